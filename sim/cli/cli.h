@@ -1,0 +1,43 @@
+/* Shared pieces of the norbench command line: the command table, a small declarative flag
+ * parser that gives every command --help and one clear message for bad flags (exit 2). */
+#ifndef NORBENCH_CLI_H
+#define NORBENCH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+typedef enum cli_flag_kind { CLI_BOOL, CLI_STRING, CLI_U64 } cli_flag_kind;
+
+typedef struct cli_flag {
+    const char *name; /* without the leading "--" */
+    cli_flag_kind kind;
+    void *out;        /* bool*, const char**, uint64_t* */
+    const char *arg;  /* placeholder shown in help, e.g. "N" */
+    const char *help;
+} cli_flag;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;       /* arguments after the command name */
+    const char *description; /* printed by --help under the usage line */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+/* Parses argv[1..] against flags. Positional arguments are moved, in order, to the front of
+ * argv[1..] and counted in *positional. Returns -1 to go on, or the exit code to return now
+ * (0 after --help, 2 after a usage error, which has been reported on stderr). */
+int cli_parse(const cli_command *cmd, const cli_flag *flags, int argc, char **argv,
+              int *positional);
+void cli_print_help(const cli_command *cmd, const cli_flag *flags);
+/* One clear usage error: "norbench CMD: MESSAGE" plus a hint; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The command table (defined in main.c) and each command's entry point. */
+extern const cli_command cli_commands[];
+const cli_command *cli_find_command(const char *name);
+
+#endif

@@ -1,0 +1,15 @@
+/* Entry points of the norbench commands, one source file each (cmd_*.c). */
+#ifndef NORBENCH_COMMANDS_H
+#define NORBENCH_COMMANDS_H
+
+#include <stdbool.h>
+
+int cmd_presets(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Benchmarks run by `norbench bench TARGET` (bench_*.c); `json` selects --json output. */
+int bench_sim(bool json);
+int bench_engine(bool json);
+
+#endif

@@ -1,0 +1,59 @@
+/* norbench: the command-line entry point. Finds the command and hands it argv. */
+#include "cli.h"
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const cli_command cli_commands[] = {
+    {"presets", "list the NOR flash presets and their figures", "[--json]",
+     "Lists every built-in NOR flash preset: geometry, write rules, timing, endurance and the\n"
+     "source of the figures.",
+     cmd_presets},
+    {"demo", "a short tour of the NOR flash model", "[--preset NAME] [--seed N]",
+     "Programs, erases and tears a few operations on a preset, printing what the model does.",
+     cmd_demo},
+    {"bench", "measure the model or the engine", "sim|engine [--json]",
+     "Runs a benchmark and prints its figures:\n"
+     "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
+     "  engine  flash traffic, wear and write amplification of the storage engine",
+     cmd_bench},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+const cli_command *cli_find_command(const char *name) {
+    for (const cli_command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+static void print_usage(FILE *out) {
+    fprintf(out, "usage: norbench COMMAND [ARGS]\n\n"
+                 "A simulator and test workbench for storage engines on NOR flash.\n\n"
+                 "commands:\n");
+    for (const cli_command *c = cli_commands; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\nRun 'norbench COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("norbench %s\n", NORBENCH_VERSION);
+        return CLI_EXIT_OK;
+    }
+    const cli_command *cmd = cli_find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "norbench: unknown command '%s'\nTry 'norbench --help'.\n", argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,55 @@
+/* Engine flash callbacks backed by the NOR model: reads and programs pass through; an erase
+ * of an engine page erases every sector in it. */
+#include "nbs_nor.h"
+
+int nbs_nor_error(int nor_err) {
+    if (nor_err == NOR_OK) return NBS_OK;
+    return nor_err == NOR_E_ECC ? NBS_E_ECC : NBS_E_IO;
+}
+
+static int flash_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
+    return nbs_nor_error(nor_read(((nbs_nor *)ctx)->dev, addr, buf, len));
+}
+
+static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
+    return nbs_nor_error(nor_program(((nbs_nor *)ctx)->dev, addr, data, len));
+}
+
+static int flash_erase(void *ctx, uint32_t page_addr) {
+    nbs_nor *b = ctx;
+    for (uint32_t a = page_addr; a < page_addr + b->flash.page_size;) {
+        uint32_t index, start, size;
+        int rc = nor_sector_at(b->dev, a, &index, &start, &size);
+        if (!rc) rc = nor_erase(b->dev, start);
+        if (rc) return nbs_nor_error(rc);
+        a = start + size;
+    }
+    return NBS_OK;
+}
+
+int nbs_nor_bind(nbs_nor *b, nor *dev, uint32_t start, uint32_t size, uint32_t page_size) {
+    if (!b || !dev || page_size == 0 || size % page_size || size / page_size < 2 ||
+        (uint64_t)start + size > nor_size(dev))
+        return NBS_E_GEOMETRY;
+    for (uint32_t a = start; a < start + size;) {
+        uint32_t index, s_start, s_size;
+        if (nor_sector_at(dev, a, &index, &s_start, &s_size) || s_start != a ||
+            page_size % s_size || (a - start) % page_size + s_size > page_size)
+            return NBS_E_GEOMETRY;
+        a += s_size;
+    }
+    const nor_config *cfg = nor_get_config(dev);
+    b->dev = dev;
+    b->flash = (nbs_flash){
+        .ctx = b,
+        .read = flash_read,
+        .program = flash_program,
+        .erase = flash_erase,
+        .start = start,
+        .size = size,
+        .page_size = page_size,
+        .write_unit = cfg->write_unit,
+        .erase_value = cfg->erase_value,
+    };
+    return NBS_OK;
+}

@@ -1,0 +1,21 @@
+/* Binds the engine's flash interface (nbs_flash) to a simulated NOR device. */
+#ifndef NORBENCH_NBS_NOR_H
+#define NORBENCH_NBS_NOR_H
+
+#include "nbs.h"
+#include "nor.h"
+
+/* Caller-owned binding; `flash` is what the engine is given. It must outlive the engine. */
+typedef struct nbs_nor {
+    nor *dev;
+    nbs_flash flash;
+} nbs_nor;
+
+/* Gives the engine pages of `page_size` bytes on [start, start+size) of dev. Every page must
+ * be made of whole, equal sectors. Returns 0 or NBS_E_GEOMETRY. */
+int nbs_nor_bind(nbs_nor *binding, nor *dev, uint32_t start, uint32_t size, uint32_t page_size);
+
+/* The engine error a NOR model error becomes. */
+int nbs_nor_error(int nor_err);
+
+#endif
