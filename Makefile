@@ -6,7 +6,7 @@ ASAN_BUILD ?= build/asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 # Packages the build and the tests need; installed with --no-install-recommends when missing.
-PACKAGES   := cmake make gcc pkg-config libcriterion-dev libcjson-dev \
+PACKAGES   := cmake make gcc pkg-config python3 libcriterion-dev libcjson-dev \
               gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
 
 .PHONY: all deps configure build run test test-plain test-sanitize size clean format

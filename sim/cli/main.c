@@ -18,6 +18,10 @@ const cli_command cli_commands[] = {
      "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
      "  engine  flash traffic, wear and write amplification of the storage engine",
      cmd_bench},
+    {"validate", "check scenario files without running them", "FILE... [--json] [--quiet]",
+     "Checks JSON scenario files against the format (scenarios/README.md) and prints one\n"
+     "FILE:LINE:COLUMN message per problem. Exits 0 when every file is valid, 2 otherwise.",
+     cmd_validate},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -38,7 +42,7 @@ static void print_usage(FILE *out) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        print_usage(stderr);
+        fprintf(stderr, "norbench: missing command\nTry 'norbench --help'.\n");
         return CLI_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -1,0 +1,447 @@
+/* `norbench bench engine`: flash traffic, wear and write amplification of the storage engine.
+ * Fixed, seeded map and queue workloads run on three small geometries with each cache level
+ * (check mode off) at live-data fill levels of 10%, 25% and 50%; the uncached run of the same
+ * workload is the baseline. Prints a table, or one JSON object with --json. */
+#include "commands.h"
+#include "nbs_map.h"
+#include "nbs_nor.h"
+#include "nbs_queue.h"
+#include "nor.h"
+#include "nor_prng.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of one item on flash for write amplification: its 16-byte slot plus key and value. */
+#define ITEM_HEADER_BYTES 16
+#define MAP_KEY_BYTES     8
+#define MAP_VALUE_BYTES   24
+#define QUEUE_ENTRY_BYTES 32
+#define MEASURED_OPS      2000
+#define CACHE_MAX_KEYS    256
+
+/* The goals the engine is measured against. */
+#define GOAL_FETCH_READS  2.0 /* read calls per map fetch with every cache on */
+#define GOAL_WRITE_AMP    1.5 /* at 25% fill */
+#define GOAL_WRITE_AMP_AT 25
+
+typedef struct bench_geometry {
+    const char *preset;
+    uint32_t pages;
+} bench_geometry;
+
+static const bench_geometry geometries[] = {{"tiny", 4}, {"nrf52840", 8}, {"stm32l4-1m", 8}};
+static const unsigned fill_percents[] = {10, 25, 50};
+
+static const struct {
+    const char *name;
+    unsigned flags;
+} cache_levels[] = {
+    {"none", 0},
+    {"states", NBS_CACHE_PAGE_STATES},
+    {"states+pointers", NBS_CACHE_PAGE_STATES | NBS_CACHE_PAGE_POINTERS},
+    {"all", NBS_CACHE_ALL},
+};
+#define CACHE_LEVEL_COUNT (sizeof cache_levels / sizeof *cache_levels)
+
+/* Flash traffic of one kind of operation. */
+typedef struct op_cost {
+    uint64_t count, read_calls, program_calls;
+} op_cost;
+
+typedef struct bench_result {
+    const char *preset;
+    uint32_t pages, page_size;
+    bool is_map;
+    const char *cache;
+    size_t cache_bytes;
+    unsigned fill_target;   /* percent of the range's bytes */
+    double fill_reached;    /* percent actually live when filling stopped */
+    bool fill_hit_full;     /* NBS_E_FULL before the target */
+    uint64_t failures;      /* measured operations that did not succeed */
+    nor_stats flash;        /* the measured phase only */
+    uint32_t erase_min, erase_max;
+    op_cost fetch, store, push, pop;
+    uint64_t item_bytes; /* items written in the measured phase, headers included */
+    int error;           /* 0, or the engine error that stopped the workload */
+} bench_result;
+
+/* One store on a bound NOR device, with its buffers. */
+typedef struct bench_store {
+    nor *dev;
+    nbs_nor binding;
+    nbs_config config;
+    void *work, *cache_mem;
+    nbs_map map;
+    nbs_queue queue;
+} bench_store;
+
+static int store_open(bench_store *s, const bench_geometry *g, unsigned cache_flags, bool is_map,
+                      bench_result *r) {
+    memset(s, 0, sizeof *s);
+    const nor_config *cfg = nor_preset_find(g->preset);
+    if (!cfg || nor_create(&s->dev, cfg, 1) != NOR_OK) return NBS_E_GEOMETRY;
+    uint32_t index, start, sector_size;
+    nor_sector_at(s->dev, 0, &index, &start, &sector_size);
+    int rc = nbs_nor_bind(&s->binding, s->dev, 0, g->pages * sector_size, sector_size);
+    if (rc) return rc;
+    size_t work_size = nbs_work_bytes_min(&s->binding.flash);
+    size_t cache_bytes = cache_flags ? nbs_cache_bytes(cache_flags, g->pages, CACHE_MAX_KEYS) : 0;
+    s->work = malloc(work_size);
+    s->cache_mem = malloc(cache_bytes ? cache_bytes : 1);
+    if (!s->work || !s->cache_mem) return NBS_E_INVAL;
+    s->config = (nbs_config){
+        .flash = s->binding.flash,
+        .work = s->work,
+        .work_size = work_size,
+        .cache = {.flags = cache_flags,
+                  .mem = cache_flags ? s->cache_mem : NULL,
+                  .mem_size = cache_bytes,
+                  .max_keys = (cache_flags & NBS_CACHE_KEYS) ? CACHE_MAX_KEYS : 0,
+                  .check = false},
+    };
+    r->page_size = sector_size;
+    r->cache_bytes = cache_bytes;
+    return is_map ? nbs_map_mount(&s->map, &s->config) : nbs_queue_mount(&s->queue, &s->config);
+}
+
+static void store_close(bench_store *s) {
+    free(s->work);
+    free(s->cache_mem);
+    if (s->dev) nor_destroy(s->dev);
+}
+
+static void fill_bytes(nor_prng *prng, uint8_t *buf, size_t len) {
+    for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)nor_prng_next(prng);
+}
+
+static void map_key(uint32_t id, uint8_t key[MAP_KEY_BYTES]) {
+    memset(key, 'k', MAP_KEY_BYTES);
+    nbs_key_u32(id, key);
+}
+
+/* Adds the flash traffic of one operation (stats before and after) to its cost. */
+static void add_cost(op_cost *cost, const nor_stats *before, const nor_stats *after) {
+    cost->count++;
+    cost->read_calls += after->read_calls - before->read_calls;
+    cost->program_calls += after->program_calls - before->program_calls;
+}
+
+static void run_map(bench_store *s, bench_result *r, nor_prng *prng) {
+    const uint32_t item = ITEM_HEADER_BYTES + MAP_KEY_BYTES + MAP_VALUE_BYTES;
+    uint32_t keys = (uint32_t)((uint64_t)s->binding.flash.size * r->fill_target / 100 / item);
+    if (keys == 0) keys = 1;
+    uint8_t key[MAP_KEY_BYTES], value[MAP_VALUE_BYTES];
+    uint32_t stored = 0;
+    for (; stored < keys; stored++) {
+        map_key(stored, key);
+        fill_bytes(prng, value, sizeof value);
+        int rc = nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
+        if (rc == NBS_E_FULL) {
+            r->fill_hit_full = true;
+            break;
+        }
+        if (rc) {
+            r->error = rc;
+            return;
+        }
+    }
+    if (stored == 0) return;
+    r->fill_reached = 100.0 * stored * item / s->binding.flash.size;
+    nor_reset_stats(s->dev);
+    for (uint32_t i = 0; i < MEASURED_OPS; i++) {
+        nor_stats before, after;
+        map_key((uint32_t)nor_prng_below(prng, stored), key);
+        fill_bytes(prng, value, sizeof value);
+        nor_get_stats(s->dev, &before);
+        int rc = nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
+        nor_get_stats(s->dev, &after);
+        add_cost(&r->store, &before, &after);
+        if (rc == NBS_OK) r->item_bytes += item;
+        else r->failures++;
+
+        map_key((uint32_t)nor_prng_below(prng, stored), key);
+        size_t len = 0;
+        nor_get_stats(s->dev, &before);
+        rc = nbs_map_fetch(&s->map, key, sizeof key, value, sizeof value, &len);
+        nor_get_stats(s->dev, &after);
+        add_cost(&r->fetch, &before, &after);
+        if (rc != NBS_OK) r->failures++;
+    }
+}
+
+static void run_queue(bench_store *s, bench_result *r, nor_prng *prng) {
+    const uint32_t item = ITEM_HEADER_BYTES + QUEUE_ENTRY_BYTES;
+    uint32_t entries = (uint32_t)((uint64_t)s->binding.flash.size * r->fill_target / 100 / item);
+    if (entries == 0) entries = 1;
+    uint8_t entry[QUEUE_ENTRY_BYTES];
+    uint32_t pushed = 0;
+    for (; pushed < entries; pushed++) {
+        fill_bytes(prng, entry, sizeof entry);
+        int rc = nbs_queue_push(&s->queue, entry, sizeof entry, 0);
+        if (rc == NBS_E_FULL) {
+            r->fill_hit_full = true;
+            break;
+        }
+        if (rc) {
+            r->error = rc;
+            return;
+        }
+    }
+    r->fill_reached = 100.0 * pushed * item / s->binding.flash.size;
+    nor_reset_stats(s->dev);
+    /* Steady state: one push and one pop, so the live data stays at the fill level. */
+    for (uint32_t i = 0; i < MEASURED_OPS; i++) {
+        nor_stats before, after;
+        fill_bytes(prng, entry, sizeof entry);
+        nor_get_stats(s->dev, &before);
+        int rc = nbs_queue_push(&s->queue, entry, sizeof entry, 0);
+        nor_get_stats(s->dev, &after);
+        add_cost(&r->push, &before, &after);
+        if (rc == NBS_OK) r->item_bytes += item;
+        else r->failures++;
+
+        size_t len = 0;
+        nor_get_stats(s->dev, &before);
+        rc = nbs_queue_pop(&s->queue, entry, sizeof entry, &len);
+        nor_get_stats(s->dev, &after);
+        add_cost(&r->pop, &before, &after);
+        if (rc != NBS_OK) r->failures++;
+    }
+}
+
+static void run_workload(const bench_geometry *g, size_t cache_level, bool is_map,
+                         unsigned fill, bench_result *r) {
+    memset(r, 0, sizeof *r);
+    r->preset = g->preset;
+    r->pages = g->pages;
+    r->is_map = is_map;
+    r->cache = cache_levels[cache_level].name;
+    r->fill_target = fill;
+    bench_store s;
+    unsigned flags = cache_levels[cache_level].flags;
+    if (!is_map) flags &= ~(unsigned)NBS_CACHE_KEYS;
+    r->error = store_open(&s, g, flags, is_map, r);
+    if (r->error == NBS_OK) {
+        /* The same operations for every cache level of a workload. */
+        nor_prng prng;
+        nor_prng_seed(&prng, 1000u * (unsigned)(g - geometries) + 10u * fill + (is_map ? 1 : 2));
+        if (is_map) run_map(&s, r, &prng);
+        else run_queue(&s, r, &prng);
+        nor_get_stats(s.dev, &r->flash);
+        /* Every geometry here has one sector per page, from address 0. */
+        r->erase_min = UINT32_MAX;
+        for (uint32_t sector = 0; sector < g->pages; sector++) {
+            uint32_t n = nor_erase_count(s.dev, sector);
+            if (n < r->erase_min) r->erase_min = n;
+            if (n > r->erase_max) r->erase_max = n;
+        }
+    }
+    store_close(&s);
+}
+
+static double per_op(uint64_t total, uint64_t count) {
+    return count ? (double)total / (double)count : 0.0;
+}
+
+static double write_amplification(const bench_result *r) {
+    return r->item_bytes ? (double)r->flash.program_bytes / (double)r->item_bytes : 0.0;
+}
+
+/* max/min erase count over the range; 0 when some page was never erased. */
+static double erase_spread(const bench_result *r) {
+    return r->erase_min ? (double)r->erase_max / r->erase_min : 0.0;
+}
+
+#define RESULT_COUNT                                                                            \
+    (sizeof geometries / sizeof *geometries * CACHE_LEVEL_COUNT * 2 *                           \
+     (sizeof fill_percents / sizeof *fill_percents))
+
+static size_t run_all(bench_result *results) {
+    size_t n = 0;
+    for (size_t g = 0; g < sizeof geometries / sizeof *geometries; g++)
+        for (int map = 1; map >= 0; map--)
+            for (size_t f = 0; f < sizeof fill_percents / sizeof *fill_percents; f++)
+                for (size_t c = 0; c < CACHE_LEVEL_COUNT; c++)
+                    run_workload(&geometries[g], c, map, fill_percents[f], &results[n++]);
+    return n;
+}
+
+/* Goals: mean read calls per fetch with all caches, and write amplification at 25% fill. */
+static bool fetch_goal_met(const bench_result *r) {
+    return per_op(r->fetch.read_calls, r->fetch.count) <= GOAL_FETCH_READS;
+}
+static bool write_amp_goal_met(const bench_result *r) {
+    return write_amplification(r) <= GOAL_WRITE_AMP;
+}
+static bool is_fetch_goal_row(const bench_result *r) {
+    return r->is_map && strcmp(r->cache, "all") == 0 && !r->error;
+}
+static bool is_write_amp_goal_row(const bench_result *r) {
+    return r->fill_target == GOAL_WRITE_AMP_AT && strcmp(r->cache, "none") == 0 && !r->error;
+}
+
+/* The columns both stores share, then the per-operation figures of each. */
+static void print_common(const bench_result *r) {
+    char fill[8];
+    snprintf(fill, sizeof fill, "%u%%%s", r->fill_target, r->fill_hit_full ? "!" : "");
+    printf("%-10s %-15s %4s %8llu %9llu %8llu %9llu %6llu %6.2f", r->preset, r->cache, fill,
+           (unsigned long long)r->flash.read_calls, (unsigned long long)r->flash.read_bytes,
+           (unsigned long long)r->flash.program_calls,
+           (unsigned long long)r->flash.program_bytes, (unsigned long long)r->flash.erase_calls,
+           erase_spread(r));
+}
+
+static void print_table(const bench_result *results, size_t n) {
+    printf("norbench bench engine: %d measured operation pairs per workload after filling;\n"
+           "WA = bytes programmed (GC included) / items stored x (%d-byte slot + data);\n"
+           "fill = live data as a share of the range ('!': the store was full first);\n"
+           "spread = max/min erase count over the pages (0: a page never erased)\n\n",
+           MEASURED_OPS, ITEM_HEADER_BYTES);
+    const char *head = "%-10s %-15s %4s %8s %9s %8s %9s %6s %6s";
+    for (int map = 1; map >= 0; map--) {
+        printf("%s workloads (%s)\n", map ? "map" : "queue",
+               map ? "store a random key, then fetch a random key"
+                   : "push one entry, then pop one");
+        printf(head, "preset", "cache", "fill", "rd.calls", "rd.bytes", "pr.calls", "pr.bytes",
+               "erases", "spread");
+        if (map) printf(" %8s %8s %8s %6s\n", "rd/fetch", "rd/store", "pr/store", "WA");
+        else printf(" %7s %7s %7s %7s %6s\n", "rd/push", "pr/push", "rd/pop", "pr/pop", "WA");
+        for (size_t i = 0; i < n; i++) {
+            const bench_result *r = &results[i];
+            if (r->is_map != (map == 1)) continue;
+            if (r->error) {
+                printf("%-10s %-15s %3u%% error: %s\n", r->preset, r->cache, r->fill_target,
+                       nbs_strerror(r->error));
+                continue;
+            }
+            print_common(r);
+            if (map)
+                printf(" %8.2f %8.2f %8.2f", per_op(r->fetch.read_calls, r->fetch.count),
+                       per_op(r->store.read_calls, r->store.count),
+                       per_op(r->store.program_calls, r->store.count));
+            else
+                printf(" %7.2f %7.2f %7.2f %7.2f", per_op(r->push.read_calls, r->push.count),
+                       per_op(r->push.program_calls, r->push.count),
+                       per_op(r->pop.read_calls, r->pop.count),
+                       per_op(r->pop.program_calls, r->pop.count));
+            printf(" %6.2f%s\n", write_amplification(r),
+                   r->failures ? " (some operations failed)" : "");
+        }
+        printf("\n");
+    }
+    printf("goals\n");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        if (is_fetch_goal_row(r))
+            printf("  %-10s map fetch with all caches at %2u%% fill: %.2f read calls "
+                   "(goal <= %.1f): %s\n",
+                   r->preset, r->fill_target, per_op(r->fetch.read_calls, r->fetch.count),
+                   GOAL_FETCH_READS, fetch_goal_met(r) ? "met" : "NOT MET");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        if (is_write_amp_goal_row(r))
+            printf("  %-10s %-5s write amplification at %u%% fill: %.2f (goal <= %.1f): %s\n",
+                   r->preset, r->is_map ? "map" : "queue", r->fill_target,
+                   write_amplification(r), GOAL_WRITE_AMP,
+                   write_amp_goal_met(r) ? "met" : "NOT MET");
+    }
+}
+
+static cJSON *cost_json(const op_cost *c) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "operations", (double)c->count);
+    cJSON_AddNumberToObject(o, "read_calls_per_op", per_op(c->read_calls, c->count));
+    cJSON_AddNumberToObject(o, "program_calls_per_op", per_op(c->program_calls, c->count));
+    return o;
+}
+
+static cJSON *result_json(const bench_result *r) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "preset", r->preset);
+    cJSON_AddNumberToObject(o, "pages", r->pages);
+    cJSON_AddNumberToObject(o, "page_size", r->page_size);
+    cJSON_AddStringToObject(o, "store", r->is_map ? "map" : "queue");
+    cJSON_AddStringToObject(o, "cache", r->cache);
+    cJSON_AddNumberToObject(o, "cache_bytes", (double)r->cache_bytes);
+    cJSON_AddNumberToObject(o, "fill_target_percent", r->fill_target);
+    cJSON_AddNumberToObject(o, "fill_reached_percent", r->fill_reached);
+    cJSON_AddBoolToObject(o, "fill_hit_full", r->fill_hit_full);
+    if (r->error) {
+        cJSON_AddStringToObject(o, "error", nbs_strerror(r->error));
+        return o;
+    }
+    cJSON_AddNumberToObject(o, "failed_operations", (double)r->failures);
+    cJSON *flash = cJSON_AddObjectToObject(o, "flash");
+    cJSON_AddNumberToObject(flash, "read_calls", (double)r->flash.read_calls);
+    cJSON_AddNumberToObject(flash, "read_bytes", (double)r->flash.read_bytes);
+    cJSON_AddNumberToObject(flash, "program_calls", (double)r->flash.program_calls);
+    cJSON_AddNumberToObject(flash, "program_bytes", (double)r->flash.program_bytes);
+    cJSON_AddNumberToObject(flash, "erases", (double)r->flash.erase_calls);
+    cJSON_AddNumberToObject(flash, "erase_min", r->erase_min);
+    cJSON_AddNumberToObject(flash, "erase_max", r->erase_max);
+    cJSON_AddNumberToObject(flash, "erase_spread", erase_spread(r));
+    if (r->is_map) {
+        cJSON_AddItemToObject(o, "fetch", cost_json(&r->fetch));
+        cJSON_AddItemToObject(o, "store", cost_json(&r->store));
+    } else {
+        cJSON_AddItemToObject(o, "push", cost_json(&r->push));
+        cJSON_AddItemToObject(o, "pop", cost_json(&r->pop));
+    }
+    cJSON_AddNumberToObject(o, "item_bytes", (double)r->item_bytes);
+    cJSON_AddNumberToObject(o, "write_amplification", write_amplification(r));
+    return o;
+}
+
+static int print_json(const bench_result *results, size_t n) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "benchmark", "engine");
+    cJSON_AddNumberToObject(root, "measured_operation_pairs", MEASURED_OPS);
+    cJSON_AddNumberToObject(root, "item_header_bytes", ITEM_HEADER_BYTES);
+    cJSON *goals = cJSON_AddObjectToObject(root, "goals");
+    cJSON_AddNumberToObject(goals, "max_read_calls_per_fetch_all_caches", GOAL_FETCH_READS);
+    cJSON_AddNumberToObject(goals, "max_write_amplification", GOAL_WRITE_AMP);
+    cJSON_AddNumberToObject(goals, "write_amplification_fill_percent", GOAL_WRITE_AMP_AT);
+    cJSON *checks = cJSON_AddArrayToObject(goals, "results");
+    cJSON *workloads = cJSON_AddArrayToObject(root, "workloads");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        cJSON_AddItemToArray(workloads, result_json(r));
+        bool fetch_row = is_fetch_goal_row(r), write_amp_row = is_write_amp_goal_row(r);
+        if (!fetch_row && !write_amp_row) continue;
+        cJSON *check = cJSON_CreateObject();
+        cJSON_AddStringToObject(check, "goal", fetch_row ? "read_calls_per_fetch_all_caches"
+                                                         : "write_amplification");
+        cJSON_AddStringToObject(check, "preset", r->preset);
+        cJSON_AddStringToObject(check, "store", r->is_map ? "map" : "queue");
+        cJSON_AddNumberToObject(check, "fill_target_percent", r->fill_target);
+        cJSON_AddNumberToObject(check, "value", fetch_row
+                                                    ? per_op(r->fetch.read_calls, r->fetch.count)
+                                                    : write_amplification(r));
+        cJSON_AddBoolToObject(check, "met", fetch_row ? fetch_goal_met(r) : write_amp_goal_met(r));
+        cJSON_AddItemToArray(checks, check);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text) return 1;
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
+int bench_engine(bool json) {
+    bench_result *results = calloc(RESULT_COUNT, sizeof *results);
+    if (!results) {
+        fprintf(stderr, "norbench bench engine: out of memory\n");
+        return 1;
+    }
+    size_t n = run_all(results);
+    int rc = 0;
+    if (json) rc = print_json(results, n);
+    else print_table(results, n);
+    free(results);
+    return rc;
+}

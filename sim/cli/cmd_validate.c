@@ -1,0 +1,86 @@
+/* `norbench validate FILE...`: checks scenario files against the format without running them;
+ * one FILE:LINE:COLUMN message per problem, exit 2 if any file is invalid or unreadable. */
+#include "cli.h"
+#include "commands.h"
+#include "scenario.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+static cJSON *errors_to_json(const scenario_errors *errors) {
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; list && i < errors->count; i++) {
+        const scenario_error *e = &errors->items[i];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddNumberToObject(item, "line", e->line);
+        cJSON_AddNumberToObject(item, "column", e->column);
+        cJSON_AddStringToObject(item, "path", e->path);
+        cJSON_AddStringToObject(item, "message", e->message);
+        cJSON_AddItemToArray(list, item);
+    }
+    return list;
+}
+
+static cJSON *result_to_json(const char *path, const scenario *sc, const scenario_errors *errors) {
+    cJSON *result = cJSON_CreateObject();
+    cJSON_AddStringToObject(result, "file", path);
+    cJSON_AddBoolToObject(result, "valid", sc != NULL);
+    if (sc) {
+        cJSON_AddStringToObject(result, "name", sc->name);
+        cJSON_AddStringToObject(result, "preset", sc->preset);
+        cJSON_AddStringToObject(result, "engine", sc->engine.type);
+        cJSON_AddNumberToObject(result, "steps", (double)scenario_step_total(&sc->steps));
+    }
+    cJSON_AddItemToObject(result, "errors", errors_to_json(errors));
+    return result;
+}
+
+static void print_errors(const scenario_errors *errors) {
+    for (size_t i = 0; i < errors->count; i++) {
+        char line[SCENARIO_PATH_MAX + SCENARIO_MESSAGE_MAX + 512];
+        scenario_error_format(&errors->items[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+int cmd_validate(int argc, char **argv) {
+    const cli_command *cmd = cli_find_command("validate");
+    bool json = false, quiet = false;
+    const cli_flag flags[] = {
+        {"json", CLI_BOOL, &json, NULL, "print a JSON array of results on stdout"},
+        {"quiet", CLI_BOOL, &quiet, NULL, "print nothing for valid files"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int npos = 0;
+    int rc = cli_parse(cmd, flags, argc, argv, &npos);
+    if (rc >= 0) return rc;
+    if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE");
+
+    int exit_code = CLI_EXIT_OK;
+    cJSON *results = json ? cJSON_CreateArray() : NULL;
+    for (int i = 1; i <= npos; i++) {
+        scenario *sc = NULL;
+        scenario_errors errors;
+        rc = scenario_load_file(argv[i], &sc, &errors);
+        if (rc == SCENARIO_E_NOMEM) exit_code = CLI_EXIT_FAIL;
+        else if (rc != SCENARIO_OK && exit_code == CLI_EXIT_OK) exit_code = CLI_EXIT_USAGE;
+        if (json) {
+            cJSON_AddItemToArray(results, result_to_json(argv[i], sc, &errors));
+        } else if (sc && !quiet) {
+            printf("%s: ok (%s: %zu steps, %s on %s)\n", argv[i], sc->name,
+                   scenario_step_total(&sc->steps), sc->engine.type, sc->preset);
+        } else if (!sc) {
+            print_errors(&errors);
+        }
+        scenario_free(sc);
+        scenario_errors_free(&errors);
+    }
+    if (json) {
+        char *text = cJSON_Print(results);
+        if (text) printf("%s\n", text);
+        else exit_code = CLI_EXIT_FAIL;
+        cJSON_free(text);
+        cJSON_Delete(results);
+    }
+    return exit_code;
+}

@@ -1,0 +1,109 @@
+/* Shared by the scenario validator's files: the validation context (error list, the JSON path
+ * being checked, what is known of the flash and engine so far) and the checking helpers that
+ * turn JSON nodes into typed values or one error each. Not a public API. */
+#ifndef NORBENCH_SCENARIO_INTERNAL_H
+#define NORBENCH_SCENARIO_INTERNAL_H
+
+#include "pjson.h"
+#include "scenario.h"
+
+#include <stdarg.h>
+
+typedef struct scenario_ctx {
+    scenario_errors *errors;
+    char path[SCENARIO_PATH_MAX];
+    size_t path_length;
+    int status;     /* SCENARIO_E_NOMEM once memory ran out (sticky) */
+    scenario *sc;   /* being filled in */
+    bool flash_ok;  /* sc->flash is valid: addresses can be checked */
+    bool engine_ok; /* sc->engine is valid: operations can be checked against it */
+} scenario_ctx;
+
+/* A name and its value, for every closed set of names in the format (fields, operations,
+ * modes, error codes). For field lists, value is FIELD_REQUIRED or FIELD_OPTIONAL. */
+typedef struct scenario_name {
+    const char *name;
+    int value;
+} scenario_name;
+enum { FIELD_OPTIONAL = 0, FIELD_REQUIRED = 1 };
+#define NAME_COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
+void ctx_report(scenario_ctx *c, pjson_pos pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ctx_out_of_memory(scenario_ctx *c);
+/* Appends ".key" or "[index]" to the path; ctx_path_restore(c, mark) undoes it. */
+size_t ctx_path_key(scenario_ctx *c, const char *key);
+size_t ctx_path_index(scenario_ctx *c, size_t index);
+void ctx_path_restore(scenario_ctx *c, size_t mark);
+char *ctx_path_copy(scenario_ctx *c); /* malloc'd copy of the current path */
+
+/* `text` made printable for a message: quoted-safe, at most ~40 characters. */
+void quote_for_message(const char *text, size_t length, char *out, size_t size);
+/* The closest name within a small edit distance, or NULL. */
+const char *nearest_name(const char *word, const scenario_name *names, size_t count);
+/* Looks `word` up; returns the entry or NULL. */
+const scenario_name *find_name(const char *word, size_t length, const scenario_name *names,
+                               size_t count);
+
+/* Checks that node is an object whose members are all in `fields`, none twice, and that the
+ * required ones are there. `what` names the object in messages ("flash", "'store'"). */
+bool check_object(scenario_ctx *c, const pjson_node *node, const char *what,
+                  const scenario_name *fields, size_t count);
+/* Reports "expected WHAT, got a string" at node. */
+void report_type(scenario_ctx *c, const pjson_node *node, const char *expected);
+
+/* Typed getters for a member of an object. Absent: *out = fallback (or untouched for the
+ * pointer ones) and true. Present and wrong: one error and false. Each pushes the member's
+ * key onto the path while it checks. */
+bool field_u64(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t min,
+               uint64_t max, uint64_t fallback, uint64_t *out);
+bool field_u32(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min,
+               uint32_t max, uint32_t fallback, uint32_t *out);
+bool field_bool(scenario_ctx *c, const pjson_node *obj, const char *key, bool fallback,
+                bool *out);
+bool field_duration(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t fallback,
+                    uint64_t *out);
+/* A name from `names`; `what` says what kind of name ("write policy"). */
+bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const char *what,
+                const scenario_name *names, size_t count, int fallback, int *out);
+
+/* The same checks on a node (path already set by the caller). */
+bool node_u64(scenario_ctx *c, const pjson_node *node, uint64_t min, uint64_t max,
+              uint64_t *out);
+bool node_i64(scenario_ctx *c, const pjson_node *node, int64_t min, int64_t max, int64_t *out);
+bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out);
+bool node_name(scenario_ctx *c, const pjson_node *node, const char *what,
+               const scenario_name *names, size_t count, int *out);
+/* "[min, max]" or a single integer, within 0..limit. */
+bool node_range(scenario_ctx *c, const pjson_node *node, uint32_t limit, scenario_range *out);
+
+/* Values (scenario_values.c). */
+bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length,
+                 uint32_t max_length, scenario_value *out);
+bool field_value(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min_length,
+                 uint32_t max_length, scenario_value *out);
+void value_free(scenario_value *v);
+
+/* Name tables (scenario_names.c). */
+extern const scenario_name scenario_error_names[];
+extern const size_t scenario_error_name_count;
+extern const scenario_name scenario_torn_program_names[];
+extern const size_t scenario_torn_program_name_count;
+extern const scenario_name scenario_torn_erase_names[];
+extern const size_t scenario_torn_erase_name_count;
+extern const scenario_name scenario_stat_names[];
+extern const scenario_name scenario_compare_names[];
+
+/* Steps (scenario_steps.c). */
+bool parse_steps(scenario_ctx *c, const pjson_node *array, scenario_steps *out);
+void steps_free(scenario_steps *steps);
+
+/* Flash geometry helpers (scenario_flash.c). */
+bool parse_flash(scenario_ctx *c, const pjson_node *node, scenario *sc);
+bool parse_engine(scenario_ctx *c, const pjson_node *node, scenario *sc);
+uint32_t flash_total_bytes(const nor_config *cfg);
+/* The sector holding addr: index, start and size; false when addr is past the end. */
+bool flash_sector_at(const nor_config *cfg, uint32_t addr, uint32_t *index, uint32_t *start,
+                     uint32_t *size);
+
+#endif

@@ -1,0 +1,743 @@
+/* Steps: each a JSON object with exactly one operation key (whose value holds the operation's
+ * arguments), an optional "expect" and an optional "comment". Checks every operation's
+ * arguments, that the engine provides it, and that its expectation fits what it returns. */
+#include "scenario_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TIMES 1000000000u /* repeat counts and workload lengths */
+
+typedef bool (*args_parser)(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+
+typedef struct op_spec {
+    const char *name;
+    scenario_op op;
+    unsigned needs;         /* SCENARIO_CAN_* the engine must provide (0: any engine) */
+    bool takes_expect;      /* an engine call: "expect": {"error": ...} allowed */
+    scenario_expect_kind value_kind; /* what "expect": {"value": ...} is, NONE if not allowed */
+    bool absent_ok, items_ok;
+    args_parser parse;
+    const scenario_name *fields; /* for check_object; NULL: the parser checks its argument */
+    size_t field_count;
+} op_spec;
+
+/* ---- argument parsers ------------------------------------------------------------------ */
+
+static bool parse_no_args(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    if (args->type == PJSON_OBJECT && args->count == 0) return true;
+    char expected[64];
+    snprintf(expected, sizeof expected, "{} ('%s' takes no arguments)", scenario_op_name(step->op));
+    report_type(c, args, expected);
+    return false;
+}
+
+static bool parse_item(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_item_args *a = &step->args.item;
+    bool ok = field_value(c, args, "key", 1, SCENARIO_KEY_MAX, &a->key);
+    ok &= field_value(c, args, "value", 0, SCENARIO_MAX_VALUE_BYTES, &a->value);
+    a->has_capacity = pjson_get(args, "capacity") != NULL;
+    ok &= field_u32(c, args, "capacity", 0, SCENARIO_MAX_VALUE_BYTES, 0, &a->capacity);
+    ok &= field_bool(c, args, "drop_oldest", false, &a->drop_oldest);
+    return ok;
+}
+
+static bool parse_iterate(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    const pjson_node *pop = pjson_get(args, "pop");
+    if (!pop) return true;
+    size_t mark = ctx_path_key(c, "pop");
+    bool ok = true;
+    if (c->engine_ok && !(c->sc->engine.capabilities & SCENARIO_CAN_QUEUE)) {
+        ctx_report(c, pop->pos, "popping while iterating needs a queue engine; this engine is '%s'",
+                   c->sc->engine.type);
+        ok = false;
+    } else if (pop->type != PJSON_ARRAY) {
+        report_type(c, pop, "an array of entry positions (integers, ascending)");
+        ok = false;
+    } else if (pop->count) {
+        scenario_iterate_args *a = &step->args.iterate;
+        a->pop_at = calloc(pop->count, sizeof *a->pop_at);
+        if (!a->pop_at) {
+            ctx_out_of_memory(c);
+            ok = false;
+        }
+        for (size_t i = 0; ok && i < pop->count; i++) {
+            size_t item_mark = ctx_path_index(c, i);
+            uint64_t v;
+            ok = node_u64(c, pop->items[i], 0, UINT32_MAX, &v);
+            if (ok && i > 0 && v <= a->pop_at[i - 1]) {
+                ctx_report(c, pop->items[i]->pos, "%llu is not after %u; expected ascending positions",
+                           (unsigned long long)v, (unsigned)a->pop_at[i - 1]);
+                ok = false;
+            }
+            if (ok) a->pop_at[a->pop_count++] = (uint32_t)v;
+            ctx_path_restore(c, item_mark);
+        }
+    }
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+static bool parse_repeat(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    bool ok = field_u64(c, args, "times", 1, MAX_TIMES, 1, &step->args.repeat.times);
+    size_t mark = ctx_path_key(c, "steps");
+    ok &= parse_steps(c, pjson_get(args, "steps"), &step->args.repeat.steps);
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+static const scenario_name mix_names[] = {
+    {"store", SCENARIO_MIX_STORE}, {"fetch", SCENARIO_MIX_FETCH}, {"remove", SCENARIO_MIX_REMOVE},
+    {"has", SCENARIO_MIX_HAS},     {"push", SCENARIO_MIX_PUSH},   {"peek", SCENARIO_MIX_PEEK},
+    {"pop", SCENARIO_MIX_POP},
+};
+
+static unsigned mix_needs(scenario_mix_op op) {
+    return op >= SCENARIO_MIX_PUSH ? SCENARIO_CAN_QUEUE : SCENARIO_CAN_MAP;
+}
+
+static bool parse_mix(scenario_ctx *c, const pjson_node *mix, scenario_random_ops_args *a) {
+    if (!check_object(c, mix, "'mix'", mix_names, NAME_COUNT(mix_names))) return false;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < mix->count; i++) {
+        const pjson_member *m = &mix->members[i];
+        int op = find_name(m->key, m->key_length, mix_names, NAME_COUNT(mix_names))->value;
+        if (c->engine_ok && (mix_needs((scenario_mix_op)op) & ~c->sc->engine.capabilities)) {
+            ctx_report(c, m->key_pos, "'%s' needs a %s engine; this engine is '%s'", m->key,
+                       mix_needs((scenario_mix_op)op) == SCENARIO_CAN_MAP ? "map" : "queue",
+                       c->sc->engine.type);
+            return false;
+        }
+        if (!field_u32(c, mix, m->key, 0, 1000000, 0, &a->weights[op])) return false;
+        sum += a->weights[op];
+    }
+    if (sum == 0) {
+        ctx_report(c, mix->pos, "every weight is 0; expected at least one positive weight");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_random_ops(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_random_ops_args *a = &step->args.random_ops;
+    bool ok = field_u64(c, args, "ops", 1, MAX_TIMES, 1, &a->ops);
+    ok &= field_u32(c, args, "keys", 1, 1000000, 16, &a->keys);
+    ok &= field_duration(c, args, "every", 0, &a->every_us);
+    snprintf(a->key_prefix, sizeof a->key_prefix, "k");
+    const pjson_node *prefix = pjson_get(args, "key_prefix");
+    if (prefix) {
+        size_t mark = ctx_path_key(c, "key_prefix");
+        if (prefix->type != PJSON_STRING) {
+            report_type(c, prefix, "a string of at most 16 bytes");
+            ok = false;
+        } else if (prefix->length > 16 || strlen(prefix->string) != prefix->length) {
+            ctx_report(c, prefix->pos, "expected a key prefix of at most 16 bytes, got %zu",
+                       prefix->length);
+            ok = false;
+        } else {
+            memcpy(a->key_prefix, prefix->string, prefix->length + 1);
+        }
+        ctx_path_restore(c, mark);
+    }
+    a->value_size = (scenario_range){1, 32};
+    const pjson_node *size = pjson_get(args, "value_size");
+    if (size) {
+        size_t mark = ctx_path_key(c, "value_size");
+        ok &= node_range(c, size, SCENARIO_MAX_VALUE_BYTES, &a->value_size);
+        ctx_path_restore(c, mark);
+    }
+    const pjson_node *mix = pjson_get(args, "mix");
+    if (mix) {
+        size_t mark = ctx_path_key(c, "mix");
+        ok &= parse_mix(c, mix, a);
+        ctx_path_restore(c, mark);
+    } else if (c->engine_ok && (c->sc->engine.capabilities & SCENARIO_CAN_MAP)) {
+        a->weights[SCENARIO_MIX_STORE] = 50, a->weights[SCENARIO_MIX_FETCH] = 30;
+        a->weights[SCENARIO_MIX_REMOVE] = 10, a->weights[SCENARIO_MIX_HAS] = 10;
+    } else {
+        a->weights[SCENARIO_MIX_PUSH] = 50, a->weights[SCENARIO_MIX_POP] = 40;
+        a->weights[SCENARIO_MIX_PEEK] = 10;
+    }
+    return ok;
+}
+
+static bool parse_config_updates(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_config_updates_args *a = &step->args.config_updates;
+    uint64_t duration = 0;
+    bool ok = field_value(c, args, "key", 1, SCENARIO_KEY_MAX, &a->key);
+    ok &= field_duration(c, args, "every", 0, &a->every_us);
+    ok &= field_u64(c, args, "count", 1, MAX_TIMES, 0, &a->count);
+    ok &= field_duration(c, args, "for", 0, &duration);
+    a->value_size = (scenario_range){4, 32};
+    const pjson_node *size = pjson_get(args, "value_size");
+    if (size) {
+        size_t mark = ctx_path_key(c, "value_size");
+        ok &= node_range(c, size, SCENARIO_MAX_VALUE_BYTES, &a->value_size);
+        ctx_path_restore(c, mark);
+    }
+    if (!ok) return false;
+    if (a->every_us == 0) {
+        size_t mark = ctx_path_key(c, "every");
+        ctx_report(c, pjson_get(args, "every")->pos, "expected a duration above 0");
+        ctx_path_restore(c, mark);
+        return false;
+    }
+    const pjson_node *count = pjson_get(args, "count"), *for_node = pjson_get(args, "for");
+    if (!count == !for_node) {
+        ctx_report(c, args->pos, "give one of 'count' (updates) or 'for' (a duration)%s",
+                   count ? ", not both" : "");
+        return false;
+    }
+    if (for_node) {
+        a->count = duration / a->every_us;
+        if (a->count == 0 || a->count > MAX_TIMES) {
+            size_t mark = ctx_path_key(c, "for");
+            ctx_report(c, for_node->pos, "gives %llu updates; expected 1..%u",
+                       (unsigned long long)a->count, MAX_TIMES);
+            ctx_path_restore(c, mark);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_log_appends(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_log_appends_args *a = &step->args.log_appends;
+    bool ok = field_u64(c, args, "count", 1, MAX_TIMES, 1, &a->count);
+    ok &= field_duration(c, args, "every", 0, &a->every_us);
+    ok &= field_bool(c, args, "drop_oldest", false, &a->drop_oldest);
+    size_t mark = ctx_path_key(c, "size");
+    ok &= node_range(c, pjson_get(args, "size"), SCENARIO_MAX_VALUE_BYTES, &a->size);
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+static bool parse_sleep(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    return node_duration(c, args, &step->args.sleep_us);
+}
+
+static bool parse_power_cut(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_power_cut_args *a = &step->args.power_cut;
+    int prog = NOR_TORN_PROG_BITS, erase = NOR_TORN_ERASE_PARTIAL;
+    bool ok = field_u64(c, args, "after_ops", 0, UINT64_C(1) << 62, 0, &a->after_ops);
+    ok &= field_name(c, args, "torn_program", "torn program mode", scenario_torn_program_names,
+                     scenario_torn_program_name_count, prog, &prog);
+    ok &= field_name(c, args, "torn_erase", "torn erase mode", scenario_torn_erase_names,
+                     scenario_torn_erase_name_count, erase, &erase);
+    a->torn_program = (nor_torn_program)prog;
+    a->torn_erase = (nor_torn_erase)erase;
+    static const char *const triggers[] = {"after_ops", "at", "in"};
+    const char *given = NULL;
+    for (int i = 0; i < 3; i++) {
+        const pjson_node *node = pjson_get(args, triggers[i]);
+        if (!node) continue;
+        if (given) {
+            ctx_report(c, node->pos, "a power cut has one trigger, got both '%s' and '%s'", given,
+                       triggers[i]);
+            return false;
+        }
+        given = triggers[i];
+        a->trigger = (scenario_cut_trigger)(SCENARIO_CUT_AFTER_OPS + i);
+        if (i > 0) ok &= field_duration(c, args, triggers[i], 0, &a->time_us);
+    }
+    return ok;
+}
+
+static bool check_address(scenario_ctx *c, const pjson_node *args, const char *key,
+                          uint32_t address, uint32_t length) {
+    uint32_t total = flash_total_bytes(&c->sc->flash);
+    if (!c->flash_ok || (uint64_t)address + length <= total) return true;
+    size_t mark = ctx_path_key(c, key);
+    ctx_report(c, pjson_get(args, key)->pos,
+               length > 1 ? "%u bytes at %u end past the flash; expected an end within 0..%u"
+                          : "%u..%u is past the flash; expected an address below %u",
+               (unsigned)length, (unsigned)address, (unsigned)total);
+    ctx_path_restore(c, mark);
+    return false;
+}
+
+static bool parse_flip_bit(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_flip_bit_args *a = &step->args.flip_bit;
+    uint32_t bit;
+    bool ok = field_u32(c, args, "address", 0, UINT32_MAX, 0, &a->address);
+    ok &= field_u32(c, args, "bit", 0, 7, 0, &bit);
+    a->bit = bit;
+    return ok && check_address(c, args, "address", a->address, 1);
+}
+
+static bool parse_corrupt(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_corrupt_args *a = &step->args.corrupt;
+    uint32_t length;
+    bool ok = field_u32(c, args, "address", 0, UINT32_MAX, 0, &a->address);
+    ok &= field_u32(c, args, "length", 1, SCENARIO_MAX_VALUE_BYTES, 0, &length);
+    ok &= field_value(c, args, "value", 1, SCENARIO_MAX_VALUE_BYTES, &a->value);
+    if (!ok) return false;
+    bool has_length = pjson_get(args, "length"), has_value = pjson_get(args, "value");
+    if (has_length == has_value) {
+        ctx_report(c, args->pos,
+                   "give one of 'length' (random bytes) or 'value' (these bytes)%s",
+                   has_length ? ", not both" : "");
+        return false;
+    }
+    if (has_length) a->value = (scenario_value){.kind = SCENARIO_VALUE_RANDOM, .length = length};
+    return check_address(c, args, "address", a->address, a->value.length);
+}
+
+static bool parse_erase_sector(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_erase_sector_args *a = &step->args.erase_sector;
+    const pjson_node *sector = pjson_get(args, "sector"), *address = pjson_get(args, "address");
+    bool ok = field_u32(c, args, "sector", 0, UINT32_MAX, 0, &a->sector);
+    ok &= field_u32(c, args, "address", 0, UINT32_MAX, 0, &a->address);
+    if (!ok) return false;
+    if (!sector == !address) {
+        ctx_report(c, args->pos, "give one of 'sector' (an index) or 'address' (its first byte)%s",
+                   sector ? ", not both" : "");
+        return false;
+    }
+    if (!c->flash_ok) return true;
+    const nor_config *cfg = &c->sc->flash;
+    uint32_t index, start, size, sectors = 0;
+    for (uint32_t r = 0; r < cfg->region_count; r++) sectors += cfg->regions[r].count;
+    size_t mark = ctx_path_key(c, sector ? "sector" : "address");
+    if (sector) {
+        ok = a->sector < sectors;
+        if (!ok) ctx_report(c, sector->pos, "%u is out of range; expected 0..%u", (unsigned)a->sector,
+                            (unsigned)sectors - 1);
+        /* Find the sector's address by walking up from 0. */
+        for (uint32_t addr = 0; ok && flash_sector_at(cfg, addr, &index, &start, &size);
+             addr = start + size)
+            if (index == a->sector) {
+                a->address = start;
+                break;
+            }
+    } else if (!flash_sector_at(cfg, a->address, &index, &start, &size) || start != a->address) {
+        ctx_report(c, address->pos, "%u is not the start of a sector", (unsigned)a->address);
+        ok = false;
+    } else {
+        a->sector = index;
+    }
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+static bool parse_stat_bound(scenario_ctx *c, const pjson_node *node, scenario_stat stat,
+                             uint64_t *out) {
+    if (stat == SCENARIO_STAT_TIME) return node_duration(c, node, out);
+    return node_u64(c, node, 0, UINT64_MAX, out);
+}
+
+static bool add_stat_check(scenario_ctx *c, scenario_stats_args *a, scenario_stat stat,
+                           scenario_compare cmp, const pjson_node *bound) {
+    scenario_stat_check *grown = realloc(a->checks, (a->count + 1) * sizeof *grown);
+    if (!grown) {
+        ctx_out_of_memory(c);
+        return false;
+    }
+    a->checks = grown;
+    scenario_stat_check *check = &a->checks[a->count];
+    *check = (scenario_stat_check){stat, cmp, 0, bound->pos.line, bound->pos.column};
+    if (!parse_stat_bound(c, bound, stat, &check->value)) return false;
+    a->count++;
+    return true;
+}
+
+static bool parse_expect_stats(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    scenario_stats_args *a = &step->args.stats;
+    if (!check_object(c, args, "'expect_stats'", scenario_stat_names, SCENARIO_STAT_KIND_COUNT))
+        return false;
+    if (args->count == 0) {
+        ctx_report(c, args->pos, "expected at least one statistic, e.g. {\"erase_max\": {\"<=\": 10}}");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < args->count; i++) {
+        const pjson_member *m = &args->members[i];
+        scenario_stat stat = (scenario_stat)find_name(m->key, m->key_length, scenario_stat_names,
+                                                      SCENARIO_STAT_KIND_COUNT)->value;
+        size_t mark = ctx_path_key(c, m->key);
+        const pjson_node *v = m->value;
+        if (v->type != PJSON_OBJECT) {
+            ok &= add_stat_check(c, a, stat, SCENARIO_CMP_EQ, v);
+        } else if (!check_object(c, v, "a comparison", scenario_compare_names, 6)) {
+            ok = false;
+        } else if (v->count == 0) {
+            ctx_report(c, v->pos, "expected at least one comparison: ==, !=, <, <=, >, >=");
+            ok = false;
+        } else {
+            for (size_t j = 0; j < v->count; j++) {
+                const pjson_member *cm = &v->members[j];
+                int cmp = find_name(cm->key, cm->key_length, scenario_compare_names, 6)->value;
+                size_t cmp_mark = ctx_path_key(c, cm->key);
+                ok &= add_stat_check(c, a, stat, (scenario_compare)cmp, cm->value);
+                ctx_path_restore(c, cmp_mark);
+            }
+        }
+        ctx_path_restore(c, mark);
+    }
+    return ok;
+}
+
+/* ---- the operation table --------------------------------------------------------------- */
+
+#define FIELDS(table) table, NAME_COUNT(table)
+static const scenario_name store_fields[] = {{"key", FIELD_REQUIRED}, {"value", FIELD_REQUIRED}};
+static const scenario_name fetch_fields[] = {{"key", FIELD_REQUIRED}, {"capacity", FIELD_OPTIONAL}};
+static const scenario_name key_fields[] = {{"key", FIELD_REQUIRED}};
+static const scenario_name iterate_fields[] = {{"pop", FIELD_OPTIONAL}};
+static const scenario_name push_fields[] = {{"value", FIELD_REQUIRED},
+                                            {"drop_oldest", FIELD_OPTIONAL}};
+static const scenario_name read_fields[] = {{"capacity", FIELD_OPTIONAL}};
+static const scenario_name repeat_fields[] = {{"times", FIELD_REQUIRED}, {"steps", FIELD_REQUIRED}};
+static const scenario_name random_ops_fields[] = {
+    {"ops", FIELD_REQUIRED},        {"keys", FIELD_OPTIONAL}, {"key_prefix", FIELD_OPTIONAL},
+    {"value_size", FIELD_OPTIONAL}, {"mix", FIELD_OPTIONAL},  {"every", FIELD_OPTIONAL}};
+static const scenario_name config_updates_fields[] = {
+    {"key", FIELD_REQUIRED}, {"every", FIELD_REQUIRED},      {"count", FIELD_OPTIONAL},
+    {"for", FIELD_OPTIONAL}, {"value_size", FIELD_OPTIONAL}};
+static const scenario_name log_appends_fields[] = {{"count", FIELD_REQUIRED},
+                                                   {"size", FIELD_REQUIRED},
+                                                   {"every", FIELD_OPTIONAL},
+                                                   {"drop_oldest", FIELD_OPTIONAL}};
+static const scenario_name power_cut_fields[] = {
+    {"after_ops", FIELD_OPTIONAL}, {"at", FIELD_OPTIONAL},         {"in", FIELD_OPTIONAL},
+    {"torn_program", FIELD_OPTIONAL}, {"torn_erase", FIELD_OPTIONAL}};
+static const scenario_name flip_bit_fields[] = {{"address", FIELD_REQUIRED},
+                                                {"bit", FIELD_REQUIRED}};
+static const scenario_name corrupt_fields[] = {
+    {"address", FIELD_REQUIRED}, {"length", FIELD_OPTIONAL}, {"value", FIELD_OPTIONAL}};
+static const scenario_name erase_sector_fields[] = {{"sector", FIELD_OPTIONAL},
+                                                    {"address", FIELD_OPTIONAL}};
+
+enum { MAP = SCENARIO_CAN_MAP, QUEUE = SCENARIO_CAN_QUEUE };
+#define NONE  SCENARIO_EXPECT_NONE
+#define BYTES SCENARIO_EXPECT_BYTES
+
+/* In scenario_op order. */
+static const op_spec op_specs[] = {
+    {"store", SCENARIO_OP_STORE, MAP, true, NONE, false, false, parse_item, FIELDS(store_fields)},
+    {"fetch", SCENARIO_OP_FETCH, MAP, true, BYTES, true, false, parse_item, FIELDS(fetch_fields)},
+    {"remove", SCENARIO_OP_REMOVE, MAP, true, NONE, false, false, parse_item, FIELDS(key_fields)},
+    {"remove_all", SCENARIO_OP_REMOVE_ALL, MAP, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"has", SCENARIO_OP_HAS, MAP, true, SCENARIO_EXPECT_BOOL, true, false, parse_item,
+     FIELDS(key_fields)},
+    {"count", SCENARIO_OP_COUNT, 0, true, SCENARIO_EXPECT_NUMBER, false, false, parse_no_args,
+     NULL, 0},
+    {"iterate", SCENARIO_OP_ITERATE, 0, true, NONE, false, true, parse_iterate,
+     FIELDS(iterate_fields)},
+    {"push", SCENARIO_OP_PUSH, QUEUE, true, NONE, false, false, parse_item, FIELDS(push_fields)},
+    {"peek", SCENARIO_OP_PEEK, QUEUE, true, BYTES, true, false, parse_item, FIELDS(read_fields)},
+    {"pop", SCENARIO_OP_POP, QUEUE, true, BYTES, true, false, parse_item, FIELDS(read_fields)},
+    {"repeat", SCENARIO_OP_REPEAT, 0, false, NONE, false, false, parse_repeat,
+     FIELDS(repeat_fields)},
+    {"random_ops", SCENARIO_OP_RANDOM_OPS, 0, false, NONE, false, false, parse_random_ops,
+     FIELDS(random_ops_fields)},
+    {"config_updates", SCENARIO_OP_CONFIG_UPDATES, MAP, false, NONE, false, false,
+     parse_config_updates, FIELDS(config_updates_fields)},
+    {"log_appends", SCENARIO_OP_LOG_APPENDS, QUEUE, false, NONE, false, false, parse_log_appends,
+     FIELDS(log_appends_fields)},
+    {"sleep", SCENARIO_OP_SLEEP, 0, false, NONE, false, false, parse_sleep, NULL, 0},
+    {"power_cut", SCENARIO_OP_POWER_CUT, 0, false, NONE, false, false, parse_power_cut,
+     FIELDS(power_cut_fields)},
+    {"power_on", SCENARIO_OP_POWER_ON, 0, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"reboot", SCENARIO_OP_REBOOT, 0, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"flip_bit", SCENARIO_OP_FLIP_BIT, 0, false, NONE, false, false, parse_flip_bit,
+     FIELDS(flip_bit_fields)},
+    {"corrupt", SCENARIO_OP_CORRUPT, 0, false, NONE, false, false, parse_corrupt,
+     FIELDS(corrupt_fields)},
+    {"erase_sector", SCENARIO_OP_ERASE_SECTOR, 0, false, NONE, false, false, parse_erase_sector,
+     FIELDS(erase_sector_fields)},
+    {"expect_stats", SCENARIO_OP_EXPECT_STATS, 0, false, NONE, false, false, parse_expect_stats,
+     NULL, 0},
+    {"check", SCENARIO_OP_CHECK, 0, false, NONE, false, false, parse_no_args, NULL, 0},
+};
+_Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
+
+const char *scenario_op_name(scenario_op op) {
+    return (unsigned)op < SCENARIO_OP_KIND_COUNT ? op_specs[op].name : "?";
+}
+
+/* Every key a step may have: the operations, then "expect" and "comment". */
+typedef struct step_keys {
+    scenario_name names[SCENARIO_OP_KIND_COUNT + 2];
+} step_keys;
+
+static step_keys make_step_keys(void) {
+    step_keys keys;
+    for (size_t i = 0; i < SCENARIO_OP_KIND_COUNT; i++)
+        keys.names[i] = (scenario_name){op_specs[i].name, (int)i};
+    keys.names[SCENARIO_OP_KIND_COUNT] = (scenario_name){"expect", -1};
+    keys.names[SCENARIO_OP_KIND_COUNT + 1] = (scenario_name){"comment", -2};
+    return keys;
+}
+
+/* ---- expectations ---------------------------------------------------------------------- */
+
+static const scenario_name expect_fields[] = {
+    {"value", FIELD_OPTIONAL}, {"absent", FIELD_OPTIONAL}, {"error", FIELD_OPTIONAL},
+    {"items", FIELD_OPTIONAL}};
+
+static bool parse_error_name(scenario_ctx *c, const pjson_node *node, int *code) {
+    if (node->type != PJSON_STRING) {
+        report_type(c, node, "an engine error name such as \"not_found\" or \"NBS_E_NOT_FOUND\"");
+        return false;
+    }
+    if (strlen(node->string) == node->length && scenario_error_code(node->string, code) == 0)
+        return true;
+    return node_name(c, node, "engine error", scenario_error_names, scenario_error_name_count,
+                     code);
+}
+
+static const char *expect_value_phrase(scenario_expect_kind kind) {
+    switch (kind) {
+    case SCENARIO_EXPECT_NUMBER: return "an integer (the count)";
+    case SCENARIO_EXPECT_BOOL: return "true or false";
+    default: return "a value";
+    }
+}
+
+static bool parse_items(scenario_ctx *c, const pjson_node *node, scenario_expect *e) {
+    if (node->type != PJSON_ARRAY) {
+        report_type(c, node, "an array of items");
+        return false;
+    }
+    bool map = c->sc->engine.capabilities & SCENARIO_CAN_MAP;
+    if (node->count) {
+        e->items = calloc(node->count, sizeof *e->items);
+        if (!e->items) {
+            ctx_out_of_memory(c);
+            return false;
+        }
+    }
+    static const scenario_name item_fields[] = {{"key", FIELD_REQUIRED},
+                                                {"value", FIELD_REQUIRED}};
+    bool ok = true;
+    for (size_t i = 0; ok && i < node->count; i++) {
+        size_t mark = ctx_path_index(c, i);
+        scenario_item *item = &e->items[e->item_count++];
+        if (!map) {
+            ok = parse_value(c, node->items[i], 0, SCENARIO_MAX_VALUE_BYTES, &item->value);
+        } else {
+            ok = check_object(c, node->items[i], "a map item {\"key\": ..., \"value\": ...}",
+                              FIELDS(item_fields)) &&
+                 field_value(c, node->items[i], "key", 1, SCENARIO_KEY_MAX, &item->key) &&
+                 field_value(c, node->items[i], "value", 0, SCENARIO_MAX_VALUE_BYTES,
+                             &item->value);
+        }
+        ctx_path_restore(c, mark);
+    }
+    return ok;
+}
+
+static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec *spec,
+                         scenario_expect *e) {
+    if (!spec->takes_expect) {
+        ctx_report(c, node->pos, "'%s' takes no expect", spec->name);
+        return false;
+    }
+    if (!check_object(c, node, "expect", FIELDS(expect_fields))) return false;
+    if (node->count != 1) {
+        ctx_report(c, node->pos,
+                   node->count ? "expect has one of value, absent, error, items; got %zu"
+                               : "expect is empty; expected one of value, absent, error, items%.0zu",
+                   node->count);
+        return false;
+    }
+    const pjson_member *m = &node->members[0];
+    const pjson_node *v = m->value;
+    size_t mark = ctx_path_key(c, m->key);
+    bool ok = true;
+    bool allowed = strcmp(m->key, "error") == 0 ||
+                   (strcmp(m->key, "value") == 0 && spec->value_kind != NONE) ||
+                   (strcmp(m->key, "absent") == 0 && spec->absent_ok) ||
+                   (strcmp(m->key, "items") == 0 && spec->items_ok);
+    if (!allowed) {
+        ctx_report(c, m->key_pos, "'%s' cannot expect '%s'; expected %s", spec->name, m->key,
+                   spec->value_kind != NONE ? (spec->absent_ok ? "value, absent or error"
+                                                               : "value or error")
+                   : spec->items_ok         ? "items or error"
+                                            : "error");
+        ok = false;
+    } else if (strcmp(m->key, "error") == 0) {
+        e->kind = SCENARIO_EXPECT_ERROR;
+        ok = parse_error_name(c, v, &e->error);
+    } else if (strcmp(m->key, "absent") == 0) {
+        e->kind = SCENARIO_EXPECT_ABSENT;
+        if (v->type != PJSON_BOOL) {
+            report_type(c, v, "true (\"absent\": true)");
+            ok = false;
+        } else if (!v->boolean) {
+            ctx_report(c, v->pos, "expected true; to expect a value, use \"value\"");
+            ok = false;
+        }
+    } else if (strcmp(m->key, "items") == 0) {
+        e->kind = SCENARIO_EXPECT_ITEMS;
+        ok = !c->engine_ok || parse_items(c, v, e);
+    } else {
+        e->kind = spec->value_kind;
+        if (e->kind == SCENARIO_EXPECT_BYTES)
+            ok = parse_value(c, v, 0, SCENARIO_MAX_VALUE_BYTES, &e->bytes);
+        else if (e->kind == SCENARIO_EXPECT_NUMBER)
+            ok = node_u64(c, v, 0, UINT32_MAX, &e->number);
+        else if (v->type == PJSON_BOOL)
+            e->boolean = v->boolean;
+        else {
+            report_type(c, v, expect_value_phrase(e->kind));
+            ok = false;
+        }
+    }
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+/* ---- steps ----------------------------------------------------------------------------- */
+
+static void expect_free(scenario_expect *e) {
+    value_free(&e->bytes);
+    for (size_t i = 0; i < e->item_count; i++) {
+        value_free(&e->items[i].key);
+        value_free(&e->items[i].value);
+    }
+    free(e->items);
+}
+
+static void step_free(scenario_step *s) {
+    switch (s->op) {
+    case SCENARIO_OP_STORE:
+    case SCENARIO_OP_FETCH:
+    case SCENARIO_OP_REMOVE:
+    case SCENARIO_OP_HAS:
+    case SCENARIO_OP_PUSH:
+    case SCENARIO_OP_PEEK:
+    case SCENARIO_OP_POP:
+        value_free(&s->args.item.key);
+        value_free(&s->args.item.value);
+        break;
+    case SCENARIO_OP_ITERATE: free(s->args.iterate.pop_at); break;
+    case SCENARIO_OP_REPEAT: steps_free(&s->args.repeat.steps); break;
+    case SCENARIO_OP_CONFIG_UPDATES: value_free(&s->args.config_updates.key); break;
+    case SCENARIO_OP_CORRUPT: value_free(&s->args.corrupt.value); break;
+    case SCENARIO_OP_EXPECT_STATS: free(s->args.stats.checks); break;
+    default: break;
+    }
+    expect_free(&s->expect);
+    free(s->path);
+    free(s->comment);
+}
+
+void steps_free(scenario_steps *steps) {
+    for (size_t i = 0; i < steps->count; i++) step_free(&steps->items[i]);
+    free(steps->items);
+    steps->items = NULL;
+    steps->count = 0;
+}
+
+/* Finds the step's one operation; reports unknown keys, duplicates, none or two. */
+static const pjson_member *find_operation(scenario_ctx *c, const pjson_node *node) {
+    step_keys keys = make_step_keys();
+    if (!check_object(c, node, "a step", keys.names, NAME_COUNT(keys.names))) return NULL;
+    const pjson_member *op = NULL;
+    for (size_t i = 0; i < node->count; i++) {
+        const pjson_member *m = &node->members[i];
+        if (find_name(m->key, m->key_length, keys.names, NAME_COUNT(keys.names))->value < 0)
+            continue;
+        if (op) {
+            ctx_report(c, m->key_pos,
+                       "a step has one operation, got both '%s' and '%s'; put each in its own step",
+                       op->key, m->key);
+            return NULL;
+        }
+        op = m;
+    }
+    if (!op)
+        ctx_report(c, node->pos,
+                   "a step needs an operation, e.g. {\"store\": {\"key\": \"a\", \"value\": \"b\"}} "
+                   "(operations: store, fetch, remove, push, pop, repeat, power_cut, check, ...)");
+    return op;
+}
+
+static bool parse_step(scenario_ctx *c, const pjson_node *node, scenario_step *step) {
+    step->line = node->pos.line;
+    step->column = node->pos.column;
+    step->path = ctx_path_copy(c);
+    if (!step->path) return false;
+    if (node->type != PJSON_OBJECT) {
+        report_type(c, node, "a step: an object with one operation, e.g. {\"check\": {}}");
+        return false;
+    }
+    const pjson_member *op = find_operation(c, node);
+    if (!op) return false;
+    step_keys keys = make_step_keys();
+    const op_spec *spec =
+        &op_specs[find_name(op->key, op->key_length, keys.names, NAME_COUNT(keys.names))->value];
+    step->op = spec->op;
+    char quoted_name[32];
+    snprintf(quoted_name, sizeof quoted_name, "'%s'", spec->name);
+    size_t mark = ctx_path_key(c, spec->name);
+    bool ok = true;
+    unsigned missing = c->engine_ok ? spec->needs & ~c->sc->engine.capabilities : 0;
+    if (missing) {
+        ctx_report(c, op->key_pos, "'%s' needs a %s engine; this scenario's engine is '%s'",
+                   spec->name, missing & SCENARIO_CAN_MAP ? "map" : "queue", c->sc->engine.type);
+        ok = false;
+    } else if (spec->fields && !check_object(c, op->value, quoted_name, spec->fields,
+                                             spec->field_count)) {
+        ok = false;
+    } else {
+        ok = spec->parse(c, op->value, step);
+    }
+    ctx_path_restore(c, mark);
+    const pjson_node *expect = pjson_get(node, "expect");
+    if (ok && expect) {
+        mark = ctx_path_key(c, "expect");
+        ok = parse_expect(c, expect, spec, &step->expect);
+        ctx_path_restore(c, mark);
+    }
+    const pjson_node *comment = pjson_get(node, "comment");
+    if (ok && comment) {
+        mark = ctx_path_key(c, "comment");
+        if (comment->type != PJSON_STRING) {
+            report_type(c, comment, "a string");
+            ok = false;
+        } else if (!(step->comment = malloc(comment->length + 1))) {
+            ctx_out_of_memory(c);
+            ok = false;
+        } else {
+            memcpy(step->comment, comment->string, comment->length + 1);
+        }
+        ctx_path_restore(c, mark);
+    }
+    return ok;
+}
+
+bool parse_steps(scenario_ctx *c, const pjson_node *array, scenario_steps *out) {
+    if (array->type != PJSON_ARRAY) {
+        report_type(c, array, "an array of steps");
+        return false;
+    }
+    if (array->count == 0) {
+        ctx_report(c, array->pos, "expected at least one step");
+        return false;
+    }
+    out->items = calloc(array->count, sizeof *out->items);
+    if (!out->items) {
+        ctx_out_of_memory(c);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < array->count && c->status == SCENARIO_OK; i++) {
+        size_t mark = ctx_path_index(c, i);
+        out->count++;
+        ok &= parse_step(c, array->items[i], &out->items[i]);
+        ctx_path_restore(c, mark);
+    }
+    return ok && c->status == SCENARIO_OK;
+}
+
+size_t scenario_step_total(const scenario_steps *steps) {
+    size_t total = steps->count;
+    for (size_t i = 0; i < steps->count; i++)
+        if (steps->items[i].op == SCENARIO_OP_REPEAT)
+            total += scenario_step_total(&steps->items[i].args.repeat.steps);
+    return total;
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The command line's promises: --help on every command exits 0; unknown commands and flags get
+# one clear message on stderr and exit 2; `presets --json` is a JSON array of the presets.
+# Usage: cli_usage.sh PATH/TO/norbench
+set -u
+nb=$1
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() { # expect CODE PATTERN ARGS... : exit code and a stderr/stdout line matching PATTERN
+    code=$1 pattern=$2
+    shift 2
+    "$nb" "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -ne "$code" ]; then
+        echo "FAIL: norbench $* exited $got, expected $code"; fails=$((fails + 1)); return
+    fi
+    if ! grep -q -- "$pattern" "$tmp/out" "$tmp/err"; then
+        echo "FAIL: norbench $* printed nothing matching '$pattern'"; cat "$tmp/out" "$tmp/err"
+        fails=$((fails + 1)); return
+    fi
+    if [ "$code" -eq 2 ] && [ "$(grep -c "^norbench" "$tmp/err")" -ne 1 ]; then
+        echo "FAIL: norbench $* should print exactly one error line starting with norbench"; cat "$tmp/err"
+        fails=$((fails + 1)); return
+    fi
+    echo "ok: norbench $*"
+}
+
+expect 2 "missing command"
+expect 0 "usage: norbench" --help
+expect 2 "unknown command 'frobnicate'" frobnicate
+for cmd in presets demo bench; do
+    expect 0 "usage: norbench $cmd" "$cmd" --help
+    expect 2 "unknown option '--no-such-flag'" "$cmd" --no-such-flag
+done
+expect 2 "unknown option '-x'" presets -x
+expect 2 "--json takes no value" presets --json=yes
+expect 2 "expected one benchmark" bench
+expect 2 "unknown benchmark 'nope'" bench nope
+expect 2 "--seed expects a non-negative integer" demo --seed banana
+expect 2 "unknown preset 'nope'" demo --preset nope
+
+"$nb" presets --json >"$tmp/presets.json" || { echo "FAIL: presets --json"; fails=$((fails + 1)); }
+python3 - "$tmp/presets.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+presets = json.load(open(sys.argv[1]))
+names = sorted(p["name"] for p in presets)
+want = sorted(["w25q128jv", "w25q16jv", "stm32f4-1m", "stm32l4-1m", "stm32h7-2m", "nrf52840", "samd21", "tiny"])
+assert names == want, names
+for p in presets:
+    for k in ("total_bytes", "sectors", "write_unit", "erase_value", "max_writes_per_unit", "ecc", "endurance", "timing", "source"):
+        assert k in p, (p["name"], k)
+    assert sum(s["count"] * s["size"] for s in p["sectors"]) == p["total_bytes"], p["name"]
+print("ok: presets --json lists the eight presets and their geometry adds up")
+PY
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]

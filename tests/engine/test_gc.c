@@ -1,0 +1,163 @@
+/* Garbage collection of the map: live keys survive every page turn and remount, a store that
+ * was full keeps working once data is removed, and erases spread evenly over the pages. */
+#include "engine_check.h"
+#include "engine_fixture.h"
+#include "ref_model.h"
+#include "test_rng.h"
+#include "workload.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct gc_case {
+    const char *preset;
+    uint32_t pages;
+} gc_case;
+
+static gc_case gc_cases[] = {{"tiny", 4}, {"tiny", 2}, {"nrf52840", 4}, {"stm32l4-1m", 3},
+                             {"stm32h7-2m", 2}, {"w25q16jv", 8}};
+
+static void open_map(engine_fixture *f, const char *preset, uint32_t pages) {
+    nor_config cfg = ef_preset_config(preset);
+    ef_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.kind = EF_MAP;
+    opts.pages = pages;
+    opts.seed = 5;
+    ef_open(f, &cfg, &opts);
+    int rc = ef_mount(f);
+    cr_assert_eq(rc, NBS_OK, "%s: mount: %s", preset, nbs_strerror(rc));
+}
+
+static void store_random(engine_fixture *f, ref_map *model, test_rng *rng, uint32_t key_id,
+                         size_t max_len, const char *when) {
+    uint8_t key[NBS_KEY_MAX], value[256];
+    size_t key_len = wl_key(key_id, key);
+    if (max_len > sizeof value) max_len = sizeof value;
+    size_t len = test_rng_range(rng, 1, (uint32_t)max_len);
+    wl_value(rng, value, len);
+    int rc = nbs_map_store(&f->map, key, key_len, value, len);
+    cr_assert_eq(rc, NBS_OK, "%s: %s: store of key %u (%zu bytes): %s",
+                 nor_get_config(f->dev)->name, when, key_id, len, nbs_strerror(rc));
+    ref_map_store(model, key, key_len, value, len);
+}
+
+ParameterizedTestParameters(gc, live_keys_survive_every_page_turn) {
+    return cr_make_param_array(gc_case, gc_cases, sizeof gc_cases / sizeof *gc_cases);
+}
+
+ParameterizedTest(const gc_case *gc, gc, live_keys_survive_every_page_turn) {
+    engine_fixture f;
+    ref_map model;
+    ref_map_init(&model);
+    test_rng rng;
+    test_rng_seed(&rng, 31);
+    open_map(&f, gc->preset, gc->pages);
+    size_t max_len = nbs_map_max_value(&f.binding.flash, 8) / 8;
+    if (max_len > 200) max_len = 200;
+    char why[EC_WHY_SIZE] = "";
+    /* Cold keys, written once, must be carried along by every collection. */
+    for (uint32_t id = 100; id < 103; id++) store_random(&f, &model, &rng, id, max_len, "cold");
+    nor_stats stats;
+    ef_stats(&f, &stats);
+    uint64_t erases = stats.erase_calls, turns = 0;
+    uint32_t target_turns = 6 * gc->pages + 4;
+    for (uint32_t i = 0; turns < target_turns && i < 200000; i++) {
+        store_random(&f, &model, &rng, test_rng_below(&rng, 5), max_len, "hot update");
+        ef_stats(&f, &stats);
+        if (stats.erase_calls == erases) continue;
+        erases = stats.erase_calls;
+        turns++;
+        cr_assert(ec_map_verify(&f, &model, why), "%s, %u pages, after page turn %llu: %s",
+                  gc->preset, gc->pages, (unsigned long long)turns, why);
+    }
+    cr_assert_geq(turns, target_turns, "%s: only %llu page turns", gc->preset,
+                  (unsigned long long)turns);
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    cr_assert(ec_map_verify(&f, &model, why), "%s, after remount: %s", gc->preset, why);
+    ref_map_free(&model);
+    ef_close(&f);
+}
+
+ParameterizedTestParameters(gc, full_store_recovers_after_removals) {
+    return cr_make_param_array(gc_case, gc_cases, sizeof gc_cases / sizeof *gc_cases);
+}
+
+ParameterizedTest(const gc_case *gc, gc, full_store_recovers_after_removals) {
+    engine_fixture f;
+    ref_map model;
+    ref_map_init(&model);
+    test_rng rng;
+    test_rng_seed(&rng, 32);
+    open_map(&f, gc->preset, gc->pages);
+    size_t value_len = nbs_map_max_value(&f.binding.flash, 8) / 6;
+    if (value_len > 400) value_len = 400;
+    uint8_t key[NBS_KEY_MAX];
+    uint8_t *value = malloc(value_len);
+    uint32_t stored = 0;
+    int rc = NBS_OK;
+    for (; stored < 100000; stored++) {
+        size_t key_len = wl_key(stored, key);
+        test_rng_fill(&rng, value, value_len);
+        rc = nbs_map_store(&f.map, key, key_len, value, value_len);
+        if (rc != NBS_OK) break;
+        ref_map_store(&model, key, key_len, value, value_len);
+    }
+    cr_assert_eq(rc, NBS_E_FULL, "%s: filling ended with %s", gc->preset, nbs_strerror(rc));
+    char why[EC_WHY_SIZE] = "";
+    cr_assert(ec_map_verify(&f, &model, why), "%s, when full: %s", gc->preset, why);
+    /* Remove every other key: half the live data goes. */
+    for (uint32_t id = 0; id < stored; id += 2) {
+        size_t key_len = wl_key(id, key);
+        rc = nbs_map_remove(&f.map, key, key_len);
+        cr_assert_eq(rc, NBS_OK, "%s: remove %u of %u: %s", gc->preset, id, stored,
+                     nbs_strerror(rc));
+        ref_map_remove(&model, key, key_len);
+    }
+    /* With half the store live, updates of the remaining keys never run out of room. */
+    uint32_t updates = 8 * stored + 50;
+    for (uint32_t i = 0; i < updates; i++) {
+        uint32_t id = 1 + 2 * test_rng_below(&rng, stored / 2);
+        if (id >= stored) continue;
+        size_t key_len = wl_key(id, key);
+        test_rng_fill(&rng, value, value_len);
+        rc = nbs_map_store(&f.map, key, key_len, value, value_len);
+        cr_assert_eq(rc, NBS_OK,
+                     "%s, %u pages: update %u of key %u with %u of %u keys live: %s",
+                     gc->preset, gc->pages, i, id, (unsigned)model.items.count, stored,
+                     nbs_strerror(rc));
+        ref_map_store(&model, key, key_len, value, value_len);
+    }
+    cr_assert(ec_map_verify(&f, &model, why), "%s, after updates: %s", gc->preset, why);
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    cr_assert(ec_map_verify(&f, &model, why), "%s, after remount: %s", gc->preset, why);
+    free(value);
+    ref_map_free(&model);
+    ef_close(&f);
+}
+
+/* 100,000 random updates on 16 pages of nRF52840 flash: erase counts stay within 20%. */
+Test(gc, wear_spreads_evenly) {
+    engine_fixture f;
+    test_rng rng;
+    test_rng_seed(&rng, 33);
+    open_map(&f, "nrf52840", 16);
+    uint32_t updates = (uint32_t)test_env_ulong("NORBENCH_WEAR_UPDATES", 100000);
+    uint8_t key[NBS_KEY_MAX], value[64];
+    for (uint32_t i = 0; i < updates; i++) {
+        size_t key_len = wl_key(test_rng_below(&rng, 32), key);
+        size_t len = test_rng_range(&rng, 8, sizeof value);
+        test_rng_fill(&rng, value, len);
+        int rc = nbs_map_store(&f.map, key, key_len, value, len);
+        cr_assert_eq(rc, NBS_OK, "update %u: %s", i, nbs_strerror(rc));
+    }
+    uint32_t min = 0, max = 0;
+    ef_range_erase_counts(&f, &min, &max);
+    cr_assert_gt(min, 0, "a page was never erased (max %u erases)", max);
+    double ratio = (double)max / min;
+    cr_assert_lt(ratio, 1.2, "erase counts range from %u to %u (ratio %.3f)", min, max, ratio);
+    ef_close(&f);
+}

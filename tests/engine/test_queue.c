@@ -1,0 +1,340 @@
+/* The queue's public API on every NOR preset: FIFO order, empty and full, too-small buffers,
+ * dropping the oldest entries, iteration with pops in the middle, max_push, count, space,
+ * erase_all, and remounting. */
+#include "engine_check.h"
+#include "engine_fixture.h"
+#include "engine_presets.h"
+#include "ref_model.h"
+#include "test_rng.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void open_queue(engine_fixture *f, const ef_preset_case *pc) {
+    ef_open_preset(f, pc, EF_QUEUE, EF_CACHE_NONE);
+    int rc = ef_mount(f);
+    cr_assert_eq(rc, NBS_OK, "%s: mount of an erased range: %s", pc->preset, nbs_strerror(rc));
+}
+
+static void remount(engine_fixture *f, const ef_preset_case *pc) {
+    int rc = ef_mount(f);
+    cr_assert_eq(rc, NBS_OK, "%s: remount: %s", pc->preset, nbs_strerror(rc));
+}
+
+static void verify(engine_fixture *f, const ref_queue *model, const char *when) {
+    char why[EC_WHY_SIZE] = "";
+    cr_assert(ec_queue_verify(f, model, why), "%s, %s: %s", nor_get_config(f->dev)->name, when,
+              why);
+}
+
+/* Entry number n: its length and bytes follow from n so any entry can be recognised. */
+static size_t entry_bytes(uint32_t n, uint8_t *buf, size_t max_len) {
+    size_t len = 4 + n % 13;
+    if (len > max_len) len = max_len;
+    for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(n * 31 + i);
+    if (len >= 4) nbs_key_u32(n, buf);
+    return len;
+}
+
+static int push_entry(engine_fixture *f, ref_queue *model, uint32_t n, unsigned flags) {
+    uint8_t buf[32];
+    size_t len = entry_bytes(n, buf, sizeof buf);
+    int rc = nbs_queue_push(&f->queue, buf, len, flags);
+    if (rc == NBS_OK && model && !(flags & NBS_PUSH_DROP_OLDEST)) ref_queue_push(model, buf, len);
+    return rc;
+}
+
+/* The entry number an entry read back carries (see entry_bytes). */
+static uint32_t entry_number(const uint8_t *buf) {
+    return (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
+           (uint32_t)buf[3] << 24;
+}
+
+EF_PRESET_TEST(queue, push_peek_pop_in_order) {
+    engine_fixture f;
+    ref_queue model;
+    ref_queue_init(&model);
+    open_queue(&f, pc);
+    uint8_t buf[64];
+    size_t len = 0;
+    cr_assert_eq(nbs_queue_peek(&f.queue, buf, sizeof buf, &len), NBS_E_EMPTY, "peek of empty");
+    cr_assert_eq(nbs_queue_pop(&f.queue, buf, sizeof buf, &len), NBS_E_EMPTY, "pop of empty");
+    for (uint32_t n = 0; n < 8; n++)
+        cr_assert_eq(push_entry(&f, &model, n, 0), NBS_OK, "%s: push %u", pc->preset, n);
+    verify(&f, &model, "after 8 pushes");
+    remount(&f, pc);
+    verify(&f, &model, "after remount");
+    for (uint32_t n = 0; n < 8; n++) {
+        uint8_t want[32];
+        size_t want_len = entry_bytes(n, want, sizeof want);
+        int rc = nbs_queue_peek(&f.queue, buf, sizeof buf, &len);
+        cr_assert(rc == NBS_OK && len == want_len && !memcmp(buf, want, len),
+                  "%s: peek before pop %u: %s, %zu bytes", pc->preset, n, nbs_strerror(rc), len);
+        rc = nbs_queue_pop(&f.queue, buf, sizeof buf, &len);
+        cr_assert(rc == NBS_OK && len == want_len && !memcmp(buf, want, len),
+                  "%s: pop %u: %s, %zu bytes", pc->preset, n, nbs_strerror(rc), len);
+        ref_queue_pop_at(&model, 0);
+    }
+    cr_assert_eq(nbs_queue_pop(&f.queue, buf, sizeof buf, &len), NBS_E_EMPTY, "pop after all");
+    verify(&f, &model, "after popping everything");
+    remount(&f, pc);
+    verify(&f, &model, "remount after popping everything");
+    ref_queue_free(&model);
+    ef_close(&f);
+}
+
+EF_PRESET_TEST(queue, buffer_too_small_keeps_the_entry) {
+    engine_fixture f;
+    open_queue(&f, pc);
+    static const char entry[10] = "0123456789";
+    cr_assert_eq(nbs_queue_push(&f.queue, entry, sizeof entry, 0), NBS_OK);
+    uint8_t buf[16];
+    size_t len = 0;
+    int rc = nbs_queue_peek(&f.queue, buf, 9, &len);
+    cr_assert_eq(rc, NBS_E_BUFFER_TOO_SMALL, "%s: peek into 9 bytes: %s", pc->preset,
+                 nbs_strerror(rc));
+    cr_assert_eq(len, 10, "%s: peek reports %zu bytes needed, not 10", pc->preset, len);
+    len = 0;
+    rc = nbs_queue_pop(&f.queue, buf, 9, &len);
+    cr_assert_eq(rc, NBS_E_BUFFER_TOO_SMALL, "%s: pop into 9 bytes: %s", pc->preset,
+                 nbs_strerror(rc));
+    cr_assert_eq(len, 10, "%s: pop reports %zu bytes needed, not 10", pc->preset, len);
+    uint32_t count = 0;
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+    cr_assert_eq(count, 1, "%s: a pop into a too-small buffer removed the entry", pc->preset);
+    rc = nbs_queue_pop(&f.queue, buf, 10, &len);
+    cr_assert(rc == NBS_OK && len == 10 && !memcmp(buf, entry, 10), "exact buffer: %s",
+              nbs_strerror(rc));
+    ef_close(&f);
+}
+
+/* Pushes numbered entries until the queue is full; returns how many fit. */
+static uint32_t fill_queue(engine_fixture *f, const ef_preset_case *pc, ref_queue *model) {
+    uint32_t n = 0;
+    int rc = NBS_OK;
+    while (n < 200000) {
+        rc = push_entry(f, model, n, 0);
+        if (rc != NBS_OK) break;
+        n++;
+    }
+    cr_assert_eq(rc, NBS_E_FULL, "%s: filling stopped after %u entries with %s", pc->preset, n,
+                 nbs_strerror(rc));
+    cr_assert_geq(n, 2, "%s: only %u entries fit", pc->preset, n);
+    return n;
+}
+
+EF_PRESET_TEST(queue, full_queue_refuses_and_keeps_everything) {
+    engine_fixture f;
+    ref_queue model;
+    ref_queue_init(&model);
+    open_queue(&f, pc);
+    uint32_t n = fill_queue(&f, pc, &model);
+    verify(&f, &model, "when full");
+    size_t max_push = 99;
+    cr_assert_eq(nbs_queue_max_push(&f.queue, &max_push), NBS_OK);
+    cr_assert_lt(max_push, 4 + n % 13, "%s: full, yet max_push is %zu", pc->preset, max_push);
+    remount(&f, pc);
+    verify(&f, &model, "remount when full");
+    /* A pop makes room for at least the entry popped... eventually: pop until a push fits. */
+    uint8_t buf[64];
+    size_t len;
+    int rc = NBS_E_FULL;
+    for (uint32_t pops = 0; pops < n && rc == NBS_E_FULL; pops++) {
+        cr_assert_eq(nbs_queue_pop(&f.queue, buf, sizeof buf, &len), NBS_OK);
+        ref_queue_pop_at(&model, 0);
+        rc = push_entry(&f, &model, n, 0);
+    }
+    cr_assert_eq(rc, NBS_OK, "%s: popping everything did not make room", pc->preset);
+    verify(&f, &model, "after making room");
+    ref_queue_free(&model);
+    ef_close(&f);
+}
+
+EF_PRESET_TEST(queue, max_push_agrees_with_push) {
+    engine_fixture f;
+    open_queue(&f, pc);
+    uint32_t max_item = nbs_queue_max_item(&f.binding.flash);
+    cr_assert_gt(max_item, 0, "%s: no entry fits", pc->preset);
+    cr_assert_lt(max_item, f.page_size, "%s: max item %u not below the page", pc->preset,
+                 max_item);
+    size_t max_push = 0;
+    cr_assert_eq(nbs_queue_max_push(&f.queue, &max_push), NBS_OK);
+    cr_assert_eq(max_push, max_item, "%s: an empty queue takes %zu, max item is %u", pc->preset,
+                 max_push, max_item);
+    uint8_t *buf = malloc(max_item + 1);
+    memset(buf, 0x5A, max_item + 1);
+    int rc = nbs_queue_push(&f.queue, buf, max_item + 1, 0);
+    cr_assert_eq(rc, NBS_E_TOO_BIG, "%s: push of max_item+1: %s", pc->preset, nbs_strerror(rc));
+    rc = nbs_queue_push(&f.queue, buf, max_item + 1, NBS_PUSH_DROP_OLDEST);
+    cr_assert_eq(rc, NBS_E_TOO_BIG, "%s: dropping push of max_item+1: %s", pc->preset,
+                 nbs_strerror(rc));
+    /* Alternate small pushes and a push of exactly max_push until it reaches 0. */
+    uint32_t pushed = 0, count = 0;
+    for (int round = 0; round < 400; round++) {
+        cr_assert_eq(nbs_queue_max_push(&f.queue, &max_push), NBS_OK);
+        if (max_push == 0) break;
+        if (round % 2) {
+            rc = nbs_queue_push(&f.queue, buf, max_push + 1, 0);
+            cr_assert(rc == NBS_E_FULL || (rc == NBS_E_TOO_BIG && max_push == max_item),
+                      "%s: push of max_push+1 = %zu: %s", pc->preset, max_push + 1,
+                      nbs_strerror(rc));
+            rc = nbs_queue_push(&f.queue, buf, max_push, 0);
+            cr_assert_eq(rc, NBS_OK, "%s: push of exactly max_push = %zu: %s", pc->preset,
+                         max_push, nbs_strerror(rc));
+        } else {
+            size_t small = max_push < 20 ? max_push : 20;
+            rc = nbs_queue_push(&f.queue, buf, small, 0);
+            cr_assert_eq(rc, NBS_OK, "%s: push of %zu (max_push %zu): %s", pc->preset, small,
+                         max_push, nbs_strerror(rc));
+        }
+        pushed++;
+        cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+        cr_assert_eq(count, pushed, "%s: count %u after %u pushes", pc->preset, count, pushed);
+    }
+    cr_assert_eq(max_push, 0, "%s: max_push still %zu after %u pushes", pc->preset, max_push,
+                 pushed);
+    rc = nbs_queue_push(&f.queue, buf, 1, 0);
+    cr_assert_eq(rc, NBS_E_FULL, "%s: push of 1 byte with max_push 0: %s", pc->preset,
+                 nbs_strerror(rc));
+    free(buf);
+    ef_close(&f);
+}
+
+/* The queue holds exactly entries first .. end-1, in order. */
+static void expect_entries(engine_fixture *f, const ef_preset_case *pc, uint32_t first,
+                           uint32_t end) {
+    nbs_queue_iter it;
+    uint8_t buf[64];
+    size_t len;
+    uint32_t expect = first;
+    int rc;
+    nbs_queue_iter_init(&f->queue, &it);
+    while ((rc = nbs_queue_iter_next(&it, buf, sizeof buf, &len)) == NBS_OK) {
+        cr_assert_eq(entry_number(buf), expect, "%s: the queue holds entry %u where %u belongs",
+                     pc->preset, entry_number(buf), expect);
+        expect++;
+    }
+    cr_assert_eq(rc, NBS_E_END, "%s: iteration: %s", pc->preset, nbs_strerror(rc));
+    cr_assert_eq(expect, end, "%s: the queue ends at entry %u, not %u", pc->preset, expect, end);
+}
+
+EF_PRESET_TEST(queue, drop_oldest_drops_exactly_the_oldest) {
+    engine_fixture f;
+    open_queue(&f, pc);
+    uint32_t n = fill_queue(&f, pc, NULL);
+    uint32_t next = n;
+    uint32_t oldest = 0; /* the number of the oldest entry the queue should hold */
+    int full_checks = 0;
+    for (int i = 0; i < 3 * (int)n && i < 3000; i++) {
+        uint32_t before = 0, after = 0;
+        cr_assert_eq(nbs_queue_count(&f.queue, &before), NBS_OK);
+        int rc = push_entry(&f, NULL, next, NBS_PUSH_DROP_OLDEST);
+        cr_assert_eq(rc, NBS_OK, "%s: dropping push %d when full: %s", pc->preset, i,
+                     nbs_strerror(rc));
+        next++;
+        cr_assert_eq(nbs_queue_count(&f.queue, &after), NBS_OK);
+        cr_assert_leq(after, before + 1);
+        oldest += before + 1 - after;
+        /* The oldest entry left is the one after the last dropped, and the count agrees. */
+        uint8_t buf[64];
+        size_t len;
+        cr_assert_eq(nbs_queue_peek(&f.queue, buf, sizeof buf, &len), NBS_OK);
+        cr_assert_eq(entry_number(buf), oldest,
+                     "%s: after dropping push %d the oldest entry is %u, expected %u",
+                     pc->preset, i, entry_number(buf), oldest);
+        cr_assert_eq(after, next - oldest);
+        if (after != before + 1 && full_checks < 4) {
+            full_checks++;
+            expect_entries(&f, pc, oldest, next);
+        }
+    }
+    cr_assert_gt(oldest, 0, "%s: nothing was ever dropped", pc->preset);
+    expect_entries(&f, pc, oldest, next);
+    remount(&f, pc);
+    expect_entries(&f, pc, oldest, next);
+    ef_close(&f);
+}
+
+EF_PRESET_TEST(queue, iteration_pops_middle_entries) {
+    engine_fixture f;
+    ref_queue model;
+    ref_queue_init(&model);
+    open_queue(&f, pc);
+    uint32_t total = 12;
+    for (uint32_t n = 0; n < total; n++)
+        cr_assert_eq(push_entry(&f, &model, n, 0), NBS_OK, "%s: push %u", pc->preset, n);
+    /* Pop entries 0, 4, 5, 7 and 11 (first, middle, neighbours, last) during one pass. */
+    static const bool pop_it[12] = {1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1};
+    nbs_queue_iter it;
+    uint8_t buf[64];
+    size_t len;
+    nbs_queue_iter_init(&f.queue, &it);
+    uint32_t model_index = 0;
+    for (uint32_t n = 0; n < total; n++) {
+        int rc = nbs_queue_iter_next(&it, buf, sizeof buf, &len);
+        cr_assert_eq(rc, NBS_OK, "%s: iteration at entry %u: %s", pc->preset, n,
+                     nbs_strerror(rc));
+        cr_assert_eq(entry_number(buf), n, "%s: iteration returned %u for %u", pc->preset,
+                     entry_number(buf), n);
+        if (pop_it[n]) {
+            rc = nbs_queue_iter_pop_current(&it);
+            cr_assert_eq(rc, NBS_OK, "%s: pop_current of %u: %s", pc->preset, n,
+                         nbs_strerror(rc));
+            ref_queue_pop_at(&model, model_index);
+        } else {
+            model_index++;
+        }
+    }
+    cr_assert_eq(nbs_queue_iter_next(&it, buf, sizeof buf, &len), NBS_E_END);
+    verify(&f, &model, "after popping during iteration");
+    remount(&f, pc);
+    verify(&f, &model, "after remount");
+    /* Plain pops go on with the remaining entries in order. */
+    while (ref_queue_count(&model)) {
+        int rc = nbs_queue_pop(&f.queue, buf, sizeof buf, &len);
+        const ref_item *front = ref_queue_at(&model, 0);
+        cr_assert(rc == NBS_OK && len == front->value_len && !memcmp(buf, front->value, len),
+                  "%s: pop after the iteration: %s", pc->preset, nbs_strerror(rc));
+        ref_queue_pop_at(&model, 0);
+    }
+    cr_assert_eq(nbs_queue_pop(&f.queue, buf, sizeof buf, &len), NBS_E_EMPTY);
+    ref_queue_free(&model);
+    ef_close(&f);
+}
+
+EF_PRESET_TEST(queue, count_space_and_erase_all) {
+    engine_fixture f;
+    ref_queue model;
+    ref_queue_init(&model);
+    open_queue(&f, pc);
+    nbs_space empty, some, popped;
+    char why[EC_WHY_SIZE];
+    cr_assert_eq(nbs_queue_space(&f.queue, &empty), NBS_OK);
+    cr_assert(ec_space_consistent(&empty, f.binding.flash.size, why), "%s", why);
+    cr_assert_eq(empty.live, 0, "%s: empty queue has %u live bytes", pc->preset, empty.live);
+    for (uint32_t n = 0; n < 5; n++) cr_assert_eq(push_entry(&f, &model, n, 0), NBS_OK);
+    cr_assert_eq(nbs_queue_space(&f.queue, &some), NBS_OK);
+    cr_assert(ec_space_consistent(&some, f.binding.flash.size, why), "%s", why);
+    cr_assert_gt(some.live, 5 * 4, "%s: 5 entries take %u live bytes", pc->preset, some.live);
+    cr_assert_lt(some.free_now, empty.free_now);
+    uint8_t buf[64];
+    size_t len;
+    cr_assert_eq(nbs_queue_pop(&f.queue, buf, sizeof buf, &len), NBS_OK);
+    ref_queue_pop_at(&model, 0);
+    cr_assert_eq(nbs_queue_space(&f.queue, &popped), NBS_OK);
+    cr_assert(ec_space_consistent(&popped, f.binding.flash.size, why), "%s", why);
+    cr_assert_lt(popped.live, some.live, "%s: a pop left live bytes at %u", pc->preset,
+                 popped.live);
+    verify(&f, &model, "after a pop");
+
+    cr_assert_eq(nbs_queue_erase_all(&f.queue), NBS_OK);
+    ref_queue_clear(&model);
+    verify(&f, &model, "after erase_all");
+    remount(&f, pc);
+    verify(&f, &model, "remount after erase_all");
+    cr_assert_eq(push_entry(&f, &model, 77, 0), NBS_OK);
+    verify(&f, &model, "push after erase_all");
+    ref_queue_free(&model);
+    ef_close(&f);
+}

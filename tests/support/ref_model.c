@@ -1,0 +1,310 @@
+/* Reference models of the map and the queue: plain heap lists, deliberately simple, so that a
+ * disagreement with the engine is the engine's fault. See ref_model.h. */
+#include "ref_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *checked_malloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (!p) abort();
+    return p;
+}
+
+static uint8_t *duplicate_bytes(const void *src, size_t len) {
+    uint8_t *copy = checked_malloc(len);
+    if (len) memcpy(copy, src, len);
+    return copy;
+}
+
+static void item_set(ref_item *item, const void *key, size_t key_len, const void *value,
+                     size_t value_len) {
+    item->key = duplicate_bytes(key, key_len);
+    item->key_len = key_len;
+    item->value = duplicate_bytes(value, value_len);
+    item->value_len = value_len;
+}
+
+static void item_free(ref_item *item) {
+    free(item->key);
+    free(item->value);
+    memset(item, 0, sizeof *item);
+}
+
+static bool bytes_equal(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len) {
+    return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
+}
+
+bool ref_item_equal(const ref_item *a, const ref_item *b) {
+    return bytes_equal(a->key, a->key_len, b->key, b->key_len) &&
+           bytes_equal(a->value, a->value_len, b->value, b->value_len);
+}
+
+void ref_list_init(ref_list *list) { memset(list, 0, sizeof *list); }
+
+void ref_list_clear(ref_list *list) {
+    for (size_t i = 0; i < list->count; i++) item_free(&list->items[i]);
+    list->count = 0;
+}
+
+void ref_list_free(ref_list *list) {
+    ref_list_clear(list);
+    free(list->items);
+    ref_list_init(list);
+}
+
+void ref_list_append(ref_list *list, const void *key, size_t key_len, const void *value,
+                     size_t value_len) {
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 16;
+        list->items = realloc(list->items, list->capacity * sizeof *list->items);
+        if (!list->items) abort();
+    }
+    item_set(&list->items[list->count++], key, key_len, value, value_len);
+}
+
+void ref_list_remove_at(ref_list *list, size_t index) {
+    item_free(&list->items[index]);
+    memmove(&list->items[index], &list->items[index + 1],
+            (list->count - index - 1) * sizeof *list->items);
+    list->count--;
+}
+
+void ref_list_copy(ref_list *dst, const ref_list *src) {
+    ref_list_clear(dst);
+    for (size_t i = 0; i < src->count; i++) {
+        const ref_item *it = &src->items[i];
+        ref_list_append(dst, it->key, it->key_len, it->value, it->value_len);
+    }
+}
+
+static void pending_set(ref_pending *p, ref_op_kind kind, const void *key, size_t key_len,
+                        const void *value, size_t value_len, size_t index) {
+    item_free(&p->item);
+    p->kind = kind;
+    item_set(&p->item, key, key_len, value, value_len);
+    p->index = index;
+}
+
+static void pending_clear(ref_pending *p) {
+    item_free(&p->item);
+    p->kind = REF_OP_NONE;
+    p->index = 0;
+}
+
+/* ---- map ---- */
+
+void ref_map_init(ref_map *m) { memset(m, 0, sizeof *m); }
+
+void ref_map_free(ref_map *m) {
+    ref_list_free(&m->items);
+    pending_clear(&m->pending);
+}
+
+static long map_index_of(const ref_list *items, const void *key, size_t key_len) {
+    for (size_t i = 0; i < items->count; i++)
+        if (bytes_equal(items->items[i].key, items->items[i].key_len, key, key_len))
+            return (long)i;
+    return -1;
+}
+
+const ref_item *ref_map_find(const ref_map *m, const void *key, size_t key_len) {
+    long i = map_index_of(&m->items, key, key_len);
+    return i < 0 ? NULL : &m->items.items[i];
+}
+
+static void list_map_store(ref_list *items, const void *key, size_t key_len, const void *value,
+                           size_t value_len) {
+    long i = map_index_of(items, key, key_len);
+    if (i >= 0) {
+        ref_item *it = &items->items[i];
+        free(it->value);
+        it->value = duplicate_bytes(value, value_len);
+        it->value_len = value_len;
+    } else {
+        ref_list_append(items, key, key_len, value, value_len);
+    }
+}
+
+static void list_map_remove(ref_list *items, const void *key, size_t key_len) {
+    long i = map_index_of(items, key, key_len);
+    if (i >= 0) ref_list_remove_at(items, (size_t)i);
+}
+
+void ref_map_store(ref_map *m, const void *key, size_t key_len, const void *value,
+                   size_t value_len) {
+    list_map_store(&m->items, key, key_len, value, value_len);
+}
+
+void ref_map_remove(ref_map *m, const void *key, size_t key_len) {
+    list_map_remove(&m->items, key, key_len);
+}
+
+void ref_map_remove_all(ref_map *m) { ref_list_clear(&m->items); }
+
+size_t ref_map_payload_bytes(const ref_map *m) {
+    size_t total = 0;
+    for (size_t i = 0; i < m->items.count; i++)
+        total += m->items.items[i].key_len + m->items.items[i].value_len;
+    return total;
+}
+
+void ref_map_begin_store(ref_map *m, const void *key, size_t key_len, const void *value,
+                         size_t value_len) {
+    pending_set(&m->pending, REF_MAP_STORE, key, key_len, value, value_len, 0);
+}
+
+void ref_map_begin_remove(ref_map *m, const void *key, size_t key_len) {
+    pending_set(&m->pending, REF_MAP_REMOVE, key, key_len, NULL, 0, 0);
+}
+
+void ref_map_begin_remove_all(ref_map *m) {
+    pending_set(&m->pending, REF_MAP_REMOVE_ALL, NULL, 0, NULL, 0, 0);
+}
+
+static void apply_map_op(ref_list *items, const ref_pending *p) {
+    switch (p->kind) {
+    case REF_MAP_STORE:
+        list_map_store(items, p->item.key, p->item.key_len, p->item.value, p->item.value_len);
+        break;
+    case REF_MAP_REMOVE: list_map_remove(items, p->item.key, p->item.key_len); break;
+    case REF_MAP_REMOVE_ALL: ref_list_clear(items); break;
+    default: break;
+    }
+}
+
+void ref_map_end(ref_map *m, bool applied) {
+    if (applied) apply_map_op(&m->items, &m->pending);
+    pending_clear(&m->pending);
+}
+
+static bool map_lists_match(const ref_list *expected, const ref_list *observed) {
+    if (expected->count != observed->count) return false;
+    for (size_t i = 0; i < observed->count; i++) {
+        const ref_item *seen = &observed->items[i];
+        long at = map_index_of(expected, seen->key, seen->key_len);
+        if (at < 0 || !ref_item_equal(&expected->items[at], seen)) return false;
+    }
+    return true;
+}
+
+bool ref_map_matches(const ref_map *m, const ref_list *observed) {
+    return map_lists_match(&m->items, observed);
+}
+
+bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied) {
+    if (map_lists_match(&m->items, observed)) {
+        if (was_applied) *was_applied = false;
+        pending_clear(&m->pending);
+        return true;
+    }
+    ref_list after;
+    ref_list_init(&after);
+    ref_list_copy(&after, &m->items);
+    apply_map_op(&after, &m->pending);
+    bool ok = map_lists_match(&after, observed);
+    if (ok) {
+        ref_list_free(&m->items);
+        m->items = after;
+        pending_clear(&m->pending);
+        if (was_applied) *was_applied = true;
+    } else {
+        ref_list_free(&after);
+    }
+    return ok;
+}
+
+/* ---- queue ---- */
+
+void ref_queue_init(ref_queue *q) { memset(q, 0, sizeof *q); }
+
+void ref_queue_free(ref_queue *q) {
+    ref_list_free(&q->entries);
+    pending_clear(&q->pending);
+}
+
+void ref_queue_push(ref_queue *q, const void *data, size_t len) {
+    ref_list_append(&q->entries, NULL, 0, data, len);
+}
+
+void ref_queue_pop_at(ref_queue *q, size_t index) { ref_list_remove_at(&q->entries, index); }
+
+void ref_queue_clear(ref_queue *q) { ref_list_clear(&q->entries); }
+
+size_t ref_queue_count(const ref_queue *q) { return q->entries.count; }
+
+const ref_item *ref_queue_at(const ref_queue *q, size_t index) {
+    return index < q->entries.count ? &q->entries.items[index] : NULL;
+}
+
+void ref_queue_begin_push(ref_queue *q, const void *data, size_t len, bool drop_oldest) {
+    pending_set(&q->pending, drop_oldest ? REF_QUEUE_PUSH_DROP_OLDEST : REF_QUEUE_PUSH, NULL, 0,
+                data, len, 0);
+}
+
+void ref_queue_begin_pop_at(ref_queue *q, size_t index) {
+    pending_set(&q->pending, REF_QUEUE_POP_AT, NULL, 0, NULL, 0, index);
+}
+
+void ref_queue_end(ref_queue *q, bool applied) {
+    if (applied) {
+        const ref_pending *p = &q->pending;
+        if (p->kind == REF_QUEUE_PUSH || p->kind == REF_QUEUE_PUSH_DROP_OLDEST)
+            ref_queue_push(q, p->item.value, p->item.value_len);
+        else if (p->kind == REF_QUEUE_POP_AT)
+            ref_queue_pop_at(q, p->index);
+    }
+    pending_clear(&q->pending);
+}
+
+void ref_queue_end_push_dropping(ref_queue *q, size_t dropped) {
+    for (size_t i = 0; i < dropped && q->entries.count; i++) ref_queue_pop_at(q, 0);
+    ref_queue_end(q, true);
+}
+
+/* Does observed equal entries[skip_front..] with entry `skip_at` left out (SIZE_MAX: none),
+ * followed by `extra` when it is not NULL? */
+static bool queue_shape_matches(const ref_list *entries, size_t skip_front, size_t skip_at,
+                                const ref_item *extra, const ref_list *observed) {
+    size_t kept = entries->count - skip_front - (skip_at != SIZE_MAX ? 1 : 0);
+    if (observed->count != kept + (extra ? 1 : 0)) return false;
+    size_t o = 0;
+    for (size_t i = skip_front; i < entries->count; i++) {
+        if (i == skip_at) continue;
+        if (!ref_item_equal(&entries->items[i], &observed->items[o++])) return false;
+    }
+    return !extra || ref_item_equal(extra, &observed->items[o]);
+}
+
+bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied) {
+    const ref_pending *p = &q->pending;
+    const ref_list *old = &q->entries;
+    bool applied = false, ok = false;
+    size_t dropped = 0;
+    if (queue_shape_matches(old, 0, SIZE_MAX, NULL, observed)) {
+        ok = true;
+    } else if (p->kind == REF_QUEUE_PUSH) {
+        ok = applied = queue_shape_matches(old, 0, SIZE_MAX, &p->item, observed);
+    } else if (p->kind == REF_QUEUE_POP_AT && p->index < old->count) {
+        ok = applied = queue_shape_matches(old, 0, p->index, NULL, observed);
+    } else if (p->kind == REF_QUEUE_PUSH_DROP_OLDEST) {
+        for (size_t skip = 0; skip <= old->count && !ok; skip++) {
+            if (queue_shape_matches(old, skip, SIZE_MAX, &p->item, observed)) {
+                ok = applied = true;
+                dropped = skip;
+            } else if (queue_shape_matches(old, skip, SIZE_MAX, NULL, observed)) {
+                ok = true;
+                dropped = skip;
+            }
+        }
+    }
+    if (!ok) return false;
+    for (size_t i = 0; i < dropped; i++) ref_queue_pop_at(q, 0);
+    ref_queue_end(q, applied);
+    if (was_applied) *was_applied = applied;
+    return true;
+}
+
+bool ref_queue_matches(const ref_queue *q, const ref_list *observed) {
+    return queue_shape_matches(&q->entries, 0, SIZE_MAX, NULL, observed);
+}

@@ -1,0 +1,107 @@
+/* In-memory reference models of the engine's map (key -> value) and queue (FIFO of entries),
+ * with one operation "in flight": an operation a power cut interrupted, whose outcome may be
+ * the old state or the new one. Tests compare the engine with these models. */
+#ifndef TESTS_REF_MODEL_H
+#define TESTS_REF_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One key/value pair of the map, or one entry of the queue (key unused, key_len 0). */
+typedef struct ref_item {
+    uint8_t *key;
+    size_t key_len;
+    uint8_t *value;
+    size_t value_len;
+} ref_item;
+
+/* A list of items owned by whoever holds it. */
+typedef struct ref_list {
+    ref_item *items;
+    size_t count, capacity;
+} ref_list;
+
+void ref_list_init(ref_list *list);
+void ref_list_free(ref_list *list);
+void ref_list_clear(ref_list *list);
+void ref_list_append(ref_list *list, const void *key, size_t key_len, const void *value,
+                     size_t value_len);
+void ref_list_remove_at(ref_list *list, size_t index);
+void ref_list_copy(ref_list *dst, const ref_list *src);
+bool ref_item_equal(const ref_item *a, const ref_item *b);
+
+typedef enum ref_op_kind {
+    REF_OP_NONE,
+    REF_MAP_STORE,
+    REF_MAP_REMOVE,
+    REF_MAP_REMOVE_ALL,
+    REF_QUEUE_PUSH,
+    REF_QUEUE_PUSH_DROP_OLDEST, /* oldest entries may be dropped before the push lands */
+    REF_QUEUE_POP_AT,           /* pop of the entry at `index` (0 = oldest) */
+} ref_op_kind;
+
+/* The operation in flight, with copies of its arguments. */
+typedef struct ref_pending {
+    ref_op_kind kind;
+    ref_item item;
+    size_t index;
+} ref_pending;
+
+/* The map: items in no particular order, each key once. */
+typedef struct ref_map {
+    ref_list items;
+    ref_pending pending;
+} ref_map;
+
+void ref_map_init(ref_map *m);
+void ref_map_free(ref_map *m);
+const ref_item *ref_map_find(const ref_map *m, const void *key, size_t key_len);
+void ref_map_store(ref_map *m, const void *key, size_t key_len, const void *value,
+                   size_t value_len);
+void ref_map_remove(ref_map *m, const void *key, size_t key_len);
+void ref_map_remove_all(ref_map *m);
+/* Sum of key and value lengths of the live items. */
+size_t ref_map_payload_bytes(const ref_map *m);
+
+/* Operations in flight: begin records the operation; end(applied) applies it or drops it. */
+void ref_map_begin_store(ref_map *m, const void *key, size_t key_len, const void *value,
+                         size_t value_len);
+void ref_map_begin_remove(ref_map *m, const void *key, size_t key_len);
+void ref_map_begin_remove_all(ref_map *m);
+void ref_map_end(ref_map *m, bool applied);
+
+/* True when `observed` (in any order) is exactly the map's content. */
+bool ref_map_matches(const ref_map *m, const ref_list *observed);
+/* After a power cut: accepts `observed` if it is the state before the operation in flight or
+ * the state after it, and makes that the model's state. False (model unchanged) otherwise. */
+bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied);
+
+/* The queue: entries oldest first. */
+typedef struct ref_queue {
+    ref_list entries;
+    ref_pending pending;
+} ref_queue;
+
+void ref_queue_init(ref_queue *q);
+void ref_queue_free(ref_queue *q);
+void ref_queue_push(ref_queue *q, const void *data, size_t len);
+void ref_queue_pop_at(ref_queue *q, size_t index);
+void ref_queue_clear(ref_queue *q);
+size_t ref_queue_count(const ref_queue *q);
+const ref_item *ref_queue_at(const ref_queue *q, size_t index);
+
+void ref_queue_begin_push(ref_queue *q, const void *data, size_t len, bool drop_oldest);
+void ref_queue_begin_pop_at(ref_queue *q, size_t index);
+void ref_queue_end(ref_queue *q, bool applied);
+/* A push with drop-oldest that succeeded after dropping `dropped` entries. */
+void ref_queue_end_push_dropping(ref_queue *q, size_t dropped);
+
+/* True when `observed` (oldest first) is exactly the queue's content. */
+bool ref_queue_matches(const ref_queue *q, const ref_list *observed);
+/* After a power cut: accepts the state before or after the operation in flight. A push with
+ * drop-oldest may also have dropped any number of the oldest entries, with or without the new
+ * entry. Makes the accepted state the model's state. */
+bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied);
+
+#endif
