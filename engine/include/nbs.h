@@ -56,7 +56,7 @@ enum {
 };
 typedef struct nbs_cache_config {
     unsigned flags;
-    void *mem;       /* caller-owned RAM, at least nbs_cache_bytes(...) */
+    void *mem; /* caller-owned RAM, at least nbs_cache_bytes(...) */
     size_t mem_size;
     uint32_t max_keys; /* key-location entries (NBS_CACHE_KEYS) */
     bool check;

@@ -57,11 +57,11 @@ typedef struct bench_result {
     bool is_map;
     const char *cache;
     size_t cache_bytes;
-    unsigned fill_target;   /* percent of the range's bytes */
-    double fill_reached;    /* percent actually live when filling stopped */
-    bool fill_hit_full;     /* NBS_E_FULL before the target */
-    uint64_t failures;      /* measured operations that did not succeed */
-    nor_stats flash;        /* the measured phase only */
+    unsigned fill_target; /* percent of the range's bytes */
+    double fill_reached;  /* percent actually live when filling stopped */
+    bool fill_hit_full;   /* NBS_E_FULL before the target */
+    uint64_t failures;    /* measured operations that did not succeed */
+    nor_stats flash;      /* the measured phase only */
     uint32_t erase_min, erase_max;
     op_cost fetch, store, push, pop;
     uint64_t item_bytes; /* items written in the measured phase, headers included */
@@ -159,8 +159,10 @@ static void run_map(bench_store *s, bench_result *r, nor_prng *prng) {
         int rc = nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
         nor_get_stats(s->dev, &after);
         add_cost(&r->store, &before, &after);
-        if (rc == NBS_OK) r->item_bytes += item;
-        else r->failures++;
+        if (rc == NBS_OK)
+            r->item_bytes += item;
+        else
+            r->failures++;
 
         map_key((uint32_t)nor_prng_below(prng, stored), key);
         size_t len = 0;
@@ -200,8 +202,10 @@ static void run_queue(bench_store *s, bench_result *r, nor_prng *prng) {
         int rc = nbs_queue_push(&s->queue, entry, sizeof entry, 0);
         nor_get_stats(s->dev, &after);
         add_cost(&r->push, &before, &after);
-        if (rc == NBS_OK) r->item_bytes += item;
-        else r->failures++;
+        if (rc == NBS_OK)
+            r->item_bytes += item;
+        else
+            r->failures++;
 
         size_t len = 0;
         nor_get_stats(s->dev, &before);
@@ -212,8 +216,8 @@ static void run_queue(bench_store *s, bench_result *r, nor_prng *prng) {
     }
 }
 
-static void run_workload(const bench_geometry *g, size_t cache_level, bool is_map,
-                         unsigned fill, bench_result *r) {
+static void run_workload(const bench_geometry *g, size_t cache_level, bool is_map, unsigned fill,
+                         bench_result *r) {
     memset(r, 0, sizeof *r);
     r->preset = g->preset;
     r->pages = g->pages;
@@ -228,8 +232,10 @@ static void run_workload(const bench_geometry *g, size_t cache_level, bool is_ma
         /* The same operations for every cache level of a workload. */
         nor_prng prng;
         nor_prng_seed(&prng, 1000u * (unsigned)(g - geometries) + 10u * fill + (is_map ? 1 : 2));
-        if (is_map) run_map(&s, r, &prng);
-        else run_queue(&s, r, &prng);
+        if (is_map)
+            run_map(&s, r, &prng);
+        else
+            run_queue(&s, r, &prng);
         nor_get_stats(s.dev, &r->flash);
         /* Every geometry here has one sector per page, from address 0. */
         r->erase_min = UINT32_MAX;
@@ -255,8 +261,8 @@ static double erase_spread(const bench_result *r) {
     return r->erase_min ? (double)r->erase_max / r->erase_min : 0.0;
 }
 
-#define RESULT_COUNT                                                                            \
-    (sizeof geometries / sizeof *geometries * CACHE_LEVEL_COUNT * 2 *                           \
+#define RESULT_COUNT                                                                               \
+    (sizeof geometries / sizeof *geometries * CACHE_LEVEL_COUNT * 2 *                              \
      (sizeof fill_percents / sizeof *fill_percents))
 
 static size_t run_all(bench_result *results) {
@@ -289,9 +295,8 @@ static void print_common(const bench_result *r) {
     snprintf(fill, sizeof fill, "%u%%%s", r->fill_target, r->fill_hit_full ? "!" : "");
     printf("%-10s %-15s %4s %8llu %9llu %8llu %9llu %6llu %6.2f", r->preset, r->cache, fill,
            (unsigned long long)r->flash.read_calls, (unsigned long long)r->flash.read_bytes,
-           (unsigned long long)r->flash.program_calls,
-           (unsigned long long)r->flash.program_bytes, (unsigned long long)r->flash.erase_calls,
-           erase_spread(r));
+           (unsigned long long)r->flash.program_calls, (unsigned long long)r->flash.program_bytes,
+           (unsigned long long)r->flash.erase_calls, erase_spread(r));
 }
 
 static void print_table(const bench_result *results, size_t n) {
@@ -307,8 +312,10 @@ static void print_table(const bench_result *results, size_t n) {
                    : "push one entry, then pop one");
         printf(head, "preset", "cache", "fill", "rd.calls", "rd.bytes", "pr.calls", "pr.bytes",
                "erases", "spread");
-        if (map) printf(" %8s %8s %8s %6s\n", "rd/fetch", "rd/store", "pr/store", "WA");
-        else printf(" %7s %7s %7s %7s %6s\n", "rd/push", "pr/push", "rd/pop", "pr/pop", "WA");
+        if (map)
+            printf(" %8s %8s %8s %6s\n", "rd/fetch", "rd/store", "pr/store", "WA");
+        else
+            printf(" %7s %7s %7s %7s %6s\n", "rd/push", "pr/push", "rd/pop", "pr/pop", "WA");
         for (size_t i = 0; i < n; i++) {
             const bench_result *r = &results[i];
             if (r->is_map != (map == 1)) continue;
@@ -345,9 +352,8 @@ static void print_table(const bench_result *results, size_t n) {
         const bench_result *r = &results[i];
         if (is_write_amp_goal_row(r))
             printf("  %-10s %-5s write amplification at %u%% fill: %.2f (goal <= %.1f): %s\n",
-                   r->preset, r->is_map ? "map" : "queue", r->fill_target,
-                   write_amplification(r), GOAL_WRITE_AMP,
-                   write_amp_goal_met(r) ? "met" : "NOT MET");
+                   r->preset, r->is_map ? "map" : "queue", r->fill_target, write_amplification(r),
+                   GOAL_WRITE_AMP, write_amp_goal_met(r) ? "met" : "NOT MET");
     }
 }
 
@@ -413,14 +419,14 @@ static int print_json(const bench_result *results, size_t n) {
         bool fetch_row = is_fetch_goal_row(r), write_amp_row = is_write_amp_goal_row(r);
         if (!fetch_row && !write_amp_row) continue;
         cJSON *check = cJSON_CreateObject();
-        cJSON_AddStringToObject(check, "goal", fetch_row ? "read_calls_per_fetch_all_caches"
-                                                         : "write_amplification");
+        cJSON_AddStringToObject(
+            check, "goal", fetch_row ? "read_calls_per_fetch_all_caches" : "write_amplification");
         cJSON_AddStringToObject(check, "preset", r->preset);
         cJSON_AddStringToObject(check, "store", r->is_map ? "map" : "queue");
         cJSON_AddNumberToObject(check, "fill_target_percent", r->fill_target);
-        cJSON_AddNumberToObject(check, "value", fetch_row
-                                                    ? per_op(r->fetch.read_calls, r->fetch.count)
-                                                    : write_amplification(r));
+        cJSON_AddNumberToObject(check, "value",
+                                fetch_row ? per_op(r->fetch.read_calls, r->fetch.count)
+                                          : write_amplification(r));
         cJSON_AddBoolToObject(check, "met", fetch_row ? fetch_goal_met(r) : write_amp_goal_met(r));
         cJSON_AddItemToArray(checks, check);
     }
@@ -440,8 +446,10 @@ int bench_engine(bool json) {
     }
     size_t n = run_all(results);
     int rc = 0;
-    if (json) rc = print_json(results, n);
-    else print_table(results, n);
+    if (json)
+        rc = print_json(results, n);
+    else
+        print_table(results, n);
     free(results);
     return rc;
 }

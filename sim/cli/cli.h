@@ -13,16 +13,16 @@ typedef enum cli_flag_kind { CLI_BOOL, CLI_STRING, CLI_U64 } cli_flag_kind;
 typedef struct cli_flag {
     const char *name; /* without the leading "--" */
     cli_flag_kind kind;
-    void *out;        /* bool*, const char**, uint64_t* */
-    const char *arg;  /* placeholder shown in help, e.g. "N" */
+    void *out;       /* bool*, const char**, uint64_t* */
+    const char *arg; /* placeholder shown in help, e.g. "N" */
     const char *help;
 } cli_flag;
 
 typedef struct cli_command {
     const char *name;
     const char *summary;
-    const char *usage;       /* arguments after the command name */
-    const char *description; /* printed by --help under the usage line */
+    const char *usage;                 /* arguments after the command name */
+    const char *description;           /* printed by --help under the usage line */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } cli_command;
 

@@ -50,7 +50,7 @@ static void describe_size(uint32_t bytes, char *out, size_t size) {
 
 static void print_table(void) {
     printf("%-11s %-8s %-19s %4s %4s %-10s %-3s %-13s %-17s %s\n", "preset", "size", "sectors",
-           "unit", "page", "writes", "ecc", "program us", "erase us", "endurance");
+           "unit", "page", "writes", "ecc", "program us", "erase ms", "endurance");
     for (size_t i = 0; i < nor_preset_count(); i++) {
         const nor_config *cfg = nor_preset_at(i);
         char sectors[64], size[16], writes[16], program[24], erase[32], endurance[16];
@@ -67,7 +67,7 @@ static void print_table(void) {
             cfg->regions[0].erase_us_typ ? cfg->regions[0].erase_us_typ : cfg->timing.erase_us_typ;
         uint32_t erase_max =
             cfg->regions[0].erase_us_max ? cfg->regions[0].erase_us_max : cfg->timing.erase_us_max;
-        snprintf(erase, sizeof erase, "%u/%u%s", erase_typ, erase_max,
+        snprintf(erase, sizeof erase, "%g/%g%s", erase_typ / 1000.0, erase_max / 1000.0,
                  cfg->region_count > 1 ? "+" : "");
         if (cfg->wear.endurance)
             snprintf(endurance, sizeof endurance, "%u", cfg->wear.endurance);

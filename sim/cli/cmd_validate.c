@@ -62,8 +62,10 @@ int cmd_validate(int argc, char **argv) {
         scenario *sc = NULL;
         scenario_errors errors;
         rc = scenario_load_file(argv[i], &sc, &errors);
-        if (rc == SCENARIO_E_NOMEM) exit_code = CLI_EXIT_FAIL;
-        else if (rc != SCENARIO_OK && exit_code == CLI_EXIT_OK) exit_code = CLI_EXIT_USAGE;
+        if (rc == SCENARIO_E_NOMEM)
+            exit_code = CLI_EXIT_FAIL;
+        else if (rc != SCENARIO_OK && exit_code == CLI_EXIT_OK)
+            exit_code = CLI_EXIT_USAGE;
         if (json) {
             cJSON_AddItemToArray(results, result_to_json(argv[i], sc, &errors));
         } else if (sc && !quiet) {
@@ -77,8 +79,10 @@ int cmd_validate(int argc, char **argv) {
     }
     if (json) {
         char *text = cJSON_Print(results);
-        if (text) printf("%s\n", text);
-        else exit_code = CLI_EXIT_FAIL;
+        if (text)
+            printf("%s\n", text);
+        else
+            exit_code = CLI_EXIT_FAIL;
         cJSON_free(text);
         cJSON_Delete(results);
     }

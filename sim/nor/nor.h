@@ -27,7 +27,7 @@ enum {
 const char *nor_strerror(int err);
 
 #define NOR_MAX_REGIONS 8
-#define NOR_NAME_MAX 32
+#define NOR_NAME_MAX    32
 
 /* A run of `count` equal sectors of `size` bytes; sectors are listed from address 0 up. */
 typedef struct nor_region {
@@ -44,7 +44,11 @@ typedef enum nor_write_policy {
     NOR_WRITES_ONCE_PLUS_ZERO /* once, then only an all-zero overwrite; else NOR_E_WRITE_COUNT */
 } nor_write_policy;
 
-typedef enum nor_timing_mode { NOR_TIMING_TYPICAL, NOR_TIMING_MAX, NOR_TIMING_RANDOM } nor_timing_mode;
+typedef enum nor_timing_mode {
+    NOR_TIMING_TYPICAL,
+    NOR_TIMING_MAX,
+    NOR_TIMING_RANDOM
+} nor_timing_mode;
 
 /* Datasheet times. A program costs program_us per program chunk touched (the SPI program
  * page when page_size > 0, else the write unit); an erase costs the sector's erase time. */
@@ -66,9 +70,9 @@ typedef struct nor_config {
     char name[NOR_NAME_MAX];
     nor_region regions[NOR_MAX_REGIONS];
     uint32_t region_count;
-    uint32_t write_unit;   /* 1, 2, 4, 8, 16 or 32 bytes: alignment and length granularity */
-    uint32_t page_size;    /* SPI NOR program page (wraps inside it); 0 = none */
-    uint8_t erase_value;   /* 0xFF (programming ANDs) or 0x00 (programming ORs) */
+    uint32_t write_unit; /* 1, 2, 4, 8, 16 or 32 bytes: alignment and length granularity */
+    uint32_t page_size;  /* SPI NOR program page (wraps inside it); 0 = none */
+    uint8_t erase_value; /* 0xFF (programming ANDs) or 0x00 (programming ORs) */
     nor_write_policy write_policy;
     uint32_t max_writes_per_unit; /* for NOR_WRITES_LIMITED; 0 otherwise (= unlimited) */
     bool ecc;                     /* ECC words: torn or repeated programs break the word's ECC */
@@ -109,7 +113,7 @@ typedef enum nor_event_kind {
     NOR_EV_READ,
     NOR_EV_PROGRAM,
     NOR_EV_ERASE,
-    NOR_EV_CUT,      /* the power was cut (addr/len: the torn operation, if any) */
+    NOR_EV_CUT, /* the power was cut (addr/len: the torn operation, if any) */
     NOR_EV_POWER_ON,
     NOR_EV_VIOLATION /* a 0->1 transition or a write-count / ECC rule broken */
 } nor_event_kind;
@@ -117,8 +121,8 @@ typedef enum nor_event_kind {
 typedef struct nor_event {
     nor_event_kind kind;
     uint32_t addr, len;
-    uint64_t time_us; /* simulated time when the operation ended */
-    int result;       /* 0 or the NOR_E_* the call returned */
+    uint64_t time_us;  /* simulated time when the operation ended */
+    int result;        /* 0 or the NOR_E_* the call returned */
     uint64_t op_index; /* program+erase calls made before this one (cut points count these) */
 } nor_event;
 
@@ -179,7 +183,7 @@ void nor_get_stats(const nor *dev, nor_stats *out);
 void nor_reset_stats(nor *dev); /* counters and clock stay; call/byte counters restart */
 
 /* Raw access for fault injection and inspection (not counted, never torn). */
-int nor_peek(const nor *dev, uint32_t addr, void *buf, uint32_t len); /* stored bits, no weak */
+int nor_peek(const nor *dev, uint32_t addr, void *buf, uint32_t len);  /* stored bits, no weak */
 int nor_poke(nor *dev, uint32_t addr, const void *data, uint32_t len); /* set bytes as they are */
 int nor_flip_bit(nor *dev, uint32_t addr, unsigned bit);
 

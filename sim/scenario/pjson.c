@@ -41,7 +41,9 @@ static void fail_nomem(parser *ps) {
     snprintf(ps->err->message, sizeof ps->err->message, "out of memory");
 }
 
-static bool at_end(const parser *ps) { return ps->p >= ps->end; }
+static bool at_end(const parser *ps) {
+    return ps->p >= ps->end;
+}
 
 static void advance(parser *ps) {
     uint8_t c = *ps->p++;
@@ -70,8 +72,7 @@ static void fail_expected(parser *ps, const char *expected) {
 }
 
 static void skip_whitespace(parser *ps) {
-    while (!at_end(ps) &&
-           (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+    while (!at_end(ps) && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
         advance(ps);
 }
 
@@ -125,10 +126,14 @@ static size_t utf8_sequence_length(const uint8_t *p, const uint8_t *end) {
     size_t n;
     uint32_t cp, min;
     if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
+    if ((c & 0xE0) == 0xC0)
+        n = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0)
+        n = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
     if ((size_t)(end - p) < n) return 0;
     for (size_t i = 1; i < n; i++) {
         if ((p[i] & 0xC0) != 0x80) return 0;
@@ -163,7 +168,7 @@ static bool read_hex4(parser *ps, pjson_pos escape_pos, uint32_t *out) {
 
 static bool read_escape(parser *ps, text_buffer *b) {
     pjson_pos escape_pos = ps->pos;
-    advance(ps); /* the backslash */
+    advance(ps);                 /* the backslash */
     if (at_end(ps)) return true; /* reported as an unterminated string */
     uint8_t c = *ps->p;
     static const char plain_from[] = "\"\\/bfnrt";
@@ -176,7 +181,8 @@ static bool read_escape(parser *ps, text_buffer *b) {
     }
     if (c != 'u') {
         char found[24];
-        fail_at(ps, escape_pos, "invalid escape '\\%s' in a string; expected one of \\\" \\\\ \\/ "
+        fail_at(ps, escape_pos,
+                "invalid escape '\\%s' in a string; expected one of \\\" \\\\ \\/ "
                 "\\b \\f \\n \\r \\t \\uXXXX",
                 (c >= 0x21 && c <= 0x7E) ? (snprintf(found, sizeof found, "%c", c), found)
                                          : (snprintf(found, sizeof found, "x%02X", c), found));
@@ -248,7 +254,9 @@ static bool read_string(parser *ps, char **out, size_t *out_length) {
     return false;
 }
 
-static bool is_digit(const parser *ps) { return !at_end(ps) && *ps->p >= '0' && *ps->p <= '9'; }
+static bool is_digit(const parser *ps) {
+    return !at_end(ps) && *ps->p >= '0' && *ps->p <= '9';
+}
 
 static void read_number(parser *ps, pjson_node *node) {
     const uint8_t *start = ps->p;
@@ -270,8 +278,10 @@ static void read_number(parser *ps, pjson_node *node) {
     } else {
         while (is_digit(ps)) {
             uint64_t d = (uint64_t)(*ps->p - '0');
-            if (node->magnitude > (UINT64_MAX - d) / 10) node->overflow = true;
-            else node->magnitude = node->magnitude * 10 + d;
+            if (node->magnitude > (UINT64_MAX - d) / 10)
+                node->overflow = true;
+            else
+                node->magnitude = node->magnitude * 10 + d;
             advance(ps);
         }
     }
@@ -305,8 +315,7 @@ static void read_number(parser *ps, pjson_node *node) {
 }
 
 static bool is_word_byte(uint8_t c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static void read_word(parser *ps, pjson_node *node) {
@@ -460,8 +469,10 @@ static pjson_node *parse_value(parser *ps) {
         } else {
             ps->depth++;
             node->type = c == '{' ? PJSON_OBJECT : PJSON_ARRAY;
-            if (c == '{') parse_object(ps, node);
-            else parse_array(ps, node);
+            if (c == '{')
+                parse_object(ps, node);
+            else
+                parse_array(ps, node);
             ps->depth--;
         }
     } else if (c == '"') {
@@ -494,7 +505,7 @@ int pjson_parse(const void *text, size_t length, pjson_node **out, pjson_error *
     if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ps.p += 3;
     skip_whitespace(&ps);
     if (at_end(&ps)) {
-        fail_at(&ps, ps.pos, "the input is empty; expected a JSON value");
+        fail_at(&ps, (pjson_pos){1, 1}, "the input is empty; expected a JSON value");
         return ps.status;
     }
     pjson_node *root = parse_value(&ps);

@@ -14,9 +14,9 @@ enum {
     PJSON_E_NOMEM = -2,  /* out of host memory */
 };
 
-#define PJSON_MAX_DEPTH 64          /* nested arrays/objects */
-#define PJSON_MAX_INPUT (16u << 20) /* bytes */
-#define PJSON_NUMBER_TEXT_MAX 32    /* characters of a number kept for messages */
+#define PJSON_MAX_DEPTH       64          /* nested arrays/objects */
+#define PJSON_MAX_INPUT       (16u << 20) /* bytes */
+#define PJSON_NUMBER_TEXT_MAX 32          /* characters of a number kept for messages */
 
 typedef enum pjson_type {
     PJSON_NULL,

@@ -175,12 +175,12 @@ typedef enum scenario_mix_op {
 } scenario_mix_op;
 
 typedef struct scenario_random_ops_args {
-    uint64_t ops;                  /* operations to run */
-    uint32_t keys;                 /* map: keys are key_prefix followed by 0..keys-1 in decimal */
-    char key_prefix[17];           /* up to 16 characters, may be empty */
-    scenario_range value_size;     /* bytes of each stored or pushed value */
+    uint64_t ops;              /* operations to run */
+    uint32_t keys;             /* map: keys are key_prefix followed by 0..keys-1 in decimal */
+    char key_prefix[17];       /* up to 16 characters, may be empty */
+    scenario_range value_size; /* bytes of each stored or pushed value */
     uint32_t weights[SCENARIO_MIX_KIND_COUNT]; /* relative; zero for ops not in the mix */
-    uint64_t every_us;             /* simulated time between operations */
+    uint64_t every_us;                         /* simulated time between operations */
 } scenario_random_ops_args;
 
 typedef struct scenario_config_updates_args {
@@ -305,9 +305,9 @@ typedef struct scenario {
 /* ---- errors ---------------------------------------------------------------------------- */
 
 typedef struct scenario_error {
-    const char *file;      /* the list's copy of the file name */
-    uint32_t line, column; /* 1-based; 0:0 for problems with the file itself */
-    char path[SCENARIO_PATH_MAX];     /* JSON path of the value, e.g. "steps[2].store.key" */
+    const char *file;                   /* the list's copy of the file name */
+    uint32_t line, column;              /* 1-based; 0:0 for problems with the file itself */
+    char path[SCENARIO_PATH_MAX];       /* JSON path of the value, e.g. "steps[2].store.key" */
     char message[SCENARIO_MESSAGE_MAX]; /* what is wrong and what was expected */
 } scenario_error;
 

@@ -132,7 +132,9 @@ void quote_for_message(const char *text, size_t length, char *out, size_t size) 
     out[o] = '\0';
 }
 
-static int lower(int ch) { return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch; }
+static int lower(int ch) {
+    return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
 
 /* Optimal string alignment distance (edits: insert, delete, substitute, swap neighbours),
  * ignoring case; words longer than 40 characters are never close. */
@@ -195,18 +197,23 @@ static void list_names(const scenario_name *names, size_t count, char *out, size
     }
 }
 
-static void report_unknown(scenario_ctx *c, pjson_pos pos, const char *what, const char *word,
-                           size_t length, const scenario_name *names, size_t count) {
-    char quoted[64];
+/* "unknown NOUN 'word' in CONTEXT; did you mean 'name'?" or "...; expected one of: ...".
+ * Returns the suggestion (or NULL). */
+static const char *report_unknown(scenario_ctx *c, pjson_pos pos, const char *noun,
+                                  const char *context, const char *word, size_t length,
+                                  const scenario_name *names, size_t count) {
+    char quoted[64], where[80] = "";
     quote_for_message(word, length, quoted, sizeof quoted);
+    if (context) snprintf(where, sizeof where, " in %s", context);
     const char *near = strlen(word) == length ? nearest_name(word, names, count) : NULL;
     if (near) {
-        ctx_report(c, pos, "unknown %s '%s'; did you mean '%s'?", what, quoted, near);
+        ctx_report(c, pos, "unknown %s '%s'%s; did you mean '%s'?", noun, quoted, where, near);
     } else {
         char list[160];
         list_names(names, count, list, sizeof list);
-        ctx_report(c, pos, "unknown %s '%s'; expected one of: %s", what, quoted, list);
+        ctx_report(c, pos, "unknown %s '%s'%s; expected one of: %s", noun, quoted, where, list);
     }
+    return near;
 }
 
 /* ---- objects --------------------------------------------------------------------------- */
@@ -215,8 +222,11 @@ void report_type(scenario_ctx *c, const pjson_node *node, const char *expected) 
     ctx_report(c, node->pos, "expected %s, got %s", expected, pjson_type_phrase(node->type));
 }
 
-bool check_object(scenario_ctx *c, const pjson_node *node, const char *what,
-                  const scenario_name *fields, size_t count) {
+/* `noun` names what the keys are ("field", "operation"); a step's keys are named without
+ * context, since a step has no name of its own. */
+static bool check_members(scenario_ctx *c, const pjson_node *node, const char *what,
+                          const char *noun, const scenario_name *fields, size_t count,
+                          bool fields_mark_required) {
     if (node->type != PJSON_OBJECT) {
         char expected[64];
         snprintf(expected, sizeof expected, "an object for %s", what);
@@ -224,12 +234,15 @@ bool check_object(scenario_ctx *c, const pjson_node *node, const char *what,
         return false;
     }
     bool ok = true;
+    const char *suggested[4] = {NULL}; /* a typo of a required field is one problem, not two */
+    size_t suggested_count = 0;
+    bool is_step = strcmp(noun, "operation") == 0;
     for (size_t i = 0; i < node->count; i++) {
         const pjson_member *m = &node->members[i];
-        char field_what[64];
-        snprintf(field_what, sizeof field_what, "field in %s", what);
         if (!find_name(m->key, m->key_length, fields, count)) {
-            report_unknown(c, m->key_pos, field_what, m->key, m->key_length, fields, count);
+            const char *near = report_unknown(c, m->key_pos, noun, is_step ? NULL : what, m->key,
+                                              m->key_length, fields, count);
+            if (near && suggested_count < 4) suggested[suggested_count++] = near;
             ok = false;
             continue;
         }
@@ -243,28 +256,42 @@ bool check_object(scenario_ctx *c, const pjson_node *node, const char *what,
             }
         }
     }
-    for (size_t f = 0; f < count; f++) {
-        if (fields[f].value == FIELD_REQUIRED && !pjson_get(node, fields[f].name)) {
-            ctx_report(c, node->pos, "missing field '%s' in %s", fields[f].name, what);
-            ok = false;
-        }
+    for (size_t f = 0; fields_mark_required && f < count; f++) {
+        if (fields[f].value != FIELD_REQUIRED || pjson_get(node, fields[f].name)) continue;
+        bool typo = false;
+        for (size_t k = 0; k < suggested_count; k++) typo |= suggested[k] == fields[f].name;
+        if (!typo) ctx_report(c, node->pos, "missing field '%s' in %s", fields[f].name, what);
+        ok = false;
     }
     return ok;
 }
 
+bool check_object(scenario_ctx *c, const pjson_node *node, const char *what,
+                  const scenario_name *fields, size_t count) {
+    return check_members(c, node, what, "field", fields, count, true);
+}
+
+bool check_step_keys(scenario_ctx *c, const pjson_node *node, const scenario_name *keys,
+                     size_t count) {
+    return check_members(c, node, "a step", "operation", keys, count, false);
+}
+
+bool check_keys(scenario_ctx *c, const pjson_node *node, const char *what,
+                const scenario_name *names, size_t count) {
+    return check_members(c, node, what, "field", names, count, false);
+}
+
 /* ---- numbers, durations, names --------------------------------------------------------- */
 
-bool node_u64(scenario_ctx *c, const pjson_node *node, uint64_t min, uint64_t max,
-              uint64_t *out) {
+bool node_u64(scenario_ctx *c, const pjson_node *node, uint64_t min, uint64_t max, uint64_t *out) {
     if (node->type != PJSON_NUMBER) {
-        ctx_report(c, node->pos, "expected an integer %llu..%llu, got %s",
-                   (unsigned long long)min, (unsigned long long)max,
-                   pjson_type_phrase(node->type));
+        ctx_report(c, node->pos, "expected an integer %llu..%llu, got %s", (unsigned long long)min,
+                   (unsigned long long)max, pjson_type_phrase(node->type));
         return false;
     }
     if (!node->is_integer) {
-        ctx_report(c, node->pos, "expected an integer %llu..%llu, got %s",
-                   (unsigned long long)min, (unsigned long long)max, node->number_text);
+        ctx_report(c, node->pos, "expected an integer %llu..%llu, got %s", (unsigned long long)min,
+                   (unsigned long long)max, node->number_text);
         return false;
     }
     if ((node->negative && (node->magnitude || node->overflow)) || node->overflow ||
@@ -285,8 +312,7 @@ bool node_i64(scenario_ctx *c, const pjson_node *node, int64_t min, int64_t max,
             v = (int64_t)node->magnitude;
             in_range = true;
         } else if (node->negative && node->magnitude <= (uint64_t)INT64_MAX + 1) {
-            v = node->magnitude == (uint64_t)INT64_MAX + 1 ? INT64_MIN
-                                                           : -(int64_t)node->magnitude;
+            v = node->magnitude == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)node->magnitude;
             in_range = true;
         }
         in_range = in_range && v >= min && v <= max;
@@ -306,8 +332,8 @@ bool node_i64(scenario_ctx *c, const pjson_node *node, int64_t min, int64_t max,
 }
 
 #define DURATION_MAX_US (UINT64_C(1) << 62)
-#define DURATION_EXPECTED                                                                      \
-    "a duration: a string like \"250ms\" (units us, ms, s, min, h) or an integer of "         \
+#define DURATION_EXPECTED                                                                          \
+    "a duration: a string like \"250ms\" (units us, ms, s, min, h) or an integer of "              \
     "microseconds"
 
 bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
@@ -324,8 +350,10 @@ bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
     bool too_big = false;
     while (s[digits] >= '0' && s[digits] <= '9') {
         uint64_t d = (uint64_t)(s[digits] - '0');
-        if (amount > (DURATION_MAX_US - d) / 10) too_big = true;
-        else amount = amount * 10 + d;
+        if (amount > (DURATION_MAX_US - d) / 10)
+            too_big = true;
+        else
+            amount = amount * 10 + d;
         digits++;
     }
     const char *unit = s + digits;
@@ -338,8 +366,7 @@ bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
     }
     uint64_t scale = u->value ? (uint64_t)u->value : UINT64_C(3600000000);
     if (too_big || amount > DURATION_MAX_US / scale) {
-        ctx_report(c, node->pos, "duration '%s' is out of range; expected at most 2^62 us",
-                   quoted);
+        ctx_report(c, node->pos, "duration '%s' is out of range; expected at most 2^62 us", quoted);
         return false;
     }
     *out = amount * scale;
@@ -357,7 +384,7 @@ bool node_name(scenario_ctx *c, const pjson_node *node, const char *what,
     }
     const scenario_name *hit = find_name(node->string, node->length, names, count);
     if (!hit) {
-        report_unknown(c, node->pos, what, node->string, node->length, names, count);
+        report_unknown(c, node->pos, what, NULL, node->string, node->length, names, count);
         return false;
     }
     *out = hit->value;
@@ -398,8 +425,8 @@ bool node_range(scenario_ctx *c, const pjson_node *node, uint32_t limit, scenari
 
 /* ---- members --------------------------------------------------------------------------- */
 
-bool field_u64(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t min,
-               uint64_t max, uint64_t fallback, uint64_t *out) {
+bool field_u64(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t min, uint64_t max,
+               uint64_t fallback, uint64_t *out) {
     const pjson_node *node = pjson_get(obj, key);
     if (!node) {
         *out = fallback;
@@ -411,16 +438,15 @@ bool field_u64(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t
     return ok;
 }
 
-bool field_u32(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min,
-               uint32_t max, uint32_t fallback, uint32_t *out) {
+bool field_u32(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min, uint32_t max,
+               uint32_t fallback, uint32_t *out) {
     uint64_t v;
     if (!field_u64(c, obj, key, min, max, fallback, &v)) return false;
     *out = (uint32_t)v;
     return true;
 }
 
-bool field_bool(scenario_ctx *c, const pjson_node *obj, const char *key, bool fallback,
-                bool *out) {
+bool field_bool(scenario_ctx *c, const pjson_node *obj, const char *key, bool fallback, bool *out) {
     const pjson_node *node = pjson_get(obj, key);
     if (!node) {
         *out = fallback;

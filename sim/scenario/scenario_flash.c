@@ -53,12 +53,18 @@ static void keep_sectors(nor_config *cfg, uint32_t sectors) {
 }
 
 static const scenario_name flash_fields[] = {
-    {"preset", FIELD_REQUIRED},         {"sectors", FIELD_OPTIONAL},
-    {"write_unit", FIELD_OPTIONAL},     {"page_size", FIELD_OPTIONAL},
-    {"erase_value", FIELD_OPTIONAL},    {"write_policy", FIELD_OPTIONAL},
-    {"max_writes_per_unit", FIELD_OPTIONAL}, {"ecc", FIELD_OPTIONAL},
-    {"strict", FIELD_OPTIONAL},         {"timing", FIELD_OPTIONAL},
-    {"endurance", FIELD_OPTIONAL},      {"wear_fail_ppm", FIELD_OPTIONAL},
+    {"preset", FIELD_REQUIRED},
+    {"sectors", FIELD_OPTIONAL},
+    {"write_unit", FIELD_OPTIONAL},
+    {"page_size", FIELD_OPTIONAL},
+    {"erase_value", FIELD_OPTIONAL},
+    {"write_policy", FIELD_OPTIONAL},
+    {"max_writes_per_unit", FIELD_OPTIONAL},
+    {"ecc", FIELD_OPTIONAL},
+    {"strict", FIELD_OPTIONAL},
+    {"timing", FIELD_OPTIONAL},
+    {"endurance", FIELD_OPTIONAL},
+    {"wear_fail_ppm", FIELD_OPTIONAL},
 };
 
 static const scenario_name write_policy_names[] = {
@@ -96,8 +102,8 @@ static bool check_write_unit(scenario_ctx *c, const pjson_node *flash, nor_confi
     size_t mark = ctx_path_key(c, "write_unit");
     uint32_t w = cfg->write_unit;
     if (w == 0 || w > 32 || (w & (w - 1))) {
-        ctx_report(c, where(flash, "write_unit"), "%u is not allowed; expected 1, 2, 4, 8, 16 or 32",
-                   (unsigned)w);
+        ctx_report(c, where(flash, "write_unit"),
+                   "%u is not allowed; expected 1, 2, 4, 8, 16 or 32", (unsigned)w);
         ok = false;
     }
     for (uint32_t r = 0; ok && r < cfg->region_count; r++) {
@@ -158,8 +164,8 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
     ok &= field_bool(c, flash, "strict", cfg->strict, &cfg->strict);
     ok &= field_name(c, flash, "timing", "timing mode", timing_names, NAME_COUNT(timing_names),
                      timing, &timing);
-    ok &= field_u32(c, flash, "endurance", 0, UINT32_MAX, cfg->wear.endurance,
-                    &cfg->wear.endurance);
+    ok &=
+        field_u32(c, flash, "endurance", 0, UINT32_MAX, cfg->wear.endurance, &cfg->wear.endurance);
     ok &= field_u32(c, flash, "wear_fail_ppm", 0, 1000000, cfg->wear.fail_ppm_per_cycle,
                     &cfg->wear.fail_ppm_per_cycle);
     if (!ok) return false;
@@ -177,8 +183,7 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
     if (!check_write_unit(c, flash, cfg) || !check_write_policy(c, flash, cfg)) return false;
     int err = nor_config_validate(cfg);
     if (err) {
-        ctx_report(c, flash->pos, "the flash configuration is inconsistent: %s",
-                   nor_strerror(err));
+        ctx_report(c, flash->pos, "the flash configuration is inconsistent: %s", nor_strerror(err));
         return false;
     }
     return true;
@@ -187,8 +192,8 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
 /* ---- engine ---------------------------------------------------------------------------- */
 
 static const scenario_name engine_fields[] = {
-    {"type", FIELD_REQUIRED},  {"start", FIELD_OPTIONAL},          {"size", FIELD_OPTIONAL},
-    {"page_size", FIELD_OPTIONAL}, {"cache", FIELD_OPTIONAL},      {"cache_max_keys", FIELD_OPTIONAL},
+    {"type", FIELD_REQUIRED},        {"start", FIELD_OPTIONAL}, {"size", FIELD_OPTIONAL},
+    {"page_size", FIELD_OPTIONAL},   {"cache", FIELD_OPTIONAL}, {"cache_max_keys", FIELD_OPTIONAL},
     {"cache_check", FIELD_OPTIONAL},
 };
 
@@ -204,8 +209,7 @@ static const scenario_name cache_names[] = {
     {"keys", SCENARIO_CACHE_KEYS},
 };
 
-#define CACHE_EXPECTED                                                                         \
-    "\"all\", \"none\" or an array of page_states, page_pointers, keys"
+#define CACHE_EXPECTED "\"all\", \"none\" or an array of page_states, page_pointers, keys"
 
 static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engine *out) {
     const pjson_node *node = pjson_get(engine, "cache");
@@ -221,8 +225,7 @@ static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engi
         for (size_t i = 0; ok && i < node->count; i++) {
             size_t item_mark = ctx_path_index(c, i);
             int flag = 0;
-            ok = node_name(c, node->items[i], "cache", cache_names, NAME_COUNT(cache_names),
-                           &flag);
+            ok = node_name(c, node->items[i], "cache", cache_names, NAME_COUNT(cache_names), &flag);
             if (ok && (out->cache_flags & (unsigned)flag)) {
                 ctx_report(c, node->items[i]->pos, "cache '%s' is listed twice",
                            node->items[i]->string);
@@ -286,7 +289,8 @@ static bool check_range(scenario_ctx *c, const pjson_node *engine, const nor_con
     if (!pjson_get(engine, "size")) e->size = (total - e->start) / e->page_size * e->page_size;
     mark = ctx_path_key(c, "size");
     if ((uint64_t)e->start + e->size > total) {
-        ctx_report(c, where(engine, "size"), "%u bytes from %u end past the flash (%u bytes)",
+        ctx_report(c, where(engine, "size"),
+                   "%u bytes from address %u run past the end of the flash (%u bytes)",
                    (unsigned)e->size, (unsigned)e->start, (unsigned)total);
         ok = false;
     } else if (e->size % e->page_size || e->size / e->page_size < 2) {

@@ -49,18 +49,25 @@ const scenario_name *find_name(const char *word, size_t length, const scenario_n
  * required ones are there. `what` names the object in messages ("flash", "'store'"). */
 bool check_object(scenario_ctx *c, const pjson_node *node, const char *what,
                   const scenario_name *fields, size_t count);
+/* The same for an object whose keys are names from a table (statistics, operators): every key
+ * must be one of `names`, none twice; none is required. */
+bool check_keys(scenario_ctx *c, const pjson_node *node, const char *what,
+                const scenario_name *names, size_t count);
+/* A step's keys: operations plus "expect" and "comment"; unknown ones are reported as unknown
+ * operations. */
+bool check_step_keys(scenario_ctx *c, const pjson_node *node, const scenario_name *keys,
+                     size_t count);
 /* Reports "expected WHAT, got a string" at node. */
 void report_type(scenario_ctx *c, const pjson_node *node, const char *expected);
 
 /* Typed getters for a member of an object. Absent: *out = fallback (or untouched for the
  * pointer ones) and true. Present and wrong: one error and false. Each pushes the member's
  * key onto the path while it checks. */
-bool field_u64(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t min,
-               uint64_t max, uint64_t fallback, uint64_t *out);
-bool field_u32(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min,
-               uint32_t max, uint32_t fallback, uint32_t *out);
-bool field_bool(scenario_ctx *c, const pjson_node *obj, const char *key, bool fallback,
-                bool *out);
+bool field_u64(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t min, uint64_t max,
+               uint64_t fallback, uint64_t *out);
+bool field_u32(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min, uint32_t max,
+               uint32_t fallback, uint32_t *out);
+bool field_bool(scenario_ctx *c, const pjson_node *obj, const char *key, bool fallback, bool *out);
 bool field_duration(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t fallback,
                     uint64_t *out);
 /* A name from `names`; `what` says what kind of name ("write policy"). */
@@ -68,8 +75,7 @@ bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const c
                 const scenario_name *names, size_t count, int fallback, int *out);
 
 /* The same checks on a node (path already set by the caller). */
-bool node_u64(scenario_ctx *c, const pjson_node *node, uint64_t min, uint64_t max,
-              uint64_t *out);
+bool node_u64(scenario_ctx *c, const pjson_node *node, uint64_t min, uint64_t max, uint64_t *out);
 bool node_i64(scenario_ctx *c, const pjson_node *node, int64_t min, int64_t max, int64_t *out);
 bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out);
 bool node_name(scenario_ctx *c, const pjson_node *node, const char *what,
@@ -78,8 +84,8 @@ bool node_name(scenario_ctx *c, const pjson_node *node, const char *what,
 bool node_range(scenario_ctx *c, const pjson_node *node, uint32_t limit, scenario_range *out);
 
 /* Values (scenario_values.c). */
-bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length,
-                 uint32_t max_length, scenario_value *out);
+bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length, uint32_t max_length,
+                 scenario_value *out);
 bool field_value(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min_length,
                  uint32_t max_length, scenario_value *out);
 void value_free(scenario_value *v);

@@ -22,7 +22,8 @@ static bool parse_name(scenario_ctx *c, const pjson_node *node, scenario *sc) {
     bool ok = node->type == PJSON_STRING;
     if (!ok) report_type(c, node, "a string");
     for (size_t i = 0; ok && i < node->length; i++) ok = is_name_char(node->string[i]);
-    if (node->type == PJSON_STRING && (!ok || node->length == 0 || node->length > SCENARIO_NAME_MAX)) {
+    if (node->type == PJSON_STRING &&
+        (!ok || node->length == 0 || node->length > SCENARIO_NAME_MAX)) {
         char quoted[64];
         quote_for_message(node->string, node->length, quoted, sizeof quoted);
         ctx_report(c, node->pos,

@@ -14,8 +14,8 @@ typedef bool (*args_parser)(scenario_ctx *c, const pjson_node *args, scenario_st
 typedef struct op_spec {
     const char *name;
     scenario_op op;
-    unsigned needs;         /* SCENARIO_CAN_* the engine must provide (0: any engine) */
-    bool takes_expect;      /* an engine call: "expect": {"error": ...} allowed */
+    unsigned needs;                  /* SCENARIO_CAN_* the engine must provide (0: any engine) */
+    bool takes_expect;               /* an engine call: "expect": {"error": ...} allowed */
     scenario_expect_kind value_kind; /* what "expect": {"value": ...} is, NONE if not allowed */
     bool absent_ok, items_ok;
     args_parser parse;
@@ -67,7 +67,8 @@ static bool parse_iterate(scenario_ctx *c, const pjson_node *args, scenario_step
             uint64_t v;
             ok = node_u64(c, pop->items[i], 0, UINT32_MAX, &v);
             if (ok && i > 0 && v <= a->pop_at[i - 1]) {
-                ctx_report(c, pop->items[i]->pos, "%llu is not after %u; expected ascending positions",
+                ctx_report(c, pop->items[i]->pos,
+                           "%llu is not after %u; expected ascending positions",
                            (unsigned long long)v, (unsigned)a->pop_at[i - 1]);
                 ok = false;
             }
@@ -98,7 +99,7 @@ static unsigned mix_needs(scenario_mix_op op) {
 }
 
 static bool parse_mix(scenario_ctx *c, const pjson_node *mix, scenario_random_ops_args *a) {
-    if (!check_object(c, mix, "'mix'", mix_names, NAME_COUNT(mix_names))) return false;
+    if (!check_keys(c, mix, "'mix'", mix_names, NAME_COUNT(mix_names))) return false;
     uint64_t sum = 0;
     for (size_t i = 0; i < mix->count; i++) {
         const pjson_member *m = &mix->members[i];
@@ -275,8 +276,7 @@ static bool parse_corrupt(scenario_ctx *c, const pjson_node *args, scenario_step
     if (!ok) return false;
     bool has_length = pjson_get(args, "length"), has_value = pjson_get(args, "value");
     if (has_length == has_value) {
-        ctx_report(c, args->pos,
-                   "give one of 'length' (random bytes) or 'value' (these bytes)%s",
+        ctx_report(c, args->pos, "give one of 'length' (random bytes) or 'value' (these bytes)%s",
                    has_length ? ", not both" : "");
         return false;
     }
@@ -302,8 +302,9 @@ static bool parse_erase_sector(scenario_ctx *c, const pjson_node *args, scenario
     size_t mark = ctx_path_key(c, sector ? "sector" : "address");
     if (sector) {
         ok = a->sector < sectors;
-        if (!ok) ctx_report(c, sector->pos, "%u is out of range; expected 0..%u", (unsigned)a->sector,
-                            (unsigned)sectors - 1);
+        if (!ok)
+            ctx_report(c, sector->pos, "%u is out of range; expected 0..%u", (unsigned)a->sector,
+                       (unsigned)sectors - 1);
         /* Find the sector's address by walking up from 0. */
         for (uint32_t addr = 0; ok && flash_sector_at(cfg, addr, &index, &start, &size);
              addr = start + size)
@@ -344,22 +345,24 @@ static bool add_stat_check(scenario_ctx *c, scenario_stats_args *a, scenario_sta
 
 static bool parse_expect_stats(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
     scenario_stats_args *a = &step->args.stats;
-    if (!check_object(c, args, "'expect_stats'", scenario_stat_names, SCENARIO_STAT_KIND_COUNT))
+    if (!check_keys(c, args, "'expect_stats'", scenario_stat_names, SCENARIO_STAT_KIND_COUNT))
         return false;
     if (args->count == 0) {
-        ctx_report(c, args->pos, "expected at least one statistic, e.g. {\"erase_max\": {\"<=\": 10}}");
+        ctx_report(c, args->pos,
+                   "expected at least one statistic, e.g. {\"erase_max\": {\"<=\": 10}}");
         return false;
     }
     bool ok = true;
     for (size_t i = 0; i < args->count; i++) {
         const pjson_member *m = &args->members[i];
         scenario_stat stat = (scenario_stat)find_name(m->key, m->key_length, scenario_stat_names,
-                                                      SCENARIO_STAT_KIND_COUNT)->value;
+                                                      SCENARIO_STAT_KIND_COUNT)
+                                 ->value;
         size_t mark = ctx_path_key(c, m->key);
         const pjson_node *v = m->value;
         if (v->type != PJSON_OBJECT) {
             ok &= add_stat_check(c, a, stat, SCENARIO_CMP_EQ, v);
-        } else if (!check_object(c, v, "a comparison", scenario_compare_names, 6)) {
+        } else if (!check_keys(c, v, "a comparison", scenario_compare_names, 6)) {
             ok = false;
         } else if (v->count == 0) {
             ctx_report(c, v->pos, "expected at least one comparison: ==, !=, <, <=, >, >=");
@@ -392,16 +395,20 @@ static const scenario_name repeat_fields[] = {{"times", FIELD_REQUIRED}, {"steps
 static const scenario_name random_ops_fields[] = {
     {"ops", FIELD_REQUIRED},        {"keys", FIELD_OPTIONAL}, {"key_prefix", FIELD_OPTIONAL},
     {"value_size", FIELD_OPTIONAL}, {"mix", FIELD_OPTIONAL},  {"every", FIELD_OPTIONAL}};
-static const scenario_name config_updates_fields[] = {
-    {"key", FIELD_REQUIRED}, {"every", FIELD_REQUIRED},      {"count", FIELD_OPTIONAL},
-    {"for", FIELD_OPTIONAL}, {"value_size", FIELD_OPTIONAL}};
+static const scenario_name config_updates_fields[] = {{"key", FIELD_REQUIRED},
+                                                      {"every", FIELD_REQUIRED},
+                                                      {"count", FIELD_OPTIONAL},
+                                                      {"for", FIELD_OPTIONAL},
+                                                      {"value_size", FIELD_OPTIONAL}};
 static const scenario_name log_appends_fields[] = {{"count", FIELD_REQUIRED},
                                                    {"size", FIELD_REQUIRED},
                                                    {"every", FIELD_OPTIONAL},
                                                    {"drop_oldest", FIELD_OPTIONAL}};
-static const scenario_name power_cut_fields[] = {
-    {"after_ops", FIELD_OPTIONAL}, {"at", FIELD_OPTIONAL},         {"in", FIELD_OPTIONAL},
-    {"torn_program", FIELD_OPTIONAL}, {"torn_erase", FIELD_OPTIONAL}};
+static const scenario_name power_cut_fields[] = {{"after_ops", FIELD_OPTIONAL},
+                                                 {"at", FIELD_OPTIONAL},
+                                                 {"in", FIELD_OPTIONAL},
+                                                 {"torn_program", FIELD_OPTIONAL},
+                                                 {"torn_erase", FIELD_OPTIONAL}};
 static const scenario_name flip_bit_fields[] = {{"address", FIELD_REQUIRED},
                                                 {"bit", FIELD_REQUIRED}};
 static const scenario_name corrupt_fields[] = {
@@ -421,8 +428,8 @@ static const op_spec op_specs[] = {
     {"remove_all", SCENARIO_OP_REMOVE_ALL, MAP, true, NONE, false, false, parse_no_args, NULL, 0},
     {"has", SCENARIO_OP_HAS, MAP, true, SCENARIO_EXPECT_BOOL, true, false, parse_item,
      FIELDS(key_fields)},
-    {"count", SCENARIO_OP_COUNT, 0, true, SCENARIO_EXPECT_NUMBER, false, false, parse_no_args,
-     NULL, 0},
+    {"count", SCENARIO_OP_COUNT, 0, true, SCENARIO_EXPECT_NUMBER, false, false, parse_no_args, NULL,
+     0},
     {"iterate", SCENARIO_OP_ITERATE, 0, true, NONE, false, true, parse_iterate,
      FIELDS(iterate_fields)},
     {"push", SCENARIO_OP_PUSH, QUEUE, true, NONE, false, false, parse_item, FIELDS(push_fields)},
@@ -465,17 +472,24 @@ typedef struct step_keys {
 static step_keys make_step_keys(void) {
     step_keys keys;
     for (size_t i = 0; i < SCENARIO_OP_KIND_COUNT; i++)
-        keys.names[i] = (scenario_name){op_specs[i].name, (int)i};
-    keys.names[SCENARIO_OP_KIND_COUNT] = (scenario_name){"expect", -1};
-    keys.names[SCENARIO_OP_KIND_COUNT + 1] = (scenario_name){"comment", -2};
+        keys.names[i] = (scenario_name){op_specs[i].name, FIELD_OPTIONAL};
+    keys.names[SCENARIO_OP_KIND_COUNT] = (scenario_name){"expect", FIELD_OPTIONAL};
+    keys.names[SCENARIO_OP_KIND_COUNT + 1] = (scenario_name){"comment", FIELD_OPTIONAL};
     return keys;
+}
+
+static const op_spec *find_op_spec(const pjson_member *m) {
+    for (size_t i = 0; i < SCENARIO_OP_KIND_COUNT; i++)
+        if (strcmp(m->key, op_specs[i].name) == 0) return &op_specs[i];
+    return NULL;
 }
 
 /* ---- expectations ---------------------------------------------------------------------- */
 
-static const scenario_name expect_fields[] = {
-    {"value", FIELD_OPTIONAL}, {"absent", FIELD_OPTIONAL}, {"error", FIELD_OPTIONAL},
-    {"items", FIELD_OPTIONAL}};
+static const scenario_name expect_fields[] = {{"value", FIELD_OPTIONAL},
+                                              {"absent", FIELD_OPTIONAL},
+                                              {"error", FIELD_OPTIONAL},
+                                              {"items", FIELD_OPTIONAL}};
 
 static bool parse_error_name(scenario_ctx *c, const pjson_node *node, int *code) {
     if (node->type != PJSON_STRING) {
@@ -509,8 +523,7 @@ static bool parse_items(scenario_ctx *c, const pjson_node *node, scenario_expect
             return false;
         }
     }
-    static const scenario_name item_fields[] = {{"key", FIELD_REQUIRED},
-                                                {"value", FIELD_REQUIRED}};
+    static const scenario_name item_fields[] = {{"key", FIELD_REQUIRED}, {"value", FIELD_REQUIRED}};
     bool ok = true;
     for (size_t i = 0; ok && i < node->count; i++) {
         size_t mark = ctx_path_index(c, i);
@@ -521,8 +534,7 @@ static bool parse_items(scenario_ctx *c, const pjson_node *node, scenario_expect
             ok = check_object(c, node->items[i], "a map item {\"key\": ..., \"value\": ...}",
                               FIELDS(item_fields)) &&
                  field_value(c, node->items[i], "key", 1, SCENARIO_KEY_MAX, &item->key) &&
-                 field_value(c, node->items[i], "value", 0, SCENARIO_MAX_VALUE_BYTES,
-                             &item->value);
+                 field_value(c, node->items[i], "value", 0, SCENARIO_MAX_VALUE_BYTES, &item->value);
         }
         ctx_path_restore(c, mark);
     }
@@ -538,8 +550,9 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
     if (!check_object(c, node, "expect", FIELDS(expect_fields))) return false;
     if (node->count != 1) {
         ctx_report(c, node->pos,
-                   node->count ? "expect has one of value, absent, error, items; got %zu"
-                               : "expect is empty; expected one of value, absent, error, items%.0zu",
+                   node->count
+                       ? "expect has one of value, absent, error, items; got %zu"
+                       : "expect is empty; expected one of value, absent, error, items%.0zu",
                    node->count);
         return false;
     }
@@ -553,10 +566,10 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
                    (strcmp(m->key, "items") == 0 && spec->items_ok);
     if (!allowed) {
         ctx_report(c, m->key_pos, "'%s' cannot expect '%s'; expected %s", spec->name, m->key,
-                   spec->value_kind != NONE ? (spec->absent_ok ? "value, absent or error"
-                                                               : "value or error")
-                   : spec->items_ok         ? "items or error"
-                                            : "error");
+                   spec->value_kind != NONE
+                       ? (spec->absent_ok ? "value, absent or error" : "value or error")
+                   : spec->items_ok ? "items or error"
+                                    : "error");
         ok = false;
     } else if (strcmp(m->key, "error") == 0) {
         e->kind = SCENARIO_EXPECT_ERROR;
@@ -635,12 +648,11 @@ void steps_free(scenario_steps *steps) {
 /* Finds the step's one operation; reports unknown keys, duplicates, none or two. */
 static const pjson_member *find_operation(scenario_ctx *c, const pjson_node *node) {
     step_keys keys = make_step_keys();
-    if (!check_object(c, node, "a step", keys.names, NAME_COUNT(keys.names))) return NULL;
+    if (!check_step_keys(c, node, keys.names, NAME_COUNT(keys.names))) return NULL;
     const pjson_member *op = NULL;
     for (size_t i = 0; i < node->count; i++) {
         const pjson_member *m = &node->members[i];
-        if (find_name(m->key, m->key_length, keys.names, NAME_COUNT(keys.names))->value < 0)
-            continue;
+        if (!find_op_spec(m)) continue; /* "expect" or "comment" */
         if (op) {
             ctx_report(c, m->key_pos,
                        "a step has one operation, got both '%s' and '%s'; put each in its own step",
@@ -650,9 +662,10 @@ static const pjson_member *find_operation(scenario_ctx *c, const pjson_node *nod
         op = m;
     }
     if (!op)
-        ctx_report(c, node->pos,
-                   "a step needs an operation, e.g. {\"store\": {\"key\": \"a\", \"value\": \"b\"}} "
-                   "(operations: store, fetch, remove, push, pop, repeat, power_cut, check, ...)");
+        ctx_report(
+            c, node->pos,
+            "a step needs an operation, e.g. {\"store\": {\"key\": \"a\", \"value\": \"b\"}} "
+            "(operations: store, fetch, remove, push, pop, repeat, power_cut, check, ...)");
     return op;
 }
 
@@ -667,9 +680,7 @@ static bool parse_step(scenario_ctx *c, const pjson_node *node, scenario_step *s
     }
     const pjson_member *op = find_operation(c, node);
     if (!op) return false;
-    step_keys keys = make_step_keys();
-    const op_spec *spec =
-        &op_specs[find_name(op->key, op->key_length, keys.names, NAME_COUNT(keys.names))->value];
+    const op_spec *spec = find_op_spec(op);
     step->op = spec->op;
     char quoted_name[32];
     snprintf(quoted_name, sizeof quoted_name, "'%s'", spec->name);
@@ -680,8 +691,8 @@ static bool parse_step(scenario_ctx *c, const pjson_node *node, scenario_step *s
         ctx_report(c, op->key_pos, "'%s' needs a %s engine; this scenario's engine is '%s'",
                    spec->name, missing & SCENARIO_CAN_MAP ? "map" : "queue", c->sc->engine.type);
         ok = false;
-    } else if (spec->fields && !check_object(c, op->value, quoted_name, spec->fields,
-                                             spec->field_count)) {
+    } else if (spec->fields &&
+               !check_object(c, op->value, quoted_name, spec->fields, spec->field_count)) {
         ok = false;
     } else {
         ok = spec->parse(c, op->value, step);

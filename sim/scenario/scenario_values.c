@@ -7,16 +7,16 @@
 #include <string.h>
 
 static const scenario_name value_fields[] = {
-    {"text", FIELD_OPTIONAL}, {"hex", FIELD_OPTIONAL}, {"u8", FIELD_OPTIONAL},
-    {"u16", FIELD_OPTIONAL},  {"u32", FIELD_OPTIONAL}, {"u64", FIELD_OPTIONAL},
-    {"i8", FIELD_OPTIONAL},   {"i16", FIELD_OPTIONAL}, {"i32", FIELD_OPTIONAL},
+    {"text", FIELD_OPTIONAL}, {"hex", FIELD_OPTIONAL},    {"u8", FIELD_OPTIONAL},
+    {"u16", FIELD_OPTIONAL},  {"u32", FIELD_OPTIONAL},    {"u64", FIELD_OPTIONAL},
+    {"i8", FIELD_OPTIONAL},   {"i16", FIELD_OPTIONAL},    {"i32", FIELD_OPTIONAL},
     {"i64", FIELD_OPTIONAL},  {"random", FIELD_OPTIONAL}, {"seed", FIELD_OPTIONAL},
 };
 /* The forms: every value field but "seed". */
 #define VALUE_FORM_COUNT (NAME_COUNT(value_fields) - 1)
 
-#define VALUE_EXPECTED                                                                         \
-    "a value: a string, or an object with one of text, hex, u8, u16, u32, u64, i8, i16, i32, " \
+#define VALUE_EXPECTED                                                                             \
+    "a value: a string, or an object with one of text, hex, u8, u16, u32, u64, i8, i16, i32, "     \
     "i64, random"
 
 static bool set_bytes(scenario_ctx *c, scenario_value *out, const void *bytes, size_t length) {
@@ -64,8 +64,10 @@ static bool parse_hex(scenario_ctx *c, const pjson_node *node, scenario_value *o
             free(bytes);
             return false;
         }
-        if (digits % 2 == 0) bytes[digits / 2] = (uint8_t)(v << 4);
-        else bytes[digits / 2] |= (uint8_t)v;
+        if (digits % 2 == 0)
+            bytes[digits / 2] = (uint8_t)(v << 4);
+        else
+            bytes[digits / 2] |= (uint8_t)v;
         digits++;
     }
     if (digits % 2) {
@@ -123,8 +125,10 @@ static bool parse_value_object(scenario_ctx *c, const pjson_node *node, scenario
     const pjson_node *v = form->value;
     if (strcmp(form->key, "text") == 0) {
         ok = v->type == PJSON_STRING;
-        if (!ok) report_type(c, v, "a string");
-        else ok = set_bytes(c, out, v->string, v->length);
+        if (!ok)
+            report_type(c, v, "a string");
+        else
+            ok = set_bytes(c, out, v->string, v->length);
     } else if (strcmp(form->key, "hex") == 0) {
         ok = parse_hex(c, v, out);
     } else if (strcmp(form->key, "random") == 0) {
@@ -143,12 +147,14 @@ static bool parse_value_object(scenario_ctx *c, const pjson_node *node, scenario
     return ok;
 }
 
-bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length,
-                 uint32_t max_length, scenario_value *out) {
+bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length, uint32_t max_length,
+                 scenario_value *out) {
     memset(out, 0, sizeof *out);
     bool ok;
-    if (node->type == PJSON_STRING) ok = set_bytes(c, out, node->string, node->length);
-    else if (node->type == PJSON_OBJECT) ok = parse_value_object(c, node, out);
+    if (node->type == PJSON_STRING)
+        ok = set_bytes(c, out, node->string, node->length);
+    else if (node->type == PJSON_OBJECT)
+        ok = parse_value_object(c, node, out);
     else {
         report_type(c, node, VALUE_EXPECTED);
         ok = false;

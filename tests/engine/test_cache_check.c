@@ -67,8 +67,8 @@ static run_result run_workload(const cache_case *cc, ef_cache_level level, size_
         if ((i + 1) % REMOUNT_EVERY == 0) {
             rc = ef_mount(&f);
             cr_assert_eq(rc, NBS_OK, "%s: remount after step %u: %s", label, i, nbs_strerror(rc));
-            cr_assert(ec_verify(&f, &map_model, &queue_model, why), "%s, after step %u: %s",
-                      label, i, why);
+            cr_assert(ec_verify(&f, &map_model, &queue_model, why), "%s, after step %u: %s", label,
+                      i, why);
         }
     }
     run_result result = {.digest = w.digest, .cache_bytes = f.cache_bytes};
@@ -89,8 +89,8 @@ ParameterizedTest(const cache_case *cc, cache, every_level_answers_like_no_cache
     for (ef_cache_level level = EF_CACHE_STATES; level < EF_CACHE_LEVELS; level++) {
         run_result cached = run_workload(cc, level, 0);
         cr_assert_eq(cached.digest, truth.digest,
-                     "%s %s: cache level %s answered differently from the uncached run",
-                     cc->preset, kind, ef_cache_level_name(level));
+                     "%s %s: cache level %s answered differently from the uncached run", cc->preset,
+                     kind, ef_cache_level_name(level));
         if (cached.cache_bytes == 0)
             cr_log_warn("%s %s: cache level %s uses 0 bytes (no caches yet?)", cc->preset, kind,
                         ef_cache_level_name(level));
@@ -101,8 +101,8 @@ ParameterizedTest(const cache_case *cc, cache, every_level_answers_like_no_cache
                         (unsigned long long)truth.stats.read_calls);
     }
     run_result big_work = run_workload(cc, EF_CACHE_NONE, 4096);
-    cr_assert_eq(big_work.digest, truth.digest,
-                 "%s %s: a larger work buffer answered differently", cc->preset, kind);
+    cr_assert_eq(big_work.digest, truth.digest, "%s %s: a larger work buffer answered differently",
+                 cc->preset, kind);
     run_result big_work_cached = run_workload(cc, EF_CACHE_ALL, 4096);
     cr_assert_eq(big_work_cached.digest, truth.digest,
                  "%s %s: all caches with a larger work buffer answered differently", cc->preset,

@@ -17,8 +17,8 @@ typedef struct gc_case {
     uint32_t pages;
 } gc_case;
 
-static gc_case gc_cases[] = {{"tiny", 4}, {"tiny", 2}, {"nrf52840", 4}, {"stm32l4-1m", 3},
-                             {"stm32h7-2m", 2}, {"w25q16jv", 8}};
+static gc_case gc_cases[] = {{"tiny", 4},       {"tiny", 2},       {"nrf52840", 4},
+                             {"stm32l4-1m", 3}, {"stm32h7-2m", 2}, {"w25q16jv", 8}};
 
 static void open_map(engine_fixture *f, const char *preset, uint32_t pages) {
     nor_config cfg = ef_preset_config(preset);
@@ -125,8 +125,7 @@ ParameterizedTest(const gc_case *gc, gc, full_store_recovers_after_removals) {
         size_t key_len = wl_key(id, key);
         test_rng_fill(&rng, value, value_len);
         rc = nbs_map_store(&f.map, key, key_len, value, value_len);
-        cr_assert_eq(rc, NBS_OK,
-                     "%s, %u pages: update %u of key %u with %u of %u keys live: %s",
+        cr_assert_eq(rc, NBS_OK, "%s, %u pages: update %u of key %u with %u of %u keys live: %s",
                      gc->preset, gc->pages, i, id, (unsigned)model.items.count, stored,
                      nbs_strerror(rc));
         ref_map_store(&model, key, key_len, value, value_len);

@@ -37,8 +37,8 @@ ParameterizedTestParameters(geometry, mixed_workload_on_strict_ecc_flash) {
         for (size_t p = 0; p < sizeof page_sizes / sizeof *page_sizes; p++)
             for (size_t c = 0; c < sizeof page_counts / sizeof *page_counts; c++)
                 if (worth_running(write_units[w], page_sizes[p], page_counts[c]))
-                    cases[n++] = (geometry_case){write_units[w], page_sizes[p], page_counts[c],
-                                                 0xFF};
+                    cases[n++] =
+                        (geometry_case){write_units[w], page_sizes[p], page_counts[c], 0xFF};
     /* Flash that erases to 0x00 (programming sets bits). */
     cases[n++] = (geometry_case){4, 4096, 3, 0x00};
     cases[n++] = (geometry_case){1, 256, 4, 0x00};
@@ -60,8 +60,8 @@ static void open_store(engine_fixture *f, nor *dev, const geometry_case *gc, ef_
 }
 
 ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ecc_flash) {
-    nor_config cfg = ef_custom_config(gc->write_unit, gc->page_size, 2 * gc->pages,
-                                      NOR_WRITES_ONCE, true);
+    nor_config cfg =
+        ef_custom_config(gc->write_unit, gc->page_size, 2 * gc->pages, NOR_WRITES_ONCE, true);
     cfg.erase_value = gc->erase_value;
     char label[96];
     snprintf(label, sizeof label, "write unit %u, %u pages of %u bytes, erase value 0x%02x",
@@ -79,8 +79,8 @@ ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ec
         ef_close(&map_fixture);
         ef_close(&queue_fixture);
         nor_destroy(dev);
-        cr_skip_test("%s: the geometry holds no item (max value %u, max entry %u)", label,
-                     map_cap, queue_cap);
+        cr_skip_test("%s: the geometry holds no item (max value %u, max entry %u)", label, map_cap,
+                     queue_cap);
     }
 
     ref_map map_model;
@@ -106,8 +106,8 @@ ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ec
         cr_assert_eq(r, WL_OK, "%s, step %u: %s", label, i, why);
     }
     for (int pass = 0; pass < 2; pass++) {
-        cr_assert(ec_map_verify(&map_fixture, &map_model, why), "%s, map, pass %d: %s", label,
-                  pass, why);
+        cr_assert(ec_map_verify(&map_fixture, &map_model, why), "%s, map, pass %d: %s", label, pass,
+                  why);
         cr_assert(ec_queue_verify(&queue_fixture, &queue_model, why), "%s, queue, pass %d: %s",
                   label, pass, why);
         cr_assert_eq(ef_mount(&map_fixture), NBS_OK, "%s: map remount", label);

@@ -26,15 +26,14 @@ static void remount(engine_fixture *f, const ef_preset_case *pc) {
 static void store(engine_fixture *f, ref_map *model, const char *key, const void *value,
                   size_t len) {
     int rc = nbs_map_store(&f->map, key, strlen(key), value, len);
-    cr_assert_eq(rc, NBS_OK, "%s: store '%s' (%zu bytes): %s", nor_get_config(f->dev)->name,
-                 key, len, nbs_strerror(rc));
+    cr_assert_eq(rc, NBS_OK, "%s: store '%s' (%zu bytes): %s", nor_get_config(f->dev)->name, key,
+                 len, nbs_strerror(rc));
     ref_map_store(model, key, strlen(key), value, len);
 }
 
 static void verify(engine_fixture *f, const ref_map *model, const char *when) {
     char why[EC_WHY_SIZE] = "";
-    cr_assert(ec_map_verify(f, model, why), "%s, %s: %s", nor_get_config(f->dev)->name, when,
-              why);
+    cr_assert(ec_map_verify(f, model, why), "%s, %s: %s", nor_get_config(f->dev)->name, when, why);
 }
 
 static void expect_absent(engine_fixture *f, const char *key) {
@@ -232,8 +231,8 @@ static void check_max_value(engine_fixture *f, const ef_preset_case *pc, size_t 
     cr_assert_eq(rc, NBS_E_TOO_BIG, "%s: value of max+1 = %u bytes (key %zu): %s", pc->preset,
                  max + 1, key_len, nbs_strerror(rc));
     rc = nbs_map_store(&f->map, key, key_len, value, max);
-    cr_assert_eq(rc, NBS_OK, "%s: value of exactly max = %u bytes (key %zu): %s", pc->preset,
-                 max, key_len, nbs_strerror(rc));
+    cr_assert_eq(rc, NBS_OK, "%s: value of exactly max = %u bytes (key %zu): %s", pc->preset, max,
+                 key_len, nbs_strerror(rc));
     uint8_t *back = malloc(max);
     size_t len = 0;
     rc = nbs_map_fetch(&f->map, key, key_len, back, max, &len);
@@ -306,8 +305,8 @@ EF_PRESET_TEST(map, full_store_keeps_data_and_frees_room_on_removal) {
             stored++;
         }
     }
-    cr_assert_eq(rc, NBS_E_FULL, "%s: filling stopped after %u items with %s", pc->preset,
-                 stored, nbs_strerror(rc));
+    cr_assert_eq(rc, NBS_E_FULL, "%s: filling stopped after %u items with %s", pc->preset, stored,
+                 nbs_strerror(rc));
     cr_assert_geq(stored, 3, "%s: only %u items of %zu bytes fit", pc->preset, stored, value_len);
     verify(&f, &model, "when full");
     nbs_space s = space_of(&f);

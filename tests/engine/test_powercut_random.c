@@ -34,9 +34,15 @@ typedef struct cut_geometry {
     nor_config (*make)(void);
 } cut_geometry;
 
-static nor_config make_tiny(void) { return ef_preset_config("tiny"); }
-static nor_config make_nrf52840(void) { return ef_preset_config("nrf52840"); }
-static nor_config make_stm32l4(void) { return ef_preset_config("stm32l4-1m"); }
+static nor_config make_tiny(void) {
+    return ef_preset_config("tiny");
+}
+static nor_config make_nrf52840(void) {
+    return ef_preset_config("nrf52840");
+}
+static nor_config make_stm32l4(void) {
+    return ef_preset_config("stm32l4-1m");
+}
 static nor_config make_unit1(void) {
     return ef_custom_config(1, 512, 6, NOR_WRITES_ONCE, true);
 }
@@ -79,24 +85,24 @@ __attribute__((format(printf, 2, 3))) static void note(cut_run *run, const char 
     if (used + 1 < sizeof run->history)
         vsnprintf(run->history + used, sizeof run->history - used, fmt, args);
     va_end(args);
-    if (run->trace) cr_log_info("seed %llu: %s", (unsigned long long)run->seed,
-                                run->history + used);
+    if (run->trace)
+        cr_log_info("seed %llu: %s", (unsigned long long)run->seed, run->history + used);
 }
 
 /* Fails the test with everything needed to replay the run. */
-#define RUN_ASSERT(run, cond, ...)                                                             \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            char detail_[EC_WHY_SIZE + 256];                                                   \
-            snprintf(detail_, sizeof detail_, __VA_ARGS__);                                    \
-            cr_assert_fail("power-cut run failed: %s\n  seed %llu: %s, %s, cache %s, step %llu, "    \
-                     "last op: %s\n  cuts: %s\n  replay: NORBENCH_POWERCUT_SEED=%llu "         \
-                     "./engine_test_powercut_random --verbose",                                \
-                     detail_, (unsigned long long)(run)->seed, (run)->geometry->name,          \
-                     (run)->kind == EF_MAP ? "map" : "queue",                                  \
-                     ef_cache_level_name((run)->cache), (unsigned long long)(run)->w.steps,    \
-                     (run)->w.last_op, (run)->history, (unsigned long long)(run)->seed);       \
-        }                                                                                      \
+#define RUN_ASSERT(run, cond, ...)                                                                 \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            char detail_[EC_WHY_SIZE + 256];                                                       \
+            snprintf(detail_, sizeof detail_, __VA_ARGS__);                                        \
+            cr_assert_fail("power-cut run failed: %s\n  seed %llu: %s, %s, cache %s, step %llu, "  \
+                           "last op: %s\n  cuts: %s\n  replay: NORBENCH_POWERCUT_SEED=%llu "       \
+                           "./engine_test_powercut_random --verbose",                              \
+                           detail_, (unsigned long long)(run)->seed, (run)->geometry->name,        \
+                           (run)->kind == EF_MAP ? "map" : "queue",                                \
+                           ef_cache_level_name((run)->cache), (unsigned long long)(run)->w.steps,  \
+                           (run)->w.last_op, (run)->history, (unsigned long long)(run)->seed);     \
+        }                                                                                          \
     } while (0)
 
 static void run_setup(cut_run *run, uint64_t seed) {
@@ -149,16 +155,15 @@ static void arm_random_cut(cut_run *run, uint64_t max_ops) {
 
 /* Powers on and mounts; sometimes cuts again inside the recovery mount first. */
 static void recover(cut_run *run) {
-    int attempts = 0;
-    while (test_rng_percent(&run->rng, 30) && attempts < 3) {
-        attempts++;
+    for (int attempt = 1; attempt <= 3 && test_rng_percent(&run->rng, 30); attempt++) {
+        nor_power_on(run->f.dev); /* power-on disarms, so arm the next cut after it */
         arm_random_cut(run, 6);
-        note(run, "(during recovery mount %d) ", attempts);
-        int rc = ef_power_on_and_mount(&run->f);
+        note(run, "(during recovery mount %d) ", attempt);
+        int rc = ef_mount(&run->f);
         if (nor_is_powered(run->f.dev)) {
             nor_disarm_cut(run->f.dev);
-            RUN_ASSERT(run, rc == NBS_OK, "recovery mount (no cut landed in it): %s",
-                       nbs_strerror(rc));
+            note(run, "(no cut landed in the mount) ");
+            RUN_ASSERT(run, rc == NBS_OK, "recovery mount: %s", nbs_strerror(rc));
             return;
         }
         RUN_ASSERT(run, rc == NBS_E_IO, "mount cut by power loss returned %s, not NBS_E_IO",
@@ -225,5 +230,6 @@ ParameterizedTest(int *shard, powercut, random_seeds) {
         return;
     }
     unsigned long per_shard = test_scaled(SEEDS_PER_SHARD);
-    for (unsigned long i = 0; i < per_shard; i++) run_one_seed((uint64_t)*shard * per_shard + i + 1);
+    for (unsigned long i = 0; i < per_shard; i++)
+        run_one_seed((uint64_t)*shard * per_shard + i + 1);
 }

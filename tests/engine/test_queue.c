@@ -156,8 +156,7 @@ EF_PRESET_TEST(queue, max_push_agrees_with_push) {
     open_queue(&f, pc);
     uint32_t max_item = nbs_queue_max_item(&f.binding.flash);
     cr_assert_gt(max_item, 0, "%s: no entry fits", pc->preset);
-    cr_assert_lt(max_item, f.page_size, "%s: max item %u not below the page", pc->preset,
-                 max_item);
+    cr_assert_lt(max_item, f.page_size, "%s: max item %u not below the page", pc->preset, max_item);
     size_t max_push = 0;
     cr_assert_eq(nbs_queue_max_push(&f.queue, &max_push), NBS_OK);
     cr_assert_eq(max_push, max_item, "%s: an empty queue takes %zu, max item is %u", pc->preset,
@@ -180,8 +179,8 @@ EF_PRESET_TEST(queue, max_push_agrees_with_push) {
                       "%s: push of max_push+1 = %zu: %s", pc->preset, max_push + 1,
                       nbs_strerror(rc));
             rc = nbs_queue_push(&f.queue, buf, max_push, 0);
-            cr_assert_eq(rc, NBS_OK, "%s: push of exactly max_push = %zu: %s", pc->preset,
-                         max_push, nbs_strerror(rc));
+            cr_assert_eq(rc, NBS_OK, "%s: push of exactly max_push = %zu: %s", pc->preset, max_push,
+                         nbs_strerror(rc));
         } else {
             size_t small = max_push < 20 ? max_push : 20;
             rc = nbs_queue_push(&f.queue, buf, small, 0);
@@ -241,8 +240,8 @@ EF_PRESET_TEST(queue, drop_oldest_drops_exactly_the_oldest) {
         size_t len;
         cr_assert_eq(nbs_queue_peek(&f.queue, buf, sizeof buf, &len), NBS_OK);
         cr_assert_eq(entry_number(buf), oldest,
-                     "%s: after dropping push %d the oldest entry is %u, expected %u",
-                     pc->preset, i, entry_number(buf), oldest);
+                     "%s: after dropping push %d the oldest entry is %u, expected %u", pc->preset,
+                     i, entry_number(buf), oldest);
         cr_assert_eq(after, next - oldest);
         if (after != before + 1 && full_checks < 4) {
             full_checks++;
@@ -273,14 +272,12 @@ EF_PRESET_TEST(queue, iteration_pops_middle_entries) {
     uint32_t model_index = 0;
     for (uint32_t n = 0; n < total; n++) {
         int rc = nbs_queue_iter_next(&it, buf, sizeof buf, &len);
-        cr_assert_eq(rc, NBS_OK, "%s: iteration at entry %u: %s", pc->preset, n,
-                     nbs_strerror(rc));
+        cr_assert_eq(rc, NBS_OK, "%s: iteration at entry %u: %s", pc->preset, n, nbs_strerror(rc));
         cr_assert_eq(entry_number(buf), n, "%s: iteration returned %u for %u", pc->preset,
                      entry_number(buf), n);
         if (pop_it[n]) {
             rc = nbs_queue_iter_pop_current(&it);
-            cr_assert_eq(rc, NBS_OK, "%s: pop_current of %u: %s", pc->preset, n,
-                         nbs_strerror(rc));
+            cr_assert_eq(rc, NBS_OK, "%s: pop_current of %u: %s", pc->preset, n, nbs_strerror(rc));
             ref_queue_pop_at(&model, model_index);
         } else {
             model_index++;

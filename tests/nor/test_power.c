@@ -1,6 +1,7 @@
 /* Power cuts: arming by operation count, time and callback; every torn program and erase
  * mode, bit for bit; the power-off state; and determinism of the seeded tears. */
 #include "nor_test_util.h"
+#include "nor_prng.h"
 
 #define SECTOR 256
 
@@ -295,4 +296,51 @@ Test(power, same_seed_same_bytes_different_seed_different_tears) {
     run_script(1235, c);
     cr_assert_arr_eq(a, b, sizeof a);
     cr_assert_arr_neq(a, c, sizeof a);
+}
+
+/* The tears recomputed from the rules with the model's PRNG: the first draws after a cut by
+ * operation count (typical timing draws nothing) decide every byte. */
+Test(power, torn_bytes_match_rules_bit_for_bit) {
+    const uint64_t seed = 2024;
+    uint8_t data[SECTOR], stored[SECTOR], expect[SECTOR];
+    fill_pattern(data);
+
+    nor_prng prng;
+    nor_prng_seed(&prng, seed);
+    uint32_t k = (uint32_t)nor_prng_below(&prng, SECTOR);
+    for (uint32_t i = 0; i < SECTOR; i++) expect[i] = i < k ? data[i] : 0xFF;
+    nor *dev = torn_program(NOR_TORN_PROG_PREFIX, seed, stored);
+    cr_assert_arr_eq(stored, expect, SECTOR, "prefix of %u bytes", k);
+    nor_destroy(dev);
+
+    nor_prng_seed(&prng, seed);
+    uint64_t bits = 0;
+    for (uint32_t i = 0; i < SECTOR; i++) {
+        if (i % 8 == 0) bits = nor_prng_next(&prng);
+        uint8_t needed = (uint8_t)~data[i];
+        expect[i] = (uint8_t)(0xFF ^ (needed & (uint8_t)(bits >> (8 * (i % 8)))));
+    }
+    dev = torn_program(NOR_TORN_PROG_BITS, seed, stored);
+    cr_assert_arr_eq(stored, expect, SECTOR);
+    nor_destroy(dev);
+
+    nor_prng_seed(&prng, seed);
+    for (uint32_t i = 0; i < SECTOR; i++) {
+        uint8_t needed = (uint8_t)~data[i], done = 0;
+        for (unsigned b = 0; b < 8; b++)
+            if (needed & (1u << b) && nor_prng_below(&prng, 3) != 1) done |= (uint8_t)(1u << b);
+        expect[i] = (uint8_t)(0xFF ^ done);
+    }
+    dev = torn_program(NOR_TORN_PROG_METASTABLE, seed, stored);
+    cr_assert_arr_eq(stored, expect, SECTOR);
+    nor_destroy(dev);
+
+    nor_prng_seed(&prng, seed);
+    for (uint32_t i = 0; i < SECTOR; i++) {
+        if (i % 8 == 0) bits = nor_prng_next(&prng);
+        expect[i] = (uint8_t)(data[i] | (uint8_t)(bits >> (8 * (i % 8))));
+    }
+    dev = torn_erase(NOR_TORN_ERASE_PARTIAL, seed, stored);
+    cr_assert_arr_eq(stored, expect, SECTOR);
+    nor_destroy(dev);
 }

@@ -23,7 +23,9 @@ static void describe_item(char *out, size_t size, const char *what, const ref_it
 }
 
 /* The largest value or entry any geometry of this fixture can hold: at most one page. */
-static size_t buffer_capacity(const engine_fixture *f) { return f->page_size; }
+static size_t buffer_capacity(const engine_fixture *f) {
+    return f->page_size;
+}
 
 bool ec_space_consistent(const nbs_space *space, uint32_t total_expected, char *why) {
     uint64_t parts = (uint64_t)space->live + space->free_now + space->reclaimable;
@@ -114,8 +116,7 @@ static bool map_fetch_matches(engine_fixture *f, const ref_item *want, uint8_t *
                               size_t capacity, char *why) {
     size_t len = 0;
     int rc = nbs_map_fetch(&f->map, want->key, want->key_len, buf, capacity, &len);
-    if (rc != NBS_OK || len != want->value_len ||
-        (len && memcmp(buf, want->value, len) != 0)) {
+    if (rc != NBS_OK || len != want->value_len || (len && memcmp(buf, want->value, len) != 0)) {
         describe_item(why, EC_WHY_SIZE, "fetch disagrees with the model: expected", want);
         size_t used = strlen(why);
         snprintf(why + used, EC_WHY_SIZE - used, "; got rc %d (%s) value[%zu]=", rc,
@@ -149,8 +150,8 @@ bool ec_map_verify(engine_fixture *f, const ref_map *model, char *why) {
     uint32_t count = 0;
     int rc = ok ? nbs_map_count(&f->map, &count) : NBS_OK;
     if (ok && (rc != NBS_OK || count != model->items.count)) {
-        snprintf(why, EC_WHY_SIZE, "count: rc %d (%s), %u items, model %zu", rc,
-                 nbs_strerror(rc), (unsigned)count, model->items.count);
+        snprintf(why, EC_WHY_SIZE, "count: rc %d (%s), %u items, model %zu", rc, nbs_strerror(rc),
+                 (unsigned)count, model->items.count);
         ok = false;
     }
     nbs_space space;
@@ -191,8 +192,7 @@ bool ec_queue_observe(engine_fixture *f, ref_list *out, char *why) {
     return ok;
 }
 
-static void explain_queue_difference(const ref_queue *model, const ref_list *observed,
-                                     char *why) {
+static void explain_queue_difference(const ref_queue *model, const ref_list *observed, char *why) {
     size_t n = model->entries.count < observed->count ? model->entries.count : observed->count;
     for (size_t i = 0; i < n; i++) {
         if (ref_item_equal(&model->entries.items[i], &observed->items[i])) continue;
@@ -201,10 +201,8 @@ static void explain_queue_difference(const ref_queue *model, const ref_list *obs
         ec_describe_bytes(why, EC_WHY_SIZE, model->entries.items[i].value,
                           model->entries.items[i].value_len);
         size_t used = strlen(why);
-        snprintf(why + used, EC_WHY_SIZE - used, " [%zu], got ",
-                 model->entries.items[i].value_len);
-        ec_describe_bytes(why, EC_WHY_SIZE, observed->items[i].value,
-                          observed->items[i].value_len);
+        snprintf(why + used, EC_WHY_SIZE - used, " [%zu], got ", model->entries.items[i].value_len);
+        ec_describe_bytes(why, EC_WHY_SIZE, observed->items[i].value, observed->items[i].value_len);
         used = strlen(why);
         snprintf(why + used, EC_WHY_SIZE - used, " [%zu]", observed->items[i].value_len);
         return;
@@ -237,8 +235,8 @@ bool ec_queue_verify(engine_fixture *f, const ref_queue *model, char *why) {
         if (front ? (rc != NBS_OK || len != front->value_len ||
                      (len && memcmp(buf, front->value, len)))
                   : rc != NBS_E_EMPTY) {
-            snprintf(why, EC_WHY_SIZE, "peek: rc %d (%s), %zu bytes; model holds %zu entries",
-                     rc, nbs_strerror(rc), len, model->entries.count);
+            snprintf(why, EC_WHY_SIZE, "peek: rc %d (%s), %zu bytes; model holds %zu entries", rc,
+                     nbs_strerror(rc), len, model->entries.count);
             ok = false;
         }
         free(buf);

@@ -25,8 +25,7 @@ bool ec_queue_verify(engine_fixture *f, const ref_queue *model, char *why);
 
 /* Observes the store after a power cut, accepts the old or the new outcome of the operation in
  * flight (settling the model), then verifies the store against the model. */
-bool ec_settle_and_verify(engine_fixture *f, ref_map *map_model, ref_queue *queue_model,
-                          char *why);
+bool ec_settle_and_verify(engine_fixture *f, ref_map *map_model, ref_queue *queue_model, char *why);
 /* Verifies the map or the queue, whichever the fixture holds. */
 bool ec_verify(engine_fixture *f, const ref_map *map_model, const ref_queue *queue_model,
                char *why);

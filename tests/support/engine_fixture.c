@@ -21,8 +21,7 @@ unsigned ef_cache_flags(ef_cache_level level, ef_kind kind) {
 }
 
 const char *ef_cache_level_name(ef_cache_level level) {
-    static const char *const names[EF_CACHE_LEVELS] = {"none", "states", "states+pointers",
-                                                       "all"};
+    static const char *const names[EF_CACHE_LEVELS] = {"none", "states", "states+pointers", "all"};
     return level < EF_CACHE_LEVELS ? names[level] : "?";
 }
 
@@ -111,18 +110,17 @@ void ef_open_on(engine_fixture *f, nor *dev, const ef_options *opts) {
     cr_assert(opts->pages >= 2, "a store needs at least 2 pages, not %u", (unsigned)opts->pages);
     cr_assert(choose_range(cfg, opts, &start, &page_size),
               "device '%s' has no run of equal sectors for %u pages of %u bytes at offset %u",
-              cfg->name, (unsigned)opts->pages, (unsigned)opts->page_size,
-              (unsigned)opts->offset);
+              cfg->name, (unsigned)opts->pages, (unsigned)opts->page_size, (unsigned)opts->offset);
     f->pages = opts->pages;
     f->page_size = page_size;
     int rc = nbs_nor_bind(&f->binding, dev, start, opts->pages * page_size, page_size);
-    cr_assert_eq(rc, NBS_OK, "nbs_nor_bind(start %u, %u pages of %u) failed: %s",
-                 (unsigned)start, (unsigned)opts->pages, (unsigned)page_size, nbs_strerror(rc));
+    cr_assert_eq(rc, NBS_OK, "nbs_nor_bind(start %u, %u pages of %u) failed: %s", (unsigned)start,
+                 (unsigned)opts->pages, (unsigned)page_size, nbs_strerror(rc));
     uint32_t index, sector_start, sector_size, last;
     cr_assert_eq(nor_sector_at(dev, start, &index, &sector_start, &sector_size), NOR_OK);
-    cr_assert_eq(nor_sector_at(dev, start + opts->pages * page_size - 1, &last, &sector_start,
-                               &sector_size),
-                 NOR_OK);
+    cr_assert_eq(
+        nor_sector_at(dev, start + opts->pages * page_size - 1, &last, &sector_start, &sector_size),
+        NOR_OK);
     f->first_sector = index;
     f->sector_count = last - index + 1;
     allocate_buffers(f);
@@ -166,7 +164,9 @@ int ef_power_on_and_mount(engine_fixture *f) {
     return ef_mount(f);
 }
 
-void ef_stats(const engine_fixture *f, nor_stats *out) { nor_get_stats(f->dev, out); }
+void ef_stats(const engine_fixture *f, nor_stats *out) {
+    nor_get_stats(f->dev, out);
+}
 
 void ef_range_erase_counts(const engine_fixture *f, uint32_t *min, uint32_t *max) {
     *min = UINT32_MAX;
@@ -180,8 +180,8 @@ void ef_range_erase_counts(const engine_fixture *f, uint32_t *min, uint32_t *max
 
 const char *ef_describe(const engine_fixture *f, char *buf, size_t size) {
     const nor_config *cfg = nor_get_config(f->dev);
-    snprintf(buf, size, "%s %s: %u pages of %u bytes at 0x%x, write unit %u, cache %s",
-             cfg->name, f->options.kind == EF_MAP ? "map" : "queue", (unsigned)f->pages,
+    snprintf(buf, size, "%s %s: %u pages of %u bytes at 0x%x, write unit %u, cache %s", cfg->name,
+             f->options.kind == EF_MAP ? "map" : "queue", (unsigned)f->pages,
              (unsigned)f->page_size, (unsigned)f->binding.flash.start, (unsigned)cfg->write_unit,
              ef_cache_level_name(f->options.cache));
     return buf;

@@ -4,9 +4,9 @@
 #include <string.h>
 
 ef_preset_case ef_preset_cases[] = {
-    {"w25q128jv", 4, 0},       {"w25q16jv", 4, 0},   {"stm32f4-1m", 3, 128 * 1024},
-    {"stm32l4-1m", 4, 0},      {"stm32h7-2m", 3, 0}, {"nrf52840", 4, 0},
-    {"samd21", 4, 0},          {"tiny", 4, 0},
+    {"w25q128jv", 4, 0},  {"w25q16jv", 4, 0},   {"stm32f4-1m", 3, 128 * 1024},
+    {"stm32l4-1m", 4, 0}, {"stm32h7-2m", 3, 0}, {"nrf52840", 4, 0},
+    {"samd21", 4, 0},     {"tiny", 4, 0},
 };
 const size_t ef_preset_case_count = sizeof ef_preset_cases / sizeof ef_preset_cases[0];
 

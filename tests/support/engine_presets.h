@@ -21,10 +21,10 @@ extern ef_preset_case ef_preset_cases[];
 extern const size_t ef_preset_case_count;
 
 /* Declares a Criterion test run once per preset case; the body sees `const ef_preset_case *pc`. */
-#define EF_PRESET_TEST(suite, name)                                                           \
-    ParameterizedTestParameters(suite, name) {                                                \
-        return cr_make_param_array(ef_preset_case, ef_preset_cases, ef_preset_case_count);     \
-    }                                                                                          \
+#define EF_PRESET_TEST(suite, name)                                                                \
+    ParameterizedTestParameters(suite, name) {                                                     \
+        return cr_make_param_array(ef_preset_case, ef_preset_cases, ef_preset_case_count);         \
+    }                                                                                              \
     ParameterizedTest(const ef_preset_case *pc, suite, name)
 
 /* Opens a fixture for one preset case with the given store kind and cache level. */

@@ -40,7 +40,9 @@ bool ref_item_equal(const ref_item *a, const ref_item *b) {
            bytes_equal(a->value, a->value_len, b->value, b->value_len);
 }
 
-void ref_list_init(ref_list *list) { memset(list, 0, sizeof *list); }
+void ref_list_init(ref_list *list) {
+    memset(list, 0, sizeof *list);
+}
 
 void ref_list_clear(ref_list *list) {
     for (size_t i = 0; i < list->count; i++) item_free(&list->items[i]);
@@ -94,7 +96,9 @@ static void pending_clear(ref_pending *p) {
 
 /* ---- map ---- */
 
-void ref_map_init(ref_map *m) { memset(m, 0, sizeof *m); }
+void ref_map_init(ref_map *m) {
+    memset(m, 0, sizeof *m);
+}
 
 void ref_map_free(ref_map *m) {
     ref_list_free(&m->items);
@@ -103,8 +107,7 @@ void ref_map_free(ref_map *m) {
 
 static long map_index_of(const ref_list *items, const void *key, size_t key_len) {
     for (size_t i = 0; i < items->count; i++)
-        if (bytes_equal(items->items[i].key, items->items[i].key_len, key, key_len))
-            return (long)i;
+        if (bytes_equal(items->items[i].key, items->items[i].key_len, key, key_len)) return (long)i;
     return -1;
 }
 
@@ -140,7 +143,9 @@ void ref_map_remove(ref_map *m, const void *key, size_t key_len) {
     list_map_remove(&m->items, key, key_len);
 }
 
-void ref_map_remove_all(ref_map *m) { ref_list_clear(&m->items); }
+void ref_map_remove_all(ref_map *m) {
+    ref_list_clear(&m->items);
+}
 
 size_t ref_map_payload_bytes(const ref_map *m) {
     size_t total = 0;
@@ -216,7 +221,9 @@ bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied) {
 
 /* ---- queue ---- */
 
-void ref_queue_init(ref_queue *q) { memset(q, 0, sizeof *q); }
+void ref_queue_init(ref_queue *q) {
+    memset(q, 0, sizeof *q);
+}
 
 void ref_queue_free(ref_queue *q) {
     ref_list_free(&q->entries);
@@ -227,11 +234,17 @@ void ref_queue_push(ref_queue *q, const void *data, size_t len) {
     ref_list_append(&q->entries, NULL, 0, data, len);
 }
 
-void ref_queue_pop_at(ref_queue *q, size_t index) { ref_list_remove_at(&q->entries, index); }
+void ref_queue_pop_at(ref_queue *q, size_t index) {
+    ref_list_remove_at(&q->entries, index);
+}
 
-void ref_queue_clear(ref_queue *q) { ref_list_clear(&q->entries); }
+void ref_queue_clear(ref_queue *q) {
+    ref_list_clear(&q->entries);
+}
 
-size_t ref_queue_count(const ref_queue *q) { return q->entries.count; }
+size_t ref_queue_count(const ref_queue *q) {
+    return q->entries.count;
+}
 
 const ref_item *ref_queue_at(const ref_queue *q, size_t index) {
     return index < q->entries.count ? &q->entries.items[index] : NULL;

@@ -3,9 +3,13 @@
 
 #include <stdlib.h>
 
-void test_rng_seed(test_rng *rng, uint64_t seed) { nor_prng_seed(&rng->prng, seed); }
+void test_rng_seed(test_rng *rng, uint64_t seed) {
+    nor_prng_seed(&rng->prng, seed);
+}
 
-uint64_t test_rng_next(test_rng *rng) { return nor_prng_next(&rng->prng); }
+uint64_t test_rng_next(test_rng *rng) {
+    return nor_prng_next(&rng->prng);
+}
 
 uint32_t test_rng_below(test_rng *rng, uint32_t bound) {
     return bound ? (uint32_t)nor_prng_below(&rng->prng, bound) : 0;

@@ -103,8 +103,7 @@ static wl_result map_remove(workload *w, char *why) {
 }
 
 static wl_result map_remove_all(workload *w, char *why) {
-    snprintf(w->last_op, sizeof w->last_op, "remove_all (%zu items)",
-             w->map_model->items.count);
+    snprintf(w->last_op, sizeof w->last_op, "remove_all (%zu items)", w->map_model->items.count);
     ref_map_begin_remove_all(w->map_model);
     int rc = nbs_map_remove_all(&w->f->map);
     w->digest = wl_mix(w->digest, rc, NULL, 0);
@@ -125,8 +124,8 @@ static wl_result map_fetch(workload *w, char *why) {
                    : rc == NBS_E_NOT_FOUND;
     free(value);
     if (ok) return WL_OK;
-    snprintf(why, EC_WHY_SIZE, "%s: got rc %d (%s), %zu bytes, expected %zu bytes", w->last_op,
-             rc, nbs_strerror(rc), len, want ? want->value_len : 0);
+    snprintf(why, EC_WHY_SIZE, "%s: got rc %d (%s), %zu bytes, expected %zu bytes", w->last_op, rc,
+             nbs_strerror(rc), len, want ? want->value_len : 0);
     return WL_FAIL;
 }
 
@@ -139,13 +138,12 @@ static wl_result map_has_and_count(workload *w, char *why) {
     int rc = nbs_map_has(&w->f->map, key, key_len, &present);
     int rc_count = nbs_map_count(&w->f->map, &count);
     w->digest = wl_mix(wl_mix(w->digest, rc, &present, 1), rc_count, &count, sizeof count);
-    if (rc == NBS_OK && present == want && rc_count == NBS_OK &&
-        count == w->map_model->items.count)
+    if (rc == NBS_OK && present == want && rc_count == NBS_OK && count == w->map_model->items.count)
         return WL_OK;
-    snprintf(why, EC_WHY_SIZE, "%s: has rc %d present %d (expected %d), count rc %d = %u "
+    snprintf(why, EC_WHY_SIZE,
+             "%s: has rc %d present %d (expected %d), count rc %d = %u "
              "(expected %zu)",
-             w->last_op, rc, present, want, rc_count, (unsigned)count,
-             w->map_model->items.count);
+             w->last_op, rc, present, want, rc_count, (unsigned)count, w->map_model->items.count);
     return WL_FAIL;
 }
 
@@ -188,14 +186,15 @@ static wl_result queue_push(workload *w, bool drop_oldest, char *why) {
     w->digest = wl_mix(w->digest, rc, NULL, 0);
     if (power_lost(w, rc)) return WL_CUT;
     if (!drop_oldest && (rc == NBS_OK) != (len <= max_push)) {
-        snprintf(why, EC_WHY_SIZE, "%s returned %d (%s): disagrees with max_push", w->last_op,
-                 rc, nbs_strerror(rc));
+        snprintf(why, EC_WHY_SIZE, "%s returned %d (%s): disagrees with max_push", w->last_op, rc,
+                 nbs_strerror(rc));
         return WL_FAIL;
     }
     if (!drop_oldest || rc != NBS_OK) return settle_write(w, rc, false, why);
     uint32_t count = 0;
     rc = nbs_queue_count(&w->f->queue, &count);
-    if (rc != NBS_OK || count > before + 1 || count == 0 || (len <= max_push && count != before + 1)) {
+    if (rc != NBS_OK || count > before + 1 || count == 0 ||
+        (len <= max_push && count != before + 1)) {
         snprintf(why, EC_WHY_SIZE, "%s: count afterwards rc %d = %u", w->last_op, rc,
                  (unsigned)count);
         return WL_FAIL;
@@ -246,8 +245,8 @@ static wl_result queue_iter_pop(workload *w, char *why) {
     for (size_t i = 0; i <= target && rc == NBS_OK; i++) {
         rc = nbs_queue_iter_next(&it, buf, capacity, &len);
         if (!entry_matches(ref_queue_at(w->queue_model, i), rc, buf, len)) {
-            snprintf(why, EC_WHY_SIZE, "%s: entry %zu: rc %d (%s), %zu bytes", w->last_op, i,
-                     rc, nbs_strerror(rc), len);
+            snprintf(why, EC_WHY_SIZE, "%s: entry %zu: rc %d (%s), %zu bytes", w->last_op, i, rc,
+                     nbs_strerror(rc), len);
             free(buf);
             return WL_FAIL;
         }
@@ -261,8 +260,7 @@ static wl_result queue_iter_pop(workload *w, char *why) {
     }
     if (rc != NBS_OK) {
         free(buf);
-        snprintf(why, EC_WHY_SIZE, "%s: pop_current rc %d (%s)", w->last_op, rc,
-                 nbs_strerror(rc));
+        snprintf(why, EC_WHY_SIZE, "%s: pop_current rc %d (%s)", w->last_op, rc, nbs_strerror(rc));
         return WL_FAIL;
     }
     ref_queue_end(w->queue_model, true);

@@ -1,0 +1,87 @@
+#!/bin/sh
+# `norbench validate` on the scenario files: the examples (and the regression suite) are valid
+# and exit 0; each malformed file in tests/scenario/bad exits 2 with exactly one message, the
+# one in its .expect sidecar, prefixed by the file name; --json reports the same; the examples
+# also pass the JSON Schema when python3-jsonschema is installed.
+# Usage: validate.sh PATH/TO/norbench SOURCE_DIR
+set -u
+nb=$1
+src=$2
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# Valid files.
+for f in "$src"/scenarios/examples/*.json; do
+    if "$nb" validate "$f" >"$tmp/out" 2>"$tmp/err"; then
+        grep -q "^$f: ok" "$tmp/out" || fail "validate $f printed no 'ok' line"
+        [ -s "$tmp/err" ] && fail "validate $f wrote to stderr: $(cat "$tmp/err")"
+        echo "ok: $f is valid"
+    else
+        fail "validate $f exited $?: $(cat "$tmp/err")"
+    fi
+done
+"$nb" validate --quiet "$src"/scenarios/examples/*.json >"$tmp/out" 2>&1 || fail "validate --quiet examples"
+[ -s "$tmp/out" ] && fail "validate --quiet printed: $(cat "$tmp/out")"
+
+# Malformed files: exit 2, one line, the expected message.
+for f in "$src"/tests/scenario/bad/*.json; do
+    want="$f:$(cat "${f%.json}.expect")"
+    "$nb" validate "$f" >"$tmp/out" 2>"$tmp/err"
+    code=$?
+    [ "$code" -eq 2 ] || { fail "validate $f exited $code, expected 2"; continue; }
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || { fail "validate $f printed $(wc -l <"$tmp/err") lines"; cat "$tmp/err"; continue; }
+    [ "$(cat "$tmp/err")" = "$want" ] || { fail "validate $f said: $(cat "$tmp/err")"; echo "    expected: $want"; continue; }
+    echo "ok: $(basename "$f"): $(cut -d' ' -f2- "$tmp/err")"
+done
+
+# A valid and an invalid file together: exit 2; unreadable files: exit 2 with one message.
+"$nb" validate "$src/scenarios/examples/map-basics.json" "$src/tests/scenario/bad/empty.json" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "a valid plus an invalid file should exit 2"
+"$nb" validate "$tmp/missing.json" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^$tmp/missing.json: cannot open the file" "$tmp/err" || fail "missing file: $(cat "$tmp/err")"
+"$nb" validate >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "expected at least one scenario FILE" "$tmp/err" || fail "no FILE: $(cat "$tmp/err")"
+
+# --json: one result per file, with line, column, path and message.
+"$nb" validate --json "$src/scenarios/examples/queue-basics.json" "$src/tests/scenario/bad/unknown-field.json" >"$tmp/results.json"
+[ $? -eq 2 ] || fail "validate --json with an invalid file should exit 2"
+python3 - "$tmp/results.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+results = json.load(open(sys.argv[1]))
+assert [r["valid"] for r in results] == [True, False], results
+assert results[0]["name"] == "queue-basics" and results[0]["steps"] == 17, results[0]
+e = results[1]["errors"]
+assert len(e) == 1 and (e[0]["line"], e[0]["column"]) == (3, 3), e
+assert e[0]["message"] == "unknown field 'sed' in the scenario; did you mean 'seed'?", e
+print("ok: validate --json")
+PY
+
+# The JSON Schema accepts the examples and rejects a sample of the malformed files.
+if python3 -c "import jsonschema" 2>/dev/null; then
+    python3 - "$src" <<'PY' || fails=$((fails + 1))
+import glob, json, sys, jsonschema
+src = sys.argv[1]
+schema = json.load(open(src + "/scenarios/scenario.schema.json"))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+for f in sorted(glob.glob(src + "/scenarios/examples/*.json")):
+    errors = list(v.iter_errors(json.load(open(f))))
+    assert not errors, (f, [e.message for e in errors])
+rejected = 0
+for name in ["unknown-field", "unknown-field-in-step", "unknown-operation", "wrong-type",
+             "out-of-range", "missing-field", "missing-argument", "two-operations",
+             "unknown-torn-mode", "fraction", "wrong-expect", "empty-steps", "bad-duration"]:
+    doc = json.load(open(src + "/tests/scenario/bad/" + name + ".json"))
+    assert list(v.iter_errors(doc)), name + " passes the schema"
+    rejected += 1
+print("ok: the schema accepts the examples and rejects %d malformed files" % rejected)
+PY
+else
+    echo "skip: python3-jsonschema not installed"
+fi
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]
