@@ -27,7 +27,7 @@ const char *scenario_strerror(int err);
 #define SCENARIO_KEY_MAX         64u        /* = NBS_KEY_MAX */
 #define SCENARIO_NAME_MAX        64
 #define SCENARIO_PATH_MAX        160
-#define SCENARIO_MESSAGE_MAX     240
+#define SCENARIO_MESSAGE_MAX     320
 
 /* ---- values ---------------------------------------------------------------------------- */
 

@@ -114,20 +114,29 @@ char *ctx_path_copy(scenario_ctx *c) {
 /* ---- names ----------------------------------------------------------------------------- */
 
 void quote_for_message(const char *text, size_t length, char *out, size_t size) {
-    size_t o = 0, limit = size < 48 ? size : 48;
-    for (size_t i = 0; i < length && o + 5 < limit; i++) {
+    if (size < 4) {
+        if (size) out[0] = '\0';
+        return;
+    }
+    size_t limit = size < 48 ? size : 48; /* bytes of out used, NUL included */
+    size_t o = 0;
+    for (size_t i = 0; i < length; i++) {
         unsigned char ch = (unsigned char)text[i];
+        char piece[8];
         if (ch >= 0x20 && ch < 0x7F && ch != '\'' && ch != '\\') {
-            out[o++] = (char)ch;
+            piece[0] = (char)ch;
+            piece[1] = '\0';
         } else {
-            snprintf(out + o, size - o, "\\x%02X", ch);
-            o += 4;
+            snprintf(piece, sizeof piece, "\\x%02X", ch);
         }
-        if (i + 1 < length && o + 5 >= limit) {
+        size_t n = strlen(piece);
+        if (o + n + 4 > limit) { /* keep room for "..." and the NUL */
             memcpy(out + o, "...", 3);
             o += 3;
             break;
         }
+        memcpy(out + o, piece, n);
+        o += n;
     }
     out[o] = '\0';
 }
@@ -209,7 +218,7 @@ static const char *report_unknown(scenario_ctx *c, pjson_pos pos, const char *no
     if (near) {
         ctx_report(c, pos, "unknown %s '%s'%s; did you mean '%s'?", noun, quoted, where, near);
     } else {
-        char list[160];
+        char list[240];
         list_names(names, count, list, sizeof list);
         ctx_report(c, pos, "unknown %s '%s'%s; expected one of: %s", noun, quoted, where, list);
     }
@@ -376,7 +385,7 @@ bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
 bool node_name(scenario_ctx *c, const pjson_node *node, const char *what,
                const scenario_name *names, size_t count, int *out) {
     if (node->type != PJSON_STRING) {
-        char list[160], expected[200];
+        char list[240], expected[280];
         list_names(names, count, list, sizeof list);
         snprintf(expected, sizeof expected, "a %s name (one of: %s)", what, list);
         report_type(c, node, expected);
@@ -484,6 +493,19 @@ bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const c
     }
     size_t mark = ctx_path_key(c, key);
     bool ok = node_name(c, node, what, names, count, out);
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenario_range fallback,
+                 scenario_range *out) {
+    const pjson_node *node = pjson_get(obj, key);
+    if (!node) {
+        *out = fallback;
+        return true;
+    }
+    size_t mark = ctx_path_key(c, key);
+    bool ok = node_range(c, node, SCENARIO_MAX_VALUE_BYTES, out);
     ctx_path_restore(c, mark);
     return ok;
 }

@@ -70,6 +70,9 @@ bool field_u32(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t
 bool field_bool(scenario_ctx *c, const pjson_node *obj, const char *key, bool fallback, bool *out);
 bool field_duration(scenario_ctx *c, const pjson_node *obj, const char *key, uint64_t fallback,
                     uint64_t *out);
+/* A size in bytes or [min, max], within 0..SCENARIO_MAX_VALUE_BYTES. */
+bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenario_range fallback,
+                 scenario_range *out);
 /* A name from `names`; `what` says what kind of name ("write policy"). */
 bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const char *what,
                 const scenario_name *names, size_t count, int fallback, int *out);

@@ -85,6 +85,23 @@ static void validate(scenario_ctx *c, const pjson_node *root, scenario *sc) {
     }
 }
 
+/* Orders the errors by position (a stable insertion sort: there are few), keeping a final
+ * "too many errors" last. */
+static void sort_errors(scenario_errors *errors) {
+    size_t n = errors->count > SCENARIO_MAX_ERRORS ? SCENARIO_MAX_ERRORS : errors->count;
+    for (size_t i = 1; i < n; i++) {
+        scenario_error e = errors->items[i];
+        size_t j = i;
+        while (j > 0 &&
+               (errors->items[j - 1].line > e.line ||
+                (errors->items[j - 1].line == e.line && errors->items[j - 1].column > e.column))) {
+            errors->items[j] = errors->items[j - 1];
+            j--;
+        }
+        errors->items[j] = e;
+    }
+}
+
 static bool errors_init(scenario_errors *errors, const char *file) {
     memset(errors, 0, sizeof *errors);
     if (!file) file = "";
@@ -125,6 +142,7 @@ int scenario_parse(const char *file, const void *bytes, size_t length, scenario 
     c.sc = sc;
     validate(&c, root, sc);
     pjson_free(root);
+    sort_errors(errors);
     if (errors->count == 0 && c.status == SCENARIO_OK) {
         *out = sc;
         return SCENARIO_OK;

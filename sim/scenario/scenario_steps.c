@@ -25,6 +25,16 @@ typedef struct op_spec {
 
 /* ---- argument parsers ------------------------------------------------------------------ */
 
+/* Exactly one of two alternative fields; `a_help`/`b_help` say what each means. */
+static bool exactly_one_of(scenario_ctx *c, const pjson_node *args, const char *a,
+                           const char *a_help, const char *b, const char *b_help) {
+    bool has_a = pjson_get(args, a) != NULL, has_b = pjson_get(args, b) != NULL;
+    if (has_a != has_b) return true;
+    ctx_report(c, args->pos, "give one of '%s' (%s) or '%s' (%s)%s", a, a_help, b, b_help,
+               has_a ? ", not both" : "");
+    return false;
+}
+
 static bool parse_no_args(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
     if (args->type == PJSON_OBJECT && args->count == 0) return true;
     char expected[64];
@@ -141,13 +151,7 @@ static bool parse_random_ops(scenario_ctx *c, const pjson_node *args, scenario_s
         }
         ctx_path_restore(c, mark);
     }
-    a->value_size = (scenario_range){1, 32};
-    const pjson_node *size = pjson_get(args, "value_size");
-    if (size) {
-        size_t mark = ctx_path_key(c, "value_size");
-        ok &= node_range(c, size, SCENARIO_MAX_VALUE_BYTES, &a->value_size);
-        ctx_path_restore(c, mark);
-    }
+    ok &= field_range(c, args, "value_size", (scenario_range){1, 32}, &a->value_size);
     const pjson_node *mix = pjson_get(args, "mix");
     if (mix) {
         size_t mark = ctx_path_key(c, "mix");
@@ -170,13 +174,7 @@ static bool parse_config_updates(scenario_ctx *c, const pjson_node *args, scenar
     ok &= field_duration(c, args, "every", 0, &a->every_us);
     ok &= field_u64(c, args, "count", 1, MAX_TIMES, 0, &a->count);
     ok &= field_duration(c, args, "for", 0, &duration);
-    a->value_size = (scenario_range){4, 32};
-    const pjson_node *size = pjson_get(args, "value_size");
-    if (size) {
-        size_t mark = ctx_path_key(c, "value_size");
-        ok &= node_range(c, size, SCENARIO_MAX_VALUE_BYTES, &a->value_size);
-        ctx_path_restore(c, mark);
-    }
+    ok &= field_range(c, args, "value_size", (scenario_range){4, 32}, &a->value_size);
     if (!ok) return false;
     if (a->every_us == 0) {
         size_t mark = ctx_path_key(c, "every");
@@ -184,12 +182,8 @@ static bool parse_config_updates(scenario_ctx *c, const pjson_node *args, scenar
         ctx_path_restore(c, mark);
         return false;
     }
-    const pjson_node *count = pjson_get(args, "count"), *for_node = pjson_get(args, "for");
-    if (!count == !for_node) {
-        ctx_report(c, args->pos, "give one of 'count' (updates) or 'for' (a duration)%s",
-                   count ? ", not both" : "");
-        return false;
-    }
+    const pjson_node *for_node = pjson_get(args, "for");
+    if (!exactly_one_of(c, args, "count", "updates", "for", "a duration")) return false;
     if (for_node) {
         a->count = duration / a->every_us;
         if (a->count == 0 || a->count > MAX_TIMES) {
@@ -208,9 +202,7 @@ static bool parse_log_appends(scenario_ctx *c, const pjson_node *args, scenario_
     bool ok = field_u64(c, args, "count", 1, MAX_TIMES, 1, &a->count);
     ok &= field_duration(c, args, "every", 0, &a->every_us);
     ok &= field_bool(c, args, "drop_oldest", false, &a->drop_oldest);
-    size_t mark = ctx_path_key(c, "size");
-    ok &= node_range(c, pjson_get(args, "size"), SCENARIO_MAX_VALUE_BYTES, &a->size);
-    ctx_path_restore(c, mark);
+    ok &= field_range(c, args, "size", (scenario_range){0, 0}, &a->size); /* required */
     return ok;
 }
 
@@ -250,10 +242,13 @@ static bool check_address(scenario_ctx *c, const pjson_node *args, const char *k
     uint32_t total = flash_total_bytes(&c->sc->flash);
     if (!c->flash_ok || (uint64_t)address + length <= total) return true;
     size_t mark = ctx_path_key(c, key);
-    ctx_report(c, pjson_get(args, key)->pos,
-               length > 1 ? "%u bytes at %u end past the flash; expected an end within 0..%u"
-                          : "%u..%u is past the flash; expected an address below %u",
-               (unsigned)length, (unsigned)address, (unsigned)total);
+    pjson_pos pos = pjson_get(args, key)->pos;
+    if (length > 1 && address < total)
+        ctx_report(c, pos, "%u bytes at %u run past the end of the flash (%u bytes)",
+                   (unsigned)length, (unsigned)address, (unsigned)total);
+    else
+        ctx_report(c, pos, "%u is past the end of the flash; expected an address below %u",
+                   (unsigned)address, (unsigned)total);
     ctx_path_restore(c, mark);
     return false;
 }
@@ -274,13 +269,9 @@ static bool parse_corrupt(scenario_ctx *c, const pjson_node *args, scenario_step
     ok &= field_u32(c, args, "length", 1, SCENARIO_MAX_VALUE_BYTES, 0, &length);
     ok &= field_value(c, args, "value", 1, SCENARIO_MAX_VALUE_BYTES, &a->value);
     if (!ok) return false;
-    bool has_length = pjson_get(args, "length"), has_value = pjson_get(args, "value");
-    if (has_length == has_value) {
-        ctx_report(c, args->pos, "give one of 'length' (random bytes) or 'value' (these bytes)%s",
-                   has_length ? ", not both" : "");
-        return false;
-    }
-    if (has_length) a->value = (scenario_value){.kind = SCENARIO_VALUE_RANDOM, .length = length};
+    if (!exactly_one_of(c, args, "length", "random bytes", "value", "these bytes")) return false;
+    if (pjson_get(args, "length"))
+        a->value = (scenario_value){.kind = SCENARIO_VALUE_RANDOM, .length = length};
     return check_address(c, args, "address", a->address, a->value.length);
 }
 
@@ -290,11 +281,7 @@ static bool parse_erase_sector(scenario_ctx *c, const pjson_node *args, scenario
     bool ok = field_u32(c, args, "sector", 0, UINT32_MAX, 0, &a->sector);
     ok &= field_u32(c, args, "address", 0, UINT32_MAX, 0, &a->address);
     if (!ok) return false;
-    if (!sector == !address) {
-        ctx_report(c, args->pos, "give one of 'sector' (an index) or 'address' (its first byte)%s",
-                   sector ? ", not both" : "");
-        return false;
-    }
+    if (!exactly_one_of(c, args, "sector", "an index", "address", "its first byte")) return false;
     if (!c->flash_ok) return true;
     const nor_config *cfg = &c->sc->flash;
     uint32_t index, start, size, sectors = 0;
@@ -491,6 +478,7 @@ static const scenario_name expect_fields[] = {{"value", FIELD_OPTIONAL},
                                               {"error", FIELD_OPTIONAL},
                                               {"items", FIELD_OPTIONAL}};
 
+/* "not_found" or "NBS_E_NOT_FOUND"; a near miss is suggested in the spelling it was given. */
 static bool parse_error_name(scenario_ctx *c, const pjson_node *node, int *code) {
     if (node->type != PJSON_STRING) {
         report_type(c, node, "an engine error name such as \"not_found\" or \"NBS_E_NOT_FOUND\"");
@@ -498,6 +486,25 @@ static bool parse_error_name(scenario_ctx *c, const pjson_node *node, int *code)
     }
     if (strlen(node->string) == node->length && scenario_error_code(node->string, code) == 0)
         return true;
+    static const char prefix[] = "NBS_E_";
+    char lowered[40], suggestion[48], quoted[64];
+    if (strncmp(node->string, prefix, sizeof prefix - 1) == 0 && node->length < sizeof lowered) {
+        size_t n = 0;
+        for (const char *p = node->string + sizeof prefix - 1; *p; p++)
+            lowered[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        lowered[n] = '\0';
+        const char *near = nearest_name(lowered, scenario_error_names, scenario_error_name_count);
+        if (near) {
+            size_t k = (size_t)snprintf(suggestion, sizeof suggestion, "%s", prefix);
+            for (const char *p = near; *p && k + 1 < sizeof suggestion; p++)
+                suggestion[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+            suggestion[k] = '\0';
+            quote_for_message(node->string, node->length, quoted, sizeof quoted);
+            ctx_report(c, node->pos, "unknown engine error '%s'; did you mean '%s'?", quoted,
+                       suggestion);
+            return false;
+        }
+    }
     return node_name(c, node, "engine error", scenario_error_names, scenario_error_name_count,
                      code);
 }
@@ -551,7 +558,7 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
     if (node->count != 1) {
         ctx_report(c, node->pos,
                    node->count
-                       ? "expect has one of value, absent, error, items; got %zu"
+                       ? "expect holds one of value, absent, error, items; got %zu of them"
                        : "expect is empty; expected one of value, absent, error, items%.0zu",
                    node->count);
         return false;

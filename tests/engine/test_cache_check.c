@@ -13,7 +13,7 @@
 #include <string.h>
 
 typedef struct cache_case {
-    const char *preset;
+    char preset[NOR_NAME_MAX]; /* parameters are copied between processes: no pointers */
     uint32_t pages;
     ef_kind kind;
 } cache_case;

@@ -272,10 +272,19 @@ static int parse_text(const char *text, scenario_errors *errors) {
 
 Test(scenario_parse, columns_count_characters_not_bytes) {
     scenario_errors errors;
-    cr_assert_eq(parse_text("{\"name\": \"\xc3\xa9\xe2\x82\xac\", \"x\": 1}", &errors),
-                 SCENARIO_E_INVALID);
-    cr_assert_eq(errors.items[0].line, 1);
-    cr_assert_eq(errors.items[0].column, 16); /* é and € are one column each */
+    const char *text = "{\"description\": \"\xc3\xa9\xe2\x82\xac\", \"x\": 1, \"flash\": {}}";
+    cr_assert_eq(parse_text(text, &errors), SCENARIO_E_INVALID);
+    /* Sorted by position: the missing fields (at the object, 1:1), 'x', then flash's. */
+    cr_assert_eq(errors.count, 5);
+    cr_assert_str_eq(errors.items[0].message, "missing field 'name' in the scenario");
+    const scenario_error *unknown = &errors.items[3];
+    cr_assert_str_eq(unknown->message, "unknown field 'x' in the scenario; expected one of: name, "
+                                       "description, seed, flash, engine, steps");
+    cr_assert_eq(unknown->line, 1);
+    cr_assert_eq(unknown->column, 23); /* é and € are one column each */
+    cr_assert_eq(errors.items[4].column, 40);
+    cr_assert_str_eq(errors.items[4].path, "flash");
+    cr_assert_str_eq(errors.items[4].message, "missing field 'preset' in flash");
     scenario_errors_free(&errors);
 }
 

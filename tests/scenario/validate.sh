@@ -1,5 +1,5 @@
 #!/bin/sh
-# `norbench validate` on the scenario files: the examples (and the regression suite) are valid
+# `norbench validate` on the scenario files: the examples in scenarios/examples are valid
 # and exit 0; each malformed file in tests/scenario/bad exits 2 with exactly one message, the
 # one in its .expect sidecar, prefixed by the file name; --json reports the same; the examples
 # also pass the JSON Schema when python3-jsonschema is installed.
@@ -34,7 +34,7 @@ for f in "$src"/tests/scenario/bad/*.json; do
     [ "$code" -eq 2 ] || { fail "validate $f exited $code, expected 2"; continue; }
     [ "$(wc -l <"$tmp/err")" -eq 1 ] || { fail "validate $f printed $(wc -l <"$tmp/err") lines"; cat "$tmp/err"; continue; }
     [ "$(cat "$tmp/err")" = "$want" ] || { fail "validate $f said: $(cat "$tmp/err")"; echo "    expected: $want"; continue; }
-    echo "ok: $(basename "$f"): $(cut -d' ' -f2- "$tmp/err")"
+    printf 'ok: %s: %s\n' "$(basename "$f")" "$(cut -d' ' -f2- "$tmp/err")"
 done
 
 # A valid and an invalid file together: exit 2; unreadable files: exit 2 with one message.

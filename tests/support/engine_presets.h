@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Plain data only: Criterion copies parameters into the test process, so no pointers. */
 typedef struct ef_preset_case {
-    const char *preset;
+    char preset[NOR_NAME_MAX];
     uint32_t pages;
     uint32_t min_sector_size;
 } ef_preset_case;
