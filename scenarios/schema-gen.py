@@ -1,0 +1,117 @@
+# Generates scenarios/scenario.schema.json (JSON Schema draft 2020-12) from one compact
+# description of the scenario format; run: python3 scenarios/schema-gen.py > scenarios/scenario.schema.json
+# Keep it in step with the validator in sim/scenario/ and with scenarios/README.md.
+import json
+U32 = {"type": "integer", "minimum": 0, "maximum": 4294967295}
+def rng(lo, hi): return {"type": "integer", "minimum": lo, "maximum": hi}
+def obj(props, required=(), desc=None):
+    o = {"type": "object", "properties": props, "additionalProperties": False}
+    if required: o["required"] = list(required)
+    if desc: o["description"] = desc
+    return o
+ref = lambda n: {"$ref": "#/$defs/" + n}
+MAXV = 1048576
+errors = ["inval","not_found","buffer_too_small","too_big","full","empty","end","io","ecc","corrupt",
+          "geometry","work_buffer","not_mounted","cache_mismatch","key_len","cache_mem"]
+forms = {"text": {"type": "string"}, "hex": {"type": "string", "pattern": "^[ \\t\\n]*([0-9a-fA-F][ \\t\\n]*[0-9a-fA-F][ \\t\\n]*)*$"},
+         "u8": rng(0,255), "u16": rng(0,65535), "u32": U32, "u64": rng(0,18446744073709551615),
+         "i8": rng(-128,127), "i16": rng(-32768,32767), "i32": rng(-2147483648,2147483647),
+         "i64": rng(-9223372036854775808, 9223372036854775807), "random": rng(0, MAXV)}
+value_obj = obj(dict(forms, seed=rng(0,18446744073709551615)))
+value_obj["oneOf"] = [{"required": [k]} for k in forms]
+value_obj["dependentRequired"] = {"seed": ["random"]}
+defs = {
+ "value": {"description": "Bytes: a string is text; an object gives exactly one form.",
+           "oneOf": [{"type": "string"}, value_obj]},
+ "key": {"description": "A value of 1..64 bytes.",
+         "oneOf": [{"type": "string", "minLength": 1, "maxLength": 64}, value_obj]},
+ "duration": {"description": "Microseconds, or a string such as \"250ms\" (us, ms, s, min, h).",
+              "oneOf": [rng(0, 4611686018427387904), {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]},
+ "size_range": {"description": "A size in bytes, or [min, max].",
+                "oneOf": [rng(0, MAXV), {"type": "array", "prefixItems": [rng(0, MAXV), rng(0, MAXV)], "minItems": 2, "maxItems": 2}]},
+ "no_args": {"type": "object", "maxProperties": 0},
+ "error_name": {"enum": errors + ["NBS_E_" + e.upper() for e in errors]},
+ "stat_bound": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"},
+                          obj({op: {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]}
+                               for op in ["==","!=","<","<=",">",">="]}) | {"minProperties": 1}]},
+ "steps": {"type": "array", "minItems": 1, "items": ref("step")},
+}
+def expect(*kinds):
+    alts = []
+    for k in kinds:
+        if k == "bytes": alts.append(obj({"value": ref("value")}, ["value"]))
+        if k == "count": alts.append(obj({"value": U32}, ["value"]))
+        if k == "bool": alts.append(obj({"value": {"type": "boolean"}}, ["value"]))
+        if k == "absent": alts.append(obj({"absent": {"const": True}}, ["absent"]))
+        if k == "items": alts.append(obj({"items": {"type": "array", "items": {"anyOf": [ref("value"), obj({"key": ref("key"), "value": ref("value")}, ["key", "value"])]}}}, ["items"]))
+    alts.append(obj({"error": ref("error_name")}, ["error"]))
+    return {"oneOf": alts}
+stats = ["erase_max","erase_min","erase_spread","erases","programs","program_bytes","reads","read_bytes",
+         "violations","ecc_errors","worn_failures","power_cuts","time"]
+ops = {
+ "store": (obj({"key": ref("key"), "value": ref("value")}, ["key", "value"]), expect()),
+ "fetch": (obj({"key": ref("key"), "capacity": rng(0, MAXV)}, ["key"]), expect("bytes", "absent")),
+ "remove": (obj({"key": ref("key")}, ["key"]), expect()),
+ "remove_all": (ref("no_args"), expect()),
+ "has": (obj({"key": ref("key")}, ["key"]), expect("bool", "absent")),
+ "count": (ref("no_args"), expect("count")),
+ "iterate": (obj({"pop": {"type": "array", "items": U32}}), expect("items")),
+ "push": (obj({"value": ref("value"), "drop_oldest": {"type": "boolean"}}, ["value"]), expect()),
+ "peek": (obj({"capacity": rng(0, MAXV)}), expect("bytes", "absent")),
+ "pop": (obj({"capacity": rng(0, MAXV)}), expect("bytes", "absent")),
+ "repeat": (obj({"times": rng(1, 1000000000), "steps": ref("steps")}, ["times", "steps"]), None),
+ "random_ops": (obj({"ops": rng(1, 1000000000), "keys": rng(1, 1000000), "key_prefix": {"type": "string", "maxLength": 16},
+                     "value_size": ref("size_range"), "every": ref("duration"),
+                     "mix": obj({k: rng(0, 1000000) for k in ["store","fetch","remove","has","push","peek","pop"]})}, ["ops"]), None),
+ "config_updates": (obj({"key": ref("key"), "every": ref("duration"), "count": rng(1, 1000000000), "for": ref("duration"),
+                         "value_size": ref("size_range")}, ["key", "every"]) | {"oneOf": [{"required": ["count"]}, {"required": ["for"]}]}, None),
+ "log_appends": (obj({"count": rng(1, 1000000000), "size": ref("size_range"), "every": ref("duration"),
+                      "drop_oldest": {"type": "boolean"}}, ["count", "size"]), None),
+ "sleep": (ref("duration"), None),
+ "power_cut": (obj({"after_ops": rng(0, 4611686018427387904), "at": ref("duration"), "in": ref("duration"),
+                    "torn_program": {"enum": ["none","full","prefix","bits","metastable"]},
+                    "torn_erase": {"enum": ["none","full","partial","weak"]}}) |
+               {"not": {"anyOf": [{"required": ["after_ops", "at"]}, {"required": ["after_ops", "in"]}, {"required": ["at", "in"]}]}}, None),
+ "power_on": (ref("no_args"), expect()),
+ "reboot": (ref("no_args"), expect()),
+ "flip_bit": (obj({"address": U32, "bit": rng(0, 7)}, ["address", "bit"]), None),
+ "corrupt": (obj({"address": U32, "length": rng(1, MAXV), "value": ref("value")}, ["address"]) |
+             {"oneOf": [{"required": ["length"]}, {"required": ["value"]}]}, None),
+ "erase_sector": (obj({"sector": U32, "address": U32}) | {"oneOf": [{"required": ["sector"]}, {"required": ["address"]}]}, None),
+ "expect_stats": (obj({s: ref("stat_bound") for s in stats}) | {"minProperties": 1}, None),
+ "check": (ref("no_args"), None),
+}
+step_alts = []
+for name, (args, exp) in ops.items():
+    props = {name: args, "comment": {"type": "string"}}
+    if exp: props["expect"] = exp
+    defs["step_" + name] = obj(props, [name])
+    step_alts.append(ref("step_" + name))
+defs["step"] = {"description": "An object with exactly one operation key, an optional expect and an optional comment.",
+                "oneOf": step_alts}
+presets = ["w25q128jv","w25q16jv","stm32f4-1m","stm32l4-1m","stm32h7-2m","nrf52840","samd21","tiny"]
+schema = {
+ "$schema": "https://json-schema.org/draft/2020-12/schema",
+ "$id": "https://norbench.invalid/scenarios/scenario.schema.json",
+ "title": "norbench scenario",
+ "description": "A norbench scenario: a NOR flash part, an engine on a range of it, and the steps to run. See scenarios/README.md. `norbench validate` also checks what a schema cannot: byte lengths of values, the engine range against the flash geometry, operations against the engine type, and addresses against the flash size.",
+ "type": "object",
+ "properties": {
+  "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+  "description": {"type": "string"},
+  "seed": rng(0, 18446744073709551615),
+  "flash": obj({"preset": {"enum": presets}, "sectors": rng(1, 4294967295), "write_unit": {"enum": [1,2,4,8,16,32]},
+                "page_size": rng(0, 1048576), "erase_value": {"enum": [0, 255]},
+                "write_policy": {"enum": ["unlimited","limited","once","once_plus_zero"]},
+                "max_writes_per_unit": rng(1, 255), "ecc": {"type": "boolean"}, "strict": {"type": "boolean"},
+                "timing": {"enum": ["typical","max","random"]}, "endurance": U32, "wear_fail_ppm": rng(0, 1000000)}, ["preset"]),
+  "engine": obj({"type": {"enum": ["map", "queue"]}, "start": U32, "size": rng(1, 4294967295), "page_size": rng(1, 4294967295),
+                 "cache": {"oneOf": [{"enum": ["all", "none"]}, {"type": "array", "uniqueItems": True, "items": {"enum": ["page_states","page_pointers","keys"]}}]},
+                 "cache_max_keys": rng(1, 1000000), "cache_check": {"type": "boolean"}}, ["type"]),
+  "steps": ref("steps"),
+ },
+ "required": ["name", "flash", "engine", "steps"],
+ "additionalProperties": False,
+ "$defs": defs,
+}
+print(json.dumps(schema, indent=2))
