@@ -1,0 +1,122 @@
+/* Engine-internal declarations shared by the source files: the record layout, the ring-log
+ * primitives (slots, page walks, appends, page opening, mount) and CRC-32C. Not API. */
+#ifndef NBS_INTERNAL_H
+#define NBS_INTERNAL_H
+
+#include "nbs_log.h"
+
+#include <string.h>
+
+enum { NBS_FORMAT_VERSION = 1, NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
+
+/* Record types: byte 0 of a slot (never 0x00 or 0xFF, so an erased slot is never a record). */
+enum {
+    REC_OPEN = 0x4E,
+    REC_INTENT = 0x49,
+    REC_STORE = 0x53,
+    REC_REMOVE = 0x52,
+    REC_CLEAR = 0x43,
+    REC_PUSH = 0x50,
+    REC_POP_UPTO = 0x44,
+    REC_POP_ONE = 0x4F,
+    REC_TAIL = 0x54,
+};
+
+enum {
+    NBS_REC_BYTES = 16,   /* record bytes in a slot; the rest of a 32-byte slot stays erased */
+    NBS_TERMINATOR = 3,   /* erased slots in a row that end a page's slot list */
+    NBS_RESERVE = 6,      /* slots every writer leaves free: one mount pin (3) + terminator (3) */
+    NBS_MAP_HEADROOM = 3, /* more slots ordinary map writes leave, for a GC resumed after a cut */
+    NBS_FRESH_SLOTS = 11, /* a fresh page: OPEN, a mount's pin, intent, commit and NBS_RESERVE */
+    NBS_WORK_KEY = 64,    /* work buffer: key area of this size, then the chunk area */
+    NBS_WORK_MIN = 128,
+};
+
+/* Slot classification; errors are negative. */
+enum { SLOT_ERASED, SLOT_INVALID, SLOT_VALID };
+
+/* One record as read: b[0] type, b[1] pin distance, b[2..11] payload, b[12..15] CRC. `slot` is
+ * the index holding it (for a pin: the pin's own index, which takes the target's place). */
+typedef struct nbs_rec {
+    uint8_t b[NBS_REC_BYTES];
+    uint32_t slot;
+} nbs_rec;
+
+/* A walk over one page's effective records, newest first; pos is the next index to read. */
+typedef struct nbs_walk {
+    uint32_t page, seq;
+    int32_t pos;
+} nbs_walk;
+
+/* Bytes to write: from RAM when ram is set, else from flash at addr. */
+typedef struct nbs_src {
+    const uint8_t *ram;
+    uint32_t addr, len;
+} nbs_src;
+
+uint32_t nbs_get_le(const uint8_t *p, unsigned n);
+void nbs_put_le(uint8_t *p, uint32_t v, unsigned n);
+
+/* Item records (STORE, REMOVE, PUSH) and INTENT share the data offset field. */
+static inline uint32_t nbs_rec_off(const nbs_log *log, const nbs_rec *r) {
+    return nbs_get_le(r->b + 2, 2) * log->unit;
+}
+static inline uint32_t nbs_rec_klen(const nbs_rec *r) {
+    return r->b[4];
+}
+static inline uint32_t nbs_rec_vlen(const nbs_rec *r) {
+    return nbs_get_le(r->b + 5, 3);
+}
+static inline uint32_t nbs_rec_crc(const nbs_rec *r) {
+    return nbs_get_le(r->b + 8, 4);
+}
+static inline uint32_t nbs_round_up(uint32_t n, uint32_t unit) {
+    return (n + unit - 1) / unit * unit;
+}
+static inline uint8_t *nbs_work_key(nbs_log *log) {
+    return log->work;
+}
+
+uint32_t nbs_crc32c(uint32_t seed, const void *data, size_t len);
+
+/* Geometry shared by mount and the static size queries: 0 or NBS_E_GEOMETRY. */
+int nbs_check_geometry(const nbs_flash *f);
+uint32_t nbs_max_block(const nbs_flash *f, uint32_t headroom);
+
+uint32_t nbs_page_addr(const nbs_log *log, uint32_t page);
+uint32_t nbs_page_of(const nbs_log *log, uint32_t seq);
+uint32_t nbs_live_pages(const nbs_log *log);
+int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len);
+int nbs_erase(nbs_log *log, uint32_t page);
+int nbs_read_slot(nbs_log *log, uint32_t page, uint32_t seq, uint32_t idx, nbs_rec *r);
+int nbs_write_slot(nbs_log *log, uint32_t idx, const uint8_t rec[12]);
+/* Cache points: a page's identity (1 and its seq and tail, 0 when it has none) and the index
+ * of its last non-erased slot (-1 for none). */
+int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail);
+int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last);
+
+int nbs_walk_start(nbs_log *log, uint32_t seq, nbs_walk *w);
+int nbs_walk_prev(nbs_log *log, nbs_walk *w, nbs_rec *r); /* NBS_OK or NBS_E_END */
+
+bool nbs_rec_in_page(const nbs_log *log, const nbs_rec *r);
+uint32_t nbs_item_addr(const nbs_log *log, uint32_t seq, const nbs_rec *r);
+int nbs_body_crc(nbs_log *log, uint32_t addr, uint32_t len, uint32_t seed, uint32_t *crc);
+int nbs_item_intact(nbs_log *log, uint32_t seq, const nbs_rec *r); /* 1, 0 or an error */
+
+bool nbs_fits(const nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom);
+int nbs_open_next(nbs_log *log, bool tail_self);
+int nbs_append(nbs_log *log, const uint8_t rec[12]);
+int nbs_append_item(nbs_log *log, uint8_t type, uint32_t klen, uint32_t vlen,
+                    const nbs_src parts[2]);
+int nbs_append_marker(nbs_log *log, uint8_t type, uint32_t seq, uint32_t slot);
+
+int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind);
+int nbs_log_erase_all(nbs_log *log);
+void nbs_log_space(const nbs_log *log, uint32_t live, uint32_t headroom, nbs_space *space);
+
+/* Map internals shared with its garbage collector. */
+int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
+                 uint32_t *found_seq);
+int nbs_map_make_room(nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom);
+
+#endif

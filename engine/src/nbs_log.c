@@ -1,0 +1,275 @@
+/* The ring log shared by the map and the queue: page addressing, reading and classifying slots,
+ * walking a page's effective records newest first with pins applied, and the writers (records,
+ * items as intent + data + commit, page opening). Every flash-derived answer about a page's
+ * identity or fill goes through nbs_identity() and nbs_page_last(): the RAM caches sit there. */
+#include "nbs_internal.h"
+
+uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {
+    return log->flash.start + page * log->flash.page_size;
+}
+
+uint32_t nbs_page_of(const nbs_log *log, uint32_t seq) {
+    uint32_t back = (log->newest_seq - seq) % log->pages;
+    return (log->newest + log->pages - back) % log->pages;
+}
+
+uint32_t nbs_live_pages(const nbs_log *log) {
+    return log->empty ? 0 : log->newest_seq - log->tail_seq + 1;
+}
+
+static int flash_result(int rc) {
+    return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
+}
+
+int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len) {
+    return flash_result(log->flash.read(log->flash.ctx, addr, buf, len));
+}
+
+/* A failed program or erase (power cut, worn cell) leaves flash in a state only a mount may
+ * judge, so the store must be mounted again before it is used. */
+static int after_write(nbs_log *log, int rc) {
+    rc = flash_result(rc);
+    if (rc) log->mounted = false;
+    return rc;
+}
+
+static int program(nbs_log *log, uint32_t addr, const void *data, uint32_t len) {
+    return after_write(log, log->flash.program(log->flash.ctx, addr, data, len));
+}
+
+int nbs_erase(nbs_log *log, uint32_t page) {
+    return after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
+}
+
+static uint32_t slot_addr(const nbs_log *log, uint32_t page, uint32_t idx) {
+    return nbs_page_addr(log, page) + log->flash.page_size - (idx + 1) * log->slot_size;
+}
+
+static uint32_t rec_seed(uint8_t type, uint32_t seq) {
+    return type == REC_OPEN ? 0 : seq;
+}
+
+static bool known_type(uint8_t type) {
+    switch (type) {
+    case REC_OPEN:
+    case REC_INTENT:
+    case REC_STORE:
+    case REC_REMOVE:
+    case REC_CLEAR:
+    case REC_PUSH:
+    case REC_POP_UPTO:
+    case REC_POP_ONE:
+    case REC_TAIL: return true;
+    default: return false;
+    }
+}
+
+int nbs_read_slot(nbs_log *log, uint32_t page, uint32_t seq, uint32_t idx, nbs_rec *r) {
+    r->slot = idx;
+    int rc = nbs_read(log, slot_addr(log, page, idx), r->b, NBS_REC_BYTES);
+    if (rc == NBS_E_ECC) return SLOT_INVALID; /* a torn unit of ECC flash */
+    if (rc) return rc;
+    unsigned erased = 0;
+    for (unsigned i = 0; i < NBS_REC_BYTES; i++) erased += r->b[i] == log->flash.erase_value;
+    if (erased == NBS_REC_BYTES) return SLOT_ERASED;
+    if (!known_type(r->b[0]) || r->b[1] > idx ||
+        nbs_get_le(r->b + 12, 4) != nbs_crc32c(rec_seed(r->b[0], seq), r->b, 12))
+        return SLOT_INVALID;
+    return SLOT_VALID;
+}
+
+int nbs_write_slot(nbs_log *log, uint32_t idx, const uint8_t rec[12]) {
+    uint8_t slot[32];
+    memset(slot, log->flash.erase_value, sizeof slot);
+    memcpy(slot, rec, 12);
+    nbs_put_le(slot + 12, nbs_crc32c(rec_seed(rec[0], log->newest_seq), slot, 12), 4);
+    if ((int32_t)idx > log->last) log->last = (int32_t)idx;
+    return program(log, slot_addr(log, log->newest, idx), slot, log->slot_size);
+}
+
+int nbs_append(nbs_log *log, const uint8_t rec[12]) {
+    return nbs_write_slot(log, log->next_slot++, rec);
+}
+
+int nbs_append_marker(nbs_log *log, uint8_t type, uint32_t seq, uint32_t slot) {
+    uint8_t rec[12] = {type};
+    nbs_put_le(rec + 2, seq, 4);
+    nbs_put_le(rec + 6, slot, 2);
+    return nbs_append(log, rec);
+}
+
+/* A page is identified by its OPEN in slot 0, or, when slot 0 has gone bad since a mount read
+ * it, by that mount's pin of it, which always lands in slot 2. */
+int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
+    nbs_rec r;
+    for (uint32_t idx = 0; idx <= 2; idx += 2) {
+        int st = nbs_read_slot(log, page, 0, idx, &r);
+        if (st < 0) return st;
+        if (st == SLOT_VALID && r.b[0] == REC_OPEN && r.b[1] == idx) {
+            if (r.b[10] != log->kind || r.b[11] != NBS_FORMAT_VERSION) return NBS_E_CORRUPT;
+            *seq = nbs_get_le(r.b + 2, 4);
+            *tail = nbs_get_le(r.b + 6, 4);
+            return 1;
+        }
+        if (st == SLOT_ERASED) break;
+    }
+    return 0;
+}
+
+/* Holes of at most NBS_TERMINATOR - 1 erased slots can sit between records (slots a mount
+ * skipped), and writers keep NBS_TERMINATOR erased slots between the last record and the data,
+ * so the list ends at the first run of NBS_TERMINATOR erased slots. */
+int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last) {
+    if (!log->empty && page == log->newest) {
+        *last = log->last;
+        return NBS_OK;
+    }
+    int32_t found = -1;
+    for (uint32_t i = 0, run = 0; i < log->slots_per_page && run < NBS_TERMINATOR; i++) {
+        nbs_rec r;
+        int st = nbs_read_slot(log, page, seq, i, &r);
+        if (st < 0) return st;
+        run = st == SLOT_ERASED ? run + 1 : 0;
+        if (st != SLOT_ERASED) found = (int32_t)i;
+    }
+    *last = found;
+    return NBS_OK;
+}
+
+int nbs_walk_start(nbs_log *log, uint32_t seq, nbs_walk *w) {
+    w->seq = seq;
+    w->page = nbs_page_of(log, seq);
+    return nbs_page_last(log, w->page, seq, &w->pos);
+}
+
+/* A valid pin at index i with distance d stands for the record at i - d and voids every slot
+ * in between, so the walk continues below the target. */
+int nbs_walk_prev(nbs_log *log, nbs_walk *w, nbs_rec *r) {
+    while (w->pos >= 0) {
+        int st = nbs_read_slot(log, w->page, w->seq, (uint32_t)w->pos, r);
+        if (st < 0) return st;
+        w->pos--;
+        if (st == SLOT_VALID) {
+            w->pos -= r->b[1];
+            return NBS_OK;
+        }
+    }
+    return NBS_E_END;
+}
+
+bool nbs_rec_in_page(const nbs_log *log, const nbs_rec *r) {
+    return (uint64_t)nbs_rec_off(log, r) + nbs_rec_klen(r) + nbs_rec_vlen(r) <=
+           log->flash.page_size;
+}
+
+uint32_t nbs_item_addr(const nbs_log *log, uint32_t seq, const nbs_rec *r) {
+    return nbs_page_addr(log, nbs_page_of(log, seq)) + nbs_rec_off(log, r);
+}
+
+static uint32_t chunk_size(const nbs_log *log) {
+    return (log->work_size - NBS_WORK_KEY) / log->unit * log->unit;
+}
+
+int nbs_body_crc(nbs_log *log, uint32_t addr, uint32_t len, uint32_t seed, uint32_t *crc) {
+    uint8_t *buf = log->work + NBS_WORK_KEY;
+    for (uint32_t n; len; addr += n, len -= n) {
+        n = len < chunk_size(log) ? len : chunk_size(log);
+        int rc = nbs_read(log, addr, buf, n);
+        if (rc) return rc;
+        seed = nbs_crc32c(seed, buf, n);
+    }
+    *crc = seed;
+    return NBS_OK;
+}
+
+int nbs_item_intact(nbs_log *log, uint32_t seq, const nbs_rec *r) {
+    if (!nbs_rec_in_page(log, r)) return 0;
+    uint32_t crc;
+    int rc =
+        nbs_body_crc(log, nbs_item_addr(log, seq, r), nbs_rec_klen(r) + nbs_rec_vlen(r), seq, &crc);
+    if (rc == NBS_E_ECC) return 0;
+    return rc ? rc : crc == nbs_rec_crc(r);
+}
+
+bool nbs_fits(const nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom) {
+    if (log->empty) return false;
+    uint64_t slots = (uint64_t)log->next_slot + records + NBS_RESERVE + headroom;
+    return log->front + (uint64_t)bytes + slots * log->slot_size <= log->flash.page_size;
+}
+
+/* Erase before open: a free page is never trusted to be erased, since an interrupted erase can
+ * read as erased while holding weak bits. */
+int nbs_open_next(nbs_log *log, bool tail_self) {
+    if (nbs_live_pages(log) >= log->pages) return NBS_E_FULL;
+    uint32_t page = log->empty ? 0 : (log->newest + 1) % log->pages;
+    uint32_t seq = log->empty ? 1 : log->newest_seq + 1;
+    uint32_t tail = log->empty || tail_self ? seq : log->tail_seq;
+    uint8_t rec[12] = {REC_OPEN};
+    nbs_put_le(rec + 2, seq, 4);
+    nbs_put_le(rec + 6, tail, 4);
+    rec[10] = log->kind;
+    rec[11] = NBS_FORMAT_VERSION;
+    log->empty = false;
+    log->newest = page;
+    log->newest_seq = seq;
+    log->tail_seq = tail;
+    log->last = -1;
+    log->next_slot = 0;
+    log->front = 0;
+    int rc = nbs_erase(log, page);
+    return rc ? rc : nbs_append(log, rec);
+}
+
+static int write_body(nbs_log *log, uint32_t dst, const nbs_src parts[2], uint32_t *crc) {
+    uint8_t *buf = log->work + NBS_WORK_KEY;
+    uint32_t cap = chunk_size(log), fill = 0, c = log->newest_seq;
+    int rc = NBS_OK;
+    for (int i = 0; i < 2; i++) {
+        for (uint32_t pos = 0, n; pos < parts[i].len; pos += n) {
+            n = parts[i].len - pos < cap - fill ? parts[i].len - pos : cap - fill;
+            if (parts[i].ram)
+                memcpy(buf + fill, parts[i].ram + pos, n);
+            else if ((rc = nbs_read(log, parts[i].addr + pos, buf + fill, n)))
+                return rc;
+            c = nbs_crc32c(c, buf + fill, n);
+            fill += n;
+            if (fill == cap) {
+                if ((rc = program(log, dst, buf, cap))) return rc;
+                dst += cap;
+                fill = 0;
+            }
+        }
+    }
+    if (fill) {
+        uint32_t padded = nbs_round_up(fill, log->unit);
+        memset(buf + fill, log->flash.erase_value, padded - fill);
+        rc = program(log, dst, buf, padded);
+    }
+    *crc = c;
+    return rc;
+}
+
+/* An item is an INTENT claiming its data block, the data, read back, then the commit record.
+ * RAM state moves past each piece before it is written, so nothing is ever programmed twice
+ * even when a write fails half way. */
+int nbs_append_item(nbs_log *log, uint8_t type, uint32_t klen, uint32_t vlen,
+                    const nbs_src parts[2]) {
+    uint32_t body = klen + vlen, block = nbs_round_up(body, log->unit), off = log->front;
+    uint32_t addr = nbs_page_addr(log, log->newest) + off, crc = log->newest_seq, check;
+    uint8_t rec[12] = {REC_INTENT};
+    nbs_put_le(rec + 2, off / log->unit, 2);
+    nbs_put_le(rec + 4, block, 3);
+    int rc = NBS_OK;
+    if (block) {
+        log->front += block;
+        if ((rc = nbs_append(log, rec)) || (rc = write_body(log, addr, parts, &crc)) ||
+            (rc = nbs_body_crc(log, addr, body, log->newest_seq, &check)))
+            return rc;
+        if (check != crc) return NBS_E_IO;
+    }
+    rec[0] = type;
+    rec[4] = (uint8_t)klen;
+    nbs_put_le(rec + 5, vlen, 3);
+    nbs_put_le(rec + 8, crc, 4);
+    return nbs_append(log, rec);
+}
