@@ -4,7 +4,7 @@
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "ref_model.h"
-#include "test_rng.h"
+#include "seeded_rng.h"
 #include "workload.h"
 
 #include <criterion/criterion.h>
@@ -55,8 +55,8 @@ static run_result run_workload(const cache_case *cc, ef_cache_level level, size_
     ref_queue queue_model;
     ref_map_init(&map_model);
     ref_queue_init(&queue_model);
-    test_rng rng;
-    test_rng_seed(&rng, 4242);
+    seeded_rng rng;
+    seeded_rng_seed(&rng, 4242);
     workload w;
     wl_init(&w, &f, &rng, &map_model, &queue_model);
     w.key_count = 48;

@@ -3,7 +3,7 @@
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "ref_model.h"
-#include "test_rng.h"
+#include "seeded_rng.h"
 #include "workload.h"
 
 #include <criterion/criterion.h>
@@ -32,12 +32,12 @@ static void open_map(engine_fixture *f, const char *preset, uint32_t pages) {
     cr_assert_eq(rc, NBS_OK, "%s: mount: %s", preset, nbs_strerror(rc));
 }
 
-static void store_random(engine_fixture *f, ref_map *model, test_rng *rng, uint32_t key_id,
+static void store_random(engine_fixture *f, ref_map *model, seeded_rng *rng, uint32_t key_id,
                          size_t max_len, const char *when) {
     uint8_t key[NBS_KEY_MAX], value[256];
     size_t key_len = wl_key(key_id, key);
     if (max_len > sizeof value) max_len = sizeof value;
-    size_t len = test_rng_range(rng, 1, (uint32_t)max_len);
+    size_t len = seeded_rng_range(rng, 1, (uint32_t)max_len);
     wl_value(rng, value, len);
     int rc = nbs_map_store(&f->map, key, key_len, value, len);
     cr_assert_eq(rc, NBS_OK, "%s: %s: store of key %u (%zu bytes): %s",
@@ -53,8 +53,8 @@ ParameterizedTest(const gc_case *gc, gc, live_keys_survive_every_page_turn) {
     engine_fixture f;
     ref_map model;
     ref_map_init(&model);
-    test_rng rng;
-    test_rng_seed(&rng, 31);
+    seeded_rng rng;
+    seeded_rng_seed(&rng, 31);
     open_map(&f, gc->preset, gc->pages);
     size_t max_len = nbs_map_max_value(&f.binding.flash, 8) / 8;
     if (max_len > 200) max_len = 200;
@@ -66,7 +66,7 @@ ParameterizedTest(const gc_case *gc, gc, live_keys_survive_every_page_turn) {
     uint64_t erases = stats.erase_calls, turns = 0;
     uint32_t target_turns = 6 * gc->pages + 4;
     for (uint32_t i = 0; turns < target_turns && i < 200000; i++) {
-        store_random(&f, &model, &rng, test_rng_below(&rng, 5), max_len, "hot update");
+        store_random(&f, &model, &rng, seeded_rng_below(&rng, 5), max_len, "hot update");
         ef_stats(&f, &stats);
         if (stats.erase_calls == erases) continue;
         erases = stats.erase_calls;
@@ -90,8 +90,8 @@ ParameterizedTest(const gc_case *gc, gc, full_store_recovers_after_removals) {
     engine_fixture f;
     ref_map model;
     ref_map_init(&model);
-    test_rng rng;
-    test_rng_seed(&rng, 32);
+    seeded_rng rng;
+    seeded_rng_seed(&rng, 32);
     open_map(&f, gc->preset, gc->pages);
     size_t value_len = nbs_map_max_value(&f.binding.flash, 8) / 6;
     if (value_len > 400) value_len = 400;
@@ -101,7 +101,7 @@ ParameterizedTest(const gc_case *gc, gc, full_store_recovers_after_removals) {
     int rc = NBS_OK;
     for (; stored < 100000; stored++) {
         size_t key_len = wl_key(stored, key);
-        test_rng_fill(&rng, value, value_len);
+        seeded_rng_fill(&rng, value, value_len);
         rc = nbs_map_store(&f.map, key, key_len, value, value_len);
         if (rc != NBS_OK) break;
         ref_map_store(&model, key, key_len, value, value_len);
@@ -120,10 +120,10 @@ ParameterizedTest(const gc_case *gc, gc, full_store_recovers_after_removals) {
     /* With half the store live, updates of the remaining keys never run out of room. */
     uint32_t updates = 8 * stored + 50;
     for (uint32_t i = 0; i < updates; i++) {
-        uint32_t id = 1 + 2 * test_rng_below(&rng, stored / 2);
+        uint32_t id = 1 + 2 * seeded_rng_below(&rng, stored / 2);
         if (id >= stored) continue;
         size_t key_len = wl_key(id, key);
-        test_rng_fill(&rng, value, value_len);
+        seeded_rng_fill(&rng, value, value_len);
         rc = nbs_map_store(&f.map, key, key_len, value, value_len);
         cr_assert_eq(rc, NBS_OK, "%s, %u pages: update %u of key %u with %u of %u keys live: %s",
                      gc->preset, gc->pages, i, id, (unsigned)model.items.count, stored,
@@ -141,15 +141,15 @@ ParameterizedTest(const gc_case *gc, gc, full_store_recovers_after_removals) {
 /* 100,000 random updates on 16 pages of nRF52840 flash: erase counts stay within 20%. */
 Test(gc, wear_spreads_evenly) {
     engine_fixture f;
-    test_rng rng;
-    test_rng_seed(&rng, 33);
+    seeded_rng rng;
+    seeded_rng_seed(&rng, 33);
     open_map(&f, "nrf52840", 16);
     uint32_t updates = (uint32_t)test_env_ulong("NORBENCH_WEAR_UPDATES", 100000);
     uint8_t key[NBS_KEY_MAX], value[64];
     for (uint32_t i = 0; i < updates; i++) {
-        size_t key_len = wl_key(test_rng_below(&rng, 32), key);
-        size_t len = test_rng_range(&rng, 8, sizeof value);
-        test_rng_fill(&rng, value, len);
+        size_t key_len = wl_key(seeded_rng_below(&rng, 32), key);
+        size_t len = seeded_rng_range(&rng, 8, sizeof value);
+        seeded_rng_fill(&rng, value, len);
         int rc = nbs_map_store(&f.map, key, key_len, value, len);
         cr_assert_eq(rc, NBS_OK, "update %u: %s", i, nbs_strerror(rc));
     }

@@ -4,7 +4,7 @@
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "ref_model.h"
-#include "test_rng.h"
+#include "seeded_rng.h"
 #include "workload.h"
 
 #include <criterion/criterion.h>
@@ -87,8 +87,8 @@ ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ec
     ref_queue queue_model;
     ref_map_init(&map_model);
     ref_queue_init(&queue_model);
-    test_rng rng;
-    test_rng_seed(&rng, gc->write_unit * 1000003u + gc->page_size + gc->pages);
+    seeded_rng rng;
+    seeded_rng_seed(&rng, gc->write_unit * 1000003u + gc->page_size + gc->pages);
     workload map_load, queue_load;
     wl_init(&map_load, &map_fixture, &rng, &map_model, NULL);
     wl_init(&queue_load, &queue_fixture, &rng, NULL, &queue_model);
@@ -101,7 +101,7 @@ ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ec
     uint32_t steps = range / 40 > 1500 ? 1500 : (uint32_t)(range / 40) + 200;
     char why[EC_WHY_SIZE] = "";
     for (uint32_t i = 0; i < steps; i++) {
-        workload *w = test_rng_percent(&rng, 50) ? &map_load : &queue_load;
+        workload *w = seeded_rng_percent(&rng, 50) ? &map_load : &queue_load;
         wl_result r = wl_step(w, why);
         cr_assert_eq(r, WL_OK, "%s, step %u: %s", label, i, why);
     }

@@ -10,7 +10,7 @@
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "ref_model.h"
-#include "test_rng.h"
+#include "seeded_rng.h"
 #include "workload.h"
 
 #include <criterion/criterion.h>
@@ -71,7 +71,7 @@ typedef struct cut_run {
     engine_fixture f;
     ref_map map_model;
     ref_queue queue_model;
-    test_rng rng;
+    seeded_rng rng;
     workload w;
     char history[2048]; /* the cuts so far: where and how */
     bool trace;
@@ -109,10 +109,10 @@ static void run_setup(cut_run *run, uint64_t seed) {
     memset(run, 0, sizeof *run);
     run->seed = seed;
     run->trace = test_env_ulong("NORBENCH_POWERCUT_SEED", 0) == seed;
-    test_rng_seed(&run->rng, seed * 0x2545F4914F6CDD1Dull + 1);
-    run->geometry = &geometries[test_rng_below(&run->rng, GEOMETRY_COUNT)];
-    run->kind = test_rng_percent(&run->rng, 50) ? EF_MAP : EF_QUEUE;
-    run->cache = (ef_cache_level)test_rng_below(&run->rng, EF_CACHE_LEVELS);
+    seeded_rng_seed(&run->rng, seed * 0x2545F4914F6CDD1Dull + 1);
+    run->geometry = &geometries[seeded_rng_below(&run->rng, GEOMETRY_COUNT)];
+    run->kind = seeded_rng_percent(&run->rng, 50) ? EF_MAP : EF_QUEUE;
+    run->cache = (ef_cache_level)seeded_rng_below(&run->rng, EF_CACHE_LEVELS);
     nor_config cfg = run->geometry->make();
     ef_options opts;
     memset(&opts, 0, sizeof opts);
@@ -124,8 +124,8 @@ static void run_setup(cut_run *run, uint64_t seed) {
     ref_map_init(&run->map_model);
     ref_queue_init(&run->queue_model);
     wl_init(&run->w, &run->f, &run->rng, &run->map_model, &run->queue_model);
-    run->w.key_count = test_rng_range(&run->rng, 3, 32);
-    run->w.value_max = test_rng_range(&run->rng, 4, run->f.page_size / 4);
+    run->w.key_count = seeded_rng_range(&run->rng, 3, 32);
+    run->w.value_max = seeded_rng_range(&run->rng, 4, run->f.page_size / 4);
     int rc = ef_mount(&run->f);
     RUN_ASSERT(run, rc == NBS_OK, "first mount: %s", nbs_strerror(rc));
 }
@@ -145,9 +145,9 @@ static void run_steps(cut_run *run, uint32_t steps) {
 }
 
 static void arm_random_cut(cut_run *run, uint64_t max_ops) {
-    uint64_t ops = test_rng_below(&run->rng, (uint32_t)max_ops);
-    nor_torn_program prog = (nor_torn_program)test_rng_below(&run->rng, 5);
-    nor_torn_erase erase = (nor_torn_erase)test_rng_below(&run->rng, 4);
+    uint64_t ops = seeded_rng_below(&run->rng, (uint32_t)max_ops);
+    nor_torn_program prog = (nor_torn_program)seeded_rng_below(&run->rng, 5);
+    nor_torn_erase erase = (nor_torn_erase)seeded_rng_below(&run->rng, 4);
     ef_arm_cut(&run->f, ops, prog, erase);
     note(run, "[cut after %llu more ops, program %s, erase %s] ", (unsigned long long)ops,
          program_mode_names[prog], erase_mode_names[erase]);
@@ -155,7 +155,7 @@ static void arm_random_cut(cut_run *run, uint64_t max_ops) {
 
 /* Powers on and mounts; sometimes cuts again inside the recovery mount first. */
 static void recover(cut_run *run) {
-    for (int attempt = 1; attempt <= 3 && test_rng_percent(&run->rng, 30); attempt++) {
+    for (int attempt = 1; attempt <= 3 && seeded_rng_percent(&run->rng, 30); attempt++) {
         nor_power_on(run->f.dev); /* power-on disarms, so arm the next cut after it */
         arm_random_cut(run, 6);
         note(run, "(during recovery mount %d) ", attempt);
@@ -189,7 +189,7 @@ static void run_one_seed(uint64_t seed) {
     cut_run *run = malloc(sizeof *run);
     cr_assert_not_null(run);
     run_setup(run, seed);
-    run_steps(run, test_rng_below(&run->rng, 120));
+    run_steps(run, seeded_rng_below(&run->rng, 120));
     char why[EC_WHY_SIZE] = "";
     for (int round = 0; round < CUT_ROUNDS; round++) {
         arm_random_cut(run, 48);
@@ -208,7 +208,7 @@ static void run_one_seed(uint64_t seed) {
         note(run, "(landed at step %llu: %s) ", (unsigned long long)run->w.steps, run->w.last_op);
         recover(run);
         check_after_cut(run);
-        run_steps(run, test_rng_below(&run->rng, 40));
+        run_steps(run, seeded_rng_below(&run->rng, 40));
     }
     bool ok = ec_verify(&run->f, &run->map_model, &run->queue_model, why);
     RUN_ASSERT(run, ok, "at the end: %s", why);

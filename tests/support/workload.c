@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void wl_init(workload *w, engine_fixture *f, test_rng *rng, ref_map *map_model,
+void wl_init(workload *w, engine_fixture *f, seeded_rng *rng, ref_map *map_model,
              ref_queue *queue_model) {
     memset(w, 0, sizeof *w);
     w->f = f;
@@ -28,14 +28,14 @@ size_t wl_key(uint32_t id, uint8_t key[NBS_KEY_MAX]) {
     return len;
 }
 
-void wl_value(test_rng *rng, uint8_t *buf, size_t len) {
-    uint32_t style = test_rng_below(rng, 16);
+void wl_value(seeded_rng *rng, uint8_t *buf, size_t len) {
+    uint32_t style = seeded_rng_below(rng, 16);
     if (style == 0)
         memset(buf, 0xFF, len);
     else if (style == 1)
         memset(buf, 0x00, len);
     else
-        test_rng_fill(rng, buf, len);
+        seeded_rng_fill(rng, buf, len);
 }
 
 uint64_t wl_mix(uint64_t digest, int rc, const void *bytes, size_t len) {
@@ -47,11 +47,11 @@ uint64_t wl_mix(uint64_t digest, int rc, const void *bytes, size_t len) {
 }
 
 /* A length in [1, cap]: mostly short, sometimes anything up to cap. */
-static size_t draw_length(test_rng *rng, size_t cap) {
+static size_t draw_length(seeded_rng *rng, size_t cap) {
     if (cap == 0) return 0;
     size_t short_cap = cap < 16 ? cap : 16;
-    return test_rng_percent(rng, 70) ? test_rng_range(rng, 1, (uint32_t)short_cap)
-                                     : test_rng_range(rng, 1, (uint32_t)cap);
+    return seeded_rng_percent(rng, 70) ? seeded_rng_range(rng, 1, (uint32_t)short_cap)
+                                       : seeded_rng_range(rng, 1, (uint32_t)cap);
 }
 
 static bool power_lost(const workload *w, int rc) {
@@ -75,7 +75,7 @@ static wl_result settle_write(workload *w, int rc, bool is_map, char *why) {
 
 static wl_result map_store(workload *w, char *why) {
     uint8_t key[NBS_KEY_MAX];
-    size_t key_len = wl_key(test_rng_below(w->rng, w->key_count), key);
+    size_t key_len = wl_key(seeded_rng_below(w->rng, w->key_count), key);
     size_t cap = nbs_map_max_value(&w->f->binding.flash, key_len);
     if (cap > w->value_max) cap = w->value_max;
     size_t len = draw_length(w->rng, cap);
@@ -93,7 +93,7 @@ static wl_result map_store(workload *w, char *why) {
 
 static wl_result map_remove(workload *w, char *why) {
     uint8_t key[NBS_KEY_MAX];
-    size_t key_len = wl_key(test_rng_below(w->rng, w->key_count), key);
+    size_t key_len = wl_key(seeded_rng_below(w->rng, w->key_count), key);
     snprintf(w->last_op, sizeof w->last_op, "remove key %02x%02x (%s)", key[0], key[1],
              ref_map_find(w->map_model, key, key_len) ? "present" : "absent");
     ref_map_begin_remove(w->map_model, key, key_len);
@@ -112,7 +112,7 @@ static wl_result map_remove_all(workload *w, char *why) {
 
 static wl_result map_fetch(workload *w, char *why) {
     uint8_t key[NBS_KEY_MAX];
-    size_t key_len = wl_key(test_rng_below(w->rng, w->key_count), key);
+    size_t key_len = wl_key(seeded_rng_below(w->rng, w->key_count), key);
     const ref_item *want = ref_map_find(w->map_model, key, key_len);
     snprintf(w->last_op, sizeof w->last_op, "fetch key %02x%02x (%s)", key[0], key[1],
              want ? "present" : "absent");
@@ -131,7 +131,7 @@ static wl_result map_fetch(workload *w, char *why) {
 
 static wl_result map_has_and_count(workload *w, char *why) {
     uint8_t key[NBS_KEY_MAX];
-    size_t key_len = wl_key(test_rng_below(w->rng, w->key_count), key);
+    size_t key_len = wl_key(seeded_rng_below(w->rng, w->key_count), key);
     bool want = ref_map_find(w->map_model, key, key_len) != NULL, present = !want;
     uint32_t count = 0;
     snprintf(w->last_op, sizeof w->last_op, "has key %02x%02x + count", key[0], key[1]);
@@ -148,7 +148,7 @@ static wl_result map_has_and_count(workload *w, char *why) {
 }
 
 static wl_result map_step(workload *w, char *why) {
-    uint32_t pick = test_rng_below(w->rng, 1000);
+    uint32_t pick = seeded_rng_below(w->rng, 1000);
     if (pick < 550) return map_store(w, why);
     if (pick < 720) return map_remove(w, why);
     if (pick < 728 && w->allow_remove_all) return map_remove_all(w, why);
@@ -173,7 +173,7 @@ static wl_result queue_push(workload *w, bool drop_oldest, char *why) {
     size_t cap = queue_entry_cap(w);
     size_t len = draw_length(w->rng, cap);
     /* Now and then exactly the largest push that fits, to probe the boundary. */
-    if (test_rng_percent(w->rng, 8) && max_push >= 1 && max_push <= cap) len = max_push;
+    if (seeded_rng_percent(w->rng, 8) && max_push >= 1 && max_push <= cap) len = max_push;
     if (len == 0) return WL_OK;
     uint8_t *data = malloc(len);
     wl_value(w->rng, data, len);
@@ -235,7 +235,7 @@ static wl_result queue_pop_or_peek(workload *w, bool pop, char *why) {
 static wl_result queue_iter_pop(workload *w, char *why) {
     size_t n = w->queue_model->entries.count;
     if (n == 0) return queue_pop_or_peek(w, false, why);
-    size_t target = test_rng_below(w->rng, (uint32_t)n);
+    size_t target = seeded_rng_below(w->rng, (uint32_t)n);
     size_t capacity = w->f->page_size, len = 0;
     uint8_t *buf = malloc(capacity);
     nbs_queue_iter it;
@@ -275,7 +275,7 @@ static wl_result queue_iter_pop(workload *w, char *why) {
 }
 
 static wl_result queue_step(workload *w, char *why) {
-    uint32_t pick = test_rng_below(w->rng, 100);
+    uint32_t pick = seeded_rng_below(w->rng, 100);
     if (pick < 45) return queue_push(w, false, why);
     if (pick < 55) return queue_push(w, true, why);
     if (pick < 80) return queue_pop_or_peek(w, true, why);

@@ -7,7 +7,7 @@
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "ref_model.h"
-#include "test_rng.h"
+#include "seeded_rng.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@ typedef enum wl_result {
 
 typedef struct workload {
     engine_fixture *f;
-    test_rng *rng;
+    seeded_rng *rng;
     ref_map *map_model;     /* for a map fixture */
     ref_queue *queue_model; /* for a queue fixture */
     uint32_t key_count;     /* map: keys drawn from this many */
@@ -32,7 +32,7 @@ typedef struct workload {
     char last_op[160];     /* the last operation, for failure messages */
 } workload;
 
-void wl_init(workload *w, engine_fixture *f, test_rng *rng, ref_map *map_model,
+void wl_init(workload *w, engine_fixture *f, seeded_rng *rng, ref_map *map_model,
              ref_queue *queue_model);
 /* One random operation on the fixture's store; `why` holds EC_WHY_SIZE bytes. */
 wl_result wl_step(workload *w, char *why);
@@ -40,7 +40,7 @@ wl_result wl_step(workload *w, char *why);
 /* The bytes of key number `id` (2..8 bytes, distinct for distinct ids below 65536). */
 size_t wl_key(uint32_t id, uint8_t key[NBS_KEY_MAX]);
 /* Random value bytes; now and then all erase-value-like bytes (0xFF or 0x00). */
-void wl_value(test_rng *rng, uint8_t *buf, size_t len);
+void wl_value(seeded_rng *rng, uint8_t *buf, size_t len);
 /* Mixes an engine answer into a digest. */
 uint64_t wl_mix(uint64_t digest, int rc, const void *bytes, size_t len);
 

@@ -1,8 +1,9 @@
 /* In-memory reference models of the engine's map (key -> value) and queue (FIFO of entries),
  * with one operation "in flight": an operation a power cut interrupted, whose outcome may be
- * the old state or the new one. Tests compare the engine with these models. */
-#ifndef TESTS_REF_MODEL_H
-#define TESTS_REF_MODEL_H
+ * the old state or the new one. The scenario runner and the engine tests compare the engine
+ * with these models. */
+#ifndef NORBENCH_REF_MODEL_H
+#define NORBENCH_REF_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,6 +82,9 @@ bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied);
 typedef struct ref_queue {
     ref_list entries;
     ref_pending pending;
+    /* Pushes with drop-oldest succeeded without saying how many of the oldest entries they
+     * dropped; the next observation of the queue (its count or its content) tells. */
+    bool unknown_front_drops;
 } ref_queue;
 
 void ref_queue_init(ref_queue *q);
@@ -97,11 +101,18 @@ void ref_queue_end(ref_queue *q, bool applied);
 /* A push with drop-oldest that succeeded after dropping `dropped` entries. */
 void ref_queue_end_push_dropping(ref_queue *q, size_t dropped);
 
+/* A push with drop-oldest that succeeded after dropping an unknown number of the oldest
+ * entries; ref_queue_resolve_drops() or ref_queue_settle() later learns how many. */
+void ref_queue_end_push_dropping_unknown(ref_queue *q);
+/* The engine reports `observed_count` entries: drops the oldest entries beyond it. False (model
+ * unchanged) when the engine has more entries than the model allows. */
+bool ref_queue_resolve_drops(ref_queue *q, size_t observed_count);
+
 /* True when `observed` (oldest first) is exactly the queue's content. */
 bool ref_queue_matches(const ref_queue *q, const ref_list *observed);
 /* After a power cut: accepts the state before or after the operation in flight. A push with
- * drop-oldest may also have dropped any number of the oldest entries, with or without the new
- * entry. Makes the accepted state the model's state. */
+ * drop-oldest (or earlier ones whose drops are unknown) may also have dropped any number of the
+ * oldest entries, with or without the new entry. Makes the accepted state the model's state. */
 bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied);
 
 #endif

@@ -240,6 +240,7 @@ void ref_queue_pop_at(ref_queue *q, size_t index) {
 
 void ref_queue_clear(ref_queue *q) {
     ref_list_clear(&q->entries);
+    q->unknown_front_drops = false;
 }
 
 size_t ref_queue_count(const ref_queue *q) {
@@ -289,33 +290,49 @@ static bool queue_shape_matches(const ref_list *entries, size_t skip_front, size
     return !extra || ref_item_equal(extra, &observed->items[o]);
 }
 
-bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied) {
+void ref_queue_end_push_dropping_unknown(ref_queue *q) {
+    ref_queue_end(q, true);
+    q->unknown_front_drops = true;
+}
+
+bool ref_queue_resolve_drops(ref_queue *q, size_t observed_count) {
+    if (observed_count > q->entries.count) return false;
+    if (observed_count < q->entries.count && !q->unknown_front_drops) return false;
+    while (q->entries.count > observed_count) ref_queue_pop_at(q, 0);
+    q->unknown_front_drops = false;
+    return true;
+}
+
+/* Does observed match the queue without its `skip` oldest entries, before (applied false) or
+ * after (applied true) the operation in flight? */
+static bool queue_candidate_matches(const ref_queue *q, size_t skip, bool applied,
+                                    const ref_list *observed) {
     const ref_pending *p = &q->pending;
     const ref_list *old = &q->entries;
-    bool applied = false, ok = false;
-    size_t dropped = 0;
-    if (queue_shape_matches(old, 0, SIZE_MAX, NULL, observed)) {
-        ok = true;
-    } else if (p->kind == REF_QUEUE_PUSH) {
-        ok = applied = queue_shape_matches(old, 0, SIZE_MAX, &p->item, observed);
-    } else if (p->kind == REF_QUEUE_POP_AT && p->index < old->count) {
-        ok = applied = queue_shape_matches(old, 0, p->index, NULL, observed);
-    } else if (p->kind == REF_QUEUE_PUSH_DROP_OLDEST) {
-        for (size_t skip = 0; skip <= old->count && !ok; skip++) {
-            if (queue_shape_matches(old, skip, SIZE_MAX, &p->item, observed)) {
-                ok = applied = true;
-                dropped = skip;
-            } else if (queue_shape_matches(old, skip, SIZE_MAX, NULL, observed)) {
-                ok = true;
-                dropped = skip;
-            }
+    if (!applied) return queue_shape_matches(old, skip, SIZE_MAX, NULL, observed);
+    if (p->kind == REF_QUEUE_PUSH || p->kind == REF_QUEUE_PUSH_DROP_OLDEST)
+        return queue_shape_matches(old, skip, SIZE_MAX, &p->item, observed);
+    if (p->kind == REF_QUEUE_POP_AT && p->index >= skip && p->index < old->count)
+        return queue_shape_matches(old, skip, p->index, NULL, observed);
+    return false;
+}
+
+bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied) {
+    bool front_may_drop = q->pending.kind == REF_QUEUE_PUSH_DROP_OLDEST || q->unknown_front_drops;
+    size_t max_skip = front_may_drop ? q->entries.count : 0;
+    for (size_t skip = 0; skip <= max_skip; skip++) {
+        for (int applied = 0; applied <= 1; applied++) {
+            if (!queue_candidate_matches(q, skip, applied, observed)) continue;
+            /* A pop's index counts the entries dropped in front of it. */
+            if (applied && q->pending.kind == REF_QUEUE_POP_AT) q->pending.index -= skip;
+            for (size_t i = 0; i < skip; i++) ref_queue_pop_at(q, 0);
+            ref_queue_end(q, applied);
+            q->unknown_front_drops = false;
+            if (was_applied) *was_applied = applied;
+            return true;
         }
     }
-    if (!ok) return false;
-    for (size_t i = 0; i < dropped; i++) ref_queue_pop_at(q, 0);
-    ref_queue_end(q, applied);
-    if (was_applied) *was_applied = applied;
-    return true;
+    return false;
 }
 
 bool ref_queue_matches(const ref_queue *q, const ref_list *observed) {

@@ -1,31 +1,31 @@
-/* The seeded generator behind every randomized engine test (see test_rng.h). */
-#include "test_rng.h"
+/* The seeded generator behind every randomized engine test (see seeded_rng.h). */
+#include "seeded_rng.h"
 
 #include <stdlib.h>
 
-void test_rng_seed(test_rng *rng, uint64_t seed) {
+void seeded_rng_seed(seeded_rng *rng, uint64_t seed) {
     nor_prng_seed(&rng->prng, seed);
 }
 
-uint64_t test_rng_next(test_rng *rng) {
+uint64_t seeded_rng_next(seeded_rng *rng) {
     return nor_prng_next(&rng->prng);
 }
 
-uint32_t test_rng_below(test_rng *rng, uint32_t bound) {
+uint32_t seeded_rng_below(seeded_rng *rng, uint32_t bound) {
     return bound ? (uint32_t)nor_prng_below(&rng->prng, bound) : 0;
 }
 
-uint32_t test_rng_range(test_rng *rng, uint32_t lo, uint32_t hi) {
-    return lo + test_rng_below(rng, hi - lo + 1);
+uint32_t seeded_rng_range(seeded_rng *rng, uint32_t lo, uint32_t hi) {
+    return lo + seeded_rng_below(rng, hi - lo + 1);
 }
 
-int test_rng_percent(test_rng *rng, unsigned percent) {
-    return test_rng_below(rng, 100) < percent;
+int seeded_rng_percent(seeded_rng *rng, unsigned percent) {
+    return seeded_rng_below(rng, 100) < percent;
 }
 
-void test_rng_fill(test_rng *rng, void *buf, size_t len) {
+void seeded_rng_fill(seeded_rng *rng, void *buf, size_t len) {
     uint8_t *out = buf;
-    for (size_t i = 0; i < len; i++) out[i] = (uint8_t)(test_rng_next(rng) >> 56);
+    for (size_t i = 0; i < len; i++) out[i] = (uint8_t)(seeded_rng_next(rng) >> 56);
 }
 
 unsigned long test_env_ulong(const char *name, unsigned long fallback) {

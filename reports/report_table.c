@@ -1,0 +1,60 @@
+/* The text table `norbench run` prints: one row per scenario with its figures and verdict,
+ * then the failure messages and a summary. Also the duration format shared by the reports. */
+#include "reports.h"
+
+
+const char *report_strerror(int err) {
+    switch (err) {
+    case REPORT_OK: return "ok";
+    case REPORT_E_NOMEM: return "out of host memory";
+    case REPORT_E_IO: return "the report file could not be written";
+    default: return "unknown report error";
+    }
+}
+
+void report_format_duration(char *out, size_t size, uint64_t us) {
+    const double minute = 60e6, hour = 3600e6, year = 365.0 * 24 * 3600e6;
+    double v = (double)us;
+    if (us < 1000)
+        snprintf(out, size, "%llu us", (unsigned long long)us);
+    else if (v < 1e6)
+        snprintf(out, size, "%.1f ms", v / 1e3);
+    else if (v < minute)
+        snprintf(out, size, "%.2f s", v / 1e6);
+    else if (v < hour)
+        snprintf(out, size, "%.1f min", v / minute);
+    else if (v < year)
+        snprintf(out, size, "%.2f h", v / hour);
+    else
+        snprintf(out, size, "%.1f y", v / year);
+}
+
+void report_print_table(FILE *out, const run_results *results) {
+    fprintf(out, "%-28s %8s %10s %8s %6s %6s %10s  %s\n", "scenario", "steps", "flash ops",
+            "erases", "wear+", "wear-", "sim time", "verdict");
+    for (size_t i = 0; i < results->count; i++) {
+        const scenario_result *r = &results->items[i];
+        char time[32];
+        report_format_duration(time, sizeof time, r->sim_time_us);
+        if (r->verdict == RUN_ERROR) {
+            fprintf(out, "%-28.28s %8s %10s %8s %6s %6s %10s  %s\n", r->name, "-", "-", "-", "-",
+                    "-", "-", run_verdict_name(r->verdict));
+            continue;
+        }
+        fprintf(out, "%-28.28s %8llu %10llu %8llu %6u %6u %10s  %s\n", r->name,
+                (unsigned long long)r->steps_run, (unsigned long long)r->flash_ops,
+                (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
+                run_verdict_name(r->verdict));
+    }
+    size_t failed = 0, errors = 0;
+    for (size_t i = 0; i < results->count; i++) {
+        const scenario_result *r = &results->items[i];
+        if (r->verdict == RUN_PASS) continue;
+        if (!failed && !errors) fputc('\n', out);
+        failed += r->verdict == RUN_FAIL;
+        errors += r->verdict == RUN_ERROR;
+        fprintf(out, "%s %s\n", r->verdict == RUN_FAIL ? "FAIL" : "ERROR", r->message);
+    }
+    fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu errors (%.2f s)\n", results->count,
+            results->count - failed - errors, failed, errors, results->wall_seconds);
+}

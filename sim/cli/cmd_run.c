@@ -1,0 +1,210 @@
+/* `norbench run FILE|DIR...`: runs scenarios (directories: every *.json below them, schema files
+ * left out) and prints a table, JSON, or only failures; writes results.json and junit.xml with
+ * --report. Exit 0 when all pass, 1 when any fails, 2 on usage or file errors. */
+#include "cli.h"
+#include "commands.h"
+#include "reports.h"
+#include "runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct path_list {
+    char **items;
+    size_t count, capacity;
+} path_list;
+
+static bool path_list_add(path_list *list, const char *path) {
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 32;
+        char **items = realloc(list->items, capacity * sizeof *items);
+        if (!items) return false;
+        list->items = items;
+        list->capacity = capacity;
+    }
+    size_t len = strlen(path) + 1;
+    char *copy = malloc(len);
+    if (!copy) return false;
+    memcpy(copy, path, len);
+    list->items[list->count++] = copy;
+    return true;
+}
+
+static void path_list_free(path_list *list) {
+    for (size_t i = 0; i < list->count; i++) free(list->items[i]);
+    free(list->items);
+}
+
+static int compare_paths(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Adds every scenario file below `dir`, sorted, so runs are in a stable order. */
+static int collect_dir(const char *dir, path_list *out) {
+    DIR *d = opendir(dir);
+    if (!d) return -errno;
+    path_list found = {0};
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        size_t size = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = malloc(size);
+        if (!path) {
+            rc = -ENOMEM;
+            break;
+        }
+        snprintf(path, size, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        struct stat st;
+        bool wanted = stat(path, &st) == 0 &&
+                      (S_ISDIR(st.st_mode) ||
+                       (ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".schema.json")));
+        if (wanted && !path_list_add(&found, path)) rc = -ENOMEM;
+        free(path);
+    }
+    closedir(d);
+    if (found.count) qsort(found.items, found.count, sizeof *found.items, compare_paths);
+    for (size_t i = 0; !rc && i < found.count; i++) {
+        struct stat st;
+        if (stat(found.items[i], &st) == 0 && S_ISDIR(st.st_mode))
+            rc = collect_dir(found.items[i], out);
+        else if (!path_list_add(out, found.items[i]))
+            rc = -ENOMEM;
+    }
+    path_list_free(&found);
+    return rc;
+}
+
+typedef struct progress_line {
+    bool enabled;
+    size_t index, total;
+    clock_t last;
+} progress_line;
+
+static void show_progress(void *ctx, const char *name, uint64_t engine_ops) {
+    progress_line *p = ctx;
+    clock_t now = clock();
+    if (!p->enabled || (double)(now - p->last) < 0.2 * CLOCKS_PER_SEC) return;
+    p->last = now;
+    fprintf(stderr, "\r[%zu/%zu] %-32.32s %12llu engine ops", p->index + 1, p->total, name,
+            (unsigned long long)engine_ops);
+    fflush(stderr);
+}
+
+static void clear_progress(const progress_line *p) {
+    if (p->enabled) fprintf(stderr, "\r%*s\r", 72, "");
+}
+
+static void print_file_errors(const scenario_errors *errors) {
+    for (size_t i = 0; i < errors->count; i++) {
+        char line[SCENARIO_PATH_MAX + SCENARIO_MESSAGE_MAX + 512];
+        scenario_error_format(&errors->items[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+int cmd_run(int argc, char **argv) {
+    const cli_command *cmd = cli_find_command("run");
+    bool json = false, quiet = false;
+    uint64_t seed = 0;
+    const char *report_dir = NULL;
+    const cli_flag flags[] = {
+        {"seed", CLI_U64, &seed, "N", "run every scenario with seed N instead of its own"},
+        {"json", CLI_BOOL, &json, NULL, "print the results as JSON (as in results.json)"},
+        {"report", CLI_STRING, &report_dir, "DIR", "write DIR/results.json and DIR/junit.xml"},
+        {"quiet", CLI_BOOL, &quiet, NULL, "print only failures"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    /* The parser leaves a U64 flag at 0 when absent; 0 is also a valid seed, so look first. */
+    bool seed_given = false;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0)
+            seed_given = true;
+    int npos = 0;
+    int rc = cli_parse(cmd, flags, argc, argv, &npos);
+    if (rc >= 0) return rc;
+    if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
+
+    int exit_code = CLI_EXIT_OK;
+    path_list files = {0};
+    for (int i = 1; i <= npos; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            int err = collect_dir(argv[i], &files);
+            if (err) {
+                fprintf(stderr, "%s: cannot read the directory: %s\n", argv[i], strerror(-err));
+                exit_code = CLI_EXIT_USAGE;
+            }
+        } else if (!path_list_add(&files, argv[i])) {
+            fprintf(stderr, "norbench run: out of memory\n");
+            path_list_free(&files);
+            return CLI_EXIT_FAIL;
+        }
+    }
+
+    progress_line progress = {.enabled = !json && !quiet && isatty(STDERR_FILENO),
+                              .total = files.count};
+    runner_options opts = {.override_seed = seed_given,
+                           .seed = seed,
+                           .progress = show_progress,
+                           .progress_ctx = &progress};
+    run_results results;
+    run_results_init(&results);
+    clock_t started = clock();
+    for (size_t i = 0; i < files.count; i++) {
+        scenario_result *r = run_results_add(&results);
+        if (!r) {
+            fprintf(stderr, "norbench run: out of memory\n");
+            exit_code = CLI_EXIT_FAIL;
+            break;
+        }
+        progress.index = i;
+        show_progress(&progress, files.items[i], 0);
+        scenario_errors errors;
+        rc = runner_run_file(files.items[i], &opts, r, &errors);
+        clear_progress(&progress);
+        if (rc == RUNNER_E_INVALID) {
+            print_file_errors(&errors);
+            exit_code = CLI_EXIT_USAGE;
+        } else if (r->verdict != RUN_PASS && exit_code == CLI_EXIT_OK) {
+            exit_code = CLI_EXIT_FAIL;
+        }
+        scenario_errors_free(&errors);
+    }
+    results.wall_seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+
+    if (json) {
+        char *text = report_json_string(&results);
+        if (text) printf("%s\n", text);
+        else exit_code = CLI_EXIT_FAIL;
+        free(text);
+    } else if (quiet) {
+        for (size_t i = 0; i < results.count; i++)
+            if (results.items[i].verdict == RUN_FAIL)
+                fprintf(stderr, "FAIL %s\n", results.items[i].message);
+    } else {
+        report_print_table(stdout, &results);
+    }
+    if (report_dir) {
+        int err = report_write_dir(report_dir, &results);
+        if (err) {
+            fprintf(stderr, "norbench run: cannot write the reports in %s: %s (%s)\n", report_dir,
+                    report_strerror(err), strerror(errno));
+            exit_code = CLI_EXIT_USAGE;
+        }
+    }
+    run_results_free(&results);
+    path_list_free(&files);
+    return exit_code;
+}

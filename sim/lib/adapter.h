@@ -1,0 +1,92 @@
+/* The engine adapter: the one small interface through which the scenario runner drives a
+ * storage engine (mount/format, store/fetch/remove, push/peek/pop, count, iterate), so that the
+ * built-in engine on the host, the same engine inside emulated firmware, a naive baseline and a
+ * user's own engine are interchangeable. Results use the engine's error vocabulary (NBS_E_*),
+ * which is also the vocabulary of scenario expectations. */
+#ifndef NORBENCH_ADAPTER_H
+#define NORBENCH_ADAPTER_H
+
+#include "nbs.h"
+#include "nor.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What an adapter provides (the same bits as the scenario format's SCENARIO_CAN_*). */
+enum { ADAPTER_CAN_MAP = 1u << 0, ADAPTER_CAN_QUEUE = 1u << 1 };
+
+/* Flags of push(). */
+enum { ADAPTER_PUSH_DROP_OLDEST = 1u << 0 };
+
+/* Where on the device an engine lives and which RAM caches it uses (NBS_CACHE_* bits). */
+typedef struct adapter_config {
+    uint32_t start;     /* first byte of the range the engine owns */
+    uint32_t size;      /* bytes: a whole number of pages */
+    uint32_t page_size; /* one or more whole, equal sectors */
+    unsigned cache_flags;
+    uint32_t cache_max_keys;
+    bool cache_check;
+} adapter_config;
+
+/* Called by iterate() for each item, oldest first for a queue. Setting *pop_current pops the
+ * entry just visited (queues only). Returning non-zero stops the iteration, and iterate()
+ * returns that value. */
+typedef int (*adapter_visit_fn)(void *ctx, const uint8_t *key, size_t key_len,
+                                const uint8_t *value, size_t value_len, bool *pop_current);
+
+typedef struct adapter adapter;
+
+/* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
+ * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
+struct adapter {
+    const char *name;
+    unsigned capabilities;   /* ADAPTER_CAN_* */
+    uint32_t max_value_size; /* no value or entry is ever larger: a read buffer this big is enough */
+    void *ctx;
+
+    /* Mounts the store as after a reset: nothing in RAM is trusted. */
+    int (*mount)(void *ctx);
+    /* Erases the whole store (the store stays mounted). */
+    int (*format)(void *ctx);
+
+    int (*store)(void *ctx, const void *key, size_t key_len, const void *value, size_t len);
+    int (*fetch)(void *ctx, const void *key, size_t key_len, void *buf, size_t capacity,
+                 size_t *len);
+    int (*remove)(void *ctx, const void *key, size_t key_len);
+    int (*remove_all)(void *ctx);
+    int (*has)(void *ctx, const void *key, size_t key_len, bool *present);
+
+    int (*push)(void *ctx, const void *data, size_t len, unsigned flags);
+    int (*peek)(void *ctx, void *buf, size_t capacity, size_t *len);
+    int (*pop)(void *ctx, void *buf, size_t capacity, size_t *len);
+
+    int (*count)(void *ctx, uint32_t *count);
+    int (*iterate)(void *ctx, adapter_visit_fn visit, void *visit_ctx);
+
+    /* Frees everything create() allocated. */
+    void (*destroy)(void *ctx);
+};
+
+/* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY
+ * for a range the engine cannot use, NBS_E_CACHE_MEM when host memory runs out. */
+typedef int (*adapter_create_fn)(adapter *out, nor *dev, const adapter_config *cfg);
+
+typedef struct adapter_kind {
+    const char *name; /* the scenario's engine "type" */
+    unsigned capabilities;
+    adapter_create_fn create;
+} adapter_kind;
+
+/* The adapters norbench knows, by name; NULL when unknown. */
+const adapter_kind *adapter_find(const char *name);
+size_t adapter_kind_count(void);
+const adapter_kind *adapter_kind_at(size_t index);
+
+void adapter_destroy(adapter *a);
+
+/* The built-in engine on the host (adapter_nbs.c). */
+int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
+int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);
+
+#endif

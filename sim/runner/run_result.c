@@ -1,0 +1,43 @@
+/* Ownership and small queries of run results (see run_result.h). */
+#include "run_result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *run_verdict_name(run_verdict verdict) {
+    switch (verdict) {
+    case RUN_PASS: return "pass";
+    case RUN_FAIL: return "FAIL";
+    case RUN_ERROR: return "ERROR";
+    }
+    return "?";
+}
+
+void run_results_init(run_results *results) {
+    memset(results, 0, sizeof *results);
+}
+
+void run_results_free(run_results *results) {
+    for (size_t i = 0; i < results->count; i++) free(results->items[i].sector_erases);
+    free(results->items);
+    run_results_init(results);
+}
+
+scenario_result *run_results_add(run_results *results) {
+    if (results->count == results->capacity) {
+        size_t capacity = results->capacity ? results->capacity * 2 : 16;
+        scenario_result *items = realloc(results->items, capacity * sizeof *items);
+        if (!items) return NULL;
+        results->items = items;
+        results->capacity = capacity;
+    }
+    scenario_result *r = &results->items[results->count++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+size_t run_results_count_verdict(const run_results *results, run_verdict verdict) {
+    size_t n = 0;
+    for (size_t i = 0; i < results->count; i++) n += results->items[i].verdict == verdict;
+    return n;
+}

@@ -1,0 +1,58 @@
+/* The result of running scenarios, as plain data: one record per scenario with its verdict,
+ * figures and failure message. The runner fills it; reports/ and the command line read it
+ * without knowing anything of the runner's internals. */
+#ifndef NORBENCH_RUN_RESULT_H
+#define NORBENCH_RUN_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum run_verdict {
+    RUN_PASS,  /* every step behaved as expected */
+    RUN_FAIL,  /* a step failed; see message */
+    RUN_ERROR, /* the scenario could not run (unreadable or invalid file, no memory) */
+} run_verdict;
+
+const char *run_verdict_name(run_verdict verdict); /* "pass", "FAIL", "ERROR" */
+
+#define RUN_NAME_MAX    65
+#define RUN_FILE_MAX    512
+#define RUN_PATH_MAX    160
+#define RUN_MESSAGE_MAX 1024
+
+typedef struct scenario_result {
+    char name[RUN_NAME_MAX];  /* the scenario's name (or the file name if it has none) */
+    char file[RUN_FILE_MAX];  /* as given on the command line */
+    char preset[32];          /* the flash preset */
+    char engine[16];          /* the adapter */
+    uint64_t seed;            /* the seed actually used */
+    run_verdict verdict;
+    uint64_t steps_run;       /* steps executed, repeats counted each time */
+    uint64_t engine_ops;      /* adapter calls, workload operations included */
+    uint64_t flash_ops;       /* program + erase operations (the cut points) */
+    uint64_t programs, program_bytes;
+    uint64_t erases;
+    uint64_t reads, read_bytes;
+    uint64_t violations, ecc_errors, power_cuts;
+    uint32_t wear_max, wear_min; /* per-sector erase counts over the device */
+    uint64_t sim_time_us;        /* simulated time at the end */
+    double wall_seconds;         /* host time the scenario took */
+    uint32_t sector_count;
+    uint32_t *sector_erases;     /* erase count of each sector (owned; NULL if none) */
+    char failed_step[RUN_PATH_MAX]; /* JSON path of the failing step, "" when none */
+    char message[RUN_MESSAGE_MAX];  /* FILE:LINE:COLUMN: PATH: what was expected, what happened */
+} scenario_result;
+
+typedef struct run_results {
+    scenario_result *items;
+    size_t count, capacity;
+    double wall_seconds;
+} run_results;
+
+void run_results_init(run_results *results);
+void run_results_free(run_results *results);
+/* A new zeroed record at the end; NULL when host memory runs out. */
+scenario_result *run_results_add(run_results *results);
+size_t run_results_count_verdict(const run_results *results, run_verdict verdict);
+
+#endif

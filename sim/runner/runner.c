@@ -1,0 +1,316 @@
+/* The scenario runner's driver: builds the device and the engine adapter from a scenario, walks
+ * its steps (repeat, power, raw faults, time, statistics; engine operations and workloads are
+ * handed to runner_ops.c and runner_workloads.c), and fills the run result. */
+#include "runner_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Stream purposes mixed into the scenario seed. */
+#define VALUE_STREAM_PURPOSE    1u
+#define WORKLOAD_STREAM_PURPOSE 2u
+/* Engine operations between two progress reports. */
+#define PROGRESS_EVERY_OPS 20000u
+
+const char *runner_strerror(int err) {
+    switch (err) {
+    case RUNNER_OK: return "ok";
+    case RUNNER_E_FAILED: return "a step failed";
+    case RUNNER_E_NOMEM: return "out of host memory";
+    case RUNNER_E_ENGINE: return "the device or the engine could not be set up";
+    case RUNNER_E_INVALID: return "the scenario file is invalid";
+    default: return "unknown runner error";
+    }
+}
+
+int run_fail(run_state *st, const char *fmt, ...) {
+    char what[RUN_MESSAGE_MAX / 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    scenario_result *r = st->result;
+    const scenario_step *s = st->step;
+    const char *path = s ? s->path : "engine";
+    snprintf(r->failed_step, sizeof r->failed_step, "%s", path);
+    char context[sizeof st->where + sizeof st->iterations + 8] = "";
+    if (st->where[0] || st->iterations[0])
+        snprintf(context, sizeof context, " [%s%s%s]", st->iterations,
+                 st->where[0] && st->iterations[0] ? "; " : "", st->where);
+    snprintf(r->message, sizeof r->message, "%s:%u:%u: %s: %s%s", st->file, s ? s->line : 1,
+             s ? s->column : 1, path, what, context);
+    r->verdict = RUN_FAIL;
+    return RUNNER_E_FAILED;
+}
+
+int run_fail_nomem(run_state *st) {
+    return run_fail(st, "out of host memory");
+}
+
+void run_count_engine_op(run_state *st) {
+    st->result->engine_ops++;
+    if (st->opts && st->opts->progress && st->result->engine_ops >= st->next_progress_ops) {
+        st->next_progress_ops = st->result->engine_ops + PROGRESS_EVERY_OPS;
+        st->opts->progress(st->opts->progress_ctx, st->sc->name, st->result->engine_ops);
+    }
+}
+
+/* ---- statistics ---- */
+
+static uint64_t stat_value(const nor_stats *s, scenario_stat stat) {
+    switch (stat) {
+    case SCENARIO_STAT_ERASE_MAX: return s->erase_max;
+    case SCENARIO_STAT_ERASE_MIN: return s->erase_min;
+    case SCENARIO_STAT_ERASE_SPREAD: return (uint64_t)s->erase_max - s->erase_min;
+    case SCENARIO_STAT_ERASES: return s->erase_calls;
+    case SCENARIO_STAT_PROGRAMS: return s->program_calls;
+    case SCENARIO_STAT_PROGRAM_BYTES: return s->program_bytes;
+    case SCENARIO_STAT_READS: return s->read_calls;
+    case SCENARIO_STAT_READ_BYTES: return s->read_bytes;
+    case SCENARIO_STAT_VIOLATIONS: return s->violations;
+    case SCENARIO_STAT_ECC_ERRORS: return s->ecc_errors;
+    case SCENARIO_STAT_WORN_FAILURES: return s->worn_failures;
+    case SCENARIO_STAT_POWER_CUTS: return s->cuts;
+    case SCENARIO_STAT_TIME: return s->time_us;
+    default: return 0;
+    }
+}
+
+static int expect_stats(run_state *st, const scenario_stats_args *args) {
+    nor_stats stats;
+    nor_get_stats(st->dev, &stats);
+    for (size_t i = 0; i < args->count; i++) {
+        const scenario_stat_check *c = &args->checks[i];
+        uint64_t actual = stat_value(&stats, c->stat);
+        if (!scenario_compare_holds(c->cmp, actual, c->value))
+            return run_fail(st, "expect_stats: expected %s %s %llu, got %llu",
+                            scenario_stat_name(c->stat), scenario_compare_symbol(c->cmp),
+                            (unsigned long long)c->value, (unsigned long long)actual);
+    }
+    return RUNNER_OK;
+}
+
+/* ---- power and raw flash ---- */
+
+static int power_cut(run_state *st, const scenario_power_cut_args *a) {
+    nor_set_torn_modes(st->dev, a->torn_program, a->torn_erase);
+    switch (a->trigger) {
+    case SCENARIO_CUT_NOW: nor_cut_now(st->dev); break;
+    case SCENARIO_CUT_AFTER_OPS: nor_arm_cut_after_ops(st->dev, a->after_ops); break;
+    case SCENARIO_CUT_AT_TIME: nor_arm_cut_at_time(st->dev, a->time_us); break;
+    case SCENARIO_CUT_IN_TIME: nor_arm_cut_at_time(st->dev, nor_time_us(st->dev) + a->time_us); break;
+    }
+    return RUNNER_OK;
+}
+
+/* A raw write inside the engine's range makes the model provisional (see run_state.tainted). */
+static void note_raw_write(run_state *st, uint32_t address, uint32_t length) {
+    uint64_t start = st->sc->engine.start, end = start + st->sc->engine.size;
+    if (address < end && (uint64_t)address + length > start) st->tainted = true;
+}
+
+static int raw_fault(run_state *st, const scenario_step *step) {
+    int rc = NOR_OK;
+    if (step->op == SCENARIO_OP_FLIP_BIT) {
+        rc = nor_flip_bit(st->dev, step->args.flip_bit.address, step->args.flip_bit.bit);
+        if (!rc) note_raw_write(st, step->args.flip_bit.address, 1);
+    } else if (step->op == SCENARIO_OP_CORRUPT) {
+        run_bytes bytes;
+        if (run_value_get(st, &step->args.corrupt.value, &bytes)) return run_fail_nomem(st);
+        rc = nor_poke(st->dev, step->args.corrupt.address, bytes.bytes, (uint32_t)bytes.length);
+        if (!rc) note_raw_write(st, step->args.corrupt.address, (uint32_t)bytes.length);
+        run_bytes_free(&bytes);
+    } else {
+        uint32_t index, start, size;
+        rc = nor_sector_at(st->dev, step->args.erase_sector.address, &index, &start, &size);
+        uint8_t *erased = rc ? NULL : malloc(size);
+        if (!rc && !erased) return run_fail_nomem(st);
+        if (!rc) {
+            memset(erased, nor_get_config(st->dev)->erase_value, size);
+            rc = nor_poke(st->dev, start, erased, size);
+            free(erased);
+            if (!rc) note_raw_write(st, start, size);
+        }
+    }
+    if (rc) return run_fail(st, "%s: the flash model refused: %s", scenario_op_name(step->op),
+                            nor_strerror(rc));
+    return RUNNER_OK;
+}
+
+/* ---- steps ---- */
+
+static int run_steps(run_state *st, const scenario_steps *steps);
+
+static int run_repeat(run_state *st, const scenario_step *step) {
+    const scenario_repeat_args *a = &step->args.repeat;
+    size_t mark = strlen(st->iterations);
+    for (uint64_t i = 0; i < a->times; i++) {
+        snprintf(st->iterations + mark, sizeof st->iterations - mark, "%s%s iteration %llu of %llu",
+                 mark ? ", " : "", step->path, (unsigned long long)i + 1,
+                 (unsigned long long)a->times);
+        int rc = run_steps(st, &a->steps);
+        if (rc) return rc;
+    }
+    st->iterations[mark] = '\0';
+    return RUNNER_OK;
+}
+
+static int run_step(run_state *st, const scenario_step *step) {
+    st->step = step;
+    st->result->steps_run++;
+    switch (step->op) {
+    case SCENARIO_OP_STORE:
+    case SCENARIO_OP_FETCH:
+    case SCENARIO_OP_REMOVE:
+    case SCENARIO_OP_REMOVE_ALL:
+    case SCENARIO_OP_HAS:
+    case SCENARIO_OP_COUNT:
+    case SCENARIO_OP_ITERATE:
+    case SCENARIO_OP_PUSH:
+    case SCENARIO_OP_PEEK:
+    case SCENARIO_OP_POP: return run_item_step(st, step);
+    case SCENARIO_OP_REPEAT: return run_repeat(st, step);
+    case SCENARIO_OP_RANDOM_OPS:
+    case SCENARIO_OP_CONFIG_UPDATES:
+    case SCENARIO_OP_LOG_APPENDS: return run_workload(st, step);
+    case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
+    case SCENARIO_OP_POWER_CUT: return power_cut(st, &step->args.power_cut);
+    case SCENARIO_OP_POWER_ON: nor_power_on(st->dev); return run_mount(st, &step->expect);
+    case SCENARIO_OP_REBOOT: return run_mount(st, &step->expect);
+    case SCENARIO_OP_FLIP_BIT:
+    case SCENARIO_OP_CORRUPT:
+    case SCENARIO_OP_ERASE_SECTOR: return raw_fault(st, step);
+    case SCENARIO_OP_EXPECT_STATS: return expect_stats(st, &step->args.stats);
+    case SCENARIO_OP_CHECK: return run_check_store(st);
+    default: return run_fail(st, "unknown operation");
+    }
+}
+
+static int run_steps(run_state *st, const scenario_steps *steps) {
+    for (size_t i = 0; i < steps->count; i++) {
+        int rc = run_step(st, &steps->items[i]);
+        if (rc) return rc;
+    }
+    return RUNNER_OK;
+}
+
+static bool has_raw_faults(const scenario_steps *steps) {
+    for (size_t i = 0; i < steps->count; i++) {
+        const scenario_step *s = &steps->items[i];
+        if (s->op == SCENARIO_OP_FLIP_BIT || s->op == SCENARIO_OP_CORRUPT ||
+            s->op == SCENARIO_OP_ERASE_SECTOR)
+            return true;
+        if (s->op == SCENARIO_OP_REPEAT && has_raw_faults(&s->args.repeat.steps)) return true;
+    }
+    return false;
+}
+
+/* ---- the result ---- */
+
+static void fill_figures(run_state *st) {
+    scenario_result *r = st->result;
+    nor_stats s;
+    nor_get_stats(st->dev, &s);
+    r->programs = s.program_calls;
+    r->program_bytes = s.program_bytes;
+    r->erases = s.erase_calls;
+    r->reads = s.read_calls;
+    r->read_bytes = s.read_bytes;
+    r->flash_ops = s.program_calls + s.erase_calls;
+    r->violations = s.violations;
+    r->ecc_errors = s.ecc_errors;
+    r->power_cuts = s.cuts;
+    r->wear_max = s.erase_max;
+    r->wear_min = s.erase_min;
+    r->sim_time_us = s.time_us;
+    r->sector_count = nor_sector_count(st->dev);
+    r->sector_erases = calloc(r->sector_count ? r->sector_count : 1, sizeof *r->sector_erases);
+    for (uint32_t i = 0; r->sector_erases && i < r->sector_count; i++)
+        r->sector_erases[i] = nor_erase_count(st->dev, i);
+}
+
+static void result_header(scenario_result *out, const scenario *sc, const char *file,
+                          uint64_t seed) {
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", sc->name);
+    snprintf(out->file, sizeof out->file, "%s", file);
+    snprintf(out->preset, sizeof out->preset, "%s", sc->preset);
+    snprintf(out->engine, sizeof out->engine, "%s", sc->engine.type);
+    out->seed = seed;
+    out->verdict = RUN_PASS;
+}
+
+static int setup(run_state *st) {
+    const scenario *sc = st->sc;
+    const adapter_kind *kind = adapter_find(sc->engine.type);
+    if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
+    int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
+    if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
+    adapter_config cfg = {.start = sc->engine.start,
+                          .size = sc->engine.size,
+                          .page_size = sc->engine.page_size,
+                          .cache_flags = sc->engine.cache_flags,
+                          .cache_max_keys = sc->engine.cache_max_keys,
+                          .cache_check = sc->engine.cache_check};
+    rc = kind->create(&st->engine, st->dev, &cfg);
+    if (rc)
+        return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
+                        scenario_error_short_name(rc));
+    st->is_map = (kind->capabilities & ADAPTER_CAN_MAP) != 0;
+    run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
+    run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
+    st->keep_history = has_raw_faults(&sc->steps);
+    return run_mount(st, NULL);
+}
+
+int runner_run(const scenario *sc, const char *file, const runner_options *opts,
+               scenario_result *out) {
+    clock_t started = clock();
+    uint64_t seed = opts && opts->override_seed ? opts->seed : sc->seed;
+    result_header(out, sc, file, seed);
+    run_state st = {.sc = sc, .file = file, .opts = opts, .result = out};
+    ref_map_init(&st.map);
+    ref_queue_init(&st.queue);
+    int rc = setup(&st);
+    bool setup_failed = rc != RUNNER_OK;
+    if (!rc) rc = run_steps(&st, &sc->steps);
+    if (st.dev) fill_figures(&st);
+    if (setup_failed && !st.engine.ctx) {
+        out->verdict = RUN_ERROR;
+        rc = RUNNER_E_ENGINE;
+    }
+    adapter_destroy(&st.engine);
+    if (opts && opts->keep_device)
+        *opts->keep_device = st.dev;
+    else
+        nor_destroy(st.dev);
+    ref_map_free(&st.map);
+    ref_queue_free(&st.queue);
+    run_history_free(&st.history);
+    free(st.read_buffer);
+    out->wall_seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+    return rc;
+}
+
+int runner_run_file(const char *path, const runner_options *opts, scenario_result *out,
+                    scenario_errors *errors) {
+    scenario *sc = NULL;
+    int rc = scenario_load_file(path, &sc, errors);
+    if (rc != SCENARIO_OK) {
+        memset(out, 0, sizeof *out);
+        const char *base = strrchr(path, '/');
+        snprintf(out->name, sizeof out->name, "%s", base ? base + 1 : path);
+        snprintf(out->file, sizeof out->file, "%s", path);
+        out->verdict = RUN_ERROR;
+        if (errors->count)
+            scenario_error_format(&errors->items[0], out->message, sizeof out->message);
+        else
+            snprintf(out->message, sizeof out->message, "%s: %s", path, scenario_strerror(rc));
+        return rc == SCENARIO_E_NOMEM ? RUNNER_E_NOMEM : RUNNER_E_INVALID;
+    }
+    rc = runner_run(sc, path, opts, out);
+    scenario_free(sc);
+    return rc;
+}

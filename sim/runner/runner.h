@@ -1,0 +1,45 @@
+/* The scenario runner: executes a parsed scenario step by step against an engine adapter on a
+ * simulated NOR device, checks every result with the reference model, and fills a run result
+ * (run_result.h). Deterministic: the same scenario and seed give the same flash bytes. */
+#ifndef NORBENCH_RUNNER_H
+#define NORBENCH_RUNNER_H
+
+#include "nor.h"
+#include "run_result.h"
+#include "scenario.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Errors: 0 or one of these negative values (the verdict is in the result either way). */
+enum {
+    RUNNER_OK = 0,
+    RUNNER_E_FAILED = -1,  /* a step failed: the result says which and why */
+    RUNNER_E_NOMEM = -2,   /* out of host memory */
+    RUNNER_E_ENGINE = -3,  /* the device or the engine adapter could not be set up */
+    RUNNER_E_INVALID = -4, /* the scenario file could not be loaded (see the error list) */
+};
+const char *runner_strerror(int err);
+
+/* Called now and then during long scenarios with the engine operations done so far. */
+typedef void (*runner_progress_fn)(void *ctx, const char *scenario_name, uint64_t engine_ops);
+
+typedef struct runner_options {
+    bool override_seed; /* use `seed` instead of the scenario's */
+    uint64_t seed;
+    runner_progress_fn progress; /* may be NULL */
+    void *progress_ctx;
+    nor **keep_device; /* when set, receives the device after the run; the caller destroys it */
+} runner_options;
+
+/* Runs `sc` (read from `file`, used in messages) and fills *out, which the caller later frees
+ * with the run_results it belongs to. opts may be NULL. */
+int runner_run(const scenario *sc, const char *file, const runner_options *opts,
+               scenario_result *out);
+
+/* Loads `path` and runs it. A file that cannot be loaded gives RUNNER_E_INVALID, a RUN_ERROR
+ * result and the validator's messages in *errors (freed by the caller in every case). */
+int runner_run_file(const char *path, const runner_options *opts, scenario_result *out,
+                    scenario_errors *errors);
+
+#endif

@@ -1,0 +1,100 @@
+/* State of one scenario run, shared by the runner's source files: the device, the adapter,
+ * the reference model, the run's random streams and the failure being reported. */
+#ifndef NORBENCH_RUNNER_INTERNAL_H
+#define NORBENCH_RUNNER_INTERNAL_H
+
+#include "adapter.h"
+#include "nor_prng.h"
+#include "ref_model.h"
+#include "runner.h"
+
+#include <stdarg.h>
+
+/* Hashes of every (key, value) the run ever stored or pushed; kept only for scenarios that
+ * inject raw faults, to tell an older value brought back by a fault from invented data. */
+typedef struct run_history {
+    uint64_t *slots; /* open addressing; 0 marks an empty slot */
+    size_t capacity, count;
+} run_history;
+
+typedef struct run_state {
+    const scenario *sc;
+    const char *file;
+    const runner_options *opts;
+    scenario_result *result;
+    nor *dev;
+    adapter engine;
+    bool is_map;
+    bool mounted;
+    ref_map map;
+    ref_queue queue;
+    /* A raw fault hit the engine's range: the next observation of the store is taken as the
+     * truth, provided every item in it is something the run once stored. */
+    bool tainted;
+    bool keep_history;
+    run_history history;
+    nor_prng value_stream;    /* plain `random` values, generated record contents */
+    nor_prng workload_stream; /* choices of the generated workloads */
+    uint8_t *read_buffer;     /* fetch, peek, pop land here */
+    size_t read_buffer_size;
+    const scenario_step *step;  /* the step running, for messages */
+    char where[160];            /* the workload operation running, for messages */
+    char iterations[160];       /* the repeat iterations running, for messages */
+    uint64_t next_progress_ops; /* engine_ops at which progress is reported next */
+} run_state;
+
+/* A value's bytes for one use: `bytes` points into the scenario or into `owned`. */
+typedef struct run_bytes {
+    const uint8_t *bytes;
+    size_t length;
+    uint8_t *owned;
+} run_bytes;
+
+/* runner_values.c: values from the scenario seed, and bytes described for messages. */
+int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
+void run_bytes_free(run_bytes *b);
+void run_random_fill(nor_prng *prng, uint8_t *out, size_t length);
+void run_seed_stream(nor_prng *prng, uint64_t seed, uint64_t purpose);
+/* "\"hello\" (5 bytes)" for short printable text, else a hex excerpt and the length. */
+void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length);
+
+/* runner.c: reports a failure of the current step; always returns RUNNER_E_FAILED. */
+int run_fail(run_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Out of host memory: reported as a failure of the current step. */
+int run_fail_nomem(run_state *st);
+
+/* runner_ops.c: one engine operation with its argument bytes, checked against the expectation
+ * (when given) and the reference model. */
+typedef struct run_op {
+    scenario_op op;
+    run_bytes key, value;
+    bool has_capacity;
+    uint32_t capacity;
+    bool drop_oldest;
+    const uint32_t *pop_at; /* iterate */
+    size_t pop_count;
+    const scenario_expect *expect; /* NULL: checked against the model only */
+    bool workload;                 /* generated: a full store is an acceptable answer */
+} run_op;
+int run_engine_op(run_state *st, const run_op *op);
+/* Runs a map or queue step of the scenario (materializing its values). */
+int run_item_step(run_state *st, const scenario_step *step);
+
+/* runner_check.c: whole-store observation, settling after cuts, the check step. */
+int run_mount(run_state *st, const scenario_expect *expect);
+int run_check_store(run_state *st);
+/* Makes the model definite again (settles an operation in flight or adopts the state after a
+ * fault) by observing the whole store; a no-op when the model is already definite. */
+int run_sync_model(run_state *st);
+bool run_model_definite(const run_state *st);
+void run_history_note(run_state *st, const void *key, size_t key_len, const void *value,
+                      size_t value_len);
+void run_history_free(run_history *h);
+
+/* runner_workloads.c: random_ops, config_updates, log_appends. */
+int run_workload(run_state *st, const scenario_step *step);
+
+/* Counts an engine call and reports progress now and then. */
+void run_count_engine_op(run_state *st);
+
+#endif

@@ -1,0 +1,68 @@
+/* Values of a run: bytes given in the scenario, random bytes from the scenario seed (a stream
+ * for plain `random`, a fixed function of the seeds for `random` + `seed`), and short
+ * human-readable descriptions of bytes for failure messages. */
+#include "runner_internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mixes a purpose into the scenario seed so the streams of one run are independent. */
+void run_seed_stream(nor_prng *prng, uint64_t seed, uint64_t purpose) {
+    nor_prng_seed(prng, seed ^ (purpose * 0x9E3779B97F4A7C15ull));
+}
+
+void run_random_fill(nor_prng *prng, uint8_t *out, size_t length) {
+    for (size_t i = 0; i < length; i += 8) {
+        uint64_t word = nor_prng_next(prng);
+        for (size_t b = 0; b < 8 && i + b < length; b++) out[i + b] = (uint8_t)(word >> (8 * b));
+    }
+}
+
+/* Purpose tag of fixed-seed values; kept apart from the run's own streams. */
+#define FIXED_VALUE_PURPOSE 0x66697865645f7631ull
+
+int run_value_get(run_state *st, const scenario_value *v, run_bytes *out) {
+    memset(out, 0, sizeof *out);
+    out->length = v->length;
+    if (v->kind == SCENARIO_VALUE_BYTES) {
+        out->bytes = v->bytes;
+        return RUNNER_OK;
+    }
+    out->owned = malloc(v->length ? v->length : 1);
+    if (!out->owned) return RUNNER_E_NOMEM;
+    if (v->fixed_seed) {
+        nor_prng fixed;
+        run_seed_stream(&fixed, st->result->seed ^ v->seed, FIXED_VALUE_PURPOSE);
+        run_random_fill(&fixed, out->owned, v->length);
+    } else {
+        run_random_fill(&st->value_stream, out->owned, v->length);
+    }
+    out->bytes = out->owned;
+    return RUNNER_OK;
+}
+
+void run_bytes_free(run_bytes *b) {
+    free(b->owned);
+    memset(b, 0, sizeof *b);
+}
+
+#define DESCRIBE_TEXT_MAX 40
+#define DESCRIBE_HEX_MAX  16
+
+void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length) {
+    const uint8_t *p = bytes;
+    bool printable = length > 0 && length <= DESCRIBE_TEXT_MAX;
+    for (size_t i = 0; printable && i < length; i++) printable = isprint(p[i]) && p[i] != '"';
+    if (printable) {
+        snprintf(out, size, "\"%.*s\" (%zu bytes)", (int)length, (const char *)p, length);
+        return;
+    }
+    size_t used = (size_t)snprintf(out, size, "hex ");
+    size_t shown = length < DESCRIBE_HEX_MAX ? length : DESCRIBE_HEX_MAX;
+    for (size_t i = 0; i < shown && used + 3 < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%02x", p[i]);
+    if (used < size)
+        snprintf(out + used, size - used, "%s (%zu bytes)", shown < length ? "..." : "", length);
+}
