@@ -33,8 +33,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/norbench presets
-	./$(BUILD)/norbench demo
+	./$(BUILD)/norbench run scenarios/suite
 
 test: deps test-plain test-sanitize
 

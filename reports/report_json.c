@@ -15,9 +15,10 @@ static cJSON *scenario_to_json(const scenario_result *r) {
     if (!o) return NULL;
     bool ok = cJSON_AddStringToObject(o, "name", r->name) &&
               cJSON_AddStringToObject(o, "file", r->file) &&
-              cJSON_AddStringToObject(o, "verdict", r->verdict == RUN_PASS   ? "pass"
-                                                    : r->verdict == RUN_FAIL ? "fail"
-                                                                             : "error") &&
+              cJSON_AddStringToObject(o, "verdict",
+                                      r->verdict == RUN_PASS   ? "pass"
+                                      : r->verdict == RUN_FAIL ? "fail"
+                                                               : "error") &&
               cJSON_AddStringToObject(o, "preset", r->preset) &&
               cJSON_AddStringToObject(o, "engine", r->engine);
     /* Seeds go up to 2^64-1, beyond a double's exact range: written as a decimal string. */
@@ -56,11 +57,12 @@ static cJSON *scenario_to_json(const scenario_result *r) {
 char *report_json_string(const run_results *results) {
     cJSON *root = cJSON_CreateObject();
     cJSON *summary = root ? cJSON_AddObjectToObject(root, "summary") : NULL;
-    bool ok = summary && add_number(summary, "scenarios", (double)results->count) &&
-              add_number(summary, "passed", (double)run_results_count_verdict(results, RUN_PASS)) &&
-              add_number(summary, "failed", (double)run_results_count_verdict(results, RUN_FAIL)) &&
-              add_number(summary, "errors", (double)run_results_count_verdict(results, RUN_ERROR)) &&
-              add_number(summary, "wall_seconds", results->wall_seconds);
+    bool ok =
+        summary && add_number(summary, "scenarios", (double)results->count) &&
+        add_number(summary, "passed", (double)run_results_count_verdict(results, RUN_PASS)) &&
+        add_number(summary, "failed", (double)run_results_count_verdict(results, RUN_FAIL)) &&
+        add_number(summary, "errors", (double)run_results_count_verdict(results, RUN_ERROR)) &&
+        add_number(summary, "wall_seconds", results->wall_seconds);
     cJSON *list = ok ? cJSON_AddArrayToObject(root, "scenarios") : NULL;
     ok = list != NULL;
     for (size_t i = 0; ok && i < results->count; i++) {

@@ -2,7 +2,6 @@
  * then the failure messages and a summary. Also the duration format shared by the reports. */
 #include "reports.h"
 
-
 const char *report_strerror(int err) {
     switch (err) {
     case REPORT_OK: return "ok";
@@ -13,7 +12,7 @@ const char *report_strerror(int err) {
 }
 
 void report_format_duration(char *out, size_t size, uint64_t us) {
-    const double minute = 60e6, hour = 3600e6, year = 365.0 * 24 * 3600e6;
+    const double minute = 60e6, hour = 3600e6, day = 24 * hour, year = 365 * day;
     double v = (double)us;
     if (us < 1000)
         snprintf(out, size, "%llu us", (unsigned long long)us);
@@ -23,25 +22,27 @@ void report_format_duration(char *out, size_t size, uint64_t us) {
         snprintf(out, size, "%.2f s", v / 1e6);
     else if (v < hour)
         snprintf(out, size, "%.1f min", v / minute);
-    else if (v < year)
+    else if (v < 2 * day)
         snprintf(out, size, "%.2f h", v / hour);
+    else if (v < year)
+        snprintf(out, size, "%.1f d", v / day);
     else
         snprintf(out, size, "%.1f y", v / year);
 }
 
 void report_print_table(FILE *out, const run_results *results) {
-    fprintf(out, "%-28s %8s %10s %8s %6s %6s %10s  %s\n", "scenario", "steps", "flash ops",
-            "erases", "wear+", "wear-", "sim time", "verdict");
+    fprintf(out, "%-32s %8s %10s %8s %8s %8s %10s  %s\n", "scenario", "steps", "flash ops",
+            "erases", "max wear", "min wear", "sim time", "verdict");
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
         char time[32];
         report_format_duration(time, sizeof time, r->sim_time_us);
         if (r->verdict == RUN_ERROR) {
-            fprintf(out, "%-28.28s %8s %10s %8s %6s %6s %10s  %s\n", r->name, "-", "-", "-", "-",
+            fprintf(out, "%-32.32s %8s %10s %8s %8s %8s %10s  %s\n", r->name, "-", "-", "-", "-",
                     "-", "-", run_verdict_name(r->verdict));
             continue;
         }
-        fprintf(out, "%-28.28s %8llu %10llu %8llu %6u %6u %10s  %s\n", r->name,
+        fprintf(out, "%-32.32s %8llu %10llu %8llu %8u %8u %10s  %s\n", r->name,
                 (unsigned long long)r->steps_run, (unsigned long long)r->flash_ops,
                 (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
                 run_verdict_name(r->verdict));

@@ -186,8 +186,10 @@ int cmd_run(int argc, char **argv) {
 
     if (json) {
         char *text = report_json_string(&results);
-        if (text) printf("%s\n", text);
-        else exit_code = CLI_EXIT_FAIL;
+        if (text)
+            printf("%s\n", text);
+        else
+            exit_code = CLI_EXIT_FAIL;
         free(text);
     } else if (quiet) {
         for (size_t i = 0; i < results.count; i++)

@@ -22,7 +22,8 @@ const cli_command cli_commands[] = {
      "Checks JSON scenario files against the format (scenarios/README.md) and prints one\n"
      "FILE:LINE:COLUMN message per problem. Exits 0 when every file is valid, 2 otherwise.",
      cmd_validate},
-    {"run", "run scenario files and check them", "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet]",
+    {"run", "run scenario files and check them",
+     "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet]",
      "Runs JSON scenarios (a DIR: every *.json below it) against the engine and the NOR model,\n"
      "checking every result with the reference model, and prints a table. Exits 0 when all\n"
      "pass, 1 when any fails, 2 on usage or file errors.",

@@ -32,8 +32,8 @@ typedef struct adapter_config {
 /* Called by iterate() for each item, oldest first for a queue. Setting *pop_current pops the
  * entry just visited (queues only). Returning non-zero stops the iteration, and iterate()
  * returns that value. */
-typedef int (*adapter_visit_fn)(void *ctx, const uint8_t *key, size_t key_len,
-                                const uint8_t *value, size_t value_len, bool *pop_current);
+typedef int (*adapter_visit_fn)(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *value,
+                                size_t value_len, bool *pop_current);
 
 typedef struct adapter adapter;
 
@@ -41,8 +41,9 @@ typedef struct adapter adapter;
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
 struct adapter {
     const char *name;
-    unsigned capabilities;   /* ADAPTER_CAN_* */
-    uint32_t max_value_size; /* no value or entry is ever larger: a read buffer this big is enough */
+    unsigned capabilities; /* ADAPTER_CAN_* */
+    uint32_t
+        max_value_size; /* no value or entry is ever larger: a read buffer this big is enough */
     void *ctx;
 
     /* Mounts the store as after a reset: nothing in RAM is trusted. */

@@ -11,8 +11,19 @@ static int flash_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
     return nbs_nor_error(nor_read(((nbs_nor *)ctx)->dev, addr, buf, len));
 }
 
+/* A SPI NOR program wraps inside its program page, so a driver sends one program per page
+ * touched, as real drivers do. */
 static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
-    return nbs_nor_error(nor_program(((nbs_nor *)ctx)->dev, addr, data, len));
+    nor *dev = ((nbs_nor *)ctx)->dev;
+    uint32_t page = nor_get_config(dev)->page_size;
+    const uint8_t *bytes = data;
+    while (page && len > page - addr % page) {
+        uint32_t first = page - addr % page;
+        int rc = nor_program(dev, addr, bytes, first);
+        if (rc) return nbs_nor_error(rc);
+        addr += first, bytes += first, len -= first;
+    }
+    return nbs_nor_error(nor_program(dev, addr, bytes, len));
 }
 
 static int flash_erase(void *ctx, uint32_t page_addr) {

@@ -72,6 +72,15 @@ void ref_list_remove_at(ref_list *list, size_t index) {
     list->count--;
 }
 
+/* Removes the first `n` items at once (one move, not one per item: queues drop thousands). */
+static void list_remove_front(ref_list *list, size_t n) {
+    if (n > list->count) n = list->count;
+    if (n == 0) return;
+    for (size_t i = 0; i < n; i++) item_free(&list->items[i]);
+    memmove(list->items, list->items + n, (list->count - n) * sizeof *list->items);
+    list->count -= n;
+}
+
 void ref_list_copy(ref_list *dst, const ref_list *src) {
     ref_list_clear(dst);
     for (size_t i = 0; i < src->count; i++) {
@@ -272,7 +281,7 @@ void ref_queue_end(ref_queue *q, bool applied) {
 }
 
 void ref_queue_end_push_dropping(ref_queue *q, size_t dropped) {
-    for (size_t i = 0; i < dropped && q->entries.count; i++) ref_queue_pop_at(q, 0);
+    list_remove_front(&q->entries, dropped);
     ref_queue_end(q, true);
 }
 
@@ -298,7 +307,7 @@ void ref_queue_end_push_dropping_unknown(ref_queue *q) {
 bool ref_queue_resolve_drops(ref_queue *q, size_t observed_count) {
     if (observed_count > q->entries.count) return false;
     if (observed_count < q->entries.count && !q->unknown_front_drops) return false;
-    while (q->entries.count > observed_count) ref_queue_pop_at(q, 0);
+    list_remove_front(&q->entries, q->entries.count - observed_count);
     q->unknown_front_drops = false;
     return true;
 }
@@ -325,7 +334,7 @@ bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied)
             if (!queue_candidate_matches(q, skip, applied, observed)) continue;
             /* A pop's index counts the entries dropped in front of it. */
             if (applied && q->pending.kind == REF_QUEUE_POP_AT) q->pending.index -= skip;
-            for (size_t i = 0; i < skip; i++) ref_queue_pop_at(q, 0);
+            list_remove_front(&q->entries, skip);
             ref_queue_end(q, applied);
             q->unknown_front_drops = false;
             if (was_applied) *was_applied = applied;

@@ -21,15 +21,15 @@ const char *run_verdict_name(run_verdict verdict); /* "pass", "FAIL", "ERROR" */
 #define RUN_MESSAGE_MAX 1024
 
 typedef struct scenario_result {
-    char name[RUN_NAME_MAX];  /* the scenario's name (or the file name if it has none) */
-    char file[RUN_FILE_MAX];  /* as given on the command line */
-    char preset[32];          /* the flash preset */
-    char engine[16];          /* the adapter */
-    uint64_t seed;            /* the seed actually used */
+    char name[RUN_NAME_MAX]; /* the scenario's name (or the file name if it has none) */
+    char file[RUN_FILE_MAX]; /* as given on the command line */
+    char preset[32];         /* the flash preset */
+    char engine[16];         /* the adapter */
+    uint64_t seed;           /* the seed actually used */
     run_verdict verdict;
-    uint64_t steps_run;       /* steps executed, repeats counted each time */
-    uint64_t engine_ops;      /* adapter calls, workload operations included */
-    uint64_t flash_ops;       /* program + erase operations (the cut points) */
+    uint64_t steps_run;  /* steps executed, repeats counted each time */
+    uint64_t engine_ops; /* adapter calls, workload operations included */
+    uint64_t flash_ops;  /* program + erase operations (the cut points) */
     uint64_t programs, program_bytes;
     uint64_t erases;
     uint64_t reads, read_bytes;
@@ -38,7 +38,7 @@ typedef struct scenario_result {
     uint64_t sim_time_us;        /* simulated time at the end */
     double wall_seconds;         /* host time the scenario took */
     uint32_t sector_count;
-    uint32_t *sector_erases;     /* erase count of each sector (owned; NULL if none) */
+    uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */
     char failed_step[RUN_PATH_MAX]; /* JSON path of the failing step, "" when none */
     char message[RUN_MESSAGE_MAX];  /* FILE:LINE:COLUMN: PATH: what was expected, what happened */
 } scenario_result;

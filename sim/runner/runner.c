@@ -100,7 +100,9 @@ static int power_cut(run_state *st, const scenario_power_cut_args *a) {
     case SCENARIO_CUT_NOW: nor_cut_now(st->dev); break;
     case SCENARIO_CUT_AFTER_OPS: nor_arm_cut_after_ops(st->dev, a->after_ops); break;
     case SCENARIO_CUT_AT_TIME: nor_arm_cut_at_time(st->dev, a->time_us); break;
-    case SCENARIO_CUT_IN_TIME: nor_arm_cut_at_time(st->dev, nor_time_us(st->dev) + a->time_us); break;
+    case SCENARIO_CUT_IN_TIME:
+        nor_arm_cut_at_time(st->dev, nor_time_us(st->dev) + a->time_us);
+        break;
     }
     return RUNNER_OK;
 }
@@ -134,8 +136,9 @@ static int raw_fault(run_state *st, const scenario_step *step) {
             if (!rc) note_raw_write(st, start, size);
         }
     }
-    if (rc) return run_fail(st, "%s: the flash model refused: %s", scenario_op_name(step->op),
-                            nor_strerror(rc));
+    if (rc)
+        return run_fail(st, "%s: the flash model refused: %s", scenario_op_name(step->op),
+                        nor_strerror(rc));
     return RUNNER_OK;
 }
 
@@ -244,7 +247,8 @@ static void result_header(scenario_result *out, const scenario *sc, const char *
 
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
-    const adapter_kind *kind = adapter_find(sc->engine.type);
+    const adapter_kind *kind =
+        st->opts && st->opts->engine ? st->opts->engine : adapter_find(sc->engine.type);
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));

@@ -4,6 +4,7 @@
 #ifndef NORBENCH_RUNNER_H
 #define NORBENCH_RUNNER_H
 
+#include "adapter.h"
 #include "nor.h"
 #include "run_result.h"
 #include "scenario.h"
@@ -30,6 +31,9 @@ typedef struct runner_options {
     runner_progress_fn progress; /* may be NULL */
     void *progress_ctx;
     nor **keep_device; /* when set, receives the device after the run; the caller destroys it */
+    /* The engine to drive instead of the one the scenario's engine type names (a user's own
+     * engine, or a deliberately broken one in tests); NULL: by the scenario's type. */
+    const adapter_kind *engine;
 } runner_options;
 
 /* Runs `sc` (read from `file`, used in messages) and fills *out, which the caller later frees

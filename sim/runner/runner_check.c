@@ -118,8 +118,9 @@ static int adopt_after_fault(run_state *st, const ref_list *seen) {
             char k[100] = "", v[120];
             if (st->is_map) run_describe_bytes(k, sizeof k, it->key, it->key_len);
             run_describe_bytes(v, sizeof v, it->value, it->value_len);
-            return run_fail(st, "after fault injection the store holds an item never stored: %s%s%s",
-                            k, st->is_map ? " = " : "", v);
+            return run_fail(st,
+                            "after fault injection the store holds an item never stored: %s%s%s", k,
+                            st->is_map ? " = " : "", v);
         }
     }
     if (st->is_map) {
@@ -165,7 +166,8 @@ static int verify_store(run_state *st, const char *what) {
     ref_list seen;
     ref_list_init(&seen);
     int rc = observe(st, what, &seen);
-    bool same = st->is_map ? ref_map_matches(&st->map, &seen) : ref_queue_matches(&st->queue, &seen);
+    bool same =
+        st->is_map ? ref_map_matches(&st->map, &seen) : ref_queue_matches(&st->queue, &seen);
     if (!rc && !same) rc = fail_store(st, what, want, &seen);
     ref_list_free(&seen);
     if (rc) return rc;
@@ -203,7 +205,8 @@ int run_mount(run_state *st, const scenario_expect *expect) {
                         rc ? scenario_error_short_name(rc) : "success");
     if (expects_error) return RUNNER_OK;
     if (rc)
-        return run_fail(st, "mount: expected success, got error %s%s", scenario_error_short_name(rc),
+        return run_fail(st, "mount: expected success, got error %s%s",
+                        scenario_error_short_name(rc),
                         nor_is_powered(st->dev) ? "" : " (the power is off)");
     /* Old or new for the operation in flight, and then stable on a second reading. */
     if ((rc = run_sync_model(st))) return rc;

@@ -201,6 +201,9 @@ static void resolve_queue_drops(run_state *st) {
         ref_queue_resolve_drops(&st->queue, count);
 }
 
+static int check_single(run_state *st, const run_op *op, bool writes, bool predicted,
+                        size_t capacity, run_answer *want_in);
+
 static int single_op(run_state *st, const run_op *op) {
     bool writes = op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_REMOVE ||
                   op->op == SCENARIO_OP_REMOVE_ALL || op->op == SCENARIO_OP_PUSH ||
@@ -208,12 +211,13 @@ static int single_op(run_state *st, const run_op *op) {
     size_t capacity = 0;
     int rc = prepare_read_buffer(st, op, &capacity);
     if (rc) return rc;
-    if (!st->is_map && op->op != SCENARIO_OP_PUSH && st->queue.unknown_front_drops &&
-        st->mounted && nor_is_powered(st->dev))
+    if (!st->is_map && op->op != SCENARIO_OP_PUSH && st->queue.unknown_front_drops && st->mounted &&
+        nor_is_powered(st->dev))
         resolve_queue_drops(st);
 
-    /* The model's prediction, when it has one. */
-    bool predicted = run_model_definite(st) && !st->queue.unknown_front_drops;
+    /* The model's prediction, when it has one (a push does not depend on earlier drops). */
+    bool predicted =
+        run_model_definite(st) && (op->op == SCENARIO_OP_PUSH || !st->queue.unknown_front_drops);
     run_answer want = {0};
     switch (op->op) {
     case SCENARIO_OP_FETCH:
@@ -233,6 +237,23 @@ static int single_op(run_state *st, const run_op *op) {
     default: break;
     }
 
+    /* A pop frees the model's copy of the entry: keep the prediction's own. */
+    uint8_t *predicted_value = NULL;
+    if (want.value) {
+        predicted_value = malloc(want.length ? want.length : 1);
+        if (!predicted_value) return run_fail_nomem(st);
+        if (want.length) memcpy(predicted_value, want.value, want.length);
+        want.value = predicted_value;
+    }
+    rc = check_single(st, op, writes, predicted, capacity, &want);
+    free(predicted_value);
+    return rc;
+}
+
+static int check_single(run_state *st, const run_op *op, bool writes, bool predicted,
+                        size_t capacity, run_answer *want_in) {
+    run_answer want = *want_in;
+    int rc;
     bool powered_before = nor_is_powered(st->dev);
     bool tracked = writes && predicted;
     if (tracked) model_begin(st, op);
@@ -333,14 +354,14 @@ static int fail_lists(run_state *st, const char *source, const ref_list *want,
     while (differ < want->count && differ < got->count &&
            ref_item_equal(&want->items[differ], &got->items[differ]))
         differ++;
-    char detail[240] = "";
+    char detail[300] = "";
     if (differ < got->count) {
         const ref_item *it = &got->items[differ];
         char k[100] = "", v[120];
         if (st->is_map) run_describe_bytes(k, sizeof k, it->key, it->key_len);
         run_describe_bytes(v, sizeof v, it->value, it->value_len);
-        snprintf(detail, sizeof detail, "; item %zu seen: %s%s%s", differ, k, st->is_map ? " = " : "",
-                 v);
+        snprintf(detail, sizeof detail, "; item %zu seen: %s%s%s", differ, k,
+                 st->is_map ? " = " : "", v);
     }
     return run_fail(st, "iterate: expected %zu items (%s), got %zu%s", want->count, source,
                     got->count, detail);

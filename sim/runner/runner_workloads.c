@@ -8,15 +8,15 @@
 #include <string.h>
 
 static const scenario_op mix_ops[SCENARIO_MIX_KIND_COUNT] = {
-    [SCENARIO_MIX_STORE] = SCENARIO_OP_STORE, [SCENARIO_MIX_FETCH] = SCENARIO_OP_FETCH,
+    [SCENARIO_MIX_STORE] = SCENARIO_OP_STORE,   [SCENARIO_MIX_FETCH] = SCENARIO_OP_FETCH,
     [SCENARIO_MIX_REMOVE] = SCENARIO_OP_REMOVE, [SCENARIO_MIX_HAS] = SCENARIO_OP_HAS,
     [SCENARIO_MIX_PUSH] = SCENARIO_OP_PUSH,     [SCENARIO_MIX_PEEK] = SCENARIO_OP_PEEK,
     [SCENARIO_MIX_POP] = SCENARIO_OP_POP,
 };
 
 static uint32_t draw_size(run_state *st, scenario_range range) {
-    return range.min + (uint32_t)nor_prng_below(&st->workload_stream,
-                                                (uint64_t)range.max - range.min + 1);
+    return range.min +
+           (uint32_t)nor_prng_below(&st->workload_stream, (uint64_t)range.max - range.min + 1);
 }
 
 /* Fresh random contents of a size drawn from `range`, in `buffer` (grown as needed). */

@@ -174,7 +174,7 @@ static void queue_run(uint32_t unit, ram_torn mode, uint64_t seed) {
         } else {
             rc = nbs_queue_pop(&r.q, item, sizeof item, &len);
             if (rc == NBS_OK) {
-                cr_assert_eq(item[0] | item[1] << 8, next_pop);
+                cr_assert_eq((uint32_t)(item[0] | item[1] << 8), next_pop);
                 next_pop++;
             }
             if (rc == NBS_E_EMPTY) rc = NBS_OK;

@@ -48,7 +48,7 @@ Test(smoke_queue, fifo_across_pages_and_remounts) {
                 size_t len;
                 cr_assert_eq(nbs_queue_pop(&r.q, item, sizeof item, &len), NBS_OK);
                 cr_assert_eq(len, 5 + popped % 30);
-                cr_assert_eq(item[0] | item[1] << 8, popped);
+                cr_assert_eq((uint32_t)(item[0] | item[1] << 8), popped);
             }
         }
         uint32_t count;

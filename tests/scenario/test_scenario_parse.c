@@ -138,7 +138,7 @@ Test(scenario_parse, power_cut_example_resolves_triggers_nesting_and_raw_actions
     cr_assert_eq(s[1].args.power_cut.after_ops, 1);
     cr_assert_eq(s[1].args.power_cut.torn_program, NOR_TORN_PROG_METASTABLE);
     cr_assert_eq(s[1].args.power_cut.torn_erase, NOR_TORN_ERASE_WEAK);
-    cr_assert_eq(s[3].expect.error, NBS_E_IO);
+    cr_assert_eq(s[3].expect.error, NBS_E_NOT_MOUNTED);
 
     const scenario_repeat_args *repeat = &s[6].args.repeat;
     cr_assert_eq(s[6].op, SCENARIO_OP_REPEAT);

@@ -1,0 +1,55 @@
+#!/bin/sh
+# `norbench run` from the outside: exit codes (0 pass, 1 fail, 2 usage or file errors), the
+# validator's FILE:LINE:COLUMN message for a malformed file, --json, and --report files.
+set -u
+norbench=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "run_cli: $*" >&2; exit 1; }
+
+cat >"$tmp/pass.json" <<'JSON'
+{ "name": "pass", "flash": { "preset": "tiny" }, "engine": { "type": "map" },
+  "steps": [ { "store": { "key": "a", "value": "1" } }, { "check": {} } ] }
+JSON
+cat >"$tmp/fail.json" <<'JSON'
+{ "name": "fail", "flash": { "preset": "tiny" }, "engine": { "type": "map" },
+  "steps": [ { "store": { "key": "a", "value": "1" } },
+             { "fetch": { "key": "a" }, "expect": { "value": "2" } } ] }
+JSON
+printf '{ "name": "broken", "sed": 1 ' >"$tmp/broken.json"
+
+"$norbench" run "$tmp/pass.json" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || fail "a passing scenario exited $rc"
+grep -q "^pass .* pass$" "$tmp/out" || fail "no table row for the passing scenario"
+
+"$norbench" run "$tmp/pass.json" "$tmp/fail.json" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "a failing scenario exited $rc, not 1"
+grep -q "FAIL $tmp/fail.json:3:14: steps\[1\]: fetch: expected \"2\"" "$tmp/out" ||
+    fail "no failure message with FILE:LINE:COLUMN and step path: $(cat "$tmp/out")"
+
+"$norbench" run "$tmp/broken.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "a malformed scenario exited $rc, not 2"
+grep -q "^$tmp/broken.json:1:" "$tmp/err" || fail "no FILE:LINE:COLUMN message: $(cat "$tmp/err")"
+
+"$norbench" run --bogus "$tmp/pass.json" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "a bad flag exited $rc, not 2"
+"$norbench" run >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "no arguments exited $rc, not 2"
+"$norbench" run "$tmp/missing.json" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "a missing file exited $rc, not 2"
+
+"$norbench" run --json "$tmp/pass.json" "$tmp/fail.json" >"$tmp/out.json"; rc=$?
+[ $rc -eq 1 ] || fail "--json with a failure exited $rc"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["failed"]==1, d' \
+    "$tmp/out.json" || fail "--json output is not the expected JSON"
+
+"$norbench" run --quiet --report "$tmp/report" "$tmp/pass.json" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || fail "--report run exited $rc"
+[ ! -s "$tmp/out" ] || fail "--quiet printed something for a passing run"
+[ -s "$tmp/report/results.json" ] || fail "no results.json"
+[ -s "$tmp/report/junit.xml" ] || fail "no junit.xml"
+
+"$norbench" run --seed 5 --quiet "$src/scenarios/examples/map-basics.json"; rc=$?
+[ $rc -eq 0 ] || fail "--seed run exited $rc"
+echo "run_cli: ok"
