@@ -15,7 +15,8 @@ enum {
 };
 const char *report_strerror(int err);
 
-/* "850 us", "12.5 ms", "3.20 s", "4.1 min", "2.50 h", "90.0 d", "10.0 y": simulated time for people. */
+/* "850 us", "12.5 ms", "3.20 s", "4.1 min", "2.50 h", "90.0 d", "10.0 y": simulated time for
+ * people. */
 void report_format_duration(char *out, size_t size, uint64_t us);
 
 /* The table: scenario, steps, flash ops, erases, max/min wear, simulated time, verdict; then

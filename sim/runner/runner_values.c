@@ -53,6 +53,10 @@ void run_bytes_free(run_bytes *b) {
 
 void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length) {
     const uint8_t *p = bytes;
+    if (length == 0) {
+        snprintf(out, size, "empty (0 bytes)");
+        return;
+    }
     bool printable = length > 0 && length <= DESCRIBE_TEXT_MAX;
     for (size_t i = 0; printable && i < length; i++) printable = isprint(p[i]) && p[i] != '"';
     if (printable) {

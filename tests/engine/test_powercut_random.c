@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <criterion/parameterized.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,8 @@ typedef struct cut_run {
     workload w;
     char history[2048]; /* the cuts so far: where and how */
     bool trace;
+    jmp_buf bail;       /* where a failed check ends the run */
+    char failure[4096]; /* what failed, with the replay line */
 } cut_run;
 
 /* Appends to the run's history of cuts (and traces it when replaying one seed). */
@@ -89,24 +92,30 @@ __attribute__((format(printf, 2, 3))) static void note(cut_run *run, const char 
         cr_log_info("seed %llu: %s", (unsigned long long)run->seed, run->history + used);
 }
 
-/* Fails the test with everything needed to replay the run. */
+/* Ends the run (back to run_one_seed) with everything needed to replay it. */
 #define RUN_ASSERT(run, cond, ...)                                                                 \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
             char detail_[EC_WHY_SIZE + 256];                                                       \
             snprintf(detail_, sizeof detail_, __VA_ARGS__);                                        \
-            cr_assert_fail("power-cut run failed: %s\n  seed %llu: %s, %s, cache %s, step %llu, "  \
-                           "last op: %s\n  cuts: %s\n  replay: NORBENCH_POWERCUT_SEED=%llu "       \
-                           "./engine_test_powercut_random --verbose",                              \
-                           detail_, (unsigned long long)(run)->seed, (run)->geometry->name,        \
-                           (run)->kind == EF_MAP ? "map" : "queue",                                \
-                           ef_cache_level_name((run)->cache), (unsigned long long)(run)->w.steps,  \
-                           (run)->w.last_op, (run)->history, (unsigned long long)(run)->seed);     \
+            fail_run(run, detail_);                                                                \
         }                                                                                          \
     } while (0)
 
+static _Noreturn void fail_run(cut_run *run, const char *detail) {
+    snprintf(run->failure, sizeof run->failure,
+             "power-cut run failed: %s\n  seed %llu: %s, %s, cache %s, step %llu, last op: %s\n"
+             "  cuts: %s\n  replay: NORBENCH_POWERCUT_SEED=%llu ./engine_test_powercut_random "
+             "--verbose",
+             detail, (unsigned long long)run->seed, run->geometry->name,
+             run->kind == EF_MAP ? "map" : "queue", ef_cache_level_name(run->cache),
+             (unsigned long long)run->w.steps, run->w.last_op, run->history,
+             (unsigned long long)run->seed);
+    longjmp(run->bail, 1);
+}
+
+/* Fills in a zeroed run (run_one_seed clears it before its setjmp). */
 static void run_setup(cut_run *run, uint64_t seed) {
-    memset(run, 0, sizeof *run);
     run->seed = seed;
     run->trace = test_env_ulong("NORBENCH_POWERCUT_SEED", 0) == seed;
     seeded_rng_seed(&run->rng, seed * 0x2545F4914F6CDD1Dull + 1);
@@ -185,9 +194,7 @@ static void check_after_cut(cut_run *run) {
     RUN_ASSERT(run, ok, "after the second mount: %s", why);
 }
 
-static void run_one_seed(uint64_t seed) {
-    cut_run *run = malloc(sizeof *run);
-    cr_assert_not_null(run);
+static void run_seed_body(cut_run *run, uint64_t seed) {
     run_setup(run, seed);
     run_steps(run, seeded_rng_below(&run->rng, 120));
     char why[EC_WHY_SIZE] = "";
@@ -212,8 +219,15 @@ static void run_one_seed(uint64_t seed) {
     }
     bool ok = ec_verify(&run->f, &run->map_model, &run->queue_model, why);
     RUN_ASSERT(run, ok, "at the end: %s", why);
+}
+
+/* Runs one seed; false (with run->failure) when a check failed. */
+static bool run_one_seed(cut_run *run, uint64_t seed) {
+    memset(run, 0, sizeof *run);
+    int failed = setjmp(run->bail);
+    if (!failed) run_seed_body(run, seed);
     run_teardown(run);
-    free(run);
+    return !failed;
 }
 
 static int shards[SHARDS] = {0, 1, 2, 3, 4, 5, 6, 7};
@@ -222,14 +236,26 @@ ParameterizedTestParameters(powercut, random_seeds) {
     return cr_make_param_array(int, shards, SHARDS);
 }
 
-/* Shard k runs seeds k*N+1 .. (k+1)*N; with NORBENCH_POWERCUT_SEED set, shard 0 runs only it. */
+/* Shard k runs seeds k*N+1 .. (k+1)*N; with NORBENCH_POWERCUT_SEED set, shard 0 runs only it.
+ * Every seed runs; the test fails at the end naming the failed seeds and the first failure. */
 ParameterizedTest(int *shard, powercut, random_seeds) {
     unsigned long replay = test_env_ulong("NORBENCH_POWERCUT_SEED", 0);
-    if (replay) {
-        if (*shard == 0) run_one_seed(replay);
-        return;
-    }
     unsigned long per_shard = test_scaled(SEEDS_PER_SHARD);
-    for (unsigned long i = 0; i < per_shard; i++)
-        run_one_seed((uint64_t)*shard * per_shard + i + 1);
+    uint64_t first = replay ? replay : (uint64_t)*shard * per_shard + 1;
+    uint64_t count = replay ? (*shard == 0) : per_shard;
+    cut_run *run = calloc(1, sizeof *run);
+    static char first_failure[4096];
+    char failed_seeds[512] = "";
+    unsigned failures = 0;
+    for (uint64_t seed = first; seed < first + count; seed++) {
+        if (run_one_seed(run, seed)) continue;
+        if (failures++ == 0) snprintf(first_failure, sizeof first_failure, "%s", run->failure);
+        size_t used = strlen(failed_seeds);
+        if (used + 24 < sizeof failed_seeds)
+            snprintf(failed_seeds + used, sizeof failed_seeds - used, " %llu",
+                     (unsigned long long)seed);
+    }
+    free(run);
+    cr_assert_eq(failures, 0, "%u of %llu seeds failed:%s\nfirst failure: %s", failures,
+                 (unsigned long long)count, failed_seeds, first_failure);
 }
