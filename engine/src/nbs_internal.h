@@ -90,10 +90,11 @@ int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len);
 int nbs_erase(nbs_log *log, uint32_t page);
 int nbs_read_slot(nbs_log *log, uint32_t page, uint32_t seq, uint32_t idx, nbs_rec *r);
 int nbs_write_slot(nbs_log *log, uint32_t idx, const uint8_t rec[12]);
-/* Cache points: a page's identity (1 and its seq and tail, 0 when it has none) and the index
- * of its last non-erased slot (-1 for none). */
-int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail);
-int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last);
+/* Cache points, read from flash: a page's identity (1 and its seq and tail, 0 when it has
+ * none) and the index of its last non-erased slot (-1 for none). Callers use nbs_identity()
+ * and nbs_page_last() (nbs_cache.h), which put the caches in front of these. */
+int nbs_identity_flash(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail);
+int nbs_page_last_flash(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last);
 
 int nbs_walk_start(nbs_log *log, uint32_t seq, nbs_walk *w);
 int nbs_walk_prev(nbs_log *log, nbs_walk *w, nbs_rec *r); /* NBS_OK or NBS_E_END */
@@ -114,9 +115,11 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind);
 int nbs_log_erase_all(nbs_log *log);
 void nbs_log_space(const nbs_log *log, uint32_t live, uint32_t headroom, nbs_space *space);
 
-/* Map internals shared with its garbage collector. */
-int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                 uint32_t *found_seq);
+/* Map internals shared with its garbage collector; lookups go through nbs_map_find(). */
+int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
+                       uint32_t *found_seq);
 int nbs_map_make_room(nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom);
+
+#include "nbs_cache.h"
 
 #endif

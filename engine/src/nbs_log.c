@@ -38,6 +38,7 @@ static int program(nbs_log *log, uint32_t addr, const void *data, uint32_t len) 
 }
 
 int nbs_erase(nbs_log *log, uint32_t page) {
+    nbs_cache_page_erased(log, page);
     return after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
 }
 
@@ -84,6 +85,7 @@ int nbs_write_slot(nbs_log *log, uint32_t idx, const uint8_t rec[12]) {
     memcpy(slot, rec, 12);
     nbs_put_le(slot + 12, nbs_crc32c(rec_seed(rec[0], log->newest_seq), slot, 12), 4);
     if ((int32_t)idx > log->last) log->last = (int32_t)idx;
+    nbs_cache_slot_written(log, idx, rec);
     return program(log, slot_addr(log, log->newest, idx), slot, log->slot_size);
 }
 
@@ -100,7 +102,7 @@ int nbs_append_marker(nbs_log *log, uint8_t type, uint32_t seq, uint32_t slot) {
 
 /* A page is identified by its OPEN in slot 0, or, when slot 0 has gone bad since a mount read
  * it, by that mount's pin of it, which always lands in slot 2. */
-int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
+int nbs_identity_flash(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
     nbs_rec r;
     for (uint32_t idx = 0; idx <= 2; idx += 2) {
         int st = nbs_read_slot(log, page, 0, idx, &r);
@@ -119,7 +121,7 @@ int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
 /* Holes of at most NBS_TERMINATOR - 1 erased slots can sit between records (slots a mount
  * skipped), and writers keep NBS_TERMINATOR erased slots between the last record and the data,
  * so the list ends at the first run of NBS_TERMINATOR erased slots. */
-int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last) {
+int nbs_page_last_flash(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last) {
     if (!log->empty && page == log->newest) {
         *last = log->last;
         return NBS_OK;

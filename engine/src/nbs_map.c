@@ -15,8 +15,8 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
-int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                 uint32_t *found_seq) {
+int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
+                       uint32_t *found_seq) {
     uint8_t *buf = log->work + NBS_WORK_KEY;
     for (uint32_t seq = log->newest_seq; !log->empty; seq--) {
         nbs_walk w;
@@ -48,6 +48,7 @@ int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found
  * into the page the round copies into, so a boot loop must not leave the round pending. */
 int nbs_map_mount(nbs_map *map, const nbs_config *cfg) {
     int rc = map ? nbs_log_mount(&map->log, cfg, NBS_KIND_MAP) : NBS_E_INVAL;
+    if (!rc) rc = nbs_cache_build_keys(&map->log);
     if (!rc && nbs_live_pages(&map->log) == map->log.pages)
         rc = nbs_map_make_room(&map->log, 0, 0, 0);
     if (rc == NBS_E_FULL) rc = NBS_OK; /* the round stays pending; writes report the map full */
@@ -71,7 +72,9 @@ static int write_item(nbs_log *log, uint8_t type, const void *key, size_t key_le
     int rc = nbs_map_make_room(log, 2, block, headroom);
     if (rc) return rc;
     nbs_src parts[2] = {{key, 0, (uint32_t)key_len}, {value, 0, (uint32_t)value_len}};
-    return nbs_append_item(log, type, (uint32_t)key_len, (uint32_t)value_len, parts);
+    rc = nbs_append_item(log, type, (uint32_t)key_len, (uint32_t)value_len, parts);
+    if (!rc) nbs_cache_key_written(log, type, key, (uint32_t)key_len, (uint32_t)value_len);
+    return rc;
 }
 
 int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *value,

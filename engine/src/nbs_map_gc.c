@@ -23,6 +23,7 @@ static int gc_tail(nbs_log *log) {
             nbs_src parts[2] = {{NULL, addr, klen + vlen}, {NULL, 0, 0}};
             rc = nbs_fits(log, 2, block, 0) ? nbs_append_item(log, REC_STORE, klen, vlen, parts)
                                             : NBS_E_FULL;
+            if (!rc) nbs_cache_key_written(log, REC_STORE, nbs_work_key(log), klen, vlen);
         }
     }
     if (rc != NBS_E_END) return rc;

@@ -101,10 +101,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     if (!cfg->work || cfg->work_size < nbs_work_bytes_min(&cfg->flash)) return NBS_E_WORK_BUFFER;
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;
-    size_t cache_need = nbs_cache_bytes(cfg->cache.flags, log->pages, cfg->cache.max_keys);
-    if (cfg->cache.flags && (cfg->cache.mem_size < cache_need || (cache_need && !cfg->cache.mem)))
-        return NBS_E_CACHE_MEM;
-    log->cache = cfg->cache;
+    if ((rc = nbs_cache_start(log, &cfg->cache))) return rc;
 
     for (uint32_t page = 0; page < log->pages; page++) {
         uint32_t seq, tail;
@@ -142,6 +139,7 @@ int nbs_log_erase_all(nbs_log *log) {
     if (!log || !log->work || nbs_check_geometry(&log->flash)) return NBS_E_NOT_MOUNTED;
     int rc = NBS_OK;
     if (!log->mounted) log->empty = true;
+    nbs_cache_reset(log); /* the store ends empty; the hooks below note each page's new state */
     if (!log->empty) {
         /* No free page: a TAIL first kills the old tail page, which the open then erases. */
         if (nbs_live_pages(log) == log->pages) {

@@ -1,6 +1,7 @@
 /* The FIFO queue over the ring log. A push appends a PUSH item; a pop appends POP_UPTO (every
  * entry up to that one is gone) or, for an entry an iterator pops out of order, POP_ONE. A TAIL
- * record releases pages whose entries are all popped. One page is kept free for pop and TAIL
+ * record releases pages whose entries are all popped; popping the last entry of the tail page
+ * is that TAIL alone. One page is kept free for pop and TAIL
  * records, so popping never fails for lack of room while a push may. */
 #include "nbs_queue.h"
 
@@ -85,29 +86,75 @@ static int room_for_marker(nbs_log *log) {
     return nbs_open_next(log, false);
 }
 
-/* Moves the tail up to the page of the oldest entry (past every page when none is left and
- * `move_on` allows opening a new page to release the newest one too). */
-static int release(nbs_log *log, bool move_on, bool *released) {
+/* Entries left in the tail page: the in-order pops that release it need that many slots. */
+static int tail_entries(nbs_log *log, uint32_t *count) {
     nbs_rec r;
-    qpos first;
-    int rc = next_entry(log, queue_start, &r, &first);
-    *released = false;
+    qpos at = queue_start;
+    int rc;
+    *count = 0;
+    while ((rc = next_entry(log, at, &r, &at)) == NBS_OK && at.seq == log->tail_seq) ++*count;
+    return rc == NBS_E_EMPTY || rc == NBS_OK ? NBS_OK : rc;
+}
+
+/* Pops entry `at` with one record. Popping the oldest entry when the next one (or, with none
+ * left, the newest page) lies in a later page is a TAIL to that page: `at` is in a released
+ * page, so in-order pops free each page without an extra record, and a page opened for pops
+ * (every page live) holds the pops of the tail page's entries, fewer than its slots. An
+ * out-of-order pop (POP_ONE) leaves that much room, or reports NBS_E_FULL. */
+static int pop_at(nbs_log *log, qpos at, bool first) {
+    nbs_rec r;
+    qpos next = at;
+    uint8_t type = first ? REC_POP_UPTO : REC_POP_ONE;
+    uint32_t need = 0;
+    int rc = first ? next_entry(log, at, &r, &next) : tail_entries(log, &need);
     if (rc && rc != NBS_E_EMPTY) return rc;
-    uint32_t tail = rc ? log->newest_seq + move_on : first.seq;
-    if (tail <= log->tail_seq) return NBS_OK;
-    if (tail > log->newest_seq && (rc = nbs_open_next(log, false))) return rc;
-    if ((rc = room_for_marker(log)) || (rc = nbs_append_marker(log, REC_TAIL, tail, 0))) return rc;
-    log->tail_seq = tail;
-    *released = true;
+    uint32_t tail = rc ? log->newest_seq : next.seq;
+    if (first && tail > at.seq) type = REC_TAIL, at = (qpos){tail, 0};
+    if ((rc = room_for_marker(log))) return rc;
+    if (!first && nbs_live_pages(log) == log->pages && !nbs_fits(log, 1 + need, 0, 0))
+        return NBS_E_FULL;
+    if ((rc = nbs_append_marker(log, type, at.seq, (uint32_t)at.slot))) return rc;
+    if (type == REC_TAIL) log->tail_seq = tail;
     return NBS_OK;
 }
 
-static int pop_at(nbs_log *log, qpos at, bool first) {
-    bool released;
-    int rc = room_for_marker(log);
-    if (!rc)
-        rc = nbs_append_marker(log, first ? REC_POP_UPTO : REC_POP_ONE, at.seq, (uint32_t)at.slot);
-    return rc ? rc : release(log, false, &released);
+/* The largest block the newest page takes besides `records` more records (0: none). */
+static uint32_t newest_gap(const nbs_log *log, uint32_t records) {
+    uint64_t used =
+        log->front + ((uint64_t)log->next_slot + records + NBS_RESERVE) * log->slot_size;
+    if (log->empty || used > log->flash.page_size) return 0;
+    return (uint32_t)(log->flash.page_size - used) / log->unit * log->unit;
+}
+
+/* The next step that makes room for a push, and the largest block the push can take after it
+ * (and whatever steps follow). A push writes to the newest page only while a page stays free
+ * (pops may need it); it opens a page while another stays free, or, with the queue empty, one
+ * whose OPEN releases every older page; else a TAIL releases the pages before the oldest entry
+ * (opening the last free page for it when the newest is full, which the release gives back). */
+enum { STEP_NONE, STEP_OPEN, STEP_OPEN_SELF, STEP_TAIL };
+static int push_step(nbs_log *log, int *step, uint32_t *tail, uint32_t *capacity) {
+    uint32_t live = nbs_live_pages(log), max_item = nbs_max_block(&log->flash, 0);
+    nbs_rec r;
+    qpos first;
+    *step = STEP_OPEN;
+    *capacity = max_item;
+    if (log->empty || live + 1 < log->pages) return NBS_OK;
+    int rc = next_entry(log, queue_start, &r, &first);
+    if (rc && rc != NBS_E_EMPTY) return rc;
+    bool none_left = rc == NBS_E_EMPTY;
+    *tail = none_left ? log->newest_seq : first.seq;
+    *step = STEP_OPEN_SELF;
+    if (none_left && live < log->pages) return NBS_OK;
+    *step = STEP_TAIL;
+    if (*tail > log->tail_seq && !nbs_fits(log, 1, 0, 0) && live < log->pages) return NBS_OK;
+    if (*tail > log->tail_seq && nbs_fits(log, 1, 0, 0)) {
+        uint32_t live_after = log->newest_seq - *tail + 1;
+        if (!none_left && live_after + 1 >= log->pages) *capacity = newest_gap(log, 3);
+        return NBS_OK;
+    }
+    *step = STEP_NONE;
+    *capacity = 0;
+    return NBS_OK;
 }
 
 int nbs_queue_mount(nbs_queue *q, const nbs_config *cfg) {
@@ -122,9 +169,8 @@ uint32_t nbs_queue_max_item(const nbs_flash *flash) {
     return nbs_max_block(flash, 0);
 }
 
-/* A push takes a new page only while another stays free; otherwise it first releases popped
- * pages (opening the last free page is fine when that frees the tail page), then, with
- * NBS_PUSH_DROP_OLDEST, pops the oldest entries until a page is released. */
+/* Takes room steps (push_step) until the item fits; when none is left, NBS_PUSH_DROP_OLDEST
+ * pops the oldest entry and tries again. */
 int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     int rc = check_queue(q);
     if (rc) return rc;
@@ -132,21 +178,23 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     if (!data && len) return NBS_E_INVAL;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
     uint32_t block = nbs_round_up((uint32_t)len, log->unit);
-    /* With no free page left (a pop took it), the newest page's room is kept for pops. */
-    while (!nbs_fits(log, 2, block, 0) || nbs_live_pages(log) == log->pages) {
-        bool released;
+    while (!rc && (nbs_live_pages(log) == log->pages || !nbs_fits(log, 2, block, 0))) {
+        int step;
+        uint32_t tail, capacity;
         nbs_rec r;
         qpos first;
-        if (log->empty || nbs_live_pages(log) + 1 < log->pages)
-            rc = nbs_open_next(log, false);
-        else if (!(rc = release(log, true, &released)) && !released) {
-            if (!(flags & NBS_PUSH_DROP_OLDEST)) return NBS_E_FULL;
-            rc = next_entry(log, queue_start, &r, &first);
-            if (!rc) rc = pop_at(log, first, true);
-            if (rc == NBS_E_EMPTY) rc = NBS_E_FULL;
-        }
-        if (rc) return rc;
+        if ((rc = push_step(log, &step, &tail, &capacity))) return rc;
+        if (step == STEP_OPEN || step == STEP_OPEN_SELF)
+            rc = nbs_open_next(log, step == STEP_OPEN_SELF);
+        else if (step == STEP_TAIL && !(rc = room_for_marker(log)) &&
+                 !(rc = nbs_append_marker(log, REC_TAIL, tail, 0)))
+            log->tail_seq = tail;
+        else if (step == STEP_NONE && !(flags & NBS_PUSH_DROP_OLDEST))
+            return NBS_E_FULL;
+        else if (step == STEP_NONE && !(rc = next_entry(log, queue_start, &r, &first)))
+            rc = pop_at(log, first, true);
     }
+    if (rc) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
     nbs_src parts[2] = {{NULL, 0, 0}, {data, 0, (uint32_t)len}};
     return nbs_append_item(log, REC_PUSH, 0, (uint32_t)len, parts);
 }
@@ -208,26 +256,16 @@ int nbs_queue_space(nbs_queue *q, nbs_space *space) {
     return NBS_OK;
 }
 
-/* The newest page's gap, or a fresh page when a push could open one now (a free page beyond
- * the kept one, or the tail page holds no entry and would be released). */
+/* The newest page's gap while a page stays free, or what the next room step gives. */
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
     int rc = check_queue(q);
     if (rc || !len) return rc ? rc : NBS_E_INVAL;
     nbs_log *log = &q->log;
-    nbs_rec r;
-    qpos first;
-    uint32_t best = 0, page = log->flash.page_size;
-    uint64_t slots = ((uint64_t)log->next_slot + 2 + NBS_RESERVE) * log->slot_size;
-    if (!log->empty && log->front + slots <= page && nbs_live_pages(log) < log->pages)
-        best = (uint32_t)(page - log->front - slots) / log->unit * log->unit;
-    rc = next_entry(log, queue_start, &r, &first);
-    if (rc && rc != NBS_E_EMPTY) return rc;
-    bool tail_free = rc ? log->tail_seq < log->newest_seq || best == 0 : first.seq > log->tail_seq;
-    if (log->empty || nbs_live_pages(log) + 1 < log->pages || tail_free) {
-        uint32_t fresh = nbs_queue_max_item(&log->flash);
-        if (fresh > best) best = fresh;
-    }
-    *len = best;
+    int step;
+    uint32_t tail, capacity;
+    if ((rc = push_step(log, &step, &tail, &capacity))) return rc;
+    uint32_t now = nbs_live_pages(log) < log->pages ? newest_gap(log, 2) : 0;
+    *len = now > capacity ? now : capacity;
     return NBS_OK;
 }
 
