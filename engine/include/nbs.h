@@ -72,12 +72,17 @@ typedef struct nbs_config {
 } nbs_config;
 size_t nbs_work_bytes_min(const nbs_flash *flash);
 
-/* Space figures, in bytes of the store's range. */
+/* Space figures, in bytes of the store's range: live + free_now + reclaimable + overhead = total.
+ * An item takes its key and value padded to the data unit plus nbs_item_overhead() bytes. */
 typedef struct nbs_space {
     uint32_t total;       /* all pages */
     uint32_t live;        /* bytes taken by live items (headers included) */
-    uint32_t free_now;    /* writable without reclaiming anything */
-    uint32_t reclaimable; /* held by dead items, freed by garbage collection */
+    uint32_t free_now;    /* item bytes (headers included) writable without reclaiming anything */
+    uint32_t reclaimable; /* held by dead items and their records, freed by garbage collection */
+    uint32_t overhead;    /* the rest: page records, reserves, the free page kept back, fragments */
 } nbs_space;
+/* Bytes of format overhead per item: its INTENT and commit slots, 2 * max(16, write unit); 0 for
+ * an unusable geometry. */
+uint32_t nbs_item_overhead(const nbs_flash *flash);
 
 #endif

@@ -17,11 +17,12 @@ typedef struct nbs_log {
     uint32_t slots_per_page; /* page_size / S */
     uint32_t newest;         /* page index of the newest page (the only one written) */
     uint32_t newest_seq;
-    uint32_t tail_seq;  /* pages with seq in [tail_seq, newest_seq] are live */
-    int32_t last;       /* newest page: index of its last non-erased slot */
-    uint32_t next_slot; /* newest page: where the next record goes */
-    uint32_t front;     /* newest page: first data byte no intent has claimed */
-    uint8_t kind;       /* 1 map, 2 queue */
+    uint32_t tail_seq;    /* pages with seq in [tail_seq, newest_seq] are live */
+    int32_t last;         /* newest page: index of its last non-erased slot */
+    uint32_t next_slot;   /* newest page: where the next record goes */
+    uint32_t front;       /* newest page: first data byte no intent has claimed */
+    uint32_t store_bytes; /* newest page: bytes of its STORE items (blocks and 2 slots each) */
+    uint8_t kind;         /* 1 map, 2 queue */
     bool mounted;
     bool empty; /* no page has been opened yet */
 } nbs_log;

@@ -5,6 +5,13 @@
  * answer is recomputed the uncached way. With NBS_WITH_CACHES=0 only nbs_cache_bytes() stays. */
 #include "nbs_internal.h"
 
+#if !NBS_WITH_CACHES
+size_t nbs_cache_bytes(unsigned flags, uint32_t pages, uint32_t max_keys) {
+    (void)flags, (void)pages, (void)max_keys;
+    return 0;
+}
+#else
+
 /* The caller's memory, each part present only with its flag, in order of decreasing alignment
  * so that no padding is needed:
  *   header | key entries [key_slots] | seq [pages] | tail [pages] | slot end [pages] | state
@@ -42,17 +49,10 @@ static cache_layout layout_of(unsigned flags, uint32_t pages, uint32_t max_keys)
 }
 
 size_t nbs_cache_bytes(unsigned flags, uint32_t pages, uint32_t max_keys) {
-#if NBS_WITH_CACHES
     if (!(flags & NBS_CACHE_ALL)) return 0;
     uint64_t total = layout_of(flags, pages, max_keys).total;
     return total > SIZE_MAX ? SIZE_MAX : (size_t)total;
-#else
-    (void)flags, (void)pages, (void)max_keys;
-    return 0;
-#endif
 }
-
-#if NBS_WITH_CACHES
 
 enum { PAGE_UNKNOWN, PAGE_NO_IDENTITY, PAGE_OPENED };
 enum { SLOT_END_UNKNOWN = 0xFFFF }; /* never a slot count: P/S <= 16384 */

@@ -23,12 +23,12 @@ enum {
 };
 
 enum {
-    NBS_REC_BYTES = 16,   /* record bytes in a slot; the rest of a 32-byte slot stays erased */
-    NBS_TERMINATOR = 3,   /* erased slots in a row that end a page's slot list */
-    NBS_RESERVE = 6,      /* slots every writer leaves free: one mount pin (3) + terminator (3) */
-    NBS_MAP_HEADROOM = 3, /* more slots ordinary map writes leave, for a GC resumed after a cut */
-    NBS_FRESH_SLOTS = 11, /* a fresh page: OPEN, a mount's pin, intent, commit and NBS_RESERVE */
-    NBS_WORK_KEY = 64,    /* work buffer: key area of this size, then the chunk area */
+    NBS_REC_BYTES = 16,    /* record bytes in a slot; the rest of a 32-byte slot stays erased */
+    NBS_TERMINATOR = 3,    /* erased slots in a row that end a page's slot list */
+    NBS_RESERVE = 6,       /* slots every writer leaves free: one mount pin (3) + terminator (3) */
+    NBS_MAP_GC_SLOTS = 10, /* a GC round's page besides copies: OPEN, a pin (2), TAIL, reserve */
+    NBS_FRESH_SLOTS = 11,  /* a fresh page: OPEN, a mount's pin, intent, commit and NBS_RESERVE */
+    NBS_WORK_KEY = 64,     /* work buffer: key area of this size, then the chunk area */
     NBS_WORK_MIN = 128,
 };
 
@@ -114,11 +114,20 @@ int nbs_append_marker(nbs_log *log, uint8_t type, uint32_t seq, uint32_t slot);
 int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind);
 int nbs_log_erase_all(nbs_log *log);
 void nbs_log_space(const nbs_log *log, uint32_t live, uint32_t headroom, nbs_space *space);
+/* Space figures from measured item bytes: `newest_free` in the newest page, `fresh` per free
+ * page beyond the one kept back; overhead is the rest of the range. */
+void nbs_space_fill(const nbs_log *log, uint32_t live, uint32_t reclaimable, uint32_t newest_free,
+                    uint32_t fresh, nbs_space *space);
 
 /* Map internals shared with its garbage collector; lookups go through nbs_map_find(). */
 int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
                        uint32_t *found_seq);
-int nbs_map_make_room(nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom);
+/* 1 when the item of record r in page seq is the newest intact version of its key (its key is
+ * then in the work buffer's key area), 0 when not, or an error. */
+int nbs_map_is_newest(nbs_log *log, uint32_t seq, const nbs_rec *r);
+/* Makes room for `records` slots and `bytes` of data in the newest page; `copy` is the bytes a
+ * later GC round may copy (a STORE's block and slots), 0 for other writes. */
+int nbs_map_make_room(nbs_log *log, uint32_t records, uint32_t bytes, uint32_t copy);
 
 #include "nbs_cache.h"
 

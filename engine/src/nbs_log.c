@@ -1,7 +1,8 @@
 /* The ring log shared by the map and the queue: page addressing, reading and classifying slots,
  * walking a page's effective records newest first with pins applied, and the writers (records,
  * items as intent + data + commit, page opening). Every flash-derived answer about a page's
- * identity or fill goes through nbs_identity() and nbs_page_last(): the RAM caches sit there. */
+ * identity or fill goes through nbs_identity() and nbs_page_last(): the RAM caches sit there
+ * (nbs_cache.c), in front of the flash versions below. */
 #include "nbs_internal.h"
 
 uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {
@@ -218,6 +219,7 @@ int nbs_open_next(nbs_log *log, bool tail_self) {
     log->last = -1;
     log->next_slot = 0;
     log->front = 0;
+    log->store_bytes = 0;
     int rc = nbs_erase(log, page);
     return rc ? rc : nbs_append(log, rec);
 }
@@ -269,6 +271,7 @@ int nbs_append_item(nbs_log *log, uint8_t type, uint32_t klen, uint32_t vlen,
             return rc;
         if (check != crc) return NBS_E_IO;
     }
+    if (type == REC_STORE) log->store_bytes += block + 2 * log->slot_size;
     rec[0] = type;
     rec[4] = (uint8_t)klen;
     nbs_put_le(rec + 5, vlen, 3);

@@ -60,16 +60,20 @@ int nbs_map_erase_all(nbs_map *map) {
     return map ? nbs_log_erase_all(&map->log) : NBS_E_INVAL;
 }
 
+/* A fresh page holds the item with its OPEN, a mount's pin and the reserve (NBS_FRESH_SLOTS),
+ * and one more slot: the TAIL of a GC round that copies the item after a cut (NBS_MAP_GC_SLOTS
+ * plus the item's 2 slots). */
 uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len) {
-    uint32_t block = nbs_max_block(flash, NBS_MAP_HEADROOM);
+    uint32_t block = nbs_max_block(flash, NBS_MAP_GC_SLOTS + 2 - NBS_FRESH_SLOTS);
     return key_len <= NBS_KEY_MAX && block > key_len ? block - (uint32_t)key_len : 0;
 }
 
 /* Writes one item record with `key || value` as its data, making room first. */
 static int write_item(nbs_log *log, uint8_t type, const void *key, size_t key_len,
-                      const void *value, size_t value_len, uint32_t headroom) {
+                      const void *value, size_t value_len) {
     uint32_t block = nbs_round_up((uint32_t)(key_len + value_len), log->unit);
-    int rc = nbs_map_make_room(log, 2, block, headroom);
+    uint32_t copy = type == REC_STORE ? block + 2 * log->slot_size : 0;
+    int rc = nbs_map_make_room(log, 2, block, copy);
     if (rc) return rc;
     nbs_src parts[2] = {{key, 0, (uint32_t)key_len}, {value, 0, (uint32_t)value_len}};
     rc = nbs_append_item(log, type, (uint32_t)key_len, (uint32_t)value_len, parts);
@@ -83,10 +87,11 @@ int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *val
     if (rc || (rc = check_key(key, key_len))) return rc;
     if (!value && value_len) return NBS_E_INVAL;
     if (value_len > nbs_map_max_value(&map->log.flash, key_len)) return NBS_E_TOO_BIG;
-    return write_item(&map->log, REC_STORE, key, key_len, value, value_len, NBS_MAP_HEADROOM);
+    return write_item(&map->log, REC_STORE, key, key_len, value, value_len);
 }
 
-/* Removals use the GC headroom too, so a full map can still shrink. */
+/* Tombstones are not copied by GC, so they need no room beyond the reserve and a full map can
+ * still shrink. */
 int nbs_map_remove(nbs_map *map, const void *key, size_t key_len) {
     nbs_rec r;
     uint32_t seq;
@@ -94,7 +99,7 @@ int nbs_map_remove(nbs_map *map, const void *key, size_t key_len) {
     if (rc || (rc = check_key(key, key_len))) return rc;
     rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &r, &seq);
     if (rc) return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
-    return write_item(&map->log, REC_REMOVE, key, key_len, NULL, 0, 0);
+    return write_item(&map->log, REC_REMOVE, key, key_len, NULL, 0);
 }
 
 int nbs_map_remove_all(nbs_map *map) {
@@ -130,6 +135,16 @@ int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
     return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
 }
 
+int nbs_map_is_newest(nbs_log *log, uint32_t seq, const nbs_rec *r) {
+    nbs_rec f;
+    uint32_t f_seq, klen = nbs_rec_klen(r);
+    if (!nbs_rec_in_page(log, r)) return 0;
+    int rc = nbs_read(log, nbs_item_addr(log, seq, r), nbs_work_key(log), klen);
+    if (!rc) rc = nbs_map_find(log, nbs_work_key(log), klen, &f, &f_seq);
+    if (rc == NBS_E_ECC || rc == NBS_E_NOT_FOUND) return 0;
+    return rc ? rc : f_seq == seq && f.slot == r->slot;
+}
+
 /* One step of the iteration over live items: a STORE record that is the newest intact version
  * of its key. *page_seq is 0 before the first step and UINT32_MAX after the last; *slot is
  * the walk position + 1 in that page (UINT32_MAX: from the page's last slot). On NBS_OK the
@@ -143,14 +158,7 @@ static int iter_step(nbs_log *log, uint32_t *page_seq, uint32_t *slot, nbs_rec *
         if (*slot != UINT32_MAX) w.pos = (int32_t)*slot - 1;
         while (!rc && (rc = nbs_walk_prev(log, &w, r)) == NBS_OK) {
             *slot = (uint32_t)(w.pos + 1);
-            if (r->b[0] != REC_STORE || !nbs_rec_in_page(log, r)) continue;
-            nbs_rec f;
-            uint32_t f_seq, klen = nbs_rec_klen(r);
-            rc = nbs_read(log, nbs_item_addr(log, *page_seq, r), nbs_work_key(log), klen);
-            if (!rc) rc = nbs_map_find(log, nbs_work_key(log), klen, &f, &f_seq);
-            if (rc == NBS_E_ECC || rc == NBS_E_NOT_FOUND)
-                rc = NBS_OK;
-            else if (!rc && f_seq == *page_seq && f.slot == r->slot)
+            if (r->b[0] == REC_STORE && (rc = nbs_map_is_newest(log, *page_seq, r)) == 1)
                 return NBS_OK;
         }
         if (rc != NBS_E_END) return rc;
@@ -161,33 +169,58 @@ static int iter_step(nbs_log *log, uint32_t *page_seq, uint32_t *slot, nbs_rec *
     return NBS_E_END;
 }
 
-/* Counts live items and the bytes they take (data block and slots). */
-static int live_totals(nbs_log *log, uint32_t *count, uint32_t *bytes) {
-    uint32_t page_seq = 0, slot = 0;
-    nbs_rec r;
-    int rc;
-    *count = *bytes = 0;
-    while ((rc = iter_step(log, &page_seq, &slot, &r)) == NBS_OK) {
-        uint32_t block = nbs_round_up(nbs_rec_klen(&r) + nbs_rec_vlen(&r), log->unit);
-        ++*count;
-        *bytes += block + 2 * log->slot_size;
+/* Walks every effective record of the live pages: the live items (count and bytes, data block
+ * and 2 slots each) and what garbage collection frees (dead items, tombstones, CLEARs). */
+static int tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead) {
+    *count = *live = *dead = 0;
+    for (uint32_t seq = log->tail_seq; !log->empty && seq <= log->newest_seq; seq++) {
+        nbs_walk w;
+        nbs_rec r;
+        int rc = nbs_walk_start(log, seq, &w);
+        while (!rc && (rc = nbs_walk_prev(log, &w, &r)) == NBS_OK) {
+            uint32_t item =
+                nbs_round_up(nbs_rec_klen(&r) + nbs_rec_vlen(&r), log->unit) + 2 * log->slot_size;
+            if (r.b[0] == REC_CLEAR)
+                *dead += log->slot_size;
+            else if (r.b[0] == REC_REMOVE)
+                *dead += item;
+            else if (r.b[0] == REC_STORE && (rc = nbs_map_is_newest(log, seq, &r)) >= 0) {
+                *count += (uint32_t)rc;
+                *(rc ? live : dead) += item;
+                rc = NBS_OK;
+            }
+        }
+        if (rc != NBS_E_END) return rc;
     }
-    return rc == NBS_E_END ? NBS_OK : rc;
+    return NBS_OK;
 }
 
 int nbs_map_count(nbs_map *map, uint32_t *count) {
-    uint32_t bytes;
+    uint32_t live, dead;
     int rc = check_map(map);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    return live_totals(&map->log, count, &bytes);
+    return tally(&map->log, count, &live, &dead);
 }
 
+/* free_now counts the items a store could add: the newest page's room under the map's room rule
+ * (nbs_map_gc.c), and a fresh page's beyond the free page kept back for garbage collection. */
 int nbs_map_space(nbs_map *map, nbs_space *space) {
-    uint32_t count, live;
+    uint32_t count, live, dead;
     int rc = check_map(map);
     if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    if ((rc = live_totals(&map->log, &count, &live))) return rc;
-    nbs_log_space(&map->log, live, NBS_MAP_HEADROOM, space);
+    nbs_log *log = &map->log;
+    if ((rc = tally(log, &count, &live, &dead))) return rc;
+    uint32_t page = log->flash.page_size, gc = NBS_MAP_GC_SLOTS * log->slot_size, newest = 0;
+    uint32_t fresh = page > gc ? page - gc : 0, held = nbs_live_pages(log) * page;
+    if (!log->empty) {
+        uint64_t used = log->front + ((uint64_t)log->next_slot + NBS_RESERVE) * log->slot_size;
+        uint32_t by_slots = used < page ? page - (uint32_t)used : 0;
+        uint32_t by_copy = log->store_bytes + gc < page ? page - gc - log->store_bytes : 0;
+        newest = by_slots < by_copy ? by_slots : by_copy;
+    }
+    if ((uint64_t)live + dead + newest > held)
+        dead = held > live + newest ? held - live - newest : 0;
+    nbs_space_fill(log, live, dead, newest, fresh, space);
     return NBS_OK;
 }
 

@@ -21,8 +21,8 @@ size_t nbs_work_bytes_min(const nbs_flash *flash) {
     return NBS_WORK_MIN;
 }
 
-/* The newest page's effective records give the tail (TAIL records and its OPEN) and the data
- * front (the end of every claimed block). */
+/* The newest page's effective records give the tail (TAIL records and its OPEN), the data
+ * front (the end of every claimed block) and the bytes of its STORE items (map room rule). */
 static int scan_newest(nbs_log *log) {
     nbs_walk w;
     nbs_rec r;
@@ -33,9 +33,11 @@ static int scan_newest(nbs_log *log) {
             log->tail_seq = nbs_get_le(r.b + 2, 4);
         else if (r.b[0] == REC_INTENT)
             end = nbs_rec_off(log, &r) + nbs_get_le(r.b + 4, 3);
-        else if (r.b[0] == REC_STORE || r.b[0] == REC_REMOVE || r.b[0] == REC_PUSH)
-            end =
-                nbs_rec_off(log, &r) + nbs_round_up(nbs_rec_klen(&r) + nbs_rec_vlen(&r), log->unit);
+        else if (r.b[0] == REC_STORE || r.b[0] == REC_REMOVE || r.b[0] == REC_PUSH) {
+            uint32_t block = nbs_round_up(nbs_rec_klen(&r) + nbs_rec_vlen(&r), log->unit);
+            end = nbs_rec_off(log, &r) + block;
+            if (r.b[0] == REC_STORE) log->store_bytes += block + 2 * log->slot_size;
+        }
         if (end > log->front) log->front = end;
     }
     return rc == NBS_E_END ? NBS_OK : rc;

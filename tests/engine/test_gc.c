@@ -58,15 +58,27 @@ ParameterizedTest(const gc_case *gc, gc, live_keys_survive_every_page_turn) {
     open_map(&f, gc->preset, gc->pages);
     size_t max_len = nbs_map_max_value(&f.binding.flash, 8) / 8;
     if (max_len > 200) max_len = 200;
+    /* Up to 3 cold and 5 hot keys, as many as fill half of what the empty map offers (one
+     * 256-byte page holds only two small items). */
+    nbs_space empty;
+    cr_assert_eq(nbs_map_space(&f.map, &empty), NBS_OK);
+    uint32_t w = f.binding.flash.write_unit, unit = w > 4 ? w : 4;
+    uint32_t item =
+        (uint32_t)(8 + max_len + unit - 1) / unit * unit + nbs_item_overhead(&f.binding.flash);
+    uint32_t keys = empty.free_now / 2 / item, cold = keys / 2 < 3 ? keys / 2 : 3;
+    uint32_t hot = keys - cold < 5 ? keys - cold : 5;
+    cr_assert_geq(hot, 1, "%s, %u pages: no key fits half the map (%u bytes free, item %u)",
+                  gc->preset, gc->pages, empty.free_now, item);
     char why[EC_WHY_SIZE] = "";
     /* Cold keys, written once, must be carried along by every collection. */
-    for (uint32_t id = 100; id < 103; id++) store_random(&f, &model, &rng, id, max_len, "cold");
+    for (uint32_t id = 100; id < 100 + cold; id++)
+        store_random(&f, &model, &rng, id, max_len, "cold");
     nor_stats stats;
     ef_stats(&f, &stats);
     uint64_t erases = stats.erase_calls, turns = 0;
     uint32_t target_turns = 6 * gc->pages + 4;
     for (uint32_t i = 0; turns < target_turns && i < 200000; i++) {
-        store_random(&f, &model, &rng, seeded_rng_below(&rng, 5), max_len, "hot update");
+        store_random(&f, &model, &rng, seeded_rng_below(&rng, hot), max_len, "hot update");
         ef_stats(&f, &stats);
         if (stats.erase_calls == erases) continue;
         erases = stats.erase_calls;

@@ -147,6 +147,13 @@ EF_PRESET_TEST(map, remove_all_and_erase_all) {
     ef_close(&f);
 }
 
+/* Bytes an item of key_len + value_len bytes takes on flash, headers included. */
+static uint32_t item_bytes(const engine_fixture *f, size_t key_len, size_t value_len) {
+    uint32_t w = f->binding.flash.write_unit, unit = w > 4 ? w : 4;
+    uint32_t block = (uint32_t)(key_len + value_len + unit - 1) / unit * unit;
+    return block + nbs_item_overhead(&f->binding.flash);
+}
+
 static nbs_space space_of(engine_fixture *f) {
     nbs_space s;
     int rc = nbs_map_space(&f->map, &s);
@@ -163,21 +170,26 @@ EF_PRESET_TEST(map, space_figures_follow_the_data) {
     open_map(&f, pc);
     nbs_space empty = space_of(&f);
     cr_assert_eq(empty.live, 0, "%s: an empty map has %u live bytes", pc->preset, empty.live);
+    cr_assert_eq(empty.reclaimable, 0, "%s: an empty map has %u reclaimable bytes", pc->preset,
+                 empty.reclaimable);
     cr_assert_gt(empty.free_now, 0, "%s: an empty map has no free space", pc->preset);
 
     static const char value[12] = "twelve bytes";
     store(&f, &model, "key", value, sizeof value);
     nbs_space one = space_of(&f);
-    cr_assert_geq(one.live, 3 + sizeof value, "%s: live %u after storing 15 bytes", pc->preset,
-                  one.live);
+    uint32_t item = item_bytes(&f, 3, sizeof value);
+    cr_assert_eq(one.live, item, "%s: live %u after storing a %u-byte item", pc->preset, one.live,
+                 item);
+    cr_assert_eq(one.reclaimable, 0, "%s: %u reclaimable bytes with only live keys", pc->preset,
+                 one.reclaimable);
     cr_assert_lt(one.free_now, empty.free_now, "%s: free space did not shrink", pc->preset);
 
     store(&f, &model, "key", value, sizeof value);
     nbs_space over = space_of(&f);
     cr_assert_eq(over.live, one.live, "%s: overwriting with the same size changed live bytes",
                  pc->preset);
-    cr_assert_gt(over.reclaimable, one.reclaimable,
-                 "%s: the overwritten version is not reclaimable", pc->preset);
+    cr_assert_eq(over.reclaimable, item, "%s: the overwritten version: %u reclaimable bytes",
+                 pc->preset, over.reclaimable);
 
     cr_assert_eq(nbs_map_remove(&f.map, "key", 3), NBS_OK);
     nbs_space removed = space_of(&f);
@@ -231,12 +243,27 @@ static void expect_value(engine_fixture *f, const ef_preset_case *pc, const uint
 }
 
 /* On an emptied store, the largest value fits exactly (and survives a remount); one byte
- * more is NBS_E_TOO_BIG. */
+ * more is NBS_E_TOO_BIG. When the format cannot hold a key this long with any value (max 0,
+ * e.g. a 64-byte key on 256-byte pages), even a 1-byte value is NBS_E_TOO_BIG. */
 static void check_max_value(engine_fixture *f, const ef_preset_case *pc, size_t key_len) {
     uint8_t key[NBS_KEY_MAX];
     memset(key, 'm', key_len);
     uint32_t max = nbs_map_max_value(&f->binding.flash, key_len);
-    cr_assert_gt(max, 0, "%s: no value fits with a %zu-byte key", pc->preset, key_len);
+    if (max == 0) {
+        cr_assert_eq(nbs_map_erase_all(&f->map), NBS_OK);
+        nor_stats before, after;
+        ef_stats(f, &before);
+        int rc = nbs_map_store(&f->map, key, key_len, "v", 1);
+        ef_stats(f, &after);
+        cr_assert_eq(rc, NBS_E_TOO_BIG,
+                     "%s: max value 0 for a %zu-byte key, yet a 1-byte value "
+                     "gave %s",
+                     pc->preset, key_len, nbs_strerror(rc));
+        cr_assert(after.program_calls == before.program_calls &&
+                      after.erase_calls == before.erase_calls,
+                  "%s: a store that is too big wrote flash", pc->preset);
+        return;
+    }
     cr_assert_lt(max, f->page_size, "%s: max value %u not below the page size", pc->preset, max);
     cr_assert_eq(nbs_map_erase_all(&f->map), NBS_OK);
     uint8_t *value = malloc(max + 1);
@@ -261,6 +288,13 @@ EF_PRESET_TEST(map, largest_value_fits_and_one_more_is_too_big) {
     cr_assert_geq(nbs_map_max_value(&f.binding.flash, 1),
                   nbs_map_max_value(&f.binding.flash, NBS_KEY_MAX),
                   "a longer key allows a longer value");
+    /* Every geometry holds a short key with some value. */
+    cr_assert_gt(nbs_map_max_value(&f.binding.flash, 17), 0, "%s: no value fits a 17-byte key",
+                 pc->preset);
+    /* The limit is the same for every key length: key + value <= max_value(1) + 1. */
+    cr_assert_eq(nbs_map_max_value(&f.binding.flash, 1) + 1,
+                 nbs_map_max_value(&f.binding.flash, 17) + 17, "%s: key + value limit differs",
+                 pc->preset);
     check_max_value(&f, pc, 1);
     check_max_value(&f, pc, 17);
     check_max_value(&f, pc, NBS_KEY_MAX);
@@ -320,6 +354,15 @@ EF_PRESET_TEST(map, full_store_keeps_data_and_frees_room_on_removal) {
                  nbs_strerror(rc));
     cr_assert_geq(stored, 3, "%s: only %u items of %zu bytes fit", pc->preset, stored, value_len);
     verify(&f, &model, "when full");
+    /* Every key is live: nothing is reclaimable, and the refused item fits no free space. */
+    nbs_space s = space_of(&f);
+    uint32_t item = item_bytes(&f, wl_key(stored, key), value_len);
+    cr_assert_eq(s.reclaimable, 0,
+                 "%s: store says FULL with %u reclaimable bytes (%u items stored, all live, "
+                 "%u live bytes)",
+                 pc->preset, s.reclaimable, stored, s.live);
+    cr_assert_lt(s.free_now, item, "%s: store says FULL with %u bytes free (item %u)", pc->preset,
+                 s.free_now, item);
     /* Remove one item from the middle; an item of the same size fits again. */
     size_t key_len = wl_key(stored / 2, key);
     rc = nbs_map_remove(&f.map, key, key_len);
@@ -342,14 +385,25 @@ EF_PRESET_TEST(map, full_store_keeps_data_and_frees_room_on_removal) {
         rc = nbs_map_store(&f.map, key, key_len, value, value_len);
     }
     cr_assert_eq(rc, NBS_E_FULL, "%s: refilling ended with %s", pc->preset, nbs_strerror(rc));
-    nbs_space s = space_of(&f);
-    /* FULL means neither the free space nor what GC could reclaim holds one more item. */
-    cr_assert_lt(s.free_now, value_len + 16 + 8, "%s: store says FULL with %u bytes free",
-                 pc->preset, s.free_now);
-    cr_assert_lt(s.reclaimable, value_len + 16 + 8,
-                 "%s: store says FULL with %u reclaimable bytes (%u items stored, all live, "
-                 "%u live bytes)",
-                 pc->preset, s.reclaimable, stored, s.live);
+    s = space_of(&f);
+    item = item_bytes(&f, key_len, value_len);
+    cr_assert_lt(s.free_now, item, "%s: store says FULL with %u bytes free (item %u)", pc->preset,
+                 s.free_now, item);
+
+    /* A store that cannot fit is refused before any erase or program: no wear. */
+    nor_stats before, after;
+    ef_stats(&f, &before);
+    for (uint32_t i = 0; i < 50; i++) {
+        rc = nbs_map_store(&f.map, key, key_len, value, value_len);
+        cr_assert_eq(rc, NBS_E_FULL, "%s: failed store %u: %s", pc->preset, i, nbs_strerror(rc));
+    }
+    ef_stats(&f, &after);
+    cr_assert_eq(after.erase_calls, before.erase_calls,
+                 "%s: 50 stores refused as full cost %llu erases", pc->preset,
+                 (unsigned long long)(after.erase_calls - before.erase_calls));
+    cr_assert_eq(after.program_calls, before.program_calls,
+                 "%s: 50 stores refused as full cost %llu programs", pc->preset,
+                 (unsigned long long)(after.program_calls - before.program_calls));
 
     free(value);
     ref_map_free(&model);

@@ -28,13 +28,13 @@ static size_t buffer_capacity(const engine_fixture *f) {
 }
 
 bool ec_space_consistent(const nbs_space *space, uint32_t total_expected, char *why) {
-    uint64_t parts = (uint64_t)space->live + space->free_now + space->reclaimable;
-    if (space->total != total_expected || parts > space->total) {
+    uint64_t parts = (uint64_t)space->live + space->free_now + space->reclaimable + space->overhead;
+    if (space->total != total_expected || parts != space->total) {
         snprintf(why, EC_WHY_SIZE,
                  "space figures do not add up: total %u (expected %u), live %u + free_now %u + "
-                 "reclaimable %u = %llu",
+                 "reclaimable %u + overhead %u = %llu",
                  (unsigned)space->total, (unsigned)total_expected, (unsigned)space->live,
-                 (unsigned)space->free_now, (unsigned)space->reclaimable,
+                 (unsigned)space->free_now, (unsigned)space->reclaimable, (unsigned)space->overhead,
                  (unsigned long long)parts);
         return false;
     }

@@ -30,7 +30,7 @@ bool ec_settle_and_verify(engine_fixture *f, ref_map *map_model, ref_queue *queu
 bool ec_verify(engine_fixture *f, const ref_map *map_model, const ref_queue *queue_model,
                char *why);
 
-/* Space figures that cannot be right: parts larger than the whole. */
+/* The space figures add up: live + free_now + reclaimable + overhead = total. */
 bool ec_space_consistent(const nbs_space *space, uint32_t total_expected, char *why);
 
 /* Appends a hex dump of up to 16 bytes to a message, for readable failures. */
