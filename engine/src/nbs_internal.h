@@ -73,6 +73,11 @@ static inline uint32_t nbs_rec_crc(const nbs_rec *r) {
 static inline uint32_t nbs_round_up(uint32_t n, uint32_t unit) {
     return (n + unit - 1) / unit * unit;
 }
+/* Erased slots that must stay between the slot list and data ending at data_end: a page
+ * without data lets its slot list run to the last slot (it ends there, SPEC section 4). */
+static inline uint32_t nbs_terminator(uint32_t data_end) {
+    return data_end ? NBS_TERMINATOR : 0;
+}
 static inline uint8_t *nbs_work_key(nbs_log *log) {
     return log->work;
 }

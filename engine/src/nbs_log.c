@@ -196,7 +196,8 @@ int nbs_item_intact(nbs_log *log, uint32_t seq, const nbs_rec *r) {
 
 bool nbs_fits(const nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom) {
     if (log->empty) return false;
-    uint64_t slots = (uint64_t)log->next_slot + records + NBS_RESERVE + headroom;
+    uint64_t slots = (uint64_t)log->next_slot + records + NBS_RESERVE - NBS_TERMINATOR + headroom +
+                     nbs_terminator(log->front + bytes);
     return log->front + (uint64_t)bytes + slots * log->slot_size <= log->flash.page_size;
 }
 

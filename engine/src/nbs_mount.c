@@ -61,7 +61,7 @@ static int pin_newest(nbs_log *log) {
     /* A pin of a pin stands for the same original record: it points at that record's index. */
     if (t >= 0) t -= r.b[1];
     if (t < 0 || p - (uint32_t)t > 255 ||
-        (uint64_t)(p + 1 + NBS_TERMINATOR) * log->slot_size > room) {
+        (uint64_t)(p + 1 + nbs_terminator(log->front)) * log->slot_size > room) {
         log->next_slot = log->slots_per_page; /* no room to pin: the next write opens a page */
         return NBS_OK;
     }

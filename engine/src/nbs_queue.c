@@ -1,8 +1,9 @@
 /* The FIFO queue over the ring log. A push appends a PUSH item; a pop appends POP_UPTO (every
  * entry up to that one is gone) or, for an entry an iterator pops out of order, POP_ONE. A TAIL
- * record releases pages whose entries are all popped; popping the last entry of the tail page
- * is that TAIL alone. One page is kept free for pop and TAIL
- * records, so popping never fails for lack of room while a push may. */
+ * record releases pages whose entries are all popped; popping the last entry of the oldest
+ * entry's page is that TAIL alone. Pops may open the last free page; pushes and POP_ONE that
+ * leave every page live keep room in the newest page for the in-order pops that release the
+ * oldest entry's page, so a pop stays possible while a push may report NBS_E_FULL. */
 #include "nbs_queue.h"
 
 #include "nbs_internal.h"
@@ -80,42 +81,71 @@ static int next_entry(nbs_log *log, qpos from, nbs_rec *r, qpos *at) {
     return NBS_E_EMPTY;
 }
 
-/* Room for one pop or TAIL record: these may take the last free page. */
-static int room_for_marker(nbs_log *log) {
-    if (nbs_fits(log, 1, 0, 0)) return NBS_OK;
-    return nbs_open_next(log, false);
-}
+/* Entries oldest first: how many and the bytes they take (block and slots), the oldest and how
+ * many share its page (the in-order pops that release it). With first_page_only the walk ends
+ * with that page. */
+typedef struct qtotals {
+    uint32_t count, bytes, in_first;
+    qpos first;
+} qtotals;
 
-/* Entries left in the tail page: the in-order pops that release it need that many slots. */
-static int tail_entries(nbs_log *log, uint32_t *count) {
+static int entry_totals(nbs_log *log, bool first_page_only, qtotals *t) {
     nbs_rec r;
     qpos at = queue_start;
     int rc;
-    *count = 0;
-    while ((rc = next_entry(log, at, &r, &at)) == NBS_OK && at.seq == log->tail_seq) ++*count;
+    memset(t, 0, sizeof *t);
+    while ((rc = next_entry(log, at, &r, &at)) == NBS_OK) {
+        if (!t->count) t->first = at;
+        if (at.seq != t->first.seq && first_page_only) break;
+        t->in_first += at.seq == t->first.seq;
+        t->count++;
+        t->bytes += nbs_round_up(nbs_rec_vlen(&r), log->unit) + 2 * log->slot_size;
+    }
     return rc == NBS_E_EMPTY || rc == NBS_OK ? NBS_OK : rc;
 }
 
-/* Pops entry `at` with one record. Popping the oldest entry when the next one (or, with none
- * left, the newest page) lies in a later page is a TAIL to that page: `at` is in a released
- * page, so in-order pops free each page without an extra record, and a page opened for pops
- * (every page live) holds the pops of the tail page's entries, fewer than its slots. An
- * out-of-order pop (POP_ONE) leaves that much room, or reports NBS_E_FULL. */
-static int pop_at(nbs_log *log, qpos at, bool first) {
-    nbs_rec r;
-    qpos next = at;
-    uint8_t type = first ? REC_POP_UPTO : REC_POP_ONE;
-    uint32_t need = 0;
-    int rc = first ? next_entry(log, at, &r, &next) : tail_entries(log, &need);
-    if (rc && rc != NBS_E_EMPTY) return rc;
-    uint32_t tail = rc ? log->newest_seq : next.seq;
-    if (first && tail > at.seq) type = REC_TAIL, at = (qpos){tail, 0};
-    if ((rc = room_for_marker(log))) return rc;
-    if (!first && nbs_live_pages(log) == log->pages && !nbs_fits(log, 1 + need, 0, 0))
-        return NBS_E_FULL;
-    if ((rc = nbs_append_marker(log, type, at.seq, (uint32_t)at.slot))) return rc;
-    if (type == REC_TAIL) log->tail_seq = tail;
+/* Appends one pop or TAIL record; these may open the last free page. */
+static int append_pop(nbs_log *log, uint8_t type, qpos at) {
+    int rc = nbs_fits(log, 1, 0, 0) ? NBS_OK : nbs_open_next(log, false);
+    if (rc || (rc = nbs_append_marker(log, type, at.seq, (uint32_t)at.slot))) return rc;
+    if (type == REC_TAIL) log->tail_seq = at.seq;
     return NBS_OK;
+}
+
+/* With every page live, the records the newest page must keep for the in-order pops that
+ * free a page: a TAIL when pages before the oldest entry's hold no entries, else a pop for each
+ * entry of the oldest entry's page (the last of them a TAIL). */
+static uint32_t release_pops(const nbs_log *log, const qtotals *t) {
+    return t->first.seq > log->tail_seq ? 1 : t->in_first;
+}
+
+/* Pops entry `at` with one record. In order (no `t`): when the next entry (or, with none left,
+ * the newest page) lies in a later page, a TAIL to that page, so in-order pops release each
+ * page without an extra record; else POP_UPTO. Out of order (`t`: the oldest page's totals):
+ * POP_ONE. With every page live, pages before the oldest entry's are released by a TAIL first,
+ * so a page is free for the pop; otherwise a POP_ONE must leave room for the in-order pops of
+ * the oldest entry's page (one fewer when `at` is one of them), else NBS_E_FULL. */
+static int pop_at(nbs_log *log, qpos at, const qtotals *t) {
+    uint8_t type = REC_POP_ONE;
+    uint32_t oldest = t ? t->first.seq : at.seq;
+    int rc;
+    if (!t) {
+        nbs_rec r;
+        qpos next;
+        rc = next_entry(log, at, &r, &next);
+        if (rc && rc != NBS_E_EMPTY) return rc;
+        uint32_t tail = rc ? log->newest_seq : next.seq;
+        type = REC_POP_UPTO;
+        if (tail > at.seq) type = REC_TAIL, at = (qpos){tail, 0};
+    }
+    if (type != REC_TAIL && nbs_live_pages(log) == log->pages) {
+        if (oldest > log->tail_seq) {
+            if ((rc = append_pop(log, REC_TAIL, (qpos){oldest, 0}))) return rc;
+        } else if (t && !nbs_fits(log, 1 + t->in_first - (at.seq == oldest), 0, 0)) {
+            return NBS_E_FULL;
+        }
+    }
+    return append_pop(log, type, at);
 }
 
 /* The largest block the newest page takes besides `records` more records (0: none). */
@@ -126,34 +156,47 @@ static uint32_t newest_gap(const nbs_log *log, uint32_t records) {
     return (uint32_t)(log->flash.page_size - used) / log->unit * log->unit;
 }
 
-/* The next step that makes room for a push, and the largest block the push can take after it
- * (and whatever steps follow). A push writes to the newest page only while a page stays free
- * (pops may need it); it opens a page while another stays free, or, with the queue empty, one
- * whose OPEN releases every older page; else a TAIL releases the pages before the oldest entry
- * (opening the last free page for it when the newest is full, which the release gives back). */
-enum { STEP_NONE, STEP_OPEN, STEP_OPEN_SELF, STEP_TAIL };
-static int push_step(nbs_log *log, int *step, uint32_t *tail, uint32_t *capacity) {
-    uint32_t live = nbs_live_pages(log), max_item = nbs_max_block(&log->flash, 0);
-    nbs_rec r;
-    qpos first;
-    *step = STEP_OPEN;
-    *capacity = max_item;
+/* What a push that does not fit yet does to make room. A push takes 2 records, and with every
+ * page live it leaves room for the in-order pops that release the oldest entry's page plus the
+ * pins of POP_MOUNTS mounts before them. While a page stays free besides the one it opens, it
+ * opens a page; with the queue empty, one whose OPEN releases every older page; with pages
+ * before the oldest entry's, a TAIL releases them; else it may open the last free page if it
+ * fits there with that room kept. `capacity` is the largest block the push takes after this
+ * step and those that follow, so nbs_queue_max_push agrees with push. */
+enum { STEP_NONE, STEP_OPEN, STEP_OPEN_SELF, STEP_TAIL, POP_MOUNTS = 4 };
+typedef struct push_plan {
+    int step;
+    uint32_t records, tail, capacity;
+} push_plan;
+
+static int plan_push(nbs_log *log, push_plan *p) {
+    uint32_t live = nbs_live_pages(log);
+    qtotals t;
+    p->step = STEP_OPEN;
+    p->records = 2;
+    p->capacity = nbs_max_block(&log->flash, 0);
     if (log->empty || live + 1 < log->pages) return NBS_OK;
-    int rc = next_entry(log, queue_start, &r, &first);
-    if (rc && rc != NBS_E_EMPTY) return rc;
-    bool none_left = rc == NBS_E_EMPTY;
-    *tail = none_left ? log->newest_seq : first.seq;
-    *step = STEP_OPEN_SELF;
-    if (none_left && live < log->pages) return NBS_OK;
-    *step = STEP_TAIL;
-    if (*tail > log->tail_seq && !nbs_fits(log, 1, 0, 0) && live < log->pages) return NBS_OK;
-    if (*tail > log->tail_seq && nbs_fits(log, 1, 0, 0)) {
-        uint32_t live_after = log->newest_seq - *tail + 1;
-        if (!none_left && live_after + 1 >= log->pages) *capacity = newest_gap(log, 3);
-        return NBS_OK;
+    int rc = entry_totals(log, true, &t);
+    if (rc) return rc;
+    uint32_t keep = release_pops(log, &t) + POP_MOUNTS * (NBS_RESERVE - NBS_TERMINATOR);
+    bool tail_fits = nbs_fits(log, 1, 0, 0);
+    if (live == log->pages) p->records += keep;
+    p->tail = t.count ? t.first.seq : log->newest_seq;
+    if (!t.count && live < log->pages) {
+        p->step = STEP_OPEN_SELF;
+    } else if (p->tail > log->tail_seq && (live < log->pages || tail_fits)) {
+        /* Without room for the TAIL, the page opened for it is fresh room for the push. */
+        p->step = STEP_TAIL;
+        if (t.count && tail_fits && log->newest_seq - p->tail + 2 >= log->pages) {
+            uint32_t after = newest_gap(log, 3), last_page = nbs_max_block(&log->flash, keep);
+            p->capacity = after > last_page ? after : last_page;
+        }
+    } else if (live < log->pages) {
+        p->capacity = nbs_max_block(&log->flash, keep);
+    } else {
+        p->step = STEP_NONE;
+        p->capacity = 0;
     }
-    *step = STEP_NONE;
-    *capacity = 0;
     return NBS_OK;
 }
 
@@ -169,7 +212,7 @@ uint32_t nbs_queue_max_item(const nbs_flash *flash) {
     return nbs_max_block(flash, 0);
 }
 
-/* Takes room steps (push_step) until the item fits; when none is left, NBS_PUSH_DROP_OLDEST
+/* Takes room steps (plan_push) until the item fits; when none is left, NBS_PUSH_DROP_OLDEST
  * pops the oldest entry and tries again. */
 int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     int rc = check_queue(q);
@@ -178,23 +221,23 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     if (!data && len) return NBS_E_INVAL;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
     uint32_t block = nbs_round_up((uint32_t)len, log->unit);
-    while (!rc && (nbs_live_pages(log) == log->pages || !nbs_fits(log, 2, block, 0))) {
-        int step;
-        uint32_t tail, capacity;
+    for (;;) {
+        push_plan p;
         nbs_rec r;
         qpos first;
-        if ((rc = push_step(log, &step, &tail, &capacity))) return rc;
-        if (step == STEP_OPEN || step == STEP_OPEN_SELF)
-            rc = nbs_open_next(log, step == STEP_OPEN_SELF);
-        else if (step == STEP_TAIL && !(rc = room_for_marker(log)) &&
-                 !(rc = nbs_append_marker(log, REC_TAIL, tail, 0)))
-            log->tail_seq = tail;
-        else if (step == STEP_NONE && !(flags & NBS_PUSH_DROP_OLDEST))
+        if ((rc = plan_push(log, &p))) return rc;
+        if (nbs_fits(log, p.records, block, 0)) break;
+        if (block > p.capacity) p.step = STEP_NONE;
+        if (p.step == STEP_OPEN || p.step == STEP_OPEN_SELF)
+            rc = nbs_open_next(log, p.step == STEP_OPEN_SELF);
+        else if (p.step == STEP_TAIL)
+            rc = append_pop(log, REC_TAIL, (qpos){p.tail, 0});
+        else if (!(flags & NBS_PUSH_DROP_OLDEST))
             return NBS_E_FULL;
-        else if (step == STEP_NONE && !(rc = next_entry(log, queue_start, &r, &first)))
-            rc = pop_at(log, first, true);
+        else if (!(rc = next_entry(log, queue_start, &r, &first)))
+            rc = pop_at(log, first, NULL);
+        if (rc) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
     }
-    if (rc) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
     nbs_src parts[2] = {{NULL, 0, 0}, {data, 0, (uint32_t)len}};
     return nbs_append_item(log, REC_PUSH, 0, (uint32_t)len, parts);
 }
@@ -224,48 +267,36 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     if (rc || (rc = next_entry(&q->log, queue_start, &r, &at)) ||
         (rc = read_entry(&q->log, at.seq, &r, buf, capacity, len)))
         return rc;
-    return pop_at(&q->log, at, true);
-}
-
-/* Counts entries and the bytes they take (data block and slots). */
-static int entry_totals(nbs_log *log, uint32_t *count, uint32_t *bytes) {
-    nbs_rec r;
-    qpos at = queue_start;
-    int rc;
-    *count = *bytes = 0;
-    while ((rc = next_entry(log, at, &r, &at)) == NBS_OK) {
-        ++*count;
-        *bytes += nbs_round_up(nbs_rec_vlen(&r), log->unit) + 2 * log->slot_size;
-    }
-    return rc == NBS_E_EMPTY ? NBS_OK : rc;
+    return pop_at(&q->log, at, NULL);
 }
 
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {
-    uint32_t bytes;
+    qtotals t;
     int rc = check_queue(q);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    return entry_totals(&q->log, count, &bytes);
-}
-
-int nbs_queue_space(nbs_queue *q, nbs_space *space) {
-    uint32_t count, live;
-    int rc = check_queue(q);
-    if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    if ((rc = entry_totals(&q->log, &count, &live))) return rc;
-    nbs_log_space(&q->log, live, 0, space);
+    if ((rc = entry_totals(&q->log, false, &t))) return rc;
+    *count = t.count;
     return NBS_OK;
 }
 
-/* The newest page's gap while a page stays free, or what the next room step gives. */
+int nbs_queue_space(nbs_queue *q, nbs_space *space) {
+    qtotals t;
+    int rc = check_queue(q);
+    if (rc || !space) return rc ? rc : NBS_E_INVAL;
+    if ((rc = entry_totals(&q->log, false, &t))) return rc;
+    nbs_log_space(&q->log, t.bytes, 0, space);
+    return NBS_OK;
+}
+
+/* The newest page's gap now, or what the next room step gives. */
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
     int rc = check_queue(q);
     if (rc || !len) return rc ? rc : NBS_E_INVAL;
-    nbs_log *log = &q->log;
-    int step;
-    uint32_t tail, capacity;
-    if ((rc = push_step(log, &step, &tail, &capacity))) return rc;
-    uint32_t now = nbs_live_pages(log) < log->pages ? newest_gap(log, 2) : 0;
-    *len = now > capacity ? now : capacity;
+    push_plan p;
+    if ((rc = plan_push(&q->log, &p))) return rc;
+    uint32_t now = newest_gap(&q->log, p.records), max = nbs_queue_max_item(&q->log.flash);
+    if (now < p.capacity) now = p.capacity;
+    *len = now < max ? now : max;
     return NBS_OK;
 }
 
@@ -297,10 +328,12 @@ int nbs_queue_iter_pop_current(nbs_queue_iter *it) {
     int rc = it ? check_queue(it->q) : NBS_E_INVAL;
     if (rc) return rc;
     if (!it->has_current) return NBS_E_INVAL;
-    nbs_rec r;
-    qpos first, at = {it->page_step, (int32_t)it->slot - 1};
-    rc = next_entry(&it->q->log, queue_start, &r, &first);
-    if (rc) return rc == NBS_E_EMPTY ? NBS_E_INVAL : rc;
-    it->has_current = false;
-    return pop_at(&it->q->log, at, first.seq == at.seq && first.slot == at.slot);
+    qtotals t;
+    qpos at = {it->page_step, (int32_t)it->slot - 1};
+    if ((rc = entry_totals(&it->q->log, true, &t))) return rc;
+    if (!t.count) return NBS_E_INVAL;
+    bool in_order = t.first.seq == at.seq && t.first.slot == at.slot;
+    rc = pop_at(&it->q->log, at, in_order ? NULL : &t);
+    if (!rc) it->has_current = false;
+    return rc;
 }

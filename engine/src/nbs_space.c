@@ -4,7 +4,7 @@
 #include "nbs_internal.h"
 
 /* A fresh page holds its OPEN, possibly one mount's pin, the item's intent and commit and the
- * writers' reserve; `headroom` more slots for map writes (see NBS_MAP_HEADROOM). */
+ * writers' reserve; `headroom` more slots (the map: 1, for a GC round's TAIL). */
 uint32_t nbs_max_block(const nbs_flash *f, uint32_t headroom) {
     if (nbs_check_geometry(f)) return 0;
     uint32_t slot = f->write_unit > 16 ? f->write_unit : 16;
