@@ -160,9 +160,12 @@ int nbs_walk_prev(nbs_log *log, nbs_walk *w, nbs_rec *r) {
     return NBS_E_END;
 }
 
+/* A record's claim is sane: its block lies inside the page and its key fits the key area (a
+ * corrupted image can carry a valid-CRC record with any key length). */
 bool nbs_rec_in_page(const nbs_log *log, const nbs_rec *r) {
-    return (uint64_t)nbs_rec_off(log, r) + nbs_rec_klen(r) + nbs_rec_vlen(r) <=
-           log->flash.page_size;
+    return nbs_rec_klen(r) <= NBS_KEY_MAX &&
+           (uint64_t)nbs_rec_off(log, r) + nbs_rec_klen(r) + nbs_rec_vlen(r) <=
+               log->flash.page_size;
 }
 
 uint32_t nbs_item_addr(const nbs_log *log, uint32_t seq, const nbs_rec *r) {
