@@ -7,8 +7,7 @@
  * returns NBS_E_FULL without wearing the flash. */
 #include "nbs_internal.h"
 
-static int gc_tail(nbs_log *log) {
-    uint32_t tail = log->tail_seq;
+static int copy_tail_items(nbs_log *log, uint32_t tail) {
     nbs_walk w;
     nbs_rec r;
     int rc = nbs_walk_start(log, tail, &w);
@@ -22,7 +21,26 @@ static int gc_tail(nbs_log *log) {
         if (!rc) nbs_cache_key_written(log, REC_STORE, nbs_work_key(log), klen, vlen);
     }
     if (rc != NBS_E_END) return rc;
-    if (!nbs_fits(log, 1, 0, 0)) return NBS_E_FULL;
+    return nbs_fits(log, 1, 0, 0) ? NBS_OK : NBS_E_FULL;
+}
+
+/* Until its TAIL, the page a round copies into holds nothing but copies of items that are
+ * still in the tail page. A resumed round that no longer fits there (a cut wasted room on a
+ * torn copy, mount pins took slots) starts again once on a fresh erase of that page, under the
+ * same sequence number; the items it copied are then newest in the tail page again. */
+static int restart_round(nbs_log *log) {
+    log->newest = (log->newest + log->pages - 1) % log->pages;
+    log->newest_seq--;
+    int rc = nbs_open_next(log, false);
+    nbs_cache_reset(log);
+    return rc ? rc : nbs_cache_build_keys(log);
+}
+
+static int gc_tail(nbs_log *log) {
+    uint32_t tail = log->tail_seq;
+    int rc = copy_tail_items(log, tail);
+    if (rc == NBS_E_FULL && !(rc = restart_round(log))) rc = copy_tail_items(log, tail);
+    if (rc) return rc;
     log->tail_seq = tail + 1;
     return nbs_append_marker(log, REC_TAIL, tail + 1, 0);
 }

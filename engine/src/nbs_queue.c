@@ -252,22 +252,23 @@ static int read_entry(nbs_log *log, uint32_t seq, const nbs_rec *r, void *buf, s
     return vlen ? nbs_read(log, nbs_item_addr(log, seq, r), buf, vlen) : NBS_OK;
 }
 
-int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
-    nbs_rec r;
-    qpos at;
-    int rc = check_queue(q);
-    if (rc || (rc = next_entry(&q->log, queue_start, &r, &at))) return rc;
-    return read_entry(&q->log, at.seq, &r, buf, capacity, len);
-}
-
-int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
+/* Reads the oldest entry and, with `pop`, pops it. */
+static int take_oldest(nbs_queue *q, void *buf, size_t capacity, size_t *len, bool pop) {
     nbs_rec r;
     qpos at;
     int rc = check_queue(q);
     if (rc || (rc = next_entry(&q->log, queue_start, &r, &at)) ||
         (rc = read_entry(&q->log, at.seq, &r, buf, capacity, len)))
         return rc;
-    return pop_at(&q->log, at, NULL);
+    return pop ? pop_at(&q->log, at, NULL) : NBS_OK;
+}
+
+int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
+    return take_oldest(q, buf, capacity, len, false);
+}
+
+int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
+    return take_oldest(q, buf, capacity, len, true);
 }
 
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {
