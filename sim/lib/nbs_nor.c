@@ -1,5 +1,6 @@
-/* Engine flash callbacks backed by the NOR model: reads and programs pass through; an erase
- * of an engine page erases every sector in it. */
+/* Engine flash callbacks backed by the NOR model: reads pass through; a program is split at
+ * SPI program pages (the model wraps inside one, as the chip does); an erase of an engine page
+ * erases every sector in it. */
 #include "nbs_nor.h"
 
 int nbs_nor_error(int nor_err) {
