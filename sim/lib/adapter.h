@@ -65,6 +65,13 @@ struct adapter {
     int (*count)(void *ctx, uint32_t *count);
     int (*iterate)(void *ctx, adapter_visit_fn visit, void *visit_ctx);
 
+    /* Optional (NULL when the engine cannot): the engine's whole RAM state as `state_size`
+     * bytes, copied out and back into the same adapter, so that a power-cut campaign can
+     * resume a run from a snapshot instead of re-running it from the start. */
+    size_t state_size;
+    void (*save_state)(void *ctx, void *out);
+    void (*restore_state)(void *ctx, const void *in);
+
     /* Frees everything create() allocated. */
     void (*destroy)(void *ctx);
 };

@@ -17,6 +17,7 @@ typedef struct nbs_adapter {
     nbs_config config;
     nbs_map map;
     nbs_queue queue;
+    bool is_map;
     uint8_t *value_buffer; /* iteration reads values into this (max_value_size bytes) */
     uint32_t value_buffer_size;
 } nbs_adapter;
@@ -136,6 +137,34 @@ static int queue_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     }
 }
 
+/* ---- RAM state, for campaigns that resume a run from a snapshot ---- */
+
+/* The bytes: the map or queue handle, then the work buffer, then the cache memory. The handle's
+ * pointers point into this same adapter, so the bytes are only restored into it. */
+static size_t handle_size(const nbs_adapter *a) {
+    return a->is_map ? sizeof a->map : sizeof a->queue;
+}
+
+static void save_state(void *ctx, void *out) {
+    nbs_adapter *a = ctx;
+    uint8_t *p = out;
+    size_t handle = handle_size(a);
+    memcpy(p, a->is_map ? (void *)&a->map : (void *)&a->queue, handle);
+    memcpy(p + handle, a->config.work, a->config.work_size);
+    if (a->config.cache.mem_size)
+        memcpy(p + handle + a->config.work_size, a->config.cache.mem, a->config.cache.mem_size);
+}
+
+static void restore_state(void *ctx, const void *in) {
+    nbs_adapter *a = ctx;
+    const uint8_t *p = in;
+    size_t handle = handle_size(a);
+    memcpy(a->is_map ? (void *)&a->map : (void *)&a->queue, p, handle);
+    memcpy(a->config.work, p + handle, a->config.work_size);
+    if (a->config.cache.mem_size)
+        memcpy(a->config.cache.mem, p + handle + a->config.work_size, a->config.cache.mem_size);
+}
+
 /* ---- creation ---- */
 
 static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg, bool is_map) {
@@ -165,7 +194,11 @@ static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg,
         nbs_adapter_free(a);
         return NBS_E_CACHE_MEM;
     }
+    a->is_map = is_map;
     out->capabilities = is_map ? ADAPTER_CAN_MAP : ADAPTER_CAN_QUEUE;
+    out->state_size = handle_size(a) + a->config.work_size + a->config.cache.mem_size;
+    out->save_state = save_state;
+    out->restore_state = restore_state;
     out->max_value_size = a->value_buffer_size;
     out->ctx = a;
     out->destroy = nbs_adapter_free;

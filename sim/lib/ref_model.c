@@ -97,6 +97,11 @@ static void pending_set(ref_pending *p, ref_op_kind kind, const void *key, size_
     p->index = index;
 }
 
+static void pending_copy(ref_pending *dst, const ref_pending *src) {
+    pending_set(dst, src->kind, src->item.key, src->item.key_len, src->item.value,
+                src->item.value_len, src->index);
+}
+
 static void pending_clear(ref_pending *p) {
     item_free(&p->item);
     p->kind = REF_OP_NONE;
@@ -346,4 +351,15 @@ bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied)
 
 bool ref_queue_matches(const ref_queue *q, const ref_list *observed) {
     return queue_shape_matches(&q->entries, 0, SIZE_MAX, NULL, observed);
+}
+
+void ref_map_copy(ref_map *dst, const ref_map *src) {
+    ref_list_copy(&dst->items, &src->items);
+    pending_copy(&dst->pending, &src->pending);
+}
+
+void ref_queue_copy(ref_queue *dst, const ref_queue *src) {
+    ref_list_copy(&dst->entries, &src->entries);
+    pending_copy(&dst->pending, &src->pending);
+    dst->unknown_front_drops = src->unknown_front_drops;
 }

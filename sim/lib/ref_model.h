@@ -57,6 +57,8 @@ typedef struct ref_map {
 
 void ref_map_init(ref_map *m);
 void ref_map_free(ref_map *m);
+/* Makes `dst` (initialized) an independent copy of `src`, the operation in flight included. */
+void ref_map_copy(ref_map *dst, const ref_map *src);
 const ref_item *ref_map_find(const ref_map *m, const void *key, size_t key_len);
 void ref_map_store(ref_map *m, const void *key, size_t key_len, const void *value,
                    size_t value_len);
@@ -89,6 +91,7 @@ typedef struct ref_queue {
 
 void ref_queue_init(ref_queue *q);
 void ref_queue_free(ref_queue *q);
+void ref_queue_copy(ref_queue *dst, const ref_queue *src);
 void ref_queue_push(ref_queue *q, const void *data, size_t len);
 void ref_queue_pop_at(ref_queue *q, size_t index);
 void ref_queue_clear(ref_queue *q);

@@ -171,6 +171,7 @@ void nor_disarm_cut(nor *dev);
 void nor_cut_now(nor *dev); /* power off between operations */
 void nor_power_on(nor *dev);
 bool nor_is_powered(const nor *dev);
+bool nor_cut_armed(const nor *dev);    /* a cut by operation count or time waits to land */
 uint64_t nor_op_count(const nor *dev); /* program+erase calls so far */
 
 /* Simulated clock. */

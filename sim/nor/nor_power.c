@@ -76,6 +76,10 @@ void nor_power_on(nor *dev) {
 bool nor_is_powered(const nor *dev) {
     return dev->st.powered;
 }
+bool nor_cut_armed(const nor *dev) {
+    return dev->st.cut_by_ops || dev->st.cut_by_time;
+}
+
 uint64_t nor_op_count(const nor *dev) {
     return dev->st.op_count;
 }

@@ -144,40 +144,29 @@ static int raw_fault(run_state *st, const scenario_step *step) {
 
 /* ---- steps ---- */
 
-static int run_steps(run_state *st, const scenario_steps *steps);
+static int run_steps(run_state *st, const scenario_steps *steps, uint32_t depth);
 
-static int run_repeat(run_state *st, const scenario_step *step) {
+static int run_repeat(run_state *st, const scenario_step *step, uint32_t depth) {
     const scenario_repeat_args *a = &step->args.repeat;
     size_t mark = strlen(st->iterations);
-    for (uint64_t i = 0; i < a->times; i++) {
+    uint64_t first = st->resuming ? st->resume_at.level[depth].iteration : 0;
+    for (uint64_t i = first; i < a->times; i++) {
+        st->cursor.level[depth].iteration = i;
         snprintf(st->iterations + mark, sizeof st->iterations - mark, "%s%s iteration %llu of %llu",
                  mark ? ", " : "", step->path, (unsigned long long)i + 1,
                  (unsigned long long)a->times);
-        int rc = run_steps(st, &a->steps);
+        int rc = run_steps(st, &a->steps, depth + 1);
         if (rc) return rc;
     }
     st->iterations[mark] = '\0';
     return RUNNER_OK;
 }
 
-static int run_step(run_state *st, const scenario_step *step) {
-    st->step = step;
-    st->result->steps_run++;
+/* A step that is one scenario operation (not a repeat or a workload). */
+static int run_simple_step(run_state *st, const scenario_step *step) {
+    int rc = run_checkpoint(st);
+    if (rc) return rc;
     switch (step->op) {
-    case SCENARIO_OP_STORE:
-    case SCENARIO_OP_FETCH:
-    case SCENARIO_OP_REMOVE:
-    case SCENARIO_OP_REMOVE_ALL:
-    case SCENARIO_OP_HAS:
-    case SCENARIO_OP_COUNT:
-    case SCENARIO_OP_ITERATE:
-    case SCENARIO_OP_PUSH:
-    case SCENARIO_OP_PEEK:
-    case SCENARIO_OP_POP: return run_item_step(st, step);
-    case SCENARIO_OP_REPEAT: return run_repeat(st, step);
-    case SCENARIO_OP_RANDOM_OPS:
-    case SCENARIO_OP_CONFIG_UPDATES:
-    case SCENARIO_OP_LOG_APPENDS: return run_workload(st, step);
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
     case SCENARIO_OP_POWER_CUT: return power_cut(st, &step->args.power_cut);
     case SCENARIO_OP_POWER_ON: nor_power_on(st->dev); return run_mount(st, &step->expect);
@@ -185,18 +174,66 @@ static int run_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_FLIP_BIT:
     case SCENARIO_OP_CORRUPT:
     case SCENARIO_OP_ERASE_SECTOR: return raw_fault(st, step);
-    case SCENARIO_OP_EXPECT_STATS: return expect_stats(st, &step->args.stats);
+    /* A placed cut changes the figures (its own operations, the extra mounts). */
+    case SCENARIO_OP_EXPECT_STATS:
+        return st->plan.landed ? RUNNER_OK : expect_stats(st, &step->args.stats);
     case SCENARIO_OP_CHECK: return run_check_store(st);
-    default: return run_fail(st, "unknown operation");
+    default: return run_item_step(st, step);
     }
 }
 
-static int run_steps(run_state *st, const scenario_steps *steps) {
-    for (size_t i = 0; i < steps->count; i++) {
-        int rc = run_step(st, &steps->items[i]);
+static int run_step(run_state *st, const scenario_step *step, uint32_t depth) {
+    st->step = step;
+    if (!st->resuming) st->result->steps_run++;
+    switch (step->op) {
+    case SCENARIO_OP_REPEAT: return run_repeat(st, step, depth);
+    case SCENARIO_OP_RANDOM_OPS:
+    case SCENARIO_OP_CONFIG_UPDATES:
+    case SCENARIO_OP_LOG_APPENDS: return run_workload(st, step);
+    default: return run_simple_step(st, step);
+    }
+}
+
+static int run_steps(run_state *st, const scenario_steps *steps, uint32_t depth) {
+    size_t first = st->resuming ? st->resume_at.level[depth].step : 0;
+    for (size_t i = first; i < steps->count; i++) {
+        st->cursor.depth = depth + 1;
+        st->cursor.level[depth].step = i;
+        int rc = run_step(st, &steps->items[i], depth);
         if (rc) return rc;
     }
+    st->cursor.depth = depth;
     return RUNNER_OK;
+}
+
+/* The run from the cursor (or from `resume_at` when resuming) to its end: the initial mount,
+ * the steps, the final checkpoint. */
+int run_from_cursor(run_state *st) {
+    run_phase phase = st->resuming ? st->resume_at.phase : RUN_PHASE_SETUP;
+    int rc = RUNNER_OK;
+    if (phase == RUN_PHASE_SETUP) {
+        st->cursor.phase = RUN_PHASE_SETUP;
+        rc = run_checkpoint(st);
+        if (!rc) rc = run_mount(st, NULL);
+    }
+    if (!rc && phase <= RUN_PHASE_STEPS) {
+        st->cursor.phase = RUN_PHASE_STEPS;
+        rc = run_steps(st, &st->sc->steps, 0);
+    }
+    if (!rc) {
+        st->cursor.phase = RUN_PHASE_END;
+        st->cursor.depth = 0;
+        rc = run_checkpoint(st);
+    }
+    if (!rc && st->plan.active && !st->plan.landed) {
+        st->step = NULL;
+        rc = run_fail(st,
+                      "cut.op %llu: the power cut never landed (the run made %llu flash "
+                      "operations, or a cut of the scenario's own was armed at that one)",
+                      (unsigned long long)st->plan.cut.first.op,
+                      (unsigned long long)nor_op_count(st->dev));
+    }
+    return rc == RUN_STOPPED ? RUNNER_OK : rc;
 }
 
 static bool has_raw_faults(const scenario_steps *steps) {
@@ -266,7 +303,10 @@ static int setup(run_state *st) {
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);
-    return run_mount(st, NULL);
+    nor_set_cut_fn(st->dev, run_cut_fn, st);
+    const scenario_cut *cut = st->opts && st->opts->cut ? st->opts->cut : &sc->cut;
+    if (cut->present) run_plan_start(st, cut);
+    return RUNNER_OK;
 }
 
 int runner_run(const scenario *sc, const char *file, const runner_options *opts,
@@ -279,12 +319,13 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_queue_init(&st.queue);
     int rc = setup(&st);
     bool setup_failed = rc != RUNNER_OK;
-    if (!rc) rc = run_steps(&st, &sc->steps);
+    if (!rc) rc = run_from_cursor(&st);
     if (st.dev) fill_figures(&st);
     if (setup_failed && !st.engine.ctx) {
         out->verdict = RUN_ERROR;
         rc = RUNNER_E_ENGINE;
     }
+    run_saved_release(&st);
     adapter_destroy(&st.engine);
     if (opts && opts->keep_device)
         *opts->keep_device = st.dev;

@@ -25,6 +25,18 @@ const char *runner_strerror(int err);
 /* Called now and then during long scenarios with the engine operations done so far. */
 typedef void (*runner_progress_fn)(void *ctx, const char *scenario_name, uint64_t engine_ops);
 
+/* Power-cut campaigns (sim/campaign) branch a run at its flash operations. */
+typedef struct runner_branch_point runner_branch_point;
+/* Called for every program or erase call the run makes while the power is on, before it runs;
+ * `eligible` is false while a cut of the scenario's own is armed (the campaign leaves those
+ * operations alone). Not called inside branches. */
+typedef void (*runner_flash_op_fn)(void *ctx, uint64_t op_index, bool is_erase, bool eligible);
+/* Called after each scenario operation (a step, or one operation of a workload) that made the
+ * flash operations [first_op, end_op); `from` is the state just before that scenario operation,
+ * valid during the call only, for runner_branch(). */
+typedef void (*runner_interval_fn)(void *ctx, uint64_t first_op, uint64_t end_op,
+                                   runner_branch_point *from);
+
 typedef struct runner_options {
     bool override_seed; /* use `seed` instead of the scenario's */
     uint64_t seed;
@@ -34,7 +46,28 @@ typedef struct runner_options {
     /* The engine to drive instead of the one the scenario's engine type names (a user's own
      * engine, or a deliberately broken one in tests); NULL: by the scenario's type. */
     const adapter_kind *engine;
+    /* A placed power cut (see scenario_cut), instead of the scenario's own "cut" object. */
+    const scenario_cut *cut;
+    /* When non-zero, a run that would make more engine calls than this fails (a budget for
+     * untrusted scenarios). */
+    uint64_t max_engine_ops;
+    runner_flash_op_fn on_flash_op;
+    void *flash_op_ctx;
+    runner_interval_fn on_interval; /* needs an engine that can save its RAM state */
+    void *interval_ctx;
 } runner_options;
+
+/* What became of a branch's cut. */
+typedef struct runner_branch_info {
+    bool landed;           /* the cut landed (false: the run ended before that operation) */
+    uint64_t recovery_ops; /* flash operations the recovery after it made */
+} runner_branch_info;
+
+/* From inside an interval callback: runs the scenario again from `from` with `cut` placed
+ * (resumed from snapshots, not re-run from the start) and fills *out with the verdict. Returns
+ * 0 or a RUNNER_E_* code like runner_run. */
+int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_result *out,
+                  runner_branch_info *info);
 
 /* Runs `sc` (read from `file`, used in messages) and fills *out, which the caller later frees
  * with the run_results it belongs to. opts may be NULL. */

@@ -146,8 +146,10 @@ int run_sync_model(run_state *st) {
         ref_list before;
         ref_list_init(&before);
         ref_list_copy(&before, st->is_map ? &st->map.items : &st->queue.entries);
-        bool settled = st->is_map ? ref_map_settle(&st->map, &seen, NULL)
-                                  : ref_queue_settle(&st->queue, &seen, NULL);
+        bool applied = true;
+        bool settled = st->is_map ? ref_map_settle(&st->map, &seen, &applied)
+                                  : ref_queue_settle(&st->queue, &seen, &applied);
+        if (settled && st->plan.in_recovery) st->plan.applied = applied;
         if (!settled)
             rc = fail_store(st,
                             "the operation in flight is neither applied nor absent (old or new "
@@ -198,6 +200,11 @@ int run_mount(run_state *st, const scenario_expect *expect) {
     run_count_engine_op(st);
     int rc = st->engine.mount(st->engine.ctx);
     st->mounted = rc == NBS_OK;
+    if (run_plan_cut_pending(st)) {
+        /* The planned cut landed in this mount: the recovery checks instead. */
+        st->mounted = false;
+        return st->plan.in_recovery ? RUNNER_OK : run_recover(st);
+    }
     bool expects_error = expect && expect->kind == SCENARIO_EXPECT_ERROR;
     if (expects_error && rc != expect->error)
         return run_fail(st, "mount: expected error %s, got %s",

@@ -17,6 +17,38 @@ typedef struct run_history {
     size_t capacity, count;
 } run_history;
 
+/* Where a run is, so that it can be saved at one scenario operation and resumed there: the
+ * step at each nesting level, the iteration of each repeat, the operation of the workload. */
+#define RUN_MAX_DEPTH 32 /* deeper than the scenario format's JSON nesting allows */
+typedef enum run_phase { RUN_PHASE_SETUP, RUN_PHASE_STEPS, RUN_PHASE_END } run_phase;
+typedef struct run_cursor {
+    run_phase phase;
+    uint32_t depth; /* levels in use */
+    struct {
+        size_t step;        /* index in the step list at this level */
+        uint64_t iteration; /* of the repeat step at that index */
+    } level[RUN_MAX_DEPTH];
+    uint64_t op; /* operation of the workload step at the innermost level */
+} run_cursor;
+
+/* A cut placed by a campaign or a reproducer's "cut" object (scenario_cut), and what became
+ * of it. */
+typedef struct run_cut_plan {
+    bool active;
+    scenario_cut cut;
+    bool landed;            /* the first cut landed */
+    bool recovery_pending;  /* ... and the recovery has not run yet */
+    bool in_recovery;       /* the recovery is running */
+    uint64_t recovery_base; /* operation count at the recovery's power-on */
+    bool recovery_landed;   /* the cut inside the recovery landed */
+    uint64_t recovery_ops;  /* flash operations the recovery made */
+    bool applied;           /* the operation in flight was found applied */
+    bool counting_steps;    /* then_steps applies: the steps after the recovery are counted */
+    uint64_t steps_left;
+} run_cut_plan;
+
+typedef struct run_saved run_saved;
+
 typedef struct run_state {
     const scenario *sc;
     const char *file;
@@ -41,7 +73,18 @@ typedef struct run_state {
     char where[160];            /* the workload operation running, for messages */
     char iterations[160];       /* the repeat iterations running, for messages */
     uint64_t next_progress_ops; /* engine_ops at which progress is reported next */
+    run_cursor cursor;          /* the scenario operation running */
+    bool resuming;              /* walking down to `resume_at` after a restore */
+    run_cursor resume_at;
+    run_cut_plan plan;
+    char plan_where[120]; /* the planned cut that landed, for messages */
+    bool in_branch;       /* a campaign branch runs: no interval callbacks */
+    run_saved *saved[2];  /* campaigns: the state at the last two scenario operations */
+    uint64_t checkpoints; /* scenario operations reached */
 } run_state;
+
+/* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
+#define RUN_STOPPED (-100)
 
 /* A value's bytes for one use: `bytes` points into the scenario or into `owned`. */
 typedef struct run_bytes {
@@ -52,6 +95,9 @@ typedef struct run_bytes {
 
 /* runner_values.c: values from the scenario seed, and bytes described for messages. */
 int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
+/* The same, but a plain `random` value is drawn as if it had a seed (the step's position), so
+ * that it is the same however the run got to the step (a campaign resumes runs mid-step). */
+int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out);
 void run_bytes_free(run_bytes *b);
 void run_random_fill(nor_prng *prng, uint8_t *out, size_t length);
 void run_seed_stream(nor_prng *prng, uint64_t seed, uint64_t purpose);
@@ -93,6 +139,25 @@ void run_history_free(run_history *h);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);
+
+/* runner.c: runs from the cursor (or from resume_at) to the end. */
+int run_from_cursor(run_state *st);
+
+/* runner_checkpoint.c: called before every scenario operation (a step that is not a repeat or
+ * workload, one operation of a workload, the initial mount, the end). Finishes a resume, stops
+ * a branch after its then_steps, enforces the operation budget, and lets a campaign branch
+ * from the previous operation. */
+int run_checkpoint(run_state *st);
+void run_saved_release(run_state *st);
+
+/* runner_cut.c: the planned cut. The device's cut callback (also reporting every flash
+ * operation to a campaign); whether the planned cut landed in the call that just returned;
+ * the recovery that follows it (power on, mount, read twice, reboot, read), after which
+ * st->plan.applied says whether the operation in flight took effect. */
+bool run_cut_fn(void *ctx, const nor_event *op);
+void run_plan_start(run_state *st, const scenario_cut *cut);
+bool run_plan_cut_pending(const run_state *st);
+int run_recover(run_state *st);
 
 /* Counts an engine call and reports progress now and then. */
 void run_count_engine_op(run_state *st);

@@ -268,6 +268,8 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
             model_end(st, op, false);
         /* otherwise the operation stays in flight: old or new, settled by the next observation */
     }
+    /* The planned cut landed in this call: run_engine_op recovers and checks. */
+    if (cut_in_call && st->plan.recovery_pending) return RUNNER_OK;
     if (got.rc == NBS_OK && st->keep_history &&
         (op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH))
         run_history_note(st, op->key.bytes, op->key.length, op->value.bytes, op->value.length);
@@ -396,6 +398,11 @@ static int iterate_op(run_state *st, const run_op *op) {
     int rc = st->mounted ? st->engine.iterate(st->engine.ctx, visit_item, &w) : NBS_E_NOT_MOUNTED;
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
     if (w.pop_in_model && (rc == NBS_OK || !cut_in_call)) ref_queue_end(&st->queue, rc == NBS_OK);
+    if (cut_in_call && st->plan.recovery_pending) {
+        ref_list_free(&before);
+        ref_list_free(&w.seen);
+        return RUNNER_OK;
+    }
 
     int result = RUNNER_OK;
     bool has_expect = op->expect && op->expect->kind != SCENARIO_EXPECT_NONE;
@@ -429,8 +436,12 @@ int run_engine_op(run_state *st, const run_op *op) {
         int rc = run_sync_model(st);
         if (rc) return rc;
     }
-    if (op->op == SCENARIO_OP_ITERATE) return iterate_op(st, op);
-    return single_op(st, op);
+    int rc = op->op == SCENARIO_OP_ITERATE ? iterate_op(st, op) : single_op(st, op);
+    if (rc || !st->plan.recovery_pending || nor_is_powered(st->dev)) return rc;
+    if ((rc = run_recover(st))) return rc;
+    /* Not applied: run it again, as firmware would (an iteration's pops are not repeated). */
+    if (!st->plan.applied && op->op != SCENARIO_OP_ITERATE) return run_engine_op(st, op);
+    return RUNNER_OK;
 }
 
 int run_item_step(run_state *st, const scenario_step *step) {

@@ -43,6 +43,14 @@ int run_value_get(run_state *st, const scenario_value *v, run_bytes *out) {
     return RUNNER_OK;
 }
 
+int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out) {
+    if (v->kind != SCENARIO_VALUE_RANDOM || v->fixed_seed) return run_value_get(st, v, out);
+    scenario_value fixed = *v;
+    fixed.fixed_seed = true;
+    fixed.seed = (uint64_t)st->step->line << 32 | st->step->column;
+    return run_value_get(st, &fixed, out);
+}
+
 void run_bytes_free(run_bytes *b) {
     free(b->owned);
     memset(b, 0, sizeof *b);

@@ -14,6 +14,16 @@ static const scenario_op mix_ops[SCENARIO_MIX_KIND_COUNT] = {
     [SCENARIO_MIX_POP] = SCENARIO_OP_POP,
 };
 
+/* Where a workload starts: at the operation being resumed, or at its first. */
+static uint64_t first_op(const run_state *st) {
+    return st->resuming ? st->resume_at.op : 0;
+}
+
+static int workload_checkpoint(run_state *st, uint64_t index) {
+    st->cursor.op = index;
+    return run_checkpoint(st);
+}
+
 static uint32_t draw_size(run_state *st, scenario_range range) {
     return range.min +
            (uint32_t)nor_prng_below(&st->workload_stream, (uint64_t)range.max - range.min + 1);
@@ -59,7 +69,8 @@ static int random_ops(run_state *st, const scenario_random_ops_args *a) {
     uint8_t *buffer = NULL;
     size_t capacity = 0;
     int rc = RUNNER_OK;
-    for (uint64_t i = 0; i < a->ops && !rc; i++) {
+    for (uint64_t i = first_op(st); i < a->ops && !rc; i++) {
+        if ((rc = workload_checkpoint(st, i))) break;
         run_op op = {.op = mix_ops[draw_mix_op(st, a, weight_sum)], .workload = true};
         char key[SCENARIO_KEY_MAX + 1];
         if (st->is_map) {
@@ -79,11 +90,12 @@ static int random_ops(run_state *st, const scenario_random_ops_args *a) {
 
 static int config_updates(run_state *st, const scenario_config_updates_args *a) {
     run_op op = {.op = SCENARIO_OP_STORE, .workload = true};
-    if (run_value_get(st, &a->key, &op.key)) return run_fail_nomem(st);
+    if (run_value_get_fixed(st, &a->key, &op.key)) return run_fail_nomem(st);
     uint8_t *buffer = NULL;
     size_t capacity = 0;
     int rc = RUNNER_OK;
-    for (uint64_t i = 0; i < a->count && !rc; i++) {
+    for (uint64_t i = first_op(st); i < a->count && !rc; i++) {
+        if ((rc = workload_checkpoint(st, i))) break;
         nor_advance_time(st->dev, a->every_us);
         rc = draw_value(st, a->value_size, &buffer, &capacity, &op.value);
         note_operation(st, "config_updates", i, a->count, op.op, &op.key);
@@ -99,7 +111,8 @@ static int log_appends(run_state *st, const scenario_log_appends_args *a) {
     uint8_t *buffer = NULL;
     size_t capacity = 0;
     int rc = RUNNER_OK;
-    for (uint64_t i = 0; i < a->count && !rc; i++) {
+    for (uint64_t i = first_op(st); i < a->count && !rc; i++) {
+        if ((rc = workload_checkpoint(st, i))) break;
         rc = draw_value(st, a->size, &buffer, &capacity, &op.value);
         note_operation(st, "log_appends", i, a->count, op.op, &op.key);
         if (!rc) rc = run_engine_op(st, &op);

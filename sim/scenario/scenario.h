@@ -290,6 +290,32 @@ struct scenario_step {
     } args; /* count, remove_all, power_on, reboot, check: none */
 };
 
+/* ---- a placed power cut ---------------------------------------------------------------- */
+
+/* One cut: inside flash operation `op` (program and erase calls counted from 0), torn in the
+ * mode of its kind. */
+typedef struct scenario_cut_point {
+    uint64_t op;
+    nor_torn_program torn_program;
+    nor_torn_erase torn_erase;
+} scenario_cut_point;
+
+/* The top-level "cut" object, which power-cut campaigns write into their reproducers: the
+ * power is cut inside operation `first.op` (counted since the device was created, the initial
+ * mount's included), then the runner recovers at once (power on, mount, read everything twice,
+ * reboot, read again; old or new for the operation in flight), runs that operation again if it
+ * was not applied, and goes on. `recovery` cuts once more inside the recovery (its op counted
+ * from the power-on that starts it); `then_steps` ends the run that many scenario operations
+ * after the recovery. See docs/powercut.md. */
+typedef struct scenario_cut {
+    bool present;
+    scenario_cut_point first;
+    bool has_recovery_cut;
+    scenario_cut_point recovery;
+    bool limit_steps;
+    uint64_t then_steps;
+} scenario_cut;
+
 /* ---- the scenario ---------------------------------------------------------------------- */
 
 typedef struct scenario {
@@ -300,6 +326,7 @@ typedef struct scenario {
     nor_config flash; /* the preset with every override applied; nor_config_validate() passes */
     scenario_engine engine;
     scenario_steps steps;
+    scenario_cut cut; /* present only in reproducers */
 } scenario;
 
 /* ---- errors ---------------------------------------------------------------------------- */

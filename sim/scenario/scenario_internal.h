@@ -110,6 +110,7 @@ void steps_free(scenario_steps *steps);
 /* Flash geometry helpers (scenario_flash.c). */
 bool parse_flash(scenario_ctx *c, const pjson_node *node, scenario *sc);
 bool parse_engine(scenario_ctx *c, const pjson_node *node, scenario *sc);
+bool parse_cut(scenario_ctx *c, const pjson_node *node, scenario_cut *out);
 uint32_t flash_total_bytes(const nor_config *cfg);
 /* The sector holding addr: index, start and size; false when addr is past the end. */
 bool flash_sector_at(const nor_config *cfg, uint32_t addr, uint32_t *index, uint32_t *start,

@@ -10,6 +10,7 @@
 static const scenario_name top_fields[] = {
     {"name", FIELD_REQUIRED},  {"description", FIELD_OPTIONAL}, {"seed", FIELD_OPTIONAL},
     {"flash", FIELD_REQUIRED}, {"engine", FIELD_REQUIRED},      {"steps", FIELD_REQUIRED},
+    {"cut", FIELD_OPTIONAL},
 };
 
 static bool is_name_char(char ch) {
@@ -81,6 +82,12 @@ static void validate(scenario_ctx *c, const pjson_node *root, scenario *sc) {
     if (steps) {
         size_t mark = ctx_path_key(c, "steps");
         parse_steps(c, steps, &sc->steps);
+        ctx_path_restore(c, mark);
+    }
+    const pjson_node *cut = pjson_get(root, "cut");
+    if (cut) {
+        size_t mark = ctx_path_key(c, "cut");
+        parse_cut(c, cut, &sc->cut);
         ctx_path_restore(c, mark);
     }
 }

@@ -1,0 +1,94 @@
+/* The planned power cut of a campaign branch or a reproducer (scenario_cut): the device's cut
+ * callback that places it (and reports every flash operation to a campaign), and the recovery
+ * that follows it at once: power on, mount, read everything, read it again, reboot, read
+ * again, with one more cut inside that recovery when planned. */
+#include "runner_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *torn_name(const nor_event *op, const scenario_cut_point *p) {
+    static const char *const programs[] = {"none", "full", "prefix", "bits", "metastable"};
+    static const char *const erases[] = {"none", "full", "partial", "weak"};
+    return op->kind == NOR_EV_ERASE ? erases[p->torn_erase] : programs[p->torn_program];
+}
+
+/* Tears the operation with the point's modes; says where in the run's messages. */
+static bool place(run_state *st, const nor_event *op, const scenario_cut_point *p,
+                  const char *which) {
+    nor_set_torn_modes(st->dev, p->torn_program, p->torn_erase);
+    snprintf(st->plan_where, sizeof st->plan_where, "%s in flash operation %llu (%s, torn %s)",
+             which, (unsigned long long)op->op_index,
+             op->kind == NOR_EV_ERASE ? "erase" : "program", torn_name(op, p));
+    return true;
+}
+
+bool run_cut_fn(void *ctx, const nor_event *op) {
+    run_state *st = ctx;
+    bool armed = nor_cut_armed(st->dev);
+    if (st->opts && st->opts->on_flash_op && !st->in_branch)
+        st->opts->on_flash_op(st->opts->flash_op_ctx, op->op_index, op->kind == NOR_EV_ERASE,
+                              !armed);
+    run_cut_plan *p = &st->plan;
+    if (!p->active || armed) return false;
+    if (!p->landed && op->op_index == p->cut.first.op) {
+        p->landed = true;
+        p->recovery_pending = true;
+        return place(st, op, &p->cut.first, "power cut");
+    }
+    if (p->in_recovery && p->cut.has_recovery_cut && !p->recovery_landed &&
+        op->op_index - p->recovery_base == p->cut.recovery.op) {
+        p->recovery_landed = true;
+        return place(st, op, &p->cut.recovery, "second power cut, during the recovery,");
+    }
+    return false;
+}
+
+void run_plan_start(run_state *st, const scenario_cut *cut) {
+    memset(&st->plan, 0, sizeof st->plan);
+    st->plan.active = true;
+    st->plan.cut = *cut;
+}
+
+bool run_plan_cut_pending(const run_state *st) {
+    const run_cut_plan *p = &st->plan;
+    return !nor_is_powered(st->dev) &&
+           (p->recovery_pending || (p->in_recovery && p->recovery_landed));
+}
+
+/* One mount of the recovery, checked; a second cut landing inside it is followed by a power-on
+ * and another mount. */
+static int recovery_mount(run_state *st) {
+    int rc = run_mount(st, NULL);
+    if (!rc && !nor_is_powered(st->dev)) {
+        nor_power_on(st->dev);
+        rc = run_mount(st, NULL);
+    }
+    return rc;
+}
+
+int run_recover(run_state *st) {
+    run_cut_plan *p = &st->plan;
+    p->recovery_pending = false;
+    p->in_recovery = true;
+    p->recovery_base = nor_op_count(st->dev);
+    /* The operation in flight, if the model tracks one, is settled by the first mount. */
+    p->applied = true;
+    char saved_where[sizeof st->where];
+    memcpy(saved_where, st->where, sizeof saved_where);
+    snprintf(st->where, sizeof st->where, "recovering from the %s", st->plan_where);
+    st->mounted = false;
+    nor_power_on(st->dev);
+    int rc = recovery_mount(st);
+    if (!rc) rc = run_check_store(st);
+    if (!rc) rc = recovery_mount(st);
+    p->in_recovery = false;
+    p->recovery_ops = nor_op_count(st->dev) - p->recovery_base;
+    if (rc) return rc;
+    memcpy(st->where, saved_where, sizeof saved_where);
+    if (p->cut.limit_steps) {
+        p->counting_steps = true;
+        p->steps_left = p->cut.then_steps;
+    }
+    return RUNNER_OK;
+}
