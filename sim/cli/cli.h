@@ -4,6 +4,7 @@
 #define NORBENCH_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
@@ -35,6 +36,19 @@ void cli_print_help(const cli_command *cmd, const cli_flag *flags);
 /* One clear usage error: "norbench CMD: MESSAGE" plus a hint; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* cli_paths.c: scenario files named on the command line (directories expanded). */
+typedef struct path_list {
+    char **items;
+    size_t count, capacity;
+} path_list;
+bool path_list_add(path_list *list, const char *path);
+void path_list_free(path_list *list);
+/* Adds args[0..count) to *out. Returns 0, CLI_EXIT_USAGE after reporting an unreadable
+ * directory (the others are still added), or CLI_EXIT_FAIL when memory runs out. */
+int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_list *out);
+/* True when --NAME (or --NAME=...) is among the flags. */
+bool cli_flag_present(int argc, char **argv, const char *name);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

@@ -15,77 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct path_list {
-    char **items;
-    size_t count, capacity;
-} path_list;
-
-static bool path_list_add(path_list *list, const char *path) {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 32;
-        char **items = realloc(list->items, capacity * sizeof *items);
-        if (!items) return false;
-        list->items = items;
-        list->capacity = capacity;
-    }
-    size_t len = strlen(path) + 1;
-    char *copy = malloc(len);
-    if (!copy) return false;
-    memcpy(copy, path, len);
-    list->items[list->count++] = copy;
-    return true;
-}
-
-static void path_list_free(path_list *list) {
-    for (size_t i = 0; i < list->count; i++) free(list->items[i]);
-    free(list->items);
-}
-
-static int compare_paths(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Adds every scenario file below `dir`, sorted, so runs are in a stable order. */
-static int collect_dir(const char *dir, path_list *out) {
-    DIR *d = opendir(dir);
-    if (!d) return -errno;
-    path_list found = {0};
-    int rc = 0;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        size_t size = strlen(dir) + strlen(e->d_name) + 2;
-        char *path = malloc(size);
-        if (!path) {
-            rc = -ENOMEM;
-            break;
-        }
-        snprintf(path, size, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
-        struct stat st;
-        bool wanted = stat(path, &st) == 0 &&
-                      (S_ISDIR(st.st_mode) ||
-                       (ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".schema.json")));
-        if (wanted && !path_list_add(&found, path)) rc = -ENOMEM;
-        free(path);
-    }
-    closedir(d);
-    if (found.count) qsort(found.items, found.count, sizeof *found.items, compare_paths);
-    for (size_t i = 0; !rc && i < found.count; i++) {
-        struct stat st;
-        if (stat(found.items[i], &st) == 0 && S_ISDIR(st.st_mode))
-            rc = collect_dir(found.items[i], out);
-        else if (!path_list_add(out, found.items[i]))
-            rc = -ENOMEM;
-    }
-    path_list_free(&found);
-    return rc;
-}
-
 typedef struct progress_line {
     bool enabled;
     size_t index, total;
@@ -126,11 +55,7 @@ int cmd_run(int argc, char **argv) {
         {"quiet", CLI_BOOL, &quiet, NULL, "print only failures"},
         {NULL, 0, NULL, NULL, NULL},
     };
-    /* The parser leaves a U64 flag at 0 when absent; 0 is also a valid seed, so look first. */
-    bool seed_given = false;
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--seed") == 0 || strncmp(argv[i], "--seed=", 7) == 0)
-            seed_given = true;
+    bool seed_given = cli_flag_present(argc, argv, "seed");
     int npos = 0;
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
@@ -138,20 +63,9 @@ int cmd_run(int argc, char **argv) {
 
     int exit_code = CLI_EXIT_OK;
     path_list files = {0};
-    for (int i = 1; i <= npos; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            int err = collect_dir(argv[i], &files);
-            if (err) {
-                fprintf(stderr, "%s: cannot read the directory: %s\n", argv[i], strerror(-err));
-                exit_code = CLI_EXIT_USAGE;
-            }
-        } else if (!path_list_add(&files, argv[i])) {
-            fprintf(stderr, "norbench run: out of memory\n");
-            path_list_free(&files);
-            return CLI_EXIT_FAIL;
-        }
-    }
+    rc = cli_collect_scenarios(cmd, argv + 1, npos, &files);
+    if (rc == CLI_EXIT_FAIL) return rc;
+    if (rc) exit_code = rc;
 
     progress_line progress = {.enabled = !json && !quiet && isatty(STDERR_FILENO),
                               .total = files.count};

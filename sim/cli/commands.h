@@ -9,6 +9,8 @@ int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_powercut(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Benchmarks run by `norbench bench TARGET` (bench_*.c); `json` selects --json output. */
 int bench_sim(bool json);

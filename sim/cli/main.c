@@ -28,6 +28,21 @@ const cli_command cli_commands[] = {
      "checking every result with the reference model, and prints a table. Exits 0 when all\n"
      "pass, 1 when any fails, 2 on usage or file errors.",
      cmd_run},
+    {"powercut", "cut the power at every flash operation and check nothing is lost",
+     "FILE|DIR... [--mode linear|exhaustive|random:N] [--torn MODES|all] [--depth 1|2]\n"
+     "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]",
+     "Runs each scenario once, then again with the power cut inside each of its flash\n"
+     "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
+     "again (the operation in flight must be old or new, and stay so), then the scenario goes\n"
+     "on and must pass. Branches resume from snapshots. Every failure is written as a\n"
+     "reproducer scenario that `norbench run` replays. Exits 0 when every cut point verified,\n"
+     "1 when one failed, 2 on usage or file errors. See docs/powercut.md.",
+     cmd_powercut},
+    {"merge", "add up the JSON results of a sharded power-cut campaign", "FILE... [--json]",
+     "Reads powercut.json files of the shards of one campaign (--shard I/N) and prints the\n"
+     "combined result: the same totals and failures as one unsharded run. Exits 0 when no cut\n"
+     "point failed, 1 when one did, 2 when a file is unreadable or not of the same campaign.",
+     cmd_merge},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -321,6 +321,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     bool setup_failed = rc != RUNNER_OK;
     if (!rc) rc = run_from_cursor(&st);
     if (st.dev) fill_figures(&st);
+    if (opts && opts->cut_info) run_plan_info(&st, opts->cut_info);
     if (setup_failed && !st.engine.ctx) {
         out->verdict = RUN_ERROR;
         rc = RUNNER_E_ENGINE;

@@ -25,6 +25,15 @@ const char *runner_strerror(int err);
 /* Called now and then during long scenarios with the engine operations done so far. */
 typedef void (*runner_progress_fn)(void *ctx, const char *scenario_name, uint64_t engine_ops);
 
+/* What became of a placed cut. */
+#define RUNNER_RECOVERY_KINDS_MAX 4096 /* recovery operations whose kind is recorded */
+typedef struct runner_branch_info {
+    bool landed;           /* the cut landed (false: the run ended before that operation) */
+    uint64_t recovery_ops; /* flash operations the recovery after it made */
+    /* Bit r set: the recovery's operation r was an erase (r < RUNNER_RECOVERY_KINDS_MAX). */
+    uint8_t recovery_erases[RUNNER_RECOVERY_KINDS_MAX / 8];
+} runner_branch_info;
+
 /* Power-cut campaigns (sim/campaign) branch a run at its flash operations. */
 typedef struct runner_branch_point runner_branch_point;
 /* Called for every program or erase call the run makes while the power is on, before it runs;
@@ -48,6 +57,7 @@ typedef struct runner_options {
     const adapter_kind *engine;
     /* A placed power cut (see scenario_cut), instead of the scenario's own "cut" object. */
     const scenario_cut *cut;
+    runner_branch_info *cut_info; /* when set, receives what became of the cut */
     /* When non-zero, a run that would make more engine calls than this fails (a budget for
      * untrusted scenarios). */
     uint64_t max_engine_ops;
@@ -57,11 +67,7 @@ typedef struct runner_options {
     void *interval_ctx;
 } runner_options;
 
-/* What became of a branch's cut. */
-typedef struct runner_branch_info {
-    bool landed;           /* the cut landed (false: the run ended before that operation) */
-    uint64_t recovery_ops; /* flash operations the recovery after it made */
-} runner_branch_info;
+
 
 /* From inside an interval callback: runs the scenario again from `from` with `cut` placed
  * (resumed from snapshots, not re-run from the start) and fills *out with the verdict. Returns

@@ -186,10 +186,7 @@ int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_r
         run_plan_start(st, cut);
         rc = run_from_cursor(st);
     }
-    if (info) {
-        info->landed = st->plan.landed;
-        info->recovery_ops = st->plan.recovery_ops;
-    }
+    if (info) run_plan_info(st, info);
     memset(&st->plan, 0, sizeof st->plan);
     st->in_branch = false;
     st->resuming = false;

@@ -31,13 +31,16 @@ bool run_cut_fn(void *ctx, const nor_event *op) {
                               !armed);
     run_cut_plan *p = &st->plan;
     if (!p->active || armed) return false;
+    uint64_t recovery_op = op->op_index - p->recovery_base;
+    if (p->in_recovery && op->kind == NOR_EV_ERASE && recovery_op < RUNNER_RECOVERY_KINDS_MAX)
+        p->recovery_erases[recovery_op / 8] |= (uint8_t)(1u << (recovery_op % 8));
     if (!p->landed && op->op_index == p->cut.first.op) {
         p->landed = true;
         p->recovery_pending = true;
         return place(st, op, &p->cut.first, "power cut");
     }
     if (p->in_recovery && p->cut.has_recovery_cut && !p->recovery_landed &&
-        op->op_index - p->recovery_base == p->cut.recovery.op) {
+        recovery_op == p->cut.recovery.op) {
         p->recovery_landed = true;
         return place(st, op, &p->cut.recovery, "second power cut, during the recovery,");
     }
@@ -91,4 +94,10 @@ int run_recover(run_state *st) {
         p->steps_left = p->cut.then_steps;
     }
     return RUNNER_OK;
+}
+
+void run_plan_info(const run_state *st, runner_branch_info *out) {
+    out->landed = st->plan.landed;
+    out->recovery_ops = st->plan.recovery_ops;
+    memcpy(out->recovery_erases, st->plan.recovery_erases, sizeof out->recovery_erases);
 }

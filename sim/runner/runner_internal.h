@@ -42,6 +42,7 @@ typedef struct run_cut_plan {
     uint64_t recovery_base; /* operation count at the recovery's power-on */
     bool recovery_landed;   /* the cut inside the recovery landed */
     uint64_t recovery_ops;  /* flash operations the recovery made */
+    uint8_t recovery_erases[RUNNER_RECOVERY_KINDS_MAX / 8]; /* which of them were erases */
     bool applied;           /* the operation in flight was found applied */
     bool counting_steps;    /* then_steps applies: the steps after the recovery are counted */
     uint64_t steps_left;
@@ -158,6 +159,7 @@ bool run_cut_fn(void *ctx, const nor_event *op);
 void run_plan_start(run_state *st, const scenario_cut *cut);
 bool run_plan_cut_pending(const run_state *st);
 int run_recover(run_state *st);
+void run_plan_info(const run_state *st, runner_branch_info *out);
 
 /* Counts an engine call and reports progress now and then. */
 void run_count_engine_op(run_state *st);

@@ -1,0 +1,76 @@
+/* Reproducers: a failed cut point written as a standalone scenario file, the original file with
+ * its seed fixed and a top-level "cut" object that places the cut (and the cut inside the
+ * recovery) where the campaign did, so that `norbench run FILE` replays the failure exactly. */
+#include "campaign_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *read_text(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t capacity = SCENARIO_MAX_FILE_BYTES + 1;
+    char *text = malloc(capacity);
+    size_t n = text ? fread(text, 1, capacity - 1, f) : 0;
+    fclose(f);
+    if (text) text[n] = '\0';
+    return text;
+}
+
+static const char *torn_of(bool is_erase, unsigned torn) {
+    return is_erase ? campaign_torn_erase_name(torn) : campaign_torn_program_name(torn);
+}
+
+static cJSON *cut_json(uint64_t op, bool is_erase, unsigned torn) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "op", (double)op);
+    cJSON_AddStringToObject(o, is_erase ? "torn_erase" : "torn_program", torn_of(is_erase, torn));
+    return o;
+}
+
+static void file_name(char *out, size_t size, const char *dir, const char *scenario_name,
+                      const campaign_failure *f) {
+    int n = snprintf(out, size, "%s/%s-op%llu-%s-%s", dir, scenario_name, (unsigned long long)f->op,
+                     f->is_erase ? "erase" : "program", torn_of(f->is_erase, f->torn));
+    if (f->has_recovery_cut && n > 0 && (size_t)n < size)
+        n += snprintf(out + n, size - (size_t)n, "-r%llu-%s-%s", (unsigned long long)f->recovery_op,
+                      f->recovery_is_erase ? "erase" : "program",
+                      torn_of(f->recovery_is_erase, f->recovery_torn));
+    if (n > 0 && (size_t)n < size) snprintf(out + n, size - (size_t)n, ".json");
+}
+
+int campaign_write_reproducer(const campaign_plan *plan, uint64_t seed, const char *dir,
+                              campaign_failure *f) {
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return CAMPAIGN_E_IO;
+    char *text = read_text(plan->path);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!root) return CAMPAIGN_E_IO;
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "seed");
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "cut");
+    char seed_text[24]; /* raw: a double would round seeds above 2^53 */
+    snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seed);
+    cJSON_AddRawToObject(root, "seed", seed_text);
+    cJSON *cut = cut_json(f->op, f->is_erase, f->torn);
+    if (f->has_recovery_cut)
+        cJSON_AddItemToObject(cut, "recovery",
+                              cut_json(f->recovery_op, f->recovery_is_erase, f->recovery_torn));
+    if (plan->options->limit_steps)
+        cJSON_AddNumberToObject(cut, "then_steps", (double)plan->options->steps);
+    cJSON_AddItemToObject(root, "cut", cut);
+    char *out = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!out) return CAMPAIGN_E_NOMEM;
+    char path[sizeof f->reproducer];
+    file_name(path, sizeof path, dir, plan->sc->name, f);
+    FILE *file = fopen(path, "w");
+    int rc =
+        file && fputs(out, file) >= 0 && fputc('\n', file) != EOF ? CAMPAIGN_OK : CAMPAIGN_E_IO;
+    if (file && fclose(file) != 0) rc = CAMPAIGN_E_IO;
+    free(out);
+    if (!rc) memcpy(f->reproducer, path, sizeof path);
+    return rc;
+}

@@ -1,0 +1,100 @@
+/* A campaign's findings as data: default options, names of modes, failures kept sorted, and
+ * merging the counts of workers and shards into one entry per scenario. */
+#include "campaign.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const program_names[CAMPAIGN_TORN_PROGRAM_MODES] = {"none", "full", "prefix",
+                                                                       "bits", "metastable"};
+static const char *const erase_names[CAMPAIGN_TORN_ERASE_MODES] = {"none", "full", "partial",
+                                                                   "weak"};
+
+const char *campaign_torn_program_name(unsigned mode) {
+    return mode < CAMPAIGN_TORN_PROGRAM_MODES ? program_names[mode] : "?";
+}
+
+const char *campaign_torn_erase_name(unsigned mode) {
+    return mode < CAMPAIGN_TORN_ERASE_MODES ? erase_names[mode] : "?";
+}
+
+const char *campaign_mode_name(campaign_mode mode) {
+    switch (mode) {
+    case CAMPAIGN_EXHAUSTIVE: return "exhaustive";
+    case CAMPAIGN_RANDOM: return "random";
+    case CAMPAIGN_LINEAR: return "linear";
+    default: return "?";
+    }
+}
+
+void campaign_options_default(campaign_options *o) {
+    memset(o, 0, sizeof *o);
+    o->mode = CAMPAIGN_EXHAUSTIVE;
+    o->torn_program = (1u << CAMPAIGN_TORN_PROGRAM_MODES) - 1;
+    o->torn_erase = (1u << CAMPAIGN_TORN_ERASE_MODES) - 1;
+    o->depth = 1;
+    o->jobs = 1;
+    o->shard_index = 1;
+    o->shard_count = 1;
+}
+
+void campaign_scenario_free(campaign_scenario *s) {
+    free(s->failures);
+    s->failures = NULL;
+    s->failure_count = s->failure_capacity = 0;
+}
+
+/* Orders failures by where they happened, so every split of a campaign lists them alike. */
+static int failure_order(const campaign_failure *a, const campaign_failure *b) {
+    uint64_t ka[5] = {a->op, a->torn, a->has_recovery_cut, a->recovery_op, a->recovery_torn};
+    uint64_t kb[5] = {b->op, b->torn, b->has_recovery_cut, b->recovery_op, b->recovery_torn};
+    for (int i = 0; i < 5; i++)
+        if (ka[i] != kb[i]) return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+}
+
+int campaign_add_failure(campaign_scenario *s, const campaign_failure *f) {
+    if (s->failure_count == s->failure_capacity) {
+        size_t capacity = s->failure_capacity ? s->failure_capacity * 2 : 16;
+        campaign_failure *grown = realloc(s->failures, capacity * sizeof *grown);
+        if (!grown) return CAMPAIGN_E_NOMEM;
+        s->failures = grown;
+        s->failure_capacity = capacity;
+    }
+    size_t at = s->failure_count;
+    while (at > 0 && failure_order(&s->failures[at - 1], f) > 0) at--;
+    memmove(&s->failures[at + 1], &s->failures[at], (s->failure_count - at) * sizeof *f);
+    s->failures[at] = *f;
+    s->failure_count++;
+    return CAMPAIGN_OK;
+}
+
+int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src) {
+    if (src->has_error && !dst->has_error) {
+        dst->has_error = true;
+        memcpy(dst->error, src->error, sizeof dst->error);
+    }
+    if (src->flash_ops > dst->flash_ops) dst->flash_ops = src->flash_ops;
+    dst->cut_points += src->cut_points;
+    dst->verified += src->verified;
+    dst->recovery_verified += src->recovery_verified;
+    for (int m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++) dst->by_program[m] += src->by_program[m];
+    for (int m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++) dst->by_erase[m] += src->by_erase[m];
+    dst->seconds += src->seconds;
+    for (size_t i = 0; i < src->failure_count; i++)
+        if (campaign_add_failure(dst, &src->failures[i])) return CAMPAIGN_E_NOMEM;
+    return CAMPAIGN_OK;
+}
+
+void campaign_result_free(campaign_result *r) {
+    for (size_t i = 0; i < r->count; i++) campaign_scenario_free(&r->scenarios[i]);
+    free(r->scenarios);
+    r->scenarios = NULL;
+    r->count = 0;
+}
+
+uint64_t campaign_result_failures(const campaign_result *r) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < r->count; i++) n += r->scenarios[i].failure_count;
+    return n;
+}

@@ -1,0 +1,105 @@
+/* Scenario paths given on a command line: files as they are, directories expanded to every
+ * *.json below them (schema files left out), sorted so that runs are in a stable order; and
+ * whether a flag was given at all (a U64 flag reads 0 when absent, and 0 can be meaningful). */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+bool path_list_add(path_list *list, const char *path) {
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 32;
+        char **items = realloc(list->items, capacity * sizeof *items);
+        if (!items) return false;
+        list->items = items;
+        list->capacity = capacity;
+    }
+    size_t len = strlen(path) + 1;
+    char *copy = malloc(len);
+    if (!copy) return false;
+    memcpy(copy, path, len);
+    list->items[list->count++] = copy;
+    return true;
+}
+
+void path_list_free(path_list *list) {
+    for (size_t i = 0; i < list->count; i++) free(list->items[i]);
+    free(list->items);
+}
+
+static int compare_paths(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Adds every scenario file below `dir`, sorted, so runs are in a stable order. */
+static int collect_dir(const char *dir, path_list *out) {
+    DIR *d = opendir(dir);
+    if (!d) return -errno;
+    path_list found = {0};
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        size_t size = strlen(dir) + strlen(e->d_name) + 2;
+        char *path = malloc(size);
+        if (!path) {
+            rc = -ENOMEM;
+            break;
+        }
+        snprintf(path, size, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+        struct stat st;
+        bool wanted = stat(path, &st) == 0 &&
+                      (S_ISDIR(st.st_mode) ||
+                       (ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".schema.json")));
+        if (wanted && !path_list_add(&found, path)) rc = -ENOMEM;
+        free(path);
+    }
+    closedir(d);
+    if (found.count) qsort(found.items, found.count, sizeof *found.items, compare_paths);
+    for (size_t i = 0; !rc && i < found.count; i++) {
+        struct stat st;
+        if (stat(found.items[i], &st) == 0 && S_ISDIR(st.st_mode))
+            rc = collect_dir(found.items[i], out);
+        else if (!path_list_add(out, found.items[i]))
+            rc = -ENOMEM;
+    }
+    path_list_free(&found);
+    return rc;
+}
+
+int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_list *out) {
+    int rc = CLI_EXIT_OK;
+    for (int i = 0; i < count; i++) {
+        struct stat st;
+        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            int err = collect_dir(args[i], out);
+            if (err) {
+                fprintf(stderr, "%s: cannot read the directory: %s\n", args[i], strerror(-err));
+                rc = CLI_EXIT_USAGE;
+            }
+        } else if (!path_list_add(out, args[i])) {
+            fprintf(stderr, "norbench %s: out of memory\n", cmd->name);
+            path_list_free(out);
+            return CLI_EXIT_FAIL;
+        }
+    }
+    return rc;
+}
+
+bool cli_flag_present(int argc, char **argv, const char *name) {
+    size_t n = strlen(name);
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strncmp(argv[i], "--", 2) == 0 && strncmp(argv[i] + 2, name, n) == 0 &&
+            (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
+            return true;
+    return false;
+}

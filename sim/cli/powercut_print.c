@@ -1,0 +1,67 @@
+/* The human form of a campaign's result: a row per scenario, its tries per torn mode, the
+ * failures with their reproducers, and the totals. */
+#include "powercut_print.h"
+
+static void print_modes(FILE *out, const campaign_scenario *s) {
+    fprintf(out, "    program:");
+    for (unsigned m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++)
+        fprintf(out, " %s %llu%s", campaign_torn_program_name(m),
+                (unsigned long long)s->by_program[m],
+                m + 1 < CAMPAIGN_TORN_PROGRAM_MODES ? "," : ";");
+    fprintf(out, " erase:");
+    for (unsigned m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++)
+        fprintf(out, " %s %llu%s", campaign_torn_erase_name(m), (unsigned long long)s->by_erase[m],
+                m + 1 < CAMPAIGN_TORN_ERASE_MODES ? "," : "");
+    if (s->recovery_verified)
+        fprintf(out, "; cuts inside recoveries: %llu", (unsigned long long)s->recovery_verified);
+    fprintf(out, "\n");
+}
+
+static const char *torn_of(bool is_erase, unsigned torn) {
+    return is_erase ? campaign_torn_erase_name(torn) : campaign_torn_program_name(torn);
+}
+
+static void print_failure(FILE *err, const campaign_scenario *s, const campaign_failure *f) {
+    fprintf(err, "FAIL %s: cut in flash operation %llu (%s, torn %s)", s->name,
+            (unsigned long long)f->op, f->is_erase ? "erase" : "program",
+            torn_of(f->is_erase, f->torn));
+    if (f->has_recovery_cut)
+        fprintf(err, ", then in recovery operation %llu (%s, torn %s)",
+                (unsigned long long)f->recovery_op, f->recovery_is_erase ? "erase" : "program",
+                torn_of(f->recovery_is_erase, f->recovery_torn));
+    fprintf(err, ": %s\n", f->message);
+    if (f->reproducer[0]) fprintf(err, "     reproducer: %s\n", f->reproducer);
+}
+
+void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) {
+    if (!quiet)
+        fprintf(out, "%-32s %9s %10s %10s %8s %9s %9s\n", "scenario", "flash ops", "cut points",
+                "verified", "failures", "time", "cuts/s");
+    uint64_t cut_points = 0, verified = 0, failures = 0;
+    double seconds = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        const campaign_scenario *s = &r->scenarios[i];
+        uint64_t tries = s->verified + s->recovery_verified;
+        cut_points += s->cut_points;
+        verified += tries;
+        failures += s->failure_count;
+        seconds += s->seconds;
+        if (!quiet) {
+            fprintf(out, "%-32.32s %9llu %10llu %10llu %8zu %7.2f s %9.0f\n", s->name,
+                    (unsigned long long)s->flash_ops, (unsigned long long)s->cut_points,
+                    (unsigned long long)tries, s->failure_count, s->seconds,
+                    s->seconds > 0 ? (double)tries / s->seconds : 0.0);
+            if (!s->has_error) print_modes(out, s);
+        }
+        if (s->has_error) fprintf(err, "ERROR %s: %s\n", s->name, s->error);
+        for (size_t k = 0; k < s->failure_count; k++) print_failure(err, s, &s->failures[k]);
+    }
+    if (quiet) return;
+    unsigned jobs = r->jobs_used ? r->jobs_used : 1;
+    double rate = seconds > 0 ? (double)verified / seconds : 0;
+    fprintf(out,
+            "\n%zu scenarios: %llu cut points, %llu verified, %llu failures in %.2f s "
+            "(%.0f per second, %.0f per second per core over %u workers)\n",
+            r->count, (unsigned long long)cut_points, (unsigned long long)verified,
+            (unsigned long long)failures, seconds, rate, rate / jobs, jobs);
+}
