@@ -25,6 +25,28 @@ const char *runner_strerror(int err) {
     }
 }
 
+/* " [repeat iterations; workload operation; recovery]" for a failure message, or "". */
+static void describe_context(const run_state *st, char *out, size_t size) {
+    char op[200] = "", recovery[sizeof st->plan_where + 32] = "";
+    const run_workload_op *w = &st->workload_op;
+    if (w->workload) {
+        char key[100] = "";
+        if (w->key_len) run_describe_bytes(key, sizeof key, w->key, w->key_len);
+        snprintf(op, sizeof op, "%s operation %llu of %llu: %s %s", w->workload,
+                 (unsigned long long)w->index + 1, (unsigned long long)w->total,
+                 scenario_op_name(w->op), key);
+    }
+    if (st->plan.in_recovery)
+        snprintf(recovery, sizeof recovery, "recovering from the %s", st->plan_where);
+    const char *parts[3] = {st->iterations, op, recovery};
+    size_t used = 0;
+    for (int i = 0; i < 3 && used < size; i++) {
+        if (!parts[i][0]) continue;
+        used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "; " : " [", parts[i]);
+    }
+    if (used && used < size) snprintf(out + used, size - used, "]");
+}
+
 int run_fail(run_state *st, const char *fmt, ...) {
     char what[RUN_MESSAGE_MAX / 2];
     va_list ap;
@@ -35,10 +57,8 @@ int run_fail(run_state *st, const char *fmt, ...) {
     const scenario_step *s = st->step;
     const char *path = s ? s->path : "engine";
     snprintf(r->failed_step, sizeof r->failed_step, "%s", path);
-    char context[sizeof st->where + sizeof st->iterations + 8] = "";
-    if (st->where[0] || st->iterations[0])
-        snprintf(context, sizeof context, " [%s%s%s]", st->iterations,
-                 st->where[0] && st->iterations[0] ? "; " : "", st->where);
+    char context[sizeof st->iterations + sizeof st->plan_where + 240] = "";
+    describe_context(st, context, sizeof context);
     snprintf(r->message, sizeof r->message, "%s:%u:%u: %s: %s%s", st->file, s ? s->line : 1,
              s ? s->column : 1, path, what, context);
     r->verdict = RUN_FAIL;

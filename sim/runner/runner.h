@@ -67,8 +67,6 @@ typedef struct runner_options {
     void *interval_ctx;
 } runner_options;
 
-
-
 /* From inside an interval callback: runs the scenario again from `from` with `cut` placed
  * (resumed from snapshots, not re-run from the start) and fills *out with the verdict. Returns
  * 0 or a RUNNER_E_* code like runner_run. */

@@ -21,7 +21,7 @@ struct run_saved {
     nor_prng value_stream, workload_stream;
     uint64_t engine_ops, steps_run, next_progress_ops;
     const scenario_step *step;
-    char where[sizeof(((run_state *)0)->where)];
+    run_workload_op workload_op;
     char iterations[sizeof(((run_state *)0)->iterations)];
     run_cursor cursor;
 };
@@ -95,7 +95,7 @@ static bool save(run_state *st, run_saved *s) {
     s->steps_run = st->result->steps_run;
     s->next_progress_ops = st->next_progress_ops;
     s->step = st->step;
-    memcpy(s->where, st->where, sizeof s->where);
+    s->workload_op = st->workload_op;
     memcpy(s->iterations, st->iterations, sizeof s->iterations);
     s->cursor = st->cursor;
     s->valid = true;
@@ -119,7 +119,7 @@ static bool restore(run_state *st, const run_saved *s) {
     st->result->steps_run = s->steps_run;
     st->next_progress_ops = s->next_progress_ops;
     st->step = s->step;
-    memcpy(st->where, s->where, sizeof s->where);
+    st->workload_op = s->workload_op;
     memcpy(st->iterations, s->iterations, sizeof s->iterations);
     st->cursor = s->cursor;
     return true;

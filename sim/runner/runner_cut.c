@@ -61,11 +61,11 @@ bool run_plan_cut_pending(const run_state *st) {
 
 /* One mount of the recovery, checked; a second cut landing inside it is followed by a power-on
  * and another mount. */
-static int recovery_mount(run_state *st) {
-    int rc = run_mount(st, NULL);
+static int recovery_mount(run_state *st, bool every_read) {
+    int rc = run_mount_checked(st, NULL, every_read);
     if (!rc && !nor_is_powered(st->dev)) {
         nor_power_on(st->dev);
-        rc = run_mount(st, NULL);
+        rc = run_mount_checked(st, NULL, every_read);
     }
     return rc;
 }
@@ -77,18 +77,15 @@ int run_recover(run_state *st) {
     p->recovery_base = nor_op_count(st->dev);
     /* The operation in flight, if the model tracks one, is settled by the first mount. */
     p->applied = true;
-    char saved_where[sizeof st->where];
-    memcpy(saved_where, st->where, sizeof saved_where);
-    snprintf(st->where, sizeof st->where, "recovering from the %s", st->plan_where);
     st->mounted = false;
     nor_power_on(st->dev);
-    int rc = recovery_mount(st);
-    if (!rc) rc = run_check_store(st);
-    if (!rc) rc = recovery_mount(st);
+    /* Settled (old or new) and read every way; read again; rebooted and read again. */
+    int rc = recovery_mount(st, true);
+    if (!rc) rc = run_verify_items(st, "second reading");
+    if (!rc) rc = recovery_mount(st, false);
     p->in_recovery = false;
     p->recovery_ops = nor_op_count(st->dev) - p->recovery_base;
     if (rc) return rc;
-    memcpy(st->where, saved_where, sizeof saved_where);
     if (p->cut.limit_steps) {
         p->counting_steps = true;
         p->steps_left = p->cut.then_steps;

@@ -43,12 +43,21 @@ typedef struct run_cut_plan {
     bool recovery_landed;   /* the cut inside the recovery landed */
     uint64_t recovery_ops;  /* flash operations the recovery made */
     uint8_t recovery_erases[RUNNER_RECOVERY_KINDS_MAX / 8]; /* which of them were erases */
-    bool applied;           /* the operation in flight was found applied */
-    bool counting_steps;    /* then_steps applies: the steps after the recovery are counted */
+    bool applied;        /* the operation in flight was found applied */
+    bool counting_steps; /* then_steps applies: the steps after the recovery are counted */
     uint64_t steps_left;
 } run_cut_plan;
 
 typedef struct run_saved run_saved;
+
+/* The workload operation running, described only when a message needs it. */
+typedef struct run_workload_op {
+    const char *workload; /* NULL: none */
+    uint64_t index, total;
+    scenario_op op;
+    uint8_t key[SCENARIO_KEY_MAX];
+    size_t key_len;
+} run_workload_op;
 
 typedef struct run_state {
     const scenario *sc;
@@ -70,12 +79,12 @@ typedef struct run_state {
     nor_prng workload_stream; /* choices of the generated workloads */
     uint8_t *read_buffer;     /* fetch, peek, pop land here */
     size_t read_buffer_size;
-    const scenario_step *step;  /* the step running, for messages */
-    char where[160];            /* the workload operation running, for messages */
-    char iterations[160];       /* the repeat iterations running, for messages */
-    uint64_t next_progress_ops; /* engine_ops at which progress is reported next */
-    run_cursor cursor;          /* the scenario operation running */
-    bool resuming;              /* walking down to `resume_at` after a restore */
+    const scenario_step *step;   /* the step running, for messages */
+    run_workload_op workload_op; /* the workload operation running, for messages */
+    char iterations[160];        /* the repeat iterations running, for messages */
+    uint64_t next_progress_ops;  /* engine_ops at which progress is reported next */
+    run_cursor cursor;           /* the scenario operation running */
+    bool resuming;               /* walking down to `resume_at` after a restore */
     run_cursor resume_at;
     run_cut_plan plan;
     char plan_where[120]; /* the planned cut that landed, for messages */
@@ -129,6 +138,10 @@ int run_item_step(run_state *st, const scenario_step *step);
 
 /* runner_check.c: whole-store observation, settling after cuts, the check step. */
 int run_mount(run_state *st, const scenario_expect *expect);
+/* The same; `every_read` false compares by iteration only (no count, fetch or peek). */
+int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read);
+/* The store, read by iteration, equals the model. */
+int run_verify_items(run_state *st, const char *what);
 int run_check_store(run_state *st);
 /* Makes the model definite again (settles an operation in flight or adopts the state after a
  * fault) by observing the whole store; a no-op when the model is already definite. */

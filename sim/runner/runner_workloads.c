@@ -46,10 +46,13 @@ static int draw_value(run_state *st, scenario_range range, uint8_t **buffer, siz
 
 static void note_operation(run_state *st, const char *workload, uint64_t index, uint64_t total,
                            scenario_op op, const run_bytes *key) {
-    char k[100] = "";
-    if (key->length) run_describe_bytes(k, sizeof k, key->bytes, key->length);
-    snprintf(st->where, sizeof st->where, "%s operation %llu of %llu: %s %s", workload,
-             (unsigned long long)index + 1, (unsigned long long)total, scenario_op_name(op), k);
+    run_workload_op *w = &st->workload_op;
+    w->workload = workload;
+    w->index = index;
+    w->total = total;
+    w->op = op;
+    w->key_len = key->length < sizeof w->key ? key->length : sizeof w->key;
+    if (w->key_len) memcpy(w->key, key->bytes, w->key_len);
 }
 
 static scenario_mix_op draw_mix_op(run_state *st, const scenario_random_ops_args *a,
@@ -130,6 +133,6 @@ int run_workload(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_LOG_APPENDS: rc = log_appends(st, &step->args.log_appends); break;
     default: rc = RUNNER_OK; break;
     }
-    if (!rc) st->where[0] = '\0';
+    if (!rc) st->workload_op.workload = NULL;
     return rc;
 }
