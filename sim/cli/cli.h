@@ -50,6 +50,9 @@ int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_l
 /* True when --NAME (or --NAME=...) is among the flags. */
 bool cli_flag_present(int argc, char **argv, const char *name);
 
+/* cli_clock.c: monotonic wall-clock seconds, for benchmarks. */
+double cli_now_seconds(void);
+
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

@@ -14,8 +14,10 @@ int cmd_bench(int argc, char **argv) {
     int npos = 0;
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
-    if (npos != 1) return cli_usage_error(cmd, "expected one benchmark: sim or engine");
+    if (npos != 1) return cli_usage_error(cmd, "expected one benchmark: sim, engine or powercut");
     if (strcmp(argv[1], "sim") == 0) return bench_sim(json);
     if (strcmp(argv[1], "engine") == 0) return bench_engine(json);
-    return cli_usage_error(cmd, "unknown benchmark '%s' (expected sim or engine)", argv[1]);
+    if (strcmp(argv[1], "powercut") == 0) return bench_powercut(json);
+    return cli_usage_error(cmd, "unknown benchmark '%s' (expected sim, engine or powercut)",
+                           argv[1]);
 }

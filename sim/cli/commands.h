@@ -15,5 +15,6 @@ int cmd_merge(int argc, char **argv);
 /* Benchmarks run by `norbench bench TARGET` (bench_*.c); `json` selects --json output. */
 int bench_sim(bool json);
 int bench_engine(bool json);
+int bench_powercut(bool json);
 
 #endif

@@ -13,10 +13,12 @@ const cli_command cli_commands[] = {
     {"demo", "a short tour of the NOR flash model", "[--preset NAME] [--seed N]",
      "Programs, erases and tears a few operations on a preset, printing what the model does.",
      cmd_demo},
-    {"bench", "measure the model or the engine", "sim|engine [--json]",
+    {"bench", "measure the model, the engine or the power-cut campaigns",
+     "sim|engine|powercut [--json]",
      "Runs a benchmark and prints its figures:\n"
      "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
-     "  engine  flash traffic, wear and write amplification of the storage engine",
+     "  engine  flash traffic, wear and write amplification of the storage engine\n"
+     "  powercut  cut points verified per second per core by an exhaustive campaign",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE... [--json] [--quiet]",
      "Checks JSON scenario files against the format (scenarios/README.md) and prints one\n"
