@@ -269,7 +269,19 @@ static bool has_raw_faults(const scenario_steps *steps) {
 
 /* ---- the result ---- */
 
-static void fill_figures(run_state *st) {
+/* FNV-1a over every byte the device holds (as stored, weak bits not drawn). */
+static uint64_t device_digest(const nor *dev) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint8_t chunk[4096];
+    for (uint32_t at = 0, size = nor_size(dev); at < size; at += sizeof chunk) {
+        uint32_t n = size - at < sizeof chunk ? size - at : (uint32_t)sizeof chunk;
+        nor_peek(dev, at, chunk, n);
+        for (uint32_t i = 0; i < n; i++) h = (h ^ chunk[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+void run_fill_figures(run_state *st) {
     scenario_result *r = st->result;
     nor_stats s;
     nor_get_stats(st->dev, &s);
@@ -289,6 +301,7 @@ static void fill_figures(run_state *st) {
     r->sector_erases = calloc(r->sector_count ? r->sector_count : 1, sizeof *r->sector_erases);
     for (uint32_t i = 0; r->sector_erases && i < r->sector_count; i++)
         r->sector_erases[i] = nor_erase_count(st->dev, i);
+    if (st->opts && st->opts->flash_digest) r->flash_digest = device_digest(st->dev);
 }
 
 static void result_header(scenario_result *out, const scenario *sc, const char *file,
@@ -340,7 +353,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     int rc = setup(&st);
     bool setup_failed = rc != RUNNER_OK;
     if (!rc) rc = run_from_cursor(&st);
-    if (st.dev) fill_figures(&st);
+    if (st.dev) run_fill_figures(&st);
     if (opts && opts->cut_info) run_plan_info(&st, opts->cut_info);
     if (setup_failed && !st.engine.ctx) {
         out->verdict = RUN_ERROR;

@@ -63,13 +63,14 @@ typedef struct runner_options {
     uint64_t max_engine_ops;
     runner_flash_op_fn on_flash_op;
     void *flash_op_ctx;
+    bool flash_digest; /* fill the result's flash_digest (reads the whole device) */
     runner_interval_fn on_interval; /* needs an engine that can save its RAM state */
     void *interval_ctx;
 } runner_options;
 
 /* From inside an interval callback: runs the scenario again from `from` with `cut` placed
- * (resumed from snapshots, not re-run from the start) and fills *out with the verdict. Returns
- * 0 or a RUNNER_E_* code like runner_run. */
+ * (resumed from snapshots, not re-run from the start) and fills *out as runner_run would for
+ * the same cut (the caller frees out->sector_erases). Returns 0 or a RUNNER_E_* code. */
 int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_result *out,
                   runner_branch_info *info);
 

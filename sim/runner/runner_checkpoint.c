@@ -185,6 +185,7 @@ int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_r
         st->resume_at = from->from->cursor;
         run_plan_start(st, cut);
         rc = run_from_cursor(st);
+        run_fill_figures(st);
     }
     if (info) run_plan_info(st, info);
     memset(&st->plan, 0, sizeof st->plan);

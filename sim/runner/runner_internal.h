@@ -154,8 +154,10 @@ void run_history_free(run_history *h);
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);
 
-/* runner.c: runs from the cursor (or from resume_at) to the end. */
+/* runner.c: runs from the cursor (or from resume_at) to the end; fills the result's flash
+ * figures from the device (allocating result->sector_erases). */
 int run_from_cursor(run_state *st);
+void run_fill_figures(run_state *st);
 
 /* runner_checkpoint.c: called before every scenario operation (a step that is not a repeat or
  * workload, one operation of a workload, the initial mount, the end). Finishes a resume, stops
