@@ -37,10 +37,7 @@ static int try_from_start(worker *w, void *from, const scenario_cut *cut, scenar
                          .engine = w->o->engine,
                          .cut = cut,
                          .cut_info = info};
-    int rc = runner_run(w->plan->sc, w->plan->path, &ro, result);
-    free(result->sector_erases);
-    result->sector_erases = NULL;
-    return rc;
+    return runner_run(w->plan->sc, w->plan->path, &ro, result);
 }
 
 static scenario_cut_point cut_point(uint64_t op, bool is_erase, unsigned mode) {
@@ -76,6 +73,7 @@ static bool try_cut(worker *w, try_fn run, void *from, const scenario_cut *cut, 
     if (w->started) w->started(w->started_ctx, &f);
     scenario_result result;
     int rc = run(w, from, cut, &result, info);
+    free(result.sector_erases);
     if (rc == RUNNER_E_NOMEM) {
         w->error = CAMPAIGN_E_NOMEM;
         return false;
