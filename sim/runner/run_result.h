@@ -39,7 +39,7 @@ typedef struct scenario_result {
     double wall_seconds;         /* host time the scenario took */
     uint32_t sector_count;
     uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */
-    uint64_t flash_digest; /* FNV-1a of the device's bytes at the end, when asked for */
+    uint64_t flash_digest;          /* FNV-1a of the device's bytes at the end, when asked for */
     char failed_step[RUN_PATH_MAX]; /* JSON path of the failing step, "" when none */
     char message[RUN_MESSAGE_MAX];  /* FILE:LINE:COLUMN: PATH: what was expected, what happened */
 } scenario_result;

@@ -63,7 +63,7 @@ typedef struct runner_options {
     uint64_t max_engine_ops;
     runner_flash_op_fn on_flash_op;
     void *flash_op_ctx;
-    bool flash_digest; /* fill the result's flash_digest (reads the whole device) */
+    bool flash_digest;              /* fill the result's flash_digest (reads the whole device) */
     runner_interval_fn on_interval; /* needs an engine that can save its RAM state */
     void *interval_ctx;
 } runner_options;

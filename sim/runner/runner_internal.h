@@ -87,10 +87,11 @@ typedef struct run_state {
     bool resuming;               /* walking down to `resume_at` after a restore */
     run_cursor resume_at;
     run_cut_plan plan;
-    char plan_where[120]; /* the planned cut that landed, for messages */
-    bool in_branch;       /* a campaign branch runs: no interval callbacks */
-    run_saved *saved[2];  /* campaigns: the state at the last two scenario operations */
-    uint64_t checkpoints; /* scenario operations reached */
+    char plan_where[120];  /* the planned cut that landed, for messages */
+    size_t pops_requested; /* by the iteration the planned cut interrupted */
+    bool in_branch;        /* a campaign branch runs: no interval callbacks */
+    run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
+    uint64_t checkpoints;  /* scenario operations reached */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */

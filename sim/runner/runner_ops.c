@@ -257,6 +257,9 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
     bool powered_before = nor_is_powered(st->dev);
     bool tracked = writes && predicted;
     if (tracked) model_begin(st, op);
+    /* Noted before the call: a write a cut interrupts may have landed. */
+    if (st->keep_history && (op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH))
+        run_history_note(st, op->key.bytes, op->key.length, op->value.bytes, op->value.length);
     run_answer got = {0};
     call_adapter(st, op, capacity, &got);
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
@@ -270,9 +273,6 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
     }
     /* The planned cut landed in this call: run_engine_op recovers and checks. */
     if (cut_in_call && st->plan.recovery_pending) return RUNNER_OK;
-    if (got.rc == NBS_OK && st->keep_history &&
-        (op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH))
-        run_history_note(st, op->key.bytes, op->key.length, op->value.bytes, op->value.length);
     if (!st->is_map && op->op == SCENARIO_OP_COUNT && got.rc == NBS_OK &&
         st->queue.unknown_front_drops && run_model_definite(st)) {
         ref_queue_resolve_drops(&st->queue, got.number);
@@ -399,6 +399,7 @@ static int iterate_op(run_state *st, const run_op *op) {
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
     if (w.pop_in_model && (rc == NBS_OK || !cut_in_call)) ref_queue_end(&st->queue, rc == NBS_OK);
     if (cut_in_call && st->plan.recovery_pending) {
+        st->pops_requested = w.popped;
         ref_list_free(&before);
         ref_list_free(&w.seen);
         return RUNNER_OK;
@@ -431,6 +432,21 @@ static int iterate_op(run_state *st, const run_op *op) {
     return result;
 }
 
+/* An iteration with pops that a cut interrupted: the pops before the one in flight are done,
+ * that one is done if it was found applied; the rest run in a new iteration, at positions
+ * shifted by the entries already gone (without the step's expectation, which saw them all). */
+static int finish_pops(run_state *st, const run_op *op) {
+    size_t done = st->pops_requested - (st->plan.applied || !st->pops_requested ? 0 : 1);
+    if (done >= op->pop_count) return RUNNER_OK;
+    uint32_t *rest = malloc((op->pop_count - done) * sizeof *rest);
+    if (!rest) return run_fail_nomem(st);
+    for (size_t k = done; k < op->pop_count; k++) rest[k - done] = op->pop_at[k] - (uint32_t)done;
+    run_op again = {.op = SCENARIO_OP_ITERATE, .pop_at = rest, .pop_count = op->pop_count - done};
+    int rc = iterate_op(st, &again);
+    free(rest);
+    return rc;
+}
+
 int run_engine_op(run_state *st, const run_op *op) {
     if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st)) {
         int rc = run_sync_model(st);
@@ -439,8 +455,9 @@ int run_engine_op(run_state *st, const run_op *op) {
     int rc = op->op == SCENARIO_OP_ITERATE ? iterate_op(st, op) : single_op(st, op);
     if (rc || !st->plan.recovery_pending || nor_is_powered(st->dev)) return rc;
     if ((rc = run_recover(st))) return rc;
-    /* Not applied: run it again, as firmware would (an iteration's pops are not repeated). */
-    if (!st->plan.applied && op->op != SCENARIO_OP_ITERATE) return run_engine_op(st, op);
+    if (op->op == SCENARIO_OP_ITERATE) return finish_pops(st, op);
+    /* Not applied: run it again, as firmware would. */
+    if (!st->plan.applied) return run_engine_op(st, op);
     return RUNNER_OK;
 }
 
