@@ -152,7 +152,6 @@ int run_checkpoint(run_state *st) {
         st->resuming = false;
         return RUNNER_OK;
     }
-    st->checkpoints++;
     run_cut_plan *p = &st->plan;
     if (p->counting_steps) {
         if (p->steps_left == 0) return RUN_STOPPED;

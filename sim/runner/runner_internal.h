@@ -91,7 +91,6 @@ typedef struct run_state {
     size_t pops_requested; /* by the iteration the planned cut interrupted */
     bool in_branch;        /* a campaign branch runs: no interval callbacks */
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
-    uint64_t checkpoints;  /* scenario operations reached */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
