@@ -30,7 +30,7 @@ expect() { # expect CODE PATTERN ARGS... : exit code and a stderr/stdout line ma
 expect 2 "missing command"
 expect 0 "usage: norbench" --help
 expect 2 "unknown command 'frobnicate'" frobnicate
-for cmd in presets demo bench; do
+for cmd in presets demo bench validate run powercut merge; do
     expect 0 "usage: norbench $cmd" "$cmd" --help
     expect 2 "unknown option '--no-such-flag'" "$cmd" --no-such-flag
 done
