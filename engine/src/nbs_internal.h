@@ -7,6 +7,18 @@
 
 #include <string.h>
 
+/* Deliberately broken engines, for the power-cut campaign's own tests only (tests/powercut):
+ * built with NBS_TEST_BREAK set to one of these, the engine carries one flaw that only a power
+ * cut at the right flash operation turns into lost or half-written data, so the tests can show
+ * that a campaign catches it. NEVER set NBS_TEST_BREAK in a product build: unset, every
+ * `#if NBS_TEST_BREAK == ...` block is compiled out and the engine is the real one. */
+#define NBS_TEST_BREAK_COMMIT_FIRST     1 /* an item's commit record is written before its data */
+#define NBS_TEST_BREAK_SKIP_CRC         2 /* record and data CRCs are not checked when reading */
+#define NBS_TEST_BREAK_GC_RELEASE_FIRST 3 /* map GC frees (TAIL) the page before copying it */
+#ifndef NBS_TEST_BREAK
+#define NBS_TEST_BREAK 0
+#endif
+
 enum { NBS_FORMAT_VERSION = 1, NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
 
 /* Record types: byte 0 of a slot (never 0x00 or 0xFF, so an erased slot is never a record). */

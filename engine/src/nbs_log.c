@@ -74,6 +74,9 @@ int nbs_read_slot(nbs_log *log, uint32_t page, uint32_t seq, uint32_t idx, nbs_r
     unsigned erased = 0;
     for (unsigned i = 0; i < NBS_REC_BYTES; i++) erased += r->b[i] == log->flash.erase_value;
     if (erased == NBS_REC_BYTES) return SLOT_ERASED;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_SKIP_CRC
+    if (known_type(r->b[0]) && r->b[1] <= idx) return SLOT_VALID; /* broken: no record CRC */
+#endif
     if (!known_type(r->b[0]) || r->b[1] > idx ||
         nbs_get_le(r->b + 12, 4) != nbs_crc32c(rec_seed(r->b[0], seq), r->b, 12))
         return SLOT_INVALID;
@@ -190,6 +193,9 @@ int nbs_body_crc(nbs_log *log, uint32_t addr, uint32_t len, uint32_t seed, uint3
 
 int nbs_item_intact(nbs_log *log, uint32_t seq, const nbs_rec *r) {
     if (!nbs_rec_in_page(log, r)) return 0;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_SKIP_CRC
+    return 1; /* broken on purpose: torn data counts as intact */
+#endif
     uint32_t crc;
     int rc =
         nbs_body_crc(log, nbs_item_addr(log, seq, r), nbs_rec_klen(r) + nbs_rec_vlen(r), seq, &crc);
@@ -257,6 +263,30 @@ static int write_body(nbs_log *log, uint32_t dst, const nbs_src parts[2], uint32
     return rc;
 }
 
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_COMMIT_FIRST
+/* Broken on purpose, for tests only: INTENT, then the commit record (its data CRC computed from
+ * the sources), then the data, so a cut in the data leaves a commit over half-written data. */
+static int append_item_commit_first(nbs_log *log, uint8_t type, uint32_t klen, uint32_t vlen,
+                                    const nbs_src parts[2], uint8_t rec[12]) {
+    uint32_t block = nbs_round_up(klen + vlen, log->unit), crc = log->newest_seq, written;
+    uint32_t addr = nbs_page_addr(log, log->newest) + log->front;
+    int rc = NBS_OK;
+    for (int i = 0; i < 2 && !rc; i++)
+        if (parts[i].ram)
+            crc = nbs_crc32c(crc, parts[i].ram, parts[i].len);
+        else
+            rc = nbs_body_crc(log, parts[i].addr, parts[i].len, crc, &crc);
+    log->front += block;
+    if (rc || (rc = nbs_append(log, rec))) return rc;
+    if (type == REC_STORE) log->store_bytes += block + 2 * log->slot_size;
+    rec[0] = type;
+    rec[4] = (uint8_t)klen;
+    nbs_put_le(rec + 5, vlen, 3);
+    nbs_put_le(rec + 8, crc, 4);
+    return (rc = nbs_append(log, rec)) ? rc : write_body(log, addr, parts, &written);
+}
+#endif
+
 /* An item is an INTENT claiming its data block, the data, read back, then the commit record.
  * RAM state moves past each piece before it is written, so nothing is ever programmed twice
  * even when a write fails half way. */
@@ -267,6 +297,9 @@ int nbs_append_item(nbs_log *log, uint8_t type, uint32_t klen, uint32_t vlen,
     uint8_t rec[12] = {REC_INTENT};
     nbs_put_le(rec + 2, off / log->unit, 2);
     nbs_put_le(rec + 4, block, 3);
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_COMMIT_FIRST
+    if (block) return append_item_commit_first(log, type, klen, vlen, parts, rec);
+#endif
     int rc = NBS_OK;
     if (block) {
         log->front += block;

@@ -38,10 +38,19 @@ static int restart_round(nbs_log *log) {
 
 static int gc_tail(nbs_log *log) {
     uint32_t tail = log->tail_seq;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_GC_RELEASE_FIRST
+    /* Broken on purpose, for tests only: the tail page is freed on flash before its live items
+     * are copied (RAM keeps the old tail so the copies still find them). */
+    int released = nbs_append_marker(log, REC_TAIL, tail + 1, 0);
+    if (released) return released;
+#endif
     int rc = copy_tail_items(log, tail);
     if (rc == NBS_E_FULL && !(rc = restart_round(log))) rc = copy_tail_items(log, tail);
     if (rc) return rc;
     log->tail_seq = tail + 1;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_GC_RELEASE_FIRST
+    return NBS_OK;
+#endif
     return nbs_append_marker(log, REC_TAIL, tail + 1, 0);
 }
 

@@ -123,7 +123,10 @@ static int run_campaigns(const cli_command *cmd, const path_list *files, campaig
         int rc = campaign_run_file(files->items[i], o, s);
         clear_progress(&bar);
         if (rc == CAMPAIGN_E_INVALID) {
+            /* One message for a file that does not load, and no row for it. */
             fprintf(stderr, "%s\n", s->error);
+            campaign_scenario_free(s);
+            result->count--;
             exit_code = CLI_EXIT_USAGE;
         } else if (rc) {
             fprintf(stderr, "norbench %s: %s: %s\n", cmd->name, files->items[i],
@@ -205,7 +208,7 @@ int cmd_powercut(int argc, char **argv) {
         exit_code = CLI_EXIT_FAIL;
     } else if (json) {
         printf("%s\n", text);
-    } else {
+    } else if (result.count) {
         powercut_print(stdout, stderr, &result, quiet);
     }
     if (text && report_dir && write_report(report_dir, text) && exit_code == CLI_EXIT_OK)

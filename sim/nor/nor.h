@@ -170,6 +170,9 @@ void nor_set_cut_fn(nor *dev, nor_cut_fn fn, void *ctx);
 void nor_disarm_cut(nor *dev);
 void nor_cut_now(nor *dev); /* power off between operations */
 void nor_power_on(nor *dev);
+/* Mixes `salt` into the device's random stream, so that cuts placed at different operations
+ * tear in different ways while the same salt still gives the same bytes. */
+void nor_mix_seed(nor *dev, uint64_t salt);
 bool nor_is_powered(const nor *dev);
 bool nor_cut_armed(const nor *dev);    /* a cut by operation count or time waits to land */
 uint64_t nor_op_count(const nor *dev); /* program+erase calls so far */

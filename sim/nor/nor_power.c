@@ -73,6 +73,10 @@ void nor_power_on(nor *dev) {
     nor_emit(dev, NOR_EV_POWER_ON, 0, 0, NOR_OK, dev->st.op_count);
 }
 
+void nor_mix_seed(nor *dev, uint64_t salt) {
+    nor_prng_seed(&dev->st.prng, nor_prng_next(&dev->st.prng) ^ salt);
+}
+
 bool nor_is_powered(const nor *dev) {
     return dev->st.powered;
 }

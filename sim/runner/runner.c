@@ -59,8 +59,8 @@ int run_fail(run_state *st, const char *fmt, ...) {
     snprintf(r->failed_step, sizeof r->failed_step, "%s", path);
     char context[sizeof st->iterations + sizeof st->plan_where + 240] = "";
     describe_context(st, context, sizeof context);
-    snprintf(r->message, sizeof r->message, "%s:%u:%u: %s: %s%s", st->file, s ? s->line : 1,
-             s ? s->column : 1, path, what, context);
+    snprintf(r->message, sizeof r->message, "%.150s:%u:%u: %.160s: %.400s%.280s", st->file,
+             s ? s->line : 1, s ? s->column : 1, path, what, context);
     r->verdict = RUN_FAIL;
     return RUNNER_E_FAILED;
 }

@@ -181,6 +181,7 @@ int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_r
     } else {
         st->in_branch = true;
         st->resuming = true;
+        st->iterations[0] = '\0'; /* the walk down to the cursor writes it again */
         st->resume_at = from->from->cursor;
         run_plan_start(st, cut);
         rc = run_from_cursor(st);

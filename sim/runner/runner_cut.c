@@ -17,6 +17,11 @@ static const char *torn_name(const nor_event *op, const scenario_cut_point *p) {
 static bool place(run_state *st, const nor_event *op, const scenario_cut_point *p,
                   const char *which) {
     nor_set_torn_modes(st->dev, p->torn_program, p->torn_erase);
+    /* Each cut point and mode tears its own way (with one stream, every cut of a campaign
+     * would draw the same prefix length and bit pattern). */
+    uint64_t salt = op->op_index * 0x9E3779B97F4A7C15ull;
+    salt ^= (uint64_t)(p->torn_program + 1) << 56 | (uint64_t)(p->torn_erase + 1) << 60;
+    nor_mix_seed(st->dev, salt);
     snprintf(st->plan_where, sizeof st->plan_where, "%s in flash operation %llu (%s, torn %s)",
              which, (unsigned long long)op->op_index,
              op->kind == NOR_EV_ERASE ? "erase" : "program", torn_name(op, p));

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Usage errors of `norbench powercut` and `norbench merge` (docs/powercut.md): each exits 2 with
+# exactly one message on stderr that names what was wrong (a "Try 'norbench ... --help'" hint
+# may follow, as everywhere in the command line), prints nothing else and runs no campaign.
+# Usage: usage.sh PATH/TO/norbench SCENARIO
+set -u
+norbench=$1
+scenario=$2
+. "$(dirname "$0")/common.sh"
+
+# expect_usage_error PATTERN ARGS...: exit 2, one message matching PATTERN, nothing on stdout.
+expect_usage_error() {
+    pattern=$1
+    shift
+    expect_exit 2 "$norbench" "$@"
+    grep -v "^Try 'norbench" "$tmp/err" >"$tmp/message"
+    [ "$(wc -l <"$tmp/message")" -eq 1 ] ||
+        fail "'norbench $*' should print one message on stderr, printed: $(cat "$tmp/err")"
+    grep -q -- "$pattern" "$tmp/message" ||
+        fail "'norbench $*' said '$(cat "$tmp/message")', nothing matching '$pattern'"
+    [ ! -s "$tmp/out" ] || fail "'norbench $*' printed on stdout: $(head -c 500 "$tmp/out")"
+    echo "ok: norbench $*: $(cat "$tmp/message")"
+}
+
+cd "$tmp" || fail "cannot enter $tmp"
+expect_usage_error "mode" powercut "$scenario" --mode sideways
+expect_usage_error "mode" powercut "$scenario" --mode random:many
+expect_usage_error "sideways" powercut "$scenario" --torn prefix,sideways
+expect_usage_error "sideways" powercut "$scenario" --torn sideways
+expect_usage_error "shard" powercut "$scenario" --shard 4/3
+expect_usage_error "shard" powercut "$scenario" --shard 0/3
+expect_usage_error "shard" powercut "$scenario" --shard three
+expect_usage_error "depth" powercut "$scenario" --depth 3
+expect_usage_error "missing.json" powercut "$tmp/missing.json"
+expect_usage_error "." powercut
+expect_usage_error "." merge
+expect_usage_error "missing.json" merge "$tmp/missing.json"
+[ ! -e "$tmp/powercut-failures" ] || fail "a usage error wrote ./powercut-failures"
+echo "usage: ok"
