@@ -27,6 +27,7 @@ const char *campaign_mode_name(campaign_mode mode);
 #define CAMPAIGN_TORN_ERASE_MODES   4 /* nor_torn_erase values */
 const char *campaign_torn_program_name(unsigned mode);
 const char *campaign_torn_erase_name(unsigned mode);
+const char *campaign_torn_name(bool is_erase, unsigned mode); /* the one of the operation's kind */
 
 /* Called now and then from the process that runs the campaign. */
 typedef void (*campaign_progress_fn)(void *ctx, const char *scenario, uint64_t done,

@@ -27,20 +27,16 @@ static void add_u64_or_null(cJSON *to, const char *key, bool present, uint64_t v
         cJSON_AddNullToObject(to, key);
 }
 
-static const char *torn_of(bool is_erase, unsigned torn) {
-    return is_erase ? campaign_torn_erase_name(torn) : campaign_torn_program_name(torn);
-}
-
 static cJSON *failure_json(const campaign_failure *f) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "op", (double)f->op);
     cJSON_AddStringToObject(o, "kind", f->is_erase ? "erase" : "program");
-    cJSON_AddStringToObject(o, "torn", torn_of(f->is_erase, f->torn));
+    cJSON_AddStringToObject(o, "torn", campaign_torn_name(f->is_erase, f->torn));
     add_u64_or_null(o, "recovery_op", f->has_recovery_cut, f->recovery_op);
     if (f->has_recovery_cut) {
         cJSON_AddStringToObject(o, "recovery_kind", f->recovery_is_erase ? "erase" : "program");
         cJSON_AddStringToObject(o, "recovery_torn",
-                                torn_of(f->recovery_is_erase, f->recovery_torn));
+                                campaign_torn_name(f->recovery_is_erase, f->recovery_torn));
     } else {
         cJSON_AddNullToObject(o, "recovery_kind");
         cJSON_AddNullToObject(o, "recovery_torn");
@@ -177,7 +173,7 @@ static void string(reader *rd, const cJSON *obj, const char *key, char *out, siz
 static bool torn_value(const char *name, bool is_erase, unsigned *out) {
     unsigned modes = is_erase ? CAMPAIGN_TORN_ERASE_MODES : CAMPAIGN_TORN_PROGRAM_MODES;
     for (unsigned m = 0; m < modes; m++)
-        if (!strcmp(name, torn_of(is_erase, m))) {
+        if (!strcmp(name, campaign_torn_name(is_erase, m))) {
             *out = m;
             return true;
         }

@@ -20,25 +20,22 @@ static char *read_text(const char *path) {
     return text;
 }
 
-static const char *torn_of(bool is_erase, unsigned torn) {
-    return is_erase ? campaign_torn_erase_name(torn) : campaign_torn_program_name(torn);
-}
-
 static cJSON *cut_json(uint64_t op, bool is_erase, unsigned torn) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "op", (double)op);
-    cJSON_AddStringToObject(o, is_erase ? "torn_erase" : "torn_program", torn_of(is_erase, torn));
+    cJSON_AddStringToObject(o, is_erase ? "torn_erase" : "torn_program",
+                            campaign_torn_name(is_erase, torn));
     return o;
 }
 
 static void file_name(char *out, size_t size, const char *dir, const char *scenario_name,
                       const campaign_failure *f) {
     int n = snprintf(out, size, "%s/%s-op%llu-%s-%s", dir, scenario_name, (unsigned long long)f->op,
-                     f->is_erase ? "erase" : "program", torn_of(f->is_erase, f->torn));
+                     f->is_erase ? "erase" : "program", campaign_torn_name(f->is_erase, f->torn));
     if (f->has_recovery_cut && n > 0 && (size_t)n < size)
         n += snprintf(out + n, size - (size_t)n, "-r%llu-%s-%s", (unsigned long long)f->recovery_op,
                       f->recovery_is_erase ? "erase" : "program",
-                      torn_of(f->recovery_is_erase, f->recovery_torn));
+                      campaign_torn_name(f->recovery_is_erase, f->recovery_torn));
     if (n > 0 && (size_t)n < size) snprintf(out + n, size - (size_t)n, ".json");
 }
 

@@ -18,6 +18,10 @@ const char *campaign_torn_erase_name(unsigned mode) {
     return mode < CAMPAIGN_TORN_ERASE_MODES ? erase_names[mode] : "?";
 }
 
+const char *campaign_torn_name(bool is_erase, unsigned mode) {
+    return is_erase ? campaign_torn_erase_name(mode) : campaign_torn_program_name(mode);
+}
+
 const char *campaign_mode_name(campaign_mode mode) {
     switch (mode) {
     case CAMPAIGN_EXHAUSTIVE: return "exhaustive";

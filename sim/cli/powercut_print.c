@@ -17,18 +17,14 @@ static void print_modes(FILE *out, const campaign_scenario *s) {
     fprintf(out, "\n");
 }
 
-static const char *torn_of(bool is_erase, unsigned torn) {
-    return is_erase ? campaign_torn_erase_name(torn) : campaign_torn_program_name(torn);
-}
-
 static void print_failure(FILE *err, const campaign_scenario *s, const campaign_failure *f) {
     fprintf(err, "FAIL %s: cut in flash operation %llu (%s, torn %s)", s->name,
             (unsigned long long)f->op, f->is_erase ? "erase" : "program",
-            torn_of(f->is_erase, f->torn));
+            campaign_torn_name(f->is_erase, f->torn));
     if (f->has_recovery_cut)
         fprintf(err, ", then in recovery operation %llu (%s, torn %s)",
                 (unsigned long long)f->recovery_op, f->recovery_is_erase ? "erase" : "program",
-                torn_of(f->recovery_is_erase, f->recovery_torn));
+                campaign_torn_name(f->recovery_is_erase, f->recovery_torn));
     fprintf(err, ": %s\n", f->message);
     if (f->reproducer[0]) fprintf(err, "     reproducer: %s\n", f->reproducer);
 }

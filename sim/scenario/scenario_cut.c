@@ -16,15 +16,8 @@ static const scenario_name recovery_fields[] = {
 #define CUT_OP_MAX (UINT64_C(1) << 62)
 
 static bool parse_point(scenario_ctx *c, const pjson_node *node, scenario_cut_point *out) {
-    int prog = NOR_TORN_PROG_BITS, erase = NOR_TORN_ERASE_PARTIAL;
     bool ok = field_u64(c, node, "op", 0, CUT_OP_MAX, 0, &out->op);
-    ok &= field_name(c, node, "torn_program", "torn program mode", scenario_torn_program_names,
-                     scenario_torn_program_name_count, prog, &prog);
-    ok &= field_name(c, node, "torn_erase", "torn erase mode", scenario_torn_erase_names,
-                     scenario_torn_erase_name_count, erase, &erase);
-    out->torn_program = (nor_torn_program)prog;
-    out->torn_erase = (nor_torn_erase)erase;
-    return ok;
+    return field_torn_modes(c, node, &out->torn_program, &out->torn_erase) && ok;
 }
 
 bool parse_cut(scenario_ctx *c, const pjson_node *node, scenario_cut *out) {

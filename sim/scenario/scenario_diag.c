@@ -509,3 +509,15 @@ bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenar
     ctx_path_restore(c, mark);
     return ok;
 }
+
+bool field_torn_modes(scenario_ctx *c, const pjson_node *obj, nor_torn_program *program,
+                      nor_torn_erase *erase) {
+    int prog = NOR_TORN_PROG_BITS, er = NOR_TORN_ERASE_PARTIAL;
+    bool ok = field_name(c, obj, "torn_program", "torn program mode", scenario_torn_program_names,
+                         scenario_torn_program_name_count, prog, &prog);
+    ok &= field_name(c, obj, "torn_erase", "torn erase mode", scenario_torn_erase_names,
+                     scenario_torn_erase_name_count, er, &er);
+    *program = (nor_torn_program)prog;
+    *erase = (nor_torn_erase)er;
+    return ok;
+}

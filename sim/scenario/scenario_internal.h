@@ -76,6 +76,9 @@ bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenar
 /* A name from `names`; `what` says what kind of name ("write policy"). */
 bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const char *what,
                 const scenario_name *names, size_t count, int fallback, int *out);
+/* "torn_program" and "torn_erase" (defaults bits and partial), as power_cut and cut take them. */
+bool field_torn_modes(scenario_ctx *c, const pjson_node *obj, nor_torn_program *program,
+                      nor_torn_erase *erase);
 
 /* The same checks on a node (path already set by the caller). */
 bool node_u64(scenario_ctx *c, const pjson_node *node, uint64_t min, uint64_t max, uint64_t *out);

@@ -212,14 +212,8 @@ static bool parse_sleep(scenario_ctx *c, const pjson_node *args, scenario_step *
 
 static bool parse_power_cut(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
     scenario_power_cut_args *a = &step->args.power_cut;
-    int prog = NOR_TORN_PROG_BITS, erase = NOR_TORN_ERASE_PARTIAL;
     bool ok = field_u64(c, args, "after_ops", 0, UINT64_C(1) << 62, 0, &a->after_ops);
-    ok &= field_name(c, args, "torn_program", "torn program mode", scenario_torn_program_names,
-                     scenario_torn_program_name_count, prog, &prog);
-    ok &= field_name(c, args, "torn_erase", "torn erase mode", scenario_torn_erase_names,
-                     scenario_torn_erase_name_count, erase, &erase);
-    a->torn_program = (nor_torn_program)prog;
-    a->torn_erase = (nor_torn_erase)erase;
+    ok &= field_torn_modes(c, args, &a->torn_program, &a->torn_erase);
     static const char *const triggers[] = {"after_ops", "at", "in"};
     const char *given = NULL;
     for (int i = 0; i < 3; i++) {
