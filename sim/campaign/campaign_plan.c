@@ -22,6 +22,7 @@ unsigned campaign_mode_count(unsigned mask) {
 }
 
 typedef struct op_list {
+    const campaign_options *options;
     campaign_point *items;
     size_t count, capacity;
     bool out_of_memory;
@@ -29,7 +30,8 @@ typedef struct op_list {
 
 static void record_op(void *ctx, uint64_t op_index, bool is_erase, bool eligible) {
     op_list *l = ctx;
-    if (!eligible || l->out_of_memory) return;
+    /* Not a cut point: the scenario's own cut is armed, or no torn mode of its kind is asked. */
+    if (!eligible || l->out_of_memory || !campaign_modes_for(l->options, is_erase)) return;
     if (l->count == l->capacity) {
         size_t capacity = l->capacity ? l->capacity * 2 : 1024;
         campaign_point *grown = realloc(l->items, capacity * sizeof *grown);
@@ -76,7 +78,7 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
     plan->path = path;
     plan->sc = sc;
     plan->options = o;
-    op_list ops = {0};
+    op_list ops = {.options = o};
     runner_options ro = {.override_seed = o->override_seed,
                          .seed = o->seed,
                          .engine = o->engine,
