@@ -7,9 +7,18 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 # Packages the build and the tests need; installed with --no-install-recommends when missing.
 PACKAGES   := cmake make gcc pkg-config python3 libcriterion-dev libcjson-dev \
-              gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+              gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
+              clang libclang-rt-14-dev
+# libFuzzer runs (fuzz/): `make fuzz` runs each target FUZZ_SECONDS, `make test` FUZZ_TEST_SECONDS.
+# Their clang build is build/libfuzzer (build/fuzz is the plain build's fuzz/ folder).
+FUZZ_BUILD        ?= $(BUILD)/libfuzzer
+FUZZ_TARGETS      := map queue image scenario nor
+FUZZ_SECONDS      ?= 60
+FUZZ_TEST_SECONDS ?= 20
+FUZZ_SEED         ?= 1
 
-.PHONY: all deps configure build run test test-plain test-sanitize size clean format
+.PHONY: all deps configure build run test test-plain test-sanitize test-fuzz size clean format \
+        fuzz fuzz-build fuzz-replay
 
 all: build
 
@@ -35,7 +44,7 @@ build: configure
 run: build
 	./$(BUILD)/norbench run scenarios/suite
 
-test: deps test-plain test-sanitize
+test: deps test-plain test-sanitize test-fuzz
 
 test-plain: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -44,6 +53,29 @@ test-sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNORBENCH_SANITIZE=ON $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The corpora are replayed by test-plain and test-sanitize (ctest cases fuzz/replay_*); this
+# adds a short libFuzzer run of each target when clang is there (deps installs it).
+test-fuzz: deps
+	@if command -v clang >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS); \
+	else echo "norbench: no clang, so no libFuzzer runs (the corpora were replayed)"; fi
+
+# libFuzzer executables: clang, coverage instrumentation, ASan and UBSan, in their own build.
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DNORBENCH_FUZZ=ON $(CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+
+# One target after another (never two at once), each for FUZZ_SECONDS.
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  sh fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) $(FUZZ_SEED) || exit 1; \
+	done
+
+# Every corpus file through the plain build (any compiler): the ctest cases fuzz/replay_*.
+fuzz-replay: build
+	cd $(BUILD) && ctest --output-on-failure -R '^fuzz/'
 
 size: deps
 	@cmake -S engine -B $(BUILD)/arm -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/engine/cmake/arm-none-eabi.cmake >/dev/null

@@ -99,7 +99,9 @@ static int entry_totals(nbs_log *log, bool first_page_only, qtotals *t) {
         if (at.seq != t->first.seq && first_page_only) break;
         t->in_first += at.seq == t->first.seq;
         t->count++;
-        t->bytes += nbs_round_up(nbs_rec_vlen(&r), log->unit) + 2 * log->slot_size;
+        /* An empty entry is its commit record alone: no INTENT, no data. */
+        uint32_t vlen = nbs_rec_vlen(&r);
+        t->bytes += vlen ? nbs_round_up(vlen, log->unit) + 2 * log->slot_size : log->slot_size;
     }
     return rc == NBS_E_EMPTY || rc == NBS_OK ? NBS_OK : rc;
 }
@@ -188,7 +190,11 @@ static int plan_push(nbs_log *log, push_plan *p) {
         /* Without room for the TAIL, the page opened for it is fresh room for the push. */
         p->step = STEP_TAIL;
         if (t.count && tail_fits && log->newest_seq - p->tail + 2 >= log->pages) {
-            uint32_t after = newest_gap(log, 3), last_page = nbs_max_block(&log->flash, keep);
+            /* After the TAIL the oldest entry's page is the tail: its entries are the release
+             * pops the last free page must keep room for. */
+            uint32_t keep_after = t.in_first + POP_MOUNTS * (NBS_RESERVE - NBS_TERMINATOR);
+            uint32_t after = newest_gap(log, 3);
+            uint32_t last_page = nbs_max_block(&log->flash, keep_after);
             p->capacity = after > last_page ? after : last_page;
         }
     } else if (live < log->pages) {
@@ -212,6 +218,17 @@ uint32_t nbs_queue_max_item(const nbs_flash *flash) {
     return nbs_max_block(flash, 0);
 }
 
+/* With every page live, dropping the oldest entries frees a page only if the newest page still
+ * holds their release pops; mount pins can use that room up (SPEC.md, Known limits), and then a
+ * push must not drop entries and fail anyway: NBS_E_FULL before the first pop. */
+static int check_drop_room(nbs_log *log) {
+    qtotals t;
+    if (nbs_live_pages(log) < log->pages) return NBS_OK;
+    int rc = entry_totals(log, true, &t);
+    if (rc) return rc;
+    return !t.count || nbs_fits(log, release_pops(log, &t), 0, 0) ? NBS_OK : NBS_E_FULL;
+}
+
 /* Takes room steps (plan_push) until the item fits; when none is left, NBS_PUSH_DROP_OLDEST
  * pops the oldest entry and tries again. */
 int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
@@ -227,14 +244,15 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
         qpos first;
         if ((rc = plan_push(log, &p))) return rc;
         if (nbs_fits(log, p.records, block, 0)) break;
-        if (block > p.capacity) p.step = STEP_NONE;
+        /* Capacity 0: not even an empty entry fits after the steps, so take none. */
+        if (block > p.capacity || p.capacity == 0) p.step = STEP_NONE;
         if (p.step == STEP_OPEN || p.step == STEP_OPEN_SELF)
             rc = nbs_open_next(log, p.step == STEP_OPEN_SELF);
         else if (p.step == STEP_TAIL)
             rc = append_pop(log, REC_TAIL, (qpos){p.tail, 0});
         else if (!(flags & NBS_PUSH_DROP_OLDEST))
             return NBS_E_FULL;
-        else if (!(rc = next_entry(log, queue_start, &r, &first)))
+        else if (!(rc = check_drop_room(log)) && !(rc = next_entry(log, queue_start, &r, &first)))
             rc = pop_at(log, first, NULL);
         if (rc) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
     }

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under fuzz/corpus/: small inputs that each exercise one thing the
+targets decode (see the header comment of each fuzz_<target>.c for the byte layout).
+
+  python3 fuzz/make_seeds.py [BUILD]
+
+map, queue and nor seeds are written from the descriptions below; scenario seeds are the
+short scenarios of scenarios/suite and scenarios/examples; with BUILD (a plain build holding
+fuzz/fuzz_map_replay and fuzz/fuzz_queue_replay), the image seeds are the flash images the
+map and queue seeds leave behind. Seeds kept from fixed findings (finding-*) are left alone."""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+ROOT = HERE.parent
+
+# Geometry indices of fuzz_geometry.c.
+TINY, SAMD21, STM32L4, NRF52840, UNIT1_ECC, UNIT32_ECC, TINY_ZERO, W25Q16 = range(8)
+GEOMETRY_NAMES = ["tiny", "samd21", "stm32l4", "nrf52840", "unit1-ecc", "unit32-ecc",
+                  "tiny-erase0", "w25q16jv"]
+ALL_CACHES = 7
+
+# Value styles of fuzz_input_value: 0 all 0xFF, 1 all 0x00, 2 counting, 3 bytes from the input.
+COUNTING = 2
+
+
+def cut(after_ops, torn_program, torn_erase):
+    """Arms a cut: opcode 27 (map) / 27 (queue), operations to wait, torn modes."""
+    return [27, after_ops, torn_program + 5 * torn_erase]
+
+
+def no_recovery_cut():
+    """What the recovery after a landed cut reads first: 1 = no cut inside the mount."""
+    return [1]
+
+
+# ---- map ---------------------------------------------------------------------------------
+
+def map_header(geometry, pages, caches, max_keys=8):
+    return [geometry, pages - 2, caches, max_keys - 1]
+
+
+def store(key, size, style=COUNTING):
+    return [0, key, size, style]
+
+
+def remove(key):
+    return [12, key]
+
+
+def fetch(key):
+    return [18, key, 1]
+
+
+MAP_VERIFY, MAP_REMOUNT, MAP_REMOVE_ALL = [25], [30], [17]
+
+
+def map_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        ops = store(1, 8) + store(2, 16) + fetch(1) + store(1, 3) + remove(2) + fetch(2)
+        ops += MAP_VERIFY + MAP_REMOUNT
+        seeds[f"basics-{name}"] = map_header(g, 3, ALL_CACHES) + ops
+        churn = []
+        for i in range(24):
+            churn += store(i % 5, 12 + i % 5)
+        seeds[f"gc-churn-{name}"] = map_header(g, 2 + g % 3, g % 8) + churn + MAP_VERIFY
+    for prog in range(5):
+        for erase in range(4):
+            ops = store(1, 10) + store(2, 10) + cut(1 + prog + erase, prog, erase)
+            for i in range(12):
+                ops += store(i % 4, 14) + no_recovery_cut()
+            seeds[f"cut-prog{prog}-erase{erase}"] = map_header(TINY, 3, prog % 8) + ops
+    recovery = store(1, 8) + cut(0, 4, 2) + store(2, 8) + [0, 2, 1] + [0, 2, 5]
+    seeds["cut-inside-recovery"] = map_header(UNIT1_ECC, 3, ALL_CACHES) + recovery + MAP_VERIFY
+    seeds["remove-all-cut"] = (map_header(SAMD21, 4, ALL_CACHES) + store(1, 4) + store(2, 4) +
+                               cut(0, 3, 1) + MAP_REMOVE_ALL + no_recovery_cut() + MAP_VERIFY)
+    seeds["long-keys-too-big"] = (map_header(TINY, 4, 0) + store(19, 255) + store(18, 200, 3) +
+                                  [7] * 4 + store(16, 40) + MAP_VERIFY)
+    seeds["key-table-incomplete"] = (map_header(STM32L4, 3, ALL_CACHES, 1) + store(3, 5) +
+                                     store(4, 5) + store(5, 5) + fetch(9) + MAP_REMOUNT)
+    return seeds
+
+
+# ---- queue -------------------------------------------------------------------------------
+
+def queue_header(geometry, pages, caches):
+    return [geometry, pages - 2, caches]
+
+
+def push(size, style=COUNTING):
+    return [0, size, style]
+
+
+def push_drop(size, style=COUNTING):
+    return [10, size, style]
+
+
+QUEUE_POP, QUEUE_PEEK, QUEUE_COUNT, QUEUE_VERIFY, QUEUE_REMOUNT = [14, 1], [19, 1], [24], [25], [30]
+
+
+def iterate_popping(mask):
+    return [21] + list(mask.to_bytes(4, "little"))
+
+
+def queue_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        ops = push(5) + push(16) + push(0) + QUEUE_PEEK + QUEUE_POP + iterate_popping(0b10)
+        ops += QUEUE_COUNT + QUEUE_VERIFY + QUEUE_REMOUNT
+        seeds[f"basics-{name}"] = queue_header(g, 3, 3) + ops
+        fill = []
+        for _ in range(30):
+            fill += push(14)
+        fill += [0, 255, COUNTING] + push_drop(40) + push_drop(16) + QUEUE_VERIFY
+        seeds[f"fill-drop-oldest-{name}"] = queue_header(g, 2 + g % 4, g % 4) + fill
+    for prog in range(5):
+        for erase in range(4):
+            ops = push(8) + push(8) + cut(1 + prog + erase, prog, erase)
+            for i in range(10):
+                ops += (push(12) if i % 3 else QUEUE_POP) + no_recovery_cut()
+            seeds[f"cut-prog{prog}-erase{erase}"] = queue_header(TINY, 4, prog % 4) + ops
+    pops = []
+    for _ in range(9):
+        pops += push(6)
+    pops += iterate_popping(0b1011001) + QUEUE_REMOUNT + QUEUE_POP * 3 + QUEUE_VERIFY
+    seeds["iterate-pop-middle"] = queue_header(TINY, 4, 0) + pops
+    seeds["largest-fit"] = (queue_header(NRF52840, 2, 3) + [0, 255, 3] + [0, 254, 3] +
+                            QUEUE_COUNT + QUEUE_VERIFY)
+    return seeds
+
+
+# ---- nor ---------------------------------------------------------------------------------
+
+def nor_config(unit_log2, regions, rules, page_shift=0, max_writes=2):
+    """regions: [(size_log2 - 4, count - 1), ...]; rules: bit 0 SPI page, 1 erase value 0x00,
+    2-3 policy (0 unlimited, 1 limited, 2 once, 3 once+zero), 4 ECC, 5 strict."""
+    out = [unit_log2, len(regions) - 1]
+    for size, count in regions:
+        out += [size, count]
+    out.append(rules)
+    if rules & 1:
+        out.append(page_shift)
+    if (rules >> 2 & 3) == 1:
+        out.append(max_writes - 1)
+    return out
+
+
+def nor_program(addr, length, style=COUNTING, aligned=True):
+    return [3, addr, 1 if aligned else 0, length, style]
+
+
+def nor_read(addr, length):
+    return [0, addr, 1, length]
+
+
+def nor_erase(addr):
+    return [7, addr, 1, 1]
+
+
+NOR_PEEK, NOR_CUT_NOW, NOR_POWER_ON, NOR_SNAPSHOT, NOR_RESTORE = [10], [12], [13], [14], [15]
+
+
+def nor_cut(ops, prog, erase):
+    return [11, ops, prog + 5 * erase]
+
+
+def nor_seeds():
+    seeds = {}
+    policies = {"unlimited": 0, "limited": 1 << 2, "once": 2 << 2, "once-zero": 3 << 2}
+    for name, policy in policies.items():
+        for unit in (0, 2, 5):
+            cfg = nor_config(unit, [(2, 3)], policy | (16 if policy >= 8 else 0))
+            ops = (nor_program(0, 32) + nor_program(0, 32, 1) + nor_program(0, 32, 0) +
+                   nor_read(0, 36) + nor_erase(0) + nor_read(0, 16) + NOR_PEEK)
+            seeds[f"rules-{name}-unit{1 << unit}"] = cfg + ops
+    seeds["strict-violation"] = nor_config(2, [(1, 1)], 32) + nor_program(0, 8, 1) + \
+        nor_program(0, 8, 0) + NOR_PEEK
+    seeds["erase-to-zero-or"] = nor_config(0, [(1, 1)], 2) + nor_program(3, 9, 3) + \
+        [9, 3, 7, 9, 3] + NOR_PEEK
+    seeds["spi-page-wrap"] = nor_config(0, [(4, 1)], 1, 2) + \
+        nor_program(60, 0x80, COUNTING) + [200 % 256] + nor_read(0, 0x80) + NOR_PEEK
+    seeds["two-regions"] = nor_config(2, [(1, 1), (3, 0)], 0) + nor_erase(40) + nor_erase(32) + \
+        nor_program(30, 8) + NOR_PEEK
+    for prog in range(5):
+        for erase in range(4):
+            ops = nor_program(0, 16) + nor_cut(1, prog, erase) + nor_program(16, 16) + \
+                nor_erase(0) + NOR_POWER_ON + nor_read(0, 32) + nor_program(0, 16) + NOR_PEEK
+            seeds[f"torn-prog{prog}-erase{erase}"] = nor_config(2, [(2, 1)], 16 | 8) + ops
+    seeds["snapshot-restore"] = nor_config(0, [(0, 3)], 0) + nor_program(0, 8) + NOR_SNAPSHOT + \
+        nor_erase(0) + NOR_CUT_NOW + nor_program(0, 4) + NOR_RESTORE + nor_read(0, 8)
+    return seeds
+
+
+# ---- scenario and image -----------------------------------------------------------------
+
+SCENARIO_SEEDS = [
+    "suite/map-store-fetch.json", "suite/map-errors.json", "suite/map-remove.json",
+    "suite/map-full.json", "suite/map-max-value-tiny.json", "suite/map-cache-keys.json",
+    "suite/map-erase-value-zero.json", "suite/queue-push-pop.json", "suite/queue-errors.json",
+    "suite/queue-full.json", "suite/queue-drop-oldest.json", "suite/power-off-errors.json",
+    "suite/torn-program-metastable.json", "suite/torn-erase-weak.json", "suite/torn-queue.json",
+    "suite/fault-flip-bits.json", "suite/fault-corrupt-range.json", "suite/reboot-loop.json",
+    "suite/time-and-sleep.json", "suite/preset-stm32h7-2m.json", "suite/lifetime-config-minute.json",
+    "examples/power-cut.json",
+]
+
+
+def write_seeds(target, seeds):
+    folder = CORPUS / target
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("seed-*"):
+        old.unlink()
+    for name, data in seeds.items():
+        (folder / f"seed-{name}").write_bytes(bytes(b & 0xFF for b in data))
+
+
+def write_scenario_seeds():
+    folder = CORPUS / "scenario"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("seed-*"):
+        old.unlink()
+    for rel in SCENARIO_SEEDS:
+        shutil.copyfile(ROOT / "scenarios" / rel, folder / f"seed-{pathlib.Path(rel).name}")
+
+
+def write_image_seeds(build):
+    folder = CORPUS / "image"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("seed-*"):
+        old.unlink()
+    for target in ("map", "queue"):
+        replay = pathlib.Path(build) / "fuzz" / f"fuzz_{target}_replay"
+        for seed in sorted((CORPUS / target).glob("seed-*")):
+            if not any(part in seed.name for part in ("basics", "gc-churn", "fill-drop", "cut-prog4")):
+                continue
+            out = folder / f"seed-{target}-{seed.name[5:]}"
+            env = dict(os.environ, NORBENCH_FUZZ_SAVE_IMAGE=str(out))
+            subprocess.run([str(replay), str(seed)], env=env, check=True,
+                           stderr=subprocess.DEVNULL)
+
+
+def main():
+    write_seeds("map", map_seeds())
+    write_seeds("queue", queue_seeds())
+    write_seeds("nor", nor_seeds())
+    write_scenario_seeds()
+    if len(sys.argv) > 1:
+        write_image_seeds(sys.argv[1])
+
+
+if __name__ == "__main__":
+    main()
