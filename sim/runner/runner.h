@@ -58,8 +58,9 @@ typedef struct runner_options {
     /* A placed power cut (see scenario_cut), instead of the scenario's own "cut" object. */
     const scenario_cut *cut;
     runner_branch_info *cut_info; /* when set, receives what became of the cut */
-    /* When non-zero, a run that would make more engine calls than this fails (a budget for
-     * untrusted scenarios). */
+    /* When non-zero, a run that would make more engine calls, or reach more scenario
+     * operations (steps, workload operations; a sleep in a repeat counts), than this fails: a
+     * budget for untrusted scenarios. */
     uint64_t max_engine_ops;
     runner_flash_op_fn on_flash_op;
     void *flash_op_ctx;

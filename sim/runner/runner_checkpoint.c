@@ -157,9 +157,12 @@ int run_checkpoint(run_state *st) {
         if (p->steps_left == 0) return RUN_STOPPED;
         p->steps_left--;
     }
-    if (st->opts && st->opts->max_engine_ops && st->result->engine_ops > st->opts->max_engine_ops)
-        return run_fail(st, "stopped: the run used up its budget of %llu engine operations",
-                        (unsigned long long)st->opts->max_engine_ops);
+    uint64_t budget = st->opts ? st->opts->max_engine_ops : 0;
+    if (budget && (st->result->engine_ops > budget || ++st->operations > budget))
+        return run_fail(st,
+                        "stopped: the run used up its budget of %llu engine calls and scenario "
+                        "operations",
+                        (unsigned long long)budget);
     if (st->opts && st->opts->on_interval && !st->in_branch) return offer_interval(st);
     return RUNNER_OK;
 }

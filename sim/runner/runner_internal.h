@@ -89,6 +89,7 @@ typedef struct run_state {
     run_cut_plan plan;
     char plan_where[120];  /* the planned cut that landed, for messages */
     size_t pops_requested; /* by the iteration the planned cut interrupted */
+    uint64_t operations;   /* scenario operations reached, for the budget */
     bool in_branch;        /* a campaign branch runs: no interval callbacks */
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
 } run_state;

@@ -272,3 +272,33 @@ Test(runner, unloadable_file_is_an_error_result) {
     cr_assert(strstr(r.message, "/nonexistent/scenario.json"), "%s", r.message);
     scenario_errors_free(&errors);
 }
+
+Test(runner, budget_stops_a_run_of_endless_sleeps) {
+    const char *text = "{\"name\": \"sleepy\", \"flash\": {\"preset\": \"tiny\"},"
+                       " \"engine\": {\"type\": \"map\"}, \"steps\": [{\"repeat\": {\"times\": "
+                       "1000000000, \"steps\": [{\"sleep\": \"1ms\"}]}}]}";
+    runner_options opts = {.max_engine_ops = 1000};
+    scenario_result r = run_text(text, &opts);
+    expect_failure(&r, "steps[0].repeat.steps[0]", "budget of 1000 engine calls");
+    cr_assert(strstr(r.message, "iteration 1000 of 1000000000"), "%s", r.message);
+    free(r.sector_erases);
+}
+
+Test(runner, placed_cut_recovers_and_stops_after_then_steps) {
+    const char *text = "{\"name\": \"cut\", \"seed\": 3, \"flash\": {\"preset\": \"tiny\"},"
+                       " \"engine\": {\"type\": \"map\"},"
+                       " \"steps\": [{\"store\": {\"key\": \"a\", \"value\": \"1\"}},"
+                       "  {\"store\": {\"key\": \"b\", \"value\": \"2\"}},"
+                       "  {\"fetch\": {\"key\": \"b\"}, \"expect\": {\"value\": \"2\"}},"
+                       "  {\"fetch\": {\"key\": \"b\"}, \"expect\": {\"value\": \"never\"}}],"
+                       " \"cut\": {\"op\": 3, \"torn_program\": \"none\", \"then_steps\": 2}}";
+    runner_branch_info info;
+    runner_options opts = {.cut_info = &info};
+    scenario_result r = run_text(text, &opts);
+    /* The cut lands in a store, which is run again; the wrong expectation is never reached. */
+    cr_assert_eq(r.verdict, RUN_PASS, "%s", r.message);
+    cr_assert(info.landed);
+    cr_assert_gt(info.recovery_ops, 0, "the recovery mounts write their pins");
+    cr_assert_eq(r.power_cuts, 1);
+    free(r.sector_erases);
+}
