@@ -14,6 +14,10 @@ typedef struct campaign_point {
     bool is_erase;
 } campaign_point;
 
+/* No placed cut: a campaign's own runs ignore a "cut" object in the file (a reproducer given to
+ * a campaign is campaigned as the scenario it copies). */
+extern const scenario_cut campaign_no_cut;
+
 /* The cut points this shard tries, in operation order, and what the plain run made. */
 typedef struct campaign_plan {
     const char *path;

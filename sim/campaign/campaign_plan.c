@@ -11,6 +11,8 @@
 /* Kept apart from the scenario's own random streams. */
 #define SAMPLE_SEED_PURPOSE 0x63757470u
 
+const scenario_cut campaign_no_cut = {.present = false};
+
 unsigned campaign_modes_for(const campaign_options *o, bool is_erase) {
     return is_erase ? o->torn_erase : o->torn_program;
 }
@@ -79,7 +81,8 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
     plan->sc = sc;
     plan->options = o;
     op_list ops = {.options = o};
-    runner_options ro = {.override_seed = o->override_seed,
+    runner_options ro = {.cut = &campaign_no_cut,
+                         .override_seed = o->override_seed,
                          .seed = o->seed,
                          .engine = o->engine,
                          .on_flash_op = record_op,

@@ -153,7 +153,8 @@ int campaign_work(const campaign_plan *plan, unsigned worker_index, unsigned wor
         for (size_t i = 0; i < w.count && !w.error; i++)
             try_point(&w, try_from_start, NULL, &w.points[i]);
     } else {
-        runner_options ro = {.override_seed = w.o->override_seed,
+        runner_options ro = {.cut = &campaign_no_cut,
+                             .override_seed = w.o->override_seed,
                              .seed = w.o->seed,
                              .engine = w.o->engine,
                              .on_interval = on_interval,
