@@ -47,6 +47,9 @@ void path_list_free(path_list *list);
 /* Adds args[0..count) to *out. Returns 0, CLI_EXIT_USAGE after reporting an unreadable
  * directory (the others are still added), or CLI_EXIT_FAIL when memory runs out. */
 int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_list *out);
+/* Prints each FILE:LINE:COLUMN message of a scenario file that did not load, on stderr. */
+struct scenario_errors;
+void cli_print_scenario_errors(const struct scenario_errors *errors);
 /* True when --NAME (or --NAME=...) is among the flags. */
 bool cli_flag_present(int argc, char **argv, const char *name);
 

@@ -1,7 +1,9 @@
-/* Scenario paths given on a command line: files as they are, directories expanded to every
- * *.json below them (schema files left out), sorted so that runs are in a stable order; and
+/* Scenario files named on a command line: files as they are, directories expanded to every
+ * *.json below them (schema files left out), sorted so that runs are in a stable order; their
+ * validation messages, one line each on stderr; and
  * whether a flag was given at all (a U64 flag reads 0 when absent, and 0 can be meaningful). */
 #include "cli.h"
+#include "scenario.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -102,4 +104,12 @@ bool cli_flag_present(int argc, char **argv, const char *name) {
             (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
             return true;
     return false;
+}
+
+void cli_print_scenario_errors(const scenario_errors *errors) {
+    for (size_t i = 0; i < errors->count; i++) {
+        char line[SCENARIO_PATH_MAX + SCENARIO_MESSAGE_MAX + 512];
+        scenario_error_format(&errors->items[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
 }

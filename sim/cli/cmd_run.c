@@ -35,14 +35,6 @@ static void clear_progress(const progress_line *p) {
     if (p->enabled) fprintf(stderr, "\r%*s\r", 72, "");
 }
 
-static void print_file_errors(const scenario_errors *errors) {
-    for (size_t i = 0; i < errors->count; i++) {
-        char line[SCENARIO_PATH_MAX + SCENARIO_MESSAGE_MAX + 512];
-        scenario_error_format(&errors->items[i], line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-    }
-}
-
 int cmd_run(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("run");
     bool json = false, quiet = false;
@@ -89,7 +81,7 @@ int cmd_run(int argc, char **argv) {
         rc = runner_run_file(files.items[i], &opts, r, &errors);
         clear_progress(&progress);
         if (rc == RUNNER_E_INVALID) {
-            print_file_errors(&errors);
+            cli_print_scenario_errors(&errors);
             exit_code = CLI_EXIT_USAGE;
         } else if (r->verdict != RUN_PASS && exit_code == CLI_EXIT_OK) {
             exit_code = CLI_EXIT_FAIL;

@@ -35,14 +35,6 @@ static cJSON *result_to_json(const char *path, const scenario *sc, const scenari
     return result;
 }
 
-static void print_errors(const scenario_errors *errors) {
-    for (size_t i = 0; i < errors->count; i++) {
-        char line[SCENARIO_PATH_MAX + SCENARIO_MESSAGE_MAX + 512];
-        scenario_error_format(&errors->items[i], line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-    }
-}
-
 int cmd_validate(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("validate");
     bool json = false, quiet = false;
@@ -72,7 +64,7 @@ int cmd_validate(int argc, char **argv) {
             printf("%s: ok (%s: %zu steps, %s on %s)\n", argv[i], sc->name,
                    scenario_step_total(&sc->steps), sc->engine.type, sc->preset);
         } else if (!sc) {
-            print_errors(&errors);
+            cli_print_scenario_errors(&errors);
         }
         scenario_free(sc);
         scenario_errors_free(&errors);
