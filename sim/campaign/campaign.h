@@ -23,8 +23,8 @@ enum {
 typedef enum campaign_mode { CAMPAIGN_EXHAUSTIVE, CAMPAIGN_RANDOM, CAMPAIGN_LINEAR } campaign_mode;
 const char *campaign_mode_name(campaign_mode mode);
 
-#define CAMPAIGN_TORN_PROGRAM_MODES 5 /* nor_torn_program values */
-#define CAMPAIGN_TORN_ERASE_MODES   4 /* nor_torn_erase values */
+#define CAMPAIGN_TORN_PROGRAM_MODES NOR_TORN_PROG_MODES
+#define CAMPAIGN_TORN_ERASE_MODES   NOR_TORN_ERASE_MODES
 const char *campaign_torn_program_name(unsigned mode);
 const char *campaign_torn_erase_name(unsigned mode);
 const char *campaign_torn_name(bool is_erase, unsigned mode); /* the one of the operation's kind */

@@ -5,17 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const program_names[CAMPAIGN_TORN_PROGRAM_MODES] = {"none", "full", "prefix",
-                                                                       "bits", "metastable"};
-static const char *const erase_names[CAMPAIGN_TORN_ERASE_MODES] = {"none", "full", "partial",
-                                                                   "weak"};
-
 const char *campaign_torn_program_name(unsigned mode) {
-    return mode < CAMPAIGN_TORN_PROGRAM_MODES ? program_names[mode] : "?";
+    const char *name = nor_torn_program_name((nor_torn_program)mode);
+    return name ? name : "?";
 }
 
 const char *campaign_torn_erase_name(unsigned mode) {
-    return mode < CAMPAIGN_TORN_ERASE_MODES ? erase_names[mode] : "?";
+    const char *name = nor_torn_erase_name((nor_torn_erase)mode);
+    return name ? name : "?";
 }
 
 const char *campaign_torn_name(bool is_erase, unsigned mode) {

@@ -55,9 +55,6 @@ static void tour_basics(nor *dev, uint32_t len) {
     show(dev, "reads", 0, len);
 }
 
-static const char *const program_mode_names[] = {"none", "full", "prefix", "bits", "metastable"};
-static const char *const erase_mode_names[] = {"none", "full", "partial", "weak"};
-
 static void tour_torn_programs(nor *dev, nor_snapshot *erased, uint32_t len) {
     printf("\n5. A power cut inside a program of %u x 0x00 onto erased flash leaves:\n", len);
     for (int mode = NOR_TORN_PROG_NONE; mode <= NOR_TORN_PROG_METASTABLE; mode++) {
@@ -67,7 +64,7 @@ static void tour_torn_programs(nor *dev, nor_snapshot *erased, uint32_t len) {
         uint8_t zeros[DEMO_MAX] = {0};
         nor_program(dev, 0, zeros, len);
         nor_power_on(dev);
-        show(dev, program_mode_names[mode], 0, len);
+        show(dev, nor_torn_program_name((nor_torn_program)mode), 0, len);
         if (mode == NOR_TORN_PROG_METASTABLE) show(dev, "  read again", 0, len);
     }
     printf("  metastable: weak bits read back differently until the sector is erased.\n");
@@ -83,7 +80,7 @@ static void tour_torn_erases(nor *dev, nor_snapshot *erased, uint32_t len) {
         nor_arm_cut_after_ops(dev, 0);
         nor_erase(dev, 0);
         nor_power_on(dev);
-        show(dev, erase_mode_names[mode], 0, len);
+        show(dev, nor_torn_erase_name((nor_torn_erase)mode), 0, len);
     }
     printf("  weak: the sector reads erased, but about 1 bit in 256 reads randomly.\n");
 }

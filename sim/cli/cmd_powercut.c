@@ -32,6 +32,22 @@ static int parse_mode(const cli_command *cmd, const char *text, campaign_options
                            text);
 }
 
+/* Every torn mode name once, program modes first: "none, full, ..., partial, weak". */
+static const char *torn_mode_list(void) {
+    static char list[256];
+    size_t used = 0;
+    for (unsigned kind = 0; kind < 2; kind++) {
+        unsigned count = kind ? CAMPAIGN_TORN_ERASE_MODES : CAMPAIGN_TORN_PROGRAM_MODES;
+        for (unsigned m = 0; m < count; m++) {
+            const char *name = campaign_torn_name(kind, m);
+            if (kind && nor_torn_program_find(name, strlen(name)) >= 0) continue;
+            used +=
+                (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", name);
+        }
+    }
+    return list;
+}
+
 /* "all" or a comma list of torn mode names; a name sets every kind that has it. */
 static int parse_torn(const cli_command *cmd, const char *text, campaign_options *o) {
     if (!strcmp(text, "all")) return -1;
@@ -39,20 +55,15 @@ static int parse_torn(const cli_command *cmd, const char *text, campaign_options
     const char *p = text;
     while (*p) {
         size_t n = strcspn(p, ",");
-        bool known = false;
-        for (unsigned m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++) {
-            const char *name = campaign_torn_program_name(m);
-            if (strlen(name) == n && !strncmp(p, name, n)) o->torn_program |= 1u << m, known = true;
-        }
-        for (unsigned m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++) {
-            const char *name = campaign_torn_erase_name(m);
-            if (strlen(name) == n && !strncmp(p, name, n)) o->torn_erase |= 1u << m, known = true;
-        }
+        int program = nor_torn_program_find(p, n), erase = nor_torn_erase_find(p, n);
+        bool known = program >= 0 || erase >= 0;
+        if (program >= 0) o->torn_program |= 1u << program;
+        if (erase >= 0) o->torn_erase |= 1u << erase;
         if (!known)
             return cli_usage_error(cmd,
                                    "--torn: unknown mode '%.*s'; expected all or a comma list of "
-                                   "none, full, prefix, bits, metastable, partial, weak",
-                                   (int)n, p);
+                                   "%s",
+                                   (int)n, p, torn_mode_list());
         p += n;
         if (*p == ',') p++;
     }

@@ -51,11 +51,15 @@ typedef enum nor_timing_mode {
 } nor_timing_mode;
 
 /* Datasheet times. A program costs program_us per program chunk touched (the SPI program
- * page when page_size > 0, else the write unit); an erase costs the sector's erase time. */
+ * page when page_size > 0, else the write unit) plus program_ns_per_byte for each byte sent;
+ * an erase costs the sector's erase time; a read costs read_ns_per_call (command, address and
+ * bus turnaround) plus read_ns_per_byte for each byte. */
 typedef struct nor_timing {
     uint32_t program_us_typ, program_us_max;
     uint32_t erase_us_typ, erase_us_max;
     uint32_t read_ns_per_byte;
+    uint32_t program_ns_per_byte; /* 0: the program time does not grow with the bytes sent */
+    uint32_t read_ns_per_call;    /* 0: reads cost only their bytes */
     nor_timing_mode mode;
 } nor_timing;
 
@@ -75,8 +79,12 @@ typedef struct nor_config {
     uint8_t erase_value; /* 0xFF (programming ANDs) or 0x00 (programming ORs) */
     nor_write_policy write_policy;
     uint32_t max_writes_per_unit; /* for NOR_WRITES_LIMITED; 0 otherwise (= unlimited) */
-    bool ecc;                     /* ECC words: torn or repeated programs break the word's ECC */
-    bool strict;                  /* 0->1 transitions are errors instead of counted violations */
+    bool ecc;    /* ECC words (SECDED): a torn word with one wrong bit reads corrected, two report
+                    NOR_E_ECC, three or more may be miscorrected into a wrong word (seeded);
+                    a repeated program breaks the word's ECC */
+    bool strict; /* 0->1 transitions are errors instead of counted violations */
+    bool erase_preprogram; /* erase runs as "program every bit, then erase": a cut can land in
+                              either phase */
     nor_timing timing;
     nor_wear wear;
     const char *source; /* where the figures come from (datasheet, manual; "(check)" notes) */
@@ -93,21 +101,44 @@ size_t nor_preset_count(void);
 const nor_config *nor_preset_at(size_t index);
 const nor_config *nor_preset_find(const char *name); /* NULL when unknown */
 
-/* How a cut tears the program or erase it lands in. */
+/* How a cut tears the program or erase it lands in. The last four place the cut at a point
+ * of the operation's duration (early, middle, late, or a seeded point): cells move in an order
+ * and with a spread of thresholds, so the point decides how much is done, and the cells at
+ * the margin are left weak. */
 typedef enum nor_torn_program {
-    NOR_TORN_PROG_NONE,      /* nothing written */
-    NOR_TORN_PROG_FULL,      /* everything written, then off */
-    NOR_TORN_PROG_PREFIX,    /* the first k bytes (k seeded) written */
-    NOR_TORN_PROG_BITS,      /* a seeded random subset of the 1->0 transitions */
-    NOR_TORN_PROG_METASTABLE /* like BITS, and some target bits weak until the next erase */
+    NOR_TORN_PROG_NONE,       /* nothing written */
+    NOR_TORN_PROG_FULL,       /* everything written, then off */
+    NOR_TORN_PROG_PREFIX,     /* the first k bytes (k seeded) written */
+    NOR_TORN_PROG_BITS,       /* a seeded random subset of the 1->0 transitions */
+    NOR_TORN_PROG_METASTABLE, /* like BITS, and some target bits weak until the next erase */
+    NOR_TORN_PROG_EARLY,      /* cut soon after the start: a few cells done, marginal ones weak */
+    NOR_TORN_PROG_MIDDLE,     /* cut half way */
+    NOR_TORN_PROG_LATE,       /* cut near the end: all but a few marginal (weak) cells done */
+    NOR_TORN_PROG_SPREAD,     /* cut at a seeded point of the duration */
+    NOR_TORN_PROG_MODES
 } nor_torn_program;
 
 typedef enum nor_torn_erase {
     NOR_TORN_ERASE_NONE,    /* nothing erased */
     NOR_TORN_ERASE_FULL,    /* fully erased, then off */
     NOR_TORN_ERASE_PARTIAL, /* a seeded random subset of the bits erased, the rest old */
-    NOR_TORN_ERASE_WEAK     /* reads erased, but some bits are weak until the next erase */
+    NOR_TORN_ERASE_WEAK,    /* reads erased, but some bits are weak until the next erase */
+    NOR_TORN_ERASE_EARLY,   /* cut soon after the start (with erase_preprogram: in the
+                               pre-program phase) */
+    NOR_TORN_ERASE_MIDDLE,  /* cut half way */
+    NOR_TORN_ERASE_LATE,    /* cut near the end: reads almost erased, marginal cells weak */
+    NOR_TORN_ERASE_SPREAD,  /* cut at a seeded point of the duration */
+    NOR_TORN_ERASE_MODES
 } nor_torn_erase;
+
+/* The one table of torn-mode names ("none", "full", "prefix", "bits", "metastable", "early",
+ * "middle", "late", "spread"; erases: "none", "full", "partial", "weak", "early", "middle",
+ * "late", "spread"). A name returns NULL for a mode out of range; a lookup returns -1 for an
+ * unknown name, else the mode. */
+const char *nor_torn_program_name(nor_torn_program mode);
+const char *nor_torn_erase_name(nor_torn_erase mode);
+int nor_torn_program_find(const char *name, size_t len);
+int nor_torn_erase_find(const char *name, size_t len);
 
 typedef enum nor_event_kind {
     NOR_EV_READ,
@@ -162,7 +193,8 @@ uint32_t nor_erase_count(const nor *dev, uint32_t sector_index);
 
 /* Power. A cut is armed by operation count (after `ops` more program/erase calls, the next
  * one is torn), by simulated time (the operation running at that time is torn), or by the
- * callback. nor_power_on() restores power and disarms. */
+ * callback. nor_power_on() restores power and disarms; weak cells may settle then (each weak
+ * bit, with a seeded chance, becomes solid, programmed or erased). */
 void nor_set_torn_modes(nor *dev, nor_torn_program prog, nor_torn_erase erase);
 void nor_arm_cut_after_ops(nor *dev, uint64_t ops);
 void nor_arm_cut_at_time(nor *dev, uint64_t time_us);
@@ -180,6 +212,21 @@ uint64_t nor_op_count(const nor *dev); /* program+erase calls so far */
 /* Simulated clock. */
 uint64_t nor_time_us(const nor *dev);
 void nor_advance_time(nor *dev, uint64_t us);
+
+/* What reads have seen of the cells the last cut tore, since that cut: whether a read saw them
+ * exactly as the torn operation meant them (a torn record that reads valid), and whether a
+ * byte read differently from an earlier read of it (a reading that changes). Restarts at
+ * every cut; restoring a snapshot stops it. Reads of nor_peek are not counted. */
+typedef struct nor_tear_watch {
+    bool active;         /* a cut tore a program or an erase, and its cells are watched */
+    nor_event_kind kind; /* NOR_EV_PROGRAM or NOR_EV_ERASE */
+    uint32_t addr, len;  /* the torn range */
+    uint64_t reads;      /* reads that touched it */
+    bool read_complete;  /* some read saw every byte it touched as intended (programmed data,
+                            or erased) */
+    bool read_changed;   /* some byte read differently from an earlier read of it */
+} nor_tear_watch;
+void nor_get_tear_watch(const nor *dev, nor_tear_watch *out);
 
 /* Events and statistics. */
 void nor_set_event_fn(nor *dev, nor_event_fn fn, void *ctx);

@@ -87,3 +87,8 @@ bool nor_cut_armed(const nor *dev) {
 uint64_t nor_op_count(const nor *dev) {
     return dev->st.op_count;
 }
+
+void nor_get_tear_watch(const nor *dev, nor_tear_watch *out) {
+    (void)dev;
+    *out = (nor_tear_watch){.active = false};
+}

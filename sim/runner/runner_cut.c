@@ -8,9 +8,8 @@
 #include <string.h>
 
 static const char *torn_name(const nor_event *op, const scenario_cut_point *p) {
-    static const char *const programs[] = {"none", "full", "prefix", "bits", "metastable"};
-    static const char *const erases[] = {"none", "full", "partial", "weak"};
-    return op->kind == NOR_EV_ERASE ? erases[p->torn_erase] : programs[p->torn_program];
+    return op->kind == NOR_EV_ERASE ? nor_torn_erase_name(p->torn_erase)
+                                    : nor_torn_program_name(p->torn_program);
 }
 
 /* Tears the operation with the point's modes; says where in the run's messages. */

@@ -512,11 +512,17 @@ bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenar
 
 bool field_torn_modes(scenario_ctx *c, const pjson_node *obj, nor_torn_program *program,
                       nor_torn_erase *erase) {
+    /* The names are the NOR model's own table. */
+    scenario_name programs[NOR_TORN_PROG_MODES], erases[NOR_TORN_ERASE_MODES];
+    for (int m = 0; m < NOR_TORN_PROG_MODES; m++)
+        programs[m] = (scenario_name){nor_torn_program_name((nor_torn_program)m), m};
+    for (int m = 0; m < NOR_TORN_ERASE_MODES; m++)
+        erases[m] = (scenario_name){nor_torn_erase_name((nor_torn_erase)m), m};
     int prog = NOR_TORN_PROG_BITS, er = NOR_TORN_ERASE_PARTIAL;
-    bool ok = field_name(c, obj, "torn_program", "torn program mode", scenario_torn_program_names,
-                         scenario_torn_program_name_count, prog, &prog);
-    ok &= field_name(c, obj, "torn_erase", "torn erase mode", scenario_torn_erase_names,
-                     scenario_torn_erase_name_count, er, &er);
+    bool ok = field_name(c, obj, "torn_program", "torn program mode", programs, NOR_TORN_PROG_MODES,
+                         prog, &prog);
+    ok &=
+        field_name(c, obj, "torn_erase", "torn erase mode", erases, NOR_TORN_ERASE_MODES, er, &er);
     *program = (nor_torn_program)prog;
     *erase = (nor_torn_erase)er;
     return ok;

@@ -99,10 +99,6 @@ void value_free(scenario_value *v);
 /* Name tables (scenario_names.c). */
 extern const scenario_name scenario_error_names[];
 extern const size_t scenario_error_name_count;
-extern const scenario_name scenario_torn_program_names[];
-extern const size_t scenario_torn_program_name_count;
-extern const scenario_name scenario_torn_erase_names[];
-extern const size_t scenario_torn_erase_name_count;
 extern const scenario_name scenario_stat_names[];
 extern const scenario_name scenario_compare_names[];
 

@@ -63,23 +63,6 @@ const char *scenario_error_short_name(int code) {
     return code == 0 ? "ok" : "unknown";
 }
 
-const scenario_name scenario_torn_program_names[] = {
-    {"none", NOR_TORN_PROG_NONE},
-    {"full", NOR_TORN_PROG_FULL},
-    {"prefix", NOR_TORN_PROG_PREFIX},
-    {"bits", NOR_TORN_PROG_BITS},
-    {"metastable", NOR_TORN_PROG_METASTABLE},
-};
-const size_t scenario_torn_program_name_count = NAME_COUNT(scenario_torn_program_names);
-
-const scenario_name scenario_torn_erase_names[] = {
-    {"none", NOR_TORN_ERASE_NONE},
-    {"full", NOR_TORN_ERASE_FULL},
-    {"partial", NOR_TORN_ERASE_PARTIAL},
-    {"weak", NOR_TORN_ERASE_WEAK},
-};
-const size_t scenario_torn_erase_name_count = NAME_COUNT(scenario_torn_erase_names);
-
 /* In scenario_stat order. */
 const scenario_name scenario_stat_names[] = {
     {"erase_max", SCENARIO_STAT_ERASE_MAX},
