@@ -7,10 +7,12 @@ differs and exits 1.
                                             reproducers/ next to RESULT, named after their
                                             failure, with a top-level `cut` at its op; prints
                                             their paths, one a line
-  campaign_json.py passed RESULT            every scenario ran and no cut point failed
+  campaign_json.py passed RESULT            every scenario ran, no cut point failed, and no torn
+                                            mode counts more flips than tries
   campaign_json.py same RESULT_A RESULT_B   same counts per scenario and in total, same failures
   campaign_json.py complete RESULT          options.shard is {"index": 1, "count": 1}
-  campaign_json.py sum RESULT PART...       RESULT's counts and failures are the parts' added up
+  campaign_json.py sum RESULT PART...       RESULT's counts (by_torn's flip counts included) and
+                                            failures are the parts' added up
   campaign_json.py failures RESULT          prints totals.failures
 """
 import json
@@ -18,7 +20,8 @@ import os
 import sys
 
 SCENARIO_COUNTS = ("flash_ops", "cut_points", "verified", "recovery_verified")
-TOTAL_COUNTS = ("cut_points", "verified", "failures")
+TOTAL_COUNTS = ("cut_points", "verified", "failures", "read_valid", "changed")
+TORN_COUNTS = ("verified", "read_valid", "changed")
 
 
 class Mismatch(Exception):
@@ -96,6 +99,11 @@ def passed(path):
             raise Mismatch(f"{path}: {scenario['file']}: {scenario['cut_points']} cut points, "
                            f"{scenario['verified']} verified")
     expect_equal(f"{path}: totals.failures", result["totals"]["failures"], 0)
+    for scenario in result["scenarios"]:
+        for mode, counts in scenario["by_torn"].items():
+            if not counts["read_valid"] <= counts["verified"] >= counts["changed"]:
+                raise Mismatch(f"{path}: {scenario['file']}: by_torn.{mode}: more flips than "
+                               f"tries: {counts}")
     print(f"ok: {path}: {result['totals']['verified']} verified, no failures")
 
 
@@ -130,8 +138,10 @@ def sum_of(path, part_paths):
             expect_equal(f"{file}: {count}", scenario[count], sum(s[count] for s in shares))
         torn_sum = {}
         for share in shares:
-            for mode, n in share["by_torn"].items():
-                torn_sum[mode] = torn_sum.get(mode, 0) + n
+            for mode, counts in share["by_torn"].items():
+                total = torn_sum.setdefault(mode, dict.fromkeys(TORN_COUNTS, 0))
+                for count in TORN_COUNTS:
+                    total[count] += counts[count]
         expect_equal(f"{file}: by_torn", scenario["by_torn"], torn_sum)
         expect_equal(f"{file}: failures", sorted(map(failure_key, scenario["failures"])),
                      sorted(failure_key(f) for s in shares for f in s["failures"]))
