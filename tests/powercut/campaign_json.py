@@ -14,6 +14,9 @@ differs and exits 1.
   campaign_json.py sum RESULT PART...       RESULT's counts (by_torn's flip counts included) and
                                             failures are the parts' added up
   campaign_json.py failures RESULT          prints totals.failures
+  campaign_json.py failures_in RESULT TEXT...
+                                            >= 1 failure, and every failure message holds each
+                                            TEXT (a known hole stays where it is)
 """
 import json
 import os
@@ -156,6 +159,22 @@ def failures(path):
     print(load(path)["totals"]["failures"])
 
 
+def failures_in(path, texts):
+    result = load(path)
+    listed = [f for s in result["scenarios"] for f in s["failures"]]
+    errors = [s["error"] for s in result["scenarios"] if s["error"] is not None]
+    if errors:
+        raise Mismatch(f"{path}: a scenario could not run: {errors[0]!r}")
+    if not listed:
+        raise Mismatch(f"{path}: no failure")
+    for failure in listed:
+        for text in texts:
+            if text not in failure["message"]:
+                raise Mismatch(f"{path}: failure at op {failure['op']} lacks {text!r}: "
+                               f"{failure['message'][:600]!r}")
+    print(f"ok: {path}: {len(listed)} failures, each with {' and '.join(map(repr, texts))}")
+
+
 COMMANDS = {"caught": (caught, 1), "passed": (passed, 1), "same": (same, 2),
             "complete": (complete, 1), "failures": (failures, 1)}
 
@@ -163,6 +182,8 @@ COMMANDS = {"caught": (caught, 1), "passed": (passed, 1), "same": (same, 2),
 def main(argv):
     if len(argv) >= 3 and argv[0] == "sum":
         return sum_of(argv[1], argv[2:])
+    if len(argv) >= 3 and argv[0] == "failures_in":
+        return failures_in(argv[1], argv[2:])
     command, arity = COMMANDS.get(argv[0] if argv else "", (None, 0))
     if not command or len(argv) != arity + 1:
         raise SystemExit(__doc__)
