@@ -197,6 +197,7 @@ int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_r
     }
     if (info) run_plan_info(st, info);
     memset(&st->plan, 0, sizeof st->plan);
+    st->checks.where[0] = '\0'; /* a failed check's name stays out of the main run's messages */
     st->in_branch = false;
     st->resuming = false;
     st->result = main_result;
