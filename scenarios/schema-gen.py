@@ -56,6 +56,7 @@ ops = {
  "has": (obj({"key": ref("key")}, ["key"]), expect("bool", "absent")),
  "count": (ref("no_args"), expect("count")),
  "iterate": (obj({"pop": {"type": "array", "items": U32}}), expect("items")),
+ "erase_all": (ref("no_args"), expect()),
  "push": (obj({"value": ref("value"), "drop_oldest": {"type": "boolean"}}, ["value"]), expect()),
  "peek": (obj({"capacity": rng(0, MAXV)}), expect("bytes", "absent")),
  "pop": (obj({"capacity": rng(0, MAXV)}), expect("bytes", "absent")),

@@ -68,6 +68,15 @@ typedef struct campaign_failure {
     char reproducer[512]; /* the file written, or "" */
 } campaign_failure;
 
+/* First-cut tries in one torn mode, and what the flash model's tear watch (nor_get_tear_watch)
+ * saw of the torn ranges they left: read exactly as intended at least once (read_valid; a torn
+ * record that reads valid), or read differently from one reading to another (changed). */
+typedef struct campaign_torn_counts {
+    uint64_t verified;
+    uint64_t read_valid;
+    uint64_t changed;
+} campaign_torn_counts;
+
 /* Everything a campaign found for one scenario (or one shard/worker's share of it). */
 typedef struct campaign_scenario {
     char file[RUN_FILE_MAX];
@@ -76,8 +85,8 @@ typedef struct campaign_scenario {
     uint64_t flash_ops;  /* the scenario's own count, without cuts */
     uint64_t cut_points; /* tried here */
     uint64_t verified;   /* tries of first cuts (cut points x torn modes) */
-    uint64_t by_program[CAMPAIGN_TORN_PROGRAM_MODES];
-    uint64_t by_erase[CAMPAIGN_TORN_ERASE_MODES];
+    campaign_torn_counts by_program[CAMPAIGN_TORN_PROGRAM_MODES];
+    campaign_torn_counts by_erase[CAMPAIGN_TORN_ERASE_MODES];
     uint64_t recovery_verified; /* depth 2: tries of cuts inside recoveries */
     campaign_failure *failures;
     size_t failure_count, failure_capacity;
@@ -88,6 +97,8 @@ typedef struct campaign_scenario {
 
 void campaign_scenario_free(campaign_scenario *s);
 int campaign_add_failure(campaign_scenario *s, const campaign_failure *f);
+/* The counts of one torn mode of a kind (NULL for a mode out of range). */
+campaign_torn_counts *campaign_torn_counts_of(campaign_scenario *s, bool is_erase, unsigned mode);
 /* Adds `src`'s counts and failures to `dst` (same scenario); failures end up sorted. */
 int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src);
 

@@ -48,6 +48,11 @@ cJSON *campaign_scenario_json(const campaign_scenario *s);
 int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char *why,
                                 size_t why_size);
 
+/* campaign_result.c: counts one first-cut try in its torn mode, with what the runner's samples
+ * of the tear watch saw (info). */
+void campaign_count_try(campaign_scenario *s, bool is_erase, unsigned mode,
+                        const runner_branch_info *info);
+
 /* campaign_reproducer.c: writes `f` as a scenario file that replays it (the original file
  * with its seed fixed and a "cut" object) into `dir`; sets f->reproducer. */
 int campaign_write_reproducer(const campaign_plan *plan, uint64_t seed, const char *dir,

@@ -49,6 +49,13 @@ static cJSON *failure_json(const campaign_failure *f) {
     return o;
 }
 
+static void add_torn_counts(cJSON *to, const char *key, const campaign_torn_counts *c) {
+    cJSON *o = cJSON_AddObjectToObject(to, key);
+    cJSON_AddNumberToObject(o, "verified", (double)c->verified);
+    cJSON_AddNumberToObject(o, "read_valid", (double)c->read_valid);
+    cJSON_AddNumberToObject(o, "changed", (double)c->changed);
+}
+
 cJSON *campaign_scenario_json(const campaign_scenario *s) {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
@@ -62,11 +69,11 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     char key[32];
     for (unsigned m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++) {
         snprintf(key, sizeof key, "program/%s", campaign_torn_program_name(m));
-        cJSON_AddNumberToObject(by, key, (double)s->by_program[m]);
+        add_torn_counts(by, key, &s->by_program[m]);
     }
     for (unsigned m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++) {
         snprintf(key, sizeof key, "erase/%s", campaign_torn_erase_name(m));
-        cJSON_AddNumberToObject(by, key, (double)s->by_erase[m]);
+        add_torn_counts(by, key, &s->by_erase[m]);
     }
     cJSON_AddNumberToObject(o, "recovery_verified", (double)s->recovery_verified);
     cJSON *failures = cJSON_AddArrayToObject(o, "failures");
@@ -104,7 +111,7 @@ char *campaign_result_to_json(const campaign_result *r) {
     cJSON_AddStringToObject(root, "kind", "powercut");
     cJSON_AddItemToObject(root, "options", options_json(&r->options));
     cJSON *list = cJSON_AddArrayToObject(root, "scenarios");
-    uint64_t cut_points = 0, verified = 0, failures = 0;
+    uint64_t cut_points = 0, verified = 0, failures = 0, read_valid = 0, changed = 0;
     double seconds = 0;
     for (size_t i = 0; i < r->count; i++) {
         const campaign_scenario *s = &r->scenarios[i];
@@ -113,11 +120,21 @@ char *campaign_result_to_json(const campaign_result *r) {
         verified += s->verified + s->recovery_verified;
         failures += s->failure_count;
         seconds += s->seconds;
+        for (unsigned m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++) {
+            read_valid += s->by_program[m].read_valid;
+            changed += s->by_program[m].changed;
+        }
+        for (unsigned m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++) {
+            read_valid += s->by_erase[m].read_valid;
+            changed += s->by_erase[m].changed;
+        }
     }
     cJSON *totals = cJSON_AddObjectToObject(root, "totals");
     cJSON_AddNumberToObject(totals, "cut_points", (double)cut_points);
     cJSON_AddNumberToObject(totals, "verified", (double)verified);
     cJSON_AddNumberToObject(totals, "failures", (double)failures);
+    cJSON_AddNumberToObject(totals, "read_valid", (double)read_valid);
+    cJSON_AddNumberToObject(totals, "changed", (double)changed);
     cJSON_AddNumberToObject(totals, "seconds", seconds);
     double rate = seconds > 0 ? (double)verified / seconds : 0;
     cJSON_AddNumberToObject(totals, "per_second", rate);
@@ -167,6 +184,27 @@ static uint64_t number(reader *rd, const cJSON *obj, const char *key) {
 static void string(reader *rd, const cJSON *obj, const char *key, char *out, size_t size) {
     const cJSON *v = member(rd, obj, key, is_string, "a string");
     snprintf(out, size, "%s", v ? v->valuestring : "");
+}
+
+/* One by_torn entry: {"verified", "read_valid", "changed"}, or a bare number (verified) as
+ * results written before the tear watch had them. */
+static void torn_counts(reader *rd, const cJSON *by, const char *key, campaign_torn_counts *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(by, key);
+    if (is_number(v)) {
+        *out = (campaign_torn_counts){.verified = (uint64_t)v->valuedouble};
+        return;
+    }
+    bool failed_before = rd->failed;
+    if (member(rd, by, key, is_object, "an object or a number")) {
+        out->verified = number(rd, v, "verified");
+        out->read_valid = number(rd, v, "read_valid");
+        out->changed = number(rd, v, "changed");
+    }
+    if (rd->failed && !failed_before) {
+        char detail[200];
+        snprintf(detail, sizeof detail, "by_torn.%s: %s", key, rd->why);
+        snprintf(rd->why, rd->why_size, "%s", detail);
+    }
 }
 
 /* A torn-mode name of a kind; false when unknown. */
@@ -224,11 +262,11 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
     char key[32];
     for (unsigned m = 0; by && m < CAMPAIGN_TORN_PROGRAM_MODES; m++) {
         snprintf(key, sizeof key, "program/%s", campaign_torn_program_name(m));
-        out->by_program[m] = number(&rd, by, key);
+        torn_counts(&rd, by, key, &out->by_program[m]);
     }
     for (unsigned m = 0; by && m < CAMPAIGN_TORN_ERASE_MODES; m++) {
         snprintf(key, sizeof key, "erase/%s", campaign_torn_erase_name(m));
-        out->by_erase[m] = number(&rd, by, key);
+        torn_counts(&rd, by, key, &out->by_erase[m]);
     }
     const cJSON *seconds = member(&rd, entry, "seconds", is_number, "a number >= 0");
     if (seconds) out->seconds = seconds->valuedouble;

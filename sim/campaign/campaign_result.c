@@ -1,6 +1,6 @@
 /* A campaign's findings as data: default options, names of modes, failures kept sorted, and
  * merging the counts of workers and shards into one entry per scenario. */
-#include "campaign.h"
+#include "campaign_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +70,29 @@ int campaign_add_failure(campaign_scenario *s, const campaign_failure *f) {
     return CAMPAIGN_OK;
 }
 
+campaign_torn_counts *campaign_torn_counts_of(campaign_scenario *s, bool is_erase, unsigned mode) {
+    if (is_erase) return mode < CAMPAIGN_TORN_ERASE_MODES ? &s->by_erase[mode] : NULL;
+    return mode < CAMPAIGN_TORN_PROGRAM_MODES ? &s->by_program[mode] : NULL;
+}
+
+void campaign_count_try(campaign_scenario *s, bool is_erase, unsigned mode,
+                        const runner_branch_info *info) {
+    campaign_torn_counts *c = campaign_torn_counts_of(s, is_erase, mode);
+    if (!c) return;
+    c->verified++;
+    bool watched = info->landed && info->torn_watched;
+    if (watched && info->torn_read_valid) c->read_valid++;
+    if (watched && info->torn_read_changed) c->changed++;
+}
+
+static void add_counts(campaign_torn_counts *dst, const campaign_torn_counts *src, size_t n) {
+    for (size_t m = 0; m < n; m++) {
+        dst[m].verified += src[m].verified;
+        dst[m].read_valid += src[m].read_valid;
+        dst[m].changed += src[m].changed;
+    }
+}
+
 int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src) {
     if (src->has_error && !dst->has_error) {
         dst->has_error = true;
@@ -79,8 +102,8 @@ int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src
     dst->cut_points += src->cut_points;
     dst->verified += src->verified;
     dst->recovery_verified += src->recovery_verified;
-    for (int m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++) dst->by_program[m] += src->by_program[m];
-    for (int m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++) dst->by_erase[m] += src->by_erase[m];
+    add_counts(dst->by_program, src->by_program, CAMPAIGN_TORN_PROGRAM_MODES);
+    add_counts(dst->by_erase, src->by_erase, CAMPAIGN_TORN_ERASE_MODES);
     dst->seconds += src->seconds;
     for (size_t i = 0; i < src->failure_count; i++)
         if (campaign_add_failure(dst, &src->failures[i])) return CAMPAIGN_E_NOMEM;

@@ -123,10 +123,7 @@ static void try_point(worker *w, try_fn run, void *from, const campaign_point *p
         runner_branch_info info;
         bool passed = try_cut(w, run, from, &cut, p->is_erase, false, &info);
         w->out->verified++;
-        if (p->is_erase)
-            w->out->by_erase[m]++;
-        else
-            w->out->by_program[m]++;
+        campaign_count_try(w->out, p->is_erase, m, &info);
         if (passed && o->depth >= 2) try_recovery_cuts(w, run, from, cut, p->is_erase, &info);
     }
 }

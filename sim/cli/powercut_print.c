@@ -1,20 +1,45 @@
-/* The human form of a campaign's result: a row per scenario, its tries per torn mode, the
- * failures with their reproducers, and the totals. */
+/* The human form of a campaign's result: a row per scenario, its tries per torn mode and what
+ * the tear watch saw of them (read valid / changed), the failures with their reproducers, and
+ * the totals. */
 #include "powercut_print.h"
 
+/* `what` of every torn mode of both kinds: "program: none 3, ...; erase: none 1, ..." */
+static void print_counts(FILE *out, const char *title, const campaign_scenario *s, bool flips) {
+    fprintf(out, "    %s", title);
+    for (unsigned kind = 0; kind < 2; kind++) {
+        unsigned modes = kind ? CAMPAIGN_TORN_ERASE_MODES : CAMPAIGN_TORN_PROGRAM_MODES;
+        fprintf(out, "%s%s:", kind ? "; " : "", kind ? "erase" : "program");
+        for (unsigned m = 0; m < modes; m++) {
+            const campaign_torn_counts *c = kind ? &s->by_erase[m] : &s->by_program[m];
+            fprintf(out, "%s %s ", m ? "," : "", campaign_torn_name(kind, m));
+            if (flips)
+                fprintf(out, "%llu/%llu", (unsigned long long)c->read_valid,
+                        (unsigned long long)c->changed);
+            else
+                fprintf(out, "%llu", (unsigned long long)c->verified);
+        }
+    }
+}
+
 static void print_modes(FILE *out, const campaign_scenario *s) {
-    fprintf(out, "    program:");
-    for (unsigned m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++)
-        fprintf(out, " %s %llu%s", campaign_torn_program_name(m),
-                (unsigned long long)s->by_program[m],
-                m + 1 < CAMPAIGN_TORN_PROGRAM_MODES ? "," : ";");
-    fprintf(out, " erase:");
-    for (unsigned m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++)
-        fprintf(out, " %s %llu%s", campaign_torn_erase_name(m), (unsigned long long)s->by_erase[m],
-                m + 1 < CAMPAIGN_TORN_ERASE_MODES ? "," : "");
+    print_counts(out, "", s, false);
     if (s->recovery_verified)
         fprintf(out, "; cuts inside recoveries: %llu", (unsigned long long)s->recovery_verified);
     fprintf(out, "\n");
+    print_counts(out, "torn ranges read valid/changed: ", s, true);
+    fprintf(out, "\n");
+}
+
+/* Cuts whose torn range read valid at least once, and whose reading changed, over all modes. */
+static void flip_totals(const campaign_scenario *s, uint64_t *valid, uint64_t *changed) {
+    for (unsigned m = 0; m < CAMPAIGN_TORN_PROGRAM_MODES; m++) {
+        *valid += s->by_program[m].read_valid;
+        *changed += s->by_program[m].changed;
+    }
+    for (unsigned m = 0; m < CAMPAIGN_TORN_ERASE_MODES; m++) {
+        *valid += s->by_erase[m].read_valid;
+        *changed += s->by_erase[m].changed;
+    }
 }
 
 static void print_failure(FILE *err, const campaign_scenario *s, const campaign_failure *f) {
@@ -33,7 +58,7 @@ void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) 
     if (!quiet)
         fprintf(out, "%-32s %9s %10s %10s %8s %9s %9s\n", "scenario", "flash ops", "cut points",
                 "verified", "failures", "time", "cuts/s");
-    uint64_t cut_points = 0, verified = 0, failures = 0;
+    uint64_t cut_points = 0, verified = 0, failures = 0, valid = 0, changed = 0;
     double seconds = 0;
     for (size_t i = 0; i < r->count; i++) {
         const campaign_scenario *s = &r->scenarios[i];
@@ -42,6 +67,7 @@ void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) 
         verified += tries;
         failures += s->failure_count;
         seconds += s->seconds;
+        flip_totals(s, &valid, &changed);
         if (!quiet) {
             fprintf(out, "%-32.32s %9llu %10llu %10llu %8zu %7.2f s %9.0f\n", s->name,
                     (unsigned long long)s->flash_ops, (unsigned long long)s->cut_points,
@@ -57,7 +83,9 @@ void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) 
     double rate = seconds > 0 ? (double)verified / seconds : 0;
     fprintf(out,
             "\n%zu scenarios: %llu cut points, %llu verified, %llu failures in %.2f s "
-            "(%.0f per second, %.0f per second per core over %u workers)\n",
+            "(%.0f per second, %.0f per second per core over %u workers)\n"
+            "torn ranges that read valid at least once: %llu; whose reading changed: %llu\n",
             r->count, (unsigned long long)cut_points, (unsigned long long)verified,
-            (unsigned long long)failures, seconds, rate, rate / jobs, jobs);
+            (unsigned long long)failures, seconds, rate, rate / jobs, jobs,
+            (unsigned long long)valid, (unsigned long long)changed);
 }

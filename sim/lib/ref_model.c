@@ -95,17 +95,23 @@ static void pending_set(ref_pending *p, ref_op_kind kind, const void *key, size_
     p->kind = kind;
     item_set(&p->item, key, key_len, value, value_len);
     p->index = index;
+    p->dropped_known = false;
+    p->dropped = 0;
 }
 
 static void pending_copy(ref_pending *dst, const ref_pending *src) {
     pending_set(dst, src->kind, src->item.key, src->item.key_len, src->item.value,
                 src->item.value_len, src->index);
+    dst->dropped_known = src->dropped_known;
+    dst->dropped = src->dropped;
 }
 
 static void pending_clear(ref_pending *p) {
     item_free(&p->item);
     p->kind = REF_OP_NONE;
     p->index = 0;
+    p->dropped_known = false;
+    p->dropped = 0;
 }
 
 /* ---- map ---- */
@@ -181,13 +187,18 @@ void ref_map_begin_remove_all(ref_map *m) {
     pending_set(&m->pending, REF_MAP_REMOVE_ALL, NULL, 0, NULL, 0, 0);
 }
 
+void ref_map_begin_erase_all(ref_map *m) {
+    pending_set(&m->pending, REF_MAP_ERASE_ALL, NULL, 0, NULL, 0, 0);
+}
+
 static void apply_map_op(ref_list *items, const ref_pending *p) {
     switch (p->kind) {
     case REF_MAP_STORE:
         list_map_store(items, p->item.key, p->item.key_len, p->item.value, p->item.value_len);
         break;
     case REF_MAP_REMOVE: list_map_remove(items, p->item.key, p->item.key_len); break;
-    case REF_MAP_REMOVE_ALL: ref_list_clear(items); break;
+    case REF_MAP_REMOVE_ALL:
+    case REF_MAP_ERASE_ALL: ref_list_clear(items); break;
     default: break;
     }
 }
@@ -270,23 +281,38 @@ void ref_queue_begin_push(ref_queue *q, const void *data, size_t len, bool drop_
                 data, len, 0);
 }
 
+void ref_queue_begin_push_dropping(ref_queue *q, const void *data, size_t len, size_t dropped) {
+    ref_queue_begin_push(q, data, len, true);
+    q->pending.dropped_known = true;
+    q->pending.dropped = dropped;
+}
+
 void ref_queue_begin_pop_at(ref_queue *q, size_t index) {
     pending_set(&q->pending, REF_QUEUE_POP_AT, NULL, 0, NULL, 0, index);
+}
+
+void ref_queue_begin_erase_all(ref_queue *q) {
+    pending_set(&q->pending, REF_QUEUE_ERASE_ALL, NULL, 0, NULL, 0, 0);
 }
 
 void ref_queue_end(ref_queue *q, bool applied) {
     if (applied) {
         const ref_pending *p = &q->pending;
+        if (p->kind == REF_QUEUE_PUSH_DROP_OLDEST && p->dropped_known)
+            list_remove_front(&q->entries, p->dropped);
         if (p->kind == REF_QUEUE_PUSH || p->kind == REF_QUEUE_PUSH_DROP_OLDEST)
             ref_queue_push(q, p->item.value, p->item.value_len);
         else if (p->kind == REF_QUEUE_POP_AT)
             ref_queue_pop_at(q, p->index);
+        else if (p->kind == REF_QUEUE_ERASE_ALL)
+            ref_queue_clear(q);
     }
     pending_clear(&q->pending);
 }
 
 void ref_queue_end_push_dropping(ref_queue *q, size_t dropped) {
     list_remove_front(&q->entries, dropped);
+    q->pending.dropped_known = false;
     ref_queue_end(q, true);
 }
 
@@ -328,7 +354,19 @@ static bool queue_candidate_matches(const ref_queue *q, size_t skip, bool applie
         return queue_shape_matches(old, skip, SIZE_MAX, &p->item, observed);
     if (p->kind == REF_QUEUE_POP_AT && p->index >= skip && p->index < old->count)
         return queue_shape_matches(old, skip, p->index, NULL, observed);
+    if (p->kind == REF_QUEUE_ERASE_ALL) return observed->count == 0;
     return false;
+}
+
+/* Is dropping `skip` oldest entries, with the operation applied or not, an outcome the model
+ * allows? A push whose drops are known drops exactly K when it lands, a prefix of K when not;
+ * anything else that may drop (unknown drops) may drop any number. */
+static bool drops_allowed(const ref_queue *q, size_t skip, bool applied) {
+    const ref_pending *p = &q->pending;
+    bool push_drops = p->kind == REF_QUEUE_PUSH_DROP_OLDEST;
+    if (q->unknown_front_drops || (push_drops && !p->dropped_known)) return true;
+    if (!push_drops) return skip == 0;
+    return applied ? skip == p->dropped : skip <= p->dropped;
 }
 
 bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied) {
@@ -336,10 +374,12 @@ bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied)
     size_t max_skip = front_may_drop ? q->entries.count : 0;
     for (size_t skip = 0; skip <= max_skip; skip++) {
         for (int applied = 0; applied <= 1; applied++) {
+            if (!drops_allowed(q, skip, applied)) continue;
             if (!queue_candidate_matches(q, skip, applied, observed)) continue;
             /* A pop's index counts the entries dropped in front of it. */
             if (applied && q->pending.kind == REF_QUEUE_POP_AT) q->pending.index -= skip;
             list_remove_front(&q->entries, skip);
+            q->pending.dropped_known = false; /* the drops are the `skip` just made */
             ref_queue_end(q, applied);
             q->unknown_front_drops = false;
             if (was_applied) *was_applied = applied;

@@ -37,9 +37,11 @@ typedef enum ref_op_kind {
     REF_MAP_STORE,
     REF_MAP_REMOVE,
     REF_MAP_REMOVE_ALL,
+    REF_MAP_ERASE_ALL, /* the engine's erase_all (format): empty, like remove_all */
     REF_QUEUE_PUSH,
     REF_QUEUE_PUSH_DROP_OLDEST, /* oldest entries may be dropped before the push lands */
     REF_QUEUE_POP_AT,           /* pop of the entry at `index` (0 = oldest) */
+    REF_QUEUE_ERASE_ALL,        /* the engine's erase_all: empty */
 } ref_op_kind;
 
 /* The operation in flight, with copies of its arguments. */
@@ -47,6 +49,11 @@ typedef struct ref_pending {
     ref_op_kind kind;
     ref_item item;
     size_t index;
+    /* REF_QUEUE_PUSH_DROP_OLDEST: the push drops exactly `dropped` oldest entries when it runs
+     * without a cut (dropped_known), so a cut one drops a prefix of those, all of them if the
+     * new entry landed. Unknown: any number of the oldest entries. */
+    bool dropped_known;
+    size_t dropped;
 } ref_pending;
 
 /* The map: items in no particular order, each key once. */
@@ -72,6 +79,7 @@ void ref_map_begin_store(ref_map *m, const void *key, size_t key_len, const void
                          size_t value_len);
 void ref_map_begin_remove(ref_map *m, const void *key, size_t key_len);
 void ref_map_begin_remove_all(ref_map *m);
+void ref_map_begin_erase_all(ref_map *m);
 void ref_map_end(ref_map *m, bool applied);
 
 /* True when `observed` (in any order) is exactly the map's content. */
@@ -98,8 +106,13 @@ void ref_queue_clear(ref_queue *q);
 size_t ref_queue_count(const ref_queue *q);
 const ref_item *ref_queue_at(const ref_queue *q, size_t index);
 
+/* A push; with drop_oldest the number of entries it drops is not known (see settle). */
 void ref_queue_begin_push(ref_queue *q, const void *data, size_t len, bool drop_oldest);
+/* A push with drop-oldest that drops exactly `dropped` oldest entries when not cut. */
+void ref_queue_begin_push_dropping(ref_queue *q, const void *data, size_t len, size_t dropped);
 void ref_queue_begin_pop_at(ref_queue *q, size_t index);
+void ref_queue_begin_erase_all(ref_queue *q);
+/* Applied: the operation's whole effect (a push whose drops are known drops them first). */
 void ref_queue_end(ref_queue *q, bool applied);
 /* A push with drop-oldest that succeeded after dropping `dropped` entries. */
 void ref_queue_end_push_dropping(ref_queue *q, size_t dropped);
@@ -114,7 +127,9 @@ bool ref_queue_resolve_drops(ref_queue *q, size_t observed_count);
 /* True when `observed` (oldest first) is exactly the queue's content. */
 bool ref_queue_matches(const ref_queue *q, const ref_list *observed);
 /* After a power cut: accepts the state before or after the operation in flight. A push with
- * drop-oldest (or earlier ones whose drops are unknown) may also have dropped any number of the
+ * drop-oldest whose drops are known (K) may show the new entry with exactly the K oldest
+ * entries dropped, or the old queue without a prefix of those K (0..K). One whose drops are not
+ * known, or earlier pushes whose drops are not resolved, may have dropped any number of the
  * oldest entries, with or without the new entry. Makes the accepted state the model's state. */
 bool ref_queue_settle(ref_queue *q, const ref_list *observed, bool *was_applied);
 

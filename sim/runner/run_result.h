@@ -20,6 +20,15 @@ const char *run_verdict_name(run_verdict verdict); /* "pass", "FAIL", "ERROR" */
 #define RUN_PATH_MAX    160
 #define RUN_MESSAGE_MAX 1024
 
+/* Flash traffic of the runner's own checks (readings after mounts, stability checks across
+ * power cycles, counts that learn what drop-oldest pushes dropped, dry runs): kept out of the
+ * scenario's figures and reported here instead. */
+typedef struct run_check_figures {
+    uint64_t reads, read_bytes;
+    uint64_t programs, program_bytes, erases; /* mounts of checks that power-cycle (undone) */
+    uint64_t time_us;
+} run_check_figures;
+
 typedef struct scenario_result {
     char name[RUN_NAME_MAX]; /* the scenario's name (or the file name if it has none) */
     char file[RUN_FILE_MAX]; /* as given on the command line */
@@ -36,6 +45,7 @@ typedef struct scenario_result {
     uint64_t violations, ecc_errors, power_cuts;
     uint32_t wear_max, wear_min; /* per-sector erase counts over the device */
     uint64_t sim_time_us;        /* simulated time at the end */
+    run_check_figures check;     /* the runner's checks, not counted in the figures above */
     double wall_seconds;         /* host time the scenario took */
     uint32_t sector_count;
     uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */

@@ -38,9 +38,9 @@ static void describe_context(const run_state *st, char *out, size_t size) {
     }
     if (st->plan.in_recovery)
         snprintf(recovery, sizeof recovery, "recovering from the %s", st->plan_where);
-    const char *parts[3] = {st->iterations, op, recovery};
+    const char *parts[4] = {st->iterations, op, recovery, st->checks.where};
     size_t used = 0;
-    for (int i = 0; i < 3 && used < size; i++) {
+    for (int i = 0; i < 4 && used < size; i++) {
         if (!parts[i][0]) continue;
         used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "; " : " [", parts[i]);
     }
@@ -55,9 +55,11 @@ int run_fail(run_state *st, const char *fmt, ...) {
     va_end(ap);
     scenario_result *r = st->result;
     const scenario_step *s = st->step;
-    const char *path = s ? s->path : "engine";
+    /* No step: the end of the run (its checks), or the engine itself. */
+    const char *path = s ? s->path : st->checks.where[0] ? "end" : "engine";
     snprintf(r->failed_step, sizeof r->failed_step, "%s", path);
-    char context[sizeof st->iterations + sizeof st->plan_where + 240] = "";
+    char context[sizeof st->iterations + sizeof st->plan_where + sizeof st->checks.where + 240] =
+        "";
     describe_context(st, context, sizeof context);
     snprintf(r->message, sizeof r->message, "%.150s:%u:%u: %.160s: %.400s%.280s", st->file,
              s ? s->line : 1, s ? s->column : 1, path, what, context);
@@ -100,7 +102,7 @@ static uint64_t stat_value(const nor_stats *s, scenario_stat stat) {
 
 static int expect_stats(run_state *st, const scenario_stats_args *args) {
     nor_stats stats;
-    nor_get_stats(st->dev, &stats);
+    run_scenario_stats(st, &stats);
     for (size_t i = 0; i < args->count; i++) {
         const scenario_stat_check *c = &args->checks[i];
         uint64_t actual = stat_value(&stats, c->stat);
@@ -185,6 +187,8 @@ static int run_repeat(run_state *st, const scenario_step *step, uint32_t depth) 
 /* A step that is one scenario operation (not a repeat or a workload). */
 static int run_simple_step(run_state *st, const scenario_step *step) {
     int rc = run_checkpoint(st);
+    /* Power, raw faults and checks need the model exact (engine operations see to it). */
+    if (!rc && step->op >= SCENARIO_OP_POWER_CUT) rc = run_resolve_drops(st);
     if (rc) return rc;
     switch (step->op) {
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
@@ -245,6 +249,10 @@ int run_from_cursor(run_state *st) {
         st->cursor.depth = 0;
         rc = run_checkpoint(st);
     }
+    if ((!rc || rc == RUN_STOPPED) && st->plan.recovered) {
+        int end = run_end_check(st);
+        if (end) rc = end;
+    }
     if (!rc && st->plan.active && !st->plan.landed) {
         st->step = NULL;
         rc = run_fail(st,
@@ -284,7 +292,7 @@ static uint64_t device_digest(const nor *dev) {
 void run_fill_figures(run_state *st) {
     scenario_result *r = st->result;
     nor_stats s;
-    nor_get_stats(st->dev, &s);
+    run_scenario_stats(st, &s);
     r->programs = s.program_calls;
     r->program_bytes = s.program_bytes;
     r->erases = s.erase_calls;

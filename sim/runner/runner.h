@@ -25,13 +25,26 @@ const char *runner_strerror(int err);
 /* Called now and then during long scenarios with the engine operations done so far. */
 typedef void (*runner_progress_fn)(void *ctx, const char *scenario_name, uint64_t engine_ops);
 
+/* After a placed cut's recovery, and at the end of a run whose placed cut landed, the store is
+ * power-cycled this many times (each power-on may settle weak cells) and read after each one;
+ * every reading must give the answers of the first settled one. docs/powercut.md. */
+#define RUNNER_CHECK_REBOOTS 3
+/* Readings after each of those power cycles after a recovery (each read re-draws weak bits). */
+#define RUNNER_CHECK_READS 2
+
 /* What became of a placed cut. */
 #define RUNNER_RECOVERY_KINDS_MAX 4096 /* recovery operations whose kind is recorded */
 typedef struct runner_branch_info {
     bool landed;           /* the cut landed (false: the run ended before that operation) */
+    bool applied;          /* the operation in flight was found applied by the recovery */
     uint64_t recovery_ops; /* flash operations the recovery after it made */
     /* Bit r set: the recovery's operation r was an erase (r < RUNNER_RECOVERY_KINDS_MAX). */
     uint8_t recovery_erases[RUNNER_RECOVERY_KINDS_MAX / 8];
+    /* The flash model's tear watch (nor_get_tear_watch), sampled after the recovery's readings,
+     * during the stability checks and the end-of-run checks: the last cut left a torn range
+     * (watched), some reading saw it exactly as intended (read_valid), some byte of it read
+     * differently from an earlier reading (read_changed). */
+    bool torn_watched, torn_read_valid, torn_read_changed;
 } runner_branch_info;
 
 /* Power-cut campaigns (sim/campaign) branch a run at its flash operations. */
@@ -67,6 +80,11 @@ typedef struct runner_options {
     bool flash_digest;              /* fill the result's flash_digest (reads the whole device) */
     runner_interval_fn on_interval; /* needs an engine that can save its RAM state */
     void *interval_ctx;
+    /* Power cycles of the stability checks (0: RUNNER_CHECK_REBOOTS); tests vary it to show
+     * that the checks leave the scenario's figures alone. */
+    unsigned check_reboots;
+    /* Stands in for nor_get_tear_watch (NULL: the flash model's), for tests. */
+    void (*tear_watch)(const nor *dev, nor_tear_watch *out);
 } runner_options;
 
 /* From inside an interval callback: runs the scenario again from `from` with `cut` placed

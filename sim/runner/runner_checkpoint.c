@@ -18,6 +18,7 @@ struct run_saved {
     ref_queue queue;
     run_history history;
     bool tainted, mounted, keep_history;
+    run_check_figures excluded, check;
     nor_prng value_stream, workload_stream;
     uint64_t engine_ops, steps_run, next_progress_ops;
     const scenario_step *step;
@@ -89,6 +90,8 @@ static bool save(run_state *st, run_saved *s) {
     s->tainted = st->tainted;
     s->mounted = st->mounted;
     s->keep_history = st->keep_history;
+    s->excluded = st->checks.excluded;
+    s->check = st->result->check;
     s->value_stream = st->value_stream;
     s->workload_stream = st->workload_stream;
     s->engine_ops = st->result->engine_ops;
@@ -113,6 +116,8 @@ static bool restore(run_state *st, const run_saved *s) {
     st->tainted = s->tainted;
     st->mounted = s->mounted;
     st->keep_history = s->keep_history;
+    st->checks.excluded = s->excluded;
+    st->result->check = s->check;
     st->value_stream = s->value_stream;
     st->workload_stream = s->workload_stream;
     st->result->engine_ops = s->engine_ops;
@@ -192,6 +197,7 @@ int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_r
     }
     if (info) run_plan_info(st, info);
     memset(&st->plan, 0, sizeof st->plan);
+    st->checks.where[0] = '\0'; /* a failed check's name stays out of the main run's messages */
     st->in_branch = false;
     st->resuming = false;
     st->result = main_result;

@@ -1,7 +1,8 @@
 /* The planned power cut of a campaign branch or a reproducer (scenario_cut): the device's cut
  * callback that places it (and reports every flash operation to a campaign), and the recovery
  * that follows it at once: power on, mount, read everything, read it again, reboot, read
- * again, with one more cut inside that recovery when planned. */
+ * again, with one more cut inside that recovery when planned; then the stability check
+ * (runner_stability.c). */
 #include "runner_internal.h"
 
 #include <stdio.h>
@@ -29,6 +30,7 @@ static bool place(run_state *st, const nor_event *op, const scenario_cut_point *
 
 bool run_cut_fn(void *ctx, const nor_event *op) {
     run_state *st = ctx;
+    if (st->checks.depth) return false; /* the runner's own checks are no cut points */
     bool armed = nor_cut_armed(st->dev);
     if (st->opts && st->opts->on_flash_op && !st->in_branch)
         st->opts->on_flash_op(st->opts->flash_op_ctx, op->op_index, op->kind == NOR_EV_ERASE,
@@ -83,13 +85,24 @@ int run_recover(run_state *st) {
     p->applied = true;
     st->mounted = false;
     nor_power_on(st->dev);
-    /* Settled (old or new) and read every way; read again; rebooted and read again. */
+    /* Settled (old or new) and read every way; read again; rebooted and read again; then
+     * power-cycled and read again and again in a sandbox. */
     int rc = recovery_mount(st, true);
-    if (!rc) rc = run_verify_items(st, "second reading");
+    if (!rc) {
+        run_check_mark mark;
+        run_check_begin(st, &mark);
+        rc = run_verify_items(st, "second reading");
+        run_check_end(st, &mark);
+    }
     if (!rc) rc = recovery_mount(st, false);
+    if (!rc) {
+        run_watch_sample(st);
+        rc = run_stability_check(st);
+    }
     p->in_recovery = false;
     p->recovery_ops = nor_op_count(st->dev) - p->recovery_base;
     if (rc) return rc;
+    p->recovered = true;
     if (p->cut.limit_steps) {
         p->counting_steps = true;
         p->steps_left = p->cut.then_steps;
@@ -99,6 +112,10 @@ int run_recover(run_state *st) {
 
 void run_plan_info(const run_state *st, runner_branch_info *out) {
     out->landed = st->plan.landed;
+    out->applied = st->plan.applied;
     out->recovery_ops = st->plan.recovery_ops;
+    out->torn_watched = st->plan.torn_watched;
+    out->torn_read_valid = st->plan.torn_read_valid;
+    out->torn_read_changed = st->plan.torn_read_changed;
     memcpy(out->recovery_erases, st->plan.recovery_erases, sizeof out->recovery_erases);
 }

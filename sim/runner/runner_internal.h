@@ -46,7 +46,18 @@ typedef struct run_cut_plan {
     bool applied;        /* the operation in flight was found applied */
     bool counting_steps; /* then_steps applies: the steps after the recovery are counted */
     uint64_t steps_left;
+    bool recovered; /* the recovery after the cut finished: the end-of-run check applies */
+    bool torn_watched, torn_read_valid, torn_read_changed; /* the tear watch, sampled */
 } run_cut_plan;
+
+/* The runner's own checks in progress (runner_isolate.c): how deep (inside one, the planned
+ * cut is never placed), which one (for messages), and the traffic of those made in place,
+ * which the scenario's figures leave out. */
+typedef struct run_checks {
+    unsigned depth;
+    char where[96];
+    run_check_figures excluded;
+} run_checks;
 
 typedef struct run_saved run_saved;
 
@@ -92,6 +103,7 @@ typedef struct run_state {
     uint64_t operations;   /* scenario operations reached, for the budget */
     bool in_branch;        /* a campaign branch runs: no interval callbacks */
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
+    run_checks checks;
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -132,6 +144,8 @@ typedef struct run_op {
     size_t pop_count;
     const scenario_expect *expect; /* NULL: checked against the model only */
     bool workload;                 /* generated: a full store is an acceptable answer */
+    bool drops_known;              /* push with drop_oldest: it drops `drops` entries uncut */
+    size_t drops;
 } run_op;
 int run_engine_op(run_state *st, const run_op *op);
 /* Runs a map or queue step of the scenario (materializing its values). */
@@ -143,10 +157,14 @@ int run_mount(run_state *st, const scenario_expect *expect);
 int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read);
 /* The store, read by iteration, equals the model. */
 int run_verify_items(run_state *st, const char *what);
+/* ... and so do its count and a fetch of every key (map) or a peek (queue). */
+int run_verify_store(run_state *st, const char *what);
 int run_check_store(run_state *st);
 /* Makes the model definite again (settles an operation in flight or adopts the state after a
  * fault) by observing the whole store; a no-op when the model is already definite. */
 int run_sync_model(run_state *st);
+/* The same, as one of the runner's own checks (its reads are not the scenario's). */
+int run_sync_model_as_check(run_state *st);
 bool run_model_definite(const run_state *st);
 void run_history_note(run_state *st, const void *key, size_t key_len, const void *value,
                       size_t value_len);
@@ -176,6 +194,50 @@ void run_plan_start(run_state *st, const scenario_cut *cut);
 bool run_plan_cut_pending(const run_state *st);
 int run_recover(run_state *st);
 void run_plan_info(const run_state *st, runner_branch_info *out);
+
+/* runner_isolate.c: the runner's own checks, kept out of the scenario's figures. A check that
+ * only reads runs in place between begin and end: its traffic moves from the figures to
+ * result->check. A sandbox (enter/leave) runs checks that write or try an operation and then
+ * puts the device, the engine's RAM, the mount state and the engine call count back, so the run
+ * goes on as if it had not been made (in place, with the traffic moved, for an engine that
+ * cannot save its RAM state; run_sandbox.isolated says which). */
+typedef struct run_check_mark {
+    bool outermost;
+    nor_stats before;
+} run_check_mark;
+void run_check_begin(run_state *st, run_check_mark *m);
+void run_check_end(run_state *st, const run_check_mark *m);
+typedef struct run_sandbox {
+    bool isolated;
+    nor_snapshot *device;
+    uint8_t *engine;
+    bool mounted;
+    uint64_t engine_ops, next_progress_ops;
+    nor_stats before;
+    run_check_figures excluded;
+} run_sandbox;
+int run_sandbox_enter(run_state *st, run_sandbox *sb);
+void run_sandbox_leave(run_state *st, run_sandbox *sb);
+/* The device's statistics without the traffic of checks made in place. */
+void run_scenario_stats(const run_state *st, nor_stats *out);
+/* Power off between operations and on again (weak cells may settle), outside any figure. */
+void run_power_cycle(run_state *st);
+/* ORs the tear watch into the plan (once the planned cut landed). */
+void run_watch_sample(run_state *st);
+
+/* runner_stability.c: after a recovery, the store power-cycled and read again and again must
+ * give the first settled answers; at the end of a run whose planned cut landed, power-cycled
+ * and verified whole each time. */
+int run_stability_check(run_state *st);
+int run_end_check(run_state *st);
+
+/* runner_drops.c: pushes with drop_oldest. Whether a cut may land in the next operation; the
+ * number of entries earlier pushes dropped, learned by a count in a sandbox; and K, what the push
+ * about to run drops, from a dry run of it in a sandbox (*known false when it cannot tell). */
+bool run_cut_may_land(const run_state *st);
+int run_resolve_drops(run_state *st);
+int run_forecast_drops(run_state *st, const void *value, size_t length, bool *known,
+                       size_t *dropped);
 
 /* Counts an engine call and reports progress now and then. */
 void run_count_engine_op(run_state *st);

@@ -126,8 +126,17 @@ static void model_begin(run_state *st, const run_op *op) {
         break;
     case SCENARIO_OP_REMOVE: ref_map_begin_remove(&st->map, op->key.bytes, op->key.length); break;
     case SCENARIO_OP_REMOVE_ALL: ref_map_begin_remove_all(&st->map); break;
+    case SCENARIO_OP_ERASE_ALL:
+        if (st->is_map)
+            ref_map_begin_erase_all(&st->map);
+        else
+            ref_queue_begin_erase_all(&st->queue);
+        break;
     case SCENARIO_OP_PUSH:
-        ref_queue_begin_push(&st->queue, op->value.bytes, op->value.length, op->drop_oldest);
+        if (op->drop_oldest && op->drops_known)
+            ref_queue_begin_push_dropping(&st->queue, op->value.bytes, op->value.length, op->drops);
+        else
+            ref_queue_begin_push(&st->queue, op->value.bytes, op->value.length, op->drop_oldest);
         break;
     case SCENARIO_OP_POP: ref_queue_begin_pop_at(&st->queue, 0); break;
     default: break;
@@ -137,7 +146,7 @@ static void model_begin(run_state *st, const run_op *op) {
 static void model_end(run_state *st, const run_op *op, bool applied) {
     if (st->is_map)
         ref_map_end(&st->map, applied);
-    else if (applied && op->op == SCENARIO_OP_PUSH && op->drop_oldest)
+    else if (applied && op->op == SCENARIO_OP_PUSH && op->drop_oldest && !op->drops_known)
         ref_queue_end_push_dropping_unknown(&st->queue);
     else
         ref_queue_end(&st->queue, applied);
@@ -160,6 +169,7 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
             break;
         case SCENARIO_OP_REMOVE: rc = a->remove(a->ctx, key, key_len); break;
         case SCENARIO_OP_REMOVE_ALL: rc = a->remove_all(a->ctx); break;
+        case SCENARIO_OP_ERASE_ALL: rc = a->format ? a->format(a->ctx) : NBS_E_INVAL; break;
         case SCENARIO_OP_HAS: rc = a->has(a->ctx, key, key_len, &got->boolean); break;
         case SCENARIO_OP_COUNT:
             rc = a->count(a->ctx, &count);
@@ -193,27 +203,16 @@ static int prepare_read_buffer(run_state *st, const run_op *op, size_t *capacity
     return RUNNER_OK;
 }
 
-/* Before a queue read: learns how many entries earlier drop-oldest pushes dropped. */
-static void resolve_queue_drops(run_state *st) {
-    uint32_t count = 0;
-    run_count_engine_op(st);
-    if (st->engine.count(st->engine.ctx, &count) == NBS_OK)
-        ref_queue_resolve_drops(&st->queue, count);
-}
-
 static int check_single(run_state *st, const run_op *op, bool writes, bool predicted,
                         size_t capacity, run_answer *want_in);
 
 static int single_op(run_state *st, const run_op *op) {
     bool writes = op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_REMOVE ||
                   op->op == SCENARIO_OP_REMOVE_ALL || op->op == SCENARIO_OP_PUSH ||
-                  op->op == SCENARIO_OP_POP;
+                  op->op == SCENARIO_OP_POP || op->op == SCENARIO_OP_ERASE_ALL;
     size_t capacity = 0;
     int rc = prepare_read_buffer(st, op, &capacity);
     if (rc) return rc;
-    if (!st->is_map && op->op != SCENARIO_OP_PUSH && st->queue.unknown_front_drops && st->mounted &&
-        nor_is_powered(st->dev))
-        resolve_queue_drops(st);
 
     /* The model's prediction, when it has one (a push does not depend on earlier drops). */
     bool predicted =
@@ -273,11 +272,6 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
     }
     /* The planned cut landed in this call: run_engine_op recovers and checks. */
     if (cut_in_call && st->plan.recovery_pending) return RUNNER_OK;
-    if (!st->is_map && op->op == SCENARIO_OP_COUNT && got.rc == NBS_OK &&
-        st->queue.unknown_front_drops && run_model_definite(st)) {
-        ref_queue_resolve_drops(&st->queue, got.number);
-        want.number = ref_queue_count(&st->queue);
-    }
 
     if (op->expect && op->expect->kind != SCENARIO_EXPECT_NONE) {
         run_bytes expected_bytes = {0};
@@ -385,8 +379,6 @@ static int expected_items(run_state *st, const scenario_expect *e, ref_list *out
 }
 
 static int iterate_op(run_state *st, const run_op *op) {
-    if (!st->is_map && st->queue.unknown_front_drops && st->mounted && nor_is_powered(st->dev))
-        resolve_queue_drops(st);
     bool predicted = run_model_definite(st) && !st->queue.unknown_front_drops;
     ref_list before;
     ref_list_init(&before);
@@ -447,17 +439,33 @@ static int finish_pops(run_state *st, const run_op *op) {
     return rc;
 }
 
-int run_engine_op(run_state *st, const run_op *op) {
-    if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st)) {
-        int rc = run_sync_model(st);
-        if (rc) return rc;
-    }
-    int rc = op->op == SCENARIO_OP_ITERATE ? iterate_op(st, op) : single_op(st, op);
+/* The model made exact before an operation: an operation in flight settled, the drops of earlier
+ * pushes learned (before every operation a cut may land in, and before any but a push
+ * otherwise), and for a push with drop_oldest a cut may land in, what it drops (K). */
+static int prepare_model(run_state *st, run_op *op) {
+    int rc = RUNNER_OK;
+    if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
+        rc = run_sync_model_as_check(st);
+    bool cut_may_land = run_cut_may_land(st);
+    if (!rc && (op->op != SCENARIO_OP_PUSH || cut_may_land)) rc = run_resolve_drops(st);
+    if (!rc && op->op == SCENARIO_OP_PUSH && op->drop_oldest && cut_may_land &&
+        run_model_definite(st) && !st->queue.unknown_front_drops)
+        rc =
+            run_forecast_drops(st, op->value.bytes, op->value.length, &op->drops_known, &op->drops);
+    return rc;
+}
+
+int run_engine_op(run_state *st, const run_op *request) {
+    run_op prepared = *request;
+    const run_op *op = &prepared;
+    int rc = prepare_model(st, &prepared);
+    if (rc) return rc;
+    rc = op->op == SCENARIO_OP_ITERATE ? iterate_op(st, op) : single_op(st, op);
     if (rc || !st->plan.recovery_pending || nor_is_powered(st->dev)) return rc;
     if ((rc = run_recover(st))) return rc;
     if (op->op == SCENARIO_OP_ITERATE) return finish_pops(st, op);
     /* Not applied: run it again, as firmware would. */
-    if (!st->plan.applied) return run_engine_op(st, op);
+    if (!st->plan.applied) return run_engine_op(st, request);
     return RUNNER_OK;
 }
 
@@ -468,7 +476,8 @@ int run_item_step(run_state *st, const scenario_step *step) {
         op.pop_count = step->args.iterate.pop_count;
         return run_engine_op(st, &op);
     }
-    if (step->op != SCENARIO_OP_COUNT && step->op != SCENARIO_OP_REMOVE_ALL) {
+    if (step->op != SCENARIO_OP_COUNT && step->op != SCENARIO_OP_REMOVE_ALL &&
+        step->op != SCENARIO_OP_ERASE_ALL) {
         const scenario_item_args *args = &step->args.item;
         op.has_capacity = args->has_capacity;
         op.capacity = args->capacity;

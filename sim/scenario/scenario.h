@@ -86,6 +86,7 @@ typedef enum scenario_op {
     /* map and queue */
     SCENARIO_OP_COUNT,
     SCENARIO_OP_ITERATE,
+    SCENARIO_OP_ERASE_ALL, /* the engine's erase_all (the adapter's format) */
     /* queue */
     SCENARIO_OP_PUSH,
     SCENARIO_OP_PEEK,
@@ -287,7 +288,7 @@ struct scenario_step {
         scenario_corrupt_args corrupt;
         scenario_erase_sector_args erase_sector;
         scenario_stats_args stats;
-    } args; /* count, remove_all, power_on, reboot, check: none */
+    } args; /* count, remove_all, erase_all, power_on, reboot, check: none */
 };
 
 /* ---- a placed power cut ---------------------------------------------------------------- */

@@ -413,6 +413,7 @@ static const op_spec op_specs[] = {
      0},
     {"iterate", SCENARIO_OP_ITERATE, 0, true, NONE, false, true, parse_iterate,
      FIELDS(iterate_fields)},
+    {"erase_all", SCENARIO_OP_ERASE_ALL, 0, true, NONE, false, false, parse_no_args, NULL, 0},
     {"push", SCENARIO_OP_PUSH, QUEUE, true, NONE, false, false, parse_item, FIELDS(push_fields)},
     {"peek", SCENARIO_OP_PEEK, QUEUE, true, BYTES, true, false, parse_item, FIELDS(read_fields)},
     {"pop", SCENARIO_OP_POP, QUEUE, true, BYTES, true, false, parse_item, FIELDS(read_fields)},

@@ -1,8 +1,9 @@
 /* Power-cut campaigns from the inside: a branch resumed from a checkpoint ends exactly as a run
  * from the start with the same cut (same verdict, engine calls, flash traffic, time, wear and
  * flash bytes),
- * for every cut point of a map and a queue scenario; and the JSON result reads back as it was
- * written, merges shards, and refuses files that are not shards of one campaign. */
+ * for every cut point of a map and a queue scenario; tries feed the per-mode flip counts (what
+ * the tear watch saw); and the JSON result reads back as it was written (flip counts included),
+ * merges shards, and refuses files that are not shards of one campaign. */
 #include "campaign_internal.h"
 
 #include <criterion/criterion.h>
@@ -102,8 +103,8 @@ static campaign_scenario sample_entry(uint64_t first_op) {
     campaign_scenario s = {.seed = 5, .flash_ops = 40, .cut_points = 20, .verified = 90};
     strcpy(s.file, "scenarios/x.json");
     strcpy(s.name, "x");
-    s.by_program[3] = 70;
-    s.by_erase[2] = 20;
+    s.by_program[3] = (campaign_torn_counts){.verified = 70, .read_valid = 6, .changed = 2};
+    s.by_erase[2] = (campaign_torn_counts){.verified = 20, .read_valid = 1, .changed = 3};
     s.recovery_verified = 7;
     campaign_failure f = {.op = first_op, .is_erase = true, .torn = 3};
     strcpy(f.message, "lost \"a\" after mount");
@@ -136,8 +137,13 @@ Test(campaign, entry_reads_back_as_written) {
     cr_assert_eq(campaign_scenario_from_json(json, &back, why, sizeof why), CAMPAIGN_OK, "%s", why);
     cr_assert_str_eq(back.name, "x");
     cr_assert_eq(back.verified, 90);
-    cr_assert_eq(back.by_program[3], 70);
-    cr_assert_eq(back.by_erase[2], 20);
+    cr_assert_eq(back.by_program[3].verified, 70);
+    cr_assert_eq(back.by_program[3].read_valid, 6, "flip counts read back");
+    cr_assert_eq(back.by_program[3].changed, 2);
+    cr_assert_eq(back.by_erase[2].verified, 20);
+    cr_assert_eq(back.by_erase[2].read_valid, 1);
+    cr_assert_eq(back.by_erase[2].changed, 3);
+    cr_assert_eq(back.by_erase[1].verified + back.by_erase[1].read_valid, 0);
     cr_assert_eq(back.recovery_verified, 7);
     cr_assert_eq(back.failure_count, 2);
     cr_assert_eq(back.failures[0].op, 9);
@@ -163,7 +169,10 @@ Test(campaign, shards_add_up_and_become_one_campaign) {
     cr_assert_eq(merged.count, 1);
     cr_assert_eq(merged.scenarios[0].cut_points, 40);
     cr_assert_eq(merged.scenarios[0].verified, 180);
-    cr_assert_eq(merged.scenarios[0].by_program[3], 140);
+    cr_assert_eq(merged.scenarios[0].by_program[3].verified, 140);
+    cr_assert_eq(merged.scenarios[0].by_program[3].read_valid, 12, "flip counts add up");
+    cr_assert_eq(merged.scenarios[0].by_program[3].changed, 4);
+    cr_assert_eq(merged.scenarios[0].by_erase[2].changed, 6);
     cr_assert_eq(merged.scenarios[0].flash_ops, 40, "the scenario's own count is not added");
     cr_assert_eq(merged.scenarios[0].failure_count, 4);
     cr_assert_eq(merged.scenarios[0].failures[0].op, 1, "failures sorted by operation");
@@ -191,4 +200,65 @@ Test(campaign, merge_refuses_repeats_and_strangers) {
     campaign_result_free(&merged);
     free(a);
     free(other);
+}
+
+Test(campaign, totals_carry_the_flip_counts) {
+    char *text = shard_text(1, 1, 4);
+    cJSON *root = cJSON_Parse(text);
+    const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(totals, "read_valid")->valuedouble, 7);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(totals, "changed")->valuedouble, 5);
+    const cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "scenarios"), 0);
+    const cJSON *bits = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(entry, "by_torn"), "program/bits");
+    cr_assert(cJSON_IsObject(bits), "by_torn entries are objects");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(bits, "verified")->valuedouble, 70);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(bits, "read_valid")->valuedouble, 6);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(bits, "changed")->valuedouble, 2);
+    cJSON_Delete(root);
+    free(text);
+}
+
+Test(campaign, by_torn_as_bare_numbers_still_reads) {
+    campaign_scenario s = sample_entry(9);
+    cJSON *json = campaign_scenario_json(&s);
+    cJSON *by = cJSON_GetObjectItemCaseSensitive(json, "by_torn");
+    cJSON_ReplaceItemInObjectCaseSensitive(by, "program/bits", cJSON_CreateNumber(33));
+    campaign_scenario back;
+    char why[200];
+    cr_assert_eq(campaign_scenario_from_json(json, &back, why, sizeof why), CAMPAIGN_OK, "%s", why);
+    cr_assert_eq(back.by_program[3].verified, 33);
+    cr_assert_eq(back.by_program[3].read_valid, 0);
+    cJSON_ReplaceItemInObjectCaseSensitive(by, "program/bits", cJSON_CreateString("many"));
+    campaign_scenario_free(&back);
+    cr_assert_eq(campaign_scenario_from_json(json, &back, why, sizeof why), CAMPAIGN_E_INVALID);
+    cr_assert(strstr(why, "by_torn.program/bits"), "%s", why);
+    cJSON_Delete(json);
+    campaign_scenario_free(&s);
+}
+
+/* The runner's samples of the tear watch (runner_branch_info), fed by hand. */
+Test(campaign, tries_feed_the_flip_counts) {
+    campaign_scenario s = {0};
+    runner_branch_info info = {.landed = true};
+    campaign_count_try(&s, false, NOR_TORN_PROG_METASTABLE, &info); /* nothing torn watched */
+    info.torn_watched = true;
+    info.torn_read_valid = true;
+    campaign_count_try(&s, false, NOR_TORN_PROG_METASTABLE, &info);
+    info.torn_read_changed = true;
+    campaign_count_try(&s, false, NOR_TORN_PROG_METASTABLE, &info);
+    info.torn_read_valid = false;
+    campaign_count_try(&s, true, NOR_TORN_ERASE_WEAK, &info);
+    info.landed = false; /* a cut that never landed watched nothing of its own */
+    campaign_count_try(&s, true, NOR_TORN_ERASE_WEAK, &info);
+    const campaign_torn_counts *m = &s.by_program[NOR_TORN_PROG_METASTABLE];
+    cr_assert_eq(m->verified, 3);
+    cr_assert_eq(m->read_valid, 2);
+    cr_assert_eq(m->changed, 1);
+    const campaign_torn_counts *w = &s.by_erase[NOR_TORN_ERASE_WEAK];
+    cr_assert_eq(w->verified, 2);
+    cr_assert_eq(w->read_valid, 0);
+    cr_assert_eq(w->changed, 1);
+    campaign_count_try(&s, true, CAMPAIGN_TORN_ERASE_MODES, &info); /* out of range: ignored */
+    cr_assert_null(campaign_torn_counts_of(&s, false, CAMPAIGN_TORN_PROGRAM_MODES));
 }

@@ -7,18 +7,24 @@ differs and exits 1.
                                             reproducers/ next to RESULT, named after their
                                             failure, with a top-level `cut` at its op; prints
                                             their paths, one a line
-  campaign_json.py passed RESULT            every scenario ran and no cut point failed
+  campaign_json.py passed RESULT            every scenario ran, no cut point failed, and no torn
+                                            mode counts more flips than tries
   campaign_json.py same RESULT_A RESULT_B   same counts per scenario and in total, same failures
   campaign_json.py complete RESULT          options.shard is {"index": 1, "count": 1}
-  campaign_json.py sum RESULT PART...       RESULT's counts and failures are the parts' added up
+  campaign_json.py sum RESULT PART...       RESULT's counts (by_torn's flip counts included) and
+                                            failures are the parts' added up
   campaign_json.py failures RESULT          prints totals.failures
+  campaign_json.py failures_in RESULT TEXT...
+                                            >= 1 failure, and every failure message holds each
+                                            TEXT (a known hole stays where it is)
 """
 import json
 import os
 import sys
 
 SCENARIO_COUNTS = ("flash_ops", "cut_points", "verified", "recovery_verified")
-TOTAL_COUNTS = ("cut_points", "verified", "failures")
+TOTAL_COUNTS = ("cut_points", "verified", "failures", "read_valid", "changed")
+TORN_COUNTS = ("verified", "read_valid", "changed")
 
 
 class Mismatch(Exception):
@@ -96,6 +102,11 @@ def passed(path):
             raise Mismatch(f"{path}: {scenario['file']}: {scenario['cut_points']} cut points, "
                            f"{scenario['verified']} verified")
     expect_equal(f"{path}: totals.failures", result["totals"]["failures"], 0)
+    for scenario in result["scenarios"]:
+        for mode, counts in scenario["by_torn"].items():
+            if not counts["read_valid"] <= counts["verified"] >= counts["changed"]:
+                raise Mismatch(f"{path}: {scenario['file']}: by_torn.{mode}: more flips than "
+                               f"tries: {counts}")
     print(f"ok: {path}: {result['totals']['verified']} verified, no failures")
 
 
@@ -130,8 +141,10 @@ def sum_of(path, part_paths):
             expect_equal(f"{file}: {count}", scenario[count], sum(s[count] for s in shares))
         torn_sum = {}
         for share in shares:
-            for mode, n in share["by_torn"].items():
-                torn_sum[mode] = torn_sum.get(mode, 0) + n
+            for mode, counts in share["by_torn"].items():
+                total = torn_sum.setdefault(mode, dict.fromkeys(TORN_COUNTS, 0))
+                for count in TORN_COUNTS:
+                    total[count] += counts[count]
         expect_equal(f"{file}: by_torn", scenario["by_torn"], torn_sum)
         expect_equal(f"{file}: failures", sorted(map(failure_key, scenario["failures"])),
                      sorted(failure_key(f) for s in shares for f in s["failures"]))
@@ -146,6 +159,22 @@ def failures(path):
     print(load(path)["totals"]["failures"])
 
 
+def failures_in(path, texts):
+    result = load(path)
+    listed = [f for s in result["scenarios"] for f in s["failures"]]
+    errors = [s["error"] for s in result["scenarios"] if s["error"] is not None]
+    if errors:
+        raise Mismatch(f"{path}: a scenario could not run: {errors[0]!r}")
+    if not listed:
+        raise Mismatch(f"{path}: no failure")
+    for failure in listed:
+        for text in texts:
+            if text not in failure["message"]:
+                raise Mismatch(f"{path}: failure at op {failure['op']} lacks {text!r}: "
+                               f"{failure['message'][:600]!r}")
+    print(f"ok: {path}: {len(listed)} failures, each with {' and '.join(map(repr, texts))}")
+
+
 COMMANDS = {"caught": (caught, 1), "passed": (passed, 1), "same": (same, 2),
             "complete": (complete, 1), "failures": (failures, 1)}
 
@@ -153,6 +182,8 @@ COMMANDS = {"caught": (caught, 1), "passed": (passed, 1), "same": (same, 2),
 def main(argv):
     if len(argv) >= 3 and argv[0] == "sum":
         return sum_of(argv[1], argv[2:])
+    if len(argv) >= 3 and argv[0] == "failures_in":
+        return failures_in(argv[1], argv[2:])
     command, arity = COMMANDS.get(argv[0] if argv else "", (None, 0))
     if not command or len(argv) != arity + 1:
         raise SystemExit(__doc__)

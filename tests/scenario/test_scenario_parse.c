@@ -220,6 +220,29 @@ Test(scenario_parse, workload_example_resolves_overrides_and_workloads) {
 
 /* ---- malformed files ------------------------------------------------------------------- */
 
+Test(scenario_parse, erase_all_is_a_step_of_both_engines) {
+    static const char *const engines[] = {"map", "queue"};
+    for (int i = 0; i < 2; i++) {
+        char text[400];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"e\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": {\"type\": "
+                 "\"%s\"}, \"steps\": [{\"erase_all\": {}}, {\"erase_all\": {}, \"expect\": "
+                 "{\"error\": \"io\"}}]}",
+                 engines[i]);
+        scenario *sc = NULL;
+        scenario_errors errors;
+        cr_assert_eq(scenario_parse("e.json", text, strlen(text), &sc, &errors), SCENARIO_OK, "%s",
+                     engines[i]);
+        scenario_errors_free(&errors);
+        cr_assert_eq(sc->steps.count, 2);
+        cr_assert_eq(sc->steps.items[0].op, SCENARIO_OP_ERASE_ALL);
+        cr_assert_str_eq(scenario_op_name(SCENARIO_OP_ERASE_ALL), "erase_all");
+        cr_assert_eq(sc->steps.items[1].expect.kind, SCENARIO_EXPECT_ERROR);
+        cr_assert_eq(sc->steps.items[1].expect.error, NBS_E_IO);
+        scenario_free(sc);
+    }
+}
+
 static void check_bad_file(const char *dir, const char *name) {
     char path[600], expect_path[600];
     snprintf(path, sizeof path, "%s/%s", dir, name);
