@@ -14,7 +14,7 @@ enum {
     NOR_E_RANGE = -1,       /* address or length outside the device */
     NOR_E_ALIGN = -2,       /* address or length not a multiple of the write unit */
     NOR_E_POWER_OFF = -3,   /* power was cut; every call fails until nor_power_on() */
-    NOR_E_ECC = -4,         /* a read touched an ECC word whose ECC is broken */
+    NOR_E_ECC = -4,         /* a read touched an ECC word its ECC cannot correct */
     NOR_E_WRITE_COUNT = -5, /* the write-count policy refused the program (e.g. PROGERR) */
     NOR_E_VIOLATION = -6,   /* strict mode: the program needed a 0->1 transition */
     NOR_E_WORN = -7,        /* wear-out: the program or erase failed verification */

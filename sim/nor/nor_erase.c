@@ -36,27 +36,35 @@ static int erase_some_bits(nor *dev, nor_block *block) {
     return rc;
 }
 
-/* The margin of a progress erase: one bit in 2048 of the sector, at least one. */
-static uint32_t erase_margin(const nor_block *block) {
-    uint32_t bits = block->size / 256;
-    return bits ? bits : 1;
+/* The bits of byte i that move towards the erased value (or, in the pre-program phase,
+ * towards the programmed value): those not there yet, and weak ones; never stuck ones. */
+static uint8_t erase_moving(const nor *dev, const nor_block *block, uint32_t i,
+                            bool to_programmed) {
+    uint8_t away = block->data[i] ^ dev->erased_byte; /* programmed bits */
+    uint8_t moving = to_programmed ? (uint8_t)~away : away;
+    if (block->weak) moving |= block->weak[i];
+    if (block->stuck) moving &= (uint8_t)~block->stuck[i];
+    return moving;
 }
 
-/* Moves the sector's bits towards the erased value (or, in the pre-program phase, towards the
- * programmed value) as far as progress `q` of the phase; weak bits moving the same way become
- * solid when done. Marks the units that got margin bits in `weakened` (if given). */
+/* The margin of a progress erase: one in 2048 of the bits that move, at least one. */
+static uint32_t erase_margin(const nor *dev, const nor_block *block, bool to_programmed) {
+    uint64_t moving = 0;
+    for (uint32_t i = 0; i < block->size; i++)
+        moving += (unsigned)__builtin_popcount(erase_moving(dev, block, i, to_programmed));
+    return moving / 2048 ? (uint32_t)(moving / 2048) : 1;
+}
+
+/* Moves the sector's bits as far as progress `q` of the phase; weak bits moving the same way
+ * become solid when done. Marks the units that got margin bits in `weakened` (if given). */
 static int move_bits(nor *dev, nor_block *block, uint64_t q, bool to_programmed,
                      uint8_t *weakened) {
     nor_progress pr;
-    int rc = nor_progress_begin(&pr, dev, q, 1, erase_margin(block));
+    int rc = nor_progress_begin(&pr, dev, q, 1, erase_margin(dev, block, to_programmed));
     if (rc) return rc;
-    uint8_t erased = dev->erased_byte;
     uint32_t unit = dev->cfg.write_unit;
     for (uint32_t i = 0; i < block->size; i++) {
-        uint8_t away = block->data[i] ^ erased; /* programmed bits */
-        uint8_t moving = to_programmed ? (uint8_t)~away : away;
-        if (block->weak) moving |= block->weak[i];
-        if (block->stuck) moving &= (uint8_t)~block->stuck[i];
+        uint8_t moving = erase_moving(dev, block, i, to_programmed);
         if (!moving) continue;
         uint8_t done = nor_progress_byte(&pr, block, i, 0, moving, i / unit);
         block->data[i] = to_programmed ? nor_set_programmed(dev, block->data[i], done)
