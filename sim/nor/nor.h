@@ -224,8 +224,9 @@ void nor_advance_time(nor *dev, uint64_t us);
  * exactly as the torn operation meant them (a torn record that reads valid), and whether a
  * byte read differently from an earlier read of it (a reading that changes). Restarts at
  * every cut (a cut between operations, nor_cut_now, tears nothing and ends it); restoring a
- * snapshot stops it. Only nor_read counts, not nor_peek; once a later program or erase reaches
- * the range, its cells hold something else and reads stop counting (the figures stay). */
+ * snapshot or loading an image stops it. Only nor_read counts, not nor_peek; once a later program
+ * or erase reaches the range, its cells hold something else and reads stop counting (the figures
+ * stay). */
 typedef struct nor_tear_watch {
     bool active;         /* a cut tore a program or an erase, and its cells are watched */
     nor_event_kind kind; /* NOR_EV_PROGRAM or NOR_EV_ERASE */

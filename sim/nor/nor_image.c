@@ -211,6 +211,8 @@ static int install_image(nor *dev, const uint8_t *raw, const uint32_t *erase_cou
     }
     memcpy(dev->erase_counts, erase_counts, dev->sector_count * sizeof *erase_counts);
     free(fresh);
+    /* The cells the last cut tore are gone. */
+    nor_watch_stop(dev);
     return NOR_OK;
 }
 

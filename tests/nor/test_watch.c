@@ -1,9 +1,13 @@
 /* The tear watch: after a cut tears a program or an erase, live reads of its range say whether
  * they saw it as intended (read_complete) and whether a byte read differently from its previous
- * read (read_changed). Restarts at each cut, stops at a cut between operations and at a
- * snapshot restore, ignores peeks, and stops counting once a program or erase reaches the
+ * read (read_changed). Restarts at each cut, stops at a cut between operations, a snapshot
+ * restore and an image load, ignores peeks, and stops counting once a program or erase reaches the
  * range. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include "nor_test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 #define RECORD 16
 #define AT     256
@@ -222,5 +226,25 @@ Test(watch, ecc_error_read_is_not_complete) {
     nor_get_tear_watch(dev, &w);
     cr_assert_eq(w.reads, 1);
     cr_assert_not(w.read_complete);
+    nor_destroy(dev);
+}
+
+/* Loading an image replaces the torn cells: the watch stops. */
+Test(watch, image_load_stops_the_watch) {
+    nor_config cfg = test_tiny_config();
+    nor *dev = tear_record(&cfg, NOR_TORN_PROG_FULL, 1);
+    char dir[] = "/tmp/nor_watch_XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/flash.bin", dir);
+    cr_assert_eq(nor_image_save(dev, path), NOR_OK);
+    cr_assert_eq(nor_image_load(dev, path), NOR_OK);
+    nor_tear_watch w;
+    nor_get_tear_watch(dev, &w);
+    cr_assert_not(w.active);
+    char sidecar[80];
+    snprintf(sidecar, sizeof sidecar, "%s.json", path);
+    remove(path);
+    remove(sidecar);
+    remove(dir);
     nor_destroy(dev);
 }
