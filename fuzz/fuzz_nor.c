@@ -4,7 +4,8 @@
  * reference of the model's rules; erase counts, call counters and violations at the end.
  *
  * Input: the configuration (write unit, sectors, SPI page, erase value, write policy, ECC,
- * strict), then one opcode byte per call followed by its arguments (see run_op). */
+ * strict, erase pre-program), then one opcode byte per call followed by its arguments (see
+ * run_op). */
 #include "fuzz_finding.h"
 #include "fuzz_input.h"
 #include "nor_reference.h"
@@ -51,6 +52,7 @@ static nor_config decode_config(fuzz_input *in) {
         cfg.write_policy == NOR_WRITES_LIMITED ? 1 + fuzz_input_below(in, 4) : 0;
     cfg.ecc = rules & 16;
     cfg.strict = rules & 32;
+    cfg.erase_preprogram = rules & 64;
     cfg.wear.endurance = 0;
     return cfg;
 }
@@ -115,8 +117,8 @@ static void op_peek_all(nor_run *run) {
 static void op_arm_cut(nor_run *run) {
     uint32_t ops = fuzz_input_below(run->in, 8);
     uint8_t modes = fuzz_input_u8(run->in);
-    nor_torn_program prog = (nor_torn_program)(modes % 5);
-    nor_torn_erase erase = (nor_torn_erase)(modes / 5 % 4);
+    nor_torn_program prog = (nor_torn_program)(modes % NOR_TORN_PROG_MODES);
+    nor_torn_erase erase = (nor_torn_erase)(modes / NOR_TORN_PROG_MODES % NOR_TORN_ERASE_MODES);
     nor_set_torn_modes(run->dev, prog, erase);
     nor_reference_set_torn_modes(&run->ref, prog, erase);
     nor_arm_cut_after_ops(run->dev, ops);

@@ -138,7 +138,8 @@ def queue_seeds():
 
 def nor_config(unit_log2, regions, rules, page_shift=0, max_writes=2):
     """regions: [(size_log2 - 4, count - 1), ...]; rules: bit 0 SPI page, 1 erase value 0x00,
-    2-3 policy (0 unlimited, 1 limited, 2 once, 3 once+zero), 4 ECC, 5 strict."""
+    2-3 policy (0 unlimited, 1 limited, 2 once, 3 once+zero), 4 ECC, 5 strict, 6 erase
+    pre-program."""
     out = [unit_log2, len(regions) - 1]
     for size, count in regions:
         out += [size, count]
@@ -165,8 +166,11 @@ def nor_erase(addr):
 NOR_PEEK, NOR_CUT_NOW, NOR_POWER_ON, NOR_SNAPSHOT, NOR_RESTORE = [10], [12], [13], [14], [15]
 
 
+NOR_TORN_PROGRAM_MODES = 9  # nor_torn_program: none ... metastable, early, middle, late, spread
+
+
 def nor_cut(ops, prog, erase):
-    return [11, ops, prog + 5 * erase]
+    return [11, ops, prog + NOR_TORN_PROGRAM_MODES * erase]
 
 
 def nor_seeds():
@@ -191,6 +195,18 @@ def nor_seeds():
             ops = nor_program(0, 16) + nor_cut(1, prog, erase) + nor_program(16, 16) + \
                 nor_erase(0) + NOR_POWER_ON + nor_read(0, 32) + nor_program(0, 16) + NOR_PEEK
             seeds[f"torn-prog{prog}-erase{erase}"] = nor_config(2, [(2, 1)], 16 | 8) + ops
+    # The progress modes (early, middle, late, spread), alone and with a pre-programming erase,
+    # on internal flash with ECC words and on an SPI page; a second power-on lets weak bits
+    # settle, a program over torn words makes weak ones solid.
+    for step in range(4):
+        prog, erase = 5 + step, 4 + step
+        ops = nor_program(0, 16) + nor_cut(1, prog, erase) + nor_program(16, 16) + \
+            nor_erase(0) + NOR_POWER_ON + nor_read(0, 32) + NOR_POWER_ON + nor_read(0, 32) + \
+            nor_program(16, 16, 0) + nor_read(0, 32) + NOR_PEEK
+        seeds[f"torn-prog{prog}-erase{erase}"] = nor_config(2, [(2, 1)], 16 | 8) + ops
+        seeds[f"torn-prog{prog}-erase{erase}-preprogram"] = \
+            nor_config(2, [(2, 1)], 64 | 16 | 8) + ops
+        seeds[f"torn-prog{prog}-spi-page"] = nor_config(0, [(4, 1)], 1, 1) + ops
     seeds["snapshot-restore"] = nor_config(0, [(0, 3)], 0) + nor_program(0, 8) + NOR_SNAPSHOT + \
         nor_erase(0) + NOR_CUT_NOW + nor_program(0, 4) + NOR_RESTORE + nor_read(0, 8)
     return seeds

@@ -111,13 +111,25 @@ static bool takes_op(nor_reference *r) {
 
 /* ---- reads ---- */
 
+/* Whether the bytes agree with every known bit. A live read of an ECC word that a tear may
+ * have left incomplete is decoded (SECDED): the decoder returns the bits read or flips exactly
+ * one of them (a correction or a miscorrection), so one known bit of such a word may differ. */
 static bool known_bits_match(const nor_reference *r, uint32_t addr, uint32_t len,
-                             const uint8_t *bytes, char *why) {
+                             const uint8_t *bytes, bool decoded, char *why) {
+    uint32_t unit_of_flip = UINT32_MAX;
     for (uint32_t i = 0; i < len; i++) {
         uint8_t known = (uint8_t)~r->unknown[addr + i];
-        if ((bytes[i] ^ r->data[addr + i]) & known)
-            return refuse(why, "byte 0x%x reads 0x%02x, the rules say 0x%02x (known bits 0x%02x)",
-                          (unsigned)(addr + i), bytes[i], r->data[addr + i], known);
+        uint8_t wrong = (bytes[i] ^ r->data[addr + i]) & known;
+        if (!wrong) continue;
+        uint32_t u = (addr + i) / r->unit;
+        bool one_flip_allowed = decoded && r->cfg.ecc && (r->flags[u] & REF_ECC_UNKNOWN) &&
+                                unit_of_flip != u && (wrong & (wrong - 1)) == 0;
+        if (one_flip_allowed) {
+            unit_of_flip = u;
+            continue;
+        }
+        return refuse(why, "byte 0x%x reads 0x%02x, the rules say 0x%02x (known bits 0x%02x)",
+                      (unsigned)(addr + i), bytes[i], r->data[addr + i], known);
     }
     return true;
 }
@@ -141,7 +153,7 @@ bool nor_reference_read(nor_reference *r, uint32_t addr, uint32_t len, int rc, c
     if ((rc == NOR_E_ECC) != broken && !maybe)
         return refuse(why, "read [0x%x, +%u): %s, but the rules say the ECC is %s", (unsigned)addr,
                       (unsigned)len, nor_strerror(rc), broken ? "broken" : "good");
-    return known_bits_match(r, addr, len, bytes, why);
+    return known_bits_match(r, addr, len, bytes, true, why);
 }
 
 bool nor_reference_peek(const nor_reference *r, uint32_t addr, uint32_t len, int rc,
@@ -150,7 +162,7 @@ bool nor_reference_peek(const nor_reference *r, uint32_t addr, uint32_t len, int
     if (rc != expected)
         return refuse(why, "peek [0x%x, +%u): %s, expected %s", (unsigned)addr, (unsigned)len,
                       nor_strerror(rc), nor_strerror(expected));
-    return rc != NOR_OK || known_bits_match(r, addr, len, bytes, why);
+    return rc != NOR_OK || known_bits_match(r, addr, len, bytes, false, why);
 }
 
 /* ---- programs ---- */
@@ -228,8 +240,9 @@ static void apply_program(nor_reference *r, const uint32_t *where, const uint8_t
     for (uint32_t i = 0; i < n; i += r->unit) count_program(r, where[i] / r->unit, surely);
 }
 
-/* A program cut short (PREFIX, BITS, METASTABLE): every needed transition may or may not have
- * happened, ECC words left half way lose their ECC, and the write counts follow the mode. */
+/* A program cut short (PREFIX, BITS, METASTABLE, and the progress modes EARLY..SPREAD): every
+ * needed transition may or may not have happened (or be weak), ECC words left half way decode
+ * as torn SECDED words, and the write counts follow the mode. */
 static void apply_tear(nor_reference *r, const uint32_t *where, const uint8_t *src, uint32_t n,
                        bool surely_counted) {
     for (uint32_t i = 0; i < n; i++) {
@@ -242,6 +255,12 @@ static void apply_tear(nor_reference *r, const uint32_t *where, const uint8_t *s
         count_program(r, u, surely_counted);
         if (r->cfg.ecc && !(r->flags[u] & REF_ECC_BROKEN)) r->flags[u] |= REF_ECC_UNKNOWN;
     }
+}
+
+/* BITS and METASTABLE count every unit of a torn program; PREFIX and the progress modes only
+ * those the program reached (unit after unit on internal flash). */
+static bool counts_every_unit(nor_torn_program mode) {
+    return mode == NOR_TORN_PROG_BITS || mode == NOR_TORN_PROG_METASTABLE;
 }
 
 /* What the write of a program that passed its argument checks leaves behind. */
@@ -275,7 +294,7 @@ static bool follow_program(nor_reference *r, const uint32_t *where, const uint8_
         if (r->torn_program == NOR_TORN_PROG_FULL)
             apply_program(r, where, src, n, !may_refuse);
         else
-            apply_tear(r, where, src, n, !may_refuse && r->torn_program != NOR_TORN_PROG_PREFIX);
+            apply_tear(r, where, src, n, !may_refuse && counts_every_unit(r->torn_program));
         if (may_refuse || violation_maybe != violation_surely ||
             r->torn_program != NOR_TORN_PROG_FULL)
             r->violations_known = false;
@@ -337,9 +356,9 @@ static void erase_sector(nor_reference *r, uint32_t start, uint32_t size) {
     memset(r->flags + start / r->unit, 0, size / r->unit);
 }
 
-/* A torn PARTIAL erase: each programmed bit may have returned to the erased value. A unit that
- * ends fully erased forgets its count and ECC mark, so a unit not surely erased before knows
- * neither any more. */
+/* A torn PARTIAL erase (or a progress erase without pre-program): each programmed bit may have
+ * returned to the erased value. A unit that ends fully erased forgets its count and ECC mark,
+ * so a unit not surely erased before knows neither any more. */
 static void erase_some_bits(nor_reference *r, uint32_t start, uint32_t size) {
     for (uint32_t u = start / r->unit; u < (start + size) / r->unit; u++) {
         bool surely_erased = true;
@@ -355,6 +374,21 @@ static void erase_some_bits(nor_reference *r, uint32_t start, uint32_t size) {
             r->flags[u] = (uint8_t)(REF_COUNT_UNKNOWN | (ecc_in_doubt ? REF_ECC_UNKNOWN : 0));
         }
     }
+}
+
+/* A progress erase cut in a pre-programming erase: the pre-program phase may have programmed
+ * any bit, the erase phase erased any, so every bit is unknown, and so are counts and ECC. */
+static void erase_any_bits(nor_reference *r, uint32_t start, uint32_t size) {
+    memset(r->unknown + start, 0xFF, size);
+    for (uint32_t u = start / r->unit; u < (start + size) / r->unit; u++) {
+        bool ecc_in_doubt = r->cfg.ecc || (r->flags[u] & (REF_ECC_BROKEN | REF_ECC_UNKNOWN));
+        r->flags[u] = (uint8_t)(REF_COUNT_UNKNOWN | (ecc_in_doubt ? REF_ECC_UNKNOWN : 0));
+    }
+}
+
+static bool erase_mode_is_progress(nor_torn_erase mode) {
+    return mode == NOR_TORN_ERASE_EARLY || mode == NOR_TORN_ERASE_MIDDLE ||
+           mode == NOR_TORN_ERASE_LATE || mode == NOR_TORN_ERASE_SPREAD;
 }
 
 bool nor_reference_erase(nor_reference *r, uint32_t addr, int rc, char *why) {
@@ -385,6 +419,11 @@ bool nor_reference_erase(nor_reference *r, uint32_t addr, int rc, char *why) {
         /* Reads erased, but some bits (which, the rules do not say) read randomly. */
         erase_sector(r, start, size);
         memset(r->unknown + start, 0xFF, size);
+    } else if (erase_mode_is_progress(r->torn_erase)) {
+        if (r->cfg.erase_preprogram)
+            erase_any_bits(r, start, size);
+        else
+            erase_some_bits(r, start, size);
     }
     return true;
 }

@@ -2,9 +2,12 @@
  * byte array with the programming rule (AND, or OR for erase value 0x00), write-unit alignment,
  * SPI page wrap, per-unit write counts and their policies, ECC words broken by a second
  * program, sector erase and erase counts, and power cuts by operation count. Torn operations
- * leave bits, write counts and ECC marks the reference cannot predict: it marks them unknown
- * (until the next erase) and from then on accepts either outcome for them. Each call takes the
- * model's answer and says whether it is one the rules allow, then follows it. */
+ * (every torn mode, pre-programming erases too) leave bits, write counts and ECC marks the
+ * reference cannot predict: it marks them unknown (until the next erase) and from then on
+ * accepts either outcome for them; weak bits are among them, so settling at power-on and
+ * programs that make weak bits solid need no rule of their own. A torn SECDED word may read
+ * with one known bit flipped (a correction or miscorrection). Each call takes the model's
+ * answer and says whether it is one the rules allow, then follows it. */
 #ifndef NORBENCH_NOR_REFERENCE_H
 #define NORBENCH_NOR_REFERENCE_H
 

@@ -11,6 +11,9 @@ def obj(props, required=(), desc=None):
     return o
 ref = lambda n: {"$ref": "#/$defs/" + n}
 MAXV = 1048576
+# The torn-mode names of the NOR model (sim/nor/nor_names.c), in its order.
+TORN_PROGRAM = ["none","full","prefix","bits","metastable","early","middle","late","spread"]
+TORN_ERASE = ["none","full","partial","weak","early","middle","late","spread"]
 errors = ["inval","not_found","buffer_too_small","too_big","full","empty","end","io","ecc","corrupt",
           "geometry","work_buffer","not_mounted","cache_mismatch","key_len","cache_mem"]
 forms = {"text": {"type": "string"}, "hex": {"type": "string", "pattern": "^[ \\t\\n]*([0-9a-fA-F][ \\t\\n]*[0-9a-fA-F][ \\t\\n]*)*$"},
@@ -70,8 +73,8 @@ ops = {
                       "drop_oldest": {"type": "boolean"}}, ["count", "size"]), None),
  "sleep": (ref("duration"), None),
  "power_cut": (obj({"after_ops": rng(0, 4611686018427387904), "at": ref("duration"), "in": ref("duration"),
-                    "torn_program": {"enum": ["none","full","prefix","bits","metastable"]},
-                    "torn_erase": {"enum": ["none","full","partial","weak"]}}) |
+                    "torn_program": {"enum": TORN_PROGRAM},
+                    "torn_erase": {"enum": TORN_ERASE}}) |
                {"not": {"anyOf": [{"required": ["after_ops", "at"]}, {"required": ["after_ops", "in"]}, {"required": ["at", "in"]}]}}, None),
  "power_on": (ref("no_args"), expect()),
  "reboot": (ref("no_args"), expect()),
@@ -105,17 +108,18 @@ schema = {
                 "page_size": rng(0, 1048576), "erase_value": {"enum": [0, 255]},
                 "write_policy": {"enum": ["unlimited","limited","once","once_plus_zero"]},
                 "max_writes_per_unit": rng(1, 255), "ecc": {"type": "boolean"}, "strict": {"type": "boolean"},
+                "erase_preprogram": {"type": "boolean"},
                 "timing": {"enum": ["typical","max","random"]}, "endurance": U32, "wear_fail_ppm": rng(0, 1000000)}, ["preset"]),
   "engine": obj({"type": {"enum": ["map", "queue"]}, "start": U32, "size": rng(1, 4294967295), "page_size": rng(1, 4294967295),
                  "cache": {"oneOf": [{"enum": ["all", "none"]}, {"type": "array", "uniqueItems": True, "items": {"enum": ["page_states","page_pointers","keys"]}}]},
                  "cache_max_keys": rng(1, 1000000), "cache_check": {"type": "boolean"}}, ["type"]),
   "steps": ref("steps"),
   "cut": obj({"op": rng(0, 4611686018427387904),
-              "torn_program": {"enum": ["none","full","prefix","bits","metastable"]},
-              "torn_erase": {"enum": ["none","full","partial","weak"]},
+              "torn_program": {"enum": TORN_PROGRAM},
+              "torn_erase": {"enum": TORN_ERASE},
               "recovery": obj({"op": rng(0, 4611686018427387904),
-                               "torn_program": {"enum": ["none","full","prefix","bits","metastable"]},
-                               "torn_erase": {"enum": ["none","full","partial","weak"]}}, ["op"]),
+                               "torn_program": {"enum": TORN_PROGRAM},
+                               "torn_erase": {"enum": TORN_ERASE}}, ["op"]),
               "then_steps": rng(0, 4611686018427387904)}, ["op"],
              "A placed power cut, as power-cut campaigns write into their reproducers (docs/powercut.md)."),
  },

@@ -1,5 +1,6 @@
 /* `norbench demo`: a short guided tour of the NOR model on one preset: programming, AND
- * semantics, a violation, an erase, and what every torn program and erase leaves behind. */
+ * semantics, a violation, an erase, what every torn program and erase leaves behind, and the
+ * progress modes (early and late programs, a late erase, a weak cell made solid). */
 #include "cli.h"
 #include "commands.h"
 #include "nor.h"
@@ -85,6 +86,49 @@ static void tour_torn_erases(nor *dev, nor_snapshot *erased, uint32_t len) {
     printf("  weak: the sector reads erased, but about 1 bit in 256 reads randomly.\n");
 }
 
+/* A label, then two more reads: weak cells show as bytes that change. */
+static void show_reads(nor *dev, const char *label, uint32_t len) {
+    show(dev, label, 0, len);
+    show(dev, "  read again", 0, len);
+    show(dev, "  and again", 0, len);
+}
+
+/* Cuts a program of len x 0x00 (from the erased snapshot) in `mode`, then shows three reads. */
+static void torn_zeros(nor *dev, nor_snapshot *erased, nor_torn_program mode, uint32_t len) {
+    nor_snapshot_restore(dev, erased);
+    nor_set_torn_modes(dev, mode, NOR_TORN_ERASE_NONE);
+    nor_arm_cut_after_ops(dev, 0);
+    uint8_t zeros[DEMO_MAX] = {0};
+    nor_program(dev, 0, zeros, len);
+    nor_power_on(dev);
+    char label[32];
+    snprintf(label, sizeof label, "%s program", nor_torn_program_name(mode));
+    show_reads(dev, label, len);
+}
+
+static void tour_progress(nor *dev, nor_snapshot *erased, uint32_t len) {
+    printf(
+        "\n7. Progress modes cut at a point of the operation: cells move with spread thresholds,\n"
+        "   the few nearest to the cut are left weak (they read randomly):\n");
+    torn_zeros(dev, erased, NOR_TORN_PROG_EARLY, len);
+    torn_zeros(dev, erased, NOR_TORN_PROG_LATE, len);
+    nor_snapshot_restore(dev, erased);
+    uint8_t zeros[DEMO_MAX] = {0};
+    nor_program(dev, 0, zeros, len);
+    nor_set_torn_modes(dev, NOR_TORN_PROG_NONE, NOR_TORN_ERASE_LATE);
+    nor_arm_cut_after_ops(dev, 0);
+    nor_erase(dev, 0);
+    nor_power_on(dev);
+    show_reads(dev, "late erase", len);
+    printf("  A weak cell programmed again becomes solid (a late tear, then the same program):\n");
+    torn_zeros(dev, erased, NOR_TORN_PROG_LATE, len);
+    nor_set_torn_modes(dev, NOR_TORN_PROG_BITS, NOR_TORN_ERASE_PARTIAL);
+    int rc = nor_program(dev, 0, zeros, len);
+    if (rc) printf("    (program again: %s)\n", nor_strerror(rc));
+    show_reads(dev, "programmed again", len);
+    printf("  At each power-on a weak cell settles, with p = 1/4, into a solid 0 or 1.\n");
+}
+
 static int run_demo(const nor_config *cfg, uint64_t seed) {
     nor *dev = NULL;
     int rc = nor_create(&dev, cfg, seed);
@@ -115,6 +159,7 @@ static int run_demo(const nor_config *cfg, uint64_t seed) {
     }
     tour_torn_programs(dev, erased, len);
     tour_torn_erases(dev, erased, len);
+    tour_progress(dev, erased, len);
     nor_snapshot_free(erased);
     printf("\nEvery torn case started from the same snapshot, restored in O(sectors): sectors are "
            "shared copy-on-write.\nRun again with another --seed for other tears; the same seed "

@@ -49,11 +49,12 @@ static void describe_size(uint32_t bytes, char *out, size_t size) {
 }
 
 static void print_table(void) {
-    printf("%-11s %-8s %-19s %4s %4s %-10s %-3s %-13s %-17s %s\n", "preset", "size", "sectors",
-           "unit", "page", "writes", "ecc", "program us", "erase ms", "endurance");
+    printf("%-11s %-8s %-19s %4s %4s %-10s %-3s %-10s %-9s %-10s %-17s %s\n", "preset", "size",
+           "sectors", "unit", "page", "writes", "ecc", "program us", "+ns/byte", "read ns",
+           "erase ms", "endurance");
     for (size_t i = 0; i < nor_preset_count(); i++) {
         const nor_config *cfg = nor_preset_at(i);
-        char sectors[64], size[16], writes[16], program[24], erase[32], endurance[16];
+        char sectors[64], size[16], writes[16], program[24], read[32], erase[32], endurance[16];
         describe_sectors(cfg, sectors, sizeof sectors);
         describe_size(nor_config_total_bytes(cfg), size, sizeof size);
         if (cfg->write_policy == NOR_WRITES_LIMITED)
@@ -62,6 +63,9 @@ static void print_table(void) {
             snprintf(writes, sizeof writes, "%s", policy_name(cfg->write_policy));
         snprintf(program, sizeof program, "%u/%u", cfg->timing.program_us_typ,
                  cfg->timing.program_us_max);
+        /* Per read call, then per byte: "150+15/B". */
+        snprintf(read, sizeof read, "%u+%u/B", cfg->timing.read_ns_per_call,
+                 cfg->timing.read_ns_per_byte);
         /* Non-uniform parts show their first region's erase time; the JSON lists all. */
         uint32_t erase_typ =
             cfg->regions[0].erase_us_typ ? cfg->regions[0].erase_us_typ : cfg->timing.erase_us_typ;
@@ -73,12 +77,17 @@ static void print_table(void) {
             snprintf(endurance, sizeof endurance, "%u", cfg->wear.endurance);
         else
             snprintf(endurance, sizeof endurance, "none");
-        printf("%-11s %-8s %-19s %4u %4u %-10s %-3s %-13s %-17s %s\n", cfg->name, size, sectors,
-               cfg->write_unit, cfg->page_size, writes, cfg->ecc ? "yes" : "no", program, erase,
-               endurance);
+        printf("%-11s %-8s %-19s %4u %4u %-10s %-3s %-10s %-9u %-10s %-17s %s\n", cfg->name, size,
+               sectors, cfg->write_unit, cfg->page_size, writes, cfg->ecc ? "yes" : "no", program,
+               cfg->timing.program_ns_per_byte, read, erase, endurance);
     }
-    printf("\nTimes are typical/maximum; \"+\": per-sector erase times differ (see --json).\n"
-           "Erase value 0xFF for every preset. Sources:\n");
+    printf("\nTimes are typical/maximum; \"+ns/byte\": added per byte sent to a program; \"read "
+           "ns\":\nper read call + per byte; \"+\" after an erase time: per-sector erase times "
+           "differ (see --json).\nErase value 0xFF for every preset.");
+    for (size_t i = 0; i < nor_preset_count(); i++)
+        if (nor_preset_at(i)->erase_preprogram)
+            printf(" %s pre-programs before erasing.", nor_preset_at(i)->name);
+    printf(" Sources:\n");
     for (size_t i = 0; i < nor_preset_count(); i++)
         printf("  %s: %s\n", nor_preset_at(i)->name, nor_preset_at(i)->source);
 }
@@ -108,6 +117,7 @@ static cJSON *preset_json(const nor_config *cfg) {
     cJSON_AddStringToObject(obj, "write_policy", policy_name(cfg->write_policy));
     cJSON_AddNumberToObject(obj, "max_writes_per_unit", writes_per_unit(cfg));
     cJSON_AddBoolToObject(obj, "ecc", cfg->ecc);
+    cJSON_AddBoolToObject(obj, "erase_preprogram", cfg->erase_preprogram);
     cJSON_AddNumberToObject(obj, "endurance", cfg->wear.endurance);
     cJSON_AddNumberToObject(obj, "fail_ppm_per_cycle", cfg->wear.fail_ppm_per_cycle);
     cJSON *timing = cJSON_AddObjectToObject(obj, "timing");
@@ -115,7 +125,9 @@ static cJSON *preset_json(const nor_config *cfg) {
     cJSON_AddNumberToObject(timing, "program_us_max", cfg->timing.program_us_max);
     cJSON_AddNumberToObject(timing, "erase_us_typ", cfg->timing.erase_us_typ);
     cJSON_AddNumberToObject(timing, "erase_us_max", cfg->timing.erase_us_max);
+    cJSON_AddNumberToObject(timing, "program_ns_per_byte", cfg->timing.program_ns_per_byte);
     cJSON_AddNumberToObject(timing, "read_ns_per_byte", cfg->timing.read_ns_per_byte);
+    cJSON_AddNumberToObject(timing, "read_ns_per_call", cfg->timing.read_ns_per_call);
     cJSON_AddStringToObject(obj, "source", cfg->source ? cfg->source : "");
     return obj;
 }

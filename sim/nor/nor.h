@@ -14,7 +14,7 @@ enum {
     NOR_E_RANGE = -1,       /* address or length outside the device */
     NOR_E_ALIGN = -2,       /* address or length not a multiple of the write unit */
     NOR_E_POWER_OFF = -3,   /* power was cut; every call fails until nor_power_on() */
-    NOR_E_ECC = -4,         /* a read touched an ECC word whose ECC is broken */
+    NOR_E_ECC = -4,         /* a read touched an ECC word its ECC cannot correct */
     NOR_E_WRITE_COUNT = -5, /* the write-count policy refused the program (e.g. PROGERR) */
     NOR_E_VIOLATION = -6,   /* strict mode: the program needed a 0->1 transition */
     NOR_E_WORN = -7,        /* wear-out: the program or erase failed verification */
@@ -79,12 +79,14 @@ typedef struct nor_config {
     uint8_t erase_value; /* 0xFF (programming ANDs) or 0x00 (programming ORs) */
     nor_write_policy write_policy;
     uint32_t max_writes_per_unit; /* for NOR_WRITES_LIMITED; 0 otherwise (= unlimited) */
-    bool ecc;    /* ECC words (SECDED): a torn word with one wrong bit reads corrected, two report
-                    NOR_E_ECC, three or more may be miscorrected into a wrong word (seeded);
-                    a repeated program breaks the word's ECC */
+    bool ecc;    /* ECC words (SECDED): a torn word with one wrong bit (against what its ECC was
+                    written for) reads corrected, two report NOR_E_ECC, an odd number from three
+                    up is miscorrected (one more bit flipped, no error) or reported, as a hash
+                    of the bits read decides; a repeated program breaks the word's ECC */
     bool strict; /* 0->1 transitions are errors instead of counted violations */
-    bool erase_preprogram; /* erase runs as "program every bit, then erase": a cut can land in
-                              either phase */
+    bool erase_preprogram; /* erase runs as "program every bit, then erase": a progress cut in
+                              the first half of its time leaves bits moving towards programmed,
+                              in the second half towards erased */
     nor_timing timing;
     nor_wear wear;
     const char *source; /* where the figures come from (datasheet, manual; "(check)" notes) */
@@ -101,10 +103,14 @@ size_t nor_preset_count(void);
 const nor_config *nor_preset_at(size_t index);
 const nor_config *nor_preset_find(const char *name); /* NULL when unknown */
 
-/* How a cut tears the program or erase it lands in. The last four place the cut at a point
- * of the operation's duration (early, middle, late, or a seeded point): cells move in an order
- * and with a spread of thresholds, so the point decides how much is done, and the cells at
- * the margin are left weak. */
+/* How a cut tears the program or erase it lands in. The last four place the cut at a point p
+ * of the operation's duration (early: p in [0.05, 0.15), middle: 0.5, late: [0.85, 0.95),
+ * spread: [0, 1), drawn from the device PRNG; a cut armed by time falls where the time says).
+ * Cells move during the middle 80% of the operation with uniformly spread thresholds: unit
+ * after unit in sending order on internal flash (page_size 0), all at once for an SPI page
+ * program or an erase. Bits whose threshold is before p are done; the bits nearest to p are
+ * left weak (1 to 3 for a program, one in 2048 of the sector for an erase). The old modes place
+ * the cut half way. See docs/nor-model.md. */
 typedef enum nor_torn_program {
     NOR_TORN_PROG_NONE,       /* nothing written */
     NOR_TORN_PROG_FULL,       /* everything written, then off */
@@ -180,7 +186,8 @@ int nor_create(nor **out, const nor_config *cfg, uint64_t seed);
 void nor_destroy(nor *dev);
 const nor_config *nor_get_config(const nor *dev);
 
-/* Flash operations. Reads of weak bits draw from the device PRNG. */
+/* Flash operations. Reads of weak bits draw from the device PRNG; reads of torn SECDED words
+ * decode them (see `ecc`). */
 int nor_read(nor *dev, uint32_t addr, void *buf, uint32_t len);
 int nor_program(nor *dev, uint32_t addr, const void *data, uint32_t len);
 int nor_erase(nor *dev, uint32_t sector_addr);
@@ -193,8 +200,8 @@ uint32_t nor_erase_count(const nor *dev, uint32_t sector_index);
 
 /* Power. A cut is armed by operation count (after `ops` more program/erase calls, the next
  * one is torn), by simulated time (the operation running at that time is torn), or by the
- * callback. nor_power_on() restores power and disarms; weak cells may settle then (each weak
- * bit, with a seeded chance, becomes solid, programmed or erased). */
+ * callback. nor_power_on() restores power and disarms; weak cells settle then: each weak bit,
+ * with p = 1/4, becomes solid, programmed or erased with p = 1/2 each (seeded). */
 void nor_set_torn_modes(nor *dev, nor_torn_program prog, nor_torn_erase erase);
 void nor_arm_cut_after_ops(nor *dev, uint64_t ops);
 void nor_arm_cut_at_time(nor *dev, uint64_t time_us);
@@ -216,14 +223,18 @@ void nor_advance_time(nor *dev, uint64_t us);
 /* What reads have seen of the cells the last cut tore, since that cut: whether a read saw them
  * exactly as the torn operation meant them (a torn record that reads valid), and whether a
  * byte read differently from an earlier read of it (a reading that changes). Restarts at
- * every cut; restoring a snapshot stops it. Reads of nor_peek are not counted. */
+ * every cut (a cut between operations, nor_cut_now, tears nothing and ends it); restoring a
+ * snapshot or loading an image stops it. Only nor_read counts, not nor_peek; once a later program
+ * or erase reaches the range, its cells hold something else and reads stop counting (the figures
+ * stay). */
 typedef struct nor_tear_watch {
     bool active;         /* a cut tore a program or an erase, and its cells are watched */
     nor_event_kind kind; /* NOR_EV_PROGRAM or NOR_EV_ERASE */
-    uint32_t addr, len;  /* the torn range */
+    uint32_t addr, len;  /* the torn range (a program that wraps in its SPI page: the page) */
     uint64_t reads;      /* reads that touched it */
-    bool read_complete;  /* some read saw every byte it touched as intended (programmed data,
-                            or erased) */
+    bool read_complete;  /* some read returned NOR_OK and saw every byte of the range it
+                            touched as intended (old data AND the program's data, or erased with
+                            stuck bits programmed) */
     bool read_changed;   /* some byte read differently from an earlier read of it */
 } nor_tear_watch;
 void nor_get_tear_watch(const nor *dev, nor_tear_watch *out);

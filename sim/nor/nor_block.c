@@ -1,6 +1,6 @@
 /* Copy-on-write sector blocks: a sector's stored bits, write counts, ECC marks, weak and stuck
- * bits in one reference-counted object, so a snapshot shares every sector until one side
- * writes to it. */
+ * bits and the references of torn SECDED words in one reference-counted object, so a snapshot
+ * shares every sector until one side writes to it. */
 #include "nor_internal.h"
 
 #include <stdlib.h>
@@ -16,6 +16,8 @@ static nor_block *block_alloc(uint32_t size, uint32_t units) {
     block->unit_state = units ? block->data + size : NULL;
     block->weak = NULL;
     block->stuck = NULL;
+    block->ecc_ref = NULL;
+    block->ecc_torn = 0;
     return block;
 }
 
@@ -40,6 +42,7 @@ static uint8_t *copy_mask(const uint8_t *mask, uint32_t size, bool *failed) {
 static void block_free(nor_block *block) {
     free(block->weak);
     free(block->stuck);
+    free(block->ecc_ref);
     free(block);
 }
 
@@ -55,6 +58,8 @@ static nor_block *block_copy(const nor_block *src) {
     bool failed = false;
     copy->weak = copy_mask(src->weak, src->size, &failed);
     copy->stuck = copy_mask(src->stuck, src->size, &failed);
+    copy->ecc_ref = copy_mask(src->ecc_ref, src->size + src->units, &failed);
+    copy->ecc_torn = src->ecc_torn;
     if (failed) {
         block_free(copy);
         return NULL;
@@ -85,6 +90,10 @@ void nor_block_reset_unit(nor_block *block, uint32_t unit) {
     if (!block->unit_state) return;
     if (block->unit_state[unit] & NOR_UNIT_ECC_BROKEN) block->ecc_broken--;
     block->unit_state[unit] = 0;
+    if (block->ecc_ref && block->ecc_ref[block->size + unit]) {
+        block->ecc_ref[block->size + unit] = 0;
+        block->ecc_torn--;
+    }
 }
 
 void nor_block_mark_ecc_broken(nor_block *block, uint32_t unit) {
@@ -99,6 +108,9 @@ void nor_block_erase(nor_block *block, uint8_t erased_byte) {
     block->ecc_broken = 0;
     free(block->weak);
     block->weak = NULL;
+    free(block->ecc_ref);
+    block->ecc_ref = NULL;
+    block->ecc_torn = 0;
     if (!block->stuck) return;
     for (uint32_t i = 0; i < block->size; i++) {
         /* A stuck bit stays programmed: the opposite of the erased value. */

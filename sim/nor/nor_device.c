@@ -1,5 +1,6 @@
-/* A simulated device: creation from a validated configuration, geometry look-ups, reads,
- * raw access for fault injection, events and statistics. Programs and erases live in
+/* A simulated device: creation from a validated configuration, geometry look-ups, reads (weak
+ * bits, SECDED decoding, the tear watch), raw access for fault injection, events and
+ * statistics. Programs and erases live in
  * nor_program.c and nor_erase.c. */
 #include "nor_internal.h"
 
@@ -63,6 +64,7 @@ void nor_destroy(nor *dev) {
         for (uint32_t s = 0; s < dev->sector_count; s++) nor_block_release(dev->blocks[s]);
     free(dev->blocks);
     free(dev->erase_counts);
+    nor_watch_free(dev);
     free(dev);
 }
 
@@ -123,7 +125,8 @@ static void randomize_weak_bits(nor *dev, const nor_block *block, uint32_t offse
     }
 }
 
-/* Copies stored bits out; for a live read, weak bits are drawn and broken ECC is reported. */
+/* Copies stored bits out; for a live read, weak bits are drawn, torn SECDED words decoded and
+ * broken ECC reported. */
 static bool copy_out(nor *dev, uint32_t addr, uint8_t *out, uint32_t len, bool live) {
     bool ecc_error = false;
     while (len) {
@@ -136,6 +139,7 @@ static bool copy_out(nor *dev, uint32_t addr, uint8_t *out, uint32_t len, bool l
         if (live) {
             if (block->weak) randomize_weak_bits(dev, block, offset, out, n);
             ecc_error |= span_has_broken_ecc(dev, block, offset, n);
+            if (block->ecc_torn) ecc_error |= nor_ecc_decode(dev, block, offset, out, n);
         }
         addr += n;
         out += n;
@@ -160,7 +164,9 @@ int nor_read(nor *dev, uint32_t addr, void *buf, uint32_t len) {
     }
     dev->st.stats.read_calls++;
     dev->st.stats.read_bytes += len;
-    dev->st.clock_ns += (uint64_t)dev->cfg.timing.read_ns_per_byte * len;
+    dev->st.clock_ns +=
+        dev->cfg.timing.read_ns_per_call + (uint64_t)dev->cfg.timing.read_ns_per_byte * len;
+    nor_watch_read(dev, addr, buf, len, rc);
     nor_emit(dev, NOR_EV_READ, addr, len, rc, dev->st.op_count);
     return rc;
 }

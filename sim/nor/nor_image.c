@@ -1,6 +1,8 @@
 /* Flash images: PATH holds the raw stored bits, PATH.json (cJSON) the geometry and per-sector
  * erase counts. Loading checks every field against the device and rejects anything else with
- * NOR_E_IMAGE, so a bad file never reaches the model. */
+ * NOR_E_IMAGE, so a bad file never reaches the model. Not saved: weak and stuck bits, write
+ * counts, broken and torn ECC words (their references), the tear watch, and the configuration's
+ * rules (ecc, strict, erase_preprogram, timing): a loaded device takes those from itself. */
 #include "nor_internal.h"
 
 #include <cjson/cJSON.h>
@@ -209,6 +211,8 @@ static int install_image(nor *dev, const uint8_t *raw, const uint32_t *erase_cou
     }
     memcpy(dev->erase_counts, erase_counts, dev->sector_count * sizeof *erase_counts);
     free(fresh);
+    /* The cells the last cut tore are gone. */
+    nor_watch_stop(dev);
     return NOR_OK;
 }
 

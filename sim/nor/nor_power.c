@@ -1,14 +1,26 @@
 /* Power: arming a cut (by operation count, by simulated time, or by a callback), deciding
- * whether it lands in the operation about to run, and the power-off state that follows. */
+ * whether and where it lands in the operation about to run, the power-off state that follows,
+ * and the weak cells that settle when power returns. */
 #include "nor_internal.h"
 
+#include <stdlib.h>
+
+/* Where in an operation of `duration_ns` starting at `start_ns` the moment `cut_ns` falls. */
+static uint64_t point_of(uint64_t start_ns, uint64_t cut_ns, uint64_t duration_ns) {
+    if (cut_ns <= start_ns || duration_ns == 0) return 0;
+    uint64_t into = cut_ns - start_ns;
+    if (into >= duration_ns) return NOR_POINT_ONE - 1;
+    return (uint64_t)(((unsigned __int128)into << 32) / duration_ns);
+}
+
 bool nor_cut_lands(nor *dev, nor_event_kind kind, uint32_t addr, uint32_t len, uint64_t op_index,
-                   uint64_t duration_ns) {
+                   uint64_t duration_ns, uint64_t *point) {
     nor_state *st = &dev->st;
     uint64_t end_ns = st->clock_ns + duration_ns;
     if (st->cut_by_time && end_ns > st->cut_time_us * 1000) {
         /* The operation was running when the clock reached the cut time. */
         uint64_t cut_ns = st->cut_time_us * 1000;
+        *point = point_of(st->clock_ns, cut_ns, duration_ns);
         if (cut_ns > st->clock_ns) st->clock_ns = cut_ns;
         return true;
     }
@@ -22,9 +34,11 @@ bool nor_cut_lands(nor *dev, nor_event_kind kind, uint32_t addr, uint32_t len, u
                         .op_index = op_index};
         cut = dev->cut_fn(dev->cut_ctx, &op);
     }
-    /* Without a cut time the cut is placed half way through the operation. */
-    if (cut) st->clock_ns += duration_ns / 2;
-    return cut;
+    /* Without a cut time the torn mode places the cut: half way for the old modes. */
+    if (!cut) return false;
+    *point = nor_tear_point(dev, kind);
+    st->clock_ns += (uint64_t)(((unsigned __int128)duration_ns * *point) >> 32);
+    return true;
 }
 
 void nor_power_cut(nor *dev, uint32_t addr, uint32_t len, uint64_t op_index) {
@@ -63,13 +77,54 @@ void nor_disarm_cut(nor *dev) {
 }
 
 void nor_cut_now(nor *dev) {
-    if (dev->st.powered) nor_power_cut(dev, 0, 0, dev->st.op_count);
+    if (!dev->st.powered) return;
+    /* This cut tears nothing: the watch of an earlier tear ends. */
+    nor_watch_stop(dev);
+    nor_power_cut(dev, 0, 0, dev->st.op_count);
+}
+
+/* Settling: each weak bit becomes solid with p = 1/4, programmed or erased with p = 1/2 each
+ * (a stuck bit stays programmed). One PRNG draw per byte holding weak bits: three bits of it
+ * per weak bit. */
+#define SETTLE_BITS_PER_CELL 3
+
+static int settle_block(nor *dev, uint32_t sector) {
+    nor_block *block = nor_block_writable(dev, sector);
+    if (!block) return NOR_E_NOMEM;
+    bool weak_left = false;
+    for (uint32_t i = 0; i < block->size; i++) {
+        uint8_t weak = block->weak[i];
+        if (!weak) continue;
+        uint64_t draw = nor_prng_next(&dev->st.prng);
+        uint8_t settled = 0, programmed = 0;
+        for (unsigned b = 0; b < 8; b++) {
+            uint64_t cell = draw >> (SETTLE_BITS_PER_CELL * b);
+            if (!(weak & (1u << b)) || (cell & 3) != 0) continue;
+            settled |= (uint8_t)(1u << b);
+            if (cell & 4) programmed |= (uint8_t)(1u << b);
+        }
+        if (block->stuck) programmed |= settled & block->stuck[i];
+        uint8_t erased = settled & (uint8_t)~programmed;
+        block->data[i] =
+            nor_set_erased(dev, nor_set_programmed(dev, block->data[i], programmed), erased);
+        block->weak[i] = weak & (uint8_t)~settled;
+        weak_left |= block->weak[i] != 0;
+    }
+    if (!weak_left) {
+        free(block->weak);
+        block->weak = NULL;
+    }
+    return NOR_OK;
 }
 
 void nor_power_on(nor *dev) {
     dev->st.powered = true;
     dev->st.cut_by_ops = false;
     dev->st.cut_by_time = false;
+    /* Only blocks with weak bits are visited: a device without any costs one test per sector.
+     * Out of host memory a block just stays unsettled. */
+    for (uint32_t s = 0; s < dev->sector_count; s++)
+        if (dev->blocks[s]->weak) settle_block(dev, s);
     nor_emit(dev, NOR_EV_POWER_ON, 0, 0, NOR_OK, dev->st.op_count);
 }
 
@@ -86,9 +141,4 @@ bool nor_cut_armed(const nor *dev) {
 
 uint64_t nor_op_count(const nor *dev) {
     return dev->st.op_count;
-}
-
-void nor_get_tear_watch(const nor *dev, nor_tear_watch *out) {
-    (void)dev;
-    *out = (nor_tear_watch){.active = false};
 }

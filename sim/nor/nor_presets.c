@@ -1,6 +1,9 @@
 /* Built-in device presets. Figures come from /work/shared/reference/nor-devices.md (vendor
  * datasheets and reference manuals); each preset's `source` says where and flags the figures
- * the reference marks "(check)". Read times are not in the reference: they are estimates. */
+ * the reference marks "(check)". Read times and the SPI parts' bus times (per read call, per
+ * program byte) are not in the reference: they are estimates. The internal-flash presets
+ * charge nothing per read call or per program byte (no datasheet figure); none pre-programs
+ * before an erase (no datasheet in the reference says so). */
 #include "nor.h"
 
 #include <string.h>
@@ -21,11 +24,16 @@ static const nor_config presets[] = {
                    .program_us_max = 3000,
                    .erase_us_typ = 45000,
                    .erase_us_max = 400000,
-                   .read_ns_per_byte = 15},
+                   .read_ns_per_byte = 15,
+                   .program_ns_per_byte = 60,
+                   .read_ns_per_call = 150},
         .wear = {.endurance = 100000, .fail_ppm_per_cycle = FAIL_PPM_PER_CYCLE},
         .source = "Winbond W25Q128JV datasheet: 16 MiB, 4 KiB sector erase 45/400 ms, 256-byte "
                   "page program 0.4/3 ms (some revisions 0.7 ms typ), page wrap, 100k cycles. "
-                  "Read 15 ns/byte is an estimate (quad I/O at 133 MHz).",
+                  "Bus times are estimates (check), not in the reference: read 15 ns/byte (quad "
+                  "I/O at 133 MHz) plus 150 ns per read (instruction, address, mode and dummy "
+                  "clocks, chip-select high time); program data 60 ns/byte (Page Program 02h, "
+                  "one bit per clock at 133 MHz).",
     },
     {
         .name = "w25q16jv",
@@ -39,10 +47,13 @@ static const nor_config presets[] = {
                    .program_us_max = 3000,
                    .erase_us_typ = 45000,
                    .erase_us_max = 400000,
-                   .read_ns_per_byte = 15},
+                   .read_ns_per_byte = 15,
+                   .program_ns_per_byte = 60,
+                   .read_ns_per_call = 150},
         .wear = {.endurance = 100000, .fail_ppm_per_cycle = FAIL_PPM_PER_CYCLE},
         .source = "Winbond W25Q16JV datasheet (RP2040 boards' external flash): 2 MiB, timing and "
-                  "rules as W25Q128JV. Read 15 ns/byte is an estimate.",
+                  "rules as W25Q128JV. Bus times are estimates (check) as for W25Q128JV: read 15 "
+                  "ns/byte plus 150 ns per read, program data 60 ns/byte.",
     },
     {
         .name = "stm32f4-1m",

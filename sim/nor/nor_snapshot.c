@@ -1,6 +1,7 @@
 /* Snapshots: the complete device state at one instant. Taking one copies the sector block
- * pointers (adding a reference each), the erase counts and the scalar state; the blocks are
- * copied only when the device or a restored branch writes to them. */
+ * pointers (adding a reference each), the erase counts and the scalar state; the blocks (with
+ * their weak, stuck and SECDED state) are copied only when the device or a restored branch
+ * writes to them. The tear watch is not part of a snapshot: restoring one stops it. */
 #include "nor_internal.h"
 
 #include <stdlib.h>
@@ -47,6 +48,8 @@ int nor_snapshot_restore(nor *dev, const nor_snapshot *snap) {
     }
     memcpy(dev->erase_counts, snap->erase_counts, dev->sector_count * sizeof(uint32_t));
     dev->st = snap->st;
+    /* The restored cells are not the ones the last cut tore. */
+    nor_watch_stop(dev);
     return NOR_OK;
 }
 

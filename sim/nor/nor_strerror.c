@@ -7,7 +7,7 @@ const char *nor_strerror(int err) {
     case NOR_E_RANGE: return "address or length outside the device";
     case NOR_E_ALIGN: return "address or length not a multiple of the write unit";
     case NOR_E_POWER_OFF: return "power is off (cut); call nor_power_on() first";
-    case NOR_E_ECC: return "ECC error: the read touched a word whose ECC is broken";
+    case NOR_E_ECC: return "ECC error: the read touched a word its ECC cannot correct";
     case NOR_E_WRITE_COUNT: return "write-count rule refused the program";
     case NOR_E_VIOLATION: return "program needs a bit to go back to the erased state";
     case NOR_E_WORN: return "worn out: the operation failed verification";

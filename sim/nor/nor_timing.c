@@ -1,5 +1,6 @@
-/* Datasheet timing: how long a program or an erase takes in the configured timing mode. The
- * clock runs in nanoseconds so that per-byte read times add up exactly. */
+/* Datasheet timing: how long a program (per chunk, plus the bytes sent over the bus) or an
+ * erase takes in the configured timing mode. The clock runs in nanoseconds so that per-byte
+ * times add up exactly. */
 #include "nor_internal.h"
 
 static uint64_t draw_us(nor *dev, uint32_t typ, uint32_t max) {
@@ -11,9 +12,10 @@ static uint64_t draw_us(nor *dev, uint32_t typ, uint32_t max) {
     }
 }
 
-uint64_t nor_program_duration_ns(nor *dev, uint32_t chunks) {
+uint64_t nor_program_duration_ns(nor *dev, uint32_t chunks, uint32_t bytes) {
     const nor_timing *t = &dev->cfg.timing;
-    return draw_us(dev, t->program_us_typ, t->program_us_max) * chunks * 1000;
+    return draw_us(dev, t->program_us_typ, t->program_us_max) * chunks * 1000 +
+           (uint64_t)t->program_ns_per_byte * bytes;
 }
 
 uint64_t nor_erase_duration_ns(nor *dev, uint32_t sector) {

@@ -62,6 +62,7 @@ static const scenario_name flash_fields[] = {
     {"max_writes_per_unit", FIELD_OPTIONAL},
     {"ecc", FIELD_OPTIONAL},
     {"strict", FIELD_OPTIONAL},
+    {"erase_preprogram", FIELD_OPTIONAL},
     {"timing", FIELD_OPTIONAL},
     {"endurance", FIELD_OPTIONAL},
     {"wear_fail_ppm", FIELD_OPTIONAL},
@@ -162,6 +163,7 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
                     &cfg->max_writes_per_unit);
     ok &= field_bool(c, flash, "ecc", cfg->ecc, &cfg->ecc);
     ok &= field_bool(c, flash, "strict", cfg->strict, &cfg->strict);
+    ok &= field_bool(c, flash, "erase_preprogram", cfg->erase_preprogram, &cfg->erase_preprogram);
     ok &= field_name(c, flash, "timing", "timing mode", timing_names, NAME_COUNT(timing_names),
                      timing, &timing);
     ok &=

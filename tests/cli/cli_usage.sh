@@ -52,7 +52,10 @@ for p in presets:
     for k in ("total_bytes", "sectors", "write_unit", "erase_value", "max_writes_per_unit", "ecc", "endurance", "timing", "source"):
         assert k in p, (p["name"], k)
     assert sum(s["count"] * s["size"] for s in p["sectors"]) == p["total_bytes"], p["name"]
-print("ok: presets --json lists the eight presets and their geometry adds up")
+    assert p["erase_preprogram"] is False, p["name"]
+    bus = (p["timing"]["program_ns_per_byte"], p["timing"]["read_ns_per_call"])
+    assert bus == ((60, 150) if p["page_size"] else (0, 0)), (p["name"], bus)
+print("ok: presets --json lists the eight presets, their geometry adds up, bus times are given")
 PY
 
 echo "$fails failed"

@@ -24,6 +24,14 @@ static inline nor_config test_config(uint32_t write_unit, nor_write_policy polic
     return cfg;
 }
 
+/* The tiny geometry with a 256-byte SPI program page: every bit of a program moves at once. */
+static inline nor_config test_spi_config(void) {
+    nor_config cfg = test_tiny_config();
+    strcpy(cfg.name, "test-spi");
+    cfg.page_size = 256;
+    return cfg;
+}
+
 static inline nor *test_create(const nor_config *cfg, uint64_t seed) {
     nor *dev = NULL;
     cr_assert_eq(nor_create(&dev, cfg, seed), NOR_OK);
@@ -52,6 +60,20 @@ static inline int test_count_events(const event_log *log, nor_event_kind kind) {
 static inline int test_popcount8(uint8_t x) {
     int n = 0;
     for (; x; x &= (uint8_t)(x - 1)) n++;
+    return n;
+}
+
+/* Bits of [addr, addr+len) (len <= 256) that read differently over `reads` live reads: the
+ * weak bits, all but surely. */
+static inline int test_varying_bits(nor *dev, uint32_t addr, uint32_t len, int reads) {
+    uint8_t first[256], again[256], varying[256] = {0};
+    cr_assert_neq(nor_read(dev, addr, first, len), NOR_E_POWER_OFF);
+    for (int r = 1; r < reads; r++) {
+        nor_read(dev, addr, again, len);
+        for (uint32_t i = 0; i < len; i++) varying[i] |= first[i] ^ again[i];
+    }
+    int n = 0;
+    for (uint32_t i = 0; i < len; i++) n += test_popcount8(varying[i]);
     return n;
 }
 

@@ -10,7 +10,8 @@ static void fill_pattern(uint8_t *data) {
     for (int i = 0; i < SECTOR; i++) data[i] = (uint8_t)((i * 37) & 0x7F);
 }
 
-/* Tears a whole-sector program of the pattern onto erased sector 1. */
+/* Tears a whole-sector program of the pattern onto erased sector 1; `stored` is what the tear
+ * left, before power-on lets weak cells settle. */
 static nor *torn_program(nor_torn_program mode, uint64_t seed, uint8_t *stored) {
     nor_config cfg = test_tiny_config();
     nor *dev = test_create(&cfg, seed);
@@ -20,8 +21,8 @@ static nor *torn_program(nor_torn_program mode, uint64_t seed, uint8_t *stored) 
     nor_arm_cut_after_ops(dev, 0);
     cr_assert_eq(nor_program(dev, SECTOR, data, SECTOR), NOR_E_POWER_OFF);
     cr_assert_not(nor_is_powered(dev));
-    nor_power_on(dev);
     cr_assert_eq(nor_peek(dev, SECTOR, stored, SECTOR), NOR_OK);
+    nor_power_on(dev);
     return dev;
 }
 
@@ -117,7 +118,7 @@ Test(power, torn_program_metastable_reads_vary_until_erase) {
     nor_destroy(dev);
 }
 
-/* Programs the pattern onto sector 1, then tears its erase. */
+/* Programs the pattern onto sector 1, then tears its erase; `stored` as for torn_program. */
 static nor *torn_erase(nor_torn_erase mode, uint64_t seed, uint8_t *stored) {
     nor_config cfg = test_tiny_config();
     nor *dev = test_create(&cfg, seed);
@@ -127,8 +128,8 @@ static nor *torn_erase(nor_torn_erase mode, uint64_t seed, uint8_t *stored) {
     nor_set_torn_modes(dev, NOR_TORN_PROG_NONE, mode);
     nor_arm_cut_after_ops(dev, 0);
     cr_assert_eq(nor_erase(dev, SECTOR), NOR_E_POWER_OFF);
-    nor_power_on(dev);
     nor_peek(dev, SECTOR, stored, SECTOR);
+    nor_power_on(dev);
     return dev;
 }
 

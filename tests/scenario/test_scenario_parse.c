@@ -172,6 +172,24 @@ Test(scenario_parse, power_cut_example_resolves_triggers_nesting_and_raw_actions
     scenario_free(sc);
 }
 
+/* The flash object's erase_preprogram and the progress torn modes of the NOR model. */
+Test(scenario_parse, erase_preprogram_and_progress_torn_modes_resolve) {
+    static const char text[] =
+        "{\"name\": \"pre\", \"flash\": {\"preset\": \"tiny\", \"erase_preprogram\": true},"
+        " \"engine\": {\"type\": \"map\"}, \"steps\": ["
+        " {\"power_cut\": {\"after_ops\": 1, \"torn_program\": \"late\","
+        " \"torn_erase\": \"early\"}}, {\"power_on\": {}}]}";
+    scenario *sc = NULL;
+    scenario_errors errors;
+    cr_assert_eq(scenario_parse("pre.json", text, strlen(text), &sc, &errors), SCENARIO_OK);
+    cr_assert(sc->flash.erase_preprogram);
+    cr_assert_eq(sc->steps.items[0].args.power_cut.torn_program, NOR_TORN_PROG_LATE);
+    cr_assert_eq(sc->steps.items[0].args.power_cut.torn_erase, NOR_TORN_ERASE_EARLY);
+    scenario_errors_free(&errors);
+    scenario_free(sc);
+    cr_assert_not(nor_preset_find("tiny")->erase_preprogram, "no preset pre-programs by default");
+}
+
 Test(scenario_parse, queue_example_resolves_queue_operations) {
     scenario *sc = load_example("queue-basics.json");
     cr_assert_eq(sc->engine.capabilities, SCENARIO_CAN_QUEUE);
