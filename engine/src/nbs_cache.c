@@ -185,9 +185,10 @@ void nbs_cache_slot_written(nbs_log *log, uint32_t idx, const uint8_t rec[12]) {
     bool open = rec[0] == REC_OPEN && idx == 0;
     if (log->cache.flags & NBS_CACHE_PAGE_POINTERS) {
         c.slot_ends[log->newest] = (uint16_t)(log->last + 1);
-        if (open && nbs_get_le(rec + 8, 2))
+        int32_t carry = (int32_t)nbs_get_le(rec + 8, 2);
+        if (open && carry)
             c.slot_ends[(log->newest + log->pages - 1) % log->pages] =
-                end_code(0, (int32_t)nbs_get_le(rec + 8, 2) - 1);
+                end_code(carry - 2, carry > 1 ? carry - 1 : -1);
     }
     if ((log->cache.flags & NBS_CACHE_PAGE_STATES) && open) {
         c.states[log->newest] = PAGE_OPENED;

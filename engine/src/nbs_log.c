@@ -216,7 +216,7 @@ int nbs_page_end_flash(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last,
     int rc = next_carry(log, seq, &carry);
     if (rc) return rc;
     if (carry) {
-        *carried = (int32_t)carry - 1;
+        *carried = carry > 1 ? (int32_t)carry - 1 : -1;
         *last = (int32_t)carry - 2;
         return NBS_OK;
     }
@@ -375,13 +375,14 @@ int nbs_open_next(nbs_log *log, bool tail_self) {
 }
 
 /* The carried record goes to slot 1 with pin distance 1: it stands for index 0 of this page,
- * which marks it as the page before's (nbs_rec_carried). */
+ * which marks it as the page before's (nbs_rec_carried). A page whose decided record is its OPEN
+ * holds nothing else: carry 1 alone says so. */
 int nbs_open_carry(nbs_log *log, const uint8_t rec[12], uint32_t origin) {
     uint8_t carried[12];
     memcpy(carried, rec, sizeof carried);
     carried[1] = 1;
     int rc = open_page(log, false, origin + 1);
-    return rc ? rc : nbs_append(log, carried);
+    return rc || !origin ? rc : nbs_append(log, carried);
 }
 
 static int write_body(nbs_log *log, uint32_t dst, const nbs_src parts[2], uint32_t *crc) {

@@ -146,8 +146,18 @@ static int settle_newest(nbs_log *log, const newest_view *v) {
 #endif
     int32_t origin = nbs_rec_origin(&v->top);
     uint32_t p = (uint32_t)v->m + NBS_PIN_SLOTS;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_TRUST_LENGTHS
+    /* Broken on purpose: the room left for the pin is computed in 32 bits from a front that may
+     * lie past the page (it wraps around) and the pin may land outside the page. */
+    uint32_t room = log->flash.page_size - log->front;
     if (p - (uint32_t)origin <= NBS_PIN_MAX &&
-        nbs_room(log, (uint32_t)v->m + 1, NBS_PIN_SLOTS, 0, nbs_terminator(log->front)))
+        (uint64_t)(p + 1 + nbs_terminator(log->front)) * log->slot_size <= room)
+        return pin_newest(log, v);
+#endif
+    /* The terminator, and the spare of a queue whose pages are all live (erase_all's). */
+    uint32_t kept = nbs_kept_slots(log, log->front, false) - NBS_PIN_SLOTS;
+    if (p - (uint32_t)origin <= NBS_PIN_MAX &&
+        nbs_room(log, (uint32_t)v->m + 1, NBS_PIN_SLOTS, 0, kept))
         return pin_newest(log, v);
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_DOUBLE_READ || NBS_TEST_BREAK == NBS_TEST_BREAK_RECOVERY_FLIP
     /* Broken on purpose: no room to pin (or no valid slot found on the second reading), so the
@@ -156,8 +166,13 @@ static int settle_newest(nbs_log *log, const newest_view *v) {
     return NBS_OK;
 #endif
     if (nbs_live_pages(log) < log->pages) return nbs_open_carry(log, v->top.b, (uint32_t)origin);
-    log->next_slot = (uint32_t)v->m + 1;
-    return kill_range(log, v->t + 1, v->m);
+    /* Every page live: what the decision voids is killed in place, and the two slots above m
+     * when they fit; the record at t itself stays as it reads (SPEC, Known limits). */
+    int32_t top = v->m;
+    if (nbs_room(log, (uint32_t)v->m + 1, NBS_PIN_SLOTS - 1, 0, kept))
+        top = v->m + NBS_PIN_SLOTS - 1;
+    log->next_slot = (uint32_t)top + 1;
+    return kill_range(log, v->t + 1, top);
 }
 
 /* A torn OPEN of the page after the newest could read valid at a later mount and take over
@@ -188,7 +203,7 @@ static int choose_newest(nbs_log *log, nbs_ident *id, newest_view *v) {
     for (uint32_t demoted = 0;; demoted++) {
         int rc = read_newest(log, id, v);
         if (rc) return rc;
-        if (!id->carry || nbs_rec_origin(&v->top) != 0 || v->top.b[0] != REC_OPEN) break;
+        if (id->carry <= 1 || nbs_rec_origin(&v->top) != 0 || v->top.b[0] != REC_OPEN) break;
         if (demoted >= log->pages || log->newest_seq <= 1) return NBS_E_CORRUPT;
         uint32_t page = (log->newest + log->pages - 1) % log->pages, seq = log->newest_seq - 1;
         if ((rc = nbs_identity_scan(log, page, id)) < 0) return rc;
