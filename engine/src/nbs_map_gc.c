@@ -31,9 +31,10 @@ static int copy_tail_items(nbs_log *log, uint32_t tail) {
  * sequence number, carrying the same record; the items it copied are then newest in the tail
  * page again. */
 static int restart_round(nbs_log *log) {
-    nbs_rec carried;
+    nbs_rec carried = {{0}, 0};
     uint32_t carry = log->carry;
-    int rc = carry ? nbs_read_carried(log, log->newest_seq - 1, (int32_t)carry - 1, &carried) : 0;
+    int rc = carry > 1 ? nbs_read_carried(log, log->newest_seq - 1, (int32_t)carry - 1, &carried)
+                       : NBS_OK;
     if (rc == NBS_E_END) rc = NBS_E_CORRUPT; /* a carry page always holds its record */
     if (rc) return rc;
     log->newest = (log->newest + log->pages - 1) % log->pages;
