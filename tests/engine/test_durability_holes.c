@@ -392,3 +392,53 @@ Test(durability_holes, no_room_to_pin_carries_the_decision) {
     nor_snapshot_free(snap);
     ef_close(&f);
 }
+
+/* D5 on the map, through more interrupted mounts: the last store U that fits a page is cut late,
+ * then recovery mounts are cut late in their pins until one finds no room and carries the
+ * decision into the next page (its carried record cut late too). Lookups of the page before go
+ * through the carried record; once every weak cell settles to erased, U must still be there. */
+Test(durability_holes, map_lookups_go_through_a_carried_record) {
+    engine_fixture f;
+    weak_flash wf;
+    open_store(&f, &wf, EF_MAP, "nrf52840", 4);
+    uint32_t next = 0;
+    nor_snapshot *before_last_fit = NULL;
+    nbs_map map_before;
+    nor_snapshot *snap = fill_newest_page(&f, &next, 16, &before_last_fit, &map_before);
+    cr_assert(before_last_fit, "the first store already opened a page");
+    cr_assert_eq(nor_snapshot_restore(f.dev, before_last_fit), NOR_OK);
+    f.map = map_before;
+    uint32_t u = next - 1, page = f.map.log.newest;
+    ef_arm_cut(&f, 2, NOR_TORN_PROG_FULL, NOR_TORN_ERASE_FULL);
+    cr_assert_eq(store_n(&f, u, 16), NBS_E_IO);
+    int weak[WEAK_REGIONS], n = 0;
+    nor_power_on(f.dev);
+    weak[n++] = weak_flash_add(&wf, slot_addr(&f, page, f.map.log.next_slot - 1), 16, NULL, NULL, 0,
+                               WEAK_AS_STORED);
+    /* Recovery mounts cut in their third program (a pin, or a carried record) until one carries. */
+    bool carried = false;
+    while (!carried && n < WEAK_REGIONS) {
+        ef_arm_cut(&f, 2, NOR_TORN_PROG_FULL, NOR_TORN_ERASE_FULL);
+        cr_assert_eq(ef_mount(&f), NBS_E_IO);
+        nor_power_on(f.dev);
+        carried = f.map.log.newest != page;
+        uint32_t at = slot_addr(&f, f.map.log.newest, (uint32_t)f.map.log.last);
+        weak[n++] = weak_flash_add(&wf, at, 16, NULL, NULL, 0, WEAK_AS_STORED);
+    }
+    cr_assert(carried, "no recovery mount carried its decision");
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    cr_assert(f.map.log.carry > 1, "the newest page carries no record");
+    for (uint32_t k = 0; k <= u; k++) expect_key(&f, k, 16, true, "after the carry");
+    for (int i = 0; i < n; i++) weak_flash_settle(&wf, weak[i], WEAK_AS_ERASED);
+    for (int boot = 0; boot < 2; boot++) {
+        cr_assert_eq(ef_mount(&f), NBS_OK);
+        for (uint32_t k = 0; k <= u; k++) expect_key(&f, k, 16, true, "after the cells settled");
+        uint32_t count = 0;
+        cr_assert_eq(nbs_map_count(&f.map, &count), NBS_OK);
+        cr_assert_eq(count, u + 1);
+    }
+    cr_assert_eq(wf.outside, 0);
+    nor_snapshot_free(snap);
+    nor_snapshot_free(before_last_fit);
+    ef_close(&f);
+}
