@@ -22,6 +22,7 @@ typedef struct nbs_log {
     uint32_t next_slot;   /* newest page: where the next record goes */
     uint32_t front;       /* newest page: first data byte no intent has claimed */
     uint32_t store_bytes; /* newest page: bytes of its STORE items (blocks and 2 slots each) */
+    uint32_t carry;       /* newest page: its OPEN's carry (0, or 1 + the carried record's index) */
     uint8_t kind;         /* 1 map, 2 queue */
     bool mounted;
     bool empty; /* no page has been opened yet */

@@ -56,6 +56,7 @@ size_t nbs_cache_bytes(unsigned flags, uint32_t pages, uint32_t max_keys) {
 
 enum { PAGE_UNKNOWN, PAGE_NO_IDENTITY, PAGE_OPENED };
 enum { SLOT_END_UNKNOWN = 0xFFFF }; /* never a slot count: P/S <= 16384 */
+enum { SLOT_END_CARRIED = 0x8000 }; /* | index: the next page carries the record at index */
 enum { ASK_FLASH = 1 };             /* the cache cannot answer; the uncached path must */
 
 typedef struct cache_parts {
@@ -134,41 +135,65 @@ int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
     return cached;
 }
 
-/* ---- page pointers: where each page's slot list ends (its free slots begin) ---- */
-
-/* The newest page's end is already RAM state (log->last), kept by the writers. */
-int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last) {
-    if (!(log->cache.flags & NBS_CACHE_PAGE_POINTERS) || (!log->empty && page == log->newest))
-        return nbs_page_last_flash(log, page, seq, last);
-    uint16_t *end = &parts_of(log).slot_ends[page];
-    if (*end == SLOT_END_UNKNOWN) {
-        int rc = nbs_page_last_flash(log, page, seq, last);
-        if (!rc) *end = (uint16_t)(*last + 1);
-        return rc;
-    }
-    *last = (int32_t)*end - 1;
-    if (!log->cache.check) return NBS_OK;
-    int32_t flash_last;
-    int rc = nbs_page_last_flash(log, page, seq, &flash_last);
-    return rc ? rc : flash_last == *last ? NBS_OK : NBS_E_CACHE_MISMATCH;
+void nbs_cache_identity_read(nbs_log *log, uint32_t page, const nbs_ident *id) {
+    if (!(log->cache.flags & NBS_CACHE_PAGE_STATES)) return;
+    cache_parts c = parts_of(log);
+    c.states[page] = id->found ? PAGE_OPENED : PAGE_NO_IDENTITY;
+    c.seqs[page] = id->found ? id->seq : 0;
+    c.tails[page] = id->found ? id->tail : 0;
 }
 
+/* ---- page pointers: where each page's slot list ends (its free slots begin) ---- */
+
+static uint16_t end_code(int32_t last, int32_t carried) {
+    return (uint16_t)(carried >= 0 ? SLOT_END_CARRIED | (uint32_t)carried : (uint32_t)(last + 1));
+}
+
+/* The newest page's end is already RAM state (log->last), kept by the writers. */
+int nbs_page_end(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last, int32_t *carried) {
+    if (!(log->cache.flags & NBS_CACHE_PAGE_POINTERS) || (!log->empty && page == log->newest))
+        return nbs_page_end_flash(log, page, seq, last, carried);
+    uint16_t *end = &parts_of(log).slot_ends[page];
+    if (*end == SLOT_END_UNKNOWN) {
+        int rc = nbs_page_end_flash(log, page, seq, last, carried);
+        if (!rc) *end = end_code(*last, *carried);
+        return rc;
+    }
+    *carried = *end & SLOT_END_CARRIED ? (int32_t)(*end & ~SLOT_END_CARRIED) : -1;
+    *last = *carried >= 0 ? *carried - 1 : (int32_t)*end - 1;
+    if (!log->cache.check) return NBS_OK;
+    int32_t flash_last, flash_carried;
+    int rc = nbs_page_end_flash(log, page, seq, &flash_last, &flash_carried);
+    if (rc) return rc;
+    return flash_last == *last && flash_carried == *carried ? NBS_OK : NBS_E_CACHE_MISMATCH;
+}
+
+/* The page before an erased page loses whatever the erased page carried for it. */
 void nbs_cache_page_erased(nbs_log *log, uint32_t page) {
     if (!log->cache.flags) return;
     cache_parts c = parts_of(log);
     if (log->cache.flags & NBS_CACHE_PAGE_STATES) c.states[page] = PAGE_NO_IDENTITY;
-    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS) c.slot_ends[page] = 0;
+    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS) {
+        c.slot_ends[page] = 0;
+        c.slot_ends[(page + log->pages - 1) % log->pages] = SLOT_END_UNKNOWN;
+    }
 }
 
 void nbs_cache_slot_written(nbs_log *log, uint32_t idx, const uint8_t rec[12]) {
     if (!log->cache.flags) return;
     cache_parts c = parts_of(log);
-    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS)
+    bool open = rec[0] == REC_OPEN && idx == 0;
+    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS) {
         c.slot_ends[log->newest] = (uint16_t)(log->last + 1);
-    if ((log->cache.flags & NBS_CACHE_PAGE_STATES) && rec[0] == REC_OPEN && idx == 0) {
+        int32_t carry = (int32_t)nbs_get_le(rec + 8, 2);
+        if (open && carry)
+            c.slot_ends[(log->newest + log->pages - 1) % log->pages] =
+                end_code(carry - 2, carry > 1 ? carry - 1 : -1);
+    }
+    if ((log->cache.flags & NBS_CACHE_PAGE_STATES) && open) {
         c.states[log->newest] = PAGE_OPENED;
         c.seqs[log->newest] = nbs_get_le(rec + 2, 4);
-        c.tails[log->newest] = nbs_get_le(rec + 6, 4);
+        c.tails[log->newest] = nbs_get_le(rec + 2, 4) - nbs_get_le(rec + 6, 2);
     }
     if (rec[0] == REC_CLEAR && keys_on(log)) clear_keys(log, true);
 }

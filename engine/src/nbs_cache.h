@@ -18,7 +18,9 @@ void nbs_cache_reset(nbs_log *log);
 int nbs_cache_build_keys(nbs_log *log);
 
 int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail);
-int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last);
+/* The mount's identity scan of a page, noted so that later identity questions need no read. */
+void nbs_cache_identity_read(nbs_log *log, uint32_t page, const nbs_ident *id);
+int nbs_page_end(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last, int32_t *carried);
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
                  uint32_t *found_seq);
 
@@ -43,8 +45,12 @@ static inline int nbs_cache_build_keys(nbs_log *log) {
 static inline int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
     return nbs_identity_flash(log, page, seq, tail);
 }
-static inline int nbs_page_last(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last) {
-    return nbs_page_last_flash(log, page, seq, last);
+static inline void nbs_cache_identity_read(nbs_log *log, uint32_t page, const nbs_ident *id) {
+    (void)log, (void)page, (void)id;
+}
+static inline int nbs_page_end(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last,
+                               int32_t *carried) {
+    return nbs_page_end_flash(log, page, seq, last, carried);
 }
 static inline int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
                                uint32_t *found_seq) {

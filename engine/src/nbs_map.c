@@ -60,9 +60,9 @@ int nbs_map_erase_all(nbs_map *map) {
     return map ? nbs_log_erase_all(&map->log) : NBS_E_INVAL;
 }
 
-/* A fresh page holds the item with its OPEN, a mount's pin and the reserve (NBS_FRESH_SLOTS),
- * and one more slot: the TAIL of a GC round that copies the item after a cut (NBS_MAP_GC_SLOTS
- * plus the item's 2 slots). */
+/* A fresh page holds the item with its OPEN, a mount's pin (3 slots) and the reserve
+ * (NBS_FRESH_SLOTS), and one more slot: the TAIL of a GC round that copies the item after a cut
+ * (NBS_MAP_GC_SLOTS plus the item's 2 slots). */
 uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len) {
     uint32_t block = nbs_max_block(flash, NBS_MAP_GC_SLOTS + 2 - NBS_FRESH_SLOTS);
     return key_len <= NBS_KEY_MAX && block > key_len ? block - (uint32_t)key_len : 0;
@@ -155,7 +155,8 @@ static int iter_step(nbs_log *log, uint32_t *page_seq, uint32_t *slot, nbs_rec *
     while (*page_seq >= log->tail_seq && *page_seq <= log->newest_seq) {
         nbs_walk w;
         int rc = nbs_walk_start(log, *page_seq, &w);
-        if (*slot != UINT32_MAX) w.pos = (int32_t)*slot - 1;
+        /* Resuming: the page's carried record, its first, was returned already. */
+        if (*slot != UINT32_MAX) w.pos = (int32_t)*slot - 1, w.carried = -1;
         while (!rc && (rc = nbs_walk_prev(log, &w, r)) == NBS_OK) {
             *slot = (uint32_t)(w.pos + 1);
             if (r->b[0] == REC_STORE && (rc = nbs_map_is_newest(log, *page_seq, r)) == 1)
@@ -213,7 +214,8 @@ int nbs_map_space(nbs_map *map, nbs_space *space) {
     uint32_t page = log->flash.page_size, gc = NBS_MAP_GC_SLOTS * log->slot_size, newest = 0;
     uint32_t fresh = page > gc ? page - gc : 0, held = nbs_live_pages(log) * page;
     if (!log->empty) {
-        uint64_t used = log->front + ((uint64_t)log->next_slot + NBS_RESERVE) * log->slot_size;
+        uint64_t used = log->front +
+                        ((uint64_t)log->next_slot + nbs_kept_slots(log, 1, false)) * log->slot_size;
         uint32_t by_slots = used < page ? page - (uint32_t)used : 0;
         uint32_t by_copy = log->store_bytes + gc < page ? page - gc - log->store_bytes : 0;
         newest = by_slots < by_copy ? by_slots : by_copy;

@@ -21,17 +21,25 @@ static int copy_tail_items(nbs_log *log, uint32_t tail) {
         if (!rc) nbs_cache_key_written(log, REC_STORE, nbs_work_key(log), klen, vlen);
     }
     if (rc != NBS_E_END) return rc;
-    return nbs_fits(log, 1, 0, 0) ? NBS_OK : NBS_E_FULL;
+    return nbs_fits_tail(log) ? NBS_OK : NBS_E_FULL;
 }
 
 /* Until its TAIL, the page a round copies into holds nothing but copies of items that are
- * still in the tail page. A resumed round that no longer fits there (a cut wasted room on a
- * torn copy, mount pins took slots) starts again once on a fresh erase of that page, under the
- * same sequence number; the items it copied are then newest in the tail page again. */
+ * still in the tail page (and, when a mount opened it to carry the page before's last record,
+ * that record). A resumed round that no longer fits there (a cut wasted room on a torn copy,
+ * mount pins took slots) starts again once on a fresh erase of that page, under the same
+ * sequence number, carrying the same record; the items it copied are then newest in the tail
+ * page again. */
 static int restart_round(nbs_log *log) {
+    nbs_rec carried = {{0}, 0};
+    uint32_t carry = log->carry;
+    int rc = carry > 1 ? nbs_read_carried(log, log->newest_seq - 1, (int32_t)carry - 1, &carried)
+                       : NBS_OK;
+    if (rc == NBS_E_END) rc = NBS_E_CORRUPT; /* a carry page always holds its record */
+    if (rc) return rc;
     log->newest = (log->newest + log->pages - 1) % log->pages;
     log->newest_seq--;
-    int rc = nbs_open_next(log, false);
+    rc = carry ? nbs_open_carry(log, carried.b, carry - 1) : nbs_open_next(log, false);
     nbs_cache_reset(log);
     return rc ? rc : nbs_cache_build_keys(log);
 }
@@ -63,7 +71,8 @@ typedef struct room {
  * the page could still be copied by a GC round that a cut interrupted once (NBS_MAP_GC_SLOTS). */
 static bool room_fits(const nbs_log *log, const room *at, uint32_t records, uint32_t bytes,
                       uint32_t copy) {
-    uint64_t page = log->flash.page_size, slots = (uint64_t)at->next_slot + records + NBS_RESERVE;
+    uint64_t page = log->flash.page_size;
+    uint64_t slots = (uint64_t)at->next_slot + records + nbs_kept_slots(log, 1, false);
     if (at->front + (uint64_t)bytes + slots * log->slot_size > page) return false;
     return !copy ||
            (uint64_t)at->store_bytes + copy + (uint64_t)NBS_MAP_GC_SLOTS * log->slot_size <= page;
@@ -71,7 +80,7 @@ static bool room_fits(const nbs_log *log, const room *at, uint32_t records, uint
 
 static bool fits_now(const nbs_log *log, uint32_t records, uint32_t bytes, uint32_t copy) {
     room at = {log->next_slot, log->front, log->store_bytes};
-    return !log->empty && room_fits(log, &at, records, bytes, copy);
+    return !log->empty && nbs_live_pages(log) && room_fits(log, &at, records, bytes, copy);
 }
 
 /* Slots and data bytes a GC round of page seq would copy. */

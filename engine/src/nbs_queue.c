@@ -106,9 +106,14 @@ static int entry_totals(nbs_log *log, bool first_page_only, qtotals *t) {
     return rc == NBS_E_EMPTY || rc == NBS_OK ? NBS_OK : rc;
 }
 
-/* Appends one pop or TAIL record; these may open the last free page. */
+/* Appends one pop or TAIL record; these may open the last free page. A TAIL frees a page, so
+ * it may take the spare slot (SPEC section 7). */
+static bool pop_fits(const nbs_log *log, uint8_t type) {
+    return type == REC_TAIL ? nbs_fits_tail(log) : nbs_fits(log, 1, 0, 0);
+}
+
 static int append_pop(nbs_log *log, uint8_t type, qpos at) {
-    int rc = nbs_fits(log, 1, 0, 0) ? NBS_OK : nbs_open_next(log, false);
+    int rc = pop_fits(log, type) ? NBS_OK : nbs_open_next(log, false);
     if (rc || (rc = nbs_append_marker(log, type, at.seq, (uint32_t)at.slot))) return rc;
     if (type == REC_TAIL) log->tail_seq = at.seq;
     return NBS_OK;
@@ -153,8 +158,9 @@ static int pop_at(nbs_log *log, qpos at, const qtotals *t) {
 /* The largest block the newest page takes besides `records` more records (0: none). */
 static uint32_t newest_gap(const nbs_log *log, uint32_t records) {
     uint64_t used =
-        log->front + ((uint64_t)log->next_slot + records + NBS_RESERVE) * log->slot_size;
-    if (log->empty || used > log->flash.page_size) return 0;
+        log->front +
+        ((uint64_t)log->next_slot + records + nbs_kept_slots(log, 1, false)) * log->slot_size;
+    if (log->empty || !nbs_live_pages(log) || used > log->flash.page_size) return 0;
     return (uint32_t)(log->flash.page_size - used) / log->unit * log->unit;
 }
 
@@ -180,8 +186,8 @@ static int plan_push(nbs_log *log, push_plan *p) {
     if (log->empty || live + 1 < log->pages) return NBS_OK;
     int rc = entry_totals(log, true, &t);
     if (rc) return rc;
-    uint32_t keep = release_pops(log, &t) + POP_MOUNTS * (NBS_RESERVE - NBS_TERMINATOR);
-    bool tail_fits = nbs_fits(log, 1, 0, 0);
+    uint32_t keep = release_pops(log, &t) + POP_MOUNTS * NBS_PIN_SLOTS;
+    bool tail_fits = pop_fits(log, REC_TAIL);
     if (live == log->pages) p->records += keep;
     p->tail = t.count ? t.first.seq : log->newest_seq;
     if (!t.count && live < log->pages) {
@@ -192,7 +198,7 @@ static int plan_push(nbs_log *log, push_plan *p) {
         if (t.count && tail_fits && log->newest_seq - p->tail + 2 >= log->pages) {
             /* After the TAIL the oldest entry's page is the tail: its entries are the release
              * pops the last free page must keep room for. */
-            uint32_t keep_after = t.in_first + POP_MOUNTS * (NBS_RESERVE - NBS_TERMINATOR);
+            uint32_t keep_after = t.in_first + POP_MOUNTS * NBS_PIN_SLOTS;
             uint32_t after = newest_gap(log, 3);
             uint32_t last_page = nbs_max_block(&log->flash, keep_after);
             p->capacity = after > last_page ? after : last_page;

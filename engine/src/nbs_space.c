@@ -3,8 +3,8 @@
  * reclaimable / overhead split of the range. */
 #include "nbs_internal.h"
 
-/* A fresh page holds its OPEN, possibly one mount's pin, the item's intent and commit and the
- * writers' reserve; `headroom` more slots (the map: 1, for a GC round's TAIL). */
+/* A fresh page holds its OPEN, possibly one mount's pin (3 slots), the item's intent and commit
+ * and the writers' reserve; `headroom` more slots (the map: 1, for a GC round's TAIL). */
 uint32_t nbs_max_block(const nbs_flash *f, uint32_t headroom) {
     if (nbs_check_geometry(f)) return 0;
     uint32_t slot = f->write_unit > 16 ? f->write_unit : 16;
@@ -34,7 +34,7 @@ void nbs_space_fill(const nbs_log *log, uint32_t live, uint32_t reclaimable, uin
  * page's gap counts as reclaimable. */
 void nbs_log_space(const nbs_log *log, uint32_t live, uint32_t headroom, nbs_space *space) {
     uint32_t page = log->flash.page_size, held = nbs_live_pages(log) * page, newest_gap = 0;
-    uint64_t slots = (uint64_t)log->next_slot + NBS_RESERVE + headroom;
+    uint64_t slots = (uint64_t)log->next_slot + nbs_kept_slots(log, 1, false) + headroom;
     if (!log->empty && log->front + slots * log->slot_size < page)
         newest_gap = page - log->front - (uint32_t)slots * log->slot_size;
     uint32_t fresh = nbs_max_block(&log->flash, headroom) + 2 * log->slot_size;

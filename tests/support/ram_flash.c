@@ -61,6 +61,14 @@ static int flash_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
     return 0;
 }
 
+/* A unit may be programmed once more with every bit programmed (STM32L4's all-zero overwrite;
+ * the engine's kill, SPEC section 6.4): that needs no bit to return to the erase value. */
+static bool all_programmed(const ram_flash *rf, const uint8_t *unit) {
+    for (uint32_t i = 0; i < rf->write_unit; i++)
+        if ((uint8_t)(unit[i] ^ rf->erase_value) != 0xFF) return false;
+    return true;
+}
+
 static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
     ram_flash *rf = ctx;
     const uint8_t *in = data;
@@ -70,7 +78,7 @@ static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t le
         (uint64_t)addr + len > (uint64_t)rf->pages * rf->page_size)
         return NBS_E_INVAL;
     for (uint32_t u = addr / rf->write_unit; u < (addr + len) / rf->write_unit; u++)
-        if (rf->unit_written[u]) {
+        if (rf->unit_written[u] && !all_programmed(rf, in + (u * rf->write_unit - addr))) {
             rf->refused++;
             return NBS_E_IO;
         }

@@ -1,6 +1,7 @@
 /* A RAM flash with NOR rules for engine tests that do not need the full NOR model: programming
  * only moves bits away from the erase value, write-unit alignment, ONE program per write unit
- * between erases (a second one is refused), page erase, erase counts, and a countdown that tears
+ * between erases (a second one is refused unless it programs every bit of the unit, as STM32L4
+ * allows an all-zero overwrite), page erase, erase counts, and a countdown that tears
  * the N-th program or erase (nothing, a prefix, a random subset of bits, or weak bits that read
  * randomly until the next erase) and then keeps the power off until ram_flash_power_on(). */
 #ifndef TESTS_RAM_FLASH_H
