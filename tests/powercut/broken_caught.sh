@@ -3,14 +3,16 @@
 # (norbench-broken-<variant>, engine/src/nbs_internal.h) exits 1, lists its failures in
 # DIR/powercut.json and writes their reproducers to DIR/reproducers; every reproducer is a valid
 # scenario that fails when replayed with that engine and passes with the real one.
-# Usage: broken_caught.sh PATH/TO/norbench-broken-VARIANT PATH/TO/norbench SCENARIO
+# Usage: broken_caught.sh PATH/TO/norbench-broken-VARIANT PATH/TO/norbench SCENARIO [FLAG...]
+# (FLAGs go to the campaign, e.g. --depth 2.)
 set -u
 broken=$1
 real=$2
 scenario=$3
+shift 3
 . "$(dirname "$0")/common.sh"
 
-expect_exit 1 "$broken" powercut "$scenario" --report "$tmp/report" --quiet
+expect_exit 1 "$broken" powercut "$scenario" "$@" --report "$tmp/report" --quiet
 [ -s "$tmp/report/powercut.json" ] || fail "no powercut.json in the report folder"
 python3 "$campaign_json" caught "$tmp/report/powercut.json" >"$tmp/reproducers" ||
     fail "$(cat "$tmp/reproducers")"
