@@ -273,7 +273,7 @@ static bool check_pages(scenario_ctx *c, const pjson_node *engine, const nor_con
 
 static bool check_range(scenario_ctx *c, const pjson_node *engine, const nor_config *cfg,
                         scenario_engine *e) {
-    uint32_t total = flash_total_bytes(cfg), index, start, size;
+    uint32_t total = flash_total_bytes(cfg), index = 0, start = 0, size = 0;
     size_t mark = ctx_path_key(c, "start");
     bool ok = e->start < total;
     if (!ok)
