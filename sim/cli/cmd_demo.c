@@ -180,10 +180,10 @@ static int unknown_preset(const cli_command *cmd, const char *name) {
 int cmd_demo(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("demo");
     const char *preset = "tiny";
-    uint64_t seed = 1;
+    uint64_t seed = 3; /* its tears show each effect: an early program reading erased, then not */
     const cli_flag flags[] = {
         {"preset", CLI_STRING, &preset, "NAME", "preset to tour (default tiny)"},
-        {"seed", CLI_U64, &seed, "N", "seed of the device PRNG (default 1)"},
+        {"seed", CLI_U64, &seed, "N", "seed of the device PRNG (default 3)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int npos = 0;

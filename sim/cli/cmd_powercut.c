@@ -51,6 +51,9 @@ static const char *torn_mode_list(void) {
 /* "all" or a comma list of torn mode names; a name sets every kind that has it. */
 static int parse_torn(const cli_command *cmd, const char *text, campaign_options *o) {
     if (!strcmp(text, "all")) return -1;
+    if (!*text)
+        return cli_usage_error(cmd, "--torn: empty; expected all, or a comma list of %s",
+                               torn_mode_list());
     o->torn_program = o->torn_erase = 0;
     const char *p = text;
     while (*p) {
@@ -61,8 +64,8 @@ static int parse_torn(const cli_command *cmd, const char *text, campaign_options
         if (erase >= 0) o->torn_erase |= 1u << erase;
         if (!known)
             return cli_usage_error(cmd,
-                                   "--torn: unknown mode '%.*s'; expected all or a comma list of "
-                                   "%s",
+                                   "--torn: unknown mode '%.*s'; expected all (alone), or a comma "
+                                   "list of %s",
                                    (int)n, p, torn_mode_list());
         p += n;
         if (*p == ',') p++;

@@ -35,10 +35,14 @@ const cli_command cli_commands[] = {
      "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]",
      "Runs each scenario once, then again with the power cut inside each of its flash\n"
      "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
-     "again (the operation in flight must be old or new, and stay so), then the scenario goes\n"
-     "on and must pass. Branches resume from snapshots. Every failure is written as a\n"
-     "reproducer scenario that `norbench run` replays. Exits 0 when every cut point verified,\n"
-     "1 when one failed, 2 on usage or file errors. See docs/powercut.md.",
+     "again, then power-cycle and read it several times more (the operation in flight must be\n"
+     "old or new, and stay so however the weak cells read); the scenario then goes on and\n"
+     "must pass, and at its end the store must read the same over several power cycles.\n"
+     "Torn modes: program none, full, prefix, bits, metastable; erase none, full, partial,\n"
+     "weak; both early, middle, late, spread (a cut at that point of the operation).\n"
+     "Branches resume from snapshots. Every failure is written as a reproducer scenario that\n"
+     "`norbench run` replays. Exits 0 when every cut point verified, 1 when one failed, 2 on\n"
+     "usage or file errors. See docs/powercut.md.",
      cmd_powercut},
     {"merge", "add up the JSON results of a sharded power-cut campaign", "FILE... [--json]",
      "Reads powercut.json files of the shards of one campaign (--shard I/N) and prints the\n"

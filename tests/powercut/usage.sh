@@ -27,6 +27,8 @@ expect_usage_error "mode" powercut "$scenario" --mode sideways
 expect_usage_error "mode" powercut "$scenario" --mode random:many
 expect_usage_error "sideways" powercut "$scenario" --torn prefix,sideways
 expect_usage_error "sideways" powercut "$scenario" --torn sideways
+expect_usage_error "empty" powercut "$scenario" --torn ""
+expect_usage_error "alone" powercut "$scenario" --torn all,late
 expect_usage_error "shard" powercut "$scenario" --shard 4/3
 expect_usage_error "shard" powercut "$scenario" --shard 0/3
 expect_usage_error "shard" powercut "$scenario" --shard three
