@@ -54,9 +54,13 @@ enum {
     NBS_PIN_MAX = 255, /* the largest pin distance (one byte) */
 };
 
-/* Slot classification; errors are negative. A killed slot (every record bit programmed, written
- * by a mount over a slot it voids) is invalid; it is told apart only so that a mount does not
- * program it a second time. */
+/* The largest page sequence number (SPEC section 3): an OPEN above it is invalid and no page is
+ * opened past it, so newest + 1 never wraps and no loop over sequence numbers can run forever. */
+#define NBS_SEQ_MAX 0xFFFFFF00u
+
+/* Slot classification; errors are negative. A killed slot (every record bit reads programmed,
+ * as a mount's kill of a slot it voids leaves it) is invalid; it is told apart only so that a
+ * mount does not program it a second time. */
 enum { SLOT_ERASED, SLOT_INVALID, SLOT_VALID, SLOT_KILLED };
 
 /* One record as read: b[0] type, b[1] pin distance, b[2..11] payload, b[12..15] CRC. `slot` is

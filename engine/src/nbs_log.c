@@ -67,17 +67,15 @@ static bool known_type(uint8_t type) {
     }
 }
 
-/* A slot reads killed when at least half of its record bits read programmed and it is no
- * record: a kill (even over a torn write whose weak bits still read randomly) or a torn write
- * that got that far. Neither can read erased again (half the bits would have to be weak), so a
- * mount need not program it once more (nRF52 flash allows two programs per unit). */
+/* A slot reads killed when every bit of its record bytes reads programmed: what a kill writes,
+ * and what no record can be (its type is never the programmed byte). Anything less may be a torn
+ * write whose weak bits settle into a valid record later (a TAIL or a pop is mostly zero bytes,
+ * programmed for erase value 0xFF), so the mount kills it; a kill cut short is killed again. */
 static bool killed(const nbs_log *log, const uint8_t b[NBS_REC_BYTES]) {
-    unsigned programmed = 0;
-    for (unsigned i = 0; i < NBS_REC_BYTES; i++) {
-        uint8_t bits = (uint8_t)(b[i] ^ log->flash.erase_value);
-        for (; bits; bits &= (uint8_t)(bits - 1)) programmed++;
-    }
-    return programmed * 2 >= NBS_REC_BYTES * 8;
+    const uint8_t programmed = (uint8_t)(log->flash.erase_value ^ 0xFFu);
+    for (unsigned i = 0; i < NBS_REC_BYTES; i++)
+        if (b[i] != programmed) return false;
+    return true;
 }
 
 bool nbs_rec_sane(const nbs_log *log, const uint8_t b[12], int32_t origin) {
@@ -88,8 +86,15 @@ bool nbs_rec_sane(const nbs_log *log, const uint8_t b[12], int32_t origin) {
     uint64_t off = (uint64_t)nbs_get_le(b + 2, 2) * log->unit, block;
     switch (b[0]) {
     case REC_OPEN:
-        return nbs_get_le(b + 6, 2) < log->pages && nbs_get_le(b + 8, 2) <= log->slots_per_page;
-    case REC_INTENT: block = nbs_get_le(b + 4, 3); break;
+        /* Bounded sequence numbers: no walk over [tail, newest] can wrap around. */
+        return nbs_get_le(b + 2, 4) >= 1 && nbs_get_le(b + 2, 4) <= NBS_SEQ_MAX &&
+               nbs_get_le(b + 6, 2) < log->pages && nbs_get_le(b + 8, 2) <= log->slots_per_page;
+    case REC_INTENT:
+        /* Blocks are whole data units: an unaligned claim would leave the data front unaligned,
+         * where the next item's offset (stored / U) could not name its block. */
+        block = nbs_get_le(b + 4, 3);
+        if (block % log->unit) return false;
+        break;
     case REC_STORE:
     case REC_REMOVE:
     case REC_PUSH:
@@ -348,6 +353,7 @@ bool nbs_fits_tail(const nbs_log *log) {
  * page before that this page will carry. */
 static int open_page(nbs_log *log, bool tail_self, uint32_t carry) {
     if (!log->empty && nbs_live_pages(log) >= log->pages) return NBS_E_FULL;
+    if (!log->empty && log->newest_seq >= NBS_SEQ_MAX) return NBS_E_FULL; /* no seq left */
     uint32_t page = log->empty ? 0 : (log->newest + 1) % log->pages;
     uint32_t seq = log->empty ? 1 : log->newest_seq + 1;
     uint32_t tail = log->empty || tail_self || log->tail_seq > seq ? seq : log->tail_seq;

@@ -89,8 +89,10 @@ static int derive_newest(nbs_log *log, const newest_view *v) {
     return rc == NBS_E_END ? NBS_OK : rc;
 }
 
-/* Kills the slots in [from, to] that do not read killed already: the decision voids them, and a
- * killed slot never reads valid or erased again (SPEC section 6.4). A kill the flash refuses
+/* Kills the slots in [from, to] that do not read killed already (every record bit programmed):
+ * the decision voids them, and a killed slot never reads valid or erased again unless its bits
+ * are weak (SPEC section 6.4); a slot that reads less than killed, a torn record whose weak bits
+ * may settle valid later or a kill cut short, is killed (again). A kill the flash refuses
  * (a part that allows no second program of a unit, not even every bit) is left out: the slot
  * keeps what it holds, which the pin above it voids anyway. A power loss is not missed: the
  * next read fails. */

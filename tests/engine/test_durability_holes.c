@@ -442,3 +442,109 @@ Test(durability_holes, map_lookups_go_through_a_carried_record) {
     nor_snapshot_free(before_last_fit);
     ef_close(&f);
 }
+
+/* Review finding 1. A wedged queue's erase_all TAIL(newest + 1) is cut late: its checksum bits
+ * are weak. The TAIL is mostly zero bytes, programmed for erase value 0xFF, so it has more than
+ * half its bits programmed; before the fix such a slot read "killed" and the mount, which decides
+ * it invalid (the queue keeps its entries), left it as it was. Once its weak bits settled
+ * programmed it read valid: every page dead, the queue empty, an outcome flipped. A slot is now
+ * killed only when every bit of its record reads programmed, so the mount kills this one. */
+Test(durability_holes, torn_tail_half_programmed_is_killed) {
+    engine_fixture f;
+    weak_flash wf;
+    fill_queue(&f, &wf);
+    for (int i = 0; i < 40; i++) cr_assert_eq(ef_mount(&f), NBS_OK);
+    char old[512], now[512];
+    queue_digest(&f, old, sizeof old);
+    cr_assert(old[0], "the queue is empty");
+    uint32_t page = f.queue.log.newest, addr = slot_addr(&f, page, f.queue.log.next_slot);
+    /* erase_all's first program is the TAIL: cut it when complete. */
+    ef_arm_cut(&f, 0, NOR_TORN_PROG_FULL, NOR_TORN_ERASE_FULL);
+    cr_assert_eq(nbs_queue_erase_all(&f.queue), NBS_E_IO);
+    nor_power_on(f.dev);
+    uint8_t programmed[16], crc_only[16] = {0};
+    cr_assert_eq(nor_peek(f.dev, addr, programmed, 16), NOR_OK);
+    cr_assert_eq(programmed[0], 'T', "the cut program is no TAIL");
+    for (int i = 0; i < 16; i++) programmed[i] ^= 0xFF;
+    memcpy(crc_only + 12, programmed + 12, 4);
+    int weak = weak_flash_add(&wf, addr, 16, crc_only, NULL, 0, WEAK_AS_ERASED);
+    for (int boot = 0; boot < 2; boot++) {
+        cr_assert_eq(ef_mount(&f), NBS_OK);
+        queue_digest(&f, now, sizeof now);
+        cr_assert_str_eq(now, old, "boot %d (checksum bits read erased): the TAIL applied", boot);
+    }
+    weak_flash_settle(&wf, weak, WEAK_AS_STORED);
+    for (int boot = 0; boot < 2; boot++) {
+        int rc = ef_mount(&f);
+        cr_assert_eq(rc, NBS_OK, "mount after the bits settled: %s", nbs_strerror(rc));
+        queue_digest(&f, now, sizeof now);
+        cr_assert_str_eq(now, old, "the torn TAIL read valid once its bits settled: \"%s\"", now);
+    }
+    cr_assert_eq(wf.outside, 0);
+    ef_close(&f);
+}
+
+/* Review finding 2. A crafted INTENT with a valid CRC claims 5 bytes, not a whole number of data
+ * units. Before the fix the mount believed it: the data front was left unaligned, the next store
+ * wrote its block there but its record named the front rounded down (offsets are stored / U), so
+ * the acknowledged value read as not found (or the unaligned program failed). Such an INTENT is
+ * now invalid (SPEC section 3). */
+Test(durability_holes, unaligned_intent_is_invalid) {
+    engine_fixture f;
+    weak_flash wf;
+    open_store(&f, &wf, EF_MAP, "tiny", 4);
+    uint8_t open[12] = {'N', 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2}; /* seq 1, map, version 2 */
+    uint8_t intent[12] = {'I', 0, 0, 0, 5, 0, 0};              /* block at 0, 5 bytes */
+    poke_record(&f, 0, 0, open, 1);
+    poke_record(&f, 0, 1, intent, 1);
+    int rc = ef_mount(&f);
+    cr_assert_eq(rc, NBS_OK, "mount of the crafted image: %s", nbs_strerror(rc));
+    cr_assert_eq(f.map.log.front % f.map.log.unit, 0, "data front %u unaligned", f.map.log.front);
+    rc = store_n(&f, 1, 8);
+    cr_assert_eq(rc, NBS_OK, "store after the crafted image: %s", nbs_strerror(rc));
+    expect_key(&f, 1, 8, true, "after the store");
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    expect_key(&f, 1, 8, true, "after a reboot");
+    cr_assert_eq(wf.outside, 0);
+    ef_close(&f);
+}
+
+/* Review finding 3. Sequence numbers are bounded (NBS_SEQ_MAX, SPEC section 3). A crafted OPEN
+ * with seq 0xFFFFFFFE is invalid; before the fix it was the newest page, the next page open
+ * wrapped to 0xFFFFFFFF and the walks `seq <= newest` never ended (the timeout fails the test).
+ * A page at NBS_SEQ_MAX itself is valid, but no page is opened past it: NBS_E_FULL. */
+#define SEQ_MAX 0xFFFFFF00u /* NBS_SEQ_MAX of engine/src/nbs_internal.h */
+
+Test(durability_holes, sequence_numbers_are_bounded, .timeout = 30) {
+    engine_fixture f;
+    weak_flash wf;
+    open_store(&f, &wf, EF_QUEUE, "tiny", 4);
+    uint8_t open[12] = {'N', 0, 0xFE, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 2, 2}; /* queue, version 2 */
+    poke_record(&f, 0, 0, open, 0);
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    cr_assert(f.queue.log.empty, "an OPEN above the largest seq was taken");
+    uint8_t entry[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < 12; i++) {
+        cr_assert_eq(nbs_queue_push(&f.queue, entry, sizeof entry, 0), NBS_OK, "push %u", i);
+        cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+        cr_assert_eq(count, i + 1);
+    }
+    ef_close(&f);
+
+    open_store(&f, &wf, EF_QUEUE, "tiny", 4);
+    for (int i = 0; i < 4; i++) open[2 + i] = (uint8_t)(SEQ_MAX >> (8 * i));
+    poke_record(&f, 0, 0, open, 0);
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    cr_assert_eq(f.queue.log.newest_seq, SEQ_MAX);
+    uint32_t pushed = 0;
+    int rc;
+    while ((rc = nbs_queue_push(&f.queue, entry, sizeof entry, 0)) == NBS_OK) pushed++;
+    cr_assert_eq(rc, NBS_E_FULL, "push past the largest seq: %s", nbs_strerror(rc));
+    cr_assert_eq(f.queue.log.newest_seq, SEQ_MAX);
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+    cr_assert_eq(count, pushed);
+    cr_assert_eq(wf.outside, 0);
+    ef_close(&f);
+}
