@@ -1,6 +1,6 @@
-/* Built-in device presets. Figures come from /work/shared/reference/nor-devices.md (vendor
- * datasheets and reference manuals); each preset's `source` says where and flags the figures
- * the reference marks "(check)". Read times and the SPI parts' bus times (per read call, per
+/* Built-in device presets. Figures come from vendor datasheets and reference manuals; each
+ * preset's `source` names the document and flags the figures still to be checked against it
+ * "(check)". Read times and the SPI parts' bus times (per read call, per
  * program byte) are not in the reference: they are estimates. The internal-flash presets
  * charge nothing per read call or per program byte (no datasheet figure); none pre-programs
  * before an erase (no datasheet in the reference says so). */
