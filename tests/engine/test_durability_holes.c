@@ -2,8 +2,8 @@
  * flash state a power cut can leave, with weak cells that read one way at one boot and another
  * way at the next (tests/support/weak_flash.h), and checks the durability contract of
  * engine/SPEC.md (section 6): mount succeeds, what was acknowledged stays, the outcome of the
- * operation in flight does not flip. Each fails with the engine before its fix (the NBS_TEST_BREAK variants of
- * engine/src/nbs_internal.h keep that behaviour). */
+ * operation in flight does not flip. Each fails with the engine before its fix (the NBS_TEST_BREAK
+ * variants of engine/src/nbs_internal.h keep that behaviour). */
 #include "engine_fixture.h"
 #include "weak_flash.h"
 
