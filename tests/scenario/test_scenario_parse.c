@@ -263,7 +263,8 @@ Test(scenario_parse, erase_all_is_a_step_of_both_engines) {
 
 static void check_bad_file(const char *dir, const char *name) {
     char path[600], expect_path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int path_length = snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_lt(path_length, (int)sizeof path, "path too long: %s/%s", dir, name);
     snprintf(expect_path, sizeof expect_path, "%.*s.expect", (int)(strlen(path) - 5), path);
     size_t expect_length;
     char *expected = read_whole_file(expect_path, &expect_length);
