@@ -22,7 +22,7 @@ bool parse_matrix(scenario_ctx *c, const pjson_node *node, scenario_matrix *out)
         char expected[64];
         snprintf(expected, sizeof expected, "an array of 1..%d preset names", SCENARIO_MATRIX_MAX);
         if (list->type == PJSON_ARRAY)
-            ctx_report(c, list->pos, "expected %s, got %zu", expected, list->count);
+            ctx_report(c, list->pos, "expected %s, got %zu names", expected, list->count);
         else
             report_type(c, list, expected);
     }
