@@ -33,9 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                      sectors <= NOR_IMAGE_MAX_SECTORS && info.erase_counts != NULL,
                  "accepted lengths that disagree: %u regions, %llu bytes of %u, %llu sectors "
                  "of %u",
-                 (unsigned)info.region_count, (unsigned long long)bytes,
-                 (unsigned)info.total_bytes, (unsigned long long)sectors,
-                 (unsigned)info.sector_count);
+                 (unsigned)info.region_count, (unsigned long long)bytes, (unsigned)info.total_bytes,
+                 (unsigned long long)sectors, (unsigned)info.sector_count);
     for (size_t i = 0; i < nor_preset_count(); i++) {
         rc = nor_image_check_config(&info, nor_preset_at(i), why, sizeof why);
         FUZZ_REQUIRE(TARGET, rc == NOR_OK || rc == NOR_E_IMAGE, "check returned %d", rc);

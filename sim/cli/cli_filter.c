@@ -37,7 +37,6 @@ int cli_filter_scenarios(const cli_command *cmd, path_list *files, const char *g
     size_t given = files->count;
     files->count = kept;
     if (kept == 0)
-        return cli_usage_error(cmd, "--filter '%s' matches none of the %zu scenarios", glob,
-                               given);
+        return cli_usage_error(cmd, "--filter '%s' matches none of the %zu scenarios", glob, given);
     return CLI_EXIT_OK;
 }

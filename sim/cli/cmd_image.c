@@ -158,8 +158,7 @@ static void dump_sector(void *ctx, uint32_t sector, uint32_t address, const uint
                         uint32_t size) {
     dump_ctx *d = ctx;
     if (d->only_one && sector != d->sector) return;
-    printf("sector %u at 0x%08X, %u bytes\n", (unsigned)sector, (unsigned)address,
-           (unsigned)size);
+    printf("sector %u at 0x%08X, %u bytes\n", (unsigned)sector, (unsigned)address, (unsigned)size);
     d->folded = false;
     for (uint32_t at = 0; at < size; at += 16) {
         uint32_t n = size - at < 16 ? size - at : 16;

@@ -36,7 +36,8 @@ const cli_command cli_commands[] = {
      cmd_run},
     {"powercut", "cut the power at every flash operation and check nothing is lost",
      "FILE|DIR... [--mode linear|exhaustive|random:N] [--torn MODES|all] [--depth 1|2]\n"
-     "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]",
+     "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]\n"
+     "       [--filter GLOB]",
      "Runs each scenario once, then again with the power cut inside each of its flash\n"
      "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
      "again, then power-cycle and read it several times more (the operation in flight must be\n"
@@ -60,7 +61,8 @@ const cli_command cli_commands[] = {
      "        and sectors are programmed; --json: the sidecar's fields and these figures\n"
      "  dump  its bytes in hex, sector by sector, runs of erased lines folded to '*';\n"
      "        --sector N: that sector only\n"
-     "A scenario starts from an image with \"flash\": {\"image\": \"FILE\"}. Exits 0, or 2 when the\n"
+     "A scenario starts from an image with \"flash\": {\"image\": \"FILE\"}. Exits 0, or 2 when "
+     "the\n"
      "image is unreadable, malformed or truncated (one message says which file and what).",
      cmd_image},
     {NULL, NULL, NULL, NULL, NULL},

@@ -114,8 +114,7 @@ static void image_path(char *out, size_t size, const char *dir, const char *name
 
 static bool dump_image(const char *dir, const char *name, const nor *dev) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "norbench run: --dump-image: cannot create %s: %s\n", dir,
-                strerror(errno));
+        fprintf(stderr, "norbench run: --dump-image: cannot create %s: %s\n", dir, strerror(errno));
         return false;
     }
     char path[RUN_FILE_MAX + RUN_NAME_MAX];
@@ -127,9 +126,8 @@ static bool dump_image(const char *dir, const char *name, const nor *dev) {
     return rc == NOR_OK;
 }
 
-int run_combination_run(const run_combination *c, const runner_options *opts,
-                        const char *dump_dir, scenario_result *out, scenario_errors *errors,
-                        bool *dump_failed) {
+int run_combination_run(const run_combination *c, const runner_options *opts, const char *dump_dir,
+                        scenario_result *out, scenario_errors *errors, bool *dump_failed) {
     scenario_load_options load = {.preset = c->preset};
     runner_options o = *opts;
     o.load = &load;

@@ -34,8 +34,7 @@ void run_plan_free(run_plan *plan);
  * (at the failing step for a failed run) is saved there as NAME.bin and NAME.bin.json
  * (nor_image_save; "[preset=P]" becomes ".P"); a file error is reported on stderr and sets
  * *dump_failed. Returns runner_run_file's code. */
-int run_combination_run(const run_combination *c, const runner_options *opts,
-                        const char *dump_dir, scenario_result *out, scenario_errors *errors,
-                        bool *dump_failed);
+int run_combination_run(const run_combination *c, const runner_options *opts, const char *dump_dir,
+                        scenario_result *out, scenario_errors *errors, bool *dump_failed);
 
 #endif

@@ -103,8 +103,8 @@ static int parse_erase_counts(const cJSON *root, nor_image_info *info, char *why
     cJSON_ArrayForEach(item, counts) {
         uint64_t v;
         if (!whole_number(item, UINT32_MAX, &v))
-            return refuse(why, size, "erase_counts[%u] is not a whole number in 0..%u",
-                          (unsigned)s, UINT32_MAX);
+            return refuse(why, size, "erase_counts[%u] is not a whole number in 0..%u", (unsigned)s,
+                          UINT32_MAX);
         info->erase_counts[s++] = (uint32_t)v;
     }
     return NOR_OK;

@@ -383,8 +383,8 @@ typedef struct scenario_load_options {
 int scenario_parse_with(const char *file, const void *bytes, size_t length,
                         const scenario_load_options *options, scenario **out,
                         scenario_errors *errors);
-int scenario_load_file_with(const char *path, const scenario_load_options *options,
-                            scenario **out, scenario_errors *errors);
+int scenario_load_file_with(const char *path, const scenario_load_options *options, scenario **out,
+                            scenario_errors *errors);
 void scenario_free(scenario *sc);
 
 /* The steps a scenario runs, counting nested steps once each (not multiplied by repeat). */

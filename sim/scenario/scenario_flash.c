@@ -92,8 +92,7 @@ static bool parse_preset(scenario_ctx *c, const pjson_node *flash, scenario *sc)
     int index;
     if (!field_name(c, flash, "preset", "preset", names, count, -1, &index)) return false;
     const char *instead = ctx_preset_override(c);
-    const nor_config *preset =
-        instead ? nor_preset_find(instead) : nor_preset_at((size_t)index);
+    const nor_config *preset = instead ? nor_preset_find(instead) : nor_preset_at((size_t)index);
     if (!preset) {
         ctx_report(c, flash->pos, "no preset named '%s'", instead);
         return false;

@@ -13,11 +13,11 @@ typedef struct scenario_ctx {
     scenario_errors *errors;
     char path[SCENARIO_PATH_MAX];
     size_t path_length;
-    int status;     /* SCENARIO_E_NOMEM once memory ran out (sticky) */
-    scenario *sc;   /* being filled in */
-    bool flash_ok;  /* sc->flash is valid: addresses can be checked */
-    bool engine_ok; /* sc->engine is valid: operations can be checked against it */
-    const char *file;                     /* as given: relative image paths start from it */
+    int status;       /* SCENARIO_E_NOMEM once memory ran out (sticky) */
+    scenario *sc;     /* being filled in */
+    bool flash_ok;    /* sc->flash is valid: addresses can be checked */
+    bool engine_ok;   /* sc->engine is valid: operations can be checked against it */
+    const char *file; /* as given: relative image paths start from it */
     const scenario_load_options *options; /* NULL: none */
 } scenario_ctx;
 

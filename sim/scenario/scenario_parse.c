@@ -202,8 +202,8 @@ int scenario_load_file(const char *path, scenario **out, scenario_errors *errors
     return scenario_load_file_with(path, NULL, out, errors);
 }
 
-int scenario_load_file_with(const char *path, const scenario_load_options *options,
-                            scenario **out, scenario_errors *errors) {
+int scenario_load_file_with(const char *path, const scenario_load_options *options, scenario **out,
+                            scenario_errors *errors) {
     char *data = NULL, why[160];
     size_t length = 0;
     *out = NULL;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #define HEAD "\"format\":\"norbench-image\",\"version\":1,\"preset\":\"tiny\""
-#define GOOD                                                                                 \
-    "{" HEAD ",\"total_bytes\":1024,\"sectors\":[{\"count\":4,\"size\":256}],\"write_unit\":1," \
+#define GOOD                                                                                       \
+    "{" HEAD ",\"total_bytes\":1024,\"sectors\":[{\"count\":4,\"size\":256}],\"write_unit\":1,"    \
     "\"erase_value\":255,\"erase_counts\":[0,3,1,2]}"
 
 static void expect_message(const char *text, const char *message) {
@@ -16,8 +16,7 @@ static void expect_message(const char *text, const char *message) {
     char why[NOR_IMAGE_WHY_MAX] = "";
     cr_assert_eq(nor_image_parse_sidecar(text, strlen(text), &info, why, sizeof why), NOR_E_IMAGE,
                  "accepted: %s", text);
-    cr_assert(strstr(why, message) != NULL, "for %s: said '%s', expected '%s'", text, why,
-              message);
+    cr_assert(strstr(why, message) != NULL, "for %s: said '%s', expected '%s'", text, why, message);
     cr_assert_null(info.erase_counts);
 }
 

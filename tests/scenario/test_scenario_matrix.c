@@ -33,8 +33,9 @@ static void parse_fails(const char *text, const scenario_load_options *options, 
     scenario_errors_free(&errors);
 }
 
-#define MAP_ON(flash) \
-    "{\"name\": \"m\", \"flash\": " flash ", \"engine\": {\"type\": \"map\"}, \"steps\": [{\"check\": {}}]}"
+#define MAP_ON(flash)                                                                              \
+    "{\"name\": \"m\", \"flash\": " flash                                                          \
+    ", \"engine\": {\"type\": \"map\"}, \"steps\": [{\"check\": {}}]}"
 
 Test(scenario_matrix, matrix_lists_presets_in_order) {
     scenario *sc = parse_ok("{\"name\": \"m\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": "
@@ -64,8 +65,7 @@ Test(scenario_matrix, a_preset_option_replaces_the_files_preset) {
 Test(scenario_matrix, an_override_that_does_not_fit_names_the_preset) {
     scenario_load_options options = {.preset = "tiny"};
     char line[600];
-    parse_fails(MAP_ON("{\"preset\": \"w25q16jv\", \"sectors\": 16}"), &options, line,
-                sizeof line);
+    parse_fails(MAP_ON("{\"preset\": \"w25q16jv\", \"sectors\": 16}"), &options, line, sizeof line);
     cr_assert(strstr(line, "flash.sectors: 16 is out of range") != NULL, "%s", line);
     cr_assert(strstr(line, "(on preset 'tiny')") != NULL, "%s", line);
     /* Without the option the same file is fine. */
@@ -73,17 +73,17 @@ Test(scenario_matrix, an_override_that_does_not_fit_names_the_preset) {
 }
 
 Test(scenario_matrix, cache_all_means_the_caches_an_engine_has) {
-    scenario *sc = parse_ok("{\"name\": \"q\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": "
-                            "{\"type\": \"queue\", \"cache\": \"all\"}, \"steps\": [{\"check\": {}}]}",
-                            NULL);
-    cr_assert_eq(sc->engine.cache_flags,
-                 SCENARIO_CACHE_PAGE_STATES | SCENARIO_CACHE_PAGE_POINTERS);
+    scenario *sc =
+        parse_ok("{\"name\": \"q\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": "
+                 "{\"type\": \"queue\", \"cache\": \"all\"}, \"steps\": [{\"check\": {}}]}",
+                 NULL);
+    cr_assert_eq(sc->engine.cache_flags, SCENARIO_CACHE_PAGE_STATES | SCENARIO_CACHE_PAGE_POINTERS);
     scenario_free(sc);
     sc = parse_ok("{\"name\": \"m\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": "
                   "{\"type\": \"map\", \"cache\": \"all\"}, \"steps\": [{\"check\": {}}]}",
                   NULL);
-    cr_assert_eq(sc->engine.cache_flags, SCENARIO_CACHE_PAGE_STATES |
-                                             SCENARIO_CACHE_PAGE_POINTERS | SCENARIO_CACHE_KEYS);
+    cr_assert_eq(sc->engine.cache_flags,
+                 SCENARIO_CACHE_PAGE_STATES | SCENARIO_CACHE_PAGE_POINTERS | SCENARIO_CACHE_KEYS);
     scenario_free(sc);
 }
 
@@ -125,8 +125,8 @@ static void write_file(const char *path, const char *text) {
 
 /* Loads DIR/s.json naming image a.bin of the tiny preset saved by the model; returns the
  * first message or "" when it loads. */
-static void load_with_image(const char *flash_extra, void (*spoil)(const char *image),
-                            char *out, size_t size) {
+static void load_with_image(const char *flash_extra, void (*spoil)(const char *image), char *out,
+                            size_t size) {
     char dir[] = "/tmp/nb_matrix_XXXXXX", path[128], image[128], text[512];
     cr_assert_not_null(mkdtemp(dir));
     snprintf(image, sizeof image, "%s/a.bin", dir);
