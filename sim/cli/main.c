@@ -21,8 +21,9 @@ const cli_command cli_commands[] = {
      "  powercut  cut points verified per second per core by an exhaustive campaign",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE... [--json] [--quiet]",
-     "Checks JSON scenario files against the format (scenarios/README.md) and prints one\n"
-     "FILE:LINE:COLUMN message per problem. Exits 0 when every file is valid, 2 otherwise.",
+     "Checks JSON scenario files against the format (scenarios/README.md), a file with a\n"
+     "\"matrix\" on each of its presets, and prints one FILE:LINE:COLUMN message per problem.\n"
+     "Exits 0 when every file is valid, 2 otherwise.",
      cmd_validate},
     {"run", "run scenario files and check them",
      "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet] [--preset A,B,...]\n"

@@ -54,6 +54,15 @@ grep -q "big.json\[preset=tiny\] .* ERROR$" "$tmp/out" || fail "no ERROR row for
 grep -q "flash.sectors: 16 is out of range; expected 1..4 (on preset 'tiny')" "$tmp/err" ||
     fail "the message does not name the preset: $(cat "$tmp/err")"
 
+# validate checks a matrix file on each of its presets.
+"$nb" validate "$tmp/s/mat.json" >"$tmp/out" 2>&1 || fail "validate rejected mat.json: $(cat "$tmp/out")"
+sed 's/"matrix": {.*}/"matrix": { "preset": ["w25q16jv", "tiny"] }/; s/"steps"/"matrix": { "preset": ["w25q16jv", "tiny"] }, "steps"/' \
+    "$tmp/big.json" >"$tmp/bigm.json"
+"$nb" validate "$tmp/bigm.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "validate of a matrix with a combination that does not fit exited $rc"
+grep -q "bigm.json:1:[0-9]*: flash.sectors: 16 is out of range; expected 1..4 (on preset 'tiny')" "$tmp/err" ||
+    fail "validate said: $(cat "$tmp/err")"
+
 # --filter: by scenario name, for run and powercut; no match is a usage error.
 "$nb" run "$tmp/s" --filter 'pl*' >"$tmp/out" 2>&1 || fail "--filter pl* failed: $(cat "$tmp/out")"
 grep -q "^plain " "$tmp/out" || fail "--filter pl* did not run plain"
