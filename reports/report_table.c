@@ -2,6 +2,8 @@
  * then the failure messages and a summary. Also the duration format shared by the reports. */
 #include "reports.h"
 
+#include <string.h>
+
 const char *report_strerror(int err) {
     switch (err) {
     case REPORT_OK: return "ok";
@@ -30,19 +32,30 @@ void report_format_duration(char *out, size_t size, uint64_t us) {
         snprintf(out, size, "%.1f y", v / year);
 }
 
+/* The name column fits the longest name (a matrix adds "[preset=...]"), at least 32 wide. */
+static int name_width(const run_results *results) {
+    size_t width = 32;
+    for (size_t i = 0; i < results->count; i++) {
+        size_t n = strlen(results->items[i].name);
+        if (n > width) width = n;
+    }
+    return (int)(width < RUN_NAME_MAX ? width : RUN_NAME_MAX);
+}
+
 void report_print_table(FILE *out, const run_results *results) {
-    fprintf(out, "%-32s %8s %10s %8s %8s %8s %10s  %s\n", "scenario", "steps", "flash ops",
+    int w = name_width(results);
+    fprintf(out, "%-*s %8s %10s %8s %8s %8s %10s  %s\n", w, "scenario", "steps", "flash ops",
             "erases", "max wear", "min wear", "sim time", "verdict");
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
         char time[32];
         report_format_duration(time, sizeof time, r->sim_time_us);
         if (r->verdict == RUN_ERROR) {
-            fprintf(out, "%-32.32s %8s %10s %8s %8s %8s %10s  %s\n", r->name, "-", "-", "-", "-",
-                    "-", "-", run_verdict_name(r->verdict));
+            fprintf(out, "%-*.*s %8s %10s %8s %8s %8s %10s  %s\n", w, w, r->name, "-", "-", "-",
+                    "-", "-", "-", run_verdict_name(r->verdict));
             continue;
         }
-        fprintf(out, "%-32.32s %8llu %10llu %8llu %8u %8u %10s  %s\n", r->name,
+        fprintf(out, "%-*.*s %8llu %10llu %8llu %8u %8u %10s  %s\n", w, w, r->name,
                 (unsigned long long)r->steps_run, (unsigned long long)r->flash_ops,
                 (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
                 run_verdict_name(r->verdict));

@@ -6,6 +6,7 @@
 #include "campaign.h"
 #include "cli.h"
 #include "commands.h"
+#include "run_matrix.h"
 #include "powercut_print.h"
 
 #include <errno.h>
@@ -159,6 +160,7 @@ int cmd_powercut(int argc, char **argv) {
     const char *mode = "exhaustive", *torn = "all", *shard = NULL, *report_dir = NULL;
     uint64_t depth = 1, steps = 0, jobs = 0, seed = 0;
     bool json = false, quiet = false;
+    const char *filter = NULL;
     const cli_flag flags[] = {
         {"mode", CLI_STRING, &mode, "M", "exhaustive (default), linear or random:N"},
         {"torn", CLI_STRING, &torn, "MODES", "all (default) or a comma list of torn modes"},
@@ -171,6 +173,7 @@ int cmd_powercut(int argc, char **argv) {
         {"report", CLI_STRING, &report_dir, "DIR",
          "write DIR/powercut.json and DIR/reproducers/*.json"},
         {"quiet", CLI_BOOL, &quiet, NULL, "print only failures"},
+        {"filter", CLI_STRING, &filter, "GLOB", "only the scenarios whose name matches GLOB"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
@@ -212,6 +215,10 @@ int cmd_powercut(int argc, char **argv) {
     path_list files = {0};
     int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);
     if (exit_code == CLI_EXIT_FAIL) return exit_code;
+    if (filter && (rc = cli_filter_scenarios(cmd, &files, filter))) {
+        path_list_free(&files);
+        return rc;
+    }
     campaign_result result = {.options = o, .jobs_used = o.jobs};
     rc = run_campaigns(cmd, &files, &o, json, quiet, &result);
     if (rc > exit_code) exit_code = rc;

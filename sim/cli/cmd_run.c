@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "reports.h"
+#include "run_matrix.h"
 #include "runner.h"
 
 #include <dirent.h>
@@ -39,12 +40,17 @@ int cmd_run(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("run");
     bool json = false, quiet = false;
     uint64_t seed = 0;
-    const char *report_dir = NULL;
+    const char *report_dir = NULL, *presets = NULL, *filter = NULL, *dump_dir = NULL;
     const cli_flag flags[] = {
         {"seed", CLI_U64, &seed, "N", "run every scenario with seed N instead of its own"},
         {"json", CLI_BOOL, &json, NULL, "print the results as JSON (as in results.json)"},
         {"report", CLI_STRING, &report_dir, "DIR", "write DIR/results.json and DIR/junit.xml"},
         {"quiet", CLI_BOOL, &quiet, NULL, "print only failures"},
+        {"preset", CLI_STRING, &presets, "A,B,...",
+         "run each scenario on each of these presets (instead of its own or its matrix)"},
+        {"filter", CLI_STRING, &filter, "GLOB", "run only the scenarios whose name matches GLOB"},
+        {"dump-image", CLI_STRING, &dump_dir, "DIR",
+         "save each run's flash (at its end or its failure) as DIR/NAME.bin + .json"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
@@ -58,9 +64,18 @@ int cmd_run(int argc, char **argv) {
     rc = cli_collect_scenarios(cmd, argv + 1, npos, &files);
     if (rc == CLI_EXIT_FAIL) return rc;
     if (rc) exit_code = rc;
+    if (filter && (rc = cli_filter_scenarios(cmd, &files, filter))) {
+        path_list_free(&files);
+        return rc;
+    }
+    run_plan plan;
+    if ((rc = run_plan_build(cmd, &files, presets, &plan))) {
+        path_list_free(&files);
+        return rc;
+    }
 
     progress_line progress = {.enabled = !json && !quiet && isatty(STDERR_FILENO),
-                              .total = files.count};
+                              .total = plan.count};
     runner_options opts = {.override_seed = seed_given,
                            .seed = seed,
                            .progress = show_progress,
@@ -68,7 +83,7 @@ int cmd_run(int argc, char **argv) {
     run_results results;
     run_results_init(&results);
     clock_t started = clock();
-    for (size_t i = 0; i < files.count; i++) {
+    for (size_t i = 0; i < plan.count; i++) {
         scenario_result *r = run_results_add(&results);
         if (!r) {
             fprintf(stderr, "norbench run: out of memory\n");
@@ -76,9 +91,11 @@ int cmd_run(int argc, char **argv) {
             break;
         }
         progress.index = i;
-        show_progress(&progress, files.items[i], 0);
+        show_progress(&progress, plan.items[i].path, 0);
         scenario_errors errors;
-        rc = runner_run_file(files.items[i], &opts, r, &errors);
+        bool dump_failed = false;
+        rc = run_combination_run(&plan.items[i], &opts, dump_dir, r, &errors, &dump_failed);
+        if (dump_failed) exit_code = CLI_EXIT_USAGE;
         clear_progress(&progress);
         if (rc == RUNNER_E_INVALID) {
             cli_print_scenario_errors(&errors);
@@ -113,6 +130,7 @@ int cmd_run(int argc, char **argv) {
         }
     }
     run_results_free(&results);
+    run_plan_free(&plan);
     path_list_free(&files);
     return exit_code;
 }

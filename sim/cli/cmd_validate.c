@@ -1,5 +1,6 @@
-/* `norbench validate FILE...`: checks scenario files against the format without running them;
- * one FILE:LINE:COLUMN message per problem, exit 2 if any file is invalid or unreadable. */
+/* `norbench validate FILE...`: checks scenario files against the format without running them
+ * (a file with a "matrix" on each of its presets); one FILE:LINE:COLUMN message per problem,
+ * exit 2 if any file is invalid or unreadable. */
 #include "cli.h"
 #include "commands.h"
 #include "scenario.h"
@@ -7,8 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-static cJSON *errors_to_json(const scenario_errors *errors) {
-    cJSON *list = cJSON_CreateArray();
+static cJSON *errors_to_json(cJSON *list, const scenario_errors *errors) {
     for (size_t i = 0; list && i < errors->count; i++) {
         const scenario_error *e = &errors->items[i];
         cJSON *item = cJSON_CreateObject();
@@ -21,18 +21,41 @@ static cJSON *errors_to_json(const scenario_errors *errors) {
     return list;
 }
 
-static cJSON *result_to_json(const char *path, const scenario *sc, const scenario_errors *errors) {
+static cJSON *result_to_json(const char *path, const scenario *sc, const scenario_errors *errors,
+                             cJSON *matrix_errors) {
     cJSON *result = cJSON_CreateObject();
     cJSON_AddStringToObject(result, "file", path);
-    cJSON_AddBoolToObject(result, "valid", sc != NULL);
+    cJSON_AddBoolToObject(result, "valid", sc != NULL && cJSON_GetArraySize(matrix_errors) == 0);
     if (sc) {
         cJSON_AddStringToObject(result, "name", sc->name);
         cJSON_AddStringToObject(result, "preset", sc->preset);
         cJSON_AddStringToObject(result, "engine", sc->engine.type);
         cJSON_AddNumberToObject(result, "steps", (double)scenario_step_total(&sc->steps));
     }
-    cJSON_AddItemToObject(result, "errors", errors_to_json(errors));
+    cJSON_AddItemToObject(result, "errors", errors_to_json(matrix_errors, errors));
     return result;
+}
+
+/* A file with a "matrix" is valid when it is on every preset of it: the errors of each
+ * combination that is not (each message ends "(on preset 'P')") go to `list` (JSON) or stderr.
+ * Returns the number of such combinations. */
+static size_t check_matrix(const char *path, const scenario *sc, cJSON *list) {
+    size_t bad = 0;
+    for (size_t p = 0; sc && p < sc->matrix.preset_count; p++) {
+        scenario_load_options options = {.preset = nor_preset_at(sc->matrix.presets[p])->name};
+        scenario *combination = NULL;
+        scenario_errors errors;
+        if (scenario_load_file_with(path, &options, &combination, &errors) != SCENARIO_OK) {
+            bad++;
+            if (list)
+                errors_to_json(list, &errors);
+            else
+                cli_print_scenario_errors(&errors);
+        }
+        scenario_free(combination);
+        scenario_errors_free(&errors);
+    }
+    return bad;
 }
 
 int cmd_validate(int argc, char **argv) {
@@ -54,18 +77,23 @@ int cmd_validate(int argc, char **argv) {
         scenario *sc = NULL;
         scenario_errors errors;
         rc = scenario_load_file(argv[i], &sc, &errors);
+        cJSON *matrix_errors = cJSON_CreateArray();
+        if (rc == SCENARIO_OK && check_matrix(argv[i], sc, json ? matrix_errors : NULL))
+            rc = SCENARIO_E_INVALID;
         if (rc == SCENARIO_E_NOMEM)
             exit_code = CLI_EXIT_FAIL;
         else if (rc != SCENARIO_OK && exit_code == CLI_EXIT_OK)
             exit_code = CLI_EXIT_USAGE;
         if (json) {
-            cJSON_AddItemToArray(results, result_to_json(argv[i], sc, &errors));
-        } else if (sc && !quiet) {
+            cJSON_AddItemToArray(results, result_to_json(argv[i], sc, &errors, matrix_errors));
+            matrix_errors = NULL;
+        } else if (rc == SCENARIO_OK && !quiet) {
             printf("%s: ok (%s: %zu steps, %s on %s)\n", argv[i], sc->name,
                    scenario_step_total(&sc->steps), sc->engine.type, sc->preset);
         } else if (!sc) {
             cli_print_scenario_errors(&errors);
         }
+        cJSON_Delete(matrix_errors);
         scenario_free(sc);
         scenario_errors_free(&errors);
     }

@@ -21,18 +21,24 @@ const cli_command cli_commands[] = {
      "  powercut  cut points verified per second per core by an exhaustive campaign",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE... [--json] [--quiet]",
-     "Checks JSON scenario files against the format (scenarios/README.md) and prints one\n"
-     "FILE:LINE:COLUMN message per problem. Exits 0 when every file is valid, 2 otherwise.",
+     "Checks JSON scenario files against the format (scenarios/README.md), a file with a\n"
+     "\"matrix\" on each of its presets, and prints one FILE:LINE:COLUMN message per problem.\n"
+     "Exits 0 when every file is valid, 2 otherwise.",
      cmd_validate},
     {"run", "run scenario files and check them",
-     "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet]",
+     "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet] [--preset A,B,...]\n"
+     "       [--filter GLOB] [--dump-image DIR]",
      "Runs JSON scenarios (a DIR: every *.json below it) against the engine and the NOR model,\n"
-     "checking every result with the reference model, and prints a table. Exits 0 when all\n"
-     "pass, 1 when any fails, 2 on usage or file errors.",
+     "checking every result with the reference model, and prints a table. A scenario with a\n"
+     "\"matrix\" (or every scenario, with --preset) runs once per preset, each combination a\n"
+     "row of its own named NAME[preset=P]; the file's flash overrides and engine range apply\n"
+     "to each preset, and one that does not fit makes that combination an ERROR. Exits 0 when\n"
+     "all pass, 1 when any fails, 2 on usage or file errors.",
      cmd_run},
     {"powercut", "cut the power at every flash operation and check nothing is lost",
      "FILE|DIR... [--mode linear|exhaustive|random:N] [--torn MODES|all] [--depth 1|2]\n"
-     "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]",
+     "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]\n"
+     "       [--filter GLOB]",
      "Runs each scenario once, then again with the power cut inside each of its flash\n"
      "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
      "again, then power-cycle and read it several times more (the operation in flight must be\n"
@@ -49,6 +55,17 @@ const cli_command cli_commands[] = {
      "combined result: the same totals and failures as one unsharded run. Exits 0 when no cut\n"
      "point failed, 1 when one did, 2 when a file is unreadable or not of the same campaign.",
      cmd_merge},
+    {"image", "show what a flash image holds", "info|dump FILE [--json] [--sector N]",
+     "Reads a flash image (FILE, the raw bytes, and FILE.json, its sidecar: what\n"
+     "`norbench run --dump-image` and nor_image_save write) and prints:\n"
+     "  info  its preset, geometry, erase counts (min, max, mean, total) and how many bytes\n"
+     "        and sectors are programmed; --json: the sidecar's fields and these figures\n"
+     "  dump  its bytes in hex, sector by sector, runs of erased lines folded to '*';\n"
+     "        --sector N: that sector only\n"
+     "A scenario starts from an image with \"flash\": {\"image\": \"FILE\"}. Exits 0, or 2 when "
+     "the\n"
+     "image is unreadable, malformed or truncated (one message says which file and what).",
+     cmd_image},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -260,4 +260,34 @@ void nor_snapshot_free(nor_snapshot *snap);
 int nor_image_save(const nor *dev, const char *path);
 int nor_image_load(nor *dev, const char *path); /* geometry must match the device */
 
+/* What an image's sidecar says, read without a device (nor_image_info.c). Every length in it
+ * is input: region and sector counts are bounded, the regions must add up to total_bytes,
+ * and there must be one erase count per sector. */
+#define NOR_IMAGE_WHY_MAX     240
+#define NOR_IMAGE_MAX_SECTORS (1u << 20)
+typedef struct nor_image_info {
+    char preset[NOR_NAME_MAX]; /* informational; cut to fit */
+    uint32_t total_bytes;
+    uint32_t region_count;
+    nor_region regions[NOR_MAX_REGIONS]; /* count and size only */
+    uint32_t write_unit;
+    uint8_t erase_value;
+    uint32_t sector_count;
+    uint32_t *erase_counts; /* sector_count of them (owned) */
+} nor_image_info;
+/* Parses sidecar text (`length` bytes, no NUL needed). NOR_E_IMAGE with `why` saying which
+ * field is wrong and how; NOR_E_NOMEM. */
+int nor_image_parse_sidecar(const char *text, size_t length, nor_image_info *info, char *why,
+                            size_t why_size);
+/* Reads PATH.json and checks that PATH holds exactly total_bytes. NOR_E_IO (a file cannot be
+ * read) or NOR_E_IMAGE, with `why` naming the file and the problem. */
+int nor_image_read_info(const char *path, nor_image_info *info, char *why, size_t why_size);
+void nor_image_info_free(nor_image_info *info);
+/* NOR_E_IMAGE when the image's geometry is not the configuration's, with `why` saying what
+ * differs (total size, a region's sectors, the write unit, the erase value). */
+int nor_image_check_config(const nor_image_info *info, const nor_config *cfg, char *why,
+                           size_t why_size);
+/* nor_image_load with the reason for a refusal in `why`. */
+int nor_image_load_explained(nor *dev, const char *path, char *why, size_t why_size);
+
 #endif

@@ -1,6 +1,7 @@
 /* Flash images: PATH holds the raw stored bits, PATH.json (cJSON) the geometry and per-sector
  * erase counts. Loading checks every field against the device and rejects anything else with
- * NOR_E_IMAGE, so a bad file never reaches the model. Not saved: weak and stuck bits, write
+ * NOR_E_IMAGE (nor_image_info.c reads and bounds the sidecar), so a bad file never reaches the
+ * model. Not saved: weak and stuck bits, write
  * counts, broken and torn ECC words (their references), the tear watch, and the configuration's
  * rules (ecc, strict, erase_preprogram, timing): a loaded device takes those from itself. */
 #include "nor_internal.h"
@@ -10,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IMAGE_FORMAT      "norbench-image"
-#define IMAGE_VERSION     1
-#define SIDECAR_MAX_BYTES (16u << 20)
+#define IMAGE_FORMAT  "norbench-image"
+#define IMAGE_VERSION 1
 
 static char *sidecar_path(const char *path) {
     size_t n = strlen(path);
@@ -79,98 +79,23 @@ int nor_image_save(const nor *dev, const char *path) {
     return rc;
 }
 
-/* Reads a whole file of at most `max` bytes; a longer file is an image error. */
-static int read_file(const char *path, size_t max, uint8_t **out, size_t *len) {
+/* Reads exactly `len` bytes of a file (the info check has seen its size). */
+static int read_raw(const char *path, size_t len, uint8_t **out) {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return NOR_E_IO;
-    uint8_t *buf = malloc(max + 1);
+    uint8_t *buf = malloc(len ? len : 1);
     if (!buf) {
         fclose(f);
         return NOR_E_NOMEM;
     }
-    size_t n = fread(buf, 1, max + 1, f);
-    int rc = ferror(f) ? NOR_E_IO : n > max ? NOR_E_IMAGE : NOR_OK;
+    size_t n = fread(buf, 1, len, f);
+    int rc = ferror(f) ? NOR_E_IO : n != len ? NOR_E_IMAGE : NOR_OK;
     fclose(f);
-    if (rc) {
+    if (rc)
         free(buf);
-        return rc;
-    }
-    *out = buf;
-    *len = n;
-    return NOR_OK;
-}
-
-/* A JSON number that is a whole value in [0, max]. */
-static bool get_uint(const cJSON *obj, const char *key, uint64_t max, uint64_t *out) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsNumber(item)) return false;
-    double v = item->valuedouble;
-    if (!(v >= 0 && v <= (double)max) || v != (double)(uint64_t)v) return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool item_is_count(const cJSON *item, uint32_t *out) {
-    if (!cJSON_IsNumber(item)) return false;
-    double v = item->valuedouble;
-    if (!(v >= 0 && v <= UINT32_MAX) || v != (double)(uint32_t)v) return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
-/* cJSON keeps the first of two equal keys; a sidecar that says a field twice is malformed. */
-static bool has_duplicate_keys(const cJSON *obj) {
-    for (const cJSON *a = obj->child; a; a = a->next)
-        for (const cJSON *b = a->next; b; b = b->next)
-            if (a->string && b->string && strcmp(a->string, b->string) == 0) return true;
-    return false;
-}
-
-static bool geometry_matches(const nor *dev, const cJSON *root) {
-    uint64_t total, unit, erase_value;
-    if (!get_uint(root, "total_bytes", UINT32_MAX, &total) || total != dev->total_bytes ||
-        !get_uint(root, "write_unit", 32, &unit) || unit != dev->cfg.write_unit ||
-        !get_uint(root, "erase_value", 255, &erase_value) || erase_value != dev->erased_byte)
-        return false;
-    const cJSON *sectors = cJSON_GetObjectItemCaseSensitive(root, "sectors");
-    if (!cJSON_IsArray(sectors) || (uint32_t)cJSON_GetArraySize(sectors) != dev->cfg.region_count)
-        return false;
-    uint32_t r = 0;
-    const cJSON *region;
-    cJSON_ArrayForEach(region, sectors) {
-        uint64_t count, size;
-        if (!cJSON_IsObject(region) || has_duplicate_keys(region) ||
-            !get_uint(region, "count", UINT32_MAX, &count) ||
-            !get_uint(region, "size", UINT32_MAX, &size) || count != dev->cfg.regions[r].count ||
-            size != dev->cfg.regions[r].size)
-            return false;
-        r++;
-    }
-    return true;
-}
-
-static int parse_sidecar(const nor *dev, const char *text, uint32_t *erase_counts) {
-    cJSON *root = cJSON_Parse(text);
-    if (!root) return NOR_E_IMAGE;
-    int rc = NOR_E_IMAGE;
-    const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "format");
-    const cJSON *preset = cJSON_GetObjectItemCaseSensitive(root, "preset");
-    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(root, "erase_counts");
-    uint64_t version;
-    if (cJSON_IsObject(root) && !has_duplicate_keys(root) && cJSON_IsString(format) &&
-        strcmp(format->valuestring, IMAGE_FORMAT) == 0 &&
-        get_uint(root, "version", UINT32_MAX, &version) && version == IMAGE_VERSION &&
-        cJSON_IsString(preset) && geometry_matches(dev, root) && cJSON_IsArray(counts) &&
-        (uint32_t)cJSON_GetArraySize(counts) == dev->sector_count) {
-        rc = NOR_OK;
-        uint32_t s = 0;
-        const cJSON *item;
-        cJSON_ArrayForEach(item, counts) {
-            if (!item_is_count(item, &erase_counts[s++])) rc = NOR_E_IMAGE;
-        }
-    }
-    cJSON_Delete(root);
+    else
+        *out = buf;
     return rc;
 }
 
@@ -216,26 +141,22 @@ static int install_image(nor *dev, const uint8_t *raw, const uint32_t *erase_cou
     return NOR_OK;
 }
 
-int nor_image_load(nor *dev, const char *path) {
+int nor_image_load_explained(nor *dev, const char *path, char *why, size_t why_size) {
     if (!path) return NOR_E_IO;
-    char *json_path = sidecar_path(path);
-    uint32_t *erase_counts = calloc(dev->sector_count, sizeof *erase_counts);
-    uint8_t *text = NULL, *raw = NULL;
-    size_t text_len = 0, raw_len = 0;
-    int rc = json_path && erase_counts ? NOR_OK : NOR_E_NOMEM;
-    if (!rc) rc = read_file(json_path, SIDECAR_MAX_BYTES, &text, &text_len);
-    if (!rc) {
-        text[text_len] = '\0';
-        /* An embedded NUL would hide the rest of the file from the parser. */
-        rc = strlen((char *)text) == text_len ? parse_sidecar(dev, (char *)text, erase_counts)
-                                              : NOR_E_IMAGE;
-    }
-    if (!rc) rc = read_file(path, dev->total_bytes, &raw, &raw_len);
-    if (!rc && raw_len != dev->total_bytes) rc = NOR_E_IMAGE;
-    if (!rc) rc = install_image(dev, raw, erase_counts);
+    nor_image_info info;
+    int rc = nor_image_read_info(path, &info, why, why_size);
+    if (rc) return rc;
+    uint8_t *raw = NULL;
+    rc = nor_image_check_config(&info, &dev->cfg, why, why_size);
+    if (!rc && info.sector_count != dev->sector_count) rc = NOR_E_IMAGE;
+    if (!rc) rc = read_raw(path, dev->total_bytes, &raw);
+    if (!rc) rc = install_image(dev, raw, info.erase_counts);
     free(raw);
-    free(text);
-    free(erase_counts);
-    free(json_path);
+    nor_image_info_free(&info);
     return rc;
+}
+
+int nor_image_load(nor *dev, const char *path) {
+    char why[NOR_IMAGE_WHY_MAX];
+    return nor_image_load_explained(dev, path, why, sizeof why);
 }

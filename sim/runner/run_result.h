@@ -15,7 +15,7 @@ typedef enum run_verdict {
 
 const char *run_verdict_name(run_verdict verdict); /* "pass", "FAIL", "ERROR" */
 
-#define RUN_NAME_MAX    65
+#define RUN_NAME_MAX    112 /* a name (64) and a matrix combination, "[preset=...]" */
 #define RUN_FILE_MAX    512
 #define RUN_PATH_MAX    160
 #define RUN_MESSAGE_MAX 1024

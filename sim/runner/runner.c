@@ -330,6 +330,13 @@ static int setup(run_state *st) {
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
+    if (sc->image) {
+        /* The load checked the image; it may have changed since. */
+        char why[NOR_IMAGE_WHY_MAX];
+        rc = nor_image_load_explained(st->dev, sc->image, why, sizeof why);
+        if (rc) return run_fail(st, "flash.image: %s", rc == NOR_E_IMAGE ? why : nor_strerror(rc));
+        st->tainted = st->from_image = true; /* the first mount takes its items as the truth */
+    }
     adapter_config cfg = {.start = sc->engine.start,
                           .size = sc->engine.size,
                           .page_size = sc->engine.page_size,
@@ -384,7 +391,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
 int runner_run_file(const char *path, const runner_options *opts, scenario_result *out,
                     scenario_errors *errors) {
     scenario *sc = NULL;
-    int rc = scenario_load_file(path, &sc, errors);
+    int rc = scenario_load_file_with(path, opts ? opts->load : NULL, &sc, errors);
     if (rc != SCENARIO_OK) {
         memset(out, 0, sizeof *out);
         const char *base = strrchr(path, '/');

@@ -83,6 +83,8 @@ typedef struct runner_options {
     /* Power cycles of the stability checks (0: RUNNER_CHECK_REBOOTS); tests vary it to show
      * that the checks leave the scenario's figures alone. */
     unsigned check_reboots;
+    /* How runner_run_file reads the file (a matrix combination's preset); NULL: as it is. */
+    const scenario_load_options *load;
     /* Stands in for nor_get_tear_watch (NULL: the flash model's), for tests. */
     void (*tear_watch)(const nor *dev, nor_tear_watch *out);
 } runner_options;

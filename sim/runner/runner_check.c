@@ -111,7 +111,11 @@ static int fail_store(run_state *st, const char *what, const ref_list *want, con
 
 /* After a raw fault: every item seen must be something the run once stored. */
 static int adopt_after_fault(run_state *st, const ref_list *seen) {
-    for (size_t i = 0; st->keep_history && i < seen->count; i++) {
+    for (size_t i = 0; st->from_image && st->keep_history && i < seen->count; i++) {
+        const ref_item *it = &seen->items[i];
+        run_history_note(st, it->key, it->key_len, it->value, it->value_len);
+    }
+    for (size_t i = 0; st->keep_history && !st->from_image && i < seen->count; i++) {
         const ref_item *it = &seen->items[i];
         if (!history_contains(&st->history,
                               item_hash(it->key, it->key_len, it->value, it->value_len))) {
@@ -132,6 +136,7 @@ static int adopt_after_fault(run_state *st, const ref_list *seen) {
         st->queue.unknown_front_drops = false;
     }
     st->tainted = false;
+    st->from_image = false;
     return RUNNER_OK;
 }
 

@@ -84,6 +84,7 @@ typedef struct run_state {
     /* A raw fault hit the engine's range: the next observation of the store is taken as the
      * truth, provided every item in it is something the run once stored. */
     bool tainted;
+    bool from_image; /* the flash came from flash.image: its items are adopted as they are */
     bool keep_history;
     run_history history;
     nor_prng value_stream;    /* plain `random` values, generated record contents */

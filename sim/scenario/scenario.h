@@ -319,6 +319,13 @@ typedef struct scenario_cut {
 
 /* ---- the scenario ---------------------------------------------------------------------- */
 
+/* The "matrix" object: the presets each combination runs on (indexes for nor_preset_at). */
+#define SCENARIO_MATRIX_MAX 16
+typedef struct scenario_matrix {
+    size_t preset_count; /* 0: no matrix */
+    uint8_t presets[SCENARIO_MATRIX_MAX];
+} scenario_matrix;
+
 typedef struct scenario {
     char name[SCENARIO_NAME_MAX + 1];
     char *description; /* "" when absent */
@@ -328,6 +335,11 @@ typedef struct scenario {
     scenario_engine engine;
     scenario_steps steps;
     scenario_cut cut; /* present only in reproducers */
+    scenario_matrix matrix;
+    /* "flash.image": the device dump the run starts from, resolved against the scenario
+     * file's folder (owned; NULL when absent), and where it was named, for messages. */
+    char *image;
+    uint32_t image_line, image_column;
 } scenario;
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -359,6 +371,20 @@ int scenario_parse(const char *file, const void *bytes, size_t length, scenario 
 /* Reads `path` (at most SCENARIO_MAX_FILE_BYTES) and parses it; SCENARIO_E_IO (with one
  * error at 0:0) when the file cannot be read. */
 int scenario_load_file(const char *path, scenario **out, scenario_errors *errors);
+
+/* How a file is read for one combination of a matrix (scenario_matrix.c). */
+typedef struct scenario_load_options {
+    /* Runs the scenario on this preset instead of flash.preset; the flash overrides and the
+     * engine range then apply to it, and a message names it. NULL: the file's own. */
+    const char *preset;
+} scenario_load_options;
+/* scenario_parse and scenario_load_file with options (NULL: none). A load also checks a
+ * "flash.image" against the flash (nor_image_check) and reports a bad one as an error. */
+int scenario_parse_with(const char *file, const void *bytes, size_t length,
+                        const scenario_load_options *options, scenario **out,
+                        scenario_errors *errors);
+int scenario_load_file_with(const char *path, const scenario_load_options *options, scenario **out,
+                            scenario_errors *errors);
 void scenario_free(scenario *sc);
 
 /* The steps a scenario runs, counting nested steps once each (not multiplied by repeat). */

@@ -41,8 +41,12 @@ void ctx_report(scenario_ctx *c, pjson_pos pos, const char *fmt, ...) {
     char message[SCENARIO_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    int n = vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    /* In one combination of a matrix, say which: the same file is fine on other presets. */
+    const char *preset = ctx_preset_override(c);
+    if (preset && n >= 0 && (size_t)n < sizeof message)
+        snprintf(message + n, sizeof message - (size_t)n, " (on preset '%s')", preset);
     errors_add(c, pos, c->path, message);
 }
 

@@ -66,6 +66,7 @@ static const scenario_name flash_fields[] = {
     {"timing", FIELD_OPTIONAL},
     {"endurance", FIELD_OPTIONAL},
     {"wear_fail_ppm", FIELD_OPTIONAL},
+    {"image", FIELD_OPTIONAL},
 };
 
 static const scenario_name write_policy_names[] = {
@@ -78,15 +79,24 @@ static const scenario_name write_policy_names[] = {
 static const scenario_name timing_names[] = {
     {"typical", NOR_TIMING_TYPICAL}, {"max", NOR_TIMING_MAX}, {"random", NOR_TIMING_RANDOM}};
 
-static bool parse_preset(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
-    enum { MAX_PRESETS = 64 };
-    scenario_name names[MAX_PRESETS];
+size_t preset_names(scenario_name names[PRESET_NAMES_MAX]) {
     size_t count = nor_preset_count();
-    if (count > MAX_PRESETS) count = MAX_PRESETS;
+    if (count > PRESET_NAMES_MAX) count = PRESET_NAMES_MAX;
     for (size_t i = 0; i < count; i++) names[i] = (scenario_name){nor_preset_at(i)->name, (int)i};
+    return count;
+}
+
+static bool parse_preset(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
+    scenario_name names[PRESET_NAMES_MAX];
+    size_t count = preset_names(names);
     int index;
     if (!field_name(c, flash, "preset", "preset", names, count, -1, &index)) return false;
-    const nor_config *preset = nor_preset_at((size_t)index);
+    const char *instead = ctx_preset_override(c);
+    const nor_config *preset = instead ? nor_preset_find(instead) : nor_preset_at((size_t)index);
+    if (!preset) {
+        ctx_report(c, flash->pos, "no preset named '%s'", instead);
+        return false;
+    }
     sc->flash = *preset;
     snprintf(sc->preset, sizeof sc->preset, "%s", preset->name);
     return true;
@@ -188,7 +198,7 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
         ctx_report(c, flash->pos, "the flash configuration is inconsistent: %s", nor_strerror(err));
         return false;
     }
-    return true;
+    return parse_image_path(c, flash, sc);
 }
 
 /* ---- engine ---------------------------------------------------------------------------- */
@@ -222,6 +232,8 @@ static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engi
         static const scenario_name levels[] = {{"none", 0}, {"all", 7}};
         int flags = 0;
         ok = node_name(c, node, "cache level", levels, NAME_COUNT(levels), &flags);
+        /* "all" is every cache this engine has: a queue has no key cache. */
+        if (!(out->capabilities & SCENARIO_CAN_MAP)) flags &= ~(int)SCENARIO_CACHE_KEYS;
         out->cache_flags = (unsigned)flags;
     } else if (node->type == PJSON_ARRAY) {
         for (size_t i = 0; ok && i < node->count; i++) {
@@ -249,26 +261,43 @@ static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engi
     return ok;
 }
 
+/* A page of `page_size` bytes at `page` is whole sectors of one size. */
+static bool page_is_whole(const nor_config *cfg, uint32_t page, uint32_t page_size) {
+    uint32_t addr = page, index, start, size, first_size = 0;
+    while (addr - page < page_size) {
+        if (!flash_sector_at(cfg, addr, &index, &start, &size) || start != addr ||
+            (first_size && size != first_size) || size > page_size - (addr - page))
+            return false;
+        first_size = size;
+        addr += size;
+    }
+    return true;
+}
+
 /* Every page of the range must be whole sectors of one size. */
 static bool check_pages(scenario_ctx *c, const pjson_node *engine, const nor_config *cfg,
                         const scenario_engine *e) {
     for (uint32_t page = e->start; page < e->start + e->size; page += e->page_size) {
-        uint32_t addr = page, index, start, size, first_size = 0;
-        while (addr < page + e->page_size) {
-            if (!flash_sector_at(cfg, addr, &index, &start, &size) || start != addr ||
-                (first_size && size != first_size) || addr + size > page + e->page_size) {
-                size_t mark = ctx_path_key(c, "page_size");
-                ctx_report(c, where(engine, "page_size"),
-                           "a page of %u bytes at 0x%X is not made of whole sectors of one size",
-                           (unsigned)e->page_size, (unsigned)page);
-                ctx_path_restore(c, mark);
-                return false;
-            }
-            first_size = size;
-            addr += size;
+        if (!page_is_whole(cfg, page, e->page_size)) {
+            size_t mark = ctx_path_key(c, "page_size");
+            ctx_report(c, where(engine, "page_size"),
+                       "a page of %u bytes at 0x%X is not made of whole sectors of one size",
+                       (unsigned)e->page_size, (unsigned)page);
+            ctx_path_restore(c, mark);
+            return false;
         }
     }
     return true;
+}
+
+/* The default size: the pages from `start` up to the first one that is not whole sectors of
+ * one size (on STM32F4's 16/64/128 KiB sectors, the four 16 KiB ones from 0). */
+static uint32_t default_size(const nor_config *cfg, const scenario_engine *e, uint32_t total) {
+    uint32_t size = 0;
+    while (e->page_size <= total - e->start - size &&
+           page_is_whole(cfg, e->start + size, e->page_size))
+        size += e->page_size;
+    return size;
 }
 
 static bool check_range(scenario_ctx *c, const pjson_node *engine, const nor_config *cfg,
@@ -288,7 +317,17 @@ static bool check_range(scenario_ctx *c, const pjson_node *engine, const nor_con
     ctx_path_restore(c, mark);
     if (!ok) return false;
     if (!pjson_get(engine, "page_size")) e->page_size = size;
-    if (!pjson_get(engine, "size")) e->size = (total - e->start) / e->page_size * e->page_size;
+    if (!pjson_get(engine, "size")) {
+        e->size = default_size(cfg, e, total);
+        if (e->size / e->page_size >= 2) return true;
+        ctx_report(c, engine->pos,
+                   "the default range (the whole pages of %u bytes from address %u, each of "
+                   "sectors of one size) holds %u page%s; at least 2 are needed: set "
+                   "engine.page_size or engine.size, or give the flash more sectors",
+                   (unsigned)e->page_size, (unsigned)e->start, (unsigned)(e->size / e->page_size),
+                   e->size / e->page_size == 1 ? "" : "s");
+        return false;
+    }
     mark = ctx_path_key(c, "size");
     if ((uint64_t)e->start + e->size > total) {
         ctx_report(c, where(engine, "size"),

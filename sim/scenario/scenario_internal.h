@@ -13,10 +13,12 @@ typedef struct scenario_ctx {
     scenario_errors *errors;
     char path[SCENARIO_PATH_MAX];
     size_t path_length;
-    int status;     /* SCENARIO_E_NOMEM once memory ran out (sticky) */
-    scenario *sc;   /* being filled in */
-    bool flash_ok;  /* sc->flash is valid: addresses can be checked */
-    bool engine_ok; /* sc->engine is valid: operations can be checked against it */
+    int status;       /* SCENARIO_E_NOMEM once memory ran out (sticky) */
+    scenario *sc;     /* being filled in */
+    bool flash_ok;    /* sc->flash is valid: addresses can be checked */
+    bool engine_ok;   /* sc->engine is valid: operations can be checked against it */
+    const char *file; /* as given: relative image paths start from it */
+    const scenario_load_options *options; /* NULL: none */
 } scenario_ctx;
 
 /* A name and its value, for every closed set of names in the format (fields, operations,
@@ -110,7 +112,18 @@ void steps_free(scenario_steps *steps);
 bool parse_flash(scenario_ctx *c, const pjson_node *node, scenario *sc);
 bool parse_engine(scenario_ctx *c, const pjson_node *node, scenario *sc);
 bool parse_cut(scenario_ctx *c, const pjson_node *node, scenario_cut *out);
+/* scenario_matrix.c: the "matrix" object, and the preset a load's options put instead of the
+ * file's (NULL: keep it). */
+bool parse_matrix(scenario_ctx *c, const pjson_node *node, scenario_matrix *out);
+const char *ctx_preset_override(const scenario_ctx *c);
+/* scenario_image.c: "flash.image" resolved against the file's folder, and checked against
+ * the resolved flash once the file is parsed (a load, not a parse: it reads the image). */
+bool parse_image_path(scenario_ctx *c, const pjson_node *flash, scenario *sc);
+int check_image(scenario *sc, scenario_errors *errors);
 uint32_t flash_total_bytes(const nor_config *cfg);
+/* The presets as a name table (value: index for nor_preset_at); returns how many. */
+#define PRESET_NAMES_MAX 64
+size_t preset_names(scenario_name names[PRESET_NAMES_MAX]);
 /* The sector holding addr: index, start and size; false when addr is past the end. */
 bool flash_sector_at(const nor_config *cfg, uint32_t addr, uint32_t *index, uint32_t *start,
                      uint32_t *size);

@@ -10,7 +10,7 @@
 static const scenario_name top_fields[] = {
     {"name", FIELD_REQUIRED},  {"description", FIELD_OPTIONAL}, {"seed", FIELD_OPTIONAL},
     {"flash", FIELD_REQUIRED}, {"engine", FIELD_REQUIRED},      {"steps", FIELD_REQUIRED},
-    {"cut", FIELD_OPTIONAL},
+    {"cut", FIELD_OPTIONAL},   {"matrix", FIELD_OPTIONAL},
 };
 
 static bool is_name_char(char ch) {
@@ -84,6 +84,12 @@ static void validate(scenario_ctx *c, const pjson_node *root, scenario *sc) {
         parse_steps(c, steps, &sc->steps);
         ctx_path_restore(c, mark);
     }
+    const pjson_node *matrix = pjson_get(root, "matrix");
+    if (matrix) {
+        size_t mark = ctx_path_key(c, "matrix");
+        parse_matrix(c, matrix, &sc->matrix);
+        ctx_path_restore(c, mark);
+    }
     const pjson_node *cut = pjson_get(root, "cut");
     if (cut) {
         size_t mark = ctx_path_key(c, "cut");
@@ -121,8 +127,14 @@ static bool errors_init(scenario_errors *errors, const char *file) {
 
 int scenario_parse(const char *file, const void *bytes, size_t length, scenario **out,
                    scenario_errors *errors) {
+    return scenario_parse_with(file, bytes, length, NULL, out, errors);
+}
+
+int scenario_parse_with(const char *file, const void *bytes, size_t length,
+                        const scenario_load_options *options, scenario **out,
+                        scenario_errors *errors) {
     *out = NULL;
-    scenario_ctx c = {.errors = errors};
+    scenario_ctx c = {.errors = errors, .file = file ? file : "", .options = options};
     if (!errors_init(errors, file)) return SCENARIO_E_NOMEM;
     if (length > SCENARIO_MAX_FILE_BYTES) {
         ctx_report(&c, (pjson_pos){1, 1}, "the file is %zu bytes; expected at most %u", length,
@@ -187,6 +199,11 @@ static int read_file(const char *path, char **data, size_t *length, char *why, s
 }
 
 int scenario_load_file(const char *path, scenario **out, scenario_errors *errors) {
+    return scenario_load_file_with(path, NULL, out, errors);
+}
+
+int scenario_load_file_with(const char *path, const scenario_load_options *options, scenario **out,
+                            scenario_errors *errors) {
     char *data = NULL, why[160];
     size_t length = 0;
     *out = NULL;
@@ -197,8 +214,15 @@ int scenario_load_file(const char *path, scenario **out, scenario_errors *errors
         ctx_report(&c, (pjson_pos){0, 0}, "%s", why);
         return rc;
     }
-    rc = scenario_parse(path, data, length, out, errors);
+    rc = scenario_parse_with(path, data, length, options, out, errors);
     free(data);
+    if (rc == SCENARIO_OK && (*out)->image) {
+        rc = check_image(*out, errors);
+        if (rc != SCENARIO_OK) {
+            scenario_free(*out);
+            *out = NULL;
+        }
+    }
     return rc;
 }
 
@@ -206,5 +230,6 @@ void scenario_free(scenario *sc) {
     if (!sc) return;
     steps_free(&sc->steps);
     free(sc->description);
+    free(sc->image);
     free(sc);
 }

@@ -30,7 +30,7 @@ expect() { # expect CODE PATTERN ARGS... : exit code and a stderr/stdout line ma
 expect 2 "missing command"
 expect 0 "usage: norbench" --help
 expect 2 "unknown command 'frobnicate'" frobnicate
-for cmd in presets demo bench validate run powercut merge; do
+for cmd in presets demo bench validate run powercut merge image; do
     expect 0 "usage: norbench $cmd" "$cmd" --help
     expect 2 "unknown option '--no-such-flag'" "$cmd" --no-such-flag
 done
@@ -40,6 +40,15 @@ expect 2 "expected one benchmark" bench
 expect 2 "unknown benchmark 'nope'" bench nope
 expect 2 "--seed expects a non-negative integer" demo --seed banana
 expect 2 "unknown preset 'nope'" demo --preset nope
+expect 2 "expected info or dump, then an image FILE" image
+expect 2 "unknown action 'show' (expected info or dump)" image show x.bin
+expect 2 "image info expects one image FILE" image info
+expect 2 "image dump expects one image FILE" image dump a.bin b.bin
+expect 2 "--sector goes with 'image dump'" image info x.bin --sector 1
+expect 2 "--json goes with 'image info'" image dump x.bin --json
+expect 2 "--sector expects a non-negative integer" image dump x.bin --sector two
+expect 2 "no-such.bin.json: cannot read the sidecar" image info "$tmp/no-such.bin"
+expect 0 "image " --help
 
 "$nb" presets --json >"$tmp/presets.json" || { echo "FAIL: presets --json"; fails=$((fails + 1)); }
 python3 - "$tmp/presets.json" <<'PY' || fails=$((fails + 1))
