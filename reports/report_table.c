@@ -1,5 +1,6 @@
 /* The text table `norbench run` prints: one row per scenario with its figures and verdict,
- * then the failure messages and a summary. Also the duration format shared by the reports. */
+ * then the failure messages (not those of ERROR rows: the command prints those) and a summary. Also
+ * the duration format shared by the reports. */
 #include "reports.h"
 
 const char *report_strerror(int err) {
@@ -47,14 +48,13 @@ void report_print_table(FILE *out, const run_results *results) {
                 (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
                 run_verdict_name(r->verdict));
     }
-    size_t failed = 0, errors = 0;
+    /* An ERROR's message is the command's to print, once, when it finds it (on stderr). */
+    size_t failed = 0, errors = run_results_count_verdict(results, RUN_ERROR);
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
-        if (r->verdict == RUN_PASS) continue;
-        if (!failed && !errors) fputc('\n', out);
-        failed += r->verdict == RUN_FAIL;
-        errors += r->verdict == RUN_ERROR;
-        fprintf(out, "%s %s\n", r->verdict == RUN_FAIL ? "FAIL" : "ERROR", r->message);
+        if (r->verdict != RUN_FAIL) continue;
+        if (!failed++) fputc('\n', out);
+        fprintf(out, "FAIL %s\n", r->message);
     }
     fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu errors (%.2f s)\n", results->count,
             results->count - failed - errors, failed, errors, results->wall_seconds);

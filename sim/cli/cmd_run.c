@@ -53,11 +53,13 @@ int cmd_run(int argc, char **argv) {
     if (rc >= 0) return rc;
     if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
 
+    if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     int exit_code = CLI_EXIT_OK;
     path_list files = {0};
     rc = cli_collect_scenarios(cmd, argv + 1, npos, &files);
     if (rc == CLI_EXIT_FAIL) return rc;
     if (rc) exit_code = rc;
+    if (files.count == 0) return exit_code; /* each path named has been reported */
 
     progress_line progress = {.enabled = !json && !quiet && isatty(STDERR_FILENO),
                               .total = files.count};
@@ -80,8 +82,12 @@ int cmd_run(int argc, char **argv) {
         scenario_errors errors;
         rc = runner_run_file(files.items[i], &opts, r, &errors);
         clear_progress(&progress);
-        if (rc == RUNNER_E_INVALID) {
+        /* A scenario that cannot be run is said once, here; the table shows its ERROR row. */
+        if (rc == RUNNER_E_INVALID && errors.count)
             cli_print_scenario_errors(&errors);
+        else if (r->verdict == RUN_ERROR)
+            fprintf(stderr, "ERROR %s\n", r->message);
+        if (rc == RUNNER_E_INVALID) {
             exit_code = CLI_EXIT_USAGE;
         } else if (r->verdict != RUN_PASS && exit_code == CLI_EXIT_OK) {
             exit_code = CLI_EXIT_FAIL;

@@ -1,5 +1,6 @@
-/* `norbench validate FILE...`: checks scenario files against the format without running them;
- * one FILE:LINE:COLUMN message per problem, exit 2 if any file is invalid or unreadable. */
+/* `norbench validate FILE|DIR...`: checks scenario files (folders: every *.json below them, as
+ * `run` finds them) against the format without running them; one FILE:LINE:COLUMN message per
+ * problem, exit 2 if any file is invalid or unreadable, or a path names no scenario. */
 #include "cli.h"
 #include "commands.h"
 #include "scenario.h"
@@ -46,22 +47,25 @@ int cmd_validate(int argc, char **argv) {
     int npos = 0;
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
-    if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE");
+    if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
 
-    int exit_code = CLI_EXIT_OK;
+    path_list files = {0};
+    int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);
+    if (exit_code == CLI_EXIT_FAIL || !files.count) return exit_code;
     cJSON *results = json ? cJSON_CreateArray() : NULL;
-    for (int i = 1; i <= npos; i++) {
+    for (size_t i = 0; i < files.count; i++) {
+        const char *path = files.items[i];
         scenario *sc = NULL;
         scenario_errors errors;
-        rc = scenario_load_file(argv[i], &sc, &errors);
+        rc = scenario_load_file(path, &sc, &errors);
         if (rc == SCENARIO_E_NOMEM)
             exit_code = CLI_EXIT_FAIL;
         else if (rc != SCENARIO_OK && exit_code == CLI_EXIT_OK)
             exit_code = CLI_EXIT_USAGE;
         if (json) {
-            cJSON_AddItemToArray(results, result_to_json(argv[i], sc, &errors));
+            cJSON_AddItemToArray(results, result_to_json(path, sc, &errors));
         } else if (sc && !quiet) {
-            printf("%s: ok (%s: %zu steps, %s on %s)\n", argv[i], sc->name,
+            printf("%s: ok (%s: %zu steps, %s on %s)\n", path, sc->name,
                    scenario_step_total(&sc->steps), sc->engine.type, sc->preset);
         } else if (!sc) {
             cli_print_scenario_errors(&errors);
@@ -78,5 +82,6 @@ int cmd_validate(int argc, char **argv) {
         cJSON_free(text);
         cJSON_Delete(results);
     }
+    path_list_free(&files);
     return exit_code;
 }

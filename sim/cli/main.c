@@ -20,9 +20,10 @@ const cli_command cli_commands[] = {
      "  engine  flash traffic, wear and write amplification of the storage engine\n"
      "  powercut  cut points verified per second per core by an exhaustive campaign",
      cmd_bench},
-    {"validate", "check scenario files without running them", "FILE... [--json] [--quiet]",
-     "Checks JSON scenario files against the format (scenarios/README.md) and prints one\n"
-     "FILE:LINE:COLUMN message per problem. Exits 0 when every file is valid, 2 otherwise.",
+    {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",
+     "Checks JSON scenario files (a DIR: every *.json below it) against the format\n"
+     "(scenarios/README.md) and prints one FILE:LINE:COLUMN message per problem. Exits 0 when\n"
+     "every file is valid, 2 otherwise (also when a path names no scenario file).",
      cmd_validate},
     {"run", "run scenario files and check them",
      "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet]",

@@ -1,6 +1,8 @@
 #!/bin/sh
 # `norbench run` from the outside: exit codes (0 pass, 1 fail, 2 usage or file errors), the
-# validator's FILE:LINE:COLUMN message for a malformed file, --json, and --report files.
+# validator's FILE:LINE:COLUMN message for a malformed file (once), missing paths and folders
+# without scenarios (one message each), --json, and --report files (a folder that cannot be
+# written is found before the run).
 set -u
 norbench=$1
 src=$2
@@ -36,8 +38,34 @@ grep -q "^$tmp/broken.json:1:" "$tmp/err" || fail "no FILE:LINE:COLUMN message: 
 [ $rc -eq 2 ] || fail "a bad flag exited $rc, not 2"
 "$norbench" run >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "no arguments exited $rc, not 2"
-"$norbench" run "$tmp/missing.json" >/dev/null 2>&1; rc=$?
+"$norbench" run "$tmp/missing.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] || fail "a missing file exited $rc, not 2"
+[ "$(cat "$tmp/err")" = "norbench run: $tmp/missing.json: no such file or folder" ] ||
+    fail "a missing file: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "a missing file printed a table: $(cat "$tmp/out")"
+mkdir "$tmp/empty"
+"$norbench" run "$tmp/empty" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "a folder without scenarios exited $rc, not 2"
+[ "$(cat "$tmp/err")" = "norbench run: $tmp/empty: no scenario files (*.json) in this folder" ] ||
+    fail "a folder without scenarios: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "a folder without scenarios printed: $(cat "$tmp/out")"
+"$norbench" run "$tmp/pass.json" "$tmp/empty" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "a scenario and an empty folder exited $rc, not 2"
+grep -q "^pass .* pass$" "$tmp/out" || fail "the scenario beside an empty folder did not run"
+
+# A file that does not load: each validator message once (stderr), an ERROR row in the table.
+"$norbench" run "$tmp/broken.json" >"$tmp/out" 2>&1
+[ "$(grep -c "expected ','" "$tmp/out")" -eq 1 ] ||
+    fail "a bad file's message is not printed exactly once: $(cat "$tmp/out")"
+grep -q "^broken.json .* ERROR$" "$tmp/out" || fail "no ERROR row for a bad file: $(cat "$tmp/out")"
+
+# A --report folder that cannot be written is found before anything runs.
+: >"$tmp/a-file"
+"$norbench" run --report "$tmp/a-file" "$tmp/pass.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "an unwritable --report folder exited $rc, not 2"
+[ "$(cat "$tmp/err")" = "norbench run: $tmp/a-file: cannot write the reports there: Not a directory" ] ||
+    fail "an unwritable --report folder: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "the run went on despite an unwritable --report folder: $(cat "$tmp/out")"
 
 "$norbench" run --json "$tmp/pass.json" "$tmp/fail.json" >"$tmp/out.json"; rc=$?
 [ $rc -eq 1 ] || fail "--json with a failure exited $rc"
