@@ -21,9 +21,8 @@ static cJSON *scenario_to_json(const scenario_result *r) {
                                                                : "error") &&
               cJSON_AddStringToObject(o, "preset", r->preset) &&
               cJSON_AddStringToObject(o, "engine", r->engine);
-    /* Seeds go up to 2^64-1, beyond a double's exact range: written as a decimal string. */
-    char seed[24];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
+    char seed[RUN_SEED_TEXT_MAX];
+    run_seed_format(seed, r->seed);
     ok = ok && cJSON_AddStringToObject(o, "seed", seed);
     ok = ok && add_number(o, "steps", (double)r->steps_run) &&
          add_number(o, "engine_ops", (double)r->engine_ops) &&

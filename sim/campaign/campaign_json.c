@@ -27,6 +27,16 @@ static void add_u64_or_null(cJSON *to, const char *key, bool present, uint64_t v
         cJSON_AddNullToObject(to, key);
 }
 
+/* A seed as results.json writes it (run_seed_format: exact above 2^53), or null. */
+static void add_seed(cJSON *to, const char *key, bool present, uint64_t seed) {
+    char text[RUN_SEED_TEXT_MAX];
+    run_seed_format(text, seed);
+    if (present)
+        cJSON_AddStringToObject(to, key, text);
+    else
+        cJSON_AddNullToObject(to, key);
+}
+
 static cJSON *failure_json(const campaign_failure *f) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "op", (double)f->op);
@@ -61,7 +71,7 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     if (!o) return NULL;
     cJSON_AddStringToObject(o, "file", s->file);
     cJSON_AddStringToObject(o, "name", s->name);
-    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+    add_seed(o, "seed", true, s->seed);
     cJSON_AddNumberToObject(o, "flash_ops", (double)s->flash_ops);
     cJSON_AddNumberToObject(o, "cut_points", (double)s->cut_points);
     cJSON_AddNumberToObject(o, "verified", (double)s->verified);
@@ -97,7 +107,7 @@ static cJSON *options_json(const campaign_options *o) {
                   campaign_torn_erase_name);
     cJSON_AddNumberToObject(j, "depth", o->depth);
     add_u64_or_null(j, "steps", o->limit_steps, o->steps);
-    add_u64_or_null(j, "seed", o->override_seed, o->seed);
+    add_seed(j, "seed", o->override_seed, o->seed);
     cJSON *shard = cJSON_AddObjectToObject(j, "shard");
     cJSON_AddNumberToObject(shard, "index", o->shard_index);
     cJSON_AddNumberToObject(shard, "count", o->shard_count);
@@ -181,6 +191,20 @@ static uint64_t number(reader *rd, const cJSON *obj, const char *key) {
     return v ? (uint64_t)v->valuedouble : 0;
 }
 
+/* A seed: a decimal string (exact), or a number as files before seeds were strings had it. */
+static bool read_seed(reader *rd, const cJSON *v, const char *key, uint64_t *out) {
+    if (is_number(v)) {
+        *out = (uint64_t)v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v) && run_seed_parse(v->valuestring, out)) return true;
+    if (!rd->failed) {
+        snprintf(rd->why, rd->why_size, "'%s' is not a seed (a decimal string up to 2^64-1)", key);
+        rd->failed = true;
+    }
+    return false;
+}
+
 static void string(reader *rd, const cJSON *obj, const char *key, char *out, size_t size) {
     const cJSON *v = member(rd, obj, key, is_string, "a string");
     snprintf(out, size, "%s", v ? v->valuestring : "");
@@ -253,7 +277,7 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
     reader rd = {.why = why, .why_size = why_size};
     string(&rd, entry, "file", out->file, sizeof out->file);
     string(&rd, entry, "name", out->name, sizeof out->name);
-    out->seed = number(&rd, entry, "seed");
+    read_seed(&rd, cJSON_GetObjectItemCaseSensitive(entry, "seed"), "seed", &out->seed);
     out->flash_ops = number(&rd, entry, "flash_ops");
     out->cut_points = number(&rd, entry, "cut_points");
     out->verified = number(&rd, entry, "verified");
@@ -323,8 +347,7 @@ static void read_options(reader *rd, const cJSON *j, campaign_options *o) {
     o->limit_steps = is_number(steps);
     o->steps = o->limit_steps ? (uint64_t)steps->valuedouble : 0;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(j, "seed");
-    o->override_seed = is_number(seed);
-    o->seed = o->override_seed ? (uint64_t)seed->valuedouble : 0;
+    o->override_seed = seed && !cJSON_IsNull(seed) && read_seed(rd, seed, "options.seed", &o->seed);
     const cJSON *shard = member(rd, j, "shard", is_object, "an object");
     if (shard) {
         o->shard_index = (uint32_t)number(rd, shard, "index");

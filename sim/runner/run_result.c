@@ -1,6 +1,8 @@
-/* Ownership and small queries of run results (see run_result.h). */
+/* Ownership and small queries of run results (see run_result.h), and the exact text of a seed
+ * in result files. */
 #include "run_result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,4 +42,21 @@ size_t run_results_count_verdict(const run_results *results, run_verdict verdict
     size_t n = 0;
     for (size_t i = 0; i < results->count; i++) n += results->items[i].verdict == verdict;
     return n;
+}
+
+void run_seed_format(char out[RUN_SEED_TEXT_MAX], uint64_t seed) {
+    snprintf(out, RUN_SEED_TEXT_MAX, "%llu", (unsigned long long)seed);
+}
+
+bool run_seed_parse(const char *text, uint64_t *seed) {
+    uint64_t v = 0;
+    if (!*text) return false;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9') return false;
+        unsigned digit = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10) return false;
+        v = v * 10 + digit;
+    }
+    *seed = v;
+    return true;
 }

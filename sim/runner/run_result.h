@@ -4,6 +4,7 @@
 #ifndef NORBENCH_RUN_RESULT_H
 #define NORBENCH_RUN_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,5 +66,12 @@ void run_results_free(run_results *results);
 /* A new zeroed record at the end; NULL when host memory runs out. */
 scenario_result *run_results_add(run_results *results);
 size_t run_results_count_verdict(const run_results *results, run_verdict verdict);
+
+/* Seeds go up to 2^64-1, beyond a double's exact range (2^53): result files write them as
+ * decimal strings. The text of a seed, and a seed read back from such a string (false when it
+ * is not all decimal digits or exceeds 2^64-1). */
+#define RUN_SEED_TEXT_MAX 21
+void run_seed_format(char out[RUN_SEED_TEXT_MAX], uint64_t seed);
+bool run_seed_parse(const char *text, uint64_t *seed);
 
 #endif
