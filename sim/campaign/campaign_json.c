@@ -90,6 +90,8 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     for (size_t i = 0; i < s->failure_count; i++)
         cJSON_AddItemToArray(failures, failure_json(&s->failures[i]));
     cJSON_AddNumberToObject(o, "seconds", s->seconds);
+    /* A scenario that fails on its own has no cut point to try: its zero failures are no pass. */
+    cJSON_AddStringToObject(o, "baseline", s->baseline_failed ? "failed" : "passed");
     if (s->has_error)
         cJSON_AddStringToObject(o, "error", s->error);
     else
@@ -143,6 +145,8 @@ char *campaign_result_to_json(const campaign_result *r) {
     cJSON_AddNumberToObject(totals, "cut_points", (double)cut_points);
     cJSON_AddNumberToObject(totals, "verified", (double)verified);
     cJSON_AddNumberToObject(totals, "failures", (double)failures);
+    cJSON_AddNumberToObject(totals, "baseline_failed",
+                            (double)campaign_result_baseline_failures(r));
     cJSON_AddNumberToObject(totals, "read_valid", (double)read_valid);
     cJSON_AddNumberToObject(totals, "changed", (double)changed);
     cJSON_AddNumberToObject(totals, "seconds", seconds);
@@ -298,6 +302,15 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
     if (cJSON_IsString(error)) {
         out->has_error = true;
         snprintf(out->error, sizeof out->error, "%s", error->valuestring);
+    }
+    /* Absent in files written before it: such a scenario's error said it in words only. */
+    const cJSON *baseline = cJSON_GetObjectItemCaseSensitive(entry, "baseline");
+    out->baseline_failed = cJSON_IsString(baseline) && !strcmp(baseline->valuestring, "failed");
+    if (!rd.failed && baseline &&
+        !(cJSON_IsString(baseline) &&
+          (out->baseline_failed || !strcmp(baseline->valuestring, "passed")))) {
+        snprintf(why, why_size, "'baseline' is not \"passed\" or \"failed\"");
+        rd.failed = true;
     }
     const cJSON *failures = member(&rd, entry, "failures", is_array, "an array");
     const cJSON *f;

@@ -98,6 +98,7 @@ int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src
         dst->has_error = true;
         memcpy(dst->error, src->error, sizeof dst->error);
     }
+    dst->baseline_failed |= src->baseline_failed;
     if (src->flash_ops > dst->flash_ops) dst->flash_ops = src->flash_ops;
     dst->cut_points += src->cut_points;
     dst->verified += src->verified;
@@ -120,5 +121,11 @@ void campaign_result_free(campaign_result *r) {
 uint64_t campaign_result_failures(const campaign_result *r) {
     uint64_t n = 0;
     for (size_t i = 0; i < r->count; i++) n += r->scenarios[i].failure_count;
+    return n;
+}
+
+size_t campaign_result_baseline_failures(const campaign_result *r) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->count; i++) n += r->scenarios[i].baseline_failed;
     return n;
 }

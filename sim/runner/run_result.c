@@ -1,5 +1,5 @@
-/* Ownership and small queries of run results (see run_result.h), and the exact text of a seed
- * in result files. */
+/* Ownership and small queries of run results (see run_result.h), the exact text of a seed in
+ * result files, and the plural of their messages' counts. */
 #include "run_result.h"
 
 #include <stdio.h>
@@ -42,6 +42,10 @@ size_t run_results_count_verdict(const run_results *results, run_verdict verdict
     size_t n = 0;
     for (size_t i = 0; i < results->count; i++) n += results->items[i].verdict == verdict;
     return n;
+}
+
+const char *run_plural(uint64_t n, const char *one, const char *many) {
+    return n == 1 ? one : many;
 }
 
 void run_seed_format(char out[RUN_SEED_TEXT_MAX], uint64_t seed) {

@@ -67,6 +67,9 @@ void run_results_free(run_results *results);
 scenario_result *run_results_add(run_results *results);
 size_t run_results_count_verdict(const run_results *results, run_verdict verdict);
 
+/* `one` or `many` by n, for messages: "1 byte", "2 bytes". */
+const char *run_plural(uint64_t n, const char *one, const char *many);
+
 /* Seeds go up to 2^64-1, beyond a double's exact range (2^53): result files write them as
  * decimal strings. The text of a seed, and a seed read back from such a string (false when it
  * is not all decimal digits or exceeds 2^64-1). */

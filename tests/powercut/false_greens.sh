@@ -1,0 +1,50 @@
+#!/bin/sh
+# Campaigns that used to look green and are not: a scenario that fails without any cut (no cut
+# point tried) is said so in the table row, the summary and the JSON, and keeps saying so
+# through `norbench merge`.
+# Usage: false_greens.sh PATH/TO/norbench SCENARIO (a campaign scenario that passes)
+set -u
+norbench=$1
+scenario=$2
+. "$(dirname "$0")/common.sh"
+cd "$tmp" || fail "cannot enter $tmp"
+
+cat >"$tmp/fails.json" <<'JSON'
+{ "name": "fails-alone", "flash": { "preset": "tiny" }, "engine": { "type": "map" },
+  "steps": [ { "store": { "key": "a", "value": "1" } },
+             { "fetch": { "key": "a" }, "expect": { "value": "2" } } ] }
+JSON
+
+# A scenario that fails without a cut: exit 1, a marked row, counted in the summary and JSON.
+expect_exit 1 "$norbench" powercut "$tmp/fails.json" --jobs 1 --report "$tmp/alone"
+grep -q "^fails-alone .* FAILS WITHOUT A CUT$" "$tmp/out" ||
+    fail "no marked row for a scenario that fails without a cut: $(cat "$tmp/out")"
+grep -q "^1 scenario: .*, 1 fails without a cut in" "$tmp/out" ||
+    fail "the summary does not count it: $(cat "$tmp/out")"
+grep -q "fails without any power cut: .*fails.json:3:14: steps\[1\]: fetch" "$tmp/err" ||
+    fail "no reason on stderr: $(cat "$tmp/err")"
+python3 - "$tmp/alone/powercut.json" <<'PY' || fail "powercut.json does not say it (above)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["scenarios"][0]
+assert s["baseline"] == "failed", s
+assert "fails without any power cut" in s["error"], s
+assert r["totals"]["baseline_failed"] == 1, r["totals"]
+PY
+expect_exit 1 "$norbench" merge "$tmp/alone/powercut.json" --json
+python3 - "$tmp/out" <<'PY' || fail "merge lost it (above)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["scenarios"][0]["baseline"] == "failed", r["scenarios"][0]
+assert r["totals"]["baseline_failed"] == 1, r["totals"]
+PY
+
+# A passing one beside it says "passed" and counts nothing.
+expect_exit 0 "$norbench" powercut "$scenario" --jobs 1 --torn none --json
+python3 - "$tmp/out" <<'PY' || fail "a passing scenario's baseline (above)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["scenarios"][0]["baseline"] == "passed", r["scenarios"][0]
+assert r["totals"]["baseline_failed"] == 0, r["totals"]
+PY
+echo "false_greens: ok"
