@@ -114,6 +114,9 @@ typedef struct campaign_result {
 
 void campaign_result_free(campaign_result *r);
 uint64_t campaign_result_failures(const campaign_result *r);
+/* A merge's shards that no file brought: their count, listed in `out` as "2/3, 3/3" (0 once
+ * every shard is in, the options then saying shard 1 of 1). */
+uint32_t campaign_result_missing_shards(const campaign_result *r, char *out, size_t size);
 /* Scenarios that fail without any cut (their cut points were not tried). */
 size_t campaign_result_baseline_failures(const campaign_result *r);
 

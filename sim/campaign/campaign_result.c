@@ -2,6 +2,7 @@
  * merging the counts of workers and shards into one entry per scenario. */
 #include "campaign_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,19 @@ uint64_t campaign_result_failures(const campaign_result *r) {
     uint64_t n = 0;
     for (size_t i = 0; i < r->count; i++) n += r->scenarios[i].failure_count;
     return n;
+}
+
+uint32_t campaign_result_missing_shards(const campaign_result *r, char *out, size_t size) {
+    uint32_t missing = 0, n = r->options.shard_count;
+    size_t used = 0;
+    if (size) out[0] = '\0';
+    for (uint32_t i = 1; n > 1 && i <= n; i++) {
+        if (i <= 64 && (r->shards_seen >> (i - 1) & 1u)) continue;
+        missing++;
+        if (used < size)
+            used += (size_t)snprintf(out + used, size - used, "%s%u/%u", used ? ", " : "", i, n);
+    }
+    return missing;
 }
 
 size_t campaign_result_baseline_failures(const campaign_result *r) {

@@ -48,7 +48,8 @@ const cli_command cli_commands[] = {
     {"merge", "add up the JSON results of a sharded power-cut campaign", "FILE... [--json]",
      "Reads powercut.json files of the shards of one campaign (--shard I/N) and prints the\n"
      "combined result: the same totals and failures as one unsharded run. Exits 0 when no cut\n"
-     "point failed, 1 when one did, 2 when a file is unreadable or not of the same campaign.",
+     "point failed, 1 when one did, 2 when a file is unreadable or not of the same campaign,\n"
+     "or when a shard is missing (every I of I/N must be given).",
      cmd_merge},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -209,6 +209,25 @@ Test(campaign, seeds_above_2_pow_53_read_back_exactly) {
     free(text);
 }
 
+Test(campaign, missing_shards_are_listed) {
+    char *a = shard_text(1, 3, 4), *c = shard_text(3, 3, 6), *b = shard_text(2, 3, 5);
+    campaign_result merged = {0};
+    char why[300], missing[100];
+    cr_assert_eq(campaign_result_merge_json(&merged, "a", a, why, sizeof why), CAMPAIGN_OK);
+    cr_assert_eq(campaign_result_missing_shards(&merged, missing, sizeof missing), 2);
+    cr_assert_str_eq(missing, "2/3, 3/3");
+    cr_assert_eq(campaign_result_merge_json(&merged, "c", c, why, sizeof why), CAMPAIGN_OK);
+    cr_assert_eq(campaign_result_missing_shards(&merged, missing, sizeof missing), 1);
+    cr_assert_str_eq(missing, "2/3");
+    cr_assert_eq(campaign_result_merge_json(&merged, "b", b, why, sizeof why), CAMPAIGN_OK);
+    cr_assert_eq(campaign_result_missing_shards(&merged, missing, sizeof missing), 0);
+    cr_assert_str_eq(missing, "");
+    campaign_result_free(&merged);
+    free(a);
+    free(b);
+    free(c);
+}
+
 Test(campaign, merge_refuses_repeats_and_strangers) {
     char *a = shard_text(1, 3, 4), *other = shard_text(2, 2, 4);
     campaign_result merged = {0};
