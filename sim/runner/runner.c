@@ -117,6 +117,9 @@ static int expect_stats(run_state *st, const scenario_stats_args *args) {
 /* ---- power and raw flash ---- */
 
 static int power_cut(run_state *st, const scenario_power_cut_args *a) {
+    st->power = (run_power){.cut_step = st->step,
+                            .ops_at_cut = nor_op_count(st->dev),
+                            .time_at_cut = nor_time_us(st->dev)};
     nor_set_torn_modes(st->dev, a->torn_program, a->torn_erase);
     switch (a->trigger) {
     case SCENARIO_CUT_NOW: nor_cut_now(st->dev); break;
@@ -127,6 +130,36 @@ static int power_cut(run_state *st, const scenario_power_cut_args *a) {
         break;
     }
     return RUNNER_OK;
+}
+
+/* A power_cut whose trigger never fired (the power is still on at its power_on, or at the end),
+ * or a run that ends with the power off: the scenario checks less than it seems to, so it is an
+ * error reported at the power_cut step. `until` says where the run got to. */
+static const char end_of_run[] = "the end of the run";
+
+static int check_power_cut_landed(run_state *st, const char *until) {
+    const run_power *p = &st->power;
+    if (!p->cut_step) return RUNNER_OK;
+    const scenario_power_cut_args *a = &p->cut_step->args.power_cut;
+    bool armed = nor_cut_armed(st->dev);
+    bool off_at_end = !nor_is_powered(st->dev) && until == end_of_run;
+    if (!armed && !off_at_end) return RUNNER_OK;
+    st->step = p->cut_step;
+    if (armed) {
+        uint64_t ops = nor_op_count(st->dev) - p->ops_at_cut;
+        if (a->trigger == SCENARIO_CUT_AFTER_OPS)
+            return run_fail(st,
+                            "power_cut: the cut never landed: after_ops %llu, but %s came after "
+                            "%llu flash %s; lower after_ops or move the power_cut",
+                            (unsigned long long)a->after_ops, until, (unsigned long long)ops,
+                            run_plural(ops, "operation", "operations"));
+        return run_fail(st,
+                        "power_cut: the cut never landed: no flash operation ran at its time "
+                        "before %s (%llu us of simulated time after the step)",
+                        until, (unsigned long long)(nor_time_us(st->dev) - p->time_at_cut));
+    }
+    return run_fail(st, "power_cut: the run ends with the power off: the operations after the "
+                        "cut are never checked; add a power_on (and a check) after them");
 }
 
 /* A raw write inside the engine's range makes the model provisional (see run_state.tainted). */
@@ -193,7 +226,14 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     switch (step->op) {
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
     case SCENARIO_OP_POWER_CUT: return power_cut(st, &step->args.power_cut);
-    case SCENARIO_OP_POWER_ON: nor_power_on(st->dev); return run_mount(st, &step->expect);
+    case SCENARIO_OP_POWER_ON: {
+        char until[RUN_PATH_MAX + 16];
+        snprintf(until, sizeof until, "the power_on of %s", step->path);
+        if ((rc = check_power_cut_landed(st, until))) return rc;
+        st->power.cut_step = NULL;
+        nor_power_on(st->dev);
+        return run_mount(st, &step->expect);
+    }
     case SCENARIO_OP_REBOOT: return run_mount(st, &step->expect);
     case SCENARIO_OP_FLIP_BIT:
     case SCENARIO_OP_CORRUPT:
@@ -249,6 +289,7 @@ int run_from_cursor(run_state *st) {
         st->cursor.depth = 0;
         rc = run_checkpoint(st);
     }
+    if (!rc) rc = check_power_cut_landed(st, end_of_run);
     if ((!rc || rc == RUN_STOPPED) && st->plan.recovered) {
         int end = run_end_check(st);
         if (end) rc = end;

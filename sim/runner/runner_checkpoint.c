@@ -25,6 +25,7 @@ struct run_saved {
     run_workload_op workload_op;
     char iterations[sizeof(((run_state *)0)->iterations)];
     run_cursor cursor;
+    run_power power;
 };
 
 struct runner_branch_point {
@@ -101,6 +102,7 @@ static bool save(run_state *st, run_saved *s) {
     s->workload_op = st->workload_op;
     memcpy(s->iterations, st->iterations, sizeof s->iterations);
     s->cursor = st->cursor;
+    s->power = st->power;
     s->valid = true;
     return true;
 }
@@ -127,6 +129,7 @@ static bool restore(run_state *st, const run_saved *s) {
     st->workload_op = s->workload_op;
     memcpy(st->iterations, s->iterations, sizeof s->iterations);
     st->cursor = s->cursor;
+    st->power = s->power;
     return true;
 }
 
