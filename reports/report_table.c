@@ -56,6 +56,7 @@ void report_print_table(FILE *out, const run_results *results) {
         if (!failed++) fputc('\n', out);
         fprintf(out, "FAIL %s\n", r->message);
     }
-    fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu errors (%.2f s)\n", results->count,
-            results->count - failed - errors, failed, errors, results->wall_seconds);
+    fprintf(out, "\n%zu %s: %zu passed, %zu failed, %zu %s (%.2f s)\n", results->count,
+            run_plural(results->count, "scenario", "scenarios"), results->count - failed - errors,
+            failed, errors, run_plural(errors, "error", "errors"), results->wall_seconds);
 }

@@ -37,7 +37,8 @@ static bool error_leaves_store_unchanged(int rc) {
 
 static void describe_answer(char *out, size_t size, scenario_op op, const run_answer *a) {
     if (a->rc == NBS_E_BUFFER_TOO_SMALL) {
-        snprintf(out, size, "error buffer_too_small (needs %zu bytes)", a->length);
+        snprintf(out, size, "error buffer_too_small (needs %zu %s)", a->length,
+                 run_plural(a->length, "byte", "bytes"));
     } else if (a->rc) {
         snprintf(out, size, "error %s", scenario_error_short_name(a->rc));
     } else if (is_read_op(op)) {
@@ -359,8 +360,8 @@ static int fail_lists(run_state *st, const char *source, const ref_list *want,
         snprintf(detail, sizeof detail, "; item %zu seen: %s%s%s", differ, k,
                  st->is_map ? " = " : "", v);
     }
-    return run_fail(st, "iterate: expected %zu items (%s), got %zu%s", want->count, source,
-                    got->count, detail);
+    return run_fail(st, "iterate: expected %zu %s (%s), got %zu%s", want->count,
+                    run_plural(want->count, "item", "items"), source, got->count, detail);
 }
 
 static int expected_items(run_state *st, const scenario_expect *e, ref_list *out) {
@@ -407,8 +408,9 @@ static int iterate_op(run_state *st, const run_op *op) {
     } else if (rc != NBS_OK) {
         if (!(has_expect == false && !nor_is_powered(st->dev) &&
               (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)))
-            result = run_fail(st, "iterate: expected success, got error %s after %zu items",
-                              scenario_error_short_name(rc), w.seen.count);
+            result = run_fail(st, "iterate: expected success, got error %s after %zu %s",
+                              scenario_error_short_name(rc), w.seen.count,
+                              run_plural(w.seen.count, "item", "items"));
     } else if (has_expect) {
         ref_list want;
         ref_list_init(&want);

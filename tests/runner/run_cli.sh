@@ -24,6 +24,7 @@ printf '{ "name": "broken", "sed": 1 ' >"$tmp/broken.json"
 "$norbench" run "$tmp/pass.json" >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 0 ] || fail "a passing scenario exited $rc"
 grep -q "^pass .* pass$" "$tmp/out" || fail "no table row for the passing scenario"
+grep -q "^1 scenario: 1 passed, 0 failed, 0 errors" "$tmp/out" || fail "summary: $(tail -1 "$tmp/out")"
 
 "$norbench" run "$tmp/pass.json" "$tmp/fail.json" >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "a failing scenario exited $rc, not 1"

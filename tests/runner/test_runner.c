@@ -254,8 +254,7 @@ Test(runner, power_on_catches_lost_committed_items) {
                                               "{ \"store\": { \"key\": \"b\", \"value\": \"2\" } },"
                                               "{ \"power_on\": {} } ] }");
     expect_failure(&r, "steps[3]", "neither applied nor absent");
-    cr_assert(strstr(r.message, "expected 1 items: \"a\" (1 bytes)=\"1\" (1 bytes)"), "%s",
-              r.message);
+    cr_assert(strstr(r.message, "expected 1 item: \"a\" (1 byte)=\"1\" (1 byte)"), "%s", r.message);
     free(r.sector_erases);
 }
 
