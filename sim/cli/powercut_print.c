@@ -65,7 +65,7 @@ static void print_untried(FILE *out, const campaign_scenario *s) {
 void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) {
     if (!quiet)
         fprintf(out, "%-32s %9s %10s %10s %8s %9s %9s\n", "scenario", "flash ops", "cut points",
-                "verified", "failures", "time", "cuts/s");
+                "verified", "failures", "time", "tries/s");
     uint64_t cut_points = 0, verified = 0, failures = 0, valid = 0, changed = 0;
     double seconds = 0;
     for (size_t i = 0; i < r->count; i++) {

@@ -39,7 +39,11 @@ assert r["scenarios"][0]["baseline"] == "failed", r["scenarios"][0]
 assert r["totals"]["baseline_failed"] == 1, r["totals"]
 PY
 
-# A passing one beside it says "passed" and counts nothing.
+# The rate column counts verified tries (a cut point is tried in every torn mode), not cuts.
+expect_exit 0 "$norbench" powercut "$scenario" --jobs 1 --torn none,full
+head -1 "$tmp/out" | grep -q " tries/s$" || fail "the rate column: $(head -1 "$tmp/out")"
+
+# A passing one says "passed" and counts nothing.
 expect_exit 0 "$norbench" powercut "$scenario" --jobs 1 --torn none --json
 python3 - "$tmp/out" <<'PY' || fail "a passing scenario's baseline (above)"
 import json, sys
