@@ -36,7 +36,8 @@ static cJSON *scenario_to_json(const scenario_result *r) {
          add_number(o, "power_cuts", (double)r->power_cuts) &&
          add_number(o, "wear_max", r->wear_max) && add_number(o, "wear_min", r->wear_min) &&
          add_number(o, "sim_time_us", (double)r->sim_time_us) &&
-         add_number(o, "wall_seconds", r->wall_seconds);
+         add_number(o, "wall_seconds", r->wall_seconds) &&
+         add_number(o, "cpu_seconds", r->cpu_seconds);
     cJSON *sectors = cJSON_AddArrayToObject(o, "sector_erases");
     ok = ok && sectors;
     for (uint32_t i = 0; ok && r->sector_erases && i < r->sector_count; i++) {
@@ -61,7 +62,8 @@ char *report_json_string(const run_results *results) {
         add_number(summary, "passed", (double)run_results_count_verdict(results, RUN_PASS)) &&
         add_number(summary, "failed", (double)run_results_count_verdict(results, RUN_FAIL)) &&
         add_number(summary, "errors", (double)run_results_count_verdict(results, RUN_ERROR)) &&
-        add_number(summary, "wall_seconds", results->wall_seconds);
+        add_number(summary, "wall_seconds", results->wall_seconds) &&
+        add_number(summary, "cpu_seconds", results->cpu_seconds);
     cJSON *list = ok ? cJSON_AddArrayToObject(root, "scenarios") : NULL;
     ok = list != NULL;
     for (size_t i = 0; ok && i < results->count; i++) {

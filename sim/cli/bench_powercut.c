@@ -66,13 +66,13 @@ static double plain_run_ms(const char *path) {
         return -1;
     }
     scenario_errors_free(&errors);
-    double start = cli_now_seconds();
+    double start = run_now_seconds();
     for (int i = 0; i < PLAIN_RUNS; i++) {
         scenario_result r;
         runner_run(sc, path, NULL, &r);
         free(r.sector_erases);
     }
-    double ms = (cli_now_seconds() - start) * 1000.0 / PLAIN_RUNS;
+    double ms = (run_now_seconds() - start) * 1000.0 / PLAIN_RUNS;
     scenario_free(sc);
     return ms;
 }

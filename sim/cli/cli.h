@@ -59,9 +59,6 @@ bool cli_flag_present(int argc, char **argv, const char *name);
  * written in it; 0, or CLI_EXIT_USAGE after "norbench CMD: DIR: what is wrong" on stderr. */
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 
-/* cli_clock.c: monotonic wall-clock seconds, for benchmarks. */
-double cli_now_seconds(void);
-
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

@@ -69,7 +69,8 @@ int cmd_run(int argc, char **argv) {
                            .progress_ctx = &progress};
     run_results results;
     run_results_init(&results);
-    clock_t started = clock();
+    clock_t cpu_started = clock();
+    double started = run_now_seconds();
     for (size_t i = 0; i < files.count; i++) {
         scenario_result *r = run_results_add(&results);
         if (!r) {
@@ -94,7 +95,8 @@ int cmd_run(int argc, char **argv) {
         }
         scenario_errors_free(&errors);
     }
-    results.wall_seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+    results.wall_seconds = run_now_seconds() - started;
+    results.cpu_seconds = (double)(clock() - cpu_started) / CLOCKS_PER_SEC;
 
     if (json) {
         char *text = report_json_string(&results);

@@ -47,7 +47,8 @@ typedef struct scenario_result {
     uint32_t wear_max, wear_min; /* per-sector erase counts over the device */
     uint64_t sim_time_us;        /* simulated time at the end */
     run_check_figures check;     /* the runner's checks, not counted in the figures above */
-    double wall_seconds;         /* host time the scenario took */
+    double wall_seconds;         /* real (wall-clock) time the scenario took */
+    double cpu_seconds;          /* host CPU time it took */
     uint32_t sector_count;
     uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */
     uint64_t flash_digest;          /* FNV-1a of the device's bytes at the end, when asked for */
@@ -58,7 +59,8 @@ typedef struct scenario_result {
 typedef struct run_results {
     scenario_result *items;
     size_t count, capacity;
-    double wall_seconds;
+    double wall_seconds; /* real time of the whole run */
+    double cpu_seconds;  /* host CPU time of the whole run */
 } run_results;
 
 void run_results_init(run_results *results);

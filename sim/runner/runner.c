@@ -393,7 +393,8 @@ static int setup(run_state *st) {
 
 int runner_run(const scenario *sc, const char *file, const runner_options *opts,
                scenario_result *out) {
-    clock_t started = clock();
+    clock_t cpu_started = clock();
+    double started = run_now_seconds();
     uint64_t seed = opts && opts->override_seed ? opts->seed : sc->seed;
     result_header(out, sc, file, seed);
     run_state st = {.sc = sc, .file = file, .opts = opts, .result = out};
@@ -418,7 +419,8 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_queue_free(&st.queue);
     run_history_free(&st.history);
     free(st.read_buffer);
-    out->wall_seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+    out->wall_seconds = run_now_seconds() - started;
+    out->cpu_seconds = (double)(clock() - cpu_started) / CLOCKS_PER_SEC;
     return rc;
 }
 

@@ -79,6 +79,26 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]
 [ -s "$tmp/report/results.json" ] || fail "no results.json"
 [ -s "$tmp/report/junit.xml" ] || fail "no junit.xml"
 
+# wall_seconds is real time and cpu_seconds CPU time: a run paused for 1.5 s shows it in the
+# first only.
+cat >"$tmp/long.json" <<'JSON'
+{ "name": "long", "flash": { "preset": "w25q16jv", "sectors": 8 }, "engine": { "type": "map" },
+  "steps": [ { "random_ops": { "ops": 100000, "keys": 16 } } ] }
+JSON
+"$norbench" run --json "$tmp/long.json" >"$tmp/long-out.json" &
+pid=$!
+sleep 0.2
+kill -STOP $pid
+sleep 1.5
+kill -CONT $pid
+wait $pid || fail "the paused run failed"
+python3 - "$tmp/long-out.json" <<'PY' || fail "wall_seconds is not real time (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for what in (d["summary"], d["scenarios"][0]):
+    assert what["wall_seconds"] >= what["cpu_seconds"] + 1.0, what
+PY
+
 "$norbench" run --seed 5 --quiet "$src/scenarios/examples/map-basics.json"; rc=$?
 [ $rc -eq 0 ] || fail "--seed run exited $rc"
 echo "run_cli: ok"
