@@ -1,7 +1,8 @@
 #!/bin/sh
 # Campaigns that used to look green and are not: a scenario that fails without any cut (no cut
 # point tried) is said so in the table row, the summary and the JSON, and keeps saying so
-# through `norbench merge`.
+# through `norbench merge`; the rate column says what it counts; a clean campaign leaves no
+# reproducer of an earlier one behind.
 # Usage: false_greens.sh PATH/TO/norbench SCENARIO (a campaign scenario that passes)
 set -u
 norbench=$1
@@ -42,6 +43,21 @@ PY
 # The rate column counts verified tries (a cut point is tried in every torn mode), not cuts.
 expect_exit 0 "$norbench" powercut "$scenario" --jobs 1 --torn none,full
 head -1 "$tmp/out" | grep -q " tries/s$" || fail "the rate column: $(head -1 "$tmp/out")"
+
+# A clean campaign leaves no reproducer of an earlier one behind, and removes only those.
+name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$scenario")
+mkdir -p "$tmp/powercut-failures"
+for f in "$name-op3-program-bits" "$name-op12-erase-weak-r2-program-late" \
+    "$name-notes" "$name-op3-program-bogus" "other-op3-program-bits" "$name-op3-program-bits.json"; do
+    echo '{}' >"$tmp/powercut-failures/$f.json"
+done
+expect_exit 0 "$norbench" powercut "$scenario" --jobs 1 --torn none --quiet
+for f in "$name-op3-program-bits" "$name-op12-erase-weak-r2-program-late"; do
+    [ ! -e "$tmp/powercut-failures/$f.json" ] || fail "a stale reproducer stayed: $f.json"
+done
+for f in "$name-notes" "$name-op3-program-bogus" "other-op3-program-bits" "$name-op3-program-bits.json"; do
+    [ -e "$tmp/powercut-failures/$f.json" ] || fail "a file norbench did not write was removed: $f.json"
+done
 
 # A passing one says "passed" and counts nothing.
 expect_exit 0 "$norbench" powercut "$scenario" --jobs 1 --torn none --json
