@@ -38,6 +38,14 @@ static cJSON *scenario_to_json(const scenario_result *r) {
          add_number(o, "sim_time_us", (double)r->sim_time_us) &&
          add_number(o, "wall_seconds", r->wall_seconds) &&
          add_number(o, "cpu_seconds", r->cpu_seconds);
+    /* Refusals taken without an expect: {"store": {"full": n, "too_big": n}, "push": {...}}. */
+    cJSON *refused = ok ? cJSON_AddObjectToObject(o, "refused") : NULL;
+    ok = refused != NULL;
+    for (unsigned op = 0; ok && op < RUN_REFUSED_OPS; op++) {
+        cJSON *by = cJSON_AddObjectToObject(refused, op == RUN_REFUSED_PUSH ? "push" : "store");
+        ok = by && add_number(by, "full", (double)r->refused[op][RUN_REFUSED_FULL]) &&
+             add_number(by, "too_big", (double)r->refused[op][RUN_REFUSED_TOO_BIG]);
+    }
     cJSON *sectors = cJSON_AddArrayToObject(o, "sector_erases");
     ok = ok && sectors;
     for (uint32_t i = 0; ok && r->sector_erases && i < r->sector_count; i++) {

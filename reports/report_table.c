@@ -32,20 +32,21 @@ void report_format_duration(char *out, size_t size, uint64_t us) {
 }
 
 void report_print_table(FILE *out, const run_results *results) {
-    fprintf(out, "%-32s %8s %10s %8s %8s %8s %10s  %s\n", "scenario", "steps", "flash ops",
-            "erases", "max wear", "min wear", "sim time", "verdict");
+    fprintf(out, "%-32s %8s %10s %8s %8s %8s %10s %8s  %s\n", "scenario", "steps", "flash ops",
+            "erases", "max wear", "min wear", "sim time", "refused", "verdict");
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
         char time[32];
         report_format_duration(time, sizeof time, r->sim_time_us);
         if (r->verdict == RUN_ERROR) {
-            fprintf(out, "%-32.32s %8s %10s %8s %8s %8s %10s  %s\n", r->name, "-", "-", "-", "-",
-                    "-", "-", run_verdict_name(r->verdict));
+            fprintf(out, "%-32.32s %8s %10s %8s %8s %8s %10s %8s  %s\n", r->name, "-", "-", "-",
+                    "-", "-", "-", "-", run_verdict_name(r->verdict));
             continue;
         }
-        fprintf(out, "%-32.32s %8llu %10llu %8llu %8u %8u %10s  %s\n", r->name,
+        fprintf(out, "%-32.32s %8llu %10llu %8llu %8u %8u %10s %8llu  %s\n", r->name,
                 (unsigned long long)r->steps_run, (unsigned long long)r->flash_ops,
                 (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
+                (unsigned long long)run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS),
                 run_verdict_name(r->verdict));
     }
     /* An ERROR's message is the command's to print, once, when it finds it (on stderr). */

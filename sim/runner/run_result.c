@@ -44,6 +44,15 @@ size_t run_results_count_verdict(const run_results *results, run_verdict verdict
     return n;
 }
 
+uint64_t run_refused_count(const scenario_result *r, unsigned op, unsigned error) {
+    uint64_t n = 0;
+    for (unsigned o = 0; o < RUN_REFUSED_OPS; o++)
+        for (unsigned e = 0; e < RUN_REFUSED_ERRORS; e++)
+            if ((op == RUN_REFUSED_OPS || op == o) && (error == RUN_REFUSED_ERRORS || error == e))
+                n += r->refused[o][e];
+    return n;
+}
+
 const char *run_plural(uint64_t n, const char *one, const char *many) {
     return n == 1 ? one : many;
 }

@@ -30,6 +30,12 @@ typedef struct run_check_figures {
     uint64_t time_us;
 } run_check_figures;
 
+/* Stores and pushes the engine refused (full, too_big) where the scenario takes it without an
+ * expect (generated workloads), by operation and error: refused[RUN_REFUSED_PUSH][..FULL]. */
+enum { RUN_REFUSED_STORE, RUN_REFUSED_PUSH, RUN_REFUSED_OPS };
+enum { RUN_REFUSED_FULL, RUN_REFUSED_TOO_BIG, RUN_REFUSED_ERRORS };
+typedef uint64_t run_refused[RUN_REFUSED_OPS][RUN_REFUSED_ERRORS];
+
 typedef struct scenario_result {
     char name[RUN_NAME_MAX]; /* the scenario's name (or the file name if it has none) */
     char file[RUN_FILE_MAX]; /* as given on the command line */
@@ -44,6 +50,7 @@ typedef struct scenario_result {
     uint64_t erases;
     uint64_t reads, read_bytes;
     uint64_t violations, ecc_errors, power_cuts;
+    run_refused refused;
     uint32_t wear_max, wear_min; /* per-sector erase counts over the device */
     uint64_t sim_time_us;        /* simulated time at the end */
     run_check_figures check;     /* the runner's checks, not counted in the figures above */
@@ -68,6 +75,8 @@ void run_results_free(run_results *results);
 /* A new zeroed record at the end; NULL when host memory runs out. */
 scenario_result *run_results_add(run_results *results);
 size_t run_results_count_verdict(const run_results *results, run_verdict verdict);
+/* Refusals of one operation (RUN_REFUSED_OPS: any) with one error (RUN_REFUSED_ERRORS: any). */
+uint64_t run_refused_count(const scenario_result *r, unsigned op, unsigned error);
 
 /* `one` or `many` by n, for messages: "1 byte", "2 bytes". */
 const char *run_plural(uint64_t n, const char *one, const char *many);

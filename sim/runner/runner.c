@@ -81,7 +81,7 @@ void run_count_engine_op(run_state *st) {
 
 /* ---- statistics ---- */
 
-static uint64_t stat_value(const nor_stats *s, scenario_stat stat) {
+static uint64_t stat_value(const nor_stats *s, const scenario_result *r, scenario_stat stat) {
     switch (stat) {
     case SCENARIO_STAT_ERASE_MAX: return s->erase_max;
     case SCENARIO_STAT_ERASE_MIN: return s->erase_min;
@@ -96,6 +96,14 @@ static uint64_t stat_value(const nor_stats *s, scenario_stat stat) {
     case SCENARIO_STAT_WORN_FAILURES: return s->worn_failures;
     case SCENARIO_STAT_POWER_CUTS: return s->cuts;
     case SCENARIO_STAT_TIME: return s->time_us;
+    case SCENARIO_STAT_REFUSED: return run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS);
+    case SCENARIO_STAT_REFUSED_STORE:
+        return run_refused_count(r, RUN_REFUSED_STORE, RUN_REFUSED_ERRORS);
+    case SCENARIO_STAT_REFUSED_PUSH:
+        return run_refused_count(r, RUN_REFUSED_PUSH, RUN_REFUSED_ERRORS);
+    case SCENARIO_STAT_REFUSED_FULL: return run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_FULL);
+    case SCENARIO_STAT_REFUSED_TOO_BIG:
+        return run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_TOO_BIG);
     default: return 0;
     }
 }
@@ -105,7 +113,7 @@ static int expect_stats(run_state *st, const scenario_stats_args *args) {
     run_scenario_stats(st, &stats);
     for (size_t i = 0; i < args->count; i++) {
         const scenario_stat_check *c = &args->checks[i];
-        uint64_t actual = stat_value(&stats, c->stat);
+        uint64_t actual = stat_value(&stats, st->result, c->stat);
         if (!scenario_compare_holds(c->cmp, actual, c->value))
             return run_fail(st, "expect_stats: expected %s %s %llu, got %llu",
                             scenario_stat_name(c->stat), scenario_compare_symbol(c->cmp),

@@ -109,12 +109,18 @@ static void predict_read(const ref_item *item, int absent_rc, const run_op *op, 
     if (op->has_capacity && capacity < item->value_len) out->rc = NBS_E_BUFFER_TOO_SMALL;
 }
 
-/* Answers the engine may give without an expectation even though the model cannot predict
- * them: failures while the power is off, and a full store under a generated workload. */
-static bool acceptable_without_model(const run_state *st, const run_op *op, int rc) {
-    if (!nor_is_powered(st->dev) && (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)) return true;
+/* A store or push of a generated workload that the engine refused for want of room: taken
+ * (the model cannot know the engine's capacity), but counted (scenario_result.refused). */
+static bool accepted_refusal(const run_op *op, int rc) {
     bool adds = op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH;
     return op->workload && adds && (rc == NBS_E_FULL || rc == NBS_E_TOO_BIG);
+}
+
+/* Answers the engine may give without an expectation even though the model cannot predict
+ * them: failures while the power is off, and a refusal above. */
+static bool acceptable_without_model(const run_state *st, const run_op *op, int rc) {
+    if (!nor_is_powered(st->dev) && (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)) return true;
+    return accepted_refusal(op, rc);
 }
 
 /* ---- the model follows write operations ---- */
@@ -287,7 +293,12 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
         run_bytes_free(&expected_bytes);
         return rc;
     }
-    if (got.rc != NBS_OK && acceptable_without_model(st, op, got.rc)) return RUNNER_OK;
+    if (got.rc != NBS_OK && acceptable_without_model(st, op, got.rc)) {
+        if (accepted_refusal(op, got.rc))
+            st->result->refused[op->op == SCENARIO_OP_PUSH ? RUN_REFUSED_PUSH : RUN_REFUSED_STORE]
+                               [got.rc == NBS_E_FULL ? RUN_REFUSED_FULL : RUN_REFUSED_TOO_BIG]++;
+        return RUNNER_OK;
+    }
     if (!predicted || (!powered_before && got.rc == NBS_OK)) return RUNNER_OK;
     if (answers_agree(op->op, &want, &got, true)) return RUNNER_OK;
     if (!nor_is_powered(st->dev) && got.rc != NBS_OK) want.rc = NBS_E_IO;

@@ -111,6 +111,25 @@ Test(runner, check_with_power_off_fails_clearly) {
     free(r.sector_erases);
 }
 
+/* A workload's stores or pushes the engine refuses are taken, but counted by operation and
+ * error, and expect_stats can bound them. */
+Test(runner, refused_workload_pushes_are_counted_and_bounded) {
+    scenario_result r = run_text("{ \"name\": \"refused\", \"flash\": { \"preset\": \"tiny\" },"
+                                 " \"engine\": { \"type\": \"queue\" }, \"steps\": ["
+                                 "{ \"log_appends\": { \"count\": 400, \"size\": 64 } },"
+                                 "{ \"expect_stats\": { \"refused_push\": { \">\": 0 },"
+                                 "  \"refused_full\": { \">\": 0 }, \"refused_too_big\": 0 } },"
+                                 "{ \"expect_stats\": { \"refused\": { \"<=\": 10 } } } ] }",
+                                 NULL);
+    expect_failure(&r, "steps[2]", "expect_stats: expected refused <= 10, got");
+    cr_assert_gt(r.refused[RUN_REFUSED_PUSH][RUN_REFUSED_FULL], 10);
+    cr_assert_eq(r.refused[RUN_REFUSED_PUSH][RUN_REFUSED_TOO_BIG], 0);
+    cr_assert_eq(r.refused[RUN_REFUSED_STORE][RUN_REFUSED_FULL], 0);
+    cr_assert_eq(run_refused_count(&r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS),
+                 r.refused[RUN_REFUSED_PUSH][RUN_REFUSED_FULL]);
+    free(r.sector_erases);
+}
+
 /* A power_cut that never lands, or a run that ends with the power off, checks less than it
  * seems to: a scenario error at the power_cut step. */
 Test(runner, power_cut_that_never_lands_before_power_on_fails) {
