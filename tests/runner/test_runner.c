@@ -5,6 +5,7 @@
 #include "runner.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,38 +133,33 @@ Test(runner, refused_workload_pushes_are_counted_and_bounded) {
 
 /* A power_cut that never lands, or a run that ends with the power off, checks less than it
  * seems to: a scenario error at the power_cut step. */
-Test(runner, power_cut_that_never_lands_before_power_on_fails) {
-    scenario_result r = run_text("{ \"name\": \"never\", " FLASH_AND_MAP " \"steps\": ["
-                                 "{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
-                                 "{ \"power_cut\": { \"after_ops\": 500 } },"
-                                 "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
-                                 "{ \"power_on\": {} }, { \"check\": {} } ] }",
-                                 NULL);
-    expect_failure(&r, "steps[1]",
-                   "power_cut: the cut never landed: after_ops 500, but the "
-                   "power_on of steps[3] came after");
+/* Runs a map scenario of these steps; it must fail at `step` with `fragment` in the message. */
+static void expect_map_steps_fail(const char *steps, const char *step, const char *fragment) {
+    char text[1024];
+    snprintf(text, sizeof text, "{ \"name\": \"power\", " FLASH_AND_MAP " \"steps\": [%s] }",
+             steps);
+    scenario_result r = run_text(text, NULL);
+    expect_failure(&r, step, fragment);
     free(r.sector_erases);
 }
 
-Test(runner, power_cut_that_never_lands_by_the_end_fails) {
-    scenario_result r = run_text("{ \"name\": \"never\", " FLASH_AND_MAP " \"steps\": ["
-                                 "{ \"power_cut\": { \"in\": \"1h\" } },"
-                                 "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } } ] }",
-                                 NULL);
-    expect_failure(&r, "steps[0]",
-                   "the cut never landed: no flash operation ran at its time "
-                   "before the end of the run");
-    free(r.sector_erases);
-}
-
-Test(runner, run_that_ends_with_the_power_off_fails) {
-    scenario_result r = run_text("{ \"name\": \"off\", " FLASH_AND_MAP " \"steps\": ["
-                                 "{ \"power_cut\": { \"after_ops\": 0 } },"
-                                 "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
-                                 "{ \"store\": { \"key\": \"b\", \"value\": \"3\" } } ] }",
-                                 NULL);
-    expect_failure(&r, "steps[0]", "power_cut: the run ends with the power off");
-    free(r.sector_erases);
+Test(runner, power_cut_that_never_lands_or_leaves_the_power_off_fails) {
+    expect_map_steps_fail("{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
+                          "{ \"power_cut\": { \"after_ops\": 500 } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
+                          "{ \"power_on\": {} }, { \"check\": {} }",
+                          "steps[1]",
+                          "power_cut: the cut never landed: after_ops 500, but the power_on of "
+                          "steps[3] came after");
+    expect_map_steps_fail("{ \"power_cut\": { \"in\": \"1h\" } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } }",
+                          "steps[0]",
+                          "the cut never landed: no flash operation ran at its time before the "
+                          "end of the run");
+    expect_map_steps_fail("{ \"power_cut\": { \"after_ops\": 0 } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
+                          "{ \"store\": { \"key\": \"b\", \"value\": \"3\" } }",
+                          "steps[0]", "power_cut: the run ends with the power off");
 }
 
 Test(runner, power_cut_that_lands_and_power_on_pass) {
