@@ -21,9 +21,8 @@ static cJSON *scenario_to_json(const scenario_result *r) {
                                                                : "error") &&
               cJSON_AddStringToObject(o, "preset", r->preset) &&
               cJSON_AddStringToObject(o, "engine", r->engine);
-    /* Seeds go up to 2^64-1, beyond a double's exact range: written as a decimal string. */
-    char seed[24];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
+    char seed[RUN_SEED_TEXT_MAX];
+    run_seed_format(seed, r->seed);
     ok = ok && cJSON_AddStringToObject(o, "seed", seed);
     ok = ok && add_number(o, "steps", (double)r->steps_run) &&
          add_number(o, "engine_ops", (double)r->engine_ops) &&
@@ -37,7 +36,16 @@ static cJSON *scenario_to_json(const scenario_result *r) {
          add_number(o, "power_cuts", (double)r->power_cuts) &&
          add_number(o, "wear_max", r->wear_max) && add_number(o, "wear_min", r->wear_min) &&
          add_number(o, "sim_time_us", (double)r->sim_time_us) &&
-         add_number(o, "wall_seconds", r->wall_seconds);
+         add_number(o, "wall_seconds", r->wall_seconds) &&
+         add_number(o, "cpu_seconds", r->cpu_seconds);
+    /* Refusals taken without an expect: {"store": {"full": n, "too_big": n}, "push": {...}}. */
+    cJSON *refused = ok ? cJSON_AddObjectToObject(o, "refused") : NULL;
+    ok = refused != NULL;
+    for (unsigned op = 0; ok && op < RUN_REFUSED_OPS; op++) {
+        cJSON *by = cJSON_AddObjectToObject(refused, op == RUN_REFUSED_PUSH ? "push" : "store");
+        ok = by && add_number(by, "full", (double)r->refused[op][RUN_REFUSED_FULL]) &&
+             add_number(by, "too_big", (double)r->refused[op][RUN_REFUSED_TOO_BIG]);
+    }
     cJSON *sectors = cJSON_AddArrayToObject(o, "sector_erases");
     ok = ok && sectors;
     for (uint32_t i = 0; ok && r->sector_erases && i < r->sector_count; i++) {
@@ -62,7 +70,8 @@ char *report_json_string(const run_results *results) {
         add_number(summary, "passed", (double)run_results_count_verdict(results, RUN_PASS)) &&
         add_number(summary, "failed", (double)run_results_count_verdict(results, RUN_FAIL)) &&
         add_number(summary, "errors", (double)run_results_count_verdict(results, RUN_ERROR)) &&
-        add_number(summary, "wall_seconds", results->wall_seconds);
+        add_number(summary, "wall_seconds", results->wall_seconds) &&
+        add_number(summary, "cpu_seconds", results->cpu_seconds);
     cJSON *list = ok ? cJSON_AddArrayToObject(root, "scenarios") : NULL;
     ok = list != NULL;
     for (size_t i = 0; ok && i < results->count; i++) {

@@ -1,5 +1,6 @@
 /* The text table `norbench run` prints: one row per scenario with its figures and verdict,
- * then the failure messages and a summary. Also the duration format shared by the reports. */
+ * then the failure messages (not those of ERROR rows: the command prints those) and a summary.
+ * Also the duration format shared by the reports. */
 #include "reports.h"
 
 #include <string.h>
@@ -44,31 +45,32 @@ static int name_width(const run_results *results) {
 
 void report_print_table(FILE *out, const run_results *results) {
     int w = name_width(results);
-    fprintf(out, "%-*s %8s %10s %8s %8s %8s %10s  %s\n", w, "scenario", "steps", "flash ops",
-            "erases", "max wear", "min wear", "sim time", "verdict");
+    fprintf(out, "%-*s %8s %10s %8s %8s %8s %10s %8s  %s\n", w, "scenario", "steps", "flash ops",
+            "erases", "max wear", "min wear", "sim time", "refused", "verdict");
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
         char time[32];
         report_format_duration(time, sizeof time, r->sim_time_us);
         if (r->verdict == RUN_ERROR) {
-            fprintf(out, "%-*.*s %8s %10s %8s %8s %8s %10s  %s\n", w, w, r->name, "-", "-", "-",
-                    "-", "-", "-", run_verdict_name(r->verdict));
+            fprintf(out, "%-*.*s %8s %10s %8s %8s %8s %10s %8s  %s\n", w, w, r->name, "-", "-", "-",
+                    "-", "-", "-", "-", run_verdict_name(r->verdict));
             continue;
         }
-        fprintf(out, "%-*.*s %8llu %10llu %8llu %8u %8u %10s  %s\n", w, w, r->name,
+        fprintf(out, "%-*.*s %8llu %10llu %8llu %8u %8u %10s %8llu  %s\n", w, w, r->name,
                 (unsigned long long)r->steps_run, (unsigned long long)r->flash_ops,
                 (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
+                (unsigned long long)run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS),
                 run_verdict_name(r->verdict));
     }
-    size_t failed = 0, errors = 0;
+    /* An ERROR's message is the command's to print, once, when it finds it (on stderr). */
+    size_t failed = 0, errors = run_results_count_verdict(results, RUN_ERROR);
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
-        if (r->verdict == RUN_PASS) continue;
-        if (!failed && !errors) fputc('\n', out);
-        failed += r->verdict == RUN_FAIL;
-        errors += r->verdict == RUN_ERROR;
-        fprintf(out, "%s %s\n", r->verdict == RUN_FAIL ? "FAIL" : "ERROR", r->message);
+        if (r->verdict != RUN_FAIL) continue;
+        if (!failed++) fputc('\n', out);
+        fprintf(out, "FAIL %s\n", r->message);
     }
-    fprintf(out, "\n%zu scenarios: %zu passed, %zu failed, %zu errors (%.2f s)\n", results->count,
-            results->count - failed - errors, failed, errors, results->wall_seconds);
+    fprintf(out, "\n%zu %s: %zu passed, %zu failed, %zu %s (%.2f s)\n", results->count,
+            run_plural(results->count, "scenario", "scenarios"), results->count - failed - errors,
+            failed, errors, run_plural(errors, "error", "errors"), results->wall_seconds);
 }

@@ -20,7 +20,7 @@ const char *report_strerror(int err);
 void report_format_duration(char *out, size_t size, uint64_t us);
 
 /* The table: scenario, steps, flash ops, erases, max/min wear, simulated time, verdict; then
- * each failure's message and a summary line. */
+ * each FAIL's message (an ERROR's is left to the caller, who found it) and a summary line. */
 void report_print_table(FILE *out, const run_results *results);
 
 /* The JSON document of results.json, as a string the caller frees with free(); NULL when out

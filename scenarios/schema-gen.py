@@ -50,7 +50,8 @@ def expect(*kinds):
     alts.append(obj({"error": ref("error_name")}, ["error"]))
     return {"oneOf": alts}
 stats = ["erase_max","erase_min","erase_spread","erases","programs","program_bytes","reads","read_bytes",
-         "violations","ecc_errors","worn_failures","power_cuts","time"]
+         "violations","ecc_errors","worn_failures","power_cuts","time","refused","refused_store",
+         "refused_push","refused_full","refused_too_big"]
 ops = {
  "store": (obj({"key": ref("key"), "value": ref("value")}, ["key", "value"]), expect()),
  "fetch": (obj({"key": ref("key"), "capacity": rng(0, MAXV)}, ["key"]), expect("bytes", "absent")),

@@ -91,7 +91,8 @@ typedef struct campaign_scenario {
     campaign_failure *failures;
     size_t failure_count, failure_capacity;
     double seconds;
-    bool has_error; /* could not be run at all: `error` says why, nothing else counts */
+    bool has_error;       /* could not be run at all: `error` says why, nothing else counts */
+    bool baseline_failed; /* ... because the scenario fails without any cut (has_error too) */
     char error[RUN_MESSAGE_MAX];
 } campaign_scenario;
 
@@ -113,6 +114,11 @@ typedef struct campaign_result {
 
 void campaign_result_free(campaign_result *r);
 uint64_t campaign_result_failures(const campaign_result *r);
+/* A merge's shards that no file brought: their count, listed in `out` as "2/3, 3/3" (0 once
+ * every shard is in, the options then saying shard 1 of 1). */
+uint32_t campaign_result_missing_shards(const campaign_result *r, char *out, size_t size);
+/* Scenarios that fail without any cut (their cut points were not tried). */
+size_t campaign_result_baseline_failures(const campaign_result *r);
 
 /* Runs the campaign over one scenario file into *out (which the caller frees). Returns 0 (see
  * out->failure_count and out->has_error for the verdict) or a CAMPAIGN_E_* code. */

@@ -53,8 +53,11 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
 void campaign_count_try(campaign_scenario *s, bool is_erase, unsigned mode,
                         const runner_branch_info *info);
 
-/* campaign_reproducer.c: writes `f` as a scenario file that replays it (the original file
- * with its seed fixed and a "cut" object) into `dir`; sets f->reproducer. */
+/* campaign_reproducer.c: removes from `dir` the files campaign_write_reproducer named for
+ * `scenario_name` (an earlier campaign's; nothing else); writes `f` as a scenario file that
+ * replays it (the original file with its seed fixed and a "cut" object) into `dir`, and sets
+ * f->reproducer. */
+int campaign_remove_reproducers(const char *dir, const char *scenario_name);
 int campaign_write_reproducer(const campaign_plan *plan, uint64_t seed, const char *dir,
                               campaign_failure *f);
 

@@ -27,6 +27,16 @@ static void add_u64_or_null(cJSON *to, const char *key, bool present, uint64_t v
         cJSON_AddNullToObject(to, key);
 }
 
+/* A seed as results.json writes it (run_seed_format: exact above 2^53), or null. */
+static void add_seed(cJSON *to, const char *key, bool present, uint64_t seed) {
+    char text[RUN_SEED_TEXT_MAX];
+    run_seed_format(text, seed);
+    if (present)
+        cJSON_AddStringToObject(to, key, text);
+    else
+        cJSON_AddNullToObject(to, key);
+}
+
 static cJSON *failure_json(const campaign_failure *f) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "op", (double)f->op);
@@ -61,7 +71,7 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     if (!o) return NULL;
     cJSON_AddStringToObject(o, "file", s->file);
     cJSON_AddStringToObject(o, "name", s->name);
-    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+    add_seed(o, "seed", true, s->seed);
     cJSON_AddNumberToObject(o, "flash_ops", (double)s->flash_ops);
     cJSON_AddNumberToObject(o, "cut_points", (double)s->cut_points);
     cJSON_AddNumberToObject(o, "verified", (double)s->verified);
@@ -80,6 +90,8 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     for (size_t i = 0; i < s->failure_count; i++)
         cJSON_AddItemToArray(failures, failure_json(&s->failures[i]));
     cJSON_AddNumberToObject(o, "seconds", s->seconds);
+    /* A scenario that fails on its own has no cut point to try: its zero failures are no pass. */
+    cJSON_AddStringToObject(o, "baseline", s->baseline_failed ? "failed" : "passed");
     if (s->has_error)
         cJSON_AddStringToObject(o, "error", s->error);
     else
@@ -97,7 +109,7 @@ static cJSON *options_json(const campaign_options *o) {
                   campaign_torn_erase_name);
     cJSON_AddNumberToObject(j, "depth", o->depth);
     add_u64_or_null(j, "steps", o->limit_steps, o->steps);
-    add_u64_or_null(j, "seed", o->override_seed, o->seed);
+    add_seed(j, "seed", o->override_seed, o->seed);
     cJSON *shard = cJSON_AddObjectToObject(j, "shard");
     cJSON_AddNumberToObject(shard, "index", o->shard_index);
     cJSON_AddNumberToObject(shard, "count", o->shard_count);
@@ -133,6 +145,8 @@ char *campaign_result_to_json(const campaign_result *r) {
     cJSON_AddNumberToObject(totals, "cut_points", (double)cut_points);
     cJSON_AddNumberToObject(totals, "verified", (double)verified);
     cJSON_AddNumberToObject(totals, "failures", (double)failures);
+    cJSON_AddNumberToObject(totals, "baseline_failed",
+                            (double)campaign_result_baseline_failures(r));
     cJSON_AddNumberToObject(totals, "read_valid", (double)read_valid);
     cJSON_AddNumberToObject(totals, "changed", (double)changed);
     cJSON_AddNumberToObject(totals, "seconds", seconds);
@@ -179,6 +193,20 @@ static bool is_object(const cJSON *v) {
 static uint64_t number(reader *rd, const cJSON *obj, const char *key) {
     const cJSON *v = member(rd, obj, key, is_number, "a number >= 0");
     return v ? (uint64_t)v->valuedouble : 0;
+}
+
+/* A seed: a decimal string (exact), or a number as files before seeds were strings had it. */
+static bool read_seed(reader *rd, const cJSON *v, const char *key, uint64_t *out) {
+    if (is_number(v)) {
+        *out = (uint64_t)v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v) && run_seed_parse(v->valuestring, out)) return true;
+    if (!rd->failed) {
+        snprintf(rd->why, rd->why_size, "'%s' is not a seed (a decimal string up to 2^64-1)", key);
+        rd->failed = true;
+    }
+    return false;
 }
 
 static void string(reader *rd, const cJSON *obj, const char *key, char *out, size_t size) {
@@ -253,7 +281,7 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
     reader rd = {.why = why, .why_size = why_size};
     string(&rd, entry, "file", out->file, sizeof out->file);
     string(&rd, entry, "name", out->name, sizeof out->name);
-    out->seed = number(&rd, entry, "seed");
+    read_seed(&rd, cJSON_GetObjectItemCaseSensitive(entry, "seed"), "seed", &out->seed);
     out->flash_ops = number(&rd, entry, "flash_ops");
     out->cut_points = number(&rd, entry, "cut_points");
     out->verified = number(&rd, entry, "verified");
@@ -274,6 +302,15 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
     if (cJSON_IsString(error)) {
         out->has_error = true;
         snprintf(out->error, sizeof out->error, "%s", error->valuestring);
+    }
+    /* Absent in files written before it: such a scenario's error said it in words only. */
+    const cJSON *baseline = cJSON_GetObjectItemCaseSensitive(entry, "baseline");
+    out->baseline_failed = cJSON_IsString(baseline) && !strcmp(baseline->valuestring, "failed");
+    if (!rd.failed && baseline &&
+        !(cJSON_IsString(baseline) &&
+          (out->baseline_failed || !strcmp(baseline->valuestring, "passed")))) {
+        snprintf(why, why_size, "'baseline' is not \"passed\" or \"failed\"");
+        rd.failed = true;
     }
     const cJSON *failures = member(&rd, entry, "failures", is_array, "an array");
     const cJSON *f;
@@ -323,8 +360,7 @@ static void read_options(reader *rd, const cJSON *j, campaign_options *o) {
     o->limit_steps = is_number(steps);
     o->steps = o->limit_steps ? (uint64_t)steps->valuedouble : 0;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(j, "seed");
-    o->override_seed = is_number(seed);
-    o->seed = o->override_seed ? (uint64_t)seed->valuedouble : 0;
+    o->override_seed = seed && !cJSON_IsNull(seed) && read_seed(rd, seed, "options.seed", &o->seed);
     const cJSON *shard = member(rd, j, "shard", is_object, "an object");
     if (shard) {
         o->shard_index = (uint32_t)number(rd, shard, "index");

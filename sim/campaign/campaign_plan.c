@@ -99,6 +99,7 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
     if (plain.verdict != RUN_PASS) {
         free(ops.items);
         out->has_error = true;
+        out->baseline_failed = true;
         snprintf(out->error, sizeof out->error, "the scenario fails without any power cut: %.900s",
                  plain.message);
         return CAMPAIGN_OK;

@@ -1,13 +1,16 @@
 /* Reproducers: a failed cut point written as a standalone scenario file, the original file with
  * its seed fixed and a top-level "cut" object that places the cut (and the cut inside the
- * recovery) where the campaign did, so that `norbench run FILE` replays the failure exactly. */
+ * recovery) where the campaign did, so that `norbench run FILE` replays the failure exactly;
+ * and those of an earlier campaign of the scenario removed, so that none outlives its failure. */
 #include "campaign_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *read_text(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -37,6 +40,55 @@ static void file_name(char *out, size_t size, const char *dir, const char *scena
                       f->recovery_is_erase ? "erase" : "program",
                       campaign_torn_name(f->recovery_is_erase, f->recovery_torn));
     if (n > 0 && (size_t)n < size) snprintf(out + n, size - (size_t)n, ".json");
+}
+
+/* Reads "<tag><digits>-<kind>-<torn>" at *p (tag "op" or "r"), as file_name writes it. */
+static bool parse_cut_name(const char **p, const char *tag) {
+    const char *s = *p;
+    size_t n = strlen(tag);
+    if (strncmp(s, tag, n) != 0) return false;
+    s += n;
+    if (*s < '0' || *s > '9') return false;
+    while (*s >= '0' && *s <= '9') s++;
+    bool is_erase = !strncmp(s, "-erase-", 7);
+    if (!is_erase && strncmp(s, "-program-", 9) != 0) return false;
+    s += is_erase ? 7 : 9;
+    unsigned modes = is_erase ? CAMPAIGN_TORN_ERASE_MODES : CAMPAIGN_TORN_PROGRAM_MODES;
+    for (unsigned m = 0; m < modes; m++) {
+        const char *name = campaign_torn_name(is_erase, m);
+        size_t len = strlen(name);
+        if (!strncmp(s, name, len) && (s[len] == '-' || s[len] == '.')) {
+            *p = s + len;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A file name file_name gives for some failure of `scenario_name`. */
+static bool is_reproducer_of(const char *file, const char *scenario_name) {
+    size_t n = strlen(scenario_name);
+    if (strncmp(file, scenario_name, n) != 0 || file[n] != '-') return false;
+    const char *p = file + n + 1;
+    if (!parse_cut_name(&p, "op")) return false;
+    if (*p == '-' && (++p, !parse_cut_name(&p, "r"))) return false;
+    return !strcmp(p, ".json");
+}
+
+int campaign_remove_reproducers(const char *dir, const char *scenario_name) {
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? CAMPAIGN_OK : CAMPAIGN_E_IO;
+    int rc = CAMPAIGN_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_reproducer_of(e->d_name, scenario_name)) continue;
+        char path[sizeof(((campaign_failure *)0)->reproducer)];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+            (unlink(path) != 0 && errno != ENOENT))
+            rc = CAMPAIGN_E_IO;
+    }
+    closedir(d);
+    return rc;
 }
 
 int campaign_write_reproducer(const campaign_plan *plan, uint64_t seed, const char *dir,

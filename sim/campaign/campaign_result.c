@@ -2,6 +2,7 @@
  * merging the counts of workers and shards into one entry per scenario. */
 #include "campaign_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,7 @@ int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src
         dst->has_error = true;
         memcpy(dst->error, src->error, sizeof dst->error);
     }
+    dst->baseline_failed |= src->baseline_failed;
     if (src->flash_ops > dst->flash_ops) dst->flash_ops = src->flash_ops;
     dst->cut_points += src->cut_points;
     dst->verified += src->verified;
@@ -120,5 +122,24 @@ void campaign_result_free(campaign_result *r) {
 uint64_t campaign_result_failures(const campaign_result *r) {
     uint64_t n = 0;
     for (size_t i = 0; i < r->count; i++) n += r->scenarios[i].failure_count;
+    return n;
+}
+
+uint32_t campaign_result_missing_shards(const campaign_result *r, char *out, size_t size) {
+    uint32_t missing = 0, n = r->options.shard_count;
+    size_t used = 0;
+    if (size) out[0] = '\0';
+    for (uint32_t i = 1; n > 1 && i <= n; i++) {
+        if (i <= 64 && (r->shards_seen >> (i - 1) & 1u)) continue;
+        missing++;
+        if (used < size)
+            used += (size_t)snprintf(out + used, size - used, "%s%u/%u", used ? ", " : "", i, n);
+    }
+    return missing;
+}
+
+size_t campaign_result_baseline_failures(const campaign_result *r) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->count; i++) n += r->scenarios[i].baseline_failed;
     return n;
 }

@@ -239,6 +239,8 @@ int campaign_run_file(const char *path, const campaign_options *o, campaign_scen
 
     campaign_plan plan;
     rc = campaign_plan_make(path, sc, o, &plan, out);
+    /* This run's failures (if any) are the scenario's reproducers now. */
+    if (!rc && o->reproducer_dir) rc = campaign_remove_reproducers(o->reproducer_dir, sc->name);
     if (!rc && !out->has_error) {
         unsigned workers = o->jobs ? o->jobs : 1;
         if (workers > plan.count) workers = plan.count ? (unsigned)plan.count : 1;

@@ -66,13 +66,13 @@ static double plain_run_ms(const char *path) {
         return -1;
     }
     scenario_errors_free(&errors);
-    double start = cli_now_seconds();
+    double start = run_now_seconds();
     for (int i = 0; i < PLAIN_RUNS; i++) {
         scenario_result r;
         runner_run(sc, path, NULL, &r);
         free(r.sector_erases);
     }
-    double ms = (cli_now_seconds() - start) * 1000.0 / PLAIN_RUNS;
+    double ms = (run_now_seconds() - start) * 1000.0 / PLAIN_RUNS;
     scenario_free(sc);
     return ms;
 }
@@ -125,8 +125,9 @@ static void print_table(const powercut_figures *f) {
     printf("    verified per second per core         %8.0f   (goal >= 5000)\n", f->per_core);
     printf("    cost of one verified cut             %8.3f ms = %.2f plain runs\n", verified_ms,
            f->plain_run_ms > 0 ? verified_ms / f->plain_run_ms : 0);
-    printf("  exhaustive, %u workers                  %8.0f per second (%.0f per core)\n",
-           f->workers, f->per_second_all, f->per_second_all / f->workers);
+    printf("  exhaustive, %u %-7s                 %8.0f per second (%.0f per core)\n", f->workers,
+           run_plural(f->workers, "worker", "workers"), f->per_second_all,
+           f->per_second_all / f->workers);
     printf("  linear (re-run from the start), 1 worker %6.0f per second over %llu tries: "
            "exhaustive is %.1fx faster\n",
            f->linear_per_second, (unsigned long long)f->linear_verified,

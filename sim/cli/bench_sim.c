@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "nor.h"
+#include "runner.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -44,38 +45,38 @@ static double mb_per_s(double bytes, double seconds) {
 static volatile uint8_t sink; /* keeps the memcpy baseline from being optimized away */
 
 static double time_memcpy(uint8_t *dst, const uint8_t *src) {
-    double start = cli_now_seconds();
+    double start = run_now_seconds();
     for (int pass = 0; pass < PASSES; pass++) {
         for (uint32_t off = 0; off < DEVICE_BYTES; off += OP_BYTES)
             memcpy(dst + off, src + off, OP_BYTES);
         sink = dst[pass * 4096u % DEVICE_BYTES];
     }
-    return cli_now_seconds() - start;
+    return run_now_seconds() - start;
 }
 
 static double time_program(nor *dev, const uint8_t *src) {
-    double start = cli_now_seconds();
+    double start = run_now_seconds();
     for (int pass = 0; pass < PASSES; pass++)
         for (uint32_t off = 0; off < DEVICE_BYTES; off += OP_BYTES)
             nor_program(dev, off, src + off, OP_BYTES);
-    return cli_now_seconds() - start;
+    return run_now_seconds() - start;
 }
 
 static double time_read(nor *dev, uint8_t *dst) {
-    double start = cli_now_seconds();
+    double start = run_now_seconds();
     for (int pass = 0; pass < PASSES; pass++) {
         for (uint32_t off = 0; off < DEVICE_BYTES; off += OP_BYTES)
             nor_read(dev, off, dst + off, OP_BYTES);
         sink = dst[pass * 4096u % DEVICE_BYTES];
     }
-    return cli_now_seconds() - start;
+    return run_now_seconds() - start;
 }
 
 static double time_erase(nor *dev) {
-    double start = cli_now_seconds();
+    double start = run_now_seconds();
     for (int pass = 0; pass < PASSES; pass++)
         for (uint32_t off = 0; off < DEVICE_BYTES; off += OP_BYTES) nor_erase(dev, off);
-    return cli_now_seconds() - start;
+    return run_now_seconds() - start;
 }
 
 /* Average take and restore cost when one sector changed in between (its block is copied). */
@@ -84,13 +85,13 @@ static int time_snapshots(nor *dev, double *take_us, double *restore_us) {
     double take = 0, restore = 0;
     for (int i = 0; i < SNAPSHOT_ITERATIONS; i++) {
         nor_snapshot *snap;
-        double t0 = cli_now_seconds();
+        double t0 = run_now_seconds();
         if (nor_snapshot_take(dev, &snap)) return CLI_EXIT_FAIL;
-        double t1 = cli_now_seconds();
+        double t1 = run_now_seconds();
         nor_program(dev, (uint32_t)(i % 256) * OP_BYTES, word, 4);
-        double t2 = cli_now_seconds();
+        double t2 = run_now_seconds();
         int rc = nor_snapshot_restore(dev, snap);
-        double t3 = cli_now_seconds();
+        double t3 = run_now_seconds();
         nor_snapshot_free(snap);
         if (rc) return CLI_EXIT_FAIL;
         take += t1 - t0;

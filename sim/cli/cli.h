@@ -44,8 +44,10 @@ typedef struct path_list {
 } path_list;
 bool path_list_add(path_list *list, const char *path);
 void path_list_free(path_list *list);
-/* Adds args[0..count) to *out. Returns 0, CLI_EXIT_USAGE after reporting an unreadable
- * directory (the others are still added), or CLI_EXIT_FAIL when memory runs out. */
+/* Adds args[0..count) to *out: files as they are, folders expanded. Returns 0,
+ * CLI_EXIT_USAGE after reporting (on stderr, "norbench CMD: PATH: what is wrong") a path that
+ * does not exist or a folder that cannot be read or holds no scenario file (the others are
+ * still added), or CLI_EXIT_FAIL when memory runs out. */
 int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_list *out);
 /* Prints each FILE:LINE:COLUMN message of a scenario file that did not load, on stderr. */
 struct scenario_errors;
@@ -53,8 +55,9 @@ void cli_print_scenario_errors(const struct scenario_errors *errors);
 /* True when --NAME (or --NAME=...) is among the flags. */
 bool cli_flag_present(int argc, char **argv, const char *name);
 
-/* cli_clock.c: monotonic wall-clock seconds, for benchmarks. */
-double cli_now_seconds(void);
+/* cli_report_dir.c: makes the --report folder DIR if needed and checks that a file can be
+ * written in it; 0, or CLI_EXIT_USAGE after "norbench CMD: DIR: what is wrong" on stderr. */
+int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

@@ -82,12 +82,25 @@ int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_l
     int rc = CLI_EXIT_OK;
     for (int i = 0; i < count; i++) {
         struct stat st;
-        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (stat(args[i], &st) != 0) {
+            fprintf(stderr, "norbench %s: %s: %s\n", cmd->name, args[i],
+                    errno == ENOENT ? "no such file or folder" : strerror(errno));
+            rc = CLI_EXIT_USAGE;
+        } else if (S_ISDIR(st.st_mode)) {
+            size_t before = out->count;
             int err = collect_dir(args[i], out);
-            if (err) {
-                fprintf(stderr, "%s: cannot read the directory: %s\n", args[i], strerror(-err));
-                rc = CLI_EXIT_USAGE;
+            if (err == -ENOMEM) {
+                fprintf(stderr, "norbench %s: out of memory\n", cmd->name);
+                path_list_free(out);
+                return CLI_EXIT_FAIL;
             }
+            if (err)
+                fprintf(stderr, "norbench %s: %s: cannot read the folder: %s\n", cmd->name, args[i],
+                        strerror(-err));
+            else if (out->count == before)
+                fprintf(stderr, "norbench %s: %s: no scenario files (*.json) in this folder\n",
+                        cmd->name, args[i]);
+            if (err || out->count == before) rc = CLI_EXIT_USAGE;
         } else if (!path_list_add(out, args[i])) {
             fprintf(stderr, "norbench %s: out of memory\n", cmd->name);
             path_list_free(out);

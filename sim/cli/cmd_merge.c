@@ -1,7 +1,7 @@
 /* `norbench merge FILE...`: adds up the powercut.json results of the shards of one power-cut
  * campaign (`norbench powercut --shard I/N`) into the result one unsharded run would give, as
- * a table or as JSON. Exit 0 when no cut point failed, 1 when one did, 2 on unreadable files
- * or files of different campaigns. */
+ * a table or as JSON. Exit 0 when no cut point failed, 1 when one did, 2 on unreadable files,
+ * files of different campaigns, or shards missing (every I of I/N must be there). */
 #include "campaign.h"
 #include "cli.h"
 #include "commands.h"
@@ -59,6 +59,15 @@ int cmd_merge(int argc, char **argv) {
             exit_code = CLI_EXIT_USAGE;
         }
         free(text);
+    }
+    char missing[400];
+    if (exit_code == CLI_EXIT_OK &&
+        campaign_result_missing_shards(&merged, missing, sizeof missing)) {
+        /* Half the cut points would read as a whole campaign that passed. */
+        bool several = strchr(missing, ',') != NULL;
+        fprintf(stderr, "norbench merge: the files do not cover the campaign: %s %s %s missing\n",
+                several ? "shards" : "shard", missing, several ? "are" : "is");
+        exit_code = CLI_EXIT_USAGE;
     }
     if (exit_code == CLI_EXIT_OK) {
         char *text = json ? campaign_result_to_json(&merged) : NULL;

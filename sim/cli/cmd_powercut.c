@@ -201,11 +201,7 @@ int cmd_powercut(int argc, char **argv) {
 
     char reproducers[1024];
     if (report_dir) {
-        if (mkdir(report_dir, 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, "norbench powercut: cannot make the directory %s: %s\n", report_dir,
-                    strerror(errno));
-            return CLI_EXIT_USAGE;
-        }
+        if ((rc = cli_report_dir_ready(cmd, report_dir))) return rc;
         snprintf(reproducers, sizeof reproducers, "%s/reproducers", report_dir);
     } else {
         snprintf(reproducers, sizeof reproducers, "powercut-failures");
@@ -214,7 +210,7 @@ int cmd_powercut(int argc, char **argv) {
 
     path_list files = {0};
     int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);
-    if (exit_code == CLI_EXIT_FAIL) return exit_code;
+    if (exit_code == CLI_EXIT_FAIL || !files.count) return exit_code;
     if (filter && (rc = cli_filter_scenarios(cmd, &files, filter))) {
         path_list_free(&files);
         return rc;

@@ -59,11 +59,13 @@ int cmd_run(int argc, char **argv) {
     if (rc >= 0) return rc;
     if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
 
+    if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     int exit_code = CLI_EXIT_OK;
     path_list files = {0};
     rc = cli_collect_scenarios(cmd, argv + 1, npos, &files);
     if (rc == CLI_EXIT_FAIL) return rc;
     if (rc) exit_code = rc;
+    if (files.count == 0) return exit_code; /* each path named has been reported */
     if (filter && (rc = cli_filter_scenarios(cmd, &files, filter))) {
         path_list_free(&files);
         return rc;
@@ -82,7 +84,8 @@ int cmd_run(int argc, char **argv) {
                            .progress_ctx = &progress};
     run_results results;
     run_results_init(&results);
-    clock_t started = clock();
+    clock_t cpu_started = clock();
+    double started = run_now_seconds();
     for (size_t i = 0; i < plan.count; i++) {
         scenario_result *r = run_results_add(&results);
         if (!r) {
@@ -97,15 +100,20 @@ int cmd_run(int argc, char **argv) {
         rc = run_combination_run(&plan.items[i], &opts, dump_dir, r, &errors, &dump_failed);
         if (dump_failed) exit_code = CLI_EXIT_USAGE;
         clear_progress(&progress);
-        if (rc == RUNNER_E_INVALID) {
+        /* A scenario that cannot be run is said once, here; the table shows its ERROR row. */
+        if (rc == RUNNER_E_INVALID && errors.count)
             cli_print_scenario_errors(&errors);
+        else if (r->verdict == RUN_ERROR)
+            fprintf(stderr, "ERROR %s\n", r->message);
+        if (rc == RUNNER_E_INVALID) {
             exit_code = CLI_EXIT_USAGE;
         } else if (r->verdict != RUN_PASS && exit_code == CLI_EXIT_OK) {
             exit_code = CLI_EXIT_FAIL;
         }
         scenario_errors_free(&errors);
     }
-    results.wall_seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+    results.wall_seconds = run_now_seconds() - started;
+    results.cpu_seconds = (double)(clock() - cpu_started) / CLOCKS_PER_SEC;
 
     if (json) {
         char *text = report_json_string(&results);

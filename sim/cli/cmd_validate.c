@@ -1,6 +1,7 @@
-/* `norbench validate FILE...`: checks scenario files against the format without running them
- * (a file with a "matrix" on each of its presets); one FILE:LINE:COLUMN message per problem,
- * exit 2 if any file is invalid or unreadable. */
+/* `norbench validate FILE|DIR...`: checks scenario files (folders: every *.json below them, as
+ * `run` finds them) against the format without running them (a file with a "matrix" on each of
+ * its presets); one FILE:LINE:COLUMN message per problem, exit 2 if any file is invalid or
+ * unreadable, or a path names no scenario. */
 #include "cli.h"
 #include "commands.h"
 #include "scenario.h"
@@ -69,26 +70,29 @@ int cmd_validate(int argc, char **argv) {
     int npos = 0;
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
-    if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE");
+    if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
 
-    int exit_code = CLI_EXIT_OK;
+    path_list files = {0};
+    int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);
+    if (exit_code == CLI_EXIT_FAIL || !files.count) return exit_code;
     cJSON *results = json ? cJSON_CreateArray() : NULL;
-    for (int i = 1; i <= npos; i++) {
+    for (size_t i = 0; i < files.count; i++) {
+        const char *path = files.items[i];
         scenario *sc = NULL;
         scenario_errors errors;
-        rc = scenario_load_file(argv[i], &sc, &errors);
+        rc = scenario_load_file(path, &sc, &errors);
         cJSON *matrix_errors = cJSON_CreateArray();
-        if (rc == SCENARIO_OK && check_matrix(argv[i], sc, json ? matrix_errors : NULL))
+        if (rc == SCENARIO_OK && check_matrix(path, sc, json ? matrix_errors : NULL))
             rc = SCENARIO_E_INVALID;
         if (rc == SCENARIO_E_NOMEM)
             exit_code = CLI_EXIT_FAIL;
         else if (rc != SCENARIO_OK && exit_code == CLI_EXIT_OK)
             exit_code = CLI_EXIT_USAGE;
         if (json) {
-            cJSON_AddItemToArray(results, result_to_json(argv[i], sc, &errors, matrix_errors));
+            cJSON_AddItemToArray(results, result_to_json(path, sc, &errors, matrix_errors));
             matrix_errors = NULL;
         } else if (rc == SCENARIO_OK && !quiet) {
-            printf("%s: ok (%s: %zu steps, %s on %s)\n", argv[i], sc->name,
+            printf("%s: ok (%s: %zu steps, %s on %s)\n", path, sc->name,
                    scenario_step_total(&sc->steps), sc->engine.type, sc->preset);
         } else if (!sc) {
             cli_print_scenario_errors(&errors);
@@ -106,5 +110,6 @@ int cmd_validate(int argc, char **argv) {
         cJSON_free(text);
         cJSON_Delete(results);
     }
+    path_list_free(&files);
     return exit_code;
 }

@@ -20,10 +20,11 @@ const cli_command cli_commands[] = {
      "  engine  flash traffic, wear and write amplification of the storage engine\n"
      "  powercut  cut points verified per second per core by an exhaustive campaign",
      cmd_bench},
-    {"validate", "check scenario files without running them", "FILE... [--json] [--quiet]",
-     "Checks JSON scenario files against the format (scenarios/README.md), a file with a\n"
-     "\"matrix\" on each of its presets, and prints one FILE:LINE:COLUMN message per problem.\n"
-     "Exits 0 when every file is valid, 2 otherwise.",
+    {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",
+     "Checks JSON scenario files (a DIR: every *.json below it) against the format\n"
+     "(scenarios/README.md), a file with a \"matrix\" on each of its presets, and prints one\n"
+     "FILE:LINE:COLUMN message per problem. Exits 0 when every file is valid, 2 otherwise (also\n"
+     "when a path names no scenario file).",
      cmd_validate},
     {"run", "run scenario files and check them",
      "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet] [--preset A,B,...]\n"
@@ -53,7 +54,8 @@ const cli_command cli_commands[] = {
     {"merge", "add up the JSON results of a sharded power-cut campaign", "FILE... [--json]",
      "Reads powercut.json files of the shards of one campaign (--shard I/N) and prints the\n"
      "combined result: the same totals and failures as one unsharded run. Exits 0 when no cut\n"
-     "point failed, 1 when one did, 2 when a file is unreadable or not of the same campaign.",
+     "point failed, 1 when one did, 2 when a file is unreadable or not of the same campaign,\n"
+     "or when a shard is missing (every I of I/N must be given).",
      cmd_merge},
     {"image", "show what a flash image holds", "info|dump FILE [--json] [--sector N]",
      "Reads a flash image (FILE, the raw bytes, and FILE.json, its sidecar: what\n"

@@ -54,10 +54,18 @@ static void print_failure(FILE *err, const campaign_scenario *s, const campaign_
     if (f->reproducer[0]) fprintf(err, "     reproducer: %s\n", f->reproducer);
 }
 
+/* A scenario whose cut points were not tried: its counts are no figures ("-"), and a marker
+ * says why, so that its zero failures do not read as a pass. */
+static void print_untried(FILE *out, const campaign_scenario *s) {
+    fprintf(out, "%-32.32s %9llu %10s %10s %8s %7.2f s %9s  %s\n", s->name,
+            (unsigned long long)s->flash_ops, "-", "-", "-", s->seconds, "-",
+            s->baseline_failed ? "FAILS WITHOUT A CUT" : "ERROR");
+}
+
 void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) {
     if (!quiet)
         fprintf(out, "%-32s %9s %10s %10s %8s %9s %9s\n", "scenario", "flash ops", "cut points",
-                "verified", "failures", "time", "cuts/s");
+                "verified", "failures", "time", "tries/s");
     uint64_t cut_points = 0, verified = 0, failures = 0, valid = 0, changed = 0;
     double seconds = 0;
     for (size_t i = 0; i < r->count; i++) {
@@ -68,12 +76,14 @@ void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) 
         failures += s->failure_count;
         seconds += s->seconds;
         flip_totals(s, &valid, &changed);
-        if (!quiet) {
+        if (!quiet && s->has_error) {
+            print_untried(out, s);
+        } else if (!quiet) {
             fprintf(out, "%-32.32s %9llu %10llu %10llu %8zu %7.2f s %9.0f\n", s->name,
                     (unsigned long long)s->flash_ops, (unsigned long long)s->cut_points,
                     (unsigned long long)tries, s->failure_count, s->seconds,
                     s->seconds > 0 ? (double)tries / s->seconds : 0.0);
-            if (!s->has_error) print_modes(out, s);
+            print_modes(out, s);
         }
         if (s->has_error) fprintf(err, "ERROR %s: %s\n", s->name, s->error);
         for (size_t k = 0; k < s->failure_count; k++) print_failure(err, s, &s->failures[k]);
@@ -81,11 +91,18 @@ void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) 
     if (quiet) return;
     unsigned jobs = r->jobs_used ? r->jobs_used : 1;
     double rate = seconds > 0 ? (double)verified / seconds : 0;
+    size_t untried = campaign_result_baseline_failures(r);
+    char baseline[80] = "";
+    if (untried)
+        snprintf(baseline, sizeof baseline, ", %zu %s without a cut", untried,
+                 run_plural(untried, "fails", "fail"));
     fprintf(out,
-            "\n%zu scenarios: %llu cut points, %llu verified, %llu failures in %.2f s "
-            "(%.0f per second, %.0f per second per core over %u workers)\n"
+            "\n%zu %s: %llu cut points, %llu verified, %llu %s%s in %.2f s "
+            "(%.0f per second, %.0f per second per core over %u %s)\n"
             "torn ranges that read valid at least once: %llu; whose reading changed: %llu\n",
-            r->count, (unsigned long long)cut_points, (unsigned long long)verified,
-            (unsigned long long)failures, seconds, rate, rate / jobs, jobs,
-            (unsigned long long)valid, (unsigned long long)changed);
+            r->count, run_plural(r->count, "scenario", "scenarios"), (unsigned long long)cut_points,
+            (unsigned long long)verified, (unsigned long long)failures,
+            run_plural(failures, "failure", "failures"), baseline, seconds, rate, rate / jobs, jobs,
+            run_plural(jobs, "worker", "workers"), (unsigned long long)valid,
+            (unsigned long long)changed);
 }

@@ -4,6 +4,7 @@
 #ifndef NORBENCH_RUN_RESULT_H
 #define NORBENCH_RUN_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,12 @@ typedef struct run_check_figures {
     uint64_t time_us;
 } run_check_figures;
 
+/* Stores and pushes the engine refused (full, too_big) where the scenario takes it without an
+ * expect (generated workloads), by operation and error: refused[RUN_REFUSED_PUSH][..FULL]. */
+enum { RUN_REFUSED_STORE, RUN_REFUSED_PUSH, RUN_REFUSED_OPS };
+enum { RUN_REFUSED_FULL, RUN_REFUSED_TOO_BIG, RUN_REFUSED_ERRORS };
+typedef uint64_t run_refused[RUN_REFUSED_OPS][RUN_REFUSED_ERRORS];
+
 typedef struct scenario_result {
     char name[RUN_NAME_MAX]; /* the scenario's name (or the file name if it has none) */
     char file[RUN_FILE_MAX]; /* as given on the command line */
@@ -43,10 +50,12 @@ typedef struct scenario_result {
     uint64_t erases;
     uint64_t reads, read_bytes;
     uint64_t violations, ecc_errors, power_cuts;
+    run_refused refused;
     uint32_t wear_max, wear_min; /* per-sector erase counts over the device */
     uint64_t sim_time_us;        /* simulated time at the end */
     run_check_figures check;     /* the runner's checks, not counted in the figures above */
-    double wall_seconds;         /* host time the scenario took */
+    double wall_seconds;         /* real (wall-clock) time the scenario took */
+    double cpu_seconds;          /* host CPU time it took */
     uint32_t sector_count;
     uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */
     uint64_t flash_digest;          /* FNV-1a of the device's bytes at the end, when asked for */
@@ -57,7 +66,8 @@ typedef struct scenario_result {
 typedef struct run_results {
     scenario_result *items;
     size_t count, capacity;
-    double wall_seconds;
+    double wall_seconds; /* real time of the whole run */
+    double cpu_seconds;  /* host CPU time of the whole run */
 } run_results;
 
 void run_results_init(run_results *results);
@@ -65,5 +75,17 @@ void run_results_free(run_results *results);
 /* A new zeroed record at the end; NULL when host memory runs out. */
 scenario_result *run_results_add(run_results *results);
 size_t run_results_count_verdict(const run_results *results, run_verdict verdict);
+/* Refusals of one operation (RUN_REFUSED_OPS: any) with one error (RUN_REFUSED_ERRORS: any). */
+uint64_t run_refused_count(const scenario_result *r, unsigned op, unsigned error);
+
+/* `one` or `many` by n, for messages: "1 byte", "2 bytes". */
+const char *run_plural(uint64_t n, const char *one, const char *many);
+
+/* Seeds go up to 2^64-1, beyond a double's exact range (2^53): result files write them as
+ * decimal strings. The text of a seed, and a seed read back from such a string (false when it
+ * is not all decimal digits or exceeds 2^64-1). */
+#define RUN_SEED_TEXT_MAX 21
+void run_seed_format(char out[RUN_SEED_TEXT_MAX], uint64_t seed);
+bool run_seed_parse(const char *text, uint64_t *seed);
 
 #endif

@@ -81,7 +81,7 @@ void run_count_engine_op(run_state *st) {
 
 /* ---- statistics ---- */
 
-static uint64_t stat_value(const nor_stats *s, scenario_stat stat) {
+static uint64_t stat_value(const nor_stats *s, const scenario_result *r, scenario_stat stat) {
     switch (stat) {
     case SCENARIO_STAT_ERASE_MAX: return s->erase_max;
     case SCENARIO_STAT_ERASE_MIN: return s->erase_min;
@@ -96,6 +96,14 @@ static uint64_t stat_value(const nor_stats *s, scenario_stat stat) {
     case SCENARIO_STAT_WORN_FAILURES: return s->worn_failures;
     case SCENARIO_STAT_POWER_CUTS: return s->cuts;
     case SCENARIO_STAT_TIME: return s->time_us;
+    case SCENARIO_STAT_REFUSED: return run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS);
+    case SCENARIO_STAT_REFUSED_STORE:
+        return run_refused_count(r, RUN_REFUSED_STORE, RUN_REFUSED_ERRORS);
+    case SCENARIO_STAT_REFUSED_PUSH:
+        return run_refused_count(r, RUN_REFUSED_PUSH, RUN_REFUSED_ERRORS);
+    case SCENARIO_STAT_REFUSED_FULL: return run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_FULL);
+    case SCENARIO_STAT_REFUSED_TOO_BIG:
+        return run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_TOO_BIG);
     default: return 0;
     }
 }
@@ -105,7 +113,7 @@ static int expect_stats(run_state *st, const scenario_stats_args *args) {
     run_scenario_stats(st, &stats);
     for (size_t i = 0; i < args->count; i++) {
         const scenario_stat_check *c = &args->checks[i];
-        uint64_t actual = stat_value(&stats, c->stat);
+        uint64_t actual = stat_value(&stats, st->result, c->stat);
         if (!scenario_compare_holds(c->cmp, actual, c->value))
             return run_fail(st, "expect_stats: expected %s %s %llu, got %llu",
                             scenario_stat_name(c->stat), scenario_compare_symbol(c->cmp),
@@ -117,6 +125,9 @@ static int expect_stats(run_state *st, const scenario_stats_args *args) {
 /* ---- power and raw flash ---- */
 
 static int power_cut(run_state *st, const scenario_power_cut_args *a) {
+    st->power = (run_power){.cut_step = st->step,
+                            .ops_at_cut = nor_op_count(st->dev),
+                            .time_at_cut = nor_time_us(st->dev)};
     nor_set_torn_modes(st->dev, a->torn_program, a->torn_erase);
     switch (a->trigger) {
     case SCENARIO_CUT_NOW: nor_cut_now(st->dev); break;
@@ -127,6 +138,36 @@ static int power_cut(run_state *st, const scenario_power_cut_args *a) {
         break;
     }
     return RUNNER_OK;
+}
+
+/* A power_cut whose trigger never fired (the power is still on at its power_on, or at the end),
+ * or a run that ends with the power off: the scenario checks less than it seems to, so it is an
+ * error reported at the power_cut step. `until` says where the run got to. */
+static const char end_of_run[] = "the end of the run";
+
+static int check_power_cut_landed(run_state *st, const char *until) {
+    const run_power *p = &st->power;
+    if (!p->cut_step) return RUNNER_OK;
+    const scenario_power_cut_args *a = &p->cut_step->args.power_cut;
+    bool armed = nor_cut_armed(st->dev);
+    bool off_at_end = !nor_is_powered(st->dev) && until == end_of_run;
+    if (!armed && !off_at_end) return RUNNER_OK;
+    st->step = p->cut_step;
+    if (armed) {
+        uint64_t ops = nor_op_count(st->dev) - p->ops_at_cut;
+        if (a->trigger == SCENARIO_CUT_AFTER_OPS)
+            return run_fail(st,
+                            "power_cut: the cut never landed: after_ops %llu, but %s came after "
+                            "%llu flash %s; lower after_ops or move the power_cut",
+                            (unsigned long long)a->after_ops, until, (unsigned long long)ops,
+                            run_plural(ops, "operation", "operations"));
+        return run_fail(st,
+                        "power_cut: the cut never landed: no flash operation ran at its time "
+                        "before %s (%llu us of simulated time after the step)",
+                        until, (unsigned long long)(nor_time_us(st->dev) - p->time_at_cut));
+    }
+    return run_fail(st, "power_cut: the run ends with the power off: the operations after the "
+                        "cut are never checked; add a power_on (and a check) after them");
 }
 
 /* A raw write inside the engine's range makes the model provisional (see run_state.tainted). */
@@ -193,7 +234,14 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     switch (step->op) {
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
     case SCENARIO_OP_POWER_CUT: return power_cut(st, &step->args.power_cut);
-    case SCENARIO_OP_POWER_ON: nor_power_on(st->dev); return run_mount(st, &step->expect);
+    case SCENARIO_OP_POWER_ON: {
+        char until[RUN_PATH_MAX + 16];
+        snprintf(until, sizeof until, "the power_on of %s", step->path);
+        if ((rc = check_power_cut_landed(st, until))) return rc;
+        st->power.cut_step = NULL;
+        nor_power_on(st->dev);
+        return run_mount(st, &step->expect);
+    }
     case SCENARIO_OP_REBOOT: return run_mount(st, &step->expect);
     case SCENARIO_OP_FLIP_BIT:
     case SCENARIO_OP_CORRUPT:
@@ -249,6 +297,7 @@ int run_from_cursor(run_state *st) {
         st->cursor.depth = 0;
         rc = run_checkpoint(st);
     }
+    if (!rc) rc = check_power_cut_landed(st, end_of_run);
     if ((!rc || rc == RUN_STOPPED) && st->plan.recovered) {
         int end = run_end_check(st);
         if (end) rc = end;
@@ -359,7 +408,8 @@ static int setup(run_state *st) {
 
 int runner_run(const scenario *sc, const char *file, const runner_options *opts,
                scenario_result *out) {
-    clock_t started = clock();
+    clock_t cpu_started = clock();
+    double started = run_now_seconds();
     uint64_t seed = opts && opts->override_seed ? opts->seed : sc->seed;
     result_header(out, sc, file, seed);
     run_state st = {.sc = sc, .file = file, .opts = opts, .result = out};
@@ -384,7 +434,8 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_queue_free(&st.queue);
     run_history_free(&st.history);
     free(st.read_buffer);
-    out->wall_seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+    out->wall_seconds = run_now_seconds() - started;
+    out->cpu_seconds = (double)(clock() - cpu_started) / CLOCKS_PER_SEC;
     return rc;
 }
 

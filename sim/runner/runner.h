@@ -95,6 +95,9 @@ typedef struct runner_options {
 int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_result *out,
                   runner_branch_info *info);
 
+/* run_clock.c: monotonic wall-clock seconds. */
+double run_now_seconds(void);
+
 /* Runs `sc` (read from `file`, used in messages) and fills *out, which the caller later frees
  * with the run_results it belongs to. opts may be NULL. */
 int runner_run(const scenario *sc, const char *file, const runner_options *opts,

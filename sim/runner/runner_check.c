@@ -84,13 +84,15 @@ static int observe(run_state *st, const char *why, ref_list *out) {
     run_count_engine_op(st);
     int rc = st->engine.iterate(st->engine.ctx, collect_item, out);
     if (rc)
-        return run_fail(st, "%s: reading the whole store failed with error %s after %zu items", why,
-                        scenario_error_short_name(rc), out->count);
+        return run_fail(st, "%s: reading the whole store failed with error %s after %zu %s", why,
+                        scenario_error_short_name(rc), out->count,
+                        run_plural(out->count, "item", "items"));
     return RUNNER_OK;
 }
 
 static void describe_store(const run_state *st, const ref_list *list, char *out, size_t size) {
-    size_t used = (size_t)snprintf(out, size, "%zu items", list->count);
+    size_t used = (size_t)snprintf(out, size, "%zu %s", list->count,
+                                   run_plural(list->count, "item", "items"));
     for (size_t i = 0; i < list->count && i < 4 && used < size; i++) {
         const ref_item *it = &list->items[i];
         char k[80] = "", v[100];

@@ -21,10 +21,12 @@ struct run_saved {
     run_check_figures excluded, check;
     nor_prng value_stream, workload_stream;
     uint64_t engine_ops, steps_run, next_progress_ops;
+    run_refused refused;
     const scenario_step *step;
     run_workload_op workload_op;
     char iterations[sizeof(((run_state *)0)->iterations)];
     run_cursor cursor;
+    run_power power;
 };
 
 struct runner_branch_point {
@@ -96,11 +98,13 @@ static bool save(run_state *st, run_saved *s) {
     s->workload_stream = st->workload_stream;
     s->engine_ops = st->result->engine_ops;
     s->steps_run = st->result->steps_run;
+    memcpy(s->refused, st->result->refused, sizeof s->refused);
     s->next_progress_ops = st->next_progress_ops;
     s->step = st->step;
     s->workload_op = st->workload_op;
     memcpy(s->iterations, st->iterations, sizeof s->iterations);
     s->cursor = st->cursor;
+    s->power = st->power;
     s->valid = true;
     return true;
 }
@@ -122,11 +126,13 @@ static bool restore(run_state *st, const run_saved *s) {
     st->workload_stream = s->workload_stream;
     st->result->engine_ops = s->engine_ops;
     st->result->steps_run = s->steps_run;
+    memcpy(st->result->refused, s->refused, sizeof s->refused);
     st->next_progress_ops = s->next_progress_ops;
     st->step = s->step;
     st->workload_op = s->workload_op;
     memcpy(st->iterations, s->iterations, sizeof s->iterations);
     st->cursor = s->cursor;
+    st->power = s->power;
     return true;
 }
 

@@ -61,6 +61,14 @@ typedef struct run_checks {
 
 typedef struct run_saved run_saved;
 
+/* The scenario's last power_cut step, from the step to the power_on after it: a cut that never
+ * lands, or a run that ends with the power off, is a scenario error naming that step. */
+typedef struct run_power {
+    const scenario_step *cut_step; /* NULL: no power_cut since the last power_on */
+    uint64_t ops_at_cut;           /* flash operations made before it */
+    uint64_t time_at_cut;          /* simulated time then, in us */
+} run_power;
+
 /* The workload operation running, described only when a message needs it. */
 typedef struct run_workload_op {
     const char *workload; /* NULL: none */
@@ -105,6 +113,7 @@ typedef struct run_state {
     bool in_branch;        /* a campaign branch runs: no interval callbacks */
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
     run_checks checks;
+    run_power power; /* the scenario's own power_cut, until its power_on */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */

@@ -37,7 +37,8 @@ static bool error_leaves_store_unchanged(int rc) {
 
 static void describe_answer(char *out, size_t size, scenario_op op, const run_answer *a) {
     if (a->rc == NBS_E_BUFFER_TOO_SMALL) {
-        snprintf(out, size, "error buffer_too_small (needs %zu bytes)", a->length);
+        snprintf(out, size, "error buffer_too_small (needs %zu %s)", a->length,
+                 run_plural(a->length, "byte", "bytes"));
     } else if (a->rc) {
         snprintf(out, size, "error %s", scenario_error_short_name(a->rc));
     } else if (is_read_op(op)) {
@@ -108,12 +109,18 @@ static void predict_read(const ref_item *item, int absent_rc, const run_op *op, 
     if (op->has_capacity && capacity < item->value_len) out->rc = NBS_E_BUFFER_TOO_SMALL;
 }
 
-/* Answers the engine may give without an expectation even though the model cannot predict
- * them: failures while the power is off, and a full store under a generated workload. */
-static bool acceptable_without_model(const run_state *st, const run_op *op, int rc) {
-    if (!nor_is_powered(st->dev) && (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)) return true;
+/* A store or push of a generated workload that the engine refused for want of room: taken
+ * (the model cannot know the engine's capacity), but counted (scenario_result.refused). */
+static bool accepted_refusal(const run_op *op, int rc) {
     bool adds = op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH;
     return op->workload && adds && (rc == NBS_E_FULL || rc == NBS_E_TOO_BIG);
+}
+
+/* Answers the engine may give without an expectation even though the model cannot predict
+ * them: failures while the power is off, and a refusal above. */
+static bool acceptable_without_model(const run_state *st, const run_op *op, int rc) {
+    if (!nor_is_powered(st->dev) && (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)) return true;
+    return accepted_refusal(op, rc);
 }
 
 /* ---- the model follows write operations ---- */
@@ -286,7 +293,12 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
         run_bytes_free(&expected_bytes);
         return rc;
     }
-    if (got.rc != NBS_OK && acceptable_without_model(st, op, got.rc)) return RUNNER_OK;
+    if (got.rc != NBS_OK && acceptable_without_model(st, op, got.rc)) {
+        if (accepted_refusal(op, got.rc))
+            st->result->refused[op->op == SCENARIO_OP_PUSH ? RUN_REFUSED_PUSH : RUN_REFUSED_STORE]
+                               [got.rc == NBS_E_FULL ? RUN_REFUSED_FULL : RUN_REFUSED_TOO_BIG]++;
+        return RUNNER_OK;
+    }
     if (!predicted || (!powered_before && got.rc == NBS_OK)) return RUNNER_OK;
     if (answers_agree(op->op, &want, &got, true)) return RUNNER_OK;
     if (!nor_is_powered(st->dev) && got.rc != NBS_OK) want.rc = NBS_E_IO;
@@ -359,8 +371,8 @@ static int fail_lists(run_state *st, const char *source, const ref_list *want,
         snprintf(detail, sizeof detail, "; item %zu seen: %s%s%s", differ, k,
                  st->is_map ? " = " : "", v);
     }
-    return run_fail(st, "iterate: expected %zu items (%s), got %zu%s", want->count, source,
-                    got->count, detail);
+    return run_fail(st, "iterate: expected %zu %s (%s), got %zu%s", want->count,
+                    run_plural(want->count, "item", "items"), source, got->count, detail);
 }
 
 static int expected_items(run_state *st, const scenario_expect *e, ref_list *out) {
@@ -407,8 +419,9 @@ static int iterate_op(run_state *st, const run_op *op) {
     } else if (rc != NBS_OK) {
         if (!(has_expect == false && !nor_is_powered(st->dev) &&
               (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)))
-            result = run_fail(st, "iterate: expected success, got error %s after %zu items",
-                              scenario_error_short_name(rc), w.seen.count);
+            result = run_fail(st, "iterate: expected success, got error %s after %zu %s",
+                              scenario_error_short_name(rc), w.seen.count,
+                              run_plural(w.seen.count, "item", "items"));
     } else if (has_expect) {
         ref_list want;
         ref_list_init(&want);

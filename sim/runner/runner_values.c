@@ -68,7 +68,8 @@ void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length
     bool printable = length > 0 && length <= DESCRIBE_TEXT_MAX;
     for (size_t i = 0; printable && i < length; i++) printable = isprint(p[i]) && p[i] != '"';
     if (printable) {
-        snprintf(out, size, "\"%.*s\" (%zu bytes)", (int)length, (const char *)p, length);
+        snprintf(out, size, "\"%.*s\" (%zu %s)", (int)length, (const char *)p, length,
+                 run_plural(length, "byte", "bytes"));
         return;
     }
     size_t used = (size_t)snprintf(out, size, "hex ");
@@ -76,5 +77,6 @@ void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length
     for (size_t i = 0; i < shown && used + 3 < size; i++)
         used += (size_t)snprintf(out + used, size - used, "%02x", p[i]);
     if (used < size)
-        snprintf(out + used, size - used, "%s (%zu bytes)", shown < length ? "..." : "", length);
+        snprintf(out + used, size - used, "%s (%zu %s)", shown < length ? "..." : "", length,
+                 run_plural(length, "byte", "bytes"));
 }

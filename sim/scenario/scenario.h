@@ -241,7 +241,12 @@ typedef enum scenario_stat {
     SCENARIO_STAT_ECC_ERRORS,
     SCENARIO_STAT_WORN_FAILURES,
     SCENARIO_STAT_POWER_CUTS,
-    SCENARIO_STAT_TIME, /* simulated microseconds */
+    SCENARIO_STAT_TIME,            /* simulated microseconds */
+    SCENARIO_STAT_REFUSED,         /* stores and pushes refused without an expect (workloads) */
+    SCENARIO_STAT_REFUSED_STORE,   /* ... stores only (map engines) */
+    SCENARIO_STAT_REFUSED_PUSH,    /* ... pushes only (queue engines) */
+    SCENARIO_STAT_REFUSED_FULL,    /* ... with full */
+    SCENARIO_STAT_REFUSED_TOO_BIG, /* ... with too_big */
     SCENARIO_STAT_KIND_COUNT
 } scenario_stat;
 const char *scenario_stat_name(scenario_stat stat);

@@ -78,6 +78,11 @@ const scenario_name scenario_stat_names[] = {
     {"worn_failures", SCENARIO_STAT_WORN_FAILURES},
     {"power_cuts", SCENARIO_STAT_POWER_CUTS},
     {"time", SCENARIO_STAT_TIME},
+    {"refused", SCENARIO_STAT_REFUSED},
+    {"refused_store", SCENARIO_STAT_REFUSED_STORE},
+    {"refused_push", SCENARIO_STAT_REFUSED_PUSH},
+    {"refused_full", SCENARIO_STAT_REFUSED_FULL},
+    {"refused_too_big", SCENARIO_STAT_REFUSED_TOO_BIG},
 };
 _Static_assert(NAME_COUNT(scenario_stat_names) == SCENARIO_STAT_KIND_COUNT,
                "one name per statistic");

@@ -341,7 +341,19 @@ static bool parse_expect_stats(scenario_ctx *c, const pjson_node *args, scenario
                                  ->value;
         size_t mark = ctx_path_key(c, m->key);
         const pjson_node *v = m->value;
-        if (v->type != PJSON_OBJECT) {
+        /* A bound on refusals of an operation the engine never makes would always hold. */
+        unsigned needs = stat == SCENARIO_STAT_REFUSED_STORE  ? SCENARIO_CAN_MAP
+                         : stat == SCENARIO_STAT_REFUSED_PUSH ? SCENARIO_CAN_QUEUE
+                                                              : 0;
+        if (c->engine_ok && needs & ~c->sc->engine.capabilities) {
+            ctx_report(c, m->key_pos,
+                       "'%s' counts refused %s, which this scenario's '%s' engine never makes; "
+                       "expected '%s' or 'refused'",
+                       scenario_stat_name(stat), needs == SCENARIO_CAN_MAP ? "stores" : "pushes",
+                       c->sc->engine.type,
+                       needs == SCENARIO_CAN_MAP ? "refused_push" : "refused_store");
+            ok = false;
+        } else if (v->type != PJSON_OBJECT) {
             ok &= add_stat_check(c, a, stat, SCENARIO_CMP_EQ, v);
         } else if (!check_keys(c, v, "a comparison", scenario_compare_names, 6)) {
             ok = false;

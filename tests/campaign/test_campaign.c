@@ -184,6 +184,50 @@ Test(campaign, shards_add_up_and_become_one_campaign) {
     free(b);
 }
 
+/* Seeds above 2^53 do not survive a double: written as decimal strings, read back exactly. */
+Test(campaign, seeds_above_2_pow_53_read_back_exactly) {
+    const uint64_t seed = UINT64_C(18446744073709551557);
+    campaign_result r = {.jobs_used = 1};
+    campaign_options_default(&r.options);
+    r.options.override_seed = true;
+    r.options.seed = seed - 2;
+    r.scenarios = calloc(1, sizeof *r.scenarios);
+    r.scenarios[0] = sample_entry(4);
+    r.scenarios[0].seed = seed;
+    r.count = 1;
+    char *text = campaign_result_to_json(&r);
+    campaign_result_free(&r);
+    cr_assert(strstr(text, "\"18446744073709551557\""), "a seed as a decimal string: %s", text);
+    campaign_result merged = {0};
+    char why[300];
+    cr_assert_eq(campaign_result_merge_json(&merged, "a", text, why, sizeof why), CAMPAIGN_OK, "%s",
+                 why);
+    cr_assert_eq(merged.scenarios[0].seed, seed);
+    cr_assert(merged.options.override_seed);
+    cr_assert_eq(merged.options.seed, seed - 2);
+    campaign_result_free(&merged);
+    free(text);
+}
+
+Test(campaign, missing_shards_are_listed) {
+    char *a = shard_text(1, 3, 4), *c = shard_text(3, 3, 6), *b = shard_text(2, 3, 5);
+    campaign_result merged = {0};
+    char why[300], missing[100];
+    cr_assert_eq(campaign_result_merge_json(&merged, "a", a, why, sizeof why), CAMPAIGN_OK);
+    cr_assert_eq(campaign_result_missing_shards(&merged, missing, sizeof missing), 2);
+    cr_assert_str_eq(missing, "2/3, 3/3");
+    cr_assert_eq(campaign_result_merge_json(&merged, "c", c, why, sizeof why), CAMPAIGN_OK);
+    cr_assert_eq(campaign_result_missing_shards(&merged, missing, sizeof missing), 1);
+    cr_assert_str_eq(missing, "2/3");
+    cr_assert_eq(campaign_result_merge_json(&merged, "b", b, why, sizeof why), CAMPAIGN_OK);
+    cr_assert_eq(campaign_result_missing_shards(&merged, missing, sizeof missing), 0);
+    cr_assert_str_eq(missing, "");
+    campaign_result_free(&merged);
+    free(a);
+    free(b);
+    free(c);
+}
+
 Test(campaign, merge_refuses_repeats_and_strangers) {
     char *a = shard_text(1, 3, 4), *other = shard_text(2, 2, 4);
     campaign_result merged = {0};

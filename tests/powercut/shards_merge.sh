@@ -1,7 +1,8 @@
 #!/bin/sh
 # `--shard I/N` and `norbench merge` (docs/powercut.md): three shares of a campaign over two
-# scenarios, merged, give the totals, per-torn-mode counts and failures of one unsharded run, and
-# any two shares merge to their sum; the same holds for a broken engine's failures.
+# scenarios, merged, give the totals, per-torn-mode counts and failures of one unsharded run
+# (and are their sum); shares missing are an error naming them; the same holds for a broken
+# engine's failures.
 # Usage: shards_merge.sh PATH/TO/norbench PATH/TO/norbench-broken-VARIANT SCENARIO_A SCENARIO_B
 #        (the broken engine's campaign runs over SCENARIO_A, where it must fail)
 set -u
@@ -50,8 +51,14 @@ check_json same "$tmp/real-merged.json" "$tmp/real-whole.json"
 check_json complete "$tmp/real-merged.json"
 check_json sum "$tmp/real-merged.json" "$tmp/real-1/powercut.json" "$tmp/real-2/powercut.json" \
     "$tmp/real-3/powercut.json"
-merge "$tmp/real-partial.json" "$tmp/real-1/powercut.json" "$tmp/real-3/powercut.json"
-check_json sum "$tmp/real-partial.json" "$tmp/real-1/powercut.json" "$tmp/real-3/powercut.json"
+# Shares missing: no result (it would read as a whole campaign), one message naming them.
+expect_exit 2 "$norbench" merge "$tmp/real-1/powercut.json" "$tmp/real-3/powercut.json" --json
+[ "$(cat "$tmp/err")" = "norbench merge: the files do not cover the campaign: shard 2/3 is missing" ] ||
+    fail "a missing share: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "a merge with a share missing printed a result"
+expect_exit 2 "$norbench" merge "$tmp/real-2/powercut.json"
+[ "$(cat "$tmp/err")" = "norbench merge: the files do not cover the campaign: shards 1/3, 3/3 are missing" ] ||
+    fail "two missing shares: $(cat "$tmp/err")"
 expect_exit 0 "$norbench" merge "$tmp/real-1/powercut.json" "$tmp/real-2/powercut.json" \
     "$tmp/real-3/powercut.json"
 [ -s "$tmp/out" ] || fail "merge without --json printed no table"

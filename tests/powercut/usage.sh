@@ -33,7 +33,11 @@ expect_usage_error "shard" powercut "$scenario" --shard 4/3
 expect_usage_error "shard" powercut "$scenario" --shard 0/3
 expect_usage_error "shard" powercut "$scenario" --shard three
 expect_usage_error "depth" powercut "$scenario" --depth 3
-expect_usage_error "missing.json" powercut "$tmp/missing.json"
+expect_usage_error "missing.json: no such file or folder" powercut "$tmp/missing.json"
+mkdir "$tmp/empty"
+expect_usage_error "$tmp/empty: no scenario files" powercut "$tmp/empty"
+: >"$tmp/a-file"
+expect_usage_error "a-file: cannot write the reports there" powercut "$scenario" --report "$tmp/a-file"
 expect_usage_error "." powercut
 expect_usage_error "." merge
 expect_usage_error "missing.json" merge "$tmp/missing.json"

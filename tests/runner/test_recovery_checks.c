@@ -171,7 +171,7 @@ Test(recovery_checks, stability_check_catches_an_answer_that_changes_at_a_later_
     cr_assert_eq(plain.verdict, RUN_PASS, "without a cut nothing hides: %s", plain.message);
     scenario_result r = run_hiding(sc, &cut);
     cr_assert_eq(r.verdict, RUN_FAIL);
-    cr_assert(strstr(r.message, "reading 1 of 2: expected 1 items"), "%s", r.message);
+    cr_assert(strstr(r.message, "reading 1 of 2: expected 1 item:"), "%s", r.message);
     cr_assert(strstr(r.message, "stability check after the recovery, power cycle 2 of 3"), "%s",
               r.message);
     cr_assert(strstr(r.message, "recovering from the power cut in flash operation"), "%s",

@@ -5,6 +5,7 @@
 #include "runner.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,67 @@ Test(runner, check_with_power_off_fails_clearly) {
     free(r.sector_erases);
 }
 
+/* A workload's stores or pushes the engine refuses are taken, but counted by operation and
+ * error, and expect_stats can bound them. */
+Test(runner, refused_workload_pushes_are_counted_and_bounded) {
+    scenario_result r = run_text("{ \"name\": \"refused\", \"flash\": { \"preset\": \"tiny\" },"
+                                 " \"engine\": { \"type\": \"queue\" }, \"steps\": ["
+                                 "{ \"log_appends\": { \"count\": 400, \"size\": 64 } },"
+                                 "{ \"expect_stats\": { \"refused_push\": { \">\": 0 },"
+                                 "  \"refused_full\": { \">\": 0 }, \"refused_too_big\": 0 } },"
+                                 "{ \"expect_stats\": { \"refused\": { \"<=\": 10 } } } ] }",
+                                 NULL);
+    expect_failure(&r, "steps[2]", "expect_stats: expected refused <= 10, got");
+    cr_assert_gt(r.refused[RUN_REFUSED_PUSH][RUN_REFUSED_FULL], 10);
+    cr_assert_eq(r.refused[RUN_REFUSED_PUSH][RUN_REFUSED_TOO_BIG], 0);
+    cr_assert_eq(r.refused[RUN_REFUSED_STORE][RUN_REFUSED_FULL], 0);
+    cr_assert_eq(run_refused_count(&r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS),
+                 r.refused[RUN_REFUSED_PUSH][RUN_REFUSED_FULL]);
+    free(r.sector_erases);
+}
+
+/* A power_cut that never lands, or a run that ends with the power off, checks less than it
+ * seems to: a scenario error at the power_cut step. */
+/* Runs a map scenario of these steps; it must fail at `step` with `fragment` in the message. */
+static void expect_map_steps_fail(const char *steps, const char *step, const char *fragment) {
+    char text[1024];
+    snprintf(text, sizeof text, "{ \"name\": \"power\", " FLASH_AND_MAP " \"steps\": [%s] }",
+             steps);
+    scenario_result r = run_text(text, NULL);
+    expect_failure(&r, step, fragment);
+    free(r.sector_erases);
+}
+
+Test(runner, power_cut_that_never_lands_or_leaves_the_power_off_fails) {
+    expect_map_steps_fail("{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
+                          "{ \"power_cut\": { \"after_ops\": 500 } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
+                          "{ \"power_on\": {} }, { \"check\": {} }",
+                          "steps[1]",
+                          "power_cut: the cut never landed: after_ops 500, but the power_on of "
+                          "steps[3] came after");
+    expect_map_steps_fail("{ \"power_cut\": { \"in\": \"1h\" } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } }",
+                          "steps[0]",
+                          "the cut never landed: no flash operation ran at its time before the "
+                          "end of the run");
+    expect_map_steps_fail("{ \"power_cut\": { \"after_ops\": 0 } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
+                          "{ \"store\": { \"key\": \"b\", \"value\": \"3\" } }",
+                          "steps[0]", "power_cut: the run ends with the power off");
+}
+
+Test(runner, power_cut_that_lands_and_power_on_pass) {
+    scenario_result r = run_text("{ \"name\": \"lands\", " FLASH_AND_MAP " \"steps\": ["
+                                 "{ \"power_cut\": { \"after_ops\": 0 } },"
+                                 "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } },"
+                                 "{ \"power_on\": {} }, { \"check\": {} },"
+                                 "{ \"power_cut\": {} }, { \"power_on\": {} } ] }",
+                                 NULL);
+    cr_assert_eq(r.verdict, RUN_PASS, "%s", r.message);
+    free(r.sector_erases);
+}
+
 /* ---- a lying engine: the built-in map, except that fetch answers one byte off ---- */
 
 static adapter honest;
@@ -203,12 +265,11 @@ Test(runner, power_on_catches_lost_committed_items) {
     scenario_result r =
         run_with_engine(create_forgetful_map, "{ \"name\": \"lost\", " FLASH_AND_MAP " \"steps\": ["
                                               "{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
-                                              "{ \"power_cut\": { \"after_ops\": 1 } },"
+                                              "{ \"power_cut\": { \"after_ops\": 0 } },"
                                               "{ \"store\": { \"key\": \"b\", \"value\": \"2\" } },"
                                               "{ \"power_on\": {} } ] }");
     expect_failure(&r, "steps[3]", "neither applied nor absent");
-    cr_assert(strstr(r.message, "expected 1 items: \"a\" (1 bytes)=\"1\" (1 bytes)"), "%s",
-              r.message);
+    cr_assert(strstr(r.message, "expected 1 item: \"a\" (1 byte)=\"1\" (1 byte)"), "%s", r.message);
     free(r.sector_erases);
 }
 
@@ -218,7 +279,7 @@ static const char *const deterministic_scenario =
     "{ \"name\": \"det\", \"seed\": 77, " FLASH_AND_MAP " \"steps\": ["
     "{ \"random_ops\": { \"ops\": 400, \"keys\": 12, \"value_size\": [1, 90] } },"
     "{ \"repeat\": { \"times\": 4, \"steps\": ["
-    "  { \"power_cut\": { \"in\": \"40ms\", \"torn_program\": \"metastable\" } },"
+    "  { \"power_cut\": { \"in\": \"10ms\", \"torn_program\": \"metastable\" } },"
     "  { \"random_ops\": { \"ops\": 50, \"keys\": 12 } }, { \"power_on\": {} } ] } },"
     "{ \"store\": { \"key\": \"r\", \"value\": { \"random\": 33 } } },"
     "{ \"check\": {} } ] }";

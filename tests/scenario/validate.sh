@@ -1,6 +1,6 @@
 #!/bin/sh
 # `norbench validate` on the scenario files: the examples in scenarios/examples are valid
-# and exit 0; each malformed file in tests/scenario/bad exits 2 with exactly one message, the
+# and exit 0, named one by one or as their folder (an empty folder is an error); each malformed file in tests/scenario/bad exits 2 with exactly one message, the
 # one in its .expect sidecar, prefixed by the file name; --json reports the same; the examples
 # also pass the JSON Schema when python3-jsonschema is installed.
 # Usage: validate.sh PATH/TO/norbench SOURCE_DIR
@@ -41,7 +41,17 @@ done
 "$nb" validate "$src/scenarios/examples/map-basics.json" "$src/tests/scenario/bad/empty.json" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "a valid plus an invalid file should exit 2"
 "$nb" validate "$tmp/missing.json" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "^$tmp/missing.json: cannot open the file" "$tmp/err" || fail "missing file: $(cat "$tmp/err")"
+[ $? -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench validate: $tmp/missing.json: no such file or folder" ] ||
+    fail "missing file: $(cat "$tmp/err")"
+
+# Folders, as run and powercut take them: every *.json below; an empty one is an error.
+"$nb" validate "$src/scenarios/examples" >"$tmp/out" 2>"$tmp/err" || fail "validate DIR exited $?: $(cat "$tmp/err")"
+[ "$(grep -c ': ok (' "$tmp/out")" -eq "$(ls "$src"/scenarios/examples/*.json | wc -l)" ] ||
+    fail "validate DIR did not check every example: $(cat "$tmp/out")"
+mkdir "$tmp/empty"
+"$nb" validate "$tmp/empty" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench validate: $tmp/empty: no scenario files (*.json) in this folder" ] ||
+    fail "empty folder: $(cat "$tmp/err")"
 "$nb" validate >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "expected at least one scenario FILE" "$tmp/err" || fail "no FILE: $(cat "$tmp/err")"
 

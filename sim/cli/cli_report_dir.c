@@ -1,0 +1,44 @@
+/* The --report folder of `run` and `powercut`, made and proved writable before anything runs,
+ * so that a long run does not end with reports that cannot be written. */
+#define _POSIX_C_SOURCE 200809L /* mkstemp */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_report_dir_ready(const cli_command *cmd, const char *dir) {
+    const char *what = "cannot make the folder";
+    bool ok = mkdir(dir, 0777) == 0 || errno == EEXIST;
+    struct stat st;
+    if (ok && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) errno = ENOTDIR;
+    if (ok && (errno == ENOTDIR || stat(dir, &st) != 0)) {
+        what = "cannot write the reports there";
+        ok = false;
+    }
+    if (ok) {
+        /* Write permission bits say nothing under root or on a read-only mount: try a file. */
+        what = "cannot write the reports there";
+        size_t size = strlen(dir) + sizeof "/.norbench-XXXXXX";
+        char *probe = malloc(size);
+        int fd = -1;
+        if (probe) {
+            snprintf(probe, size, "%s/.norbench-XXXXXX", dir);
+            fd = mkstemp(probe);
+        } else {
+            errno = ENOMEM;
+        }
+        if (fd >= 0) {
+            close(fd);
+            unlink(probe);
+        }
+        free(probe);
+        ok = fd >= 0;
+    }
+    if (ok) return CLI_EXIT_OK;
+    fprintf(stderr, "norbench %s: %s: %s: %s\n", cmd->name, dir, what, strerror(errno));
+    return CLI_EXIT_USAGE;
+}
