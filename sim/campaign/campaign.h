@@ -161,6 +161,7 @@ int campaign_stop_signal(void); /* the signal that asked (0: none, or campaign_r
  * run, which adds what the workers find to *out. */
 typedef struct campaign_job campaign_job;
 typedef struct campaign_job_plan {
+    uint64_t mode_tries;                  /* what the mode's cut points make (all shards) */
     uint64_t cut_points, tries;           /* planned (this shard, after any budget) */
     uint64_t done_cut_points, done_tries; /* of those, done before (a resumed campaign) */
     unsigned workers;
@@ -178,6 +179,11 @@ int campaign_job_limit(campaign_job *job, uint64_t max_tries, campaign_scenario 
 void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *plan);
 int campaign_job_run(campaign_job *job, campaign_scenario *out);
 void campaign_job_free(campaign_job *job);
+
+/* campaign_plan_json.c: the plan of a campaign (`--dry-run --json`): the options, and per
+ * scenario (r->scenarios[i] as opened, plans[i] from campaign_job_plan_of) what it will try
+ * and the estimate. malloc'd text. */
+char *campaign_plan_to_json(const campaign_result *r, const campaign_job_plan *plans);
 
 /* Runs the campaign over one scenario file into *out (which the caller frees). Returns 0 (see
  * out->failure_count and out->has_error for the verdict) or a CAMPAIGN_E_* code. */

@@ -94,6 +94,9 @@ void campaign_totals_coverage_json(cJSON *totals, const campaign_result *r);
 int campaign_coverage_from_json(const cJSON *from, campaign_scenario *s, char *why,
                                 size_t why_size);
 
+/* campaign_json.c: the options object of the result. */
+cJSON *campaign_options_json(const campaign_options *o);
+
 /* campaign_json.c: one scenario entry, both ways. */
 cJSON *campaign_scenario_json(const campaign_scenario *s);
 int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char *why,

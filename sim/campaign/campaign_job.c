@@ -82,6 +82,8 @@ int campaign_job_limit(campaign_job *job, uint64_t max_tries, campaign_scenario 
 int campaign_job_resume(campaign_job *job, const campaign_scenario *prior, campaign_scenario *out,
                         char *why, size_t why_size) {
     if (out->has_error) return CAMPAIGN_OK; /* the plain run fails: nothing to go on with */
+    if (prior->incomplete && !prior->flash_ops && !prior->cut_points)
+        return CAMPAIGN_OK; /* stopped before it was planned: it starts afresh */
     if (prior->seed != out->seed || prior->flash_ops != out->flash_ops ||
         prior->mode_cut_points != out->mode_cut_points || prior->has_error) {
         snprintf(why, why_size,
@@ -122,6 +124,7 @@ void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *p) {
     const campaign_plan *plan = &job->plan;
     p->cut_points = plan->count;
     p->tries = plan->tries;
+    p->mode_tries = campaign_points_tries(plan->options, plan->mode_points, plan->mode_count);
     for (size_t i = 0; i < plan->count; i++) {
         if (!job->done[i]) continue;
         p->done_cut_points++;

@@ -88,7 +88,7 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     return o;
 }
 
-static cJSON *options_json(const campaign_options *o) {
+cJSON *campaign_options_json(const campaign_options *o) {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "mode", campaign_mode_name(o->mode));
     cJSON_AddNumberToObject(j, "random_count", (double)o->random_count);
@@ -111,7 +111,7 @@ char *campaign_result_to_json(const campaign_result *r) {
     if (!root) return NULL;
     cJSON_AddStringToObject(root, "norbench", NORBENCH_VERSION);
     cJSON_AddStringToObject(root, "kind", "powercut");
-    cJSON_AddItemToObject(root, "options", options_json(&r->options));
+    cJSON_AddItemToObject(root, "options", campaign_options_json(&r->options));
     cJSON *list = cJSON_AddArrayToObject(root, "scenarios");
     uint64_t cut_points = 0, verified = 0, failures = 0, read_valid = 0, changed = 0;
     double seconds = 0;
