@@ -124,7 +124,8 @@ int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src
     /* Spans of done points mean something for one plan only: an entry read from a file takes
      * them; a resumed campaign makes its own (campaign_spans_of). */
     dst->incomplete |= src->incomplete;
-    for (size_t i = 0; !dst->done_count && i < src->done_count; i++)
+    bool take_spans = !dst->done_count;
+    for (size_t i = 0; take_spans && i < src->done_count; i++)
         if (campaign_add_span(dst, src->done[i].first, src->done[i].last)) return CAMPAIGN_E_NOMEM;
     for (size_t i = 0; i < src->failure_count; i++)
         if (campaign_add_failure(dst, &src->failures[i])) return CAMPAIGN_E_NOMEM;

@@ -132,8 +132,9 @@ static void note_exit(session *s, int code) {
 }
 
 /* Opens (the plain run), takes over a stopped campaign's entry and times a sample, file by
- * file; a stop asked for meanwhile leaves the files not opened as entries with nothing done. */
-static void plan_campaigns(session *s, bool estimate) {
+ * file; a stop asked for meanwhile leaves the files not opened as entries with nothing done.
+ * False when a resumed campaign cannot go on (reported). */
+static bool plan_campaigns(session *s, bool estimate) {
     for (size_t i = 0; i < s->files->count; i++) {
         campaign_scenario *entry = &s->result.scenarios[s->result.count];
         const char *file = s->files->items[i];
@@ -158,6 +159,8 @@ static void plan_campaigns(session *s, bool estimate) {
             campaign_job_free(job);
             campaign_scenario_free(entry);
             note_exit(s, CLI_EXIT_USAGE);
+            /* A resumed campaign goes on whole or not at all: its file stays as it was. */
+            if (s->prior) return false;
             continue;
         }
         if (rc) {
@@ -169,6 +172,7 @@ static void plan_campaigns(session *s, bool estimate) {
         if (job) campaign_job_plan_of(job, &s->plans[s->result.count]);
         s->result.count++;
     }
+    return true;
 }
 
 /* --time-budget: the same share of every scenario's tries, as many as the estimates say fit
@@ -365,7 +369,12 @@ int cmd_powercut(int argc, char **argv) {
     o.progress = powercut_show_progress;
     o.progress_ctx = &s.bar;
     if (!dry_run) campaign_install_stop_handlers();
-    plan_campaigns(&s, dry_run || !quiet || o.time_budget > 0);
+    if (!plan_campaigns(&s, dry_run || !quiet || o.time_budget > 0)) {
+        session_free(&s);
+        campaign_result_free(&prior);
+        path_list_free(&files);
+        return CLI_EXIT_USAGE;
+    }
     if (o.time_budget > 0) apply_time_budget(&s);
     if (dry_run) {
         exit_code = print_dry_run(&s, json);

@@ -57,3 +57,33 @@ void powercut_print_plan(FILE *out, const campaign_result *r, const campaign_job
     if (r->options.depth >= 2) fprintf(out, " (plus the cuts inside recoveries)");
     fprintf(out, "\n");
 }
+
+void powercut_print_coverage(FILE *out, const campaign_result *r) {
+    uint64_t tried = 0, planned = 0, incomplete = 0;
+    bool limited = false;
+    for (size_t i = 0; i < r->count; i++) {
+        const campaign_scenario *s = &r->scenarios[i];
+        tried += s->cut_points;
+        planned += s->mode_cut_points;
+        incomplete += s->incomplete;
+        limited |= s->max_tries != 0;
+    }
+    if (!incomplete && !limited && tried == planned) return;
+    char mode[48];
+    const campaign_options *o = &r->options;
+    if (o->mode == CAMPAIGN_RANDOM || o->mode == CAMPAIGN_EVERY)
+        snprintf(mode, sizeof mode, "%s:%llu", campaign_mode_name(o->mode),
+                 (unsigned long long)(o->mode == CAMPAIGN_RANDOM ? o->random_count : o->every));
+    else
+        snprintf(mode, sizeof mode, "%s", campaign_mode_name(o->mode));
+    fprintf(out, "coverage: %llu of %llu cut points (%.1f%%) of --mode %s",
+            (unsigned long long)tried, (unsigned long long)planned,
+            planned ? 100.0 * (double)tried / (double)planned : 100.0, mode);
+    if (limited)
+        fprintf(out, ", sampled evenly to fit %s",
+                r->options.time_budget > 0 ? "--time-budget" : "--max-tries");
+    if (incomplete)
+        fprintf(out, "; INTERRUPTED: %llu scenario%s incomplete (--resume DIR goes on)",
+                (unsigned long long)incomplete, incomplete == 1 ? "" : "s");
+    fprintf(out, "\n");
+}

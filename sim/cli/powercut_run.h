@@ -12,6 +12,9 @@
 /* powercut_plan.c: a line per scenario (cut points, tries, share of the mode's cut points,
  * done before, estimate) and a total line, to `out`. */
 void powercut_print_plan(FILE *out, const campaign_result *r, const campaign_job_plan *plans);
+/* The line under the table for a result that is not the whole campaign: the share of the
+ * mode's cut points tried, why (a budget), and whether it was interrupted. Nothing otherwise. */
+void powercut_print_coverage(FILE *out, const campaign_result *r);
 
 /* powercut_progress.c: the progress line on stderr, for campaign_options.progress. */
 typedef struct powercut_progress {
