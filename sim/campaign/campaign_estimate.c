@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* Cut points tried by the sample. */
-#define ESTIMATE_POINTS 4
+#define ESTIMATE_POINTS 8
 
 typedef struct timing {
     double point_started, tries_seconds;
