@@ -143,6 +143,9 @@ void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *p) {
 }
 
 int campaign_job_estimate(campaign_job *job) {
+    campaign_job_plan p;
+    campaign_job_plan_of(job, &p);
+    if (p.done_cut_points == p.cut_points) return CAMPAIGN_OK; /* nothing left to time */
     double started = campaign_now_seconds();
     int rc = campaign_estimate(&job->plan, &job->try_seconds, &job->branch_seconds);
     job->seconds += campaign_now_seconds() - started;
