@@ -38,6 +38,12 @@ static void on_point_done(void *ctx, size_t index, campaign_scenario *out) {
     memset(out, 0, sizeof *out);
 }
 
+/* A stop while sampling: no estimate, and no waiting for the rest of the run. */
+static void on_stop(void *ctx) {
+    (void)ctx;
+    _exit(0);
+}
+
 /* The sample, run here (in the child): "TRY_SECONDS BRANCH_SECONDS". */
 static void sample(const campaign_plan *plan, char *line, size_t size) {
     campaign_options o = *plan->options;
@@ -53,7 +59,8 @@ static void sample(const campaign_plan *plan, char *line, size_t size) {
     s.count = n;
     s.skip = NULL;
     timing t = {0};
-    campaign_work_hooks hooks = {.started = on_started, .point_done = on_point_done, .ctx = &t};
+    campaign_work_hooks hooks = {
+        .started = on_started, .point_done = on_point_done, .stopped = on_stop, .ctx = &t};
     campaign_scenario scratch = {0};
     double started = campaign_now_seconds();
     int rc = campaign_work(&s, 0, 1, &hooks, &scratch);
