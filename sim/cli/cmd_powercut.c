@@ -148,11 +148,17 @@ static bool plan_campaigns(session *s, bool estimate) {
             continue;
         }
         campaign_job *job = NULL;
+        if (s->bar.enabled) {
+            fprintf(stderr, "\r[%zu/%zu] planning %.60s: its plain run and a timed sample...",
+                    i + 1, s->files->count, file);
+            fflush(stderr);
+        }
         int rc = campaign_job_open(file, s->o, &job, entry);
         char why[700] = "";
         if (!rc && s->prior)
             rc = campaign_job_resume(job, &s->prior->scenarios[i], entry, why, sizeof why);
         if (!rc && estimate) rc = campaign_job_estimate(job);
+        powercut_clear_progress(&s->bar);
         if (rc == CAMPAIGN_E_INVALID) {
             /* One message for a file that does not load (or does not resume), and no row. */
             fprintf(stderr, "%s\n", why[0] ? why : entry->error);

@@ -65,4 +65,11 @@ grep -q "^plan: 2 scenarios, .* tries, about .* on .* worker" "$tmp/out" ||
 expect_exit 0 "$norbench" powercut "$scenario" --dry-run --json --max-tries 50
 [ "$(json_value "$tmp/out" 'r["kind"] == "powercut-plan" and 0 < r["totals"]["tries"] <= 50 and r["totals"]["estimate_seconds"] > 0')" = True ] ||
     fail "--dry-run --json: $(cat "$tmp/out")"
+# On a terminal (script(1) gives one), the progress line shows the tries and the time left.
+if command -v script >/dev/null 2>&1; then
+    script -qc "'$norbench' powercut '$long_scenario' --jobs 2 --torn late" /dev/null \
+        >"$tmp/terminal" 2>&1 </dev/null
+    tr '\r' '\n' <"$tmp/terminal" | grep -q "tries, .* left" ||
+        fail "no progress line with the time left on a terminal: $(tr '\r' '\n' <"$tmp/terminal" | head -20)"
+fi
 echo "sweeps: ok"
