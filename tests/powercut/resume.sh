@@ -47,13 +47,24 @@ python3 "$campaign_json" caught "$tmp/broken/powercut.json" >"$tmp/reproducers" 
 cmp -s "$tmp/resumed-files" "$tmp/whole-files" ||
     fail "the resumed campaign's reproducers differ from the uninterrupted one's"
 
-# Real signals, to the command alone (its workers get SIGTERM from it): it stops within the
-# test's time, exits 130, and what it wrote resumes (a dry run says what is left).
+# children PID: how many processes PID has (Linux /proc; its two workers once it tries cuts).
+children() {
+    cat /proc/[0-9]*/stat 2>/dev/null | awk -v ppid="$1" '$4 == ppid' | wc -l
+}
+
+# Real signals, to the command alone (its workers get SIGTERM from it), once its workers have
+# tried for a while: it stops within the test's time, exits 130, and what it wrote resumes (a
+# dry run says what is left).
 for signal in INT TERM; do
     "$norbench" powercut "$long_scenario" --jobs 2 --report "$tmp/$signal" \
         >"$tmp/out" 2>"$tmp/err" </dev/null &
     pid=$!
-    sleep 1
+    waited=0
+    while [ "$(children "$pid")" -lt 2 ] && [ "$waited" -lt 200 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    sleep 0.5
     kill -s "$signal" "$pid"
     wait "$pid"
     status=$?
