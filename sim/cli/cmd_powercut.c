@@ -195,11 +195,13 @@ static void apply_time_budget(session *s) {
     if (share >= 1) return;
     for (size_t i = 0; i < s->result.count; i++) {
         if (!s->jobs[i] || s->result.scenarios[i].has_error) continue;
-        double allowed = share > 0 ? share * (double)s->plans[i].mode_tries : 0;
+        /* The share of what the plan holds now: the mode's tries, or --max-tries of them. */
+        uint64_t planned = s->plans[i].mode_tries;
+        if (s->o->max_tries && s->o->max_tries < planned) planned = s->o->max_tries;
+        double allowed = share > 0 ? share * (double)planned : 0;
         /* 0 would mean no limit: 1 allows no point (each has at least one torn mode to try
          * and, with every mode asked for, more). */
         uint64_t cap = allowed >= 1 ? (uint64_t)allowed : 1;
-        if (s->o->max_tries && s->o->max_tries < cap) cap = s->o->max_tries;
         if (campaign_job_limit(s->jobs[i], cap, &s->result.scenarios[i])) {
             fprintf(stderr, "norbench %s: out of memory\n", s->cmd->name);
             note_exit(s, CLI_EXIT_FAIL);
