@@ -120,10 +120,12 @@ typedef struct session {
     const path_list *files;
     campaign_options *o;
     const campaign_result *prior; /* --resume, or NULL */
-    campaign_result result;       /* an entry per file that loads, in order */
-    campaign_job **jobs;          /* per entry (NULL: never opened) */
-    campaign_job_plan *plans;     /* per entry */
-    powercut_progress bar;        /* the jobs' options point at it */
+    const char *report_dir;       /* NULL: none */
+    bool json, quiet, dry_run;
+    campaign_result result;   /* an entry per file that loads, in order */
+    campaign_job **jobs;      /* per entry (NULL: never opened) */
+    campaign_job_plan *plans; /* per entry */
+    powercut_progress bar;    /* the jobs' options point at it */
     int exit_code;
 } session;
 
@@ -267,6 +269,52 @@ static void report_interruption(const char *report_dir) {
         fprintf(stderr, "nothing was saved to resume from (--report DIR saves it)\n");
 }
 
+/* Plans the campaigns, then prints the plan (--dry-run: only that) or runs them, prints the
+ * result and writes the report. The exit status. */
+static int run_session(session *s) {
+    const campaign_options *o = s->o;
+    size_t n = s->files->count ? s->files->count : 1;
+    s->result = (campaign_result){.options = *o, .jobs_used = o->jobs};
+    s->jobs = calloc(n, sizeof *s->jobs);
+    s->plans = calloc(n, sizeof *s->plans);
+    s->result.scenarios = calloc(n, sizeof *s->result.scenarios);
+    if (!s->jobs || !s->plans || !s->result.scenarios) {
+        fprintf(stderr, "norbench powercut: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    const char *stop_after = getenv("NORBENCH_POWERCUT_STOP_AFTER"); /* tests/powercut/resume.sh */
+    s->bar = (powercut_progress){.enabled = !s->json && !s->quiet && isatty(STDERR_FILENO),
+                                 .plans = s->plans,
+                                 .stop_after = stop_after ? strtoull(stop_after, NULL, 10) : 0};
+    s->o->progress = powercut_show_progress;
+    s->o->progress_ctx = &s->bar;
+    if (!s->dry_run) campaign_install_stop_handlers();
+    if (!plan_campaigns(s, s->dry_run || !s->quiet || o->time_budget > 0)) return CLI_EXIT_USAGE;
+    if (o->time_budget > 0) apply_time_budget(s);
+    if (s->dry_run) return print_dry_run(s, s->json);
+    if (!s->quiet && s->result.count) powercut_print_plan(stderr, &s->result, s->plans);
+    run_planned(s);
+
+    int exit_code = s->exit_code;
+    char *text = campaign_result_to_json(&s->result);
+    if (!text) {
+        fprintf(stderr, "norbench powercut: out of memory\n");
+        exit_code = CLI_EXIT_FAIL;
+    } else if (s->json) {
+        printf("%s\n", text);
+    } else if (s->result.count) {
+        powercut_print(stdout, stderr, &s->result, s->quiet);
+    }
+    if (text && s->report_dir && write_report(s->report_dir, text) && exit_code == CLI_EXIT_OK)
+        exit_code = CLI_EXIT_FAIL;
+    free(text);
+    if (campaign_stop_requested()) {
+        report_interruption(s->report_dir);
+        exit_code = CLI_EXIT_INTERRUPTED;
+    }
+    return exit_code;
+}
+
 int cmd_powercut(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("powercut");
     const char *mode = "exhaustive", *torn = "all", *shard = NULL, *report_dir = NULL,
@@ -353,64 +401,16 @@ int cmd_powercut(int argc, char **argv) {
     }
     o.reproducer_dir = dry_run ? NULL : reproducers;
 
-    size_t n = files.count ? files.count : 1;
     session s = {.cmd = cmd,
                  .files = &files,
                  .o = &o,
                  .prior = resume_dir ? &prior : NULL,
-                 .result = {.options = o, .jobs_used = o.jobs},
-                 .jobs = calloc(n, sizeof *s.jobs),
-                 .plans = calloc(n, sizeof *s.plans),
+                 .report_dir = report_dir,
+                 .json = json,
+                 .quiet = quiet,
+                 .dry_run = dry_run,
                  .exit_code = exit_code};
-    s.result.scenarios = calloc(n, sizeof *s.result.scenarios);
-    if (!s.jobs || !s.plans || !s.result.scenarios) {
-        fprintf(stderr, "norbench powercut: out of memory\n");
-        session_free(&s);
-        campaign_result_free(&prior);
-        path_list_free(&files);
-        return CLI_EXIT_FAIL;
-    }
-    const char *stop_after = getenv("NORBENCH_POWERCUT_STOP_AFTER"); /* tests/powercut/resume.sh */
-    s.bar = (powercut_progress){.enabled = !json && !quiet && isatty(STDERR_FILENO),
-                                .plans = s.plans,
-                                .stop_after = stop_after ? strtoull(stop_after, NULL, 10) : 0};
-    o.progress = powercut_show_progress;
-    o.progress_ctx = &s.bar;
-    if (!dry_run) campaign_install_stop_handlers();
-    if (!plan_campaigns(&s, dry_run || !quiet || o.time_budget > 0)) {
-        session_free(&s);
-        campaign_result_free(&prior);
-        path_list_free(&files);
-        return CLI_EXIT_USAGE;
-    }
-    if (o.time_budget > 0) apply_time_budget(&s);
-    if (dry_run) {
-        exit_code = print_dry_run(&s, json);
-        session_free(&s);
-        campaign_result_free(&prior);
-        path_list_free(&files);
-        return exit_code;
-    }
-    if (!quiet && s.result.count) powercut_print_plan(stderr, &s.result, s.plans);
-    run_planned(&s);
-    exit_code = s.exit_code;
-
-    char *text = campaign_result_to_json(&s.result);
-    if (!text) {
-        fprintf(stderr, "norbench powercut: out of memory\n");
-        exit_code = CLI_EXIT_FAIL;
-    } else if (json) {
-        printf("%s\n", text);
-    } else if (s.result.count) {
-        powercut_print(stdout, stderr, &s.result, quiet);
-    }
-    if (text && report_dir && write_report(report_dir, text) && exit_code == CLI_EXIT_OK)
-        exit_code = CLI_EXIT_FAIL;
-    free(text);
-    if (campaign_stop_requested()) {
-        report_interruption(report_dir);
-        exit_code = CLI_EXIT_INTERRUPTED;
-    }
+    exit_code = run_session(&s);
     session_free(&s);
     campaign_result_free(&prior);
     path_list_free(&files);
