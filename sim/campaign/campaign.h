@@ -18,10 +18,19 @@ enum {
     CAMPAIGN_E_NOMEM = -1,
     CAMPAIGN_E_INVALID = -2, /* the scenario file does not load (message in the result) */
     CAMPAIGN_E_IO = -3,      /* a worker or a reproducer file could not be made */
+    CAMPAIGN_E_STOPPED = -4, /* stopped (campaign_signal.c) before the end */
 };
 
-typedef enum campaign_mode { CAMPAIGN_EXHAUSTIVE, CAMPAIGN_RANDOM, CAMPAIGN_LINEAR } campaign_mode;
+typedef enum campaign_mode {
+    CAMPAIGN_EXHAUSTIVE,
+    CAMPAIGN_RANDOM,
+    CAMPAIGN_LINEAR,
+    CAMPAIGN_LOG,   /* the cut points at positions round(2^(k/2)): 1, 2, 3, 4, 6, 8, 11, 16, ... */
+    CAMPAIGN_EVERY, /* every K-th cut point, from the first */
+} campaign_mode;
 const char *campaign_mode_name(campaign_mode mode);
+/* The mode of a name campaign_mode_name gives; false when unknown. */
+bool campaign_mode_find(const char *name, campaign_mode *out);
 
 #define CAMPAIGN_TORN_PROGRAM_MODES NOR_TORN_PROG_MODES
 #define CAMPAIGN_TORN_ERASE_MODES   NOR_TORN_ERASE_MODES
@@ -36,6 +45,9 @@ typedef void (*campaign_progress_fn)(void *ctx, const char *scenario, uint64_t d
 typedef struct campaign_options {
     campaign_mode mode;
     uint64_t random_count; /* CAMPAIGN_RANDOM: cut points drawn */
+    uint64_t every;        /* CAMPAIGN_EVERY: K */
+    uint64_t max_tries; /* at most this many first-cut tries per scenario, sampled evenly; 0: all */
+    double time_budget; /* seconds the whole campaign may take (the CLI sizes max_tries); 0: none */
     unsigned torn_program; /* bit m: program cut points are tried in nor_torn_program m */
     unsigned torn_erase;   /* bit m: erase cut points in nor_torn_erase m */
     unsigned depth;        /* 1, or 2: cut again inside each recovery */
@@ -77,14 +89,21 @@ typedef struct campaign_torn_counts {
     uint64_t changed;
 } campaign_torn_counts;
 
+/* Cut points at operations first..last (inclusive) that a stopped campaign had tried. */
+typedef struct campaign_span {
+    uint64_t first, last;
+} campaign_span;
+
 /* Everything a campaign found for one scenario (or one shard/worker's share of it). */
 typedef struct campaign_scenario {
     char file[RUN_FILE_MAX];
     char name[RUN_NAME_MAX];
     uint64_t seed;
-    uint64_t flash_ops;  /* the scenario's own count, without cuts */
-    uint64_t cut_points; /* tried here */
-    uint64_t verified;   /* tries of first cuts (cut points x torn modes) */
+    uint64_t flash_ops;       /* the scenario's own count, without cuts */
+    uint64_t mode_cut_points; /* what the mode picks over all shards, before any budget */
+    uint64_t max_tries;       /* the budget applied to this scenario (0: none) */
+    uint64_t cut_points;      /* tried here */
+    uint64_t verified;        /* tries of first cuts (cut points x torn modes) */
     campaign_torn_counts by_program[CAMPAIGN_TORN_PROGRAM_MODES];
     campaign_torn_counts by_erase[CAMPAIGN_TORN_ERASE_MODES];
     uint64_t recovery_verified; /* depth 2: tries of cuts inside recoveries */
@@ -94,6 +113,11 @@ typedef struct campaign_scenario {
     bool has_error;       /* could not be run at all: `error` says why, nothing else counts */
     bool baseline_failed; /* ... because the scenario fails without any cut (has_error too) */
     char error[RUN_MESSAGE_MAX];
+    /* Stopped (interrupted) before every planned cut point was tried: the planned points in
+     * `done` were (all of them, with every torn mode), the others not. */
+    bool incomplete;
+    campaign_span *done;
+    size_t done_count, done_capacity;
 } campaign_scenario;
 
 void campaign_scenario_free(campaign_scenario *s);
@@ -119,6 +143,53 @@ uint64_t campaign_result_failures(const campaign_result *r);
 uint32_t campaign_result_missing_shards(const campaign_result *r, char *out, size_t size);
 /* Scenarios that fail without any cut (their cut points were not tried). */
 size_t campaign_result_baseline_failures(const campaign_result *r);
+
+/* campaign_coverage.c: the fraction of the mode's cut points tried (1 without a budget). */
+double campaign_coverage(const campaign_scenario *s);
+bool campaign_result_incomplete(const campaign_result *r); /* some scenario is */
+/* The first flag (as "--mode") whose value differs between two campaigns, or NULL. */
+const char *campaign_options_differ(const campaign_options *a, const campaign_options *b);
+
+/* campaign_signal.c: a stop asked for by SIGINT/SIGTERM (once handlers are installed) or by
+ * campaign_request_stop(); running campaigns end their tries, keep what they found and mark
+ * the scenario incomplete. A second signal ends at once. */
+void campaign_install_stop_handlers(void);
+void campaign_request_stop(void);
+bool campaign_stop_requested(void);
+int campaign_stop_signal(void); /* the signal that asked (0: none, or campaign_request_stop) */
+
+/* One scenario's campaign in steps (campaign_job.c): open loads the file and makes the plain
+ * run that lists the cut points (a load error: CAMPAIGN_E_INVALID with the message in
+ * out->error, and no job; a scenario that fails without a cut: out->has_error, and a job with
+ * nothing to try); then optionally resume (take over a stopped campaign's entry: its counts,
+ * budget and done points; CAMPAIGN_E_INVALID with `why` when it is not this campaign's),
+ * estimate (time a sample) and limit (at most max_tries first-cut tries, sampled evenly), and
+ * run, which adds what the workers find to *out. */
+typedef struct campaign_job campaign_job;
+typedef struct campaign_job_plan {
+    uint64_t mode_tries;                  /* what the mode's cut points make (all shards) */
+    uint64_t cut_points, tries;           /* planned (this shard, after any budget) */
+    uint64_t done_cut_points, done_tries; /* of those, done before (a resumed campaign) */
+    unsigned workers;
+    double baseline_seconds; /* the plain run */
+    double try_seconds;      /* estimated: one try (0: not estimated) */
+    double branch_seconds;   /* estimated: the run the branches start from */
+    double estimate_seconds; /* estimated: what is left to run, wall time */
+} campaign_job_plan;
+int campaign_job_open(const char *path, const campaign_options *o, campaign_job **job,
+                      campaign_scenario *out);
+int campaign_job_resume(campaign_job *job, const campaign_scenario *prior, campaign_scenario *out,
+                        char *why, size_t why_size);
+int campaign_job_estimate(campaign_job *job);
+int campaign_job_limit(campaign_job *job, uint64_t max_tries, campaign_scenario *out);
+void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *plan);
+int campaign_job_run(campaign_job *job, campaign_scenario *out);
+void campaign_job_free(campaign_job *job);
+
+/* campaign_plan_json.c: the plan of a campaign (`--dry-run --json`): the options, and per
+ * scenario (r->scenarios[i] as opened, plans[i] from campaign_job_plan_of) what it will try
+ * and the estimate. malloc'd text. */
+char *campaign_plan_to_json(const campaign_result *r, const campaign_job_plan *plans);
 
 /* Runs the campaign over one scenario file into *out (which the caller frees). Returns 0 (see
  * out->failure_count and out->has_error for the verdict) or a CAMPAIGN_E_* code. */

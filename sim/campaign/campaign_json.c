@@ -92,6 +92,7 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     cJSON_AddNumberToObject(o, "seconds", s->seconds);
     /* A scenario that fails on its own has no cut point to try: its zero failures are no pass. */
     cJSON_AddStringToObject(o, "baseline", s->baseline_failed ? "failed" : "passed");
+    campaign_coverage_json(o, s);
     if (s->has_error)
         cJSON_AddStringToObject(o, "error", s->error);
     else
@@ -99,7 +100,7 @@ cJSON *campaign_scenario_json(const campaign_scenario *s) {
     return o;
 }
 
-static cJSON *options_json(const campaign_options *o) {
+cJSON *campaign_options_json(const campaign_options *o) {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "mode", campaign_mode_name(o->mode));
     cJSON_AddNumberToObject(j, "random_count", (double)o->random_count);
@@ -113,6 +114,7 @@ static cJSON *options_json(const campaign_options *o) {
     cJSON *shard = cJSON_AddObjectToObject(j, "shard");
     cJSON_AddNumberToObject(shard, "index", o->shard_index);
     cJSON_AddNumberToObject(shard, "count", o->shard_count);
+    campaign_budget_options_json(j, o);
     return j;
 }
 
@@ -121,7 +123,7 @@ char *campaign_result_to_json(const campaign_result *r) {
     if (!root) return NULL;
     cJSON_AddStringToObject(root, "norbench", NORBENCH_VERSION);
     cJSON_AddStringToObject(root, "kind", "powercut");
-    cJSON_AddItemToObject(root, "options", options_json(&r->options));
+    cJSON_AddItemToObject(root, "options", campaign_options_json(&r->options));
     cJSON *list = cJSON_AddArrayToObject(root, "scenarios");
     uint64_t cut_points = 0, verified = 0, failures = 0, read_valid = 0, changed = 0;
     double seconds = 0;
@@ -154,6 +156,7 @@ char *campaign_result_to_json(const campaign_result *r) {
     cJSON_AddNumberToObject(totals, "per_second", rate);
     cJSON_AddNumberToObject(totals, "per_second_per_core",
                             rate / (r->jobs_used ? r->jobs_used : 1));
+    campaign_totals_coverage_json(totals, r);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -312,6 +315,11 @@ int campaign_scenario_from_json(const cJSON *entry, campaign_scenario *out, char
         snprintf(why, why_size, "'baseline' is not \"passed\" or \"failed\"");
         rd.failed = true;
     }
+    int rc = rd.failed ? CAMPAIGN_OK : campaign_coverage_from_json(entry, out, why, why_size);
+    if (rc) {
+        campaign_scenario_free(out);
+        return rc;
+    }
     const cJSON *failures = member(&rd, entry, "failures", is_array, "an array");
     const cJSON *f;
     cJSON_ArrayForEach(f, failures) {
@@ -349,9 +357,7 @@ static void read_options(reader *rd, const cJSON *j, campaign_options *o) {
     campaign_options_default(o);
     char mode[16];
     string(rd, j, "mode", mode, sizeof mode);
-    o->mode = !strcmp(mode, "random")   ? CAMPAIGN_RANDOM
-              : !strcmp(mode, "linear") ? CAMPAIGN_LINEAR
-                                        : CAMPAIGN_EXHAUSTIVE;
+    if (!campaign_mode_find(mode, &o->mode)) o->mode = CAMPAIGN_EXHAUSTIVE;
     o->random_count = number(rd, j, "random_count");
     torn_mask(rd, j, "torn_program", false, &o->torn_program);
     torn_mask(rd, j, "torn_erase", true, &o->torn_erase);
@@ -366,6 +372,7 @@ static void read_options(reader *rd, const cJSON *j, campaign_options *o) {
         o->shard_index = (uint32_t)number(rd, shard, "index");
         o->shard_count = (uint32_t)number(rd, shard, "count");
     }
+    campaign_budget_options_from_json(j, o);
 }
 
 /* Same campaign apart from the shard. */
@@ -374,7 +381,8 @@ static bool same_campaign(const campaign_options *a, const campaign_options *b) 
            a->torn_program == b->torn_program && a->torn_erase == b->torn_erase &&
            a->depth == b->depth && a->limit_steps == b->limit_steps && a->steps == b->steps &&
            a->override_seed == b->override_seed && a->seed == b->seed &&
-           a->shard_count == b->shard_count;
+           a->shard_count == b->shard_count && a->every == b->every &&
+           a->max_tries == b->max_tries && a->time_budget == b->time_budget;
 }
 
 static int merge_scenario(campaign_result *r, const campaign_scenario *s) {
@@ -435,6 +443,13 @@ int campaign_result_merge_json(campaign_result *r, const char *file, const char 
         if (rc) break;
         campaign_scenario s;
         rc = campaign_scenario_from_json(entry, &s, detail, sizeof detail);
+        if (!rc && (s.incomplete || campaign_result_incomplete(r)) && r->shards_seen != shard_bit) {
+            /* Its spans of done points hold for its own shard only. */
+            snprintf(detail, sizeof detail,
+                     "an interrupted campaign (\"complete\": false) merges with no other: "
+                     "finish it with norbench powercut --resume first");
+            rc = CAMPAIGN_E_INVALID;
+        }
         if (!rc) rc = merge_scenario(r, &s);
         campaign_scenario_free(&s);
     }

@@ -1,6 +1,7 @@
 /* The cut points of a campaign: one plain run of the scenario records every flash operation it
- * makes while no cut of its own is armed; the mode picks all of them or a seeded sample, and
- * the shard keeps every shard_count-th from its index. */
+ * makes while no cut of its own is armed; the mode picks all of them, a seeded sample or a
+ * sweep (campaign_select.c), a budget may thin them evenly, and the shard keeps every
+ * shard_count-th from its index. */
 #include "campaign_internal.h"
 #include "nor_prng.h"
 
@@ -67,11 +68,39 @@ static void sample(op_list *l, uint64_t n, uint64_t seed) {
     qsort(l->items, l->count, sizeof *l->items, by_op);
 }
 
-static void keep_shard(op_list *l, const campaign_options *o) {
+static size_t keep_shard(campaign_point *points, size_t count, const campaign_options *o) {
     size_t kept = 0;
-    for (size_t i = 0; i < l->count; i++)
-        if (i % o->shard_count == o->shard_index - 1) l->items[kept++] = l->items[i];
-    l->count = kept;
+    for (size_t i = 0; i < count; i++)
+        if (i % o->shard_count == o->shard_index - 1) points[kept++] = points[i];
+    return kept;
+}
+
+static void select_by_mode(op_list *l, const campaign_options *o, uint64_t seed) {
+    if (o->mode == CAMPAIGN_RANDOM) sample(l, o->random_count, seed);
+    if (o->mode == CAMPAIGN_LOG) l->count = campaign_select_log(l->items, l->count);
+    if (o->mode == CAMPAIGN_EVERY) l->count = campaign_select_every(l->items, l->count, o->every);
+}
+
+int campaign_plan_limit(campaign_plan *plan, uint64_t max_tries) {
+    size_t n = plan->mode_count;
+    campaign_point *points = malloc((n ? n : 1) * sizeof *points);
+    campaign_point *scratch = max_tries ? malloc((n ? n : 1) * sizeof *scratch) : NULL;
+    if (!points || (max_tries && !scratch)) {
+        free(points);
+        free(scratch);
+        return CAMPAIGN_E_NOMEM;
+    }
+    memcpy(points, plan->mode_points, n * sizeof *points);
+    if (max_tries)
+        n = campaign_select_budget(plan->options, points, n, max_tries, plan->seed, scratch);
+    free(scratch);
+    n = keep_shard(points, n, plan->options);
+    free(plan->points);
+    plan->points = points;
+    plan->count = n;
+    plan->max_tries = max_tries;
+    plan->tries = campaign_points_tries(plan->options, points, n);
+    return CAMPAIGN_OK;
 }
 
 int campaign_plan_make(const char *path, const scenario *sc, const campaign_options *o,
@@ -88,7 +117,9 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
                          .on_flash_op = record_op,
                          .flash_op_ctx = &ops};
     scenario_result plain;
+    double started = run_now_seconds();
     int rc = runner_run(sc, path, &ro, &plain);
+    plan->baseline_seconds = run_now_seconds() - started;
     free(plain.sector_erases);
     out->seed = plain.seed;
     out->flash_ops = plain.flash_ops;
@@ -104,16 +135,16 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
                  plain.message);
         return CAMPAIGN_OK;
     }
-    if (o->mode == CAMPAIGN_RANDOM) sample(&ops, o->random_count, plain.seed);
-    keep_shard(&ops, o);
-    plan->points = ops.items;
-    plan->count = ops.count;
-    for (size_t i = 0; i < ops.count; i++)
-        plan->tries += campaign_mode_count(campaign_modes_for(o, ops.items[i].is_erase));
-    return CAMPAIGN_OK;
+    plan->seed = plain.seed;
+    select_by_mode(&ops, o, plain.seed);
+    plan->mode_points = ops.items;
+    plan->mode_count = ops.count;
+    out->mode_cut_points = ops.count;
+    return campaign_plan_limit(plan, o->max_tries);
 }
 
 void campaign_plan_free(campaign_plan *plan) {
     free(plan->points);
+    free(plan->mode_points);
     memset(plan, 0, sizeof *plan);
 }

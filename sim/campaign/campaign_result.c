@@ -25,8 +25,19 @@ const char *campaign_mode_name(campaign_mode mode) {
     case CAMPAIGN_EXHAUSTIVE: return "exhaustive";
     case CAMPAIGN_RANDOM: return "random";
     case CAMPAIGN_LINEAR: return "linear";
+    case CAMPAIGN_LOG: return "log";
+    case CAMPAIGN_EVERY: return "every";
     default: return "?";
     }
+}
+
+bool campaign_mode_find(const char *name, campaign_mode *out) {
+    for (campaign_mode m = CAMPAIGN_EXHAUSTIVE; m <= CAMPAIGN_EVERY; m++)
+        if (!strcmp(name, campaign_mode_name(m))) {
+            *out = m;
+            return true;
+        }
+    return false;
 }
 
 void campaign_options_default(campaign_options *o) {
@@ -44,6 +55,9 @@ void campaign_scenario_free(campaign_scenario *s) {
     free(s->failures);
     s->failures = NULL;
     s->failure_count = s->failure_capacity = 0;
+    free(s->done);
+    s->done = NULL;
+    s->done_count = s->done_capacity = 0;
 }
 
 /* Orders failures by where they happened, so every split of a campaign lists them alike. */
@@ -101,12 +115,20 @@ int campaign_scenario_merge(campaign_scenario *dst, const campaign_scenario *src
     }
     dst->baseline_failed |= src->baseline_failed;
     if (src->flash_ops > dst->flash_ops) dst->flash_ops = src->flash_ops;
+    if (src->mode_cut_points > dst->mode_cut_points) dst->mode_cut_points = src->mode_cut_points;
+    if (src->max_tries > dst->max_tries) dst->max_tries = src->max_tries;
     dst->cut_points += src->cut_points;
     dst->verified += src->verified;
     dst->recovery_verified += src->recovery_verified;
     add_counts(dst->by_program, src->by_program, CAMPAIGN_TORN_PROGRAM_MODES);
     add_counts(dst->by_erase, src->by_erase, CAMPAIGN_TORN_ERASE_MODES);
     dst->seconds += src->seconds;
+    /* Spans of done points mean something for one plan only: an entry read from a file takes
+     * them; a resumed campaign makes its own (campaign_spans_of). */
+    dst->incomplete |= src->incomplete;
+    bool take_spans = !dst->done_count;
+    for (size_t i = 0; take_spans && i < src->done_count; i++)
+        if (campaign_add_span(dst, src->done[i].first, src->done[i].last)) return CAMPAIGN_E_NOMEM;
     for (size_t i = 0; i < src->failure_count; i++)
         if (campaign_add_failure(dst, &src->failures[i])) return CAMPAIGN_E_NOMEM;
     return CAMPAIGN_OK;

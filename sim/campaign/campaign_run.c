@@ -1,8 +1,8 @@
-/* Runs a campaign over one scenario file: loads it, plans the cut points, forks the workers
- * (a crash of the engine under test then costs one worker, and is reported at the cut point
- * it happened at), follows their progress through pipes, merges what they found and writes a
- * reproducer for the first failures. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, strsignal, fork, pipe, poll */
+/* The workers of a campaign: forks them (a crash of the engine under test then costs one
+ * worker, and is reported at the cut point it happened at), follows their progress through
+ * pipes (each point's findings as it is done), merges what they found and, when a stop is
+ * asked for, stops them and keeps the points they finished. */
+#define _POSIX_C_SOURCE 200809L /* strsignal, fork, pipe, poll, kill */
 #include "campaign_internal.h"
 
 #include <errno.h>
@@ -15,16 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Reproducer files written per scenario: the first failures in operation order. */
-#define REPRODUCERS_MAX 20
-/* Seconds between two progress reports. */
-#define PROGRESS_PERIOD 0.1
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+/* Seconds between two progress reports (at most; also after each point done). */
+#define PROGRESS_PERIOD 0.25
 
 /* ---- the worker side: lines on a pipe ---- */
 
@@ -47,9 +39,35 @@ static void report_started(void *ctx, const campaign_failure *f) {
     write_all(*(int *)ctx, line, (size_t)n);
 }
 
+/* "P INDEX {json}": what the worker found at the plan's point INDEX; *out starts afresh. */
+static void report_point(void *ctx, size_t index, campaign_scenario *out) {
+    cJSON *json = campaign_scenario_json(out);
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    if (!text) _exit(2);
+    char head[32];
+    int n = snprintf(head, sizeof head, "P %zu ", index);
+    write_all(*(int *)ctx, head, (size_t)n);
+    write_all(*(int *)ctx, text, strlen(text));
+    write_all(*(int *)ctx, "\n", 1);
+    free(text);
+    campaign_scenario_free(out);
+    memset(out, 0, sizeof *out);
+}
+
+/* A stop: the points done are reported; the one under way is dropped. */
+static void leave_on_stop(void *ctx) {
+    (void)ctx;
+    _exit(0);
+}
+
 static void run_worker(const campaign_plan *plan, unsigned index, unsigned workers, int fd) {
     campaign_scenario part = {0};
-    int rc = campaign_work(plan, index, workers, report_started, &fd, &part);
+    campaign_work_hooks hooks = {.started = report_started,
+                                 .point_done = report_point,
+                                 .stopped = leave_on_stop,
+                                 .ctx = &fd};
+    int rc = campaign_work(plan, index, workers, &hooks, &part);
     if (rc) _exit(2);
     cJSON *json = campaign_scenario_json(&part);
     char *text = json ? cJSON_PrintUnformatted(json) : NULL;
@@ -72,7 +90,28 @@ typedef struct child {
     campaign_failure last; /* the last try announced */
 } child;
 
-static int handle_line(child *c, char *line, campaign_scenario *out, uint64_t *done) {
+/* What the parent follows: the merged findings, the tries started, the points done. */
+typedef struct progress {
+    campaign_scenario *out;
+    uint64_t tries_started;
+    uint8_t *done; /* per plan point */
+    size_t done_count;
+    const campaign_plan *plan;
+} progress;
+
+/* Merges a worker's JSON part into the result. */
+static int merge_part(const char *text, campaign_scenario *out) {
+    cJSON *json = cJSON_Parse(text);
+    campaign_scenario part = {0};
+    char why[200];
+    int rc = json ? campaign_scenario_from_json(json, &part, why, sizeof why) : CAMPAIGN_E_NOMEM;
+    cJSON_Delete(json);
+    if (!rc) rc = campaign_scenario_merge(out, &part);
+    campaign_scenario_free(&part);
+    return rc;
+}
+
+static int handle_line(child *c, char *line, progress *pr) {
     if (line[0] == 'S') {
         unsigned long long op, rop;
         int erase, has_r, r_erase;
@@ -87,24 +126,29 @@ static int handle_line(child *c, char *line, campaign_scenario *out, uint64_t *d
                                          .recovery_is_erase = r_erase,
                                          .recovery_torn = rtorn};
             c->started = true;
-            if (!has_r) (*done)++;
+            if (!has_r) pr->tries_started++;
         }
         return CAMPAIGN_OK;
     }
+    if (line[0] == 'P') {
+        char *json;
+        unsigned long long index = strtoull(line + 2, &json, 10);
+        if (index >= pr->plan->count || pr->done[index]) return CAMPAIGN_E_INVALID;
+        int rc = merge_part(json, pr->out);
+        if (!rc) {
+            pr->done[index] = 1;
+            pr->done_count++;
+        }
+        return rc;
+    }
     if (line[0] != 'R') return CAMPAIGN_OK;
-    cJSON *json = cJSON_Parse(line + 2);
-    campaign_scenario part = {0};
-    char why[200];
-    int rc = json ? campaign_scenario_from_json(json, &part, why, sizeof why) : CAMPAIGN_E_NOMEM;
-    cJSON_Delete(json);
-    if (!rc) rc = campaign_scenario_merge(out, &part);
-    campaign_scenario_free(&part);
+    int rc = merge_part(line + 2, pr->out);
     c->reported = rc == CAMPAIGN_OK;
     return rc;
 }
 
 /* Reads what is there; false at the end of the child's output. */
-static bool drain(child *c, campaign_scenario *out, uint64_t *done) {
+static bool drain(child *c, progress *pr) {
     if (c->capacity - c->length < 4096) {
         size_t capacity = c->capacity ? c->capacity * 2 : 65536;
         char *grown = realloc(c->buffer, capacity);
@@ -120,7 +164,7 @@ static bool drain(child *c, campaign_scenario *out, uint64_t *done) {
     for (size_t i = 0; i < c->length; i++) {
         if (c->buffer[i] != '\n') continue;
         c->buffer[i] = '\0';
-        handle_line(c, c->buffer + start, out, done);
+        handle_line(c, c->buffer + start, pr);
         start = i + 1;
     }
     memmove(c->buffer, c->buffer + start, c->length - start);
@@ -148,7 +192,24 @@ static void note_lost_worker(child *c, int status, campaign_scenario *out) {
     }
 }
 
-static int run_workers(const campaign_plan *plan, unsigned workers, campaign_scenario *out) {
+/* SIGTERM to the workers still running, once (they inherit the stop handlers: they end at
+ * their next try; a worker that had the signal already ends at once). */
+static void stop_workers(const child *children, unsigned forked) {
+    for (unsigned i = 0; i < forked; i++)
+        if (children[i].fd >= 0) kill(children[i].pid, SIGTERM);
+}
+
+static void wait_worker(child *c, bool stopped, campaign_scenario *out) {
+    int status = 0;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    /* Workers a stop ended are not lost: what they finished was reported. */
+    if (!stopped) note_lost_worker(c, status, out);
+    free(c->buffer);
+}
+
+int campaign_run_workers(const campaign_plan *plan, unsigned workers, campaign_scenario *out,
+                         uint8_t *done) {
     child *children = calloc(workers, sizeof *children);
     struct pollfd *fds = calloc(workers, sizeof *fds);
     if (!children || !fds) {
@@ -159,7 +220,7 @@ static int run_workers(const campaign_plan *plan, unsigned workers, campaign_sce
     int rc = CAMPAIGN_OK;
     unsigned forked = 0;
     fflush(NULL);
-    for (; forked < workers; forked++) {
+    for (; forked < workers && !campaign_stop_requested(); forked++) {
         int pipe_fds[2];
         if (pipe(pipe_fds)) break;
         pid_t pid = fork();
@@ -176,84 +237,45 @@ static int run_workers(const campaign_plan *plan, unsigned workers, campaign_sce
         close(pipe_fds[1]);
         children[forked] = (child){.pid = pid, .fd = pipe_fds[0]};
     }
-    if (forked < workers) rc = CAMPAIGN_E_IO;
+    if (forked < workers && !campaign_stop_requested()) rc = CAMPAIGN_E_IO;
 
     const campaign_options *o = plan->options;
-    uint64_t done = 0;
+    progress pr = {.out = out, .done = done, .plan = plan};
+    for (size_t i = 0; i < plan->count; i++) pr.done_count += done[i] != 0;
+    uint64_t tries_before = 0; /* of the points done before (a resumed campaign) */
+    for (size_t i = 0; i < plan->count; i++)
+        if (done[i])
+            tries_before += campaign_mode_count(campaign_modes_for(o, plan->points[i].is_erase));
     double last_report = 0;
+    bool stopping = false;
     unsigned open = forked;
     while (open) {
+        if (!stopping && campaign_stop_requested()) {
+            stopping = true;
+            stop_workers(children, forked);
+        }
         for (unsigned i = 0; i < forked; i++)
             fds[i] = (struct pollfd){.fd = children[i].fd, .events = POLLIN};
-        if (poll(fds, forked, 200) < 0 && errno != EINTR) break;
+        if (poll(fds, forked, 100) < 0 && errno != EINTR) break;
+        size_t done_before = pr.done_count;
         for (unsigned i = 0; i < forked; i++) {
             if (children[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            if (!drain(&children[i], out, &done)) {
+            if (!drain(&children[i], &pr)) {
                 close(children[i].fd);
                 children[i].fd = -1;
                 open--;
             }
         }
-        double t = now_seconds();
-        if (o->progress && t - last_report >= PROGRESS_PERIOD) {
+        double t = run_now_seconds();
+        if (o->progress && (t - last_report >= PROGRESS_PERIOD || pr.done_count != done_before)) {
             last_report = t;
-            o->progress(o->progress_ctx, out->name, done, plan->tries);
+            o->progress(o->progress_ctx, out->name, tries_before + pr.tries_started, plan->tries);
         }
     }
-    for (unsigned i = 0; i < forked; i++) {
-        int status = 0;
-        waitpid(children[i].pid, &status, 0);
-        note_lost_worker(&children[i], status, out);
-        free(children[i].buffer);
-    }
-    if (o->progress) o->progress(o->progress_ctx, out->name, done, plan->tries);
+    for (unsigned i = 0; i < forked; i++) wait_worker(&children[i], stopping, out);
+    if (o->progress)
+        o->progress(o->progress_ctx, out->name, tries_before + pr.tries_started, plan->tries);
     free(children);
     free(fds);
-    return rc;
-}
-
-static void load_error(campaign_scenario *out, const scenario_errors *errors, int rc) {
-    out->has_error = true;
-    if (errors->count)
-        scenario_error_format(&errors->items[0], out->error, sizeof out->error);
-    else
-        snprintf(out->error, sizeof out->error, "%s: %s", out->file, scenario_strerror(rc));
-}
-
-int campaign_run_file(const char *path, const campaign_options *o, campaign_scenario *out) {
-    memset(out, 0, sizeof *out);
-    snprintf(out->file, sizeof out->file, "%s", path);
-    const char *base = strrchr(path, '/');
-    snprintf(out->name, sizeof out->name, "%s", base ? base + 1 : path);
-    double started = now_seconds();
-    scenario *sc = NULL;
-    scenario_errors errors;
-    int rc = scenario_load_file(path, &sc, &errors);
-    if (rc != SCENARIO_OK) {
-        load_error(out, &errors, rc);
-        scenario_errors_free(&errors);
-        return rc == SCENARIO_E_NOMEM ? CAMPAIGN_E_NOMEM : CAMPAIGN_E_INVALID;
-    }
-    scenario_errors_free(&errors);
-    snprintf(out->name, sizeof out->name, "%s", sc->name);
-
-    campaign_plan plan;
-    rc = campaign_plan_make(path, sc, o, &plan, out);
-    /* This run's failures (if any) are the scenario's reproducers now. */
-    if (!rc && o->reproducer_dir) rc = campaign_remove_reproducers(o->reproducer_dir, sc->name);
-    if (!rc && !out->has_error) {
-        unsigned workers = o->jobs ? o->jobs : 1;
-        if (workers > plan.count) workers = plan.count ? (unsigned)plan.count : 1;
-        uint64_t flash_ops = out->flash_ops, seed = out->seed;
-        rc = run_workers(&plan, workers, out);
-        out->flash_ops = flash_ops;
-        out->seed = seed;
-        for (size_t i = 0;
-             !rc && o->reproducer_dir && i < out->failure_count && i < REPRODUCERS_MAX; i++)
-            rc = campaign_write_reproducer(&plan, seed, o->reproducer_dir, &out->failures[i]);
-    }
-    campaign_plan_free(&plan);
-    scenario_free(sc);
-    out->seconds = now_seconds() - started;
     return rc;
 }

@@ -11,13 +11,20 @@
 typedef struct worker {
     const campaign_plan *plan;
     const campaign_options *o;
-    campaign_point *points; /* this worker's share, in operation order */
+    size_t *points; /* this worker's share: indices in plan->points, in operation order */
     size_t count, next;
-    campaign_started_fn started;
-    void *started_ctx;
+    const campaign_work_hooks *hooks;
     campaign_scenario *out;
     int error; /* CAMPAIGN_E_* that stops the worker */
 } worker;
+
+/* A stop asked for (campaign_signal.c): the hook may end the process; else no more tries. */
+static bool stopping(worker *w) {
+    if (!campaign_stop_requested()) return false;
+    if (w->hooks->stopped) w->hooks->stopped(w->hooks->ctx);
+    w->error = CAMPAIGN_E_STOPPED;
+    return true;
+}
 
 /* Runs the scenario with one placed cut: from a branch point, or from the start. */
 typedef int (*try_fn)(worker *w, void *from, const scenario_cut *cut, scenario_result *result,
@@ -70,7 +77,8 @@ static bool try_cut(worker *w, try_fn run, void *from, const scenario_cut *cut, 
                     bool recovery_is_erase, runner_branch_info *info) {
     campaign_failure f;
     describe(&f, cut, is_erase, recovery_is_erase);
-    if (w->started) w->started(w->started_ctx, &f);
+    if (stopping(w)) return false;
+    if (w->hooks->started) w->hooks->started(w->hooks->ctx, &f);
     scenario_result result;
     int rc = run(w, from, cut, &result, info);
     free(result.sector_erases);
@@ -105,14 +113,27 @@ static void try_recovery_cuts(worker *w, try_fn run, void *from, scenario_cut cu
             cut.recovery = cut_point(r, r_erase, m);
             runner_branch_info info;
             try_cut(w, run, from, &cut, is_erase, r_erase, &info);
+            if (w->error == CAMPAIGN_E_STOPPED) return;
             w->out->recovery_verified++;
         }
     }
 }
 
-static void try_point(worker *w, try_fn run, void *from, const campaign_point *p) {
+/* Puts *out back as it was before a point whose tries a stop cut short: a point counts whole
+ * or not at all (its failures, all at its operation, are the last ones). */
+static void undo_point(campaign_scenario *out, const campaign_scenario *before) {
+    campaign_failure *failures = out->failures;
+    size_t capacity = out->failure_capacity;
+    *out = *before;
+    out->failures = failures;
+    out->failure_capacity = capacity;
+}
+
+static void try_point(worker *w, try_fn run, void *from, size_t index) {
     const campaign_options *o = w->o;
+    const campaign_point *p = &w->plan->points[index];
     unsigned modes = campaign_modes_for(o, p->is_erase);
+    campaign_scenario before = *w->out;
     w->out->cut_points++;
     for (unsigned m = 0; modes >> m && !w->error; m++) {
         if (!(modes >> m & 1u)) continue;
@@ -122,10 +143,15 @@ static void try_point(worker *w, try_fn run, void *from, const campaign_point *p
                             .then_steps = o->steps};
         runner_branch_info info;
         bool passed = try_cut(w, run, from, &cut, p->is_erase, false, &info);
+        if (w->error == CAMPAIGN_E_STOPPED) break;
         w->out->verified++;
         campaign_count_try(w->out, p->is_erase, m, &info);
         if (passed && o->depth >= 2) try_recovery_cuts(w, run, from, cut, p->is_erase, &info);
     }
+    if (w->error == CAMPAIGN_E_STOPPED)
+        undo_point(w->out, &before);
+    else if (!w->error && w->hooks->point_done)
+        w->hooks->point_done(w->hooks->ctx, index, w->out);
 }
 
 /* The checkpoint before a scenario operation that made flash operations [first, end): every
@@ -133,22 +159,25 @@ static void try_point(worker *w, try_fn run, void *from, const campaign_point *p
 static void on_interval(void *ctx, uint64_t first, uint64_t end, runner_branch_point *from) {
     worker *w = ctx;
     (void)first;
-    while (w->next < w->count && w->points[w->next].op < end && !w->error)
-        try_point(w, try_branch, from, &w->points[w->next++]);
+    while (w->next < w->count && w->plan->points[w->points[w->next]].op < end && !w->error &&
+           !stopping(w))
+        try_point(w, try_branch, from, w->points[w->next++]);
 }
 
 int campaign_work(const campaign_plan *plan, unsigned worker_index, unsigned workers,
-                  campaign_started_fn started, void *ctx, campaign_scenario *out) {
-    worker w = {
-        .plan = plan, .o = plan->options, .started = started, .started_ctx = ctx, .out = out};
+                  const campaign_work_hooks *hooks, campaign_scenario *out) {
+    static const campaign_work_hooks no_hooks = {0};
+    worker w = {.plan = plan, .o = plan->options, .hooks = hooks ? hooks : &no_hooks, .out = out};
     w.points = malloc((plan->count ? plan->count : 1) * sizeof *w.points);
     if (!w.points) return CAMPAIGN_E_NOMEM;
-    for (size_t i = worker_index; i < plan->count; i += workers)
-        w.points[w.count++] = plan->points[i];
+    /* The points not done yet (a resumed campaign skips the others), dealt in turn. */
+    for (size_t i = 0, k = 0; i < plan->count; i++)
+        if (!(plan->skip && plan->skip[i]) && k++ % workers == worker_index)
+            w.points[w.count++] = i;
 
     if (w.o->mode == CAMPAIGN_LINEAR) {
-        for (size_t i = 0; i < w.count && !w.error; i++)
-            try_point(&w, try_from_start, NULL, &w.points[i]);
+        for (size_t i = 0; i < w.count && !w.error && !stopping(&w); i++)
+            try_point(&w, try_from_start, NULL, w.points[i]);
     } else {
         runner_options ro = {.cut = &campaign_no_cut,
                              .override_seed = w.o->override_seed,
@@ -160,7 +189,8 @@ int campaign_work(const campaign_plan *plan, unsigned worker_index, unsigned wor
         int rc = runner_run(plan->sc, plan->path, &ro, &main_run);
         free(main_run.sector_erases);
         if (rc == RUNNER_E_NOMEM) w.error = CAMPAIGN_E_NOMEM;
-        if (!w.error && main_run.verdict != RUN_PASS) {
+        if (w.error == CAMPAIGN_E_STOPPED) w.next = w.count; /* not "never reached" */
+        if ((!w.error || w.error == CAMPAIGN_E_STOPPED) && main_run.verdict != RUN_PASS) {
             out->has_error = true;
             snprintf(out->error, sizeof out->error,
                      "the run that the branches start from failed: %.900s", main_run.message);
@@ -172,5 +202,5 @@ int campaign_work(const campaign_plan *plan, unsigned worker_index, unsigned wor
         }
     }
     free(w.points);
-    return w.error;
+    return w.error == CAMPAIGN_E_STOPPED ? CAMPAIGN_OK : w.error;
 }

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+/* 130: a campaign stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTERRUPTED = 130 };
 
 typedef enum cli_flag_kind { CLI_BOOL, CLI_STRING, CLI_U64 } cli_flag_kind;
 
@@ -58,6 +59,11 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 /* cli_report_dir.c: makes the --report folder DIR if needed and checks that a file can be
  * written in it; 0, or CLI_EXIT_USAGE after "norbench CMD: DIR: what is wrong" on stderr. */
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
+
+/* cli_duration.c: "90s", "5m", "1h30m", "2.5h" or a bare number of seconds (> 0); and a
+ * duration for people: "0.4 s", "3 min 05 s", "2 h 10 min". */
+bool cli_parse_duration(const char *text, double *seconds);
+void cli_format_duration(char *out, size_t size, double seconds);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

@@ -1,35 +1,45 @@
 /* `norbench powercut FILE|DIR...`: power-cut campaigns (docs/powercut.md). Parses the
- * campaign's flags, runs each scenario's campaign with a progress bar on a terminal, prints
- * the table (or the JSON result), writes DIR/powercut.json and the reproducers. Exit 0 when
- * every cut point verified, 1 when one failed or a scenario could not be run, 2 on usage or
- * file errors. */
+ * campaign's flags, plans every scenario (and prints the plan with its estimate; all that
+ * --dry-run does), runs each scenario's campaign with a progress bar on a terminal, prints the
+ * table (or the JSON result), writes DIR/powercut.json and the reproducers. Exit 0 when every
+ * cut point verified, 1 when one failed or a scenario could not be run, 2 on usage or file
+ * errors, 130 when SIGINT or SIGTERM stopped it (the results so far are written, --resume goes
+ * on). */
 #include "campaign.h"
 #include "cli.h"
 #include "commands.h"
 #include "run_matrix.h"
 #include "powercut_print.h"
+#include "powercut_run.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+/* "PREFIX:N" with N >= 1. */
+static bool parse_count(const char *text, const char *prefix, uint64_t *n) {
+    size_t len = strlen(prefix);
+    if (strncmp(text, prefix, len) || text[len] < '0' || text[len] > '9') return false;
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text + len, &end, 10);
+    if (*end || errno || value == 0) return false;
+    *n = value;
+    return true;
+}
 
 static int parse_mode(const cli_command *cmd, const char *text, campaign_options *o) {
     if (!strcmp(text, "exhaustive")) return o->mode = CAMPAIGN_EXHAUSTIVE, -1;
     if (!strcmp(text, "linear")) return o->mode = CAMPAIGN_LINEAR, -1;
-    if (!strncmp(text, "random:", 7)) {
-        char *end;
-        errno = 0;
-        unsigned long long n = strtoull(text + 7, &end, 10);
-        if (text[7] >= '0' && text[7] <= '9' && !*end && !errno && n > 0) {
-            o->mode = CAMPAIGN_RANDOM;
-            o->random_count = n;
-            return -1;
-        }
-    }
-    return cli_usage_error(cmd, "--mode '%s': expected exhaustive, linear or random:N (N >= 1)",
+    if (!strcmp(text, "log")) return o->mode = CAMPAIGN_LOG, -1;
+    if (parse_count(text, "random:", &o->random_count)) return o->mode = CAMPAIGN_RANDOM, -1;
+    if (parse_count(text, "every:", &o->every)) return o->mode = CAMPAIGN_EVERY, -1;
+    return cli_usage_error(cmd,
+                           "--mode '%s': expected exhaustive, linear, log, random:N or every:K "
+                           "(N, K >= 1)",
                            text);
 }
 
@@ -85,26 +95,6 @@ static int parse_shard(const cli_command *cmd, const char *text, campaign_option
     return -1;
 }
 
-typedef struct progress_bar {
-    bool enabled;
-    size_t index, total;
-} progress_bar;
-
-static void show_progress(void *ctx, const char *scenario, uint64_t done, uint64_t total) {
-    const progress_bar *p = ctx;
-    if (!p->enabled) return;
-    enum { WIDTH = 30 };
-    int filled = total ? (int)(done * WIDTH / total) : WIDTH;
-    fprintf(stderr, "\r[%zu/%zu] %-28.28s [%-*.*s] %llu/%llu cuts", p->index + 1, p->total,
-            scenario, WIDTH, filled, "##############################", (unsigned long long)done,
-            (unsigned long long)total);
-    fflush(stderr);
-}
-
-static void clear_progress(const progress_bar *p) {
-    if (p->enabled) fprintf(stderr, "\r%*s\r", 100, "");
-}
-
 static unsigned default_jobs(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
@@ -124,61 +114,239 @@ static int write_report(const char *dir, const char *text) {
     return rc;
 }
 
-static int run_campaigns(const cli_command *cmd, const path_list *files, campaign_options *o,
-                         bool json, bool quiet, campaign_result *result) {
-    int exit_code = CLI_EXIT_OK;
-    progress_bar bar = {.enabled = !json && !quiet && isatty(STDERR_FILENO), .total = files->count};
-    o->progress = show_progress;
-    o->progress_ctx = &bar;
-    result->scenarios = calloc(files->count ? files->count : 1, sizeof *result->scenarios);
-    if (!result->scenarios) return CLI_EXIT_FAIL;
-    for (size_t i = 0; i < files->count; i++) {
-        bar.index = i;
-        campaign_scenario *s = &result->scenarios[result->count++];
-        int rc = campaign_run_file(files->items[i], o, s);
-        clear_progress(&bar);
+/* One command's campaigns: the files, what they are planned to try, what they found. */
+typedef struct session {
+    const cli_command *cmd;
+    const path_list *files;
+    campaign_options *o;
+    const campaign_result *prior; /* --resume, or NULL */
+    const char *report_dir;       /* NULL: none */
+    bool json, quiet, dry_run;
+    campaign_result result;   /* an entry per file that loads, in order */
+    campaign_job **jobs;      /* per entry (NULL: never opened) */
+    campaign_job_plan *plans; /* per entry */
+    powercut_progress bar;    /* the jobs' options point at it */
+    int exit_code;
+} session;
+
+static void note_exit(session *s, int code) {
+    if (code > s->exit_code) s->exit_code = code;
+}
+
+/* Opens (the plain run), takes over a stopped campaign's entry and times a sample, file by
+ * file; a stop asked for meanwhile leaves the files not opened as entries with nothing done.
+ * False when a resumed campaign cannot go on (reported). */
+static bool plan_campaigns(session *s, bool estimate) {
+    for (size_t i = 0; i < s->files->count; i++) {
+        campaign_scenario *entry = &s->result.scenarios[s->result.count];
+        const char *file = s->files->items[i];
+        if (campaign_stop_requested()) {
+            memset(entry, 0, sizeof *entry);
+            snprintf(entry->file, sizeof entry->file, "%s", file);
+            snprintf(entry->name, sizeof entry->name, "%s",
+                     strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
+            entry->incomplete = true;
+            s->result.count++;
+            continue;
+        }
+        campaign_job *job = NULL;
+        if (s->bar.enabled) {
+            fprintf(stderr, "\r[%zu/%zu] planning %.60s: its plain run and a timed sample...",
+                    i + 1, s->files->count, file);
+            fflush(stderr);
+        }
+        int rc = campaign_job_open(file, s->o, &job, entry);
+        char why[700] = "";
+        if (!rc && s->prior)
+            rc = campaign_job_resume(job, &s->prior->scenarios[i], entry, why, sizeof why);
+        if (!rc && estimate) rc = campaign_job_estimate(job);
+        powercut_clear_progress(&s->bar);
         if (rc == CAMPAIGN_E_INVALID) {
-            /* One message for a file that does not load, and no row for it. */
-            fprintf(stderr, "%s\n", s->error);
-            campaign_scenario_free(s);
-            result->count--;
-            exit_code = CLI_EXIT_USAGE;
-        } else if (rc) {
-            fprintf(stderr, "norbench %s: %s: %s\n", cmd->name, files->items[i],
+            /* One message for a file that does not load (or does not resume), and no row. */
+            fprintf(stderr, "%s\n", why[0] ? why : entry->error);
+            campaign_job_free(job);
+            campaign_scenario_free(entry);
+            note_exit(s, CLI_EXIT_USAGE);
+            /* A resumed campaign goes on whole or not at all: its file stays as it was. */
+            if (s->prior) return false;
+            continue;
+        }
+        if (rc) {
+            fprintf(stderr, "norbench %s: %s: %s\n", s->cmd->name, file,
+                    rc == CAMPAIGN_E_NOMEM ? "out of memory" : "cannot start the sample's worker");
+            note_exit(s, CLI_EXIT_FAIL);
+        }
+        s->jobs[s->result.count] = job;
+        if (job) campaign_job_plan_of(job, &s->plans[s->result.count]);
+        s->result.count++;
+    }
+    return true;
+}
+
+/* --time-budget: the same share of every scenario's tries, as many as the estimates say fit
+ * (the runs the branches start from come first). */
+static void apply_time_budget(session *s) {
+    double fixed = 0, variable = 0;
+    for (size_t i = 0; i < s->result.count; i++) {
+        const campaign_job_plan *p = &s->plans[i];
+        if (!s->jobs[i]) continue;
+        fixed += p->branch_seconds;
+        variable += (double)(p->tries - p->done_tries) * p->try_seconds / p->workers;
+    }
+    double share = variable > 0 ? (s->o->time_budget - fixed) / variable : 1;
+    if (share >= 1) return;
+    for (size_t i = 0; i < s->result.count; i++) {
+        if (!s->jobs[i] || s->result.scenarios[i].has_error) continue;
+        /* The share of what the plan holds now: the mode's tries, or --max-tries of them. */
+        uint64_t planned = s->plans[i].mode_tries;
+        if (s->o->max_tries && s->o->max_tries < planned) planned = s->o->max_tries;
+        double allowed = share > 0 ? share * (double)planned : 0;
+        /* 0 would mean no limit: 1 allows no point (each has at least one torn mode to try
+         * and, with every mode asked for, more). */
+        uint64_t cap = allowed >= 1 ? (uint64_t)allowed : 1;
+        if (campaign_job_limit(s->jobs[i], cap, &s->result.scenarios[i])) {
+            fprintf(stderr, "norbench %s: out of memory\n", s->cmd->name);
+            note_exit(s, CLI_EXIT_FAIL);
+        }
+        campaign_job_plan_of(s->jobs[i], &s->plans[i]);
+    }
+}
+
+static void run_planned(session *s) {
+    s->bar.total = s->result.count;
+    for (size_t i = 0; i < s->result.count; i++) {
+        campaign_scenario *entry = &s->result.scenarios[i];
+        if (!s->jobs[i]) continue;
+        s->bar.index = i;
+        /* After a stop this only marks the entry incomplete, with the points done before. */
+        int rc = campaign_job_run(s->jobs[i], entry);
+        powercut_clear_progress(&s->bar);
+        if (rc) {
+            fprintf(stderr, "norbench %s: %s: %s\n", s->cmd->name, entry->file,
                     rc == CAMPAIGN_E_NOMEM ? "out of memory"
                                            : "cannot start the workers or write a reproducer");
-            if (exit_code == CLI_EXIT_OK) exit_code = CLI_EXIT_FAIL;
-        } else if ((s->failure_count || s->has_error) && exit_code == CLI_EXIT_OK) {
-            exit_code = CLI_EXIT_FAIL;
+            note_exit(s, CLI_EXIT_FAIL);
+        } else if (entry->failure_count || entry->has_error) {
+            note_exit(s, CLI_EXIT_FAIL);
         }
+    }
+}
+
+static void session_free(session *s) {
+    for (size_t i = 0; s->jobs && i < s->result.count; i++) campaign_job_free(s->jobs[i]);
+    free(s->jobs);
+    free(s->plans);
+    campaign_result_free(&s->result);
+}
+
+/* The dry run's output: the plan, as text or JSON, on stdout. */
+static int print_dry_run(session *s, bool json) {
+    if (!json) {
+        powercut_print_plan(stdout, &s->result, s->plans);
+        return s->exit_code;
+    }
+    char *text = campaign_plan_to_json(&s->result, s->plans);
+    if (!text) {
+        fprintf(stderr, "norbench powercut: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    printf("%s\n", text);
+    free(text);
+    return s->exit_code;
+}
+
+/* Interrupted: say where the results are and how to go on. */
+static void report_interruption(const char *report_dir) {
+    int sig = campaign_stop_signal();
+    fprintf(stderr, "norbench powercut: interrupted%s%s; ", sig ? " by " : "",
+            sig == SIGTERM ? "SIGTERM"
+            : sig          ? "SIGINT"
+                           : "");
+    if (report_dir)
+        fprintf(stderr, "the results so far are in %s/powercut.json: go on with --resume %s\n",
+                report_dir, report_dir);
+    else
+        fprintf(stderr, "nothing was saved to resume from (--report DIR saves it)\n");
+}
+
+/* Plans the campaigns, then prints the plan (--dry-run: only that) or runs them, prints the
+ * result and writes the report. The exit status. */
+static int run_session(session *s) {
+    const campaign_options *o = s->o;
+    size_t n = s->files->count ? s->files->count : 1;
+    s->result = (campaign_result){.options = *o, .jobs_used = o->jobs};
+    s->jobs = calloc(n, sizeof *s->jobs);
+    s->plans = calloc(n, sizeof *s->plans);
+    s->result.scenarios = calloc(n, sizeof *s->result.scenarios);
+    if (!s->jobs || !s->plans || !s->result.scenarios) {
+        fprintf(stderr, "norbench powercut: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    const char *stop_after = getenv("NORBENCH_POWERCUT_STOP_AFTER"); /* tests/powercut/resume.sh */
+    s->bar = (powercut_progress){.enabled = !s->json && !s->quiet && isatty(STDERR_FILENO),
+                                 .plans = s->plans,
+                                 .stop_after = stop_after ? strtoull(stop_after, NULL, 10) : 0};
+    s->o->progress = powercut_show_progress;
+    s->o->progress_ctx = &s->bar;
+    if (!s->dry_run) campaign_install_stop_handlers();
+    if (!plan_campaigns(s, s->dry_run || !s->quiet || o->time_budget > 0)) return CLI_EXIT_USAGE;
+    if (o->time_budget > 0) apply_time_budget(s);
+    if (s->dry_run) return print_dry_run(s, s->json);
+    if (!s->quiet && s->result.count) powercut_print_plan(stderr, &s->result, s->plans);
+    run_planned(s);
+
+    int exit_code = s->exit_code;
+    char *text = campaign_result_to_json(&s->result);
+    if (!text) {
+        fprintf(stderr, "norbench powercut: out of memory\n");
+        exit_code = CLI_EXIT_FAIL;
+    } else if (s->json) {
+        printf("%s\n", text);
+    } else if (s->result.count) {
+        powercut_print(stdout, stderr, &s->result, s->quiet);
+    }
+    if (text && s->report_dir && write_report(s->report_dir, text) && exit_code == CLI_EXIT_OK)
+        exit_code = CLI_EXIT_FAIL;
+    free(text);
+    if (campaign_stop_requested()) {
+        report_interruption(s->report_dir);
+        exit_code = CLI_EXIT_INTERRUPTED;
     }
     return exit_code;
 }
 
 int cmd_powercut(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("powercut");
-    const char *mode = "exhaustive", *torn = "all", *shard = NULL, *report_dir = NULL;
-    uint64_t depth = 1, steps = 0, jobs = 0, seed = 0;
-    bool json = false, quiet = false;
-    const char *filter = NULL;
+    const char *mode = "exhaustive", *torn = "all", *shard = NULL, *report_dir = NULL,
+               *budget = NULL, *resume_dir = NULL, *filter = NULL;
+    uint64_t depth = 1, steps = 0, jobs = 0, seed = 0, max_tries = 0;
+    bool json = false, quiet = false, dry_run = false;
     const cli_flag flags[] = {
-        {"mode", CLI_STRING, &mode, "M", "exhaustive (default), linear or random:N"},
+        {"mode", CLI_STRING, &mode, "M", "exhaustive (default), linear, log, random:N, every:K"},
         {"torn", CLI_STRING, &torn, "MODES", "all (default) or a comma list of torn modes"},
         {"depth", CLI_U64, &depth, "D", "1 (default), or 2: cut again inside each recovery"},
         {"steps", CLI_U64, &steps, "N", "after a recovery, go on N scenario operations only"},
         {"jobs", CLI_U64, &jobs, "N", "worker processes (default: the number of cores)"},
         {"shard", CLI_STRING, &shard, "I/N", "try only the I-th of N shares of the cut points"},
         {"seed", CLI_U64, &seed, "N", "the seed instead of each scenario's own"},
+        {"max-tries", CLI_U64, &max_tries, "N",
+         "at most N tries per scenario: cut points sampled evenly (seeded)"},
+        {"time-budget", CLI_STRING, &budget, "TIME",
+         "as many tries as the estimate says fit in TIME (90s, 5m, 1h30m)"},
+        {"dry-run", CLI_BOOL, &dry_run, NULL, "print the plan and its estimate, run nothing"},
+        {"resume", CLI_STRING, &resume_dir, "DIR",
+         "go on with the stopped campaign in DIR/powercut.json"},
         {"json", CLI_BOOL, &json, NULL, "print the result as JSON (as in powercut.json)"},
         {"report", CLI_STRING, &report_dir, "DIR",
          "write DIR/powercut.json and DIR/reproducers/*.json"},
-        {"quiet", CLI_BOOL, &quiet, NULL, "print only failures"},
+        {"quiet", CLI_BOOL, &quiet, NULL, "print only failures (no plan, no progress)"},
         {"filter", CLI_STRING, &filter, "GLOB", "only the scenarios whose name matches GLOB"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
     bool steps_given = cli_flag_present(argc, argv, "steps");
     bool jobs_given = cli_flag_present(argc, argv, "jobs");
+    bool max_tries_given = cli_flag_present(argc, argv, "max-tries");
     int npos = 0;
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
@@ -192,21 +360,18 @@ int cmd_powercut(int argc, char **argv) {
     if (depth != 1 && depth != 2) return cli_usage_error(cmd, "--depth: expected 1 or 2");
     if (jobs_given && (jobs == 0 || jobs > 1024))
         return cli_usage_error(cmd, "--jobs: expected 1..1024");
+    if (max_tries_given && max_tries == 0)
+        return cli_usage_error(cmd, "--max-tries: expected N >= 1");
+    if (budget && !cli_parse_duration(budget, &o.time_budget))
+        return cli_usage_error(
+            cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 1h30m", budget);
     o.depth = (unsigned)depth;
     o.limit_steps = steps_given;
     o.steps = steps;
     o.jobs = jobs_given ? (unsigned)jobs : default_jobs();
     o.override_seed = seed_given;
     o.seed = seed;
-
-    char reproducers[1024];
-    if (report_dir) {
-        if ((rc = cli_report_dir_ready(cmd, report_dir))) return rc;
-        snprintf(reproducers, sizeof reproducers, "%s/reproducers", report_dir);
-    } else {
-        snprintf(reproducers, sizeof reproducers, "powercut-failures");
-    }
-    o.reproducer_dir = reproducers;
+    o.max_tries = max_tries;
 
     path_list files = {0};
     int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);
@@ -215,23 +380,42 @@ int cmd_powercut(int argc, char **argv) {
         path_list_free(&files);
         return rc;
     }
-    campaign_result result = {.options = o, .jobs_used = o.jobs};
-    rc = run_campaigns(cmd, &files, &o, json, quiet, &result);
-    if (rc > exit_code) exit_code = rc;
-
-    char *text = campaign_result_to_json(&result);
-    if (!text) {
-        fprintf(stderr, "norbench powercut: out of memory\n");
-        exit_code = CLI_EXIT_FAIL;
-    } else if (json) {
-        printf("%s\n", text);
-    } else if (result.count) {
-        powercut_print(stdout, stderr, &result, quiet);
+    campaign_result prior = {0};
+    if (resume_dir) {
+        rc = powercut_load_resume(resume_dir, &o, files.items, files.count, &prior);
+        if (rc) {
+            campaign_result_free(&prior);
+            path_list_free(&files);
+            return rc;
+        }
+        if (!report_dir) report_dir = resume_dir;
     }
-    if (text && report_dir && write_report(report_dir, text) && exit_code == CLI_EXIT_OK)
-        exit_code = CLI_EXIT_FAIL;
-    free(text);
-    campaign_result_free(&result);
+
+    char reproducers[1024];
+    if (report_dir && !dry_run) {
+        if ((rc = cli_report_dir_ready(cmd, report_dir))) {
+            campaign_result_free(&prior);
+            path_list_free(&files);
+            return rc;
+        }
+        snprintf(reproducers, sizeof reproducers, "%s/reproducers", report_dir);
+    } else {
+        snprintf(reproducers, sizeof reproducers, "powercut-failures");
+    }
+    o.reproducer_dir = dry_run ? NULL : reproducers;
+
+    session s = {.cmd = cmd,
+                 .files = &files,
+                 .o = &o,
+                 .prior = resume_dir ? &prior : NULL,
+                 .report_dir = report_dir,
+                 .json = json,
+                 .quiet = quiet,
+                 .dry_run = dry_run,
+                 .exit_code = exit_code};
+    exit_code = run_session(&s);
+    session_free(&s);
+    campaign_result_free(&prior);
     path_list_free(&files);
     return exit_code;
 }

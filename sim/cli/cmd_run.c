@@ -16,17 +16,21 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Wall-clock seconds between two drawings of the progress line. */
+#define PROGRESS_PERIOD 1.0
+
 typedef struct progress_line {
     bool enabled;
     size_t index, total;
-    clock_t last;
+    double next; /* when to draw again */
 } progress_line;
 
 static void show_progress(void *ctx, const char *name, uint64_t engine_ops) {
     progress_line *p = ctx;
-    clock_t now = clock();
-    if (!p->enabled || (double)(now - p->last) < 0.2 * CLOCKS_PER_SEC) return;
-    p->last = now;
+    if (!p->enabled) return;
+    double now = run_now_seconds();
+    if (engine_ops && now < p->next) return;
+    p->next = now + PROGRESS_PERIOD;
     fprintf(stderr, "\r[%zu/%zu] %-32.32s %12llu engine ops", p->index + 1, p->total, name,
             (unsigned long long)engine_ops);
     fflush(stderr);

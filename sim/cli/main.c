@@ -37,8 +37,9 @@ const cli_command cli_commands[] = {
      "all pass, 1 when any fails, 2 on usage or file errors.",
      cmd_run},
     {"powercut", "cut the power at every flash operation and check nothing is lost",
-     "FILE|DIR... [--mode linear|exhaustive|random:N] [--torn MODES|all] [--depth 1|2]\n"
-     "       [--steps N] [--jobs N] [--shard I/N] [--seed N] [--json] [--report DIR] [--quiet]\n"
+     "FILE|DIR... [--mode exhaustive|linear|log|random:N|every:K] [--torn MODES|all]\n"
+     "       [--depth 1|2] [--steps N] [--jobs N] [--shard I/N] [--seed N] [--max-tries N]\n"
+     "       [--time-budget TIME] [--dry-run] [--resume DIR] [--json] [--report DIR] [--quiet]\n"
      "       [--filter GLOB]",
      "Runs each scenario once, then again with the power cut inside each of its flash\n"
      "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
@@ -48,8 +49,16 @@ const cli_command cli_commands[] = {
      "Torn modes: program none, full, prefix, bits, metastable; erase none, full, partial,\n"
      "weak; both early, middle, late, spread (a cut at that point of the operation).\n"
      "Branches resume from snapshots. Every failure is written as a reproducer scenario that\n"
-     "`norbench run` replays. Exits 0 when every cut point verified, 1 when one failed, 2 on\n"
-     "usage or file errors. See docs/powercut.md.",
+     "`norbench run` replays.\n"
+     "Before it starts, it prints the plan on stderr: cut points and tries per scenario and\n"
+     "the time estimated from a timed sample (--dry-run prints only that). --mode log tries\n"
+     "the cut points at positions 1, 2, 3, 4, 6, 8, 11, 16, 23, ... (round(2^(k/2))),\n"
+     "every:K every K-th; --max-tries and --time-budget sample them evenly (seeded) and the\n"
+     "table says the share covered. Ctrl-C (SIGINT) or SIGTERM stops it cleanly: the results\n"
+     "so far are written, marked incomplete, and --resume DIR (same files and flags) goes on\n"
+     "to the totals of one uninterrupted run.\n"
+     "Exits 0 when every cut point verified, 1 when one failed, 2 on usage or file errors or\n"
+     "a --resume that does not match, 130 when interrupted. See docs/powercut.md.",
      cmd_powercut},
     {"merge", "add up the JSON results of a sharded power-cut campaign", "FILE... [--json]",
      "Reads powercut.json files of the shards of one campaign (--shard I/N) and prints the\n"

@@ -2,6 +2,7 @@
  * the tear watch saw of them (read valid / changed), the failures with their reproducers, and
  * the totals. */
 #include "powercut_print.h"
+#include "powercut_run.h"
 
 /* `what` of every torn mode of both kinds: "program: none 3, ...; erase: none 1, ..." */
 static void print_counts(FILE *out, const char *title, const campaign_scenario *s, bool flips) {
@@ -105,4 +106,5 @@ void powercut_print(FILE *out, FILE *err, const campaign_result *r, bool quiet) 
             run_plural(failures, "failure", "failures"), baseline, seconds, rate, rate / jobs, jobs,
             run_plural(jobs, "worker", "workers"), (unsigned long long)valid,
             (unsigned long long)changed);
+    powercut_print_coverage(out, r);
 }

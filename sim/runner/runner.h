@@ -22,7 +22,8 @@ enum {
 };
 const char *runner_strerror(int err);
 
-/* Called now and then during long scenarios with the engine operations done so far. */
+/* Called every few dozen engine operations with those done so far; the callee decides by its
+ * clock when to show anything (norbench run: about once a second). */
 typedef void (*runner_progress_fn)(void *ctx, const char *scenario_name, uint64_t engine_ops);
 
 /* After a placed cut's recovery, and at the end of a run whose placed cut landed, the store is

@@ -14,6 +14,12 @@ differs and exits 1.
   campaign_json.py sum RESULT PART...       RESULT's counts (by_torn's flip counts included) and
                                             failures are the parts' added up
   campaign_json.py failures RESULT          prints totals.failures
+  campaign_json.py interrupted RESULT        "complete": false, some cut points done: each
+                                            incomplete scenario's "done" spans in order, and
+                                            fewer cut points than a whole run
+  campaign_json.py whole RESULT             "complete": true everywhere, no "done" spans
+  campaign_json.py budget RESULT N          at most N tries per scenario, fewer cut points
+                                            than the mode has, "coverage" their share
   campaign_json.py failures_in RESULT TEXT...
                                             >= 1 failure, and every failure message holds each
                                             TEXT (a known hole stays where it is)
@@ -155,6 +161,46 @@ def sum_of(path, part_paths):
           f"{whole['totals']['failures']} failures")
 
 
+def interrupted(path):
+    result = load(path)
+    expect_equal(f"{path}: totals.complete", result["totals"]["complete"], False)
+    stopped = [s for s in result["scenarios"] if s["complete"] is False]
+    if not stopped:
+        raise Mismatch(f"{path}: no scenario says \"complete\": false")
+    for scenario in stopped:
+        last = -1
+        for first, end in scenario["done"]:
+            if not last < first <= end:
+                raise Mismatch(f"{path}: {scenario['file']}: done spans out of order")
+            last = end
+    if not 0 < result["totals"]["cut_points"]:
+        raise Mismatch(f"{path}: no cut point done before the stop")
+    print(f"ok: {path}: interrupted after {result['totals']['cut_points']} cut points")
+
+
+def whole(path):
+    result = load(path)
+    expect_equal(f"{path}: totals.complete", result["totals"]["complete"], True)
+    for scenario in result["scenarios"]:
+        expect_equal(f"{path}: {scenario['file']}: complete", scenario["complete"], True)
+        expect_equal(f"{path}: {scenario['file']}: done", scenario.get("done"), None)
+    print(f"ok: {path}: complete")
+
+
+def budget(path, max_tries):
+    result = load(path)
+    for scenario in result["scenarios"]:
+        name = f"{path}: {scenario['file']}"
+        expect_equal(f"{name}: max_tries", scenario["max_tries"], int(max_tries))
+        if not 0 < scenario["verified"] <= int(max_tries):
+            raise Mismatch(f"{name}: {scenario['verified']} tries, budget {max_tries}")
+        if not scenario["cut_points"] < scenario["mode_cut_points"]:
+            raise Mismatch(f"{name}: the budget left all {scenario['cut_points']} cut points")
+        expect_equal(f"{name}: coverage", scenario["coverage"],
+                     scenario["cut_points"] / scenario["mode_cut_points"])
+    print(f"ok: {path}: within {max_tries} tries per scenario")
+
+
 def failures(path):
     print(load(path)["totals"]["failures"])
 
@@ -176,7 +222,8 @@ def failures_in(path, texts):
 
 
 COMMANDS = {"caught": (caught, 1), "passed": (passed, 1), "same": (same, 2),
-            "complete": (complete, 1), "failures": (failures, 1)}
+            "complete": (complete, 1), "failures": (failures, 1),
+            "interrupted": (interrupted, 1), "whole": (whole, 1), "budget": (budget, 2)}
 
 
 def main(argv):

@@ -25,6 +25,13 @@ expect_usage_error() {
 cd "$tmp" || fail "cannot enter $tmp"
 expect_usage_error "mode" powercut "$scenario" --mode sideways
 expect_usage_error "mode" powercut "$scenario" --mode random:many
+expect_usage_error "mode" powercut "$scenario" --mode every:0
+expect_usage_error "mode" powercut "$scenario" --mode every:
+expect_usage_error "max-tries" powercut "$scenario" --max-tries 0
+expect_usage_error "time-budget" powercut "$scenario" --time-budget 5x
+expect_usage_error "time-budget" powercut "$scenario" --time-budget 1h30
+expect_usage_error "time-budget" powercut "$scenario" --time-budget 0s
+expect_usage_error "resume" powercut "$scenario" --resume "$tmp/nothing-here"
 expect_usage_error "sideways" powercut "$scenario" --torn prefix,sideways
 expect_usage_error "sideways" powercut "$scenario" --torn sideways
 expect_usage_error "empty" powercut "$scenario" --torn ""

@@ -1,0 +1,49 @@
+/* Durations on the command line: read ("90s", "5m", "1h30m", "2.5h"; a bare number is seconds)
+ * for --time-budget, and written for people ("0.4 s", "3 min 05 s", "2 h 10 min"). */
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+bool cli_parse_duration(const char *text, double *seconds) {
+    double total = 0;
+    const char *p = text;
+    if (!*p) return false;
+    while (*p) {
+        char *end;
+        if (!(*p >= '0' && *p <= '9') && *p != '.') return false;
+        double n = strtod(p, &end);
+        if (end == p || !isfinite(n)) return false;
+        double unit = 1;
+        switch (*end) {
+        case 'h': unit = 3600, end++; break;
+        case 'm': unit = 60, end++; break;
+        case 's': end++; break;
+        case '\0':
+            if (p != text) return false; /* "1h30": the 30 of what? */
+            break;
+        default: return false;
+        }
+        total += n * unit;
+        p = end;
+    }
+    if (!(total > 0)) return false;
+    *seconds = total;
+    return true;
+}
+
+void cli_format_duration(char *out, size_t size, double seconds) {
+    if (seconds < 0) seconds = 0;
+    if (seconds < 10) {
+        snprintf(out, size, "%.1f s", seconds);
+    } else if (seconds < 60) {
+        snprintf(out, size, "%.0f s", seconds);
+    } else if (seconds < 3600) {
+        long s = lround(seconds);
+        snprintf(out, size, "%ld min %02ld s", s / 60, s % 60);
+    } else {
+        long m = lround(seconds / 60);
+        snprintf(out, size, "%ld h %02ld min", m / 60, m % 60);
+    }
+}
