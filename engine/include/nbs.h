@@ -30,7 +30,7 @@ enum {
 };
 const char *nbs_strerror(int err);
 
-#define NBS_KEY_MAX 64u
+#define NBS_KEY_MAX 128u
 
 /* How the engine reaches flash. Callbacks return 0, NBS_E_ECC for an ECC error on a read, or
  * any other negative value for a failure (reported as NBS_E_IO). Addresses are absolute. */

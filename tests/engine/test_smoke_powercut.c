@@ -140,9 +140,9 @@ static void map_run(uint32_t unit, ram_torn mode, uint64_t seed) {
             nbs_map_space(&r.map, &sp);
             nbs_map_count(&r.map, &cnt);
             cr_log_info(
-                "count %u live %u free %u recl %u newest %u seq %u tail %u next %u front %u", cnt,
+                "count %u live %u free %u recl %u newest %u seq %u tail %u front %u", cnt,
                 sp.live, sp.free_now, sp.reclaimable, r.map.log.newest, r.map.log.newest_seq,
-                r.map.log.tail_seq, r.map.log.next_slot, r.map.log.front);
+                r.map.log.tail_seq, r.map.log.front);
         }
         cr_assert_eq(rc, NBS_OK, "seed %lu store after recovery: %s", seed, nbs_strerror(rc));
     }

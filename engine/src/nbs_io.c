@@ -1,0 +1,78 @@
+/* Flash access of the ring log: the geometry a store accepts, reads, programs and page erases.
+ * A failed program or erase (a power cut, a worn cell) leaves flash that only a mount may judge,
+ * so it unmounts the store. Erases are tracked for this power-on: a page erased now and not
+ * written since is opened without another erase (SPEC-v3 section 5.2). */
+#include "nbs_internal.h"
+
+int nbs_check_geometry(const nbs_flash *f) {
+    uint32_t w = f ? f->write_unit : 0;
+    if (!f || !f->read || !f->program || !f->erase || w == 0 || (w & (w - 1)) || w > 32 ||
+        (f->erase_value != 0xFF && f->erase_value != 0x00))
+        return NBS_E_GEOMETRY;
+    if (f->page_size < 64 || f->page_size % w || f->page_size > (1u << 19) || f->size == 0 ||
+        f->size % f->page_size || f->size / f->page_size < 2 ||
+        f->size / f->page_size > NBS_PAGES_MAX || f->start % w)
+        return NBS_E_GEOMETRY;
+    return NBS_OK;
+}
+
+size_t nbs_work_bytes_min(const nbs_flash *flash) {
+    (void)flash;
+    return NBS_WORK_MIN;
+}
+
+uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {
+    return log->flash.start + page * log->flash.page_size;
+}
+
+static int flash_result(int rc) {
+    return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
+}
+
+int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len) {
+    return flash_result(log->flash.read(log->flash.ctx, addr, buf, len));
+}
+
+static int after_write(nbs_log *log, int rc) {
+    rc = flash_result(rc);
+    if (rc) log->mounted = false;
+    return rc;
+}
+
+static void forget_erased(nbs_log *log, uint32_t page) {
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) log->erased[i] = 0;
+}
+
+int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
+    forget_erased(log, page);
+    return after_write(log, log->flash.program(log->flash.ctx, nbs_page_addr(log, page) + off,
+                                               data, len));
+}
+
+int nbs_erase_page(nbs_log *log, uint32_t page) {
+    forget_erased(log, page);
+    int rc = after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
+    if (rc) return rc;
+    unsigned slot = 0;
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (!log->erased[i]) slot = i;
+    if (log->erased[slot]) { /* full: forget the oldest */
+        memmove(log->erased, log->erased + 1, (NBS_ERASED_TRACK - 1) * sizeof *log->erased);
+        slot = NBS_ERASED_TRACK - 1;
+    }
+    log->erased[slot] = page + 1;
+    return NBS_OK;
+}
+
+int nbs_ensure_erased(nbs_log *log, uint32_t page) {
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) return NBS_OK;
+    return nbs_erase_page(log, page);
+}
+
+bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++)
+        if (b[i] != log->flash.erase_value) return false;
+    return true;
+}

@@ -1,0 +1,190 @@
+/* Walking a page's items oldest first (SPEC-v3 section 4): each step reads one item's commit
+ * header, its flag units and, optionally, its first data bytes in one read; gaps are skipped;
+ * a sealed item's lengths are trusted (its header is solid), an unsealed region ends the walk
+ * (the page's last operation, for the mount to decide). Also the CRC check of an item. */
+#include "nbs_internal.h"
+
+int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
+    nbs_page_hdr h;
+    int rc = nbs_page_hdr_read(log, page, &h);
+    if (rc) return rc;
+    cur->page = page;
+    cur->seed = nbs_page_seed(log, h.b);
+    cur->pos = nbs_items_start(log);
+    cur->limit = log->mounted && page == log->newest ? log->front : log->flash.page_size;
+    return NBS_OK;
+}
+
+/* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
+static uint32_t read_varint(const uint8_t *b, uint32_t avail, uint32_t *value) {
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < NBS_VARINT_MAX && i < avail; i++) {
+        v |= (uint32_t)(b[i] & 0x7Fu) << (7 * i);
+        if (!(b[i] & 0x80u)) {
+            if (i > 0 && b[i] == 0) return 0; /* not the shortest form */
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static bool all_programmed(const nbs_log *log, const uint8_t *b, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++)
+        if (b[i] != nbs_programmed_byte(log)) return false;
+    return true;
+}
+
+/* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
+static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
+    const uint32_t w = log->unit, page = log->flash.page_size;
+    memset(it, 0, sizeof *it);
+    it->off = pos;
+    uint32_t i = 0, field = 0, tk = 0;
+    if (log->kind == NBS_KIND_MAP) {
+        tk = b[0];
+        if (tk == 0 || tk > TK_MARK) return false;
+        i = 1;
+    }
+    uint32_t flen = read_varint(b + i, n - i, &field);
+    if (!flen) return false;
+    if (log->kind == NBS_KIND_QUEUE) {
+        if (field == 0) return false;
+        field--;
+    }
+    it->head_len = (uint8_t)(i + flen);
+    memcpy(it->head, b, it->head_len);
+    if ((uint32_t)it->head_len + NBS_CRC_BYTES > n) return false;
+    it->crc = nbs_get_le(b + it->head_len, NBS_CRC_BYTES);
+    it->after_gap = field & 1u;
+    it->vlen = field >> 2;
+    bool flag2 = field & 2u;
+    if (log->kind == NBS_KIND_MAP && tk <= NBS_KEY_MAX) {
+        it->klen = tk;
+        it->type = flag2 ? ITEM_REMOVE : ITEM_STORE;
+        if (flag2 && it->vlen) return false;
+    } else if (log->kind == NBS_KIND_MAP) {
+        if (flag2 || it->vlen) return false;
+        it->type = tk == TK_CLEAR ? ITEM_CLEAR : ITEM_MARK;
+    } else {
+        it->type = flag2 ? ITEM_MARK : ITEM_PUSH;
+        if (flag2 && it->vlen) return false;
+    }
+    uint32_t head = nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    uint32_t flags = head + nbs_flag_units(log) * w;
+    uint64_t end = (uint64_t)pos + flags + nbs_round_up(it->klen + it->vlen, w);
+    if (flags > n || end > page) return false; /* lengths read from flash are input */
+    it->data = pos + flags;
+    it->end = (uint32_t)end;
+    it->sealed = !nbs_all_erased(log, b + head, w);
+    if (log->kind == NBS_KIND_QUEUE) {
+        it->pop_touched = !nbs_all_erased(log, b + head + w, w);
+        it->pop_full = all_programmed(log, b + head + w, w);
+        it->pop_sealed = !nbs_all_erased(log, b + head + 2 * w, w);
+    }
+    return true;
+}
+
+const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len) {
+    uint32_t size;
+    const uint8_t *chunk = nbs_work_chunk(log, &size);
+    *len = it->end > it->off ? it->end - it->off : 0;
+    if (*len > size) *len = size;
+    return chunk;
+}
+
+/* Reads up to `want` bytes at pos (no further than the page end) into the chunk area. */
+static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uint32_t *n) {
+    uint32_t size;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    if (want > size) want = size;
+    if (want > log->flash.page_size - pos) want = log->flash.page_size - pos;
+    *n = want;
+    return nbs_read(log, nbs_page_addr(log, page) + pos, chunk, want);
+}
+
+/* The item at pos, read with `extra` data bytes: NBS_OK (parsed), NBS_WALK_TORN (no item, or
+ * an unparseable region), NBS_E_END (erased: a gap or the end, told apart by the caller). */
+static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
+    uint32_t size, n, g = nbs_gap(log);
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    int rc = read_at(log, cur->page, pos, g + nbs_flag_units(log) * log->unit + extra, &n);
+    if (rc == NBS_E_ECC) return NBS_WALK_TORN; /* a torn unit of ECC flash */
+    if (rc) return rc;
+    if (nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
+    if (!parse(log, chunk, n, pos, it)) {
+        memset(it, 0, sizeof *it);
+        it->off = pos;
+        return NBS_WALK_TORN;
+    }
+    return NBS_OK;
+}
+
+static bool region_erased(nbs_log *log, nbs_cursor *cur, uint32_t pos, int *err) {
+    uint32_t n, g = nbs_gap(log), size;
+    *err = read_at(log, cur->page, pos, g, &n);
+    if (*err == NBS_E_ECC) *err = NBS_OK, n = 0;
+    return !*err && n == g && nbs_all_erased(log, nbs_work_chunk(log, &size), g);
+}
+
+/* An unsealed region at pos is a torn commit header that a clean mount read as erased when a
+ * sealed item that says it follows a gap lies at pos + G (and its CRC matches). */
+static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
+    uint32_t g = nbs_gap(log);
+    if (pos + g >= cur->limit) return 0;
+    nbs_item next;
+    int rc = item_at(log, cur, pos + g, extra, &next);
+    if (rc != NBS_OK) return rc < 0 && rc != NBS_E_END ? rc : 0;
+    if (!next.sealed || !next.after_gap) return 0;
+    if ((rc = nbs_item_intact(log, cur, &next)) != 1) return rc;
+    /* item_at() read the header again into the chunk area: keep it for the caller. */
+    rc = item_at(log, cur, pos + g, extra, it);
+    return rc == NBS_OK ? 1 : rc < 0 && rc != NBS_E_END ? rc : 0;
+}
+
+int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
+    uint32_t g = nbs_gap(log);
+    for (;;) {
+        uint32_t pos = cur->pos;
+        if (pos >= cur->limit || pos + g > log->flash.page_size) return NBS_E_END;
+        int rc = item_at(log, cur, pos, extra, it), err;
+        if (rc == NBS_E_END) { /* erased: a gap when something follows it, else the end */
+            if (pos + 2 * g > log->flash.page_size || pos + g >= cur->limit ||
+                region_erased(log, cur, pos + g, &err))
+                return err ? err : NBS_E_END;
+            cur->pos = pos + g;
+            continue;
+        }
+        if (rc < 0) return rc;
+        if (rc == NBS_OK && it->sealed) {
+            cur->pos = it->end;
+            return NBS_OK;
+        }
+        nbs_item torn = *it;
+        if ((rc = gap_after(log, cur, pos, extra, it)) < 0) return rc;
+        if (rc == 1) {
+            cur->pos = it->end;
+            return NBS_OK;
+        }
+        *it = torn;
+        return NBS_WALK_TORN;
+    }
+}
+
+int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    uint32_t size, crc = nbs_crc32c(cur->seed, it->head, it->head_len);
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    uint32_t addr = nbs_page_addr(log, cur->page) + it->data, left = it->klen + it->vlen;
+    while (left) {
+        uint32_t n = left < size ? left : size;
+        int rc = nbs_read(log, addr, chunk, n);
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        crc = nbs_crc32c(crc, chunk, n);
+        addr += n, left -= n;
+    }
+#if NBS_TEST_BREAK == 2
+    return 1;
+#endif
+    return crc == it->crc;
+}
