@@ -16,6 +16,22 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
+/* 1 when the key stored at addr equals `key`, 0 when not, or an error (read through the chunk
+ * area, which `key` may not be in). */
+static int key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen) {
+    uint32_t size;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    for (uint32_t done = 0; done < klen;) {
+        uint32_t n = klen - done < size ? klen - done : size;
+        int rc = nbs_read(log, addr + done, chunk, n);
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        if (memcmp(chunk, key + done, n)) return 0;
+        done += n;
+    }
+    return 1;
+}
+
 /* One page's answer for a key: 1 found (STORE or REMOVE in *f), 2 cleared, 0 nothing. */
 static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t klen,
                        nbs_found *f) {
@@ -31,7 +47,13 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
         uint32_t len;
         const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
         uint32_t at = it.data - it.off;
-        if (at + klen > len || memcmp(b + at, key, klen)) continue;
+        if (at + klen > len) { /* the key was not read with the header: compare from flash */
+            int same = key_equal(log, nbs_page_addr(log, cur.page) + it.data, key, klen);
+            if (same < 0) return same;
+            if (!same) continue;
+        } else if (memcmp(b + at, key, klen)) {
+            continue;
+        }
         nbs_cursor here = cur;
         int ok = nbs_item_intact(log, &here, &it);
         if (ok < 0) return ok;
