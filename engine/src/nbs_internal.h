@@ -27,7 +27,6 @@ enum {
     NBS_CRC_BYTES = 4,  /* an item's CRC-32C */
     NBS_VARINT_MAX = 3, /* bytes of a length field (values below 2^21) */
     NBS_WORK_KEY = 128, /* work buffer: key area of this size (NBS_KEY_MAX), then chunks */
-    NBS_WORK_MIN = 192,
     NBS_WALK_TORN = 1, /* nbs_item_next(): an unsealed region (the last operation of the page) */
 };
 

@@ -16,9 +16,11 @@ int nbs_check_geometry(const nbs_flash *f) {
     return NBS_OK;
 }
 
+/* The key area, then a chunk that holds an item's largest commit header, its flag units and
+ * some data (SPEC-v3 section 4: one read per item). */
 size_t nbs_work_bytes_min(const nbs_flash *flash) {
-    (void)flash;
-    return NBS_WORK_MIN;
+    uint32_t w = flash && flash->write_unit ? flash->write_unit : 1;
+    return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u;
 }
 
 uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {

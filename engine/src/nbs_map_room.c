@@ -43,8 +43,6 @@ int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
         if (log->empty || live + 1 < log->pages) {
             uint16_t dist = log->empty ? 0 : (uint16_t)(log->newest_seq + 1 - log->tail_seq);
             rc = nbs_open_next(log, dist);
-        } else if (live == 1) {
-            return NBS_E_FULL; /* the only page is full and the spare must stay free */
         } else {
             rc = gc_round(log);
         }

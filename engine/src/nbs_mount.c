@@ -210,7 +210,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     memset(log, 0, sizeof *log);
     int rc = nbs_check_geometry(&cfg->flash);
     if (rc) return rc;
-    if (!cfg->work || cfg->work_size < NBS_WORK_MIN) return NBS_E_WORK_BUFFER;
+    if (!cfg->work || cfg->work_size < nbs_work_bytes_min(&cfg->flash)) return NBS_E_WORK_BUFFER;
     log->flash = cfg->flash;
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;

@@ -108,7 +108,7 @@ int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
     log->front = nbs_items_start(log);
     log->gap_pending = false;
     log->empty = false;
-    return nbs_program(log, page, 0, hdr, nbs_items_start(log));
+    return nbs_program(log, page, 0, hdr, nbs_items_start(log) - log->unit); /* not DONE */
 }
 
 int nbs_mark_done(nbs_log *log, uint32_t page) {

@@ -16,7 +16,7 @@ typedef struct rig {
     nbs_config cfg;
     nbs_map map;
     nbs_queue q;
-    uint8_t work[256];
+    uint8_t work[512];
     uint64_t rng;
 } rig;
 

@@ -11,7 +11,7 @@ typedef struct rig {
     ram_flash rf;
     nbs_config cfg;
     nbs_queue q;
-    uint8_t work[256];
+    uint8_t work[512];
 } rig;
 
 static void rig_open(rig *r, uint32_t pages, uint32_t page_size, uint32_t unit) {
