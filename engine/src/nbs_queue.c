@@ -119,8 +119,10 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
 }
 
 /* Opens a page for a push: its header names the oldest page that still holds an entry as the
- * tail; the pages before it are then erased. NBS_E_FULL when that would leave no free page. */
-static int open_for_push(nbs_log *log) {
+ * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
+ * once the header is checked by the page's first item (the push): *dead_from and *dead_count
+ * say which seqs to erase then. */
+static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count) {
     qpos at;
     nbs_item it;
     nbs_cursor cur;
@@ -130,14 +132,18 @@ static int open_for_push(nbs_log *log) {
     if (!rc) tail = at.seq;
     uint32_t live_after = (uint32_t)(uint16_t)(seq - tail) + 1;
     if (live_after + 1 > log->pages) return NBS_E_FULL; /* the spare stays free */
-    uint16_t old_tail = log->tail_seq, old_newest = log->newest_seq;
-    bool was_empty = log->empty;
-    if ((rc = nbs_open_next(log, (uint16_t)(seq - tail)))) return rc;
-    for (uint16_t s = old_tail; !was_empty && nbs_seq_after(tail, s); s++) {
-        if (nbs_seq_after(s, old_newest)) break;
-        uint32_t back = (uint16_t)(seq - s);
-        if ((rc = nbs_erase_page(log, (log->newest + log->pages - back % log->pages) % log->pages)))
-            return rc;
+    *dead_from = log->tail_seq;
+    *dead_count = log->empty ? 0 : (uint16_t)(tail - log->tail_seq);
+    if (*dead_count > (uint16_t)(seq - log->tail_seq)) *dead_count = 0;
+    return nbs_open_next(log, (uint16_t)(seq - tail));
+}
+
+/* Erases the pages a new page's header declared dead (their seqs, before the tail). */
+static int erase_dead(nbs_log *log, uint16_t from, uint16_t count) {
+    for (uint16_t i = 0; i < count; i++) {
+        uint32_t back = (uint16_t)(log->newest_seq - (uint16_t)(from + i));
+        int rc = nbs_erase_page(log, (log->newest + log->pages - back % log->pages) % log->pages);
+        if (rc) return rc;
     }
     return NBS_OK;
 }
@@ -149,9 +155,10 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     nbs_log *log = &q->log;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
     nbs_payload p = {NULL, 0, data, (uint32_t)len};
+    uint16_t dead_from = 0, dead_count = 0;
     for (;;) {
         if (nbs_fits_newest(log, nbs_append_cost(log, 0, p.vlen))) break;
-        if ((rc = open_for_push(log)) == NBS_OK) continue;
+        if ((rc = open_for_push(log, &dead_from, &dead_count)) == NBS_OK) continue;
         if (rc != NBS_E_FULL || !(flags & NBS_PUSH_DROP_OLDEST)) return rc;
         qpos at;
         nbs_item it;
@@ -159,7 +166,8 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
         if ((rc = head_entry(log, &at, &it, &cur))) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
         if ((rc = pop_item(log, &cur, &it))) return rc;
     }
-    return nbs_append(log, ITEM_PUSH, &p);
+    if ((rc = nbs_append(log, ITEM_PUSH, &p))) return rc;
+    return erase_dead(log, dead_from, dead_count);
 }
 
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {

@@ -115,7 +115,7 @@ static void map_run(uint32_t unit, ram_torn mode, uint64_t seed) {
         else if (k == key_in_flight)
             cr_assert(is_old || is_new, "seed %lu in-flight key %u", seed, k);
         else
-            cr_assert(is_new, "seed %lu key %u lost (unit %u mode %d)", seed, k, unit, mode);
+            cr_assert(is_new, "seed %lu key %u lost (unit %u mode %d): seen len %u after %u before %u, in flight %u op %d", seed, k, unit, mode, seen.len[k], after.len[k], before.len[k], key_in_flight, op);
     }
     /* The outcome is final: more remounts and reads give the same answers. */
     for (int again = 0; again < 3; again++) {
