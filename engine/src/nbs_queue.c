@@ -122,16 +122,23 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
  * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
  * once the header is checked by the page's first item (the push): *dead_from and *dead_count
  * say which seqs to erase then. */
-static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count) {
+/* The tail a page opened now would have: NBS_OK, or NBS_E_FULL when opening it would leave no
+ * free page (the spare stays free). */
+static int next_tail(nbs_log *log, uint16_t *tail) {
     qpos at;
     nbs_item it;
     nbs_cursor cur;
-    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1), tail = seq;
+    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
     int rc = log->empty ? NBS_E_EMPTY : head_entry(log, &at, &it, &cur);
     if (rc && rc != NBS_E_EMPTY) return rc;
-    if (!rc) tail = at.seq;
-    uint32_t live_after = (uint32_t)(uint16_t)(seq - tail) + 1;
-    if (live_after + 1 > log->pages) return NBS_E_FULL; /* the spare stays free */
+    *tail = rc ? seq : at.seq;
+    return (uint32_t)(uint16_t)(seq - *tail) + 2 > log->pages ? NBS_E_FULL : NBS_OK;
+}
+
+static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count) {
+    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1), tail;
+    int rc = next_tail(log, &tail);
+    if (rc) return rc;
     *dead_from = log->tail_seq;
     *dead_count = log->empty ? 0 : (uint16_t)(tail - log->tail_seq);
     if (*dead_count > (uint16_t)(seq - log->tail_seq)) *dead_count = 0;
@@ -189,15 +196,22 @@ int nbs_queue_max_push(nbs_queue *q, size_t *len) {
     int rc = check_queue(q);
     if (rc || !len) return rc ? rc : NBS_E_INVAL;
     nbs_log *log = &q->log;
-    uint32_t best = 0;
-    for (uint32_t n = nbs_queue_max_item(&log->flash);; n--) {
-        if (nbs_fits_newest(log, nbs_append_cost(log, 0, n))) {
-            best = n;
-            break;
+    uint32_t best = 0, max = nbs_queue_max_item(&log->flash);
+    uint16_t tail;
+    if ((rc = next_tail(log, &tail)) == NBS_OK) {
+        best = max; /* a push may open a page */
+    } else if (rc != NBS_E_FULL) {
+        return rc;
+    } else {
+        for (uint32_t n = max + 1; n-- > 0;) {
+            if (nbs_fits_newest(log, nbs_append_cost(log, 0, n))) {
+                best = n;
+                break;
+            }
         }
-        if (!n) break;
     }
-    *len = best; /* a page that a push could open adds to this: not counted yet */
+    if (best < max && next_tail(log, &tail) == NBS_OK) best = max;
+    *len = best;
     return NBS_OK;
 }
 
