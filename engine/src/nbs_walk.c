@@ -108,6 +108,8 @@ static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uin
 static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
     uint32_t size, n, g = nbs_gap(log);
     uint8_t *chunk = nbs_work_chunk(log, &size);
+    memset(it, 0, sizeof *it);
+    it->off = pos;
     int rc = read_at(log, cur->page, pos, g + nbs_flag_units(log) * log->unit + extra, &n);
     if (rc == NBS_E_ECC) return NBS_WALK_TORN; /* a torn unit of ECC flash */
     if (rc) return rc;
