@@ -103,6 +103,25 @@ static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uin
     return nbs_read(log, nbs_page_addr(log, page) + pos, chunk, want);
 }
 
+/* After an ECC error on the read of an item's regions: read them unit by unit. A unit that
+ * reports an error (a torn program of ECC flash) reads as touched but not full (a flag unit: its
+ * program started; data: whatever, the CRC decides); one in the first G bytes (the commit
+ * header) makes the whole region torn (NBS_E_ECC). */
+static int read_units(nbs_log *log, uint32_t page, uint32_t pos, uint32_t n, uint8_t *out) {
+    const uint32_t w = log->unit, g = nbs_gap(log);
+    const uint8_t touched = (uint8_t)(log->flash.erase_value ^ 0x55u);
+    for (uint32_t at = 0; at < n; at += w) {
+        uint32_t len = n - at < w ? n - at : w;
+        int rc = nbs_read(log, nbs_page_addr(log, page) + pos + at, out + at, len);
+        if (rc == NBS_E_ECC && at < g) return NBS_E_ECC;
+        if (rc == NBS_E_ECC)
+            memset(out + at, touched, len);
+        else if (rc)
+            return rc;
+    }
+    return NBS_OK;
+}
+
 /* The item at pos, read with `extra` data bytes: NBS_OK (parsed), NBS_WALK_TORN (no item, or
  * an unparseable region), NBS_E_END (erased: a gap or the end, told apart by the caller). */
 static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
@@ -111,7 +130,8 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     memset(it, 0, sizeof *it);
     it->off = pos;
     int rc = read_at(log, cur->page, pos, g + nbs_flag_units(log) * log->unit + extra, &n);
-    if (rc == NBS_E_ECC) return NBS_WALK_TORN; /* a torn unit of ECC flash */
+    if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk);
+    if (rc == NBS_E_ECC) return NBS_WALK_TORN; /* a torn unit in the commit header */
     if (rc) return rc;
     if (nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
     if (!parse(log, chunk, n, pos, it)) {
