@@ -14,12 +14,12 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it) {
     memset(head, log->flash.erase_value, sizeof head);
     uint32_t head_len = nbs_head_encode(log, it, false, head);
     uint32_t hlen = nbs_round_up(head_len + NBS_CRC_BYTES, w);
-    uint32_t pos = log->front + (log->gap_pending ? nbs_gap(log) : 0);
+    if (log->gap_pending) return NBS_E_CORRUPT; /* copies go to pages opened this power-on */
+    uint32_t pos = log->front;
     uint32_t data = pos + hlen + nbs_flag_units(log) * w;
     uint32_t end = data + nbs_round_up(it->klen + it->vlen, w);
     if (end > log->flash.page_size) return NBS_E_FULL;
     log->front = end;
-    log->gap_pending = false;
     uint32_t old_crc = nbs_crc32c(src->seed, it->head, it->head_len);
     uint32_t new_crc = nbs_crc32c(log->newest_seed, head, head_len);
     uint32_t size, left = it->klen + it->vlen, from = it->data, to = data;

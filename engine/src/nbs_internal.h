@@ -67,6 +67,11 @@ typedef struct nbs_item {
  * CRC of its header bytes); `limit` bounds the walk (the newest page: its front). */
 typedef struct nbs_cursor {
     uint32_t page, seed, pos, limit;
+    /* Mount and recovery: an item whose seal reads erased ends the walk (NBS_WALK_TORN), for
+     * them to decide. Every other walk comes after a mount that decided each item: an item
+     * there whose seal reads erased is one whose seal a cut left weak (its header and data are
+     * solid), and it counts. */
+    bool strict;
 } nbs_cursor;
 
 /* Bytes to write: key and value (map) or the entry (queue, key empty). */

@@ -12,6 +12,7 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->seed = nbs_page_seed(log, h.b);
     cur->pos = nbs_items_start(log);
     cur->limit = log->mounted && page == log->newest ? log->front : log->flash.page_size;
+    cur->strict = !log->mounted;
     return NBS_OK;
 }
 
@@ -142,15 +143,9 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     return NBS_OK;
 }
 
-static bool region_erased(nbs_log *log, nbs_cursor *cur, uint32_t pos, int *err) {
-    uint32_t n, g = nbs_gap(log), size;
-    *err = read_at(log, cur->page, pos, g, &n);
-    if (*err == NBS_E_ECC) *err = NBS_OK, n = 0;
-    return !*err && n == g && nbs_all_erased(log, nbs_work_chunk(log, &size), g);
-}
-
-/* An unsealed region at pos is a torn commit header that a clean mount read as erased when a
- * sealed item that says it follows a gap lies at pos + G (and its CRC matches). */
+/* A region at pos that is no sealed item is a filler (SPEC-v3 section 5.1: every bit
+ * programmed, or what a refused program left) when a sealed item that says it follows a gap lies
+ * at pos + G and its CRC matches; else it is the page's unsealed last operation. */
 static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
     uint32_t g = nbs_gap(log);
     if (pos + g >= cur->limit) return 0;
@@ -169,16 +164,10 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     for (;;) {
         uint32_t pos = cur->pos;
         if (pos >= cur->limit || pos + g > log->flash.page_size) return NBS_E_END;
-        int rc = item_at(log, cur, pos, extra, it), err;
-        if (rc == NBS_E_END) { /* erased: a gap when something follows it, else the end */
-            if (pos + 2 * g > log->flash.page_size || pos + g >= cur->limit ||
-                region_erased(log, cur, pos + g, &err))
-                return err ? err : NBS_E_END;
-            cur->pos = pos + g;
-            continue;
-        }
+        int rc = item_at(log, cur, pos, extra, it);
+        if (rc == NBS_E_END) return NBS_E_END; /* erased: the page's items end here */
         if (rc < 0) return rc;
-        if (rc == NBS_OK && it->sealed) {
+        if (rc == NBS_OK && (it->sealed || !cur->strict)) {
             cur->pos = it->end;
             return NBS_OK;
         }

@@ -69,13 +69,44 @@ uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap,
     return n + varint_put(out + n, length_field(log, it->vlen, flag2, after_gap));
 }
 
+/* The first write after a mount (SPEC-v3 section 5.1): a program that a cut stopped at its very
+ * start may have left weak cells that read erased where the next item would go. The filler
+ * programs every bit of the G bytes at the front, which makes such cells solid (a part that
+ * refuses the program has a touched, non-erased region there: as good), and the item follows it
+ * with its after-gap flag. Returns the item's offset. */
+static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
+    *pos = log->front;
+    *after_gap = log->gap_pending;
+    if (!log->gap_pending) return NBS_OK;
+    uint32_t g = nbs_gap(log);
+    uint8_t fill[32];
+    memset(fill, nbs_programmed_byte(log), sizeof fill);
+    log->front += g;
+    log->gap_pending = false;
+    *pos = log->front;
+    int rc = nbs_program(log, log->newest, *pos - g, fill, g);
+    if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
+        uint8_t back[32];
+        if (nbs_read(log, nbs_page_addr(log, log->newest) + *pos - g, back, g) == NBS_OK &&
+            !nbs_all_erased(log, back, g)) {
+            log->mounted = true;
+            return NBS_OK;
+        }
+    }
+    return rc;
+}
+
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p) {
     const uint32_t w = log->unit;
-    uint32_t pos = log->front + (log->gap_pending ? nbs_gap(log) : 0);
+    uint32_t pos;
+    bool after_gap;
     uint8_t head[32];
     memset(head, log->flash.erase_value, sizeof head);
     nbs_item desc = {.type = type, .klen = p->klen, .vlen = p->vlen};
-    uint32_t n = nbs_head_encode(log, &desc, log->gap_pending, head);
+    if (!nbs_fits_newest(log, nbs_append_cost(log, p->klen, p->klen + p->vlen))) return NBS_E_FULL;
+    int rc = fill_gap(log, &pos, &after_gap);
+    if (rc) return rc;
+    uint32_t n = nbs_head_encode(log, &desc, after_gap, head);
     uint32_t crc = nbs_crc32c(log->newest_seed, head, n);
     crc = nbs_crc32c(crc, p->key, p->klen);
     crc = nbs_crc32c(crc, p->value, p->vlen);
@@ -85,8 +116,7 @@ int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p) {
     uint32_t end = data + nbs_round_up(p->klen + p->vlen, w);
     if (end > log->flash.page_size) return NBS_E_FULL;
     log->front = end;
-    log->gap_pending = false;
-    int rc = nbs_program(log, log->newest, pos, head, hlen);
+    rc = nbs_program(log, log->newest, pos, head, hlen);
     if (!rc && p->klen + p->vlen) rc = program_data(log, data, p->key, p->klen, p->value, p->vlen);
     if (!rc) rc = program_flag(log, log->newest, pos + hlen); /* the seal */
     return rc;
