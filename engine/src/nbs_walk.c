@@ -105,20 +105,23 @@ static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uin
 }
 
 /* After an ECC error on the read of an item's regions: read them unit by unit. A unit that
- * reports an error (a torn program of ECC flash) reads as touched but not full (a flag unit: its
- * program started; data: whatever, the CRC decides); one in the first G bytes (the commit
- * header) makes the whole region torn (NBS_E_ECC). */
-static int read_units(nbs_log *log, uint32_t page, uint32_t pos, uint32_t n, uint8_t *out) {
-    const uint32_t w = log->unit, g = nbs_gap(log);
+ * reports an error (a torn program of ECC flash) reads as touched but not full: a flag unit whose
+ * program started, or data whose CRC decides. *first_bad is the offset of the first such unit
+ * (n when none): one inside the commit header makes the region torn. */
+static int read_units(nbs_log *log, uint32_t page, uint32_t pos, uint32_t n, uint8_t *out,
+                      uint32_t *first_bad) {
+    const uint32_t w = log->unit;
     const uint8_t touched = (uint8_t)(log->flash.erase_value ^ 0x55u);
+    *first_bad = n;
     for (uint32_t at = 0; at < n; at += w) {
         uint32_t len = n - at < w ? n - at : w;
         int rc = nbs_read(log, nbs_page_addr(log, page) + pos + at, out + at, len);
-        if (rc == NBS_E_ECC && at < g) return NBS_E_ECC;
-        if (rc == NBS_E_ECC)
+        if (rc == NBS_E_ECC) {
             memset(out + at, touched, len);
-        else if (rc)
+            if (at < *first_bad) *first_bad = at;
+        } else if (rc) {
             return rc;
+        }
     }
     return NBS_OK;
 }
@@ -130,12 +133,14 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     uint8_t *chunk = nbs_work_chunk(log, &size);
     memset(it, 0, sizeof *it);
     it->off = pos;
+    uint32_t first_bad = UINT32_MAX;
     int rc = read_at(log, cur->page, pos, g + nbs_flag_units(log) * log->unit + extra, &n);
-    if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk);
-    if (rc == NBS_E_ECC) return NBS_WALK_TORN; /* a torn unit in the commit header */
+    if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk, &first_bad);
     if (rc) return rc;
-    if (nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
-    if (!parse(log, chunk, n, pos, it)) {
+    if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
+    bool parsed = parse(log, chunk, n, pos, it);
+    uint32_t head = parsed ? nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
+    if (!parsed || (first_bad != UINT32_MAX && first_bad < head)) {
         memset(it, 0, sizeof *it);
         it->off = pos;
         return NBS_WALK_TORN;
