@@ -165,10 +165,11 @@ static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra
 }
 
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
-    uint32_t g = nbs_gap(log);
     for (;;) {
         uint32_t pos = cur->pos;
-        if (pos >= cur->limit || pos + g > log->flash.page_size) return NBS_E_END;
+        /* Room for the smallest item (a control record) or nothing is left. */
+        if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+            return NBS_E_END;
         int rc = item_at(log, cur, pos, extra, it);
         if (rc == NBS_E_END) return NBS_E_END; /* erased: the page's items end here */
         if (rc < 0) return rc;
