@@ -52,15 +52,19 @@ void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t
 
 int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     memset(h, 0, sizeof *h);
-    uint32_t len = nbs_page_hdr_len(log), start = nbs_items_start(log);
+    uint32_t len = nbs_page_hdr_len(log), start = nbs_items_start(log), w = log->unit;
     uint8_t b[64];
-    int rc = nbs_read(log, nbs_page_addr(log, page), b, start);
+    /* The header and its DONE unit are programmed apart: read apart, so that a torn DONE of ECC
+     * flash (which reads as touched) does not hide the header. */
+    int rc = nbs_read(log, nbs_page_addr(log, page), b, start - w);
     if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
     if (rc) return rc;
+    int done = nbs_read(log, nbs_page_addr(log, page) + start - w, b + start - w, w);
+    if (done && done != NBS_E_ECC) return done;
     memset(h->b, log->flash.erase_value, NBS_PAGE_HDR);
     memcpy(h->b, b, len);
-    h->erased = nbs_all_erased(log, b, start);
-    h->done = !nbs_all_erased(log, b + start - log->unit, log->unit);
+    h->done = done == NBS_E_ECC || !nbs_all_erased(log, b + start - w, w);
+    h->erased = !h->done && nbs_all_erased(log, b, start - w);
     uint8_t other = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
     h->valid = (h->b[0] & 0xF8u) == kind_version(log->kind);
     h->foreign = (h->b[0] & 0xF8u) == kind_version(other);
