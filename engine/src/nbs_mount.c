@@ -6,9 +6,11 @@
 
 enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
 
-/* The page's first item checks its header: 1 when it is sealed (then the header, programmed
- * before it, is solid), or unsealed but intact (the page's last operation, which the walk of the
- * newest page finds), 0 when the page has none (an open a cut interrupted), or an error. */
+/* The page's first item checks its header (its CRC is seeded with the header's bytes): 1 when it
+ * is intact, sealed or not (an unsealed one is the page's last operation, which the walk of the
+ * newest page finds), 0 when the page has none (an open a cut interrupted) or when it does not
+ * check (a page whose erase a cut stopped early: a few bits moved, its seq may read as another),
+ * or an error. */
 static int first_item_intact(nbs_log *log, uint32_t page) {
     nbs_cursor cur;
     nbs_item it;
@@ -19,7 +21,7 @@ static int first_item_intact(nbs_log *log, uint32_t page) {
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
     if (rc < 0) return rc;
     if (it.off != nbs_items_start(log)) return 0; /* the first item never follows a gap */
-    return rc == NBS_OK ? 1 : nbs_item_intact(log, &cur, &it);
+    return nbs_item_intact(log, &cur, &it);
 }
 
 /* A page of the other store kind whose first item checks under that kind's layout. */
