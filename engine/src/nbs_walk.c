@@ -148,6 +148,18 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     return NBS_OK;
 }
 
+/* 1 when the bytes at `end` (a G-sized region, or what the page has left) are not all erased,
+ * 0 when they are, or an error. */
+static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
+    uint32_t size, n;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    if (end >= log->flash.page_size) return 0;
+    int rc = read_at(log, cur->page, end, nbs_gap(log), &n);
+    if (rc == NBS_E_ECC) return 1; /* a torn unit: touched */
+    if (rc) return rc;
+    return !nbs_all_erased(log, chunk, n);
+}
+
 /* A region at pos that is no sealed item is a filler (SPEC-v3 section 5.1: every bit
  * programmed, or what a refused program left) when a sealed item that says it follows a gap lies
  * at pos + G and its CRC matches; else it is the page's unsealed last operation. */
@@ -173,6 +185,13 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
         int rc = item_at(log, cur, pos, extra, it);
         if (rc == NBS_E_END) return NBS_E_END; /* erased: the page's items end here */
         if (rc < 0) return rc;
+        if (rc == NBS_OK && !it->sealed && cur->strict) {
+            /* Its seal reads erased; something programmed after it means the seal was
+             * programmed (programs of a power-on go in order) and left weak. */
+            int after = followed(log, cur, it->end);
+            if (after < 0) return after;
+            it->sealed = after == 1;
+        }
         if (rc == NBS_OK && (it->sealed || !cur->strict)) {
             cur->pos = it->end;
             return NBS_OK;
