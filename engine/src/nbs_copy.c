@@ -13,10 +13,10 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it) {
     uint8_t head[32], unit[32];
     memset(head, log->flash.erase_value, sizeof head);
     uint32_t head_len = nbs_head_encode(log, it, false, head);
-    uint32_t hlen = nbs_round_up(head_len + NBS_CRC_BYTES, w);
+    uint32_t hlen = nbs_round_up(head_len + NBS_CRC_BYTES, w), fl = nbs_flag_units(log) * w;
     if (log->gap_pending) return NBS_E_CORRUPT; /* copies go to pages opened this power-on */
     uint32_t pos = log->front;
-    uint32_t data = pos + hlen + nbs_flag_units(log) * w;
+    uint32_t data = pos + fl + hlen;
     uint32_t end = data + nbs_round_up(it->klen + it->vlen, w);
     if (end > log->flash.page_size) return NBS_E_FULL;
     log->front = end;
@@ -42,8 +42,8 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it) {
     }
     bool intact = readable && old_crc == it->crc;
     nbs_put_le(head + head_len, intact ? new_crc : ~new_crc, NBS_CRC_BYTES);
-    int rc = nbs_program(log, log->newest, pos, head, hlen);
+    int rc = nbs_program(log, log->newest, pos + fl, head, hlen);
     if (rc) return rc;
     memset(unit, nbs_programmed_byte(log), sizeof unit);
-    return nbs_program(log, log->newest, pos + hlen, unit, w);
+    return nbs_program(log, log->newest, pos, unit, w); /* the seal */
 }

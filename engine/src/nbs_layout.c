@@ -15,7 +15,8 @@ static uint32_t type_bytes(const nbs_log *log) {
 }
 
 uint32_t nbs_gap(const nbs_log *log) {
-    return nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, log->unit);
+    return nbs_flag_units(log) * log->unit +
+           nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, log->unit);
 }
 
 uint32_t nbs_flag_units(const nbs_log *log) {

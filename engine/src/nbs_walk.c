@@ -38,9 +38,12 @@ static bool all_programmed(const nbs_log *log, const uint8_t *b, uint32_t len) {
 
 /* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
 static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
-    const uint32_t w = log->unit, page = log->flash.page_size;
+    const uint32_t w = log->unit, page = log->flash.page_size, fl = nbs_flag_units(log) * w;
     memset(it, 0, sizeof *it);
     it->off = pos;
+    if (n <= fl) return false;
+    const uint8_t *flag = b;
+    b += fl, n -= fl; /* the flag units come first: where they are needs no length read */
     uint32_t i = 0, field = 0, tk = 0;
     if (log->kind == NBS_KIND_MAP) {
         tk = b[0];
@@ -72,16 +75,15 @@ static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_
         if (flag2 && it->vlen) return false;
     }
     uint32_t head = nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
-    uint32_t flags = head + nbs_flag_units(log) * w;
-    uint64_t end = (uint64_t)pos + flags + nbs_round_up(it->klen + it->vlen, w);
-    if (flags > n || end > page) return false; /* lengths read from flash are input */
-    it->data = pos + flags;
+    uint64_t end = (uint64_t)pos + fl + head + nbs_round_up(it->klen + it->vlen, w);
+    if (end > page) return false; /* lengths read from flash are input */
+    it->data = pos + fl + head;
     it->end = (uint32_t)end;
-    it->sealed = !nbs_all_erased(log, b + head, w);
+    it->sealed = !nbs_all_erased(log, flag, w);
     if (log->kind == NBS_KIND_QUEUE) {
-        it->pop_touched = !nbs_all_erased(log, b + head + w, w);
-        it->pop_full = all_programmed(log, b + head + w, w);
-        it->pop_sealed = !nbs_all_erased(log, b + head + 2 * w, w);
+        it->pop_touched = !nbs_all_erased(log, flag + w, w);
+        it->pop_full = all_programmed(log, flag + w, w);
+        it->pop_sealed = !nbs_all_erased(log, flag + 2 * w, w);
     }
     return true;
 }
@@ -134,13 +136,14 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     memset(it, 0, sizeof *it);
     it->off = pos;
     uint32_t first_bad = UINT32_MAX;
-    int rc = read_at(log, cur->page, pos, g + nbs_flag_units(log) * log->unit + extra, &n);
+    int rc = read_at(log, cur->page, pos, g + extra, &n);
     if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk, &first_bad);
     if (rc) return rc;
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
     bool parsed = parse(log, chunk, n, pos, it);
-    uint32_t head = parsed ? nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
-    if (!parsed || (first_bad != UINT32_MAX && first_bad < head)) {
+    uint32_t fl = nbs_flag_units(log) * log->unit;
+    uint32_t head = parsed ? fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
+    if (!parsed || (first_bad != UINT32_MAX && first_bad >= fl && first_bad < head)) {
         memset(it, 0, sizeof *it);
         it->off = pos;
         return NBS_WALK_TORN;
@@ -188,7 +191,8 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
         if (rc == NBS_OK && !it->sealed && cur->strict) {
             /* Its seal reads erased; something programmed after it means the seal was
              * programmed (programs of a power-on go in order) and left weak. */
-            int after = followed(log, cur, it->end);
+            uint32_t g = nbs_gap(log), from = it->end > pos + g ? it->end : pos + g;
+            int after = followed(log, cur, from);
             if (after < 0) return after;
             it->sealed = after == 1;
         }

@@ -111,14 +111,14 @@ int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p) {
     crc = nbs_crc32c(crc, p->key, p->klen);
     crc = nbs_crc32c(crc, p->value, p->vlen);
     nbs_put_le(head + n, crc, NBS_CRC_BYTES);
-    uint32_t hlen = nbs_round_up(n + NBS_CRC_BYTES, w);
-    uint32_t data = pos + hlen + nbs_flag_units(log) * w;
+    uint32_t hlen = nbs_round_up(n + NBS_CRC_BYTES, w), fl = nbs_flag_units(log) * w;
+    uint32_t data = pos + fl + hlen;
     uint32_t end = data + nbs_round_up(p->klen + p->vlen, w);
     if (end > log->flash.page_size) return NBS_E_FULL;
     log->front = end;
-    rc = nbs_program(log, log->newest, pos, head, hlen);
+    rc = nbs_program(log, log->newest, pos + fl, head, hlen);
     if (!rc && p->klen + p->vlen) rc = program_data(log, data, p->key, p->klen, p->value, p->vlen);
-    if (!rc) rc = program_flag(log, log->newest, pos + hlen); /* the seal */
+    if (!rc) rc = program_flag(log, log->newest, pos); /* the seal: the first unit */
     return rc;
 }
 
@@ -146,8 +146,7 @@ int nbs_mark_done(nbs_log *log, uint32_t page) {
 }
 
 int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it) {
-    uint32_t p = it->off + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit);
-    int rc = program_flag(log, page, p + log->unit);   /* P: the pop */
-    if (!rc) rc = program_flag(log, page, p + 2 * log->unit); /* A: its seal */
+    int rc = program_flag(log, page, it->off + log->unit);          /* P: the pop */
+    if (!rc) rc = program_flag(log, page, it->off + 2 * log->unit); /* A: its seal */
     return rc;
 }
