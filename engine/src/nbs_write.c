@@ -78,15 +78,15 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
     *pos = log->front;
     *after_gap = log->gap_pending;
     if (!log->gap_pending) return NBS_OK;
-    uint32_t g = nbs_gap(log);
-    uint8_t fill[32];
+    uint32_t g = nbs_gap(log); /* at most 3 flag units and a header unit of 32 bytes */
+    uint8_t fill[128];
     memset(fill, nbs_programmed_byte(log), sizeof fill);
     log->front += g;
     log->gap_pending = false;
     *pos = log->front;
     int rc = nbs_program(log, log->newest, *pos - g, fill, g);
     if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
-        uint8_t back[32];
+        uint8_t back[128];
         if (nbs_read(log, nbs_page_addr(log, log->newest) + *pos - g, back, g) == NBS_OK &&
             !nbs_all_erased(log, back, g)) {
             log->mounted = true;
