@@ -11,13 +11,13 @@ enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
  * newest page finds), 0 when the page has none (an open a cut interrupted) or when it does not
  * check (a page whose erase a cut stopped early: a few bits moved, its seq may read as another),
  * or an error. */
-static int first_item_intact(nbs_log *log, uint32_t page) {
-    nbs_cursor cur;
+static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
+    /* The header as `h` read it seeds the check: one reading decides (a page whose erase a cut
+     * stopped may read otherwise the next time). */
+    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log),
+                      log->flash.page_size, true};
     nbs_item it;
-    int rc = nbs_cursor_start(log, page, &cur);
-    if (rc) return rc;
-    cur.limit = log->flash.page_size;
-    rc = nbs_item_next(log, &cur, &it, 0);
+    int rc = nbs_item_next(log, &cur, &it, 0);
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
     if (rc < 0) return rc;
     if (it.off != nbs_items_start(log)) return 0; /* the first item never follows a gap */
@@ -25,10 +25,10 @@ static int first_item_intact(nbs_log *log, uint32_t page) {
 }
 
 /* A page of the other store kind whose first item checks under that kind's layout. */
-static int foreign_store(nbs_log *log, uint32_t page) {
+static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     nbs_log other = *log;
     other.kind = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
-    return first_item_intact(&other, page);
+    return first_item_intact(&other, page, h);
 }
 
 /* Pass over every page header: the newest home page (even generation), a temporary recovery
@@ -48,8 +48,8 @@ static int survey_pages(nbs_log *log, survey *s) {
         int rc = nbs_page_hdr_read(log, p, &h);
         if (rc) return rc;
         if (h.erased) continue;
-        if (h.foreign && (rc = foreign_store(log, p)) != 0) return rc < 0 ? rc : NBS_E_CORRUPT;
-        rc = h.valid ? first_item_intact(log, p) : 0;
+        if (h.foreign && (rc = foreign_store(log, p, &h)) != 0) return rc < 0 ? rc : NBS_E_CORRUPT;
+        rc = h.valid ? first_item_intact(log, p, &h) : 0;
         if (rc < 0) return rc;
         if (!rc) { /* a torn open, a torn erase, garbage: nothing live */
             if ((rc = nbs_erase_page(log, p))) return rc;
@@ -70,7 +70,7 @@ static int survey_pages(nbs_log *log, survey *s) {
 static int holds(nbs_log *log, uint32_t page, uint16_t seq, nbs_page_hdr *h) {
     int rc = nbs_page_hdr_read(log, page, h);
     if (rc || !h->valid || h->seq != seq) return rc ? rc : 0;
-    return first_item_intact(log, page);
+    return first_item_intact(log, page, h);
 }
 
 /* A temporary copy and its home (section 6.3). A copy is complete when its DONE reads
