@@ -168,9 +168,10 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind);
 int nbs_log_erase_all(nbs_log *log);
 
 /* nbs_recover.c: rewrites a page with every operation decided (SPEC-v3 section 6.2). */
-int nbs_rewrite_page(nbs_log *log, uint32_t page, uint16_t tail_dist);
-/* Copies a complete temporary copy back to its home page, then erases it. */
-int nbs_move_back(nbs_log *log, uint32_t temp, uint32_t home);
+int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_t tail_dist);
+/* Copies a complete temporary copy back to its home page, then erases it. `h` is the header as
+ * the mount read it (every decision about a page comes from one reading). */
+int nbs_move_back(nbs_log *log, uint32_t temp, const nbs_page_hdr *h, uint32_t home);
 
 /* Map internals shared by its files (nbs_map.c, nbs_map_room.c). */
 typedef struct nbs_found {

@@ -38,6 +38,8 @@ typedef struct survey {
     uint16_t best_seq;
     uint32_t best_page;
     int32_t temp;
+    nbs_page_hdr temp_hdr; /* the temporary copy's header as this survey read it */
+    nbs_page_hdr best_hdr; /* the newest home page's */
 } survey;
 
 static int survey_pages(nbs_log *log, survey *s) {
@@ -57,10 +59,12 @@ static int survey_pages(nbs_log *log, survey *s) {
         }
         if (h.gen & 1u) {
             s->temp = (int32_t)p;
+            s->temp_hdr = h;
         } else if (!s->any || nbs_seq_after(h.seq, s->best_seq)) {
             s->any = true;
             s->best_seq = h.seq;
             s->best_page = p;
+            s->best_hdr = h;
         }
     }
     return NBS_OK;
@@ -77,10 +81,9 @@ static int holds(nbs_log *log, uint32_t page, uint16_t seq, nbs_page_hdr *h) {
  * programmed, or when the page it copied is gone (its erase, which follows DONE, started: DONE
  * was complete even if it reads erased now). */
 static int settle_copy(nbs_log *log, const survey *s) {
-    nbs_page_hdr t, h;
+    nbs_page_hdr t = s->temp_hdr, h;
     uint32_t temp = (uint32_t)s->temp, home;
-    int rc = nbs_page_hdr_read(log, temp, &t);
-    if (rc) return rc;
+    int rc;
     if (s->any) {
         int32_t d = (int16_t)(uint16_t)(t.seq - s->best_seq);
         home = (uint32_t)(((int64_t)s->best_page + d + log->pages) % log->pages);
@@ -97,7 +100,7 @@ static int settle_copy(nbs_log *log, const survey *s) {
         if ((rc = nbs_erase_page(log, home))) return rc;
     }
     log->newest = s->any ? s->best_page : (home + log->pages - 1) % log->pages;
-    return nbs_move_back(log, temp, home);
+    return nbs_move_back(log, temp, &t, home);
 }
 
 /* Walks the newest page: where its items end, and whether its last operation is unsealed. */
@@ -183,8 +186,7 @@ static int mount_once(nbs_log *log) {
         log->empty = true;
         return NBS_OK;
     }
-    nbs_page_hdr h;
-    if ((rc = nbs_page_hdr_read(log, s.best_page, &h))) return rc;
+    nbs_page_hdr h = s.best_hdr;
     log->empty = false;
     log->newest = s.best_page;
     log->newest_seq = h.seq;
@@ -194,13 +196,13 @@ static int mount_once(nbs_log *log) {
     bool unsealed;
     if ((rc = read_newest(log, &unsealed)) || (rc = check_ring(log))) return rc;
     uint16_t tail_dist = (uint16_t)(log->newest_seq - log->tail_seq);
-    if (unsealed) return (rc = nbs_rewrite_page(log, log->newest, tail_dist)) ? rc : MOUNT_AGAIN;
+    if (unsealed) return (rc = nbs_rewrite_page(log, log->newest, &h, tail_dist)) ? rc : MOUNT_AGAIN;
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
         if ((rc = scan_queue(log, &page))) return rc;
         nbs_page_hdr ph;
         if (page >= 0 && !(rc = nbs_page_hdr_read(log, (uint32_t)page, &ph)))
-            rc = nbs_rewrite_page(log, (uint32_t)page, ph.tail_dist);
+            rc = nbs_rewrite_page(log, (uint32_t)page, &ph, ph.tail_dist);
         if (page >= 0) return rc ? rc : MOUNT_AGAIN;
     }
     log->gap_pending = true;

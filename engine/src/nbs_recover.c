@@ -13,25 +13,30 @@ static int keep(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
 /* Copies the items of page `src` as decided into page `dst` under src's seq, with this
  * generation and tail distance, then programs dst's DONE. A copy that keeps no item gets a MARK
  * (a page's first item checks its header). The ring's RAM state is kept and restored. */
-static int copy_page(nbs_log *log, uint32_t src, uint32_t dst, uint8_t gen, uint16_t tail_dist) {
-    nbs_page_hdr h;
-    int rc = nbs_page_hdr_read(log, src, &h);
-    if (rc) return rc;
+static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t dst, uint8_t gen,
+                     uint16_t tail_dist, nbs_page_hdr *written) {
     nbs_log saved = *log;
-    if ((rc = nbs_ensure_erased(log, dst))) return rc;
+    int rc = nbs_ensure_erased(log, dst);
+    if (rc) return rc;
     uint8_t hdr[64];
     memset(hdr, log->flash.erase_value, sizeof hdr);
-    nbs_page_hdr_encode(log, h.seq, gen, tail_dist, hdr);
+    nbs_page_hdr_encode(log, h->seq, gen, tail_dist, hdr);
+    if (written) {
+        memset(written, 0, sizeof *written);
+        memcpy(written->b, hdr, NBS_PAGE_HDR);
+        written->valid = written->done = true;
+        written->seq = h->seq, written->gen = gen, written->tail_dist = tail_dist;
+    }
     log->newest = dst;
     log->newest_seed = nbs_page_seed(log, hdr);
     log->front = nbs_items_start(log);
     log->gap_pending = false;
     uint32_t header = nbs_items_start(log) - log->unit; /* the DONE unit stays erased */
     if ((rc = nbs_program(log, dst, 0, hdr, header))) return rc;
-    nbs_cursor cur;
+    /* The source's header as the mount read it seeds the checks: one reading decides. */
+    nbs_cursor cur = {src, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
+                      true};
     nbs_item it;
-    if ((rc = nbs_cursor_start(log, src, &cur))) return rc;
-    cur.limit = log->flash.page_size;
     while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK || rc == NBS_WALK_TORN) {
         bool torn = rc == NBS_WALK_TORN;
         if (torn && !it.end) break; /* nothing could be parsed: not applied */
@@ -51,20 +56,15 @@ static int copy_page(nbs_log *log, uint32_t src, uint32_t dst, uint8_t gen, uint
     return NBS_OK;
 }
 
-int nbs_rewrite_page(nbs_log *log, uint32_t page, uint16_t tail_dist) {
-    nbs_page_hdr h;
-    int rc = nbs_page_hdr_read(log, page, &h);
-    if (rc) return rc;
+int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_t tail_dist) {
     uint32_t spare = (log->newest + 1) % log->pages;
-    if ((rc = copy_page(log, page, spare, nbs_gen_next(h.gen), tail_dist))) return rc;
-    if ((rc = nbs_erase_page(log, page))) return rc;
-    return nbs_move_back(log, spare, page);
+    nbs_page_hdr temp;
+    int rc = copy_page(log, page, h, spare, nbs_gen_next(h->gen), tail_dist, &temp);
+    if (!rc) rc = nbs_erase_page(log, page);
+    return rc ? rc : nbs_move_back(log, spare, &temp, page);
 }
 
-int nbs_move_back(nbs_log *log, uint32_t temp, uint32_t home) {
-    nbs_page_hdr h;
-    int rc = nbs_page_hdr_read(log, temp, &h);
-    if (!rc) rc = copy_page(log, temp, home, nbs_gen_next(h.gen), h.tail_dist);
-    if (!rc) rc = nbs_erase_page(log, temp);
-    return rc;
+int nbs_move_back(nbs_log *log, uint32_t temp, const nbs_page_hdr *h, uint32_t home) {
+    int rc = copy_page(log, temp, h, home, nbs_gen_next(h->gen), h->tail_dist, NULL);
+    return rc ? rc : nbs_erase_page(log, temp);
 }
