@@ -1,7 +1,10 @@
 /* `norbench bench engine`: flash traffic, wear and write amplification of the storage engine.
  * Fixed, seeded map and queue workloads run on three small geometries with each cache level
  * (check mode off) at live-data fill levels of 10%, 25% and 50%; the uncached run of the same
- * workload is the baseline. Prints a table, or one JSON object with --json. */
+ * workload is the baseline. Then the reads per operation at 10/50/95% fill
+ * (bench_engine_fill.c) and the erase spread of each workload against its goal. Prints a
+ * table, or one JSON object with --json. */
+#include "bench_engine_fill.h"
 #include "bench_store.h"
 #include "commands.h"
 #include "nor_prng.h"
@@ -21,6 +24,7 @@
 #define GOAL_FETCH_READS  2.0 /* read calls per map fetch with every cache on */
 #define GOAL_WRITE_AMP    1.5 /* at 25% fill */
 #define GOAL_WRITE_AMP_AT 25
+#define GOAL_SPREAD       1.2 /* max/min erase count over a workload's pages, below this */
 
 static const unsigned fill_percents[] = {10, 25, 50};
 
@@ -292,6 +296,49 @@ static void print_table(const bench_result *results, size_t n) {
     }
 }
 
+/* The erase spread goal, once per workload: caches change reads only, so the uncached row
+ * stands for every cache level. */
+static bool is_spread_row(const bench_result *r) {
+    return strcmp(r->cache, "none") == 0 && !r->error;
+}
+static bool spread_goal_met(const bench_result *r) {
+    return r->erase_min && erase_spread(r) < GOAL_SPREAD;
+}
+
+static void print_spread_goals(const bench_result *results, size_t n) {
+    printf("goals (erase spread of each workload above: max/min erase count over its pages)\n");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        if (!is_spread_row(r)) continue;
+        printf("  %-10s %-5s %2u%% fill: erase spread %.2f (max %u / min %u) (goal < %.1f): %s\n",
+               r->preset, r->is_map ? "map" : "queue", r->fill_target, erase_spread(r),
+               r->erase_max, r->erase_min, GOAL_SPREAD,
+               spread_goal_met(r)  ? "met"
+               : r->erase_min == 0 ? "NOT MET (a page was never erased)"
+                                   : "NOT MET");
+    }
+}
+
+static cJSON *spread_json(const bench_result *results, size_t n) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "max_erase_spread", GOAL_SPREAD);
+    cJSON *list = cJSON_AddArrayToObject(o, "results");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        if (!is_spread_row(r)) continue;
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "preset", r->preset);
+        cJSON_AddStringToObject(c, "store", r->is_map ? "map" : "queue");
+        cJSON_AddNumberToObject(c, "fill_target_percent", r->fill_target);
+        cJSON_AddNumberToObject(c, "erase_min", r->erase_min);
+        cJSON_AddNumberToObject(c, "erase_max", r->erase_max);
+        cJSON_AddNumberToObject(c, "value", erase_spread(r));
+        cJSON_AddBoolToObject(c, "met", spread_goal_met(r));
+        cJSON_AddItemToArray(list, c);
+    }
+    return o;
+}
+
 static cJSON *cost_json(const bench_op_cost *c) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "operations", (double)c->count);
@@ -338,7 +385,8 @@ static cJSON *result_json(const bench_result *r) {
     return o;
 }
 
-static int print_json(const bench_result *results, size_t n) {
+static int print_json(const bench_result *results, size_t n, const fill_result *fill,
+                      size_t fill_n) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "benchmark", "engine");
     cJSON_AddNumberToObject(root, "measured_operation_pairs", MEASURED_OPS);
@@ -365,6 +413,8 @@ static int print_json(const bench_result *results, size_t n) {
         cJSON_AddBoolToObject(check, "met", fetch_row ? fetch_goal_met(r) : write_amp_goal_met(r));
         cJSON_AddItemToArray(checks, check);
     }
+    cJSON_AddItemToObject(root, "reads_per_operation", bench_fill_json(fill, fill_n));
+    cJSON_AddItemToObject(root, "erase_spread", spread_json(results, n));
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text) return 1;
@@ -375,16 +425,26 @@ static int print_json(const bench_result *results, size_t n) {
 
 int bench_engine(bool json) {
     bench_result *results = calloc(RESULT_COUNT, sizeof *results);
-    if (!results) {
+    fill_result *fill = calloc(FILL_RESULT_COUNT(bench_geometry_count), sizeof *fill);
+    if (!results || !fill) {
+        free(results);
+        free(fill);
         fprintf(stderr, "norbench bench engine: out of memory\n");
         return 1;
     }
     size_t n = run_all(results);
+    size_t fill_n = bench_fill_run(fill);
     int rc = 0;
     if (json)
-        rc = print_json(results, n);
-    else
+        rc = print_json(results, n, fill, fill_n);
+    else {
         print_table(results, n);
+        printf("\n");
+        bench_fill_print(fill, fill_n);
+        printf("\n");
+        print_spread_goals(results, n);
+    }
     free(results);
+    free(fill);
     return rc;
 }
