@@ -6,6 +6,7 @@
  * table, or one JSON object with --json. */
 #include "bench_engine_fill.h"
 #include "bench_store.h"
+#include "cli.h"
 #include "commands.h"
 #include "nor_prng.h"
 
@@ -415,12 +416,7 @@ static int print_json(const bench_result *results, size_t n, const fill_result *
     }
     cJSON_AddItemToObject(root, "reads_per_operation", bench_fill_json(fill, fill_n));
     cJSON_AddItemToObject(root, "erase_spread", spread_json(results, n));
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) return 1;
-    printf("%s\n", text);
-    free(text);
-    return 0;
+    return cli_print_json(root);
 }
 
 int bench_engine(bool json) {

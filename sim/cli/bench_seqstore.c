@@ -5,6 +5,7 @@
  * the figures were measured (a store the engine refuses, full or too big, ends a workload and
  * is reported), 1 when a value read back wrong or another engine error stopped a workload. */
 #include "bench_store.h"
+#include "cli.h"
 #include "commands.h"
 
 #include <cjson/cJSON.h>
@@ -338,12 +339,7 @@ static int print_json(const seq_result *results, size_t n) {
         for (int k = 0; k < 4; k++) all_met = all_met && goal_met(&results[i], &g[k]);
     }
     cJSON_AddBoolToObject(root, "all_goals_met", all_met);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) return 1;
-    printf("%s\n", text);
-    free(text);
-    return 0;
+    return cli_print_json(root);
 }
 
 int bench_seqstore(bool json) {
