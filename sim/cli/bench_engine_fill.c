@@ -264,8 +264,9 @@ cJSON *bench_fill_json(const fill_result *results, size_t n) {
         cJSON_AddNumberToObject(o, "items", r->items);
         cJSON_AddNumberToObject(o, "failed_operations", (double)r->failures);
         if (r->error) cJSON_AddStringToObject(o, "error", nbs_strerror(r->error));
+        cJSON *ops = cJSON_AddObjectToObject(o, "per_operation");
         for (size_t k = 0; k < op_count(r); k++)
-            cJSON_AddItemToObject(o, op_name(r, k), op_json(r, k));
+            cJSON_AddItemToObject(ops, op_name(r, k), op_json(r, k));
         cJSON_AddItemToArray(rows, o);
         if (!r->is_map && r->fill == fill_levels[0])
             for (size_t k = 0; k < 3; k++) {

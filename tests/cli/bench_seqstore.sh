@@ -17,7 +17,11 @@ cmp -s "$tmp/a.json" "$tmp/b.json" || { echo "FAIL: two runs printed different J
 
 python3 - "$tmp/a.json" "$tmp/table.txt" <<'PY' || fails=$((fails + 1))
 import json, sys
-doc = json.load(open(sys.argv[1]))
+def no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+doc = json.load(open(sys.argv[1]), object_pairs_hook=no_duplicate_keys)
 table = open(sys.argv[2]).read()
 assert doc["benchmark"] == "seqstore", doc["benchmark"]
 assert doc["device"] == {"pages": 4, "page_size": 256, "write_unit": 1,
