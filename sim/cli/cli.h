@@ -65,6 +65,11 @@ int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 bool cli_parse_duration(const char *text, double *seconds);
 void cli_format_duration(char *out, size_t size, double seconds);
 
+/* cli_json.c: prints root as JSON on stdout and frees it; CLI_EXIT_OK, or CLI_EXIT_FAIL when
+ * it cannot be printed (out of memory). */
+struct cJSON;
+int cli_print_json(struct cJSON *root);
+
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

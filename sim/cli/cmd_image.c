@@ -122,12 +122,7 @@ static int print_json(const char *path, const nor_image_info *info, const image_
     cJSON_AddNumberToObject(summary, "total", (double)u->erase_total);
     cJSON_AddNumberToObject(root, "programmed_bytes", (double)u->programmed_bytes);
     cJSON_AddNumberToObject(root, "sectors_used", u->sectors_used);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) return CLI_EXIT_FAIL;
-    printf("%s\n", text);
-    free(text);
-    return CLI_EXIT_OK;
+    return cli_print_json(root);
 }
 
 static int image_info(const cli_command *cmd, const char *path, bool json) {
