@@ -94,6 +94,9 @@ typedef struct campaign_span {
     uint64_t first, last;
 } campaign_span;
 
+/* The most shares (--shard I/N: N) a merge adds up: shards_seen's bits. */
+#define CAMPAIGN_SHARDS_MAX 64u
+
 /* Everything a campaign found for one scenario (or one shard/worker's share of it). */
 typedef struct campaign_scenario {
     char file[RUN_FILE_MAX];
@@ -133,7 +136,7 @@ typedef struct campaign_result {
     campaign_scenario *scenarios;
     size_t count;
     unsigned jobs_used;   /* for the per-core rate */
-    uint64_t shards_seen; /* merges: bit i-1 for shard i (up to 64 shards) */
+    uint64_t shards_seen; /* merges: bit i-1 for shard i (up to CAMPAIGN_SHARDS_MAX) */
 } campaign_result;
 
 void campaign_result_free(campaign_result *r);

@@ -424,9 +424,10 @@ int campaign_result_merge_json(campaign_result *r, const char *file, const char 
                  "its options differ from the first file's (not a shard of the same campaign)");
         rd.failed = true;
     }
-    uint64_t shard_bit = o.shard_index >= 1 && o.shard_index <= 64 && o.shard_index <= o.shard_count
-                             ? UINT64_C(1) << (o.shard_index - 1)
-                             : 0;
+    uint64_t shard_bit =
+        o.shard_index >= 1 && o.shard_count <= CAMPAIGN_SHARDS_MAX && o.shard_index <= o.shard_count
+            ? UINT64_C(1) << (o.shard_index - 1)
+            : 0;
     if (!rd.failed && (!shard_bit || (r->shards_seen & shard_bit))) {
         snprintf(detail, sizeof detail, "shard %u of %u is %s", o.shard_index, o.shard_count,
                  shard_bit ? "given twice" : "not one merges can add (1..64)");

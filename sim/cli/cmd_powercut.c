@@ -90,6 +90,10 @@ static int parse_shard(const cli_command *cmd, const char *text, campaign_option
     if (sscanf(text, "%u/%u%c", &index, &count, &extra) != 2 || count == 0 || index == 0 ||
         index > count)
         return cli_usage_error(cmd, "--shard '%s': expected I/N with 1 <= I <= N", text);
+    if (count > CAMPAIGN_SHARDS_MAX) /* shares no merge could add up */
+        return cli_usage_error(cmd,
+                               "--shard '%s': at most %u shares (N), what norbench merge adds up",
+                               text, CAMPAIGN_SHARDS_MAX);
     o->shard_index = index;
     o->shard_count = count;
     return -1;
