@@ -34,6 +34,7 @@ grep -q "never" "$tmp/img/stop.bin" && fail "stop.bin holds a store after the fa
 "$nb" image info "$tmp/img/make.tiny.bin" >"$tmp/out" 2>&1 || fail "image info: $(cat "$tmp/out")"
 grep -q "^preset  *tiny$" "$tmp/out" || fail "image info: no preset line: $(cat "$tmp/out")"
 grep -q "^size  *1024 bytes in 4 sectors: 4 x 256 bytes$" "$tmp/out" || fail "image info: size: $(cat "$tmp/out")"
+grep -q "^write unit  *1 byte, erase value 0xFF$" "$tmp/out" || fail "image info: write unit: $(cat "$tmp/out")"
 grep -q "^erase counts  *min 0, max 1, mean 0.50, total 2$" "$tmp/out" || fail "image info: erase counts: $(cat "$tmp/out")"
 "$nb" image info "$tmp/img/make.tiny.bin" --json >"$tmp/info.json" || fail "image info --json"
 python3 - "$tmp/info.json" <<'PY' || fail "image info --json"
