@@ -62,6 +62,10 @@ expect_exit 0 "$norbench" powercut "$scenario" "$long_scenario" --dry-run --repo
 grep -q "^plan: 2 scenarios, .* tries, about .* on .* worker" "$tmp/out" ||
     fail "--dry-run's total line: $(cat "$tmp/out")"
 [ ! -e "$tmp/dry" ] || fail "--dry-run made the report folder"
+# One cut point in one torn mode is "1 cut point, 1 try" (not "1 cut points, 1 tries").
+expect_exit 0 "$norbench" powercut "$scenario" --dry-run --torn partial --mode random:1
+grep -q "^plan: 1 scenario, 1 cut point, 1 try, about" "$tmp/out" ||
+    fail "--dry-run of one try: $(cat "$tmp/out")"
 expect_exit 0 "$norbench" powercut "$scenario" --dry-run --json --max-tries 50
 [ "$(json_value "$tmp/out" 'r["kind"] == "powercut-plan" and 0 < r["totals"]["tries"] <= 50 and r["totals"]["estimate_seconds"] > 0')" = True ] ||
     fail "--dry-run --json: $(cat "$tmp/out")"
