@@ -70,7 +70,9 @@ void powercut_print_coverage(FILE *out, const campaign_result *r) {
         tried += s->cut_points;
         planned += s->mode_cut_points;
         incomplete += s->incomplete;
-        limited |= s->max_tries != 0;
+        /* A budget that left every cut point (of this shard's share) limited nothing. */
+        limited |= s->max_tries != 0 &&
+                   (s->incomplete || s->cut_points < s->mode_cut_points / r->options.shard_count);
     }
     if (!incomplete && !limited && tried == planned) return;
     char mode[48];

@@ -52,6 +52,9 @@ grep -q "^coverage: .* sampled evenly to fit --max-tries" "$tmp/out" ||
 # --time-budget: an hour fits everything; 10 ms cannot hold a campaign of seconds.
 expect_exit 0 "$norbench" powercut "$scenario" --time-budget 1h --json --quiet
 check_json same "$tmp/out" "$tmp/all.json"
+# A budget that fits everything covers all: no coverage line claims a sample.
+expect_exit 0 "$norbench" powercut "$scenario" --max-tries 100000
+grep -q "^coverage:" "$tmp/out" && fail "a budget that fits says: $(grep "^coverage:" "$tmp/out")"
 expect_exit 0 "$norbench" powercut "$long_scenario" --time-budget 0.01s --jobs 2 --json --quiet
 [ "$(json_value "$tmp/out" 'r["totals"]["coverage"] < 1 and r["options"]["time_budget"] == 0.01')" = True ] ||
     fail "--time-budget 0.01s covered $(json_value "$tmp/out" 'r["totals"]["coverage"]')"
