@@ -385,6 +385,19 @@ static bool same_campaign(const campaign_options *a, const campaign_options *b) 
            a->max_tries == b->max_tries && a->time_budget == b->time_budget;
 }
 
+/* The budget another shard gave the same scenario, when it differs from s's (0: none differs).
+ * --time-budget sizes it on each machine: shares sampled under different budgets do not add up
+ * to one campaign's sample. */
+static const campaign_scenario *other_budget(const campaign_result *r, const campaign_scenario *s) {
+    for (size_t i = 0; i < r->count; i++) {
+        const campaign_scenario *m = &r->scenarios[i];
+        if (!strcmp(m->file, s->file) && !strcmp(m->name, s->name) && !m->has_error &&
+            !s->has_error && m->max_tries != s->max_tries)
+            return m;
+    }
+    return NULL;
+}
+
 static int merge_scenario(campaign_result *r, const campaign_scenario *s) {
     for (size_t i = 0; i < r->count; i++)
         if (!strcmp(r->scenarios[i].file, s->file) && !strcmp(r->scenarios[i].name, s->name))
@@ -449,6 +462,20 @@ int campaign_result_merge_json(campaign_result *r, const char *file, const char 
             snprintf(detail, sizeof detail,
                      "an interrupted campaign (\"complete\": false) merges with no other: "
                      "finish it with norbench powercut --resume first");
+            rc = CAMPAIGN_E_INVALID;
+        }
+        const campaign_scenario *other = rc ? NULL : other_budget(r, &s);
+        if (other) {
+            char here[32] = "no budget", there[32] = "no budget";
+            if (s.max_tries)
+                snprintf(here, sizeof here, "%llu tries", (unsigned long long)s.max_tries);
+            if (other->max_tries)
+                snprintf(there, sizeof there, "%llu tries", (unsigned long long)other->max_tries);
+            snprintf(detail, sizeof detail,
+                     "%s: budgeted %s here, %s in an earlier file (--time-budget sizes each "
+                     "shard's budget on its own machine): give every shard the same --max-tries "
+                     "instead",
+                     s.name, here, there);
             rc = CAMPAIGN_E_INVALID;
         }
         if (!rc) rc = merge_scenario(r, &s);
