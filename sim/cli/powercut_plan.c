@@ -31,6 +31,10 @@ void powercut_print_plan(FILE *out, const campaign_result *r, const campaign_job
             fprintf(out, "cannot be campaigned: %s\n", s->error);
             continue;
         }
+        if (!p->workers) { /* a stop came before its plain run: nothing is known of it */
+            fprintf(out, "not planned: the campaign was stopped first\n");
+            continue;
+        }
         fprintf(out, "%llu %s", (unsigned long long)p->cut_points,
                 run_plural(p->cut_points, "cut point", "cut points"));
         if (p->cut_points != s->mode_cut_points)
