@@ -245,6 +245,10 @@ static void session_free(session *s) {
 
 /* The dry run's output: the plan, as text or JSON, on stdout. */
 static int print_dry_run(session *s, bool json) {
+    /* A scenario that cannot be campaigned (it fails without a cut) fails the campaign: the
+     * plan says so as the campaign would. */
+    for (size_t i = 0; i < s->result.count; i++)
+        if (s->result.scenarios[i].has_error) note_exit(s, CLI_EXIT_FAIL);
     if (!json) {
         powercut_print_plan(stdout, &s->result, s->plans);
         return s->exit_code;
