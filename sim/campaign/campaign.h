@@ -172,6 +172,7 @@ typedef struct campaign_job campaign_job;
 typedef struct campaign_job_plan {
     uint64_t mode_tries;                  /* what the mode's cut points make (all shards) */
     uint64_t cut_points, tries;           /* planned (this shard, after any budget) */
+    uint64_t budget_cut_points;           /* what the budget keeps, over all shards */
     uint64_t done_cut_points, done_tries; /* of those, done before (a resumed campaign) */
     unsigned workers;
     double baseline_seconds; /* the plain run */

@@ -216,6 +216,36 @@ static void apply_time_budget(session *s) {
     }
 }
 
+/* A budget that keeps no cut point of a scenario whose mode has some (each point takes one try
+ * per requested torn mode of its kind) would try nothing and pass: that scenario is an error. */
+static void refuse_empty_budgets(session *s) {
+    for (size_t i = 0; i < s->result.count; i++) {
+        campaign_scenario *entry = &s->result.scenarios[i];
+        const campaign_job_plan *p = &s->plans[i];
+        if (!s->jobs[i] || entry->has_error || !entry->max_tries || !entry->mode_cut_points ||
+            p->budget_cut_points)
+            continue;
+        char flag[96];
+        if (s->o->time_budget > 0) {
+            char budget[32];
+            cli_format_duration(budget, sizeof budget, s->o->time_budget);
+            snprintf(flag, sizeof flag, "--time-budget %s (%llu %s for it)", budget,
+                     (unsigned long long)entry->max_tries,
+                     run_plural(entry->max_tries, "try", "tries"));
+        } else {
+            snprintf(flag, sizeof flag, "--max-tries %llu", (unsigned long long)entry->max_tries);
+        }
+        snprintf(entry->error, sizeof entry->error,
+                 "%s keeps none of its %llu cut points (each takes one try per requested torn "
+                 "mode of its kind): nothing would be tried",
+                 flag, (unsigned long long)entry->mode_cut_points);
+        entry->has_error = true;
+        campaign_job_free(s->jobs[i]);
+        s->jobs[i] = NULL;
+        note_exit(s, CLI_EXIT_FAIL);
+    }
+}
+
 static void run_planned(session *s) {
     s->bar.total = s->result.count;
     for (size_t i = 0; i < s->result.count; i++) {
@@ -299,6 +329,7 @@ static int run_session(session *s) {
     if (!s->dry_run) campaign_install_stop_handlers();
     if (!plan_campaigns(s, s->dry_run || !s->quiet || o->time_budget > 0)) return CLI_EXIT_USAGE;
     if (o->time_budget > 0) apply_time_budget(s);
+    refuse_empty_budgets(s);
     if (s->dry_run) return print_dry_run(s, s->json);
     if (!s->quiet && s->result.count) powercut_print_plan(stderr, &s->result, s->plans);
     run_planned(s);
