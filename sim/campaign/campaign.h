@@ -121,6 +121,7 @@ typedef struct campaign_scenario {
     bool incomplete;
     campaign_span *done;
     size_t done_count, done_capacity;
+    uint64_t shards_seen; /* merges: bit i-1 for each shard i whose file held this scenario */
 } campaign_scenario;
 
 void campaign_scenario_free(campaign_scenario *s);

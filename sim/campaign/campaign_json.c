@@ -398,10 +398,12 @@ static const campaign_scenario *other_budget(const campaign_result *r, const cam
     return NULL;
 }
 
-static int merge_scenario(campaign_result *r, const campaign_scenario *s) {
+static int merge_scenario(campaign_result *r, const campaign_scenario *s, uint64_t shard_bit) {
     for (size_t i = 0; i < r->count; i++)
-        if (!strcmp(r->scenarios[i].file, s->file) && !strcmp(r->scenarios[i].name, s->name))
+        if (!strcmp(r->scenarios[i].file, s->file) && !strcmp(r->scenarios[i].name, s->name)) {
+            r->scenarios[i].shards_seen |= shard_bit;
             return campaign_scenario_merge(&r->scenarios[i], s);
+        }
     campaign_scenario *grown = realloc(r->scenarios, (r->count + 1) * sizeof *grown);
     if (!grown) return CAMPAIGN_E_NOMEM;
     r->scenarios = grown;
@@ -410,6 +412,7 @@ static int merge_scenario(campaign_result *r, const campaign_scenario *s) {
     memcpy(added->file, s->file, sizeof added->file);
     memcpy(added->name, s->name, sizeof added->name);
     added->seed = s->seed;
+    added->shards_seen = shard_bit;
     return campaign_scenario_merge(added, s);
 }
 
@@ -478,13 +481,27 @@ int campaign_result_merge_json(campaign_result *r, const char *file, const char 
                      s.name, here, there);
             rc = CAMPAIGN_E_INVALID;
         }
-        if (!rc) rc = merge_scenario(r, &s);
+        if (!rc) rc = merge_scenario(r, &s, shard_bit);
         campaign_scenario_free(&s);
     }
     cJSON_Delete(root);
     if (rc) snprintf(why, why_size, "%s: %s", file, detail[0] ? detail : "out of memory");
     uint32_t n = r->options.shard_count;
-    if (!rc && n <= 64 && r->shards_seen == (n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1)) {
+    uint64_t all = n >= 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+    for (size_t i = 0; !rc && n > 1 && r->shards_seen == all && i < r->count; i++) {
+        /* Every share holds every scenario: files of different scenario lists are no shares of
+         * one campaign, and half of each scenario would read as all of it. */
+        const campaign_scenario *s = &r->scenarios[i];
+        if (s->shards_seen == all) continue;
+        uint32_t first = 1;
+        while (s->shards_seen >> (first - 1) & 1u) first++;
+        snprintf(why, why_size,
+                 "the files are not shards of one campaign: %s is not in the file of shard %u/%u "
+                 "(every shard's file holds every scenario)",
+                 s->file, first, n);
+        rc = CAMPAIGN_E_INVALID;
+    }
+    if (!rc && n <= 64 && r->shards_seen == all) {
         r->options.shard_index = 1;
         r->options.shard_count = 1;
         r->shards_seen = 1;
