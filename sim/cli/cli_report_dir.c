@@ -14,14 +14,33 @@ int cli_report_dir_ready(const cli_command *cmd, const char *dir) {
     return cli_output_dir_ready(cmd, dir, "the reports");
 }
 
+/* mkdir -p: DIR and the folders above it that are missing. */
+static bool make_folders(const char *dir) {
+    size_t n = strlen(dir);
+    char *path = malloc(n + 1);
+    if (!path) {
+        errno = ENOMEM;
+        return false;
+    }
+    memcpy(path, dir, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) break; /* the last mkdir says why */
+        *p = '/';
+    }
+    free(path);
+    return mkdir(dir, 0777) == 0 || errno == EEXIST;
+}
+
 int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files) {
     char cannot_write[64];
     snprintf(cannot_write, sizeof cannot_write, "cannot write %s there", files);
     const char *what = "cannot make the folder";
-    bool ok = mkdir(dir, 0777) == 0 || errno == EEXIST;
+    bool ok = make_folders(dir);
     struct stat st;
-    if (ok && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) errno = ENOTDIR;
-    if (ok && (errno == ENOTDIR || stat(dir, &st) != 0)) {
+    if (ok && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (stat(dir, &st) == 0) errno = ENOTDIR;
         what = cannot_write;
         ok = false;
     }
