@@ -80,6 +80,10 @@ expect_exit 0 "$norbench" powercut "$scenario" "$long_scenario" --dry-run --repo
 grep -q "^plan: 2 scenarios, .* tries, about .* on .* worker" "$tmp/out" ||
     fail "--dry-run's total line: $(cat "$tmp/out")"
 [ ! -e "$tmp/dry" ] || fail "--dry-run made the report folder"
+# The plan's seeds are exact decimal strings, as in powercut.json (a double loses 2^64-1).
+expect_exit 0 "$norbench" powercut "$scenario" --dry-run --json --seed 18446744073709551615
+[ "$(json_value "$tmp/out" 'r["scenarios"][0]["seed"] == "18446744073709551615"')" = True ] ||
+    fail "--dry-run --json's seed: $(grep '"seed"' "$tmp/out")"
 # One cut point in one torn mode is "1 cut point, 1 try" (not "1 cut points, 1 tries").
 expect_exit 0 "$norbench" powercut "$scenario" --dry-run --torn partial --mode random:1
 grep -q "^plan: 1 scenario, 1 cut point, 1 try, about" "$tmp/out" ||
