@@ -399,8 +399,9 @@ int cmd_powercut(int argc, char **argv) {
     if (depth != 1 && depth != 2) return cli_usage_error(cmd, "--depth: expected 1 or 2");
     if (jobs_given && (jobs == 0 || jobs > 1024))
         return cli_usage_error(cmd, "--jobs: expected 1..1024");
-    if (max_tries_given && max_tries == 0)
-        return cli_usage_error(cmd, "--max-tries: expected N >= 1");
+    /* powercut.json keeps it as a JSON number, exact up to 2^53 (a --resume compares it). */
+    if (max_tries_given && (max_tries == 0 || max_tries > UINT64_C(1) << 53))
+        return cli_usage_error(cmd, "--max-tries: expected 1 <= N <= 2^53 (9007199254740992)");
     if (budget && !cli_parse_duration(budget, &o.time_budget))
         return cli_usage_error(
             cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 1h30m", budget);
