@@ -19,14 +19,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "PREFIX:N" with N >= 1. */
+/* The largest count powercut.json keeps exactly (a JSON number: a double), so that --resume
+ * finds the flags it was given. */
+#define EXACT_MAX (UINT64_C(1) << 53)
+
+/* "PREFIX:N" with 1 <= N <= EXACT_MAX. */
 static bool parse_count(const char *text, const char *prefix, uint64_t *n) {
     size_t len = strlen(prefix);
     if (strncmp(text, prefix, len) || text[len] < '0' || text[len] > '9') return false;
     char *end;
     errno = 0;
     unsigned long long value = strtoull(text + len, &end, 10);
-    if (*end || errno || value == 0) return false;
+    if (*end || errno || value == 0 || value > EXACT_MAX) return false;
     *n = value;
     return true;
 }
@@ -39,7 +43,7 @@ static int parse_mode(const cli_command *cmd, const char *text, campaign_options
     if (parse_count(text, "every:", &o->every)) return o->mode = CAMPAIGN_EVERY, -1;
     return cli_usage_error(cmd,
                            "--mode '%s': expected exhaustive, linear, log, random:N or every:K "
-                           "(N, K >= 1)",
+                           "(1 <= N, K <= 2^53)",
                            text);
 }
 
@@ -399,9 +403,10 @@ int cmd_powercut(int argc, char **argv) {
     if (depth != 1 && depth != 2) return cli_usage_error(cmd, "--depth: expected 1 or 2");
     if (jobs_given && (jobs == 0 || jobs > 1024))
         return cli_usage_error(cmd, "--jobs: expected 1..1024");
-    /* powercut.json keeps it as a JSON number, exact up to 2^53 (a --resume compares it). */
-    if (max_tries_given && (max_tries == 0 || max_tries > UINT64_C(1) << 53))
+    if (max_tries_given && (max_tries == 0 || max_tries > EXACT_MAX))
         return cli_usage_error(cmd, "--max-tries: expected 1 <= N <= 2^53 (9007199254740992)");
+    if (steps_given && steps > EXACT_MAX)
+        return cli_usage_error(cmd, "--steps: expected N <= 2^53 (9007199254740992)");
     if (budget && !cli_parse_duration(budget, &o.time_budget))
         return cli_usage_error(
             cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 1h30m", budget);

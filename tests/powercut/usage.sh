@@ -29,6 +29,8 @@ expect_usage_error "mode" powercut "$scenario" --mode every:0
 expect_usage_error "mode" powercut "$scenario" --mode every:
 expect_usage_error "max-tries" powercut "$scenario" --max-tries 0
 expect_usage_error "max-tries: expected 1 <= N <= 2^53" powercut "$scenario" --max-tries 9007199254740993
+expect_usage_error "steps: expected N <= 2^53" powercut "$scenario" --steps 9007199254740993
+expect_usage_error "mode" powercut "$scenario" --mode random:9007199254740993
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 5x
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 1h30
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 0s
