@@ -59,6 +59,8 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 /* cli_report_dir.c: makes the --report folder DIR if needed and checks that a file can be
  * written in it; 0, or CLI_EXIT_USAGE after "norbench CMD: DIR: what is wrong" on stderr. */
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
+/* The same for another output folder: FILES names what goes there ("the images"). */
+int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
 
 /* cli_duration.c: "90s", "5m", "1h30m", "2.5h" or a bare number of seconds (> 0); and a
  * duration for people: "0.4 s", "3 min 05 s", "2 h 10 min". */

@@ -88,8 +88,8 @@ static void print_text(const char *path, const nor_image_info *info, const image
     for (uint32_t r = 0; r < info->region_count; r++)
         printf("%s %u x %u bytes", r ? "," : "", (unsigned)info->regions[r].count,
                (unsigned)info->regions[r].size);
-    printf("\nwrite unit     %u bytes, erase value 0x%02X\n", (unsigned)info->write_unit,
-           (unsigned)info->erase_value);
+    printf("\nwrite unit     %u byte%s, erase value 0x%02X\n", (unsigned)info->write_unit,
+           info->write_unit == 1 ? "" : "s", (unsigned)info->erase_value);
     printf("erase counts   min %u, max %u, mean %.2f, total %llu\n", (unsigned)u->erase_min,
            (unsigned)u->erase_max, (double)u->erase_total / info->sector_count,
            (unsigned long long)u->erase_total);
