@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "nor.h"
+#include "run_result.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -93,8 +94,9 @@ static void print_text(const char *path, const nor_image_info *info, const image
     printf("erase counts   min %u, max %u, mean %.2f, total %llu\n", (unsigned)u->erase_min,
            (unsigned)u->erase_max, (double)u->erase_total / info->sector_count,
            (unsigned long long)u->erase_total);
-    printf("programmed     %llu bytes (%.1f%%) in %u of %u sectors\n",
+    printf("programmed     %llu %s (%.1f%%) in %u of %u sectors\n",
            (unsigned long long)u->programmed_bytes,
+           run_plural(u->programmed_bytes, "byte", "bytes"),
            100.0 * (double)u->programmed_bytes / info->total_bytes, (unsigned)u->sectors_used,
            (unsigned)info->sector_count);
 }
