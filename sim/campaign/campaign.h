@@ -94,6 +94,9 @@ typedef struct campaign_span {
     uint64_t first, last;
 } campaign_span;
 
+/* The most shares (--shard I/N: N) a merge adds up: shards_seen's bits. */
+#define CAMPAIGN_SHARDS_MAX 64u
+
 /* Everything a campaign found for one scenario (or one shard/worker's share of it). */
 typedef struct campaign_scenario {
     char file[RUN_FILE_MAX];
@@ -118,6 +121,7 @@ typedef struct campaign_scenario {
     bool incomplete;
     campaign_span *done;
     size_t done_count, done_capacity;
+    uint64_t shards_seen; /* merges: bit i-1 for each shard i whose file held this scenario */
 } campaign_scenario;
 
 void campaign_scenario_free(campaign_scenario *s);
@@ -133,7 +137,7 @@ typedef struct campaign_result {
     campaign_scenario *scenarios;
     size_t count;
     unsigned jobs_used;   /* for the per-core rate */
-    uint64_t shards_seen; /* merges: bit i-1 for shard i (up to 64 shards) */
+    uint64_t shards_seen; /* merges: bit i-1 for shard i (up to CAMPAIGN_SHARDS_MAX) */
 } campaign_result;
 
 void campaign_result_free(campaign_result *r);
@@ -169,6 +173,7 @@ typedef struct campaign_job campaign_job;
 typedef struct campaign_job_plan {
     uint64_t mode_tries;                  /* what the mode's cut points make (all shards) */
     uint64_t cut_points, tries;           /* planned (this shard, after any budget) */
+    uint64_t budget_cut_points;           /* what the budget keeps, over all shards */
     uint64_t done_cut_points, done_tries; /* of those, done before (a resumed campaign) */
     unsigned workers;
     double baseline_seconds; /* the plain run */

@@ -27,7 +27,8 @@ typedef struct campaign_plan {
     double baseline_seconds;     /* the plain run's wall time */
     campaign_point *mode_points; /* what the mode picks, before any budget and shard */
     size_t mode_count;
-    uint64_t max_tries; /* the budget applied (0: none) */
+    uint64_t max_tries;  /* the budget applied (0: none) */
+    size_t budget_count; /* the points the budget keeps, over all shards */
     campaign_point *points;
     size_t count;
     uint64_t tries;      /* first-cut tries: points x requested torn modes of their kind */

@@ -123,6 +123,7 @@ void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *p) {
     memset(p, 0, sizeof *p);
     const campaign_plan *plan = &job->plan;
     p->cut_points = plan->count;
+    p->budget_cut_points = plan->budget_count;
     p->tries = plan->tries;
     p->mode_tries = campaign_points_tries(plan->options, plan->mode_points, plan->mode_count);
     for (size_t i = 0; i < plan->count; i++) {

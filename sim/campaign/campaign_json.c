@@ -385,10 +385,25 @@ static bool same_campaign(const campaign_options *a, const campaign_options *b) 
            a->max_tries == b->max_tries && a->time_budget == b->time_budget;
 }
 
-static int merge_scenario(campaign_result *r, const campaign_scenario *s) {
+/* The budget another shard gave the same scenario, when it differs from s's (0: none differs).
+ * --time-budget sizes it on each machine: shares sampled under different budgets do not add up
+ * to one campaign's sample. */
+static const campaign_scenario *other_budget(const campaign_result *r, const campaign_scenario *s) {
+    for (size_t i = 0; i < r->count; i++) {
+        const campaign_scenario *m = &r->scenarios[i];
+        if (!strcmp(m->file, s->file) && !strcmp(m->name, s->name) && !m->has_error &&
+            !s->has_error && m->max_tries != s->max_tries)
+            return m;
+    }
+    return NULL;
+}
+
+static int merge_scenario(campaign_result *r, const campaign_scenario *s, uint64_t shard_bit) {
     for (size_t i = 0; i < r->count; i++)
-        if (!strcmp(r->scenarios[i].file, s->file) && !strcmp(r->scenarios[i].name, s->name))
+        if (!strcmp(r->scenarios[i].file, s->file) && !strcmp(r->scenarios[i].name, s->name)) {
+            r->scenarios[i].shards_seen |= shard_bit;
             return campaign_scenario_merge(&r->scenarios[i], s);
+        }
     campaign_scenario *grown = realloc(r->scenarios, (r->count + 1) * sizeof *grown);
     if (!grown) return CAMPAIGN_E_NOMEM;
     r->scenarios = grown;
@@ -397,6 +412,7 @@ static int merge_scenario(campaign_result *r, const campaign_scenario *s) {
     memcpy(added->file, s->file, sizeof added->file);
     memcpy(added->name, s->name, sizeof added->name);
     added->seed = s->seed;
+    added->shards_seen = shard_bit;
     return campaign_scenario_merge(added, s);
 }
 
@@ -424,9 +440,10 @@ int campaign_result_merge_json(campaign_result *r, const char *file, const char 
                  "its options differ from the first file's (not a shard of the same campaign)");
         rd.failed = true;
     }
-    uint64_t shard_bit = o.shard_index >= 1 && o.shard_index <= 64 && o.shard_index <= o.shard_count
-                             ? UINT64_C(1) << (o.shard_index - 1)
-                             : 0;
+    uint64_t shard_bit =
+        o.shard_index >= 1 && o.shard_count <= CAMPAIGN_SHARDS_MAX && o.shard_index <= o.shard_count
+            ? UINT64_C(1) << (o.shard_index - 1)
+            : 0;
     if (!rd.failed && (!shard_bit || (r->shards_seen & shard_bit))) {
         snprintf(detail, sizeof detail, "shard %u of %u is %s", o.shard_index, o.shard_count,
                  shard_bit ? "given twice" : "not one merges can add (1..64)");
@@ -450,13 +467,41 @@ int campaign_result_merge_json(campaign_result *r, const char *file, const char 
                      "finish it with norbench powercut --resume first");
             rc = CAMPAIGN_E_INVALID;
         }
-        if (!rc) rc = merge_scenario(r, &s);
+        const campaign_scenario *other = rc ? NULL : other_budget(r, &s);
+        if (other) {
+            char here[32] = "no budget", there[32] = "no budget";
+            if (s.max_tries)
+                snprintf(here, sizeof here, "%llu tries", (unsigned long long)s.max_tries);
+            if (other->max_tries)
+                snprintf(there, sizeof there, "%llu tries", (unsigned long long)other->max_tries);
+            snprintf(detail, sizeof detail,
+                     "%s: budgeted %s here, %s in an earlier file (--time-budget sizes each "
+                     "shard's budget on its own machine): give every shard the same --max-tries "
+                     "instead",
+                     s.name, here, there);
+            rc = CAMPAIGN_E_INVALID;
+        }
+        if (!rc) rc = merge_scenario(r, &s, shard_bit);
         campaign_scenario_free(&s);
     }
     cJSON_Delete(root);
     if (rc) snprintf(why, why_size, "%s: %s", file, detail[0] ? detail : "out of memory");
     uint32_t n = r->options.shard_count;
-    if (!rc && n <= 64 && r->shards_seen == (n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1)) {
+    uint64_t all = n >= 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+    for (size_t i = 0; !rc && n > 1 && r->shards_seen == all && i < r->count; i++) {
+        /* Every share holds every scenario: files of different scenario lists are no shares of
+         * one campaign, and half of each scenario would read as all of it. */
+        const campaign_scenario *s = &r->scenarios[i];
+        if (s->shards_seen == all) continue;
+        uint32_t first = 1;
+        while (s->shards_seen >> (first - 1) & 1u) first++;
+        snprintf(why, why_size,
+                 "the files are not shards of one campaign: %s is not in the file of shard %u/%u "
+                 "(every shard's file holds every scenario)",
+                 s->file, first, n);
+        rc = CAMPAIGN_E_INVALID;
+    }
+    if (!rc && n <= 64 && r->shards_seen == all) {
         r->options.shard_index = 1;
         r->options.shard_count = 1;
         r->shards_seen = 1;

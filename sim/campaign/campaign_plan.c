@@ -94,6 +94,7 @@ int campaign_plan_limit(campaign_plan *plan, uint64_t max_tries) {
     if (max_tries)
         n = campaign_select_budget(plan->options, points, n, max_tries, plan->seed, scratch);
     free(scratch);
+    plan->budget_count = n;
     n = keep_shard(points, n, plan->options);
     free(plan->points);
     plan->points = points;

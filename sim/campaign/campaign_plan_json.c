@@ -13,7 +13,9 @@ static cJSON *scenario_plan_json(const campaign_scenario *s, const campaign_job_
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "file", s->file);
     cJSON_AddStringToObject(o, "name", s->name);
-    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+    char seed[RUN_SEED_TEXT_MAX]; /* a decimal string, exact above 2^53, as in powercut.json */
+    run_seed_format(seed, s->seed);
+    cJSON_AddStringToObject(o, "seed", seed);
     cJSON_AddNumberToObject(o, "flash_ops", (double)s->flash_ops);
     cJSON_AddNumberToObject(o, "mode_cut_points", (double)s->mode_cut_points);
     if (s->max_tries)

@@ -1,12 +1,13 @@
 /* `norbench bench engine`: flash traffic, wear and write amplification of the storage engine.
  * Fixed, seeded map and queue workloads run on three small geometries with each cache level
  * (check mode off) at live-data fill levels of 10%, 25% and 50%; the uncached run of the same
- * workload is the baseline. Prints a table, or one JSON object with --json. */
+ * workload is the baseline. Then the reads per operation at 10/50/95% fill
+ * (bench_engine_fill.c) and the erase spread of each workload against its goal. Prints a
+ * table, or one JSON object with --json. */
+#include "bench_engine_fill.h"
+#include "bench_store.h"
+#include "cli.h"
 #include "commands.h"
-#include "nbs_map.h"
-#include "nbs_nor.h"
-#include "nbs_queue.h"
-#include "nor.h"
 #include "nor_prng.h"
 
 #include <cjson/cJSON.h>
@@ -24,13 +25,8 @@
 #define GOAL_FETCH_READS  2.0 /* read calls per map fetch with every cache on */
 #define GOAL_WRITE_AMP    1.5 /* at 25% fill */
 #define GOAL_WRITE_AMP_AT 25
+#define GOAL_SPREAD       1.2 /* max/min erase count over a workload's pages, below this */
 
-typedef struct bench_geometry {
-    const char *preset;
-    uint32_t pages;
-} bench_geometry;
-
-static const bench_geometry geometries[] = {{"tiny", 4}, {"nrf52840", 8}, {"stm32l4-1m", 8}};
 static const unsigned fill_percents[] = {10, 25, 50};
 
 static const struct {
@@ -44,11 +40,6 @@ static const struct {
 };
 #define CACHE_LEVEL_COUNT (sizeof cache_levels / sizeof *cache_levels)
 
-/* Flash traffic of one kind of operation. */
-typedef struct op_cost {
-    uint64_t count, read_calls, program_calls;
-} op_cost;
-
 typedef struct bench_result {
     const char *preset;
     uint32_t pages, page_size;
@@ -61,56 +52,11 @@ typedef struct bench_result {
     uint64_t failures;    /* measured operations that did not succeed */
     nor_stats flash;      /* the measured phase only */
     uint32_t erase_min, erase_max;
-    op_cost fetch, store, push, pop;
+    bench_op_cost fetch, store, push, pop;
     uint64_t item_bytes;  /* items written in the measured phase, headers included */
     uint32_t item_header; /* the format's bytes per item beyond its data (nbs_item_overhead) */
     int error;            /* 0, or the engine error that stopped the workload */
 } bench_result;
-
-/* One store on a bound NOR device, with its buffers. */
-typedef struct bench_store {
-    nor *dev;
-    nbs_nor binding;
-    nbs_config config;
-    void *work, *cache_mem;
-    nbs_map map;
-    nbs_queue queue;
-} bench_store;
-
-static int store_open(bench_store *s, const bench_geometry *g, unsigned cache_flags, bool is_map,
-                      bench_result *r) {
-    memset(s, 0, sizeof *s);
-    const nor_config *cfg = nor_preset_find(g->preset);
-    if (!cfg || nor_create(&s->dev, cfg, 1) != NOR_OK) return NBS_E_GEOMETRY;
-    uint32_t index, start, sector_size;
-    nor_sector_at(s->dev, 0, &index, &start, &sector_size);
-    int rc = nbs_nor_bind(&s->binding, s->dev, 0, g->pages * sector_size, sector_size);
-    if (rc) return rc;
-    size_t work_size = nbs_work_bytes_min(&s->binding.flash);
-    size_t cache_bytes = cache_flags ? nbs_cache_bytes(cache_flags, g->pages, CACHE_MAX_KEYS) : 0;
-    s->work = malloc(work_size);
-    s->cache_mem = malloc(cache_bytes ? cache_bytes : 1);
-    if (!s->work || !s->cache_mem) return NBS_E_INVAL;
-    s->config = (nbs_config){
-        .flash = s->binding.flash,
-        .work = s->work,
-        .work_size = work_size,
-        .cache = {.flags = cache_flags,
-                  .mem = cache_flags ? s->cache_mem : NULL,
-                  .mem_size = cache_bytes,
-                  .max_keys = (cache_flags & NBS_CACHE_KEYS) ? CACHE_MAX_KEYS : 0,
-                  .check = false},
-    };
-    r->page_size = sector_size;
-    r->cache_bytes = cache_bytes;
-    return is_map ? nbs_map_mount(&s->map, &s->config) : nbs_queue_mount(&s->queue, &s->config);
-}
-
-static void store_close(bench_store *s) {
-    free(s->work);
-    free(s->cache_mem);
-    if (s->dev) nor_destroy(s->dev);
-}
 
 static void fill_bytes(nor_prng *prng, uint8_t *buf, size_t len) {
     for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)nor_prng_next(prng);
@@ -119,13 +65,6 @@ static void fill_bytes(nor_prng *prng, uint8_t *buf, size_t len) {
 static void map_key(uint32_t id, uint8_t key[MAP_KEY_BYTES]) {
     memset(key, 'k', MAP_KEY_BYTES);
     nbs_key_u32(id, key);
-}
-
-/* Adds the flash traffic of one operation (stats before and after) to its cost. */
-static void add_cost(op_cost *cost, const nor_stats *before, const nor_stats *after) {
-    cost->count++;
-    cost->read_calls += after->read_calls - before->read_calls;
-    cost->program_calls += after->program_calls - before->program_calls;
 }
 
 static void run_map(bench_store *s, bench_result *r, nor_prng *prng) {
@@ -158,7 +97,7 @@ static void run_map(bench_store *s, bench_result *r, nor_prng *prng) {
         nor_get_stats(s->dev, &before);
         int rc = nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
         nor_get_stats(s->dev, &after);
-        add_cost(&r->store, &before, &after);
+        bench_cost_add(&r->store, &before, &after);
         if (rc == NBS_OK)
             r->item_bytes += item;
         else
@@ -169,7 +108,7 @@ static void run_map(bench_store *s, bench_result *r, nor_prng *prng) {
         nor_get_stats(s->dev, &before);
         rc = nbs_map_fetch(&s->map, key, sizeof key, value, sizeof value, &len);
         nor_get_stats(s->dev, &after);
-        add_cost(&r->fetch, &before, &after);
+        bench_cost_add(&r->fetch, &before, &after);
         if (rc != NBS_OK) r->failures++;
     }
 }
@@ -202,7 +141,7 @@ static void run_queue(bench_store *s, bench_result *r, nor_prng *prng) {
         nor_get_stats(s->dev, &before);
         int rc = nbs_queue_push(&s->queue, entry, sizeof entry, 0);
         nor_get_stats(s->dev, &after);
-        add_cost(&r->push, &before, &after);
+        bench_cost_add(&r->push, &before, &after);
         if (rc == NBS_OK)
             r->item_bytes += item;
         else
@@ -212,7 +151,7 @@ static void run_queue(bench_store *s, bench_result *r, nor_prng *prng) {
         nor_get_stats(s->dev, &before);
         rc = nbs_queue_pop(&s->queue, entry, sizeof entry, &len);
         nor_get_stats(s->dev, &after);
-        add_cost(&r->pop, &before, &after);
+        bench_cost_add(&r->pop, &before, &after);
         if (rc != NBS_OK) r->failures++;
     }
 }
@@ -228,57 +167,49 @@ static void run_workload(const bench_geometry *g, size_t cache_level, bool is_ma
     bench_store s;
     unsigned flags = cache_levels[cache_level].flags;
     if (!is_map) flags &= ~(unsigned)NBS_CACHE_KEYS;
-    r->error = store_open(&s, g, flags, is_map, r);
+    r->error =
+        bench_store_open(&s, nor_preset_find(g->preset), g->pages, flags, CACHE_MAX_KEYS, is_map);
+    r->page_size = s.page_size;
+    r->cache_bytes = s.cache_bytes;
     if (r->error == NBS_OK) {
         /* The same operations for every cache level of a workload. */
         nor_prng prng;
-        nor_prng_seed(&prng, 1000u * (unsigned)(g - geometries) + 10u * fill + (is_map ? 1 : 2));
+        nor_prng_seed(&prng,
+                      1000u * (unsigned)(g - bench_geometries) + 10u * fill + (is_map ? 1 : 2));
         if (is_map)
             run_map(&s, r, &prng);
         else
             run_queue(&s, r, &prng);
         nor_get_stats(s.dev, &r->flash);
-        /* Every geometry here has one sector per page, from address 0. */
-        r->erase_min = UINT32_MAX;
-        for (uint32_t sector = 0; sector < g->pages; sector++) {
-            uint32_t n = nor_erase_count(s.dev, sector);
-            if (n < r->erase_min) r->erase_min = n;
-            if (n > r->erase_max) r->erase_max = n;
-        }
+        bench_erase_range(&s, &r->erase_min, &r->erase_max);
     }
-    store_close(&s);
-}
-
-static double per_op(uint64_t total, uint64_t count) {
-    return count ? (double)total / (double)count : 0.0;
+    bench_store_close(&s);
 }
 
 static double write_amplification(const bench_result *r) {
     return r->item_bytes ? (double)r->flash.program_bytes / (double)r->item_bytes : 0.0;
 }
 
-/* max/min erase count over the range; 0 when some page was never erased. */
 static double erase_spread(const bench_result *r) {
-    return r->erase_min ? (double)r->erase_max / r->erase_min : 0.0;
+    return bench_erase_spread(r->erase_min, r->erase_max);
 }
 
 #define RESULT_COUNT                                                                               \
-    (sizeof geometries / sizeof *geometries * CACHE_LEVEL_COUNT * 2 *                              \
-     (sizeof fill_percents / sizeof *fill_percents))
+    (bench_geometry_count * CACHE_LEVEL_COUNT * 2 * (sizeof fill_percents / sizeof *fill_percents))
 
 static size_t run_all(bench_result *results) {
     size_t n = 0;
-    for (size_t g = 0; g < sizeof geometries / sizeof *geometries; g++)
+    for (size_t g = 0; g < bench_geometry_count; g++)
         for (int map = 1; map >= 0; map--)
             for (size_t f = 0; f < sizeof fill_percents / sizeof *fill_percents; f++)
                 for (size_t c = 0; c < CACHE_LEVEL_COUNT; c++)
-                    run_workload(&geometries[g], c, map, fill_percents[f], &results[n++]);
+                    run_workload(&bench_geometries[g], c, map, fill_percents[f], &results[n++]);
     return n;
 }
 
 /* Goals: mean read calls per fetch with all caches, and write amplification at 25% fill. */
 static bool fetch_goal_met(const bench_result *r) {
-    return per_op(r->fetch.read_calls, r->fetch.count) <= GOAL_FETCH_READS;
+    return bench_per_op(r->fetch.read_calls, r->fetch.count) <= GOAL_FETCH_READS;
 }
 /* Not met when nothing was stored or some operations failed: there is no honest figure. */
 static bool write_amp_goal_met(const bench_result *r) {
@@ -331,14 +262,14 @@ static void print_table(const bench_result *results, size_t n) {
             }
             print_common(r);
             if (map)
-                printf(" %8.2f %8.2f %8.2f", per_op(r->fetch.read_calls, r->fetch.count),
-                       per_op(r->store.read_calls, r->store.count),
-                       per_op(r->store.program_calls, r->store.count));
+                printf(" %8.2f %8.2f %8.2f", bench_per_op(r->fetch.read_calls, r->fetch.count),
+                       bench_per_op(r->store.read_calls, r->store.count),
+                       bench_per_op(r->store.program_calls, r->store.count));
             else
-                printf(" %7.2f %7.2f %7.2f %7.2f", per_op(r->push.read_calls, r->push.count),
-                       per_op(r->push.program_calls, r->push.count),
-                       per_op(r->pop.read_calls, r->pop.count),
-                       per_op(r->pop.program_calls, r->pop.count));
+                printf(" %7.2f %7.2f %7.2f %7.2f", bench_per_op(r->push.read_calls, r->push.count),
+                       bench_per_op(r->push.program_calls, r->push.count),
+                       bench_per_op(r->pop.read_calls, r->pop.count),
+                       bench_per_op(r->pop.program_calls, r->pop.count));
             printf(" %6.2f", write_amplification(r));
             if (r->failures)
                 printf(" (%llu of %llu operations failed)", (unsigned long long)r->failures,
@@ -353,7 +284,7 @@ static void print_table(const bench_result *results, size_t n) {
         if (is_fetch_goal_row(r))
             printf("  %-10s map fetch with all caches at %2u%% fill: %.2f read calls "
                    "(goal <= %.1f): %s\n",
-                   r->preset, r->fill_target, per_op(r->fetch.read_calls, r->fetch.count),
+                   r->preset, r->fill_target, bench_per_op(r->fetch.read_calls, r->fetch.count),
                    GOAL_FETCH_READS, fetch_goal_met(r) ? "met" : "NOT MET");
     }
     for (size_t i = 0; i < n; i++) {
@@ -366,11 +297,54 @@ static void print_table(const bench_result *results, size_t n) {
     }
 }
 
-static cJSON *cost_json(const op_cost *c) {
+/* The erase spread goal, once per workload: caches change reads only, so the uncached row
+ * stands for every cache level. */
+static bool is_spread_row(const bench_result *r) {
+    return strcmp(r->cache, "none") == 0 && !r->error;
+}
+static bool spread_goal_met(const bench_result *r) {
+    return r->erase_min && erase_spread(r) < GOAL_SPREAD;
+}
+
+static void print_spread_goals(const bench_result *results, size_t n) {
+    printf("goals (erase spread of each workload above: max/min erase count over its pages)\n");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        if (!is_spread_row(r)) continue;
+        printf("  %-10s %-5s %2u%% fill: erase spread %.2f (max %u / min %u) (goal < %.1f): %s\n",
+               r->preset, r->is_map ? "map" : "queue", r->fill_target, erase_spread(r),
+               r->erase_max, r->erase_min, GOAL_SPREAD,
+               spread_goal_met(r)  ? "met"
+               : r->erase_min == 0 ? "NOT MET (a page was never erased)"
+                                   : "NOT MET");
+    }
+}
+
+static cJSON *spread_json(const bench_result *results, size_t n) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "max_erase_spread", GOAL_SPREAD);
+    cJSON *list = cJSON_AddArrayToObject(o, "results");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result *r = &results[i];
+        if (!is_spread_row(r)) continue;
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "preset", r->preset);
+        cJSON_AddStringToObject(c, "store", r->is_map ? "map" : "queue");
+        cJSON_AddNumberToObject(c, "fill_target_percent", r->fill_target);
+        cJSON_AddNumberToObject(c, "erase_min", r->erase_min);
+        cJSON_AddNumberToObject(c, "erase_max", r->erase_max);
+        cJSON_AddNumberToObject(c, "value", erase_spread(r));
+        cJSON_AddBoolToObject(c, "met", spread_goal_met(r));
+        cJSON_AddItemToArray(list, c);
+    }
+    return o;
+}
+
+static cJSON *cost_json(const bench_op_cost *c) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "operations", (double)c->count);
-    cJSON_AddNumberToObject(o, "read_calls_per_op", per_op(c->read_calls, c->count));
-    cJSON_AddNumberToObject(o, "program_calls_per_op", per_op(c->program_calls, c->count));
+    cJSON_AddNumberToObject(o, "read_calls_per_op", bench_per_op(c->read_calls, c->count));
+    cJSON_AddNumberToObject(o, "program_calls_per_op", bench_per_op(c->program_calls, c->count));
     return o;
 }
 
@@ -412,7 +386,8 @@ static cJSON *result_json(const bench_result *r) {
     return o;
 }
 
-static int print_json(const bench_result *results, size_t n) {
+static int print_json(const bench_result *results, size_t n, const fill_result *fill,
+                      size_t fill_n) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "benchmark", "engine");
     cJSON_AddNumberToObject(root, "measured_operation_pairs", MEASURED_OPS);
@@ -434,31 +409,38 @@ static int print_json(const bench_result *results, size_t n) {
         cJSON_AddStringToObject(check, "store", r->is_map ? "map" : "queue");
         cJSON_AddNumberToObject(check, "fill_target_percent", r->fill_target);
         cJSON_AddNumberToObject(check, "value",
-                                fetch_row ? per_op(r->fetch.read_calls, r->fetch.count)
+                                fetch_row ? bench_per_op(r->fetch.read_calls, r->fetch.count)
                                           : write_amplification(r));
         cJSON_AddBoolToObject(check, "met", fetch_row ? fetch_goal_met(r) : write_amp_goal_met(r));
         cJSON_AddItemToArray(checks, check);
     }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) return 1;
-    printf("%s\n", text);
-    free(text);
-    return 0;
+    cJSON_AddItemToObject(root, "reads_per_operation", bench_fill_json(fill, fill_n));
+    cJSON_AddItemToObject(root, "erase_spread", spread_json(results, n));
+    return cli_print_json(root);
 }
 
 int bench_engine(bool json) {
     bench_result *results = calloc(RESULT_COUNT, sizeof *results);
-    if (!results) {
+    fill_result *fill = calloc(FILL_RESULT_COUNT(bench_geometry_count), sizeof *fill);
+    if (!results || !fill) {
+        free(results);
+        free(fill);
         fprintf(stderr, "norbench bench engine: out of memory\n");
         return 1;
     }
     size_t n = run_all(results);
+    size_t fill_n = bench_fill_run(fill);
     int rc = 0;
     if (json)
-        rc = print_json(results, n);
-    else
+        rc = print_json(results, n, fill, fill_n);
+    else {
         print_table(results, n);
+        printf("\n");
+        bench_fill_print(fill, fill_n);
+        printf("\n");
+        print_spread_goals(results, n);
+    }
     free(results);
+    free(fill);
     return rc;
 }

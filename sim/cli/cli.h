@@ -59,11 +59,18 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 /* cli_report_dir.c: makes the --report folder DIR if needed and checks that a file can be
  * written in it; 0, or CLI_EXIT_USAGE after "norbench CMD: DIR: what is wrong" on stderr. */
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
+/* The same for another output folder: FILES names what goes there ("the images"). */
+int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
 
 /* cli_duration.c: "90s", "5m", "1h30m", "2.5h" or a bare number of seconds (> 0); and a
  * duration for people: "0.4 s", "3 min 05 s", "2 h 10 min". */
 bool cli_parse_duration(const char *text, double *seconds);
 void cli_format_duration(char *out, size_t size, double seconds);
+
+/* cli_json.c: prints root as JSON on stdout and frees it; CLI_EXIT_OK, or CLI_EXIT_FAIL when
+ * it cannot be printed (out of memory). */
+struct cJSON;
+int cli_print_json(struct cJSON *root);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

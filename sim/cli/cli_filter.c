@@ -37,6 +37,9 @@ int cli_filter_scenarios(const cli_command *cmd, path_list *files, const char *g
     size_t given = files->count;
     files->count = kept;
     if (kept == 0)
-        return cli_usage_error(cmd, "--filter '%s' matches none of the %zu scenarios", glob, given);
+        return given == 1
+                   ? cli_usage_error(cmd, "--filter '%s' does not match the one scenario", glob)
+                   : cli_usage_error(cmd, "--filter '%s' matches none of the %zu scenarios", glob,
+                                     given);
     return CLI_EXIT_OK;
 }

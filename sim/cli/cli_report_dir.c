@@ -1,5 +1,5 @@
-/* The --report folder of `run` and `powercut`, made and proved writable before anything runs,
- * so that a long run does not end with reports that cannot be written. */
+/* The --report folder of `run` and `powercut` (and run's --dump-image folder), made and proved
+ * writable before anything runs, so that a long run does not end with files it cannot write. */
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 #include "cli.h"
 
@@ -11,17 +11,42 @@
 #include <unistd.h>
 
 int cli_report_dir_ready(const cli_command *cmd, const char *dir) {
+    return cli_output_dir_ready(cmd, dir, "the reports");
+}
+
+/* mkdir -p: DIR and the folders above it that are missing. */
+static bool make_folders(const char *dir) {
+    size_t n = strlen(dir);
+    char *path = malloc(n + 1);
+    if (!path) {
+        errno = ENOMEM;
+        return false;
+    }
+    memcpy(path, dir, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) break; /* the last mkdir says why */
+        *p = '/';
+    }
+    free(path);
+    return mkdir(dir, 0777) == 0 || errno == EEXIST;
+}
+
+int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files) {
+    char cannot_write[64];
+    snprintf(cannot_write, sizeof cannot_write, "cannot write %s there", files);
     const char *what = "cannot make the folder";
-    bool ok = mkdir(dir, 0777) == 0 || errno == EEXIST;
+    bool ok = make_folders(dir);
     struct stat st;
-    if (ok && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) errno = ENOTDIR;
-    if (ok && (errno == ENOTDIR || stat(dir, &st) != 0)) {
-        what = "cannot write the reports there";
+    if (ok && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (stat(dir, &st) == 0) errno = ENOTDIR;
+        what = cannot_write;
         ok = false;
     }
     if (ok) {
         /* Write permission bits say nothing under root or on a read-only mount: try a file. */
-        what = "cannot write the reports there";
+        what = cannot_write;
         size_t size = strlen(dir) + sizeof "/.norbench-XXXXXX";
         char *probe = malloc(size);
         int fd = -1;

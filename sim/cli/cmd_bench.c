@@ -14,10 +14,12 @@ int cmd_bench(int argc, char **argv) {
     int npos = 0;
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
-    if (npos != 1) return cli_usage_error(cmd, "expected one benchmark: sim, engine or powercut");
+    if (npos != 1)
+        return cli_usage_error(cmd, "expected one benchmark: sim, engine, seqstore or powercut");
     if (strcmp(argv[1], "sim") == 0) return bench_sim(json);
     if (strcmp(argv[1], "engine") == 0) return bench_engine(json);
+    if (strcmp(argv[1], "seqstore") == 0) return bench_seqstore(json);
     if (strcmp(argv[1], "powercut") == 0) return bench_powercut(json);
-    return cli_usage_error(cmd, "unknown benchmark '%s' (expected sim, engine or powercut)",
-                           argv[1]);
+    return cli_usage_error(
+        cmd, "unknown benchmark '%s' (expected sim, engine, seqstore or powercut)", argv[1]);
 }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "nor.h"
+#include "run_result.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -88,13 +89,14 @@ static void print_text(const char *path, const nor_image_info *info, const image
     for (uint32_t r = 0; r < info->region_count; r++)
         printf("%s %u x %u bytes", r ? "," : "", (unsigned)info->regions[r].count,
                (unsigned)info->regions[r].size);
-    printf("\nwrite unit     %u bytes, erase value 0x%02X\n", (unsigned)info->write_unit,
-           (unsigned)info->erase_value);
+    printf("\nwrite unit     %u byte%s, erase value 0x%02X\n", (unsigned)info->write_unit,
+           info->write_unit == 1 ? "" : "s", (unsigned)info->erase_value);
     printf("erase counts   min %u, max %u, mean %.2f, total %llu\n", (unsigned)u->erase_min,
            (unsigned)u->erase_max, (double)u->erase_total / info->sector_count,
            (unsigned long long)u->erase_total);
-    printf("programmed     %llu bytes (%.1f%%) in %u of %u sectors\n",
+    printf("programmed     %llu %s (%.1f%%) in %u of %u sectors\n",
            (unsigned long long)u->programmed_bytes,
+           run_plural(u->programmed_bytes, "byte", "bytes"),
            100.0 * (double)u->programmed_bytes / info->total_bytes, (unsigned)u->sectors_used,
            (unsigned)info->sector_count);
 }
@@ -122,12 +124,7 @@ static int print_json(const char *path, const nor_image_info *info, const image_
     cJSON_AddNumberToObject(summary, "total", (double)u->erase_total);
     cJSON_AddNumberToObject(root, "programmed_bytes", (double)u->programmed_bytes);
     cJSON_AddNumberToObject(root, "sectors_used", u->sectors_used);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) return CLI_EXIT_FAIL;
-    printf("%s\n", text);
-    free(text);
-    return CLI_EXIT_OK;
+    return cli_print_json(root);
 }
 
 static int image_info(const cli_command *cmd, const char *path, bool json) {

@@ -60,7 +60,7 @@ int cmd_merge(int argc, char **argv) {
         }
         free(text);
     }
-    char missing[400];
+    char missing[CAMPAIGN_SHARDS_MAX * sizeof "64/64, "];
     if (exit_code == CLI_EXIT_OK &&
         campaign_result_missing_shards(&merged, missing, sizeof missing)) {
         /* Half the cut points would read as a whole campaign that passed. */

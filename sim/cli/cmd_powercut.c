@@ -19,14 +19,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "PREFIX:N" with N >= 1. */
+/* The largest count powercut.json keeps exactly (a JSON number: a double), so that --resume
+ * finds the flags it was given. */
+#define EXACT_MAX (UINT64_C(1) << 53)
+
+/* "PREFIX:N" with 1 <= N <= EXACT_MAX. */
 static bool parse_count(const char *text, const char *prefix, uint64_t *n) {
     size_t len = strlen(prefix);
     if (strncmp(text, prefix, len) || text[len] < '0' || text[len] > '9') return false;
     char *end;
     errno = 0;
     unsigned long long value = strtoull(text + len, &end, 10);
-    if (*end || errno || value == 0) return false;
+    if (*end || errno || value == 0 || value > EXACT_MAX) return false;
     *n = value;
     return true;
 }
@@ -39,7 +43,7 @@ static int parse_mode(const cli_command *cmd, const char *text, campaign_options
     if (parse_count(text, "every:", &o->every)) return o->mode = CAMPAIGN_EVERY, -1;
     return cli_usage_error(cmd,
                            "--mode '%s': expected exhaustive, linear, log, random:N or every:K "
-                           "(N, K >= 1)",
+                           "(1 <= N, K <= 2^53)",
                            text);
 }
 
@@ -90,6 +94,10 @@ static int parse_shard(const cli_command *cmd, const char *text, campaign_option
     if (sscanf(text, "%u/%u%c", &index, &count, &extra) != 2 || count == 0 || index == 0 ||
         index > count)
         return cli_usage_error(cmd, "--shard '%s': expected I/N with 1 <= I <= N", text);
+    if (count > CAMPAIGN_SHARDS_MAX) /* shares no merge could add up */
+        return cli_usage_error(cmd,
+                               "--shard '%s': at most %u shares (N), what norbench merge adds up",
+                               text, CAMPAIGN_SHARDS_MAX);
     o->shard_index = index;
     o->shard_count = count;
     return -1;
@@ -212,6 +220,36 @@ static void apply_time_budget(session *s) {
     }
 }
 
+/* A budget that keeps no cut point of a scenario whose mode has some (each point takes one try
+ * per requested torn mode of its kind) would try nothing and pass: that scenario is an error. */
+static void refuse_empty_budgets(session *s) {
+    for (size_t i = 0; i < s->result.count; i++) {
+        campaign_scenario *entry = &s->result.scenarios[i];
+        const campaign_job_plan *p = &s->plans[i];
+        if (!s->jobs[i] || entry->has_error || !entry->max_tries || !entry->mode_cut_points ||
+            p->budget_cut_points)
+            continue;
+        char flag[96];
+        if (s->o->time_budget > 0) {
+            char budget[32];
+            cli_format_duration(budget, sizeof budget, s->o->time_budget);
+            snprintf(flag, sizeof flag, "--time-budget %s (%llu %s for it)", budget,
+                     (unsigned long long)entry->max_tries,
+                     run_plural(entry->max_tries, "try", "tries"));
+        } else {
+            snprintf(flag, sizeof flag, "--max-tries %llu", (unsigned long long)entry->max_tries);
+        }
+        snprintf(entry->error, sizeof entry->error,
+                 "%s keeps none of its %llu cut points (each takes one try per requested torn "
+                 "mode of its kind): nothing would be tried",
+                 flag, (unsigned long long)entry->mode_cut_points);
+        entry->has_error = true;
+        campaign_job_free(s->jobs[i]);
+        s->jobs[i] = NULL;
+        note_exit(s, CLI_EXIT_FAIL);
+    }
+}
+
 static void run_planned(session *s) {
     s->bar.total = s->result.count;
     for (size_t i = 0; i < s->result.count; i++) {
@@ -241,6 +279,10 @@ static void session_free(session *s) {
 
 /* The dry run's output: the plan, as text or JSON, on stdout. */
 static int print_dry_run(session *s, bool json) {
+    /* A scenario that cannot be campaigned (it fails without a cut) fails the campaign: the
+     * plan says so as the campaign would. */
+    for (size_t i = 0; i < s->result.count; i++)
+        if (s->result.scenarios[i].has_error) note_exit(s, CLI_EXIT_FAIL);
     if (!json) {
         powercut_print_plan(stdout, &s->result, s->plans);
         return s->exit_code;
@@ -291,6 +333,7 @@ static int run_session(session *s) {
     if (!s->dry_run) campaign_install_stop_handlers();
     if (!plan_campaigns(s, s->dry_run || !s->quiet || o->time_budget > 0)) return CLI_EXIT_USAGE;
     if (o->time_budget > 0) apply_time_budget(s);
+    refuse_empty_budgets(s);
     if (s->dry_run) return print_dry_run(s, s->json);
     if (!s->quiet && s->result.count) powercut_print_plan(stderr, &s->result, s->plans);
     run_planned(s);
@@ -360,8 +403,10 @@ int cmd_powercut(int argc, char **argv) {
     if (depth != 1 && depth != 2) return cli_usage_error(cmd, "--depth: expected 1 or 2");
     if (jobs_given && (jobs == 0 || jobs > 1024))
         return cli_usage_error(cmd, "--jobs: expected 1..1024");
-    if (max_tries_given && max_tries == 0)
-        return cli_usage_error(cmd, "--max-tries: expected N >= 1");
+    if (max_tries_given && (max_tries == 0 || max_tries > EXACT_MAX))
+        return cli_usage_error(cmd, "--max-tries: expected 1 <= N <= 2^53 (9007199254740992)");
+    if (steps_given && steps > EXACT_MAX)
+        return cli_usage_error(cmd, "--steps: expected N <= 2^53 (9007199254740992)");
     if (budget && !cli_parse_duration(budget, &o.time_budget))
         return cli_usage_error(
             cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 1h30m", budget);

@@ -64,6 +64,7 @@ int cmd_run(int argc, char **argv) {
     if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
 
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
+    if (dump_dir && (rc = cli_output_dir_ready(cmd, dump_dir, "the images"))) return rc;
     int exit_code = CLI_EXIT_OK;
     path_list files = {0};
     rc = cli_collect_scenarios(cmd, argv + 1, npos, &files);

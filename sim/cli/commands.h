@@ -16,6 +16,7 @@ int cmd_image(int argc, char **argv);
 /* Benchmarks run by `norbench bench TARGET` (bench_*.c); `json` selects --json output. */
 int bench_sim(bool json);
 int bench_engine(bool json);
+int bench_seqstore(bool json);
 int bench_powercut(bool json);
 
 #endif

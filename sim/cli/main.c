@@ -14,10 +14,14 @@ const cli_command cli_commands[] = {
      "Programs, erases and tears a few operations on a preset, printing what the model does.",
      cmd_demo},
     {"bench", "measure the model, the engine or the power-cut campaigns",
-     "sim|engine|powercut [--json]",
+     "sim|engine|seqstore|powercut [--json]",
      "Runs a benchmark and prints its figures:\n"
      "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
-     "  engine  flash traffic, wear and write amplification of the storage engine\n"
+     "  engine  flash traffic, wear and write amplification of the storage engine, and its\n"
+     "          reads per operation at 10, 50 and 95% of capacity\n"
+     "  seqstore  sequential-storage's own map and queue cache workloads (4 x 256 B), our\n"
+     "          flash traffic beside the crate's and issue #12's goals; exits 1 when a value\n"
+     "          reads back wrong (docs/benchmarks.md)\n"
      "  powercut  cut points verified per second per core by an exhaustive campaign",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",

@@ -4,6 +4,7 @@
  * sample; then the totals. */
 #include "cli.h"
 #include "powercut_run.h"
+#include "run_result.h"
 
 #include <stdio.h>
 
@@ -30,12 +31,18 @@ void powercut_print_plan(FILE *out, const campaign_result *r, const campaign_job
             fprintf(out, "cannot be campaigned: %s\n", s->error);
             continue;
         }
-        fprintf(out, "%llu cut points", (unsigned long long)p->cut_points);
+        if (!p->workers) { /* a stop came before its plain run: nothing is known of it */
+            fprintf(out, "not planned: the campaign was stopped first\n");
+            continue;
+        }
+        fprintf(out, "%llu %s", (unsigned long long)p->cut_points,
+                run_plural(p->cut_points, "cut point", "cut points"));
         if (p->cut_points != s->mode_cut_points)
             fprintf(out, " of %llu (%.1f%%)", (unsigned long long)s->mode_cut_points,
                     s->mode_cut_points ? 100.0 * (double)p->cut_points / (double)s->mode_cut_points
                                        : 100.0);
-        fprintf(out, ", %llu tries", (unsigned long long)p->tries);
+        fprintf(out, ", %llu %s", (unsigned long long)p->tries,
+                run_plural(p->tries, "try", "tries"));
         if (p->done_tries) fprintf(out, " (%llu done before)", (unsigned long long)p->done_tries);
         print_estimate(out, p);
         fprintf(out, "\n");
@@ -48,8 +55,9 @@ void powercut_print_plan(FILE *out, const campaign_result *r, const campaign_job
     }
     char text[32];
     cli_format_duration(text, sizeof text, estimate);
-    fprintf(out, "plan: %zu scenario%s, %llu cut points, %llu tries", r->count,
-            r->count == 1 ? "" : "s", (unsigned long long)cut_points, (unsigned long long)tries);
+    fprintf(out, "plan: %zu scenario%s, %llu %s, %llu %s", r->count, r->count == 1 ? "" : "s",
+            (unsigned long long)cut_points, run_plural(cut_points, "cut point", "cut points"),
+            (unsigned long long)tries, run_plural(tries, "try", "tries"));
     if (done) fprintf(out, " (%llu done before)", (unsigned long long)done);
     if (estimated)
         fprintf(out, ", about %s%s on %u worker%s", text, done ? " left" : "", workers,
@@ -66,7 +74,9 @@ void powercut_print_coverage(FILE *out, const campaign_result *r) {
         tried += s->cut_points;
         planned += s->mode_cut_points;
         incomplete += s->incomplete;
-        limited |= s->max_tries != 0;
+        /* A budget that left every cut point (of this shard's share) limited nothing. */
+        limited |= s->max_tries != 0 &&
+                   (s->incomplete || s->cut_points < s->mode_cut_points / r->options.shard_count);
     }
     if (!incomplete && !limited && tried == planned) return;
     char mode[48];

@@ -234,7 +234,13 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     if (rc) return rc;
     switch (step->op) {
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
-    case SCENARIO_OP_POWER_CUT: return power_cut(st, &step->args.power_cut);
+    case SCENARIO_OP_POWER_CUT: {
+        /* A new power_cut re-arms the device: an earlier one still armed would never land. */
+        char until[RUN_PATH_MAX + 16];
+        snprintf(until, sizeof until, "the power_cut of %s", step->path);
+        if ((rc = check_power_cut_landed(st, until))) return rc;
+        return power_cut(st, &step->args.power_cut);
+    }
     case SCENARIO_OP_POWER_ON: {
         char until[RUN_PATH_MAX + 16];
         snprintf(until, sizeof until, "the power_on of %s", step->path);

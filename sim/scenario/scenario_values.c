@@ -160,7 +160,7 @@ bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length, u
         ok = false;
     }
     if (ok && (out->length < min_length || out->length > max_length)) {
-        ctx_report(c, node->pos, "%u bytes is out of range; expected %u..%u bytes",
+        ctx_report(c, node->pos, "a length of %u is out of range; expected %u..%u bytes",
                    (unsigned)out->length, (unsigned)min_length, (unsigned)max_length);
         ok = false;
     }

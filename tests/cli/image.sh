@@ -24,6 +24,13 @@ cat >"$tmp/stop.json" <<'JSON'
 JSON
 "$nb" run "$tmp/make.json" "$tmp/stop.json" --dump-image "$tmp/img" >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "run --dump-image exited $rc, not 1: $(cat "$tmp/out")"
+# A --dump-image folder that cannot be written is found before anything runs: no table.
+: >"$tmp/a-file"
+"$nb" run "$tmp/make.json" --dump-image "$tmp/a-file" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "run --dump-image A-FILE exited $rc, not 2"
+[ "$(cat "$tmp/err")" = "norbench run: $tmp/a-file: cannot write the images there: Not a directory" ] ||
+    fail "run --dump-image A-FILE said: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "run --dump-image A-FILE ran: $(cat "$tmp/out")"
 [ -f "$tmp/img/make.tiny.bin" ] && [ -f "$tmp/img/make.tiny.bin.json" ] ||
     fail "no make.tiny.bin(.json): $(ls "$tmp/img")"
 [ "$(wc -c <"$tmp/img/make.tiny.bin")" -eq 1024 ] || fail "make.tiny.bin is not 1024 bytes"
@@ -34,6 +41,7 @@ grep -q "never" "$tmp/img/stop.bin" && fail "stop.bin holds a store after the fa
 "$nb" image info "$tmp/img/make.tiny.bin" >"$tmp/out" 2>&1 || fail "image info: $(cat "$tmp/out")"
 grep -q "^preset  *tiny$" "$tmp/out" || fail "image info: no preset line: $(cat "$tmp/out")"
 grep -q "^size  *1024 bytes in 4 sectors: 4 x 256 bytes$" "$tmp/out" || fail "image info: size: $(cat "$tmp/out")"
+grep -q "^write unit  *1 byte, erase value 0xFF$" "$tmp/out" || fail "image info: write unit: $(cat "$tmp/out")"
 grep -q "^erase counts  *min 0, max 1, mean 0.50, total 2$" "$tmp/out" || fail "image info: erase counts: $(cat "$tmp/out")"
 "$nb" image info "$tmp/img/make.tiny.bin" --json >"$tmp/info.json" || fail "image info --json"
 python3 - "$tmp/info.json" <<'PY' || fail "image info --json"

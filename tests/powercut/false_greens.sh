@@ -32,6 +32,11 @@ assert s["baseline"] == "failed", s
 assert "fails without any power cut" in s["error"], s
 assert r["totals"]["baseline_failed"] == 1, r["totals"]
 PY
+# Its dry run says it cannot be campaigned and fails as the campaign would, text or JSON.
+expect_exit 1 "$norbench" powercut "$tmp/fails.json" "$scenario" --dry-run
+grep -q "^plan: fails-alone: cannot be campaigned: the scenario fails without any power cut" \
+    "$tmp/out" || fail "the dry run's plan does not say it: $(cat "$tmp/out")"
+expect_exit 1 "$norbench" powercut "$tmp/fails.json" --dry-run --json
 expect_exit 1 "$norbench" merge "$tmp/alone/powercut.json" --json
 python3 - "$tmp/out" <<'PY' || fail "merge lost it (above)"
 import json, sys

@@ -75,4 +75,21 @@ for signal in INT TERM; do
     expect_exit 0 "$norbench" powercut "$long_scenario" --jobs 2 --resume "$tmp/$signal" --dry-run
     grep -q "done before" "$tmp/out" || fail "SIG$signal: the resumed plan: $(cat "$tmp/out")"
 done
+# A stop while the first scenario is still being planned (the suite's 90-day scenario: its
+# plain run alone takes about half a second): the second was never planned, and its plan line
+# says so, not "0 cut points".
+slow_scenario=$(dirname "$long_scenario")/../suite/lifetime-config-minute.json
+"$norbench" powercut "$slow_scenario" "$scenario_a" --jobs 2 --report "$tmp/planning" \
+    >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+sleep 0.2
+kill -s INT "$pid"
+wait "$pid"
+status=$?
+[ "$status" -eq 130 ] || fail "SIGINT while planning: exit $status, expected 130: $(cat "$tmp/err")"
+name_a=$(basename "$scenario_a" .json)
+grep -q "^plan: $name_a.*: not planned: the campaign was stopped first$" "$tmp/err" ||
+    fail "SIGINT while planning: the plan of the scenario never planned: $(cat "$tmp/err")"
+grep -q "^plan: .*: 0 cut points, 0 tries" "$tmp/err" &&
+    fail "SIGINT while planning: a plan line claims nothing to try: $(cat "$tmp/err")"
 echo "resume: ok"

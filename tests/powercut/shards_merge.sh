@@ -62,6 +62,26 @@ expect_exit 2 "$norbench" merge "$tmp/real-2/powercut.json"
 expect_exit 0 "$norbench" merge "$tmp/real-1/powercut.json" "$tmp/real-2/powercut.json" \
     "$tmp/real-3/powercut.json"
 [ -s "$tmp/out" ] || fail "merge without --json printed no table"
+# A share whose file lacks a scenario (shares of campaigns over other files): not one campaign,
+# though every I/N is there; half of a scenario would read as all of it.
+python3 -c "import json, sys
+r = json.load(open(sys.argv[1])); del r['scenarios'][1]
+json.dump(r, open(sys.argv[2], 'w'))" "$tmp/real-2/powercut.json" "$tmp/lacking-2.json"
+expect_exit 2 "$norbench" merge "$tmp/real-1/powercut.json" "$tmp/lacking-2.json" \
+    "$tmp/real-3/powercut.json"
+grep -q "not shards of one campaign: .*$(basename "$scenario_b") is not in the file of shard 2/3" \
+    "$tmp/err" || fail "a share lacking a scenario: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "a merge of a share lacking a scenario printed a result"
+# Shares sampled under different budgets (--time-budget sizes one on each machine) do not add
+# up to one campaign's sample: refused, naming the scenario and both budgets.
+python3 -c "import json, sys
+r = json.load(open(sys.argv[1])); r['scenarios'][0]['max_tries'] = 50
+json.dump(r, open(sys.argv[2], 'w'))" "$tmp/real-2/powercut.json" "$tmp/budget-2.json"
+expect_exit 2 "$norbench" merge "$tmp/real-1/powercut.json" "$tmp/budget-2.json" \
+    "$tmp/real-3/powercut.json"
+grep -q "budget-2.json: .*: budgeted 50 tries here, no budget in an earlier file" "$tmp/err" ||
+    fail "shares of different budgets: $(cat "$tmp/err")"
+[ ! -s "$tmp/out" ] || fail "a merge of different budgets printed a result"
 
 sharded_campaign broken "$broken" "$scenario_a"
 [ "$(python3 "$campaign_json" failures "$tmp/broken-whole.json")" -gt 0 ] ||

@@ -52,9 +52,27 @@ grep -q "^coverage: .* sampled evenly to fit --max-tries" "$tmp/out" ||
 # --time-budget: an hour fits everything; 10 ms cannot hold a campaign of seconds.
 expect_exit 0 "$norbench" powercut "$scenario" --time-budget 1h --json --quiet
 check_json same "$tmp/out" "$tmp/all.json"
-expect_exit 0 "$norbench" powercut "$long_scenario" --time-budget 0.01s --jobs 2 --json --quiet
-[ "$(json_value "$tmp/out" 'r["totals"]["coverage"] < 1 and r["options"]["time_budget"] == 0.01')" = True ] ||
-    fail "--time-budget 0.01s covered $(json_value "$tmp/out" 'r["totals"]["coverage"]')"
+# A budget below one cut point's tries (every torn mode: 8 or 9 each) would try nothing and
+# pass: the scenario is an error instead (exit 1), in the plan, the table and the JSON.
+expect_exit 1 "$norbench" powercut "$scenario" --max-tries 5
+grep -q "ERROR .*--max-tries 5 keeps none of its $cut_points cut points" "$tmp/err" ||
+    fail "--max-tries 5: $(cat "$tmp/err")"
+expect_exit 1 "$norbench" powercut "$scenario" --max-tries 5 --dry-run
+grep -q "^plan: .*: cannot be campaigned: --max-tries 5 keeps none" "$tmp/out" ||
+    fail "--max-tries 5 --dry-run: $(cat "$tmp/out")"
+expect_exit 1 "$norbench" powercut "$scenario" --max-tries 5 --json --quiet
+[ "$(json_value "$tmp/out" '"keeps none" in r["scenarios"][0]["error"]')" = True ] ||
+    fail "--max-tries 5 --json: $(cat "$tmp/out")"
+# A budget that fits everything covers all: no coverage line claims a sample.
+expect_exit 0 "$norbench" powercut "$scenario" --max-tries 100000
+grep -q "^coverage:" "$tmp/out" && fail "a budget that fits says: $(grep "^coverage:" "$tmp/out")"
+# How much fits depends on the machine: a share of the cut points (exit 0), or none, which is
+# no green (exit 1, the scenario's error says so).
+"$norbench" powercut "$long_scenario" --time-budget 0.01s --jobs 2 --json --quiet >"$tmp/out" \
+    2>"$tmp/err" </dev/null
+status=$?
+[ "$(json_value "$tmp/out" 'r["options"]["time_budget"] == 0.01 and (0 < r["totals"]["coverage"] < 1 if '"$status"' == 0 else '"$status"' == 1 and "keeps none" in r["scenarios"][0]["error"])')" = True ] ||
+    fail "--time-budget 0.01s: exit $status, covered $(json_value "$tmp/out" 'r["totals"]["coverage"]'): $(cat "$tmp/err")"
 
 # --dry-run: the plan alone, nothing run or written.
 expect_exit 0 "$norbench" powercut "$scenario" "$long_scenario" --dry-run --report "$tmp/dry"
@@ -62,6 +80,14 @@ expect_exit 0 "$norbench" powercut "$scenario" "$long_scenario" --dry-run --repo
 grep -q "^plan: 2 scenarios, .* tries, about .* on .* worker" "$tmp/out" ||
     fail "--dry-run's total line: $(cat "$tmp/out")"
 [ ! -e "$tmp/dry" ] || fail "--dry-run made the report folder"
+# The plan's seeds are exact decimal strings, as in powercut.json (a double loses 2^64-1).
+expect_exit 0 "$norbench" powercut "$scenario" --dry-run --json --seed 18446744073709551615
+[ "$(json_value "$tmp/out" 'r["scenarios"][0]["seed"] == "18446744073709551615"')" = True ] ||
+    fail "--dry-run --json's seed: $(grep '"seed"' "$tmp/out")"
+# One cut point in one torn mode is "1 cut point, 1 try" (not "1 cut points, 1 tries").
+expect_exit 0 "$norbench" powercut "$scenario" --dry-run --torn partial --mode random:1
+grep -q "^plan: 1 scenario, 1 cut point, 1 try, about" "$tmp/out" ||
+    fail "--dry-run of one try: $(cat "$tmp/out")"
 expect_exit 0 "$norbench" powercut "$scenario" --dry-run --json --max-tries 50
 [ "$(json_value "$tmp/out" 'r["kind"] == "powercut-plan" and 0 < r["totals"]["tries"] <= 50 and r["totals"]["estimate_seconds"] > 0')" = True ] ||
     fail "--dry-run --json: $(cat "$tmp/out")"

@@ -28,6 +28,9 @@ expect_usage_error "mode" powercut "$scenario" --mode random:many
 expect_usage_error "mode" powercut "$scenario" --mode every:0
 expect_usage_error "mode" powercut "$scenario" --mode every:
 expect_usage_error "max-tries" powercut "$scenario" --max-tries 0
+expect_usage_error "max-tries: expected 1 <= N <= 2^53" powercut "$scenario" --max-tries 9007199254740993
+expect_usage_error "steps: expected N <= 2^53" powercut "$scenario" --steps 9007199254740993
+expect_usage_error "mode" powercut "$scenario" --mode random:9007199254740993
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 5x
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 1h30
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 0s
@@ -38,6 +41,7 @@ expect_usage_error "empty" powercut "$scenario" --torn ""
 expect_usage_error "alone" powercut "$scenario" --torn all,late
 expect_usage_error "shard" powercut "$scenario" --shard 4/3
 expect_usage_error "shard" powercut "$scenario" --shard 0/3
+expect_usage_error "at most 64 shares" powercut "$scenario" --shard 1/65
 expect_usage_error "shard" powercut "$scenario" --shard three
 expect_usage_error "depth" powercut "$scenario" --depth 3
 expect_usage_error "missing.json: no such file or folder" powercut "$tmp/missing.json"
@@ -48,5 +52,12 @@ expect_usage_error "a-file: cannot write the reports there" powercut "$scenario"
 expect_usage_error "." powercut
 expect_usage_error "." merge
 expect_usage_error "missing.json" merge "$tmp/missing.json"
+# One share of 64, merged alone: every missing share named, the list whole to its last.
+"$norbench" powercut "$scenario" --shard 1/64 --jobs 1 --report "$tmp/share-1" --quiet ||
+    fail "the share 1/64 campaign failed"
+expect_usage_error "shards 2/64, 3/64, .*, 63/64, 64/64 are missing\$" merge "$tmp/share-1/powercut.json"
+# A result claiming more shares than a merge adds up is refused as such.
+sed 's/"count":[[:space:]]*64/"count": 65/' "$tmp/share-1/powercut.json" >"$tmp/share-65.json"
+expect_usage_error "shard 1 of 65 is not one merges can add" merge "$tmp/share-65.json"
 [ ! -e "$tmp/powercut-failures" ] || fail "a usage error wrote ./powercut-failures"
 echo "usage: ok"

@@ -78,6 +78,12 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]
 [ ! -s "$tmp/out" ] || fail "--quiet printed something for a passing run"
 [ -s "$tmp/report/results.json" ] || fail "no results.json"
 [ -s "$tmp/report/junit.xml" ] || fail "no junit.xml"
+# The folders above a --report folder are made too (mkdir -p), as are --dump-image's.
+"$norbench" run --quiet --report "$tmp/nightly/run-1" --dump-image "$tmp/nightly/images/run-1" \
+    "$tmp/pass.json" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || fail "--report in a missing folder exited $rc: $(cat "$tmp/out")"
+[ -s "$tmp/nightly/run-1/results.json" ] || fail "no results.json in a folder made with its parent"
+[ -n "$(ls "$tmp/nightly/images/run-1")" ] || fail "no image in a folder made with its parents"
 
 # wall_seconds is real time and cpu_seconds CPU time: a run paused for 1.5 s shows it in the
 # first only.

@@ -84,4 +84,5 @@ expect_usage "--preset: unknown preset 'nope'; expected names from: " run "$tmp/
 expect_usage "--preset: 'tiny' is listed twice" run "$tmp/s" --preset tiny,tiny
 expect_usage "--preset: unknown preset ''" run "$tmp/s" --preset tiny,
 expect_usage "--filter 'zz\*' matches none" powercut "$tmp/s" --filter 'zz*'
+expect_usage "--filter 'zz\*' does not match the one scenario" run "$tmp/s/$(ls "$tmp/s" | head -1)" --filter 'zz*'
 echo "run_matrix: ok"

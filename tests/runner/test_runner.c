@@ -151,6 +151,15 @@ Test(runner, power_cut_that_never_lands_or_leaves_the_power_off_fails) {
                           "steps[1]",
                           "power_cut: the cut never landed: after_ops 500, but the power_on of "
                           "steps[3] came after");
+    /* A second power_cut re-arms the device: the first one never lands. */
+    expect_map_steps_fail("{ \"power_cut\": { \"after_ops\": 500 } },"
+                          "{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
+                          "{ \"power_cut\": { \"after_ops\": 0 } },"
+                          "{ \"store\": { \"key\": \"b\", \"value\": \"2\" } },"
+                          "{ \"power_on\": {} }, { \"check\": {} }",
+                          "steps[0]",
+                          "power_cut: the cut never landed: after_ops 500, but the power_cut of "
+                          "steps[2] came after");
     expect_map_steps_fail("{ \"power_cut\": { \"in\": \"1h\" } },"
                           "{ \"store\": { \"key\": \"a\", \"value\": \"2\" } }",
                           "steps[0]",
