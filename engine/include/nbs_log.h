@@ -25,12 +25,15 @@ typedef struct nbs_log {
     uint32_t head_page;  /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;   /* queue: its offset */
     uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
+    uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
+                             the write that needed the round is in its page (release_pending) */
     uint8_t kind;        /* 1 map, 2 queue */
     uint8_t newest_gen;  /* the newest page's generation */
     bool mounted;
     bool empty;       /* no live page */
     bool gap_pending; /* the next item starts a gap past `front` (the first write after mount) */
     bool head_known;
+    bool release_pending;
 } nbs_log;
 
 #endif

@@ -182,6 +182,7 @@ typedef struct nbs_found {
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
+int nbs_map_finish_round(nbs_log *log); /* after the write a round was run for */
 int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead);
 
 #endif

@@ -101,7 +101,8 @@ static int write_item(nbs_log *log, uint8_t type, const void *key, size_t klen, 
                       size_t vlen) {
     nbs_payload p = {key, (uint32_t)klen, value, (uint32_t)vlen};
     int rc = nbs_map_make_room(log, p.klen, p.klen + p.vlen);
-    return rc ? rc : nbs_append(log, type, &p);
+    if (!rc) rc = nbs_append(log, type, &p);
+    return rc ? rc : nbs_map_finish_round(log);
 }
 
 int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *value,

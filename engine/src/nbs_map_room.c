@@ -11,10 +11,30 @@ static uint32_t fresh_room(const nbs_flash *f, uint32_t items_start) {
     return f->page_size > items_start ? f->page_size - items_start : 0;
 }
 
+/* Ends a GC round: DONE in its page (the tail is released), then the tail is erased. */
+static int release_tail(nbs_log *log, uint16_t old_tail) {
+    int rc = nbs_mark_done(log, log->newest);
+    if (rc) return rc;
+    log->tail_seq = (uint16_t)(old_tail + 1);
+    log->release_pending = false;
+    return nbs_erase_page(log, nbs_page_of(log, old_tail));
+}
+
+int nbs_map_finish_round(nbs_log *log) {
+    return log->release_pending ? release_tail(log, log->release_seq) : NBS_OK;
+}
+
+/* A round that copies nothing leaves its page empty: the write that needed the round becomes
+ * the page's first item (which checks its header) and the round ends after it
+ * (nbs_map_finish_round); a cut before then leaves a round the mount undoes. */
 static int gc_round(nbs_log *log) {
+    nbs_payload none = {0};
+    int rc = NBS_OK;
+    if (log->release_pending && (rc = nbs_append(log, ITEM_MARK, &none))) return rc;
+    if ((rc = nbs_map_finish_round(log))) return rc;
     uint16_t old_tail = log->tail_seq;
     uint32_t tail_page = nbs_page_of(log, old_tail);
-    int rc = nbs_open_next(log, (uint16_t)(log->newest_seq + 1 - old_tail));
+    rc = nbs_open_next(log, (uint16_t)(log->newest_seq + 1 - old_tail));
     if (rc) return rc;
     nbs_cursor cur;
     nbs_item it;
@@ -27,11 +47,10 @@ static int gc_round(nbs_log *log) {
         copied |= newest == 1;
     }
     if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
-    nbs_payload none = {0};
-    if (!copied && (rc = nbs_append(log, ITEM_MARK, &none))) return rc; /* checks the header */
-    if ((rc = nbs_mark_done(log, log->newest))) return rc;
-    log->tail_seq = (uint16_t)(old_tail + 1);
-    return nbs_erase_page(log, tail_page);
+    if (copied) return release_tail(log, old_tail);
+    log->release_pending = true;
+    log->release_seq = old_tail;
+    return NBS_OK;
 }
 
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
