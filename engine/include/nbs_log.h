@@ -22,6 +22,9 @@ typedef struct nbs_log {
     uint16_t tail_seq;   /* the oldest live page's seq */
     uint32_t front;      /* newest page: where its items end */
     uint32_t newest_seed; /* newest page: the CRC seed of its items (its header's CRC) */
+    uint32_t seed_page;   /* page index + 1 whose header seed_of holds (0: none); a page's
+                             header changes only when it is erased */
+    uint32_t seed_of;
     uint32_t head_page;  /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;   /* queue: its offset */
     uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */

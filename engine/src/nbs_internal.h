@@ -56,6 +56,7 @@ typedef struct nbs_item {
     uint8_t type;
     uint8_t head[1 + NBS_VARINT_MAX]; /* the commit header bytes before the CRC */
     uint8_t head_len;
+    uint32_t read_len; /* bytes nbs_item_next read at `off` into the chunk area */
     bool after_gap;
     bool sealed;      /* S reads programmed-any: the commit is solid */
     bool pop_touched; /* queue: P reads programmed-any */
@@ -144,6 +145,9 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
 /* Chunk area: the bytes nbs_item_next read at it->off (header, flags, first data bytes). */
 const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len);
+/* Whether the walk's read held the item whole (then the chunk area still holds it, until the
+ * next read). */
+bool nbs_item_in_chunk(const nbs_item *it);
 /* 1 when the item's CRC matches its header and data, 0 when not, or an error. */
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it);
 

@@ -50,7 +50,9 @@ static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_curso
         if (log->empty || nbs_seq_after(seq, log->newest_seq)) return NBS_E_EMPTY;
         int rc = nbs_cursor_start(log, nbs_page_of(log, seq), cur);
         if (seq == from.seq && from.off) cur->pos = from.off;
-        while (!rc && (rc = nbs_item_next(log, cur, it, 0)) == NBS_OK) {
+        uint32_t whole;
+        nbs_work_chunk(log, &whole); /* read each entry whole with its header when it fits */
+        while (!rc && (rc = nbs_item_next(log, cur, it, whole)) == NBS_OK) {
             if (it->type != ITEM_PUSH || it->pop_full) continue;
             int ok = nbs_item_intact(log, cur, it);
             if (ok < 0) return ok;
@@ -66,6 +68,9 @@ static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_curso
 /* The oldest entry, from the RAM head when known (a hint: entries before it are popped). */
 static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     qpos from = {log->tail_seq, 0};
+    /* The hint at the newest page's end: nothing was pushed since, the queue is empty. */
+    if (log->head_known && log->head_page == log->newest && log->head_off >= log->front)
+        return NBS_E_EMPTY;
     if (log->head_known) {
         uint16_t back = (uint16_t)(log->newest_seq - log->tail_seq);
         for (uint16_t d = 0; d <= back; d++)
@@ -86,6 +91,11 @@ static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, v
     if (len) *len = it->vlen;
     if (capacity < it->vlen) return NBS_E_BUFFER_TOO_SMALL;
     if (!buf && it->vlen) return NBS_E_INVAL;
+    if (it->vlen && nbs_item_in_chunk(it)) {
+        uint32_t size;
+        memcpy(buf, nbs_work_chunk(log, &size) + (it->data - it->off), it->vlen);
+        return NBS_OK;
+    }
     return it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen)
                     : NBS_OK;
 }

@@ -5,11 +5,18 @@
 #include "nbs_internal.h"
 
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
-    nbs_page_hdr h;
-    int rc = nbs_page_hdr_read(log, page, &h);
-    if (rc) return rc;
     cur->page = page;
-    cur->seed = nbs_page_seed(log, h.b);
+    if (log->mounted && page == log->newest) {
+        cur->seed = log->newest_seed;
+    } else if (log->mounted && log->seed_page == page + 1) {
+        cur->seed = log->seed_of; /* the page header read last time */
+    } else {
+        nbs_page_hdr h;
+        int rc = nbs_page_hdr_read(log, page, &h);
+        if (rc) return rc;
+        cur->seed = nbs_page_seed(log, h.b);
+        if (log->mounted) log->seed_page = page + 1, log->seed_of = cur->seed;
+    }
     cur->pos = nbs_items_start(log);
     cur->limit = log->mounted && page == log->newest ? log->front : log->flash.page_size;
     cur->strict = !log->mounted;
@@ -92,8 +99,12 @@ const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *l
     uint32_t size;
     const uint8_t *chunk = nbs_work_chunk(log, &size);
     *len = it->end > it->off ? it->end - it->off : 0;
-    if (*len > size) *len = size;
+    if (*len > it->read_len) *len = it->read_len;
     return chunk;
+}
+
+bool nbs_item_in_chunk(const nbs_item *it) {
+    return it->read_len && it->data + it->klen + it->vlen <= it->off + it->read_len;
 }
 
 /* Reads up to `want` bytes at pos (no further than the page end) into the chunk area. */
@@ -141,6 +152,7 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     if (rc) return rc;
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
     bool parsed = parse(log, chunk, n, pos, it);
+    it->read_len = first_bad == UINT32_MAX ? n : 0;
     uint32_t fl = nbs_flag_units(log) * log->unit;
     uint32_t head = parsed ? fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
     if (!parsed || (first_bad != UINT32_MAX && first_bad >= fl && first_bad < head)) {
@@ -214,6 +226,8 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
     uint32_t size, crc = nbs_crc32c(cur->seed, it->head, it->head_len);
     uint8_t *chunk = nbs_work_chunk(log, &size);
+    if (nbs_item_in_chunk(it)) /* the walk read it whole: no second read */
+        return nbs_crc32c(crc, chunk + (it->data - it->off), it->klen + it->vlen) == it->crc;
     uint32_t addr = nbs_page_addr(log, cur->page) + it->data, left = it->klen + it->vlen;
     while (left) {
         uint32_t n = left < size ? left : size;
