@@ -166,13 +166,14 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
 /* 1 when the bytes at `end` (a G-sized region, or what the page has left) are not all erased,
  * 0 when they are, or an error. */
 static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
-    uint32_t size, n;
-    uint8_t *chunk = nbs_work_chunk(log, &size);
+    uint8_t buf[128]; /* not the chunk area: it still holds the item (nbs_item_in_chunk) */
     if (end >= log->flash.page_size) return 0;
-    int rc = read_at(log, cur->page, end, nbs_gap(log), &n);
+    uint32_t n = nbs_gap(log), left = log->flash.page_size - end;
+    if (n > left) n = left;
+    int rc = nbs_read(log, nbs_page_addr(log, cur->page) + end, buf, n);
     if (rc == NBS_E_ECC) return 1; /* a torn unit: touched */
     if (rc) return rc;
-    return !nbs_all_erased(log, chunk, n);
+    return !nbs_all_erased(log, buf, n);
 }
 
 /* A region at pos that is no sealed item is a filler (SPEC-v3 section 5.1: every bit
@@ -219,6 +220,7 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
             return NBS_OK;
         }
         *it = torn;
+        it->read_len = 0; /* gap_after() read over the chunk area */
         return NBS_WALK_TORN;
     }
 }
