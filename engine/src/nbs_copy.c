@@ -8,7 +8,7 @@
  * (a GC round's page, a recovery copy without its DONE). */
 #include "nbs_internal.h"
 
-int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it) {
+int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_item *out) {
     const uint32_t w = log->unit;
     uint8_t head[32], unit[32];
     memset(head, log->flash.erase_value, sizeof head);
@@ -42,6 +42,11 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it) {
     }
     bool intact = readable && old_crc == it->crc;
     nbs_put_le(head + head_len, intact ? new_crc : ~new_crc, NBS_CRC_BYTES);
+    *out = *it;
+    out->off = pos, out->data = data, out->end = end, out->after_gap = false;
+    out->crc = intact ? new_crc : ~new_crc, out->read_len = 0;
+    memcpy(out->head, head, head_len);
+    out->head_len = (uint8_t)head_len;
     int rc = nbs_program(log, log->newest, pos + fl, head, hlen);
     if (rc) return rc;
     memset(unit, nbs_programmed_byte(log), sizeof unit);

@@ -157,10 +157,15 @@ uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
 bool nbs_fits_newest(const nbs_log *log, uint32_t bytes);
 /* The commit header bytes before the CRC of an item like `it` (its type and lengths). */
 uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out);
-/* Appends an item of type ITEM_* with this payload (control items: the payload's value). */
-int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p);
-/* Appends a copy of the item `it` of the page `src` walks (nbs_copy.c). */
-int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it);
+/* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and
+ * after-gap flag (the layout a writer gives it). */
+void nbs_item_layout(const nbs_log *log, nbs_item *it);
+/* Appends an item of type ITEM_* with this payload (control items: the payload's value); *out
+ * (when not NULL) is the item as written. */
+int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out);
+/* Appends a copy of the item `it` of the page `src` walks (nbs_copy.c); *out is the copy as
+ * written (out->crc does not match when the data read did not). */
+int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_item *out);
 /* Opens the page after the newest (erasing it when needed) with this generation and tail
  * distance; the caller's next append checks its header. */
 int nbs_open_next(nbs_log *log, uint16_t tail_dist);
@@ -182,11 +187,25 @@ typedef struct nbs_found {
     uint16_t seq;
     nbs_cursor cur;
     nbs_item it;
+    bool in_chunk; /* the chunk area holds its key and value (read by the key cache) */
 } nbs_found;
+/* The key's newest intact STORE (NBS_OK) or NBS_E_NOT_FOUND: from the key cache when it can
+ * answer (checked against flash in check mode), else from flash. */
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
+int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
+/* 1 when the key stored at addr equals `key`, 0 when not, or an error (read in pieces through
+ * the chunk area, which `key` may not be in). */
+int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen);
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
+/* The same question for garbage collection, which needs no key: the key cache answers when
+ * it can. */
+int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it);
+/* The seq of a live page. */
+uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
 int nbs_map_finish_round(nbs_log *log); /* after the write a round was run for */
 int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead);
+
+#include "nbs_cache.h"
 
 #endif

@@ -56,6 +56,7 @@ int nbs_erase_page(nbs_log *log, uint32_t page) {
     forget_erased(log, page);
     if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
     if (log->seed_page == page + 1) log->seed_page = 0;
+    nbs_cache_page_erased(log, page);
     int rc = after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
     if (rc) return rc;
     unsigned slot = 0;

@@ -80,6 +80,10 @@ uint32_t nbs_page_of(const nbs_log *log, uint16_t seq) {
     return (log->newest + log->pages - back) % log->pages;
 }
 
+uint16_t nbs_seq_of(const nbs_log *log, uint32_t page) {
+    return (uint16_t)(log->newest_seq - (log->newest + log->pages - page) % log->pages);
+}
+
 uint32_t nbs_live_pages(const nbs_log *log) {
     return log->empty ? 0 : (uint32_t)(uint16_t)(log->newest_seq - log->tail_seq) + 1;
 }

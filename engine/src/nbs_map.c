@@ -16,9 +16,7 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
-/* 1 when the key stored at addr equals `key`, 0 when not, or an error (read through the chunk
- * area, which `key` may not be in). */
-static int key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen) {
+int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen) {
     uint32_t size;
     uint8_t *chunk = nbs_work_chunk(log, &size);
     for (uint32_t done = 0; done < klen;) {
@@ -48,7 +46,7 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
         const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
         uint32_t at = it.data - it.off;
         if (at + klen > len) { /* the key was not read with the header: compare from flash */
-            int same = key_equal(log, nbs_page_addr(log, cur.page) + it.data, key, klen);
+            int same = nbs_key_equal(log, nbs_page_addr(log, cur.page) + it.data, key, klen);
             if (same < 0) return same;
             if (!same) continue;
         } else if (memcmp(b + at, key, klen)) {
@@ -66,7 +64,8 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
     return state;
 }
 
-int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+    f->in_chunk = false;
     for (uint32_t back = 0; back < nbs_live_pages(log); back++) {
         int rc = search_page(log, (uint16_t)(log->newest_seq - back), key, klen, f);
         if (rc < 0) return rc;
@@ -74,6 +73,28 @@ int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) 
         if (rc == 1) return f->it.type == ITEM_STORE ? NBS_OK : NBS_E_NOT_FOUND;
     }
     return NBS_E_NOT_FOUND;
+}
+
+int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+    int rc = nbs_cache_find(log, key, klen, f);
+    if (rc == NBS_CACHE_ASK) return nbs_map_find_flash(log, key, klen, f);
+    if ((rc && rc != NBS_E_NOT_FOUND) || !log->cache.check) return rc;
+    nbs_found truth;
+    int want = nbs_map_find_flash(log, key, klen, &truth);
+    if (want && want != NBS_E_NOT_FOUND) return want;
+    f->in_chunk = false; /* the check read over the chunk area */
+    if (want != rc || (!rc && (truth.cur.page != f->cur.page || truth.it.off != f->it.off ||
+                               truth.it.vlen != f->it.vlen)))
+        return NBS_E_CACHE_MISMATCH;
+    return rc;
+}
+
+int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it) {
+    int rc = nbs_cache_key_at(log, nbs_page_of(log, seq), it->off);
+    if (rc == NBS_CACHE_ASK) return nbs_map_is_newest(log, seq, it);
+    if (!log->cache.check) return rc;
+    int want = nbs_map_is_newest(log, seq, it);
+    return want < 0 ? want : want == rc ? rc : NBS_E_CACHE_MISMATCH;
 }
 
 /* 1 when the item at `it` of page `seq` is the newest intact version of its key (its key is
@@ -84,7 +105,7 @@ int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     int rc = nbs_read(log, nbs_page_addr(log, nbs_page_of(log, seq)) + it->data, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
-    if (!rc) rc = nbs_map_find(log, key, it->klen, &f);
+    if (!rc) rc = nbs_map_find_flash(log, key, it->klen, &f);
     if (rc == NBS_E_NOT_FOUND) return 0;
     return rc ? rc : f.seq == seq && f.it.off == it->off;
 }
@@ -100,8 +121,10 @@ int nbs_map_erase_all(nbs_map *map) {
 static int write_item(nbs_log *log, uint8_t type, const void *key, size_t klen, const void *value,
                       size_t vlen) {
     nbs_payload p = {key, (uint32_t)klen, value, (uint32_t)vlen};
+    nbs_item written;
     int rc = nbs_map_make_room(log, p.klen, p.klen + p.vlen);
-    if (!rc) rc = nbs_append(log, type, &p);
+    if (!rc) rc = nbs_append(log, type, &p, &written);
+    if (!rc) nbs_cache_key_written(log, &written, key);
     return rc ? rc : nbs_map_finish_round(log);
 }
 
@@ -139,6 +162,11 @@ int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, si
     if (value_len) *value_len = vlen;
     if (capacity < vlen) return NBS_E_BUFFER_TOO_SMALL;
     if (!value && vlen) return NBS_E_INVAL;
+    if (f.in_chunk) { /* the key cache read key and value together */
+        uint32_t size;
+        memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, vlen);
+        return NBS_OK;
+    }
     uint32_t addr = nbs_page_addr(&map->log, f.cur.page) + f.it.data + f.it.klen;
     return vlen ? nbs_read(&map->log, addr, value, vlen) : NBS_OK;
 }
@@ -192,7 +220,12 @@ int nbs_map_count(nbs_map *map, uint32_t *count) {
     uint32_t live, dead;
     int rc = check_map(map);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    return nbs_map_tally(&map->log, count, &live, &dead);
+    rc = nbs_cache_key_count(&map->log, count);
+    if (rc == NBS_CACHE_ASK) return nbs_map_tally(&map->log, count, &live, &dead);
+    if (!map->log.cache.check) return rc;
+    uint32_t truth;
+    if ((rc = nbs_map_tally(&map->log, &truth, &live, &dead))) return rc;
+    return truth == *count ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
 
 void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it) {

@@ -30,7 +30,7 @@ int nbs_map_finish_round(nbs_log *log) {
 static int gc_round(nbs_log *log) {
     nbs_payload none = {0};
     int rc = NBS_OK;
-    if (log->release_pending && (rc = nbs_append(log, ITEM_MARK, &none))) return rc;
+    if (log->release_pending && (rc = nbs_append(log, ITEM_MARK, &none, NULL))) return rc;
     if ((rc = nbs_map_finish_round(log))) return rc;
     uint16_t old_tail = log->tail_seq;
     uint32_t tail_page = nbs_page_of(log, old_tail);
@@ -41,9 +41,11 @@ static int gc_round(nbs_log *log) {
     if ((rc = nbs_cursor_start(log, tail_page, &cur))) return rc;
     bool copied = false;
     while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
-        int newest = nbs_map_is_newest(log, old_tail, &it);
+        int newest = nbs_map_is_live(log, old_tail, &it);
         if (newest < 0) return newest;
-        if (newest && (rc = nbs_copy_item(log, &cur, &it))) return rc;
+        nbs_item copy;
+        if (newest && (rc = nbs_copy_item(log, &cur, &it, &copy))) return rc;
+        if (newest) nbs_cache_key_moved(log, tail_page, it.off, &copy);
         copied |= newest == 1;
     }
     if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;

@@ -218,16 +218,17 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     log->flash = cfg->flash;
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;
-    log->cache = cfg->cache;
     log->pages = cfg->flash.size / cfg->flash.page_size;
     log->unit = cfg->flash.write_unit;
     log->kind = kind;
+    if ((rc = nbs_cache_start(log, &cfg->cache))) return rc;
     for (unsigned attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {
         rc = mount_once(log);
         if (rc != MOUNT_AGAIN) break;
     }
     if (rc == MOUNT_AGAIN) rc = NBS_E_CORRUPT;
     log->mounted = rc == NBS_OK;
+    if (!rc && (rc = nbs_cache_ready(log))) log->mounted = false;
     return rc;
 }
 
@@ -240,9 +241,10 @@ int nbs_log_erase_all(nbs_log *log) {
     if (log->empty) return NBS_OK;
     int rc = nbs_open_next(log, 0);
     nbs_payload none = {0};
-    if (!rc) rc = nbs_append(log, log->kind == NBS_KIND_MAP ? ITEM_CLEAR : ITEM_MARK, &none);
+    if (!rc) rc = nbs_append(log, log->kind == NBS_KIND_MAP ? ITEM_CLEAR : ITEM_MARK, &none, NULL);
     for (uint32_t p = 0; !rc && p < log->pages; p++)
         if (p != log->newest) rc = nbs_erase_page(log, p);
     log->head_known = false;
+    if (!rc) nbs_cache_clear(log);
     return rc;
 }

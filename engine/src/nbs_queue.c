@@ -82,8 +82,14 @@ static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
         log->head_known = true;
         log->head_page = cur->page;
         log->head_off = at->off;
+        nbs_cache_note_head(log, it);
     }
     return rc;
+}
+
+/* Whether the head hint says the queue is empty (it points at the newest page's front). */
+static bool hint_empty(const nbs_log *log) {
+    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
 }
 
 static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, void *buf,
@@ -100,14 +106,47 @@ static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, v
                     : NBS_OK;
 }
 
+/* The head entry read into buf from the head cache: its data only, checked against the CRC the
+ * cache holds. NBS_CACHE_ASK when the cache cannot answer or the data does not check. */
+static int head_cached(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, size_t capacity,
+                       size_t *len) {
+    int rc = nbs_cache_head(log, it);
+    if (rc) return rc;
+    if ((rc = nbs_cursor_start(log, log->head_page, cur))) return rc;
+    if (capacity < it->vlen) return NBS_CACHE_ASK; /* the flash path reports the size */
+    if (!buf && it->vlen) return NBS_E_INVAL;
+    rc = it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen) : 0;
+    if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
+    if (rc) return rc;
+    uint32_t crc = nbs_crc32c(cur->seed, it->head, it->head_len);
+    if (nbs_crc32c(crc, buf, it->vlen) != it->crc) return NBS_CACHE_ASK;
+    if (len) *len = it->vlen;
+    return NBS_OK;
+}
+
+/* The oldest entry, read into buf: from the head cache when it can, else from flash. */
+static int head_read(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, size_t capacity,
+                     size_t *len) {
+    int rc = head_cached(log, it, cur, buf, capacity, len);
+    qpos at;
+    if (rc == NBS_CACHE_ASK) {
+        if ((rc = head_entry(log, &at, it, cur))) return rc;
+        return read_entry(log, cur, it, buf, capacity, len);
+    }
+    if (rc || !log->cache.check) return rc;
+    nbs_item truth;
+    nbs_cursor where;
+    if ((rc = head_entry(log, &at, &truth, &where))) return rc;
+    bool same = where.page == cur->page && truth.off == it->off && truth.vlen == it->vlen;
+    return same ? NBS_OK : NBS_E_CACHE_MISMATCH;
+}
+
 int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     int rc = check_queue(q);
     if (rc) return rc;
-    qpos at;
     nbs_item it;
     nbs_cursor cur;
-    if ((rc = head_entry(&q->log, &at, &it, &cur))) return rc;
-    return read_entry(&q->log, &cur, &it, buf, capacity, len);
+    return head_read(&q->log, &it, &cur, buf, capacity, len);
 }
 
 static int pop_item(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
@@ -120,11 +159,9 @@ static int pop_item(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
 int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     int rc = check_queue(q);
     if (rc) return rc;
-    qpos at;
     nbs_item it;
     nbs_cursor cur;
-    if ((rc = head_entry(&q->log, &at, &it, &cur))) return rc;
-    if ((rc = read_entry(&q->log, &cur, &it, buf, capacity, len))) return rc;
+    if ((rc = head_read(&q->log, &it, &cur, buf, capacity, len))) return rc;
     return pop_item(&q->log, &cur, &it);
 }
 
@@ -152,7 +189,10 @@ static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count
     *dead_from = log->tail_seq;
     *dead_count = log->empty ? 0 : (uint16_t)(tail - log->tail_seq);
     if (*dead_count > (uint16_t)(seq - log->tail_seq)) *dead_count = 0;
-    return nbs_open_next(log, (uint16_t)(seq - tail));
+    bool was_empty = hint_empty(log);
+    rc = nbs_open_next(log, (uint16_t)(seq - tail));
+    if (!rc && was_empty) log->head_page = log->newest, log->head_off = log->front;
+    return rc;
 }
 
 /* Erases the pages a new page's header declared dead (their seqs, before the tail). */
@@ -183,7 +223,13 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
         if ((rc = head_entry(log, &at, &it, &cur))) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
         if ((rc = pop_item(log, &cur, &it))) return rc;
     }
-    if ((rc = nbs_append(log, ITEM_PUSH, &p))) return rc;
+    bool was_empty = hint_empty(log);
+    nbs_item pushed;
+    if ((rc = nbs_append(log, ITEM_PUSH, &p, &pushed))) return rc;
+    if (was_empty) { /* the new entry is the head */
+        log->head_off = pushed.off;
+        nbs_cache_note_head(log, &pushed);
+    }
     return erase_dead(log, dead_from, dead_count);
 }
 

@@ -36,18 +36,18 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     /* The source's header as the mount read it seeds the checks: one reading decides. */
     nbs_cursor cur = {src, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
                       true};
-    nbs_item it;
+    nbs_item it, copy;
     while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK || rc == NBS_WALK_TORN) {
         bool torn = rc == NBS_WALK_TORN;
         if (torn && !it.end) break; /* nothing could be parsed: not applied */
         int k = keep(log, &cur, &it);
         if (k < 0) return k;
-        if (k && (rc = nbs_copy_item(log, &cur, &it))) return rc;
+        if (k && (rc = nbs_copy_item(log, &cur, &it, &copy))) return rc;
         if (torn) break; /* the unsealed last operation: nothing follows it */
     }
     if (rc < 0 && rc != NBS_E_END) return rc;
     nbs_payload none = {0};
-    if (log->front == nbs_items_start(log) && (rc = nbs_append(log, ITEM_MARK, &none))) return rc;
+    if (log->front == nbs_items_start(log) && (rc = nbs_append(log, ITEM_MARK, &none, NULL))) return rc;
     if ((rc = nbs_mark_done(log, dst))) return rc;
     uint32_t erased[NBS_ERASED_TRACK];
     memcpy(erased, log->erased, sizeof erased);

@@ -4,23 +4,47 @@
  * (the page's last operation, for the mount to decide). Also the CRC check of an item. */
 #include "nbs_internal.h"
 
+/* The CRC seed of a page's items: the newest page's and a cached one need no read. */
+static int page_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
+    if (log->mounted && page == log->newest) return *seed = log->newest_seed, NBS_OK;
+    int cached = log->mounted ? nbs_cache_seed(log, page, seed) : NBS_CACHE_ASK;
+    if (cached == NBS_OK && !log->cache.check) return NBS_OK;
+    if (log->mounted && log->seed_page == page + 1 && cached != NBS_OK)
+        return *seed = log->seed_of, NBS_OK; /* the page header read last time */
+    nbs_page_hdr h;
+    int rc = nbs_page_hdr_read(log, page, &h);
+    if (rc) return rc;
+    uint32_t read = nbs_page_seed(log, h.b);
+    if (cached == NBS_OK) return read == *seed ? NBS_OK : NBS_E_CACHE_MISMATCH;
+    *seed = read;
+    if (log->mounted) log->seed_page = page + 1, log->seed_of = read;
+    if (log->mounted) nbs_cache_note_seed(log, page, read);
+    return NBS_OK;
+}
+
+/* Where a page's items end: the newest page's front; a cached end (in check mode the region
+ * there must read erased); else the page's end, found by the walk. */
+static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
+    *limit = log->flash.page_size;
+    if (!log->mounted) return NBS_OK;
+    if (page == log->newest) return *limit = log->front, NBS_OK;
+    if (nbs_cache_end(log, page, limit) != NBS_OK) return NBS_OK;
+    if (!log->cache.check || *limit + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+        return NBS_OK;
+    uint8_t buf[128];
+    uint32_t n = nbs_gap(log);
+    if (n > log->flash.page_size - *limit) n = log->flash.page_size - *limit;
+    int rc = nbs_read(log, nbs_page_addr(log, page) + *limit, buf, n);
+    if (rc && rc != NBS_E_ECC) return rc;
+    return !rc && nbs_all_erased(log, buf, n) ? NBS_OK : NBS_E_CACHE_MISMATCH;
+}
+
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->page = page;
-    if (log->mounted && page == log->newest) {
-        cur->seed = log->newest_seed;
-    } else if (log->mounted && log->seed_page == page + 1) {
-        cur->seed = log->seed_of; /* the page header read last time */
-    } else {
-        nbs_page_hdr h;
-        int rc = nbs_page_hdr_read(log, page, &h);
-        if (rc) return rc;
-        cur->seed = nbs_page_seed(log, h.b);
-        if (log->mounted) log->seed_page = page + 1, log->seed_of = cur->seed;
-    }
     cur->pos = nbs_items_start(log);
-    cur->limit = log->mounted && page == log->newest ? log->front : log->flash.page_size;
     cur->strict = !log->mounted;
-    return NBS_OK;
+    int rc = page_seed(log, page, &cur->seed);
+    return rc ? rc : page_limit(log, page, &cur->limit);
 }
 
 /* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
@@ -192,14 +216,20 @@ static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra
     return rc == NBS_OK ? 1 : rc < 0 && rc != NBS_E_END ? rc : 0;
 }
 
+/* The walk of a page other than the newest found its end: noted for the page pointers. */
+static int page_ends(nbs_log *log, const nbs_cursor *cur) {
+    if (log->mounted && cur->page != log->newest) nbs_cache_note_end(log, cur->page, cur->pos);
+    return NBS_E_END;
+}
+
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     for (;;) {
         uint32_t pos = cur->pos;
         /* Room for the smallest item (a control record) or nothing is left. */
         if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
-            return NBS_E_END;
+            return page_ends(log, cur);
         int rc = item_at(log, cur, pos, extra, it);
-        if (rc == NBS_E_END) return NBS_E_END; /* erased: the page's items end here */
+        if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
         if (rc < 0) return rc;
         if (rc == NBS_OK && !it->sealed && cur->strict) {
             /* Its seal reads erased; something programmed after it means the seal was

@@ -96,29 +96,35 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
     return rc;
 }
 
-int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p) {
+void nbs_item_layout(const nbs_log *log, nbs_item *it) {
     const uint32_t w = log->unit;
-    uint32_t pos;
-    bool after_gap;
+    it->head_len = (uint8_t)nbs_head_encode(log, it, it->after_gap, it->head);
+    it->data = it->off + nbs_flag_units(log) * w + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
+}
+
+int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
     uint8_t head[32];
     memset(head, log->flash.erase_value, sizeof head);
-    nbs_item desc = {.type = type, .klen = p->klen, .vlen = p->vlen};
+    nbs_item it = {.type = type, .klen = p->klen, .vlen = p->vlen};
     if (!nbs_fits_newest(log, nbs_append_cost(log, p->klen, p->klen + p->vlen))) return NBS_E_FULL;
-    int rc = fill_gap(log, &pos, &after_gap);
+    int rc = fill_gap(log, &it.off, &it.after_gap);
     if (rc) return rc;
-    uint32_t n = nbs_head_encode(log, &desc, after_gap, head);
-    uint32_t crc = nbs_crc32c(log->newest_seed, head, n);
-    crc = nbs_crc32c(crc, p->key, p->klen);
-    crc = nbs_crc32c(crc, p->value, p->vlen);
-    nbs_put_le(head + n, crc, NBS_CRC_BYTES);
-    uint32_t hlen = nbs_round_up(n + NBS_CRC_BYTES, w), fl = nbs_flag_units(log) * w;
-    uint32_t data = pos + fl + hlen;
-    uint32_t end = data + nbs_round_up(p->klen + p->vlen, w);
-    if (end > log->flash.page_size) return NBS_E_FULL;
-    log->front = end;
-    rc = nbs_program(log, log->newest, pos + fl, head, hlen);
-    if (!rc && p->klen + p->vlen) rc = program_data(log, data, p->key, p->klen, p->value, p->vlen);
-    if (!rc) rc = program_flag(log, log->newest, pos); /* the seal: the first unit */
+    nbs_item_layout(log, &it);
+    if (it.end > log->flash.page_size) return NBS_E_FULL;
+    it.crc = nbs_crc32c(log->newest_seed, it.head, it.head_len);
+    it.crc = nbs_crc32c(it.crc, p->key, p->klen);
+    it.crc = nbs_crc32c(it.crc, p->value, p->vlen);
+    it.sealed = true;
+    memcpy(head, it.head, it.head_len);
+    nbs_put_le(head + it.head_len, it.crc, NBS_CRC_BYTES);
+    log->front = it.end;
+    const uint32_t fl = nbs_flag_units(log) * log->unit;
+    rc = nbs_program(log, log->newest, it.off + fl, head, it.data - it.off - fl);
+    if (!rc && p->klen + p->vlen)
+        rc = program_data(log, it.data, p->key, p->klen, p->value, p->vlen);
+    if (!rc) rc = program_flag(log, log->newest, it.off); /* the seal: the first unit */
+    if (out) *out = it;
     return rc;
 }
 
@@ -130,10 +136,12 @@ int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
     uint8_t hdr[32];
     memset(hdr, log->flash.erase_value, sizeof hdr);
     nbs_page_hdr_encode(log, seq, 0, tail_dist, hdr);
+    if (!log->empty) nbs_cache_note_end(log, log->newest, log->front);
     log->newest = page;
     log->newest_seq = seq;
     log->newest_gen = 0;
     log->newest_seed = nbs_page_seed(log, hdr);
+    nbs_cache_note_seed(log, page, log->newest_seed);
     log->tail_seq = (uint16_t)(seq - tail_dist);
     log->front = nbs_items_start(log);
     log->gap_pending = false;
