@@ -28,6 +28,8 @@ typedef struct nbs_log {
     uint32_t head_page;  /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;   /* queue: its offset */
     uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
+    uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
+                             (0: none); page 0 is the one an empty store may have touched */
     uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
                              the write that needed the round is in its page (release_pending) */
     uint8_t kind;        /* 1 map, 2 queue */

@@ -228,6 +228,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     }
     if (rc == MOUNT_AGAIN) rc = NBS_E_CORRUPT;
     log->mounted = rc == NBS_OK;
+    if (log->mounted && log->empty) log->fresh_from = 1;
     if (!rc && (rc = nbs_cache_ready(log))) log->mounted = false;
     return rc;
 }

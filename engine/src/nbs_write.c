@@ -128,10 +128,36 @@ int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) 
     return rc;
 }
 
+/* 1 when the whole page reads erased, 0 when not, or an error. */
+static int page_blank(nbs_log *log, uint32_t page) {
+    uint32_t size;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    for (uint32_t at = 0; at < log->flash.page_size; at += size) {
+        uint32_t n = log->flash.page_size - at < size ? log->flash.page_size - at : size;
+        int rc = nbs_read(log, nbs_page_addr(log, page) + at, chunk, n);
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        if (!nbs_all_erased(log, chunk, n)) return 0;
+    }
+    return 1;
+}
+
+/* Makes a page ready to open: erased unless this power-on erased it, or the store was mounted
+ * empty and this page was never used and reads erased whole (SPEC section 5.2: a store with no
+ * live page has touched no page but page 0; the first lap over a fresh part costs no erase). */
+static int make_ready(nbs_log *log, uint32_t page) {
+    if (log->fresh_from && page >= log->fresh_from) {
+        log->fresh_from = page + 1 < log->pages ? page + 1 : 0;
+        int blank = page_blank(log, page);
+        if (blank) return blank < 0 ? blank : NBS_OK;
+    }
+    return nbs_ensure_erased(log, page);
+}
+
 int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
     uint32_t page = log->empty ? 0 : (log->newest + 1) % log->pages;
     uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
-    int rc = nbs_ensure_erased(log, page);
+    int rc = make_ready(log, page);
     if (rc) return rc;
     uint8_t hdr[32];
     memset(hdr, log->flash.erase_value, sizeof hdr);
