@@ -86,7 +86,10 @@ static int settle_copy(nbs_log *log, const survey *s) {
     int rc;
     if (s->any) {
         int32_t d = (int16_t)(uint16_t)(t.seq - s->best_seq);
-        home = (uint32_t)(((int64_t)s->best_page + d + log->pages) % log->pages);
+        /* d comes from flash: a crafted seq may be up to 32768 pages away (a cut leaves it
+         * within the ring), and the page must stay inside the range. */
+        int64_t n = log->pages;
+        home = (uint32_t)((((int64_t)s->best_page + d) % n + n) % n);
     } else {
         home = (temp + log->pages - 1) % log->pages;
     }
