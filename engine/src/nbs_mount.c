@@ -1,4 +1,4 @@
-/* Mount and erase_all of the ring log (SPEC-v3 section 6): find the live pages from their headers
+/* Mount and erase_all of the ring log (SPEC section 6): find the live pages from their headers
  * (each checked by its first item), settle a recovery copy and its original, find where the
  * newest page's items end, and recover every unsealed operation: a clean store mounts without a
  * single program. */
