@@ -81,7 +81,8 @@ typedef struct nbs_space {
     uint32_t reclaimable; /* held by dead items and their records, freed by garbage collection */
     uint32_t overhead;    /* the rest: page records, reserves, the free page kept back, fragments */
 } nbs_space;
-/* Bytes of format overhead per item: its INTENT and commit slots, 2 * max(16, write unit); 0 for
+/* Bytes of format overhead per map item: its seal unit and a commit header with a 1-byte length
+ * field (SPEC.md section 3.2: 7 at write unit 1; a value of 32 bytes or more adds a byte); 0 for
  * an unusable geometry. */
 uint32_t nbs_item_overhead(const nbs_flash *flash);
 

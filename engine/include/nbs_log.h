@@ -7,7 +7,7 @@
 #include "nbs.h"
 
 /* Pages erased during this power-on that nothing was written to since: they are opened without
- * another erase (a page erased before may hold weak cells, SPEC-v3 section 5.2). */
+ * another erase (a page erased before may hold weak cells, SPEC section 5.2). */
 #define NBS_ERASED_TRACK 4
 
 typedef struct nbs_log {

@@ -27,9 +27,9 @@ int nbs_map_count(nbs_map *map, uint32_t *count);
 int nbs_map_space(nbs_map *map, nbs_space *space);
 
 /* The largest value a key of key_len bytes can have on this geometry (0 if none; a store
- * above it returns NBS_E_TOO_BIG). Key and value together hold at most floor_U(P - 12*S) bytes
- * (S = max(16, write unit), U = max(4, write unit), P the page size): on a 256-byte page 64
- * bytes, so a 64-byte key cannot be stored there; on a 4 KiB page 3904 bytes. SPEC.md §7. */
+ * above it returns NBS_E_TOO_BIG): the item must fit a fresh page after its header (SPEC.md
+ * section 7). At write unit 1 key and value together hold 243 bytes on a 256-byte page, 4083 on
+ * a 4 KiB page. */
 uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len);
 
 /* Iteration over live items: each key once, with its newest value. The map must not be

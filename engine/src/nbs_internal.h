@@ -1,4 +1,4 @@
-/* Engine-internal declarations shared by the source files (format version 3, SPEC-v3.md): the
+/* Engine-internal declarations shared by the source files (format version 3, SPEC.md): the
  * page header and item layout, flash access, walking a page's items, the writers, mount and
  * recovery, and CRC-32C. Not API. */
 #ifndef NBS_INTERNAL_H
@@ -43,7 +43,7 @@ typedef struct nbs_page_hdr {
     uint16_t seq;
     uint8_t gen;
     uint16_t tail_dist;
-    bool done; /* the DONE unit reads programmed-any (SPEC-v3 section 3) */
+    bool done; /* the DONE unit reads programmed-any (SPEC section 3.1) */
 } nbs_page_hdr;
 
 /* One item as read by a walk. Offsets are within the page. */
@@ -176,7 +176,7 @@ int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it);
 int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind);
 int nbs_log_erase_all(nbs_log *log);
 
-/* nbs_recover.c: rewrites a page with every operation decided (SPEC-v3 section 6.2). */
+/* nbs_recover.c: rewrites a page with every operation decided (SPEC section 6.2). */
 int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_t tail_dist);
 /* Copies a complete temporary copy back to its home page, then erases it. `h` is the header as
  * the mount read it (every decision about a page comes from one reading). */

@@ -1,7 +1,7 @@
 /* Flash access of the ring log: the geometry a store accepts, reads, programs and page erases.
  * A failed program or erase (a power cut, a worn cell) leaves flash that only a mount may judge,
  * so it unmounts the store. Erases are tracked for this power-on: a page erased now and not
- * written since is opened without another erase (SPEC-v3 section 5.2). */
+ * written since is opened without another erase (SPEC section 5.2). */
 #include "nbs_internal.h"
 
 int nbs_check_geometry(const nbs_flash *f) {
@@ -17,7 +17,7 @@ int nbs_check_geometry(const nbs_flash *f) {
 }
 
 /* The key area, then a chunk that holds an item's largest commit header, its flag units and
- * some data (SPEC-v3 section 4: one read per item). */
+ * some data (SPEC section 4: one read per item). */
 size_t nbs_work_bytes_min(const nbs_flash *flash) {
     uint32_t w = flash && flash->write_unit ? flash->write_unit : 1;
     return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u;

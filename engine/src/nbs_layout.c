@@ -1,4 +1,4 @@
-/* Where things are in a page of format 3 (SPEC-v3 section 3): the page header, the size of an
+/* Where things are in a page of format 3 (SPEC section 3): the page header, the size of an
  * item's regions for this write unit and store kind, the gap, and which page holds a seq. */
 #include "nbs_internal.h"
 
@@ -27,7 +27,7 @@ static uint32_t varint_len(uint32_t v) {
     return v < 0x80 ? 1 : v < 0x4000 ? 2 : 3;
 }
 
-/* `field` is the item's length field value (SPEC-v3 section 3). */
+/* `field` is the item's length field value (SPEC section 3). */
 uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field) {
     (void)klen;
     uint32_t head = nbs_round_up(type_bytes(log) + varint_len(field) + NBS_CRC_BYTES, log->unit);

@@ -1,4 +1,4 @@
-/* Room in the map (SPEC-v3 sections 5.3 and 7): the one place that decides whether a write fits
+/* Room in the map (SPEC sections 5.3 and 7): the one place that decides whether a write fits
  * the newest page, opens the next page, or first runs garbage-collection rounds (open the spare,
  * copy the tail page's live items into it, program its DONE, erase the tail); the largest value
  * a key can have; the space figures. */

@@ -1,4 +1,4 @@
-/* Mount and erase_all of the ring log (SPEC-v3 section 6): find the live pages from their headers
+/* Mount and erase_all of the ring log (SPEC section 6): find the live pages from their headers
  * (each checked by its first item), settle a recovery copy and its original, find where the
  * newest page's items end, and recover every unsealed operation: a clean store mounts without a
  * single program. */
@@ -86,7 +86,10 @@ static int settle_copy(nbs_log *log, const survey *s) {
     int rc;
     if (s->any) {
         int32_t d = (int16_t)(uint16_t)(t.seq - s->best_seq);
-        home = (uint32_t)(((int64_t)s->best_page + d + log->pages) % log->pages);
+        /* d comes from flash: a crafted seq may be up to 32768 pages away (a cut leaves it
+         * within the ring), and the page must stay inside the range. */
+        int64_t n = log->pages;
+        home = (uint32_t)((((int64_t)s->best_page + d) % n + n) % n);
     } else {
         home = (temp + log->pages - 1) % log->pages;
     }

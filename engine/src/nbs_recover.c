@@ -1,4 +1,4 @@
-/* Recovery (SPEC-v3 section 6.2): a page holding an unsealed operation is rewritten with every
+/* Recovery (SPEC section 6.2): a page holding an unsealed operation is rewritten with every
  * operation decided, through the spare page and back, so that live pages stay at consecutive
  * addresses. A copy is complete when its DONE unit is programmed; the erase of the page it
  * copies, which comes after, is what makes that DONE certain (section 6.3). */

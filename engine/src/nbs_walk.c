@@ -1,4 +1,4 @@
-/* Walking a page's items oldest first (SPEC-v3 section 4): each step reads one item's commit
+/* Walking a page's items oldest first (SPEC section 4): each step reads one item's commit
  * header, its flag units and, optionally, its first data bytes in one read; gaps are skipped;
  * a sealed item's lengths are trusted (its header is solid), an unsealed region ends the walk
  * (the page's last operation, for the mount to decide). Also the CRC check of an item. */
@@ -200,7 +200,7 @@ static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
     return !nbs_all_erased(log, buf, n);
 }
 
-/* A region at pos that is no sealed item is a filler (SPEC-v3 section 5.1: every bit
+/* A region at pos that is no sealed item is a filler (SPEC section 5.1: every bit
  * programmed, or what a refused program left) when a sealed item that says it follows a gap lies
  * at pos + G and its CRC matches; else it is the page's unsealed last operation. */
 static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {

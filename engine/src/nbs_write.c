@@ -1,4 +1,4 @@
-/* The writers of the newest page (SPEC-v3 section 5): an item as commit header, data and seal,
+/* The writers of the newest page (SPEC section 5): an item as commit header, data and seal,
  * each its own program so that a cut leaves one of the states the mount tells apart; the gap
  * after a mount; opening the next page; a queue pop (P, then A). RAM state moves past each
  * piece before it is programmed, so a failed write never leads to a unit programmed twice. */
@@ -15,7 +15,7 @@ static uint32_t varint_put(uint8_t *b, uint32_t v) {
     return n;
 }
 
-/* The length field of an item (SPEC-v3 section 3). */
+/* The length field of an item (SPEC section 3). */
 static uint32_t length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap) {
     uint32_t field = vlen * 4u + (flag2 ? 2u : 0u) + (after_gap ? 1u : 0u);
     return log->kind == NBS_KIND_QUEUE ? field + 1 : field;
@@ -69,7 +69,7 @@ uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap,
     return n + varint_put(out + n, length_field(log, it->vlen, flag2, after_gap));
 }
 
-/* The first write after a mount (SPEC-v3 section 5.1): a program that a cut stopped at its very
+/* The first write after a mount (SPEC section 5.1): a program that a cut stopped at its very
  * start may have left weak cells that read erased where the next item would go. The filler
  * programs every bit of the G bytes at the front, which makes such cells solid (a part that
  * refuses the program has a touched, non-erased region there: as good), and the item follows it

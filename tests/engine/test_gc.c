@@ -195,7 +195,7 @@ static void expect_numbered(engine_fixture *f, uint32_t n, const char *when) {
 /* Key 0 stored twice, then distinct keys: every page fills with live items but for one dead
  * item in the first, so the store that opens the last free page starts a garbage-collection
  * round that copies almost a whole page and frees one item's room. Cut it twice inside its
- * copies (torn copies waste room, every mount adds a pin): after power-on the round must still
+ * copies (torn copies waste room, a mount after a cut undoes the round): after power-on it must
  * complete (it restarts on a fresh erase of its page), the map must accept stores again and
  * every key must read back. Without the restart this fails with NBS_E_FULL. */
 Test(gc, round_cut_twice_inside_its_copies_still_completes) {

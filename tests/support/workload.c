@@ -204,7 +204,7 @@ static wl_result queue_push(workload *w, bool drop_oldest, char *why) {
 }
 
 /* Format 3: a pop programs its entry's P and A units in place and needs no room, so no pop,
- * in order or not, is ever refused (SPEC-v3 section 5.4). */
+ * in order or not, is ever refused (SPEC section 5.4). */
 static bool queue_wedged(const workload *w) {
     (void)w;
     return false;
