@@ -49,9 +49,9 @@ typedef struct nbs_flash {
 /* Optional RAM caches. The uncached path is the truth; with `check` set, every cached answer
  * is recomputed from flash and a disagreement returns NBS_E_CACHE_MISMATCH. */
 enum {
-    NBS_CACHE_PAGE_STATES = 1u << 0,   /* state of each page */
-    NBS_CACHE_PAGE_POINTERS = 1u << 1, /* where each page's live data and free space start */
-    NBS_CACHE_KEYS = 1u << 2,          /* map only: hashed key -> item location */
+    NBS_CACHE_PAGE_STATES = 1u << 0,   /* each page's CRC seed (its header, read once) */
+    NBS_CACHE_PAGE_POINTERS = 1u << 1, /* where each page's items end; the queue's head entry */
+    NBS_CACHE_KEYS = 1u << 2,          /* map only: key -> location, lengths and CRC */
     NBS_CACHE_ALL = 7u,
 };
 typedef struct nbs_cache_config {

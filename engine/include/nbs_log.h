@@ -15,25 +15,25 @@ typedef struct nbs_log {
     uint8_t *work; /* caller's work buffer */
     uint32_t work_size;
     nbs_cache_config cache;
-    uint32_t pages;     /* N */
-    uint32_t unit;      /* W */
-    uint32_t newest;    /* page index of the newest page */
+    uint32_t pages;  /* N */
+    uint32_t unit;   /* W */
+    uint32_t newest; /* page index of the newest page */
     uint16_t newest_seq;
-    uint16_t tail_seq;   /* the oldest live page's seq */
-    uint32_t front;      /* newest page: where its items end */
+    uint16_t tail_seq;    /* the oldest live page's seq */
+    uint32_t front;       /* newest page: where its items end */
     uint32_t newest_seed; /* newest page: the CRC seed of its items (its header's CRC) */
     uint32_t seed_page;   /* page index + 1 whose header seed_of holds (0: none); a page's
                              header changes only when it is erased */
     uint32_t seed_of;
-    uint32_t head_page;  /* queue: page index of the oldest unpopped entry (when head_known) */
-    uint32_t head_off;   /* queue: its offset */
+    uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
+    uint32_t head_off;  /* queue: its offset */
     uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
     uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
                              (0: none); page 0 is the one an empty store may have touched */
     uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
                              the write that needed the round is in its page (release_pending) */
-    uint8_t kind;        /* 1 map, 2 queue */
-    uint8_t newest_gen;  /* the newest page's generation */
+    uint8_t kind;         /* 1 map, 2 queue */
+    uint8_t newest_gen;   /* the newest page's generation */
     bool mounted;
     bool empty;       /* no live page */
     bool gap_pending; /* the next item starts a gap past `front` (the first write after mount) */

@@ -1,4 +1,4 @@
-/* The optional RAM caches (SPEC.md section 10): page states (each page's CRC seed), page
+/* The optional RAM caches (SPEC.md section 8): page states (each page's CRC seed), page
  * pointers (where each page's items end, and the queue's head entry) and key locations (an
  * open-addressing table from a key to its newest STORE). They live in the caller's memory, are
  * refilled after every mount and kept in step by the write hooks; in check mode every cached

@@ -74,13 +74,16 @@ int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
 
 uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len) {
     if (nbs_check_geometry(flash) || key_len < 1 || key_len > NBS_KEY_MAX) return 0;
-    nbs_log log = {.flash = *flash, .unit = flash->write_unit, .kind = NBS_KIND_MAP,
+    nbs_log log = {.flash = *flash,
+                   .unit = flash->write_unit,
+                   .kind = NBS_KIND_MAP,
                    .pages = flash->size / flash->page_size};
     uint32_t room = fresh_room(flash, nbs_items_start(&log));
     uint32_t best = 0, lo = 0, hi = room;
     while (lo <= hi) { /* the largest value whose item fits a fresh page */
         uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t bytes = nbs_item_bytes(&log, (uint32_t)key_len, (uint32_t)key_len + mid, mid * 4 + 3);
+        uint32_t bytes =
+            nbs_item_bytes(&log, (uint32_t)key_len, (uint32_t)key_len + mid, mid * 4 + 3);
         if (bytes <= room) {
             best = mid;
             lo = mid + 1;

@@ -14,8 +14,8 @@ enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
 static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     /* The header as `h` read it seeds the check: one reading decides (a page whose erase a cut
      * stopped may read otherwise the next time). */
-    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log),
-                      log->flash.page_size, true};
+    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
+                      true};
     nbs_item it;
     int rc = nbs_item_next(log, &cur, &it, 0);
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
@@ -98,7 +98,7 @@ static int settle_copy(nbs_log *log, const survey *s) {
     if (at_home && h.gen == nbs_gen_next(t.gen)) { /* the copy back */
         if (h.done) return nbs_erase_page(log, temp);
         if ((rc = nbs_erase_page(log, home))) return rc; /* cut short: again */
-    } else if (at_home) { /* the original */
+    } else if (at_home) {                                /* the original */
         if (!t.done) return nbs_erase_page(log, temp);
         if ((rc = nbs_erase_page(log, home))) return rc;
     }
@@ -199,7 +199,8 @@ static int mount_once(nbs_log *log) {
     bool unsealed;
     if ((rc = read_newest(log, &unsealed)) || (rc = check_ring(log))) return rc;
     uint16_t tail_dist = (uint16_t)(log->newest_seq - log->tail_seq);
-    if (unsealed) return (rc = nbs_rewrite_page(log, log->newest, &h, tail_dist)) ? rc : MOUNT_AGAIN;
+    if (unsealed)
+        return (rc = nbs_rewrite_page(log, log->newest, &h, tail_dist)) ? rc : MOUNT_AGAIN;
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
         if ((rc = scan_queue(log, &page))) return rc;

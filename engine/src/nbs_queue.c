@@ -21,7 +21,9 @@ int nbs_queue_erase_all(nbs_queue *q) {
 
 uint32_t nbs_queue_max_item(const nbs_flash *flash) {
     if (nbs_check_geometry(flash)) return 0;
-    nbs_log log = {.flash = *flash, .unit = flash->write_unit, .kind = NBS_KIND_QUEUE,
+    nbs_log log = {.flash = *flash,
+                   .unit = flash->write_unit,
+                   .kind = NBS_KIND_QUEUE,
                    .pages = flash->size / flash->page_size};
     uint32_t room = flash->page_size - nbs_items_start(&log), best = 0, lo = 0, hi = room;
     while (lo <= hi) {
@@ -290,8 +292,8 @@ int nbs_queue_space(nbs_queue *q, nbs_space *space) {
     space->total = log->pages * page;
     space->live = live;
     space->reclaimable = held > live ? held - live : 0;
-    space->free_now = newest + (free_pages > 1 ? free_pages - 1 : 0) *
-                                   (page - nbs_items_start(log));
+    space->free_now =
+        newest + (free_pages > 1 ? free_pages - 1 : 0) * (page - nbs_items_start(log));
     space->overhead = space->total - space->live - space->reclaimable - space->free_now;
     return NBS_OK;
 }

@@ -47,7 +47,8 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     }
     if (rc < 0 && rc != NBS_E_END) return rc;
     nbs_payload none = {0};
-    if (log->front == nbs_items_start(log) && (rc = nbs_append(log, ITEM_MARK, &none, NULL))) return rc;
+    if (log->front == nbs_items_start(log) && (rc = nbs_append(log, ITEM_MARK, &none, NULL)))
+        return rc;
     if ((rc = nbs_mark_done(log, dst))) return rc;
     uint32_t erased[NBS_ERASED_TRACK];
     memcpy(erased, log->erased, sizeof erased);

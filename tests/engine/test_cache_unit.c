@@ -1,7 +1,7 @@
 /* The caches on their own: hash collisions told apart by the key on flash, overflow falling
  * back to flash (never answering "absent" from an incomplete table), entries following garbage
  * collection and remounts, the queue's head read as its data alone, nbs_cache_bytes() matching
- * the formulas of SPEC.md section 10, and check mode catching a cache entry that disagrees with
+ * the formulas of SPEC.md section 8, and check mode catching a cache entry that disagrees with
  * flash. Read counts are taken with check mode off, since check mode repeats every lookup the
  * uncached way. */
 #include "engine_fixture.h"
@@ -219,7 +219,7 @@ Test(cache_unit, entries_follow_gc_removals_and_remounts) {
     ef_close(&f);
 }
 
-/* The documented layout (SPEC.md section 10): a 20-byte header, then 16-byte key entries whose
+/* The documented layout (SPEC.md section 8): a 20-byte header, then 16-byte key entries whose
  * bytes 4..7 hold key length << 24 | after-gap flag << 23 | value length (0: an empty entry). */
 Test(cache_unit, check_mode_catches_a_wrong_entry) {
     engine_fixture f;
