@@ -3,6 +3,7 @@
  * cut points done so far (spans of operations), from which `--resume` goes on. Their JSON
  * fields (docs/powercut.md), and the check that a resumed campaign is the same campaign. */
 #include "campaign_internal.h"
+#include "grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,8 @@ int campaign_add_span(campaign_scenario *s, uint64_t first, uint64_t last) {
         if (last > s->done[s->done_count - 1].last) s->done[s->done_count - 1].last = last;
         return CAMPAIGN_OK;
     }
-    if (s->done_count == s->done_capacity) {
-        size_t capacity = s->done_capacity ? s->done_capacity * 2 : 16;
-        campaign_span *grown = realloc(s->done, capacity * sizeof *grown);
-        if (!grown) return CAMPAIGN_E_NOMEM;
-        s->done = grown;
-        s->done_capacity = capacity;
-    }
+    if (!grow_array(&s->done, &s->done_capacity, s->done_count, sizeof *s->done, 16))
+        return CAMPAIGN_E_NOMEM;
     s->done[s->done_count++] = (campaign_span){.first = first, .last = last};
     return CAMPAIGN_OK;
 }

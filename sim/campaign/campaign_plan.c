@@ -3,6 +3,7 @@
  * sweep (campaign_select.c), a budget may thin them evenly, and the shard keeps every
  * shard_count-th from its index. */
 #include "campaign_internal.h"
+#include "grow.h"
 #include "nor_prng.h"
 
 #include <stdio.h>
@@ -35,15 +36,9 @@ static void record_op(void *ctx, uint64_t op_index, bool is_erase, bool eligible
     op_list *l = ctx;
     /* Not a cut point: the scenario's own cut is armed, or no torn mode of its kind is asked. */
     if (!eligible || l->out_of_memory || !campaign_modes_for(l->options, is_erase)) return;
-    if (l->count == l->capacity) {
-        size_t capacity = l->capacity ? l->capacity * 2 : 1024;
-        campaign_point *grown = realloc(l->items, capacity * sizeof *grown);
-        if (!grown) {
-            l->out_of_memory = true;
-            return;
-        }
-        l->items = grown;
-        l->capacity = capacity;
+    if (!grow_array(&l->items, &l->capacity, l->count, sizeof *l->items, 1024)) {
+        l->out_of_memory = true;
+        return;
     }
     l->items[l->count++] = (campaign_point){.op = op_index, .is_erase = is_erase};
 }

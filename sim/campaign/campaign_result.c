@@ -1,6 +1,7 @@
 /* A campaign's findings as data: default options, names of modes, failures kept sorted, and
  * merging the counts of workers and shards into one entry per scenario. */
 #include "campaign_internal.h"
+#include "grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,13 +71,8 @@ static int failure_order(const campaign_failure *a, const campaign_failure *b) {
 }
 
 int campaign_add_failure(campaign_scenario *s, const campaign_failure *f) {
-    if (s->failure_count == s->failure_capacity) {
-        size_t capacity = s->failure_capacity ? s->failure_capacity * 2 : 16;
-        campaign_failure *grown = realloc(s->failures, capacity * sizeof *grown);
-        if (!grown) return CAMPAIGN_E_NOMEM;
-        s->failures = grown;
-        s->failure_capacity = capacity;
-    }
+    if (!grow_array(&s->failures, &s->failure_capacity, s->failure_count, sizeof *s->failures, 16))
+        return CAMPAIGN_E_NOMEM;
     size_t at = s->failure_count;
     while (at > 0 && failure_order(&s->failures[at - 1], f) > 0) at--;
     memmove(&s->failures[at + 1], &s->failures[at], (s->failure_count - at) * sizeof *f);

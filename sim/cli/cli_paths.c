@@ -3,6 +3,7 @@
  * validation messages, one line each on stderr; and
  * whether a flag was given at all (a U64 flag reads 0 when absent, and 0 can be meaningful). */
 #include "cli.h"
+#include "grow.h"
 #include "scenario.h"
 
 #include <dirent.h>
@@ -13,13 +14,8 @@
 #include <sys/stat.h>
 
 bool path_list_add(path_list *list, const char *path) {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 32;
-        char **items = realloc(list->items, capacity * sizeof *items);
-        if (!items) return false;
-        list->items = items;
-        list->capacity = capacity;
-    }
+    if (!grow_array(&list->items, &list->capacity, list->count, sizeof *list->items, 32))
+        return false;
     size_t len = strlen(path) + 1;
     char *copy = malloc(len);
     if (!copy) return false;

@@ -1,6 +1,7 @@
 /* `norbench run`'s combinations: files times presets (--preset, or each file's "matrix"), each
  * run on its own and named NAME[preset=P], and --dump-image's flash images. */
 #include "run_matrix.h"
+#include "grow.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -10,13 +11,8 @@
 #include <sys/stat.h>
 
 static bool plan_add(run_plan *plan, const char *path, const char *preset) {
-    if (plan->count == plan->capacity) {
-        size_t capacity = plan->capacity ? plan->capacity * 2 : 32;
-        run_combination *items = realloc(plan->items, capacity * sizeof *items);
-        if (!items) return false;
-        plan->items = items;
-        plan->capacity = capacity;
-    }
+    if (!grow_array(&plan->items, &plan->capacity, plan->count, sizeof *plan->items, 32))
+        return false;
     plan->items[plan->count++] = (run_combination){path, preset};
     return true;
 }

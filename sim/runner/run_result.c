@@ -1,6 +1,7 @@
 /* Ownership and small queries of run results (see run_result.h), the exact text of a seed in
  * result files, and the plural of their messages' counts. */
 #include "run_result.h"
+#include "grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +27,9 @@ void run_results_free(run_results *results) {
 }
 
 scenario_result *run_results_add(run_results *results) {
-    if (results->count == results->capacity) {
-        size_t capacity = results->capacity ? results->capacity * 2 : 16;
-        scenario_result *items = realloc(results->items, capacity * sizeof *items);
-        if (!items) return NULL;
-        results->items = items;
-        results->capacity = capacity;
-    }
+    if (!grow_array(&results->items, &results->capacity, results->count, sizeof *results->items,
+                    16))
+        return NULL;
     scenario_result *r = &results->items[results->count++];
     memset(r, 0, sizeof *r);
     return r;

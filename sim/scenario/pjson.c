@@ -2,6 +2,7 @@
  * line and column as it goes and stops at the first problem with one message saying where,
  * what it found and what it expected. */
 #include "pjson.h"
+#include "grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -340,15 +341,9 @@ static void read_word(parser *ps, pjson_node *node) {
 static pjson_node *parse_value(parser *ps);
 
 static bool append_item(parser *ps, pjson_node *array, pjson_node *item, size_t *capacity) {
-    if (array->count == *capacity) {
-        size_t cap = *capacity ? *capacity * 2 : 4;
-        pjson_node **grown = realloc(array->items, cap * sizeof *grown);
-        if (!grown) {
-            fail_nomem(ps);
-            return false;
-        }
-        array->items = grown;
-        *capacity = cap;
+    if (!grow_array(&array->items, capacity, array->count, sizeof *array->items, 4)) {
+        fail_nomem(ps);
+        return false;
     }
     array->items[array->count++] = item;
     return true;
@@ -388,15 +383,9 @@ static void parse_array(parser *ps, pjson_node *node) {
 }
 
 static bool append_member(parser *ps, pjson_node *object, pjson_member member, size_t *capacity) {
-    if (object->count == *capacity) {
-        size_t cap = *capacity ? *capacity * 2 : 4;
-        pjson_member *grown = realloc(object->members, cap * sizeof *grown);
-        if (!grown) {
-            fail_nomem(ps);
-            return false;
-        }
-        object->members = grown;
-        *capacity = cap;
+    if (!grow_array(&object->members, capacity, object->count, sizeof *object->members, 4)) {
+        fail_nomem(ps);
+        return false;
     }
     object->members[object->count++] = member;
     return true;

@@ -2,19 +2,14 @@
  * its line, column and JSON path, "did you mean" suggestions by edit distance, and getters
  * that turn a JSON node into an integer, duration, flag or name, or say what was expected. */
 #include "scenario_internal.h"
+#include "grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static bool errors_grow(scenario_errors *errors) {
-    if (errors->count < errors->capacity) return true;
-    size_t cap = errors->capacity ? errors->capacity * 2 : 4;
-    scenario_error *grown = realloc(errors->items, cap * sizeof *grown);
-    if (!grown) return false;
-    errors->items = grown;
-    errors->capacity = cap;
-    return true;
+    return grow_array(&errors->items, &errors->capacity, errors->count, sizeof *errors->items, 4);
 }
 
 static void errors_add(scenario_ctx *c, pjson_pos pos, const char *path, const char *message) {
