@@ -121,7 +121,9 @@ uint32_t nbs_page_hdr_len(const nbs_log *log); /* 4, or 5 with more than 256 pag
 uint32_t nbs_items_start(const nbs_log *log);  /* after the header and its DONE unit */
 uint32_t nbs_gap(const nbs_log *log);          /* G: the largest commit header region */
 uint32_t nbs_flag_units(const nbs_log *log);   /* S (map) or S, P, A (queue): units */
-uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t flags);
+uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);
+/* Bytes of an item whose length field is `field` and data (key and value) dlen bytes. */
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field);
 uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]);
 void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t tail_dist,
                          uint8_t out[NBS_PAGE_HDR]);
@@ -151,10 +153,17 @@ bool nbs_item_in_chunk(const nbs_item *it);
 /* 1 when the item's CRC matches its header and data, 0 when not, or an error. */
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it);
 
-/* nbs_write.c: the writers of the newest page. */
-/* Bytes an item of this payload takes in the newest page now (with the gap when pending). */
+/* nbs_room.c: the one owner of room (SPEC section 7). */
+uint32_t nbs_fresh_room(const nbs_log *log); /* a fresh page's bytes for items */
+/* Bytes an item of this payload takes (sized for the longest length field of its value). */
+uint32_t nbs_item_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
+/* Bytes it takes in the newest page now (with the gap when one is pending). */
 uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
 bool nbs_fits_newest(const nbs_log *log, uint32_t bytes);
+/* The space figures, given the bytes of the live items (the store kind's to count). */
+int nbs_space_figures(nbs_log *log, uint32_t live, nbs_space *space);
+
+/* nbs_write.c: the writers of the newest page. */
 /* The commit header bytes before the CRC of an item like `it` (its type and lengths). */
 uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out);
 /* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and

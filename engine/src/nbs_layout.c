@@ -23,6 +23,13 @@ uint32_t nbs_flag_units(const nbs_log *log) {
     return log->kind == NBS_KIND_MAP ? 1 : 3;
 }
 
+/* The length field: the value length times 4, then a flag (REMOVE; a queue's MARK) and the
+ * after-gap bit; a queue's is one more, so that it is never 0 (SPEC section 3). */
+uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap) {
+    uint32_t field = vlen * 4u + (flag2 ? 2u : 0u) + (after_gap ? 1u : 0u);
+    return log->kind == NBS_KIND_QUEUE ? field + 1 : field;
+}
+
 static uint32_t varint_len(uint32_t v) {
     return v < 0x80 ? 1 : v < 0x4000 ? 2 : 3;
 }

@@ -1,15 +1,9 @@
-/* Room in the map (SPEC sections 5.3 and 7): the one place that decides whether a write fits
- * the newest page, opens the next page, or first runs garbage-collection rounds (open the spare,
- * copy the tail page's live items into it, program its DONE, erase the tail); the largest value
- * a key can have; the space figures. */
+/* Making room in the map (SPEC section 5.3): a write that does not fit the newest page
+ * (nbs_room.c says) opens the next page, or first runs garbage-collection rounds (open the spare,
+ * copy the tail page's live items into it, program its DONE, erase the tail). */
 #include "nbs_map.h"
 
 #include "nbs_internal.h"
-
-/* A fresh page's room for items: everything after the header and its DONE unit. */
-static uint32_t fresh_room(const nbs_flash *f, uint32_t items_start) {
-    return f->page_size > items_start ? f->page_size - items_start : 0;
-}
 
 /* Ends a GC round: DONE in its page (the tail is released), then the tail is erased. */
 static int release_tail(nbs_log *log, uint16_t old_tail) {
@@ -55,7 +49,38 @@ static int gc_round(nbs_log *log) {
     return NBS_OK;
 }
 
+/* Bytes of the live items of page `seq`: what a GC round of it copies. */
+static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes) {
+    nbs_cursor cur;
+    nbs_item it;
+    int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur);
+    *bytes = 0;
+    while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
+        int newest = nbs_map_is_newest(log, seq, &it);
+        if (newest < 0) return newest;
+        if (newest) *bytes += it.end - it.off;
+    }
+    return rc == NBS_E_END || rc == NBS_WALK_TORN ? NBS_OK : rc;
+}
+
+/* Whether GC rounds would make room for the item before anything is written: each round copies
+ * one tail page's live items into a fresh page and the item then goes after them. NBS_OK when
+ * one of the live pages, collected in turn, leaves room; NBS_E_FULL when none does (a refused
+ * write costs no erase). */
+static int gc_would_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
+    uint32_t room = nbs_fresh_room(log), cost = nbs_item_cost(log, klen, dlen);
+    if (log->release_pending) return NBS_OK; /* a round in progress: let it end */
+    for (uint32_t d = 0; d < nbs_live_pages(log); d++) {
+        uint32_t bytes;
+        int rc = live_bytes(log, (uint16_t)(log->tail_seq + d), &bytes);
+        if (rc) return rc;
+        if (bytes <= room && cost <= room - bytes) return NBS_OK;
+    }
+    return NBS_E_FULL;
+}
+
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
+    bool checked = false;
     for (uint32_t round = 0; round <= log->pages; round++) {
         uint32_t cost = nbs_append_cost(log, klen, dlen);
         if (nbs_fits_newest(log, cost)) return NBS_OK;
@@ -65,6 +90,8 @@ int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
             uint16_t dist = log->empty ? 0 : (uint16_t)(log->newest_seq + 1 - log->tail_seq);
             rc = nbs_open_next(log, dist);
         } else {
+            if (!checked && (rc = gc_would_make_room(log, klen, dlen))) return rc;
+            checked = true;
             rc = gc_round(log);
         }
         if (rc) return rc;
@@ -72,52 +99,10 @@ int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
     return NBS_E_FULL;
 }
 
-uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len) {
-    if (nbs_check_geometry(flash) || key_len < 1 || key_len > NBS_KEY_MAX) return 0;
-    nbs_log log = {.flash = *flash,
-                   .unit = flash->write_unit,
-                   .kind = NBS_KIND_MAP,
-                   .pages = flash->size / flash->page_size};
-    uint32_t room = fresh_room(flash, nbs_items_start(&log));
-    uint32_t best = 0, lo = 0, hi = room;
-    while (lo <= hi) { /* the largest value whose item fits a fresh page */
-        uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t bytes =
-            nbs_item_bytes(&log, (uint32_t)key_len, (uint32_t)key_len + mid, mid * 4 + 3);
-        if (bytes <= room) {
-            best = mid;
-            lo = mid + 1;
-        } else {
-            if (!mid) break;
-            hi = mid - 1;
-        }
-    }
-    return best;
-}
-
 int nbs_map_space(nbs_map *map, nbs_space *space) {
     if (!map || !space) return NBS_E_INVAL;
     if (!map->log.mounted) return NBS_E_NOT_MOUNTED;
-    nbs_log *log = &map->log;
     uint32_t count, live, dead;
-    int rc = nbs_map_tally(log, &count, &live, &dead);
-    if (rc) return rc;
-    uint32_t page = log->flash.page_size, pages = nbs_live_pages(log);
-    uint32_t newest = log->empty ? 0 : page - log->front;
-    uint32_t held = pages * page - (log->empty ? 0 : newest);
-    uint32_t free_pages = log->pages - pages;
-    space->total = log->pages * page;
-    space->live = live;
-    space->reclaimable = held > live ? held - live : 0;
-    space->free_now = newest + (free_pages > 1 ? free_pages - 1 : 0) *
-                                   fresh_room(&log->flash, nbs_items_start(log));
-    space->overhead = space->total - space->live - space->reclaimable - space->free_now;
-    (void)count, (void)dead;
-    return NBS_OK;
-}
-
-uint32_t nbs_item_overhead(const nbs_flash *flash) {
-    if (nbs_check_geometry(flash)) return 0;
-    nbs_log log = {.flash = *flash, .unit = flash->write_unit, .kind = NBS_KIND_MAP};
-    return nbs_item_bytes(&log, 0, 0, 0);
+    int rc = nbs_map_tally(&map->log, &count, &live, &dead);
+    return rc ? rc : nbs_space_figures(&map->log, live, space);
 }

@@ -35,6 +35,7 @@ static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
  * copy (odd generation), pages to erase (torn opens, garbage, torn erases). */
 typedef struct survey {
     bool any;
+    bool unchecked; /* a page with a header of this store whose first item does not check */
     uint16_t best_seq;
     uint32_t best_page;
     int32_t temp;
@@ -53,7 +54,13 @@ static int survey_pages(nbs_log *log, survey *s) {
         if (h.foreign && (rc = foreign_store(log, p, &h)) != 0) return rc < 0 ? rc : NBS_E_CORRUPT;
         rc = h.valid ? first_item_intact(log, p, &h) : 0;
         if (rc < 0) return rc;
-        if (!rc) { /* a torn open, a torn erase, garbage: nothing live */
+        if (!rc && h.valid && !(h.gen & 1u)) {
+            /* A page opened last whose open a cut stopped, a torn erase, or a page whose first
+             * item is damaged: which one, only its place in the ring says (check_ring). */
+            s->unchecked = true;
+            continue;
+        }
+        if (!rc) { /* garbage, or a recovery copy whose open a cut stopped: nothing live */
             if ((rc = nbs_erase_page(log, p))) return rc;
             continue;
         }
@@ -139,7 +146,13 @@ static int find_tail(nbs_log *log, const nbs_page_hdr *newest) {
     return (rc = nbs_erase_page(log, log->newest)) ? rc : MOUNT_AGAIN;
 }
 
-/* Every live page holds its expected seq; pages outside the live run are erased. */
+/* The live pages are the run of consecutive seqs at consecutive addresses that ends at the
+ * newest, back to the tail the newest names. A page in that run whose first item does not check
+ * is live (a cut stops only the open of a page after the newest, and no erase of a page inside
+ * the run): its other items are read as they check. A page missing from the run (damaged or
+ * erased behind the store's back) ends it there: what is older is dropped, so that no key reads
+ * an older value than its newest. Pages outside the run are erased: dead pages whose erase a cut
+ * stopped, an open a cut stopped. */
 static int check_ring(nbs_log *log) {
     uint32_t live = nbs_live_pages(log);
     if (live > log->pages) return NBS_E_CORRUPT;
@@ -148,11 +161,11 @@ static int check_ring(nbs_log *log) {
         nbs_page_hdr h;
         int rc = nbs_page_hdr_read(log, p, &h);
         if (rc) return rc;
-        if (back < live) {
-            if (!h.valid || h.seq != (uint16_t)(log->newest_seq - back)) return NBS_E_CORRUPT;
-        } else if (!h.erased && (rc = nbs_erase_page(log, p))) {
-            return rc; /* a dead page whose erase a cut stopped */
+        if (back < live && (!h.valid || h.seq != (uint16_t)(log->newest_seq - back))) {
+            live = back; /* the run ends here */
+            log->tail_seq = (uint16_t)(log->newest_seq - back + 1);
         }
+        if (back >= live && !h.erased && (rc = nbs_erase_page(log, p))) return rc;
     }
     return NBS_OK;
 }
@@ -187,6 +200,12 @@ static int mount_once(nbs_log *log) {
     if (s.temp >= 0) return (rc = settle_copy(log, &s)) ? rc : MOUNT_AGAIN;
     if (!s.any) {
         log->empty = true;
+        /* No page checks: the unchecked ones are opens a cut stopped, or torn erases. */
+        for (uint32_t p = 0; s.unchecked && p < log->pages; p++) {
+            nbs_page_hdr h;
+            if ((rc = nbs_page_hdr_read(log, p, &h))) return rc;
+            if (!h.erased && (rc = nbs_erase_page(log, p))) return rc;
+        }
         return NBS_OK;
     }
     nbs_page_hdr h = s.best_hdr;

@@ -19,26 +19,6 @@ int nbs_queue_erase_all(nbs_queue *q) {
     return q ? nbs_log_erase_all(&q->log) : NBS_E_INVAL;
 }
 
-uint32_t nbs_queue_max_item(const nbs_flash *flash) {
-    if (nbs_check_geometry(flash)) return 0;
-    nbs_log log = {.flash = *flash,
-                   .unit = flash->write_unit,
-                   .kind = NBS_KIND_QUEUE,
-                   .pages = flash->size / flash->page_size};
-    uint32_t room = flash->page_size - nbs_items_start(&log), best = 0, lo = 0, hi = room;
-    while (lo <= hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (nbs_item_bytes(&log, 0, mid, mid * 4 + 4) <= room) {
-            best = mid;
-            lo = mid + 1;
-        } else {
-            if (!mid) break;
-            hi = mid - 1;
-        }
-    }
-    return best;
-}
-
 /* A walk position in FIFO order: page seq and offset. */
 typedef struct qpos {
     uint16_t seq;
@@ -286,16 +266,7 @@ int nbs_queue_space(nbs_queue *q, nbs_space *space) {
         at.off = it.end;
     }
     if (rc != NBS_E_EMPTY) return rc;
-    uint32_t page = log->flash.page_size, pages = nbs_live_pages(log);
-    uint32_t newest = log->empty ? 0 : page - log->front;
-    uint32_t held = pages * page - newest, free_pages = log->pages - pages;
-    space->total = log->pages * page;
-    space->live = live;
-    space->reclaimable = held > live ? held - live : 0;
-    space->free_now =
-        newest + (free_pages > 1 ? free_pages - 1 : 0) * (page - nbs_items_start(log));
-    space->overhead = space->total - space->live - space->reclaimable - space->free_now;
-    return NBS_OK;
+    return nbs_space_figures(log, live, space);
 }
 
 void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it) {

@@ -200,20 +200,37 @@ static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
     return !nbs_all_erased(log, buf, n);
 }
 
+/* Whether the unsealed item `it` at pos is sealed after all: something programmed follows it
+ * (beyond max(its end, pos + G)), so its seal was programmed (programs of a power-on go in order)
+ * and left weak. 1 yes, 0 no, or an error. */
+static int sealed_by_followers(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    uint32_t g = nbs_gap(log), from = it->end > it->off + g ? it->end : it->off + g;
+    return followed(log, cur, from);
+}
+
 /* A region at pos that is no sealed item is a filler (SPEC section 5.1: every bit
- * programmed, or what a refused program left) when a sealed item that says it follows a gap lies
- * at pos + G and its CRC matches; else it is the page's unsealed last operation. */
+ * programmed, or what a refused program left) when an item that says it follows a gap lies at
+ * pos + G and its CRC matches. Returns 1 (the item, in *it), 2 (the item, unsealed: the page's
+ * last operation, for a mount to decide from this reading), 0 when the region is the page's
+ * unsealed last operation itself, or an error. The filler is told by the item's CRC, not its
+ * seal: a seal left weak may read erased at one reading and programmed at another, and the item
+ * must read the same at each (only a mount looks at seals). */
 static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
     uint32_t g = nbs_gap(log);
     if (pos + g >= cur->limit) return 0;
     nbs_item next;
     int rc = item_at(log, cur, pos + g, extra, &next);
     if (rc != NBS_OK) return rc < 0 && rc != NBS_E_END ? rc : 0;
-    if (!next.sealed || !next.after_gap) return 0;
+    if (!next.after_gap) return 0;
     if ((rc = nbs_item_intact(log, cur, &next)) != 1) return rc;
+    bool sealed = next.sealed || !cur->strict;
+    if (!sealed && (rc = sealed_by_followers(log, cur, &next)) < 0) return rc;
+    sealed = sealed || rc == 1;
     /* item_at() read the header again into the chunk area: keep it for the caller. */
     rc = item_at(log, cur, pos + g, extra, it);
-    return rc == NBS_OK ? 1 : rc < 0 && rc != NBS_E_END ? rc : 0;
+    if (rc != NBS_OK) return rc < 0 && rc != NBS_E_END ? rc : 0;
+    it->sealed = sealed;
+    return sealed ? 1 : 2;
 }
 
 /* The walk of a page other than the newest found its end: noted for the page pointers. */
@@ -232,10 +249,7 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
         if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
         if (rc < 0) return rc;
         if (rc == NBS_OK && !it->sealed && cur->strict) {
-            /* Its seal reads erased; something programmed after it means the seal was
-             * programmed (programs of a power-on go in order) and left weak. */
-            uint32_t g = nbs_gap(log), from = it->end > pos + g ? it->end : pos + g;
-            int after = followed(log, cur, from);
+            int after = sealed_by_followers(log, cur, it);
             if (after < 0) return after;
             it->sealed = after == 1;
         }
@@ -248,6 +262,10 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
         if (rc == 1) {
             cur->pos = it->end;
             return NBS_OK;
+        }
+        if (rc == 2) { /* the unsealed last operation is the item after the filler */
+            cur->pos = it->off;
+            return NBS_WALK_TORN;
         }
         *it = torn;
         it->read_len = 0; /* gap_after() read over the chunk area */

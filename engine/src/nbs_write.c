@@ -15,22 +15,6 @@ static uint32_t varint_put(uint8_t *b, uint32_t v) {
     return n;
 }
 
-/* The length field of an item (SPEC section 3). */
-static uint32_t length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap) {
-    uint32_t field = vlen * 4u + (flag2 ? 2u : 0u) + (after_gap ? 1u : 0u);
-    return log->kind == NBS_KIND_QUEUE ? field + 1 : field;
-}
-
-uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen) {
-    uint32_t vlen = dlen - klen;
-    return (log->gap_pending ? nbs_gap(log) : 0) +
-           nbs_item_bytes(log, klen, dlen, length_field(log, vlen, true, true));
-}
-
-bool nbs_fits_newest(const nbs_log *log, uint32_t bytes) {
-    return !log->empty && (uint64_t)log->front + bytes <= log->flash.page_size;
-}
-
 /* Programs `len` bytes of the concatenation of a and b (then erased padding up to a whole
  * unit) at page offset off, in pieces of the chunk area. */
 static int program_data(nbs_log *log, uint32_t off, const uint8_t *a, uint32_t alen,
@@ -66,7 +50,7 @@ uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap,
         out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
                    : it->type == ITEM_MARK ? TK_MARK
                                            : (uint8_t)it->klen;
-    return n + varint_put(out + n, length_field(log, it->vlen, flag2, after_gap));
+    return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, after_gap));
 }
 
 /* The first write after a mount (SPEC section 5.1): a program that a cut stopped at its very
