@@ -84,6 +84,9 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
     log->front += g;
     log->gap_pending = false;
     *pos = log->front;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
+    return NBS_OK;
+#endif
     int rc = nbs_program(log, log->newest, *pos - g, fill, g);
     if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
         uint8_t back[128];
@@ -116,9 +119,14 @@ int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p) {
     uint32_t end = data + nbs_round_up(p->klen + p->vlen, w);
     if (end > log->flash.page_size) return NBS_E_FULL;
     log->front = end;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_FIRST
+    if ((rc = program_flag(log, log->newest, pos))) return rc;
+#endif
     rc = nbs_program(log, log->newest, pos + fl, head, hlen);
     if (!rc && p->klen + p->vlen) rc = program_data(log, data, p->key, p->klen, p->value, p->vlen);
+#if NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_FIRST
     if (!rc) rc = program_flag(log, log->newest, pos); /* the seal: the first unit */
+#endif
     return rc;
 }
 
