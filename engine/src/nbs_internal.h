@@ -14,7 +14,7 @@
  * the right flash operation turns into lost, half-written or flipping data, so the tests can
  * show that a campaign catches it. NEVER set NBS_TEST_BREAK in a product build: unset, every
  * `#if NBS_TEST_BREAK == ...` block is compiled out and the engine is the real one. */
-#define NBS_TEST_BREAK_SEAL_FIRST           1 /* an item's seal is programmed before its data */
+#define NBS_TEST_BREAK_SEAL_FIRST           1 /* an item's seal is programmed before header, data */
 #define NBS_TEST_BREAK_SKIP_CRC             2 /* an item's CRC is not checked */
 #define NBS_TEST_BREAK_GC_RELEASE_FIRST     3 /* a GC round releases the tail (DONE) before copying */
 #define NBS_TEST_BREAK_GAP_ERASED           4 /* rule 2: the gap after a mount is left erased */
