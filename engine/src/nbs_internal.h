@@ -8,6 +8,26 @@
 
 #include <string.h>
 
+/* Deliberately broken engines, for the power-cut campaign's own tests only (tests/powercut):
+ * built with NBS_TEST_BREAK set to one of these, the engine carries one flaw of the format-3
+ * design (FORMAT3-DESIGN.md, "What the first implementation taught") that only a power cut at
+ * the right flash operation turns into lost, half-written or flipping data, so the tests can
+ * show that a campaign catches it. NEVER set NBS_TEST_BREAK in a product build: unset, every
+ * `#if NBS_TEST_BREAK == ...` block is compiled out and the engine is the real one. */
+#define NBS_TEST_BREAK_SEAL_FIRST           1 /* an item's seal is programmed before header, data */
+#define NBS_TEST_BREAK_SKIP_CRC             2 /* an item's CRC is not checked */
+#define NBS_TEST_BREAK_GC_RELEASE_FIRST     3 /* a GC round releases the tail (DONE) before copying */
+#define NBS_TEST_BREAK_GAP_ERASED           4 /* rule 2: the gap after a mount is left erased */
+#define NBS_TEST_BREAK_DOUBLE_READ          5 /* rule 4: the survey checks a second header reading */
+#define NBS_TEST_BREAK_DEAD_FIRST           6 /* rule 6: dead queue pages erased before the push */
+#define NBS_TEST_BREAK_TRUST_LENGTHS        7 /* lengths read from flash may reach past the page */
+#define NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT  8 /* erase_all erases every page with no commit */
+#define NBS_TEST_BREAK_UNSEALED_KEPT        9 /* the mount leaves an unsealed last operation as read */
+#define NBS_TEST_BREAK_HEADER_DONE_READ     10 /* rule 5: a page header is read with its DONE unit */
+#define NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN 11 /* a free page is opened without an erase */
+#if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
+#error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
+#endif
 #ifndef NBS_TEST_BREAK
 #define NBS_TEST_BREAK 0
 #endif

@@ -7,7 +7,8 @@
 
 /* Ends a GC round: DONE in its page (the tail is released), then the tail is erased. */
 static int release_tail(nbs_log *log, uint16_t old_tail) {
-    int rc = nbs_mark_done(log, log->newest);
+    int rc =
+        NBS_TEST_BREAK == NBS_TEST_BREAK_GC_RELEASE_FIRST ? 0 : nbs_mark_done(log, log->newest);
     if (rc) return rc;
     log->tail_seq = (uint16_t)(old_tail + 1);
     log->release_pending = false;
@@ -29,6 +30,8 @@ static int gc_round(nbs_log *log) {
     uint16_t old_tail = log->tail_seq;
     uint32_t tail_page = nbs_page_of(log, old_tail);
     rc = nbs_open_next(log, (uint16_t)(log->newest_seq + 1 - old_tail));
+    if (!rc && NBS_TEST_BREAK == NBS_TEST_BREAK_GC_RELEASE_FIRST)
+        rc = nbs_mark_done(log, log->newest);
     if (rc) return rc;
     nbs_cursor cur;
     nbs_item it;

@@ -14,10 +14,14 @@ enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
 static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     /* The header as `h` read it seeds the check: one reading decides (a page whose erase a cut
      * stopped may read otherwise the next time). */
-    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
+    nbs_page_hdr again = *h;
+    int rc = NBS_OK;
+    if (NBS_TEST_BREAK == NBS_TEST_BREAK_DOUBLE_READ && (rc = nbs_page_hdr_read(log, page, &again)))
+        return rc; /* a second reading checked, the first one decides */
+    nbs_cursor cur = {page, nbs_page_seed(log, again.b), nbs_items_start(log), log->flash.page_size,
                       true};
     nbs_item it;
-    int rc = nbs_item_next(log, &cur, &it, 0);
+    rc = nbs_item_next(log, &cur, &it, 0);
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
     if (rc < 0) return rc;
     if (it.off != nbs_items_start(log)) return 0; /* the first item never follows a gap */
@@ -125,6 +129,14 @@ static int read_newest(nbs_log *log, bool *unsealed) {
     if (rc == NBS_WALK_TORN) *unsealed = true, rc = NBS_OK;
     if (rc && rc != NBS_E_END) return rc;
     log->front = cur.pos;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT
+    if (*unsealed) { /* left as it reads now: the next write goes after it */
+        uint32_t g = cur.pos + nbs_gap(log);
+        log->front = it.end > g ? it.end : g;
+        if (log->front > log->flash.page_size) log->front = log->flash.page_size;
+        *unsealed = false;
+    }
+#endif
     return NBS_OK;
 }
 
@@ -223,6 +235,7 @@ static int mount_once(nbs_log *log) {
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
         if ((rc = scan_queue(log, &page))) return rc;
+        if (NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT) page = -1; /* pops left as read */
         nbs_page_hdr ph;
         if (page >= 0 && !(rc = nbs_page_hdr_read(log, (uint32_t)page, &ph)))
             rc = nbs_rewrite_page(log, (uint32_t)page, &ph, ph.tail_dist);
@@ -263,6 +276,14 @@ int nbs_log_erase_all(nbs_log *log) {
     if (!log) return NBS_E_INVAL;
     if (!log->mounted) return NBS_E_NOT_MOUNTED;
     if (log->empty) return NBS_OK;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT
+    for (uint32_t p = 0; p < log->pages; p++) {
+        int erased = nbs_erase_page(log, p);
+        if (erased) return erased;
+    }
+    log->empty = true;
+    return NBS_OK;
+#endif
     int rc = nbs_open_next(log, 0);
     nbs_payload none = {0};
     if (!rc) rc = nbs_append(log, log->kind == NBS_KIND_MAP ? ITEM_CLEAR : ITEM_MARK, &none, NULL);

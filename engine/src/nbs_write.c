@@ -68,6 +68,9 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
     log->front += g;
     log->gap_pending = false;
     *pos = log->front;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
+    return NBS_OK;
+#endif
     int rc = nbs_program(log, log->newest, *pos - g, fill, g);
     if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
         uint8_t back[128];
@@ -104,10 +107,15 @@ int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) 
     nbs_put_le(head + it.head_len, it.crc, NBS_CRC_BYTES);
     log->front = it.end;
     const uint32_t fl = nbs_flag_units(log) * log->unit;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_FIRST
+    if ((rc = program_flag(log, log->newest, it.off))) return rc;
+#endif
     rc = nbs_program(log, log->newest, it.off + fl, head, it.data - it.off - fl);
     if (!rc && p->klen + p->vlen)
         rc = program_data(log, it.data, p->key, p->klen, p->value, p->vlen);
+#if NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_FIRST
     if (!rc) rc = program_flag(log, log->newest, it.off); /* the seal: the first unit */
+#endif
     if (out) *out = it;
     return rc;
 }
