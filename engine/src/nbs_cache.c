@@ -129,7 +129,8 @@ static int entry_holds(nbs_log *log, const key_entry *e, const uint8_t *key, uin
     if (klen <= SHORT_KEY) return 1;
     nbs_item it;
     entry_item(log, e, &it);
-    return nbs_key_equal(log, e->loc - it.off + it.data, key, klen);
+    return nbs_key_equal(log, nbs_page_addr(log, e->loc / log->flash.page_size) + it.data, key,
+                         klen);
 }
 
 /* The entry of this key (*slot), or the empty entry where it would go: 1 found, 0 not, or an
