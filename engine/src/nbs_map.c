@@ -167,8 +167,13 @@ int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, si
         memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, vlen);
         return NBS_OK;
     }
+    /* The value returned is the one checked: its CRC over this reading (a weak cell read twice
+     * may answer twice). */
     uint32_t addr = nbs_page_addr(&map->log, f.cur.page) + f.it.data + f.it.klen;
-    return vlen ? nbs_read(&map->log, addr, value, vlen) : NBS_OK;
+    if (vlen && (rc = nbs_read(&map->log, addr, value, vlen))) return rc;
+    uint32_t crc = nbs_crc32c(f.cur.seed, f.it.head, f.it.head_len);
+    crc = nbs_crc32c(nbs_crc32c(crc, key, key_len), value, vlen);
+    return crc == f.it.crc ? NBS_OK : NBS_E_ECC;
 }
 
 int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
