@@ -170,6 +170,8 @@ const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *l
 /* Whether the walk's read held the item whole (then the chunk area still holds it, until the
  * next read). */
 bool nbs_item_in_chunk(const nbs_item *it);
+/* Whether the item's CRC matches its header and this key and value (as read once, in RAM). */
+bool nbs_item_matches(uint32_t seed, const nbs_item *it, const void *key, const void *value);
 /* 1 when the item's CRC matches its header and data, 0 when not, or an error. */
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it);
 

@@ -171,9 +171,7 @@ int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, si
      * may answer twice). */
     uint32_t addr = nbs_page_addr(&map->log, f.cur.page) + f.it.data + f.it.klen;
     if (vlen && (rc = nbs_read(&map->log, addr, value, vlen))) return rc;
-    uint32_t crc = nbs_crc32c(f.cur.seed, f.it.head, f.it.head_len);
-    crc = nbs_crc32c(nbs_crc32c(crc, key, key_len), value, vlen);
-    return crc == f.it.crc ? NBS_OK : NBS_E_ECC;
+    return nbs_item_matches(f.cur.seed, &f.it, key, value) ? NBS_OK : NBS_E_ECC;
 }
 
 int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
@@ -189,15 +187,14 @@ int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
 /* One step of the iteration over live items, newest page first (within a page, oldest first):
  * *page_step counts pages back from the newest (UINT32_MAX: done), *pos is the walk position in
  * that page (0: its start). On NBS_OK the key is in the work buffer's key area. */
-static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it,
-                     uint16_t *seq) {
+static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it, uint16_t *seq,
+                     nbs_cursor *cur) {
     while (*page_step < nbs_live_pages(log)) {
         *seq = (uint16_t)(log->newest_seq - *page_step);
-        nbs_cursor cur;
-        int rc = nbs_cursor_start(log, nbs_page_of(log, *seq), &cur);
-        if (*pos) cur.pos = *pos;
-        while (!rc && (rc = nbs_item_next(log, &cur, it, 0)) == NBS_OK) {
-            *pos = cur.pos;
+        int rc = nbs_cursor_start(log, nbs_page_of(log, *seq), cur);
+        if (*pos) cur->pos = *pos;
+        while (!rc && (rc = nbs_item_next(log, cur, it, 0)) == NBS_OK) {
+            *pos = cur->pos;
             if ((rc = nbs_map_is_newest(log, *seq, it)) == 1) return NBS_OK;
         }
         if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
@@ -212,9 +209,10 @@ int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead)
     uint32_t step = 0, pos = 0;
     uint16_t seq;
     nbs_item it;
+    nbs_cursor cur;
     int rc;
     *count = *live = *dead = 0;
-    while ((rc = iter_step(log, &step, &pos, &it, &seq)) == NBS_OK) {
+    while ((rc = iter_step(log, &step, &pos, &it, &seq, &cur)) == NBS_OK) {
         ++*count;
         *live += it.end - it.off;
     }
@@ -246,9 +244,10 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     if (rc) return rc;
     nbs_log *log = &it->map->log;
     nbs_item item;
+    nbs_cursor cur;
     uint16_t seq;
     uint32_t step = it->page_step, pos = it->slot;
-    if ((rc = iter_step(log, &step, &pos, &item, &seq))) {
+    if ((rc = iter_step(log, &step, &pos, &item, &seq, &cur))) {
         if (rc == NBS_E_END) it->page_step = step;
         return rc;
     }
@@ -259,6 +258,8 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     memcpy(key, nbs_work_key(log), item.klen);
     uint32_t addr = nbs_page_addr(log, nbs_page_of(log, seq)) + item.data + item.klen;
     if (item.vlen && (rc = nbs_read(log, addr, value, item.vlen))) return rc;
+    /* The value returned is the one checked (one reading: a weak cell may answer twice). */
+    if (!nbs_item_matches(cur.seed, &item, key, value)) return NBS_E_ECC;
     it->page_step = step;
     it->slot = pos;
     return NBS_OK;

@@ -285,6 +285,11 @@ static int crc_matches(uint32_t crc, const nbs_item *it) {
     return NBS_TEST_BREAK == NBS_TEST_BREAK_SKIP_CRC || crc == it->crc;
 }
 
+bool nbs_item_matches(uint32_t seed, const nbs_item *it, const void *key, const void *value) {
+    uint32_t crc = nbs_crc32c(seed, it->head, it->head_len);
+    return nbs_crc32c(nbs_crc32c(crc, key, it->klen), value, it->vlen) == it->crc;
+}
+
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
     uint32_t size, crc = nbs_crc32c(cur->seed, it->head, it->head_len);
     uint8_t *chunk = nbs_work_chunk(log, &size);
