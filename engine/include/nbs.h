@@ -84,8 +84,8 @@ typedef struct nbs_space {
                              free page but the one kept back, each after its header */
     uint32_t reclaimable; /* held by dead items, controls and fillers in live pages: freed by
                              garbage collection (map) or when their page dies (queue) */
-    uint32_t overhead;    /* the rest: page headers and DONE units, the free page kept back (the
-                             map's spare, the queue's recovery page), fragments at page ends */
+    uint32_t overhead; /* the rest: page headers, DONE and KILL units, the free page kept back (the
+                          map's spare, the queue's recovery page), fragments at page ends */
 } nbs_space;
 /* Bytes of a map item beyond its key and value padded to the write unit W, for values below 32
  * bytes: the seal unit and a commit header of rW(1 + 1 + 4) (7 at W = 1, 12 at W = 4, 16 at

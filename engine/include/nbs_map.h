@@ -28,10 +28,10 @@ int nbs_map_space(nbs_map *map, nbs_space *space);
 
 /* The largest value a key of key_len bytes can have on this geometry (0 if none; a store
  * above it returns NBS_E_TOO_BIG): the largest whose item fits a fresh page after its header
- * and DONE unit (SPEC sections 3 and 7). With write unit W, page size P and h = 4 (5 with
- * more than 256 pages), key + value + rW(1 + F + 4) + W <= P - rW(h) - W, key and value padded
- * to W, F the length field's bytes (1 below 32-byte values, 2 below 4096, else 3): at W = 1 on
- * a 256-byte page key + value <= 243, on a 4 KiB page 4083. */
+ * and its DONE and KILL units (SPEC sections 3 and 7). With write unit W, page size P and h = 4
+ * (5 with more than 256 pages), key + value + rW(1 + F + 4) + W <= P - rW(h) - 2W, key and value
+ * padded to W, F the length field's bytes (1 below 32-byte values, 2 below 4096, else 3): at W = 1
+ * on a 256-byte page key + value <= 242, on a 4 KiB page 4082. */
 uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len);
 
 /* Iteration over live items: each key once, with its newest value. The map must not be

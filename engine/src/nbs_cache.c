@@ -314,6 +314,20 @@ int nbs_cache_key_count(nbs_log *log, uint32_t *count) {
     return NBS_OK;
 }
 
+int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP || !header(log)->keys_complete)
+        return NBS_CACHE_ASK;
+    const key_entry *t = entries(log);
+    *bytes = 0;
+    for (uint32_t s = 0; s < key_slots(log); s++) {
+        if (!t[s].lengths || t[s].loc / log->flash.page_size != page) continue;
+        nbs_item it;
+        entry_item(log, &t[s], &it);
+        *bytes += it.end - it.off;
+    }
+    return NBS_OK;
+}
+
 /* --- pages ------------------------------------------------------------------------------ */
 
 int nbs_cache_seed(nbs_log *log, uint32_t page, uint32_t *seed) {

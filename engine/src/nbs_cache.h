@@ -38,6 +38,8 @@ void nbs_cache_key_written(nbs_log *log, const nbs_item *it, const uint8_t *key)
 void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off, const nbs_item *to);
 /* The live keys, when every one has an entry (else ASK). */
 int nbs_cache_key_count(nbs_log *log, uint32_t *count);
+/* Bytes of the live items in a page, when every live key has an entry (else ASK). */
+int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes);
 
 /* Queue: the head entry's header as last read or written (log->head_page/head_off say where);
  * nbs_cache_head fills *it (no data read) or says ASK. */
@@ -89,6 +91,10 @@ static inline void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off
 }
 static inline int nbs_cache_key_count(nbs_log *log, uint32_t *count) {
     (void)log, (void)count;
+    return NBS_CACHE_ASK;
+}
+static inline int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes) {
+    (void)log, (void)page, (void)bytes;
     return NBS_CACHE_ASK;
 }
 static inline void nbs_cache_note_head(nbs_log *log, const nbs_item *it) {

@@ -63,7 +63,8 @@ typedef struct nbs_page_hdr {
     uint16_t seq;
     uint8_t gen;
     uint16_t tail_dist;
-    bool done; /* the DONE unit reads programmed-any (SPEC section 3.1) */
+    bool done;   /* the DONE unit reads programmed-any (SPEC section 3.1) */
+    bool killed; /* the KILL unit reads programmed-any: an erase started; nothing here counts */
 } nbs_page_hdr;
 
 /* One item as read by a walk. Offsets are within the page. */
@@ -131,14 +132,19 @@ int nbs_check_geometry(const nbs_flash *f);
 uint32_t nbs_page_addr(const nbs_log *log, uint32_t page);
 int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len);
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len);
+/* Programs the page's KILL unit, then erases it (SPEC 5.2): a page whose erase a cut stopped
+ * may read as anything, and its KILL says it is gone. */
 int nbs_erase_page(nbs_log *log, uint32_t page);
+/* Erases a page whose KILL already reads programmed (no second program of the unit). */
+int nbs_erase_killed(nbs_log *log, uint32_t page);
 /* Erases the page unless it was erased during this power-on and not written since. */
 int nbs_ensure_erased(nbs_log *log, uint32_t page);
 bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len);
 
 /* nbs_layout.c: sizes of the format's regions for this geometry and store kind. */
 uint32_t nbs_page_hdr_len(const nbs_log *log); /* 4, or 5 with more than 256 pages */
-uint32_t nbs_items_start(const nbs_log *log);  /* after the header and its DONE unit */
+uint32_t nbs_hdr_region(const nbs_log *log);   /* rW(header): where the DONE unit starts */
+uint32_t nbs_items_start(const nbs_log *log);  /* after the header, DONE and KILL units */
 uint32_t nbs_gap(const nbs_log *log);          /* G: the largest commit header region */
 uint32_t nbs_flag_units(const nbs_log *log);   /* S (map) or S, P, A (queue): units */
 uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);

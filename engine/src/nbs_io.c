@@ -48,11 +48,24 @@ static void forget_erased(nbs_log *log, uint32_t page) {
 
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
     forget_erased(log, page);
-    return after_write(log, log->flash.program(log->flash.ctx, nbs_page_addr(log, page) + off,
-                                               data, len));
+    return after_write(
+        log, log->flash.program(log->flash.ctx, nbs_page_addr(log, page) + off, data, len));
 }
 
 int nbs_erase_page(nbs_log *log, uint32_t page) {
+    /* KILL first: an erase a cut stops may leave the page reading as anything (an erase that
+     * pre-programs its cells can make DONE read programmed over an intact first item), and a
+     * page whose KILL reads programmed is gone. A failed KILL program is the erase's to report:
+     * the power is off (the erase fails too) or the unit refused it (the erase still runs). */
+    uint8_t unit[32];
+    memset(unit, nbs_programmed_byte(log), sizeof unit);
+    (void)log->flash.program(log->flash.ctx,
+                             nbs_page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
+                             log->unit);
+    return nbs_erase_killed(log, page);
+}
+
+int nbs_erase_killed(nbs_log *log, uint32_t page) {
     forget_erased(log, page);
     if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
     if (log->seed_page == page + 1) log->seed_page = 0;

@@ -6,8 +6,12 @@ uint32_t nbs_page_hdr_len(const nbs_log *log) {
     return log->pages > 256 ? 5 : 4;
 }
 
+uint32_t nbs_hdr_region(const nbs_log *log) {
+    return nbs_round_up(nbs_page_hdr_len(log), log->unit);
+}
+
 uint32_t nbs_items_start(const nbs_log *log) {
-    return nbs_round_up(nbs_page_hdr_len(log), log->unit) + log->unit;
+    return nbs_hdr_region(log) + 2 * log->unit;
 }
 
 static uint32_t type_bytes(const nbs_log *log) {
@@ -60,20 +64,24 @@ void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t
 
 int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     memset(h, 0, sizeof *h);
-    uint32_t len = nbs_page_hdr_len(log), start = nbs_items_start(log), w = log->unit;
-    uint8_t b[64];
-    /* The header and its DONE unit are programmed apart: read apart, so that a torn DONE of ECC
-     * flash (which reads as touched) does not hide the header. */
+    uint32_t len = nbs_page_hdr_len(log), hr = nbs_hdr_region(log), w = log->unit;
+    uint8_t b[3 * 32]; /* header region, DONE and KILL: at most 32 bytes each */
+    /* The header, its DONE and its KILL units are programmed apart: read apart, so that a torn
+     * unit of ECC flash (which reads as touched) hides none of the others. */
     const bool apart = NBS_TEST_BREAK != NBS_TEST_BREAK_HEADER_DONE_READ;
-    int rc = nbs_read(log, nbs_page_addr(log, page), b, apart ? start - w : start);
+    const uint32_t addr = nbs_page_addr(log, page);
+    int kill = nbs_read(log, addr + hr + w, b + hr + w, w);
+    if (kill && kill != NBS_E_ECC) return kill;
+    h->killed = kill == NBS_E_ECC || !nbs_all_erased(log, b + hr + w, w);
+    int rc = nbs_read(log, addr, b, apart ? hr : hr + w);
     if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
     if (rc) return rc;
-    int done = apart ? nbs_read(log, nbs_page_addr(log, page) + start - w, b + start - w, w) : 0;
+    int done = apart ? nbs_read(log, addr + hr, b + hr, w) : 0;
     if (done && done != NBS_E_ECC) return done;
     memset(h->b, log->flash.erase_value, NBS_PAGE_HDR);
     memcpy(h->b, b, len);
-    h->done = done == NBS_E_ECC || !nbs_all_erased(log, b + start - w, w);
-    h->erased = !h->done && nbs_all_erased(log, b, start - w);
+    h->done = done == NBS_E_ECC || !nbs_all_erased(log, b + hr, w);
+    h->erased = !h->done && !h->killed && nbs_all_erased(log, b, hr);
     uint8_t other = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
     h->valid = (h->b[0] & 0xF8u) == kind_version(log->kind);
     h->foreign = (h->b[0] & 0xF8u) == kind_version(other);

@@ -56,14 +56,19 @@ static int gc_round(nbs_log *log) {
 static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes) {
     nbs_cursor cur;
     nbs_item it;
-    int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur);
+    int rc = nbs_cache_live_bytes(log, nbs_page_of(log, seq), bytes);
+    if (rc == NBS_OK && !log->cache.check) return NBS_OK; /* the key table knows */
+    uint32_t cached = *bytes;
+    bool check = rc == NBS_OK;
+    rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur);
     *bytes = 0;
     while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
         int newest = nbs_map_is_newest(log, seq, &it);
         if (newest < 0) return newest;
         if (newest) *bytes += it.end - it.off;
     }
-    return rc == NBS_E_END || rc == NBS_WALK_TORN ? NBS_OK : rc;
+    if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
+    return check && cached != *bytes ? NBS_E_CACHE_MISMATCH : NBS_OK;
 }
 
 /* Whether GC rounds would make room for the item before anything is written: each round copies

@@ -55,6 +55,10 @@ static int survey_pages(nbs_log *log, survey *s) {
         int rc = nbs_page_hdr_read(log, p, &h);
         if (rc) return rc;
         if (h.erased) continue;
+        if (h.killed) { /* an erase started: finish it */
+            if ((rc = nbs_erase_killed(log, p))) return rc;
+            continue;
+        }
         if (h.foreign && (rc = foreign_store(log, p, &h)) != 0) return rc < 0 ? rc : NBS_E_CORRUPT;
         rc = h.valid ? first_item_intact(log, p, &h) : 0;
         if (rc < 0) return rc;
@@ -84,7 +88,7 @@ static int survey_pages(nbs_log *log, survey *s) {
 /* Whether the page holds the page `seq` of this store (valid header, that seq, first item). */
 static int holds(nbs_log *log, uint32_t page, uint16_t seq, nbs_page_hdr *h) {
     int rc = nbs_page_hdr_read(log, page, h);
-    if (rc || !h->valid || h->seq != seq) return rc ? rc : 0;
+    if (rc || !h->valid || h->killed || h->seq != seq) return rc ? rc : 0;
     return first_item_intact(log, page, h);
 }
 

@@ -31,7 +31,7 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     log->newest_seed = nbs_page_seed(log, hdr);
     log->front = nbs_items_start(log);
     log->gap_pending = false;
-    uint32_t header = nbs_items_start(log) - log->unit; /* the DONE unit stays erased */
+    uint32_t header = nbs_hdr_region(log); /* the DONE and KILL units stay erased */
     if ((rc = nbs_program(log, dst, 0, hdr, header))) return rc;
     /* The source's header as the mount read it seeds the checks: one reading decides. */
     nbs_cursor cur = {src, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,

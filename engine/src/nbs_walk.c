@@ -11,10 +11,11 @@ static int page_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
     if (cached == NBS_OK && !log->cache.check) return NBS_OK;
     if (log->mounted && log->seed_page == page + 1 && cached != NBS_OK)
         return *seed = log->seed_of, NBS_OK; /* the page header read last time */
-    nbs_page_hdr h;
-    int rc = nbs_page_hdr_read(log, page, &h);
+    uint8_t b[NBS_PAGE_HDR];                 /* the header bytes alone: DONE and KILL do not seed */
+    int rc = nbs_read(log, nbs_page_addr(log, page), b, nbs_page_hdr_len(log));
+    if (rc == NBS_E_ECC) memset(b, log->flash.erase_value, sizeof b), rc = NBS_OK;
     if (rc) return rc;
-    uint32_t read = nbs_page_seed(log, h.b);
+    uint32_t read = nbs_page_seed(log, b);
     if (cached == NBS_OK) return read == *seed ? NBS_OK : NBS_E_CACHE_MISMATCH;
     *seed = read;
     if (log->mounted) log->seed_page = page + 1, log->seed_of = read;

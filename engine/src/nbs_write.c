@@ -164,11 +164,11 @@ int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
     log->front = nbs_items_start(log);
     log->gap_pending = false;
     log->empty = false;
-    return nbs_program(log, page, 0, hdr, nbs_items_start(log) - log->unit); /* not DONE */
+    return nbs_program(log, page, 0, hdr, nbs_hdr_region(log)); /* not DONE or KILL */
 }
 
 int nbs_mark_done(nbs_log *log, uint32_t page) {
-    return program_flag(log, page, nbs_items_start(log) - log->unit);
+    return program_flag(log, page, nbs_hdr_region(log));
 }
 
 int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it) {

@@ -55,10 +55,10 @@ assert 0 < i["programmed_bytes"] < 1024 and i["sectors_used"] == 1, i
 PY
 "$nb" image dump "$tmp/img/make.tiny.bin" --sector 0 >"$tmp/out" 2>&1 || fail "image dump"
 grep -q "^sector 0 at 0x00000000, 256 bytes$" "$tmp/out" || fail "image dump: no sector header"
-# The page header (map, version 3, generation 0: 0x58; seq 1; tail distance 0), its DONE byte
-# erased, then the first item: its seal, key length 1, length field 4 (a 1-byte value), a CRC,
-# then "a1".
-grep -q "^00000000  58 01 00 00 ff 00 01 04 .. .. .. .. 61 31 " "$tmp/out" ||
+# The page header (map, version 3, generation 0: 0x58; seq 1; tail distance 0), its DONE and
+# KILL bytes erased, then the first item: its seal, key length 1, length field 4 (a 1-byte
+# value), a CRC, then "a1".
+grep -q "^00000000  58 01 00 00 ff ff 00 01 04 .. .. .. .. 61 31 " "$tmp/out" ||
     fail "image dump: first line: $(head -3 "$tmp/out")"
 grep -q "^sector 1" "$tmp/out" && fail "image dump --sector 0 printed sector 1"
 

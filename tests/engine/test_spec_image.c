@@ -180,7 +180,7 @@ static int no_erase(void *ctx, uint32_t page_addr) {
     return NBS_E_IO;
 }
 
-/* SPEC section 7's figures (W = 1, N <= 256: the first item at offset 5). */
+/* SPEC section 7's figures (W = 1, N <= 256: the first item at offset 6). */
 Test(spec_image, largest_items_are_the_spec_figures) {
     nbs_flash f = {.read = no_read,
                    .program = no_program,
@@ -189,12 +189,12 @@ Test(spec_image, largest_items_are_the_spec_figures) {
                    .write_unit = 1,
                    .erase_value = 0xFF};
     f.page_size = 256, f.size = 4 * 256;
-    cr_assert_eq(nbs_map_max_value(&f, 1), 242);
-    cr_assert_eq(nbs_map_max_value(&f, 4), 239);
-    cr_assert_eq(nbs_queue_max_item(&f), 242);
+    cr_assert_eq(nbs_map_max_value(&f, 1), 241);
+    cr_assert_eq(nbs_map_max_value(&f, 4), 238);
+    cr_assert_eq(nbs_queue_max_item(&f), 241);
     f.page_size = 4096, f.size = 4 * 4096;
-    cr_assert_eq(nbs_map_max_value(&f, 1), 4082);
-    cr_assert_eq(nbs_queue_max_item(&f), 4082);
+    cr_assert_eq(nbs_map_max_value(&f, 1), 4081);
+    cr_assert_eq(nbs_queue_max_item(&f), 4081);
     f.size = 32767u * 4096, f.page_size = 4096;
     cr_assert_neq(nbs_queue_max_item(&f), 0);
     f.size = 32768u * 4096;

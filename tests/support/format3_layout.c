@@ -8,7 +8,7 @@ uint32_t f3_units(const nbs_flash *flash, uint32_t n) {
 
 uint32_t f3_items_start(const nbs_flash *flash) {
     uint32_t header = flash->size / flash->page_size > 256 ? 5 : 4;
-    return f3_units(flash, header) + flash->write_unit;
+    return f3_units(flash, header) + 2 * flash->write_unit; /* then DONE and KILL */
 }
 
 uint32_t f3_page_room(const nbs_flash *flash) {

@@ -71,7 +71,7 @@ void spec_page_begin(spec_image *img, spec_page *pg, uint32_t page, uint16_t seq
     pg->hdr[3] = (uint8_t)tail_dist;
     if (pg->hdr_len == 5) pg->hdr[4] = (uint8_t)(tail_dist >> 8);
     memcpy(at(pg, 0), pg->hdr, pg->hdr_len);
-    pg->pos = spec_round(img, pg->hdr_len) + img->unit; /* I: after the DONE unit */
+    pg->pos = spec_round(img, pg->hdr_len) + 2 * img->unit; /* I: after DONE and KILL */
 }
 
 void spec_page_done(spec_page *pg) {
