@@ -55,7 +55,10 @@ static int survey_pages(nbs_log *log, survey *s) {
         int rc = nbs_page_hdr_read(log, p, &h);
         if (rc) return rc;
         if (h.erased) continue;
-        if (h.killed) { /* an erase started: finish it */
+        /* An erase started (its KILL reads programmed): finish it, but for a home page of this
+         * store, which the ring decides on (a kill a cut stopped leaves the page intact and its
+         * KILL weak: find_tail and check_ring say whether it is still needed). */
+        if (h.killed && !(h.valid && !(h.gen & 1u))) {
             if ((rc = nbs_erase_killed(log, p))) return rc;
             continue;
         }
@@ -150,16 +153,29 @@ static int read_newest(nbs_log *log, bool *unsealed) {
  * copies and is erased (MOUNT_AGAIN). */
 static int find_tail(nbs_log *log, const nbs_page_hdr *newest) {
     log->tail_seq = (uint16_t)(newest->seq - newest->tail_dist);
-    if (log->kind != NBS_KIND_MAP || newest->gen != 0 || nbs_live_pages(log) < log->pages)
-        return NBS_OK;
-    nbs_page_hdr h;
-    int rc = newest->done ? 0 : holds(log, nbs_page_of(log, log->tail_seq), log->tail_seq, &h);
-    if (rc < 0) return rc;
-    if (!rc) {
+    bool round = log->kind == NBS_KIND_MAP && newest->gen == 0 && nbs_live_pages(log) == log->pages;
+    int rc;
+    if (!round) { /* only a GC round's page is ever killed while newest: an erase started */
+        if (newest->killed && (rc = nbs_erase_killed(log, log->newest))) return rc;
+        return newest->killed ? MOUNT_AGAIN : NBS_OK;
+    }
+    /* The round's page G and its tail T hold the same live items once the copies are done:
+     * each decision erases one of them, after programming its KILL. A KILL a cut stopped may read
+     * either way at the next mount, so the decision goes by what was started: T's KILL (a round
+     * released after DONE) wins; else G's KILL (a round undone); else DONE. A tail already gone
+     * (its erase started) leaves G the only copy, whatever its KILL reads. */
+    nbs_page_hdr t;
+    uint32_t tail_page = nbs_page_of(log, log->tail_seq);
+    if ((rc = nbs_page_hdr_read(log, tail_page, &t))) return rc;
+    int intact = t.valid && t.seq == log->tail_seq ? first_item_intact(log, tail_page, &t) : 0;
+    if (intact < 0) return intact;
+    bool release = !intact || t.killed || (newest->done && !newest->killed);
+    if (release) {
         log->tail_seq++;
         return NBS_OK;
     }
-    return (rc = nbs_erase_page(log, log->newest)) ? rc : MOUNT_AGAIN;
+    rc = newest->killed ? nbs_erase_killed(log, log->newest) : nbs_erase_page(log, log->newest);
+    return rc ? rc : MOUNT_AGAIN;
 }
 
 /* The live pages are the run of consecutive seqs at consecutive addresses that ends at the
@@ -181,7 +197,10 @@ static int check_ring(nbs_log *log) {
             live = back; /* the run ends here */
             log->tail_seq = (uint16_t)(log->newest_seq - back + 1);
         }
-        if (back >= live && !h.erased && (rc = nbs_erase_page(log, p))) return rc;
+        if (back >= live && !h.erased) { /* killed already: no second KILL program */
+            rc = h.killed ? nbs_erase_killed(log, p) : nbs_erase_page(log, p);
+            if (rc) return rc;
+        }
     }
     return NBS_OK;
 }
