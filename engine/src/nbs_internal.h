@@ -18,8 +18,7 @@
 #define NBS_TEST_BREAK_SKIP_CRC             2 /* an item's CRC is not checked */
 #define NBS_TEST_BREAK_GC_RELEASE_FIRST     3 /* a GC round releases the tail (DONE) before copying */
 #define NBS_TEST_BREAK_GAP_ERASED           4 /* rule 2: the gap after a mount is left erased */
-#define NBS_TEST_BREAK_DOUBLE_READ          5 /* rule 4: the survey checks a second header reading */
-#define NBS_TEST_BREAK_DEAD_FIRST           6 /* rule 6: dead queue pages erased before the push */
+#define NBS_TEST_BREAK_NO_KILL              6 /* a page is erased without its KILL first */
 #define NBS_TEST_BREAK_TRUST_LENGTHS        7 /* lengths read from flash may reach past the page */
 #define NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT  8 /* erase_all erases every page with no commit */
 #define NBS_TEST_BREAK_UNSEALED_KEPT        9 /* the mount leaves an unsealed last operation as read */

@@ -14,14 +14,10 @@ enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
 static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     /* The header as `h` read it seeds the check: one reading decides (a page whose erase a cut
      * stopped may read otherwise the next time). */
-    nbs_page_hdr again = *h;
-    int rc = NBS_OK;
-    if (NBS_TEST_BREAK == NBS_TEST_BREAK_DOUBLE_READ && (rc = nbs_page_hdr_read(log, page, &again)))
-        return rc; /* a second reading checked, the first one decides */
-    nbs_cursor cur = {page, nbs_page_seed(log, again.b), nbs_items_start(log), log->flash.page_size,
+    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
                       true};
     nbs_item it;
-    rc = nbs_item_next(log, &cur, &it, 0);
+    int rc = nbs_item_next(log, &cur, &it, 0);
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
     if (rc < 0) return rc;
     if (it.off != nbs_items_start(log)) return 0; /* the first item never follows a gap */

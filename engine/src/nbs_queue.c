@@ -205,10 +205,6 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
         if ((rc = head_entry(log, &at, &it, &cur))) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
         if ((rc = pop_item(log, &cur, &it))) return rc;
     }
-#if NBS_TEST_BREAK == NBS_TEST_BREAK_DEAD_FIRST
-    if ((rc = erase_dead(log, dead_from, dead_count))) return rc;
-    dead_count = 0;
-#endif
     bool was_empty = hint_empty(log);
     nbs_item pushed;
     if ((rc = nbs_append(log, ITEM_PUSH, &p, &pushed))) return rc;
