@@ -30,6 +30,8 @@ typedef struct nbs_log {
     uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
     uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
                              (0: none); page 0 is the one an empty store may have touched */
+    uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy
+                             was complete: rewritten whatever it reads now (0: none) */
     uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
                              the write that needed the round is in its page (release_pending) */
     uint8_t kind;         /* 1 map, 2 queue */

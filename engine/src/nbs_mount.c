@@ -113,7 +113,12 @@ static int settle_copy(nbs_log *log, const survey *s) {
         if (h.done) return nbs_erase_page(log, temp);
         if ((rc = nbs_erase_page(log, home))) return rc; /* cut short: again */
     } else if (at_home) {                                /* the original */
-        if (!t.done) return nbs_erase_page(log, temp);
+        /* A recovery decided that the page holds an unsealed operation, and a cut stopped it:
+         * the page is rewritten again (its weak cells may read otherwise now). */
+        if (!t.done) {
+            log->redo_page = home + 1;
+            return nbs_erase_page(log, temp);
+        }
         if ((rc = nbs_erase_page(log, home))) return rc;
     }
     log->newest = s->any ? s->best_page : (home + log->pages - 1) % log->pages;
@@ -224,6 +229,12 @@ static int scan_queue(nbs_log *log, int32_t *unsealed_page) {
     return NBS_OK;
 }
 
+static bool page_is_live(const nbs_log *log, uint32_t page) {
+    for (uint32_t d = 0; d < nbs_live_pages(log); d++)
+        if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == page) return true;
+    return false;
+}
+
 static int mount_once(nbs_log *log) {
     survey s;
     int rc = survey_pages(log, &s);
@@ -248,12 +259,16 @@ static int mount_once(nbs_log *log) {
     if ((rc = find_tail(log, &h))) return rc;
     bool unsealed;
     if ((rc = read_newest(log, &unsealed)) || (rc = check_ring(log))) return rc;
+    uint32_t redo = log->redo_page;
+    log->redo_page = 0;
+    if (redo == log->newest + 1) unsealed = true;
     uint16_t tail_dist = (uint16_t)(log->newest_seq - log->tail_seq);
     if (unsealed)
         return (rc = nbs_rewrite_page(log, log->newest, &h, tail_dist)) ? rc : MOUNT_AGAIN;
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
         if ((rc = scan_queue(log, &page))) return rc;
+        if (page < 0 && redo && page_is_live(log, redo - 1)) page = (int32_t)(redo - 1);
         if (NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT) page = -1; /* pops left as read */
         nbs_page_hdr ph;
         if (page >= 0 && !(rc = nbs_page_hdr_read(log, (uint32_t)page, &ph)))
