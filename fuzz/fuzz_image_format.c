@@ -31,8 +31,8 @@ bool fuzz_image_save(const fuzz_store *s, const char *path) {
     return ok;
 }
 
-void fuzz_image_save_if_asked(const fuzz_store *s) {
-    const char *path = getenv("NORBENCH_FUZZ_SAVE_IMAGE");
+void fuzz_image_save_if_asked(const fuzz_store *s, const char *env) {
+    const char *path = getenv(env);
     if (path && *path && !fuzz_image_save(s, path))
         fprintf(stderr, "norbench fuzz: cannot write the image %s\n", path);
 }

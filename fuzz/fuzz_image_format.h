@@ -15,8 +15,10 @@ fuzz_store_options fuzz_image_options(const uint8_t header[FUZZ_IMAGE_HEADER]);
 /* Writes the store as an image input to `path` (seeds for the image target). False on a file
  * error. */
 bool fuzz_image_save(const fuzz_store *s, const char *path);
-/* Saves the image to the file the environment variable NORBENCH_FUZZ_SAVE_IMAGE names, if set:
- * replaying a map or queue input that way makes an image seed of the store it leaves. */
-void fuzz_image_save_if_asked(const fuzz_store *s);
+/* Saves the image to the file the environment variable `env` names, if set: replaying a map or
+ * queue input with NORBENCH_FUZZ_SAVE_IMAGE makes an image seed of the store it leaves, with
+ * NORBENCH_FUZZ_SAVE_CUT_IMAGE one of the flash a power cut left, before its recovery (the
+ * last cut's, when the input cuts more than once). */
+void fuzz_image_save_if_asked(const fuzz_store *s, const char *env);
 
 #endif

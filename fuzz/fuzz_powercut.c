@@ -25,6 +25,7 @@ void fuzz_cut_arm(fuzz_store *s, fuzz_input *in) {
 static void power_on_and_mount(fuzz_store *s, fuzz_input *in) {
     char where[160];
     nor_power_on(s->f.dev);
+    fuzz_image_save_if_asked(s, "NORBENCH_FUZZ_SAVE_CUT_IMAGE");
     for (int cuts = 0; cuts < MAX_RECOVERY_CUTS && fuzz_input_u8(in) % 4 == 0; cuts++) {
         arm(s, in, MAX_OPS_INTO_MOUNT);
         int rc = fuzz_store_mount(s);
@@ -81,5 +82,5 @@ void fuzz_final_check(fuzz_store *s, const ref_map *map_model, const ref_queue *
     FUZZ_REQUIRE(s->target, rc == NBS_OK, "%s: final mount: %s", where, nbs_strerror(rc));
     ok = ec_verify(&s->f, map_model, queue_model, why);
     FUZZ_REQUIRE(s->target, ok, "%s: after the final mount: %s", where, why);
-    fuzz_image_save_if_asked(s);
+    fuzz_image_save_if_asked(s, "NORBENCH_FUZZ_SAVE_IMAGE");
 }

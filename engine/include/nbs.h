@@ -30,7 +30,7 @@ enum {
 };
 const char *nbs_strerror(int err);
 
-#define NBS_KEY_MAX 64u
+#define NBS_KEY_MAX 128u
 
 /* How the engine reaches flash. Callbacks return 0, NBS_E_ECC for an ECC error on a read, or
  * any other negative value for a failure (reported as NBS_E_IO). Addresses are absolute. */
@@ -49,9 +49,9 @@ typedef struct nbs_flash {
 /* Optional RAM caches. The uncached path is the truth; with `check` set, every cached answer
  * is recomputed from flash and a disagreement returns NBS_E_CACHE_MISMATCH. */
 enum {
-    NBS_CACHE_PAGE_STATES = 1u << 0,   /* state of each page */
-    NBS_CACHE_PAGE_POINTERS = 1u << 1, /* where each page's live data and free space start */
-    NBS_CACHE_KEYS = 1u << 2,          /* map only: hashed key -> item location */
+    NBS_CACHE_PAGE_STATES = 1u << 0,   /* each page's CRC seed (its header, read once) */
+    NBS_CACHE_PAGE_POINTERS = 1u << 1, /* where each page's items end; the queue's head entry */
+    NBS_CACHE_KEYS = 1u << 2,          /* map only: key -> location, lengths and CRC */
     NBS_CACHE_ALL = 7u,
 };
 typedef struct nbs_cache_config {
@@ -73,16 +73,24 @@ typedef struct nbs_config {
 size_t nbs_work_bytes_min(const nbs_flash *flash);
 
 /* Space figures, in bytes of the store's range: live + free_now + reclaimable + overhead = total.
- * An item takes its key and value padded to the data unit plus nbs_item_overhead() bytes. */
+ * An item (format 3, SPEC section 3) takes its flag units (map: the seal S; queue: S, P, A),
+ * its commit header (map: a type/key byte; a varint length field of 1-3 bytes; a CRC-32C) and
+ * its data (map: key and value), each padded to the write unit W. */
 typedef struct nbs_space {
     uint32_t total;       /* all pages */
-    uint32_t live;        /* bytes taken by live items (headers included) */
-    uint32_t free_now;    /* item bytes (headers included) writable without reclaiming anything */
-    uint32_t reclaimable; /* held by dead items and their records, freed by garbage collection */
-    uint32_t overhead;    /* the rest: page records, reserves, the free page kept back, fragments */
+    uint32_t live;        /* bytes taken by live items (flag units and headers included) */
+    uint32_t free_now;    /* item bytes writable without reclaiming anything: the newest page's
+                             rest (less the gap the first write after a mount skips) and every
+                             free page but the one kept back, each after its header */
+    uint32_t reclaimable; /* held by dead items, controls and fillers in live pages: freed by
+                             garbage collection (map) or when their page dies (queue) */
+    uint32_t overhead; /* the rest: page headers, DONE and KILL units, the free page kept back (the
+                          map's spare, the queue's recovery page), fragments at page ends */
 } nbs_space;
-/* Bytes of format overhead per item: its INTENT and commit slots, 2 * max(16, write unit); 0 for
- * an unusable geometry. */
+/* Bytes of a map item beyond its key and value padded to the write unit W, for values below 32
+ * bytes: the seal unit and a commit header of rW(1 + 1 + 4) (7 at W = 1, 12 at W = 4, 16 at
+ * W = 8, 64 at W = 32). A value of 32 to 4095 bytes has a 2-byte length field, a longer one a
+ * 3-byte field (one or two bytes more before padding). 0 for an unusable geometry. */
 uint32_t nbs_item_overhead(const nbs_flash *flash);
 
 #endif

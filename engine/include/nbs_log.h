@@ -6,26 +6,41 @@
 
 #include "nbs.h"
 
+/* Pages erased during this power-on that nothing was written to since: they are opened without
+ * another erase (a page erased before may hold weak cells, SPEC section 5.2). */
+#define NBS_ERASED_TRACK 4
+
 typedef struct nbs_log {
     nbs_flash flash;
-    uint8_t *work; /* caller's work buffer: key area, then the chunk area */
+    uint8_t *work; /* caller's work buffer */
     uint32_t work_size;
     nbs_cache_config cache;
-    uint32_t pages;          /* N */
-    uint32_t slot_size;      /* S = max(16, write unit) */
-    uint32_t unit;           /* U = max(4, write unit): data alignment */
-    uint32_t slots_per_page; /* page_size / S */
-    uint32_t newest;         /* page index of the newest page (the only one written) */
-    uint32_t newest_seq;
-    uint32_t tail_seq;    /* pages with seq in [tail_seq, newest_seq] are live */
-    int32_t last;         /* newest page: index of its last non-erased slot */
-    uint32_t next_slot;   /* newest page: where the next record goes */
-    uint32_t front;       /* newest page: first data byte no intent has claimed */
-    uint32_t store_bytes; /* newest page: bytes of its STORE items (blocks and 2 slots each) */
-    uint32_t carry;       /* newest page: its OPEN's carry (0, or 1 + the carried record's index) */
+    uint32_t pages;  /* N */
+    uint32_t unit;   /* W */
+    uint32_t newest; /* page index of the newest page */
+    uint16_t newest_seq;
+    uint16_t tail_seq;    /* the oldest live page's seq */
+    uint32_t front;       /* newest page: where its items end */
+    uint32_t newest_seed; /* newest page: the CRC seed of its items (its header's CRC) */
+    uint32_t seed_page;   /* page index + 1 whose header seed_of holds (0: none); a page's
+                             header changes only when it is erased */
+    uint32_t seed_of;
+    uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
+    uint32_t head_off;  /* queue: its offset */
+    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
+    uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
+                             (0: none); page 0 is the one an empty store may have touched */
+    uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy
+                             was complete: rewritten whatever it reads now (0: none) */
+    uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
+                             the write that needed the round is in its page (release_pending) */
     uint8_t kind;         /* 1 map, 2 queue */
+    uint8_t newest_gen;   /* the newest page's generation */
     bool mounted;
-    bool empty; /* no page has been opened yet */
+    bool empty;       /* no live page */
+    bool gap_pending; /* the next item starts a gap past `front` (the first write after mount) */
+    bool head_known;
+    bool release_pending;
 } nbs_log;
 
 #endif

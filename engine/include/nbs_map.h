@@ -27,9 +27,11 @@ int nbs_map_count(nbs_map *map, uint32_t *count);
 int nbs_map_space(nbs_map *map, nbs_space *space);
 
 /* The largest value a key of key_len bytes can have on this geometry (0 if none; a store
- * above it returns NBS_E_TOO_BIG). Key and value together hold at most floor_U(P - 12*S) bytes
- * (S = max(16, write unit), U = max(4, write unit), P the page size): on a 256-byte page 64
- * bytes, so a 64-byte key cannot be stored there; on a 4 KiB page 3904 bytes. SPEC.md §7. */
+ * above it returns NBS_E_TOO_BIG): the largest whose item fits a fresh page after its header
+ * and its DONE and KILL units (SPEC sections 3 and 7). With write unit W, page size P and h = 4
+ * (5 with more than 256 pages), key + value + rW(1 + F + 4) + W <= P - rW(h) - 2W, key and value
+ * padded to W, F the length field's bytes (1 below 32-byte values, 2 below 4096, else 3): at W = 1
+ * on a 256-byte page key + value <= 242, on a 4 KiB page 4082. */
 uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len);
 
 /* Iteration over live items: each key once, with its newest value. The map must not be

@@ -20,10 +20,14 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags);
 int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len);
 int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len);
 int nbs_queue_count(nbs_queue *q, uint32_t *count);
-/* The largest entry a push would accept now, without dropping anything. */
+/* The largest entry a push would accept now, without dropping anything (a push may open a page
+ * only while another free page stays back for recovery). */
 int nbs_queue_max_push(nbs_queue *q, size_t *len);
 int nbs_queue_space(nbs_queue *q, nbs_space *space);
-/* The largest entry this geometry can ever hold. */
+/* The largest entry this geometry can ever hold: the largest whose item (S, P and A units, a
+ * commit header of rW(F + 4), F the length field's 1-3 bytes, and the entry padded to the write
+ * unit W) fits a fresh page after its header and DONE unit (SPEC sections 3 and 7): at W = 1
+ * on a 256-byte page 241 bytes, on a 4 KiB page 4081. */
 uint32_t nbs_queue_max_item(const nbs_flash *flash);
 
 /* Oldest to newest. nbs_queue_iter_pop_current() pops the entry last returned by _next. */

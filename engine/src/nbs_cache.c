@@ -1,8 +1,8 @@
-/* The optional RAM caches (SPEC.md, section 10): page states (each page's identity), page
- * pointers (where each page's slot list ends) and key locations (an open-addressing table from
- * a hash of the key to its newest item). They live in the caller's memory, are refilled from
- * flash after every mount and kept in step by the write hooks; in check mode every cached
- * answer is recomputed the uncached way. With NBS_WITH_CACHES=0 only nbs_cache_bytes() stays. */
+/* The optional RAM caches (SPEC.md section 8): page states (each page's CRC seed), page
+ * pointers (where each page's items end, and the queue's head entry) and key locations (an
+ * open-addressing table from a key to its newest STORE). They live in the caller's memory, are
+ * refilled after every mount and kept in step by the write hooks; in check mode every cached
+ * answer is recomputed from flash. With NBS_WITH_CACHES=0 only nbs_cache_bytes() stays. */
 #include "nbs_internal.h"
 
 #if !NBS_WITH_CACHES
@@ -12,27 +12,34 @@ size_t nbs_cache_bytes(unsigned flags, uint32_t pages, uint32_t max_keys) {
 }
 #else
 
-/* The caller's memory, each part present only with its flag, in order of decreasing alignment
- * so that no padding is needed:
- *   header | key entries [key_slots] | seq [pages] | tail [pages] | slot end [pages] | state
- * [pages]
- */
+/* The caller's memory, each part present only with its flag:
+ *   header | key entries [key_slots] | page seeds [pages] | page ends [pages] */
 typedef struct cache_header {
     uint32_t keys_used;
     uint32_t keys_complete; /* every live key has an entry: a miss means absent */
+    uint32_t head_loc;      /* queue: the head entry described here (page * P + offset + 1) */
+    uint32_t head_lengths;  /* its value length | after-gap flag << 23 */
+    uint32_t head_crc;
 } cache_header;
 
+/* A key's newest STORE. Keys of up to 4 bytes are held whole in `id`, longer ones by their
+ * CRC-32C, confirmed against the key on flash. */
 typedef struct key_entry {
-    uint32_t hash;      /* CRC-32C of the key */
-    uint32_t lengths;   /* key length << 24 | value length */
-    uint16_t page;      /* page index holding the item */
-    uint16_t slot;      /* holding index of its record; 0 marks an empty entry (slot 0 is OPEN) */
-    uint16_t off_units; /* data block offset / U */
-    uint16_t removed;   /* only while building: the newest version is a REMOVE */
+    uint32_t id;
+    uint32_t lengths; /* key length << 24 | after-gap flag << 23 | value length; 0: empty */
+    uint32_t loc;     /* page * page size + offset of the item */
+    uint32_t crc;     /* the item's CRC as written */
 } key_entry;
 
+typedef struct page_seed {
+    uint32_t seed;
+    uint32_t known;
+} page_seed;
+
+enum { AFTER_GAP = 1u << 23, VLEN_MASK = AFTER_GAP - 1, SHORT_KEY = 4 };
+
 typedef struct cache_layout {
-    uint64_t key_slots, keys, seqs, tails, slot_ends, states, total;
+    uint64_t key_slots, keys, seeds, ends, total;
 } cache_layout;
 
 /* Open addressing stays short when at most two thirds of the entries are in use. */
@@ -40,11 +47,9 @@ static cache_layout layout_of(unsigned flags, uint32_t pages, uint32_t max_keys)
     cache_layout l;
     l.key_slots = flags & NBS_CACHE_KEYS ? (uint64_t)max_keys + max_keys / 2 + 1 : 0;
     l.keys = sizeof(cache_header);
-    l.seqs = l.keys + l.key_slots * sizeof(key_entry);
-    l.tails = l.seqs + (flags & NBS_CACHE_PAGE_STATES ? 4u * pages : 0);
-    l.slot_ends = l.tails + (flags & NBS_CACHE_PAGE_STATES ? 4u * pages : 0);
-    l.states = l.slot_ends + (flags & NBS_CACHE_PAGE_POINTERS ? 2u * pages : 0);
-    l.total = l.states + (flags & NBS_CACHE_PAGE_STATES ? pages : 0);
+    l.seeds = l.keys + l.key_slots * sizeof(key_entry);
+    l.ends = l.seeds + (flags & NBS_CACHE_PAGE_STATES ? sizeof(page_seed) * (uint64_t)pages : 0);
+    l.total = l.ends + (flags & NBS_CACHE_PAGE_POINTERS ? 4u * (uint64_t)pages : 0);
     return l;
 }
 
@@ -54,307 +59,340 @@ size_t nbs_cache_bytes(unsigned flags, uint32_t pages, uint32_t max_keys) {
     return total > SIZE_MAX ? SIZE_MAX : (size_t)total;
 }
 
-enum { PAGE_UNKNOWN, PAGE_NO_IDENTITY, PAGE_OPENED };
-enum { SLOT_END_UNKNOWN = 0xFFFF }; /* never a slot count: P/S <= 16384 */
-enum { SLOT_END_CARRIED = 0x8000 }; /* | index: the next page carries the record at index */
-enum { ASK_FLASH = 1 };             /* the cache cannot answer; the uncached path must */
-
-typedef struct cache_parts {
-    cache_header *header;
-    key_entry *keys;
-    uint32_t key_slots, *seqs, *tails;
-    uint16_t *slot_ends;
-    uint8_t *states;
-} cache_parts;
-
-static cache_parts parts_of(const nbs_log *log) {
-    cache_layout l = layout_of(log->cache.flags, log->pages, log->cache.max_keys);
-    uint8_t *mem = log->cache.mem;
-    return (cache_parts){(cache_header *)mem,
-                         (key_entry *)(mem + l.keys),
-                         (uint32_t)l.key_slots,
-                         (uint32_t *)(mem + l.seqs),
-                         (uint32_t *)(mem + l.tails),
-                         (uint16_t *)(mem + l.slot_ends),
-                         mem + l.states};
+/* A cache answers and follows writes only while the store is mounted (a mount refills it). */
+static bool on(const nbs_log *log, unsigned flag) {
+    return log->mounted && log->cache.mem && (log->cache.flags & flag);
 }
-
-static bool keys_on(const nbs_log *log) {
-    return (log->cache.flags & NBS_CACHE_KEYS) && log->kind == NBS_KIND_MAP;
+static cache_layout layout(const nbs_log *log) {
+    return layout_of(log->cache.flags, log->pages, log->cache.max_keys);
 }
-
-static void clear_keys(const nbs_log *log, bool complete) {
-    cache_parts c = parts_of(log);
-    memset(c.keys, 0, c.key_slots * sizeof *c.keys);
-    c.header->keys_used = 0;
-    c.header->keys_complete = complete;
+static cache_header *header(const nbs_log *log) {
+    return (cache_header *)log->cache.mem;
 }
-
-void nbs_cache_reset(nbs_log *log) {
-    if (!log->cache.flags) return;
-    cache_parts c = parts_of(log);
-    if (log->cache.flags & NBS_CACHE_PAGE_STATES) memset(c.states, PAGE_UNKNOWN, log->pages);
-    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS)
-        memset(c.slot_ends, 0xFF, log->pages * sizeof *c.slot_ends);
-    if (log->cache.flags & NBS_CACHE_KEYS) clear_keys(log, true);
+static key_entry *entries(const nbs_log *log) {
+    return (key_entry *)((uint8_t *)log->cache.mem + layout(log).keys);
+}
+static page_seed *seeds(const nbs_log *log) {
+    return (page_seed *)((uint8_t *)log->cache.mem + layout(log).seeds);
+}
+static uint32_t *ends(const nbs_log *log) {
+    return (uint32_t *)((uint8_t *)log->cache.mem + layout(log).ends);
 }
 
 int nbs_cache_start(nbs_log *log, const nbs_cache_config *cfg) {
-    if (!(cfg->flags & NBS_CACHE_ALL)) return NBS_OK;
-    if (!cfg->mem || cfg->mem_size < nbs_cache_bytes(cfg->flags, log->pages, cfg->max_keys) ||
-        (uintptr_t)cfg->mem % sizeof(uint32_t))
-        return NBS_E_CACHE_MEM;
     log->cache = *cfg;
     log->cache.flags &= NBS_CACHE_ALL;
-    nbs_cache_reset(log);
+    if (!log->cache.flags) {
+        log->cache.mem = NULL;
+        return NBS_OK;
+    }
+    size_t need = nbs_cache_bytes(log->cache.flags, log->pages, cfg->max_keys);
+    if (!cfg->mem || (uintptr_t)cfg->mem % 4 || cfg->mem_size < need) return NBS_E_CACHE_MEM;
+    memset(cfg->mem, 0, need);
     return NBS_OK;
 }
 
-/* ---- page states: the identity of each page ---- */
+/* --- key locations --------------------------------------------------------------------- */
 
-int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
-    if (!(log->cache.flags & NBS_CACHE_PAGE_STATES))
-        return nbs_identity_flash(log, page, seq, tail);
-    cache_parts c = parts_of(log);
-    if (c.states[page] == PAGE_UNKNOWN) {
-        int rc = nbs_identity_flash(log, page, seq, tail);
-        if (rc < 0) return rc;
-        c.states[page] = rc ? PAGE_OPENED : PAGE_NO_IDENTITY;
-        c.seqs[page] = rc ? *seq : 0;
-        c.tails[page] = rc ? *tail : 0;
-        return rc;
-    }
-    int cached = c.states[page] == PAGE_OPENED;
-    if (cached) *seq = c.seqs[page], *tail = c.tails[page];
-    if (!log->cache.check) return cached;
-    uint32_t flash_seq, flash_tail;
-    int rc = nbs_identity_flash(log, page, &flash_seq, &flash_tail);
-    if (rc < 0) return rc;
-    if (rc != cached || (rc && (flash_seq != *seq || flash_tail != *tail)))
-        return NBS_E_CACHE_MISMATCH;
-    return cached;
+static uint32_t key_slots(const nbs_log *log) {
+    return (uint32_t)layout(log).key_slots;
 }
 
-void nbs_cache_identity_read(nbs_log *log, uint32_t page, const nbs_ident *id) {
-    if (!(log->cache.flags & NBS_CACHE_PAGE_STATES)) return;
-    cache_parts c = parts_of(log);
-    c.states[page] = id->found ? PAGE_OPENED : PAGE_NO_IDENTITY;
-    c.seqs[page] = id->found ? id->seq : 0;
-    c.tails[page] = id->found ? id->tail : 0;
+static uint32_t key_id(const uint8_t *key, uint32_t klen, uint32_t hash) {
+    if (klen > SHORT_KEY) return hash;
+    uint8_t b[SHORT_KEY] = {0};
+    memcpy(b, key, klen);
+    return nbs_get_le(b, SHORT_KEY);
 }
 
-/* ---- page pointers: where each page's slot list ends (its free slots begin) ---- */
-
-static uint16_t end_code(int32_t last, int32_t carried) {
-    return (uint16_t)(carried >= 0 ? SLOT_END_CARRIED | (uint32_t)carried : (uint32_t)(last + 1));
+static uint32_t loc_of(const nbs_log *log, uint32_t page, uint32_t off) {
+    return page * log->flash.page_size + off;
 }
 
-/* The newest page's end is already RAM state (log->last), kept by the writers. */
-int nbs_page_end(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last, int32_t *carried) {
-    if (!(log->cache.flags & NBS_CACHE_PAGE_POINTERS) || (!log->empty && page == log->newest))
-        return nbs_page_end_flash(log, page, seq, last, carried);
-    uint16_t *end = &parts_of(log).slot_ends[page];
-    if (*end == SLOT_END_UNKNOWN) {
-        int rc = nbs_page_end_flash(log, page, seq, last, carried);
-        if (!rc) *end = end_code(*last, *carried);
-        return rc;
-    }
-    *carried = *end & SLOT_END_CARRIED ? (int32_t)(*end & ~SLOT_END_CARRIED) : -1;
-    *last = *carried >= 0 ? *carried - 1 : (int32_t)*end - 1;
-    if (!log->cache.check) return NBS_OK;
-    int32_t flash_last, flash_carried;
-    int rc = nbs_page_end_flash(log, page, seq, &flash_last, &flash_carried);
-    if (rc) return rc;
-    return flash_last == *last && flash_carried == *carried ? NBS_OK : NBS_E_CACHE_MISMATCH;
+/* The item an entry describes (its header rebuilt, no read). */
+static void entry_item(const nbs_log *log, const key_entry *e, nbs_item *it) {
+    memset(it, 0, sizeof *it);
+    it->off = e->loc % log->flash.page_size;
+    it->type = ITEM_STORE;
+    it->klen = e->lengths >> 24;
+    it->vlen = e->lengths & VLEN_MASK;
+    it->after_gap = e->lengths & AFTER_GAP;
+    it->crc = e->crc;
+    it->sealed = true;
+    nbs_item_layout(log, it);
 }
 
-/* The page before an erased page loses whatever the erased page carried for it. */
-void nbs_cache_page_erased(nbs_log *log, uint32_t page) {
-    if (!log->cache.flags) return;
-    cache_parts c = parts_of(log);
-    if (log->cache.flags & NBS_CACHE_PAGE_STATES) c.states[page] = PAGE_NO_IDENTITY;
-    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS) {
-        c.slot_ends[page] = 0;
-        c.slot_ends[(page + log->pages - 1) % log->pages] = SLOT_END_UNKNOWN;
-    }
+/* 1 when the entry holds this key, 0 when not, or an error (a long key is read from flash). */
+static int entry_holds(nbs_log *log, const key_entry *e, const uint8_t *key, uint32_t klen,
+                       uint32_t hash) {
+    if (!e->lengths || e->lengths >> 24 != klen || e->id != key_id(key, klen, hash)) return 0;
+    if (klen <= SHORT_KEY) return 1;
+    nbs_item it;
+    entry_item(log, e, &it);
+    return nbs_key_equal(log, nbs_page_addr(log, e->loc / log->flash.page_size) + it.data, key,
+                         klen);
 }
 
-void nbs_cache_slot_written(nbs_log *log, uint32_t idx, const uint8_t rec[12]) {
-    if (!log->cache.flags) return;
-    cache_parts c = parts_of(log);
-    bool open = rec[0] == REC_OPEN && idx == 0;
-    if (log->cache.flags & NBS_CACHE_PAGE_POINTERS) {
-        c.slot_ends[log->newest] = (uint16_t)(log->last + 1);
-        int32_t carry = (int32_t)nbs_get_le(rec + 8, 2);
-        if (open && carry)
-            c.slot_ends[(log->newest + log->pages - 1) % log->pages] =
-                end_code(carry - 2, carry > 1 ? carry - 1 : -1);
-    }
-    if ((log->cache.flags & NBS_CACHE_PAGE_STATES) && open) {
-        c.states[log->newest] = PAGE_OPENED;
-        c.seqs[log->newest] = nbs_get_le(rec + 2, 4);
-        c.tails[log->newest] = nbs_get_le(rec + 2, 4) - nbs_get_le(rec + 6, 2);
-    }
-    if (rec[0] == REC_CLEAR && keys_on(log)) clear_keys(log, true);
-}
-
-/* ---- key locations: hash of the key -> its newest item ---- */
-
-static uint32_t page_seq(const nbs_log *log, uint32_t page) {
-    return log->newest_seq - (log->newest + log->pages - page) % log->pages;
-}
-
-/* 1 with *at the key's entry, 0 with *at the empty entry that ends its probe run, or a read
- * error. The hash only narrows the search: the key itself is compared with the one on flash. */
-static int probe(nbs_log *log, const cache_parts *c, uint32_t hash, const uint8_t *key,
-                 uint32_t klen, uint32_t *at) {
-    uint8_t *flash_key = log->work + NBS_WORK_KEY; /* key may sit in the work key area */
-    for (uint32_t i = hash % c->key_slots;; i = (i + 1) % c->key_slots) {
-        const key_entry *e = &c->keys[i];
-        *at = i;
-        if (!e->slot) return 0;
-        if (e->hash != hash || e->lengths >> 24 != klen) continue;
-        int rc =
-            nbs_read(log, nbs_page_addr(log, e->page) + e->off_units * log->unit, flash_key, klen);
+/* The entry of this key (*slot), or the empty entry where it would go: 1 found, 0 not, or an
+ * error. */
+static int key_slot(nbs_log *log, const uint8_t *key, uint32_t klen, uint32_t *slot) {
+    const uint32_t n = key_slots(log), hash = nbs_crc32c(0, key, klen);
+    key_entry *t = entries(log);
+    for (uint32_t i = 0, s = hash % n; i < n; i++, s = (s + 1) % n) {
+        *slot = s;
+        if (!t[s].lengths) return 0;
+        int rc = entry_holds(log, &t[s], key, klen, hash);
         if (rc) return rc;
-        if (!memcmp(flash_key, key, klen)) return 1;
     }
+    *slot = n; /* full: no empty entry */
+    return 0;
 }
 
-static void put_entry(key_entry *e, uint32_t hash, uint32_t page, uint32_t slot, uint32_t off,
-                      uint32_t klen, uint32_t vlen, bool removed) {
-    *e = (key_entry){hash,           klen << 24 | vlen, (uint16_t)page,
-                     (uint16_t)slot, (uint16_t)off,     (uint16_t)(removed ? 1 : 0)};
+/* Where an entry's probe run starts: its key's hash (a short key's, from its bytes). */
+static uint32_t entry_home(const nbs_log *log, const key_entry *e) {
+    uint32_t klen = e->lengths >> 24;
+    if (klen > SHORT_KEY) return e->id % key_slots(log);
+    uint8_t key[SHORT_KEY];
+    nbs_put_le(key, e->id, SHORT_KEY);
+    return nbs_crc32c(0, key, klen) % key_slots(log);
 }
 
-/* Backward-shift deletion: later entries of the run move up into the hole unless their home
- * lies after the hole, so no probe run is ever cut short and no tombstones are needed. */
-static void remove_entry(const cache_parts *c, uint32_t hole) {
-    uint32_t n = c->key_slots;
-    for (uint32_t i = (hole + 1) % n; c->keys[i].slot; i = (i + 1) % n) {
-        uint32_t home = c->keys[i].hash % n;
-        if ((i + n - home) % n >= (i + n - hole) % n) {
-            c->keys[hole] = c->keys[i];
-            hole = i;
-        }
+/* Deletes an entry, moving later entries of its probe run back so that no lookup stops early
+ * (the table always has an empty entry: it has more entries than max_keys). */
+static void key_delete(nbs_log *log, uint32_t hole) {
+    const uint32_t n = key_slots(log);
+    key_entry *t = entries(log);
+    header(log)->keys_used--;
+    for (uint32_t j = (hole + 1) % n; t[j].lengths; j = (j + 1) % n) {
+        uint32_t home = entry_home(log, &t[j]);
+        /* j stays when its home lies cyclically in (hole, j]. */
+        bool stays = hole < j ? home > hole && home <= j : home > hole || home <= j;
+        if (stays) continue;
+        t[hole] = t[j];
+        hole = j;
     }
-    memset(&c->keys[hole], 0, sizeof c->keys[hole]);
-    c->header->keys_used--;
+    memset(&t[hole], 0, sizeof t[hole]);
 }
 
-/* The uncached lookup's answer from RAM: one flash read to confirm the key, none for a key the
- * complete table does not hold. */
-static int find_cached(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                       uint32_t *found_seq) {
-    cache_parts c = parts_of(log);
-    uint32_t at;
-    int rc = probe(log, &c, nbs_crc32c(0, key, klen), key, klen, &at);
-    if (rc < 0) return ASK_FLASH;
-    if (!rc) return c.header->keys_complete ? NBS_E_NOT_FOUND : ASK_FLASH;
-    const key_entry *e = &c.keys[at];
-    memset(found->b, 0, sizeof found->b);
-    found->b[0] = REC_STORE;
-    nbs_put_le(found->b + 2, e->off_units, 2);
-    nbs_put_le(found->b + 4, e->lengths >> 24, 1);
-    nbs_put_le(found->b + 5, e->lengths & 0xFFFFFF, 3);
-    found->slot = e->slot;
-    *found_seq = page_seq(log, e->page);
+static void key_fill(const nbs_log *log, key_entry *e, const uint8_t *key, const nbs_item *it,
+                     uint32_t page) {
+    e->id = key_id(key, it->klen, nbs_crc32c(0, key, it->klen));
+    e->lengths = it->klen << 24 | (it->after_gap ? AFTER_GAP : 0) | it->vlen;
+    e->loc = loc_of(log, page, it->off);
+    e->crc = it->crc;
+}
+
+/* The key's newest version is `it` in `page` (a STORE), or none (NULL). */
+static int key_set(nbs_log *log, const uint8_t *key, uint32_t klen, const nbs_item *it,
+                   uint32_t page) {
+    cache_header *h = header(log);
+    uint32_t s;
+    int rc = key_slot(log, key, klen, &s);
+    if (rc < 0) return rc;
+    if (rc && it) {
+        key_fill(log, &entries(log)[s], key, it, page);
+    } else if (rc) {
+        key_delete(log, s);
+    } else if (it && s < key_slots(log) && h->keys_used < log->cache.max_keys) {
+        key_fill(log, &entries(log)[s], key, it, page);
+        h->keys_used++;
+    } else if (it) {
+        h->keys_complete = 0; /* no room: this key is known only to flash */
+    }
     return NBS_OK;
 }
 
-/* Check mode compares what callers use: the outcome, the page, the record's index, type, data
- * offset and lengths (not its pin distance or CRC). */
-int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                 uint32_t *found_seq) {
-    int rc = keys_on(log) ? find_cached(log, key, klen, found, found_seq) : ASK_FLASH;
-    if (rc == ASK_FLASH) return nbs_map_find_flash(log, key, klen, found, found_seq);
-    if (!log->cache.check) return rc;
-    nbs_rec flash_rec;
-    uint32_t flash_seq;
-    int flash_rc = nbs_map_find_flash(log, key, klen, &flash_rec, &flash_seq);
-    if (flash_rc != NBS_OK && flash_rc != NBS_E_NOT_FOUND) return flash_rc;
-    if (flash_rc != rc ||
-        (!rc && (flash_seq != *found_seq || flash_rec.slot != found->slot ||
-                 flash_rec.b[0] != found->b[0] || memcmp(flash_rec.b + 2, found->b + 2, 6))))
-        return NBS_E_CACHE_MISMATCH;
-    return rc;
+static void keys_clear(nbs_log *log) {
+    memset(entries(log), 0, key_slots(log) * sizeof(key_entry));
+    header(log)->keys_used = 0;
+    header(log)->keys_complete = 1;
 }
 
-/* The item just committed sits in the newest page: its record in the slot before next_slot, its
- * block right below the front. A key the table cannot tell apart (a read failed) empties it:
- * from then on misses go to flash. */
-void nbs_cache_key_written(nbs_log *log, uint8_t type, const uint8_t *key, uint32_t klen,
-                           uint32_t vlen) {
-    if (!keys_on(log)) return;
-    cache_parts c = parts_of(log);
-    uint32_t hash = nbs_crc32c(0, key, klen), at;
-    int rc = probe(log, &c, hash, key, klen, &at);
-    if (rc < 0) {
-        clear_keys(log, false);
-        return;
-    }
-    if (type == REC_REMOVE) {
-        if (rc) remove_entry(&c, at);
-        return;
-    }
-    if (!rc && c.header->keys_used >= log->cache.max_keys) {
-        c.header->keys_complete = false;
-        return;
-    }
-    if (!rc) c.header->keys_used++;
-    uint32_t block = nbs_round_up(klen + vlen, log->unit);
-    put_entry(&c.keys[at], hash, log->newest, log->next_slot - 1, (log->front - block) / log->unit,
-              klen, vlen, false);
-}
-
-/* One record met while building, newest first: the first intact version of a key wins (a
- * REMOVE as a `removed` entry, so that older versions are not taken). Mirrors the uncached
- * lookup: a key that cannot be read is skipped, as is data that is not intact. NBS_E_FULL when
- * the table has no room left. */
-static int add_version(nbs_log *log, const cache_parts *c, uint32_t seq, const nbs_rec *r) {
-    uint32_t klen = nbs_rec_klen(r), hash, at;
+/* Mount: every live page oldest first, so that the newest version of each key stays. */
+static int keys_fill(nbs_log *log) {
+    keys_clear(log);
     uint8_t *key = nbs_work_key(log);
-    if (klen < 1 || klen > NBS_KEY_MAX) return NBS_OK; /* no lookup can ask for it */
-    int rc = nbs_read(log, nbs_item_addr(log, seq, r), key, klen);
-    if (rc) return rc == NBS_E_ECC ? NBS_OK : rc;
-    hash = nbs_crc32c(0, key, klen);
-    if ((rc = probe(log, c, hash, key, klen, &at))) return rc < 0 ? rc : NBS_OK;
-    if ((rc = nbs_item_intact(log, seq, r)) != 1) return rc;
-    if (c->header->keys_used >= log->cache.max_keys) return NBS_E_FULL;
-    c->header->keys_used++;
-    put_entry(&c->keys[at], hash, nbs_page_of(log, seq), r->slot, nbs_rec_off(log, r) / log->unit,
-              klen, nbs_rec_vlen(r), r->b[0] == REC_REMOVE);
-    return NBS_OK;
-}
-
-static int add_live_versions(nbs_log *log, const cache_parts *c) {
-    for (uint32_t seq = log->newest_seq; !log->empty; seq--) {
-        nbs_walk w;
-        nbs_rec r;
-        int rc = nbs_walk_start(log, seq, &w);
-        while (!rc && (rc = nbs_walk_prev(log, &w, &r)) == NBS_OK) {
-            if (r.b[0] == REC_CLEAR) return NBS_OK;
-            if ((r.b[0] == REC_STORE || r.b[0] == REC_REMOVE) && nbs_rec_in_page(log, &r))
-                rc = add_version(log, c, seq, &r);
+    for (uint32_t back = nbs_live_pages(log); back-- > 0;) {
+        nbs_cursor cur;
+        nbs_item it;
+        int rc = nbs_cursor_start(log, nbs_page_of(log, (uint16_t)(log->newest_seq - back)), &cur);
+        while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
+            if (it.type == ITEM_CLEAR) keys_clear(log);
+            if (it.type != ITEM_STORE && it.type != ITEM_REMOVE) continue;
+            int ok = nbs_item_intact(log, &cur, &it);
+            if (ok <= 0) {
+                if (ok < 0) return ok;
+                continue;
+            }
+            rc = nbs_read(log, nbs_page_addr(log, cur.page) + it.data, key, it.klen);
+            if (rc == NBS_E_ECC) continue; /* read whole just now: left to flash lookups */
+            if (!rc) rc = key_set(log, key, it.klen, it.type == ITEM_STORE ? &it : NULL, cur.page);
         }
-        if (rc != NBS_E_END) return rc;
-        if (seq == log->tail_seq) break;
+        if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
     }
     return NBS_OK;
 }
 
-/* A build that stops early (table full, a read failed) keeps what it has: every entry is the
- * newest version of its key, and misses go to flash. Only check mode's verdict fails a mount. */
-int nbs_cache_build_keys(nbs_log *log) {
-    if (!keys_on(log)) return NBS_OK;
-    cache_parts c = parts_of(log);
-    clear_keys(log, true);
-    int rc = add_live_versions(log, &c);
-    if (rc == NBS_E_CACHE_MISMATCH) return rc;
-    if (rc) c.header->keys_complete = false;
-    for (uint32_t i = 0; i < c.key_slots; i++)
-        while (c.keys[i].slot && c.keys[i].removed) remove_entry(&c, i);
+int nbs_cache_ready(nbs_log *log) {
+    if (on(log, NBS_CACHE_KEYS) && log->kind == NBS_KIND_MAP) return keys_fill(log);
     return NBS_OK;
 }
 
+void nbs_cache_clear(nbs_log *log) {
+    if (!on(log, NBS_CACHE_ALL)) return;
+    size_t bytes = nbs_cache_bytes(log->cache.flags, log->pages, log->cache.max_keys);
+    memset(log->cache.mem, 0, bytes);
+    if (on(log, NBS_CACHE_KEYS) && log->kind == NBS_KIND_MAP) keys_clear(log);
+}
+
+int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP) return NBS_CACHE_ASK;
+    uint32_t s;
+    int rc = key_slot(log, key, klen, &s);
+    if (rc < 0) return rc;
+    if (!rc) return header(log)->keys_complete ? NBS_E_NOT_FOUND : NBS_CACHE_ASK;
+    const key_entry *e = &entries(log)[s];
+    uint32_t page = e->loc / log->flash.page_size, size;
+    entry_item(log, e, &f->it);
+    f->seq = nbs_seq_of(log, page);
+    if ((rc = nbs_cursor_start(log, page, &f->cur))) return rc;
+    /* Read key and value at once when they fit the chunk area: the CRC checks them both. */
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    uint32_t n = f->it.klen + f->it.vlen;
+    f->in_chunk = n <= size;
+    if (f->in_chunk) {
+        rc = nbs_read(log, nbs_page_addr(log, page) + f->it.data, chunk, n);
+        if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
+        if (rc) return rc;
+        uint32_t crc = nbs_crc32c(f->cur.seed, f->it.head, f->it.head_len);
+        if (nbs_crc32c(crc, chunk, n) != f->it.crc) return NBS_CACHE_ASK;
+        return NBS_OK;
+    }
+    int ok = nbs_item_intact(log, &f->cur, &f->it);
+    return ok < 0 ? ok : ok ? NBS_OK : NBS_CACHE_ASK;
+}
+
+int nbs_cache_key_at(nbs_log *log, uint32_t page, uint32_t off) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP) return NBS_CACHE_ASK;
+    const key_entry *t = entries(log);
+    const uint32_t loc = loc_of(log, page, off);
+    for (uint32_t s = 0; s < key_slots(log); s++)
+        if (t[s].lengths && t[s].loc == loc) return 1;
+    return header(log)->keys_complete ? 0 : NBS_CACHE_ASK;
+}
+
+void nbs_cache_key_written(nbs_log *log, const nbs_item *it, const uint8_t *key) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP) return;
+    if (it->type == ITEM_CLEAR) keys_clear(log);
+    if (it->type != ITEM_STORE && it->type != ITEM_REMOVE) return;
+    /* A lookup that failed (a read error) leaves the table unsure of this key. */
+    if (key_set(log, key, it->klen, it->type == ITEM_STORE ? it : NULL, log->newest))
+        header(log)->keys_complete = 0;
+}
+
+static key_entry *entry_at(nbs_log *log, uint32_t loc, uint32_t *slot) {
+    key_entry *t = entries(log);
+    for (uint32_t s = 0; s < key_slots(log); s++)
+        if (t[s].lengths && t[s].loc == loc) return *slot = s, &t[s];
+    return NULL;
+}
+
+void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off, const nbs_item *to) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP) return;
+    uint32_t s;
+    key_entry *e = entry_at(log, loc_of(log, page, off), &s);
+    if (!e) return;
+    e->loc = loc_of(log, log->newest, to->off);
+    e->crc = to->crc;
+    e->lengths &= ~(uint32_t)AFTER_GAP; /* a copy never follows a gap */
+}
+
+int nbs_cache_key_count(nbs_log *log, uint32_t *count) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP || !header(log)->keys_complete)
+        return NBS_CACHE_ASK;
+    *count = header(log)->keys_used;
+    return NBS_OK;
+}
+
+int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes) {
+    if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP || !header(log)->keys_complete)
+        return NBS_CACHE_ASK;
+    const key_entry *t = entries(log);
+    *bytes = 0;
+    for (uint32_t s = 0; s < key_slots(log); s++) {
+        if (!t[s].lengths || t[s].loc / log->flash.page_size != page) continue;
+        nbs_item it;
+        entry_item(log, &t[s], &it);
+        *bytes += it.end - it.off;
+    }
+    return NBS_OK;
+}
+
+/* --- pages ------------------------------------------------------------------------------ */
+
+int nbs_cache_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
+    if (!on(log, NBS_CACHE_PAGE_STATES) || !seeds(log)[page].known) return NBS_CACHE_ASK;
+    *seed = seeds(log)[page].seed;
+    return NBS_OK;
+}
+
+void nbs_cache_note_seed(nbs_log *log, uint32_t page, uint32_t seed) {
+    if (!on(log, NBS_CACHE_PAGE_STATES)) return;
+    seeds(log)[page].seed = seed;
+    seeds(log)[page].known = 1;
+}
+
+int nbs_cache_end(nbs_log *log, uint32_t page, uint32_t *end) {
+    if (!on(log, NBS_CACHE_PAGE_POINTERS) || !ends(log)[page]) return NBS_CACHE_ASK;
+    *end = ends(log)[page];
+    return NBS_OK;
+}
+
+void nbs_cache_note_end(nbs_log *log, uint32_t page, uint32_t end) {
+    if (on(log, NBS_CACHE_PAGE_POINTERS)) ends(log)[page] = end;
+}
+
+void nbs_cache_page_erased(nbs_log *log, uint32_t page) {
+    if (on(log, NBS_CACHE_PAGE_STATES)) memset(&seeds(log)[page], 0, sizeof(page_seed));
+    if (on(log, NBS_CACHE_PAGE_POINTERS)) {
+        ends(log)[page] = 0;
+        uint32_t loc = header(log)->head_loc;
+        if (loc && (loc - 1) / log->flash.page_size == page) header(log)->head_loc = 0;
+    }
+    if (on(log, NBS_CACHE_KEYS) && log->kind == NBS_KIND_MAP) {
+        /* Entries left in the page (an item whose copy did not check): gone with it. */
+        key_entry *t = entries(log);
+        for (uint32_t s = 0; s < key_slots(log); s++) {
+            if (t[s].lengths && t[s].loc / log->flash.page_size == page) {
+                key_delete(log, s);
+                s = UINT32_MAX; /* deletion moves entries: look again from the start */
+            }
+        }
+    }
+}
+
+/* --- the queue's head ------------------------------------------------------------------- */
+
+void nbs_cache_note_head(nbs_log *log, const nbs_item *it) {
+    if (!on(log, NBS_CACHE_PAGE_POINTERS) || !log->head_known) return;
+    cache_header *h = header(log);
+    h->head_loc = loc_of(log, log->head_page, it->off) + 1;
+    h->head_lengths = it->vlen | (it->after_gap ? AFTER_GAP : 0);
+    h->head_crc = it->crc;
+}
+
+int nbs_cache_head(nbs_log *log, nbs_item *it) {
+    if (!on(log, NBS_CACHE_PAGE_POINTERS) || !log->head_known) return NBS_CACHE_ASK;
+    const cache_header *h = header(log);
+    if (h->head_loc != loc_of(log, log->head_page, log->head_off) + 1) return NBS_CACHE_ASK;
+    memset(it, 0, sizeof *it);
+    it->off = log->head_off;
+    it->type = ITEM_PUSH;
+    it->vlen = h->head_lengths & VLEN_MASK;
+    it->after_gap = h->head_lengths & AFTER_GAP;
+    it->crc = h->head_crc;
+    it->sealed = true;
+    nbs_item_layout(log, it);
+    return NBS_OK;
+}
 #endif

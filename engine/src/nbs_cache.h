@@ -1,7 +1,8 @@
-/* The optional RAM caches, engine side: the cached front doors to the flash lookups and the
- * hooks that keep the caches in step with every write. Built with NBS_WITH_CACHES=0 the front
- * doors are the flash lookups themselves and the hooks are empty, so no cache code remains.
- * Included at the end of nbs_internal.h. Not API. */
+/* The optional RAM caches, engine side: what the engine asks them and the hooks that keep them
+ * in step with every write. Each question answers from RAM or says NBS_CACHE_ASK (the flash
+ * path must answer); the flash path stays the truth. Built with NBS_WITH_CACHES=0 every question
+ * says NBS_CACHE_ASK and every hook is empty, so no cache code remains. Included at the end of
+ * nbs_internal.h. Not API. */
 #ifndef NBS_CACHE_H
 #define NBS_CACHE_H
 
@@ -9,62 +10,99 @@
 #define NBS_WITH_CACHES 1
 #endif
 
+enum { NBS_CACHE_ASK = 1 }; /* the cache cannot answer: ask flash */
+
 #if NBS_WITH_CACHES
-/* Takes the caller's cache memory at mount (NBS_E_CACHE_MEM when too small or misaligned) and
- * forgets everything: page entries are refilled from flash on first use. */
+/* Mount: takes the caller's memory (NBS_E_CACHE_MEM when too small or misaligned) and forgets
+ * everything; nbs_cache_ready() fills the key table from the mounted store. */
 int nbs_cache_start(nbs_log *log, const nbs_cache_config *cfg);
-void nbs_cache_reset(nbs_log *log);
-/* Map mount: the key cache is filled from the live pages, newest version of each key first. */
-int nbs_cache_build_keys(nbs_log *log);
+int nbs_cache_ready(nbs_log *log);
+/* erase_all: the store is empty; every key is known absent. */
+void nbs_cache_clear(nbs_log *log);
 
-int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail);
-/* The mount's identity scan of a page, noted so that later identity questions need no read. */
-void nbs_cache_identity_read(nbs_log *log, uint32_t page, const nbs_ident *id);
-int nbs_page_end(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last, int32_t *carried);
-int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                 uint32_t *found_seq);
-
-/* Write hooks: a page was erased; a record went to slot idx of the newest page; a map item
- * (STORE or REMOVE of key) was just committed by nbs_append_item(). */
+/* Page states: the CRC seed of a page's header; page pointers: where its items end. */
+int nbs_cache_seed(nbs_log *log, uint32_t page, uint32_t *seed);
+void nbs_cache_note_seed(nbs_log *log, uint32_t page, uint32_t seed);
+int nbs_cache_end(nbs_log *log, uint32_t page, uint32_t *end);
+void nbs_cache_note_end(nbs_log *log, uint32_t page, uint32_t end);
 void nbs_cache_page_erased(nbs_log *log, uint32_t page);
-void nbs_cache_slot_written(nbs_log *log, uint32_t idx, const uint8_t rec[12]);
-void nbs_cache_key_written(nbs_log *log, uint8_t type, const uint8_t *key, uint32_t klen,
-                           uint32_t vlen);
+
+/* Key locations. nbs_cache_find: NBS_OK (*f is the key's newest STORE, intact, its key and value
+ * in the chunk area when f->in_chunk), NBS_E_NOT_FOUND, NBS_CACHE_ASK, or an error. */
+int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
+/* Whether the item at `off` of `page` is the newest version of its key: 1, 0 or ASK. */
+int nbs_cache_key_at(nbs_log *log, uint32_t page, uint32_t off);
+/* A map item was appended to the newest page (`it` as written; key its key). */
+void nbs_cache_key_written(nbs_log *log, const nbs_item *it, const uint8_t *key);
+/* garbage collection copied the item at `off` of `page` to `to` (as written; not intact: NULL). */
+void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off, const nbs_item *to);
+/* The live keys, when every one has an entry (else ASK). */
+int nbs_cache_key_count(nbs_log *log, uint32_t *count);
+/* Bytes of the live items in a page, when every live key has an entry (else ASK). */
+int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes);
+
+/* Queue: the head entry's header as last read or written (log->head_page/head_off say where);
+ * nbs_cache_head fills *it (no data read) or says ASK. */
+void nbs_cache_note_head(nbs_log *log, const nbs_item *it);
+int nbs_cache_head(nbs_log *log, nbs_item *it);
 #else
 static inline int nbs_cache_start(nbs_log *log, const nbs_cache_config *cfg) {
     (void)log, (void)cfg;
     return NBS_OK;
 }
-static inline void nbs_cache_reset(nbs_log *log) {
-    (void)log;
-}
-static inline int nbs_cache_build_keys(nbs_log *log) {
+static inline int nbs_cache_ready(nbs_log *log) {
     (void)log;
     return NBS_OK;
 }
-static inline int nbs_identity(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail) {
-    return nbs_identity_flash(log, page, seq, tail);
+static inline void nbs_cache_clear(nbs_log *log) {
+    (void)log;
 }
-static inline void nbs_cache_identity_read(nbs_log *log, uint32_t page, const nbs_ident *id) {
-    (void)log, (void)page, (void)id;
+static inline int nbs_cache_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
+    (void)log, (void)page, (void)seed;
+    return NBS_CACHE_ASK;
 }
-static inline int nbs_page_end(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last,
-                               int32_t *carried) {
-    return nbs_page_end_flash(log, page, seq, last, carried);
+static inline void nbs_cache_note_seed(nbs_log *log, uint32_t page, uint32_t seed) {
+    (void)log, (void)page, (void)seed;
 }
-static inline int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                               uint32_t *found_seq) {
-    return nbs_map_find_flash(log, key, klen, found, found_seq);
+static inline int nbs_cache_end(nbs_log *log, uint32_t page, uint32_t *end) {
+    (void)log, (void)page, (void)end;
+    return NBS_CACHE_ASK;
+}
+static inline void nbs_cache_note_end(nbs_log *log, uint32_t page, uint32_t end) {
+    (void)log, (void)page, (void)end;
 }
 static inline void nbs_cache_page_erased(nbs_log *log, uint32_t page) {
     (void)log, (void)page;
 }
-static inline void nbs_cache_slot_written(nbs_log *log, uint32_t idx, const uint8_t rec[12]) {
-    (void)log, (void)idx, (void)rec;
+static inline int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+    (void)log, (void)key, (void)klen, (void)f;
+    return NBS_CACHE_ASK;
 }
-static inline void nbs_cache_key_written(nbs_log *log, uint8_t type, const uint8_t *key,
-                                         uint32_t klen, uint32_t vlen) {
-    (void)log, (void)type, (void)key, (void)klen, (void)vlen;
+static inline int nbs_cache_key_at(nbs_log *log, uint32_t page, uint32_t off) {
+    (void)log, (void)page, (void)off;
+    return NBS_CACHE_ASK;
+}
+static inline void nbs_cache_key_written(nbs_log *log, const nbs_item *it, const uint8_t *key) {
+    (void)log, (void)it, (void)key;
+}
+static inline void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off,
+                                       const nbs_item *to) {
+    (void)log, (void)page, (void)off, (void)to;
+}
+static inline int nbs_cache_key_count(nbs_log *log, uint32_t *count) {
+    (void)log, (void)count;
+    return NBS_CACHE_ASK;
+}
+static inline int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes) {
+    (void)log, (void)page, (void)bytes;
+    return NBS_CACHE_ASK;
+}
+static inline void nbs_cache_note_head(nbs_log *log, const nbs_item *it) {
+    (void)log, (void)it;
+}
+static inline int nbs_cache_head(nbs_log *log, nbs_item *it) {
+    (void)log, (void)it;
+    return NBS_CACHE_ASK;
 }
 #endif
 

@@ -1,5 +1,6 @@
-/* Engine-internal declarations shared by the source files: the record layout, the ring-log
- * primitives (slots, page walks, appends, page opening, mount) and CRC-32C. Not API. */
+/* Engine-internal declarations shared by the source files (format version 3, SPEC.md): the
+ * page header and item layout, flash access, walking a page's items, the writers, mount and
+ * recovery, and CRC-32C. Not API. */
 #ifndef NBS_INTERNAL_H
 #define NBS_INTERNAL_H
 
@@ -8,208 +9,238 @@
 #include <string.h>
 
 /* Deliberately broken engines, for the power-cut campaign's own tests only (tests/powercut):
- * built with NBS_TEST_BREAK set to one of these, the engine carries one flaw that only a power
- * cut at the right flash operation turns into lost or half-written data, so the tests can show
- * that a campaign catches it. NEVER set NBS_TEST_BREAK in a product build: unset, every
+ * built with NBS_TEST_BREAK set to one of these, the engine carries one flaw of the format-3
+ * design (FORMAT3-DESIGN.md, "What the first implementation taught") that only a power cut at
+ * the right flash operation turns into lost, half-written or flipping data, so the tests can
+ * show that a campaign catches it. NEVER set NBS_TEST_BREAK in a product build: unset, every
  * `#if NBS_TEST_BREAK == ...` block is compiled out and the engine is the real one. */
-#define NBS_TEST_BREAK_COMMIT_FIRST     1 /* an item's commit record is written before its data */
-#define NBS_TEST_BREAK_SKIP_CRC         2 /* record and data CRCs are not checked when reading */
-#define NBS_TEST_BREAK_GC_RELEASE_FIRST 3 /* map GC frees (TAIL) the page before copying it */
-/* The four durability holes of tests/engine/FINDINGS.md (D1-D4) and the recovery flip (D5), each
- * with the engine's behaviour before its fix: */
-#define NBS_TEST_BREAK_PIN_SPACING       4 /* mount skips slots instead of killing them (D1) */
-#define NBS_TEST_BREAK_DOUBLE_READ       5 /* mount reads the identity and the pin slot twice (D2) */
-#define NBS_TEST_BREAK_ERASE_ALL_NO_TAIL 6 /* erase_all erases a live page with no TAIL (D3) */
-#define NBS_TEST_BREAK_TRUST_LENGTHS     7 /* lengths and offsets read from flash are trusted (D4) */
-#define NBS_TEST_BREAK_RECOVERY_FLIP     8 /* no room to pin: the decision is not carried (D5) */
+#define NBS_TEST_BREAK_SEAL_FIRST           1 /* an item's seal is programmed before header, data */
+#define NBS_TEST_BREAK_SKIP_CRC             2 /* an item's CRC is not checked */
+#define NBS_TEST_BREAK_GC_RELEASE_FIRST     3 /* a GC round releases the tail (DONE) before copying */
+#define NBS_TEST_BREAK_GAP_ERASED           4 /* rule 2: the gap after a mount is left erased */
+#define NBS_TEST_BREAK_NO_KILL              6 /* a page is erased without its KILL first */
+#define NBS_TEST_BREAK_TRUST_LENGTHS        7 /* lengths read from flash may reach past the page */
+#define NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT  8 /* erase_all erases every page with no commit */
+#define NBS_TEST_BREAK_UNSEALED_KEPT        9 /* the mount leaves an unsealed last operation as read */
+#define NBS_TEST_BREAK_HEADER_DONE_READ     10 /* rule 5: a page header is read with its DONE unit */
+#define NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN 11 /* a free page is opened without an erase */
+#if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
+#error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
+#endif
 #ifndef NBS_TEST_BREAK
 #define NBS_TEST_BREAK 0
 #endif
 
-enum { NBS_FORMAT_VERSION = 2, NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
+enum { NBS_FORMAT_VERSION = 3, NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
 
-/* Record types: byte 0 of a slot (never 0x00 or 0xFF, so an erased slot is never a record). */
-enum {
-    REC_OPEN = 0x4E,
-    REC_INTENT = 0x49,
-    REC_STORE = 0x53,
-    REC_REMOVE = 0x52,
-    REC_CLEAR = 0x43,
-    REC_PUSH = 0x50,
-    REC_POP_UPTO = 0x44,
-    REC_POP_ONE = 0x4F,
-    REC_TAIL = 0x54,
-};
+/* Byte 0 of a map item's commit header: 1..128 an item with that key length, else control. */
+enum { TK_CLEAR = 0x81, TK_MARK = 0x82 };
+
+/* What an item is, as read. A MARK is an item with no meaning: the first item of a page that
+ * has nothing else to hold (erase_all's commit in a queue, a recovery copy of a page whose items
+ * are all gone), which checks the page header. */
+enum { ITEM_STORE, ITEM_REMOVE, ITEM_CLEAR, ITEM_MARK, ITEM_PUSH };
 
 enum {
-    NBS_REC_BYTES = 16,    /* record bytes in a slot; the rest of a 32-byte slot stays erased */
-    NBS_TERMINATOR = 2,    /* erased slots in a row that end a page's slot list */
-    NBS_PIN_SLOTS = 3,     /* a mount's decision: two killed slots, then the pin */
-    NBS_RESERVE = 5,       /* slots every writer leaves free: a mount's (3) + the terminator (2) */
-    NBS_SPARE = 1,         /* one more in a queue whose pages are all live, for erase_all's TAIL */
-    NBS_MAP_GC_SLOTS = 10, /* a GC round's page besides copies: OPEN, a pin (3), TAIL, reserve */
-    NBS_FRESH_SLOTS = 11,  /* a fresh page: OPEN, a mount's pin (3), intent, commit, reserve */
-    NBS_WORK_KEY = 64,     /* work buffer: key area of this size, then the chunk area */
-    NBS_WORK_MIN = 128,
-    NBS_PIN_MAX = 255, /* the largest pin distance (one byte) */
+    NBS_PAGE_HDR = 5,   /* page header: kind/version/generation, seq (2), tail distance (1-2) */
+    NBS_CRC_BYTES = 4,  /* an item's CRC-32C */
+    NBS_VARINT_MAX = 3, /* bytes of a length field (values below 2^21) */
+    NBS_WORK_KEY = 128, /* work buffer: key area of this size (NBS_KEY_MAX), then chunks */
+    NBS_WALK_TORN = 1,  /* nbs_item_next(): an unsealed region (the last operation of the page) */
 };
 
-/* The largest page sequence number (SPEC section 3): an OPEN above it is invalid and no page is
- * opened past it, so newest + 1 never wraps and no loop over sequence numbers can run forever. */
-#define NBS_SEQ_MAX 0xFFFFFF00u
+/* The largest seq distance the ring uses: live pages are at most N <= 32767 apart, so 16-bit
+ * sequence numbers compare by serial-number arithmetic. */
+#define NBS_PAGES_MAX 32767u
 
-/* Slot classification; errors are negative. A killed slot (every record bit reads programmed,
- * as a mount's kill of a slot it voids leaves it) is invalid; it is told apart only so that a
- * mount does not program it a second time. */
-enum { SLOT_ERASED, SLOT_INVALID, SLOT_VALID, SLOT_KILLED };
+/* A page header as read. */
+typedef struct nbs_page_hdr {
+    uint8_t b[NBS_PAGE_HDR];
+    bool erased;  /* the header region reads erased */
+    bool valid;   /* kind and version of this store (the first item checks the rest) */
+    bool foreign; /* a header of another kind or version: NBS_E_CORRUPT */
+    uint16_t seq;
+    uint8_t gen;
+    uint16_t tail_dist;
+    bool done;   /* the DONE unit reads programmed-any (SPEC section 3.1) */
+    bool killed; /* the KILL unit reads programmed-any: an erase started; nothing here counts */
+} nbs_page_hdr;
 
-/* One record as read: b[0] type, b[1] pin distance, b[2..11] payload, b[12..15] CRC. `slot` is
- * the index holding it (for a pin: the pin's own index, which takes the target's place). */
-typedef struct nbs_rec {
-    uint8_t b[NBS_REC_BYTES];
-    uint32_t slot;
-} nbs_rec;
+/* One item as read by a walk. Offsets are within the page. */
+typedef struct nbs_item {
+    uint32_t off;  /* its commit header */
+    uint32_t data; /* its data (map: key then value) */
+    uint32_t end;  /* the first byte after it */
+    uint32_t klen, vlen;
+    uint32_t crc;
+    uint8_t type;
+    uint8_t head[1 + NBS_VARINT_MAX]; /* the commit header bytes before the CRC */
+    uint8_t head_len;
+    uint32_t read_len; /* bytes nbs_item_next read at `off` into the chunk area */
+    bool after_gap;
+    bool sealed;      /* S reads programmed-any: the commit is solid */
+    bool pop_touched; /* queue: P reads programmed-any */
+    bool pop_full;    /* queue: P reads full (popped) */
+    bool pop_sealed;  /* queue: A reads programmed-any */
+} nbs_item;
 
-/* A walk over one page's effective records, newest first; pos is the next index to read. A
- * page whose next page carries its last record (SPEC section 6) starts with that record, which
- * holds index `carried`, then goes on below it. */
-typedef struct nbs_walk {
-    uint32_t page, seq;
-    int32_t pos, carried;
-} nbs_walk;
+/* A walk over one page's items, oldest first. `seed` is the CRC seed of the page's items (the
+ * CRC of its header bytes); `limit` bounds the walk (the newest page: its front). */
+typedef struct nbs_cursor {
+    uint32_t page, seed, pos, limit;
+    /* Mount and recovery: an item whose seal reads erased ends the walk (NBS_WALK_TORN), for
+     * them to decide. Every other walk comes after a mount that decided each item: an item
+     * there whose seal reads erased is one whose seal a cut left weak (its header and data are
+     * solid), and it counts. */
+    bool strict;
+} nbs_cursor;
 
-/* What the identity scan of a page read (each slot once): the first valid slot `slot` from the
- * bottom and its record, whether it is the page's OPEN (or a pin of it) and the OPEN's fields,
- * and whether any slot it read was not erased. */
-typedef struct nbs_ident {
-    int found;    /* 1: the page has an identity */
-    bool touched; /* a slot the scan read was not erased */
-    int32_t slot; /* the first valid slot (-1: none) */
-    uint32_t seq, tail, carry;
-    nbs_rec rec;
-} nbs_ident;
+/* Bytes to write: key and value (map) or the entry (queue, key empty). */
+typedef struct nbs_payload {
+    const uint8_t *key;
+    uint32_t klen;
+    const uint8_t *value;
+    uint32_t vlen;
+} nbs_payload;
 
-/* Bytes to write: from RAM when ram is set, else from flash at addr. */
-typedef struct nbs_src {
-    const uint8_t *ram;
-    uint32_t addr, len;
-} nbs_src;
-
-uint32_t nbs_get_le(const uint8_t *p, unsigned n);
-void nbs_put_le(uint8_t *p, uint32_t v, unsigned n);
-
-/* Item records (STORE, REMOVE, PUSH) and INTENT share the data offset field. */
-static inline uint32_t nbs_rec_off(const nbs_log *log, const nbs_rec *r) {
-    return nbs_get_le(r->b + 2, 2) * log->unit;
-}
-static inline uint32_t nbs_rec_klen(const nbs_rec *r) {
-    return r->b[4];
-}
-static inline uint32_t nbs_rec_vlen(const nbs_rec *r) {
-    return nbs_get_le(r->b + 5, 3);
-}
-static inline uint32_t nbs_rec_crc(const nbs_rec *r) {
-    return nbs_get_le(r->b + 8, 4);
-}
-/* The index of the record a slot stands for: its own, or a pin's target. */
-static inline int32_t nbs_rec_origin(const nbs_rec *r) {
-    return (int32_t)r->slot - r->b[1];
-}
-/* A record that stands for index 0 but is no OPEN is a carried record: it belongs to the page
- * before (SPEC section 6.5). */
-static inline bool nbs_rec_carried(const nbs_rec *r) {
-    return nbs_rec_origin(r) == 0 && r->b[0] != REC_OPEN;
-}
 static inline uint32_t nbs_round_up(uint32_t n, uint32_t unit) {
     return (n + unit - 1) / unit * unit;
 }
-/* Erased slots that must stay between the slot list and data ending at data_end: a page
- * without data lets its slot list run to the last slot (it ends there, SPEC section 4). */
-static inline uint32_t nbs_terminator(uint32_t data_end) {
-    return data_end ? NBS_TERMINATOR : 0;
+static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
+    return (uint8_t)(log->flash.erase_value ^ 0xFFu);
 }
-/* Slots kept free after a write: a mount's pin, the terminator when the page holds data, and,
- * in a queue whose pages are all live, the spare, unless the write is a TAIL that frees a page
- * (SPEC section 7). */
-uint32_t nbs_kept_slots(const nbs_log *log, uint32_t data_end, bool frees_page);
 static inline uint8_t *nbs_work_key(nbs_log *log) {
     return log->work;
 }
+static inline uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size) {
+    *size = log->work_size - NBS_WORK_KEY;
+    return log->work + NBS_WORK_KEY;
+}
+/* Serial-number order of 16-bit seqs (RFC 1982): a is after b. */
+static inline bool nbs_seq_after(uint16_t a, uint16_t b) {
+    return (int16_t)(uint16_t)(a - b) > 0;
+}
 
+uint32_t nbs_get_le(const uint8_t *p, unsigned n);
+void nbs_put_le(uint8_t *p, uint32_t v, unsigned n);
 uint32_t nbs_crc32c(uint32_t seed, const void *data, size_t len);
 
-/* Geometry shared by mount and the static size queries: 0 or NBS_E_GEOMETRY. */
+/* nbs_io.c: geometry, flash access, erases (tracked per power-on). A failed program or erase
+ * unmounts the store (only a mount may judge what it left). */
 int nbs_check_geometry(const nbs_flash *f);
-uint32_t nbs_max_block(const nbs_flash *f, uint32_t headroom);
-
 uint32_t nbs_page_addr(const nbs_log *log, uint32_t page);
-uint32_t nbs_page_of(const nbs_log *log, uint32_t seq);
-uint32_t nbs_live_pages(const nbs_log *log);
 int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len);
-int nbs_erase(nbs_log *log, uint32_t page);
-int nbs_read_slot(nbs_log *log, uint32_t page, uint32_t seq, uint32_t idx, nbs_rec *r);
-int nbs_write_slot(nbs_log *log, uint32_t idx, const uint8_t rec[12]);
-/* Programs every bit of slot idx of the newest page (SPEC section 6.4): whatever a torn write
- * left there, the slot never reads valid or erased again. */
-int nbs_kill_slot(nbs_log *log, uint32_t idx);
-/* Cache points, read from flash: a page's identity (1 and its seq and tail, 0 when it has
- * none) and where its slot list ends: the index of its last non-erased slot (-1 for none), or,
- * when the next page carries its last record, that record's index in `carried` (else -1).
- * Callers use nbs_identity() and nbs_page_end() (nbs_cache.h), which put the caches in front
- * of these. */
-int nbs_identity_scan(nbs_log *log, uint32_t page, nbs_ident *id);
-int nbs_identity_flash(nbs_log *log, uint32_t page, uint32_t *seq, uint32_t *tail);
-int nbs_page_end_flash(nbs_log *log, uint32_t page, uint32_t seq, int32_t *last, int32_t *carried);
-/* The carried record of page `seq` (held in page seq + 1), standing at index `carried`:
- * NBS_OK, or NBS_E_END when the next page holds none. */
-int nbs_read_carried(nbs_log *log, uint32_t seq, int32_t carried, nbs_rec *r);
+int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len);
+/* Programs the page's KILL unit, then erases it (SPEC 5.2): a page whose erase a cut stopped
+ * may read as anything, and its KILL says it is gone. */
+int nbs_erase_page(nbs_log *log, uint32_t page);
+/* Erases a page whose KILL already reads programmed (no second program of the unit). */
+int nbs_erase_killed(nbs_log *log, uint32_t page);
+/* Erases the page unless it was erased during this power-on and not written since. */
+int nbs_ensure_erased(nbs_log *log, uint32_t page);
+bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len);
 
-int nbs_walk_start(nbs_log *log, uint32_t seq, nbs_walk *w);
-int nbs_walk_prev(nbs_log *log, nbs_walk *w, nbs_rec *r); /* NBS_OK or NBS_E_END */
+/* nbs_layout.c: sizes of the format's regions for this geometry and store kind. */
+uint32_t nbs_page_hdr_len(const nbs_log *log); /* 4, or 5 with more than 256 pages */
+uint32_t nbs_hdr_region(const nbs_log *log);   /* rW(header): where the DONE unit starts */
+uint32_t nbs_items_start(const nbs_log *log);  /* after the header, DONE and KILL units */
+uint32_t nbs_gap(const nbs_log *log);          /* G: the largest commit header region */
+uint32_t nbs_flag_units(const nbs_log *log);   /* S (map) or S, P, A (queue): units */
+uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);
+/* Bytes of an item whose length field is `field` and data (key and value) dlen bytes. */
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field);
+uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]);
+void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t tail_dist,
+                         uint8_t out[NBS_PAGE_HDR]);
+int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h);
+/* Generations: 0 a page opened afresh; odd a recovery's temporary copy; even >= 2 a page copied
+ * back home. Never back to 0 (a gen-0 page's DONE means its GC round released the tail). */
+static inline uint8_t nbs_gen_next(uint8_t g) {
+    return g == 7 ? 2 : (uint8_t)(g + 1);
+}
+/* Programs the page's DONE unit. */
+int nbs_mark_done(nbs_log *log, uint32_t page);
+/* The page of a live seq (live pages sit at consecutive addresses ending at the newest). */
+uint32_t nbs_page_of(const nbs_log *log, uint16_t seq);
+uint32_t nbs_live_pages(const nbs_log *log);
 
-/* A record's claim read from flash is sane (SPEC section 3): an INTENT's or an item's block lies
- * in the data area below the slot of the record it stands for (index `origin`), and an item's
- * key fits the key area. A record that claims more is invalid. */
-bool nbs_rec_sane(const nbs_log *log, const uint8_t b[12], int32_t origin);
-bool nbs_rec_in_page(const nbs_log *log, const nbs_rec *r);
-uint32_t nbs_item_addr(const nbs_log *log, uint32_t seq, const nbs_rec *r);
-int nbs_body_crc(nbs_log *log, uint32_t addr, uint32_t len, uint32_t seed, uint32_t *crc);
-int nbs_item_intact(nbs_log *log, uint32_t seq, const nbs_rec *r); /* 1, 0 or an error */
+/* nbs_walk.c: a page's items, oldest first. nbs_item_next returns NBS_OK (an item, sealed, its
+ * regions read), NBS_E_END (no more items), NBS_WALK_TORN (an unsealed region at cur->pos: *it
+ * holds what could be parsed, it->end = 0 when nothing could) or an error. `extra` data bytes
+ * are read with the header (a key to compare) into the work buffer's chunk area. */
+int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
+int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
+/* Chunk area: the bytes nbs_item_next read at it->off (header, flags, first data bytes). */
+const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len);
+/* Whether the walk's read held the item whole (then the chunk area still holds it, until the
+ * next read). */
+bool nbs_item_in_chunk(const nbs_item *it);
+/* Whether the item's CRC matches its header and this key and value (as read once, in RAM). */
+bool nbs_item_matches(uint32_t seed, const nbs_item *it, const void *key, const void *value);
+/* 1 when the item's CRC matches its header and data, 0 when not, or an error. */
+int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it);
 
-/* The one room rule of the newest page: `records` more slots from `from_slot` and `bytes` more
- * data leave `kept` slots free between the slot list and the data. Writers ask through
- * nbs_fits() and nbs_fits_tail(); the mount asks for its pin and erase_all for its TAIL. */
-bool nbs_room(const nbs_log *log, uint32_t from_slot, uint32_t records, uint32_t bytes,
-              uint32_t kept);
-bool nbs_fits(const nbs_log *log, uint32_t records, uint32_t bytes, uint32_t headroom);
-/* Room for one TAIL that frees a page (it may use the spare). */
-bool nbs_fits_tail(const nbs_log *log);
-int nbs_open_next(nbs_log *log, bool tail_self);
-/* Opens the next page carrying record `rec` of the newest page, which stands for index `origin`
- * there (SPEC section 6.5). */
-int nbs_open_carry(nbs_log *log, const uint8_t rec[12], uint32_t origin);
-int nbs_append(nbs_log *log, const uint8_t rec[12]);
-int nbs_append_item(nbs_log *log, uint8_t type, uint32_t klen, uint32_t vlen,
-                    const nbs_src parts[2]);
-int nbs_append_marker(nbs_log *log, uint8_t type, uint32_t seq, uint32_t slot);
+/* nbs_room.c: the one owner of room (SPEC section 7). */
+uint32_t nbs_fresh_room(const nbs_log *log); /* a fresh page's bytes for items */
+/* Bytes an item of this payload takes (sized for the longest length field of its value). */
+uint32_t nbs_item_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
+/* Bytes it takes in the newest page now (with the gap when one is pending). */
+uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
+bool nbs_fits_newest(const nbs_log *log, uint32_t bytes);
+/* The space figures, given the bytes of the live items (the store kind's to count). */
+int nbs_space_figures(nbs_log *log, uint32_t live, nbs_space *space);
 
+/* nbs_write.c: the writers of the newest page. */
+/* The commit header bytes before the CRC of an item like `it` (its type and lengths). */
+uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out);
+/* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and
+ * after-gap flag (the layout a writer gives it). */
+void nbs_item_layout(const nbs_log *log, nbs_item *it);
+/* Appends an item of type ITEM_* with this payload (control items: the payload's value); *out
+ * (when not NULL) is the item as written. */
+int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out);
+/* Appends a copy of the item `it` of the page `src` walks (nbs_copy.c); *out is the copy as
+ * written (out->crc does not match when the data read did not). */
+int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_item *out);
+/* Opens the page after the newest (erasing it when needed) with this generation and tail
+ * distance; the caller's next append checks its header. */
+int nbs_open_next(nbs_log *log, uint16_t tail_dist);
+/* Queue: programs the entry's P full, then its A. */
+int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it);
+
+/* nbs_mount.c */
 int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind);
 int nbs_log_erase_all(nbs_log *log);
-void nbs_log_space(const nbs_log *log, uint32_t live, uint32_t headroom, nbs_space *space);
-/* Space figures from measured item bytes: `newest_free` in the newest page, `fresh` per free
- * page beyond the one kept back; overhead is the rest of the range. */
-void nbs_space_fill(const nbs_log *log, uint32_t live, uint32_t reclaimable, uint32_t newest_free,
-                    uint32_t fresh, nbs_space *space);
 
-/* Map internals shared with its garbage collector; lookups go through nbs_map_find(). */
-int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                       uint32_t *found_seq);
-/* 1 when the item of record r in page seq is the newest intact version of its key (its key is
- * then in the work buffer's key area), 0 when not, or an error. */
-int nbs_map_is_newest(nbs_log *log, uint32_t seq, const nbs_rec *r);
-/* Makes room for `records` slots and `bytes` of data in the newest page; `copy` is the bytes a
- * later GC round may copy (a STORE's block and slots), 0 for other writes. */
-int nbs_map_make_room(nbs_log *log, uint32_t records, uint32_t bytes, uint32_t copy);
+/* nbs_recover.c: rewrites a page with every operation decided (SPEC section 6.2). */
+int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_t tail_dist);
+/* Copies a complete temporary copy back to its home page, then erases it. `h` is the header as
+ * the mount read it (every decision about a page comes from one reading). */
+int nbs_move_back(nbs_log *log, uint32_t temp, const nbs_page_hdr *h, uint32_t home);
+
+/* Map internals shared by its files (nbs_map.c, nbs_map_room.c). */
+typedef struct nbs_found {
+    uint16_t seq;
+    nbs_cursor cur;
+    nbs_item it;
+    bool in_chunk; /* the chunk area holds its key and value (read by the key cache) */
+} nbs_found;
+/* The key's newest intact STORE (NBS_OK) or NBS_E_NOT_FOUND: from the key cache when it can
+ * answer (checked against flash in check mode), else from flash. */
+int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
+int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
+/* 1 when the key stored at addr equals `key`, 0 when not, or an error (read in pieces through
+ * the chunk area, which `key` may not be in). */
+int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen);
+int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
+/* The same question for garbage collection, which needs no key: the key cache answers when
+ * it can. */
+int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it);
+/* The seq of a live page. */
+uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
+int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
+int nbs_map_finish_round(nbs_log *log); /* after the write a round was run for */
+int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead);
 
 #include "nbs_cache.h"
 

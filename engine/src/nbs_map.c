@@ -1,6 +1,7 @@
-/* The key-value map: store, fetch, remove, counts, iteration and space figures over the ring
- * log. A key's value is its newest intact STORE or REMOVE record, searched newest page first
- * and newest slot first; a CLEAR record ends the search. Garbage collection: nbs_map_gc.c. */
+/* The key-value map on format 3: store, fetch, remove, counts and iteration. A key's value is
+ * its newest intact STORE or REMOVE: pages are searched newest first, and within a page the
+ * last matching item wins; a CLEAR hides everything before it. Room and garbage collection:
+ * nbs_map_room.c. */
 #include "nbs_map.h"
 
 #include "nbs_internal.h"
@@ -15,70 +16,116 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
-int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_rec *found,
-                       uint32_t *found_seq) {
-    uint8_t *buf = log->work + NBS_WORK_KEY;
-    for (uint32_t seq = log->newest_seq; !log->empty; seq--) {
-        nbs_walk w;
-        int rc = nbs_walk_start(log, seq, &w);
-        while (!rc && (rc = nbs_walk_prev(log, &w, found)) == NBS_OK) {
-            uint8_t type = found->b[0];
-            if (type == REC_CLEAR) return NBS_E_NOT_FOUND;
-            if ((type != REC_STORE && type != REC_REMOVE) || nbs_rec_klen(found) != klen ||
-                !nbs_rec_in_page(log, found))
-                continue;
-            rc = nbs_read(log, nbs_item_addr(log, seq, found), buf, klen);
-            if (rc == NBS_E_ECC)
-                rc = NBS_OK;
-            else if (!rc && !memcmp(buf, key, klen)) {
-                rc = nbs_item_intact(log, seq, found);
-                if (rc == 1) {
-                    *found_seq = seq;
-                    return type == REC_STORE ? NBS_OK : NBS_E_NOT_FOUND;
-                }
-            }
+int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen) {
+    uint32_t size;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    for (uint32_t done = 0; done < klen;) {
+        uint32_t n = klen - done < size ? klen - done : size;
+        int rc = nbs_read(log, addr + done, chunk, n);
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        if (memcmp(chunk, key + done, n)) return 0;
+        done += n;
+    }
+    return 1;
+}
+
+/* One page's answer for a key: 1 found (STORE or REMOVE in *f), 2 cleared, 0 nothing. */
+static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t klen,
+                       nbs_found *f) {
+    nbs_cursor cur;
+    nbs_item it;
+    int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur), state = 0;
+    while (!rc && (rc = nbs_item_next(log, &cur, &it, klen)) == NBS_OK) {
+        if (it.type == ITEM_CLEAR) {
+            state = 2;
+            continue;
         }
-        if (rc != NBS_E_END) return rc;
-        if (seq == log->tail_seq) break;
+        if ((it.type != ITEM_STORE && it.type != ITEM_REMOVE) || it.klen != klen) continue;
+        uint32_t len;
+        const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
+        uint32_t at = it.data - it.off;
+        if (at + klen > len) { /* the key was not read with the header: compare from flash */
+            int same = nbs_key_equal(log, nbs_page_addr(log, cur.page) + it.data, key, klen);
+            if (same < 0) return same;
+            if (!same) continue;
+        } else if (memcmp(b + at, key, klen)) {
+            continue;
+        }
+        nbs_cursor here = cur;
+        int ok = nbs_item_intact(log, &here, &it);
+        if (ok < 0) return ok;
+        if (ok) {
+            state = 1;
+            f->seq = seq, f->cur = here, f->it = it;
+        }
+    }
+    if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
+    return state;
+}
+
+int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+    f->in_chunk = false;
+    for (uint32_t back = 0; back < nbs_live_pages(log); back++) {
+        int rc = search_page(log, (uint16_t)(log->newest_seq - back), key, klen, f);
+        if (rc < 0) return rc;
+        if (rc == 2) return NBS_E_NOT_FOUND;
+        if (rc == 1) return f->it.type == ITEM_STORE ? NBS_OK : NBS_E_NOT_FOUND;
     }
     return NBS_E_NOT_FOUND;
 }
 
-/* A garbage-collection round a cut interrupted is finished at mount: every mount pins a record
- * into the page the round copies into, so a boot loop must not leave the round pending. */
-int nbs_map_mount(nbs_map *map, const nbs_config *cfg) {
-    int rc = map ? nbs_log_mount(&map->log, cfg, NBS_KIND_MAP) : NBS_E_INVAL;
-    if (!rc) rc = nbs_cache_build_keys(&map->log);
-    if (!rc && nbs_live_pages(&map->log) == map->log.pages)
-        rc = nbs_map_make_room(&map->log, 0, 0, 0);
-    if (rc == NBS_E_FULL) rc = NBS_OK; /* the round stays pending; writes report the map full */
-    if (rc) map->log.mounted = false;
+int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+    int rc = nbs_cache_find(log, key, klen, f);
+    if (rc == NBS_CACHE_ASK) return nbs_map_find_flash(log, key, klen, f);
+    if ((rc && rc != NBS_E_NOT_FOUND) || !log->cache.check) return rc;
+    nbs_found truth;
+    int want = nbs_map_find_flash(log, key, klen, &truth);
+    if (want && want != NBS_E_NOT_FOUND) return want;
+    f->in_chunk = false; /* the check read over the chunk area */
+    if (want != rc || (!rc && (truth.cur.page != f->cur.page || truth.it.off != f->it.off ||
+                               truth.it.vlen != f->it.vlen)))
+        return NBS_E_CACHE_MISMATCH;
     return rc;
+}
+
+int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it) {
+    int rc = nbs_cache_key_at(log, nbs_page_of(log, seq), it->off);
+    if (rc == NBS_CACHE_ASK) return nbs_map_is_newest(log, seq, it);
+    if (!log->cache.check) return rc;
+    int want = nbs_map_is_newest(log, seq, it);
+    return want < 0 ? want : want == rc ? rc : NBS_E_CACHE_MISMATCH;
+}
+
+/* 1 when the item at `it` of page `seq` is the newest intact version of its key (its key is
+ * then in the work buffer's key area), 0 when not, or an error. */
+int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
+    if (it->type != ITEM_STORE) return 0;
+    uint8_t *key = nbs_work_key(log);
+    int rc = nbs_read(log, nbs_page_addr(log, nbs_page_of(log, seq)) + it->data, key, it->klen);
+    if (rc == NBS_E_ECC) return 0;
+    nbs_found f;
+    if (!rc) rc = nbs_map_find_flash(log, key, it->klen, &f);
+    if (rc == NBS_E_NOT_FOUND) return 0;
+    return rc ? rc : f.seq == seq && f.it.off == it->off;
+}
+
+int nbs_map_mount(nbs_map *map, const nbs_config *cfg) {
+    return map ? nbs_log_mount(&map->log, cfg, NBS_KIND_MAP) : NBS_E_INVAL;
 }
 
 int nbs_map_erase_all(nbs_map *map) {
     return map ? nbs_log_erase_all(&map->log) : NBS_E_INVAL;
 }
 
-/* A fresh page holds the item with its OPEN, a mount's pin (3 slots) and the reserve
- * (NBS_FRESH_SLOTS), and one more slot: the TAIL of a GC round that copies the item after a cut
- * (NBS_MAP_GC_SLOTS plus the item's 2 slots). */
-uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len) {
-    uint32_t block = nbs_max_block(flash, NBS_MAP_GC_SLOTS + 2 - NBS_FRESH_SLOTS);
-    return key_len <= NBS_KEY_MAX && block > key_len ? block - (uint32_t)key_len : 0;
-}
-
-/* Writes one item record with `key || value` as its data, making room first. */
-static int write_item(nbs_log *log, uint8_t type, const void *key, size_t key_len,
-                      const void *value, size_t value_len) {
-    uint32_t block = nbs_round_up((uint32_t)(key_len + value_len), log->unit);
-    uint32_t copy = type == REC_STORE ? block + 2 * log->slot_size : 0;
-    int rc = nbs_map_make_room(log, 2, block, copy);
-    if (rc) return rc;
-    nbs_src parts[2] = {{key, 0, (uint32_t)key_len}, {value, 0, (uint32_t)value_len}};
-    rc = nbs_append_item(log, type, (uint32_t)key_len, (uint32_t)value_len, parts);
-    if (!rc) nbs_cache_key_written(log, type, key, (uint32_t)key_len, (uint32_t)value_len);
-    return rc;
+static int write_item(nbs_log *log, uint8_t type, const void *key, size_t klen, const void *value,
+                      size_t vlen) {
+    nbs_payload p = {key, (uint32_t)klen, value, (uint32_t)vlen};
+    nbs_item written;
+    int rc = nbs_map_make_room(log, p.klen, p.klen + p.vlen);
+    if (!rc) rc = nbs_append(log, type, &p, &written);
+    if (!rc) nbs_cache_key_written(log, &written, key);
+    return rc ? rc : nbs_map_finish_round(log);
 }
 
 int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *value,
@@ -87,143 +134,101 @@ int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *val
     if (rc || (rc = check_key(key, key_len))) return rc;
     if (!value && value_len) return NBS_E_INVAL;
     if (value_len > nbs_map_max_value(&map->log.flash, key_len)) return NBS_E_TOO_BIG;
-    return write_item(&map->log, REC_STORE, key, key_len, value, value_len);
+    return write_item(&map->log, ITEM_STORE, key, key_len, value, value_len);
 }
 
-/* Tombstones are not copied by GC, so they need no room beyond the reserve and a full map can
- * still shrink. */
 int nbs_map_remove(nbs_map *map, const void *key, size_t key_len) {
-    nbs_rec r;
-    uint32_t seq;
+    nbs_found f;
     int rc = check_map(map);
     if (rc || (rc = check_key(key, key_len))) return rc;
-    rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &r, &seq);
+    rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f);
     if (rc) return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
-    return write_item(&map->log, REC_REMOVE, key, key_len, NULL, 0);
+    return write_item(&map->log, ITEM_REMOVE, key, key_len, NULL, 0);
 }
 
 int nbs_map_remove_all(nbs_map *map) {
     int rc = check_map(map);
-    if (rc || map->log.empty || (rc = nbs_map_make_room(&map->log, 1, 0, 0))) return rc;
-    uint8_t rec[12] = {REC_CLEAR};
-    return nbs_append(&map->log, rec);
+    if (rc || map->log.empty) return rc;
+    return write_item(&map->log, ITEM_CLEAR, NULL, 0, NULL, 0);
 }
 
 int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, size_t capacity,
                   size_t *value_len) {
-    nbs_rec r;
-    uint32_t seq;
+    nbs_found f;
     int rc = check_map(map);
     if (rc || (rc = check_key(key, key_len))) return rc;
-    if ((rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &r, &seq))) return rc;
-    uint32_t vlen = nbs_rec_vlen(&r);
+    if ((rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f))) return rc;
+    uint32_t vlen = f.it.vlen;
     if (value_len) *value_len = vlen;
     if (capacity < vlen) return NBS_E_BUFFER_TOO_SMALL;
     if (!value && vlen) return NBS_E_INVAL;
-    return vlen ? nbs_read(&map->log, nbs_item_addr(&map->log, seq, &r) + key_len, value, vlen)
-                : NBS_OK;
+    if (f.in_chunk) { /* the key cache read key and value together */
+        uint32_t size;
+        memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, vlen);
+        return NBS_OK;
+    }
+    /* The value returned is the one checked: its CRC over this reading (a weak cell read twice
+     * may answer twice). */
+    uint32_t addr = nbs_page_addr(&map->log, f.cur.page) + f.it.data + f.it.klen;
+    if (vlen && (rc = nbs_read(&map->log, addr, value, vlen))) return rc;
+    return nbs_item_matches(f.cur.seed, &f.it, key, value) ? NBS_OK : NBS_E_ECC;
 }
 
 int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
-    nbs_rec r;
-    uint32_t seq;
+    nbs_found f;
     int rc = check_map(map);
     if (rc || (rc = check_key(key, key_len))) return rc;
     if (!present) return NBS_E_INVAL;
-    rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &r, &seq);
+    rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f);
     *present = rc == NBS_OK;
     return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
 }
 
-int nbs_map_is_newest(nbs_log *log, uint32_t seq, const nbs_rec *r) {
-    nbs_rec f;
-    uint32_t f_seq, klen = nbs_rec_klen(r);
-    if (!nbs_rec_in_page(log, r)) return 0;
-    int rc = nbs_read(log, nbs_item_addr(log, seq, r), nbs_work_key(log), klen);
-    if (!rc) rc = nbs_map_find(log, nbs_work_key(log), klen, &f, &f_seq);
-    if (rc == NBS_E_ECC || rc == NBS_E_NOT_FOUND) return 0;
-    return rc ? rc : f_seq == seq && f.slot == r->slot;
-}
-
-/* One step of the iteration over live items: a STORE record that is the newest intact version
- * of its key. *page_seq is 0 before the first step and UINT32_MAX after the last; *slot is
- * the walk position + 1 in that page (UINT32_MAX: from the page's last slot). On NBS_OK the
- * key is in the work buffer's key area. */
-static int iter_step(nbs_log *log, uint32_t *page_seq, uint32_t *slot, nbs_rec *r) {
-    if (log->empty || *page_seq == UINT32_MAX) return NBS_E_END;
-    if (*page_seq == 0) *page_seq = log->newest_seq, *slot = UINT32_MAX;
-    while (*page_seq >= log->tail_seq && *page_seq <= log->newest_seq) {
-        nbs_walk w;
-        int rc = nbs_walk_start(log, *page_seq, &w);
-        /* Resuming: the page's carried record, its first, was returned already. */
-        if (*slot != UINT32_MAX) w.pos = (int32_t)*slot - 1, w.carried = -1;
-        while (!rc && (rc = nbs_walk_prev(log, &w, r)) == NBS_OK) {
-            *slot = (uint32_t)(w.pos + 1);
-            if (r->b[0] == REC_STORE && (rc = nbs_map_is_newest(log, *page_seq, r)) == 1)
-                return NBS_OK;
+/* One step of the iteration over live items, newest page first (within a page, oldest first):
+ * *page_step counts pages back from the newest (UINT32_MAX: done), *pos is the walk position in
+ * that page (0: its start). On NBS_OK the key is in the work buffer's key area. */
+static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it, uint16_t *seq,
+                     nbs_cursor *cur) {
+    while (*page_step < nbs_live_pages(log)) {
+        *seq = (uint16_t)(log->newest_seq - *page_step);
+        int rc = nbs_cursor_start(log, nbs_page_of(log, *seq), cur);
+        if (*pos) cur->pos = *pos;
+        while (!rc && (rc = nbs_item_next(log, cur, it, 0)) == NBS_OK) {
+            *pos = cur->pos;
+            if ((rc = nbs_map_is_newest(log, *seq, it)) == 1) return NBS_OK;
         }
-        if (rc != NBS_E_END) return rc;
-        if (*page_seq == log->tail_seq) break;
-        --*page_seq, *slot = UINT32_MAX;
+        if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
+        ++*page_step, *pos = 0;
     }
-    *page_seq = UINT32_MAX;
+    *page_step = UINT32_MAX;
     return NBS_E_END;
 }
 
-/* Walks every effective record of the live pages: the live items (count and bytes, data block
- * and 2 slots each) and what garbage collection frees (dead items, tombstones, CLEARs). */
-static int tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead) {
+/* Every item of the live pages: the live ones (count and bytes) and the rest. */
+int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead) {
+    uint32_t step = 0, pos = 0;
+    uint16_t seq;
+    nbs_item it;
+    nbs_cursor cur;
+    int rc;
     *count = *live = *dead = 0;
-    for (uint32_t seq = log->tail_seq; !log->empty && seq <= log->newest_seq; seq++) {
-        nbs_walk w;
-        nbs_rec r;
-        int rc = nbs_walk_start(log, seq, &w);
-        while (!rc && (rc = nbs_walk_prev(log, &w, &r)) == NBS_OK) {
-            uint32_t item =
-                nbs_round_up(nbs_rec_klen(&r) + nbs_rec_vlen(&r), log->unit) + 2 * log->slot_size;
-            if (r.b[0] == REC_CLEAR)
-                *dead += log->slot_size;
-            else if (r.b[0] == REC_REMOVE)
-                *dead += item;
-            else if (r.b[0] == REC_STORE && (rc = nbs_map_is_newest(log, seq, &r)) >= 0) {
-                *count += (uint32_t)rc;
-                *(rc ? live : dead) += item;
-                rc = NBS_OK;
-            }
-        }
-        if (rc != NBS_E_END) return rc;
+    while ((rc = iter_step(log, &step, &pos, &it, &seq, &cur)) == NBS_OK) {
+        ++*count;
+        *live += it.end - it.off;
     }
-    return NBS_OK;
+    return rc == NBS_E_END ? NBS_OK : rc;
 }
 
 int nbs_map_count(nbs_map *map, uint32_t *count) {
     uint32_t live, dead;
     int rc = check_map(map);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    return tally(&map->log, count, &live, &dead);
-}
-
-/* free_now counts the items a store could add: the newest page's room under the map's room rule
- * (nbs_map_gc.c), and a fresh page's beyond the free page kept back for garbage collection. */
-int nbs_map_space(nbs_map *map, nbs_space *space) {
-    uint32_t count, live, dead;
-    int rc = check_map(map);
-    if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    nbs_log *log = &map->log;
-    if ((rc = tally(log, &count, &live, &dead))) return rc;
-    uint32_t page = log->flash.page_size, gc = NBS_MAP_GC_SLOTS * log->slot_size, newest = 0;
-    uint32_t fresh = page > gc ? page - gc : 0, held = nbs_live_pages(log) * page;
-    if (!log->empty) {
-        uint64_t used = log->front +
-                        ((uint64_t)log->next_slot + nbs_kept_slots(log, 1, false)) * log->slot_size;
-        uint32_t by_slots = used < page ? page - (uint32_t)used : 0;
-        uint32_t by_copy = log->store_bytes + gc < page ? page - gc - log->store_bytes : 0;
-        newest = by_slots < by_copy ? by_slots : by_copy;
-    }
-    if ((uint64_t)live + dead + newest > held)
-        dead = held > live + newest ? held - live - newest : 0;
-    nbs_space_fill(log, live, dead, newest, fresh, space);
-    return NBS_OK;
+    rc = nbs_cache_key_count(&map->log, count);
+    if (rc == NBS_CACHE_ASK) return nbs_map_tally(&map->log, count, &live, &dead);
+    if (!map->log.cache.check) return rc;
+    uint32_t truth;
+    if ((rc = nbs_map_tally(&map->log, &truth, &live, &dead))) return rc;
+    return truth == *count ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
 
 void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it) {
@@ -238,21 +243,24 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     int rc = it ? check_map(it->map) : NBS_E_INVAL;
     if (rc) return rc;
     nbs_log *log = &it->map->log;
-    nbs_rec r;
-    uint32_t page_seq = it->page_step, slot = it->slot;
-    if ((rc = iter_step(log, &page_seq, &slot, &r))) {
-        if (rc == NBS_E_END) it->page_step = page_seq;
+    nbs_item item;
+    nbs_cursor cur;
+    uint16_t seq;
+    uint32_t step = it->page_step, pos = it->slot;
+    if ((rc = iter_step(log, &step, &pos, &item, &seq, &cur))) {
+        if (rc == NBS_E_END) it->page_step = step;
         return rc;
     }
-    uint32_t klen = nbs_rec_klen(&r), vlen = nbs_rec_vlen(&r);
-    if (key_len) *key_len = klen;
-    if (value_len) *value_len = vlen;
-    if (key_capacity < klen || value_capacity < vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!key || (!value && vlen)) return NBS_E_INVAL;
-    memcpy(key, nbs_work_key(log), klen);
-    if (vlen && (rc = nbs_read(log, nbs_item_addr(log, page_seq, &r) + klen, value, vlen)))
-        return rc;
-    it->page_step = page_seq;
-    it->slot = slot;
+    if (key_len) *key_len = item.klen;
+    if (value_len) *value_len = item.vlen;
+    if (key_capacity < item.klen || value_capacity < item.vlen) return NBS_E_BUFFER_TOO_SMALL;
+    if (!key || (!value && item.vlen)) return NBS_E_INVAL;
+    memcpy(key, nbs_work_key(log), item.klen);
+    uint32_t addr = nbs_page_addr(log, nbs_page_of(log, seq)) + item.data + item.klen;
+    if (item.vlen && (rc = nbs_read(log, addr, value, item.vlen))) return rc;
+    /* The value returned is the one checked (one reading: a weak cell may answer twice). */
+    if (!nbs_item_matches(cur.seed, &item, key, value)) return NBS_E_ECC;
+    it->page_step = step;
+    it->slot = pos;
     return NBS_OK;
 }

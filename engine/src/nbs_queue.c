@@ -1,215 +1,14 @@
-/* The FIFO queue over the ring log. A push appends a PUSH item; a pop appends POP_UPTO (every
- * entry up to that one is gone) or, for an entry an iterator pops out of order, POP_ONE. A TAIL
- * record releases pages whose entries are all popped; popping the last entry of the oldest
- * entry's page is that TAIL alone. Pops may open the last free page; pushes and POP_ONE that
- * leave every page live keep room in the newest page for the in-order pops that release the
- * oldest entry's page, so a pop stays possible while a push may report NBS_E_FULL. */
+/* The FIFO queue on format 3: a push appends an item; a pop programs the entry's P and A units
+ * in place (no log space); the oldest unpopped entry is kept in RAM (the head), so peek reads one
+ * entry and pop none. A page whose entries are all popped is released when a page is opened: the
+ * new page's header names the tail, and the pages before it are erased. */
 #include "nbs_queue.h"
 
 #include "nbs_internal.h"
 
-/* A place in FIFO order: page seq, then slot index. */
-typedef struct qpos {
-    uint32_t seq;
-    int32_t slot;
-} qpos;
-
-static const qpos queue_start = {0, -1};
-
 static int check_queue(nbs_queue *q) {
     if (!q) return NBS_E_INVAL;
     return q->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
-}
-
-/* Finds the newest record of `type` naming (seq, slot) in pages from `from` on; with
- * match_any, the newest of that type at all. */
-static int find_marker(nbs_log *log, uint8_t type, uint32_t from, qpos *at, bool match_any,
-                       bool *found) {
-    *found = false;
-    for (uint32_t seq = log->newest_seq; !log->empty && seq >= from; seq--) {
-        nbs_walk w;
-        nbs_rec r;
-        int rc = nbs_walk_start(log, seq, &w);
-        while (!rc && (rc = nbs_walk_prev(log, &w, &r)) == NBS_OK) {
-            qpos p = {nbs_get_le(r.b + 2, 4), (int32_t)nbs_get_le(r.b + 6, 2)};
-            if (r.b[0] == type && (match_any || (p.seq == at->seq && p.slot == at->slot))) {
-                *at = p;
-                *found = true;
-                return NBS_OK;
-            }
-        }
-        if (rc != NBS_E_END) return rc;
-        if (seq == log->tail_seq) break;
-    }
-    return NBS_OK;
-}
-
-static bool after(qpos a, qpos b) {
-    return a.seq > b.seq || (a.seq == b.seq && a.slot > b.slot);
-}
-
-/* The first entry after `from` that is neither popped nor corrupt. */
-static int next_entry(nbs_log *log, qpos from, nbs_rec *r, qpos *at) {
-    qpos head = queue_start;
-    bool found;
-    int rc = find_marker(log, REC_POP_UPTO, log->tail_seq, &head, true, &found);
-    if (rc) return rc;
-    if (after(head, from)) from = head;
-    for (uint32_t seq = log->tail_seq > from.seq ? log->tail_seq : from.seq;
-         !log->empty && seq <= log->newest_seq; seq++) {
-        int32_t lower = seq == from.seq ? from.slot : -1;
-        for (;;) {
-            nbs_walk w;
-            nbs_rec x;
-            int32_t best = -1;
-            rc = nbs_walk_start(log, seq, &w);
-            while (!rc && (rc = nbs_walk_prev(log, &w, &x)) == NBS_OK)
-                if (x.b[0] == REC_PUSH && (int32_t)x.slot > lower &&
-                    (best < 0 || (int32_t)x.slot < best))
-                    best = (int32_t)x.slot, *r = x;
-            if (rc != NBS_E_END) return rc;
-            if (best < 0) break;
-            lower = best;
-            *at = (qpos){seq, best};
-            qpos one = *at;
-            if ((rc = find_marker(log, REC_POP_ONE, seq, &one, false, &found))) return rc;
-            if (found) continue;
-            rc = nbs_item_intact(log, seq, r);
-            if (rc) return rc < 0 ? rc : NBS_OK;
-        }
-    }
-    return NBS_E_EMPTY;
-}
-
-/* Entries oldest first: how many and the bytes they take (block and slots), the oldest and how
- * many share its page (the in-order pops that release it). With first_page_only the walk ends
- * with that page. */
-typedef struct qtotals {
-    uint32_t count, bytes, in_first;
-    qpos first;
-} qtotals;
-
-static int entry_totals(nbs_log *log, bool first_page_only, qtotals *t) {
-    nbs_rec r;
-    qpos at = queue_start;
-    int rc;
-    memset(t, 0, sizeof *t);
-    while ((rc = next_entry(log, at, &r, &at)) == NBS_OK) {
-        if (!t->count) t->first = at;
-        if (at.seq != t->first.seq && first_page_only) break;
-        t->in_first += at.seq == t->first.seq;
-        t->count++;
-        /* An empty entry is its commit record alone: no INTENT, no data. */
-        uint32_t vlen = nbs_rec_vlen(&r);
-        t->bytes += vlen ? nbs_round_up(vlen, log->unit) + 2 * log->slot_size : log->slot_size;
-    }
-    return rc == NBS_E_EMPTY || rc == NBS_OK ? NBS_OK : rc;
-}
-
-/* Appends one pop or TAIL record; these may open the last free page. A TAIL frees a page, so
- * it may take the spare slot (SPEC section 7). */
-static bool pop_fits(const nbs_log *log, uint8_t type) {
-    return type == REC_TAIL ? nbs_fits_tail(log) : nbs_fits(log, 1, 0, 0);
-}
-
-static int append_pop(nbs_log *log, uint8_t type, qpos at) {
-    int rc = pop_fits(log, type) ? NBS_OK : nbs_open_next(log, false);
-    if (rc || (rc = nbs_append_marker(log, type, at.seq, (uint32_t)at.slot))) return rc;
-    if (type == REC_TAIL) log->tail_seq = at.seq;
-    return NBS_OK;
-}
-
-/* With every page live, the records the newest page must keep for the in-order pops that
- * free a page: a TAIL when pages before the oldest entry's hold no entries, else a pop for each
- * entry of the oldest entry's page (the last of them a TAIL). */
-static uint32_t release_pops(const nbs_log *log, const qtotals *t) {
-    return t->first.seq > log->tail_seq ? 1 : t->in_first;
-}
-
-/* Pops entry `at` with one record. In order (no `t`): when the next entry (or, with none left,
- * the newest page) lies in a later page, a TAIL to that page, so in-order pops release each
- * page without an extra record; else POP_UPTO. Out of order (`t`: the oldest page's totals):
- * POP_ONE. With every page live, pages before the oldest entry's are released by a TAIL first,
- * so a page is free for the pop; otherwise a POP_ONE must leave room for the in-order pops of
- * the oldest entry's page (one fewer when `at` is one of them), else NBS_E_FULL. */
-static int pop_at(nbs_log *log, qpos at, const qtotals *t) {
-    uint8_t type = REC_POP_ONE;
-    uint32_t oldest = t ? t->first.seq : at.seq;
-    int rc;
-    if (!t) {
-        nbs_rec r;
-        qpos next;
-        rc = next_entry(log, at, &r, &next);
-        if (rc && rc != NBS_E_EMPTY) return rc;
-        uint32_t tail = rc ? log->newest_seq : next.seq;
-        type = REC_POP_UPTO;
-        if (tail > at.seq) type = REC_TAIL, at = (qpos){tail, 0};
-    }
-    if (type != REC_TAIL && nbs_live_pages(log) == log->pages) {
-        if (oldest > log->tail_seq) {
-            if ((rc = append_pop(log, REC_TAIL, (qpos){oldest, 0}))) return rc;
-        } else if (t && !nbs_fits(log, 1 + t->in_first - (at.seq == oldest), 0, 0)) {
-            return NBS_E_FULL;
-        }
-    }
-    return append_pop(log, type, at);
-}
-
-/* The largest block the newest page takes besides `records` more records (0: none). */
-static uint32_t newest_gap(const nbs_log *log, uint32_t records) {
-    uint64_t used =
-        log->front +
-        ((uint64_t)log->next_slot + records + nbs_kept_slots(log, 1, false)) * log->slot_size;
-    if (log->empty || !nbs_live_pages(log) || used > log->flash.page_size) return 0;
-    return (uint32_t)(log->flash.page_size - used) / log->unit * log->unit;
-}
-
-/* What a push that does not fit yet does to make room. A push takes 2 records, and with every
- * page live it leaves room for the in-order pops that release the oldest entry's page plus the
- * pins of POP_MOUNTS mounts before them. While a page stays free besides the one it opens, it
- * opens a page; with the queue empty, one whose OPEN releases every older page; with pages
- * before the oldest entry's, a TAIL releases them; else it may open the last free page if it
- * fits there with that room kept. `capacity` is the largest block the push takes after this
- * step and those that follow, so nbs_queue_max_push agrees with push. */
-enum { STEP_NONE, STEP_OPEN, STEP_OPEN_SELF, STEP_TAIL, POP_MOUNTS = 4 };
-typedef struct push_plan {
-    int step;
-    uint32_t records, tail, capacity;
-} push_plan;
-
-static int plan_push(nbs_log *log, push_plan *p) {
-    uint32_t live = nbs_live_pages(log);
-    qtotals t;
-    p->step = STEP_OPEN;
-    p->records = 2;
-    p->capacity = nbs_max_block(&log->flash, 0);
-    if (log->empty || live + 1 < log->pages) return NBS_OK;
-    int rc = entry_totals(log, true, &t);
-    if (rc) return rc;
-    uint32_t keep = release_pops(log, &t) + POP_MOUNTS * NBS_PIN_SLOTS;
-    bool tail_fits = pop_fits(log, REC_TAIL);
-    if (live == log->pages) p->records += keep;
-    p->tail = t.count ? t.first.seq : log->newest_seq;
-    if (!t.count && live < log->pages) {
-        p->step = STEP_OPEN_SELF;
-    } else if (p->tail > log->tail_seq && (live < log->pages || tail_fits)) {
-        /* Without room for the TAIL, the page opened for it is fresh room for the push. */
-        p->step = STEP_TAIL;
-        if (t.count && tail_fits && log->newest_seq - p->tail + 2 >= log->pages) {
-            /* After the TAIL the oldest entry's page is the tail: its entries are the release
-             * pops the last free page must keep room for. */
-            uint32_t keep_after = t.in_first + POP_MOUNTS * NBS_PIN_SLOTS;
-            uint32_t after = newest_gap(log, 3);
-            uint32_t last_page = nbs_max_block(&log->flash, keep_after);
-            p->capacity = after > last_page ? after : last_page;
-        }
-    } else if (live < log->pages) {
-        p->capacity = nbs_max_block(&log->flash, keep);
-    } else {
-        p->step = STEP_NONE;
-        p->capacity = 0;
-    }
-    return NBS_OK;
 }
 
 int nbs_queue_mount(nbs_queue *q, const nbs_config *cfg) {
@@ -220,145 +19,296 @@ int nbs_queue_erase_all(nbs_queue *q) {
     return q ? nbs_log_erase_all(&q->log) : NBS_E_INVAL;
 }
 
-uint32_t nbs_queue_max_item(const nbs_flash *flash) {
-    return nbs_max_block(flash, 0);
-}
+/* A walk position in FIFO order: page seq and offset. */
+typedef struct qpos {
+    uint16_t seq;
+    uint32_t off;
+} qpos;
 
-/* With every page live, dropping the oldest entries frees a page only if the newest page still
- * holds their release pops; mount pins can use that room up (SPEC.md, Known limits), and then a
- * push must not drop entries and fail anyway: NBS_E_FULL before the first pop. */
-static int check_drop_room(nbs_log *log) {
-    qtotals t;
-    if (nbs_live_pages(log) < log->pages) return NBS_OK;
-    int rc = entry_totals(log, true, &t);
-    if (rc) return rc;
-    return !t.count || nbs_fits(log, release_pops(log, &t), 0, 0) ? NBS_OK : NBS_E_FULL;
-}
-
-/* Takes room steps (plan_push) until the item fits; when none is left, NBS_PUSH_DROP_OLDEST
- * pops the oldest entry and tries again. */
-int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
-    int rc = check_queue(q);
-    if (rc) return rc;
-    nbs_log *log = &q->log;
-    if (!data && len) return NBS_E_INVAL;
-    if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
-    uint32_t block = nbs_round_up((uint32_t)len, log->unit);
-    for (;;) {
-        push_plan p;
-        nbs_rec r;
-        qpos first;
-        if ((rc = plan_push(log, &p))) return rc;
-        if (nbs_fits(log, p.records, block, 0)) break;
-        /* Capacity 0: not even an empty entry fits after the steps, so take none. */
-        if (block > p.capacity || p.capacity == 0) p.step = STEP_NONE;
-        if (p.step == STEP_OPEN || p.step == STEP_OPEN_SELF)
-            rc = nbs_open_next(log, p.step == STEP_OPEN_SELF);
-        else if (p.step == STEP_TAIL)
-            rc = append_pop(log, REC_TAIL, (qpos){p.tail, 0});
-        else if (!(flags & NBS_PUSH_DROP_OLDEST))
-            return NBS_E_FULL;
-        else if (!(rc = check_drop_room(log)) && !(rc = next_entry(log, queue_start, &r, &first)))
-            rc = pop_at(log, first, NULL);
-        if (rc) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
+/* The first unpopped, intact entry at or after `from` (off 0: the page's start): NBS_OK with
+ * *at, *it and the cursor of its page, or NBS_E_EMPTY. */
+static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_cursor *cur) {
+    for (uint16_t seq = from.seq;; seq++) {
+        if (log->empty || nbs_seq_after(seq, log->newest_seq)) return NBS_E_EMPTY;
+        int rc = nbs_cursor_start(log, nbs_page_of(log, seq), cur);
+        if (seq == from.seq && from.off) cur->pos = from.off;
+        uint32_t whole;
+        nbs_work_chunk(log, &whole); /* read each entry whole with its header when it fits */
+        while (!rc && (rc = nbs_item_next(log, cur, it, whole)) == NBS_OK) {
+            if (it->type != ITEM_PUSH || it->pop_full) continue;
+            int ok = nbs_item_intact(log, cur, it);
+            if (ok < 0) return ok;
+            if (ok) {
+                *at = (qpos){seq, it->off};
+                return NBS_OK;
+            }
+        }
+        if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
     }
-    nbs_src parts[2] = {{NULL, 0, 0}, {data, 0, (uint32_t)len}};
-    return nbs_append_item(log, REC_PUSH, 0, (uint32_t)len, parts);
 }
 
-/* Reads the entry `r` of page `seq` into buf, reporting its size. */
-static int read_entry(nbs_log *log, uint32_t seq, const nbs_rec *r, void *buf, size_t capacity,
-                      size_t *len) {
-    uint32_t vlen = nbs_rec_vlen(r);
-    if (len) *len = vlen;
-    if (capacity < vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!buf && vlen) return NBS_E_INVAL;
-    return vlen ? nbs_read(log, nbs_item_addr(log, seq, r), buf, vlen) : NBS_OK;
+/* The oldest entry, from the RAM head when known (a hint: entries before it are popped). */
+static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
+    qpos from = {log->tail_seq, 0};
+    /* The hint at the newest page's end: nothing was pushed since, the queue is empty. */
+    if (log->head_known && log->head_page == log->newest && log->head_off >= log->front)
+        return NBS_E_EMPTY;
+    if (log->head_known) {
+        uint16_t back = (uint16_t)(log->newest_seq - log->tail_seq);
+        for (uint16_t d = 0; d <= back; d++)
+            if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == log->head_page)
+                from = (qpos){(uint16_t)(log->tail_seq + d), log->head_off};
+    }
+    int rc = entry_from(log, from, at, it, cur);
+    if (!rc) {
+        log->head_known = true;
+        log->head_page = cur->page;
+        log->head_off = at->off;
+        nbs_cache_note_head(log, it);
+    }
+    return rc;
 }
 
-/* Reads the oldest entry and, with `pop`, pops it. */
-static int take_oldest(nbs_queue *q, void *buf, size_t capacity, size_t *len, bool pop) {
-    nbs_rec r;
+/* Whether the head hint says the queue is empty (it points at the newest page's front). */
+static bool hint_empty(const nbs_log *log) {
+    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
+}
+
+static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, void *buf,
+                      size_t capacity, size_t *len) {
+    if (len) *len = it->vlen;
+    if (capacity < it->vlen) return NBS_E_BUFFER_TOO_SMALL;
+    if (!buf && it->vlen) return NBS_E_INVAL;
+    if (it->vlen && nbs_item_in_chunk(it)) {
+        uint32_t size;
+        memcpy(buf, nbs_work_chunk(log, &size) + (it->data - it->off), it->vlen);
+        return NBS_OK;
+    }
+    return it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen)
+                    : NBS_OK;
+}
+
+/* The head entry read into buf from the head cache: its data only, checked against the CRC the
+ * cache holds. NBS_CACHE_ASK when the cache cannot answer or the data does not check. */
+static int head_cached(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, size_t capacity,
+                       size_t *len) {
+    int rc = nbs_cache_head(log, it);
+    if (rc) return rc;
+    if ((rc = nbs_cursor_start(log, log->head_page, cur))) return rc;
+    if (capacity < it->vlen) return NBS_CACHE_ASK; /* the flash path reports the size */
+    if (!buf && it->vlen) return NBS_E_INVAL;
+    rc = it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen) : 0;
+    if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
+    if (rc) return rc;
+    uint32_t crc = nbs_crc32c(cur->seed, it->head, it->head_len);
+    if (nbs_crc32c(crc, buf, it->vlen) != it->crc) return NBS_CACHE_ASK;
+    if (len) *len = it->vlen;
+    return NBS_OK;
+}
+
+/* The oldest entry, read into buf: from the head cache when it can, else from flash. */
+static int head_read(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, size_t capacity,
+                     size_t *len) {
+    int rc = head_cached(log, it, cur, buf, capacity, len);
     qpos at;
-    int rc = check_queue(q);
-    if (rc || (rc = next_entry(&q->log, queue_start, &r, &at)) ||
-        (rc = read_entry(&q->log, at.seq, &r, buf, capacity, len)))
-        return rc;
-    return pop ? pop_at(&q->log, at, NULL) : NBS_OK;
+    if (rc == NBS_CACHE_ASK) {
+        if ((rc = head_entry(log, &at, it, cur))) return rc;
+        return read_entry(log, cur, it, buf, capacity, len);
+    }
+    if (rc || !log->cache.check) return rc;
+    nbs_item truth;
+    nbs_cursor where;
+    if ((rc = head_entry(log, &at, &truth, &where))) return rc;
+    bool same = where.page == cur->page && truth.off == it->off && truth.vlen == it->vlen;
+    return same ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
 
 int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
-    return take_oldest(q, buf, capacity, len, false);
+    int rc = check_queue(q);
+    if (rc) return rc;
+    nbs_item it;
+    nbs_cursor cur;
+    return head_read(&q->log, &it, &cur, buf, capacity, len);
+}
+
+static int pop_item(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    bool head = log->head_known && log->head_page == cur->page && log->head_off == it->off;
+    int rc = nbs_pop_entry(log, cur->page, it);
+    if (!rc && head) log->head_off = it->end; /* a hint: the next entry is at or after it */
+    return rc;
 }
 
 int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
-    return take_oldest(q, buf, capacity, len, true);
+    int rc = check_queue(q);
+    if (rc) return rc;
+    nbs_item it;
+    nbs_cursor cur;
+    if ((rc = head_read(&q->log, &it, &cur, buf, capacity, len))) return rc;
+    return pop_item(&q->log, &cur, &it);
+}
+
+/* Opens a page for a push: its header names the oldest page that still holds an entry as the
+ * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
+ * once the header is checked by the page's first item (the push): *dead_from and *dead_count
+ * say which seqs to erase then. */
+/* The tail a page opened now would have: NBS_OK, or NBS_E_FULL when opening it would leave no
+ * free page (the spare stays free). */
+static int next_tail(nbs_log *log, uint16_t *tail) {
+    qpos at;
+    nbs_item it;
+    nbs_cursor cur;
+    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
+    int rc = log->empty ? NBS_E_EMPTY : head_entry(log, &at, &it, &cur);
+    if (rc && rc != NBS_E_EMPTY) return rc;
+    *tail = rc ? seq : at.seq;
+    return (uint32_t)(uint16_t)(seq - *tail) + 2 > log->pages ? NBS_E_FULL : NBS_OK;
+}
+
+static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count) {
+    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1), tail;
+    int rc = next_tail(log, &tail);
+    if (rc) return rc;
+    *dead_from = log->tail_seq;
+    *dead_count = log->empty ? 0 : (uint16_t)(tail - log->tail_seq);
+    if (*dead_count > (uint16_t)(seq - log->tail_seq)) *dead_count = 0;
+    bool was_empty = hint_empty(log);
+    rc = nbs_open_next(log, (uint16_t)(seq - tail));
+    if (!rc && was_empty) log->head_page = log->newest, log->head_off = log->front;
+    return rc;
+}
+
+/* Erases the pages a new page's header declared dead (their seqs, before the tail). */
+static int erase_dead(nbs_log *log, uint16_t from, uint16_t count) {
+    for (uint16_t i = 0; i < count; i++) {
+        uint32_t back = (uint16_t)(log->newest_seq - (uint16_t)(from + i));
+        int rc = nbs_erase_page(log, (log->newest + log->pages - back % log->pages) % log->pages);
+        if (rc) return rc;
+    }
+    return NBS_OK;
+}
+
+int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
+    int rc = check_queue(q);
+    if (rc) return rc;
+    if (!data && len) return NBS_E_INVAL;
+    nbs_log *log = &q->log;
+    if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
+    nbs_payload p = {NULL, 0, data, (uint32_t)len};
+    uint16_t dead_from = 0, dead_count = 0;
+    for (;;) {
+        if (nbs_fits_newest(log, nbs_append_cost(log, 0, p.vlen))) break;
+        if ((rc = open_for_push(log, &dead_from, &dead_count)) == NBS_OK) continue;
+        if (rc != NBS_E_FULL || !(flags & NBS_PUSH_DROP_OLDEST)) return rc;
+        qpos at;
+        nbs_item it;
+        nbs_cursor cur;
+        if ((rc = head_entry(log, &at, &it, &cur))) return rc == NBS_E_EMPTY ? NBS_E_FULL : rc;
+        if ((rc = pop_item(log, &cur, &it))) return rc;
+    }
+    bool was_empty = hint_empty(log);
+    nbs_item pushed;
+    if ((rc = nbs_append(log, ITEM_PUSH, &p, &pushed))) return rc;
+    if (was_empty) { /* the new entry is the head */
+        log->head_off = pushed.off;
+        nbs_cache_note_head(log, &pushed);
+    }
+    return erase_dead(log, dead_from, dead_count);
 }
 
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {
-    qtotals t;
     int rc = check_queue(q);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    if ((rc = entry_totals(&q->log, false, &t))) return rc;
-    *count = t.count;
+    *count = 0;
+    qpos at = {q->log.tail_seq, 0};
+    nbs_item it;
+    nbs_cursor cur;
+    while ((rc = entry_from(&q->log, at, &at, &it, &cur)) == NBS_OK) {
+        ++*count;
+        at.off = it.end;
+        if (at.off >= q->log.flash.page_size) at = (qpos){(uint16_t)(at.seq + 1), 0};
+    }
+    return rc == NBS_E_EMPTY ? NBS_OK : rc;
+}
+
+int nbs_queue_max_push(nbs_queue *q, size_t *len) {
+    int rc = check_queue(q);
+    if (rc || !len) return rc ? rc : NBS_E_INVAL;
+    nbs_log *log = &q->log;
+    uint32_t best = 0, max = nbs_queue_max_item(&log->flash);
+    uint16_t tail;
+    if ((rc = next_tail(log, &tail)) == NBS_OK) {
+        best = max; /* a push may open a page */
+    } else if (rc != NBS_E_FULL) {
+        return rc;
+    } else {
+        for (uint32_t n = max + 1; n-- > 0;) {
+            if (nbs_fits_newest(log, nbs_append_cost(log, 0, n))) {
+                best = n;
+                break;
+            }
+        }
+    }
+    if (best < max && next_tail(log, &tail) == NBS_OK) best = max;
+    *len = best;
     return NBS_OK;
 }
 
 int nbs_queue_space(nbs_queue *q, nbs_space *space) {
-    qtotals t;
     int rc = check_queue(q);
     if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    if ((rc = entry_totals(&q->log, false, &t))) return rc;
-    nbs_log_space(&q->log, t.bytes, 0, space);
-    return NBS_OK;
-}
-
-/* The newest page's gap now, or what the next room step gives. */
-int nbs_queue_max_push(nbs_queue *q, size_t *len) {
-    int rc = check_queue(q);
-    if (rc || !len) return rc ? rc : NBS_E_INVAL;
-    push_plan p;
-    if ((rc = plan_push(&q->log, &p))) return rc;
-    uint32_t now = newest_gap(&q->log, p.records), max = nbs_queue_max_item(&q->log.flash);
-    if (now < p.capacity) now = p.capacity;
-    *len = now < max ? now : max;
-    return NBS_OK;
+    nbs_log *log = &q->log;
+    uint32_t live = 0;
+    qpos at = {log->tail_seq, 0};
+    nbs_item it;
+    nbs_cursor cur;
+    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
+        live += it.end - it.off;
+        at.off = it.end;
+    }
+    if (rc != NBS_E_EMPTY) return rc;
+    return nbs_space_figures(log, live, space);
 }
 
 void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it) {
     if (!it) return;
     it->q = q;
-    it->page_step = 0;
+    it->page_step = q ? q->log.tail_seq : 0;
     it->slot = 0;
     it->has_current = false;
 }
 
-/* The iterator keeps the FIFO place of the entry last returned: page seq and slot + 1. */
-int nbs_queue_iter_next(nbs_queue_iter *it, void *buf, size_t capacity, size_t *len) {
-    int rc = it ? check_queue(it->q) : NBS_E_INVAL;
+int nbs_queue_iter_next(nbs_queue_iter *iter, void *buf, size_t capacity, size_t *len) {
+    int rc = iter ? check_queue(iter->q) : NBS_E_INVAL;
     if (rc) return rc;
-    nbs_rec r;
-    qpos at, from = {it->page_step, (int32_t)it->slot - 1};
-    it->has_current = false;
-    rc = next_entry(&it->q->log, from, &r, &at);
-    if (rc) return rc == NBS_E_EMPTY ? NBS_E_END : rc;
-    if ((rc = read_entry(&it->q->log, at.seq, &r, buf, capacity, len))) return rc;
-    it->page_step = at.seq;
-    it->slot = (uint32_t)at.slot + 1;
-    it->has_current = true;
+    nbs_log *log = &iter->q->log;
+    qpos from = {(uint16_t)iter->page_step, iter->slot}, at;
+    if (nbs_seq_after(log->tail_seq, from.seq)) from = (qpos){log->tail_seq, 0};
+    nbs_item it;
+    nbs_cursor cur;
+    iter->has_current = false;
+    if ((rc = entry_from(log, from, &at, &it, &cur))) return rc == NBS_E_EMPTY ? NBS_E_END : rc;
+    if ((rc = read_entry(log, &cur, &it, buf, capacity, len))) return rc;
+    iter->page_step = at.seq;
+    iter->slot = it.end; /* the next step starts after this entry */
+    iter->has_current = true;
     return NBS_OK;
 }
 
-int nbs_queue_iter_pop_current(nbs_queue_iter *it) {
-    int rc = it ? check_queue(it->q) : NBS_E_INVAL;
+int nbs_queue_iter_pop_current(nbs_queue_iter *iter) {
+    int rc = iter ? check_queue(iter->q) : NBS_E_INVAL;
     if (rc) return rc;
-    if (!it->has_current) return NBS_E_INVAL;
-    qtotals t;
-    qpos at = {it->page_step, (int32_t)it->slot - 1};
-    if ((rc = entry_totals(&it->q->log, true, &t))) return rc;
-    if (!t.count) return NBS_E_INVAL;
-    bool in_order = t.first.seq == at.seq && t.first.slot == at.slot;
-    rc = pop_at(&it->q->log, at, in_order ? NULL : &t);
-    if (!rc) it->has_current = false;
-    return rc;
+    if (!iter->has_current) return NBS_E_INVAL;
+    nbs_log *log = &iter->q->log;
+    /* Find the entry again: the one before iter->slot in its page. */
+    nbs_cursor cur;
+    nbs_item it, last = {0};
+    bool found = false;
+    if ((rc = nbs_cursor_start(log, nbs_page_of(log, (uint16_t)iter->page_step), &cur))) return rc;
+    while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK && it.end <= iter->slot)
+        if (it.end == iter->slot) last = it, found = true;
+    if (!found) return NBS_E_CORRUPT;
+    iter->has_current = false;
+    nbs_cursor at = cur;
+    at.page = nbs_page_of(log, (uint16_t)iter->page_step);
+    return pop_item(log, &at, &last);
 }

@@ -236,7 +236,8 @@ static void print_common(const bench_result *r) {
 static void print_table(const bench_result *results, size_t n) {
     printf("norbench bench engine: %d measured operation pairs per workload after filling;\n"
            "WA = bytes programmed (GC included) / items stored x (header + data), the header\n"
-           "     being the format's per-item slots (nbs_item_overhead: 32 B, or 64 B for W = 32);\n"
+           "     being the format's per-item overhead (nbs_item_overhead: 7 B at W = 1, seal\n"
+           "     and commit header, each padded to the write unit);\n"
            "fill = live data as a share of the range ('!': the store was full first);\n"
            "spread = max/min erase count over the pages (0: a page never erased);\n"
            "cacheB = RAM the caches asked for (nbs_cache_bytes)\n\n",

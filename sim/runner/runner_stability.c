@@ -3,9 +3,9 @@
  * may settle weak cells, a read re-draws them); every reading must give the answers of the
  * first settled one, which the model holds. At the end of a run whose placed cut landed, after
  * everything the scenario wrote since, the store is power-cycled as often again and verified
- * whole after each power-on: a torn slot that read one way at the recovery and another at a
- * later boot can take every record written after the recovery with it, and only a boot after
- * those writes shows it. Both run in a sandbox (runner_isolate.c): the run goes on, and its
+ * whole after each power-on: a torn program that read one way at the recovery and another at a
+ * later boot can take every item written after the recovery with it (engine/SPEC.md section
+ * 5.1), and only a boot after those writes shows it. Both run in a sandbox (runner_isolate.c): the run goes on, and its
  * figures stay, as if they had not been made. */
 #include "runner_internal.h"
 

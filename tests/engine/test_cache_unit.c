@@ -1,14 +1,15 @@
-/* The key-location cache on its own: hash collisions told apart by the key on flash, overflow
- * falling back to flash (never answering "absent" from an incomplete table), entries following
- * garbage collection and remounts, nbs_cache_bytes() matching the formulas of SPEC.md section
- * 10, and check mode catching a cache entry that disagrees with flash. Read counts are taken
- * with check mode off, since check mode repeats every lookup the uncached way. */
+/* The caches on their own: hash collisions told apart by the key on flash, overflow falling
+ * back to flash (never answering "absent" from an incomplete table), entries following garbage
+ * collection and remounts, the queue's head read as its data alone, nbs_cache_bytes() matching
+ * the formulas of SPEC.md section 8, and check mode catching a cache entry that disagrees with
+ * flash. Read counts are taken with check mode off, since check mode repeats every lookup the
+ * uncached way. */
 #include "engine_fixture.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
 
-enum { KEY_ENTRY_BYTES = 16, HEADER_BYTES = 8 };
+enum { KEY_ENTRY_BYTES = 16, HEADER_BYTES = 20 };
 
 static void open_map(engine_fixture *f, const char *preset, uint32_t pages, uint32_t max_keys,
                      bool check) {
@@ -60,15 +61,15 @@ static uint64_t expect_fetch(engine_fixture *f, const uint8_t key[8], bool prese
 }
 
 Test(cache_unit, bytes_follow_the_documented_formulas) {
-    /* header 8 + key table 16 * (K + K/2 + 1) + states 9 * N + pointers 2 * N */
+    /* header 20 + key table 16 * (K + K/2 + 1) + seeds 8 * N + ends 4 * N */
     cr_assert_eq(nbs_cache_bytes(0, 8, 256), 0);
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_STATES, 8, 256), 8 + 9 * 8);
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_POINTERS, 8, 256), 8 + 2 * 8);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_STATES, 8, 256), 20 + 8 * 8);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_POINTERS, 8, 256), 20 + 4 * 8);
     cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_STATES | NBS_CACHE_PAGE_POINTERS, 8, 0),
-                 8 + 11 * 8);
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_KEYS, 8, 256), 8 + 16 * (256 + 128 + 1));
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 8, 256), 8 + 16 * 385 + 11 * 8);
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 65535, 0), 8 + 16 + 11 * 65535u);
+                 20 + 12 * 8);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_KEYS, 8, 256), 20 + 16 * (256 + 128 + 1));
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 8, 256), 20 + 16 * 385 + 12 * 8);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 32767, 0), 20 + 16 + 12 * 32767u);
 }
 
 Test(cache_unit, mount_rejects_small_or_misaligned_memory) {
@@ -218,8 +219,8 @@ Test(cache_unit, entries_follow_gc_removals_and_remounts) {
     ef_close(&f);
 }
 
-/* The documented layout (SPEC.md section 10): an 8-byte header, then 16-byte key entries whose
- * bytes 4..7 hold key length << 24 | value length. */
+/* The documented layout (SPEC.md section 8): a 20-byte header, then 16-byte key entries whose
+ * bytes 4..7 hold key length << 24 | after-gap flag << 23 | value length (0: an empty entry). */
 Test(cache_unit, check_mode_catches_a_wrong_entry) {
     engine_fixture f;
     uint8_t key[8];
@@ -233,8 +234,9 @@ Test(cache_unit, check_mode_catches_a_wrong_entry) {
         uint32_t lengths;
         memcpy(&lengths, e + 4, 4);
         if (!lengths) continue;
-        lengths += 1; /* one value byte too many */
-        memcpy(e + 4, &lengths, 4);
+        cr_assert_eq(lengths >> 24, 8, "the entry's key length");
+        cr_assert_eq(lengths & 0x7FFFFF, 4, "the entry's value length");
+        memset(e, 0, KEY_ENTRY_BYTES); /* the table now says the key is absent */
         used++;
     }
     cr_assert_eq(used, 1);
@@ -242,9 +244,91 @@ Test(cache_unit, check_mode_catches_a_wrong_entry) {
     size_t len;
     int rc = nbs_map_fetch(&f.map, key, 8, got, sizeof got, &len);
     cr_assert_eq(rc, NBS_E_CACHE_MISMATCH, "check mode returned %s", nbs_strerror(rc));
-    /* Without check mode the same entry gives a wrong answer: this is what check mode is for. */
+    /* Without check mode the same table gives a wrong answer: this is what check mode is for. */
     f.map.log.cache.check = false;
     rc = nbs_map_fetch(&f.map, key, 8, got, sizeof got, &len);
-    cr_assert(rc == NBS_OK && len == 5, "the corrupt entry went unnoticed: rc %d len %zu", rc, len);
+    cr_assert_eq(rc, NBS_E_NOT_FOUND, "the emptied entry went unnoticed: %s", nbs_strerror(rc));
+    ef_close(&f);
+}
+
+/* A value whose entry's lengths were changed no longer checks against the CRC the entry holds:
+ * the lookup goes to flash and the answer stays right, check mode or not. */
+Test(cache_unit, an_entry_that_fails_its_crc_falls_back_to_flash) {
+    engine_fixture f;
+    uint8_t key[8];
+    open_map(&f, "nrf52840", 4, 4, false);
+    key_of(9, key);
+    store_u32(&f, key, 99);
+    for (uint32_t i = 0; i < 4 + 4 / 2 + 1; i++) {
+        uint8_t *e = (uint8_t *)f.cache_mem + HEADER_BYTES + i * KEY_ENTRY_BYTES;
+        uint32_t lengths;
+        memcpy(&lengths, e + 4, 4);
+        if (lengths) lengths += 1, memcpy(e + 4, &lengths, 4);
+    }
+    cr_assert_gt(expect_fetch(&f, key, true, 99), 1, "the flash path must have answered");
+    ef_close(&f);
+}
+
+static void open_queue(engine_fixture *f, bool check) {
+    nor_config cfg = ef_preset_config("tiny");
+    ef_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.kind = EF_QUEUE;
+    opts.pages = 4;
+    opts.cache = EF_CACHE_ALL;
+    opts.seed = 5;
+    ef_open(f, &cfg, &opts);
+    f->config.cache.check = check;
+    cr_assert_eq(ef_mount(f), NBS_OK);
+}
+
+/* sequential-storage's queue loop: with the head cache, peek and pop read the entry's data
+ * alone (one read each) and an empty queue is known without a read, across page changes. */
+Test(cache_unit, queue_head_reads_only_the_data) {
+    engine_fixture f;
+    open_queue(&f, false);
+    uint8_t in[32], out[32];
+    size_t len;
+    uint64_t reads = 0, bytes = 0, data = 0;
+    for (uint32_t i = 0; i < 300; i++) {
+        size_t n = i % 20 + 1;
+        memset(in, (int)(i & 0xFF), n);
+        cr_assert_eq(nbs_queue_push(&f.queue, in, n, NBS_PUSH_DROP_OLDEST), NBS_OK);
+        nor_stats before, after;
+        ef_stats(&f, &before);
+        cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_OK);
+        cr_assert(len == n && !memcmp(in, out, n), "peek %u", i);
+        cr_assert_eq(nbs_queue_pop(&f.queue, out, sizeof out, &len), NBS_OK);
+        cr_assert(len == n && !memcmp(in, out, n), "pop %u", i);
+        cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_E_EMPTY);
+        ef_stats(&f, &after);
+        if (i) reads += after.read_calls - before.read_calls; /* the first peek reads flash */
+        if (i) bytes += after.read_bytes - before.read_bytes, data += 2 * n;
+    }
+    cr_assert_eq(reads, 2 * 299, "peek and pop: one read each, the empty peek none (%llu)",
+                 (unsigned long long)reads);
+    cr_assert_eq(bytes, data, "only the entries' data is read (%llu of %llu)",
+                 (unsigned long long)bytes, (unsigned long long)data);
+    ef_close(&f);
+}
+
+/* A head entry whose cached length is wrong fails the CRC the cache holds: the flash path
+ * answers, and the answer is right. */
+Test(cache_unit, a_wrong_head_falls_back_to_flash) {
+    engine_fixture f;
+    open_queue(&f, false);
+    uint8_t in[4] = {1, 2, 3, 4}, out[8];
+    size_t len;
+    cr_assert_eq(nbs_queue_push(&f.queue, in, 4, 0), NBS_OK);
+    cr_assert_eq(nbs_queue_push(&f.queue, in, 3, 0), NBS_OK);
+    cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_OK);
+    uint8_t *h = (uint8_t *)f.cache_mem;
+    uint32_t lengths;
+    memcpy(&lengths, h + 12, 4);
+    cr_assert_eq(lengths & 0x7FFFFF, 4, "the head's value length is at bytes 12..15");
+    lengths = (lengths & ~0x7FFFFFu) | 3;
+    memcpy(h + 12, &lengths, 4);
+    cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_OK);
+    cr_assert(len == 4 && !memcmp(out, in, 4), "the CRC must send the read to flash (%zu)", len);
     ef_close(&f);
 }

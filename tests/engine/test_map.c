@@ -3,6 +3,7 @@
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "engine_presets.h"
+#include "format3_layout.h"
 #include "ref_model.h"
 #include "seeded_rng.h"
 #include "workload.h"
@@ -147,11 +148,10 @@ EF_PRESET_TEST(map, remove_all_and_erase_all) {
     ef_close(&f);
 }
 
-/* Bytes an item of key_len + value_len bytes takes on flash, headers included. */
+/* Bytes an item of key_len + value_len bytes takes on flash, its seal and commit header
+ * included (format 3, format3_layout.h). */
 static uint32_t item_bytes(const engine_fixture *f, size_t key_len, size_t value_len) {
-    uint32_t w = f->binding.flash.write_unit, unit = w > 4 ? w : 4;
-    uint32_t block = (uint32_t)(key_len + value_len + unit - 1) / unit * unit;
-    return block + nbs_item_overhead(&f->binding.flash);
+    return f3_item_bytes(&f->binding.flash, F3_MAP, (uint32_t)key_len, (uint32_t)value_len);
 }
 
 static nbs_space space_of(engine_fixture *f) {
@@ -220,7 +220,7 @@ EF_PRESET_TEST(map, key_length_limits) {
     if (nbs_map_max_value(&f.binding.flash, NBS_KEY_MAX) >= 1) {
         cr_assert_eq(nbs_map_store(&f.map, key, NBS_KEY_MAX, "b", 1), NBS_OK);
         cr_assert_eq(nbs_map_fetch(&f.map, key, NBS_KEY_MAX, buf, sizeof buf, &len), NBS_OK);
-        cr_assert(len == 1 && buf[0] == 'b', "64-byte key read back wrong");
+        cr_assert(len == 1 && buf[0] == 'b', "%u-byte key read back wrong", NBS_KEY_MAX);
     }
     cr_assert_eq(nbs_map_fetch(&f.map, key, 1, buf, sizeof buf, &len), NBS_OK);
     cr_assert(len == 1 && buf[0] == 'a', "1-byte key read back wrong");
@@ -243,8 +243,8 @@ static void expect_value(engine_fixture *f, const ef_preset_case *pc, const uint
 }
 
 /* On an emptied store, the largest value fits exactly (and survives a remount); one byte
- * more is NBS_E_TOO_BIG. When the format cannot hold a key this long with any value (max 0,
- * e.g. a 64-byte key on 256-byte pages), even a 1-byte value is NBS_E_TOO_BIG. */
+ * more is NBS_E_TOO_BIG. When the format cannot hold a key this long with any value (max 0: a
+ * page too small for the key's item), even a 1-byte value is NBS_E_TOO_BIG. */
 static void check_max_value(engine_fixture *f, const ef_preset_case *pc, size_t key_len) {
     uint8_t key[NBS_KEY_MAX];
     memset(key, 'm', key_len);
@@ -288,6 +288,21 @@ EF_PRESET_TEST(map, largest_value_fits_and_one_more_is_too_big) {
     cr_assert_geq(nbs_map_max_value(&f.binding.flash, 1),
                   nbs_map_max_value(&f.binding.flash, NBS_KEY_MAX),
                   "a longer key allows a longer value");
+    /* The largest value is the largest whose item (seal, commit header, key and value, each
+     * padded to the write unit) fits a fresh page after its header and DONE unit. */
+    size_t key_lens[] = {1, 17, NBS_KEY_MAX};
+    for (size_t i = 0; i < 3; i++) {
+        uint32_t want = f3_largest(&f.binding.flash, F3_MAP, (uint32_t)key_lens[i]);
+        cr_assert_eq(nbs_map_max_value(&f.binding.flash, key_lens[i]), want,
+                     "%s: max value for a %zu-byte key is %u, the layout gives %u", pc->preset,
+                     key_lens[i], nbs_map_max_value(&f.binding.flash, key_lens[i]), want);
+    }
+    /* The overhead of an item with a value below 32 bytes (a 1-byte length field). */
+    uint32_t w = f.binding.flash.write_unit;
+    cr_assert_eq(nbs_item_overhead(&f.binding.flash), f3_item_bytes(&f.binding.flash, F3_MAP, 0, 0),
+                 "%s: item overhead", pc->preset);
+    cr_assert_eq(nbs_item_overhead(&f.binding.flash), w + (1 + 1 + 4 + w - 1) / w * w,
+                 "%s: item overhead is not a seal unit and a 6-byte commit header", pc->preset);
     /* Every geometry holds a short key with some value. */
     cr_assert_gt(nbs_map_max_value(&f.binding.flash, 17), 0, "%s: no value fits a 17-byte key",
                  pc->preset);

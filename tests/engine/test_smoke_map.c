@@ -88,7 +88,7 @@ Test(smoke_map, errors) {
     cr_assert_eq(nbs_map_store(&r.map, "key", 3, big, max + 1), NBS_E_TOO_BIG);
     cr_assert_eq(nbs_map_store(&r.map, "key", 3, big, max), NBS_OK);
     cr_assert_eq(nbs_map_store(&r.map, "", 0, big, 1), NBS_E_KEY_LEN);
-    cr_assert_eq(nbs_map_store(&r.map, big, 65, big, 1), NBS_E_KEY_LEN);
+    cr_assert_eq(nbs_map_store(&r.map, big, NBS_KEY_MAX + 1, big, 1), NBS_E_KEY_LEN);
     int rc = NBS_OK;
     for (unsigned i = 0; i < 100 && rc == NBS_OK; i++) {
         char key[8];

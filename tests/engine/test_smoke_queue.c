@@ -11,7 +11,7 @@ typedef struct rig {
     ram_flash rf;
     nbs_config cfg;
     nbs_queue q;
-    uint8_t work[256];
+    uint8_t work[512];
 } rig;
 
 static void rig_open(rig *r, uint32_t pages, uint32_t page_size, uint32_t unit) {
@@ -32,7 +32,7 @@ Test(smoke_queue, fifo_across_pages_and_remounts) {
     static const uint32_t units[] = {1, 8, 32};
     for (unsigned u = 0; u < 3; u++) {
         rig r;
-        rig_open(&r, 4, 2048, units[u]);
+        rig_open(&r, 4, units[u] == 32 ? 4096 : 2048, units[u]); /* W = 32: 3 flag units a entry */
         uint32_t pushed = 0, popped = 0;
         for (int round = 0; round < 30; round++) {
             for (int i = 0; i < 7; i++, pushed++) {
@@ -40,7 +40,7 @@ Test(smoke_queue, fifo_across_pages_and_remounts) {
                 memset(item, (int)pushed, sizeof item);
                 nbs_key_u32(pushed, item);
                 int rc = nbs_queue_push(&r.q, item, 5 + pushed % 30, 0);
-                cr_assert_eq(rc, NBS_OK, "push %u: %s", pushed, nbs_strerror(rc));
+                cr_assert_eq(rc, NBS_OK, "unit %u push %u: %s", units[u], pushed, nbs_strerror(rc));
             }
             if (round % 4 == 3) remount(&r);
             for (int i = 0; i < 6; i++, popped++) {

@@ -1,5 +1,5 @@
 /* A flash interface for engine tests that puts weak cells and a range guard in front of another
- * one (the NOR model's binding, say): chosen bits of chosen slots read as stored or as erased,
+ * one (the NOR model's binding, say): chosen bits of chosen bytes read as stored or as erased,
  * by a per-read script or a setting the test changes between boots, which is how a torn write
  * "settles" at a power-on; and every read, program or erase outside the guarded range is
  * counted. Programs and erases pass through; an erase forgets the weak cells it covers. */

@@ -1,0 +1,98 @@
+/* Flash access of the ring log: the geometry a store accepts, reads, programs and page erases.
+ * A failed program or erase (a power cut, a worn cell) leaves flash that only a mount may judge,
+ * so it unmounts the store. Erases are tracked for this power-on: a page erased now and not
+ * written since is opened without another erase (SPEC section 5.2). */
+#include "nbs_internal.h"
+
+int nbs_check_geometry(const nbs_flash *f) {
+    uint32_t w = f ? f->write_unit : 0;
+    if (!f || !f->read || !f->program || !f->erase || w == 0 || (w & (w - 1)) || w > 32 ||
+        (f->erase_value != 0xFF && f->erase_value != 0x00))
+        return NBS_E_GEOMETRY;
+    if (f->page_size < 64 || f->page_size % w || f->page_size > (1u << 19) || f->size == 0 ||
+        f->size % f->page_size || f->size / f->page_size < 2 ||
+        f->size / f->page_size > NBS_PAGES_MAX || f->start % w)
+        return NBS_E_GEOMETRY;
+    return NBS_OK;
+}
+
+/* The key area, then a chunk that holds an item's largest commit header, its flag units and
+ * some data (SPEC section 4: one read per item). */
+size_t nbs_work_bytes_min(const nbs_flash *flash) {
+    uint32_t w = flash && flash->write_unit ? flash->write_unit : 1;
+    return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u;
+}
+
+uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {
+    return log->flash.start + page * log->flash.page_size;
+}
+
+static int flash_result(int rc) {
+    return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
+}
+
+int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len) {
+    return flash_result(log->flash.read(log->flash.ctx, addr, buf, len));
+}
+
+static int after_write(nbs_log *log, int rc) {
+    rc = flash_result(rc);
+    if (rc) log->mounted = false;
+    return rc;
+}
+
+static void forget_erased(nbs_log *log, uint32_t page) {
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) log->erased[i] = 0;
+}
+
+int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
+    forget_erased(log, page);
+    return after_write(
+        log, log->flash.program(log->flash.ctx, nbs_page_addr(log, page) + off, data, len));
+}
+
+int nbs_erase_page(nbs_log *log, uint32_t page) {
+    /* KILL first: an erase a cut stops may leave the page reading as anything (an erase that
+     * pre-programs its cells can make DONE read programmed over an intact first item), and a
+     * page whose KILL reads programmed is gone. A failed KILL program is the erase's to report:
+     * the power is off (the erase fails too) or the unit refused it (the erase still runs). */
+    uint8_t unit[32];
+    memset(unit, nbs_programmed_byte(log), sizeof unit);
+    if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL)
+        (void)log->flash.program(log->flash.ctx,
+                                 nbs_page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
+                                 log->unit);
+    return nbs_erase_killed(log, page);
+}
+
+int nbs_erase_killed(nbs_log *log, uint32_t page) {
+    forget_erased(log, page);
+    if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
+    if (log->seed_page == page + 1) log->seed_page = 0;
+    nbs_cache_page_erased(log, page);
+    int rc = after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
+    if (rc) return rc;
+    unsigned slot = 0;
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (!log->erased[i]) slot = i;
+    if (log->erased[slot]) { /* full: forget the oldest */
+        memmove(log->erased, log->erased + 1, (NBS_ERASED_TRACK - 1) * sizeof *log->erased);
+        slot = NBS_ERASED_TRACK - 1;
+    }
+    log->erased[slot] = page + 1;
+    return NBS_OK;
+}
+
+int nbs_ensure_erased(nbs_log *log, uint32_t page) {
+    if (NBS_TEST_BREAK == NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN) return NBS_OK;
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) return NBS_OK;
+    return nbs_erase_page(log, page);
+}
+
+bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++)
+        if (b[i] != log->flash.erase_value) return false;
+    return true;
+}

@@ -1,0 +1,105 @@
+/* Where things are in a page of format 3 (SPEC section 3): the page header, the size of an
+ * item's regions for this write unit and store kind, the gap, and which page holds a seq. */
+#include "nbs_internal.h"
+
+uint32_t nbs_page_hdr_len(const nbs_log *log) {
+    return log->pages > 256 ? 5 : 4;
+}
+
+uint32_t nbs_hdr_region(const nbs_log *log) {
+    return nbs_round_up(nbs_page_hdr_len(log), log->unit);
+}
+
+uint32_t nbs_items_start(const nbs_log *log) {
+    return nbs_hdr_region(log) + 2 * log->unit;
+}
+
+static uint32_t type_bytes(const nbs_log *log) {
+    return log->kind == NBS_KIND_MAP ? 1 : 0;
+}
+
+uint32_t nbs_gap(const nbs_log *log) {
+    return nbs_flag_units(log) * log->unit +
+           nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, log->unit);
+}
+
+uint32_t nbs_flag_units(const nbs_log *log) {
+    return log->kind == NBS_KIND_MAP ? 1 : 3;
+}
+
+/* The length field: the value length times 4, then a flag (REMOVE; a queue's MARK) and the
+ * after-gap bit; a queue's is one more, so that it is never 0 (SPEC section 3). */
+uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap) {
+    uint32_t field = vlen * 4u + (flag2 ? 2u : 0u) + (after_gap ? 1u : 0u);
+    return log->kind == NBS_KIND_QUEUE ? field + 1 : field;
+}
+
+static uint32_t varint_len(uint32_t v) {
+    return v < 0x80 ? 1 : v < 0x4000 ? 2 : 3;
+}
+
+/* `field` is the item's length field value (SPEC section 3). */
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field) {
+    (void)klen;
+    uint32_t head = nbs_round_up(type_bytes(log) + varint_len(field) + NBS_CRC_BYTES, log->unit);
+    return head + nbs_flag_units(log) * log->unit + nbs_round_up(dlen, log->unit);
+}
+
+uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]) {
+    return nbs_crc32c(0, hdr, nbs_page_hdr_len(log));
+}
+
+/* Byte 0: kind (bits 7..6: 01 map, 10 queue), version (bits 5..3), generation (bits 2..0). */
+static uint8_t kind_version(uint8_t kind) {
+    return (uint8_t)((kind << 3 | NBS_FORMAT_VERSION) << 3);
+}
+
+void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t tail_dist,
+                         uint8_t out[NBS_PAGE_HDR]) {
+    memset(out, log->flash.erase_value, NBS_PAGE_HDR);
+    out[0] = (uint8_t)(kind_version(log->kind) | (gen & 7u));
+    nbs_put_le(out + 1, seq, 2);
+    nbs_put_le(out + 3, tail_dist, nbs_page_hdr_len(log) - 3);
+}
+
+int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
+    memset(h, 0, sizeof *h);
+    uint32_t len = nbs_page_hdr_len(log), hr = nbs_hdr_region(log), w = log->unit;
+    uint8_t b[3 * 32]; /* header region, DONE and KILL: at most 32 bytes each */
+    /* The header, its DONE and its KILL units are programmed apart: read apart, so that a torn
+     * unit of ECC flash (which reads as touched) hides none of the others. */
+    const bool apart = NBS_TEST_BREAK != NBS_TEST_BREAK_HEADER_DONE_READ;
+    const uint32_t addr = nbs_page_addr(log, page);
+    int kill = nbs_read(log, addr + hr + w, b + hr + w, w);
+    if (kill && kill != NBS_E_ECC) return kill;
+    h->killed = kill == NBS_E_ECC || !nbs_all_erased(log, b + hr + w, w);
+    int rc = nbs_read(log, addr, b, apart ? hr : hr + w);
+    if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
+    if (rc) return rc;
+    int done = apart ? nbs_read(log, addr + hr, b + hr, w) : 0;
+    if (done && done != NBS_E_ECC) return done;
+    memset(h->b, log->flash.erase_value, NBS_PAGE_HDR);
+    memcpy(h->b, b, len);
+    h->done = done == NBS_E_ECC || !nbs_all_erased(log, b + hr, w);
+    h->erased = !h->done && !h->killed && nbs_all_erased(log, b, hr);
+    uint8_t other = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
+    h->valid = (h->b[0] & 0xF8u) == kind_version(log->kind);
+    h->foreign = (h->b[0] & 0xF8u) == kind_version(other);
+    h->seq = (uint16_t)nbs_get_le(h->b + 1, 2);
+    h->gen = h->b[0] & 7u;
+    h->tail_dist = (uint16_t)nbs_get_le(h->b + 3, len - 3);
+    return NBS_OK;
+}
+
+uint32_t nbs_page_of(const nbs_log *log, uint16_t seq) {
+    uint32_t back = (uint16_t)(log->newest_seq - seq) % log->pages;
+    return (log->newest + log->pages - back) % log->pages;
+}
+
+uint16_t nbs_seq_of(const nbs_log *log, uint32_t page) {
+    return (uint16_t)(log->newest_seq - (log->newest + log->pages - page) % log->pages);
+}
+
+uint32_t nbs_live_pages(const nbs_log *log) {
+    return log->empty ? 0 : (uint32_t)(uint16_t)(log->newest_seq - log->tail_seq) + 1;
+}

@@ -1,0 +1,71 @@
+/* Recovery (SPEC section 6.2): a page holding an unsealed operation is rewritten with every
+ * operation decided, through the spare page and back, so that live pages stay at consecutive
+ * addresses. A copy is complete when its DONE unit is programmed; the erase of the page it
+ * copies, which comes after, is what makes that DONE certain (section 6.3). */
+#include "nbs_internal.h"
+
+/* Whether the walk's item is kept: intact, not popped, no MARK. */
+static int keep(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    if (it->type == ITEM_MARK || it->pop_full) return 0;
+    return nbs_item_intact(log, cur, it);
+}
+
+/* Copies the items of page `src` as decided into page `dst` under src's seq, with this
+ * generation and tail distance, then programs dst's DONE. A copy that keeps no item gets a MARK
+ * (a page's first item checks its header). The ring's RAM state is kept and restored. */
+static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t dst, uint8_t gen,
+                     uint16_t tail_dist, nbs_page_hdr *written) {
+    nbs_log saved = *log;
+    int rc = nbs_ensure_erased(log, dst);
+    if (rc) return rc;
+    uint8_t hdr[64];
+    memset(hdr, log->flash.erase_value, sizeof hdr);
+    nbs_page_hdr_encode(log, h->seq, gen, tail_dist, hdr);
+    if (written) {
+        memset(written, 0, sizeof *written);
+        memcpy(written->b, hdr, NBS_PAGE_HDR);
+        written->valid = written->done = true;
+        written->seq = h->seq, written->gen = gen, written->tail_dist = tail_dist;
+    }
+    log->newest = dst;
+    log->newest_seed = nbs_page_seed(log, hdr);
+    log->front = nbs_items_start(log);
+    log->gap_pending = false;
+    uint32_t header = nbs_hdr_region(log); /* the DONE and KILL units stay erased */
+    if ((rc = nbs_program(log, dst, 0, hdr, header))) return rc;
+    /* The source's header as the mount read it seeds the checks: one reading decides. */
+    nbs_cursor cur = {src, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
+                      true};
+    nbs_item it, copy;
+    while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK || rc == NBS_WALK_TORN) {
+        bool torn = rc == NBS_WALK_TORN;
+        if (torn && !it.end) break; /* nothing could be parsed: not applied */
+        int k = keep(log, &cur, &it);
+        if (k < 0) return k;
+        if (k && (rc = nbs_copy_item(log, &cur, &it, &copy))) return rc;
+        if (torn) break; /* the unsealed last operation: nothing follows it */
+    }
+    if (rc < 0 && rc != NBS_E_END) return rc;
+    nbs_payload none = {0};
+    if (log->front == nbs_items_start(log) && (rc = nbs_append(log, ITEM_MARK, &none, NULL)))
+        return rc;
+    if ((rc = nbs_mark_done(log, dst))) return rc;
+    uint32_t erased[NBS_ERASED_TRACK];
+    memcpy(erased, log->erased, sizeof erased);
+    *log = saved;
+    memcpy(log->erased, erased, sizeof erased);
+    return NBS_OK;
+}
+
+int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_t tail_dist) {
+    uint32_t spare = (log->newest + 1) % log->pages;
+    nbs_page_hdr temp;
+    int rc = copy_page(log, page, h, spare, nbs_gen_next(h->gen), tail_dist, &temp);
+    if (!rc) rc = nbs_erase_page(log, page);
+    return rc ? rc : nbs_move_back(log, spare, &temp, page);
+}
+
+int nbs_move_back(nbs_log *log, uint32_t temp, const nbs_page_hdr *h, uint32_t home) {
+    int rc = copy_page(log, temp, h, home, nbs_gen_next(h->gen), h->tail_dist, NULL);
+    return rc ? rc : nbs_erase_page(log, temp);
+}

@@ -1,0 +1,309 @@
+/* Walking a page's items oldest first (SPEC section 4): each step reads one item's commit
+ * header, its flag units and, optionally, its first data bytes in one read; gaps are skipped;
+ * a sealed item's lengths are trusted (its header is solid), an unsealed region ends the walk
+ * (the page's last operation, for the mount to decide). Also the CRC check of an item. */
+#include "nbs_internal.h"
+
+/* The CRC seed of a page's items: the newest page's and a cached one need no read. */
+static int page_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
+    if (log->mounted && page == log->newest) return *seed = log->newest_seed, NBS_OK;
+    int cached = log->mounted ? nbs_cache_seed(log, page, seed) : NBS_CACHE_ASK;
+    if (cached == NBS_OK && !log->cache.check) return NBS_OK;
+    if (log->mounted && log->seed_page == page + 1 && cached != NBS_OK)
+        return *seed = log->seed_of, NBS_OK; /* the page header read last time */
+    uint8_t b[NBS_PAGE_HDR];                 /* the header bytes alone: DONE and KILL do not seed */
+    int rc = nbs_read(log, nbs_page_addr(log, page), b, nbs_page_hdr_len(log));
+    if (rc == NBS_E_ECC) memset(b, log->flash.erase_value, sizeof b), rc = NBS_OK;
+    if (rc) return rc;
+    uint32_t read = nbs_page_seed(log, b);
+    if (cached == NBS_OK) return read == *seed ? NBS_OK : NBS_E_CACHE_MISMATCH;
+    *seed = read;
+    if (log->mounted) log->seed_page = page + 1, log->seed_of = read;
+    if (log->mounted) nbs_cache_note_seed(log, page, read);
+    return NBS_OK;
+}
+
+/* Where a page's items end: the newest page's front; a cached end (in check mode the region
+ * there must read erased); else the page's end, found by the walk. */
+static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
+    *limit = log->flash.page_size;
+    if (!log->mounted) return NBS_OK;
+    if (page == log->newest) return *limit = log->front, NBS_OK;
+    if (nbs_cache_end(log, page, limit) != NBS_OK) return NBS_OK;
+    if (!log->cache.check || *limit + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+        return NBS_OK;
+    uint8_t buf[128];
+    uint32_t n = nbs_gap(log);
+    if (n > log->flash.page_size - *limit) n = log->flash.page_size - *limit;
+    int rc = nbs_read(log, nbs_page_addr(log, page) + *limit, buf, n);
+    if (rc && rc != NBS_E_ECC) return rc;
+    return !rc && nbs_all_erased(log, buf, n) ? NBS_OK : NBS_E_CACHE_MISMATCH;
+}
+
+int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
+    cur->page = page;
+    cur->pos = nbs_items_start(log);
+    cur->strict = !log->mounted;
+    int rc = page_seed(log, page, &cur->seed);
+    return rc ? rc : page_limit(log, page, &cur->limit);
+}
+
+/* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
+static uint32_t read_varint(const uint8_t *b, uint32_t avail, uint32_t *value) {
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < NBS_VARINT_MAX && i < avail; i++) {
+        v |= (uint32_t)(b[i] & 0x7Fu) << (7 * i);
+        if (!(b[i] & 0x80u)) {
+            if (i > 0 && b[i] == 0) return 0; /* not the shortest form */
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static bool all_programmed(const nbs_log *log, const uint8_t *b, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++)
+        if (b[i] != nbs_programmed_byte(log)) return false;
+    return true;
+}
+
+/* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
+static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
+    const uint32_t w = log->unit, page = log->flash.page_size, fl = nbs_flag_units(log) * w;
+    memset(it, 0, sizeof *it);
+    it->off = pos;
+    if (n <= fl) return false;
+    const uint8_t *flag = b;
+    b += fl, n -= fl; /* the flag units come first: where they are needs no length read */
+    uint32_t i = 0, field = 0, tk = 0;
+    if (log->kind == NBS_KIND_MAP) {
+        tk = b[0];
+        if (tk == 0 || tk > TK_MARK) return false;
+        i = 1;
+    }
+    uint32_t flen = read_varint(b + i, n - i, &field);
+    if (!flen) return false;
+    if (log->kind == NBS_KIND_QUEUE) {
+        if (field == 0) return false;
+        field--;
+    }
+    it->head_len = (uint8_t)(i + flen);
+    memcpy(it->head, b, it->head_len);
+    if ((uint32_t)it->head_len + NBS_CRC_BYTES > n) return false;
+    it->crc = nbs_get_le(b + it->head_len, NBS_CRC_BYTES);
+    it->after_gap = field & 1u;
+    it->vlen = field >> 2;
+    bool flag2 = field & 2u;
+    if (log->kind == NBS_KIND_MAP && tk <= NBS_KEY_MAX) {
+        it->klen = tk;
+        it->type = flag2 ? ITEM_REMOVE : ITEM_STORE;
+        if (flag2 && it->vlen) return false;
+    } else if (log->kind == NBS_KIND_MAP) {
+        if (flag2 || it->vlen) return false;
+        it->type = tk == TK_CLEAR ? ITEM_CLEAR : ITEM_MARK;
+    } else {
+        it->type = flag2 ? ITEM_MARK : ITEM_PUSH;
+        if (flag2 && it->vlen) return false;
+    }
+    uint32_t head = nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    uint64_t end = (uint64_t)pos + fl + head + nbs_round_up(it->klen + it->vlen, w);
+    if (end > page && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
+        return false; /* lengths read from flash are input */
+    it->data = pos + fl + head;
+    it->end = (uint32_t)end;
+    it->sealed = !nbs_all_erased(log, flag, w);
+    if (log->kind == NBS_KIND_QUEUE) {
+        it->pop_touched = !nbs_all_erased(log, flag + w, w);
+        it->pop_full = all_programmed(log, flag + w, w);
+        it->pop_sealed = !nbs_all_erased(log, flag + 2 * w, w);
+    }
+    return true;
+}
+
+const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len) {
+    uint32_t size;
+    const uint8_t *chunk = nbs_work_chunk(log, &size);
+    *len = it->end > it->off ? it->end - it->off : 0;
+    if (*len > it->read_len) *len = it->read_len;
+    return chunk;
+}
+
+bool nbs_item_in_chunk(const nbs_item *it) {
+    return it->read_len && it->data + it->klen + it->vlen <= it->off + it->read_len;
+}
+
+/* Reads up to `want` bytes at pos (no further than the page end) into the chunk area. */
+static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uint32_t *n) {
+    uint32_t size;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    if (want > size) want = size;
+    if (want > log->flash.page_size - pos) want = log->flash.page_size - pos;
+    *n = want;
+    return nbs_read(log, nbs_page_addr(log, page) + pos, chunk, want);
+}
+
+/* After an ECC error on the read of an item's regions: read them unit by unit. A unit that
+ * reports an error (a torn program of ECC flash) reads as touched but not full: a flag unit whose
+ * program started, or data whose CRC decides. *first_bad is the offset of the first such unit
+ * (n when none): one inside the commit header makes the region torn. */
+static int read_units(nbs_log *log, uint32_t page, uint32_t pos, uint32_t n, uint8_t *out,
+                      uint32_t *first_bad) {
+    const uint32_t w = log->unit;
+    const uint8_t touched = (uint8_t)(log->flash.erase_value ^ 0x55u);
+    *first_bad = n;
+    for (uint32_t at = 0; at < n; at += w) {
+        uint32_t len = n - at < w ? n - at : w;
+        int rc = nbs_read(log, nbs_page_addr(log, page) + pos + at, out + at, len);
+        if (rc == NBS_E_ECC) {
+            memset(out + at, touched, len);
+            if (at < *first_bad) *first_bad = at;
+        } else if (rc) {
+            return rc;
+        }
+    }
+    return NBS_OK;
+}
+
+/* The item at pos, read with `extra` data bytes: NBS_OK (parsed), NBS_WALK_TORN (no item, or
+ * an unparseable region), NBS_E_END (erased: a gap or the end, told apart by the caller). */
+static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
+    uint32_t size, n, g = nbs_gap(log);
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    memset(it, 0, sizeof *it);
+    it->off = pos;
+    uint32_t first_bad = UINT32_MAX;
+    int rc = read_at(log, cur->page, pos, g + extra, &n);
+    if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk, &first_bad);
+    if (rc) return rc;
+    if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
+    bool parsed = parse(log, chunk, n, pos, it);
+    it->read_len = first_bad == UINT32_MAX ? n : 0;
+    uint32_t fl = nbs_flag_units(log) * log->unit;
+    uint32_t head = parsed ? fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
+    if (!parsed || (first_bad != UINT32_MAX && first_bad >= fl && first_bad < head)) {
+        memset(it, 0, sizeof *it);
+        it->off = pos;
+        return NBS_WALK_TORN;
+    }
+    return NBS_OK;
+}
+
+/* 1 when the bytes at `end` (a G-sized region, or what the page has left) are not all erased,
+ * 0 when they are, or an error. */
+static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
+    uint8_t buf[128]; /* not the chunk area: it still holds the item (nbs_item_in_chunk) */
+    if (end >= log->flash.page_size) return 0;
+    uint32_t n = nbs_gap(log), left = log->flash.page_size - end;
+    if (n > left) n = left;
+    int rc = nbs_read(log, nbs_page_addr(log, cur->page) + end, buf, n);
+    if (rc == NBS_E_ECC) return 1; /* a torn unit: touched */
+    if (rc) return rc;
+    return !nbs_all_erased(log, buf, n);
+}
+
+/* Whether the unsealed item `it` at pos is sealed after all: something programmed follows it
+ * (beyond max(its end, pos + G)), so its seal was programmed (programs of a power-on go in order)
+ * and left weak. 1 yes, 0 no, or an error. */
+static int sealed_by_followers(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    uint32_t g = nbs_gap(log), from = it->end > it->off + g ? it->end : it->off + g;
+    return followed(log, cur, from);
+}
+
+/* A region at pos that is no sealed item is a filler (SPEC section 5.1: every bit
+ * programmed, or what a refused program left) when an item that says it follows a gap lies at
+ * pos + G and its CRC matches. Returns 1 (the item, in *it), 2 (the item, unsealed: the page's
+ * last operation, for a mount to decide from this reading), 0 when the region is the page's
+ * unsealed last operation itself, or an error. The filler is told by the item's CRC, not its
+ * seal: a seal left weak may read erased at one reading and programmed at another, and the item
+ * must read the same at each (only a mount looks at seals). */
+static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, nbs_item *it) {
+    uint32_t g = nbs_gap(log);
+    if (pos + g >= cur->limit) return 0;
+    nbs_item next;
+    int rc = item_at(log, cur, pos + g, extra, &next);
+    if (rc != NBS_OK) return rc < 0 && rc != NBS_E_END ? rc : 0;
+    if (!next.after_gap) return 0;
+    if ((rc = nbs_item_intact(log, cur, &next)) != 1) return rc;
+    bool sealed = next.sealed || !cur->strict;
+    if (!sealed && (rc = sealed_by_followers(log, cur, &next)) < 0) return rc;
+    sealed = sealed || rc == 1;
+    /* item_at() read the header again into the chunk area: keep it for the caller. */
+    rc = item_at(log, cur, pos + g, extra, it);
+    if (rc != NBS_OK) return rc < 0 && rc != NBS_E_END ? rc : 0;
+    it->sealed = sealed;
+    return sealed ? 1 : 2;
+}
+
+/* The walk of a page other than the newest found its end: noted for the page pointers. */
+static int page_ends(nbs_log *log, const nbs_cursor *cur) {
+    if (log->mounted && cur->page != log->newest) nbs_cache_note_end(log, cur->page, cur->pos);
+    return NBS_E_END;
+}
+
+int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
+    for (;;) {
+        uint32_t pos = cur->pos;
+        /* Room for the smallest item (a control record) or nothing is left. */
+        if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+            return page_ends(log, cur);
+        int rc = item_at(log, cur, pos, extra, it);
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
+        if (rc == NBS_E_END) { /* the design before rule 2: an erased gap is skipped */
+            if ((rc = gap_after(log, cur, pos, extra, it)) <= 0) return rc ? rc : NBS_E_END;
+            cur->pos = it->end;
+            return NBS_OK;
+        }
+#endif
+        if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
+        if (rc < 0) return rc;
+        if (rc == NBS_OK && !it->sealed && cur->strict) {
+            int after = sealed_by_followers(log, cur, it);
+            if (after < 0) return after;
+            it->sealed = after == 1;
+        }
+        if (rc == NBS_OK && (it->sealed || !cur->strict)) {
+            cur->pos = it->end;
+            return NBS_OK;
+        }
+        nbs_item torn = *it;
+        if ((rc = gap_after(log, cur, pos, extra, it)) < 0) return rc;
+        if (rc == 1) {
+            cur->pos = it->end;
+            return NBS_OK;
+        }
+        if (rc == 2) { /* the unsealed last operation is the item after the filler */
+            cur->pos = it->off;
+            return NBS_WALK_TORN;
+        }
+        *it = torn;
+        it->read_len = 0; /* gap_after() read over the chunk area */
+        return NBS_WALK_TORN;
+    }
+}
+
+static int crc_matches(uint32_t crc, const nbs_item *it) {
+    return NBS_TEST_BREAK == NBS_TEST_BREAK_SKIP_CRC || crc == it->crc;
+}
+
+bool nbs_item_matches(uint32_t seed, const nbs_item *it, const void *key, const void *value) {
+    uint32_t crc = nbs_crc32c(seed, it->head, it->head_len);
+    return nbs_crc32c(nbs_crc32c(crc, key, it->klen), value, it->vlen) == it->crc;
+}
+
+int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    uint32_t size, crc = nbs_crc32c(cur->seed, it->head, it->head_len);
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    if (nbs_item_in_chunk(it)) /* the walk read it whole: no second read */
+        return crc_matches(nbs_crc32c(crc, chunk + (it->data - it->off), it->klen + it->vlen), it);
+    uint32_t addr = nbs_page_addr(log, cur->page) + it->data, left = it->klen + it->vlen;
+    while (left) {
+        uint32_t n = left < size ? left : size;
+        int rc = nbs_read(log, addr, chunk, n);
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        crc = nbs_crc32c(crc, chunk, n);
+        addr += n, left -= n;
+    }
+    return crc_matches(crc, it);
+}

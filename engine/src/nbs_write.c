@@ -1,0 +1,178 @@
+/* The writers of the newest page (SPEC section 5): an item as commit header, data and seal,
+ * each its own program so that a cut leaves one of the states the mount tells apart; the gap
+ * after a mount; opening the next page; a queue pop (P, then A). RAM state moves past each
+ * piece before it is programmed, so a failed write never leads to a unit programmed twice. */
+#include "nbs_internal.h"
+
+static uint32_t varint_put(uint8_t *b, uint32_t v) {
+    uint32_t n = 0;
+    do {
+        b[n] = (uint8_t)(v & 0x7Fu);
+        v >>= 7;
+        if (v) b[n] |= 0x80u;
+        n++;
+    } while (v);
+    return n;
+}
+
+/* Programs `len` bytes of the concatenation of a and b (then erased padding up to a whole
+ * unit) at page offset off, in pieces of the chunk area. */
+static int program_data(nbs_log *log, uint32_t off, const uint8_t *a, uint32_t alen,
+                        const uint8_t *b, uint32_t blen) {
+    uint32_t size, total = alen + blen, done = 0;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    size = size / log->unit * log->unit;
+    while (done < total) {
+        uint32_t n = total - done < size ? total - done : size;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = done + i;
+            chunk[i] = k < alen ? a[k] : b[k - alen];
+        }
+        uint32_t padded = nbs_round_up(n, log->unit);
+        memset(chunk + n, log->flash.erase_value, padded - n);
+        int rc = nbs_program(log, log->newest, off + done, chunk, padded);
+        if (rc) return rc;
+        done += n;
+    }
+    return NBS_OK;
+}
+
+static int program_flag(nbs_log *log, uint32_t page, uint32_t off) {
+    uint8_t unit[32];
+    memset(unit, nbs_programmed_byte(log), sizeof unit);
+    return nbs_program(log, page, off, unit, log->unit);
+}
+
+uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out) {
+    uint32_t n = 0;
+    bool flag2 = it->type == ITEM_REMOVE || (log->kind == NBS_KIND_QUEUE && it->type == ITEM_MARK);
+    if (log->kind == NBS_KIND_MAP)
+        out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
+                   : it->type == ITEM_MARK ? TK_MARK
+                                           : (uint8_t)it->klen;
+    return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, after_gap));
+}
+
+/* The first write after a mount (SPEC section 5.1): a program that a cut stopped at its very
+ * start may have left weak cells that read erased where the next item would go. The filler
+ * programs every bit of the G bytes at the front, which makes such cells solid (a part that
+ * refuses the program has a touched, non-erased region there: as good), and the item follows it
+ * with its after-gap flag. Returns the item's offset. */
+static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
+    *pos = log->front;
+    *after_gap = log->gap_pending;
+    if (!log->gap_pending) return NBS_OK;
+    uint32_t g = nbs_gap(log); /* at most 3 flag units and a header unit of 32 bytes */
+    uint8_t fill[128];
+    memset(fill, nbs_programmed_byte(log), sizeof fill);
+    log->front += g;
+    log->gap_pending = false;
+    *pos = log->front;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
+    return NBS_OK;
+#endif
+    int rc = nbs_program(log, log->newest, *pos - g, fill, g);
+    if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
+        uint8_t back[128];
+        if (nbs_read(log, nbs_page_addr(log, log->newest) + *pos - g, back, g) == NBS_OK &&
+            !nbs_all_erased(log, back, g)) {
+            log->mounted = true;
+            return NBS_OK;
+        }
+    }
+    return rc;
+}
+
+void nbs_item_layout(const nbs_log *log, nbs_item *it) {
+    const uint32_t w = log->unit;
+    it->head_len = (uint8_t)nbs_head_encode(log, it, it->after_gap, it->head);
+    it->data = it->off + nbs_flag_units(log) * w + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
+}
+
+int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
+    uint8_t head[32];
+    memset(head, log->flash.erase_value, sizeof head);
+    nbs_item it = {.type = type, .klen = p->klen, .vlen = p->vlen};
+    if (!nbs_fits_newest(log, nbs_append_cost(log, p->klen, p->klen + p->vlen))) return NBS_E_FULL;
+    int rc = fill_gap(log, &it.off, &it.after_gap);
+    if (rc) return rc;
+    nbs_item_layout(log, &it);
+    if (it.end > log->flash.page_size) return NBS_E_FULL;
+    it.crc = nbs_crc32c(log->newest_seed, it.head, it.head_len);
+    it.crc = nbs_crc32c(it.crc, p->key, p->klen);
+    it.crc = nbs_crc32c(it.crc, p->value, p->vlen);
+    it.sealed = true;
+    memcpy(head, it.head, it.head_len);
+    nbs_put_le(head + it.head_len, it.crc, NBS_CRC_BYTES);
+    log->front = it.end;
+    const uint32_t fl = nbs_flag_units(log) * log->unit;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_FIRST
+    if ((rc = program_flag(log, log->newest, it.off))) return rc;
+#endif
+    rc = nbs_program(log, log->newest, it.off + fl, head, it.data - it.off - fl);
+    if (!rc && p->klen + p->vlen)
+        rc = program_data(log, it.data, p->key, p->klen, p->value, p->vlen);
+#if NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_FIRST
+    if (!rc) rc = program_flag(log, log->newest, it.off); /* the seal: the first unit */
+#endif
+    if (out) *out = it;
+    return rc;
+}
+
+/* 1 when the whole page reads erased, 0 when not, or an error. */
+static int page_blank(nbs_log *log, uint32_t page) {
+    uint32_t size;
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    for (uint32_t at = 0; at < log->flash.page_size; at += size) {
+        uint32_t n = log->flash.page_size - at < size ? log->flash.page_size - at : size;
+        int rc = nbs_read(log, nbs_page_addr(log, page) + at, chunk, n);
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        if (!nbs_all_erased(log, chunk, n)) return 0;
+    }
+    return 1;
+}
+
+/* Makes a page ready to open: erased unless this power-on erased it, or the store was mounted
+ * empty and this page was never used and reads erased whole (SPEC section 5.2: a store with no
+ * live page has touched no page but page 0; the first lap over a fresh part costs no erase). */
+static int make_ready(nbs_log *log, uint32_t page) {
+    if (log->fresh_from && page >= log->fresh_from) {
+        log->fresh_from = page + 1 < log->pages ? page + 1 : 0;
+        int blank = page_blank(log, page);
+        if (blank) return blank < 0 ? blank : NBS_OK;
+    }
+    return nbs_ensure_erased(log, page);
+}
+
+int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
+    uint32_t page = log->empty ? 0 : (log->newest + 1) % log->pages;
+    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
+    int rc = make_ready(log, page);
+    if (rc) return rc;
+    uint8_t hdr[32];
+    memset(hdr, log->flash.erase_value, sizeof hdr);
+    nbs_page_hdr_encode(log, seq, 0, tail_dist, hdr);
+    if (!log->empty) nbs_cache_note_end(log, log->newest, log->front);
+    log->newest = page;
+    log->newest_seq = seq;
+    log->newest_gen = 0;
+    log->newest_seed = nbs_page_seed(log, hdr);
+    nbs_cache_note_seed(log, page, log->newest_seed);
+    log->tail_seq = (uint16_t)(seq - tail_dist);
+    log->front = nbs_items_start(log);
+    log->gap_pending = false;
+    log->empty = false;
+    return nbs_program(log, page, 0, hdr, nbs_hdr_region(log)); /* not DONE or KILL */
+}
+
+int nbs_mark_done(nbs_log *log, uint32_t page) {
+    return program_flag(log, page, nbs_hdr_region(log));
+}
+
+int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it) {
+    int rc = program_flag(log, page, it->off + log->unit);          /* P: the pop */
+    if (!rc) rc = program_flag(log, page, it->off + 2 * log->unit); /* A: its seal */
+    return rc;
+}

@@ -1,0 +1,202 @@
+/* engine/SPEC.md as a reader's contract: format-3 images built by hand from the SPEC's tables
+ * (tests/support/spec_image.c, its own bitwise CRC-32C) are mounted by the engine, which must
+ * read every key, value and entry the image holds, and must mount them without a single program
+ * or erase (a clean store, SPEC section 2). Also the limits of SPEC section 7. */
+#include "nbs_map.h"
+#include "nbs_queue.h"
+#include "spec_image.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct rig {
+    ram_flash rf;
+    nbs_config cfg;
+    uint8_t work[1024];
+} rig;
+
+static void rig_load(rig *r, const spec_image *img) {
+    memset(&r->cfg, 0, sizeof r->cfg);
+    spec_image_load(img, &r->rf, 0, 0, &r->cfg.flash);
+    r->cfg.work = r->work;
+    r->cfg.work_size = sizeof r->work;
+}
+
+static void expect_value(nbs_map *map, const void *key, size_t klen, const void *value, size_t vlen,
+                         const char *what) {
+    uint8_t buf[256];
+    size_t len = 0;
+    int rc = nbs_map_fetch(map, key, klen, buf, sizeof buf, &len);
+    if (!value) {
+        cr_assert_eq(rc, NBS_E_NOT_FOUND, "%s: %s, expected absent", what, nbs_strerror(rc));
+        return;
+    }
+    cr_assert_eq(rc, NBS_OK, "%s: %s", what, nbs_strerror(rc));
+    cr_assert_eq(len, vlen, "%s: length %zu, expected %zu", what, len, vlen);
+    cr_assert_arr_eq(buf, value, vlen, "%s: wrong value", what);
+}
+
+/* A map of 4 pages x 256 B: page 0 (seq 1) stores, a superseded value, a store of a 128-byte
+ * key; page 1 (seq 2, tail distance 1) a remove, a filler and an after-gap store of a value long
+ * enough for a 2-byte length field, then a CLEAR-free end. Pages 2 and 3 erased. */
+static void build_map(spec_image *img, uint32_t unit, uint8_t e, uint8_t long_key[128],
+                      uint8_t long_value[40]) {
+    spec_page pg;
+    spec_image_init(img, SPEC_MAP, 4, 256, unit, e);
+    spec_page_begin(img, &pg, 0, 1, 0, 0);
+    spec_map_store(&pg, "alpha", 5, "one", 3, true);
+    spec_map_store(&pg, "beta", 4, "two", 3, true);
+    spec_map_store(&pg, "alpha", 5, "uno", 3, true);
+    for (int i = 0; i < 128; i++) long_key[i] = (uint8_t)(i * 3 + 1);
+    spec_map_store(&pg, long_key, 128, "k", 1, true);
+    spec_page_begin(img, &pg, 1, 2, 0, 1);
+    spec_map_remove(&pg, "beta", 4, true);
+    spec_map_store(&pg, "gamma", 5, "", 0, true);
+    spec_filler(&pg);
+    for (int i = 0; i < 40; i++) long_value[i] = (uint8_t)(0xA0 + i);
+    spec_map_store(&pg, "delta", 5, long_value, 40, true);
+}
+
+Test(spec_image, map_image_reads_as_built_every_unit_and_erase_value) {
+    static const uint32_t units[] = {1, 4, 8};
+    for (unsigned u = 0; u < 3; u++)
+        for (int ev = 0; ev < 2; ev++) {
+            uint8_t e = ev ? 0x00 : 0xFF, long_key[128], long_value[40];
+            char what[64];
+            snprintf(what, sizeof what, "W %u, E 0x%02X", units[u], e);
+            spec_image img;
+            build_map(&img, units[u], e, long_key, long_value);
+            rig r;
+            rig_load(&r, &img);
+            nbs_map map;
+            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
+            cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
+            expect_value(&map, "alpha", 5, "uno", 3, what);
+            expect_value(&map, "beta", 4, NULL, 0, what);
+            expect_value(&map, "gamma", 5, "", 0, what);
+            expect_value(&map, "delta", 5, long_value, 40, what);
+            expect_value(&map, long_key, 128, "k", 1, what);
+            expect_value(&map, "omega", 5, NULL, 0, what);
+            uint32_t count = 0;
+            cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+            cr_assert_eq(count, 4, "%s: count %u", what, count);
+            /* The engine writes after the image (a filler first, SPEC section 5.1) and reads it
+             * all back after a remount. */
+            cr_assert_eq(nbs_map_store(&map, "alpha", 5, "eins", 4), NBS_OK, "%s", what);
+            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: remount", what);
+            expect_value(&map, "alpha", 5, "eins", 4, what);
+            expect_value(&map, "delta", 5, long_value, 40, what);
+            ram_flash_free(&r.rf);
+            spec_image_free(&img);
+        }
+}
+
+/* A CLEAR (tk 0x81) in the newest page hides every older item; a MARK (0x82) counts nothing. */
+Test(spec_image, map_clear_hides_older_items) {
+    spec_image img;
+    spec_page pg;
+    spec_image_init(&img, SPEC_MAP, 4, 256, 1, 0xFF);
+    spec_page_begin(&img, &pg, 2, 7, 0, 0); /* the ring may start anywhere, at any seq */
+    spec_map_store(&pg, "a", 1, "1", 1, true);
+    spec_map_store(&pg, "b", 1, "2", 1, true);
+    spec_page_begin(&img, &pg, 3, 8, 0, 1);
+    spec_map_control(&pg, 0x82, true);
+    spec_map_store(&pg, "b", 1, "3", 1, true);
+    spec_map_control(&pg, 0x81, true);
+    spec_map_store(&pg, "c", 1, "4", 1, true);
+    rig r;
+    rig_load(&r, &img);
+    nbs_map map;
+    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK);
+    cr_assert_eq(r.rf.programs + r.rf.erases, 0);
+    expect_value(&map, "a", 1, NULL, 0, "a");
+    expect_value(&map, "b", 1, NULL, 0, "b");
+    expect_value(&map, "c", 1, "4", 1, "c");
+    uint32_t count = 0;
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 1);
+    ram_flash_free(&r.rf);
+    spec_image_free(&img);
+}
+
+/* A queue of 4 x 256 B: page 1 (seq 3) e0 popped, e1, e2; page 2 (seq 4, tail distance 1) e3
+ * popped out of order, a filler, e4. Peek, pop and count see e1, e2, e4. */
+Test(spec_image, queue_image_reads_as_built) {
+    static const uint32_t units[] = {1, 4, 8};
+    for (unsigned u = 0; u < 3; u++)
+        for (int ev = 0; ev < 2; ev++) {
+            uint8_t e = ev ? 0x00 : 0xFF;
+            char what[64];
+            snprintf(what, sizeof what, "W %u, E 0x%02X", units[u], e);
+            uint8_t big[60];
+            for (int i = 0; i < 60; i++) big[i] = (uint8_t)(i ^ 0x5A);
+            spec_image img;
+            spec_page pg;
+            spec_image_init(&img, SPEC_QUEUE, 4, 256, units[u], e);
+            spec_page_begin(&img, &pg, 1, 3, 0, 0);
+            spec_queue_push(&pg, "e0", 2, true, true);
+            spec_queue_push(&pg, "e1", 2, true, false);
+            spec_queue_push(&pg, big, 60, true, false);
+            spec_page_begin(&img, &pg, 2, 4, 0, 1);
+            spec_queue_push(&pg, "e3", 2, true, true);
+            spec_filler(&pg);
+            spec_queue_push(&pg, "", 0, true, false);
+            rig r;
+            rig_load(&r, &img);
+            nbs_queue q;
+            cr_assert_eq(nbs_queue_mount(&q, &r.cfg), NBS_OK, "%s: mount", what);
+            cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
+            uint32_t count = 0;
+            cr_assert_eq(nbs_queue_count(&q, &count), NBS_OK);
+            cr_assert_eq(count, 3, "%s: count %u", what, count);
+            uint8_t buf[64];
+            size_t len = 0;
+            cr_assert_eq(nbs_queue_peek(&q, buf, sizeof buf, &len), NBS_OK, "%s", what);
+            cr_assert(len == 2 && !memcmp(buf, "e1", 2), "%s: peek", what);
+            cr_assert_eq(nbs_queue_pop(&q, buf, sizeof buf, &len), NBS_OK);
+            cr_assert(len == 2 && !memcmp(buf, "e1", 2), "%s: pop 1", what);
+            cr_assert_eq(nbs_queue_mount(&q, &r.cfg), NBS_OK, "%s: remount", what);
+            cr_assert_eq(nbs_queue_pop(&q, buf, sizeof buf, &len), NBS_OK);
+            cr_assert(len == 60 && !memcmp(buf, big, 60), "%s: pop 2", what);
+            cr_assert_eq(nbs_queue_pop(&q, buf, sizeof buf, &len), NBS_OK);
+            cr_assert_eq(len, 0, "%s: pop 3", what);
+            cr_assert_eq(nbs_queue_peek(&q, buf, sizeof buf, &len), NBS_E_EMPTY, "%s", what);
+            ram_flash_free(&r.rf);
+            spec_image_free(&img);
+        }
+}
+
+static int no_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
+    (void)ctx, (void)addr, (void)buf, (void)len;
+    return NBS_E_IO;
+}
+static int no_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
+    (void)ctx, (void)addr, (void)data, (void)len;
+    return NBS_E_IO;
+}
+static int no_erase(void *ctx, uint32_t page_addr) {
+    (void)ctx, (void)page_addr;
+    return NBS_E_IO;
+}
+
+/* SPEC section 7's figures (W = 1, N <= 256: the first item at offset 6). */
+Test(spec_image, largest_items_are_the_spec_figures) {
+    nbs_flash f = {.read = no_read,
+                   .program = no_program,
+                   .erase = no_erase,
+                   .start = 0,
+                   .write_unit = 1,
+                   .erase_value = 0xFF};
+    f.page_size = 256, f.size = 4 * 256;
+    cr_assert_eq(nbs_map_max_value(&f, 1), 241);
+    cr_assert_eq(nbs_map_max_value(&f, 4), 238);
+    cr_assert_eq(nbs_queue_max_item(&f), 241);
+    f.page_size = 4096, f.size = 4 * 4096;
+    cr_assert_eq(nbs_map_max_value(&f, 1), 4081);
+    cr_assert_eq(nbs_queue_max_item(&f), 4081);
+    f.size = 32767u * 4096, f.page_size = 4096;
+    cr_assert_neq(nbs_queue_max_item(&f), 0);
+    f.size = 32768u * 4096;
+    cr_assert_eq(nbs_queue_max_item(&f), 0, "N above 32767 is refused");
+}
