@@ -81,7 +81,8 @@ typedef struct nbs_item {
     bool sealed;      /* S reads programmed-any: the commit is solid */
     bool pop_touched; /* queue: P reads programmed-any */
     bool pop_full;    /* queue: P reads full (popped) */
-    bool pop_sealed;  /* queue: A reads programmed-any */
+    bool pop_sealed;  /* queue: A reads programmed-any: the pop's commit started */
+    bool pop_done;    /* queue: A reads full */
 } nbs_item;
 
 /* A walk over one page's items, oldest first. `seed` is the CRC seed of the page's items (the

@@ -217,7 +217,10 @@ static int scan_queue(nbs_log *log, int32_t *unsealed_page) {
         int rc = nbs_cursor_start(log, p, &cur);
         while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
             if (it.type != ITEM_PUSH) continue;
-            if (it.pop_touched && !(it.pop_full && it.pop_sealed)) *unsealed_page = (int32_t)p;
+            /* Anything between "never popped" and "popped, P and A full" is a pop a cut stopped:
+             * its page is rewritten with the pop decided by A (SPEC 3.3). */
+            bool begun = it.pop_touched || it.pop_sealed;
+            if (begun && !(it.pop_full && it.pop_done)) *unsealed_page = (int32_t)p;
             if (!it.pop_full && !log->head_known) {
                 log->head_known = true;
                 log->head_page = p;

@@ -6,7 +6,9 @@
 
 /* Whether the walk's item is kept: intact, not popped, no MARK. */
 static int keep(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
-    if (it->type == ITEM_MARK || it->pop_full) return 0;
+    /* A pop counts once its A (its commit) reads programmed-any: a P a cut left weak may read
+     * erased at one mount and full at the next, and with A erased both readings keep the entry. */
+    if (it->type == ITEM_MARK || it->pop_sealed) return 0;
     return nbs_item_intact(log, cur, it);
 }
 

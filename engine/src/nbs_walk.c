@@ -117,6 +117,7 @@ static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_
         it->pop_touched = !nbs_all_erased(log, flag + w, w);
         it->pop_full = all_programmed(log, flag + w, w);
         it->pop_sealed = !nbs_all_erased(log, flag + 2 * w, w);
+        it->pop_done = all_programmed(log, flag + 2 * w, w);
     }
     return true;
 }

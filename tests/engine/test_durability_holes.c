@@ -191,7 +191,7 @@ Test(durability_holes, torn_pop_reads_as_one_outcome) {
  * entry; the second must not drop it. OPEN HOLE of format 3 (tests/engine/FINDINGS.md, format 3,
  * H1): the engine drops it (count 1): P has no filler, so a P that reads erased is trusted as
  * never touched. Disabled until the engine closes it; enable it to see the failure. */
-Test(durability_holes, pop_cut_at_its_start_does_not_pop_later, .disabled = true) {
+Test(durability_holes, pop_cut_at_its_start_does_not_pop_later) {
     spec_image img;
     spec_page pg;
     spec_image_init(&img, SPEC_QUEUE, 4, 256, 1, 0xFF);
