@@ -5,8 +5,8 @@
  * everything the scenario wrote since, the store is power-cycled as often again and verified
  * whole after each power-on: a torn program that read one way at the recovery and another at a
  * later boot can take every item written after the recovery with it (engine/SPEC.md section
- * 5.1), and only a boot after those writes shows it. Both run in a sandbox (runner_isolate.c): the run goes on, and its
- * figures stay, as if they had not been made. */
+ * 5.1), and only a boot after those writes shows it. Both run in a sandbox (runner_isolate.c): the
+ * run goes on, and its figures stay, as if they had not been made. */
 #include "runner_internal.h"
 
 #include <stdio.h>

@@ -378,34 +378,28 @@ static void craft_map_unterminated_varint(spec_image *img) {
     spec_item it = spec_map_store(&pg, "k2", 2, "v2", 2, true);
     memset(img->mem + it.head + 1, 0x80, 3);
 }
-static void craft_map_tail_past_range(spec_image *img) {
+/* Page 0 holds k1 under seq1; page p2 holds k2 under seq2, generation gen2 and tail distance
+ * tail2 (with its DONE when done). */
+static void two_map_pages(spec_image *img, uint16_t seq1, uint32_t p2, uint16_t seq2, uint8_t gen2,
+                          uint16_t tail2, bool done) {
     spec_page pg;
-    spec_page_begin(img, &pg, 0, 1, 0, 0);
+    spec_page_begin(img, &pg, 0, seq1, 0, 0);
     spec_map_store(&pg, "k1", 2, "v1", 2, true);
-    spec_page_begin(img, &pg, 1, 201, 0, 200);
+    spec_page_begin(img, &pg, p2, seq2, gen2, tail2);
     spec_map_store(&pg, "k2", 2, "v2", 2, true);
+    if (done) spec_page_done(&pg);
+}
+static void craft_map_tail_past_range(spec_image *img) {
+    two_map_pages(img, 1, 1, 201, 0, 200, false);
 }
 static void craft_map_tail_over_wrong_seqs(spec_image *img) {
-    spec_page pg;
-    spec_page_begin(img, &pg, 0, 5, 0, 0);
-    spec_map_store(&pg, "k1", 2, "v1", 2, true);
-    spec_page_begin(img, &pg, 1, 10, 0, 2); /* says seq 9 is at page 0 */
-    spec_map_store(&pg, "k2", 2, "v2", 2, true);
+    two_map_pages(img, 5, 1, 10, 0, 2, false); /* says seq 9 is at page 0 */
 }
 static void craft_map_twin_seqs(spec_image *img) {
-    spec_page pg;
-    spec_page_begin(img, &pg, 0, 5, 0, 0);
-    spec_map_store(&pg, "k1", 2, "v1", 2, true);
-    spec_page_begin(img, &pg, 2, 5, 0, 0);
-    spec_map_store(&pg, "k2", 2, "v2", 2, true);
+    two_map_pages(img, 5, 2, 5, 0, 0, false);
 }
 static void craft_map_temp_copy_far_away(spec_image *img) {
-    spec_page pg;
-    spec_page_begin(img, &pg, 0, 1, 0, 0);
-    spec_map_store(&pg, "k1", 2, "v1", 2, true);
-    spec_page_begin(img, &pg, 2, 40000, 5, 3);
-    spec_map_store(&pg, "k2", 2, "v2", 2, true);
-    spec_page_done(&pg);
+    two_map_pages(img, 1, 2, 40000, 5, 3, true);
 }
 static void craft_queue_length_past_page(spec_image *img) {
     spec_page pg;
