@@ -9,7 +9,19 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-enum { KEY_ENTRY_BYTES = 16, HEADER_BYTES = 20 };
+enum { KEY_ENTRY_BYTES = 16, HEADER_BYTES = 20, SLOTS_FOR_4_KEYS = 4 + 4 / 2 + 1 };
+
+/* Key entry i of the fixture's cache memory and its lengths word (bytes 4..7: key length << 24 |
+ * after-gap flag << 23 | value length; 0 for an empty entry), as SPEC.md section 8 lays them out.
+ */
+static uint8_t *key_entry(engine_fixture *f, uint32_t i) {
+    return (uint8_t *)f->cache_mem + HEADER_BYTES + i * KEY_ENTRY_BYTES;
+}
+static uint32_t entry_lengths(const uint8_t *e) {
+    uint32_t lengths;
+    memcpy(&lengths, e + 4, 4);
+    return lengths;
+}
 
 static void open_map(engine_fixture *f, const char *preset, uint32_t pages, uint32_t max_keys,
                      bool check) {
@@ -228,11 +240,10 @@ Test(cache_unit, check_mode_catches_a_wrong_entry) {
     key_of(7, key);
     store_u32(&f, key, 77);
     expect_fetch(&f, key, true, 77);
-    uint32_t entries = 4 + 4 / 2 + 1, used = 0;
-    for (uint32_t i = 0; i < entries; i++) {
-        uint8_t *e = (uint8_t *)f.cache_mem + HEADER_BYTES + i * KEY_ENTRY_BYTES;
-        uint32_t lengths;
-        memcpy(&lengths, e + 4, 4);
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < SLOTS_FOR_4_KEYS; i++) {
+        uint8_t *e = key_entry(&f, i);
+        uint32_t lengths = entry_lengths(e);
         if (!lengths) continue;
         cr_assert_eq(lengths >> 24, 8, "the entry's key length");
         cr_assert_eq(lengths & 0x7FFFFF, 4, "the entry's value length");
@@ -259,10 +270,9 @@ Test(cache_unit, an_entry_that_fails_its_crc_falls_back_to_flash) {
     open_map(&f, "nrf52840", 4, 4, false);
     key_of(9, key);
     store_u32(&f, key, 99);
-    for (uint32_t i = 0; i < 4 + 4 / 2 + 1; i++) {
-        uint8_t *e = (uint8_t *)f.cache_mem + HEADER_BYTES + i * KEY_ENTRY_BYTES;
-        uint32_t lengths;
-        memcpy(&lengths, e + 4, 4);
+    for (uint32_t i = 0; i < SLOTS_FOR_4_KEYS; i++) {
+        uint8_t *e = key_entry(&f, i);
+        uint32_t lengths = entry_lengths(e);
         if (lengths) lengths += 1, memcpy(e + 4, &lengths, 4);
     }
     cr_assert_gt(expect_fetch(&f, key, true, 99), 1, "the flash path must have answered");
