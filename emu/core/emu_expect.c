@@ -15,7 +15,7 @@ int emu_expect_init(emu_expect *e, const char *regex, char *why, size_t why_size
     if (!regex) return 0;
     regex_t *re = malloc(sizeof *re);
     if (!re) return snprintf(why, why_size, "out of memory"), -1;
-    int rc = regcomp(re, regex, REG_EXTENDED);
+    int rc = regcomp(re, regex, REG_EXTENDED | REG_NEWLINE); /* ^ and $ match at lines */
     if (rc) {
         char text[160];
         regerror(rc, re, text, sizeof text);

@@ -222,6 +222,11 @@ static int map_memory(emu *m, char *why, size_t why_size) {
     if (!m->ram || !m->ram_reset) return snprintf(why, why_size, "out of memory"), -1;
     uc_err err = uc_mem_map_ptr(m->uc, m->flash_base, m->flash_size, UC_PROT_READ | UC_PROT_EXEC,
                                 m->flash_view);
+    /* uc_mem_map_ptr leaves the region writable whatever the permissions say; protecting it
+     * again marks it read-only, so that a store runs the write-protection hook and is then
+     * discarded instead of landing in the view. */
+    if (!err)
+        err = uc_mem_protect(m->uc, m->flash_base, m->flash_size, UC_PROT_READ | UC_PROT_EXEC);
     if (!err) err = uc_mem_map_ptr(m->uc, b->ram_base, b->ram_size, UC_PROT_ALL, m->ram);
     if (err) return snprintf(why, why_size, "Unicorn: mapping memory: %s", uc_strerror(err)), -1;
     uc_hook h;

@@ -15,5 +15,6 @@ int board_flash_erase(uint32_t page_addr);
 
 void board_print(const char *text);
 void board_print_u32(uint32_t value);
+void board_print_hex32(uint32_t value); /* eight lower-case digits */
 
 #endif

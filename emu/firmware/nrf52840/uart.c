@@ -33,3 +33,10 @@ void board_print_u32(uint32_t value) {
     } while (value);
     board_print(digits + at);
 }
+
+void board_print_hex32(uint32_t value) {
+    char digits[9];
+    for (int i = 7; i >= 0; i--, value >>= 4) digits[i] = "0123456789abcdef"[value & 0xFu];
+    digits[8] = '\0';
+    board_print(digits);
+}
