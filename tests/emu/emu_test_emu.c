@@ -90,34 +90,33 @@ Test(emu, unmodelled_registers_are_counted) {
     emu_close(m);
 }
 
-Test(emu, campaign_over_the_boot_counter_passes) {
-    emu *m = open_board(COUNTER, 0);
-    emu_campaign_options o = {.boots = 2,
+/* A campaign over ELF whose boot `boots` is cut, every torn mode, one reboot after each cut. */
+static emu_campaign_result campaign(const char *elf, uint32_t boots) {
+    emu *m = open_board(elf, 0);
+    emu_campaign_options o = {.boots = boots,
                               .after_boots = 1,
                               .torn_program = (1u << NOR_TORN_PROG_MODES) - 1,
                               .torn_erase = (1u << NOR_TORN_ERASE_MODES) - 1};
     emu_campaign_result r;
     char why[EMU_WHY_MAX];
     cr_assert_eq(emu_campaign_run(m, &o, COUNT_RE, &r, why, sizeof why), 0, "%s", why);
+    emu_close(m);
+    return r;
+}
+
+Test(emu, campaign_over_the_boot_counter_passes) {
+    emu_campaign_result r = campaign(COUNTER, 2);
     cr_assert(r.reference_passed);
     cr_assert_gt(r.operations, 0);
     cr_assert_eq(r.tries, r.operations * NOR_TORN_PROG_MODES, "boot 2 only programs");
     cr_assert_eq(r.failed_tries, 0, "%s", r.failure_count ? r.failures[0].why : "");
     emu_campaign_result_free(&r);
-    emu_close(m);
 }
 
 /* The flawed counter erases its page, then programs the new count: a cut inside either
  * loses the counts committed before, and the reboot prints a smaller one. */
 Test(emu, campaign_catches_the_in_place_counter) {
-    emu *m = open_board(IN_PLACE, 0);
-    emu_campaign_options o = {.boots = 3,
-                              .after_boots = 1,
-                              .torn_program = (1u << NOR_TORN_PROG_MODES) - 1,
-                              .torn_erase = (1u << NOR_TORN_ERASE_MODES) - 1};
-    emu_campaign_result r;
-    char why[EMU_WHY_MAX];
-    cr_assert_eq(emu_campaign_run(m, &o, COUNT_RE, &r, why, sizeof why), 0, "%s", why);
+    emu_campaign_result r = campaign(IN_PLACE, 3);
     cr_assert(r.reference_passed);
     cr_assert_eq(r.operations, 2, "an erase and a word program per boot");
     cr_assert_gt(r.failed_tries, 0);
@@ -126,7 +125,6 @@ Test(emu, campaign_catches_the_in_place_counter) {
     cr_assert_str_eq(nor_torn_erase_name(f->torn), "full");
     cr_assert(strstr(f->why, "printed 1 after an earlier boot printed 2"), "%s", f->why);
     emu_campaign_result_free(&r);
-    emu_close(m);
 }
 
 Test(emu, a_cut_by_count_lands_and_the_board_reboots) {
