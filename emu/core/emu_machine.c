@@ -354,8 +354,11 @@ static void classify_return(emu *m, uc_err err) {
         }
     }
     char reason[160];
-    snprintf(reason, sizeof reason, "the CPU stopped: %s",
-             err ? uc_strerror(err) : "halted outside a WFI");
+    if (err == UC_ERR_INSN_INVALID) /* Unicorn's path for UDF and unknown encodings */
+        snprintf(reason, sizeof reason, "%s", exception_name(1));
+    else
+        snprintf(reason, sizeof reason, "the CPU stopped: %s",
+                 err ? uc_strerror(err) : "halted outside a WFI");
     emu_stop_with(m, EMU_STOP_CRASH, reason);
 }
 

@@ -15,6 +15,9 @@
 #define IN_PLACE EMU_FIRMWARE_DIR "/boot_counter_in_place-nrf52840.elf"
 #define FAULT    EMU_FIRMWARE_DIR "/fault-nrf52840.elf"
 #define RULES    EMU_FIRMWARE_DIR "/flash_rules-nrf52840.elf"
+#define UARTE    EMU_FIRMWARE_DIR "/uarte-nrf52840.elf"
+#define UNDEF    EMU_FIRMWARE_DIR "/undefined-nrf52840.elf"
+#define NO_WEN   EMU_FIRMWARE_DIR "/flash_without_wen-nrf52840.elf"
 #define COUNT_RE "boot count: ([0-9]+)"
 
 static emu *open_board(const char *elf, uint64_t max_instructions) {
@@ -54,8 +57,8 @@ Test(emu, boot_counter_counts_across_boots) {
 
 /* Stores into flash go through the NVMC to the NOR model and the CPU reads what the model
  * holds: a second write ANDs (its 0->1 bits are a counted violation), a third is refused
- * (nWRITE = 2). A store that reached the CPU's view of the flash directly would read back as
- * written. */
+ * (nWRITE = 2), an erase without CONFIG = EEN is ignored and counted. A store that reached the
+ * CPU's view of the flash directly would read back as written. */
 Test(emu, flash_stores_follow_the_nor_rules) {
     emu *m = open_board(RULES, 0);
     emu_boot b;
@@ -63,9 +66,11 @@ Test(emu, flash_stores_follow_the_nor_rules) {
     cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s", b.reason);
     cr_assert_str_eq(b.uart, "after one write: 0f0f0f0f\n"
                              "after two writes: 0f0f000f\n"
-                             "after three writes: 0f0f000f\n");
+                             "after three writes: 0f0f000f\n"
+                             "after an erase without EEN: 0f0f000f\n");
     cr_assert_eq(b.flash_programs, 3);
     cr_assert_eq(b.flash_erases, 1);
+    cr_assert_eq(b.flash_refused, 1);
     cr_assert_eq(b.flash_violations, 2, "the 0->1 bits and the third write");
     emu_boot_free(&b);
     emu_close(m);
@@ -154,6 +159,15 @@ Test(emu, a_cut_by_count_lands_and_the_board_reboots) {
     emu_close(m);
 }
 
+/* The halfword at the crash's PC, which must lie in function `symbol`. */
+static unsigned halfword_at_pc(emu *m, const emu_boot *b, const char *symbol) {
+    size_t n = strlen(symbol);
+    cr_assert(!strncmp(b->pc_symbol, symbol, n) && b->pc_symbol[n] == '+', "%s", b->pc_symbol);
+    uint8_t insn[2];
+    cr_assert_eq(nor_peek(emu_flash(m), b->regs[15], insn, 2), 0);
+    return insn[0] | (unsigned)insn[1] << 8;
+}
+
 /* The fault is reported at the store itself, not at the start of its block. */
 Test(emu, a_fault_is_reported_with_its_pc) {
     emu *m = open_board(FAULT, 0);
@@ -163,11 +177,49 @@ Test(emu, a_fault_is_reported_with_its_pc) {
     cr_assert(b.has_fault_addr);
     cr_assert_eq(b.fault_addr, 0x30000000u);
     cr_assert(strstr(b.reason, "write to unmapped address 0x30000000"), "%s", b.reason);
-    cr_assert(!strncmp(b.pc_symbol, "store_to_nowhere+", 17), "%s", b.pc_symbol);
-    uint8_t insn[2];
-    cr_assert_eq(nor_peek(emu_flash(m), b.regs[15], insn, 2), 0);
-    cr_assert_eq((insn[1] & 0xF8u), 0x60u, "pc 0x%08x is not a STR (immediate)", b.regs[15]);
+    cr_assert_eq(halfword_at_pc(m, &b, "store_to_nowhere") & 0xF800u, 0x6000u,
+                 "pc 0x%08x is not a STR (immediate)", b.regs[15]);
     cr_assert_str_eq(b.uart, "about to fault\n");
+    emu_boot_free(&b);
+    emu_close(m);
+}
+
+Test(emu, an_undefined_instruction_is_a_crash_at_it) {
+    emu *m = open_board(UNDEF, 0);
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(m, &b), 0);
+    cr_assert_eq(b.stop, EMU_STOP_CRASH);
+    cr_assert(strstr(b.reason, "undefined instruction"), "%s", b.reason);
+    cr_assert_eq(halfword_at_pc(m, &b, "undefined_instruction") & 0xFF00u, 0xDE00u, "not a UDF");
+    emu_boot_free(&b);
+    emu_close(m);
+}
+
+/* Without CONFIG = WEN the store never reaches the flash, and the boot stops there. */
+Test(emu, a_flash_store_without_wen_is_a_crash) {
+    emu *m = open_board(NO_WEN, 0);
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(m, &b), 0);
+    cr_assert_eq(b.stop, EMU_STOP_CRASH);
+    cr_assert(strstr(b.reason, "while NVMC CONFIG is 0 (writes need WEN = 1)"), "%s", b.reason);
+    cr_assert(b.has_fault_addr && b.fault_addr == 0x000F8000u);
+    cr_assert_eq(b.flash_programs, 0);
+    cr_assert_eq(halfword_at_pc(m, &b, "store_to_flash_without_wen") & 0xF800u, 0x6000u,
+                 "not a STR (immediate)");
+    uint8_t word[4];
+    cr_assert_eq(nor_peek(emu_flash(m), 0xF8000u, word, 4), 0);
+    cr_assert_eq(word[0] & word[1] & word[2] & word[3], 0xFF, "the store reached the flash");
+    emu_boot_free(&b);
+    emu_close(m);
+}
+
+/* UARTE: EasyDMA sends TXD.MAXCNT bytes from TXD.PTR, and TXD.AMOUNT says how many. */
+Test(emu, uarte_sends_from_ram) {
+    emu *m = open_board(UARTE, 0);
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(m, &b), 0);
+    cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s", b.reason);
+    cr_assert_str_eq(b.uart, "hello through EasyDMA\nsent 22 bytes\n");
     emu_boot_free(&b);
     emu_close(m);
 }

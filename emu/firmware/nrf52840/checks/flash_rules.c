@@ -1,7 +1,9 @@
-/* Shows the NOR rules through the NVMC: a word written twice holds the AND of both values (a
- * write cannot turn a 0 back into a 1), and a third write before an erase is refused (the
- * nRF52840's nWRITE = 2). Prints the word after each step. */
+/* Board check: the NOR rules through the NVMC. A word written twice holds the AND of both
+ * values (a write cannot turn a 0 back into a 1), a third write before an erase is refused
+ * (the nRF52840's nWRITE = 2), and an ERASEPAGE while CONFIG is REN is ignored. Prints the
+ * word after each step. */
 #include "board.h"
+#include "nrf52840.h"
 
 extern uint8_t __storage_start[];
 
@@ -21,5 +23,10 @@ int main(void) {
     show("after two writes: ", addr);
     board_flash_program(addr, &third, 4);
     show("after three writes: ", addr);
+    NVMC_CONFIG = NVMC_CONFIG_REN;
+    NVMC_ERASEPAGE = addr;
+    while (!NVMC_READY) {
+    }
+    show("after an erase without EEN: ", addr);
     return 0;
 }
