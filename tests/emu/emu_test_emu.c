@@ -29,6 +29,19 @@ static emu *open_board(const char *elf, uint64_t max_instructions) {
     return m;
 }
 
+/* One boot of ELF on a fresh board; the board stays open (for nor_peek) until done(). */
+static emu_boot boot_once(const char *elf, uint64_t max_instructions, emu **m) {
+    *m = open_board(elf, max_instructions);
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(*m, &b), 0);
+    return b;
+}
+
+static void done(emu *m, emu_boot *b) {
+    emu_boot_free(b);
+    emu_close(m);
+}
+
 Test(emu, boot_counter_counts_across_boots) {
     emu *m = open_board(COUNTER, 0);
     emu_expect expect;
@@ -60,9 +73,8 @@ Test(emu, boot_counter_counts_across_boots) {
  * (nWRITE = 2), an erase without CONFIG = EEN is ignored and counted. A store that reached the
  * CPU's view of the flash directly would read back as written. */
 Test(emu, flash_stores_follow_the_nor_rules) {
-    emu *m = open_board(RULES, 0);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(RULES, 0, &m);
     cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s", b.reason);
     cr_assert_str_eq(b.uart, "after one write: 0f0f0f0f\n"
                              "after two writes: 0f0f000f\n"
@@ -72,15 +84,13 @@ Test(emu, flash_stores_follow_the_nor_rules) {
     cr_assert_eq(b.flash_erases, 1);
     cr_assert_eq(b.flash_refused, 1);
     cr_assert_eq(b.flash_violations, 2, "the 0->1 bits and the third write");
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 /* UART0's BAUDRATE and PSEL.TXD are not modelled: the catch-all counts one write of each. */
 Test(emu, unmodelled_registers_are_counted) {
-    emu *m = open_board(COUNTER, 0);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(COUNTER, 0, &m);
     bool baud = false, psel = false;
     for (size_t i = 0; i < b.register_count; i++) {
         if (b.registers[i].addr == 0x40002524u)
@@ -91,8 +101,7 @@ Test(emu, unmodelled_registers_are_counted) {
         cr_assert_neq(b.registers[i].addr, 0x4000251Cu, "UART0 TXD counted as unmodelled");
     }
     cr_assert(baud && psel);
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 /* A campaign over ELF whose boot `boots` is cut, every torn mode, one reboot after each cut. */
@@ -170,9 +179,8 @@ static unsigned halfword_at_pc(emu *m, const emu_boot *b, const char *symbol) {
 
 /* The fault is reported at the store itself, not at the start of its block. */
 Test(emu, a_fault_is_reported_with_its_pc) {
-    emu *m = open_board(FAULT, 0);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(FAULT, 0, &m);
     cr_assert_eq(b.stop, EMU_STOP_CRASH);
     cr_assert(b.has_fault_addr);
     cr_assert_eq(b.fault_addr, 0x30000000u);
@@ -180,26 +188,22 @@ Test(emu, a_fault_is_reported_with_its_pc) {
     cr_assert_eq(halfword_at_pc(m, &b, "store_to_nowhere") & 0xF800u, 0x6000u,
                  "pc 0x%08x is not a STR (immediate)", b.regs[15]);
     cr_assert_str_eq(b.uart, "about to fault\n");
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 Test(emu, an_undefined_instruction_is_a_crash_at_it) {
-    emu *m = open_board(UNDEF, 0);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(UNDEF, 0, &m);
     cr_assert_eq(b.stop, EMU_STOP_CRASH);
     cr_assert(strstr(b.reason, "undefined instruction"), "%s", b.reason);
     cr_assert_eq(halfword_at_pc(m, &b, "undefined_instruction") & 0xFF00u, 0xDE00u, "not a UDF");
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 /* Without CONFIG = WEN the store never reaches the flash, and the boot stops there. */
 Test(emu, a_flash_store_without_wen_is_a_crash) {
-    emu *m = open_board(NO_WEN, 0);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(NO_WEN, 0, &m);
     cr_assert_eq(b.stop, EMU_STOP_CRASH);
     cr_assert(strstr(b.reason, "while NVMC CONFIG is 0 (writes need WEN = 1)"), "%s", b.reason);
     cr_assert(b.has_fault_addr && b.fault_addr == 0x000F8000u);
@@ -209,31 +213,26 @@ Test(emu, a_flash_store_without_wen_is_a_crash) {
     uint8_t word[4];
     cr_assert_eq(nor_peek(emu_flash(m), 0xF8000u, word, 4), 0);
     cr_assert_eq(word[0] & word[1] & word[2] & word[3], 0xFF, "the store reached the flash");
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 /* UARTE: EasyDMA sends TXD.MAXCNT bytes from TXD.PTR, and TXD.AMOUNT says how many. */
 Test(emu, uarte_sends_from_ram) {
-    emu *m = open_board(UARTE, 0);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(UARTE, 0, &m);
     cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s", b.reason);
     cr_assert_str_eq(b.uart, "hello through EasyDMA\nsent 22 bytes\n");
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 Test(emu, a_runaway_stops_at_the_limit) {
-    emu *m = open_board(COUNTER, 2000);
-    emu_boot b;
-    cr_assert_eq(emu_boot_run(m, &b), 0);
+    emu *m;
+    emu_boot b = boot_once(COUNTER, 2000, &m);
     cr_assert_eq(b.stop, EMU_STOP_RUNAWAY);
     cr_assert(strstr(b.reason, "2000 instructions"), "%s", b.reason);
     cr_assert_geq(b.instructions, 2000);
     cr_assert_lt(b.instructions, 2100, "stopped within a block of the limit");
-    emu_boot_free(&b);
-    emu_close(m);
+    done(m, &b);
 }
 
 static emu_boot boot_printing(const char *text, emu_stop stop) {
