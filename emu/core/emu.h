@@ -93,8 +93,9 @@ void emu_expect_free(emu_expect *e);
  * else `why` says what failed. */
 bool emu_expect_check(emu_expect *e, const emu_boot *b, char *why, size_t why_size);
 
-/* A plan of boots: cut points are NOR operation indexes counted from the first boot's start
- * (cut k lands inside operation k+1: after k complete operations), increasing. */
+/* A plan of boots: cut points count the flash operations (programs and erases) from the start
+ * of the plan's first boot (cut k lands inside operation k+1: after k complete ones),
+ * increasing. */
 typedef struct emu_plan {
     uint32_t boots; /* at least cut_count + 1 are run */
     const uint64_t *cuts;

@@ -20,9 +20,10 @@ int emu_run_plan(emu *m, const emu_plan *plan, emu_expect *expect, emu_run_resul
     nor_set_torn_modes(emu_flash(m), plan->torn_program, plan->torn_erase);
     out->passed = true;
     size_t next_cut = 0;
+    uint64_t base = nor_op_count(emu_flash(m)); /* cuts count from the plan's first boot */
     for (size_t i = 0; i < boots; i++) {
         emu_boot_report *r = &out->boots[out->boot_count++];
-        if (next_cut < plan->cut_count) emu_arm_cut(m, plan->cuts[next_cut]);
+        if (next_cut < plan->cut_count) emu_arm_cut(m, base + plan->cuts[next_cut]);
         if (emu_boot_run(m, &r->boot)) return -1;
         if (r->boot.stop == EMU_STOP_POWER_CUT) next_cut++;
         r->checked = r->boot.stop != EMU_STOP_POWER_CUT;

@@ -120,7 +120,8 @@ static const char *torn_name(const emu_campaign_failure *f) {
 }
 
 int emu_report_campaign(const emu_campaign_result *r, const emu_campaign_options *o, bool json) {
-    bool passed = r->reference_passed && r->failed_tries == 0;
+    /* A boot without flash operations leaves nothing to cut: no proof, so no pass. */
+    bool passed = r->reference_passed && r->tries > 0 && r->failed_tries == 0;
     double rate = r->seconds > 0 ? (double)r->instructions / r->seconds : 0;
     double reboot_mean = r->reboots ? r->reboot_seconds_total / (double)r->reboots : 0;
     if (json) {
@@ -177,6 +178,9 @@ int emu_report_campaign(const emu_campaign_result *r, const emu_campaign_options
            "%.1f us); flash back to the snapshot: slowest %.1f us\n",
            r->seconds, (double)r->instructions / 1e6, rate / 1e6, (unsigned long long)r->reboots,
            reboot_mean * 1e6, r->reboot_seconds_max * 1e6, r->restore_seconds_max * 1e6);
+    if (r->tries == 0)
+        printf("nothing was cut: boot %u made no flash operation in the torn modes chosen\n",
+               o->boots);
     printf("%s: %llu of %llu tries failed\n", passed ? "PASS" : "FAIL",
            (unsigned long long)r->failed_tries, (unsigned long long)r->tries);
     return passed ? CLI_EXIT_OK : CLI_EXIT_FAIL;

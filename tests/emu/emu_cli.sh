@@ -62,6 +62,18 @@ assert b[0]["flash"]["programs"] + b[0]["flash"]["erases"] == 4, b[0]["flash"]
 assert b[1]["stop"] == "idle" and b[1]["uart"] == "boot count: 1\n", b[1]
 PY
 
+# Three cuts counted from the first boot: each cut boot ends inside operation N+1, the next
+# boot starts after it.
+"$nb" emu "$counter" --board nrf52840 --cuts 3,12,20 --torn late --json >"$tmp/cuts.json" ||
+    fail "--cuts 3,12,20 failed"
+python3 - "$tmp/cuts.json" <<'PY' || fail "--cuts 3,12,20 --json: $(cat "$tmp/cuts.json")"
+import json, sys
+b = json.load(open(sys.argv[1]))["boots"]
+assert [x["stop"] for x in b] == ["power-cut"] * 3 + ["idle"], b
+assert [x["flash"]["first_operation"] for x in b] == [0, 4, 13, 21], b
+assert "flash operation 9 of the boot" in b[1]["reason"], b[1]
+PY
+
 # Campaigns: the engine's counter holds; the in-place counter loses counts (exit 1).
 "$nb" emu "$counter" --board nrf52840 --boots 2 --cut-every-flash-op --after-boots 1 \
     --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "campaign failed: $(cat "$tmp/out")"
@@ -71,6 +83,27 @@ grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "campaign: $(t
 [ $rc -eq 1 ] || fail "campaign over the in-place counter exited $rc, not 1"
 grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
     "$tmp/out" || fail "in-place campaign: $(cat "$tmp/out")"
+
+# The same campaign as JSON: the failure's operation, kind, torn mode and reboot output.
+"$nb" emu "$fw/boot_counter_in_place-nrf52840.elf" --board nrf52840 --boots 3 \
+    --cut-every-flash-op --torn full --expect-uart 'boot count: ([0-9]+)' --json >"$tmp/c.json"
+[ $? -eq 1 ] || fail "in-place campaign --json did not exit 1"
+python3 - "$tmp/c.json" <<'PY' || fail "in-place campaign --json: $(cat "$tmp/c.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert not r["passed"] and r["reference_passed"] and r["operations"] == 2, r
+assert r["tries"] == 2 and r["failed_tries"] == 1, r  # --torn full: one mode per kind
+f = r["failures"][0]
+assert (f["operation"], f["kind"], f["torn"], f["reboot"]) == (1, "erase", "full", 1), f
+assert f["uart"] == "boot count: 1\n" and "went backwards" in f["why"], f
+assert len(r["reference"]) == 3 and r["reference"][2]["uart"] == "boot count: 3\n", r
+PY
+
+# A boot without flash operations leaves nothing to cut: no pass.
+"$nb" emu "$fw/uarte-nrf52840.elf" --board nrf52840 --cut-every-flash-op >"$tmp/out"; rc=$?
+[ $rc -eq 1 ] || fail "a campaign with nothing to cut exited $rc, not 1"
+grep -q "nothing was cut: boot 1 made no flash operation" "$tmp/out" ||
+    fail "nothing to cut: $(cat "$tmp/out")"
 
 # The crash: exit 1, the PC named by its symbol.
 "$nb" emu "$fw/fault-nrf52840.elf" --board nrf52840 >"$tmp/out"; rc=$?

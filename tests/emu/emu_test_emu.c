@@ -216,12 +216,16 @@ Test(emu, a_flash_store_without_wen_is_a_crash) {
     done(m, &b);
 }
 
-/* UARTE: EasyDMA sends TXD.MAXCNT bytes from TXD.PTR, and TXD.AMOUNT says how many. */
+/* UARTE: EasyDMA sends TXD.MAXCNT bytes from TXD.PTR, and TXD.AMOUNT says how many. Before
+ * that the firmware waits for the unmodelled EVENTS_HFCLKSTARTED, which reads 1 until written. */
 Test(emu, uarte_sends_from_ram) {
     emu *m;
     emu_boot b = boot_once(UARTE, 0, &m);
     cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s", b.reason);
     cr_assert_str_eq(b.uart, "hello through EasyDMA\nsent 22 bytes\n");
+    cr_assert_eq(b.register_count, 2, "TASKS_HFCLKSTART and EVENTS_HFCLKSTARTED");
+    cr_assert(b.registers[0].addr == 0x40000000u && b.registers[0].writes == 1);
+    cr_assert(b.registers[1].addr == 0x40000100u && b.registers[1].reads == 1);
     done(m, &b);
 }
 
