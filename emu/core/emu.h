@@ -56,7 +56,7 @@ typedef struct emu_boot {
     uint32_t fault_addr;
     char pc_symbol[96]; /* "name+0xOFF" when the ELF's symbols know the PC */
     char *uart;         /* what the firmware printed (NUL-terminated) */
-    size_t uart_len;
+    size_t uart_len, uart_cap;
     uint64_t instructions;   /* executed in this boot */
     uint64_t virtual_ns;     /* simulated time of this boot */
     uint64_t flash_programs; /* program and erase operations the firmware started */

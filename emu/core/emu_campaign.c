@@ -3,19 +3,12 @@
  * flash operation of that boot and each selected torn mode of the operation's kind, the flash
  * goes back to the snapshot, the boot runs again with the power cut inside that operation,
  * and the reboots after it must each meet the expectation. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup, strndup */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "emu_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* The kinds of the reference boot's operations, in order (true: erase). */
 typedef struct op_kinds {
@@ -107,7 +100,7 @@ static int try_cut(emu *m, const emu_campaign_options *o, emu_expect *expect, ui
 int emu_campaign_run(emu *m, const emu_campaign_options *o, const char *regex,
                      emu_campaign_result *out, char *why, size_t why_size) {
     memset(out, 0, sizeof *out);
-    double t0 = now_seconds();
+    double t0 = emu_host_seconds();
     emu_expect expect;
     if (emu_expect_init(&expect, regex, why, why_size)) return -1;
     out->failures = calloc(EMU_CAMPAIGN_FAILURES_KEPT, sizeof *out->failures);
@@ -155,9 +148,9 @@ int emu_campaign_run(emu *m, const emu_campaign_options *o, const char *regex,
         unsigned mask = is_erase ? o->torn_erase : o->torn_program;
         for (unsigned t = 0; t < modes; t++) {
             if (!(mask & (1u << t))) continue;
-            double r0 = now_seconds();
+            double r0 = emu_host_seconds();
             back_to_snapshot(m, snap, torn);
-            double restore = now_seconds() - r0;
+            double restore = emu_host_seconds() - r0;
             if (restore > out->restore_seconds_max) out->restore_seconds_max = restore;
             expect = expect_before;
             if (try_cut(m, o, &expect, first_op, op, is_erase, t, out)) goto done;
@@ -171,7 +164,7 @@ done:
     free(torn);
     free(kinds.is_erase);
     emu_expect_free(&expect);
-    out->seconds = now_seconds() - t0;
+    out->seconds = emu_host_seconds() - t0;
     if (rc) snprintf(why, why_size, "out of memory or an emulator error during the campaign");
     return rc;
 }

@@ -3,7 +3,7 @@
  * loaded, the reset snapshot (CPU context and RAM) taken once, and each boot restored from it
  * and run until idle, crash, runaway or power cut. Unicorn has no Cortex-M exception model:
  * an exception (undefined instruction, SVC, exception return, bus fault) is a crash here. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup, strndup */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "emu_internal.h"
 
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 /* A PC the firmware never reaches (odd), so uc_emu_start never stops for "until". */
 #define NO_UNTIL 0xFFFFFFFFu
 
-static double now_seconds(void) {
+double emu_host_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -69,10 +69,15 @@ void emu_stall_until(emu *m, uint64_t ns) {
 }
 
 bool emu_boot_text_append(emu_boot *b, const void *bytes, size_t len) {
-    char *grown = realloc(b->uart, b->uart_len + len + 1);
-    if (!grown) return false;
-    memcpy(grown + b->uart_len, bytes, len);
-    b->uart = grown;
+    if (b->uart_len + len + 1 > b->uart_cap) { /* firmware prints a byte at a time */
+        size_t cap = b->uart_cap ? b->uart_cap : 64;
+        while (cap < b->uart_len + len + 1) cap *= 2;
+        char *grown = realloc(b->uart, cap);
+        if (!grown) return false;
+        b->uart = grown;
+        b->uart_cap = cap;
+    }
+    memcpy(b->uart + b->uart_len, bytes, len);
     b->uart_len += len;
     b->uart[b->uart_len] = '\0';
     return true;
@@ -407,21 +412,21 @@ static uint32_t locate_fault(emu *m, const nor_snapshot *boot_start) {
 int emu_boot_run(emu *m, emu_boot *out) {
     memset(out, 0, sizeof *out);
     m->boot = out;
-    double t0 = now_seconds();
+    double t0 = emu_host_seconds();
     out->first_op = nor_op_count(m->flash_dev);
     nor_stats before;
     nor_get_stats(m->flash_dev, &before);
     nor_snapshot *boot_start = NULL;
     if (nor_snapshot_take(m->flash_dev, &boot_start)) return -1;
     power_on(m);
-    double t1 = now_seconds();
+    double t1 = emu_host_seconds();
     out->reboot_seconds = t1 - t0;
     uint32_t pc;
     uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
     uc_err err = uc_emu_start(m->uc, pc | 1u, NO_UNTIL, 0, 0);
     if (!m->stopped) classify_return(m, err);
     m->powered = false;
-    out->host_seconds = now_seconds() - t1;
+    out->host_seconds = emu_host_seconds() - t1;
     out->virtual_ns = emu_now_ns(m);
     read_registers(m, out);
     if (m->replay_wanted) {
