@@ -1,7 +1,7 @@
 /* The ELF loader (emu_elf.h): header and program headers checked field by field, segments
  * handed out by physical address, and the symbol table kept for naming crash addresses.
  * Fields are read byte by byte, little-endian. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup, strndup */
+#define _POSIX_C_SOURCE 200809L /* strndup, strnlen */
 #include "emu_elf.h"
 
 #include <errno.h>
