@@ -40,8 +40,16 @@ uint32_t emu_flash_sector_size(const emu *m, uint32_t addr) {
     return size;
 }
 
+/* Code translated from bytes that changed must be translated again: Unicorn does not see
+ * host-side writes to the view. (A block already running finishes as it was translated.) */
+static void forget_code(emu *m, uint32_t offset, uint32_t len) {
+    uc_ctl_remove_cache(m->uc, (uint64_t)m->flash_base + offset,
+                        (uint64_t)m->flash_base + offset + len);
+}
+
 static void view_refresh(emu *m, uint32_t offset, uint32_t len) {
     nor_peek(m->flash_dev, offset, m->flash_view + offset, len);
+    forget_code(m, offset, len);
 }
 
 static uint32_t sector_of(emu *m, uint32_t offset, uint32_t *start, uint32_t *size) {
@@ -55,7 +63,10 @@ void emu_flash_power_on(emu *m) {
     for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
         uint32_t start, size;
         sector_of(m, offset, &start, &size);
-        if (m->sector_torn[i]) nor_read(m->flash_dev, start, m->flash_view + start, size);
+        if (m->sector_torn[i]) {
+            nor_read(m->flash_dev, start, m->flash_view + start, size);
+            forget_code(m, start, size);
+        }
         offset = start + size;
     }
     if (m->cut_armed) {

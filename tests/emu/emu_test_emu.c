@@ -18,6 +18,7 @@
 #define UARTE    EMU_FIRMWARE_DIR "/uarte-nrf52840.elf"
 #define UNDEF    EMU_FIRMWARE_DIR "/undefined-nrf52840.elf"
 #define NO_WEN   EMU_FIRMWARE_DIR "/flash_without_wen-nrf52840.elf"
+#define ERASER   EMU_FIRMWARE_DIR "/self_erase-nrf52840.elf"
 #define COUNT_RE "boot count: ([0-9]+)"
 
 static emu *open_board(const char *elf, uint64_t max_instructions) {
@@ -213,6 +214,18 @@ Test(emu, a_flash_store_without_wen_is_a_crash) {
     uint8_t word[4];
     cr_assert_eq(nor_peek(emu_flash(m), 0xF8000u, word, 4), 0);
     cr_assert_eq(word[0] & word[1] & word[2] & word[3], 0xFF, "the store reached the flash");
+    done(m, &b);
+}
+
+/* Code the firmware erased is not run again from Unicorn's translation cache: the second call
+ * lands on erased words and faults. */
+Test(emu, erased_code_is_not_run_again) {
+    emu *m;
+    emu_boot b = boot_once(ERASER, 0, &m);
+    cr_assert_eq(b.stop, EMU_STOP_CRASH, "%s: %s", emu_stop_name(b.stop), b.uart);
+    cr_assert(strstr(b.reason, "undefined instruction"), "%s", b.reason);
+    cr_assert_str_eq(b.pc_symbol, "erased_later+0x0");
+    cr_assert_str_eq(b.uart, "before: 42\nerased\n");
     done(m, &b);
 }
 
