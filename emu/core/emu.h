@@ -147,7 +147,7 @@ typedef struct emu_campaign_result {
     uint64_t failed_tries;
     emu_campaign_failure *failures; /* the first EMU_CAMPAIGN_FAILURES_KEPT */
     size_t failure_count;
-    double seconds;
+    double seconds;             /* host CPU time */
     double reboot_seconds_max;   /* the slowest reboot: CPU context, RAM, registers, flash view */
     double reboot_seconds_total; /* over `reboots` */
     uint64_t reboots;

@@ -78,7 +78,7 @@ int emu_bus_report(emu *m, emu_boot *b);
 uint32_t emu_block_instructions(emu *m, uint32_t addr, uint32_t size);
 
 /* emu_machine.c */
-double emu_host_seconds(void); /* a monotonic clock, for the speed figures */
+double emu_host_seconds(void); /* CPU seconds of this process, for the speed figures */
 void emu_stop_with(emu *m, emu_stop stop, const char *reason);
 bool emu_boot_text_append(emu_boot *b, const void *bytes, size_t len);
 

@@ -174,7 +174,7 @@ int emu_report_campaign(const emu_campaign_result *r, const emu_campaign_options
     if (r->failed_tries > r->failure_count)
         printf("  ... and %llu more failed tries\n",
                (unsigned long long)(r->failed_tries - r->failure_count));
-    printf("%.2f s, %.1f M instructions emulated (%.0f M/s); %llu reboots, %.1f us each (slowest "
+    printf("%.2f s of CPU, %.1f M instructions emulated (%.0f M/s); %llu reboots, %.1f us each (slowest "
            "%.1f us); flash back to the snapshot: slowest %.1f us\n",
            r->seconds, (double)r->instructions / 1e6, rate / 1e6, (unsigned long long)r->reboots,
            reboot_mean * 1e6, r->reboot_seconds_max * 1e6, r->restore_seconds_max * 1e6);
