@@ -61,7 +61,7 @@ typedef struct emu_boot {
     uint64_t virtual_ns;     /* simulated time of this boot */
     uint64_t flash_programs; /* program and erase operations the firmware started */
     uint64_t flash_erases;
-    uint64_t flash_refused;      /* NVMC requests ignored (not enabled, bad address) */
+    uint64_t flash_refused;      /* flash controller requests ignored (not enabled, bad address) */
     uint64_t flash_violations;   /* programs the NOR model refused or counted as 0->1 */
     uint64_t first_op;           /* the NOR model's operation count at the start of the boot */
     emu_register_use *registers; /* unmodelled registers, by address */
@@ -147,7 +147,7 @@ typedef struct emu_campaign_result {
     uint64_t failed_tries;
     emu_campaign_failure *failures; /* the first EMU_CAMPAIGN_FAILURES_KEPT */
     size_t failure_count;
-    double seconds;             /* host CPU time */
+    double seconds;              /* host CPU time */
     double reboot_seconds_max;   /* the slowest reboot: CPU context, RAM, registers, flash view */
     double reboot_seconds_total; /* over `reboots` */
     uint64_t reboots;

@@ -37,7 +37,7 @@ static void print_boot(size_t index, const emu_boot_report *r) {
     if (b->flash_violations)
         printf(", %llu rule violations", (unsigned long long)b->flash_violations);
     if (b->flash_refused)
-        printf(", %llu NVMC requests ignored", (unsigned long long)b->flash_refused);
+        printf(", %llu flash controller requests ignored", (unsigned long long)b->flash_refused);
     printf("\n");
     if (shows_registers(b)) {
         printf("  pc 0x%08x%s%s%s", b->regs[15], *b->pc_symbol ? " (" : "", b->pc_symbol,
@@ -56,7 +56,7 @@ static void print_boot(size_t index, const emu_boot_report *r) {
         printf("\n");
     }
     if (r->checked)
-        printf("  expectation: %s%s%s\n", r->held ? "held" : "FAILED: ", r->held ? "" : r->why, "");
+        printf("  expectation: %s%s\n", r->held ? "held" : "FAILED: ", r->held ? "" : r->why);
 }
 
 static cJSON *boot_json(const emu_boot_report *r) {
@@ -174,7 +174,8 @@ int emu_report_campaign(const emu_campaign_result *r, const emu_campaign_options
     if (r->failed_tries > r->failure_count)
         printf("  ... and %llu more failed tries\n",
                (unsigned long long)(r->failed_tries - r->failure_count));
-    printf("%.2f s of CPU, %.1f M instructions emulated (%.0f M/s); %llu reboots, %.1f us each (slowest "
+    printf("%.2f s of CPU, %.1f M instructions emulated (%.0f M/s); %llu reboots, %.1f us each "
+           "(slowest "
            "%.1f us); flash back to the snapshot: slowest %.1f us\n",
            r->seconds, (double)r->instructions / 1e6, rate / 1e6, (unsigned long long)r->reboots,
            reboot_mean * 1e6, r->reboot_seconds_max * 1e6, r->restore_seconds_max * 1e6);
