@@ -74,6 +74,21 @@ assert [x["flash"]["first_operation"] for x in b] == [0, 4, 13, 21], b
 assert "flash operation 9 of the boot" in b[1]["reason"], b[1]
 PY
 
+# Determinism: the same seed gives the same boots (outputs, counts, registers), host times aside.
+for i in 1 2; do
+    "$nb" emu "$counter" --board nrf52840 --cuts 2,9 --torn metastable --boots 4 --seed 5 \
+        --json >"$tmp/seed$i.json" || fail "--seed 5 run $i failed"
+done
+python3 - "$tmp/seed1.json" "$tmp/seed2.json" <<'PY' || fail "the same seed gave different runs"
+import json, sys
+def boots(path):
+    b = json.load(open(path))["boots"]
+    for x in b:
+        del x["host_seconds"], x["reboot_seconds"]
+    return b
+assert boots(sys.argv[1]) == boots(sys.argv[2])
+PY
+
 # Campaigns: the engine's counter holds; the in-place counter loses counts (exit 1).
 "$nb" emu "$counter" --board nrf52840 --boots 2 --cut-every-flash-op --after-boots 1 \
     --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "campaign failed: $(cat "$tmp/out")"
