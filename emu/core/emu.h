@@ -114,7 +114,9 @@ typedef struct emu_boot_report {
 typedef struct emu_run_result {
     emu_boot_report *boots;
     size_t boot_count;
-    bool passed; /* every checked boot held */
+    size_t cuts_missed;  /* cuts of the plan the boots never reached (counted as a failure) */
+    uint64_t operations; /* flash operations over all the boots */
+    bool passed;         /* every checked boot held, and every cut landed */
 } emu_run_result;
 int emu_run_plan(emu *m, const emu_plan *plan, emu_expect *expect, emu_run_result *out);
 void emu_run_result_free(emu_run_result *r);

@@ -30,5 +30,8 @@ int emu_run_plan(emu *m, const emu_plan *plan, emu_expect *expect, emu_run_resul
         r->held = emu_expect_check(expect, &r->boot, r->why, sizeof r->why);
         if (!r->held) out->passed = false;
     }
+    out->operations = nor_op_count(emu_flash(m)) - base;
+    out->cuts_missed = plan->cut_count - next_cut;
+    if (out->cuts_missed) out->passed = false;
     return 0;
 }

@@ -107,10 +107,15 @@ int emu_report_run(const emu_run_result *r, bool json) {
     if (json) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddItemToObject(root, "boots", boots_json(r));
+        cJSON_AddNumberToObject(root, "operations", (double)r->operations);
+        cJSON_AddNumberToObject(root, "cuts_missed", (double)r->cuts_missed);
         cJSON_AddBoolToObject(root, "passed", r->passed);
         return cli_print_json(root) ? CLI_EXIT_FAIL : r->passed ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     }
     for (size_t i = 0; i < r->boot_count; i++) print_boot(i, &r->boots[i]);
+    if (r->cuts_missed)
+        printf("%zu cut%s never landed: the boots made %llu flash operations\n", r->cuts_missed,
+               r->cuts_missed == 1 ? "" : "s", (unsigned long long)r->operations);
     printf("%s: %zu boots\n", r->passed ? "PASS" : "FAIL", r->boot_count);
     return r->passed ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

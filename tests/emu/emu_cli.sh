@@ -74,6 +74,12 @@ assert [x["flash"]["first_operation"] for x in b] == [0, 4, 13, 21], b
 assert "flash operation 9 of the boot" in b[1]["reason"], b[1]
 PY
 
+# A cut the boots never reach is no pass.
+"$nb" emu "$counter" --board nrf52840 --cut-after 1000 >"$tmp/out"; rc=$?
+[ $rc -eq 1 ] || fail "--cut-after 1000 exited $rc, not 1"
+grep -q "^1 cut never landed: the boots made [0-9]* flash operations" "$tmp/out" ||
+    fail "--cut-after 1000: $(tail -2 "$tmp/out")"
+
 # Determinism: the same seed gives the same boots (outputs, counts, registers), host times aside.
 for i in 1 2; do
     "$nb" emu "$counter" --board nrf52840 --cuts 2,9 --torn metastable --boots 4 --seed 5 \
