@@ -80,6 +80,8 @@ uint32_t emu_block_instructions(emu *m, uint32_t addr, uint32_t size);
 /* emu_machine.c */
 double emu_host_seconds(void); /* CPU seconds of this process, for the speed figures */
 void emu_stop_with(emu *m, emu_stop stop, const char *reason);
+/* What a CPU exception number stands for (NULL when unknown). */
+const char *emu_exception_name(uint32_t intno);
 bool emu_boot_text_append(emu_boot *b, const void *bytes, size_t len);
 
 #endif
