@@ -99,11 +99,11 @@ static int settle_copy(nbs_log *log, const survey *s) {
     uint32_t temp = (uint32_t)s->temp, home;
     int rc;
     if (s->any) {
-        int32_t d = (int16_t)(uint16_t)(t.seq - s->best_seq);
         /* d comes from flash: a crafted seq may be up to 32768 pages away (a cut leaves it
-         * within the ring), and the page must stay inside the range. */
-        int64_t n = log->pages;
-        home = (uint32_t)((((int64_t)s->best_page + d) % n + n) % n);
+         * within the ring), and the page must stay inside the range. 32-bit arithmetic: a
+         * 64-bit division would pull libgcc's (about 900 bytes) into every firmware. */
+        int32_t n = (int32_t)log->pages, d = (int16_t)(uint16_t)(t.seq - s->best_seq) % n;
+        home = (s->best_page + (uint32_t)(d < 0 ? d + n : d)) % log->pages;
     } else {
         home = (temp + log->pages - 1) % log->pages;
     }
