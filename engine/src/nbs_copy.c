@@ -28,7 +28,7 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
     bool readable = true;
     while (left) {
         uint32_t n = left < size ? left : size, padded = nbs_round_up(n, w);
-        int rc = nbs_read(log, nbs_page_addr(log, src->page) + from, chunk, n);
+        int rc = nbs_read(log, src->page, from, chunk, n);
         if (rc == NBS_E_ECC) {
             readable = false; /* copied as it reads, checked as not intact */
         } else if (rc) {

@@ -129,8 +129,8 @@ uint32_t nbs_crc32c(uint32_t seed, const void *data, size_t len);
 /* nbs_io.c: geometry, flash access, erases (tracked per power-on). A failed program or erase
  * unmounts the store (only a mount may judge what it left). */
 int nbs_check_geometry(const nbs_flash *f);
-uint32_t nbs_page_addr(const nbs_log *log, uint32_t page);
-int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len);
+/* Reads and programs take a page index and an offset in it. */
+int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len);
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len);
 /* Programs the page's KILL unit, then erases it (SPEC 5.2): a page whose erase a cut stopped
  * may read as anything, and its KILL says it is gone. */
@@ -230,9 +230,9 @@ typedef struct nbs_found {
  * answer (checked against flash in check mode), else from flash. */
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
 int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
-/* 1 when the key stored at addr equals `key`, 0 when not, or an error (read in pieces through
- * the chunk area, which `key` may not be in). */
-int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen);
+/* 1 when the key stored at `off` of `page` equals `key`, 0 when not, or an error (read in pieces
+ * through the chunk area, which `key` may not be in). */
+int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key, uint32_t klen);
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
 /* The same question for garbage collection, which needs no key: the key cache answers when
  * it can. */

@@ -69,14 +69,13 @@ int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     /* The header, its DONE and its KILL units are programmed apart: read apart, so that a torn
      * unit of ECC flash (which reads as touched) hides none of the others. */
     const bool apart = NBS_TEST_BREAK != NBS_TEST_BREAK_HEADER_DONE_READ;
-    const uint32_t addr = nbs_page_addr(log, page);
-    int kill = nbs_read(log, addr + hr + w, b + hr + w, w);
+    int kill = nbs_read(log, page, hr + w, b + hr + w, w);
     if (kill && kill != NBS_E_ECC) return kill;
     h->killed = kill == NBS_E_ECC || !nbs_all_erased(log, b + hr + w, w);
-    int rc = nbs_read(log, addr, b, apart ? hr : hr + w);
+    int rc = nbs_read(log, page, 0, b, apart ? hr : hr + w);
     if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
     if (rc) return rc;
-    int done = apart ? nbs_read(log, addr + hr, b + hr, w) : 0;
+    int done = apart ? nbs_read(log, page, hr, b + hr, w) : 0;
     if (done && done != NBS_E_ECC) return done;
     memset(h->b, log->flash.erase_value, NBS_PAGE_HDR);
     memcpy(h->b, b, len);

@@ -16,12 +16,12 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
-int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen) {
+int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key, uint32_t klen) {
     uint32_t size;
     uint8_t *chunk = nbs_work_chunk(log, &size);
     for (uint32_t done = 0; done < klen;) {
         uint32_t n = klen - done < size ? klen - done : size;
-        int rc = nbs_read(log, addr + done, chunk, n);
+        int rc = nbs_read(log, page, off + done, chunk, n);
         if (rc == NBS_E_ECC) return 0;
         if (rc) return rc;
         if (memcmp(chunk, key + done, n)) return 0;
@@ -46,7 +46,7 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
         const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
         uint32_t at = it.data - it.off;
         if (at + klen > len) { /* the key was not read with the header: compare from flash */
-            int same = nbs_key_equal(log, nbs_page_addr(log, cur.page) + it.data, key, klen);
+            int same = nbs_key_equal(log, cur.page, it.data, key, klen);
             if (same < 0) return same;
             if (!same) continue;
         } else if (memcmp(b + at, key, klen)) {
@@ -102,7 +102,7 @@ int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it) {
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     if (it->type != ITEM_STORE) return 0;
     uint8_t *key = nbs_work_key(log);
-    int rc = nbs_read(log, nbs_page_addr(log, nbs_page_of(log, seq)) + it->data, key, it->klen);
+    int rc = nbs_read(log, nbs_page_of(log, seq), it->data, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
     if (!rc) rc = nbs_map_find_flash(log, key, it->klen, &f);
@@ -169,8 +169,8 @@ int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, si
     }
     /* The value returned is the one checked: its CRC over this reading (a weak cell read twice
      * may answer twice). */
-    uint32_t addr = nbs_page_addr(&map->log, f.cur.page) + f.it.data + f.it.klen;
-    if (vlen && (rc = nbs_read(&map->log, addr, value, vlen))) return rc;
+    uint32_t off = f.it.data + f.it.klen;
+    if (vlen && (rc = nbs_read(&map->log, f.cur.page, off, value, vlen))) return rc;
     return nbs_item_matches(f.cur.seed, &f.it, key, value) ? NBS_OK : NBS_E_ECC;
 }
 
@@ -256,8 +256,8 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     if (key_capacity < item.klen || value_capacity < item.vlen) return NBS_E_BUFFER_TOO_SMALL;
     if (!key || (!value && item.vlen)) return NBS_E_INVAL;
     memcpy(key, nbs_work_key(log), item.klen);
-    uint32_t addr = nbs_page_addr(log, nbs_page_of(log, seq)) + item.data + item.klen;
-    if (item.vlen && (rc = nbs_read(log, addr, value, item.vlen))) return rc;
+    uint32_t off = item.data + item.klen;
+    if (item.vlen && (rc = nbs_read(log, cur.page, off, value, item.vlen))) return rc;
     /* The value returned is the one checked (one reading: a weak cell may answer twice). */
     if (!nbs_item_matches(cur.seed, &item, key, value)) return NBS_E_ECC;
     it->page_step = step;

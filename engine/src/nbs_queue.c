@@ -84,8 +84,7 @@ static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, v
         memcpy(buf, nbs_work_chunk(log, &size) + (it->data - it->off), it->vlen);
         return NBS_OK;
     }
-    return it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen)
-                    : NBS_OK;
+    return it->vlen ? nbs_read(log, cur->page, it->data, buf, it->vlen) : NBS_OK;
 }
 
 /* The head entry read into buf from the head cache: its data only, checked against the CRC the
@@ -97,7 +96,7 @@ static int head_cached(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, s
     if ((rc = nbs_cursor_start(log, log->head_page, cur))) return rc;
     if (capacity < it->vlen) return NBS_CACHE_ASK; /* the flash path reports the size */
     if (!buf && it->vlen) return NBS_E_INVAL;
-    rc = it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen) : 0;
+    rc = it->vlen ? nbs_read(log, cur->page, it->data, buf, it->vlen) : 0;
     if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
     if (rc) return rc;
     uint32_t crc = nbs_crc32c(cur->seed, it->head, it->head_len);

@@ -12,7 +12,7 @@ static int page_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
     if (log->mounted && log->seed_page == page + 1 && cached != NBS_OK)
         return *seed = log->seed_of, NBS_OK; /* the page header read last time */
     uint8_t b[NBS_PAGE_HDR];                 /* the header bytes alone: DONE and KILL do not seed */
-    int rc = nbs_read(log, nbs_page_addr(log, page), b, nbs_page_hdr_len(log));
+    int rc = nbs_read(log, page, 0, b, nbs_page_hdr_len(log));
     if (rc == NBS_E_ECC) memset(b, log->flash.erase_value, sizeof b), rc = NBS_OK;
     if (rc) return rc;
     uint32_t read = nbs_page_seed(log, b);
@@ -35,7 +35,7 @@ static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
     uint8_t buf[128];
     uint32_t n = nbs_gap(log);
     if (n > log->flash.page_size - *limit) n = log->flash.page_size - *limit;
-    int rc = nbs_read(log, nbs_page_addr(log, page) + *limit, buf, n);
+    int rc = nbs_read(log, page, *limit, buf, n);
     if (rc && rc != NBS_E_ECC) return rc;
     return !rc && nbs_all_erased(log, buf, n) ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
@@ -141,7 +141,7 @@ static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uin
     if (want > size) want = size;
     if (want > log->flash.page_size - pos) want = log->flash.page_size - pos;
     *n = want;
-    return nbs_read(log, nbs_page_addr(log, page) + pos, chunk, want);
+    return nbs_read(log, page, pos, chunk, want);
 }
 
 /* After an ECC error on the read of an item's regions: read them unit by unit. A unit that
@@ -155,7 +155,7 @@ static int read_units(nbs_log *log, uint32_t page, uint32_t pos, uint32_t n, uin
     *first_bad = n;
     for (uint32_t at = 0; at < n; at += w) {
         uint32_t len = n - at < w ? n - at : w;
-        int rc = nbs_read(log, nbs_page_addr(log, page) + pos + at, out + at, len);
+        int rc = nbs_read(log, page, pos + at, out + at, len);
         if (rc == NBS_E_ECC) {
             memset(out + at, touched, len);
             if (at < *first_bad) *first_bad = at;
@@ -197,7 +197,7 @@ static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
     if (end >= log->flash.page_size) return 0;
     uint32_t n = nbs_gap(log), left = log->flash.page_size - end;
     if (n > left) n = left;
-    int rc = nbs_read(log, nbs_page_addr(log, cur->page) + end, buf, n);
+    int rc = nbs_read(log, cur->page, end, buf, n);
     if (rc == NBS_E_ECC) return 1; /* a torn unit: touched */
     if (rc) return rc;
     return !nbs_all_erased(log, buf, n);
@@ -305,14 +305,14 @@ int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
     uint8_t *chunk = nbs_work_chunk(log, &size);
     if (nbs_item_in_chunk(it)) /* the walk read it whole: no second read */
         return crc_matches(nbs_crc32c(crc, chunk + (it->data - it->off), it->klen + it->vlen), it);
-    uint32_t addr = nbs_page_addr(log, cur->page) + it->data, left = it->klen + it->vlen;
+    uint32_t off = it->data, left = it->klen + it->vlen;
     while (left) {
         uint32_t n = left < size ? left : size;
-        int rc = nbs_read(log, addr, chunk, n);
+        int rc = nbs_read(log, cur->page, off, chunk, n);
         if (rc == NBS_E_ECC) return 0;
         if (rc) return rc;
         crc = nbs_crc32c(crc, chunk, n);
-        addr += n, left -= n;
+        off += n, left -= n;
     }
     return crc_matches(crc, it);
 }

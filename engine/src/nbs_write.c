@@ -74,7 +74,7 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
     int rc = nbs_program(log, log->newest, *pos - g, fill, g);
     if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
         uint8_t back[128];
-        if (nbs_read(log, nbs_page_addr(log, log->newest) + *pos - g, back, g) == NBS_OK &&
+        if (nbs_read(log, log->newest, *pos - g, back, g) == NBS_OK &&
             !nbs_all_erased(log, back, g)) {
             log->mounted = true;
             return NBS_OK;
@@ -126,7 +126,7 @@ static int page_blank(nbs_log *log, uint32_t page) {
     uint8_t *chunk = nbs_work_chunk(log, &size);
     for (uint32_t at = 0; at < log->flash.page_size; at += size) {
         uint32_t n = log->flash.page_size - at < size ? log->flash.page_size - at : size;
-        int rc = nbs_read(log, nbs_page_addr(log, page) + at, chunk, n);
+        int rc = nbs_read(log, page, at, chunk, n);
         if (rc == NBS_E_ECC) return 0;
         if (rc) return rc;
         if (!nbs_all_erased(log, chunk, n)) return 0;
