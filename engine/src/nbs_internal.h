@@ -197,6 +197,13 @@ uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap,
 /* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and
  * after-gap flag (the layout a writer gives it). */
 void nbs_item_layout(const nbs_log *log, nbs_item *it);
+/* Lays the item out at it->off (nbs_item_layout) and moves the newest page's front past it:
+ * NBS_E_FULL when it would reach past the page. */
+int nbs_place_item(nbs_log *log, nbs_item *it);
+/* Programs a placed item's commit header (head bytes and it->crc), or its seal, in the newest
+ * page. */
+int nbs_program_head(nbs_log *log, const nbs_item *it);
+int nbs_program_seal(nbs_log *log, const nbs_item *it);
 /* Appends an item of type ITEM_* with this payload (control items: the payload's value); *out
  * (when not NULL) is the item as written. */
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out);

@@ -90,31 +90,43 @@ void nbs_item_layout(const nbs_log *log, nbs_item *it) {
     it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
 }
 
-int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
-    uint8_t head[32];
+int nbs_place_item(nbs_log *log, nbs_item *it) {
+    nbs_item_layout(log, it);
+    if (it->end > log->flash.page_size) return NBS_E_FULL;
+    log->front = it->end;
+    return NBS_OK;
+}
+
+int nbs_program_head(nbs_log *log, const nbs_item *it) {
+    uint8_t head[32]; /* rW(1 + 3 + 4): at most one unit */
+    const uint32_t fl = nbs_flag_units(log) * log->unit;
     memset(head, log->flash.erase_value, sizeof head);
+    memcpy(head, it->head, it->head_len);
+    nbs_put_le(head + it->head_len, it->crc, NBS_CRC_BYTES);
+    return nbs_program(log, log->newest, it->off + fl, head, it->data - it->off - fl);
+}
+
+int nbs_program_seal(nbs_log *log, const nbs_item *it) {
+    return program_flag(log, log->newest, it->off); /* the item's first unit */
+}
+
+int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
     nbs_item it = {.type = type, .klen = p->klen, .vlen = p->vlen};
     if (!nbs_fits_newest(log, nbs_append_cost(log, p->klen, p->klen + p->vlen))) return NBS_E_FULL;
     int rc = fill_gap(log, &it.off, &it.after_gap);
-    if (rc) return rc;
-    nbs_item_layout(log, &it);
-    if (it.end > log->flash.page_size) return NBS_E_FULL;
+    if (rc || (rc = nbs_place_item(log, &it))) return rc;
     it.crc = nbs_crc32c(log->newest_seed, it.head, it.head_len);
     it.crc = nbs_crc32c(it.crc, p->key, p->klen);
     it.crc = nbs_crc32c(it.crc, p->value, p->vlen);
     it.sealed = true;
-    memcpy(head, it.head, it.head_len);
-    nbs_put_le(head + it.head_len, it.crc, NBS_CRC_BYTES);
-    log->front = it.end;
-    const uint32_t fl = nbs_flag_units(log) * log->unit;
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_FIRST
-    if ((rc = program_flag(log, log->newest, it.off))) return rc;
+    if ((rc = nbs_program_seal(log, &it))) return rc;
 #endif
-    rc = nbs_program(log, log->newest, it.off + fl, head, it.data - it.off - fl);
+    rc = nbs_program_head(log, &it);
     if (!rc && p->klen + p->vlen)
         rc = program_data(log, it.data, p->key, p->klen, p->value, p->vlen);
 #if NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_FIRST
-    if (!rc) rc = program_flag(log, log->newest, it.off); /* the seal: the first unit */
+    if (!rc) rc = nbs_program_seal(log, &it);
 #endif
     if (out) *out = it;
     return rc;
