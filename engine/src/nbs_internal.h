@@ -142,11 +142,24 @@ int nbs_ensure_erased(nbs_log *log, uint32_t page);
 bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len);
 
 /* nbs_layout.c: sizes of the format's regions for this geometry and store kind. */
-uint32_t nbs_page_hdr_len(const nbs_log *log); /* 4, or 5 with more than 256 pages */
-uint32_t nbs_hdr_region(const nbs_log *log);   /* rW(header): where the DONE unit starts */
-uint32_t nbs_items_start(const nbs_log *log);  /* after the header, DONE and KILL units */
-uint32_t nbs_gap(const nbs_log *log);          /* G: the largest commit header region */
-uint32_t nbs_flag_units(const nbs_log *log);   /* S (map) or S, P, A (queue): units */
+/* Sets the geometry, the store kind and the sizes below (the flash is one nbs_check_geometry
+ * accepted). */
+void nbs_layout_init(nbs_log *log, const nbs_flash *flash, uint8_t kind);
+static inline uint32_t nbs_page_hdr_len(const nbs_log *log) { /* 4, or 5 with > 256 pages */
+    return log->hdr_len;
+}
+static inline uint32_t nbs_hdr_region(const nbs_log *log) { /* rW(header): where DONE starts */
+    return log->hdr_region;
+}
+static inline uint32_t nbs_items_start(const nbs_log *log) { /* after header, DONE and KILL */
+    return log->items_start;
+}
+static inline uint32_t nbs_gap(const nbs_log *log) { /* G: the largest commit header region */
+    return log->gap;
+}
+static inline uint32_t nbs_flag_bytes(const nbs_log *log) { /* S (map) or S, P, A (queue) */
+    return log->flag_bytes;
+}
 uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);
 /* Bytes of an item whose length field is `field` and data (key and value) dlen bytes. */
 uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field);

@@ -2,29 +2,22 @@
  * item's regions for this write unit and store kind, the gap, and which page holds a seq. */
 #include "nbs_internal.h"
 
-uint32_t nbs_page_hdr_len(const nbs_log *log) {
-    return log->pages > 256 ? 5 : 4;
-}
-
-uint32_t nbs_hdr_region(const nbs_log *log) {
-    return nbs_round_up(nbs_page_hdr_len(log), log->unit);
-}
-
-uint32_t nbs_items_start(const nbs_log *log) {
-    return nbs_hdr_region(log) + 2 * log->unit;
-}
-
 static uint32_t type_bytes(const nbs_log *log) {
     return log->kind == NBS_KIND_MAP ? 1 : 0;
 }
 
-uint32_t nbs_gap(const nbs_log *log) {
-    return nbs_flag_units(log) * log->unit +
-           nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, log->unit);
-}
-
-uint32_t nbs_flag_units(const nbs_log *log) {
-    return log->kind == NBS_KIND_MAP ? 1 : 3;
+void nbs_layout_init(nbs_log *log, const nbs_flash *flash, uint8_t kind) {
+    const uint32_t w = flash->write_unit;
+    log->flash = *flash;
+    log->unit = w;
+    log->kind = kind;
+    log->pages = flash->size / flash->page_size;
+    log->hdr_len = log->pages > 256 ? 5 : 4;
+    log->hdr_region = (uint8_t)nbs_round_up(log->hdr_len, w);
+    log->items_start = (uint8_t)(log->hdr_region + 2 * w);
+    log->flag_bytes = (uint8_t)((kind == NBS_KIND_MAP ? 1 : 3) * w);
+    log->gap = (uint8_t)(log->flag_bytes +
+                         nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, w));
 }
 
 /* The length field: the value length times 4, then a flag (REMOVE; a queue's MARK) and the
@@ -42,7 +35,7 @@ static uint32_t varint_len(uint32_t v) {
 uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field) {
     (void)klen;
     uint32_t head = nbs_round_up(type_bytes(log) + varint_len(field) + NBS_CRC_BYTES, log->unit);
-    return head + nbs_flag_units(log) * log->unit + nbs_round_up(dlen, log->unit);
+    return head + nbs_flag_bytes(log) + nbs_round_up(dlen, log->unit);
 }
 
 uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]) {

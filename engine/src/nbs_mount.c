@@ -27,7 +27,7 @@ static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h)
 /* A page of the other store kind whose first item checks under that kind's layout. */
 static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     nbs_log other = *log;
-    other.kind = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
+    nbs_layout_init(&other, &log->flash, log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP);
     return first_item_intact(&other, page, h);
 }
 
@@ -288,12 +288,9 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     int rc = nbs_check_geometry(&cfg->flash);
     if (rc) return rc;
     if (!cfg->work || cfg->work_size < nbs_work_bytes_min(&cfg->flash)) return NBS_E_WORK_BUFFER;
-    log->flash = cfg->flash;
+    nbs_layout_init(log, &cfg->flash, kind);
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;
-    log->pages = cfg->flash.size / cfg->flash.page_size;
-    log->unit = cfg->flash.write_unit;
-    log->kind = kind;
     if ((rc = nbs_cache_start(log, &cfg->cache))) return rc;
     for (unsigned attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {
         rc = mount_once(log);

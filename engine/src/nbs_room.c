@@ -13,10 +13,7 @@
 static nbs_log geometry_log(const nbs_flash *flash, uint8_t kind) {
     nbs_log log;
     memset(&log, 0, sizeof log);
-    log.flash = *flash;
-    log.unit = flash->write_unit;
-    log.kind = kind;
-    log.pages = flash->size / flash->page_size;
+    nbs_layout_init(&log, flash, kind);
     return log;
 }
 

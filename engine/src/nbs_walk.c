@@ -68,56 +68,51 @@ static bool all_programmed(const nbs_log *log, const uint8_t *b, uint32_t len) {
     return true;
 }
 
+/* The state of a flag unit: 0 erased, 1 touched (programmed-any but not full), 2 full. */
+static unsigned flag_state(const nbs_log *log, const uint8_t *unit) {
+    return nbs_all_erased(log, unit, log->unit) ? 0 : all_programmed(log, unit, log->unit) ? 2 : 1;
+}
+
+/* The type of an item with a key length byte (map) or none (queue), by its flag2 bit. */
+static const uint8_t keyed_type[2][2] = {{ITEM_PUSH, ITEM_MARK}, {ITEM_STORE, ITEM_REMOVE}};
+
 /* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
 static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
-    const uint32_t w = log->unit, page = log->flash.page_size, fl = nbs_flag_units(log) * w;
+    const uint32_t w = log->unit, fl = nbs_flag_bytes(log);
+    const unsigned map = log->kind == NBS_KIND_MAP; /* a map item's type/key byte */
     memset(it, 0, sizeof *it);
     it->off = pos;
     if (n <= fl) return false;
     const uint8_t *flag = b;
     b += fl, n -= fl; /* the flag units come first: where they are needs no length read */
-    uint32_t i = 0, field = 0, tk = 0;
-    if (log->kind == NBS_KIND_MAP) {
-        tk = b[0];
-        if (tk == 0 || tk > TK_MARK) return false;
-        i = 1;
-    }
-    uint32_t flen = read_varint(b + i, n - i, &field);
-    if (!flen) return false;
-    if (log->kind == NBS_KIND_QUEUE) {
-        if (field == 0) return false;
-        field--;
-    }
-    it->head_len = (uint8_t)(i + flen);
+    uint32_t tk = map ? b[0] : 0, field = 0, flen = read_varint(b + map, n - map, &field);
+    if ((map && (tk == 0 || tk > TK_MARK)) || !flen || (!map && field-- == 0)) return false;
+    it->head_len = (uint8_t)(map + flen);
     memcpy(it->head, b, it->head_len);
     if ((uint32_t)it->head_len + NBS_CRC_BYTES > n) return false;
     it->crc = nbs_get_le(b + it->head_len, NBS_CRC_BYTES);
     it->after_gap = field & 1u;
     it->vlen = field >> 2;
-    bool flag2 = field & 2u;
-    if (log->kind == NBS_KIND_MAP && tk <= NBS_KEY_MAX) {
-        it->klen = tk;
-        it->type = flag2 ? ITEM_REMOVE : ITEM_STORE;
-        if (flag2 && it->vlen) return false;
-    } else if (log->kind == NBS_KIND_MAP) {
-        if (flag2 || it->vlen) return false;
+    const bool flag2 = field & 2u;
+    if (tk > NBS_KEY_MAX) { /* a map's CLEAR or MARK: no flag2 */
+        if (flag2) return false;
         it->type = tk == TK_CLEAR ? ITEM_CLEAR : ITEM_MARK;
     } else {
-        it->type = flag2 ? ITEM_MARK : ITEM_PUSH;
-        if (flag2 && it->vlen) return false;
+        it->klen = tk;
+        it->type = keyed_type[map][flag2];
     }
-    uint32_t head = nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
-    uint64_t end = (uint64_t)pos + fl + head + nbs_round_up(it->klen + it->vlen, w);
-    if (end > page && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
-        return false; /* lengths read from flash are input */
-    it->data = pos + fl + head;
-    it->end = (uint32_t)end;
-    it->sealed = !nbs_all_erased(log, flag, w);
-    if (log->kind == NBS_KIND_QUEUE) {
-        it->pop_touched = !nbs_all_erased(log, flag + w, w);
-        it->pop_full = all_programmed(log, flag + w, w);
-        it->pop_sealed = !nbs_all_erased(log, flag + 2 * w, w);
-        it->pop_done = all_programmed(log, flag + 2 * w, w);
+    if (it->vlen && it->type != ITEM_STORE && it->type != ITEM_PUSH) return false;
+    /* Lengths read from flash are input: the item must end inside the page (no sum here can
+     * wrap: pos, the header and the lengths are each below 2^22). */
+    it->data = pos + fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
+    if (it->end > log->flash.page_size && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
+        return false;
+    it->sealed = flag_state(log, flag) != 0;
+    if (!map) {
+        const unsigned pop = flag_state(log, flag + w), commit = flag_state(log, flag + 2 * w);
+        it->pop_touched = pop != 0, it->pop_full = pop == 2;
+        it->pop_sealed = commit != 0, it->pop_done = commit == 2;
     }
     return true;
 }
@@ -180,7 +175,7 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
     bool parsed = parse(log, chunk, n, pos, it);
     it->read_len = first_bad == UINT32_MAX ? n : 0;
-    uint32_t fl = nbs_flag_units(log) * log->unit;
+    uint32_t fl = nbs_flag_bytes(log);
     uint32_t head = parsed ? fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
     if (!parsed || (first_bad != UINT32_MAX && first_bad >= fl && first_bad < head)) {
         memset(it, 0, sizeof *it);

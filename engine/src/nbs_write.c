@@ -86,7 +86,7 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
 void nbs_item_layout(const nbs_log *log, nbs_item *it) {
     const uint32_t w = log->unit;
     it->head_len = (uint8_t)nbs_head_encode(log, it, it->after_gap, it->head);
-    it->data = it->off + nbs_flag_units(log) * w + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->data = it->off + nbs_flag_bytes(log) + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
     it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
 }
 
@@ -99,7 +99,7 @@ int nbs_place_item(nbs_log *log, nbs_item *it) {
 
 int nbs_program_head(nbs_log *log, const nbs_item *it) {
     uint8_t head[32]; /* rW(1 + 3 + 4): at most one unit */
-    const uint32_t fl = nbs_flag_units(log) * log->unit;
+    const uint32_t fl = nbs_flag_bytes(log);
     memset(head, log->flash.erase_value, sizeof head);
     memcpy(head, it->head, it->head_len);
     nbs_put_le(head + it->head_len, it->crc, NBS_CRC_BYTES);
