@@ -177,6 +177,9 @@ int nbs_mark_done(nbs_log *log, uint32_t page);
 /* The page of a live seq (live pages sit at consecutive addresses ending at the newest). */
 uint32_t nbs_page_of(const nbs_log *log, uint16_t seq);
 uint32_t nbs_live_pages(const nbs_log *log);
+/* How many pages before the newest a page is (0: the newest): a page is live when this is below
+ * nbs_live_pages(). */
+uint32_t nbs_pages_back(const nbs_log *log, uint32_t page);
 
 /* nbs_walk.c: a page's items, oldest first. nbs_item_next returns NBS_OK (an item, sealed, its
  * regions read), NBS_E_END (no more items), NBS_WALK_TORN (an unsealed region at cur->pos: *it

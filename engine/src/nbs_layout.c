@@ -88,8 +88,12 @@ uint32_t nbs_page_of(const nbs_log *log, uint16_t seq) {
     return (log->newest + log->pages - back) % log->pages;
 }
 
+uint32_t nbs_pages_back(const nbs_log *log, uint32_t page) {
+    return (log->newest + log->pages - page) % log->pages;
+}
+
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page) {
-    return (uint16_t)(log->newest_seq - (log->newest + log->pages - page) % log->pages);
+    return (uint16_t)(log->newest_seq - nbs_pages_back(log, page));
 }
 
 uint32_t nbs_live_pages(const nbs_log *log) {

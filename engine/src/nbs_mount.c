@@ -166,17 +166,22 @@ static int find_tail(nbs_log *log, const nbs_page_hdr *newest) {
      * released after DONE) wins; else G's KILL (a round undone); else DONE. A tail already gone
      * (its erase started) leaves G the only copy, whatever its KILL reads. */
     nbs_page_hdr t;
-    uint32_t tail_page = nbs_page_of(log, log->tail_seq);
-    if ((rc = nbs_page_hdr_read(log, tail_page, &t))) return rc;
-    int intact = t.valid && t.seq == log->tail_seq ? first_item_intact(log, tail_page, &t) : 0;
+    int intact = holds(log, nbs_page_of(log, log->tail_seq), log->tail_seq, &t);
     if (intact < 0) return intact;
-    bool release = !intact || t.killed || (newest->done && !newest->killed);
+    bool release = !intact || (newest->done && !newest->killed); /* a killed tail holds none */
     if (release) {
         log->tail_seq++;
         return NBS_OK;
     }
     rc = newest->killed ? nbs_erase_killed(log, log->newest) : nbs_erase_page(log, log->newest);
     return rc ? rc : MOUNT_AGAIN;
+}
+
+/* Erases a page as its header `h` read, unless it read erased; one whose KILL reads programmed
+ * already gets no second program of the unit. */
+static int erase_unless_erased(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
+    if (h->erased) return NBS_OK;
+    return h->killed ? nbs_erase_killed(log, page) : nbs_erase_page(log, page);
 }
 
 /* The live pages are the run of consecutive seqs at consecutive addresses that ends at the
@@ -198,10 +203,7 @@ static int check_ring(nbs_log *log) {
             live = back; /* the run ends here */
             log->tail_seq = (uint16_t)(log->newest_seq - back + 1);
         }
-        if (back >= live && !h.erased) { /* killed already: no second KILL program */
-            rc = h.killed ? nbs_erase_killed(log, p) : nbs_erase_page(log, p);
-            if (rc) return rc;
-        }
+        if (back >= live && (rc = erase_unless_erased(log, p, &h))) return rc;
     }
     return NBS_OK;
 }
@@ -232,12 +234,6 @@ static int scan_queue(nbs_log *log, int32_t *unsealed_page) {
     return NBS_OK;
 }
 
-static bool page_is_live(const nbs_log *log, uint32_t page) {
-    for (uint32_t d = 0; d < nbs_live_pages(log); d++)
-        if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == page) return true;
-    return false;
-}
-
 static int mount_once(nbs_log *log) {
     survey s;
     int rc = survey_pages(log, &s);
@@ -248,8 +244,8 @@ static int mount_once(nbs_log *log) {
         /* No page checks: the unchecked ones are opens a cut stopped, or torn erases. */
         for (uint32_t p = 0; s.unchecked && p < log->pages; p++) {
             nbs_page_hdr h;
-            if ((rc = nbs_page_hdr_read(log, p, &h))) return rc;
-            if (!h.erased && (rc = nbs_erase_page(log, p))) return rc;
+            if ((rc = nbs_page_hdr_read(log, p, &h)) || (rc = erase_unless_erased(log, p, &h)))
+                return rc;
         }
         return NBS_OK;
     }
@@ -271,7 +267,8 @@ static int mount_once(nbs_log *log) {
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
         if ((rc = scan_queue(log, &page))) return rc;
-        if (page < 0 && redo && page_is_live(log, redo - 1)) page = (int32_t)(redo - 1);
+        if (page < 0 && redo && nbs_pages_back(log, redo - 1) < nbs_live_pages(log))
+            page = (int32_t)(redo - 1);
         if (NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT) page = -1; /* pops left as read */
         nbs_page_hdr ph;
         if (page >= 0 && !(rc = nbs_page_hdr_read(log, (uint32_t)page, &ph)))
