@@ -229,6 +229,9 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
 /* Opens the page after the newest (erasing it when needed) with this generation and tail
  * distance; the caller's next append checks its header. */
 int nbs_open_next(nbs_log *log, uint16_t tail_dist);
+/* Makes `page` the newest page (its items start empty) and programs its header, with this seq,
+ * generation and tail distance (not its DONE or KILL unit). */
+int nbs_start_page(nbs_log *log, uint32_t page, uint16_t seq, uint8_t gen, uint16_t tail_dist);
 /* Queue: programs the entry's P full, then its A. */
 int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it);
 

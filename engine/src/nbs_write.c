@@ -163,19 +163,24 @@ int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
     uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
     int rc = make_ready(log, page);
     if (rc) return rc;
+    if (!log->empty) nbs_cache_note_end(log, log->newest, log->front);
+    log->tail_seq = (uint16_t)(seq - tail_dist);
+    log->empty = false;
+    rc = nbs_start_page(log, page, seq, 0, tail_dist);
+    nbs_cache_note_seed(log, page, log->newest_seed);
+    return rc;
+}
+
+int nbs_start_page(nbs_log *log, uint32_t page, uint16_t seq, uint8_t gen, uint16_t tail_dist) {
     uint8_t hdr[32];
     memset(hdr, log->flash.erase_value, sizeof hdr);
-    nbs_page_hdr_encode(log, seq, 0, tail_dist, hdr);
-    if (!log->empty) nbs_cache_note_end(log, log->newest, log->front);
+    nbs_page_hdr_encode(log, seq, gen, tail_dist, hdr);
     log->newest = page;
     log->newest_seq = seq;
-    log->newest_gen = 0;
+    log->newest_gen = gen;
     log->newest_seed = nbs_page_seed(log, hdr);
-    nbs_cache_note_seed(log, page, log->newest_seed);
-    log->tail_seq = (uint16_t)(seq - tail_dist);
     log->front = nbs_items_start(log);
     log->gap_pending = false;
-    log->empty = false;
     return nbs_program(log, page, 0, hdr, nbs_hdr_region(log)); /* not DONE or KILL */
 }
 
