@@ -189,6 +189,9 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
 /* Chunk area: the bytes nbs_item_next read at it->off (header, flags, first data bytes). */
 const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len);
+/* A caller's buffer for `need` bytes: reports `need` in *len (when given), then
+ * NBS_E_BUFFER_TOO_SMALL, NBS_E_INVAL (no buffer) or NBS_OK. */
+int nbs_out_buffer(const void *buf, size_t capacity, size_t *len, uint32_t need);
 /* Whether the walk's read held the item whole (then the chunk area still holds it, until the
  * next read). */
 bool nbs_item_in_chunk(const nbs_item *it);

@@ -16,6 +16,24 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
+/* The map mounted and the key usable: then the key's newest intact STORE (NBS_OK, in *f) or
+ * NBS_E_NOT_FOUND. */
+static int find_key(nbs_map *map, const void *key, size_t key_len, nbs_found *f) {
+    int rc = check_map(map);
+    if (rc || (rc = check_key(key, key_len))) return rc;
+    return nbs_map_find(&map->log, key, (uint32_t)key_len, f);
+}
+
+/* Reads the value of `it` (of the page `cur` walked) into `value` and checks the item's CRC over
+ * `key` and the value as read: the value returned is the one checked (a weak cell read twice may
+ * answer twice). */
+static int read_value(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, const void *key,
+                      void *value) {
+    int rc = it->vlen ? nbs_read(log, cur->page, it->data + it->klen, value, it->vlen) : NBS_OK;
+    if (rc) return rc;
+    return nbs_item_matches(cur->seed, it, key, value) ? NBS_OK : NBS_E_ECC;
+}
+
 int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key, uint32_t klen) {
     uint32_t size;
     uint8_t *chunk = nbs_work_chunk(log, &size);
@@ -139,9 +157,7 @@ int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *val
 
 int nbs_map_remove(nbs_map *map, const void *key, size_t key_len) {
     nbs_found f;
-    int rc = check_map(map);
-    if (rc || (rc = check_key(key, key_len))) return rc;
-    rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f);
+    int rc = find_key(map, key, key_len, &f);
     if (rc) return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
     return write_item(&map->log, ITEM_REMOVE, key, key_len, NULL, 0);
 }
@@ -155,23 +171,14 @@ int nbs_map_remove_all(nbs_map *map) {
 int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, size_t capacity,
                   size_t *value_len) {
     nbs_found f;
-    int rc = check_map(map);
-    if (rc || (rc = check_key(key, key_len))) return rc;
-    if ((rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f))) return rc;
-    uint32_t vlen = f.it.vlen;
-    if (value_len) *value_len = vlen;
-    if (capacity < vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!value && vlen) return NBS_E_INVAL;
+    int rc = find_key(map, key, key_len, &f);
+    if (rc || (rc = nbs_out_buffer(value, capacity, value_len, f.it.vlen))) return rc;
     if (f.in_chunk) { /* the key cache read key and value together */
         uint32_t size;
-        memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, vlen);
+        memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, f.it.vlen);
         return NBS_OK;
     }
-    /* The value returned is the one checked: its CRC over this reading (a weak cell read twice
-     * may answer twice). */
-    uint32_t off = f.it.data + f.it.klen;
-    if (vlen && (rc = nbs_read(&map->log, f.cur.page, off, value, vlen))) return rc;
-    return nbs_item_matches(f.cur.seed, &f.it, key, value) ? NBS_OK : NBS_E_ECC;
+    return read_value(&map->log, &f.cur, &f.it, key, value);
 }
 
 int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
@@ -251,15 +258,14 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
         if (rc == NBS_E_END) it->page_step = step;
         return rc;
     }
-    if (key_len) *key_len = item.klen;
-    if (value_len) *value_len = item.vlen;
-    if (key_capacity < item.klen || value_capacity < item.vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!key || (!value && item.vlen)) return NBS_E_INVAL;
+    /* Both lengths are reported; a buffer too small comes before a missing one. */
+    int key_rc = nbs_out_buffer(key, key_capacity, key_len, item.klen);
+    rc = nbs_out_buffer(value, value_capacity, value_len, item.vlen);
+    if (key_rc == NBS_E_BUFFER_TOO_SMALL || rc == NBS_E_BUFFER_TOO_SMALL)
+        return NBS_E_BUFFER_TOO_SMALL;
+    if (key_rc || rc) return NBS_E_INVAL;
     memcpy(key, nbs_work_key(log), item.klen);
-    uint32_t off = item.data + item.klen;
-    if (item.vlen && (rc = nbs_read(log, cur.page, off, value, item.vlen))) return rc;
-    /* The value returned is the one checked (one reading: a weak cell may answer twice). */
-    if (!nbs_item_matches(cur.seed, &item, key, value)) return NBS_E_ECC;
+    if ((rc = read_value(log, &cur, &item, key, value))) return rc;
     it->page_step = step;
     it->slot = pos;
     return NBS_OK;

@@ -125,6 +125,12 @@ const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *l
     return chunk;
 }
 
+int nbs_out_buffer(const void *buf, size_t capacity, size_t *len, uint32_t need) {
+    if (len) *len = need;
+    if (capacity < need) return NBS_E_BUFFER_TOO_SMALL;
+    return !buf && need ? NBS_E_INVAL : NBS_OK;
+}
+
 bool nbs_item_in_chunk(const nbs_item *it) {
     return it->read_len && it->data + it->klen + it->vlen <= it->off + it->read_len;
 }
