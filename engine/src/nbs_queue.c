@@ -53,12 +53,8 @@ static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     /* The hint at the newest page's end: nothing was pushed since, the queue is empty. */
     if (log->head_known && log->head_page == log->newest && log->head_off >= log->front)
         return NBS_E_EMPTY;
-    if (log->head_known) {
-        uint16_t back = (uint16_t)(log->newest_seq - log->tail_seq);
-        for (uint16_t d = 0; d <= back; d++)
-            if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == log->head_page)
-                from = (qpos){(uint16_t)(log->tail_seq + d), log->head_off};
-    }
+    if (log->head_known && nbs_pages_back(log, log->head_page) < nbs_live_pages(log))
+        from = (qpos){nbs_seq_of(log, log->head_page), log->head_off};
     int rc = entry_from(log, from, at, it, cur);
     if (!rc) {
         log->head_known = true;
@@ -76,9 +72,8 @@ static bool hint_empty(const nbs_log *log) {
 
 static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, void *buf,
                       size_t capacity, size_t *len) {
-    if (len) *len = it->vlen;
-    if (capacity < it->vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!buf && it->vlen) return NBS_E_INVAL;
+    int rc = nbs_out_buffer(buf, capacity, len, it->vlen);
+    if (rc) return rc;
     if (it->vlen && nbs_item_in_chunk(it)) {
         uint32_t size;
         memcpy(buf, nbs_work_chunk(log, &size) + (it->data - it->off), it->vlen);
@@ -179,8 +174,7 @@ static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count
 /* Erases the pages a new page's header declared dead (their seqs, before the tail). */
 static int erase_dead(nbs_log *log, uint16_t from, uint16_t count) {
     for (uint16_t i = 0; i < count; i++) {
-        uint32_t back = (uint16_t)(log->newest_seq - (uint16_t)(from + i));
-        int rc = nbs_erase_page(log, (log->newest + log->pages - back % log->pages) % log->pages);
+        int rc = nbs_erase_page(log, nbs_page_of(log, (uint16_t)(from + i)));
         if (rc) return rc;
     }
     return NBS_OK;
@@ -214,19 +208,26 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     return erase_dead(log, dead_from, dead_count);
 }
 
-int nbs_queue_count(nbs_queue *q, uint32_t *count) {
-    int rc = check_queue(q);
-    if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    *count = 0;
-    qpos at = {q->log.tail_seq, 0};
+/* The unpopped entries: how many, and the bytes their items take. */
+static int tally(nbs_log *log, uint32_t *count, uint32_t *live) {
+    qpos at = {log->tail_seq, 0};
     nbs_item it;
     nbs_cursor cur;
-    while ((rc = entry_from(&q->log, at, &at, &it, &cur)) == NBS_OK) {
+    int rc;
+    *count = *live = 0;
+    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
         ++*count;
+        *live += it.end - it.off;
         at.off = it.end;
-        if (at.off >= q->log.flash.page_size) at = (qpos){(uint16_t)(at.seq + 1), 0};
     }
     return rc == NBS_E_EMPTY ? NBS_OK : rc;
+}
+
+int nbs_queue_count(nbs_queue *q, uint32_t *count) {
+    uint32_t live;
+    int rc = check_queue(q);
+    if (rc || !count) return rc ? rc : NBS_E_INVAL;
+    return tally(&q->log, count, &live);
 }
 
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
@@ -255,17 +256,9 @@ int nbs_queue_max_push(nbs_queue *q, size_t *len) {
 int nbs_queue_space(nbs_queue *q, nbs_space *space) {
     int rc = check_queue(q);
     if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    nbs_log *log = &q->log;
-    uint32_t live = 0;
-    qpos at = {log->tail_seq, 0};
-    nbs_item it;
-    nbs_cursor cur;
-    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
-        live += it.end - it.off;
-        at.off = it.end;
-    }
-    if (rc != NBS_E_EMPTY) return rc;
-    return nbs_space_figures(log, live, space);
+    uint32_t count, live;
+    rc = tally(&q->log, &count, &live);
+    return rc ? rc : nbs_space_figures(&q->log, live, space);
 }
 
 void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it) {
