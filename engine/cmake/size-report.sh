@@ -6,7 +6,8 @@
 #   firmware_*: the library linked with --gc-sections into the smallest firmware that keeps
 #     every public function (engine/size/size_firmware.c): the engine's bytes, libgcc's helpers
 #     it pulls (compiler runtime: 64-bit division and the like) and libc's (memcpy, memset, ...,
-#     which a product has anyway). The goal of issue #12 is engine + libgcc without caches.
+#     which a product has anyway). The goal of issue #12 is engine + libgcc without caches;
+#   firmware_core: without caches, only mount, store, fetch, remove, push, peek and pop kept.
 # Argument: the build dir.
 set -eu
 dir=$1
@@ -26,6 +27,8 @@ firmware() {
 messages=$(( $(object_text "$dir/libnbs.a" nbs_strerror) - $(object_text "$dir/libnbs_nocache.a" nbs_strerror) ))
 fw_no_caches=$(firmware "$dir/size_firmware_nbs_nocache.map")
 fw_all_caches=$(firmware "$dir/size_firmware_nbs.map")
+fw_core=$(firmware "$dir/size_firmware_core.map")
 printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages": %d, ' \
     "$(sizes "$dir/libnbs_nocache.a")" "$(sizes "$dir/libnbs.a")" "$messages"
-printf '"firmware_no_caches": %s, "firmware_all_caches": %s, "goal": 6144}\n' "$fw_no_caches" "$fw_all_caches"
+printf '"firmware_no_caches": %s, "firmware_all_caches": %s, "firmware_core": %s, "goal": 6144}\n' \
+    "$fw_no_caches" "$fw_all_caches" "$fw_core"

@@ -5,24 +5,32 @@
 #include "nbs_map.h"
 #include "nbs_queue.h"
 
+#ifndef SIZE_FIRMWARE_CORE
+#define SIZE_FIRMWARE_CORE 0
+#endif
+
 typedef void (*any_function)(void);
 
-/* Every function of the public headers (nbs.h, nbs_map.h, nbs_queue.h). */
+/* Every function of the public headers (nbs.h, nbs_map.h, nbs_queue.h); built with
+ * SIZE_FIRMWARE_CORE=1, only what a product that stores and queues needs: mount, store, fetch,
+ * remove, push, peek and pop (no erase_all, counts, space figures, iteration or messages). */
 static const any_function public_functions[] = {
+    (any_function)nbs_map_mount,       (any_function)nbs_map_store,
+    (any_function)nbs_map_fetch,       (any_function)nbs_map_remove,
+    (any_function)nbs_queue_mount,     (any_function)nbs_queue_push,
+    (any_function)nbs_queue_peek,      (any_function)nbs_queue_pop,
+#if !SIZE_FIRMWARE_CORE
     (any_function)nbs_cache_bytes,     (any_function)nbs_work_bytes_min,
     (any_function)nbs_item_overhead,   (any_function)nbs_strerror,
-    (any_function)nbs_map_mount,       (any_function)nbs_map_erase_all,
-    (any_function)nbs_map_store,       (any_function)nbs_map_fetch,
-    (any_function)nbs_map_remove,      (any_function)nbs_map_remove_all,
+    (any_function)nbs_map_erase_all,   (any_function)nbs_map_remove_all,
     (any_function)nbs_map_has,         (any_function)nbs_map_count,
     (any_function)nbs_map_space,       (any_function)nbs_map_max_value,
     (any_function)nbs_map_iter_init,   (any_function)nbs_map_iter_next,
-    (any_function)nbs_queue_mount,     (any_function)nbs_queue_erase_all,
-    (any_function)nbs_queue_push,      (any_function)nbs_queue_peek,
-    (any_function)nbs_queue_pop,       (any_function)nbs_queue_count,
+    (any_function)nbs_queue_erase_all, (any_function)nbs_queue_count,
     (any_function)nbs_queue_max_push,  (any_function)nbs_queue_space,
     (any_function)nbs_queue_max_item,  (any_function)nbs_queue_iter_init,
     (any_function)nbs_queue_iter_next, (any_function)nbs_queue_iter_pop_current,
+#endif
 };
 
 /* The entry point (-e): calls each function through a pointer the compiler cannot follow. */
