@@ -77,8 +77,8 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
         if (!log->erased[i]) slot = i;
     if (log->erased[slot]) { /* full: forget the oldest */
-        memmove(log->erased, log->erased + 1, (NBS_ERASED_TRACK - 1) * sizeof *log->erased);
-        slot = NBS_ERASED_TRACK - 1;
+        for (slot = 0; slot + 1 < NBS_ERASED_TRACK; slot++)
+            log->erased[slot] = log->erased[slot + 1];
     }
     log->erased[slot] = page + 1;
     return NBS_OK;

@@ -36,7 +36,6 @@ static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
 typedef struct survey {
     bool any;
     bool unchecked; /* a page with a header of this store whose first item does not check */
-    uint16_t best_seq;
     uint32_t best_page;
     int32_t temp;
     nbs_page_hdr temp_hdr; /* the temporary copy's header as this survey read it */
@@ -74,9 +73,8 @@ static int survey_pages(nbs_log *log, survey *s) {
         if (h.gen & 1u) {
             s->temp = (int32_t)p;
             s->temp_hdr = h;
-        } else if (!s->any || nbs_seq_after(h.seq, s->best_seq)) {
+        } else if (!s->any || nbs_seq_after(h.seq, s->best_hdr.seq)) {
             s->any = true;
-            s->best_seq = h.seq;
             s->best_page = p;
             s->best_hdr = h;
         }
@@ -102,7 +100,7 @@ static int settle_copy(nbs_log *log, const survey *s) {
         /* d comes from flash: a crafted seq may be up to 32768 pages away (a cut leaves it
          * within the ring), and the page must stay inside the range. 32-bit arithmetic: a
          * 64-bit division would pull libgcc's (about 900 bytes) into every firmware. */
-        int32_t n = (int32_t)log->pages, d = (int16_t)(uint16_t)(t.seq - s->best_seq) % n;
+        int32_t n = (int32_t)log->pages, d = (int16_t)(uint16_t)(t.seq - s->best_hdr.seq) % n;
         home = (s->best_page + (uint32_t)(d < 0 ? d + n : d)) % log->pages;
     } else {
         home = (temp + log->pages - 1) % log->pages;
