@@ -55,6 +55,14 @@ void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t
     nbs_put_le(out + 3, tail_dist, nbs_page_hdr_len(log) - 3);
 }
 
+/* Reads one unit of a page's header region (DONE or KILL): *touched when it reads programmed-any
+ * (an ECC error too: a torn unit of ECC flash). */
+static int read_flag(nbs_log *log, uint32_t page, uint32_t off, uint8_t *buf, bool *touched) {
+    int rc = nbs_read(log, page, off, buf, log->unit);
+    *touched = rc == NBS_E_ECC || !nbs_all_erased(log, buf, log->unit);
+    return rc == NBS_E_ECC ? NBS_OK : rc;
+}
+
 int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     memset(h, 0, sizeof *h);
     uint32_t len = nbs_page_hdr_len(log), hr = nbs_hdr_region(log), w = log->unit;
@@ -62,21 +70,18 @@ int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     /* The header, its DONE and its KILL units are programmed apart: read apart, so that a torn
      * unit of ECC flash (which reads as touched) hides none of the others. */
     const bool apart = NBS_TEST_BREAK != NBS_TEST_BREAK_HEADER_DONE_READ;
-    int kill = nbs_read(log, page, hr + w, b + hr + w, w);
-    if (kill && kill != NBS_E_ECC) return kill;
-    h->killed = kill == NBS_E_ECC || !nbs_all_erased(log, b + hr + w, w);
-    int rc = nbs_read(log, page, 0, b, apart ? hr : hr + w);
-    if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
+    int rc = read_flag(log, page, hr + w, b + hr + w, &h->killed);
     if (rc) return rc;
-    int done = apart ? nbs_read(log, page, hr, b + hr, w) : 0;
-    if (done && done != NBS_E_ECC) return done;
+    rc = nbs_read(log, page, 0, b, apart ? hr : hr + w);
+    if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
+    if (rc || (apart && (rc = read_flag(log, page, hr, b + hr, &h->done)))) return rc;
+    if (!apart) h->done = !nbs_all_erased(log, b + hr, w);
     memset(h->b, log->flash.erase_value, NBS_PAGE_HDR);
     memcpy(h->b, b, len);
-    h->done = done == NBS_E_ECC || !nbs_all_erased(log, b + hr, w);
     h->erased = !h->done && !h->killed && nbs_all_erased(log, b, hr);
-    uint8_t other = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
     h->valid = (h->b[0] & 0xF8u) == kind_version(log->kind);
-    h->foreign = (h->b[0] & 0xF8u) == kind_version(other);
+    /* foreign: the other kind (map + queue - this one) */
+    h->foreign = (h->b[0] & 0xF8u) == kind_version(NBS_KIND_MAP + NBS_KIND_QUEUE - log->kind);
     h->seq = (uint16_t)nbs_get_le(h->b + 1, 2);
     h->gen = h->b[0] & 7u;
     h->tail_dist = (uint16_t)nbs_get_le(h->b + 3, len - 3);
