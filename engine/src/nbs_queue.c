@@ -47,12 +47,16 @@ static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_curso
     }
 }
 
+/* Whether the head hint says the queue is empty: it points at the newest page's front, nothing
+ * was pushed since. */
+static bool hint_empty(const nbs_log *log) {
+    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
+}
+
 /* The oldest entry, from the RAM head when known (a hint: entries before it are popped). */
 static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     qpos from = {log->tail_seq, 0};
-    /* The hint at the newest page's end: nothing was pushed since, the queue is empty. */
-    if (log->head_known && log->head_page == log->newest && log->head_off >= log->front)
-        return NBS_E_EMPTY;
+    if (hint_empty(log)) return NBS_E_EMPTY;
     if (log->head_known && nbs_pages_back(log, log->head_page) < nbs_live_pages(log))
         from = (qpos){nbs_seq_of(log, log->head_page), log->head_off};
     int rc = entry_from(log, from, at, it, cur);
@@ -63,11 +67,6 @@ static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
         nbs_cache_note_head(log, it);
     }
     return rc;
-}
-
-/* Whether the head hint says the queue is empty (it points at the newest page's front). */
-static bool hint_empty(const nbs_log *log) {
-    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
 }
 
 static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, void *buf,
