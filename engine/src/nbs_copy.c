@@ -22,7 +22,7 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
     size = size / w * w;
     bool readable = true;
     while (left) {
-        uint32_t n = left < size ? left : size, padded = nbs_round_up(n, w);
+        uint32_t n = left < size ? left : size;
         rc = nbs_read(log, src->page, from, chunk, n);
         if (rc == NBS_E_ECC) {
             readable = false; /* copied as it reads, checked as not intact */
@@ -31,9 +31,8 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
         }
         old_crc = nbs_crc32c(old_crc, chunk, n);
         new_crc = nbs_crc32c(new_crc, chunk, n);
-        memset(chunk + n, log->flash.erase_value, padded - n);
-        if ((rc = nbs_program(log, log->newest, to, chunk, padded))) return rc;
-        from += n, to += padded, left -= n;
+        if ((rc = nbs_program_chunk(log, to, n))) return rc;
+        from += n, to += n, left -= n;
     }
     out->crc = readable && old_crc == it->crc ? new_crc : ~new_crc;
     rc = nbs_program_head(log, out);

@@ -187,6 +187,9 @@ uint32_t nbs_pages_back(const nbs_log *log, uint32_t page);
  * are read with the header (a key to compare) into the work buffer's chunk area. */
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
+/* A strict walk of the whole page (mount and recovery) seeded by its header as `h` read it: every
+ * decision about a page comes from one reading. */
+void nbs_cursor_read_as(const nbs_log *log, uint32_t page, const nbs_page_hdr *h, nbs_cursor *cur);
 /* Chunk area: the bytes nbs_item_next read at it->off (header, flags, first data bytes). */
 const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len);
 /* A caller's buffer for `need` bytes: reports `need` in *len (when given), then
@@ -216,6 +219,9 @@ uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap,
 /* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and
  * after-gap flag (the layout a writer gives it). */
 void nbs_item_layout(const nbs_log *log, nbs_item *it);
+/* Programs the chunk area's first n bytes at `off` of the newest page, padded with erased bytes
+ * to whole units (n is a whole number of units unless it ends the item). */
+int nbs_program_chunk(nbs_log *log, uint32_t off, uint32_t n);
 /* Lays the item out at it->off (nbs_item_layout) and moves the newest page's front past it:
  * NBS_E_FULL when it would reach past the page. */
 int nbs_place_item(nbs_log *log, nbs_item *it);

@@ -14,9 +14,9 @@ enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
 static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     /* The header as `h` read it seeds the check: one reading decides (a page whose erase a cut
      * stopped may read otherwise the next time). */
-    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
-                      true};
+    nbs_cursor cur;
     nbs_item it;
+    nbs_cursor_read_as(log, page, h, &cur);
     int rc = nbs_item_next(log, &cur, &it, 0);
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
     if (rc < 0) return rc;

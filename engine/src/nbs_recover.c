@@ -28,9 +28,9 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     }
     if ((rc = nbs_start_page(log, dst, h->seq, gen, tail_dist))) return rc;
     /* The source's header as the mount read it seeds the checks: one reading decides. */
-    nbs_cursor cur = {src, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
-                      true};
+    nbs_cursor cur;
     nbs_item it, copy;
+    nbs_cursor_read_as(log, src, h, &cur);
     while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK || rc == NBS_WALK_TORN) {
         bool torn = rc == NBS_WALK_TORN;
         if (torn && !it.end) break; /* nothing could be parsed: not applied */

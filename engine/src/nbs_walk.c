@@ -48,6 +48,11 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     return rc ? rc : page_limit(log, page, &cur->limit);
 }
 
+void nbs_cursor_read_as(const nbs_log *log, uint32_t page, const nbs_page_hdr *h, nbs_cursor *cur) {
+    *cur = (nbs_cursor){page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
+                        true};
+}
+
 /* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
 static uint32_t read_varint(const uint8_t *b, uint32_t avail, uint32_t *value) {
     uint32_t v = 0;

@@ -17,6 +17,13 @@ static uint32_t varint_put(uint8_t *b, uint32_t v) {
 
 /* Programs `len` bytes of the concatenation of a and b (then erased padding up to a whole
  * unit) at page offset off, in pieces of the chunk area. */
+int nbs_program_chunk(nbs_log *log, uint32_t off, uint32_t n) {
+    uint32_t size, padded = nbs_round_up(n, log->unit);
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    memset(chunk + n, log->flash.erase_value, padded - n);
+    return nbs_program(log, log->newest, off, chunk, padded);
+}
+
 static int program_data(nbs_log *log, uint32_t off, const uint8_t *a, uint32_t alen,
                         const uint8_t *b, uint32_t blen) {
     uint32_t size, total = alen + blen, done = 0;
@@ -28,9 +35,7 @@ static int program_data(nbs_log *log, uint32_t off, const uint8_t *a, uint32_t a
             uint32_t k = done + i;
             chunk[i] = k < alen ? a[k] : b[k - alen];
         }
-        uint32_t padded = nbs_round_up(n, log->unit);
-        memset(chunk + n, log->flash.erase_value, padded - n);
-        int rc = nbs_program(log, log->newest, off + done, chunk, padded);
+        int rc = nbs_program_chunk(log, off + done, n);
         if (rc) return rc;
         done += n;
     }
