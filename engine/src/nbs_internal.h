@@ -276,7 +276,7 @@ int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it);
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
 int nbs_map_finish_round(nbs_log *log); /* after the write a round was run for */
-int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead);
+int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live);
 
 #include "nbs_cache.h"
 

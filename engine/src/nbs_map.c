@@ -211,14 +211,14 @@ static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item 
     return NBS_E_END;
 }
 
-/* Every item of the live pages: the live ones (count and bytes) and the rest. */
-int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead) {
+/* The live items: how many, and the bytes they take. */
+int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live) {
     uint32_t step = 0, pos = 0;
     uint16_t seq;
     nbs_item it;
     nbs_cursor cur;
     int rc;
-    *count = *live = *dead = 0;
+    *count = *live = 0;
     while ((rc = iter_step(log, &step, &pos, &it, &seq, &cur)) == NBS_OK) {
         ++*count;
         *live += it.end - it.off;
@@ -227,14 +227,14 @@ int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead)
 }
 
 int nbs_map_count(nbs_map *map, uint32_t *count) {
-    uint32_t live, dead;
+    uint32_t live;
     int rc = check_map(map);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
     rc = nbs_cache_key_count(&map->log, count);
-    if (rc == NBS_CACHE_ASK) return nbs_map_tally(&map->log, count, &live, &dead);
+    if (rc == NBS_CACHE_ASK) return nbs_map_tally(&map->log, count, &live);
     if (!map->log.cache.check) return rc;
     uint32_t truth;
-    if ((rc = nbs_map_tally(&map->log, &truth, &live, &dead))) return rc;
+    if ((rc = nbs_map_tally(&map->log, &truth, &live))) return rc;
     return truth == *count ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
 
