@@ -249,52 +249,47 @@ static int page_ends(nbs_log *log, const nbs_cursor *cur) {
 }
 
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
-    for (;;) {
-        uint32_t pos = cur->pos;
-        /* Room for the smallest item (a control record) or nothing is left. */
-        if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
-            return page_ends(log, cur);
-        int rc = item_at(log, cur, pos, extra, it);
+    uint32_t pos = cur->pos;
+    /* Room for the smallest item (a control record) or nothing is left. */
+    if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+        return page_ends(log, cur);
+    int rc = item_at(log, cur, pos, extra, it);
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
-        if (rc == NBS_E_END) { /* the design before rule 2: an erased gap is skipped */
-            if ((rc = gap_after(log, cur, pos, extra, it)) <= 0) return rc ? rc : NBS_E_END;
-            cur->pos = it->end;
-            return NBS_OK;
-        }
+    if (rc == NBS_E_END) { /* the design before rule 2: an erased gap is skipped */
+        if ((rc = gap_after(log, cur, pos, extra, it)) <= 0) return rc ? rc : NBS_E_END;
+        cur->pos = it->end;
+        return NBS_OK;
+    }
 #endif
-        if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
-        if (rc < 0) return rc;
-        if (rc == NBS_OK && !it->sealed && cur->strict) {
-            int after = sealed_by_followers(log, cur, it);
-            if (after < 0) return after;
-            it->sealed = after == 1;
-        } else if (rc == NBS_OK && cur->strict) {
-            /* A sealed item that nothing follows and whose CRC fails may be a filler a cut tore:
-             * its bytes read as a seal and a header with lengths that change between readings.
-             * It is the page's torn last operation (recovery drops it), not an item to walk by. */
-            int after = followed(log, cur, it->end);
-            if (after == 0) after = nbs_item_intact(log, cur, it);
-            if (after < 0) return after;
-            it->sealed = after == 1;
-        }
-        if (rc == NBS_OK && (it->sealed || !cur->strict)) {
-            cur->pos = it->end;
-            return NBS_OK;
-        }
-        nbs_item torn = *it;
-        if ((rc = gap_after(log, cur, pos, extra, it)) < 0) return rc;
-        if (rc == 1) {
-            cur->pos = it->end;
-            return NBS_OK;
-        }
-        if (rc == 2) { /* the unsealed last operation is the item after the filler */
-            cur->pos = it->off;
-            return NBS_WALK_TORN;
-        }
-        *it = torn;
-        it->read_len = 0; /* gap_after() read over the chunk area */
+    if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
+    if (rc < 0) return rc;
+    if (rc == NBS_OK && cur->strict) {
+        /* Unsealed: sealed after all when something follows it. Sealed: a sealed item that
+         * nothing follows and whose CRC fails may be a filler a cut tore: its bytes read as a
+         * seal and a header with lengths that change between readings. It is the page's torn
+         * last operation (recovery drops it), not an item to walk by. */
+        int after = it->sealed ? followed(log, cur, it->end) : sealed_by_followers(log, cur, it);
+        if (after == 0 && it->sealed) after = nbs_item_intact(log, cur, it);
+        if (after < 0) return after;
+        it->sealed = after == 1;
+    }
+    if (rc == NBS_OK && (it->sealed || !cur->strict)) {
+        cur->pos = it->end;
+        return NBS_OK;
+    }
+    nbs_item torn = *it;
+    if ((rc = gap_after(log, cur, pos, extra, it)) < 0) return rc;
+    if (rc == 1) {
+        cur->pos = it->end;
+        return NBS_OK;
+    }
+    if (rc == 2) { /* the unsealed last operation is the item after the filler */
+        cur->pos = it->off;
         return NBS_WALK_TORN;
     }
+    *it = torn;
+    it->read_len = 0; /* gap_after() read over the chunk area */
+    return NBS_WALK_TORN;
 }
 
 static int crc_matches(uint32_t crc, const nbs_item *it) {
