@@ -162,7 +162,7 @@ static inline uint32_t nbs_flag_bytes(const nbs_log *log) { /* S (map) or S, P, 
 }
 uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);
 /* Bytes of an item whose length field is `field` and data (key and value) dlen bytes. */
-uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field);
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t dlen, uint32_t field);
 uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]);
 void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t tail_dist,
                          uint8_t out[NBS_PAGE_HDR]);

@@ -32,8 +32,7 @@ static uint32_t varint_len(uint32_t v) {
 }
 
 /* `field` is the item's length field value (SPEC section 3). */
-uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field) {
-    (void)klen;
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t dlen, uint32_t field) {
     uint32_t head = nbs_round_up(type_bytes(log) + varint_len(field) + NBS_CRC_BYTES, log->unit);
     return head + nbs_flag_bytes(log) + nbs_round_up(dlen, log->unit);
 }

@@ -30,7 +30,7 @@ static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
     if (!log->mounted) return NBS_OK;
     if (page == log->newest) return *limit = log->front, NBS_OK;
     if (nbs_cache_end(log, page, limit) != NBS_OK) return NBS_OK;
-    if (!log->cache.check || *limit + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+    if (!log->cache.check || *limit + nbs_item_bytes(log, 0, 1) > log->flash.page_size)
         return NBS_OK;
     uint8_t buf[128];
     uint32_t n = nbs_gap(log);
@@ -251,7 +251,7 @@ static int page_ends(nbs_log *log, const nbs_cursor *cur) {
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     uint32_t pos = cur->pos;
     /* Room for the smallest item (a control record) or nothing is left. */
-    if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+    if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 1) > log->flash.page_size)
         return page_ends(log, cur);
     int rc = item_at(log, cur, pos, extra, it);
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
