@@ -184,16 +184,16 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk, &first_bad);
     if (rc) return rc;
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
-    bool parsed = parse(log, chunk, n, pos, it);
-    it->read_len = first_bad == UINT32_MAX ? n : 0;
-    uint32_t fl = nbs_flag_bytes(log);
-    uint32_t head = parsed ? fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
-    if (!parsed || (first_bad != UINT32_MAX && first_bad >= fl && first_bad < head)) {
-        memset(it, 0, sizeof *it);
-        it->off = pos;
-        return NBS_WALK_TORN;
+    /* A unit with an ECC error inside the commit header (after the flag units, before the data)
+     * makes the region torn. */
+    if (parse(log, chunk, n, pos, it) &&
+        (first_bad < nbs_flag_bytes(log) || first_bad >= it->data - pos)) {
+        it->read_len = first_bad == UINT32_MAX ? n : 0;
+        return NBS_OK;
     }
-    return NBS_OK;
+    memset(it, 0, sizeof *it);
+    it->off = pos;
+    return NBS_WALK_TORN;
 }
 
 /* 1 when the bytes at `end` (a G-sized region, or what the page has left) are not all erased,
