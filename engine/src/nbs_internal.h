@@ -214,8 +214,6 @@ bool nbs_fits_newest(const nbs_log *log, uint32_t bytes);
 int nbs_space_figures(nbs_log *log, uint32_t live, nbs_space *space);
 
 /* nbs_write.c: the writers of the newest page. */
-/* The commit header bytes before the CRC of an item like `it` (its type and lengths). */
-uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out);
 /* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and
  * after-gap flag (the layout a writer gives it). */
 void nbs_item_layout(const nbs_log *log, nbs_item *it);

@@ -48,14 +48,15 @@ static int program_flag(nbs_log *log, uint32_t page, uint32_t off) {
     return nbs_program(log, page, off, unit, log->unit);
 }
 
-uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out) {
+/* The commit header bytes before the CRC of the item (its type, lengths and after-gap flag). */
+static uint32_t head_encode(const nbs_log *log, const nbs_item *it, uint8_t *out) {
     uint32_t n = 0;
     bool flag2 = it->type == ITEM_REMOVE || (log->kind == NBS_KIND_QUEUE && it->type == ITEM_MARK);
     if (log->kind == NBS_KIND_MAP)
         out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
                    : it->type == ITEM_MARK ? TK_MARK
                                            : (uint8_t)it->klen;
-    return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, after_gap));
+    return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, it->after_gap));
 }
 
 /* The first write after a mount (SPEC section 5.1): a program that a cut stopped at its very
@@ -90,7 +91,7 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
 
 void nbs_item_layout(const nbs_log *log, nbs_item *it) {
     const uint32_t w = log->unit;
-    it->head_len = (uint8_t)nbs_head_encode(log, it, it->after_gap, it->head);
+    it->head_len = (uint8_t)head_encode(log, it, it->head);
     it->data = it->off + nbs_flag_bytes(log) + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
     it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
 }
