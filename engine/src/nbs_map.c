@@ -70,12 +70,11 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
         } else if (memcmp(b + at, key, klen)) {
             continue;
         }
-        nbs_cursor here = cur;
-        int ok = nbs_item_intact(log, &here, &it);
+        int ok = nbs_item_intact(log, &cur, &it);
         if (ok < 0) return ok;
         if (ok) {
             state = 1;
-            f->seq = seq, f->cur = here, f->it = it;
+            f->seq = seq, f->cur = cur, f->it = it;
         }
     }
     if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
@@ -194,15 +193,15 @@ int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
 /* One step of the iteration over live items, newest page first (within a page, oldest first):
  * *page_step counts pages back from the newest (UINT32_MAX: done), *pos is the walk position in
  * that page (0: its start). On NBS_OK the key is in the work buffer's key area. */
-static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it, uint16_t *seq,
+static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it,
                      nbs_cursor *cur) {
     while (*page_step < nbs_live_pages(log)) {
-        *seq = (uint16_t)(log->newest_seq - *page_step);
-        int rc = nbs_cursor_start(log, nbs_page_of(log, *seq), cur);
+        uint16_t seq = (uint16_t)(log->newest_seq - *page_step);
+        int rc = nbs_cursor_start(log, nbs_page_of(log, seq), cur);
         if (*pos) cur->pos = *pos;
         while (!rc && (rc = nbs_item_next(log, cur, it, 0)) == NBS_OK) {
             *pos = cur->pos;
-            if ((rc = nbs_map_is_newest(log, *seq, it)) == 1) return NBS_OK;
+            if ((rc = nbs_map_is_newest(log, seq, it)) == 1) return NBS_OK;
         }
         if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
         ++*page_step, *pos = 0;
@@ -214,12 +213,11 @@ static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item 
 /* The live items: how many, and the bytes they take. */
 int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live) {
     uint32_t step = 0, pos = 0;
-    uint16_t seq;
     nbs_item it;
     nbs_cursor cur;
     int rc;
     *count = *live = 0;
-    while ((rc = iter_step(log, &step, &pos, &it, &seq, &cur)) == NBS_OK) {
+    while ((rc = iter_step(log, &step, &pos, &it, &cur)) == NBS_OK) {
         ++*count;
         *live += it.end - it.off;
     }
@@ -252,9 +250,8 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     nbs_log *log = &it->map->log;
     nbs_item item;
     nbs_cursor cur;
-    uint16_t seq;
     uint32_t step = it->page_step, pos = it->slot;
-    if ((rc = iter_step(log, &step, &pos, &item, &seq, &cur))) {
+    if ((rc = iter_step(log, &step, &pos, &item, &cur))) {
         if (rc == NBS_E_END) it->page_step = step;
         return rc;
     }
