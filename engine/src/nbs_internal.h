@@ -104,8 +104,9 @@ typedef struct nbs_payload {
     uint32_t vlen;
 } nbs_payload;
 
+/* n rounded up to a whole number of units; unit is a power of two (a write unit). */
 static inline uint32_t nbs_round_up(uint32_t n, uint32_t unit) {
-    return (n + unit - 1) / unit * unit;
+    return (n + unit - 1) & ~(unit - 1);
 }
 static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
     return (uint8_t)(log->flash.erase_value ^ 0xFFu);
