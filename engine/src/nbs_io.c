@@ -23,7 +23,7 @@ size_t nbs_work_bytes_min(const nbs_flash *flash) {
     return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u;
 }
 
-uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {
+static uint32_t page_addr(const nbs_log *log, uint32_t page) {
     return log->flash.start + page * log->flash.page_size;
 }
 
@@ -31,8 +31,8 @@ static int flash_result(int rc) {
     return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
 }
 
-int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len) {
-    return flash_result(log->flash.read(log->flash.ctx, addr, buf, len));
+int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len) {
+    return flash_result(log->flash.read(log->flash.ctx, page_addr(log, page) + off, buf, len));
 }
 
 static int after_write(nbs_log *log, int rc) {
@@ -48,8 +48,8 @@ static void forget_erased(nbs_log *log, uint32_t page) {
 
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
     forget_erased(log, page);
-    return after_write(
-        log, log->flash.program(log->flash.ctx, nbs_page_addr(log, page) + off, data, len));
+    return after_write(log,
+                       log->flash.program(log->flash.ctx, page_addr(log, page) + off, data, len));
 }
 
 int nbs_erase_page(nbs_log *log, uint32_t page) {
@@ -61,7 +61,7 @@ int nbs_erase_page(nbs_log *log, uint32_t page) {
     memset(unit, nbs_programmed_byte(log), sizeof unit);
     if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL)
         (void)log->flash.program(log->flash.ctx,
-                                 nbs_page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
+                                 page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
                                  log->unit);
     return nbs_erase_killed(log, page);
 }
@@ -71,14 +71,14 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
     if (log->seed_page == page + 1) log->seed_page = 0;
     nbs_cache_page_erased(log, page);
-    int rc = after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
+    int rc = after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));
     if (rc) return rc;
     unsigned slot = 0;
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
         if (!log->erased[i]) slot = i;
     if (log->erased[slot]) { /* full: forget the oldest */
-        memmove(log->erased, log->erased + 1, (NBS_ERASED_TRACK - 1) * sizeof *log->erased);
-        slot = NBS_ERASED_TRACK - 1;
+        for (slot = 0; slot + 1 < NBS_ERASED_TRACK; slot++)
+            log->erased[slot] = log->erased[slot + 1];
     }
     log->erased[slot] = page + 1;
     return NBS_OK;

@@ -47,18 +47,18 @@ static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_curso
     }
 }
 
+/* Whether the head hint says the queue is empty: it points at the newest page's front, nothing
+ * was pushed since. */
+static bool hint_empty(const nbs_log *log) {
+    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
+}
+
 /* The oldest entry, from the RAM head when known (a hint: entries before it are popped). */
 static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     qpos from = {log->tail_seq, 0};
-    /* The hint at the newest page's end: nothing was pushed since, the queue is empty. */
-    if (log->head_known && log->head_page == log->newest && log->head_off >= log->front)
-        return NBS_E_EMPTY;
-    if (log->head_known) {
-        uint16_t back = (uint16_t)(log->newest_seq - log->tail_seq);
-        for (uint16_t d = 0; d <= back; d++)
-            if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == log->head_page)
-                from = (qpos){(uint16_t)(log->tail_seq + d), log->head_off};
-    }
+    if (hint_empty(log)) return NBS_E_EMPTY;
+    if (log->head_known && nbs_pages_back(log, log->head_page) < nbs_live_pages(log))
+        from = (qpos){nbs_seq_of(log, log->head_page), log->head_off};
     int rc = entry_from(log, from, at, it, cur);
     if (!rc) {
         log->head_known = true;
@@ -69,23 +69,16 @@ static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     return rc;
 }
 
-/* Whether the head hint says the queue is empty (it points at the newest page's front). */
-static bool hint_empty(const nbs_log *log) {
-    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
-}
-
 static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, void *buf,
                       size_t capacity, size_t *len) {
-    if (len) *len = it->vlen;
-    if (capacity < it->vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!buf && it->vlen) return NBS_E_INVAL;
+    int rc = nbs_out_buffer(buf, capacity, len, it->vlen);
+    if (rc) return rc;
     if (it->vlen && nbs_item_in_chunk(it)) {
         uint32_t size;
         memcpy(buf, nbs_work_chunk(log, &size) + (it->data - it->off), it->vlen);
         return NBS_OK;
     }
-    return it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen)
-                    : NBS_OK;
+    return it->vlen ? nbs_read(log, cur->page, it->data, buf, it->vlen) : NBS_OK;
 }
 
 /* The head entry read into buf from the head cache: its data only, checked against the CRC the
@@ -97,7 +90,7 @@ static int head_cached(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, s
     if ((rc = nbs_cursor_start(log, log->head_page, cur))) return rc;
     if (capacity < it->vlen) return NBS_CACHE_ASK; /* the flash path reports the size */
     if (!buf && it->vlen) return NBS_E_INVAL;
-    rc = it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen) : 0;
+    rc = it->vlen ? nbs_read(log, cur->page, it->data, buf, it->vlen) : 0;
     if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
     if (rc) return rc;
     uint32_t crc = nbs_crc32c(cur->seed, it->head, it->head_len);
@@ -201,19 +194,26 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     return NBS_OK;
 }
 
-int nbs_queue_count(nbs_queue *q, uint32_t *count) {
-    int rc = check_queue(q);
-    if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    *count = 0;
-    qpos at = {q->log.tail_seq, 0};
+/* The unpopped entries: how many, and the bytes their items take. */
+static int tally(nbs_log *log, uint32_t *count, uint32_t *live) {
+    qpos at = {log->tail_seq, 0};
     nbs_item it;
     nbs_cursor cur;
-    while ((rc = entry_from(&q->log, at, &at, &it, &cur)) == NBS_OK) {
+    int rc;
+    *count = *live = 0;
+    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
         ++*count;
+        *live += it.end - it.off;
         at.off = it.end;
-        if (at.off >= q->log.flash.page_size) at = (qpos){(uint16_t)(at.seq + 1), 0};
     }
     return rc == NBS_E_EMPTY ? NBS_OK : rc;
+}
+
+int nbs_queue_count(nbs_queue *q, uint32_t *count) {
+    uint32_t live;
+    int rc = check_queue(q);
+    if (rc || !count) return rc ? rc : NBS_E_INVAL;
+    return tally(&q->log, count, &live);
 }
 
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
@@ -242,17 +242,9 @@ int nbs_queue_max_push(nbs_queue *q, size_t *len) {
 int nbs_queue_space(nbs_queue *q, nbs_space *space) {
     int rc = check_queue(q);
     if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    nbs_log *log = &q->log;
-    uint32_t live = 0;
-    qpos at = {log->tail_seq, 0};
-    nbs_item it;
-    nbs_cursor cur;
-    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
-        live += it.end - it.off;
-        at.off = it.end;
-    }
-    if (rc != NBS_E_EMPTY) return rc;
-    return nbs_space_figures(log, live, space);
+    uint32_t count, live;
+    rc = tally(&q->log, &count, &live);
+    return rc ? rc : nbs_space_figures(&q->log, live, space);
 }
 
 void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it) {
