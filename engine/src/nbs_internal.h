@@ -113,10 +113,12 @@ static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
 static inline uint8_t *nbs_work_key(nbs_log *log) {
     return log->work;
 }
-static inline uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size) {
-    *size = log->work_size - NBS_WORK_KEY;
-    return log->work + NBS_WORK_KEY;
-}
+/* The work buffer (nbs_io.c): the key area, the chunk area, then the GC notes, a bit per note
+ * slot of a page (nbs_map_room.c). A slot is the bytes of the smallest item that can be live
+ * (a STORE with a 1-byte key), so no two such items share a bit. */
+uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size);
+uint8_t *nbs_work_notes(nbs_log *log, uint32_t *bytes);
+uint32_t nbs_note_slot(uint32_t w);
 /* Serial-number order of 16-bit seqs (RFC 1982): a is after b. */
 static inline bool nbs_seq_after(uint16_t a, uint16_t b) {
     return (int16_t)(uint16_t)(a - b) > 0;
@@ -229,14 +231,10 @@ typedef struct nbs_found {
 /* The key's newest intact STORE (NBS_OK) or NBS_E_NOT_FOUND: from the key cache when it can
  * answer (checked against flash in check mode), else from flash. */
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
-int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
 /* 1 when the key stored at addr equals `key`, 0 when not, or an error (read in pieces through
  * the chunk area, which `key` may not be in). */
 int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen);
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
-/* The same question for garbage collection, which needs no key: the key cache answers when
- * it can. */
-int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it);
 /* The seq of a live page. */
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
