@@ -113,12 +113,12 @@ static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
 static inline uint8_t *nbs_work_key(nbs_log *log) {
     return log->work;
 }
-/* The work buffer (nbs_io.c): the key area, the chunk area, then the GC notes, a bit per note
- * slot of a page (nbs_map_room.c). A slot is the bytes of the smallest item that can be live
- * (a STORE with a 1-byte key), so no two such items share a bit. */
+/* The work buffer (nbs_io.c): the key area, the chunk area, then the GC notes, a bit per
+ * NBS_NOTE_SLOT bytes of a page (nbs_map_room.c): no item that can be live is smaller (a STORE
+ * of a 1-byte key: 1 + 1 + 4 header bytes, the seal, the key), so no two of them share a bit. */
+enum { NBS_NOTE_SLOT = 8 };
 uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size);
 uint8_t *nbs_work_notes(nbs_log *log, uint32_t *bytes);
-uint32_t nbs_note_slot(uint32_t w);
 /* Serial-number order of 16-bit seqs (RFC 1982): a is after b. */
 static inline bool nbs_seq_after(uint16_t a, uint16_t b) {
     return (int16_t)(uint16_t)(a - b) > 0;

@@ -16,20 +16,16 @@ int nbs_check_geometry(const nbs_flash *f) {
     return NBS_OK;
 }
 
-uint32_t nbs_note_slot(uint32_t w) {
-    return nbs_round_up(1 + 1 + NBS_CRC_BYTES, w) + 2 * w;
-}
-
 /* A bit per note slot of a page (the last slot may be partial). */
 static uint32_t notes_bytes(const nbs_flash *f) {
-    return (f->page_size / nbs_note_slot(f->write_unit) + 8) / 8;
+    return f->page_size / (8 * NBS_NOTE_SLOT) + 1;
 }
 
 /* The key area, a chunk that holds an item's largest commit header, its flag units and some
  * data (SPEC section 4: one read per item), then the GC notes. */
 size_t nbs_work_bytes_min(const nbs_flash *flash) {
     uint32_t w = flash && flash->write_unit ? flash->write_unit : 1;
-    uint32_t notes = flash && flash->write_unit ? notes_bytes(flash) : 0;
+    uint32_t notes = flash ? notes_bytes(flash) : 0;
     return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u +
            notes;
 }

@@ -30,14 +30,6 @@ int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen
     return 1;
 }
 
-/* The first *n bytes of the key of the item the walk just read: what its read held. */
-static const uint8_t *key_read(nbs_log *log, const nbs_item *it, uint32_t *n) {
-    uint32_t len, at = it->data - it->off;
-    const uint8_t *b = nbs_item_read_bytes(log, it, &len);
-    *n = len < at ? 0 : len - at < it->klen ? len - at : it->klen;
-    return b + at;
-}
-
 /* One page's answer for a key, from offset `from` on (0: the page's first item): 1 found (STORE
  * or REMOVE in *f), 2 cleared, 0 nothing. */
 static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t *key, uint32_t klen,
@@ -52,11 +44,13 @@ static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t 
             continue;
         }
         if ((it.type != ITEM_STORE && it.type != ITEM_REMOVE) || it.klen != klen) continue;
-        uint32_t n, addr = nbs_page_addr(log, cur.page) + it.data;
-        const uint8_t *read = key_read(log, &it, &n);
-        if (memcmp(read, key, n)) continue;
-        if (n < klen) { /* the rest of the key was not read with the header: from flash */
-            int same = nbs_key_equal(log, addr + n, key + n, klen - n);
+        uint32_t len, at = it.data - it.off;
+        const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
+        uint32_t n = len < at ? 0 : len - at < klen ? len - at : klen; /* read with the header */
+        if (memcmp(b + at, key, n)) continue;
+        if (n < klen) { /* the rest of the key: from flash */
+            int same =
+                nbs_key_equal(log, nbs_page_addr(log, cur.page) + it.data + n, key + n, klen - n);
             if (same < 0) return same;
             if (!same) continue;
         }
@@ -103,16 +97,13 @@ int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) 
     return rc;
 }
 
-/* 1 when the item at `it` of page `seq` (just read by a walk) is the newest intact version of
- * its key (its key is then in the work buffer's key area), 0 when not, or an error. Only the
- * pages after it and its own page from it on are searched. */
+/* 1 when the item at `it` of page `seq` is the newest intact version of its key (its key is
+ * then in the work buffer's key area), 0 when not, or an error. Only the pages after it and its
+ * own page from it on are searched. */
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     if (it->type != ITEM_STORE) return 0;
     uint8_t *key = nbs_work_key(log);
-    uint32_t n, addr = nbs_page_addr(log, nbs_page_of(log, seq)) + it->data;
-    const uint8_t *read = key_read(log, it, &n);
-    memcpy(key, read, n);
-    int rc = n < it->klen ? nbs_read(log, addr + n, key + n, it->klen - n) : NBS_OK;
+    int rc = nbs_read(log, nbs_page_addr(log, nbs_page_of(log, seq)) + it->data, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
     if (!rc) rc = find_flash(log, seq, it->off, key, it->klen, &f);

@@ -22,8 +22,8 @@ int nbs_map_finish_round(nbs_log *log) {
 /* The GC notes (the work buffer's last bytes): the check before the rounds (gc_would_make_room)
  * sets the bit of each live item of the tail it counts, and the round that copies that tail
  * reads them instead of asking flash about each item a second time. */
-static bool noted(const uint8_t *notes, const nbs_log *log, const nbs_item *it) {
-    uint32_t bit = it->off / nbs_note_slot(log->unit);
+static bool noted(const uint8_t *notes, const nbs_item *it) {
+    uint32_t bit = it->off / NBS_NOTE_SLOT;
     return it->type == ITEM_STORE && (notes[bit / 8] >> (bit % 8) & 1u);
 }
 
@@ -32,7 +32,7 @@ static bool noted(const uint8_t *notes, const nbs_log *log, const nbs_item *it) 
 static int tail_item_live(nbs_log *log, uint16_t seq, const nbs_item *it, const uint8_t *notes) {
     int rc = nbs_cache_key_at(log, nbs_page_of(log, seq), it->off);
     if (rc != NBS_CACHE_ASK && !log->cache.check) return rc;
-    int truth = notes ? noted(notes, log, it) : nbs_map_is_newest(log, seq, it);
+    int truth = notes ? noted(notes, it) : nbs_map_is_newest(log, seq, it);
     if (rc == NBS_CACHE_ASK || truth < 0) return truth;
     return truth == rc ? rc : NBS_E_CACHE_MISMATCH;
 }
@@ -85,7 +85,7 @@ static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes, uint8_t *note
     while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
         int newest = nbs_map_is_newest(log, seq, &it);
         if (newest < 0) return newest;
-        uint32_t bit = it.off / nbs_note_slot(log->unit);
+        uint32_t bit = it.off / NBS_NOTE_SLOT;
         if (newest && notes) notes[bit / 8] |= (uint8_t)(1u << (bit % 8));
         if (newest) *bytes += it.end - it.off;
     }

@@ -282,11 +282,12 @@ Test(gc, fresh_pages_open_without_erase_only_when_blank) {
     }
 }
 
-/* The GC notes (SPEC 7): the check before a round marks the tail's live items, a bit per slot of
- * the smallest STORE's bytes, and the round copies what is marked. A tail packed with the
- * smallest STOREs (1-byte keys, empty values), every other key then removed: after
- * rounds over every page the removed keys stay absent and the others present. A slot larger than
- * the smallest STORE would give two neighbours one bit and copy a removed key back to life. */
+/* The GC notes (SPEC 7): the check before a round marks the tail's live items, a bit per 8 bytes
+ * of a page (no STORE is smaller), and the round copies what is marked. A tail packed with the
+ * smallest STOREs (1-byte keys, empty values: 8 bytes at W = 1), every other key then removed:
+ * after rounds over every page the removed keys stay absent and the others present. A slot
+ * larger than the smallest STORE would give two neighbours one bit and copy a removed key back
+ * to life (at W = 1 a 16-byte slot fails here). */
 typedef struct notes_case {
     uint32_t write_unit;
     ef_cache_level cache;
