@@ -302,17 +302,8 @@ ParameterizedTestParameters(gc, notes_keep_the_smallest_items_apart) {
 
 ParameterizedTest(const notes_case *nc, gc, notes_keep_the_smallest_items_apart) {
     enum { PAGES = 4, KEYS = 40 };
-    nor_config cfg = ef_custom_config(nc->write_unit, 2048, PAGES, NOR_WRITES_ONCE, true);
-    ef_options opts;
-    memset(&opts, 0, sizeof opts);
-    opts.kind = EF_MAP;
-    opts.pages = PAGES;
-    opts.cache = nc->cache;
-    opts.cache_max_keys = 64;
-    opts.seed = 7;
     engine_fixture f;
-    ef_open(&f, &cfg, &opts);
-    cr_assert_eq(ef_mount(&f), NBS_OK);
+    ef_open_custom(&f, EF_MAP, nc->write_unit, 2048, PAGES, NOR_WRITES_ONCE, nc->cache);
     for (uint8_t k = 0; k < KEYS; k++)
         cr_assert_eq(nbs_map_store(&f.map, &k, 1, NULL, 0), NBS_OK, "W %u: store %u",
                      nc->write_unit, k);
@@ -357,15 +348,8 @@ static void count_page_reads(void *ctx, const nor_event *ev) {
  * (other keys; C is the newest). Every lookup of an item of A walks the whole of B, so the GC
  * store reads B no more than looking up each of A's items once does (without the notes: twice). */
 Test(gc, round_looks_each_tail_item_up_once) {
-    nor_config cfg = ef_custom_config(1, 256, 4, NOR_WRITES_LIMITED, true);
-    ef_options opts;
-    memset(&opts, 0, sizeof opts);
-    opts.kind = EF_MAP;
-    opts.pages = 4;
-    opts.seed = 9;
     engine_fixture f;
-    ef_open(&f, &cfg, &opts);
-    cr_assert_eq(ef_mount(&f), NBS_OK);
+    ef_open_custom(&f, EF_MAP, 1, 256, 4, NOR_WRITES_LIMITED, EF_CACHE_NONE);
     uint8_t value[40];
     memset(value, 0x33, sizeof value);
     /* Page A: key 0 (superseded in page B), keys 1..4; each item 48 bytes, five to a page. */
