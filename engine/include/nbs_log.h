@@ -6,6 +6,10 @@
 
 #include "nbs.h"
 
+/* Pages erased during this power-on that nothing was written to since: they are opened without
+ * another erase (a page erased before may hold weak cells, SPEC section 5.2). */
+#define NBS_ERASED_TRACK 4
+
 typedef struct nbs_log {
     nbs_flash flash;
     uint8_t *work; /* caller's work buffer */
@@ -23,10 +27,7 @@ typedef struct nbs_log {
     uint32_t seed_of;
     uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;  /* queue: its offset */
-    /* Pages erased during this power-on that nothing was written to since, a run of consecutive
-     * pages in ring order (where the writers erase and open them): opened without another erase
-     * (a page erased before may hold weak cells, SPEC section 5.2). */
-    uint32_t erased_first, erased_count;
+    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
     uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
                              (0: none); page 0 is the one an empty store may have touched */
     uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy

@@ -58,19 +58,9 @@ static int after_write(nbs_log *log, int rc) {
     return rc;
 }
 
-/* Where `page` is in the run of erased pages (erased_count when outside it). */
-static uint32_t erased_index(const nbs_log *log, uint32_t page) {
-    uint32_t i = (page + log->pages - log->erased_first) % log->pages;
-    return i < log->erased_count ? i : log->erased_count;
-}
-
-/* The page is no longer erased: the run keeps the pages before it (those after it are
- * forgotten: one more erase each at worst). */
 static void forget_erased(nbs_log *log, uint32_t page) {
-    uint32_t i = erased_index(log, page);
-    if (i == 0 && log->erased_count)
-        log->erased_first = (page + 1) % log->pages, i = log->erased_count - 1;
-    log->erased_count = i;
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) log->erased[i] = 0;
 }
 
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
@@ -100,17 +90,22 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     nbs_cache_page_erased(log, page);
     int rc = after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
     if (rc) return rc;
-    /* Pages are erased in ring order (GC and the queue free the oldest first): the page extends
-     * the run at its end, else it starts a new one. */
-    if (!log->erased_count || (log->erased_first + log->erased_count) % log->pages != page)
-        log->erased_first = page, log->erased_count = 0;
-    log->erased_count++;
+    unsigned slot = 0;
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (!log->erased[i]) slot = i;
+    if (log->erased[slot]) { /* full: forget the oldest */
+        memmove(log->erased, log->erased + 1, (NBS_ERASED_TRACK - 1) * sizeof *log->erased);
+        slot = NBS_ERASED_TRACK - 1;
+    }
+    log->erased[slot] = page + 1;
     return NBS_OK;
 }
 
 int nbs_ensure_erased(nbs_log *log, uint32_t page) {
     if (NBS_TEST_BREAK == NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN) return NBS_OK;
-    return erased_index(log, page) < log->erased_count ? NBS_OK : nbs_erase_page(log, page);
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) return NBS_OK;
+    return nbs_erase_page(log, page);
 }
 
 bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len) {

@@ -52,9 +52,10 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     if (log->front == nbs_items_start(log) && (rc = nbs_append(log, ITEM_MARK, &none, NULL)))
         return rc;
     if ((rc = nbs_mark_done(log, dst))) return rc;
-    uint32_t first = log->erased_first, count = log->erased_count;
+    uint32_t erased[NBS_ERASED_TRACK];
+    memcpy(erased, log->erased, sizeof erased);
     *log = saved;
-    log->erased_first = first, log->erased_count = count;
+    memcpy(log->erased, erased, sizeof erased);
     return NBS_OK;
 }
 
