@@ -185,9 +185,10 @@ static int find_tail(nbs_log *log, const nbs_page_hdr *newest) {
  * the run): its other items are read as they check. A page missing from the run (damaged or
  * erased behind the store's back) ends it there: what is older is dropped, so that no key reads
  * an older value than its newest. Pages outside the run are erased: dead pages whose erase a cut
- * stopped, an open a cut stopped. */
+ * stopped, an open a cut stopped; but a queue leaves its dead pages (SPEC 5.4), erased when the
+ * ring comes back to them. */
 static int check_ring(nbs_log *log) {
-    uint32_t live = nbs_live_pages(log);
+    uint32_t live = nbs_live_pages(log), declared = live;
     if (live > log->pages) return NBS_E_CORRUPT;
     for (uint32_t back = 0; back < log->pages; back++) {
         uint32_t p = (log->newest + log->pages - back) % log->pages;
@@ -198,7 +199,11 @@ static int check_ring(nbs_log *log) {
             live = back; /* the run ends here */
             log->tail_seq = (uint16_t)(log->newest_seq - back + 1);
         }
-        if (back >= live && !h.erased) { /* killed already: no second KILL program */
+        /* A queue page before the tail the newest header names, holding the seq of its place in
+         * the ring's previous lap: dead, left for the open that reuses it to erase. */
+        bool dead = log->kind == NBS_KIND_QUEUE && back >= declared && h.valid && !h.killed &&
+                    !(h.gen & 1u) && h.seq == (uint16_t)(log->newest_seq - back);
+        if (back >= live && !h.erased && !dead) { /* killed already: no second KILL program */
             rc = h.killed ? nbs_erase_killed(log, p) : nbs_erase_page(log, p);
             if (rc) return rc;
         }

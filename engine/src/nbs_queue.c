@@ -1,7 +1,7 @@
 /* The FIFO queue on format 3: a push appends an item; a pop programs the entry's P and A units
  * in place (no log space); the oldest unpopped entry is kept in RAM (the head), so peek reads one
  * entry and pop none. A page whose entries are all popped is released when a page is opened: the
- * new page's header names the tail, and the pages before it are erased. */
+ * new page's header names the tail; the pages before it are dead, erased when next opened. */
 #include "nbs_queue.h"
 
 #include "nbs_internal.h"
@@ -147,10 +147,6 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     return pop_item(&q->log, &cur, &it);
 }
 
-/* Opens a page for a push: its header names the oldest page that still holds an entry as the
- * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
- * once the header is checked by the page's first item (the push): *dead_from and *dead_count
- * say which seqs to erase then. */
 /* The tail a page opened now would have: NBS_OK, or NBS_E_FULL when opening it would leave no
  * free page (the spare stays free). */
 static int next_tail(nbs_log *log, uint16_t *tail) {
@@ -164,27 +160,18 @@ static int next_tail(nbs_log *log, uint16_t *tail) {
     return (uint32_t)(uint16_t)(seq - *tail) + 2 > log->pages ? NBS_E_FULL : NBS_OK;
 }
 
-static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count) {
+/* Opens a page for a push: its header names the oldest page that still holds an entry as the
+ * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
+ * and stay as they are until the ring comes back to them: a page is erased when it is opened
+ * (SPEC 5.4), so each lap costs one erase per page, even across power cycles. */
+static int open_for_push(nbs_log *log) {
     uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1), tail;
     int rc = next_tail(log, &tail);
     if (rc) return rc;
-    *dead_from = log->tail_seq;
-    *dead_count = log->empty ? 0 : (uint16_t)(tail - log->tail_seq);
-    if (*dead_count > (uint16_t)(seq - log->tail_seq)) *dead_count = 0;
     bool was_empty = hint_empty(log);
     rc = nbs_open_next(log, (uint16_t)(seq - tail));
     if (!rc && was_empty) log->head_page = log->newest, log->head_off = log->front;
     return rc;
-}
-
-/* Erases the pages a new page's header declared dead (their seqs, before the tail). */
-static int erase_dead(nbs_log *log, uint16_t from, uint16_t count) {
-    for (uint16_t i = 0; i < count; i++) {
-        uint32_t back = (uint16_t)(log->newest_seq - (uint16_t)(from + i));
-        int rc = nbs_erase_page(log, (log->newest + log->pages - back % log->pages) % log->pages);
-        if (rc) return rc;
-    }
-    return NBS_OK;
 }
 
 int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
@@ -194,10 +181,9 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     nbs_log *log = &q->log;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
     nbs_payload p = {NULL, 0, data, (uint32_t)len};
-    uint16_t dead_from = 0, dead_count = 0;
     for (;;) {
         if (nbs_fits_newest(log, nbs_append_cost(log, 0, p.vlen))) break;
-        if ((rc = open_for_push(log, &dead_from, &dead_count)) == NBS_OK) continue;
+        if ((rc = open_for_push(log)) == NBS_OK) continue;
         if (rc != NBS_E_FULL || !(flags & NBS_PUSH_DROP_OLDEST)) return rc;
         qpos at;
         nbs_item it;
@@ -212,7 +198,7 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
         log->head_off = pushed.off;
         nbs_cache_note_head(log, &pushed);
     }
-    return erase_dead(log, dead_from, dead_count);
+    return NBS_OK;
 }
 
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {
