@@ -169,8 +169,9 @@ uint32_t nbs_live_pages(const nbs_log *log);
 
 /* nbs_walk.c: a page's items, oldest first. nbs_item_next returns NBS_OK (an item, sealed, its
  * regions read), NBS_E_END (no more items), NBS_WALK_TORN (an unsealed region at cur->pos: *it
- * holds what could be parsed, it->end = 0 when nothing could) or an error. `extra` data bytes
- * are read with the header (a key to compare) into the work buffer's chunk area. */
+ * holds what could be parsed, it->end = 0 when nothing could) or an error. Each item is read
+ * into the work buffer's chunk area with `extra` data bytes (a key to compare) when its length
+ * field takes one byte (a longer one leaves the last of them unread), and at least G bytes. */
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
 /* Chunk area: the bytes nbs_item_next read at it->off (header, flags, first data bytes). */

@@ -72,7 +72,7 @@ static int gc_round(nbs_log *log, const uint8_t *notes) {
 }
 
 /* Bytes of the live items of page `seq`: what a GC round of it copies. A count that walks flash
- * sets each live item's bit in `notes` (when given, cleared) and returns 1. */
+ * sets each live item's bit in `notes` (when given, cleared by the caller) and then returns 1. */
 static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes, uint8_t *notes) {
     nbs_cursor cur;
     nbs_item it;
