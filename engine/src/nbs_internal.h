@@ -114,10 +114,12 @@ static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
 static inline uint8_t *nbs_work_key(nbs_log *log) {
     return log->work;
 }
-static inline uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size) {
-    *size = log->work_size - NBS_WORK_KEY;
-    return log->work + NBS_WORK_KEY;
-}
+/* The work buffer (nbs_io.c): the key area, the chunk area, then the GC notes, a bit per
+ * NBS_NOTE_SLOT bytes of a page (nbs_map_room.c): no item that can be live is smaller (a STORE
+ * of a 1-byte key: 1 + 1 + 4 header bytes, the seal, the key), so no two of them share a bit. */
+enum { NBS_NOTE_SLOT = 8 };
+uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size);
+uint8_t *nbs_work_notes(nbs_log *log, uint32_t *bytes);
 /* Serial-number order of 16-bit seqs (RFC 1982): a is after b. */
 static inline bool nbs_seq_after(uint16_t a, uint16_t b) {
     return (int16_t)(uint16_t)(a - b) > 0;
@@ -184,8 +186,9 @@ uint32_t nbs_pages_back(const nbs_log *log, uint32_t page);
 
 /* nbs_walk.c: a page's items, oldest first. nbs_item_next returns NBS_OK (an item, sealed, its
  * regions read), NBS_E_END (no more items), NBS_WALK_TORN (an unsealed region at cur->pos: *it
- * holds what could be parsed, it->end = 0 when nothing could) or an error. `extra` data bytes
- * are read with the header (a key to compare) into the work buffer's chunk area. */
+ * holds what could be parsed, it->end = 0 when nothing could) or an error. Each item is read
+ * into the work buffer's chunk area with `extra` data bytes (a key to compare) when its length
+ * field takes one byte (a longer one leaves the last of them unread), and at least G bytes. */
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
 /* A strict walk of the whole page (mount and recovery) seeded by its header as `h` read it: every
@@ -263,14 +266,10 @@ typedef struct nbs_found {
 /* The key's newest intact STORE (NBS_OK) or NBS_E_NOT_FOUND: from the key cache when it can
  * answer (checked against flash in check mode), else from flash. */
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
-int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
 /* 1 when the key stored at `off` of `page` equals `key`, 0 when not, or an error (read in pieces
  * through the chunk area, which `key` may not be in). */
 int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key, uint32_t klen);
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
-/* The same question for garbage collection, which needs no key: the key cache answers when
- * it can. */
-int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it);
 /* The seq of a live page. */
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);

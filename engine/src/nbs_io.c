@@ -16,11 +16,28 @@ int nbs_check_geometry(const nbs_flash *f) {
     return NBS_OK;
 }
 
-/* The key area, then a chunk that holds an item's largest commit header, its flag units and
- * some data (SPEC section 4: one read per item). */
+/* A bit per note slot of a page (the last slot may be partial). */
+static uint32_t notes_bytes(const nbs_flash *f) {
+    return f->page_size / (8 * NBS_NOTE_SLOT) + 1;
+}
+
+/* The key area, a chunk that holds an item's largest commit header, its flag units and some
+ * data (SPEC section 4: one read per item), then the GC notes. */
 size_t nbs_work_bytes_min(const nbs_flash *flash) {
     uint32_t w = flash && flash->write_unit ? flash->write_unit : 1;
-    return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u;
+    uint32_t notes = flash ? notes_bytes(flash) : 0;
+    return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u +
+           notes;
+}
+
+uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size) {
+    *size = log->work_size - NBS_WORK_KEY - notes_bytes(&log->flash);
+    return log->work + NBS_WORK_KEY;
+}
+
+uint8_t *nbs_work_notes(nbs_log *log, uint32_t *bytes) {
+    *bytes = notes_bytes(&log->flash);
+    return log->work + log->work_size - *bytes;
 }
 
 static uint32_t page_addr(const nbs_log *log, uint32_t page) {

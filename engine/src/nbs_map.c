@@ -48,27 +48,28 @@ int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key,
     return 1;
 }
 
-/* One page's answer for a key: 1 found (STORE or REMOVE in *f), 2 cleared, 0 nothing. */
-static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t klen,
+/* One page's answer for a key, from offset `from` on (0: the page's first item): 1 found (STORE
+ * or REMOVE in *f), 2 cleared, 0 nothing. */
+static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t *key, uint32_t klen,
                        nbs_found *f) {
     nbs_cursor cur;
     nbs_item it;
     int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur), state = 0;
+    if (from) cur.pos = from;
     while (!rc && (rc = nbs_item_next(log, &cur, &it, klen)) == NBS_OK) {
         if (it.type == ITEM_CLEAR) {
             state = 2;
             continue;
         }
         if ((it.type != ITEM_STORE && it.type != ITEM_REMOVE) || it.klen != klen) continue;
-        uint32_t len;
+        uint32_t len, at = it.data - it.off;
         const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
-        uint32_t at = it.data - it.off;
-        if (at + klen > len) { /* the key was not read with the header: compare from flash */
-            int same = nbs_key_equal(log, cur.page, it.data, key, klen);
+        uint32_t n = len < at ? 0 : len - at < klen ? len - at : klen; /* read with the header */
+        if (memcmp(b + at, key, n)) continue;
+        if (n < klen) { /* the rest of the key: from flash */
+            int same = nbs_key_equal(log, cur.page, it.data + n, key + n, klen - n);
             if (same < 0) return same;
             if (!same) continue;
-        } else if (memcmp(b + at, key, klen)) {
-            continue;
         }
         int ok = nbs_item_intact(log, &cur, &it);
         if (ok < 0) return ok;
@@ -81,10 +82,16 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
     return state;
 }
 
-int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
+/* The key's newest intact STORE (NBS_OK) or NBS_E_NOT_FOUND, from flash: the pages from the
+ * newest back to page `last` are searched, that one from offset `from` on (0: whole; the versions
+ * before an item are older than it). */
+static int find_flash(nbs_log *log, uint16_t last, uint32_t from, const uint8_t *key, uint32_t klen,
+                      nbs_found *f) {
+    uint32_t pages = nbs_live_pages(log) - (uint16_t)(last - log->tail_seq);
     f->in_chunk = false;
-    for (uint32_t back = 0; back < nbs_live_pages(log); back++) {
-        int rc = search_page(log, (uint16_t)(log->newest_seq - back), key, klen, f);
+    for (uint32_t back = 0; back < pages; back++) {
+        uint16_t seq = (uint16_t)(log->newest_seq - back);
+        int rc = search_page(log, seq, seq == last ? from : 0, key, klen, f);
         if (rc < 0) return rc;
         if (rc == 2) return NBS_E_NOT_FOUND;
         if (rc == 1) return f->it.type == ITEM_STORE ? NBS_OK : NBS_E_NOT_FOUND;
@@ -94,10 +101,10 @@ int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_foun
 
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
     int rc = nbs_cache_find(log, key, klen, f);
-    if (rc == NBS_CACHE_ASK) return nbs_map_find_flash(log, key, klen, f);
+    if (rc == NBS_CACHE_ASK) return find_flash(log, log->tail_seq, 0, key, klen, f);
     if ((rc && rc != NBS_E_NOT_FOUND) || !log->cache.check) return rc;
     nbs_found truth;
-    int want = nbs_map_find_flash(log, key, klen, &truth);
+    int want = find_flash(log, log->tail_seq, 0, key, klen, &truth);
     if (want && want != NBS_E_NOT_FOUND) return want;
     f->in_chunk = false; /* the check read over the chunk area */
     if (want != rc || (!rc && (truth.cur.page != f->cur.page || truth.it.off != f->it.off ||
@@ -106,23 +113,16 @@ int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) 
     return rc;
 }
 
-int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it) {
-    int rc = nbs_cache_key_at(log, nbs_page_of(log, seq), it->off);
-    if (rc == NBS_CACHE_ASK) return nbs_map_is_newest(log, seq, it);
-    if (!log->cache.check) return rc;
-    int want = nbs_map_is_newest(log, seq, it);
-    return want < 0 ? want : want == rc ? rc : NBS_E_CACHE_MISMATCH;
-}
-
 /* 1 when the item at `it` of page `seq` is the newest intact version of its key (its key is
- * then in the work buffer's key area), 0 when not, or an error. */
+ * then in the work buffer's key area), 0 when not, or an error. Only the pages after it and its
+ * own page from it on are searched. */
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     if (it->type != ITEM_STORE) return 0;
     uint8_t *key = nbs_work_key(log);
     int rc = nbs_read(log, nbs_page_of(log, seq), it->data, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
-    if (!rc) rc = nbs_map_find_flash(log, key, it->klen, &f);
+    if (!rc) rc = find_flash(log, seq, it->off, key, it->klen, &f);
     if (rc == NBS_E_NOT_FOUND) return 0;
     return rc ? rc : f.seq == seq && f.it.off == it->off;
 }

@@ -179,8 +179,8 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     uint8_t *chunk = nbs_work_chunk(log, &size);
     memset(it, 0, sizeof *it);
     it->off = pos;
-    uint32_t first_bad = UINT32_MAX;
-    int rc = read_at(log, cur->page, pos, g + extra, &n);
+    uint32_t first_bad = UINT32_MAX, want = nbs_item_bytes(log, 0, 0) + extra;
+    int rc = read_at(log, cur->page, pos, want > g ? want : g, &n);
     if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk, &first_bad);
     if (rc) return rc;
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;

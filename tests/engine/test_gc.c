@@ -281,3 +281,104 @@ Test(gc, fresh_pages_open_without_erase_only_when_blank) {
         ef_close(&f);
     }
 }
+
+/* The GC notes (SPEC 7): the check before a round marks the tail's live items, a bit per 8 bytes
+ * of a page (no STORE is smaller), and the round copies what is marked. A tail packed with the
+ * smallest STOREs (1-byte keys, empty values: 8 bytes at W = 1), every other key then removed:
+ * after rounds over every page the removed keys stay absent and the others present. A slot
+ * larger than the smallest STORE would give two neighbours one bit and copy a removed key back
+ * to life (at W = 1 a 16-byte slot fails here). */
+typedef struct notes_case {
+    uint32_t write_unit;
+    ef_cache_level cache;
+} notes_case;
+
+static notes_case notes_cases[] = {{1, EF_CACHE_NONE}, {8, EF_CACHE_NONE}, {32, EF_CACHE_NONE},
+                                   {1, EF_CACHE_ALL},  {8, EF_CACHE_ALL},  {32, EF_CACHE_ALL}};
+
+ParameterizedTestParameters(gc, notes_keep_the_smallest_items_apart) {
+    return cr_make_param_array(notes_case, notes_cases, sizeof notes_cases / sizeof *notes_cases);
+}
+
+ParameterizedTest(const notes_case *nc, gc, notes_keep_the_smallest_items_apart) {
+    enum { PAGES = 4, KEYS = 40 };
+    engine_fixture f;
+    ef_open_custom(&f, EF_MAP, nc->write_unit, 2048, PAGES, NOR_WRITES_ONCE, nc->cache);
+    for (uint8_t k = 0; k < KEYS; k++)
+        cr_assert_eq(nbs_map_store(&f.map, &k, 1, NULL, 0), NBS_OK, "W %u: store %u",
+                     nc->write_unit, k);
+    for (uint8_t k = 1; k < KEYS; k += 2)
+        cr_assert_eq(nbs_map_remove(&f.map, &k, 1), NBS_OK, "W %u: remove %u", nc->write_unit, k);
+    nor_stats st;
+    ef_stats(&f, &st);
+    uint64_t erases = st.erase_calls;
+    uint8_t filler = 0xF0, value[200];
+    memset(value, 0x5A, sizeof value);
+    for (uint32_t i = 0; st.erase_calls < erases + 2 * PAGES && i < 10000; i++) {
+        int rc = nbs_map_store(&f.map, &filler, 1, value, sizeof value);
+        cr_assert_eq(rc, NBS_OK, "W %u: filler store %u: %s", nc->write_unit, i, nbs_strerror(rc));
+        ef_stats(&f, &st);
+    }
+    cr_assert_geq(st.erase_calls, erases + 2 * PAGES, "W %u: the rounds did not run",
+                  nc->write_unit);
+    for (uint8_t k = 0; k < KEYS; k++) {
+        bool present = !(k & 1);
+        int rc = nbs_map_has(&f.map, &k, 1, &present);
+        cr_assert_eq(rc, NBS_OK, "W %u: has %u: %s", nc->write_unit, k, nbs_strerror(rc));
+        cr_assert_eq(present, !(k & 1), "W %u, %s: key %u is %s after the rounds", nc->write_unit,
+                     ef_cache_level_name(nc->cache), k, present ? "present" : "absent");
+    }
+    ef_close(&f);
+}
+
+/* Reads of one page, counted from the device's events. */
+typedef struct page_reads {
+    uint32_t start, size;
+    uint64_t calls;
+} page_reads;
+
+static void count_page_reads(void *ctx, const nor_event *ev) {
+    page_reads *r = ctx;
+    if (ev->kind == NOR_EV_READ && ev->addr >= r->start && ev->addr - r->start < r->size)
+        r->calls++;
+}
+
+/* A GC round asks flash about each tail item once: the check before it notes what it found and
+ * the round copies from the notes. Pages: the tail A (a dead item, then live keys), B and C
+ * (other keys; C is the newest). Every lookup of an item of A walks the whole of B, so the GC
+ * store reads B no more than looking up each of A's items once does (without the notes: twice). */
+Test(gc, round_looks_each_tail_item_up_once) {
+    engine_fixture f;
+    ef_open_custom(&f, EF_MAP, 1, 256, 4, NOR_WRITES_LIMITED, EF_CACHE_NONE);
+    uint8_t value[40];
+    memset(value, 0x33, sizeof value);
+    /* Page A: key 0 (superseded in page B), keys 1..4; each item 48 bytes, five to a page. */
+    uint8_t tail_keys[] = {0, 1, 2, 3, 4};
+    for (size_t i = 0; i < sizeof tail_keys; i++)
+        cr_assert_eq(nbs_map_store(&f.map, &tail_keys[i], 1, value, sizeof value), NBS_OK);
+    for (uint8_t k = 10; k < 20; k++) /* pages B and C (key 10 is key 0's new version) */
+        cr_assert_eq(nbs_map_store(&f.map, k == 10 ? &tail_keys[0] : &k, 1, value, sizeof value),
+                     NBS_OK, "store %u", k);
+    page_reads b = {f.config.flash.start + f.config.flash.page_size, f.config.flash.page_size, 0};
+    nor_set_event_fn(f.dev, count_page_reads, &b);
+    bool present;
+    for (size_t i = 0; i < sizeof tail_keys; i++)
+        cr_assert_eq(nbs_map_has(&f.map, &tail_keys[i], 1, &present), NBS_OK);
+    uint64_t lookups = b.calls;
+    nor_stats st;
+    ef_stats(&f, &st);
+    uint64_t erases = st.erase_calls;
+    b.calls = 0;
+    uint8_t next = 20;
+    cr_assert_eq(nbs_map_store(&f.map, &next, 1, value, sizeof value), NBS_OK);
+    nor_set_event_fn(f.dev, NULL, NULL);
+    ef_stats(&f, &st);
+    cr_assert_eq(st.erase_calls, erases + 1, "the store ran no GC round (%llu erases)",
+                 (unsigned long long)(st.erase_calls - erases));
+    cr_assert_gt(lookups, 0, "the lookups of page A's keys read nothing of page B");
+    cr_assert_leq(b.calls, lookups,
+                  "the GC store read page B %llu times, one lookup per tail "
+                  "item %llu",
+                  (unsigned long long)b.calls, (unsigned long long)lookups);
+    ef_close(&f);
+}

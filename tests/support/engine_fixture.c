@@ -136,6 +136,20 @@ void ef_open(engine_fixture *f, const nor_config *cfg, const ef_options *opts) {
     f->owns_device = true;
 }
 
+void ef_open_custom(engine_fixture *f, ef_kind kind, uint32_t write_unit, uint32_t sector_size,
+                    uint32_t pages, nor_write_policy policy, ef_cache_level cache) {
+    nor_config cfg = ef_custom_config(write_unit, sector_size, pages, policy, true);
+    ef_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.kind = kind;
+    opts.pages = pages;
+    opts.cache = cache;
+    opts.seed = 1;
+    ef_open(f, &cfg, &opts);
+    int rc = ef_mount(f);
+    cr_assert_eq(rc, NBS_OK, "%s: mount of an erased range: %s", cfg.name, nbs_strerror(rc));
+}
+
 void ef_close(engine_fixture *f) {
     free(f->work);
     free(f->cache_mem);

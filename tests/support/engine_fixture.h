@@ -71,6 +71,11 @@ void ef_open(engine_fixture *f, const nor_config *cfg, const ef_options *opts);
 /* Sets a fixture up on an existing device (e.g. a second store beside another one). */
 void ef_open_on(engine_fixture *f, nor *dev, const ef_options *opts);
 void ef_close(engine_fixture *f);
+/* A store of `pages` pages, one sector of `sector_size` bytes each, on an ef_custom_config()
+ * device (strict, device seed 1), mounted with the given cache level (the test fails when the
+ * mount does). */
+void ef_open_custom(engine_fixture *f, ef_kind kind, uint32_t write_unit, uint32_t sector_size,
+                    uint32_t pages, nor_write_policy policy, ef_cache_level cache);
 
 /* Mounts the map or queue as after a reboot: the store struct, the work buffer and the cache
  * memory are first filled with garbage so nothing survives in RAM. Returns the engine's code. */
