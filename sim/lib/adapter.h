@@ -48,6 +48,10 @@ struct adapter {
 
     /* Mounts the store as after a reset: nothing in RAM is trusted. */
     int (*mount)(void *ctx);
+    /* Optional (NULL when the engine has none): mounts as mount() does but programs and erases
+     * nothing, whatever a power cut left; reads answer as after mount()'s recovery, and every
+     * write returns NBS_E_READ_ONLY until the next mount. */
+    int (*mount_read_only)(void *ctx);
     /* Erases the whole store (the store stays mounted). */
     int (*format)(void *ctx);
 

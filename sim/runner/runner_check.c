@@ -104,7 +104,7 @@ static void describe_store(const run_state *st, const ref_list *list, char *out,
     if (list->count > 4 && used < size) snprintf(out + used, size - used, ", ...");
 }
 
-static int fail_store(run_state *st, const char *what, const ref_list *want, const ref_list *got) {
+int run_fail_store(run_state *st, const char *what, const ref_list *want, const ref_list *got) {
     char expected[400], actual[400];
     describe_store(st, want, expected, sizeof expected);
     describe_store(st, got, actual, sizeof actual);
@@ -158,10 +158,10 @@ int run_sync_model(run_state *st) {
                                   : ref_queue_settle(&st->queue, &seen, &applied);
         if (settled && st->plan.in_recovery) st->plan.applied = applied;
         if (!settled)
-            rc = fail_store(st,
-                            "the operation in flight is neither applied nor absent (old or new "
-                            "expected)",
-                            &before, &seen);
+            rc = run_fail_store(st,
+                                "the operation in flight is neither applied nor absent (old or new "
+                                "expected)",
+                                &before, &seen);
         ref_list_free(&before);
     }
     ref_list_free(&seen);
@@ -176,7 +176,7 @@ int run_verify_items(run_state *st, const char *what) {
     int rc = observe(st, what, &seen);
     bool same =
         st->is_map ? ref_map_matches(&st->map, &seen) : ref_queue_matches(&st->queue, &seen);
-    if (!rc && !same) rc = fail_store(st, what, want, &seen);
+    if (!rc && !same) rc = run_fail_store(st, what, want, &seen);
     ref_list_free(&seen);
     return rc;
 }

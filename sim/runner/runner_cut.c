@@ -28,6 +28,15 @@ static bool place(run_state *st, const nor_event *op, const scenario_cut_point *
     return true;
 }
 
+/* Whether the point's mode leaves weak cells, which read anew at every read (docs/nor-model.md):
+ * the progress modes, a metastable program, a weak erase. */
+static bool leaves_weak_cells(const nor_event *op, const scenario_cut_point *p) {
+    if (op->kind == NOR_EV_ERASE)
+        return p->torn_erase != NOR_TORN_ERASE_NONE && p->torn_erase != NOR_TORN_ERASE_FULL &&
+               p->torn_erase != NOR_TORN_ERASE_PARTIAL;
+    return p->torn_program >= NOR_TORN_PROG_METASTABLE;
+}
+
 bool run_cut_fn(void *ctx, const nor_event *op) {
     run_state *st = ctx;
     if (st->checks.depth) return false; /* the runner's own checks are no cut points */
@@ -43,6 +52,7 @@ bool run_cut_fn(void *ctx, const nor_event *op) {
     if (!p->landed && op->op_index == p->cut.first.op) {
         p->landed = true;
         p->recovery_pending = true;
+        p->first_cut_weak = leaves_weak_cells(op, &p->cut.first);
         return place(st, op, &p->cut.first, "power cut");
     }
     if (p->in_recovery && p->cut.has_recovery_cut && !p->recovery_landed &&
@@ -65,13 +75,26 @@ bool run_plan_cut_pending(const run_state *st) {
            (p->recovery_pending || (p->in_recovery && p->recovery_landed));
 }
 
+/* The read-write mount of a recovery, checked, with the read-only check around it. */
+static int checked_mount(run_state *st, bool every_read) {
+    ref_list view;
+    ref_list_init(&view);
+    bool taken = false;
+    int rc = run_read_only_view(st, &view, &taken);
+    if (!rc) rc = run_mount_checked(st, NULL, every_read);
+    /* A second cut landed in the mount: the next one settles. */
+    if (!rc && taken && nor_is_powered(st->dev)) rc = run_read_only_compare(st, &view);
+    ref_list_free(&view);
+    return rc;
+}
+
 /* One mount of the recovery, checked; a second cut landing inside it is followed by a power-on
  * and another mount. */
 static int recovery_mount(run_state *st, bool every_read) {
-    int rc = run_mount_checked(st, NULL, every_read);
+    int rc = checked_mount(st, every_read);
     if (!rc && !nor_is_powered(st->dev)) {
         nor_power_on(st->dev);
-        rc = run_mount_checked(st, NULL, every_read);
+        rc = checked_mount(st, every_read);
     }
     return rc;
 }
