@@ -217,14 +217,16 @@ int run_check_store(run_state *st) {
     return rc ? rc : run_verify_store(st, "check");
 }
 
-int run_mount(run_state *st, const scenario_expect *expect) {
-    return run_mount_checked(st, expect, true);
-}
-
-int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read) {
+/* A mount, read-write or read-only, checked: its expectation, then the store against the model. */
+static int mount_checked(run_state *st, const scenario_expect *expect, bool every_read,
+                         bool read_only) {
+    if (read_only && !st->engine.mount_read_only)
+        return run_fail(st, "mount: the %s engine cannot mount read-only", st->engine.name);
     run_count_engine_op(st);
-    int rc = st->engine.mount(st->engine.ctx);
+    int rc =
+        read_only ? st->engine.mount_read_only(st->engine.ctx) : st->engine.mount(st->engine.ctx);
     st->mounted = rc == NBS_OK;
+    st->read_only = read_only && st->mounted;
     if (run_plan_cut_pending(st)) {
         /* The planned cut landed in this mount: the recovery checks instead. */
         st->mounted = false;
@@ -249,4 +251,12 @@ int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_r
         rc = every_read ? run_verify_store(st, "after mount") : run_verify_items(st, "after mount");
     run_check_end(st, &mark);
     return rc;
+}
+
+int run_mount(run_state *st, const scenario_expect *expect, bool read_only) {
+    return mount_checked(st, expect, true, read_only);
+}
+
+int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read) {
+    return mount_checked(st, expect, every_read, false);
 }

@@ -106,7 +106,7 @@ int run_recover(run_state *st) {
     p->recovery_base = nor_op_count(st->dev);
     /* The operation in flight, if the model tracks one, is settled by the first mount. */
     p->applied = true;
-    st->mounted = false;
+    st->mounted = st->read_only = false;
     nor_power_on(st->dev);
     /* Settled (old or new) and read every way; read again; rebooted and read again; then
      * power-cycled and read again and again in a sandbox. */

@@ -88,6 +88,7 @@ typedef struct run_state {
     adapter engine;
     bool is_map;
     bool mounted;
+    bool read_only; /* mounted read-only: every write must answer read_only, the model stays */
     ref_map map;
     ref_queue queue;
     /* A raw fault hit the engine's range: the next observation of the store is taken as the
@@ -162,8 +163,9 @@ int run_engine_op(run_state *st, const run_op *op);
 /* Runs a map or queue step of the scenario (materializing its values). */
 int run_item_step(run_state *st, const scenario_step *step);
 
-/* runner_check.c: whole-store observation, settling after cuts, the check step. */
-int run_mount(run_state *st, const scenario_expect *expect);
+/* runner_check.c: whole-store observation, settling after cuts, the check step. A mount step
+ * (read-only when asked: the adapter must have mount_read_only). */
+int run_mount(run_state *st, const scenario_expect *expect, bool read_only);
 /* The same; `every_read` false compares by iteration only (no count, fetch or peek). */
 int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read);
 /* The store, read by iteration, equals the model. */
@@ -230,7 +232,7 @@ typedef struct run_sandbox {
     bool isolated;
     nor_snapshot *device;
     uint8_t *engine;
-    bool mounted;
+    bool mounted, read_only;
     uint64_t engine_ops, next_progress_ops;
     nor_stats before;
     run_check_figures excluded;

@@ -94,7 +94,7 @@ int run_read_only_view(run_state *st, ref_list *view, bool *taken) {
         rc = write_refused(st);
     nor_get_stats(st->dev, &now);
     run_check_end(st, &mark);
-    st->mounted = false; /* the recovery's read-write mount follows */
+    st->mounted = st->read_only = false; /* the recovery's read-write mount follows */
     nor_peek(st->dev, start, after, size);
     uint64_t writes = now.program_calls - was.program_calls + now.erase_calls - was.erase_calls;
     if (!rc && (writes || memcmp(before, after, size)))
