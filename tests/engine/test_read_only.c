@@ -1,8 +1,9 @@
 /* The read-only mount (nbs_config.read_only, SPEC section 6.5): every write call is refused with
  * NBS_E_READ_ONLY and changes nothing; blank flash and a store after erase_all mount empty; and
  * after a power cut at every flash operation of a small workload (map and queue, each torn mode
- * of the RAM flash that reads the same every time), the read-only view equals the view of the
- * read-write mount that follows, with not one program or erase and every byte as it was. */
+ * of the RAM flash that reads the same every time), and after a second cut at each of the first
+ * operations of the recovery mount, the read-only view equals the view of the read-write mount
+ * that follows, with not one program or erase and every byte as it was. */
 #include "ram_flash.h"
 
 #include "nbs_map.h"
@@ -86,17 +87,25 @@ static int workload(store *s) {
     return rc;
 }
 
-/* The store a cut at flash operation `cut` left, in `mode`: read-only and read-write views. */
-static void check_cut(bool is_map, long cut, ram_torn mode) {
+/* The store a cut at flash operation `cut` left, in `mode` (and, when `second` >= 0, another cut
+ * at that operation of the recovery mount, which leaves a temporary copy or a page half erased):
+ * read-only and read-write views. */
+static void check_cut(bool is_map, long cut, ram_torn mode, long second) {
     store s;
     open_store(&s, is_map, (uint64_t)cut * 7 + mode);
     cr_assert_eq(mount_as(&s, false), NBS_OK);
     ram_flash_arm_cut(&s.rf, cut, mode);
-    if (workload(&s) == NBS_OK) { /* past the workload's last operation */
+    bool landed = workload(&s) != NBS_OK; /* else: past the workload's last operation */
+    ram_flash_power_on(&s.rf);
+    if (landed && second >= 0) {
+        ram_flash_arm_cut(&s.rf, second, RAM_TORN_PREFIX);
+        landed = mount_as(&s, false) != NBS_OK && !s.rf.powered;
+        ram_flash_power_on(&s.rf);
+    }
+    if (!landed) {
         ram_flash_free(&s.rf);
         return;
     }
-    ram_flash_power_on(&s.rf);
     size_t bytes = (size_t)PAGES * PAGE_SIZE;
     uint8_t *before = malloc(bytes);
     memcpy(before, s.rf.mem, bytes);
@@ -118,7 +127,8 @@ static void check_cut(bool is_map, long cut, ram_torn mode) {
 static void every_cut(bool is_map) {
     const ram_torn modes[] = {RAM_TORN_NONE, RAM_TORN_PREFIX, RAM_TORN_BITS, RAM_TORN_FULL};
     for (long cut = 0; cut < 200; cut++)
-        for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) check_cut(is_map, cut, modes[m]);
+        for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
+            for (long second = -1; second < 12; second++) check_cut(is_map, cut, modes[m], second);
 }
 
 Test(read_only, a_map_reads_as_its_recovery_would_after_a_cut_anywhere) {
