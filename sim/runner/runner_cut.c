@@ -75,12 +75,13 @@ bool run_plan_cut_pending(const run_state *st) {
            (p->recovery_pending || (p->in_recovery && p->recovery_landed));
 }
 
-/* The read-write mount of a recovery, checked, with the read-only check around it. */
-static int checked_mount(run_state *st, bool every_read) {
+/* A read-write mount of the recovery, checked; after a cut (`after_cut`), with the read-only
+ * check around it. */
+static int checked_mount(run_state *st, bool every_read, bool after_cut) {
     ref_list view;
     ref_list_init(&view);
     bool taken = false;
-    int rc = run_read_only_view(st, &view, &taken);
+    int rc = after_cut ? run_read_only_view(st, &view, &taken) : RUNNER_OK;
     if (!rc) rc = run_mount_checked(st, NULL, every_read);
     /* A second cut landed in the mount: the next one settles. */
     if (!rc && taken && nor_is_powered(st->dev)) rc = run_read_only_compare(st, &view);
@@ -89,12 +90,13 @@ static int checked_mount(run_state *st, bool every_read) {
 }
 
 /* One mount of the recovery, checked; a second cut landing inside it is followed by a power-on
- * and another mount. */
-static int recovery_mount(run_state *st, bool every_read) {
-    int rc = checked_mount(st, every_read);
+ * and another mount. The first mount after the cut (`after_cut`) and the one after a second cut
+ * are the ones with a decision to make: the read-only check runs before them. */
+static int recovery_mount(run_state *st, bool every_read, bool after_cut) {
+    int rc = checked_mount(st, every_read, after_cut);
     if (!rc && !nor_is_powered(st->dev)) {
         nor_power_on(st->dev);
-        rc = checked_mount(st, every_read);
+        rc = checked_mount(st, every_read, true);
     }
     return rc;
 }
@@ -110,14 +112,14 @@ int run_recover(run_state *st) {
     nor_power_on(st->dev);
     /* Settled (old or new) and read every way; read again; rebooted and read again; then
      * power-cycled and read again and again in a sandbox. */
-    int rc = recovery_mount(st, true);
+    int rc = recovery_mount(st, true, true);
     if (!rc) {
         run_check_mark mark;
         run_check_begin(st, &mark);
         rc = run_verify_items(st, "second reading");
         run_check_end(st, &mark);
     }
-    if (!rc) rc = recovery_mount(st, false);
+    if (!rc) rc = recovery_mount(st, false, false);
     if (!rc) {
         run_watch_sample(st);
         rc = run_stability_check(st);
