@@ -87,12 +87,18 @@ int run_read_only_view(run_state *st, ref_list *view, bool *taken) {
     run_check_begin(st, &mark);
     nor_stats was, now;
     nor_get_stats(st->dev, &was);
+    /* Its reads draw weak cells from the device's random stream: put back afterwards, so that
+     * the recovery reads as it would without the check (and a cut a campaign needs a given
+     * reading for still gets it). */
+    nor_random_state draws;
+    nor_get_random_state(st->dev, &draws);
     const char *wrong = NULL;
     if ((rc = a->mount_read_only(a->ctx)))
         rc = run_fail(st, "read-only mount: failed with error %s", scenario_error_short_name(rc));
     else if (!(wrong = read_view(st, view)))
         rc = write_refused(st);
     nor_get_stats(st->dev, &now);
+    nor_set_random_state(st->dev, &draws);
     run_check_end(st, &mark);
     st->mounted = st->read_only = false; /* the recovery's read-write mount follows */
     nor_peek(st->dev, start, after, size);
