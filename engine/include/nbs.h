@@ -74,7 +74,8 @@ typedef struct nbs_config {
      * power cut left, and decides in RAM what a read-write mount's recovery would write (SPEC
      * section 6.5). Reads answer as after that recovery; every write call (store, remove,
      * remove_all, push, pop, iter_pop_current, erase_all) returns NBS_E_READ_ONLY and changes
-     * nothing. A read-write mount later makes the same decisions durable. */
+     * nothing; figures (space, nbs_queue_max_push) are those of the store as read. A read-write
+     * mount later makes the same decisions durable. */
     bool read_only;
 } nbs_config;
 size_t nbs_work_bytes_min(const nbs_flash *flash);

@@ -28,15 +28,10 @@ typedef struct nbs_log {
     uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;  /* queue: its offset */
     uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
-    uint32_t fresh_from; /* a store mounted empty: pages from this index on were never used
-                            (0: none); page 0 is the one an empty store may have touched */
-    uint32_t redo_page;  /* mount: page index + 1 whose recovery a cut stopped before its copy
-                            was complete: rewritten whatever it reads now (0: none) */
-    uint32_t moved_home; /* read-only: page index + 1 whose reads go to the temporary copy
-                            moved_from (the copy back a read-write mount would make; 0: none) */
-    uint32_t moved_from;
-    uint32_t kept_off;    /* read-only: offset + 1 of the newest page's unsealed last item, kept
-                             (its CRC matched at mount) as a read-write recovery would (0: none) */
+    uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
+                             (0: none); page 0 is the one an empty store may have touched */
+    uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy
+                             was complete: rewritten whatever it reads now (0: none) */
     uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
                              the write that needed the round is in its page (release_pending) */
     uint8_t kind;         /* 1 map, 2 queue */
@@ -46,7 +41,14 @@ typedef struct nbs_log {
     bool gap_pending; /* the next item starts a gap past `front` (the first write after mount) */
     bool head_known;
     bool release_pending;
-    bool read_only; /* mounted read-only: erases are remembered in `erased`, never made */
+
+    /* A store mounted read-only (SPEC section 6.5): the decisions its mount kept in RAM. */
+    bool read_only;      /* erases are remembered in `erased` (the page reads erased), never made */
+    uint32_t moved_home; /* page index + 1 whose reads go to the temporary copy moved_from (the
+                            copy back a read-write mount would make; 0: none) */
+    uint32_t moved_from;
+    uint32_t kept_off; /* offset + 1 of the newest page's unsealed last item, kept (its CRC
+                          matched at mount) as a read-write recovery would (0: none) */
 } nbs_log;
 
 #endif
