@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 # Packages the build and the tests need; installed with --no-install-recommends when missing.
 PACKAGES   := cmake make gcc pkg-config python3 libcriterion-dev libcjson-dev \
               gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-              clang libclang-rt-14-dev parallel
+              clang libclang-rt-14-dev parallel libunicorn-dev
 # libFuzzer runs (fuzz/): `make fuzz` runs each target FUZZ_SECONDS, `make test` FUZZ_TEST_SECONDS.
 # Their clang build is build/libfuzzer (build/fuzz is the plain build's fuzz/ folder).
 FUZZ_BUILD        ?= $(BUILD)/libfuzzer

@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Errors: 0 or one of these negative values; nbs_strerror() names each. */
+/* Errors: 0 or one of these negative values; nbs_strerror() names each (one string for all in
+ * a build with NBS_WITH_MESSAGES=0). */
 enum {
     NBS_OK = 0,
     NBS_E_INVAL = -1,            /* a bad argument (NULL pointer, zero length, ...) */

@@ -15,8 +15,12 @@ typedef struct nbs_log {
     uint8_t *work; /* caller's work buffer */
     uint32_t work_size;
     nbs_cache_config cache;
-    uint32_t pages;  /* N */
-    uint32_t unit;   /* W */
+    uint32_t pages; /* N */
+    uint32_t unit;  /* W */
+    /* Sizes of the format's regions for this geometry and store kind (nbs_layout.c), set with
+     * the geometry: page header bytes (4 or 5), the header region (where DONE starts), where
+     * items start, an item's flag units (bytes), the gap G. */
+    uint8_t hdr_len, hdr_region, items_start, flag_bytes, gap;
     uint32_t newest; /* page index of the newest page */
     uint16_t newest_seq;
     uint16_t tail_seq;    /* the oldest live page's seq */

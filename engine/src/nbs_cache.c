@@ -129,8 +129,7 @@ static int entry_holds(nbs_log *log, const key_entry *e, const uint8_t *key, uin
     if (klen <= SHORT_KEY) return 1;
     nbs_item it;
     entry_item(log, e, &it);
-    return nbs_key_equal(log, nbs_page_addr(log, e->loc / log->flash.page_size) + it.data, key,
-                         klen);
+    return nbs_key_equal(log, e->loc / log->flash.page_size, it.data, key, klen);
 }
 
 /* The entry of this key (*slot), or the empty entry where it would go: 1 found, 0 not, or an
@@ -224,7 +223,7 @@ static int keys_fill(nbs_log *log) {
                 if (ok < 0) return ok;
                 continue;
             }
-            rc = nbs_read(log, nbs_page_addr(log, cur.page) + it.data, key, it.klen);
+            rc = nbs_read(log, cur.page, it.data, key, it.klen);
             if (rc == NBS_E_ECC) continue; /* read whole just now: left to flash lookups */
             if (!rc) rc = key_set(log, key, it.klen, it.type == ITEM_STORE ? &it : NULL, cur.page);
         }
@@ -261,7 +260,7 @@ int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f
     uint32_t n = f->it.klen + f->it.vlen;
     f->in_chunk = n <= size;
     if (f->in_chunk) {
-        rc = nbs_read(log, nbs_page_addr(log, page) + f->it.data, chunk, n);
+        rc = nbs_read(log, page, f->it.data, chunk, n);
         if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
         if (rc) return rc;
         uint32_t crc = nbs_crc32c(f->cur.seed, f->it.head, f->it.head_len);

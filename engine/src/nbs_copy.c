@@ -10,25 +10,20 @@
 
 int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_item *out) {
     const uint32_t w = log->unit;
-    uint8_t head[32], unit[32];
-    memset(head, log->flash.erase_value, sizeof head);
-    uint32_t head_len = nbs_head_encode(log, it, false, head);
-    uint32_t hlen = nbs_round_up(head_len + NBS_CRC_BYTES, w), fl = nbs_flag_units(log) * w;
     if (log->gap_pending) return NBS_E_CORRUPT; /* copies go to pages opened this power-on */
-    uint32_t pos = log->front;
-    uint32_t data = pos + fl + hlen;
-    uint32_t end = data + nbs_round_up(it->klen + it->vlen, w);
-    if (end > log->flash.page_size) return NBS_E_FULL;
-    log->front = end;
+    *out = *it;
+    out->off = log->front, out->after_gap = false, out->read_len = 0;
+    int rc = nbs_place_item(log, out);
+    if (rc) return rc;
     uint32_t old_crc = nbs_crc32c(src->seed, it->head, it->head_len);
-    uint32_t new_crc = nbs_crc32c(log->newest_seed, head, head_len);
-    uint32_t size, left = it->klen + it->vlen, from = it->data, to = data;
+    uint32_t new_crc = nbs_crc32c(log->newest_seed, out->head, out->head_len);
+    uint32_t size, left = it->klen + it->vlen, from = it->data, to = out->data;
     uint8_t *chunk = nbs_work_chunk(log, &size);
     size = size / w * w;
     bool readable = true;
     while (left) {
-        uint32_t n = left < size ? left : size, padded = nbs_round_up(n, w);
-        int rc = nbs_read(log, nbs_page_addr(log, src->page) + from, chunk, n);
+        uint32_t n = left < size ? left : size;
+        rc = nbs_read(log, src->page, from, chunk, n);
         if (rc == NBS_E_ECC) {
             readable = false; /* copied as it reads, checked as not intact */
         } else if (rc) {
@@ -36,19 +31,10 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
         }
         old_crc = nbs_crc32c(old_crc, chunk, n);
         new_crc = nbs_crc32c(new_crc, chunk, n);
-        memset(chunk + n, log->flash.erase_value, padded - n);
-        if ((rc = nbs_program(log, log->newest, to, chunk, padded))) return rc;
-        from += n, to += padded, left -= n;
+        if ((rc = nbs_program_chunk(log, to, n))) return rc;
+        from += n, to += n, left -= n;
     }
-    bool intact = readable && old_crc == it->crc;
-    nbs_put_le(head + head_len, intact ? new_crc : ~new_crc, NBS_CRC_BYTES);
-    *out = *it;
-    out->off = pos, out->data = data, out->end = end, out->after_gap = false;
-    out->crc = intact ? new_crc : ~new_crc, out->read_len = 0;
-    memcpy(out->head, head, head_len);
-    out->head_len = (uint8_t)head_len;
-    int rc = nbs_program(log, log->newest, pos + fl, head, hlen);
-    if (rc) return rc;
-    memset(unit, nbs_programmed_byte(log), sizeof unit);
-    return nbs_program(log, log->newest, pos, unit, w); /* the seal */
+    out->crc = readable && old_crc == it->crc ? new_crc : ~new_crc;
+    rc = nbs_program_head(log, out);
+    return rc ? rc : nbs_program_seal(log, out);
 }

@@ -109,8 +109,9 @@ typedef struct nbs_payload {
 static inline int nbs_check_writable(const nbs_log *log) {
     return log->read_only ? NBS_E_READ_ONLY : NBS_OK;
 }
+/* n rounded up to a whole number of units; unit is a power of two (a write unit). */
 static inline uint32_t nbs_round_up(uint32_t n, uint32_t unit) {
-    return (n + unit - 1) / unit * unit;
+    return (n + unit - 1) & ~(unit - 1);
 }
 static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
     return (uint8_t)(log->flash.erase_value ^ 0xFFu);
@@ -134,8 +135,8 @@ uint32_t nbs_crc32c(uint32_t seed, const void *data, size_t len);
 /* nbs_io.c: geometry, flash access, erases (tracked per power-on). A failed program or erase
  * unmounts the store (only a mount may judge what it left). */
 int nbs_check_geometry(const nbs_flash *f);
-uint32_t nbs_page_addr(const nbs_log *log, uint32_t page);
-int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len);
+/* Reads and programs take a page index and an offset in it. */
+int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len);
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len);
 /* Programs the page's KILL unit, then erases it (SPEC 5.2): a page whose erase a cut stopped
  * may read as anything, and its KILL says it is gone. */
@@ -147,14 +148,27 @@ int nbs_ensure_erased(nbs_log *log, uint32_t page);
 bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len);
 
 /* nbs_layout.c: sizes of the format's regions for this geometry and store kind. */
-uint32_t nbs_page_hdr_len(const nbs_log *log); /* 4, or 5 with more than 256 pages */
-uint32_t nbs_hdr_region(const nbs_log *log);   /* rW(header): where the DONE unit starts */
-uint32_t nbs_items_start(const nbs_log *log);  /* after the header, DONE and KILL units */
-uint32_t nbs_gap(const nbs_log *log);          /* G: the largest commit header region */
-uint32_t nbs_flag_units(const nbs_log *log);   /* S (map) or S, P, A (queue): units */
+/* Sets the geometry, the store kind and the sizes below (the flash is one nbs_check_geometry
+ * accepted). */
+void nbs_layout_init(nbs_log *log, const nbs_flash *flash, uint8_t kind);
+static inline uint32_t nbs_page_hdr_len(const nbs_log *log) { /* 4, or 5 with > 256 pages */
+    return log->hdr_len;
+}
+static inline uint32_t nbs_hdr_region(const nbs_log *log) { /* rW(header): where DONE starts */
+    return log->hdr_region;
+}
+static inline uint32_t nbs_items_start(const nbs_log *log) { /* after header, DONE and KILL */
+    return log->items_start;
+}
+static inline uint32_t nbs_gap(const nbs_log *log) { /* G: the largest commit header region */
+    return log->gap;
+}
+static inline uint32_t nbs_flag_bytes(const nbs_log *log) { /* S (map) or S, P, A (queue) */
+    return log->flag_bytes;
+}
 uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);
 /* Bytes of an item whose length field is `field` and data (key and value) dlen bytes. */
-uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field);
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t dlen, uint32_t field);
 uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]);
 void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t tail_dist,
                          uint8_t out[NBS_PAGE_HDR]);
@@ -169,6 +183,9 @@ int nbs_mark_done(nbs_log *log, uint32_t page);
 /* The page of a live seq (live pages sit at consecutive addresses ending at the newest). */
 uint32_t nbs_page_of(const nbs_log *log, uint16_t seq);
 uint32_t nbs_live_pages(const nbs_log *log);
+/* How many pages before the newest a page is (0: the newest): a page is live when this is below
+ * nbs_live_pages(). */
+uint32_t nbs_pages_back(const nbs_log *log, uint32_t page);
 
 /* nbs_walk.c: a page's items, oldest first. nbs_item_next returns NBS_OK (an item, sealed, its
  * regions read), NBS_E_END (no more items), NBS_WALK_TORN (an unsealed region at cur->pos: *it
@@ -176,8 +193,14 @@ uint32_t nbs_live_pages(const nbs_log *log);
  * are read with the header (a key to compare) into the work buffer's chunk area. */
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
+/* A strict walk of the whole page (mount and recovery) seeded by its header as `h` read it: every
+ * decision about a page comes from one reading. */
+void nbs_cursor_read_as(const nbs_log *log, uint32_t page, const nbs_page_hdr *h, nbs_cursor *cur);
 /* Chunk area: the bytes nbs_item_next read at it->off (header, flags, first data bytes). */
 const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *len);
+/* A caller's buffer for `need` bytes: reports `need` in *len (when given), then
+ * NBS_E_BUFFER_TOO_SMALL, NBS_E_INVAL (no buffer) or NBS_OK. */
+int nbs_out_buffer(const void *buf, size_t capacity, size_t *len, uint32_t need);
 /* Whether the walk's read held the item whole (then the chunk area still holds it, until the
  * next read). */
 bool nbs_item_in_chunk(const nbs_item *it);
@@ -197,11 +220,19 @@ bool nbs_fits_newest(const nbs_log *log, uint32_t bytes);
 int nbs_space_figures(nbs_log *log, uint32_t live, nbs_space *space);
 
 /* nbs_write.c: the writers of the newest page. */
-/* The commit header bytes before the CRC of an item like `it` (its type and lengths). */
-uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out);
 /* Fills it->head, head_len, data and end of an item at it->off from its type, lengths and
  * after-gap flag (the layout a writer gives it). */
 void nbs_item_layout(const nbs_log *log, nbs_item *it);
+/* Programs the chunk area's first n bytes at `off` of the newest page, padded with erased bytes
+ * to whole units (n is a whole number of units unless it ends the item). */
+int nbs_program_chunk(nbs_log *log, uint32_t off, uint32_t n);
+/* Lays the item out at it->off (nbs_item_layout) and moves the newest page's front past it:
+ * NBS_E_FULL when it would reach past the page. */
+int nbs_place_item(nbs_log *log, nbs_item *it);
+/* Programs a placed item's commit header (head bytes and it->crc), or its seal, in the newest
+ * page. */
+int nbs_program_head(nbs_log *log, const nbs_item *it);
+int nbs_program_seal(nbs_log *log, const nbs_item *it);
 /* Appends an item of type ITEM_* with this payload (control items: the payload's value); *out
  * (when not NULL) is the item as written. */
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out);
@@ -211,6 +242,9 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
 /* Opens the page after the newest (erasing it when needed) with this generation and tail
  * distance; the caller's next append checks its header. */
 int nbs_open_next(nbs_log *log, uint16_t tail_dist);
+/* Makes `page` the newest page (its items start empty) and programs its header, with this seq,
+ * generation and tail distance (not its DONE or KILL unit). */
+int nbs_start_page(nbs_log *log, uint32_t page, uint16_t seq, uint8_t gen, uint16_t tail_dist);
 /* Queue: programs the entry's P full, then its A. */
 int nbs_pop_entry(nbs_log *log, uint32_t page, const nbs_item *it);
 
@@ -235,9 +269,9 @@ typedef struct nbs_found {
  * answer (checked against flash in check mode), else from flash. */
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
 int nbs_map_find_flash(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f);
-/* 1 when the key stored at addr equals `key`, 0 when not, or an error (read in pieces through
- * the chunk area, which `key` may not be in). */
-int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen);
+/* 1 when the key stored at `off` of `page` equals `key`, 0 when not, or an error (read in pieces
+ * through the chunk area, which `key` may not be in). */
+int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key, uint32_t klen);
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
 /* The same question for garbage collection, which needs no key: the key cache answers when
  * it can. */
@@ -246,7 +280,7 @@ int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it);
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
 int nbs_map_finish_round(nbs_log *log); /* after the write a round was run for */
-int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead);
+int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live);
 
 #include "nbs_cache.h"
 

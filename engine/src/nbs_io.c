@@ -25,7 +25,7 @@ size_t nbs_work_bytes_min(const nbs_flash *flash) {
     return NBS_WORK_KEY + nbs_round_up(1 + NBS_VARINT_MAX + NBS_CRC_BYTES, w) + 4u * w + 32u;
 }
 
-uint32_t nbs_page_addr(const nbs_log *log, uint32_t page) {
+static uint32_t page_addr(const nbs_log *log, uint32_t page) {
     return log->flash.start + page * log->flash.page_size;
 }
 
@@ -39,17 +39,16 @@ static bool erased_now(const nbs_log *log, uint32_t page) {
     return false;
 }
 
-int nbs_read(nbs_log *log, uint32_t addr, void *buf, uint32_t len) {
+int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len) {
     if (log->read_only) { /* flash as a read-write mount's erases and copies back would leave it */
-        uint32_t size = log->flash.page_size, page = (addr - log->flash.start) / size;
         if (page + 1 == log->moved_home) {
-            addr = addr - page * size + (log->moved_from - 1) * size;
+            page = log->moved_from - 1;
         } else if (erased_now(log, page)) {
             memset(buf, log->flash.erase_value, len);
             return NBS_OK;
         }
     }
-    return flash_result(log->flash.read(log->flash.ctx, addr, buf, len));
+    return flash_result(log->flash.read(log->flash.ctx, page_addr(log, page) + off, buf, len));
 }
 
 static int after_write(nbs_log *log, int rc) {
@@ -66,8 +65,8 @@ static void forget_erased(nbs_log *log, uint32_t page) {
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
     if (log->read_only) return NBS_E_READ_ONLY;
     forget_erased(log, page);
-    return after_write(
-        log, log->flash.program(log->flash.ctx, nbs_page_addr(log, page) + off, data, len));
+    return after_write(log,
+                       log->flash.program(log->flash.ctx, page_addr(log, page) + off, data, len));
 }
 
 int nbs_erase_page(nbs_log *log, uint32_t page) {
@@ -79,7 +78,7 @@ int nbs_erase_page(nbs_log *log, uint32_t page) {
     memset(unit, nbs_programmed_byte(log), sizeof unit);
     if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL && !log->read_only)
         (void)log->flash.program(log->flash.ctx,
-                                 nbs_page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
+                                 page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
                                  log->unit);
     return nbs_erase_killed(log, page);
 }
@@ -92,14 +91,14 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     /* Read-only: the page reads erased from now on (nbs_read), and flash keeps it. */
     int rc = log->read_only
                  ? NBS_OK
-                 : after_write(log, log->flash.erase(log->flash.ctx, nbs_page_addr(log, page)));
+                 : after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));
     if (rc) return rc;
     unsigned slot = 0;
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
         if (!log->erased[i]) slot = i;
     if (log->erased[slot]) { /* full: forget the oldest */
-        memmove(log->erased, log->erased + 1, (NBS_ERASED_TRACK - 1) * sizeof *log->erased);
-        slot = NBS_ERASED_TRACK - 1;
+        for (slot = 0; slot + 1 < NBS_ERASED_TRACK; slot++)
+            log->erased[slot] = log->erased[slot + 1];
     }
     log->erased[slot] = page + 1;
     return NBS_OK;

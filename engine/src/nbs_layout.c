@@ -2,29 +2,22 @@
  * item's regions for this write unit and store kind, the gap, and which page holds a seq. */
 #include "nbs_internal.h"
 
-uint32_t nbs_page_hdr_len(const nbs_log *log) {
-    return log->pages > 256 ? 5 : 4;
-}
-
-uint32_t nbs_hdr_region(const nbs_log *log) {
-    return nbs_round_up(nbs_page_hdr_len(log), log->unit);
-}
-
-uint32_t nbs_items_start(const nbs_log *log) {
-    return nbs_hdr_region(log) + 2 * log->unit;
-}
-
 static uint32_t type_bytes(const nbs_log *log) {
     return log->kind == NBS_KIND_MAP ? 1 : 0;
 }
 
-uint32_t nbs_gap(const nbs_log *log) {
-    return nbs_flag_units(log) * log->unit +
-           nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, log->unit);
-}
-
-uint32_t nbs_flag_units(const nbs_log *log) {
-    return log->kind == NBS_KIND_MAP ? 1 : 3;
+void nbs_layout_init(nbs_log *log, const nbs_flash *flash, uint8_t kind) {
+    const uint32_t w = flash->write_unit;
+    log->flash = *flash;
+    log->unit = w;
+    log->kind = kind;
+    log->pages = flash->size / flash->page_size;
+    log->hdr_len = log->pages > 256 ? 5 : 4;
+    log->hdr_region = (uint8_t)nbs_round_up(log->hdr_len, w);
+    log->items_start = (uint8_t)(log->hdr_region + 2 * w);
+    log->flag_bytes = (uint8_t)((kind == NBS_KIND_MAP ? 1 : 3) * w);
+    log->gap = (uint8_t)(log->flag_bytes +
+                         nbs_round_up(type_bytes(log) + NBS_VARINT_MAX + NBS_CRC_BYTES, w));
 }
 
 /* The length field: the value length times 4, then a flag (REMOVE; a queue's MARK) and the
@@ -39,10 +32,9 @@ static uint32_t varint_len(uint32_t v) {
 }
 
 /* `field` is the item's length field value (SPEC section 3). */
-uint32_t nbs_item_bytes(const nbs_log *log, uint32_t klen, uint32_t dlen, uint32_t field) {
-    (void)klen;
+uint32_t nbs_item_bytes(const nbs_log *log, uint32_t dlen, uint32_t field) {
     uint32_t head = nbs_round_up(type_bytes(log) + varint_len(field) + NBS_CRC_BYTES, log->unit);
-    return head + nbs_flag_units(log) * log->unit + nbs_round_up(dlen, log->unit);
+    return head + nbs_flag_bytes(log) + nbs_round_up(dlen, log->unit);
 }
 
 uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]) {
@@ -62,6 +54,14 @@ void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t
     nbs_put_le(out + 3, tail_dist, nbs_page_hdr_len(log) - 3);
 }
 
+/* Reads one unit of a page's header region (DONE or KILL): *touched when it reads programmed-any
+ * (an ECC error too: a torn unit of ECC flash). */
+static int read_flag(nbs_log *log, uint32_t page, uint32_t off, uint8_t *buf, bool *touched) {
+    int rc = nbs_read(log, page, off, buf, log->unit);
+    *touched = rc == NBS_E_ECC || !nbs_all_erased(log, buf, log->unit);
+    return rc == NBS_E_ECC ? NBS_OK : rc;
+}
+
 int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     memset(h, 0, sizeof *h);
     uint32_t len = nbs_page_hdr_len(log), hr = nbs_hdr_region(log), w = log->unit;
@@ -69,22 +69,18 @@ int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     /* The header, its DONE and its KILL units are programmed apart: read apart, so that a torn
      * unit of ECC flash (which reads as touched) hides none of the others. */
     const bool apart = NBS_TEST_BREAK != NBS_TEST_BREAK_HEADER_DONE_READ;
-    const uint32_t addr = nbs_page_addr(log, page);
-    int kill = nbs_read(log, addr + hr + w, b + hr + w, w);
-    if (kill && kill != NBS_E_ECC) return kill;
-    h->killed = kill == NBS_E_ECC || !nbs_all_erased(log, b + hr + w, w);
-    int rc = nbs_read(log, addr, b, apart ? hr : hr + w);
-    if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
+    int rc = read_flag(log, page, hr + w, b + hr + w, &h->killed);
     if (rc) return rc;
-    int done = apart ? nbs_read(log, addr + hr, b + hr, w) : 0;
-    if (done && done != NBS_E_ECC) return done;
+    rc = nbs_read(log, page, 0, b, apart ? hr : hr + w);
+    if (rc == NBS_E_ECC) return NBS_OK; /* a torn unit of ECC flash: neither erased nor valid */
+    if (rc || (apart && (rc = read_flag(log, page, hr, b + hr, &h->done)))) return rc;
+    if (!apart) h->done = !nbs_all_erased(log, b + hr, w);
     memset(h->b, log->flash.erase_value, NBS_PAGE_HDR);
     memcpy(h->b, b, len);
-    h->done = done == NBS_E_ECC || !nbs_all_erased(log, b + hr, w);
     h->erased = !h->done && !h->killed && nbs_all_erased(log, b, hr);
-    uint8_t other = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
     h->valid = (h->b[0] & 0xF8u) == kind_version(log->kind);
-    h->foreign = (h->b[0] & 0xF8u) == kind_version(other);
+    /* foreign: the other kind (map + queue - this one) */
+    h->foreign = (h->b[0] & 0xF8u) == kind_version(NBS_KIND_MAP + NBS_KIND_QUEUE - log->kind);
     h->seq = (uint16_t)nbs_get_le(h->b + 1, 2);
     h->gen = h->b[0] & 7u;
     /* Read-only: a temporary copy read at its home reads as the copy back there would. */
@@ -98,8 +94,12 @@ uint32_t nbs_page_of(const nbs_log *log, uint16_t seq) {
     return (log->newest + log->pages - back) % log->pages;
 }
 
+uint32_t nbs_pages_back(const nbs_log *log, uint32_t page) {
+    return (log->newest + log->pages - page) % log->pages;
+}
+
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page) {
-    return (uint16_t)(log->newest_seq - (log->newest + log->pages - page) % log->pages);
+    return (uint16_t)(log->newest_seq - nbs_pages_back(log, page));
 }
 
 uint32_t nbs_live_pages(const nbs_log *log) {

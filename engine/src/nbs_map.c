@@ -16,12 +16,30 @@ static int check_map(nbs_map *map) {
     return map->log.mounted ? NBS_OK : NBS_E_NOT_MOUNTED;
 }
 
-int nbs_key_equal(nbs_log *log, uint32_t addr, const uint8_t *key, uint32_t klen) {
+/* The map mounted and the key usable: then the key's newest intact STORE (NBS_OK, in *f) or
+ * NBS_E_NOT_FOUND. */
+static int find_key(nbs_map *map, const void *key, size_t key_len, nbs_found *f) {
+    int rc = check_map(map);
+    if (rc || (rc = check_key(key, key_len))) return rc;
+    return nbs_map_find(&map->log, key, (uint32_t)key_len, f);
+}
+
+/* Reads the value of `it` (of the page `cur` walked) into `value` and checks the item's CRC over
+ * `key` and the value as read: the value returned is the one checked (a weak cell read twice may
+ * answer twice). */
+static int read_value(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, const void *key,
+                      void *value) {
+    int rc = it->vlen ? nbs_read(log, cur->page, it->data + it->klen, value, it->vlen) : NBS_OK;
+    if (rc) return rc;
+    return nbs_item_matches(cur->seed, it, key, value) ? NBS_OK : NBS_E_ECC;
+}
+
+int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key, uint32_t klen) {
     uint32_t size;
     uint8_t *chunk = nbs_work_chunk(log, &size);
     for (uint32_t done = 0; done < klen;) {
         uint32_t n = klen - done < size ? klen - done : size;
-        int rc = nbs_read(log, addr + done, chunk, n);
+        int rc = nbs_read(log, page, off + done, chunk, n);
         if (rc == NBS_E_ECC) return 0;
         if (rc) return rc;
         if (memcmp(chunk, key + done, n)) return 0;
@@ -46,18 +64,17 @@ static int search_page(nbs_log *log, uint16_t seq, const uint8_t *key, uint32_t 
         const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
         uint32_t at = it.data - it.off;
         if (at + klen > len) { /* the key was not read with the header: compare from flash */
-            int same = nbs_key_equal(log, nbs_page_addr(log, cur.page) + it.data, key, klen);
+            int same = nbs_key_equal(log, cur.page, it.data, key, klen);
             if (same < 0) return same;
             if (!same) continue;
         } else if (memcmp(b + at, key, klen)) {
             continue;
         }
-        nbs_cursor here = cur;
-        int ok = nbs_item_intact(log, &here, &it);
+        int ok = nbs_item_intact(log, &cur, &it);
         if (ok < 0) return ok;
         if (ok) {
             state = 1;
-            f->seq = seq, f->cur = here, f->it = it;
+            f->seq = seq, f->cur = cur, f->it = it;
         }
     }
     if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
@@ -102,7 +119,7 @@ int nbs_map_is_live(nbs_log *log, uint16_t seq, const nbs_item *it) {
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     if (it->type != ITEM_STORE) return 0;
     uint8_t *key = nbs_work_key(log);
-    int rc = nbs_read(log, nbs_page_addr(log, nbs_page_of(log, seq)) + it->data, key, it->klen);
+    int rc = nbs_read(log, nbs_page_of(log, seq), it->data, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
     if (!rc) rc = nbs_map_find_flash(log, key, it->klen, &f);
@@ -140,9 +157,8 @@ int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *val
 int nbs_map_remove(nbs_map *map, const void *key, size_t key_len) {
     nbs_found f;
     int rc = check_map(map);
-    if (rc || (rc = nbs_check_writable(&map->log)) || (rc = check_key(key, key_len))) return rc;
-    rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f);
-    if (rc) return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
+    if (rc || (rc = nbs_check_writable(&map->log)) || (rc = find_key(map, key, key_len, &f)))
+        return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
     return write_item(&map->log, ITEM_REMOVE, key, key_len, NULL, 0);
 }
 
@@ -155,23 +171,14 @@ int nbs_map_remove_all(nbs_map *map) {
 int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, size_t capacity,
                   size_t *value_len) {
     nbs_found f;
-    int rc = check_map(map);
-    if (rc || (rc = check_key(key, key_len))) return rc;
-    if ((rc = nbs_map_find(&map->log, key, (uint32_t)key_len, &f))) return rc;
-    uint32_t vlen = f.it.vlen;
-    if (value_len) *value_len = vlen;
-    if (capacity < vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!value && vlen) return NBS_E_INVAL;
+    int rc = find_key(map, key, key_len, &f);
+    if (rc || (rc = nbs_out_buffer(value, capacity, value_len, f.it.vlen))) return rc;
     if (f.in_chunk) { /* the key cache read key and value together */
         uint32_t size;
-        memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, vlen);
+        memcpy(value, nbs_work_chunk(&map->log, &size) + f.it.klen, f.it.vlen);
         return NBS_OK;
     }
-    /* The value returned is the one checked: its CRC over this reading (a weak cell read twice
-     * may answer twice). */
-    uint32_t addr = nbs_page_addr(&map->log, f.cur.page) + f.it.data + f.it.klen;
-    if (vlen && (rc = nbs_read(&map->log, addr, value, vlen))) return rc;
-    return nbs_item_matches(f.cur.seed, &f.it, key, value) ? NBS_OK : NBS_E_ECC;
+    return read_value(&map->log, &f.cur, &f.it, key, value);
 }
 
 int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
@@ -187,15 +194,15 @@ int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
 /* One step of the iteration over live items, newest page first (within a page, oldest first):
  * *page_step counts pages back from the newest (UINT32_MAX: done), *pos is the walk position in
  * that page (0: its start). On NBS_OK the key is in the work buffer's key area. */
-static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it, uint16_t *seq,
+static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it,
                      nbs_cursor *cur) {
     while (*page_step < nbs_live_pages(log)) {
-        *seq = (uint16_t)(log->newest_seq - *page_step);
-        int rc = nbs_cursor_start(log, nbs_page_of(log, *seq), cur);
+        uint16_t seq = (uint16_t)(log->newest_seq - *page_step);
+        int rc = nbs_cursor_start(log, nbs_page_of(log, seq), cur);
         if (*pos) cur->pos = *pos;
         while (!rc && (rc = nbs_item_next(log, cur, it, 0)) == NBS_OK) {
             *pos = cur->pos;
-            if ((rc = nbs_map_is_newest(log, *seq, it)) == 1) return NBS_OK;
+            if ((rc = nbs_map_is_newest(log, seq, it)) == 1) return NBS_OK;
         }
         if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
         ++*page_step, *pos = 0;
@@ -204,15 +211,14 @@ static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item 
     return NBS_E_END;
 }
 
-/* Every item of the live pages: the live ones (count and bytes) and the rest. */
-int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead) {
+/* The live items: how many, and the bytes they take. */
+int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live) {
     uint32_t step = 0, pos = 0;
-    uint16_t seq;
     nbs_item it;
     nbs_cursor cur;
     int rc;
-    *count = *live = *dead = 0;
-    while ((rc = iter_step(log, &step, &pos, &it, &seq, &cur)) == NBS_OK) {
+    *count = *live = 0;
+    while ((rc = iter_step(log, &step, &pos, &it, &cur)) == NBS_OK) {
         ++*count;
         *live += it.end - it.off;
     }
@@ -220,14 +226,14 @@ int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live, uint32_t *dead)
 }
 
 int nbs_map_count(nbs_map *map, uint32_t *count) {
-    uint32_t live, dead;
+    uint32_t live;
     int rc = check_map(map);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
     rc = nbs_cache_key_count(&map->log, count);
-    if (rc == NBS_CACHE_ASK) return nbs_map_tally(&map->log, count, &live, &dead);
+    if (rc == NBS_CACHE_ASK) return nbs_map_tally(&map->log, count, &live);
     if (!map->log.cache.check) return rc;
     uint32_t truth;
-    if ((rc = nbs_map_tally(&map->log, &truth, &live, &dead))) return rc;
+    if ((rc = nbs_map_tally(&map->log, &truth, &live))) return rc;
     return truth == *count ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
 
@@ -245,21 +251,19 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     nbs_log *log = &it->map->log;
     nbs_item item;
     nbs_cursor cur;
-    uint16_t seq;
     uint32_t step = it->page_step, pos = it->slot;
-    if ((rc = iter_step(log, &step, &pos, &item, &seq, &cur))) {
+    if ((rc = iter_step(log, &step, &pos, &item, &cur))) {
         if (rc == NBS_E_END) it->page_step = step;
         return rc;
     }
-    if (key_len) *key_len = item.klen;
-    if (value_len) *value_len = item.vlen;
-    if (key_capacity < item.klen || value_capacity < item.vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!key || (!value && item.vlen)) return NBS_E_INVAL;
+    /* Both lengths are reported; a buffer too small comes before a missing one. */
+    int key_rc = nbs_out_buffer(key, key_capacity, key_len, item.klen);
+    rc = nbs_out_buffer(value, value_capacity, value_len, item.vlen);
+    if (key_rc == NBS_E_BUFFER_TOO_SMALL || rc == NBS_E_BUFFER_TOO_SMALL)
+        return NBS_E_BUFFER_TOO_SMALL;
+    if (key_rc || rc) return NBS_E_INVAL;
     memcpy(key, nbs_work_key(log), item.klen);
-    uint32_t addr = nbs_page_addr(log, nbs_page_of(log, seq)) + item.data + item.klen;
-    if (item.vlen && (rc = nbs_read(log, addr, value, item.vlen))) return rc;
-    /* The value returned is the one checked (one reading: a weak cell may answer twice). */
-    if (!nbs_item_matches(cur.seed, &item, key, value)) return NBS_E_ECC;
+    if ((rc = read_value(log, &cur, &item, key, value))) return rc;
     it->page_step = step;
     it->slot = pos;
     return NBS_OK;

@@ -110,7 +110,7 @@ int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen) {
 int nbs_map_space(nbs_map *map, nbs_space *space) {
     if (!map || !space) return NBS_E_INVAL;
     if (!map->log.mounted) return NBS_E_NOT_MOUNTED;
-    uint32_t count, live, dead;
-    int rc = nbs_map_tally(&map->log, &count, &live, &dead);
+    uint32_t count, live;
+    int rc = nbs_map_tally(&map->log, &count, &live);
     return rc ? rc : nbs_space_figures(&map->log, live, space);
 }

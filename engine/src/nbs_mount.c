@@ -14,9 +14,9 @@ enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
 static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     /* The header as `h` read it seeds the check: one reading decides (a page whose erase a cut
      * stopped may read otherwise the next time). */
-    nbs_cursor cur = {page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
-                      true};
+    nbs_cursor cur;
     nbs_item it;
+    nbs_cursor_read_as(log, page, h, &cur);
     int rc = nbs_item_next(log, &cur, &it, 0);
     if (rc == NBS_E_END || (rc == NBS_WALK_TORN && !it.end)) return 0;
     if (rc < 0) return rc;
@@ -27,7 +27,7 @@ static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h)
 /* A page of the other store kind whose first item checks under that kind's layout. */
 static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     nbs_log other = *log;
-    other.kind = log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP;
+    nbs_layout_init(&other, &log->flash, log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP);
     return first_item_intact(&other, page, h);
 }
 
@@ -36,7 +36,6 @@ static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
 typedef struct survey {
     bool any;
     bool unchecked; /* a page with a header of this store whose first item does not check */
-    uint16_t best_seq;
     uint32_t best_page;
     int32_t temp;
     nbs_page_hdr temp_hdr; /* the temporary copy's header as this survey read it */
@@ -74,9 +73,8 @@ static int survey_pages(nbs_log *log, survey *s) {
         if (h.gen & 1u) {
             s->temp = (int32_t)p;
             s->temp_hdr = h;
-        } else if (!s->any || nbs_seq_after(h.seq, s->best_seq)) {
+        } else if (!s->any || nbs_seq_after(h.seq, s->best_hdr.seq)) {
             s->any = true;
-            s->best_seq = h.seq;
             s->best_page = p;
             s->best_hdr = h;
         }
@@ -99,11 +97,11 @@ static int settle_copy(nbs_log *log, const survey *s) {
     uint32_t temp = (uint32_t)s->temp, home;
     int rc;
     if (s->any) {
-        int32_t d = (int16_t)(uint16_t)(t.seq - s->best_seq);
         /* d comes from flash: a crafted seq may be up to 32768 pages away (a cut leaves it
-         * within the ring), and the page must stay inside the range. */
-        int64_t n = log->pages;
-        home = (uint32_t)((((int64_t)s->best_page + d) % n + n) % n);
+         * within the ring), and the page must stay inside the range. 32-bit arithmetic: a
+         * 64-bit division would pull libgcc's (about 900 bytes) into every firmware. */
+        int32_t n = (int32_t)log->pages, d = (int16_t)(uint16_t)(t.seq - s->best_hdr.seq) % n;
+        home = (s->best_page + (uint32_t)(d < 0 ? d + n : d)) % log->pages;
     } else {
         home = (temp + log->pages - 1) % log->pages;
     }
@@ -171,11 +169,9 @@ static int find_tail(nbs_log *log, const nbs_page_hdr *newest) {
      * released after DONE) wins; else G's KILL (a round undone); else DONE. A tail already gone
      * (its erase started) leaves G the only copy, whatever its KILL reads. */
     nbs_page_hdr t;
-    uint32_t tail_page = nbs_page_of(log, log->tail_seq);
-    if ((rc = nbs_page_hdr_read(log, tail_page, &t))) return rc;
-    int intact = t.valid && t.seq == log->tail_seq ? first_item_intact(log, tail_page, &t) : 0;
+    int intact = holds(log, nbs_page_of(log, log->tail_seq), log->tail_seq, &t);
     if (intact < 0) return intact;
-    bool release = !intact || t.killed || (newest->done && !newest->killed);
+    bool release = !intact || (newest->done && !newest->killed); /* a killed tail holds none */
     if (release) {
         log->tail_seq++;
         return NBS_OK;
@@ -184,15 +180,23 @@ static int find_tail(nbs_log *log, const nbs_page_hdr *newest) {
     return rc ? rc : MOUNT_AGAIN;
 }
 
+/* Erases a page as its header `h` read, unless it read erased; one whose KILL reads programmed
+ * already gets no second program of the unit. */
+static int erase_unless_erased(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
+    if (h->erased) return NBS_OK;
+    return h->killed ? nbs_erase_killed(log, page) : nbs_erase_page(log, page);
+}
+
 /* The live pages are the run of consecutive seqs at consecutive addresses that ends at the
  * newest, back to the tail the newest names. A page in that run whose first item does not check
  * is live (a cut stops only the open of a page after the newest, and no erase of a page inside
  * the run): its other items are read as they check. A page missing from the run (damaged or
  * erased behind the store's back) ends it there: what is older is dropped, so that no key reads
  * an older value than its newest. Pages outside the run are erased: dead pages whose erase a cut
- * stopped, an open a cut stopped. */
+ * stopped, an open a cut stopped; but a queue leaves its dead pages (SPEC 5.4), erased when the
+ * ring comes back to them. */
 static int check_ring(nbs_log *log) {
-    uint32_t live = nbs_live_pages(log);
+    uint32_t live = nbs_live_pages(log), declared = live;
     if (live > log->pages) return NBS_E_CORRUPT;
     for (uint32_t back = 0; back < log->pages; back++) {
         uint32_t p = (log->newest + log->pages - back) % log->pages;
@@ -203,10 +207,11 @@ static int check_ring(nbs_log *log) {
             live = back; /* the run ends here */
             log->tail_seq = (uint16_t)(log->newest_seq - back + 1);
         }
-        if (back >= live && !h.erased) { /* killed already: no second KILL program */
-            rc = h.killed ? nbs_erase_killed(log, p) : nbs_erase_page(log, p);
-            if (rc) return rc;
-        }
+        /* A queue page before the tail the newest header names, holding the seq of its place in
+         * the ring's previous lap: dead, left for the open that reuses it to erase. */
+        bool dead = log->kind == NBS_KIND_QUEUE && back >= declared && h.valid && !h.killed &&
+                    !(h.gen & 1u) && h.seq == (uint16_t)(log->newest_seq - back);
+        if (back >= live && !dead && (rc = erase_unless_erased(log, p, &h))) return rc;
     }
     return NBS_OK;
 }
@@ -237,12 +242,6 @@ static int scan_queue(nbs_log *log, int32_t *unsealed_page) {
     return NBS_OK;
 }
 
-static bool page_is_live(const nbs_log *log, uint32_t page) {
-    for (uint32_t d = 0; d < nbs_live_pages(log); d++)
-        if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == page) return true;
-    return false;
-}
-
 static int mount_once(nbs_log *log) {
     survey s;
     int rc = survey_pages(log, &s);
@@ -253,8 +252,8 @@ static int mount_once(nbs_log *log) {
         /* No page checks: the unchecked ones are opens a cut stopped, or torn erases. */
         for (uint32_t p = 0; s.unchecked && p < log->pages; p++) {
             nbs_page_hdr h;
-            if ((rc = nbs_page_hdr_read(log, p, &h))) return rc;
-            if (!h.erased && (rc = nbs_erase_page(log, p))) return rc;
+            if ((rc = nbs_page_hdr_read(log, p, &h)) || (rc = erase_unless_erased(log, p, &h)))
+                return rc;
         }
         return NBS_OK;
     }
@@ -276,7 +275,8 @@ static int mount_once(nbs_log *log) {
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
         if ((rc = scan_queue(log, &page))) return rc;
-        if (page < 0 && redo && page_is_live(log, redo - 1)) page = (int32_t)(redo - 1);
+        if (page < 0 && redo && nbs_pages_back(log, redo - 1) < nbs_live_pages(log))
+            page = (int32_t)(redo - 1);
         if (NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT) page = -1; /* pops left as read */
         if (log->read_only) page = -1; /* walks read pops as decided (6.5) */
         nbs_page_hdr ph;
@@ -294,12 +294,9 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     int rc = nbs_check_geometry(&cfg->flash);
     if (rc) return rc;
     if (!cfg->work || cfg->work_size < nbs_work_bytes_min(&cfg->flash)) return NBS_E_WORK_BUFFER;
-    log->flash = cfg->flash;
+    nbs_layout_init(log, &cfg->flash, kind);
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;
-    log->pages = cfg->flash.size / cfg->flash.page_size;
-    log->unit = cfg->flash.write_unit;
-    log->kind = kind;
     log->read_only = cfg->read_only;
     if ((rc = nbs_cache_start(log, &cfg->cache))) return rc;
     for (unsigned attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {

@@ -1,7 +1,7 @@
 /* The FIFO queue on format 3: a push appends an item; a pop programs the entry's P and A units
  * in place (no log space); the oldest unpopped entry is kept in RAM (the head), so peek reads one
  * entry and pop none. A page whose entries are all popped is released when a page is opened: the
- * new page's header names the tail, and the pages before it are erased. */
+ * new page's header names the tail; the pages before it are dead, erased when next opened. */
 #include "nbs_queue.h"
 
 #include "nbs_internal.h"
@@ -47,18 +47,18 @@ static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_curso
     }
 }
 
+/* Whether the head hint says the queue is empty: it points at the newest page's front, nothing
+ * was pushed since. */
+static bool hint_empty(const nbs_log *log) {
+    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
+}
+
 /* The oldest entry, from the RAM head when known (a hint: entries before it are popped). */
 static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     qpos from = {log->tail_seq, 0};
-    /* The hint at the newest page's end: nothing was pushed since, the queue is empty. */
-    if (log->head_known && log->head_page == log->newest && log->head_off >= log->front)
-        return NBS_E_EMPTY;
-    if (log->head_known) {
-        uint16_t back = (uint16_t)(log->newest_seq - log->tail_seq);
-        for (uint16_t d = 0; d <= back; d++)
-            if (nbs_page_of(log, (uint16_t)(log->tail_seq + d)) == log->head_page)
-                from = (qpos){(uint16_t)(log->tail_seq + d), log->head_off};
-    }
+    if (hint_empty(log)) return NBS_E_EMPTY;
+    if (log->head_known && nbs_pages_back(log, log->head_page) < nbs_live_pages(log))
+        from = (qpos){nbs_seq_of(log, log->head_page), log->head_off};
     int rc = entry_from(log, from, at, it, cur);
     if (!rc) {
         log->head_known = true;
@@ -69,23 +69,16 @@ static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     return rc;
 }
 
-/* Whether the head hint says the queue is empty (it points at the newest page's front). */
-static bool hint_empty(const nbs_log *log) {
-    return log->head_known && log->head_page == log->newest && log->head_off >= log->front;
-}
-
 static int read_entry(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, void *buf,
                       size_t capacity, size_t *len) {
-    if (len) *len = it->vlen;
-    if (capacity < it->vlen) return NBS_E_BUFFER_TOO_SMALL;
-    if (!buf && it->vlen) return NBS_E_INVAL;
+    int rc = nbs_out_buffer(buf, capacity, len, it->vlen);
+    if (rc) return rc;
     if (it->vlen && nbs_item_in_chunk(it)) {
         uint32_t size;
         memcpy(buf, nbs_work_chunk(log, &size) + (it->data - it->off), it->vlen);
         return NBS_OK;
     }
-    return it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen)
-                    : NBS_OK;
+    return it->vlen ? nbs_read(log, cur->page, it->data, buf, it->vlen) : NBS_OK;
 }
 
 /* The head entry read into buf from the head cache: its data only, checked against the CRC the
@@ -97,7 +90,7 @@ static int head_cached(nbs_log *log, nbs_item *it, nbs_cursor *cur, void *buf, s
     if ((rc = nbs_cursor_start(log, log->head_page, cur))) return rc;
     if (capacity < it->vlen) return NBS_CACHE_ASK; /* the flash path reports the size */
     if (!buf && it->vlen) return NBS_E_INVAL;
-    rc = it->vlen ? nbs_read(log, nbs_page_addr(log, cur->page) + it->data, buf, it->vlen) : 0;
+    rc = it->vlen ? nbs_read(log, cur->page, it->data, buf, it->vlen) : 0;
     if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
     if (rc) return rc;
     uint32_t crc = nbs_crc32c(cur->seed, it->head, it->head_len);
@@ -147,10 +140,6 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     return pop_item(&q->log, &cur, &it);
 }
 
-/* Opens a page for a push: its header names the oldest page that still holds an entry as the
- * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
- * once the header is checked by the page's first item (the push): *dead_from and *dead_count
- * say which seqs to erase then. */
 /* The tail a page opened now would have: NBS_OK, or NBS_E_FULL when opening it would leave no
  * free page (the spare stays free). */
 static int next_tail(nbs_log *log, uint16_t *tail) {
@@ -164,27 +153,18 @@ static int next_tail(nbs_log *log, uint16_t *tail) {
     return (uint32_t)(uint16_t)(seq - *tail) + 2 > log->pages ? NBS_E_FULL : NBS_OK;
 }
 
-static int open_for_push(nbs_log *log, uint16_t *dead_from, uint16_t *dead_count) {
+/* Opens a page for a push: its header names the oldest page that still holds an entry as the
+ * tail. NBS_E_FULL when that would leave no free page. The pages before the new tail are dead
+ * and stay as they are until the ring comes back to them: a page is erased when it is opened
+ * (SPEC 5.4), so each lap costs one erase per page, even across power cycles. */
+static int open_for_push(nbs_log *log) {
     uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1), tail;
     int rc = next_tail(log, &tail);
     if (rc) return rc;
-    *dead_from = log->tail_seq;
-    *dead_count = log->empty ? 0 : (uint16_t)(tail - log->tail_seq);
-    if (*dead_count > (uint16_t)(seq - log->tail_seq)) *dead_count = 0;
     bool was_empty = hint_empty(log);
     rc = nbs_open_next(log, (uint16_t)(seq - tail));
     if (!rc && was_empty) log->head_page = log->newest, log->head_off = log->front;
     return rc;
-}
-
-/* Erases the pages a new page's header declared dead (their seqs, before the tail). */
-static int erase_dead(nbs_log *log, uint16_t from, uint16_t count) {
-    for (uint16_t i = 0; i < count; i++) {
-        uint32_t back = (uint16_t)(log->newest_seq - (uint16_t)(from + i));
-        int rc = nbs_erase_page(log, (log->newest + log->pages - back % log->pages) % log->pages);
-        if (rc) return rc;
-    }
-    return NBS_OK;
 }
 
 int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
@@ -194,10 +174,9 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     nbs_log *log = &q->log;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
     nbs_payload p = {NULL, 0, data, (uint32_t)len};
-    uint16_t dead_from = 0, dead_count = 0;
     for (;;) {
         if (nbs_fits_newest(log, nbs_append_cost(log, 0, p.vlen))) break;
-        if ((rc = open_for_push(log, &dead_from, &dead_count)) == NBS_OK) continue;
+        if ((rc = open_for_push(log)) == NBS_OK) continue;
         if (rc != NBS_E_FULL || !(flags & NBS_PUSH_DROP_OLDEST)) return rc;
         qpos at;
         nbs_item it;
@@ -212,22 +191,29 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
         log->head_off = pushed.off;
         nbs_cache_note_head(log, &pushed);
     }
-    return erase_dead(log, dead_from, dead_count);
+    return NBS_OK;
+}
+
+/* The unpopped entries: how many, and the bytes their items take. */
+static int tally(nbs_log *log, uint32_t *count, uint32_t *live) {
+    qpos at = {log->tail_seq, 0};
+    nbs_item it;
+    nbs_cursor cur;
+    int rc;
+    *count = *live = 0;
+    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
+        ++*count;
+        *live += it.end - it.off;
+        at.off = it.end;
+    }
+    return rc == NBS_E_EMPTY ? NBS_OK : rc;
 }
 
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {
+    uint32_t live;
     int rc = check_queue(q);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    *count = 0;
-    qpos at = {q->log.tail_seq, 0};
-    nbs_item it;
-    nbs_cursor cur;
-    while ((rc = entry_from(&q->log, at, &at, &it, &cur)) == NBS_OK) {
-        ++*count;
-        at.off = it.end;
-        if (at.off >= q->log.flash.page_size) at = (qpos){(uint16_t)(at.seq + 1), 0};
-    }
-    return rc == NBS_E_EMPTY ? NBS_OK : rc;
+    return tally(&q->log, count, &live);
 }
 
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
@@ -256,17 +242,9 @@ int nbs_queue_max_push(nbs_queue *q, size_t *len) {
 int nbs_queue_space(nbs_queue *q, nbs_space *space) {
     int rc = check_queue(q);
     if (rc || !space) return rc ? rc : NBS_E_INVAL;
-    nbs_log *log = &q->log;
-    uint32_t live = 0;
-    qpos at = {log->tail_seq, 0};
-    nbs_item it;
-    nbs_cursor cur;
-    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
-        live += it.end - it.off;
-        at.off = it.end;
-    }
-    if (rc != NBS_E_EMPTY) return rc;
-    return nbs_space_figures(log, live, space);
+    uint32_t count, live;
+    rc = tally(&q->log, &count, &live);
+    return rc ? rc : nbs_space_figures(&q->log, live, space);
 }
 
 void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it) {

@@ -21,25 +21,17 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     nbs_log saved = *log;
     int rc = nbs_ensure_erased(log, dst);
     if (rc) return rc;
-    uint8_t hdr[64];
-    memset(hdr, log->flash.erase_value, sizeof hdr);
-    nbs_page_hdr_encode(log, h->seq, gen, tail_dist, hdr);
     if (written) {
         memset(written, 0, sizeof *written);
-        memcpy(written->b, hdr, NBS_PAGE_HDR);
+        nbs_page_hdr_encode(log, h->seq, gen, tail_dist, written->b);
         written->valid = written->done = true;
         written->seq = h->seq, written->gen = gen, written->tail_dist = tail_dist;
     }
-    log->newest = dst;
-    log->newest_seed = nbs_page_seed(log, hdr);
-    log->front = nbs_items_start(log);
-    log->gap_pending = false;
-    uint32_t header = nbs_hdr_region(log); /* the DONE and KILL units stay erased */
-    if ((rc = nbs_program(log, dst, 0, hdr, header))) return rc;
+    if ((rc = nbs_start_page(log, dst, h->seq, gen, tail_dist))) return rc;
     /* The source's header as the mount read it seeds the checks: one reading decides. */
-    nbs_cursor cur = {src, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
-                      true};
+    nbs_cursor cur;
     nbs_item it, copy;
+    nbs_cursor_read_as(log, src, h, &cur);
     while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK || rc == NBS_WALK_TORN) {
         bool torn = rc == NBS_WALK_TORN;
         if (torn && !it.end) break; /* nothing could be parsed: not applied */

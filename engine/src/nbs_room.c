@@ -13,10 +13,7 @@
 static nbs_log geometry_log(const nbs_flash *flash, uint8_t kind) {
     nbs_log log;
     memset(&log, 0, sizeof log);
-    log.flash = *flash;
-    log.unit = flash->write_unit;
-    log.kind = kind;
-    log.pages = flash->size / flash->page_size;
+    nbs_layout_init(&log, flash, kind);
     return log;
 }
 
@@ -26,7 +23,7 @@ uint32_t nbs_fresh_room(const nbs_log *log) {
 }
 
 uint32_t nbs_item_cost(const nbs_log *log, uint32_t klen, uint32_t dlen) {
-    return nbs_item_bytes(log, klen, dlen, nbs_length_field(log, dlen - klen, true, true));
+    return nbs_item_bytes(log, dlen, nbs_length_field(log, dlen - klen, true, true));
 }
 
 uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen) {
@@ -68,7 +65,7 @@ uint32_t nbs_queue_max_item(const nbs_flash *flash) {
 uint32_t nbs_item_overhead(const nbs_flash *flash) {
     if (nbs_check_geometry(flash)) return 0;
     nbs_log log = geometry_log(flash, NBS_KIND_MAP);
-    return nbs_item_bytes(&log, 0, 0, nbs_length_field(&log, 0, false, false));
+    return nbs_item_bytes(&log, 0, nbs_length_field(&log, 0, false, false));
 }
 
 /* Bytes of the live page `page` that its items span: from the first to the end of the last (the

@@ -1,8 +1,14 @@
 /* Messages for the engine's error codes: one packed string (message i is error -i) instead of a
- * switch and a pointer table, which halves the size on Cortex-M. */
+ * switch and a pointer table, which halves the size on Cortex-M (and needs no strlen). A product
+ * that needs no text builds with NBS_WITH_MESSAGES=0 (`make size` counts the messages apart): every
+ * code then gets the same short string. */
 #include "nbs.h"
 
-#include <string.h>
+#ifndef NBS_WITH_MESSAGES
+#define NBS_WITH_MESSAGES 1
+#endif
+
+#if NBS_WITH_MESSAGES
 
 static const char messages[] = "success\0"
                                "invalid argument\0"
@@ -27,6 +33,14 @@ static const char messages[] = "success\0"
 const char *nbs_strerror(int err) {
     unsigned index = err <= 0 && err >= NBS_E_READ_ONLY ? (unsigned)-err : 1u - NBS_E_READ_ONLY;
     const char *message = messages;
-    while (index--) message += strlen(message) + 1;
+    while (index--)
+        while (*message++) {
+        }
     return message;
 }
+#else
+const char *nbs_strerror(int err) {
+    (void)err;
+    return "nbs error (built without messages)";
+}
+#endif

@@ -12,7 +12,7 @@ static int page_seed(nbs_log *log, uint32_t page, uint32_t *seed) {
     if (log->mounted && log->seed_page == page + 1 && cached != NBS_OK)
         return *seed = log->seed_of, NBS_OK; /* the page header read last time */
     uint8_t b[NBS_PAGE_HDR];                 /* the header bytes alone: DONE and KILL do not seed */
-    int rc = nbs_read(log, nbs_page_addr(log, page), b, nbs_page_hdr_len(log));
+    int rc = nbs_read(log, page, 0, b, nbs_page_hdr_len(log));
     if (rc == NBS_E_ECC) memset(b, log->flash.erase_value, sizeof b), rc = NBS_OK;
     if (rc) return rc;
     uint32_t read = nbs_page_seed(log, b);
@@ -30,12 +30,12 @@ static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
     if (!log->mounted) return NBS_OK;
     if (page == log->newest) return *limit = log->front, NBS_OK;
     if (nbs_cache_end(log, page, limit) != NBS_OK) return NBS_OK;
-    if (!log->cache.check || *limit + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
+    if (!log->cache.check || *limit + nbs_item_bytes(log, 0, 1) > log->flash.page_size)
         return NBS_OK;
     uint8_t buf[128];
     uint32_t n = nbs_gap(log);
     if (n > log->flash.page_size - *limit) n = log->flash.page_size - *limit;
-    int rc = nbs_read(log, nbs_page_addr(log, page) + *limit, buf, n);
+    int rc = nbs_read(log, page, *limit, buf, n);
     if (rc && rc != NBS_E_ECC) return rc;
     return !rc && nbs_all_erased(log, buf, n) ? NBS_OK : NBS_E_CACHE_MISMATCH;
 }
@@ -47,6 +47,11 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->strict = !log->mounted || (log->read_only && page == log->newest);
     int rc = page_seed(log, page, &cur->seed);
     return rc ? rc : page_limit(log, page, &cur->limit);
+}
+
+void nbs_cursor_read_as(const nbs_log *log, uint32_t page, const nbs_page_hdr *h, nbs_cursor *cur) {
+    *cur = (nbs_cursor){page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
+                        true};
 }
 
 /* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
@@ -69,56 +74,51 @@ static bool all_programmed(const nbs_log *log, const uint8_t *b, uint32_t len) {
     return true;
 }
 
+/* The state of a flag unit: 0 erased, 1 touched (programmed-any but not full), 2 full. */
+static unsigned flag_state(const nbs_log *log, const uint8_t *unit) {
+    return nbs_all_erased(log, unit, log->unit) ? 0 : all_programmed(log, unit, log->unit) ? 2 : 1;
+}
+
+/* The type of an item with a key length byte (map) or none (queue), by its flag2 bit. */
+static const uint8_t keyed_type[2][2] = {{ITEM_PUSH, ITEM_MARK}, {ITEM_STORE, ITEM_REMOVE}};
+
 /* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
 static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
-    const uint32_t w = log->unit, page = log->flash.page_size, fl = nbs_flag_units(log) * w;
+    const uint32_t w = log->unit, fl = nbs_flag_bytes(log);
+    const unsigned map = log->kind == NBS_KIND_MAP; /* a map item's type/key byte */
     memset(it, 0, sizeof *it);
     it->off = pos;
     if (n <= fl) return false;
     const uint8_t *flag = b;
     b += fl, n -= fl; /* the flag units come first: where they are needs no length read */
-    uint32_t i = 0, field = 0, tk = 0;
-    if (log->kind == NBS_KIND_MAP) {
-        tk = b[0];
-        if (tk == 0 || tk > TK_MARK) return false;
-        i = 1;
-    }
-    uint32_t flen = read_varint(b + i, n - i, &field);
-    if (!flen) return false;
-    if (log->kind == NBS_KIND_QUEUE) {
-        if (field == 0) return false;
-        field--;
-    }
-    it->head_len = (uint8_t)(i + flen);
+    uint32_t tk = map ? b[0] : 0, field = 0, flen = read_varint(b + map, n - map, &field);
+    if ((map && (tk == 0 || tk > TK_MARK)) || !flen || (!map && field-- == 0)) return false;
+    it->head_len = (uint8_t)(map + flen);
     memcpy(it->head, b, it->head_len);
     if ((uint32_t)it->head_len + NBS_CRC_BYTES > n) return false;
     it->crc = nbs_get_le(b + it->head_len, NBS_CRC_BYTES);
     it->after_gap = field & 1u;
     it->vlen = field >> 2;
-    bool flag2 = field & 2u;
-    if (log->kind == NBS_KIND_MAP && tk <= NBS_KEY_MAX) {
-        it->klen = tk;
-        it->type = flag2 ? ITEM_REMOVE : ITEM_STORE;
-        if (flag2 && it->vlen) return false;
-    } else if (log->kind == NBS_KIND_MAP) {
-        if (flag2 || it->vlen) return false;
+    const bool flag2 = field & 2u;
+    if (tk > NBS_KEY_MAX) { /* a map's CLEAR or MARK: no flag2 */
+        if (flag2) return false;
         it->type = tk == TK_CLEAR ? ITEM_CLEAR : ITEM_MARK;
     } else {
-        it->type = flag2 ? ITEM_MARK : ITEM_PUSH;
-        if (flag2 && it->vlen) return false;
+        it->klen = tk;
+        it->type = keyed_type[map][flag2];
     }
-    uint32_t head = nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
-    uint64_t end = (uint64_t)pos + fl + head + nbs_round_up(it->klen + it->vlen, w);
-    if (end > page && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
-        return false; /* lengths read from flash are input */
-    it->data = pos + fl + head;
-    it->end = (uint32_t)end;
-    it->sealed = !nbs_all_erased(log, flag, w);
-    if (log->kind == NBS_KIND_QUEUE) {
-        it->pop_touched = !nbs_all_erased(log, flag + w, w);
-        it->pop_full = all_programmed(log, flag + w, w);
-        it->pop_sealed = !nbs_all_erased(log, flag + 2 * w, w);
-        it->pop_done = all_programmed(log, flag + 2 * w, w);
+    if (it->vlen && it->type != ITEM_STORE && it->type != ITEM_PUSH) return false;
+    /* Lengths read from flash are input: the item must end inside the page (no sum here can
+     * wrap: pos, the header and the lengths are each below 2^22). */
+    it->data = pos + fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
+    if (it->end > log->flash.page_size && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
+        return false;
+    it->sealed = flag_state(log, flag) != 0;
+    if (!map) {
+        const unsigned pop = flag_state(log, flag + w), commit = flag_state(log, flag + 2 * w);
+        it->pop_touched = pop != 0, it->pop_full = pop == 2;
+        it->pop_sealed = commit != 0, it->pop_done = commit == 2;
         /* Read-only: popped as a recovery decides an unsealed pop, by its A (SPEC 6.5). */
         if (log->read_only && NBS_TEST_BREAK != NBS_TEST_BREAK_RO_POP_BY_P)
             it->pop_full = it->pop_sealed;
@@ -134,6 +134,12 @@ const uint8_t *nbs_item_read_bytes(nbs_log *log, const nbs_item *it, uint32_t *l
     return chunk;
 }
 
+int nbs_out_buffer(const void *buf, size_t capacity, size_t *len, uint32_t need) {
+    if (len) *len = need;
+    if (capacity < need) return NBS_E_BUFFER_TOO_SMALL;
+    return !buf && need ? NBS_E_INVAL : NBS_OK;
+}
+
 bool nbs_item_in_chunk(const nbs_item *it) {
     return it->read_len && it->data + it->klen + it->vlen <= it->off + it->read_len;
 }
@@ -145,7 +151,7 @@ static int read_at(nbs_log *log, uint32_t page, uint32_t pos, uint32_t want, uin
     if (want > size) want = size;
     if (want > log->flash.page_size - pos) want = log->flash.page_size - pos;
     *n = want;
-    return nbs_read(log, nbs_page_addr(log, page) + pos, chunk, want);
+    return nbs_read(log, page, pos, chunk, want);
 }
 
 /* After an ECC error on the read of an item's regions: read them unit by unit. A unit that
@@ -159,7 +165,7 @@ static int read_units(nbs_log *log, uint32_t page, uint32_t pos, uint32_t n, uin
     *first_bad = n;
     for (uint32_t at = 0; at < n; at += w) {
         uint32_t len = n - at < w ? n - at : w;
-        int rc = nbs_read(log, nbs_page_addr(log, page) + pos + at, out + at, len);
+        int rc = nbs_read(log, page, pos + at, out + at, len);
         if (rc == NBS_E_ECC) {
             memset(out + at, touched, len);
             if (at < *first_bad) *first_bad = at;
@@ -182,16 +188,16 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     if (rc == NBS_E_ECC) rc = read_units(log, cur->page, pos, n, chunk, &first_bad);
     if (rc) return rc;
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
-    bool parsed = parse(log, chunk, n, pos, it);
-    it->read_len = first_bad == UINT32_MAX ? n : 0;
-    uint32_t fl = nbs_flag_units(log) * log->unit;
-    uint32_t head = parsed ? fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, log->unit) : 0;
-    if (!parsed || (first_bad != UINT32_MAX && first_bad >= fl && first_bad < head)) {
-        memset(it, 0, sizeof *it);
-        it->off = pos;
-        return NBS_WALK_TORN;
+    /* A unit with an ECC error inside the commit header (after the flag units, before the data)
+     * makes the region torn. */
+    if (parse(log, chunk, n, pos, it) &&
+        (first_bad < nbs_flag_bytes(log) || first_bad >= it->data - pos)) {
+        it->read_len = first_bad == UINT32_MAX ? n : 0;
+        return NBS_OK;
     }
-    return NBS_OK;
+    memset(it, 0, sizeof *it);
+    it->off = pos;
+    return NBS_WALK_TORN;
 }
 
 /* 1 when the bytes at `end` (a G-sized region, or what the page has left) are not all erased,
@@ -201,7 +207,7 @@ static int followed(nbs_log *log, const nbs_cursor *cur, uint32_t end) {
     if (end >= log->flash.page_size) return 0;
     uint32_t n = nbs_gap(log), left = log->flash.page_size - end;
     if (n > left) n = left;
-    int rc = nbs_read(log, nbs_page_addr(log, cur->page) + end, buf, n);
+    int rc = nbs_read(log, cur->page, end, buf, n);
     if (rc == NBS_E_ECC) return 1; /* a torn unit: touched */
     if (rc) return rc;
     return !nbs_all_erased(log, buf, n);
@@ -256,56 +262,51 @@ static int torn_end(const nbs_log *log, nbs_cursor *cur, const nbs_item *it) {
 }
 
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
-    for (;;) {
-        uint32_t pos = cur->pos;
-        /* Room for the smallest item (a control record) or nothing is left. */
-        if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 0, 1) > log->flash.page_size)
-            return page_ends(log, cur);
-        int rc = item_at(log, cur, pos, extra, it);
+    uint32_t pos = cur->pos;
+    /* Room for the smallest item (a control record) or nothing is left. */
+    if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 1) > log->flash.page_size)
+        return page_ends(log, cur);
+    int rc = item_at(log, cur, pos, extra, it);
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
-        if (rc == NBS_E_END) { /* the design before rule 2: an erased gap is skipped */
-            if ((rc = gap_after(log, cur, pos, extra, it)) <= 0) return rc ? rc : NBS_E_END;
-            cur->pos = it->end;
-            return NBS_OK;
-        }
+    if (rc == NBS_E_END) { /* the design before rule 2: an erased gap is skipped */
+        if ((rc = gap_after(log, cur, pos, extra, it)) <= 0) return rc ? rc : NBS_E_END;
+        cur->pos = it->end;
+        return NBS_OK;
+    }
 #endif
-        if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
-        if (rc < 0) return rc;
-        if (rc == NBS_OK && !it->sealed && cur->strict) {
-            int after = sealed_by_followers(log, cur, it);
-            if (after < 0) return after;
-            it->sealed = after == 1;
-        } else if (rc == NBS_OK && cur->strict) {
-            /* A sealed item that nothing follows and whose CRC fails may be a filler a cut tore:
-             * its bytes read as a seal and a header with lengths that change between readings.
-             * It is the page's torn last operation (recovery drops it), not an item to walk by. */
-            int after = followed(log, cur, it->end);
-            if (after == 0) {
-                bool whole = nbs_item_in_chunk(it);
-                after = nbs_item_intact(log, cur, it);
-                if (!whole) it->read_len = 0; /* the check read over the chunk area */
-            }
-            if (after < 0) return after;
-            it->sealed = after == 1;
+    if (rc == NBS_E_END) return page_ends(log, cur); /* erased: the page's items end */
+    if (rc < 0) return rc;
+    if (rc == NBS_OK && cur->strict) {
+        /* Unsealed: sealed after all when something follows it. Sealed: a sealed item that
+         * nothing follows and whose CRC fails may be a filler a cut tore: its bytes read as a
+         * seal and a header with lengths that change between readings. It is the page's torn
+         * last operation (recovery drops it), not an item to walk by. */
+        int after = it->sealed ? followed(log, cur, it->end) : sealed_by_followers(log, cur, it);
+        if (after == 0 && it->sealed) {
+            bool whole = nbs_item_in_chunk(it);
+            after = nbs_item_intact(log, cur, it);
+            if (!whole) it->read_len = 0; /* the check read over the chunk area */
         }
-        if (rc == NBS_OK && (it->sealed || !cur->strict)) {
-            cur->pos = it->end;
-            return NBS_OK;
-        }
-        nbs_item torn = *it;
-        if ((rc = gap_after(log, cur, pos, extra, it)) < 0) return rc;
-        if (rc == 1) {
-            cur->pos = it->end;
-            return NBS_OK;
-        }
-        if (rc == 2) { /* the unsealed last operation is the item after the filler */
-            cur->pos = it->off;
-            return torn_end(log, cur, it);
-        }
-        *it = torn;
-        it->read_len = 0; /* gap_after() read over the chunk area */
+        if (after < 0) return after;
+        it->sealed = after == 1;
+    }
+    if (rc == NBS_OK && (it->sealed || !cur->strict)) {
+        cur->pos = it->end;
+        return NBS_OK;
+    }
+    nbs_item torn = *it;
+    if ((rc = gap_after(log, cur, pos, extra, it)) < 0) return rc;
+    if (rc == 1) {
+        cur->pos = it->end;
+        return NBS_OK;
+    }
+    if (rc == 2) { /* the unsealed last operation is the item after the filler */
+        cur->pos = it->off;
         return torn_end(log, cur, it);
     }
+    *it = torn;
+    it->read_len = 0; /* gap_after() read over the chunk area */
+    return torn_end(log, cur, it);
 }
 
 static int crc_matches(uint32_t crc, const nbs_item *it) {
@@ -322,14 +323,14 @@ int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
     uint8_t *chunk = nbs_work_chunk(log, &size);
     if (nbs_item_in_chunk(it)) /* the walk read it whole: no second read */
         return crc_matches(nbs_crc32c(crc, chunk + (it->data - it->off), it->klen + it->vlen), it);
-    uint32_t addr = nbs_page_addr(log, cur->page) + it->data, left = it->klen + it->vlen;
+    uint32_t off = it->data, left = it->klen + it->vlen;
     while (left) {
         uint32_t n = left < size ? left : size;
-        int rc = nbs_read(log, addr, chunk, n);
+        int rc = nbs_read(log, cur->page, off, chunk, n);
         if (rc == NBS_E_ECC) return 0;
         if (rc) return rc;
         crc = nbs_crc32c(crc, chunk, n);
-        addr += n, left -= n;
+        off += n, left -= n;
     }
     return crc_matches(crc, it);
 }

@@ -17,6 +17,13 @@ static uint32_t varint_put(uint8_t *b, uint32_t v) {
 
 /* Programs `len` bytes of the concatenation of a and b (then erased padding up to a whole
  * unit) at page offset off, in pieces of the chunk area. */
+int nbs_program_chunk(nbs_log *log, uint32_t off, uint32_t n) {
+    uint32_t size, padded = nbs_round_up(n, log->unit);
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    memset(chunk + n, log->flash.erase_value, padded - n);
+    return nbs_program(log, log->newest, off, chunk, padded);
+}
+
 static int program_data(nbs_log *log, uint32_t off, const uint8_t *a, uint32_t alen,
                         const uint8_t *b, uint32_t blen) {
     uint32_t size, total = alen + blen, done = 0;
@@ -28,9 +35,7 @@ static int program_data(nbs_log *log, uint32_t off, const uint8_t *a, uint32_t a
             uint32_t k = done + i;
             chunk[i] = k < alen ? a[k] : b[k - alen];
         }
-        uint32_t padded = nbs_round_up(n, log->unit);
-        memset(chunk + n, log->flash.erase_value, padded - n);
-        int rc = nbs_program(log, log->newest, off + done, chunk, padded);
+        int rc = nbs_program_chunk(log, off + done, n);
         if (rc) return rc;
         done += n;
     }
@@ -43,14 +48,15 @@ static int program_flag(nbs_log *log, uint32_t page, uint32_t off) {
     return nbs_program(log, page, off, unit, log->unit);
 }
 
-uint32_t nbs_head_encode(const nbs_log *log, const nbs_item *it, bool after_gap, uint8_t *out) {
+/* The commit header bytes before the CRC of the item (its type, lengths and after-gap flag). */
+static uint32_t head_encode(const nbs_log *log, const nbs_item *it, uint8_t *out) {
     uint32_t n = 0;
     bool flag2 = it->type == ITEM_REMOVE || (log->kind == NBS_KIND_QUEUE && it->type == ITEM_MARK);
     if (log->kind == NBS_KIND_MAP)
         out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
                    : it->type == ITEM_MARK ? TK_MARK
                                            : (uint8_t)it->klen;
-    return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, after_gap));
+    return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, it->after_gap));
 }
 
 /* The first write after a mount (SPEC section 5.1): a program that a cut stopped at its very
@@ -74,7 +80,7 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
     int rc = nbs_program(log, log->newest, *pos - g, fill, g);
     if (rc == NBS_E_IO) { /* refused, or the power went: a read tells them apart */
         uint8_t back[128];
-        if (nbs_read(log, nbs_page_addr(log, log->newest) + *pos - g, back, g) == NBS_OK &&
+        if (nbs_read(log, log->newest, *pos - g, back, g) == NBS_OK &&
             !nbs_all_erased(log, back, g)) {
             log->mounted = true;
             return NBS_OK;
@@ -85,36 +91,48 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
 
 void nbs_item_layout(const nbs_log *log, nbs_item *it) {
     const uint32_t w = log->unit;
-    it->head_len = (uint8_t)nbs_head_encode(log, it, it->after_gap, it->head);
-    it->data = it->off + nbs_flag_units(log) * w + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->head_len = (uint8_t)head_encode(log, it, it->head);
+    it->data = it->off + nbs_flag_bytes(log) + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
     it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
 }
 
-int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
-    uint8_t head[32];
+int nbs_place_item(nbs_log *log, nbs_item *it) {
+    nbs_item_layout(log, it);
+    if (it->end > log->flash.page_size) return NBS_E_FULL;
+    log->front = it->end;
+    return NBS_OK;
+}
+
+int nbs_program_head(nbs_log *log, const nbs_item *it) {
+    uint8_t head[32]; /* rW(1 + 3 + 4): at most one unit */
+    const uint32_t fl = nbs_flag_bytes(log);
     memset(head, log->flash.erase_value, sizeof head);
+    memcpy(head, it->head, it->head_len);
+    nbs_put_le(head + it->head_len, it->crc, NBS_CRC_BYTES);
+    return nbs_program(log, log->newest, it->off + fl, head, it->data - it->off - fl);
+}
+
+int nbs_program_seal(nbs_log *log, const nbs_item *it) {
+    return program_flag(log, log->newest, it->off); /* the item's first unit */
+}
+
+int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
     nbs_item it = {.type = type, .klen = p->klen, .vlen = p->vlen};
     if (!nbs_fits_newest(log, nbs_append_cost(log, p->klen, p->klen + p->vlen))) return NBS_E_FULL;
     int rc = fill_gap(log, &it.off, &it.after_gap);
-    if (rc) return rc;
-    nbs_item_layout(log, &it);
-    if (it.end > log->flash.page_size) return NBS_E_FULL;
+    if (rc || (rc = nbs_place_item(log, &it))) return rc;
     it.crc = nbs_crc32c(log->newest_seed, it.head, it.head_len);
     it.crc = nbs_crc32c(it.crc, p->key, p->klen);
     it.crc = nbs_crc32c(it.crc, p->value, p->vlen);
     it.sealed = true;
-    memcpy(head, it.head, it.head_len);
-    nbs_put_le(head + it.head_len, it.crc, NBS_CRC_BYTES);
-    log->front = it.end;
-    const uint32_t fl = nbs_flag_units(log) * log->unit;
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_FIRST
-    if ((rc = program_flag(log, log->newest, it.off))) return rc;
+    if ((rc = nbs_program_seal(log, &it))) return rc;
 #endif
-    rc = nbs_program(log, log->newest, it.off + fl, head, it.data - it.off - fl);
+    rc = nbs_program_head(log, &it);
     if (!rc && p->klen + p->vlen)
         rc = program_data(log, it.data, p->key, p->klen, p->value, p->vlen);
 #if NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_FIRST
-    if (!rc) rc = program_flag(log, log->newest, it.off); /* the seal: the first unit */
+    if (!rc) rc = nbs_program_seal(log, &it);
 #endif
     if (out) *out = it;
     return rc;
@@ -126,7 +144,7 @@ static int page_blank(nbs_log *log, uint32_t page) {
     uint8_t *chunk = nbs_work_chunk(log, &size);
     for (uint32_t at = 0; at < log->flash.page_size; at += size) {
         uint32_t n = log->flash.page_size - at < size ? log->flash.page_size - at : size;
-        int rc = nbs_read(log, nbs_page_addr(log, page) + at, chunk, n);
+        int rc = nbs_read(log, page, at, chunk, n);
         if (rc == NBS_E_ECC) return 0;
         if (rc) return rc;
         if (!nbs_all_erased(log, chunk, n)) return 0;
@@ -151,19 +169,24 @@ int nbs_open_next(nbs_log *log, uint16_t tail_dist) {
     uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
     int rc = make_ready(log, page);
     if (rc) return rc;
+    if (!log->empty) nbs_cache_note_end(log, log->newest, log->front);
+    log->tail_seq = (uint16_t)(seq - tail_dist);
+    log->empty = false;
+    rc = nbs_start_page(log, page, seq, 0, tail_dist);
+    nbs_cache_note_seed(log, page, log->newest_seed);
+    return rc;
+}
+
+int nbs_start_page(nbs_log *log, uint32_t page, uint16_t seq, uint8_t gen, uint16_t tail_dist) {
     uint8_t hdr[32];
     memset(hdr, log->flash.erase_value, sizeof hdr);
-    nbs_page_hdr_encode(log, seq, 0, tail_dist, hdr);
-    if (!log->empty) nbs_cache_note_end(log, log->newest, log->front);
+    nbs_page_hdr_encode(log, seq, gen, tail_dist, hdr);
     log->newest = page;
     log->newest_seq = seq;
-    log->newest_gen = 0;
+    log->newest_gen = gen;
     log->newest_seed = nbs_page_seed(log, hdr);
-    nbs_cache_note_seed(log, page, log->newest_seed);
-    log->tail_seq = (uint16_t)(seq - tail_dist);
     log->front = nbs_items_start(log);
     log->gap_pending = false;
-    log->empty = false;
     return nbs_program(log, page, 0, hdr, nbs_hdr_region(log)); /* not DONE or KILL */
 }
 

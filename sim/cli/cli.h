@@ -72,6 +72,13 @@ void cli_format_duration(char *out, size_t size, double seconds);
 struct cJSON;
 int cli_print_json(struct cJSON *root);
 
+/* cli_torn.c: --torn MODES, "all" or a comma list of torn-mode names (nor.h), into bit masks
+ * of nor_torn_program and nor_torn_erase modes. -1 to go on, or CLI_EXIT_USAGE after one
+ * message naming the unknown mode and the known ones. */
+int cli_parse_torn(const cli_command *cmd, const char *text, unsigned *program_modes,
+                   unsigned *erase_modes);
+const char *cli_torn_mode_list(void); /* every name once, program modes first */
+
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

@@ -47,47 +47,6 @@ static int parse_mode(const cli_command *cmd, const char *text, campaign_options
                            text);
 }
 
-/* Every torn mode name once, program modes first: "none, full, ..., partial, weak". */
-static const char *torn_mode_list(void) {
-    static char list[256];
-    size_t used = 0;
-    for (unsigned kind = 0; kind < 2; kind++) {
-        unsigned count = kind ? CAMPAIGN_TORN_ERASE_MODES : CAMPAIGN_TORN_PROGRAM_MODES;
-        for (unsigned m = 0; m < count; m++) {
-            const char *name = campaign_torn_name(kind, m);
-            if (kind && nor_torn_program_find(name, strlen(name)) >= 0) continue;
-            used +=
-                (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", name);
-        }
-    }
-    return list;
-}
-
-/* "all" or a comma list of torn mode names; a name sets every kind that has it. */
-static int parse_torn(const cli_command *cmd, const char *text, campaign_options *o) {
-    if (!strcmp(text, "all")) return -1;
-    if (!*text)
-        return cli_usage_error(cmd, "--torn: empty; expected all, or a comma list of %s",
-                               torn_mode_list());
-    o->torn_program = o->torn_erase = 0;
-    const char *p = text;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        int program = nor_torn_program_find(p, n), erase = nor_torn_erase_find(p, n);
-        bool known = program >= 0 || erase >= 0;
-        if (program >= 0) o->torn_program |= 1u << program;
-        if (erase >= 0) o->torn_erase |= 1u << erase;
-        if (!known)
-            return cli_usage_error(cmd,
-                                   "--torn: unknown mode '%.*s'; expected all (alone), or a comma "
-                                   "list of %s",
-                                   (int)n, p, torn_mode_list());
-        p += n;
-        if (*p == ',') p++;
-    }
-    return -1;
-}
-
 static int parse_shard(const cli_command *cmd, const char *text, campaign_options *o) {
     unsigned index, count;
     char extra;
@@ -397,7 +356,8 @@ int cmd_powercut(int argc, char **argv) {
 
     campaign_options o;
     campaign_options_default(&o);
-    if ((rc = parse_mode(cmd, mode, &o)) >= 0 || (rc = parse_torn(cmd, torn, &o)) >= 0 ||
+    if ((rc = parse_mode(cmd, mode, &o)) >= 0 ||
+        (rc = cli_parse_torn(cmd, torn, &o.torn_program, &o.torn_erase)) >= 0 ||
         (shard && (rc = parse_shard(cmd, shard, &o)) >= 0))
         return rc;
     if (depth != 1 && depth != 2) return cli_usage_error(cmd, "--depth: expected 1 or 2");

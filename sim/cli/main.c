@@ -81,6 +81,28 @@ const cli_command cli_commands[] = {
      "the\n"
      "image is unreadable, malformed or truncated (one message says which file and what).",
      cmd_image},
+    {"emu", "boot a firmware on an emulated board, cut its power, reboot it",
+     "FIRMWARE.elf --board BOARD [--image FILE] [--cut-after N | --cuts N1,N2,... |\n"
+     "       --cut-every-flash-op] [--torn MODES] [--boots N] [--after-boots N]\n"
+     "       [--expect-uart REGEX] [--max-instructions N] [--seed N] [--json] [--save-image FILE]",
+     "Boots a bare-metal Cortex-M firmware (an ELF linked for the board) on an emulated\n"
+     "microcontroller whose flash controller is backed by the NOR model, boot after boot with\n"
+     "the flash kept, and prints per boot how it ended (idle at a WFI, crash with PC and\n"
+     "registers, runaway past --max-instructions, power cut), its UART output, its flash\n"
+     "operations and the peripheral registers it used that nothing models.\n"
+     "Boards: nrf52840 (1 MiB flash in 4 KiB pages at 0, 256 KiB RAM at 0x20000000, NVMC,\n"
+     "UART0). Cuts count the flash operations (word programs, page erases) from the first\n"
+     "boot: --cut-after N tears operation N+1, then the board reboots. --torn picks how (one\n"
+     "program and one erase mode; default spread).\n"
+     "--cut-every-flash-op is a campaign: --boots N boots run uncut (default 1), then for\n"
+     "each flash operation of boot N and each torn mode (--torn, default all) the flash goes\n"
+     "back to before boot N, boot N runs cut inside that operation, and --after-boots\n"
+     "reboots (default 2) must each meet the expectation.\n"
+     "Expectation: a completed boot ends idle and its output matches --expect-uart; when the\n"
+     "regex has a group holding a number, the number never goes below one an earlier boot\n"
+     "printed. Exits 0 when every checked boot held, 1 when one did not, 2 on usage or file\n"
+     "errors (a bad ELF, board or image). See docs/emu.md.",
+     cmd_emu},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -121,7 +121,9 @@ Test(spec_image, map_clear_hides_older_items) {
 }
 
 /* A queue of 4 x 256 B: page 1 (seq 3) e0 popped, e1, e2; page 2 (seq 4, tail distance 1) e3
- * popped out of order, a filler, e4. Peek, pop and count see e1, e2, e4. */
+ * popped out of order, a filler, e4. Pages 3 (seq 1) and 0 (seq 2) are dead pages of the
+ * previous lap, before the tail (SPEC 5.4), left as they were: page 3 even holds an entry not
+ * popped, which is not the queue's. Peek, pop and count see e1, e2, e4. */
 Test(spec_image, queue_image_reads_as_built) {
     static const uint32_t units[] = {1, 4, 8};
     for (unsigned u = 0; u < 3; u++)
@@ -134,6 +136,10 @@ Test(spec_image, queue_image_reads_as_built) {
             spec_image img;
             spec_page pg;
             spec_image_init(&img, SPEC_QUEUE, 4, 256, units[u], e);
+            spec_page_begin(&img, &pg, 3, 1, 0, 0);
+            spec_queue_push(&pg, "x0", 2, true, false);
+            spec_page_begin(&img, &pg, 0, 2, 0, 1);
+            spec_queue_push(&pg, "d0", 2, true, true);
             spec_page_begin(&img, &pg, 1, 3, 0, 0);
             spec_queue_push(&pg, "e0", 2, true, true);
             spec_queue_push(&pg, "e1", 2, true, false);

@@ -1,0 +1,23 @@
+/* The boards the emulator knows, by name. A new board is one file defining an emu_board and
+ * one line here. */
+#include "emu_board.h"
+
+#include <string.h>
+
+extern const emu_board emu_board_nrf52840;
+
+static const emu_board *const boards[] = {&emu_board_nrf52840};
+
+size_t emu_board_count(void) {
+    return sizeof boards / sizeof boards[0];
+}
+
+const emu_board *emu_board_at(size_t index) {
+    return index < emu_board_count() ? boards[index] : NULL;
+}
+
+const emu_board *emu_board_find(const char *name) {
+    for (size_t i = 0; i < emu_board_count(); i++)
+        if (!strcmp(boards[i]->name, name)) return boards[i];
+    return NULL;
+}

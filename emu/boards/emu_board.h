@@ -1,0 +1,72 @@
+/* What a board is to the emulator core: its memory map, the NOR preset behind its flash, its
+ * peripheral windows, and the functions that model its registers (flash controller, UART).
+ * One file per board implements one emu_board; boards.c lists them. Below the struct, the
+ * services the core offers a board's register models. */
+#ifndef NORBENCH_EMU_BOARD_H
+#define NORBENCH_EMU_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct emu emu;
+
+/* An address range of peripheral registers. Reads of a register the board does not model
+ * return what was last written, or `unwritten(addr)` before that. */
+typedef struct emu_window {
+    uint32_t base, size;
+    uint32_t (*unwritten)(uint32_t addr);
+} emu_window;
+
+#define EMU_BOARD_WINDOWS_MAX 4
+
+typedef struct emu_board {
+    const char *name;
+    const char *summary;
+    const char *nor_preset; /* sim/nor preset of the on-chip flash */
+    uint32_t flash_base;
+    uint32_t ram_base, ram_size;
+    uint32_t cpu_hz; /* one instruction per cycle at this clock */
+    emu_window windows[EMU_BOARD_WINDOWS_MAX];
+    size_t window_count;
+    size_t state_size; /* bytes of register state the core allocates for the board */
+    void (*reset)(emu *m, void *state); /* power-on values */
+    /* A register access inside a window; false when the board does not model it. */
+    bool (*read)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t *value);
+    bool (*write)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value);
+    /* A store by the CPU into the flash range (addr absolute, size 1, 2 or 4 bytes). */
+    void (*flash_store)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value);
+} emu_board;
+
+size_t emu_board_count(void);
+const emu_board *emu_board_at(size_t index);
+const emu_board *emu_board_find(const char *name); /* NULL when unknown */
+
+/* ---- Services of the core for register models ---------------------------------------- */
+
+/* Simulated time since the boot began (instructions at cpu_hz, plus stalls). */
+uint64_t emu_now_ns(const emu *m);
+/* The CPU waits until `ns` (a busy-wait on a status register fast-forwarded). */
+void emu_stall_until(emu *m, uint64_t ns);
+
+/* Flash operations through the NOR model; addresses absolute. Return 0, EMU_FLASH_REFUSED
+ * (the model refused it: counted as a violation, nothing changed beyond what the model did),
+ * or EMU_FLASH_CUT (the power was cut inside it: the core stops the CPU). *duration_ns is
+ * the operation's datasheet time. */
+enum { EMU_FLASH_REFUSED = 1, EMU_FLASH_CUT = 2 };
+int emu_flash_program(emu *m, uint32_t addr, const void *data, uint32_t len, uint64_t *duration_ns);
+int emu_flash_erase(emu *m, uint32_t addr, uint64_t *duration_ns);
+uint32_t emu_flash_size(const emu *m);
+uint32_t emu_flash_sector_size(const emu *m, uint32_t addr); /* 0 outside the flash */
+/* A request the flash controller ignored (not enabled, bad address): counted per boot. */
+void emu_flash_refused(emu *m);
+
+/* Bytes the firmware sent through a UART. */
+void emu_uart_write(emu *m, const void *bytes, size_t len);
+/* DMA reads of RAM; false when [addr, addr+len) is not RAM. */
+bool emu_ram_read(emu *m, uint32_t addr, void *out, uint32_t len);
+
+/* Stops the CPU with a crash report ("what happened" in printf form) naming `addr`. */
+void emu_fault(emu *m, uint32_t addr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,142 @@
+/* The board's flash as the CPU sees it: a view of the NOR model's stored bytes mapped
+ * read-only into the CPU (loads and instruction fetches read it directly), refreshed after
+ * every program and erase the flash controller applies to the model. A sector a power cut
+ * tore is read through the model at each power-on until it is erased, so its weak bits read
+ * as the model draws them. */
+#include "emu_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int emu_flash_attach(emu *m, char *why, size_t why_size) {
+    m->flash_base = m->board->flash_base;
+    m->flash_size = nor_size(m->flash_dev);
+    m->sector_count = nor_sector_count(m->flash_dev);
+    m->flash_view = malloc(m->flash_size);
+    m->sector_torn = calloc(m->sector_count, 1);
+    m->sector_dirty = calloc(m->sector_count, 1);
+    if (!m->flash_view || !m->sector_torn || !m->sector_dirty)
+        return snprintf(why, why_size, "out of memory"), -1;
+    memset(m->sector_dirty, 1, m->sector_count); /* the first resync fills the whole view */
+    return 0;
+}
+
+void emu_flash_detach(emu *m) {
+    free(m->flash_view);
+    free(m->sector_torn);
+    free(m->sector_dirty);
+    m->flash_view = m->sector_torn = m->sector_dirty = NULL;
+}
+
+uint32_t emu_flash_size(const emu *m) {
+    return m->flash_size;
+}
+
+uint32_t emu_flash_sector_size(const emu *m, uint32_t addr) {
+    uint32_t index, start, size;
+    if (addr < m->flash_base || addr - m->flash_base >= m->flash_size) return 0;
+    if (nor_sector_at(m->flash_dev, addr - m->flash_base, &index, &start, &size)) return 0;
+    return size;
+}
+
+/* Code translated from bytes that changed must be translated again: Unicorn does not see
+ * host-side writes to the view. (A block already running finishes as it was translated.) */
+static void forget_code(emu *m, uint32_t offset, uint32_t len) {
+    uc_ctl_remove_cache(m->uc, (uint64_t)m->flash_base + offset,
+                        (uint64_t)m->flash_base + offset + len);
+}
+
+static void view_refresh(emu *m, uint32_t offset, uint32_t len) {
+    nor_peek(m->flash_dev, offset, m->flash_view + offset, len);
+    forget_code(m, offset, len);
+}
+
+static uint32_t sector_of(emu *m, uint32_t offset, uint32_t *start, uint32_t *size) {
+    uint32_t index = 0;
+    nor_sector_at(m->flash_dev, offset, &index, start, size);
+    return index;
+}
+
+void emu_flash_power_on(emu *m) {
+    nor_power_on(m->flash_dev);
+    for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
+        uint32_t start, size;
+        sector_of(m, offset, &start, &size);
+        if (m->sector_torn[i]) {
+            nor_read(m->flash_dev, start, m->flash_view + start, size);
+            forget_code(m, start, size);
+        }
+        offset = start + size;
+    }
+    if (m->cut_armed) {
+        uint64_t done = nor_op_count(m->flash_dev);
+        nor_arm_cut_after_ops(m->flash_dev, m->cut_op > done ? m->cut_op - done : 0);
+        m->cut_armed = false;
+    }
+}
+
+void emu_arm_cut(emu *m, uint64_t op_index) {
+    m->cut_armed = true;
+    m->cut_op = op_index;
+}
+
+void emu_flash_resync_dirty(emu *m) {
+    for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
+        uint32_t start, size;
+        sector_of(m, offset, &start, &size);
+        if (m->sector_dirty[i]) view_refresh(m, start, size);
+        offset = start + size;
+    }
+}
+
+void emu_flash_clear_dirty(emu *m) {
+    memset(m->sector_dirty, 0, m->sector_count);
+}
+
+/* What the model's result means for the firmware: the power went (stop the CPU here), the
+ * model refused the operation, or it went through. */
+static int settle(emu *m, int rc, uint32_t sector, const char *what, uint32_t addr, uint32_t len) {
+    if (rc == NOR_E_POWER_OFF) {
+        m->sector_torn[sector] = 1;
+        char reason[160];
+        snprintf(reason, sizeof reason,
+                 "power cut inside %s of %u bytes at 0x%08x (flash operation %llu of the boot)",
+                 what, len, addr,
+                 (unsigned long long)(nor_op_count(m->flash_dev) - m->boot->first_op));
+        emu_stop_with(m, EMU_STOP_POWER_CUT, reason);
+        m->powered = false;
+        return EMU_FLASH_CUT;
+    }
+    return rc ? EMU_FLASH_REFUSED : 0;
+}
+
+int emu_flash_program(emu *m, uint32_t addr, const void *data, uint32_t len,
+                      uint64_t *duration_ns) {
+    uint32_t offset = addr - m->flash_base, start, size;
+    uint32_t sector = sector_of(m, offset, &start, &size);
+    uint64_t t0 = nor_time_us(m->flash_dev);
+    int rc = nor_program(m->flash_dev, offset, data, len);
+    *duration_ns = (nor_time_us(m->flash_dev) - t0) * 1000;
+    m->boot->flash_programs++;
+    m->sector_dirty[sector] = 1;
+    view_refresh(m, offset, len);
+    return settle(m, rc, sector, "a program", addr, len);
+}
+
+int emu_flash_erase(emu *m, uint32_t addr, uint64_t *duration_ns) {
+    uint32_t offset = addr - m->flash_base, start, size;
+    uint32_t sector = sector_of(m, offset, &start, &size);
+    uint64_t t0 = nor_time_us(m->flash_dev);
+    int rc = nor_erase(m->flash_dev, start);
+    *duration_ns = (nor_time_us(m->flash_dev) - t0) * 1000;
+    m->boot->flash_erases++;
+    m->sector_dirty[sector] = 1;
+    if (rc == 0) m->sector_torn[sector] = 0;
+    view_refresh(m, start, size);
+    return settle(m, rc, sector, "an erase", m->flash_base + start, size);
+}
+
+void emu_flash_refused(emu *m) {
+    m->boot->flash_refused++;
+}

@@ -1,0 +1,87 @@
+/* The emulator's state, shared by the core's files (machine, flash, bus, boots, campaign).
+ * Not public: the command line and tests use emu.h, boards use emu_board.h. */
+#ifndef NORBENCH_EMU_INTERNAL_H
+#define NORBENCH_EMU_INTERNAL_H
+
+#include "emu.h"
+#include "emu_board.h"
+#include "emu_elf.h"
+
+#include <unicorn/unicorn.h>
+
+/* Instruction counts per translated block, found by decoding Thumb lengths once. */
+typedef struct emu_block_entry {
+    uint32_t addr, size;
+    uint32_t instructions;
+} emu_block_entry;
+#define EMU_BLOCK_CACHE 4096u /* entries, a power of two */
+
+/* The catch-all: unmodelled registers, read as written, each access counted. */
+typedef struct emu_register {
+    uint32_t addr, value;
+    uint32_t reads, writes;
+    bool used, written;
+} emu_register;
+#define EMU_REGISTERS_MAX 1024u /* a power of two; more distinct registers are not counted */
+
+struct emu {
+    const emu_board *board;
+    void *board_state;
+    uc_engine *uc;
+    emu_elf elf;
+    nor *flash_dev;
+    uint64_t max_instructions;
+
+    /* The flash as the CPU reads it: a copy of the model's stored bytes, refreshed after every
+     * operation; sectors a cut tore are read through the model (weak bits drawn) at power-on. */
+    uint8_t *flash_view;
+    uint32_t flash_base, flash_size, sector_count;
+    uint8_t *sector_torn;  /* per sector: a cut tore it and no erase has followed */
+    uint8_t *sector_dirty; /* per sector: changed since the campaign's snapshot */
+    bool cut_armed;        /* emu_arm_cut: armed in the model at the next power-on */
+    uint64_t cut_op;
+    uint8_t *ram, *ram_reset;
+    uc_context *cpu_reset;
+    void *bus; /* emu_bus.c: one entry per board window */
+
+    emu_block_entry blocks[EMU_BLOCK_CACHE];
+    emu_register registers[EMU_REGISTERS_MAX];
+
+    /* The boot in progress. */
+    bool powered;
+    bool stopped;
+    emu_boot *boot;
+    uint64_t stall_ns;
+    emu_block_entry block; /* the block running now */
+    bool replay_wanted;    /* a fault inside `replay_block`: find its instruction */
+    emu_block_entry replay_block;
+    uint32_t replay_pc;
+};
+
+/* emu_flash.c */
+int emu_flash_attach(emu *m, char *why, size_t why_size);
+void emu_flash_detach(emu *m);
+/* Power-on: the model's power back, and torn sectors re-read through the model. */
+void emu_flash_power_on(emu *m);
+/* Refreshes the view of the sectors changed since the dirty marks were cleared. */
+void emu_flash_resync_dirty(emu *m);
+void emu_flash_clear_dirty(emu *m);
+
+/* emu_bus.c: the peripheral windows, mapped as MMIO, with the catch-all. */
+int emu_bus_attach(emu *m, char *why, size_t why_size);
+void emu_bus_detach(emu *m);
+void emu_bus_reset(emu *m);
+/* Copies the counted registers, by address, into the boot. */
+int emu_bus_report(emu *m, emu_boot *b);
+
+/* emu_blocks.c: instruction counts of translated blocks. */
+uint32_t emu_block_instructions(emu *m, uint32_t addr, uint32_t size);
+
+/* emu_machine.c */
+double emu_host_seconds(void); /* CPU seconds of this process, for the speed figures */
+void emu_stop_with(emu *m, emu_stop stop, const char *reason);
+/* What a CPU exception number stands for (NULL when unknown). */
+const char *emu_exception_name(uint32_t intno);
+bool emu_boot_text_append(emu_boot *b, const void *bytes, size_t len);
+
+#endif

@@ -1,0 +1,71 @@
+/* The nRF52840 flash driver for the storage engine: reads straight from the memory map,
+ * programs 32-bit words through the NVMC (CONFIG = WEN, one store per word, wait for READY),
+ * erases 4 KiB pages (CONFIG = EEN, ERASEPAGE). The engine's range is the linker script's
+ * STORAGE region. */
+#include "board.h"
+#include "nrf52840.h"
+
+#include <string.h>
+
+extern uint8_t __storage_start[], __storage_end[];
+
+static void nvmc_wait(void) {
+    while (!NVMC_READY) {
+    }
+}
+
+int board_flash_program(uint32_t addr, const void *data, uint32_t len) {
+    if ((addr | len) & 3u) return -1;
+    const uint8_t *bytes = data;
+    NVMC_CONFIG = NVMC_CONFIG_WEN;
+    nvmc_wait();
+    for (uint32_t i = 0; i < len; i += 4) {
+        uint32_t word = (uint32_t)bytes[i] | (uint32_t)bytes[i + 1] << 8 |
+                        (uint32_t)bytes[i + 2] << 16 | (uint32_t)bytes[i + 3] << 24;
+        *(volatile uint32_t *)(addr + i) = word;
+        nvmc_wait();
+    }
+    NVMC_CONFIG = NVMC_CONFIG_REN;
+    nvmc_wait();
+    return 0;
+}
+
+int board_flash_erase(uint32_t page_addr) {
+    if (page_addr % FLASH_PAGE_SIZE) return -1;
+    NVMC_CONFIG = NVMC_CONFIG_EEN;
+    nvmc_wait();
+    NVMC_ERASEPAGE = page_addr;
+    nvmc_wait();
+    NVMC_CONFIG = NVMC_CONFIG_REN;
+    nvmc_wait();
+    return 0;
+}
+
+static int flash_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
+    (void)ctx;
+    memcpy(buf, (const void *)addr, len);
+    return 0;
+}
+
+static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
+    (void)ctx;
+    return board_flash_program(addr, data, len);
+}
+
+static int flash_erase(void *ctx, uint32_t page_addr) {
+    (void)ctx;
+    return board_flash_erase(page_addr);
+}
+
+void board_storage_flash(nbs_flash *flash) {
+    *flash = (nbs_flash){
+        .read = flash_read,
+        .program = flash_program,
+        .erase = flash_erase,
+        .start = (uint32_t)__storage_start,
+        .size = (uint32_t)(__storage_end - __storage_start),
+        .page_size = FLASH_PAGE_SIZE,
+        .write_unit = 4,
+        .erase_value = 0xFF,
+    };
+}
