@@ -28,6 +28,7 @@ enum {
     NBS_E_CACHE_MISMATCH = -14,  /* check mode: a cached answer disagreed with flash */
     NBS_E_KEY_LEN = -15,         /* key length outside 1..NBS_KEY_MAX */
     NBS_E_CACHE_MEM = -16,       /* the cache memory is smaller than nbs_cache_bytes() */
+    NBS_E_READ_ONLY = -17,       /* a write call on a store mounted read-only: nothing changed */
 };
 const char *nbs_strerror(int err);
 
@@ -70,6 +71,13 @@ typedef struct nbs_config {
     void *work;       /* caller-owned work buffer */
     size_t work_size; /* at least nbs_work_bytes_min(&flash) */
     nbs_cache_config cache;
+    /* Mount read-only (a bootloader's view): the mount programs and erases nothing, whatever a
+     * power cut left, and decides in RAM what a read-write mount's recovery would write (SPEC
+     * section 6.5). Reads answer as after that recovery; every write call (store, remove,
+     * remove_all, push, pop, iter_pop_current, erase_all) returns NBS_E_READ_ONLY and changes
+     * nothing; figures (space, nbs_queue_max_push) are those of the store as read. A read-write
+     * mount later makes the same decisions durable. */
+    bool read_only;
 } nbs_config;
 size_t nbs_work_bytes_min(const nbs_flash *flash);
 

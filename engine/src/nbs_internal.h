@@ -24,6 +24,7 @@
 #define NBS_TEST_BREAK_UNSEALED_KEPT        9 /* the mount leaves an unsealed last operation as read */
 #define NBS_TEST_BREAK_HEADER_DONE_READ     10 /* rule 5: a page header is read with its DONE unit */
 #define NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN 11 /* a free page is opened without an erase */
+#define NBS_TEST_BREAK_RO_POP_BY_P          12 /* read-only: a pop counts once its P reads full */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif
@@ -104,6 +105,10 @@ typedef struct nbs_payload {
     uint32_t vlen;
 } nbs_payload;
 
+/* Every write call first: NBS_E_READ_ONLY on a store mounted read-only (nothing changes). */
+static inline int nbs_check_writable(const nbs_log *log) {
+    return log->read_only ? NBS_E_READ_ONLY : NBS_OK;
+}
 /* n rounded up to a whole number of units; unit is a power of two (a write unit). */
 static inline uint32_t nbs_round_up(uint32_t n, uint32_t unit) {
     return (n + unit - 1) & ~(unit - 1);

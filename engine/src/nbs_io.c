@@ -1,7 +1,9 @@
 /* Flash access of the ring log: the geometry a store accepts, reads, programs and page erases.
  * A failed program or erase (a power cut, a worn cell) leaves flash that only a mount may judge,
  * so it unmounts the store. Erases are tracked for this power-on: a page erased now and not
- * written since is opened without another erase (SPEC section 5.2). */
+ * written since is opened without another erase (SPEC section 5.2). A store mounted read-only
+ * programs nothing and erases nothing: its erases are only remembered, and reads see the page
+ * erased (SPEC section 6.5). */
 #include "nbs_internal.h"
 
 int nbs_check_geometry(const nbs_flash *f) {
@@ -48,7 +50,21 @@ static int flash_result(int rc) {
     return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
 }
 
+static bool erased_now(const nbs_log *log, uint32_t page) {
+    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
+        if (log->erased[i] == page + 1) return true;
+    return false;
+}
+
 int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len) {
+    if (log->read_only) { /* flash as a read-write mount's erases and copies back would leave it */
+        if (page + 1 == log->moved_home) {
+            page = log->moved_from - 1;
+        } else if (erased_now(log, page)) {
+            memset(buf, log->flash.erase_value, len);
+            return NBS_OK;
+        }
+    }
     return flash_result(log->flash.read(log->flash.ctx, page_addr(log, page) + off, buf, len));
 }
 
@@ -64,6 +80,7 @@ static void forget_erased(nbs_log *log, uint32_t page) {
 }
 
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
+    if (log->read_only) return NBS_E_READ_ONLY;
     forget_erased(log, page);
     return after_write(log,
                        log->flash.program(log->flash.ctx, page_addr(log, page) + off, data, len));
@@ -76,7 +93,7 @@ int nbs_erase_page(nbs_log *log, uint32_t page) {
      * the power is off (the erase fails too) or the unit refused it (the erase still runs). */
     uint8_t unit[32];
     memset(unit, nbs_programmed_byte(log), sizeof unit);
-    if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL)
+    if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL && !log->read_only)
         (void)log->flash.program(log->flash.ctx,
                                  page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
                                  log->unit);
@@ -88,7 +105,10 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
     if (log->seed_page == page + 1) log->seed_page = 0;
     nbs_cache_page_erased(log, page);
-    int rc = after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));
+    /* Read-only: the page reads erased from now on (nbs_read), and flash keeps it. */
+    int rc = log->read_only
+                 ? NBS_OK
+                 : after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));
     if (rc) return rc;
     unsigned slot = 0;
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
@@ -102,9 +122,8 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
 }
 
 int nbs_ensure_erased(nbs_log *log, uint32_t page) {
-    if (NBS_TEST_BREAK == NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN) return NBS_OK;
-    for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
-        if (log->erased[i] == page + 1) return NBS_OK;
+    if (NBS_TEST_BREAK == NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN || erased_now(log, page))
+        return NBS_OK;
     return nbs_erase_page(log, page);
 }
 

@@ -148,7 +148,7 @@ static int write_item(nbs_log *log, uint8_t type, const void *key, size_t klen, 
 int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *value,
                   size_t value_len) {
     int rc = check_map(map);
-    if (rc || (rc = check_key(key, key_len))) return rc;
+    if (rc || (rc = nbs_check_writable(&map->log)) || (rc = check_key(key, key_len))) return rc;
     if (!value && value_len) return NBS_E_INVAL;
     if (value_len > nbs_map_max_value(&map->log.flash, key_len)) return NBS_E_TOO_BIG;
     return write_item(&map->log, ITEM_STORE, key, key_len, value, value_len);
@@ -156,14 +156,15 @@ int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *val
 
 int nbs_map_remove(nbs_map *map, const void *key, size_t key_len) {
     nbs_found f;
-    int rc = find_key(map, key, key_len, &f);
-    if (rc) return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
+    int rc = check_map(map);
+    if (rc || (rc = nbs_check_writable(&map->log)) || (rc = find_key(map, key, key_len, &f)))
+        return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
     return write_item(&map->log, ITEM_REMOVE, key, key_len, NULL, 0);
 }
 
 int nbs_map_remove_all(nbs_map *map) {
     int rc = check_map(map);
-    if (rc || map->log.empty) return rc;
+    if (rc || (rc = nbs_check_writable(&map->log)) || map->log.empty) return rc;
     return write_item(&map->log, ITEM_CLEAR, NULL, 0, NULL, 0);
 }
 

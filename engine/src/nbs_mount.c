@@ -1,7 +1,7 @@
 /* Mount and erase_all of the ring log (SPEC section 6): find the live pages from their headers
  * (each checked by its first item), settle a recovery copy and its original, find where the
  * newest page's items end, and recover every unsealed operation: a clean store mounts without a
- * single program. */
+ * single program. A read-only mount takes the same decisions and keeps them in RAM (6.5). */
 #include "nbs_internal.h"
 
 enum { MOUNT_AGAIN = 1, MOUNT_ATTEMPTS = 8 };
@@ -135,6 +135,11 @@ static int read_newest(nbs_log *log, bool *unsealed) {
     if (rc == NBS_WALK_TORN) *unsealed = true, rc = NBS_OK;
     if (rc && rc != NBS_E_END) return rc;
     log->front = cur.pos;
+    if (*unsealed && log->read_only) { /* decided as a recovery would copy it (6.2 step 2) */
+        int kept = it.end ? nbs_item_intact(log, &cur, &it) : 0;
+        if (kept < 0) return kept;
+        if (kept) log->front = it.end, log->kept_off = it.off + 1;
+    }
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT
     if (*unsealed) { /* left as it reads now: the next write goes after it */
         uint32_t g = cur.pos + nbs_gap(log);
@@ -265,7 +270,7 @@ static int mount_once(nbs_log *log) {
     log->redo_page = 0;
     if (redo == log->newest + 1) unsealed = true;
     uint16_t tail_dist = (uint16_t)(log->newest_seq - log->tail_seq);
-    if (unsealed)
+    if (unsealed && !log->read_only)
         return (rc = nbs_rewrite_page(log, log->newest, &h, tail_dist)) ? rc : MOUNT_AGAIN;
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
@@ -273,6 +278,7 @@ static int mount_once(nbs_log *log) {
         if (page < 0 && redo && nbs_pages_back(log, redo - 1) < nbs_live_pages(log))
             page = (int32_t)(redo - 1);
         if (NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT) page = -1; /* pops left as read */
+        if (log->read_only) page = -1; /* walks read pops as decided (6.5) */
         nbs_page_hdr ph;
         if (page >= 0 && !(rc = nbs_page_hdr_read(log, (uint32_t)page, &ph)))
             rc = nbs_rewrite_page(log, (uint32_t)page, &ph, ph.tail_dist);
@@ -291,6 +297,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     nbs_layout_init(log, &cfg->flash, kind);
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;
+    log->read_only = cfg->read_only;
     if ((rc = nbs_cache_start(log, &cfg->cache))) return rc;
     for (unsigned attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {
         rc = mount_once(log);
@@ -309,6 +316,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
 int nbs_log_erase_all(nbs_log *log) {
     if (!log) return NBS_E_INVAL;
     if (!log->mounted) return NBS_E_NOT_MOUNTED;
+    if (log->read_only) return NBS_E_READ_ONLY;
     if (log->empty) return NBS_OK;
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT
     for (uint32_t p = 0; p < log->pages; p++) {

@@ -133,7 +133,7 @@ static int pop_item(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
 
 int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     int rc = check_queue(q);
-    if (rc) return rc;
+    if (rc || (rc = nbs_check_writable(&q->log))) return rc;
     nbs_item it;
     nbs_cursor cur;
     if ((rc = head_read(&q->log, &it, &cur, buf, capacity, len))) return rc;
@@ -169,7 +169,7 @@ static int open_for_push(nbs_log *log) {
 
 int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     int rc = check_queue(q);
-    if (rc) return rc;
+    if (rc || (rc = nbs_check_writable(&q->log))) return rc;
     if (!data && len) return NBS_E_INVAL;
     nbs_log *log = &q->log;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
@@ -274,7 +274,7 @@ int nbs_queue_iter_next(nbs_queue_iter *iter, void *buf, size_t capacity, size_t
 
 int nbs_queue_iter_pop_current(nbs_queue_iter *iter) {
     int rc = iter ? check_queue(iter->q) : NBS_E_INVAL;
-    if (rc) return rc;
+    if (rc || (rc = nbs_check_writable(&iter->q->log))) return rc;
     if (!iter->has_current) return NBS_E_INVAL;
     nbs_log *log = &iter->q->log;
     /* Find the entry again: the one before iter->slot in its page. */

@@ -1,7 +1,8 @@
 /* Recovery (SPEC section 6.2): a page holding an unsealed operation is rewritten with every
  * operation decided, through the spare page and back, so that live pages stay at consecutive
  * addresses. A copy is complete when its DONE unit is programmed; the erase of the page it
- * copies, which comes after, is what makes that DONE certain (section 6.3). */
+ * copies, which comes after, is what makes that DONE certain (section 6.3). A read-only mount
+ * copies nothing: it reads the page from the temporary copy (section 6.5). */
 #include "nbs_internal.h"
 
 /* Whether the walk's item is kept: intact, not popped, no MARK. */
@@ -60,6 +61,11 @@ int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_
 }
 
 int nbs_move_back(nbs_log *log, uint32_t temp, const nbs_page_hdr *h, uint32_t home) {
+    if (log->read_only) { /* home is read from the copy, which is then no page of its own */
+        log->moved_home = home + 1;
+        log->moved_from = temp + 1;
+        return nbs_erase_killed(log, temp);
+    }
     int rc = copy_page(log, temp, h, home, nbs_gen_next(h->gen), h->tail_dist, NULL);
     return rc ? rc : nbs_erase_page(log, temp);
 }

@@ -27,10 +27,11 @@ static const char messages[] = "success\0"
                                "cache disagrees with flash\0"
                                "key length out of range\0"
                                "cache memory too small\0"
+                               "store mounted read-only\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_CACHE_MEM ? (unsigned)-err : 1u - NBS_E_CACHE_MEM;
+    unsigned index = err <= 0 && err >= NBS_E_READ_ONLY ? (unsigned)-err : 1u - NBS_E_READ_ONLY;
     const char *message = messages;
     while (index--)
         while (*message++) {

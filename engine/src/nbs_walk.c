@@ -43,7 +43,8 @@ static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->page = page;
     cur->pos = nbs_items_start(log);
-    cur->strict = !log->mounted;
+    /* Read-only, the newest page was not rewritten: it is walked as the mount walked it. */
+    cur->strict = !log->mounted || (log->read_only && page == log->newest);
     int rc = page_seed(log, page, &cur->seed);
     return rc ? rc : page_limit(log, page, &cur->limit);
 }
@@ -118,6 +119,9 @@ static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_
         const unsigned pop = flag_state(log, flag + w), commit = flag_state(log, flag + 2 * w);
         it->pop_touched = pop != 0, it->pop_full = pop == 2;
         it->pop_sealed = commit != 0, it->pop_done = commit == 2;
+        /* Read-only: popped as a recovery decides an unsealed pop, by its A (SPEC 6.5). */
+        if (log->read_only && NBS_TEST_BREAK != NBS_TEST_BREAK_RO_POP_BY_P)
+            it->pop_full = it->pop_sealed;
     }
     return true;
 }
@@ -248,6 +252,15 @@ static int page_ends(nbs_log *log, const nbs_cursor *cur) {
     return NBS_E_END;
 }
 
+/* The page's unsealed last operation at it->off: NBS_WALK_TORN, but for a read-only store the
+ * newest page's last item its mount kept (a read-write recovery would copy it, sealed). */
+static int torn_end(const nbs_log *log, nbs_cursor *cur, const nbs_item *it) {
+    if (!log->mounted || !it->end || it->off + 1 != log->kept_off || cur->page != log->newest)
+        return NBS_WALK_TORN;
+    cur->pos = it->end;
+    return NBS_OK;
+}
+
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     uint32_t pos = cur->pos;
     /* Room for the smallest item (a control record) or nothing is left. */
@@ -269,7 +282,11 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
          * seal and a header with lengths that change between readings. It is the page's torn
          * last operation (recovery drops it), not an item to walk by. */
         int after = it->sealed ? followed(log, cur, it->end) : sealed_by_followers(log, cur, it);
-        if (after == 0 && it->sealed) after = nbs_item_intact(log, cur, it);
+        if (after == 0 && it->sealed) {
+            bool whole = nbs_item_in_chunk(it);
+            after = nbs_item_intact(log, cur, it);
+            if (!whole) it->read_len = 0; /* the check read over the chunk area */
+        }
         if (after < 0) return after;
         it->sealed = after == 1;
     }
@@ -285,11 +302,11 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     }
     if (rc == 2) { /* the unsealed last operation is the item after the filler */
         cur->pos = it->off;
-        return NBS_WALK_TORN;
+        return torn_end(log, cur, it);
     }
     *it = torn;
     it->read_len = 0; /* gap_after() read over the chunk area */
-    return NBS_WALK_TORN;
+    return torn_end(log, cur, it);
 }
 
 static int crc_matches(uint32_t crc, const nbs_item *it) {

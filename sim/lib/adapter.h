@@ -74,6 +74,12 @@ struct adapter {
 
     /* Frees everything create() allocated. */
     void (*destroy)(void *ctx);
+
+    /* Optional (NULL when the engine has none), last so that adapters built before it keep their
+     * layout: mounts as mount() does but programs and erases nothing, whatever a power cut left;
+     * reads answer as after mount()'s recovery, and every write returns NBS_E_READ_ONLY until
+     * the next mount. */
+    int (*mount_read_only)(void *ctx);
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY

@@ -38,11 +38,21 @@ static void scramble_ram(nbs_adapter *a) {
 
 /* ---- map ---- */
 
-static int map_mount(void *ctx) {
-    nbs_adapter *a = ctx;
+/* A mount as after a reset, read-write or read-only. */
+static int map_mount_as(nbs_adapter *a, bool read_only) {
+    nbs_config config = a->config;
+    config.read_only = read_only;
     scramble_ram(a);
     memset(&a->map, RESET_GARBAGE, sizeof a->map);
-    return nbs_map_mount(&a->map, &a->config);
+    return nbs_map_mount(&a->map, &config);
+}
+
+static int map_mount(void *ctx) {
+    return map_mount_as(ctx, false);
+}
+
+static int map_mount_read_only(void *ctx) {
+    return map_mount_as(ctx, true);
 }
 
 static int map_format(void *ctx) {
@@ -93,11 +103,20 @@ static int map_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
 
 /* ---- queue ---- */
 
-static int queue_mount(void *ctx) {
-    nbs_adapter *a = ctx;
+static int queue_mount_as(nbs_adapter *a, bool read_only) {
+    nbs_config config = a->config;
+    config.read_only = read_only;
     scramble_ram(a);
     memset(&a->queue, RESET_GARBAGE, sizeof a->queue);
-    return nbs_queue_mount(&a->queue, &a->config);
+    return nbs_queue_mount(&a->queue, &config);
+}
+
+static int queue_mount(void *ctx) {
+    return queue_mount_as(ctx, false);
+}
+
+static int queue_mount_read_only(void *ctx) {
+    return queue_mount_as(ctx, true);
 }
 
 static int queue_format(void *ctx) {
@@ -207,6 +226,7 @@ static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg,
     if (is_map) {
         out->name = "map";
         out->mount = map_mount;
+        out->mount_read_only = map_mount_read_only;
         out->format = map_format;
         out->store = map_store;
         out->fetch = map_fetch;
@@ -216,6 +236,7 @@ static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg,
     } else {
         out->name = "queue";
         out->mount = queue_mount;
+        out->mount_read_only = queue_mount_read_only;
         out->format = queue_format;
         out->push = queue_push;
         out->peek = queue_peek;

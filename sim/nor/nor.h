@@ -212,6 +212,13 @@ void nor_power_on(nor *dev);
 /* Mixes `salt` into the device's random stream, so that cuts placed at different operations
  * tear in different ways while the same salt still gives the same bytes. */
 void nor_mix_seed(nor *dev, uint64_t salt);
+/* The device's random stream, taken and put back: reads whose weak-bit draws must leave no trace
+ * on what later operations draw (a checker's own reads between two of a run's) go between. */
+typedef struct nor_random_state {
+    uint64_t s[4];
+} nor_random_state;
+void nor_get_random_state(const nor *dev, nor_random_state *out);
+void nor_set_random_state(nor *dev, const nor_random_state *in);
 bool nor_is_powered(const nor *dev);
 bool nor_cut_armed(const nor *dev);    /* a cut by operation count or time waits to land */
 uint64_t nor_op_count(const nor *dev); /* program+erase calls so far */

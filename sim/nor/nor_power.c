@@ -1,9 +1,10 @@
 /* Power: arming a cut (by operation count, by simulated time, or by a callback), deciding
  * whether and where it lands in the operation about to run, the power-off state that follows,
- * and the weak cells that settle when power returns. */
+ * the weak cells that settle when power returns, and the random stream that tears draw from. */
 #include "nor_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Where in an operation of `duration_ns` starting at `start_ns` the moment `cut_ns` falls. */
 static uint64_t point_of(uint64_t start_ns, uint64_t cut_ns, uint64_t duration_ns) {
@@ -130,6 +131,14 @@ void nor_power_on(nor *dev) {
 
 void nor_mix_seed(nor *dev, uint64_t salt) {
     nor_prng_seed(&dev->st.prng, nor_prng_next(&dev->st.prng) ^ salt);
+}
+
+void nor_get_random_state(const nor *dev, nor_random_state *out) {
+    memcpy(out->s, dev->st.prng.s, sizeof out->s);
+}
+
+void nor_set_random_state(nor *dev, const nor_random_state *in) {
+    memcpy(dev->st.prng.s, in->s, sizeof in->s);
 }
 
 bool nor_is_powered(const nor *dev) {

@@ -247,9 +247,9 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
         if ((rc = check_power_cut_landed(st, until))) return rc;
         st->power.cut_step = NULL;
         nor_power_on(st->dev);
-        return run_mount(st, &step->expect);
+        return run_mount(st, &step->expect, step->args.read_only);
     }
-    case SCENARIO_OP_REBOOT: return run_mount(st, &step->expect);
+    case SCENARIO_OP_REBOOT: return run_mount(st, &step->expect, step->args.read_only);
     case SCENARIO_OP_FLIP_BIT:
     case SCENARIO_OP_CORRUPT:
     case SCENARIO_OP_ERASE_SECTOR: return raw_fault(st, step);
@@ -293,7 +293,7 @@ int run_from_cursor(run_state *st) {
     if (phase == RUN_PHASE_SETUP) {
         st->cursor.phase = RUN_PHASE_SETUP;
         rc = run_checkpoint(st);
-        if (!rc) rc = run_mount(st, NULL);
+        if (!rc) rc = run_mount(st, NULL, false);
     }
     if (!rc && phase <= RUN_PHASE_STEPS) {
         st->cursor.phase = RUN_PHASE_STEPS;

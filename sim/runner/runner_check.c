@@ -104,7 +104,7 @@ static void describe_store(const run_state *st, const ref_list *list, char *out,
     if (list->count > 4 && used < size) snprintf(out + used, size - used, ", ...");
 }
 
-static int fail_store(run_state *st, const char *what, const ref_list *want, const ref_list *got) {
+int run_fail_store(run_state *st, const char *what, const ref_list *want, const ref_list *got) {
     char expected[400], actual[400];
     describe_store(st, want, expected, sizeof expected);
     describe_store(st, got, actual, sizeof actual);
@@ -158,10 +158,10 @@ int run_sync_model(run_state *st) {
                                   : ref_queue_settle(&st->queue, &seen, &applied);
         if (settled && st->plan.in_recovery) st->plan.applied = applied;
         if (!settled)
-            rc = fail_store(st,
-                            "the operation in flight is neither applied nor absent (old or new "
-                            "expected)",
-                            &before, &seen);
+            rc = run_fail_store(st,
+                                "the operation in flight is neither applied nor absent (old or new "
+                                "expected)",
+                                &before, &seen);
         ref_list_free(&before);
     }
     ref_list_free(&seen);
@@ -176,7 +176,7 @@ int run_verify_items(run_state *st, const char *what) {
     int rc = observe(st, what, &seen);
     bool same =
         st->is_map ? ref_map_matches(&st->map, &seen) : ref_queue_matches(&st->queue, &seen);
-    if (!rc && !same) rc = fail_store(st, what, want, &seen);
+    if (!rc && !same) rc = run_fail_store(st, what, want, &seen);
     ref_list_free(&seen);
     return rc;
 }
@@ -217,14 +217,16 @@ int run_check_store(run_state *st) {
     return rc ? rc : run_verify_store(st, "check");
 }
 
-int run_mount(run_state *st, const scenario_expect *expect) {
-    return run_mount_checked(st, expect, true);
-}
-
-int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read) {
+/* A mount, read-write or read-only, checked: its expectation, then the store against the model. */
+static int mount_checked(run_state *st, const scenario_expect *expect, bool every_read,
+                         bool read_only) {
+    if (read_only && !st->engine.mount_read_only)
+        return run_fail(st, "mount: the %s engine cannot mount read-only", st->engine.name);
     run_count_engine_op(st);
-    int rc = st->engine.mount(st->engine.ctx);
+    int rc =
+        read_only ? st->engine.mount_read_only(st->engine.ctx) : st->engine.mount(st->engine.ctx);
     st->mounted = rc == NBS_OK;
+    st->read_only = read_only && st->mounted;
     if (run_plan_cut_pending(st)) {
         /* The planned cut landed in this mount: the recovery checks instead. */
         st->mounted = false;
@@ -249,4 +251,12 @@ int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_r
         rc = every_read ? run_verify_store(st, "after mount") : run_verify_items(st, "after mount");
     run_check_end(st, &mark);
     return rc;
+}
+
+int run_mount(run_state *st, const scenario_expect *expect, bool read_only) {
+    return mount_checked(st, expect, true, read_only);
+}
+
+int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read) {
+    return mount_checked(st, expect, every_read, false);
 }

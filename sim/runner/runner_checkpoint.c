@@ -17,7 +17,7 @@ struct run_saved {
     ref_map map;
     ref_queue queue;
     run_history history;
-    bool tainted, mounted, keep_history;
+    bool tainted, mounted, read_only, keep_history;
     run_check_figures excluded, check;
     nor_prng value_stream, workload_stream;
     uint64_t engine_ops, steps_run, next_progress_ops;
@@ -91,6 +91,7 @@ static bool save(run_state *st, run_saved *s) {
     s->op_count = nor_op_count(st->dev);
     s->tainted = st->tainted;
     s->mounted = st->mounted;
+    s->read_only = st->read_only;
     s->keep_history = st->keep_history;
     s->excluded = st->checks.excluded;
     s->check = st->result->check;
@@ -119,6 +120,7 @@ static bool restore(run_state *st, const run_saved *s) {
         ref_queue_copy(&st->queue, &s->queue);
     st->tainted = s->tainted;
     st->mounted = s->mounted;
+    st->read_only = s->read_only;
     st->keep_history = s->keep_history;
     st->checks.excluded = s->excluded;
     st->result->check = s->check;

@@ -28,6 +28,15 @@ static bool place(run_state *st, const nor_event *op, const scenario_cut_point *
     return true;
 }
 
+/* Whether the point's mode leaves weak cells, which read anew at every read (docs/nor-model.md):
+ * the progress modes, a metastable program, a weak erase. */
+static bool leaves_weak_cells(const nor_event *op, const scenario_cut_point *p) {
+    if (op->kind == NOR_EV_ERASE)
+        return p->torn_erase != NOR_TORN_ERASE_NONE && p->torn_erase != NOR_TORN_ERASE_FULL &&
+               p->torn_erase != NOR_TORN_ERASE_PARTIAL;
+    return p->torn_program >= NOR_TORN_PROG_METASTABLE;
+}
+
 bool run_cut_fn(void *ctx, const nor_event *op) {
     run_state *st = ctx;
     if (st->checks.depth) return false; /* the runner's own checks are no cut points */
@@ -43,6 +52,7 @@ bool run_cut_fn(void *ctx, const nor_event *op) {
     if (!p->landed && op->op_index == p->cut.first.op) {
         p->landed = true;
         p->recovery_pending = true;
+        p->first_cut_weak = leaves_weak_cells(op, &p->cut.first);
         return place(st, op, &p->cut.first, "power cut");
     }
     if (p->in_recovery && p->cut.has_recovery_cut && !p->recovery_landed &&
@@ -65,13 +75,28 @@ bool run_plan_cut_pending(const run_state *st) {
            (p->recovery_pending || (p->in_recovery && p->recovery_landed));
 }
 
+/* A read-write mount of the recovery, checked; after a cut (`after_cut`), with the read-only
+ * check around it. */
+static int checked_mount(run_state *st, bool every_read, bool after_cut) {
+    ref_list view;
+    ref_list_init(&view);
+    bool taken = false;
+    int rc = after_cut ? run_read_only_view(st, &view, &taken) : RUNNER_OK;
+    if (!rc) rc = run_mount_checked(st, NULL, every_read);
+    /* A second cut landed in the mount: the next one settles. */
+    if (!rc && taken && nor_is_powered(st->dev)) rc = run_read_only_compare(st, &view);
+    ref_list_free(&view);
+    return rc;
+}
+
 /* One mount of the recovery, checked; a second cut landing inside it is followed by a power-on
- * and another mount. */
-static int recovery_mount(run_state *st, bool every_read) {
-    int rc = run_mount_checked(st, NULL, every_read);
+ * and another mount. The first mount after the cut (`after_cut`) and the one after a second cut
+ * are the ones with a decision to make: the read-only check runs before them. */
+static int recovery_mount(run_state *st, bool every_read, bool after_cut) {
+    int rc = checked_mount(st, every_read, after_cut);
     if (!rc && !nor_is_powered(st->dev)) {
         nor_power_on(st->dev);
-        rc = run_mount_checked(st, NULL, every_read);
+        rc = checked_mount(st, every_read, true);
     }
     return rc;
 }
@@ -83,18 +108,18 @@ int run_recover(run_state *st) {
     p->recovery_base = nor_op_count(st->dev);
     /* The operation in flight, if the model tracks one, is settled by the first mount. */
     p->applied = true;
-    st->mounted = false;
+    st->mounted = st->read_only = false;
     nor_power_on(st->dev);
     /* Settled (old or new) and read every way; read again; rebooted and read again; then
      * power-cycled and read again and again in a sandbox. */
-    int rc = recovery_mount(st, true);
+    int rc = recovery_mount(st, true, true);
     if (!rc) {
         run_check_mark mark;
         run_check_begin(st, &mark);
         rc = run_verify_items(st, "second reading");
         run_check_end(st, &mark);
     }
-    if (!rc) rc = recovery_mount(st, false);
+    if (!rc) rc = recovery_mount(st, false, false);
     if (!rc) {
         run_watch_sample(st);
         rc = run_stability_check(st);

@@ -39,7 +39,8 @@ int run_forecast_drops(run_state *st, const void *value, size_t length, bool *kn
                        size_t *dropped) {
     *known = false;
     *dropped = 0;
-    if (!st->engine.save_state || !st->mounted || !nor_is_powered(st->dev)) return RUNNER_OK;
+    if (!st->engine.save_state || !st->mounted || st->read_only || !nor_is_powered(st->dev))
+        return RUNNER_OK;
     run_sandbox sb;
     int rc = run_sandbox_enter(st, &sb);
     if (rc) return rc;

@@ -48,6 +48,7 @@ typedef struct run_cut_plan {
     uint64_t steps_left;
     bool recovered; /* the recovery after the cut finished: the end-of-run check applies */
     bool torn_watched, torn_read_valid, torn_read_changed; /* the tear watch, sampled */
+    bool first_cut_weak; /* the first cut left weak cells (the watch follows the second one) */
 } run_cut_plan;
 
 /* The runner's own checks in progress (runner_isolate.c): how deep (inside one, the planned
@@ -87,6 +88,7 @@ typedef struct run_state {
     adapter engine;
     bool is_map;
     bool mounted;
+    bool read_only; /* mounted read-only: every write must answer read_only, the model stays */
     ref_map map;
     ref_queue queue;
     /* A raw fault hit the engine's range: the next observation of the store is taken as the
@@ -161,8 +163,9 @@ int run_engine_op(run_state *st, const run_op *op);
 /* Runs a map or queue step of the scenario (materializing its values). */
 int run_item_step(run_state *st, const scenario_step *step);
 
-/* runner_check.c: whole-store observation, settling after cuts, the check step. */
-int run_mount(run_state *st, const scenario_expect *expect);
+/* runner_check.c: whole-store observation, settling after cuts, the check step. A mount step
+ * (read-only when asked: the adapter must have mount_read_only). */
+int run_mount(run_state *st, const scenario_expect *expect, bool read_only);
 /* The same; `every_read` false compares by iteration only (no count, fetch or peek). */
 int run_mount_checked(run_state *st, const scenario_expect *expect, bool every_read);
 /* The store, read by iteration, equals the model. */
@@ -170,6 +173,8 @@ int run_verify_items(run_state *st, const char *what);
 /* ... and so do its count and a fetch of every key (map) or a peek (queue). */
 int run_verify_store(run_state *st, const char *what);
 int run_check_store(run_state *st);
+/* Reports "what: expected <want>; the store holds <got>" (the first items of each). */
+int run_fail_store(run_state *st, const char *what, const ref_list *want, const ref_list *got);
 /* Makes the model definite again (settles an operation in flight or adopts the state after a
  * fault) by observing the whole store; a no-op when the model is already definite. */
 int run_sync_model(run_state *st);
@@ -205,6 +210,12 @@ bool run_plan_cut_pending(const run_state *st);
 int run_recover(run_state *st);
 void run_plan_info(const run_state *st, runner_branch_info *out);
 
+/* runner_read_only.c: before a recovery's read-write mount, a read-only mount read whole into
+ * `view` (*taken false when the adapter cannot mount read-only), which must leave the flash as
+ * it was; after that mount settled the model, the view must equal it. */
+int run_read_only_view(run_state *st, ref_list *view, bool *taken);
+int run_read_only_compare(run_state *st, const ref_list *view);
+
 /* runner_isolate.c: the runner's own checks, kept out of the scenario's figures. A check that
  * only reads runs in place between begin and end: its traffic moves from the figures to
  * result->check. A sandbox (enter/leave) runs checks that write or try an operation and then
@@ -221,7 +232,7 @@ typedef struct run_sandbox {
     bool isolated;
     nor_snapshot *device;
     uint8_t *engine;
-    bool mounted;
+    bool mounted, read_only;
     uint64_t engine_ops, next_progress_ops;
     nor_stats before;
     run_check_figures excluded;

@@ -40,6 +40,7 @@ int run_sandbox_enter(run_state *st, run_sandbox *sb) {
     nor_get_stats(st->dev, &sb->before);
     sb->excluded = st->checks.excluded;
     sb->mounted = st->mounted;
+    sb->read_only = st->read_only;
     sb->engine_ops = st->result->engine_ops;
     sb->next_progress_ops = st->next_progress_ops;
     if (st->engine.save_state) {
@@ -76,6 +77,7 @@ void run_sandbox_leave(run_state *st, run_sandbox *sb) {
     sb->device = NULL;
     sb->engine = NULL;
     st->mounted = sb->mounted;
+    st->read_only = sb->read_only;
     st->checks.excluded = sb->excluded;
     st->result->engine_ops = sb->engine_ops;
     st->next_progress_ops = sb->next_progress_ops;
@@ -98,7 +100,7 @@ void run_power_cycle(run_state *st) {
     run_watch_sample(st); /* a cut restarts the watch */
     nor_cut_now(st->dev);
     nor_power_on(st->dev);
-    st->mounted = false;
+    st->mounted = st->read_only = false;
 }
 
 void run_watch_sample(run_state *st) {

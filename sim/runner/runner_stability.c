@@ -44,6 +44,7 @@ static int cycle_and_mount(run_state *st) {
     run_count_engine_op(st);
     int rc = st->engine.mount(st->engine.ctx);
     st->mounted = rc == NBS_OK;
+    st->read_only = false;
     if (rc)
         return run_fail(st, "mount: expected success, got error %s", scenario_error_short_name(rc));
     return RUNNER_OK;

@@ -293,7 +293,8 @@ struct scenario_step {
         scenario_corrupt_args corrupt;
         scenario_erase_sector_args erase_sector;
         scenario_stats_args stats;
-    } args; /* count, remove_all, erase_all, power_on, reboot, check: none */
+        bool read_only; /* power_on, reboot: mount read-only (writes then answer read_only) */
+    } args;             /* count, remove_all, erase_all, check: none */
 };
 
 /* ---- a placed power cut ---------------------------------------------------------------- */

@@ -33,6 +33,7 @@ const scenario_name scenario_error_names[] = {
     {"cache_mismatch", NBS_E_CACHE_MISMATCH},
     {"key_len", NBS_E_KEY_LEN},
     {"cache_mem", NBS_E_CACHE_MEM},
+    {"read_only", NBS_E_READ_ONLY},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 

@@ -43,6 +43,10 @@ static bool parse_no_args(scenario_ctx *c, const pjson_node *args, scenario_step
     return false;
 }
 
+static bool parse_mount(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    return field_bool(c, args, "read_only", false, &step->args.read_only);
+}
+
 static bool parse_item(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
     scenario_item_args *a = &step->args.item;
     bool ok = field_value(c, args, "key", 1, SCENARIO_KEY_MAX, &a->key);
@@ -402,6 +406,7 @@ static const scenario_name power_cut_fields[] = {{"after_ops", FIELD_OPTIONAL},
                                                  {"in", FIELD_OPTIONAL},
                                                  {"torn_program", FIELD_OPTIONAL},
                                                  {"torn_erase", FIELD_OPTIONAL}};
+static const scenario_name mount_fields[] = {{"read_only", FIELD_OPTIONAL}};
 static const scenario_name flip_bit_fields[] = {{"address", FIELD_REQUIRED},
                                                 {"bit", FIELD_REQUIRED}};
 static const scenario_name corrupt_fields[] = {
@@ -440,8 +445,9 @@ static const op_spec op_specs[] = {
     {"sleep", SCENARIO_OP_SLEEP, 0, false, NONE, false, false, parse_sleep, NULL, 0},
     {"power_cut", SCENARIO_OP_POWER_CUT, 0, false, NONE, false, false, parse_power_cut,
      FIELDS(power_cut_fields)},
-    {"power_on", SCENARIO_OP_POWER_ON, 0, true, NONE, false, false, parse_no_args, NULL, 0},
-    {"reboot", SCENARIO_OP_REBOOT, 0, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"power_on", SCENARIO_OP_POWER_ON, 0, true, NONE, false, false, parse_mount,
+     FIELDS(mount_fields)},
+    {"reboot", SCENARIO_OP_REBOOT, 0, true, NONE, false, false, parse_mount, FIELDS(mount_fields)},
     {"flip_bit", SCENARIO_OP_FLIP_BIT, 0, false, NONE, false, false, parse_flip_bit,
      FIELDS(flip_bit_fields)},
     {"corrupt", SCENARIO_OP_CORRUPT, 0, false, NONE, false, false, parse_corrupt,

@@ -1,6 +1,7 @@
 /* Weak cells: a program of the programmed value makes a weak bit solid (whole programs and
  * torn ones), and at every power-on weak bits settle, with a seeded chance, into solid
- * programmed or erased bits; a device without weak bits draws nothing at power-on. */
+ * programmed or erased bits; a device without weak bits draws nothing at power-on; a random
+ * state put back replays the same readings. */
 #include "nor_test_util.h"
 
 #define LEN 32
@@ -189,4 +190,21 @@ Test(weak, power_on_without_weak_bits_draws_nothing) {
         nor_destroy(dev);
     }
     cr_assert_arr_eq(a, b, 256);
+}
+
+/* The random stream put back (nor_get/set_random_state): the weak bits read after it read as
+ * they did after it was taken, whatever was read in between. */
+Test(weak, a_random_state_put_back_replays_the_same_readings) {
+    nor *dev = weak_zeros(3);
+    nor_random_state taken;
+    nor_get_random_state(dev, &taken);
+    uint8_t first[LEN], again[LEN], other[LEN];
+    nor_read(dev, 0, first, LEN);
+    for (int r = 0; r < 5; r++) nor_read(dev, 0, other, LEN);
+    nor_set_random_state(dev, &taken);
+    nor_read(dev, 0, again, LEN);
+    cr_assert_arr_eq(again, first, LEN);
+    nor_read(dev, 0, again, LEN);
+    cr_assert(memcmp(again, first, LEN) != 0, "the stream moves on after the replay");
+    nor_destroy(dev);
 }
