@@ -1,5 +1,5 @@
-/* The norbench storage engine (nbs): shared definitions of its public API — error codes, the
- * flash interface the caller fills in, the optional RAM caches and the space figures.
+/* The norbench storage engine (nbs): its one public header — error codes, the flash interface
+ * the caller fills in, the optional RAM caches, the space figures, the map and the queue.
  * Freestanding C11: no malloc, no globals; every piece of state lives in caller-owned structs. */
 #ifndef NBS_H
 #define NBS_H
@@ -101,5 +101,142 @@ typedef struct nbs_space {
  * W = 8, 64 at W = 32). A value of 32 to 4095 bytes has a 2-byte length field, a longer one a
  * 3-byte field (one or two bytes more before padding). 0 for an unusable geometry. */
 uint32_t nbs_item_overhead(const nbs_flash *flash);
+
+/* The ring log under the map and the queue: the RAM state of a mounted store. Private to the
+ * engine (its fields are not API); nbs_map and nbs_queue embed it so the caller owns the memory.
+ * Everything here is derived from flash at mount and kept in step by the writers. */
+
+/* Pages erased during this power-on that nothing was written to since: they are opened without
+ * another erase (a page erased before may hold weak cells, SPEC section 5.2). */
+#define NBS_ERASED_TRACK 4
+
+typedef struct nbs_log {
+    nbs_flash flash;
+    uint8_t *work; /* caller's work buffer */
+    uint32_t work_size;
+    nbs_cache_config cache;
+    uint32_t pages; /* N */
+    uint32_t unit;  /* W */
+    /* Sizes of the format's regions for this geometry and store kind (nbs_layout.c), set with
+     * the geometry: page header bytes (4 or 5), the header region (where DONE starts), where
+     * items start, an item's flag units (bytes), the gap G. */
+    uint8_t hdr_len, hdr_region, items_start, flag_bytes, gap;
+    uint32_t newest; /* page index of the newest page */
+    uint16_t newest_seq;
+    uint16_t tail_seq;    /* the oldest live page's seq */
+    uint32_t front;       /* newest page: where its items end */
+    uint32_t newest_seed; /* newest page: the CRC seed of its items (its header's CRC) */
+    uint32_t seed_page;   /* page index + 1 whose header seed_of holds (0: none); a page's
+                             header changes only when it is erased */
+    uint32_t seed_of;
+    uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
+    uint32_t head_off;  /* queue: its offset */
+    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
+    uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
+                             (0: none); page 0 is the one an empty store may have touched */
+    uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy
+                             was complete: rewritten whatever it reads now (0: none) */
+    uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
+                             the write that needed the round is in its page (release_pending) */
+    uint8_t kind;         /* 1 map, 2 queue */
+    uint8_t newest_gen;   /* the newest page's generation */
+    bool mounted;
+    bool empty;       /* no live page */
+    bool gap_pending; /* the next item starts a gap past `front` (the first write after mount) */
+    bool head_known;
+    bool release_pending;
+
+    /* A store mounted read-only (SPEC section 6.5): the decisions its mount kept in RAM. */
+    bool read_only;      /* erases are remembered in `erased` (the page reads erased), never made */
+    uint32_t moved_home; /* page index + 1 whose reads go to the temporary copy moved_from (the
+                            copy back a read-write mount would make; 0: none) */
+    uint32_t moved_from;
+    uint32_t kept_off; /* offset + 1 of the newest page's unsealed last item, kept (its CRC
+                          matched at mount) as a read-write recovery would (0: none) */
+} nbs_log;
+
+/* The key-value map of the norbench storage engine: power-fail-safe store, fetch and removal
+ * of byte-string keys (1..NBS_KEY_MAX bytes) and values on a ring of NOR flash pages. */
+
+typedef struct nbs_map {
+    nbs_log log; /* private: the page ring underneath */
+} nbs_map;
+
+/* Mounts the store on cfg->flash, repairing whatever a power cut left behind. An erased or
+ * never-used range mounts as an empty store. */
+int nbs_map_mount(nbs_map *map, const nbs_config *cfg);
+int nbs_map_erase_all(nbs_map *map);
+
+int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *value,
+                  size_t value_len);
+/* On NBS_E_BUFFER_TOO_SMALL, *value_len is set to the size needed. */
+int nbs_map_fetch(nbs_map *map, const void *key, size_t key_len, void *value, size_t capacity,
+                  size_t *value_len);
+int nbs_map_remove(nbs_map *map, const void *key, size_t key_len); /* absent: 0, no write */
+int nbs_map_remove_all(nbs_map *map);
+int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present);
+int nbs_map_count(nbs_map *map, uint32_t *count);
+int nbs_map_space(nbs_map *map, nbs_space *space);
+
+/* The largest value a key of key_len bytes can have on this geometry (0 if none; a store
+ * above it returns NBS_E_TOO_BIG): the largest whose item fits a fresh page after its header
+ * and its DONE and KILL units (SPEC sections 3 and 7). With write unit W, page size P and h = 4
+ * (5 with more than 256 pages), key + value + rW(1 + F + 4) + W <= P - rW(h) - 2W, key and value
+ * padded to W, F the length field's bytes (1 below 32-byte values, 2 below 4096, else 3): at W = 1
+ * on a 256-byte page key + value <= 242, on a 4 KiB page 4082. */
+uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len);
+
+/* Iteration over live items: each key once, with its newest value. The map must not be
+ * changed during an iteration. Returns NBS_E_END after the last item. */
+typedef struct nbs_map_iter {
+    nbs_map *map;
+    uint32_t page_step, slot; /* private */
+} nbs_map_iter;
+void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it);
+int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *key_len,
+                      void *value, size_t value_capacity, size_t *value_len);
+
+/* Integer keys: little-endian, fixed width. */
+static inline void nbs_key_u32(uint32_t v, uint8_t out[4]) {
+    out[0] = (uint8_t)v, out[1] = (uint8_t)(v >> 8), out[2] = (uint8_t)(v >> 16),
+    out[3] = (uint8_t)(v >> 24);
+}
+
+/* The FIFO queue of the norbench storage engine: power-fail-safe push, peek and pop of byte
+ * strings on a ring of NOR flash pages, with iteration that can pop the current entry. */
+
+typedef struct nbs_queue {
+    nbs_log log; /* private: the page ring underneath */
+} nbs_queue;
+
+enum { NBS_PUSH_DROP_OLDEST = 1u << 0 }; /* when full, pop the oldest entries to make room */
+
+int nbs_queue_mount(nbs_queue *q, const nbs_config *cfg);
+int nbs_queue_erase_all(nbs_queue *q);
+
+int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags);
+/* Oldest entry; NBS_E_EMPTY when none. On NBS_E_BUFFER_TOO_SMALL *len is the size needed. */
+int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len);
+int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len);
+int nbs_queue_count(nbs_queue *q, uint32_t *count);
+/* The largest entry a push would accept now, without dropping anything (a push may open a page
+ * only while another free page stays back for recovery). */
+int nbs_queue_max_push(nbs_queue *q, size_t *len);
+int nbs_queue_space(nbs_queue *q, nbs_space *space);
+/* The largest entry this geometry can ever hold: the largest whose item (S, P and A units, a
+ * commit header of rW(F + 4), F the length field's 1-3 bytes, and the entry padded to the write
+ * unit W) fits a fresh page after its header and DONE unit (SPEC sections 3 and 7): at W = 1
+ * on a 256-byte page 241 bytes, on a 4 KiB page 4081. */
+uint32_t nbs_queue_max_item(const nbs_flash *flash);
+
+/* Oldest to newest. nbs_queue_iter_pop_current() pops the entry last returned by _next. */
+typedef struct nbs_queue_iter {
+    nbs_queue *q;
+    uint32_t page_step, slot; /* private */
+    bool has_current;
+} nbs_queue_iter;
+void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it);
+int nbs_queue_iter_next(nbs_queue_iter *it, void *buf, size_t capacity, size_t *len);
+int nbs_queue_iter_pop_current(nbs_queue_iter *it);
 
 #endif

@@ -2,8 +2,7 @@
  * every public function, so that a link with --gc-sections keeps each of them and everything
  * they reach, libgcc helpers included, and drops nothing a real product could call. It is only
  * linked, never run. */
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 
 #ifndef SIZE_FIRMWARE_CORE
 #define SIZE_FIRMWARE_CORE 0
@@ -11,7 +10,7 @@
 
 typedef void (*any_function)(void);
 
-/* Every function of the public headers (nbs.h, nbs_map.h, nbs_queue.h); built with
+/* Every function of the public header (nbs.h); built with
  * SIZE_FIRMWARE_CORE=1, only what a product that stores and queues needs: mount, store, fetch,
  * remove, push, peek and pop (no erase_all, counts, space figures, iteration or messages). */
 static const any_function public_functions[] = {

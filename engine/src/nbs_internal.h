@@ -4,7 +4,7 @@
 #ifndef NBS_INTERNAL_H
 #define NBS_INTERNAL_H
 
-#include "nbs_log.h"
+#include "nbs.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * its newest intact STORE or REMOVE: pages are searched newest first, and within a page the
  * last matching item wins; a CLEAR hides everything before it. Room and garbage collection:
  * nbs_map_room.c. */
-#include "nbs_map.h"
+#include "nbs.h"
 
 #include "nbs_internal.h"
 

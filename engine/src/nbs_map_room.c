@@ -1,7 +1,7 @@
 /* Making room in the map (SPEC section 5.3): a write that does not fit the newest page
  * (nbs_room.c says) opens the next page, or first runs garbage-collection rounds (open the spare,
  * copy the tail page's live items into it, program its DONE, erase the tail). */
-#include "nbs_map.h"
+#include "nbs.h"
 
 #include "nbs_internal.h"
 

@@ -2,7 +2,7 @@
  * in place (no log space); the oldest unpopped entry is kept in RAM (the head), so peek reads one
  * entry and pop none. A page whose entries are all popped is released when a page is opened: the
  * new page's header names the tail; the pages before it are dead, erased when next opened. */
-#include "nbs_queue.h"
+#include "nbs.h"
 
 #include "nbs_internal.h"
 

@@ -4,8 +4,7 @@
  * (nbs_map_max_value, nbs_queue_max_item), the per-item overhead, and the space figures of both
  * store kinds. Deciding what a write must do first (open a page, collect garbage, declare pages
  * dead) is the writers' (nbs_map_room.c, nbs_queue.c); what fits is answered here. */
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 
 #include "nbs_internal.h"
 

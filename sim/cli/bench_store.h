@@ -4,9 +4,8 @@
 #ifndef NORBENCH_BENCH_STORE_H
 #define NORBENCH_BENCH_STORE_H
 
-#include "nbs_map.h"
+#include "nbs.h"
 #include "nbs_nor.h"
-#include "nbs_queue.h"
 #include "nor.h"
 
 #include <stdbool.h>

@@ -2,9 +2,8 @@
  * device, bound through nbs_nor. Each owns its work buffer, cache memory and a read buffer
  * for iteration; a mount first fills all of them with garbage so nothing survives a "reset". */
 #include "adapter.h"
-#include "nbs_map.h"
+#include "nbs.h"
 #include "nbs_nor.h"
-#include "nbs_queue.h"
 
 #include <stdlib.h>
 #include <string.h>

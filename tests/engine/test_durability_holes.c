@@ -6,8 +6,7 @@
  * engine/SPEC.md section 6.4: mount succeeds without NBS_E_CORRUPT on a state a cut produces,
  * acknowledged items stay, the outcome of the cut operation does not flip, and nothing is read,
  * programmed or erased outside the store's range. */
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 #include "spec_image.h"
 #include "weak_flash.h"
 

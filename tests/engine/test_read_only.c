@@ -6,8 +6,7 @@
  * that follows, with not one program or erase and every byte as it was. */
 #include "ram_flash.h"
 
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

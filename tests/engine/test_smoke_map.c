@@ -1,6 +1,6 @@
 /* Smoke tests of the map on the RAM flash: every operation once, many geometries, garbage
  * collection under churn, remounts, and the wear spread of a long random run. */
-#include "nbs_map.h"
+#include "nbs.h"
 #include "ram_flash.h"
 
 #include <criterion/criterion.h>

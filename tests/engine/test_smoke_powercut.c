@@ -2,8 +2,7 @@
  * mode at a random flash operation, sometimes a second cut inside the recovery mount, then a
  * full comparison with a model (the operation in flight may have happened or not) and more
  * remounts that must give exactly the same answers (no flips from weak bits). */
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 #include "ram_flash.h"
 
 #include <criterion/criterion.h>

@@ -1,7 +1,6 @@
 /* Smoke tests of the queue on the RAM flash: FIFO order across pages and remounts, iteration
  * with pops of chosen entries, drop-oldest, and the full and empty errors. */
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 #include "ram_flash.h"
 
 #include <criterion/criterion.h>

@@ -2,8 +2,7 @@
  * (tests/support/spec_image.c, its own bitwise CRC-32C) are mounted by the engine, which must
  * read every key, value and entry the image holds, and must mount them without a single program
  * or erase (a clean store, SPEC section 2). Also the limits of SPEC section 7. */
-#include "nbs_map.h"
-#include "nbs_queue.h"
+#include "nbs.h"
 #include "spec_image.h"
 
 #include <criterion/criterion.h>

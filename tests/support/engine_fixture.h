@@ -5,9 +5,7 @@
 #define TESTS_ENGINE_FIXTURE_H
 
 #include "nbs.h"
-#include "nbs_map.h"
 #include "nbs_nor.h"
-#include "nbs_queue.h"
 #include "nor.h"
 
 #include <stdbool.h>

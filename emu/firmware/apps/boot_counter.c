@@ -2,7 +2,7 @@
  * reads "boot_count", stores it plus one and prints "boot count: N" once the store has
  * returned (so a printed N is committed). */
 #include "board.h"
-#include "nbs_map.h"
+#include "nbs.h"
 
 static uint8_t work[256];
 
