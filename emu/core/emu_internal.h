@@ -52,6 +52,8 @@ struct emu {
     bool stopped;
     emu_boot *boot;
     uint64_t stall_ns;
+    unsigned split_bytes_left; /* bytes of an unaligned flash store Unicorn still reports */
+    uint32_t split_next;
     emu_block_entry block; /* the block running now */
     bool replay_wanted;    /* a fault inside `replay_block`: find its instruction */
     emu_block_entry replay_block;
