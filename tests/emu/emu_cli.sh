@@ -25,8 +25,10 @@ usage() {
 
 "$nb" emu --help >"$tmp/out" || fail "--help exited non-zero"
 grep -q -- "--cut-every-flash-op" "$tmp/out" || fail "--help does not list --cut-every-flash-op"
+grep -q -- "--board BOARD.*nrf52840, stm32f4" "$tmp/out" || fail "--help does not list the boards"
+grep -q "stm32f4 (1 MiB flash in 12 sectors" "$tmp/out" || fail "--help: no stm32f4 memory map"
 usage "$counter" "--board is required"
-usage "$counter" --board nrf1 "unknown board 'nrf1'; boards: nrf52840"
+usage "$counter" --board nrf1 "unknown board 'nrf1'; boards: nrf52840 stm32f4"
 usage --board nrf52840 "expected one FIRMWARE.elf"
 usage "$tmp/none.elf" --board nrf52840 "$tmp/none.elf: cannot open"
 echo "not an elf" >"$tmp/text.elf"
@@ -125,6 +127,22 @@ PY
 [ $rc -eq 1 ] || fail "a campaign with nothing to cut exited $rc, not 1"
 grep -q "nothing was cut: boot 1 made no flash operation" "$tmp/out" ||
     fail "nothing to cut: $(cat "$tmp/out")"
+
+# The stm32f4 board: the same apps, built for it, count across boots; its campaigns pass and
+# fail as on the nrf52840; an nrf52840 ELF is refused (its vector table is not in its flash).
+f4=$fw/boot_counter-stm32f4.elf
+"$nb" emu "$f4" --board stm32f4 --boots 3 --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" ||
+    fail "stm32f4 boots: $(cat "$tmp/out")"
+grep -q "| boot count: 3" "$tmp/out" || fail "stm32f4 did not count: $(cat "$tmp/out")"
+"$nb" emu "$f4" --board stm32f4 --boots 2 --cut-every-flash-op --after-boots 1 \
+    --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "stm32f4 campaign: $(cat "$tmp/out")"
+grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "stm32f4: $(tail -3 "$tmp/out")"
+"$nb" emu "$fw/boot_counter_in_place-stm32f4.elf" --board stm32f4 --boots 3 \
+    --cut-every-flash-op --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
+[ $rc -eq 1 ] || fail "stm32f4 campaign over the in-place counter exited $rc, not 1"
+grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
+    "$tmp/out" || fail "stm32f4 in-place campaign: $(cat "$tmp/out")"
+usage "$counter" --board stm32f4 "lies outside the stm32f4's flash (0x08000000..0x08100000)"
 
 # The crash: exit 1, the PC named by its symbol.
 "$nb" emu "$fw/fault-nrf52840.elf" --board nrf52840 >"$tmp/out"; rc=$?

@@ -1,0 +1,56 @@
+/* Helpers the emu tests share: see emu_testing.h. */
+#include "emu_testing.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *firmware_path(const char *name, const char *board) {
+    static char path[4][512]; /* a few live at once in one test */
+    static unsigned next;
+    char *p = path[next++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s-%s.elf", EMU_FIRMWARE_DIR, name, board);
+    return p;
+}
+
+emu *open_board(const char *board, const char *elf, uint64_t max_instructions) {
+    emu_options o = {
+        .board = board, .elf_path = elf, .seed = 7, .max_instructions = max_instructions};
+    emu *m;
+    char why[EMU_WHY_MAX];
+    cr_assert_eq(emu_open(&m, &o, why, sizeof why), 0, "%s", why);
+    return m;
+}
+
+emu_boot boot_once(const char *board, const char *elf, uint64_t max_instructions, emu **m) {
+    *m = open_board(board, elf, max_instructions);
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(*m, &b), 0);
+    return b;
+}
+
+void done(emu *m, emu_boot *b) {
+    emu_boot_free(b);
+    emu_close(m);
+}
+
+emu_campaign_result campaign(const char *board, const char *elf, uint32_t boots) {
+    emu *m = open_board(board, elf, 0);
+    emu_campaign_options o = {.boots = boots,
+                              .after_boots = 1,
+                              .torn_program = (1u << NOR_TORN_PROG_MODES) - 1,
+                              .torn_erase = (1u << NOR_TORN_ERASE_MODES) - 1};
+    emu_campaign_result r;
+    char why[EMU_WHY_MAX];
+    cr_assert_eq(emu_campaign_run(m, &o, COUNT_RE, &r, why, sizeof why), 0, "%s", why);
+    emu_close(m);
+    return r;
+}
+
+unsigned halfword_at_pc(emu *m, const emu_boot *b, const char *symbol, uint32_t flash_base) {
+    size_t n = strlen(symbol);
+    cr_assert(!strncmp(b->pc_symbol, symbol, n) && b->pc_symbol[n] == '+', "%s", b->pc_symbol);
+    uint8_t insn[2];
+    cr_assert_eq(nor_peek(emu_flash(m), b->regs[15] - flash_base, insn, 2), 0);
+    return insn[0] | (unsigned)insn[1] << 8;
+}
