@@ -97,15 +97,20 @@ def boots(path):
 assert boots(sys.argv[1]) == boots(sys.argv[2])
 PY
 
-# Campaigns: the engine's counter holds; the in-place counter loses counts (exit 1).
-"$nb" emu "$counter" --board nrf52840 --boots 2 --cut-every-flash-op --after-boots 1 \
-    --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "campaign failed: $(cat "$tmp/out")"
-grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "campaign: $(tail -3 "$tmp/out")"
-"$nb" emu "$fw/boot_counter_in_place-nrf52840.elf" --board nrf52840 --boots 3 \
-    --cut-every-flash-op --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
-[ $rc -eq 1 ] || fail "campaign over the in-place counter exited $rc, not 1"
-grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
-    "$tmp/out" || fail "in-place campaign: $(cat "$tmp/out")"
+# campaigns BOARD: the engine's counter holds; the in-place counter loses counts (exit 1).
+campaigns() {
+    "$nb" emu "$fw/boot_counter-$1.elf" --board "$1" --boots 2 --cut-every-flash-op \
+        --after-boots 1 --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" ||
+        fail "$1 campaign failed: $(cat "$tmp/out")"
+    grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" ||
+        fail "$1 campaign: $(tail -3 "$tmp/out")"
+    "$nb" emu "$fw/boot_counter_in_place-$1.elf" --board "$1" --boots 3 \
+        --cut-every-flash-op --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
+    [ $rc -eq 1 ] || fail "$1 campaign over the in-place counter exited $rc, not 1"
+    grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
+        "$tmp/out" || fail "$1 in-place campaign: $(cat "$tmp/out")"
+}
+campaigns nrf52840
 
 # The same campaign as JSON: the failure's operation, kind, torn mode and reboot output.
 "$nb" emu "$fw/boot_counter_in_place-nrf52840.elf" --board nrf52840 --boots 3 \
@@ -134,14 +139,7 @@ f4=$fw/boot_counter-stm32f4.elf
 "$nb" emu "$f4" --board stm32f4 --boots 3 --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" ||
     fail "stm32f4 boots: $(cat "$tmp/out")"
 grep -q "| boot count: 3" "$tmp/out" || fail "stm32f4 did not count: $(cat "$tmp/out")"
-"$nb" emu "$f4" --board stm32f4 --boots 2 --cut-every-flash-op --after-boots 1 \
-    --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "stm32f4 campaign: $(cat "$tmp/out")"
-grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "stm32f4: $(tail -3 "$tmp/out")"
-"$nb" emu "$fw/boot_counter_in_place-stm32f4.elf" --board stm32f4 --boots 3 \
-    --cut-every-flash-op --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
-[ $rc -eq 1 ] || fail "stm32f4 campaign over the in-place counter exited $rc, not 1"
-grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
-    "$tmp/out" || fail "stm32f4 in-place campaign: $(cat "$tmp/out")"
+campaigns stm32f4
 usage "$counter" --board stm32f4 "lies outside the stm32f4's flash (0x08000000..0x08100000)"
 
 # The crash: exit 1, the PC named by its symbol.
