@@ -15,9 +15,13 @@ void stm32_flash_start_busy(emu *m, stm32_flash *f, uint64_t duration_ns) {
     if (f->cr & STM32_CR_EOPIE) f->sr |= STM32_SR_EOP; /* hidden while BSY is high */
 }
 
-void stm32_flash_error(emu *m, stm32_flash *f, uint32_t flag) {
+void stm32_flash_flag(stm32_flash *f, uint32_t flag) {
     f->sr |= flag;
     if (f->cr & STM32_CR_ERRIE) f->sr |= STM32_SR_OPERR;
+}
+
+void stm32_flash_error(emu *m, stm32_flash *f, uint32_t flag) {
+    stm32_flash_flag(f, flag);
     emu_flash_refused(m);
 }
 

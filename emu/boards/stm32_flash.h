@@ -34,6 +34,8 @@ bool stm32_flash_busy(emu *m, const stm32_flash *f);
 /* An operation of `duration_ns` starts when the one running ends (the caller has stalled the
  * CPU until then if the part does). */
 void stm32_flash_start_busy(emu *m, stm32_flash *f, uint64_t duration_ns);
+/* Error flag `flag`, and OPERR with it when ERRIE is set. */
+void stm32_flash_flag(stm32_flash *f, uint32_t flag);
 /* A request the interface refuses with error flag `flag` (counted as ignored). */
 void stm32_flash_error(emu *m, stm32_flash *f, uint32_t flag);
 void stm32_flash_key(emu *m, stm32_flash *f, uint32_t value);
