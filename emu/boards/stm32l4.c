@@ -212,4 +212,5 @@ const emu_board emu_board_stm32l4 = {
     .read = board_read,
     .write = board_write,
     .flash_store = flash_store,
+    .ecc_fault = "an NMI (FLASH_ECCR ECCD: a double error detected)",
 };

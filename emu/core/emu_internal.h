@@ -38,6 +38,8 @@ struct emu {
     uint32_t flash_base, flash_size, sector_count;
     uint8_t *sector_torn;  /* per sector: a cut tore it and no erase has followed */
     uint8_t *sector_dirty; /* per sector: changed since the campaign's snapshot */
+    uint8_t *ecc_bad;      /* with ECC: per write unit, its ECC cannot correct it (power-on) */
+    uint32_t ecc_unit;     /* the ECC word: the preset's write unit; 0 without ECC */
     bool cut_armed;        /* emu_arm_cut: armed in the model at the next power-on */
     uint64_t cut_op;
     uint8_t *ram, *ram_reset;
