@@ -1,8 +1,8 @@
 /* The parts of the STM32 FLASH interfaces the boards share: see stm32_flash.h. */
 #include "stm32_flash.h"
 
-void stm32_flash_reset(stm32_flash *f, uint32_t keyr_addr) {
-    *f = (stm32_flash){.cr = STM32_CR_LOCK, .keyr_addr = keyr_addr};
+void stm32_flash_reset(stm32_flash *f, const stm32_flash_layout *layout) {
+    *f = (stm32_flash){.layout = layout, .cr = layout->cr_reset};
 }
 
 bool stm32_flash_busy(emu *m, const stm32_flash *f) {
@@ -25,7 +25,7 @@ void stm32_flash_error(emu *m, stm32_flash *f, uint32_t flag) {
     emu_flash_refused(m);
 }
 
-void stm32_flash_key(emu *m, stm32_flash *f, uint32_t value) {
+static void key_write(emu *m, stm32_flash *f, uint32_t value) {
     if (!(f->cr & STM32_CR_LOCK)) return; /* unlocked already: nothing to do */
     if (!f->key1_seen && value == STM32_FLASH_KEY1) {
         f->key1_seen = true;
@@ -36,32 +36,52 @@ void stm32_flash_key(emu *m, stm32_flash *f, uint32_t value) {
         f->cr &= ~STM32_CR_LOCK;
         return;
     }
-    emu_fault(m, f->keyr_addr,
+    emu_fault(m, f->layout->keyr,
               "bus error: FLASH_KEYR written 0x%08x where %s was due (a wrong unlock sequence; "
               "FLASH_CR stays locked until reset)",
               value, f->key1_seen ? "KEY2 0xcdef89ab" : "KEY1 0x45670123");
 }
 
-uint32_t stm32_flash_read_sr(emu *m, stm32_flash *f) {
+static uint32_t read_sr(emu *m, stm32_flash *f) {
     if (!stm32_flash_busy(m, f)) return f->sr;
     /* The poll loop would spin for the rest of the operation: skip to its end. */
     emu_stall_until(m, f->busy_until_ns);
     return (f->sr & ~STM32_SR_EOP) | STM32_SR_BSY;
 }
 
-uint32_t stm32_flash_read_cr(emu *m, const stm32_flash *f) {
+static uint32_t read_cr(emu *m, const stm32_flash *f) {
     return f->cr | (stm32_flash_busy(m, f) ? STM32_CR_STRT : 0);
 }
 
-void stm32_flash_write_sr(stm32_flash *f, uint32_t value, uint32_t clearable) {
-    f->sr &= ~(value & clearable);
+bool stm32_flash_read(emu *m, stm32_flash *f, uint32_t addr, uint32_t *value) {
+    const stm32_flash_layout *l = f->layout;
+    if (addr == l->sr)
+        *value = read_sr(m, f);
+    else if (addr == l->cr)
+        *value = read_cr(m, f);
+    else if (addr == l->keyr)
+        *value = 0; /* write-only */
+    else
+        return false;
+    return true;
 }
 
-bool stm32_flash_write_cr(emu *m, stm32_flash *f, uint32_t value, uint32_t writable) {
-    if (f->cr & STM32_CR_LOCK) {
-        emu_flash_refused(m);
+bool stm32_flash_write(emu *m, stm32_flash *f, uint32_t addr, uint32_t value, bool *start) {
+    const stm32_flash_layout *l = f->layout;
+    *start = false;
+    if (addr == l->keyr) {
+        key_write(m, f, value);
+    } else if (addr == l->sr) {
+        f->sr &= ~(value & l->sr_clearable);
+    } else if (addr == l->cr) {
+        if (f->cr & STM32_CR_LOCK) {
+            emu_flash_refused(m); /* a locked CR takes no write */
+            return true;
+        }
+        f->cr = (value & l->cr_writable) | (value & STM32_CR_LOCK);
+        *start = (value & STM32_CR_STRT) != 0;
+    } else {
         return false;
     }
-    f->cr = (value & writable) | (value & STM32_CR_LOCK);
     return true;
 }

@@ -21,15 +21,22 @@ enum {
     STM32_CR_LOCK = 1u << 31,
 };
 
+/* Where a part has its registers, and which bits of SR and CR software may clear or set. */
+typedef struct stm32_flash_layout {
+    uint32_t keyr, sr, cr;
+    uint32_t sr_clearable, cr_writable;
+    uint32_t cr_reset;
+} stm32_flash_layout;
+
 typedef struct stm32_flash {
+    const stm32_flash_layout *layout;
     uint32_t cr, sr;
-    uint32_t keyr_addr;     /* for the crash report */
     bool key1_seen;         /* KEY1 written, KEY2 expected next */
     uint64_t busy_until_ns; /* BSY is high until then */
 } stm32_flash;
 
-/* Power-on: CR locked, SR clear. */
-void stm32_flash_reset(stm32_flash *f, uint32_t keyr_addr);
+/* Power-on: CR at its reset value (locked), SR clear. */
+void stm32_flash_reset(stm32_flash *f, const stm32_flash_layout *layout);
 bool stm32_flash_busy(emu *m, const stm32_flash *f);
 /* An operation of `duration_ns` starts when the one running ends (the caller has stalled the
  * CPU until then if the part does). */
@@ -38,15 +45,9 @@ void stm32_flash_start_busy(emu *m, stm32_flash *f, uint64_t duration_ns);
 void stm32_flash_flag(stm32_flash *f, uint32_t flag);
 /* A request the interface refuses with error flag `flag` (counted as ignored). */
 void stm32_flash_error(emu *m, stm32_flash *f, uint32_t flag);
-void stm32_flash_key(emu *m, stm32_flash *f, uint32_t value);
-/* SR as read (BSY while busy, EOP hidden until then; the poll skips to the end); CR as read
- * (STRT while busy). */
-uint32_t stm32_flash_read_sr(emu *m, stm32_flash *f);
-uint32_t stm32_flash_read_cr(emu *m, const stm32_flash *f);
-/* SR: the flags in `clearable` written 1 are cleared. */
-void stm32_flash_write_sr(stm32_flash *f, uint32_t value, uint32_t clearable);
-/* CR: false (counted as ignored) while locked; else CR takes `writable` bits of value and
- * LOCK when written 1. */
-bool stm32_flash_write_cr(emu *m, stm32_flash *f, uint32_t value, uint32_t writable);
+/* KEYR, SR and CR as the CPU reads and writes them; false for other addresses. A CR write
+ * with STRT while unlocked sets *start: the board starts its erase. */
+bool stm32_flash_read(emu *m, stm32_flash *f, uint32_t addr, uint32_t *value);
+bool stm32_flash_write(emu *m, stm32_flash *f, uint32_t addr, uint32_t value, bool *start);
 
 #endif

@@ -8,6 +8,7 @@
 #include "emu.h"
 #include "emu_board.h"
 #include "stm32_flash.h"
+#include "stm32_usart.h"
 
 #include <string.h>
 
@@ -35,7 +36,6 @@ enum {
     SECTORS = 12,   /* SNB 12..15 name no sector of a 1 MiB part */
     ROW_BYTES = 16, /* a program must fit in one 128-bit flash row (PGAERR) */
 
-    USART1_BASE = 0x40011000u,
     USART2_BASE = 0x40004400u,
     USART_SR = 0x00u,
     USART_DR = 0x04u,
@@ -51,14 +51,27 @@ enum {
 
 typedef struct stm32f4_state {
     stm32_flash flash;
-    uint32_t usart_cr1[2];
+    stm32_usart usart;
 } stm32f4_state;
+
+static const stm32_flash_layout flash_registers = {.keyr = FLASH_KEYR,
+                                                   .sr = FLASH_SR,
+                                                   .cr = FLASH_CR,
+                                                   .sr_clearable = SR_CLEARABLE,
+                                                   .cr_writable = CR_WRITABLE,
+                                                   .cr_reset = STM32_CR_LOCK};
+static const stm32_usart_layout usarts = {.base = {0x40011000u, 0x40004400u},
+                                          .status = 0x00u,
+                                          .data = 0x04u,
+                                          .cr1 = 0x0Cu,
+                                          .cr1_ue = 1u << 13};
 
 static void reset(emu *m, void *state) {
     (void)m;
     stm32f4_state *s = state;
     memset(s, 0, sizeof *s);
-    stm32_flash_reset(&s->flash, FLASH_KEYR);
+    stm32_flash_reset(&s->flash, &flash_registers);
+    s->usart.layout = &usarts;
 }
 
 static uint32_t sector_address(emu *m, uint32_t snb) {
@@ -85,57 +98,21 @@ static void flash_start(emu *m, stm32_flash *f) {
     }
 }
 
-static bool usart_register(uint32_t addr, unsigned *index, uint32_t *offset) {
-    if (addr - USART1_BASE < 0x20u)
-        *index = 0, *offset = addr - USART1_BASE;
-    else if (addr - USART2_BASE < 0x20u)
-        *index = 1, *offset = addr - USART2_BASE;
-    else
-        return false;
-    return true;
-}
-
 static bool board_read(emu *m, void *state, uint32_t addr, unsigned size, uint32_t *value) {
     (void)size;
     stm32f4_state *s = state;
-    unsigned usart;
-    uint32_t offset;
-    if (usart_register(addr, &usart, &offset)) {
-        if (offset == USART_SR) return *value = USART_SR_TXE | USART_SR_TC, true;
-        if (offset == USART_CR1) return *value = s->usart_cr1[usart], true;
-        return false;
-    }
-    switch (addr) {
-    case FLASH_SR: *value = stm32_flash_read_sr(m, &s->flash); return true;
-    case FLASH_CR: *value = stm32_flash_read_cr(m, &s->flash); return true;
-    case FLASH_KEYR: *value = 0; return true;
-    case SCB_CPUID: *value = CPUID_CORTEX_M4_R0P1; return true;
-    default: return false;
-    }
+    if (addr == SCB_CPUID) return *value = CPUID_CORTEX_M4_R0P1, true;
+    return stm32_usart_read(&s->usart, addr, value) || stm32_flash_read(m, &s->flash, addr, value);
 }
 
 static bool board_write(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value) {
     (void)size;
     stm32f4_state *s = state;
-    unsigned usart;
-    uint32_t offset;
-    if (usart_register(addr, &usart, &offset)) {
-        if (offset == USART_CR1) return s->usart_cr1[usart] = value, true;
-        if (offset != USART_DR) return false;
-        uint32_t on = USART_CR1_UE | USART_CR1_TE;
-        uint8_t byte = (uint8_t)value;
-        if ((s->usart_cr1[usart] & on) == on) emu_uart_write(m, &byte, 1);
-        return true;
-    }
-    switch (addr) {
-    case FLASH_KEYR: stm32_flash_key(m, &s->flash, value); return true;
-    case FLASH_SR: stm32_flash_write_sr(&s->flash, value, SR_CLEARABLE); return true;
-    case FLASH_CR:
-        if (stm32_flash_write_cr(m, &s->flash, value, CR_WRITABLE) && (value & STM32_CR_STRT))
-            flash_start(m, &s->flash);
-        return true;
-    default: return false;
-    }
+    bool start;
+    if (stm32_usart_write(m, &s->usart, addr, value)) return true;
+    if (!stm32_flash_write(m, &s->flash, addr, value, &start)) return false;
+    if (start) flash_start(m, &s->flash);
+    return true;
 }
 
 /* A store into flash: one program of its width while PG is set, the width PSIZE names, in one

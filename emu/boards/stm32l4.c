@@ -9,6 +9,7 @@
 #include "emu.h"
 #include "emu_board.h"
 #include "stm32_flash.h"
+#include "stm32_usart.h"
 
 #include <string.h>
 
@@ -42,7 +43,6 @@ enum {
     PAGE_BYTES = 2048,
     DOUBLE_WORD = 8,
 
-    USART1_BASE = 0x40013800u,
     USART2_BASE = 0x40004400u,
     USART_CR1 = 0x00u,
     USART_ISR = 0x1Cu,
@@ -60,15 +60,27 @@ typedef struct stm32l4_state {
     stm32_flash flash;
     bool first_word_seen; /* the first word of a double word is latched */
     uint32_t first_addr, first_word;
-    uint32_t usart_cr1[2];
+    stm32_usart usart;
 } stm32l4_state;
+
+static const stm32_flash_layout flash_registers = {.keyr = FLASH_KEYR,
+                                                   .sr = FLASH_SR,
+                                                   .cr = FLASH_CR,
+                                                   .sr_clearable = SR_CLEARABLE,
+                                                   .cr_writable = CR_WRITABLE,
+                                                   .cr_reset = STM32_CR_LOCK | CR_OPTLOCK};
+static const stm32_usart_layout usarts = {.base = {0x40013800u, 0x40004400u},
+                                          .cr1 = 0x00u,
+                                          .status = 0x1Cu,
+                                          .data = 0x28u,
+                                          .cr1_ue = 1u << 0};
 
 static void reset(emu *m, void *state) {
     (void)m;
     stm32l4_state *s = state;
     memset(s, 0, sizeof *s);
-    stm32_flash_reset(&s->flash, FLASH_KEYR);
-    s->flash.cr |= CR_OPTLOCK;
+    stm32_flash_reset(&s->flash, &flash_registers);
+    s->usart.layout = &usarts;
 }
 
 /* Erases pages [first, first + count) (page numbers over both banks); false when the power
@@ -100,58 +112,22 @@ static void flash_start(emu *m, stm32_flash *f) {
     if (powered && (f->cr & CR_MER2)) erase_pages(m, f, BANK_PAGES, BANK_PAGES);
 }
 
-static bool usart_register(uint32_t addr, unsigned *index, uint32_t *offset) {
-    if (addr - USART1_BASE < 0x400u)
-        *index = 0, *offset = addr - USART1_BASE;
-    else if (addr - USART2_BASE < 0x400u)
-        *index = 1, *offset = addr - USART2_BASE;
-    else
-        return false;
-    return true;
-}
-
 static bool board_read(emu *m, void *state, uint32_t addr, unsigned size, uint32_t *value) {
     (void)size;
     stm32l4_state *s = state;
-    unsigned usart;
-    uint32_t offset;
-    if (usart_register(addr, &usart, &offset)) {
-        if (offset == USART_ISR) return *value = USART_ISR_TXE | USART_ISR_TC, true;
-        if (offset == USART_CR1) return *value = s->usart_cr1[usart], true;
-        return false;
-    }
-    switch (addr) {
-    case FLASH_SR: *value = stm32_flash_read_sr(m, &s->flash); return true;
-    case FLASH_CR: *value = stm32_flash_read_cr(m, &s->flash); return true;
-    case FLASH_KEYR: *value = 0; return true;
-    case SCB_CPUID: *value = CPUID_CORTEX_M4_R0P1; return true;
-    default: return false;
-    }
+    if (addr == SCB_CPUID) return *value = CPUID_CORTEX_M4_R0P1, true;
+    return stm32_usart_read(&s->usart, addr, value) || stm32_flash_read(m, &s->flash, addr, value);
 }
 
 static bool board_write(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value) {
     (void)size;
     stm32l4_state *s = state;
-    unsigned usart;
-    uint32_t offset;
-    if (usart_register(addr, &usart, &offset)) {
-        if (offset == USART_CR1) return s->usart_cr1[usart] = value, true;
-        if (offset != USART_TDR) return false;
-        uint32_t on = USART_CR1_UE | USART_CR1_TE;
-        uint8_t byte = (uint8_t)value;
-        if ((s->usart_cr1[usart] & on) == on) emu_uart_write(m, &byte, 1);
-        return true;
-    }
-    switch (addr) {
-    case FLASH_KEYR: stm32_flash_key(m, &s->flash, value); return true;
-    case FLASH_SR: stm32_flash_write_sr(&s->flash, value, SR_CLEARABLE); return true;
-    case FLASH_CR:
-        if (stm32_flash_write_cr(m, &s->flash, value, CR_WRITABLE) && (value & STM32_CR_STRT))
-            flash_start(m, &s->flash);
-        if (!(s->flash.cr & STM32_CR_PG)) s->first_word_seen = false;
-        return true;
-    default: return false;
-    }
+    bool start;
+    if (stm32_usart_write(m, &s->usart, addr, value)) return true;
+    if (!stm32_flash_write(m, &s->flash, addr, value, &start)) return false;
+    if (start) flash_start(m, &s->flash);
+    if (!(s->flash.cr & STM32_CR_PG)) s->first_word_seen = false;
+    return true;
 }
 
 static void put_word(uint8_t *out, uint32_t word) {

@@ -3,6 +3,7 @@
  * again), erases a sector (SER, SNB, STRT); an error flag in SR fails the call. */
 #include "board.h"
 #include "stm32f4.h"
+#include "stm32_flash_lock.h"
 
 int stm32f4_sector_at(uint32_t addr) {
     uint32_t offset = addr - FLASH_ORIGIN;
@@ -12,47 +13,25 @@ int stm32f4_sector_at(uint32_t addr) {
     return (int)(4 + offset / 0x20000u);
 }
 
-static void flash_wait(void) {
-    while (FLASH_SR & FLASH_SR_BSY) {
-    }
-}
-
-static void flash_unlock(void) {
-    flash_wait();
-    if (FLASH_CR & FLASH_CR_LOCK) {
-        FLASH_KEYR = FLASH_KEY1;
-        FLASH_KEYR = FLASH_KEY2;
-    }
-    FLASH_SR = FLASH_SR_ERRORS | FLASH_SR_EOP; /* errors left by someone else */
-}
-
-/* Locks the interface again; -1 when an error flag was raised since the unlock. */
-static int flash_lock(void) {
-    flash_wait();
-    uint32_t errors = FLASH_SR & FLASH_SR_ERRORS;
-    FLASH_CR = FLASH_CR_LOCK;
-    return errors ? -1 : 0;
-}
-
 int board_flash_program(uint32_t addr, const void *data, uint32_t len) {
     if ((addr | len) & 3u) return -1;
     const uint8_t *bytes = data;
-    flash_unlock();
+    stm32_flash_unlock();
     FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_PG;
     for (uint32_t i = 0; i < len; i += 4) {
         uint32_t word = (uint32_t)bytes[i] | (uint32_t)bytes[i + 1] << 8 |
                         (uint32_t)bytes[i + 2] << 16 | (uint32_t)bytes[i + 3] << 24;
         *(volatile uint32_t *)(addr + i) = word;
-        flash_wait();
+        stm32_flash_wait();
     }
-    return flash_lock();
+    return stm32_flash_lock();
 }
 
 int board_flash_erase(uint32_t sector_addr) {
     int snb = stm32f4_sector_at(sector_addr);
     if (snb < 0) return -1;
-    flash_unlock();
+    stm32_flash_unlock();
     FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_SER | FLASH_CR_SNB(snb);
     FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_SER | FLASH_CR_SNB(snb) | FLASH_CR_STRT;
-    return flash_lock();
+    return stm32_flash_lock();
 }

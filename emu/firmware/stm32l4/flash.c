@@ -4,28 +4,7 @@
  * fails the call. */
 #include "board.h"
 #include "stm32l4.h"
-
-static void flash_wait(void) {
-    while (FLASH_SR & FLASH_SR_BSY) {
-    }
-}
-
-static void flash_unlock(void) {
-    flash_wait();
-    if (FLASH_CR & FLASH_CR_LOCK) {
-        FLASH_KEYR = FLASH_KEY1;
-        FLASH_KEYR = FLASH_KEY2;
-    }
-    FLASH_SR = FLASH_SR_ERRORS | FLASH_SR_EOP; /* a program does not start with them set */
-}
-
-/* Locks the interface again; -1 when an error flag was raised since the unlock. */
-static int flash_lock(void) {
-    flash_wait();
-    uint32_t errors = FLASH_SR & FLASH_SR_ERRORS;
-    FLASH_CR = FLASH_CR_LOCK;
-    return errors ? -1 : 0;
-}
+#include "stm32_flash_lock.h"
 
 static uint32_t word_at(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -34,14 +13,14 @@ static uint32_t word_at(const uint8_t *p) {
 int board_flash_program(uint32_t addr, const void *data, uint32_t len) {
     if ((addr | len) & 7u) return -1;
     const uint8_t *bytes = data;
-    flash_unlock();
+    stm32_flash_unlock();
     FLASH_CR = FLASH_CR_PG;
     for (uint32_t i = 0; i < len; i += 8) {
         *(volatile uint32_t *)(addr + i) = word_at(bytes + i);
         *(volatile uint32_t *)(addr + i + 4) = word_at(bytes + i + 4);
-        flash_wait();
+        stm32_flash_wait();
     }
-    return flash_lock();
+    return stm32_flash_lock();
 }
 
 int board_flash_erase(uint32_t page_addr) {
@@ -49,8 +28,8 @@ int board_flash_erase(uint32_t page_addr) {
     if (offset % FLASH_PAGE_SIZE || page >= 2 * FLASH_BANK_PAGES) return -1;
     uint32_t select = FLASH_CR_PER | FLASH_CR_PNB(page % FLASH_BANK_PAGES) |
                       (page >= FLASH_BANK_PAGES ? FLASH_CR_BKER : 0);
-    flash_unlock();
+    stm32_flash_unlock();
     FLASH_CR = select;
     FLASH_CR = select | FLASH_CR_STRT;
-    return flash_lock();
+    return stm32_flash_lock();
 }
