@@ -1,8 +1,8 @@
 /* The stm32l4 board end to end with the firmware of emu/firmware: the boot counter counts
  * across boots through the FLASH interface (2 KiB page erases, double words, BSY for the
  * preset's times), the interface's rules (double words programmed once: PROGERR; SIZERR,
- * PGAERR, PGSERR), USART2 prints, and a load from a double word a cut left with an ECC
- * uncorrectable error stops the boot as the part's NMI. */
+ * PGAERR, PGSERR), a bank erase, USART2 prints, and a load from a double word a cut left with an
+ * ECC uncorrectable error stops the boot as the part's NMI. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -48,6 +48,18 @@ Test(stm32l4, flash_interface_rules) {
     cr_assert_eq(b.flash_erases, 2);
     cr_assert_eq(b.flash_violations, 1, "the second program of the double word");
     cr_assert_eq(b.flash_refused, 6, "PGSERR twice, SIZERR, PGAERR, locked twice");
+    done(m, &b);
+}
+
+/* MER2 erases bank 2 (the storage) page by page, 22 ms each, and leaves bank 1 (the code). */
+Test(stm32l4, a_bank_erase_erases_bank_2_only) {
+    emu *m;
+    emu_boot b = boot_once(BOARD, firmware_path("bank_erase", BOARD), 0, &m);
+    cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s: %s", b.reason, b.uart);
+    cr_assert_str_eq(b.uart, "programmed: 0807060504030201\n"
+                             "after the bank erase: ffffffffffffffff\n");
+    cr_assert_eq(b.flash_erases, 256);
+    cr_assert_geq(b.virtual_ns, 256 * UINT64_C(22000000));
     done(m, &b);
 }
 
