@@ -42,10 +42,11 @@ int emu_flash_attach(emu *m, char *why, size_t why_size) {
     if (cfg->ecc) {
         m->ecc_unit = cfg->write_unit;
         m->ecc_bad = calloc(m->flash_size / m->ecc_unit, 1);
+        if (!m->ecc_bad) return snprintf(why, why_size, "out of memory"), -1;
         uc_hook hook;
-        if (!m->ecc_bad || uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m,
-                                       m->flash_base, (uint64_t)m->flash_base + m->flash_size - 1))
-            return snprintf(why, why_size, "out of memory"), -1;
+        if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
+                        (uint64_t)m->flash_base + m->flash_size - 1))
+            return snprintf(why, why_size, "Unicorn: adding the flash's ECC hook failed"), -1;
     }
     return 0;
 }
