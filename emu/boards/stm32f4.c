@@ -8,6 +8,7 @@
 #include "emu.h"
 #include "emu_board.h"
 #include "stm32_flash.h"
+#include "stm32_rcc.h"
 #include "stm32_usart.h"
 
 #include <string.h>
@@ -52,6 +53,7 @@ enum {
 typedef struct stm32f4_state {
     stm32_flash flash;
     stm32_usart usart;
+    stm32_rcc rcc;
 } stm32f4_state;
 
 static const stm32_flash_layout flash_registers = {.keyr = FLASH_KEYR,
@@ -66,12 +68,24 @@ static const stm32_usart_layout usarts = {.base = {0x40011000u, 0x40004400u},
                                           .cr1 = 0x0Cu,
                                           .cr1_ue = 1u << 13};
 
+static const stm32_rcc_layout clocks = {
+    .cr = 0x40023800u,
+    .cfgr = 0x40023808u,
+    /* HSI, HSE, PLL, PLLI2S */
+    .clocks = {{1u << 0, 1u << 1},
+               {1u << 16, 1u << 17},
+               {1u << 24, 1u << 25},
+               {1u << 26, 1u << 27}},
+    .cr_reset = 0x00000083u, /* HSION, HSIRDY, HSITRIM */
+};
+
 static void reset(emu *m, void *state) {
     (void)m;
     stm32f4_state *s = state;
     memset(s, 0, sizeof *s);
     stm32_flash_reset(&s->flash, &flash_registers);
     s->usart.layout = &usarts;
+    stm32_rcc_reset(&s->rcc, &clocks);
 }
 
 static uint32_t sector_address(emu *m, uint32_t snb) {
@@ -102,14 +116,16 @@ static bool board_read(emu *m, void *state, uint32_t addr, unsigned size, uint32
     (void)size;
     stm32f4_state *s = state;
     if (addr == SCB_CPUID) return *value = CPUID_CORTEX_M4_R0P1, true;
-    return stm32_usart_read(&s->usart, addr, value) || stm32_flash_read(m, &s->flash, addr, value);
+    return stm32_usart_read(&s->usart, addr, value) || stm32_rcc_read(&s->rcc, addr, value) ||
+           stm32_flash_read(m, &s->flash, addr, value);
 }
 
 static bool board_write(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value) {
     (void)size;
     stm32f4_state *s = state;
     bool start;
-    if (stm32_usart_write(m, &s->usart, addr, value)) return true;
+    if (stm32_usart_write(m, &s->usart, addr, value) || stm32_rcc_write(&s->rcc, addr, value))
+        return true;
     if (!stm32_flash_write(m, &s->flash, addr, value, &start)) return false;
     if (start) flash_start(m, &s->flash);
     return true;

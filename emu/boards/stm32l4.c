@@ -9,6 +9,7 @@
 #include "emu.h"
 #include "emu_board.h"
 #include "stm32_flash.h"
+#include "stm32_rcc.h"
 #include "stm32_usart.h"
 
 #include <string.h>
@@ -61,6 +62,7 @@ typedef struct stm32l4_state {
     bool first_word_seen; /* the first word of a double word is latched */
     uint32_t first_addr, first_word;
     stm32_usart usart;
+    stm32_rcc rcc;
 } stm32l4_state;
 
 static const stm32_flash_layout flash_registers = {.keyr = FLASH_KEYR,
@@ -75,12 +77,26 @@ static const stm32_usart_layout usarts = {.base = {0x40013800u, 0x40004400u},
                                           .data = 0x28u,
                                           .cr1_ue = 1u << 0};
 
+static const stm32_rcc_layout clocks = {
+    .cr = 0x40021000u,
+    .cfgr = 0x40021008u,
+    /* MSI, HSI16, HSE, PLL, PLLSAI1, PLLSAI2 */
+    .clocks = {{1u << 0, 1u << 1},
+               {1u << 8, 1u << 10},
+               {1u << 16, 1u << 17},
+               {1u << 24, 1u << 25},
+               {1u << 26, 1u << 27},
+               {1u << 28, 1u << 29}},
+    .cr_reset = 0x00000063u, /* MSION, MSIRDY, MSIRANGE 6 (4 MHz) */
+};
+
 static void reset(emu *m, void *state) {
     (void)m;
     stm32l4_state *s = state;
     memset(s, 0, sizeof *s);
     stm32_flash_reset(&s->flash, &flash_registers);
     s->usart.layout = &usarts;
+    stm32_rcc_reset(&s->rcc, &clocks);
 }
 
 /* Erases pages [first, first + count) (page numbers over both banks); false when the power
@@ -116,14 +132,16 @@ static bool board_read(emu *m, void *state, uint32_t addr, unsigned size, uint32
     (void)size;
     stm32l4_state *s = state;
     if (addr == SCB_CPUID) return *value = CPUID_CORTEX_M4_R0P1, true;
-    return stm32_usart_read(&s->usart, addr, value) || stm32_flash_read(m, &s->flash, addr, value);
+    return stm32_usart_read(&s->usart, addr, value) || stm32_rcc_read(&s->rcc, addr, value) ||
+           stm32_flash_read(m, &s->flash, addr, value);
 }
 
 static bool board_write(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value) {
     (void)size;
     stm32l4_state *s = state;
     bool start;
-    if (stm32_usart_write(m, &s->usart, addr, value)) return true;
+    if (stm32_usart_write(m, &s->usart, addr, value) || stm32_rcc_write(&s->rcc, addr, value))
+        return true;
     if (!stm32_flash_write(m, &s->flash, addr, value, &start)) return false;
     if (start) flash_start(m, &s->flash);
     if (!(s->flash.cr & STM32_CR_PG)) s->first_word_seen = false;

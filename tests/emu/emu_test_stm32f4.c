@@ -3,7 +3,7 @@
  * times), a campaign over it passes and one over the flawed in-place counter fails, the
  * interface's rules (lock, keys, PG, PSIZE, rows, STRT, erase) as a firmware sees them, a
  * wrong key sequence is a crash at the store, a mass erase takes the running code with it, and
- * USART2 prints. */
+ * USART2 prints, the clocks start. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -120,4 +120,9 @@ Test(stm32f4, campaign_over_the_boot_counter_passes) {
  * loses the counts committed before, and the reboot prints a smaller one. */
 Test(stm32f4, campaign_catches_the_in_place_counter) {
     campaign_catches_the_in_place_counter(BOARD);
+}
+
+/* HSE and PLL read ready once switched on, SWS follows SW: the start-up's waits end. */
+Test(stm32f4, clocks_start) {
+    boot_prints(BOARD, "clock_start", "RCC_CR 03030083, RCC_CFGR 0000000a\n");
 }

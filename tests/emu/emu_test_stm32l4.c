@@ -1,8 +1,8 @@
 /* The stm32l4 board end to end with the firmware of emu/firmware: the boot counter counts
  * across boots through the FLASH interface (2 KiB page erases, double words, BSY for the
  * preset's times), the interface's rules (double words programmed once: PROGERR; SIZERR,
- * PGAERR, PGSERR), a bank erase, USART2 prints, and a load from a double word a cut left with an
- * ECC uncorrectable error stops the boot as the part's NMI. */
+ * PGAERR, PGSERR), a bank erase, USART2 prints, the clocks start, and a load from a double
+ * word a cut left with an ECC uncorrectable error stops the boot as the part's NMI. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -94,4 +94,9 @@ Test(stm32l4, campaign_catches_the_in_place_counter_and_ecc_errors) {
     }
     cr_assert_gt(ecc, 0);
     emu_campaign_result_free(&r);
+}
+
+/* HSE and PLL read ready once switched on, SWS follows SW: the start-up's waits end. */
+Test(stm32l4, clocks_start) {
+    boot_prints(BOARD, "clock_start", "RCC_CR 03030063, RCC_CFGR 0000000f\n");
 }

@@ -34,6 +34,15 @@ void done(emu *m, emu_boot *b) {
     emu_close(m);
 }
 
+void boot_prints(const char *board, const char *name, const char *uart) {
+    emu *m;
+    emu_boot b = boot_once(board, firmware_path(name, board), 0, &m);
+    cr_assert_eq(b.stop, EMU_STOP_IDLE, "%s: %s (printed: %s)", emu_stop_name(b.stop), b.reason,
+                 b.uart);
+    cr_assert_str_eq(b.uart, uart);
+    done(m, &b);
+}
+
 emu_run_result count_boots(emu *m, uint32_t boots) {
     emu_expect expect;
     char why[EMU_WHY_MAX];

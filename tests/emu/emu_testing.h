@@ -13,6 +13,8 @@ emu *open_board(const char *board, const char *elf, uint64_t max_instructions);
 /* One boot on a fresh board; the board stays open (for nor_peek) until done(). */
 emu_boot boot_once(const char *board, const char *elf, uint64_t max_instructions, emu **m);
 void done(emu *m, emu_boot *b);
+/* One boot of firmware NAME on BOARD must end idle having printed exactly `uart`. */
+void boot_prints(const char *board, const char *name, const char *uart);
 /* `boots` boots of the boot counter without cuts: each must end idle and print its count
  * (1, 2, ...). The caller frees the result. */
 emu_run_result count_boots(emu *m, uint32_t boots);

@@ -1,5 +1,6 @@
 /* STM32F405/407 registers the board support and the board checks use (addresses and bits
- * from the reference manual RM0090): the FLASH interface, USART2 and the RCC enable bit. */
+ * from the reference manual RM0090): the FLASH interface, USART2, the RCC clock start-up and enable
+ * bit. */
 #ifndef FIRMWARE_STM32F4_H
 #define FIRMWARE_STM32F4_H
 
@@ -30,6 +31,14 @@
 #define FLASH_CR_STRT      (1u << 16)
 #define FLASH_CR_LOCK      (1u << 31)
 
+#define RCC_CR               STM32_REG(0x40023800u)
+#define RCC_CFGR             STM32_REG(0x40023808u)
+#define RCC_CR_HSEON         (1u << 16)
+#define RCC_CR_HSERDY        (1u << 17)
+#define RCC_CR_PLLON         (1u << 24)
+#define RCC_CR_PLLRDY        (1u << 25)
+#define RCC_CFGR_SW_PLL      2u
+#define RCC_CFGR_SWS_PLL     (2u << 2)
 #define RCC_APB1ENR          STM32_REG(0x40023840u)
 #define RCC_APB1ENR_USART2EN (1u << 17)
 

@@ -1,5 +1,5 @@
 /* STM32L476 registers the board support and the board checks use (addresses and bits from the
- * reference manual RM0351): the FLASH interface, USART2 and the RCC enable bit. */
+ * reference manual RM0351): the FLASH interface, USART2, the RCC clock start-up and enable bit. */
 #ifndef FIRMWARE_STM32L4_H
 #define FIRMWARE_STM32L4_H
 
@@ -32,6 +32,14 @@
 #define FLASH_CR_STRT   (1u << 16)
 #define FLASH_CR_LOCK   (1u << 31)
 
+#define RCC_CR                STM32_REG(0x40021000u)
+#define RCC_CFGR              STM32_REG(0x40021008u)
+#define RCC_CR_HSEON          (1u << 16)
+#define RCC_CR_HSERDY         (1u << 17)
+#define RCC_CR_PLLON          (1u << 24)
+#define RCC_CR_PLLRDY         (1u << 25)
+#define RCC_CFGR_SW_PLL       3u
+#define RCC_CFGR_SWS_PLL      (3u << 2)
 #define RCC_APB1ENR1          STM32_REG(0x40021058u)
 #define RCC_APB1ENR1_USART2EN (1u << 17)
 
