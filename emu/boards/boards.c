@@ -5,8 +5,11 @@
 #include <string.h>
 
 extern const emu_board emu_board_nrf52840;
+extern const emu_board emu_board_stm32f4;
+extern const emu_board emu_board_stm32l4;
 
-static const emu_board *const boards[] = {&emu_board_nrf52840};
+static const emu_board *const boards[] = {&emu_board_nrf52840, &emu_board_stm32f4,
+                                          &emu_board_stm32l4};
 
 size_t emu_board_count(void) {
     return sizeof boards / sizeof boards[0];

@@ -34,6 +34,9 @@ typedef struct emu_board {
     /* A register access inside a window; false when the board does not model it. */
     bool (*read)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t *value);
     bool (*write)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value);
+    /* What the part raises when a CPU load hits a flash word its ECC cannot correct (for the
+     * crash report; only boards whose NOR preset has ECC). */
+    const char *ecc_fault;
     /* A store by the CPU into the flash range (addr absolute, size 1, 2 or 4 bytes). */
     void (*flash_store)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value);
 } emu_board;

@@ -24,6 +24,7 @@ static void power_on(emu *m) {
     emu_bus_reset(m);
     emu_flash_power_on(m);
     m->stall_ns = 0;
+    m->split_bytes_left = 0; /* a split store the last boot's stop cut short */
     m->stopped = false;
     m->replay_wanted = false;
     m->powered = true;

@@ -2,12 +2,31 @@
  * read-only into the CPU (loads and instruction fetches read it directly), refreshed after
  * every program and erase the flash controller applies to the model. A sector a power cut
  * tore is read through the model at each power-on until it is erased, so its weak bits read
- * as the model draws them. */
+ * as the model draws them; with ECC, word by word, and a load from a word its ECC cannot
+ * correct stops the boot with the fault the board's part raises. */
 #include "emu_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A load from flash: a word a torn sector's ECC cannot correct is the part's ECC fault. */
+static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *ctx) {
+    (void)uc, (void)type, (void)value;
+    emu *m = ctx;
+    uint32_t offset = (uint32_t)addr - m->flash_base;
+    uint32_t first = offset / m->ecc_unit, last = (offset + (uint32_t)size - 1) / m->ecc_unit;
+    for (uint32_t unit = first; unit <= last; unit++)
+        if (m->ecc_bad[unit] && m->powered && !m->stopped) {
+            emu_fault(m, (uint32_t)addr,
+                      "uncorrectable ECC error reading flash at 0x%08x (the %u-byte word at "
+                      "0x%08x): the %s raises %s",
+                      (uint32_t)addr, m->ecc_unit, m->flash_base + unit * m->ecc_unit,
+                      m->board->name, m->board->ecc_fault ? m->board->ecc_fault : "a fault");
+            return;
+        }
+}
 
 int emu_flash_attach(emu *m, char *why, size_t why_size) {
     m->flash_base = m->board->flash_base;
@@ -19,6 +38,16 @@ int emu_flash_attach(emu *m, char *why, size_t why_size) {
     if (!m->flash_view || !m->sector_torn || !m->sector_dirty)
         return snprintf(why, why_size, "out of memory"), -1;
     memset(m->sector_dirty, 1, m->sector_count); /* the first resync fills the whole view */
+    const nor_config *cfg = nor_get_config(m->flash_dev);
+    if (cfg->ecc) {
+        m->ecc_unit = cfg->write_unit;
+        m->ecc_bad = calloc(m->flash_size / m->ecc_unit, 1);
+        if (!m->ecc_bad) return snprintf(why, why_size, "out of memory"), -1;
+        uc_hook hook;
+        if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
+                        (uint64_t)m->flash_base + m->flash_size - 1))
+            return snprintf(why, why_size, "Unicorn: adding the flash's ECC hook failed"), -1;
+    }
     return 0;
 }
 
@@ -26,7 +55,8 @@ void emu_flash_detach(emu *m) {
     free(m->flash_view);
     free(m->sector_torn);
     free(m->sector_dirty);
-    m->flash_view = m->sector_torn = m->sector_dirty = NULL;
+    free(m->ecc_bad);
+    m->flash_view = m->sector_torn = m->sector_dirty = m->ecc_bad = NULL;
 }
 
 uint32_t emu_flash_size(const emu *m) {
@@ -58,13 +88,28 @@ static uint32_t sector_of(emu *m, uint32_t offset, uint32_t *start, uint32_t *si
     return index;
 }
 
+/* A torn sector through the model (weak bits drawn now); with ECC word by word, each word's
+ * verdict kept for the loads of this boot. */
+static void read_torn_sector(emu *m, uint32_t start, uint32_t size) {
+    if (!m->ecc_unit) {
+        nor_read(m->flash_dev, start, m->flash_view + start, size);
+        return;
+    }
+    for (uint32_t at = start; at < start + size; at += m->ecc_unit)
+        m->ecc_bad[at / m->ecc_unit] =
+            nor_read(m->flash_dev, at, m->flash_view + at, m->ecc_unit) == NOR_E_ECC;
+}
+
 void emu_flash_power_on(emu *m) {
     nor_power_on(m->flash_dev);
+    /* Only torn sectors hold words ECC cannot correct (the flash may have gone back to a
+     * snapshot since the last power-on: decide again). */
+    if (m->ecc_unit) memset(m->ecc_bad, 0, m->flash_size / m->ecc_unit);
     for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
         uint32_t start, size;
         sector_of(m, offset, &start, &size);
         if (m->sector_torn[i]) {
-            nor_read(m->flash_dev, start, m->flash_view + start, size);
+            read_torn_sector(m, start, size);
             forget_code(m, start, size);
         }
         offset = start + size;
@@ -133,6 +178,7 @@ int emu_flash_erase(emu *m, uint32_t addr, uint64_t *duration_ns) {
     m->boot->flash_erases++;
     m->sector_dirty[sector] = 1;
     if (rc == 0) m->sector_torn[sector] = 0;
+    if (rc == 0 && m->ecc_unit) memset(m->ecc_bad + start / m->ecc_unit, 0, size / m->ecc_unit);
     view_refresh(m, start, size);
     return settle(m, rc, sector, "an erase", m->flash_base + start, size);
 }

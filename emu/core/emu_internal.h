@@ -38,6 +38,8 @@ struct emu {
     uint32_t flash_base, flash_size, sector_count;
     uint8_t *sector_torn;  /* per sector: a cut tore it and no erase has followed */
     uint8_t *sector_dirty; /* per sector: changed since the campaign's snapshot */
+    uint8_t *ecc_bad;      /* with ECC: per write unit, its ECC cannot correct it (power-on) */
+    uint32_t ecc_unit;     /* the ECC word: the preset's write unit; 0 without ECC */
     bool cut_armed;        /* emu_arm_cut: armed in the model at the next power-on */
     uint64_t cut_op;
     uint8_t *ram, *ram_reset;
@@ -52,6 +54,8 @@ struct emu {
     bool stopped;
     emu_boot *boot;
     uint64_t stall_ns;
+    unsigned split_bytes_left; /* bytes of an unaligned flash store Unicorn still reports */
+    uint32_t split_next;
     emu_block_entry block; /* the block running now */
     bool replay_wanted;    /* a fault inside `replay_block`: find its instruction */
     emu_block_entry replay_block;

@@ -154,7 +154,8 @@ int cmd_emu(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("emu");
     emu_flags f = {.seed = 1};
     const cli_flag flags[] = {
-        {"board", CLI_STRING, &f.board, "BOARD", "the board to boot (nrf52840)"},
+        {"board", CLI_STRING, &f.board, "BOARD",
+         "the board to boot: nrf52840, stm32f4, stm32l4 (docs/emu.md)"},
         {"image", CLI_STRING, &f.image, "FILE", "start from this flash image (else erased)"},
         {"cut-after", CLI_U64, &f.cut_after, "N", "cut the power inside flash operation N+1"},
         {"cuts", CLI_STRING, &f.cuts, "N1,N2,...", "cut inside each of these (increasing)"},

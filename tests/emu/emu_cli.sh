@@ -1,8 +1,8 @@
 #!/bin/sh
 # `norbench emu` from the outside: --help, one clear message and exit 2 for each bad flag or
 # file, runs that keep the flash across boots and through --save-image / --image, a campaign
-# that passes (exit 0) over the boot counter and fails (exit 1) over the in-place one, the
-# crash report, and the JSON answer.
+# that passes (exit 0) over the boot counter and fails (exit 1) over the in-place one (on the
+# nrf52840 and the stm32f4; the stm32l4's ECC crash), the crash report, and the JSON answer.
 # Usage: emu_cli.sh PATH/TO/norbench FIRMWARE_DIR
 set -u
 nb=$1
@@ -25,8 +25,11 @@ usage() {
 
 "$nb" emu --help >"$tmp/out" || fail "--help exited non-zero"
 grep -q -- "--cut-every-flash-op" "$tmp/out" || fail "--help does not list --cut-every-flash-op"
+grep -q -- "--board BOARD.*nrf52840, stm32f4, stm32l4" "$tmp/out" || fail "--help does not list the boards"
+grep -q "stm32f4 (1 MiB flash in 12 sectors" "$tmp/out" || fail "--help: no stm32f4 memory map"
+grep -q "stm32l4 (1 MiB flash in" "$tmp/out" || fail "--help: no stm32l4 memory map"
 usage "$counter" "--board is required"
-usage "$counter" --board nrf1 "unknown board 'nrf1'; boards: nrf52840"
+usage "$counter" --board nrf1 "unknown board 'nrf1'; boards: nrf52840 stm32f4 stm32l4"
 usage --board nrf52840 "expected one FIRMWARE.elf"
 usage "$tmp/none.elf" --board nrf52840 "$tmp/none.elf: cannot open"
 echo "not an elf" >"$tmp/text.elf"
@@ -95,15 +98,20 @@ def boots(path):
 assert boots(sys.argv[1]) == boots(sys.argv[2])
 PY
 
-# Campaigns: the engine's counter holds; the in-place counter loses counts (exit 1).
-"$nb" emu "$counter" --board nrf52840 --boots 2 --cut-every-flash-op --after-boots 1 \
-    --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "campaign failed: $(cat "$tmp/out")"
-grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "campaign: $(tail -3 "$tmp/out")"
-"$nb" emu "$fw/boot_counter_in_place-nrf52840.elf" --board nrf52840 --boots 3 \
-    --cut-every-flash-op --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
-[ $rc -eq 1 ] || fail "campaign over the in-place counter exited $rc, not 1"
-grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
-    "$tmp/out" || fail "in-place campaign: $(cat "$tmp/out")"
+# campaigns BOARD: the engine's counter holds; the in-place counter loses counts (exit 1).
+campaigns() {
+    "$nb" emu "$fw/boot_counter-$1.elf" --board "$1" --boots 2 --cut-every-flash-op \
+        --after-boots 1 --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" ||
+        fail "$1 campaign failed: $(cat "$tmp/out")"
+    grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" ||
+        fail "$1 campaign: $(tail -3 "$tmp/out")"
+    "$nb" emu "$fw/boot_counter_in_place-$1.elf" --board "$1" --boots 3 \
+        --cut-every-flash-op --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
+    [ $rc -eq 1 ] || fail "$1 campaign over the in-place counter exited $rc, not 1"
+    grep -q "FAIL operation 1 (erase) torn full: reboot 1: printed 1 after an earlier boot printed 2" \
+        "$tmp/out" || fail "$1 in-place campaign: $(cat "$tmp/out")"
+}
+campaigns nrf52840
 
 # The same campaign as JSON: the failure's operation, kind, torn mode and reboot output.
 "$nb" emu "$fw/boot_counter_in_place-nrf52840.elf" --board nrf52840 --boots 3 \
@@ -125,6 +133,26 @@ PY
 [ $rc -eq 1 ] || fail "a campaign with nothing to cut exited $rc, not 1"
 grep -q "nothing was cut: boot 1 made no flash operation" "$tmp/out" ||
     fail "nothing to cut: $(cat "$tmp/out")"
+
+# The stm32f4 board: the same apps, built for it, count across boots; its campaigns pass and
+# fail as on the nrf52840; an nrf52840 ELF is refused (its vector table is not in its flash).
+f4=$fw/boot_counter-stm32f4.elf
+"$nb" emu "$f4" --board stm32f4 --boots 3 --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" ||
+    fail "stm32f4 boots: $(cat "$tmp/out")"
+grep -q "| boot count: 3" "$tmp/out" || fail "stm32f4 did not count: $(cat "$tmp/out")"
+campaigns stm32f4
+usage "$counter" --board stm32f4 "lies outside the stm32f4's flash (0x08000000..0x08100000)"
+
+# The stm32l4 board: the counter counts; a cut inside the in-place counter's program can leave
+# a double word its ECC cannot correct, and the reboot that reads it stops as the part's NMI.
+"$nb" emu "$fw/boot_counter-stm32l4.elf" --board stm32l4 --boots 3 \
+    --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "stm32l4 boots: $(cat "$tmp/out")"
+grep -q "| boot count: 3" "$tmp/out" || fail "stm32l4 did not count: $(cat "$tmp/out")"
+"$nb" emu "$fw/boot_counter_in_place-stm32l4.elf" --board stm32l4 --boots 3 \
+    --cut-every-flash-op --torn middle --expect-uart 'boot count: ([0-9]+)' >"$tmp/out"; rc=$?
+[ $rc -eq 1 ] || fail "stm32l4 campaign over the in-place counter exited $rc, not 1"
+grep -q "crash: uncorrectable ECC error reading flash at 0x080fc000 .*raises an NMI" "$tmp/out" ||
+    fail "stm32l4 in-place campaign: $(cat "$tmp/out")"
 
 # The crash: exit 1, the PC named by its symbol.
 "$nb" emu "$fw/fault-nrf52840.elf" --board nrf52840 >"$tmp/out"; rc=$?

@@ -1,13 +1,8 @@
-/* The nRF52840 flash driver for the storage engine: reads straight from the memory map,
- * programs 32-bit words through the NVMC (CONFIG = WEN, one store per word, wait for READY),
- * erases 4 KiB pages (CONFIG = EEN, ERASEPAGE). The engine's range is the linker script's
- * STORAGE region. */
+/* The nRF52840 flash driver (under the storage engine's flash, cortex_m/storage.c): programs
+ * 32-bit words through the NVMC (CONFIG = WEN, one store per word, wait for READY), erases
+ * 4 KiB pages (CONFIG = EEN, ERASEPAGE). */
 #include "board.h"
 #include "nrf52840.h"
-
-#include <string.h>
-
-extern uint8_t __storage_start[], __storage_end[];
 
 static void nvmc_wait(void) {
     while (!NVMC_READY) {
@@ -39,33 +34,4 @@ int board_flash_erase(uint32_t page_addr) {
     NVMC_CONFIG = NVMC_CONFIG_REN;
     nvmc_wait();
     return 0;
-}
-
-static int flash_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
-    (void)ctx;
-    memcpy(buf, (const void *)addr, len);
-    return 0;
-}
-
-static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
-    (void)ctx;
-    return board_flash_program(addr, data, len);
-}
-
-static int flash_erase(void *ctx, uint32_t page_addr) {
-    (void)ctx;
-    return board_flash_erase(page_addr);
-}
-
-void board_storage_flash(nbs_flash *flash) {
-    *flash = (nbs_flash){
-        .read = flash_read,
-        .program = flash_program,
-        .erase = flash_erase,
-        .start = (uint32_t)__storage_start,
-        .size = (uint32_t)(__storage_end - __storage_start),
-        .page_size = FLASH_PAGE_SIZE,
-        .write_unit = 4,
-        .erase_value = 0xFF,
-    };
 }

@@ -1,6 +1,6 @@
-/* nRF52840 startup: the vector table (initial stack pointer and handlers), and the reset
- * handler that copies .data from flash, clears .bss, runs main and then sleeps for good (the
- * emulator ends a boot at a WFI with nothing left to wake the core). */
+/* Cortex-M startup shared by the boards: the vector table (initial stack pointer and handlers), and
+ * the reset handler that copies .data from flash, clears .bss, runs main and then sleeps for good
+ * (the emulator ends a boot at a WFI with nothing left to wake the core). */
 #include <stdint.h>
 
 extern uint32_t __stack_top, __data_start, __data_end, __data_load, __bss_start, __bss_end;
