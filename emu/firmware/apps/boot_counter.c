@@ -4,7 +4,10 @@
 #include "board.h"
 #include "nbs.h"
 
-static uint8_t work[256];
+/* The engine's work buffer: at least nbs_work_bytes_min() for the board's storage geometry, which
+ * grows with the page (a bit of GC notes per 8 bytes): 2,3xx bytes for the stm32f4's 128 KiB
+ * sectors, under 256 for 4 KiB and 2 KiB pages. */
+static uint8_t work[2560];
 
 static void fail(const char *what, int rc) {
     board_print("error: ");
