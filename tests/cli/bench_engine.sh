@@ -1,8 +1,9 @@
 #!/bin/sh
 # `norbench bench engine --json`, the verdicts of its reads-per-operation goals: each is judged
 # on its figure (95%/10% ratio, count reads per page) and only an engine error voids it; a push
-# refused by a full queue (NBS_E_FULL, no drop-oldest) is expected and counted apart. No
-# wall-clock assertions.
+# refused by a full queue (NBS_E_FULL, no drop-oldest) is expected and counted apart. The erase
+# spread is judged at steady wear: every page erased often enough that where the ring is in its
+# lap ((k + 2) / k at k erases a page) cannot decide the goal. No wall-clock assertions.
 # Usage: bench_engine.sh PATH/TO/norbench
 set -u
 nb=$1
@@ -13,7 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 python3 - "$tmp/engine.json" <<'PY'
 import json, sys
-fill = json.load(open(sys.argv[1]))["reads_per_operation"]
+doc = json.load(open(sys.argv[1]))
+fill = doc["reads_per_operation"]
 rows = {(w["preset"], w["store"], w["cache"], w["fill_percent"]): w for w in fill["workloads"]}
 for key, w in rows.items():
     assert w["failed_operations"] == 0, ("an operation failed with an engine error", key, w)
@@ -35,4 +37,14 @@ for g in fill["goals"]:
         assert g["met"] == (per_page <= fill["max_count_reads_per_page_all_caches"]), g
     checked += 1
 assert checked == 3 * 3 * 2 + 3 * 2, checked
+
+spread = doc["erase_spread"]
+goal, steady = spread["max_erase_spread"], spread["min_erases_per_page"]
+assert (steady + 2) / steady < goal, ("steady wear too low to beat the lap's quantisation", steady)
+assert len(spread["results"]) == 3 * 2 * 3, len(spread["results"])
+for r in spread["results"]:
+    assert r["erase_min"] >= steady, ("steady wear not reached", r)
+    assert r["operation_pairs"] >= doc["measured_operation_pairs"], r
+    assert abs(r["value"] - r["erase_max"] / r["erase_min"]) < 1e-9, r
+    assert r["met"] == (r["value"] < goal), r
 PY
