@@ -217,11 +217,9 @@ static int tally(nbs_log *log, qpos at, bool one_page, uint32_t *count, uint32_t
 
 /* The unpopped entries page by page, each page's from the cache when it knows it (a page
  * counted from flash is noted there). Check mode compares the sum with a walk of flash. */
-int nbs_queue_count(nbs_queue *q, uint32_t *count) {
+static int count_entries(nbs_log *log, uint32_t *count) {
     uint32_t n, live;
-    int rc = check_queue(q);
-    if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    nbs_log *log = &q->log;
+    int rc;
     qpos tail = {log->tail_seq, 0};
     if (!NBS_WITH_CACHES || !(log->cache.flags & NBS_CACHE_PAGE_POINTERS))
         return tally(log, tail, false, count, &live);
@@ -239,6 +237,18 @@ int nbs_queue_count(nbs_queue *q, uint32_t *count) {
     if (!log->cache.check) return NBS_OK;
     if ((rc = tally(log, tail, false, &n, &live))) return rc;
     return n == *count ? NBS_OK : NBS_E_CACHE_MISMATCH;
+}
+
+/* A count that walks pages leaves the memo of the last page header read (log->seed_page,
+ * usually the head's page) as it found it: the next peek or pop needs no header read. */
+int nbs_queue_count(nbs_queue *q, uint32_t *count) {
+    int rc = check_queue(q);
+    if (rc || !count) return rc ? rc : NBS_E_INVAL;
+    nbs_log *log = &q->log;
+    uint32_t memo_page = log->seed_page, memo_seed = log->seed_of;
+    rc = count_entries(log, count);
+    log->seed_page = memo_page, log->seed_of = memo_seed;
+    return rc;
 }
 
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
