@@ -80,13 +80,11 @@ static void map_key(uint32_t id, uint8_t key[MAP_KEY_BYTES]) {
 static void map_pair(bench_store *s, bench_result *r, nor_prng *prng, uint32_t stored) {
     const uint32_t item = r->item_header + MAP_KEY_BYTES + MAP_VALUE_BYTES;
     uint8_t key[MAP_KEY_BYTES], value[MAP_VALUE_BYTES];
-    nor_stats before, after;
+    int rc;
     map_key((uint32_t)nor_prng_below(prng, stored), key);
     fill_bytes(prng, value, sizeof value);
-    nor_get_stats(s->dev, &before);
-    int rc = nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
-    nor_get_stats(s->dev, &after);
-    bench_cost_add(&r->store, &before, &after);
+    BENCH_MEASURE(s->dev, &r->store, rc,
+                  nbs_map_store(&s->map, key, sizeof key, value, sizeof value));
     if (rc == NBS_OK)
         r->item_bytes += item;
     else
@@ -94,10 +92,8 @@ static void map_pair(bench_store *s, bench_result *r, nor_prng *prng, uint32_t s
 
     map_key((uint32_t)nor_prng_below(prng, stored), key);
     size_t len = 0;
-    nor_get_stats(s->dev, &before);
-    rc = nbs_map_fetch(&s->map, key, sizeof key, value, sizeof value, &len);
-    nor_get_stats(s->dev, &after);
-    bench_cost_add(&r->fetch, &before, &after);
+    BENCH_MEASURE(s->dev, &r->fetch, rc,
+                  nbs_map_fetch(&s->map, key, sizeof key, value, sizeof value, &len));
     if (rc != NBS_OK) r->failures++;
 }
 
@@ -131,22 +127,16 @@ static uint32_t fill_map(bench_store *s, bench_result *r, nor_prng *prng) {
 static void queue_pair(bench_store *s, bench_result *r, nor_prng *prng) {
     const uint32_t item = r->item_header + QUEUE_ENTRY_BYTES;
     uint8_t entry[QUEUE_ENTRY_BYTES];
-    nor_stats before, after;
+    int rc;
     fill_bytes(prng, entry, sizeof entry);
-    nor_get_stats(s->dev, &before);
-    int rc = nbs_queue_push(&s->queue, entry, sizeof entry, 0);
-    nor_get_stats(s->dev, &after);
-    bench_cost_add(&r->push, &before, &after);
+    BENCH_MEASURE(s->dev, &r->push, rc, nbs_queue_push(&s->queue, entry, sizeof entry, 0));
     if (rc == NBS_OK)
         r->item_bytes += item;
     else
         r->failures++;
 
     size_t len = 0;
-    nor_get_stats(s->dev, &before);
-    rc = nbs_queue_pop(&s->queue, entry, sizeof entry, &len);
-    nor_get_stats(s->dev, &after);
-    bench_cost_add(&r->pop, &before, &after);
+    BENCH_MEASURE(s->dev, &r->pop, rc, nbs_queue_pop(&s->queue, entry, sizeof entry, &len));
     if (rc != NBS_OK) r->failures++;
 }
 

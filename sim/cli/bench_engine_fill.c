@@ -65,11 +65,8 @@ static int capacity_of(const nor_config *cfg, const bench_geometry *g, bool is_m
  * counted apart; any other failure is an error. Neither stops the rounds. */
 #define MEASURE(r, cost, call)                                                                     \
     do {                                                                                           \
-        nor_stats before_, after_;                                                                 \
-        nor_get_stats(s.dev, &before_);                                                            \
-        int rc_ = (call);                                                                          \
-        nor_get_stats(s.dev, &after_);                                                             \
-        bench_cost_add((cost), &before_, &after_);                                                 \
+        int rc_;                                                                                   \
+        BENCH_MEASURE(s.dev, (cost), rc_, (call));                                                 \
         if (rc_ == NBS_E_FULL)                                                                     \
             (r)->refused++;                                                                        \
         else if (rc_ != NBS_OK)                                                                    \

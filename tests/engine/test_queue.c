@@ -413,16 +413,9 @@ EF_PRESET_TEST(queue, dead_pages_are_erased_once_when_reused) {
 /* An uncached count walks every page; it leaves the memo of the last page header read (the
  * head's) as it found it, so a peek after a count reads the entry alone, as before it. */
 Test(queue, a_count_leaves_the_head_page_memo) {
-    nor_config cfg = ef_preset_config("tiny");
-    ef_options opts;
-    memset(&opts, 0, sizeof opts);
-    opts.kind = EF_QUEUE;
-    opts.pages = 4;
-    opts.cache = EF_CACHE_NONE;
-    opts.seed = 3;
+    const ef_preset_case tiny = {"tiny", 4, 0};
     engine_fixture f;
-    ef_open(&f, &cfg, &opts);
-    cr_assert_eq(ef_mount(&f), NBS_OK);
+    open_queue(&f, &tiny);
     uint8_t in[24] = {0}, out[24];
     size_t len;
     uint32_t count;
