@@ -1,5 +1,6 @@
 /* The optional RAM caches (SPEC.md section 8): page states (each page's CRC seed), page
- * pointers (where each page's items end, and the queue's head entry) and key locations (an
+ * pointers (where each page's items end, the queue's head entry and its unpopped entries per
+ * page) and key locations (an
  * open-addressing table from a key to its newest STORE). They live in the caller's memory, are
  * refilled after every mount and kept in step by the write hooks; in check mode every cached
  * answer is recomputed from flash. With NBS_WITH_CACHES=0 only nbs_cache_bytes() stays. */
@@ -13,7 +14,8 @@ size_t nbs_cache_bytes(unsigned flags, uint32_t pages, uint32_t max_keys) {
 #else
 
 /* The caller's memory, each part present only with its flag:
- *   header | key entries [key_slots] | page seeds [pages] | page ends [pages] */
+ *   header | key entries [key_slots] | page seeds [pages] | page ends [pages]
+ *   | queue entries [pages] (with page ends) */
 typedef struct cache_header {
     uint32_t keys_used;
     uint32_t keys_complete; /* every live key has an entry: a miss means absent */
@@ -39,7 +41,7 @@ typedef struct page_seed {
 enum { AFTER_GAP = 1u << 23, VLEN_MASK = AFTER_GAP - 1, SHORT_KEY = 4 };
 
 typedef struct cache_layout {
-    uint64_t key_slots, keys, seeds, ends, total;
+    uint64_t key_slots, keys, seeds, ends, entries, total;
 } cache_layout;
 
 /* Open addressing stays short when at most two thirds of the entries are in use. */
@@ -49,7 +51,8 @@ static cache_layout layout_of(unsigned flags, uint32_t pages, uint32_t max_keys)
     l.keys = sizeof(cache_header);
     l.seeds = l.keys + l.key_slots * sizeof(key_entry);
     l.ends = l.seeds + (flags & NBS_CACHE_PAGE_STATES ? sizeof(page_seed) * (uint64_t)pages : 0);
-    l.total = l.ends + (flags & NBS_CACHE_PAGE_POINTERS ? 4u * (uint64_t)pages : 0);
+    l.entries = l.ends + (flags & NBS_CACHE_PAGE_POINTERS ? 4u * (uint64_t)pages : 0);
+    l.total = l.entries + (flags & NBS_CACHE_PAGE_POINTERS ? 4u * (uint64_t)pages : 0);
     return l;
 }
 
@@ -77,6 +80,9 @@ static page_seed *seeds(const nbs_log *log) {
 }
 static uint32_t *ends(const nbs_log *log) {
     return (uint32_t *)((uint8_t *)log->cache.mem + layout(log).ends);
+}
+static uint32_t *queue_entries(const nbs_log *log) {
+    return (uint32_t *)((uint8_t *)log->cache.mem + layout(log).entries);
 }
 
 int nbs_cache_start(nbs_log *log, const nbs_cache_config *cfg) {
@@ -355,6 +361,7 @@ void nbs_cache_page_erased(nbs_log *log, uint32_t page) {
     if (on(log, NBS_CACHE_PAGE_STATES)) memset(&seeds(log)[page], 0, sizeof(page_seed));
     if (on(log, NBS_CACHE_PAGE_POINTERS)) {
         ends(log)[page] = 0;
+        queue_entries(log)[page] = 0;
         uint32_t loc = header(log)->head_loc;
         if (loc && (loc - 1) / log->flash.page_size == page) header(log)->head_loc = 0;
     }
@@ -370,7 +377,27 @@ void nbs_cache_page_erased(nbs_log *log, uint32_t page) {
     }
 }
 
-/* --- the queue's head ------------------------------------------------------------------- */
+/* --- the queue's head and entries per page ---------------------------------------------- */
+
+/* Each page's unpopped entries + 1 (0: unknown). */
+int nbs_cache_entries(nbs_log *log, uint32_t page, uint32_t *count) {
+    if (!on(log, NBS_CACHE_PAGE_POINTERS) || !queue_entries(log)[page]) return NBS_CACHE_ASK;
+    *count = queue_entries(log)[page] - 1;
+    return NBS_OK;
+}
+
+void nbs_cache_note_entries(nbs_log *log, uint32_t page, uint32_t count) {
+    if (on(log, NBS_CACHE_PAGE_POINTERS)) queue_entries(log)[page] = count + 1;
+}
+
+void nbs_cache_entries_changed(nbs_log *log, uint32_t page, int rc, int delta) {
+    if (!on(log, NBS_CACHE_PAGE_POINTERS)) return;
+    uint32_t *n = &queue_entries(log)[page];
+    if (rc) /* the write may or may not have landed: count that page again */
+        *n = 0;
+    else if (*n)
+        *n += (uint32_t)delta;
+}
 
 void nbs_cache_note_head(nbs_log *log, const nbs_item *it) {
     if (!on(log, NBS_CACHE_PAGE_POINTERS) || !log->head_known) return;

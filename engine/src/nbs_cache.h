@@ -45,6 +45,12 @@ int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes);
  * nbs_cache_head fills *it (no data read) or says ASK. */
 void nbs_cache_note_head(nbs_log *log, const nbs_item *it);
 int nbs_cache_head(nbs_log *log, nbs_item *it);
+/* Queue: a page's unpopped intact entries (else ASK); noted when counted from flash or when the
+ * page is opened; a push (delta 1) or pop (-1) in it that returned rc keeps it in step (rc != 0:
+ * unknown again). */
+int nbs_cache_entries(nbs_log *log, uint32_t page, uint32_t *count);
+void nbs_cache_note_entries(nbs_log *log, uint32_t page, uint32_t count);
+void nbs_cache_entries_changed(nbs_log *log, uint32_t page, int rc, int delta);
 #else
 static inline int nbs_cache_start(nbs_log *log, const nbs_cache_config *cfg) {
     (void)log, (void)cfg;
@@ -103,6 +109,16 @@ static inline void nbs_cache_note_head(nbs_log *log, const nbs_item *it) {
 static inline int nbs_cache_head(nbs_log *log, nbs_item *it) {
     (void)log, (void)it;
     return NBS_CACHE_ASK;
+}
+static inline int nbs_cache_entries(nbs_log *log, uint32_t page, uint32_t *count) {
+    (void)log, (void)page, (void)count;
+    return NBS_CACHE_ASK;
+}
+static inline void nbs_cache_note_entries(nbs_log *log, uint32_t page, uint32_t count) {
+    (void)log, (void)page, (void)count;
+}
+static inline void nbs_cache_entries_changed(nbs_log *log, uint32_t page, int rc, int delta) {
+    (void)log, (void)page, (void)rc, (void)delta;
 }
 #endif
 

@@ -25,11 +25,13 @@ typedef struct qpos {
     uint32_t off;
 } qpos;
 
-/* The first unpopped, intact entry at or after `from` (off 0: the page's start): NBS_OK with
- * *at, *it and the cursor of its page, or NBS_E_EMPTY. */
-static int entry_from(nbs_log *log, qpos from, qpos *at, nbs_item *it, nbs_cursor *cur) {
+/* The first unpopped, intact entry at or after `from` (off 0: the page's start), in from's page
+ * alone when one_page: NBS_OK with *at, *it and the cursor of its page, or NBS_E_EMPTY. */
+static int entry_from(nbs_log *log, qpos from, bool one_page, qpos *at, nbs_item *it,
+                      nbs_cursor *cur) {
     for (uint16_t seq = from.seq;; seq++) {
         if (log->empty || nbs_seq_after(seq, log->newest_seq)) return NBS_E_EMPTY;
+        if (one_page && seq != from.seq) return NBS_E_EMPTY;
         int rc = nbs_cursor_start(log, nbs_page_of(log, seq), cur);
         if (seq == from.seq && from.off) cur->pos = from.off;
         uint32_t whole;
@@ -59,7 +61,7 @@ static int head_entry(nbs_log *log, qpos *at, nbs_item *it, nbs_cursor *cur) {
     if (hint_empty(log)) return NBS_E_EMPTY;
     if (log->head_known && nbs_pages_back(log, log->head_page) < nbs_live_pages(log))
         from = (qpos){nbs_seq_of(log, log->head_page), log->head_off};
-    int rc = entry_from(log, from, at, it, cur);
+    int rc = entry_from(log, from, false, at, it, cur);
     if (!rc) {
         log->head_known = true;
         log->head_page = cur->page;
@@ -127,6 +129,7 @@ int nbs_queue_peek(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
 static int pop_item(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
     bool head = log->head_known && log->head_page == cur->page && log->head_off == it->off;
     int rc = nbs_pop_entry(log, cur->page, it);
+    nbs_cache_entries_changed(log, cur->page, rc, it->pop_full ? 0 : -1);
     if (!rc && head) log->head_off = it->end; /* a hint: the next entry is at or after it */
     return rc;
 }
@@ -163,6 +166,7 @@ static int open_for_push(nbs_log *log) {
     if (rc) return rc;
     bool was_empty = hint_empty(log);
     rc = nbs_open_next(log, (uint16_t)(seq - tail));
+    if (!rc) nbs_cache_note_entries(log, log->newest, 0);
     if (!rc && was_empty) log->head_page = log->newest, log->head_off = log->front;
     return rc;
 }
@@ -186,7 +190,9 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     }
     bool was_empty = hint_empty(log);
     nbs_item pushed;
-    if ((rc = nbs_append(log, ITEM_PUSH, &p, &pushed))) return rc;
+    rc = nbs_append(log, ITEM_PUSH, &p, &pushed);
+    nbs_cache_entries_changed(log, log->newest, rc, 1);
+    if (rc) return rc;
     if (was_empty) { /* the new entry is the head */
         log->head_off = pushed.off;
         nbs_cache_note_head(log, &pushed);
@@ -194,14 +200,14 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     return NBS_OK;
 }
 
-/* The unpopped entries: how many, and the bytes their items take. */
-static int tally(nbs_log *log, uint32_t *count, uint32_t *live) {
-    qpos at = {log->tail_seq, 0};
+/* The unpopped entries of one page (seq), or from page `from.seq` on when !one_page: how many,
+ * and the bytes their items take. */
+static int tally(nbs_log *log, qpos at, bool one_page, uint32_t *count, uint32_t *live) {
     nbs_item it;
     nbs_cursor cur;
     int rc;
     *count = *live = 0;
-    while ((rc = entry_from(log, at, &at, &it, &cur)) == NBS_OK) {
+    while ((rc = entry_from(log, at, one_page, &at, &it, &cur)) == NBS_OK) {
         ++*count;
         *live += it.end - it.off;
         at.off = it.end;
@@ -209,11 +215,40 @@ static int tally(nbs_log *log, uint32_t *count, uint32_t *live) {
     return rc == NBS_E_EMPTY ? NBS_OK : rc;
 }
 
+/* The unpopped entries page by page, each page's from the cache when it knows it (a page
+ * counted from flash is noted there). Check mode compares the sum with a walk of flash. */
+static int count_entries(nbs_log *log, uint32_t *count) {
+    uint32_t n, live;
+    int rc;
+    qpos tail = {log->tail_seq, 0};
+    if (!NBS_WITH_CACHES || !(log->cache.flags & NBS_CACHE_PAGE_POINTERS))
+        return tally(log, tail, false, count, &live);
+    *count = 0;
+    for (uint16_t seq = log->tail_seq; !log->empty && !nbs_seq_after(seq, log->newest_seq); seq++) {
+        uint32_t page = nbs_page_of(log, seq);
+        if (nbs_cache_entries(log, page, &n) == NBS_OK) {
+            *count += n;
+            continue;
+        }
+        if ((rc = tally(log, (qpos){seq, 0}, true, &n, &live))) return rc;
+        nbs_cache_note_entries(log, page, n);
+        *count += n;
+    }
+    if (!log->cache.check) return NBS_OK;
+    if ((rc = tally(log, tail, false, &n, &live))) return rc;
+    return n == *count ? NBS_OK : NBS_E_CACHE_MISMATCH;
+}
+
+/* A count that walks pages leaves the memo of the last page header read (log->seed_page,
+ * usually the head's page) as it found it: the next peek or pop needs no header read. */
 int nbs_queue_count(nbs_queue *q, uint32_t *count) {
-    uint32_t live;
     int rc = check_queue(q);
     if (rc || !count) return rc ? rc : NBS_E_INVAL;
-    return tally(&q->log, count, &live);
+    nbs_log *log = &q->log;
+    uint32_t memo_page = log->seed_page, memo_seed = log->seed_of;
+    rc = count_entries(log, count);
+    log->seed_page = memo_page, log->seed_of = memo_seed;
+    return rc;
 }
 
 int nbs_queue_max_push(nbs_queue *q, size_t *len) {
@@ -243,7 +278,7 @@ int nbs_queue_space(nbs_queue *q, nbs_space *space) {
     int rc = check_queue(q);
     if (rc || !space) return rc ? rc : NBS_E_INVAL;
     uint32_t count, live;
-    rc = tally(&q->log, &count, &live);
+    rc = tally(&q->log, (qpos){q->log.tail_seq, 0}, false, &count, &live);
     return rc ? rc : nbs_space_figures(&q->log, live, space);
 }
 
@@ -264,7 +299,8 @@ int nbs_queue_iter_next(nbs_queue_iter *iter, void *buf, size_t capacity, size_t
     nbs_item it;
     nbs_cursor cur;
     iter->has_current = false;
-    if ((rc = entry_from(log, from, &at, &it, &cur))) return rc == NBS_E_EMPTY ? NBS_E_END : rc;
+    if ((rc = entry_from(log, from, false, &at, &it, &cur)))
+        return rc == NBS_E_EMPTY ? NBS_E_END : rc;
     if ((rc = read_entry(log, &cur, &it, buf, capacity, len))) return rc;
     iter->page_step = at.seq;
     iter->slot = it.end; /* the next step starts after this entry */

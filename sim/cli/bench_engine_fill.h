@@ -19,7 +19,8 @@ typedef struct fill_result {
     uint32_t capacity;   /* items the store took from empty until full */
     uint32_t items;      /* items held when the rounds began */
     bench_op_cost op[4]; /* map: store, fetch, count; queue: push, peek, pop, count */
-    uint64_t failures;   /* measured operations that did not succeed */
+    uint64_t refused;    /* pushes or stores refused for lack of room (NBS_E_FULL): expected */
+    uint64_t failures;   /* measured operations that failed otherwise: an engine error */
     int error;           /* 0, or the engine error that stopped the filling */
 } fill_result;
 

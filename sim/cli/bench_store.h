@@ -47,6 +47,16 @@ typedef struct bench_op_cost {
 /* Adds the traffic between two readings of the statistics to cost, as one operation. */
 void bench_cost_add(bench_op_cost *cost, const nor_stats *before, const nor_stats *after);
 double bench_per_op(uint64_t total, uint64_t count);
+/* Runs `call` (an engine call), stores its result in rc and adds its flash traffic on dev to
+ * cost as one operation. */
+#define BENCH_MEASURE(dev, cost, rc, call)                                                         \
+    do {                                                                                           \
+        nor_stats before_, after_;                                                                 \
+        nor_get_stats((dev), &before_);                                                            \
+        (rc) = (call);                                                                             \
+        nor_get_stats((dev), &after_);                                                             \
+        bench_cost_add((cost), &before_, &after_);                                                 \
+    } while (0)
 
 /* Smallest and largest erase count over the sectors of the store's range. */
 void bench_erase_range(const bench_store *s, uint32_t *min, uint32_t *max);

@@ -1,6 +1,7 @@
 /* The caches on their own: hash collisions told apart by the key on flash, overflow falling
  * back to flash (never answering "absent" from an incomplete table), entries following garbage
- * collection and remounts, the queue's head read as its data alone, nbs_cache_bytes() matching
+ * collection and remounts, the queue's head read as its data alone, its count from the unpopped
+ * entries per page (check mode catching a wrong one), nbs_cache_bytes() matching
  * the formulas of SPEC.md section 8, and check mode catching a cache entry that disagrees with
  * flash. Read counts are taken with check mode off, since check mode repeats every lookup the
  * uncached way. */
@@ -73,15 +74,15 @@ static uint64_t expect_fetch(engine_fixture *f, const uint8_t key[8], bool prese
 }
 
 Test(cache_unit, bytes_follow_the_documented_formulas) {
-    /* header 20 + key table 16 * (K + K/2 + 1) + seeds 8 * N + ends 4 * N */
+    /* header 20 + key table 16 * (K + K/2 + 1) + seeds 8 * N + ends 4 * N + queue entries 4 * N */
     cr_assert_eq(nbs_cache_bytes(0, 8, 256), 0);
     cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_STATES, 8, 256), 20 + 8 * 8);
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_POINTERS, 8, 256), 20 + 4 * 8);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_POINTERS, 8, 256), 20 + 8 * 8);
     cr_assert_eq(nbs_cache_bytes(NBS_CACHE_PAGE_STATES | NBS_CACHE_PAGE_POINTERS, 8, 0),
-                 20 + 12 * 8);
+                 20 + 16 * 8);
     cr_assert_eq(nbs_cache_bytes(NBS_CACHE_KEYS, 8, 256), 20 + 16 * (256 + 128 + 1));
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 8, 256), 20 + 16 * 385 + 12 * 8);
-    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 32767, 0), 20 + 16 + 12 * 32767u);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 8, 256), 20 + 16 * 385 + 16 * 8);
+    cr_assert_eq(nbs_cache_bytes(NBS_CACHE_ALL, 32767, 0), 20 + 16 + 16 * 32767u);
 }
 
 Test(cache_unit, mount_rejects_small_or_misaligned_memory) {
@@ -340,5 +341,72 @@ Test(cache_unit, a_wrong_head_falls_back_to_flash) {
     memcpy(h + 12, &lengths, 4);
     cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_OK);
     cr_assert(len == 4 && !memcmp(out, in, 4), "the CRC must send the read to flash (%zu)", len);
+    ef_close(&f);
+}
+
+/* The queue's count with page pointers: each page's unpopped entries are kept in the cache (by
+ * push, pop, drop-oldest and the iterator's pop), so a count reads nothing once every page was
+ * counted, whatever the fill; after a remount the first count walks the pages once. */
+Test(cache_unit, queue_count_reads_nothing_once_pages_are_counted) {
+    engine_fixture f;
+    open_queue(&f, false);
+    uint8_t in[24] = {0}, out[24];
+    size_t len;
+    uint32_t count, held = 0;
+    nor_stats before, after;
+    for (uint32_t i = 0; i < 200; i++) {
+        in[0] = (uint8_t)i;
+        cr_assert_eq(nbs_queue_push(&f.queue, in, i % 24 + 1, NBS_PUSH_DROP_OLDEST), NBS_OK);
+        if (i % 3 == 2) cr_assert_eq(nbs_queue_pop(&f.queue, out, sizeof out, &len), NBS_OK);
+        if (i % 7 == 0) {
+            nbs_queue_iter it;
+            nbs_queue_iter_init(&f.queue, &it);
+            if (nbs_queue_iter_next(&it, out, sizeof out, &len) == NBS_OK &&
+                nbs_queue_iter_next(&it, out, sizeof out, &len) == NBS_OK)
+                cr_assert_eq(nbs_queue_iter_pop_current(&it), NBS_OK);
+        }
+        ef_stats(&f, &before);
+        cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+        ef_stats(&f, &after);
+        cr_assert_eq(after.read_calls, before.read_calls, "count %u read flash (%llu calls)", i,
+                     (unsigned long long)(after.read_calls - before.read_calls));
+        held = count;
+    }
+    /* The truth: a remount empties the cache, and the first count walks flash. */
+    cr_assert_eq(ef_mount(&f), NBS_OK);
+    ef_stats(&f, &before);
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+    ef_stats(&f, &after);
+    cr_assert_eq(count, held, "the cached count %u, flash says %u", held, count);
+    cr_assert_gt(after.read_calls, before.read_calls, "after a mount the pages are walked");
+    ef_stats(&f, &before);
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+    ef_stats(&f, &after);
+    cr_assert_eq(after.read_calls, before.read_calls, "then noted: the next count reads nothing");
+    ef_close(&f);
+}
+
+/* Check mode compares the per-page count with flash: a page's figure one too high is caught. */
+Test(cache_unit, check_mode_catches_a_wrong_page_count) {
+    engine_fixture f;
+    open_queue(&f, true);
+    uint8_t in[8] = {7};
+    uint32_t count;
+    for (int i = 0; i < 3; i++) cr_assert_eq(nbs_queue_push(&f.queue, in, sizeof in, 0), NBS_OK);
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+    cr_assert_eq(count, 3);
+    /* header 20, seeds 8 x 4, ends 4 x 4, then the entries per page + 1 (0: unknown) */
+    uint8_t *entries = (uint8_t *)f.cache_mem + HEADER_BYTES + 8 * 4 + 4 * 4;
+    uint32_t total = 0, word;
+    for (int page = 0; page < 4; page++) {
+        memcpy(&word, entries + 4 * page, 4);
+        if (word) total += word - 1;
+    }
+    cr_assert_eq(total, 3, "the entries per page sit after the page ends (SPEC section 8)");
+    for (int page = 0; page < 4; page++) {
+        memcpy(&word, entries + 4 * page, 4);
+        if (word > 1) word++, memcpy(entries + 4 * page, &word, 4);
+    }
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_E_CACHE_MISMATCH);
     ef_close(&f);
 }

@@ -409,3 +409,27 @@ EF_PRESET_TEST(queue, dead_pages_are_erased_once_when_reused) {
                  f.pages, (unsigned long long)erases);
     ef_close(&f);
 }
+
+/* An uncached count walks every page; it leaves the memo of the last page header read (the
+ * head's) as it found it, so a peek after a count reads the entry alone, as before it. */
+Test(queue, a_count_leaves_the_head_page_memo) {
+    const ef_preset_case tiny = {"tiny", 4, 0};
+    engine_fixture f;
+    open_queue(&f, &tiny);
+    uint8_t in[24] = {0}, out[24];
+    size_t len;
+    uint32_t count;
+    for (int i = 0; i < 16; i++) cr_assert_eq(nbs_queue_push(&f.queue, in, sizeof in, 0), NBS_OK);
+    cr_assert_eq(nbs_queue_pop(&f.queue, out, sizeof out, &len), NBS_OK);
+    cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_OK);
+    cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+    cr_assert_eq(count, 15);
+    cr_assert_gt(f.queue.log.newest_seq - f.queue.log.tail_seq, 1, "the entries span 3 pages");
+    nor_stats before, after;
+    ef_stats(&f, &before);
+    cr_assert_eq(nbs_queue_peek(&f.queue, out, sizeof out, &len), NBS_OK);
+    ef_stats(&f, &after);
+    cr_assert_eq(after.read_calls - before.read_calls, 1, "peek after count: %llu read calls",
+                 (unsigned long long)(after.read_calls - before.read_calls));
+    ef_close(&f);
+}
