@@ -1,0 +1,130 @@
+/* The agent: runs the storage engine's operations that the host sends through the mailbox
+ * (emu_mailbox.h), one per call, so that `norbench run --target BOARD` drives the engine
+ * cross-compiled for the board with the scenario's configuration. The engine's range and
+ * caches come with the mount command; its work and cache memory come from a static arena.
+ * Between calls the core waits in a WFI, which hands control back to the host. */
+#include "board.h"
+#include "emu_mailbox.h"
+#include "nbs_map.h"
+#include "nbs_queue.h"
+
+#include <string.h>
+
+#define REG(offset) (*(volatile uint32_t *)(MBOX_BASE + (offset)))
+#define KEY         ((uint8_t *)(MBOX_BASE + MBOX_KEY))
+#define VALUE       ((uint8_t *)(MBOX_BASE + MBOX_VALUE))
+
+static uint8_t arena[96 * 1024] __attribute__((aligned(8)));
+static nbs_config config;
+static nbs_map map;
+static nbs_queue queue;
+static bool is_map;
+
+static int mount(void) {
+    nbs_flash flash;
+    board_storage_flash(&flash);
+    if (REG(MBOX_CFG_WRITE_UNIT) != flash.write_unit) return NBS_E_GEOMETRY;
+    flash.start = REG(MBOX_CFG_START);
+    flash.size = REG(MBOX_CFG_SIZE);
+    flash.page_size = REG(MBOX_CFG_PAGE);
+    is_map = REG(MBOX_CFG_KIND) == MBOX_KIND_MAP;
+    size_t work = nbs_work_bytes_min(&flash);
+    unsigned flags = REG(MBOX_CFG_CACHE_FLAGS);
+    uint32_t keys = REG(MBOX_CFG_CACHE_KEYS);
+    size_t cache =
+        flags && flash.page_size ? nbs_cache_bytes(flags, flash.size / flash.page_size, keys) : 0;
+    if (work + cache > sizeof arena) return NBS_E_CACHE_MEM;
+    config = (nbs_config){.flash = flash,
+                          .work = arena,
+                          .work_size = work,
+                          .cache = {.flags = flags,
+                                    .mem = cache ? arena + ((work + 7u) & ~7u) : NULL,
+                                    .mem_size = cache,
+                                    .max_keys = keys,
+                                    .check = REG(MBOX_CFG_CACHE_CHECK) != 0}};
+    if (cache && ((work + 7u) & ~7u) + cache > sizeof arena) return NBS_E_CACHE_MEM;
+    return is_map ? nbs_map_mount(&map, &config) : nbs_queue_mount(&queue, &config);
+}
+
+static size_t capacity(void) {
+    uint32_t c = REG(MBOX_CAPACITY);
+    return c < MBOX_VALUE_ROOM ? c : MBOX_VALUE_ROOM;
+}
+
+/* The item MBOX_CURSOR items from the start: its key and value into the mailbox, or popped. */
+static int iterate(bool pop) {
+    uint32_t skip = REG(MBOX_CURSOR);
+    size_t key_len = 0, len = 0;
+    if (is_map) {
+        nbs_map_iter it;
+        nbs_map_iter_init(&map, &it);
+        for (uint32_t i = 0;; i++) {
+            int rc = nbs_map_iter_next(&it, KEY, MBOX_KEY_ROOM, &key_len, VALUE, capacity(), &len);
+            if (rc || i == skip) {
+                REG(MBOX_KEY_LEN) = key_len, REG(MBOX_VALUE_LEN) = len;
+                return rc;
+            }
+        }
+    }
+    nbs_queue_iter it;
+    nbs_queue_iter_init(&queue, &it);
+    for (uint32_t i = 0;; i++) {
+        int rc = nbs_queue_iter_next(&it, VALUE, capacity(), &len);
+        if (rc || i == skip) {
+            REG(MBOX_KEY_LEN) = 0, REG(MBOX_VALUE_LEN) = len;
+            return rc || !pop ? rc : nbs_queue_iter_pop_current(&it);
+        }
+    }
+}
+
+static int run(uint32_t command) {
+    size_t len = REG(MBOX_VALUE_LEN), key_len = REG(MBOX_KEY_LEN);
+    int rc;
+    switch (command) {
+    case MBOX_CMD_MOUNT: return mount();
+    case MBOX_CMD_FORMAT: return is_map ? nbs_map_erase_all(&map) : nbs_queue_erase_all(&queue);
+    case MBOX_CMD_STORE: return nbs_map_store(&map, KEY, key_len, VALUE, len);
+    case MBOX_CMD_FETCH:
+        rc = nbs_map_fetch(&map, KEY, key_len, VALUE, capacity(), &len);
+        REG(MBOX_VALUE_LEN) = len;
+        return rc;
+    case MBOX_CMD_REMOVE: return nbs_map_remove(&map, KEY, key_len);
+    case MBOX_CMD_REMOVE_ALL: return nbs_map_remove_all(&map);
+    case MBOX_CMD_HAS: {
+        bool present = false;
+        rc = nbs_map_has(&map, KEY, key_len, &present);
+        REG(MBOX_FLAGS) = present;
+        return rc;
+    }
+    case MBOX_CMD_PUSH:
+        return nbs_queue_push(&queue, VALUE, len,
+                              REG(MBOX_FLAGS) & MBOX_PUSH_DROP_OLDEST ? NBS_PUSH_DROP_OLDEST : 0);
+    case MBOX_CMD_PEEK:
+    case MBOX_CMD_POP:
+        rc = command == MBOX_CMD_PEEK ? nbs_queue_peek(&queue, VALUE, capacity(), &len)
+                                      : nbs_queue_pop(&queue, VALUE, capacity(), &len);
+        REG(MBOX_VALUE_LEN) = len;
+        return rc;
+    case MBOX_CMD_COUNT: {
+        uint32_t count = 0;
+        rc = is_map ? nbs_map_count(&map, &count) : nbs_queue_count(&queue, &count);
+        REG(MBOX_COUNT) = count;
+        return rc;
+    }
+    case MBOX_CMD_ITERATE: return iterate(false);
+    case MBOX_CMD_ITERATE_POP: return iterate(true);
+    default: return NBS_E_INVAL;
+    }
+}
+
+int main(void) {
+    REG(MBOX_COMMAND) = MBOX_CMD_NONE;
+    REG(MBOX_HELLO) = MBOX_HELLO_VALUE;
+    for (;;) {
+        __asm volatile("wfi" ::: "memory");
+        uint32_t command = REG(MBOX_COMMAND);
+        if (command == MBOX_CMD_NONE) continue;
+        REG(MBOX_STATUS) = (uint32_t)run(command);
+        REG(MBOX_COMMAND) = MBOX_CMD_NONE;
+    }
+}
