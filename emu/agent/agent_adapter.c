@@ -188,8 +188,8 @@ static int agent_count(void *ctx, uint32_t *count) {
     return rc;
 }
 
-/* One call per item: the agent walks to item `cursor` each time (reads only), and a pop of
- * the visited entry leaves the next one at the same cursor. */
+/* One call per item, the agent keeping its iterator between them; a pop of the visited entry
+ * leaves the next one at the same cursor. */
 static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     agent *a = ctx;
     uint8_t *mbox = emu_mailbox(a->m);
@@ -211,7 +211,6 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
         rc = visit(visit_ctx, a->is_map ? key : NULL, key_len, value, len, &pop_current);
         if (rc) break;
         if (pop_current) {
-            put32(mbox, MBOX_CURSOR, cursor);
             rc = call(a, MBOX_CMD_ITERATE_POP);
         } else {
             cursor++;
@@ -220,6 +219,21 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     free(key);
     free(value);
     return rc;
+}
+
+/* ---- RAM state, for campaigns that resume a run from a snapshot ---- */
+
+static void save_state(void *ctx, void *out) {
+    agent *a = ctx;
+    uint8_t *p = out;
+    p[0] = a->answering;
+    if (emu_state_save(a->m, p + 1)) p[0] = 0; /* restored as a board that does not answer */
+}
+
+static void restore_state(void *ctx, const void *in) {
+    agent *a = ctx;
+    const uint8_t *p = in;
+    a->answering = p[0] && emu_state_restore(a->m, p + 1) == 0;
 }
 
 static void agent_destroy(void *ctx) {
@@ -255,6 +269,9 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
     out->capabilities = is_map ? ADAPTER_CAN_MAP : ADAPTER_CAN_QUEUE;
     out->max_value_size = cfg->page_size;
     out->ctx = a;
+    out->state_size = 1 + emu_state_size(a->m);
+    out->save_state = save_state;
+    out->restore_state = restore_state;
     out->destroy = agent_destroy;
     out->mount = agent_mount;
     out->format = agent_format;

@@ -83,6 +83,12 @@ void emu_boot_free(emu_boot *b);
 /* Powers the board on (the NOR model too) from the reset snapshot, the flash as it is, and
  * runs until the firmware goes idle, crashes, runs away or a cut armed in the NOR model lands. */
 int emu_boot_run(emu *m, emu_boot *out);
+/* The machine between two calls (CPU, RAM, mailbox, board registers) as emu_state_size()
+ * bytes, saved and restored into the same emu; a restore reads the storage device again (its
+ * owner restores the device). 0, or -1 when Unicorn refuses. */
+size_t emu_state_size(emu *m);
+int emu_state_save(emu *m, void *out);
+int emu_state_restore(emu *m, const void *in);
 /* Continues a boot that went idle (a WFI) from the instruction after it, with RAM,
  * registers and peripherals as they were: the agent's next call. */
 int emu_boot_resume(emu *m, emu_boot *out);

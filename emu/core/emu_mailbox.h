@@ -55,9 +55,10 @@ enum mbox_command {
     MBOX_CMD_POP,
     MBOX_CMD_COUNT,
     /* The item after MBOX_CURSOR items from the start (key and value out), NBS_E_END past the
-     * last: the host walks an iteration one call per item. */
+     * last: the host walks an iteration one call per item, cursor 0, 1, 2, ... */
     MBOX_CMD_ITERATE,
-    /* Queues: pops the item MBOX_CURSOR items from the start, through the iterator. */
+    /* Queues: pops the item the last ITERATE returned; the next ITERATE names the item after
+     * it with the same cursor. */
     MBOX_CMD_ITERATE_POP,
 };
 

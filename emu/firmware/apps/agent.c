@@ -14,7 +14,8 @@
 #define KEY         ((uint8_t *)(MBOX_BASE + MBOX_KEY))
 #define VALUE       ((uint8_t *)(MBOX_BASE + MBOX_VALUE))
 
-static uint8_t arena[96 * 1024] __attribute__((aligned(8)));
+/* Not zeroed at each boot (no .bss): the engine never trusts what RAM holds at a mount. */
+static uint8_t arena[96 * 1024] __attribute__((aligned(8), section(".noinit")));
 static nbs_config config;
 static nbs_map map;
 static nbs_queue queue;
@@ -51,30 +52,41 @@ static size_t capacity(void) {
     return c < MBOX_VALUE_ROOM ? c : MBOX_VALUE_ROOM;
 }
 
-/* The item MBOX_CURSOR items from the start: its key and value into the mailbox, or popped. */
-static int iterate(bool pop) {
-    uint32_t skip = REG(MBOX_CURSOR);
+/* The item MBOX_CURSOR items from the start, key and value into the mailbox. The iterator is
+ * kept between calls, so that a walk costs one step per item when the host asks for items
+ * 0, 1, 2, ... (after a pop, the same cursor names the next item); any other cursor walks
+ * again from the start. */
+static nbs_map_iter map_it;
+static nbs_queue_iter queue_it;
+static uint32_t next_cursor;
+
+static int iterate_step(size_t *key_len, size_t *len) {
+    if (is_map)
+        return nbs_map_iter_next(&map_it, KEY, MBOX_KEY_ROOM, key_len, VALUE, capacity(), len);
+    return nbs_queue_iter_next(&queue_it, VALUE, capacity(), len);
+}
+
+static int iterate(void) {
+    uint32_t cursor = REG(MBOX_CURSOR);
     size_t key_len = 0, len = 0;
-    if (is_map) {
-        nbs_map_iter it;
-        nbs_map_iter_init(&map, &it);
-        for (uint32_t i = 0;; i++) {
-            int rc = nbs_map_iter_next(&it, KEY, MBOX_KEY_ROOM, &key_len, VALUE, capacity(), &len);
-            if (rc || i == skip) {
-                REG(MBOX_KEY_LEN) = key_len, REG(MBOX_VALUE_LEN) = len;
-                return rc;
-            }
-        }
+    int rc = NBS_OK;
+    if (cursor == 0 || cursor != next_cursor) {
+        if (is_map)
+            nbs_map_iter_init(&map, &map_it);
+        else
+            nbs_queue_iter_init(&queue, &queue_it);
+        for (uint32_t i = 0; i < cursor && rc == NBS_OK; i++) rc = iterate_step(&key_len, &len);
     }
-    nbs_queue_iter it;
-    nbs_queue_iter_init(&queue, &it);
-    for (uint32_t i = 0;; i++) {
-        int rc = nbs_queue_iter_next(&it, VALUE, capacity(), &len);
-        if (rc || i == skip) {
-            REG(MBOX_KEY_LEN) = 0, REG(MBOX_VALUE_LEN) = len;
-            return rc || !pop ? rc : nbs_queue_iter_pop_current(&it);
-        }
-    }
+    if (rc == NBS_OK) rc = iterate_step(&key_len, &len);
+    REG(MBOX_KEY_LEN) = key_len, REG(MBOX_VALUE_LEN) = len;
+    next_cursor = cursor + 1;
+    return rc;
+}
+
+/* Pops the item the last MBOX_CMD_ITERATE returned (queues). */
+static int iterate_pop(void) {
+    next_cursor--;
+    return nbs_queue_iter_pop_current(&queue_it);
 }
 
 static int run(uint32_t command) {
@@ -111,8 +123,8 @@ static int run(uint32_t command) {
         REG(MBOX_COUNT) = count;
         return rc;
     }
-    case MBOX_CMD_ITERATE: return iterate(false);
-    case MBOX_CMD_ITERATE_POP: return iterate(true);
+    case MBOX_CMD_ITERATE: return iterate();
+    case MBOX_CMD_ITERATE_POP: return is_map ? NBS_E_INVAL : iterate_pop();
     default: return NBS_E_INVAL;
     }
 }
