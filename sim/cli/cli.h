@@ -86,6 +86,8 @@ struct adapter_kind;
 typedef const struct adapter_kind *(*cli_find_engine_fn)(const char *type);
 int cli_target_setup(const cli_command *cmd, const char *board, const char *firmware,
                      cli_find_engine_fn *find);
+/* emu/firmware/NAMEBOARD.elf beside the norbench executable (where the build puts it). */
+void cli_firmware_path(char *out, size_t size, const char *name, const char *board);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

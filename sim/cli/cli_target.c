@@ -1,13 +1,27 @@
 /* --target BOARD [--firmware FILE] of `run` and `powercut`: the scenario's engine runs in the
  * agent firmware on an emulated board (emu/agent) instead of on the host. Checks the board and
  * the firmware before anything runs, so that a bad target is one message; a firmware that
- * stops answering later ends the command with one message naming the PC. */
+ * stops answering later ends the command with one message naming the PC. Also where the
+ * firmware built with this norbench is. */
 #define _POSIX_C_SOURCE 200809L /* readlink */
 #include "cli.h"
 #include "commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <string.h>
+#include <unistd.h>
+
+void cli_firmware_path(char *out, size_t size, const char *name, const char *board) {
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash) *slash = '\0';
+    snprintf(out, size, "%s%semu/firmware/%s%s.elf", slash ? self : "", slash ? "/" : "", name,
+             board);
+}
 
 #if !NORBENCH_HAVE_EMU
 
@@ -24,25 +38,11 @@ int cli_target_setup(const cli_command *cmd, const char *board, const char *firm
 #include "emu_board.h"
 #include "emu_target.h"
 
-#include <string.h>
-#include <unistd.h>
-
 static const char *fatal_command;
 
 static void target_fatal(const char *message) {
     fprintf(stderr, "norbench %s: %s\n", fatal_command, message);
     exit(CLI_EXIT_FAIL);
-}
-
-/* The agent built with this norbench: emu/firmware/agent-BOARD.elf beside the executable. */
-static void default_firmware(char *out, size_t size, const char *board) {
-    char self[1024];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash) *slash = '\0';
-    snprintf(out, size, "%s%semu/firmware/agent-%s.elf", slash ? self : "", slash ? "/" : "",
-             board);
 }
 
 int cli_target_setup(const cli_command *cmd, const char *board, const char *firmware,
@@ -58,7 +58,7 @@ int cli_target_setup(const cli_command *cmd, const char *board, const char *firm
     if (firmware)
         snprintf(firmware_path, sizeof firmware_path, "%s", firmware);
     else
-        default_firmware(firmware_path, sizeof firmware_path, board);
+        cli_firmware_path(firmware_path, sizeof firmware_path, "agent-", board);
     fatal_command = cmd->name;
     emu_target_select(
         &(emu_target){.board = board, .firmware = firmware_path, .fatal = target_fatal});

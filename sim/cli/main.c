@@ -13,8 +13,8 @@ const cli_command cli_commands[] = {
     {"demo", "a short tour of the NOR flash model", "[--preset NAME] [--seed N]",
      "Programs, erases and tears a few operations on a preset, printing what the model does.",
      cmd_demo},
-    {"bench", "measure the model, the engine or the power-cut campaigns",
-     "sim|engine|seqstore|powercut [--json]",
+    {"bench", "measure the model, the engine, the power-cut campaigns or the emulator",
+     "sim|engine|seqstore|powercut|emu [--json]",
      "Runs a benchmark and prints its figures:\n"
      "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
      "  engine  flash traffic, wear and write amplification of the storage engine, and its\n"
@@ -22,7 +22,10 @@ const cli_command cli_commands[] = {
      "  seqstore  sequential-storage's own map and queue cache workloads (4 x 256 B), our\n"
      "          flash traffic beside the crate's and issue #12's goals; exits 1 when a value\n"
      "          reads back wrong (docs/benchmarks.md)\n"
-     "  powercut  cut points verified per second per core by an exhaustive campaign",
+     "  powercut  cut points verified per second per core by an exhaustive campaign\n"
+     "  emu     the emulator on the nrf52840 (the boot counter built beside norbench):\n"
+     "          instructions per CPU second with the flash hooks on, boot and reboot time,\n"
+     "          campaign tries per second, beside issue #13's goals (docs/emu.md)",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",
      "Checks JSON scenario files (a DIR: every *.json below it) against the format\n"
