@@ -162,3 +162,36 @@ Test(target, flash_that_fits_is_placed_at_the_end) {
     emu_close(m);
     nor_destroy(dev);
 }
+
+/* A firmware that stops answering (here: it runs past its instruction budget in the boot a
+ * mount starts with) ends the call with one message naming the call, the stop and the PC. */
+Test(target, a_call_that_does_not_return_is_reported_with_its_pc) {
+    fatal_message[0] = '\0';
+    emu_target_select(&(emu_target){.board = "nrf52840",
+                                    .firmware = AGENT,
+                                    .max_instructions = 100, /* not even the startup code */
+                                    .fatal = record_fatal});
+    nor_config cfg = *nor_preset_find("nrf52840");
+    cfg.regions[0].count = 2;
+    nor *dev;
+    cr_assert_eq(nor_create(&dev, &cfg, 1), NOR_OK);
+    adapter a;
+    adapter_config ac = {.start = 0, .size = 2 * 4096, .page_size = 4096};
+    cr_assert_eq(emu_target_find_engine("map")->create(&a, dev, &ac), NBS_OK);
+    int rc = a.mount(a.ctx);
+    cr_assert_eq(rc, NBS_E_IO, "mount: %d %s", rc, fatal_message);
+    cr_assert(
+        strstr(
+            fatal_message,
+            "target nrf52840: the agent firmware stopped answering during "
+            "its boot (no greeting in the mailbox): runaway: still running after 100 instructions"),
+        "said: %s", fatal_message);
+    cr_assert(strstr(fatal_message, " at pc 0x"), "said: %s", fatal_message);
+    /* No answer, no more calls: the board is down until the next mount. */
+    uint32_t count = 7;
+    fatal_message[0] = '\0';
+    cr_assert_eq(a.count(a.ctx, &count), NBS_E_IO);
+    cr_assert_str_empty(fatal_message);
+    adapter_destroy(&a);
+    nor_destroy(dev);
+}
