@@ -259,7 +259,7 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
         char message[EMU_WHY_MAX + 64];
         snprintf(message, sizeof message, "target %s: %s", selected.board, why);
         free(a);
-        if (selected.fatal) selected.fatal(message);
+        if (selected.refused) selected.refused(message);
         return NBS_E_GEOMETRY;
     }
     a->dev = dev;

@@ -18,6 +18,9 @@ typedef struct emu_target {
     /* A firmware that stops answering (crash, runaway, no hello): called with one message
      * naming the board, what happened and the PC. NULL: the call returns NBS_E_IO. */
     void (*fatal)(const char *message);
+    /* A scenario flash the board cannot hold: called with the reason before the adapter's
+     * creation fails with NBS_E_GEOMETRY (the runner then makes the run an ERROR). May be NULL. */
+    void (*refused)(const char *message);
 } emu_target;
 
 /* Selects the target the adapters below open (copied; the strings must outlive the runs). */

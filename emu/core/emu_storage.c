@@ -35,9 +35,10 @@ int emu_storage_place(emu *m, nor *dev, char *why, size_t why_size) {
                         "(preset %s): write unit, erase value and write policy must match",
                         mine->name, m->board->name, board->name),
                -1;
-    if (size > flash_size)
+    if (size >= flash_size)
         return snprintf(why, why_size,
-                        "the scenario's flash (%u bytes) is larger than the %s's flash (%u bytes)",
+                        "the scenario's flash (%u bytes) leaves no room for the firmware in the "
+                        "%s's flash (%u bytes): give it fewer sectors",
                         size, m->board->name, flash_size),
                -1;
     uint32_t offset = flash_size - size;

@@ -38,10 +38,14 @@ int cli_target_setup(const cli_command *cmd, const char *board, const char *firm
 #include "emu_board.h"
 #include "emu_target.h"
 
-static const char *fatal_command;
+static const char *target_command;
+
+static void target_refused(const char *message) {
+    fprintf(stderr, "norbench %s: %s\n", target_command, message);
+}
 
 static void target_fatal(const char *message) {
-    fprintf(stderr, "norbench %s: %s\n", fatal_command, message);
+    target_refused(message);
     exit(CLI_EXIT_FAIL);
 }
 
@@ -59,9 +63,11 @@ int cli_target_setup(const cli_command *cmd, const char *board, const char *firm
         snprintf(firmware_path, sizeof firmware_path, "%s", firmware);
     else
         cli_firmware_path(firmware_path, sizeof firmware_path, "agent-", board);
-    fatal_command = cmd->name;
-    emu_target_select(
-        &(emu_target){.board = board, .firmware = firmware_path, .fatal = target_fatal});
+    target_command = cmd->name;
+    emu_target_select(&(emu_target){.board = board,
+                                    .firmware = firmware_path,
+                                    .fatal = target_fatal,
+                                    .refused = target_refused});
     char why[EMU_WHY_MAX];
     if (emu_target_check(why, sizeof why))
         return cli_usage_error(cmd, "--target %s: %s", board, why);

@@ -28,8 +28,8 @@ static void record_fatal(const char *message) {
 
 static void select_board(const char *firmware) {
     fatal_message[0] = '\0';
-    emu_target_select(
-        &(emu_target){.board = "nrf52840", .firmware = firmware, .fatal = record_fatal});
+    emu_target_select(&(emu_target){
+        .board = "nrf52840", .firmware = firmware, .fatal = record_fatal, .refused = record_fatal});
 }
 
 typedef struct run_end {
@@ -144,8 +144,10 @@ Test(target, flash_the_board_cannot_hold_is_refused) {
     nor_config big = *nor_preset_find("nrf52840");
     big.regions[0].count = 255; /* all but the first page: over the agent's code */
     refused(&big, "overlaps the firmware's segment at 0x00000000");
+    big.regions[0].count = 256; /* the whole flash: the preset as it is */
+    refused(&big, "leaves no room for the firmware in the nrf52840's flash (1048576 bytes)");
     big.regions[0].count = 300; /* more than the board has */
-    refused(&big, "larger than the nrf52840's flash");
+    refused(&big, "(1228800 bytes) leaves no room for the firmware");
 }
 
 /* One that fits sits at the end of the board's flash, and the agent's engine owns it. */

@@ -1,9 +1,9 @@
 #!/bin/sh
 # `run --target` and `powercut --target` from the outside: one message and exit 2 for an
-# unknown target, --firmware alone, a firmware that is not an agent; one message naming the
-# reason and exit 1 for a scenario flash the board cannot hold; the same flash image on the host
-# and on the board; a small campaign on the board that passes, and one over a firmware with a
-# broken engine that fails.
+# unknown target, --firmware alone, a firmware that is not an agent; the reason, then the run's
+# ERROR row and exit 1, for a scenario flash the board cannot hold; the same flash image on
+# the host and on the board; a small campaign on the board that passes, and one over a
+# firmware with a broken engine that fails.
 # Usage: target_cli.sh PATH/TO/norbench FIRMWARE_DIR SCENARIO_DIR
 set -u
 nb=$1
@@ -33,8 +33,11 @@ expect 2 "not an agent firmware for the nrf52840" \
     run --target nrf52840 --firmware "$fw/boot_counter-nrf52840.elf" "$map"
 expect 2 "crash: write to unmapped address 0x30000000" \
     powercut --target nrf52840 --firmware "$fw/fault-nrf52840.elf" "$map"
-expect 1 "the scenario's flash (preset tiny) does not write like the nrf52840's flash" \
-    run --target nrf52840 "$sc/powercut/map-gc-tiny.json"
+"$nb" run --target nrf52840 "$sc/powercut/map-gc-tiny.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || fail "a tiny flash on the board exited $rc, not 1: $(cat "$tmp/err")"
+head -1 "$tmp/err" | grep -qF "norbench run: target nrf52840: the scenario's flash (preset tiny) does not write like the nrf52840's flash" ||
+    fail "a tiny flash on the board said: $(cat "$tmp/err")"
+grep -q "^ERROR .*map-gc-tiny.json.*cannot be set up" "$tmp/err" || fail "no ERROR row: $(cat "$tmp/err")"
 
 # The same flash on the host and on the board.
 for s in "$map" "$queue"; do

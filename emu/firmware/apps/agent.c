@@ -34,16 +34,16 @@ static int mount(void) {
     uint32_t keys = REG(MBOX_CFG_CACHE_KEYS);
     size_t cache =
         flags && flash.page_size ? nbs_cache_bytes(flags, flash.size / flash.page_size, keys) : 0;
-    if (work + cache > sizeof arena) return NBS_E_CACHE_MEM;
+    size_t cache_at = (work + 7u) & ~(size_t)7u; /* the cache memory is 8-byte aligned */
+    if (cache_at + cache > sizeof arena) return NBS_E_CACHE_MEM;
     config = (nbs_config){.flash = flash,
                           .work = arena,
                           .work_size = work,
                           .cache = {.flags = flags,
-                                    .mem = cache ? arena + ((work + 7u) & ~7u) : NULL,
+                                    .mem = cache ? arena + cache_at : NULL,
                                     .mem_size = cache,
                                     .max_keys = keys,
                                     .check = REG(MBOX_CFG_CACHE_CHECK) != 0}};
-    if (cache && ((work + 7u) & ~7u) + cache > sizeof arena) return NBS_E_CACHE_MEM;
     return is_map ? nbs_map_mount(&map, &config) : nbs_queue_mount(&queue, &config);
 }
 
