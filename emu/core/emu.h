@@ -22,6 +22,11 @@ typedef struct emu_options {
     const char *image_path;    /* initial flash (nor_image_save format); NULL: erased */
     uint64_t seed;             /* the NOR model's PRNG (torn bits, weak reads) */
     uint64_t max_instructions; /* per boot; past it the boot is a runaway */
+    /* Optional: a NOR device of the caller (the scenario's, for `run --target`) that takes the
+     * place of the last nor_size(storage) bytes of the board's flash: the flash controller
+     * programs and erases it there, the CPU reads it there. Its geometry must be the board's
+     * and it must not overlap the firmware. Not owned: it outlives the emu. */
+    nor *storage;
 } emu_options;
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)
@@ -33,6 +38,10 @@ typedef struct emu_options {
 int emu_open(emu **out, const emu_options *o, char *why, size_t why_size);
 void emu_close(emu *m);
 nor *emu_flash(emu *m);
+/* Where emu_options.storage lives in the CPU's address space. */
+uint32_t emu_storage_base(const emu *m);
+/* The agent mailbox's bytes (emu_mailbox.h), read and written by the host between calls. */
+uint8_t *emu_mailbox(emu *m);
 
 typedef enum emu_stop {
     EMU_STOP_IDLE,      /* WFI with nothing left to wake the core: the boot is done */
@@ -74,6 +83,15 @@ void emu_boot_free(emu_boot *b);
 /* Powers the board on (the NOR model too) from the reset snapshot, the flash as it is, and
  * runs until the firmware goes idle, crashes, runs away or a cut armed in the NOR model lands. */
 int emu_boot_run(emu *m, emu_boot *out);
+/* The machine between two calls (CPU, RAM, mailbox, board registers) as emu_state_size()
+ * bytes, saved and restored into the same emu; a restore reads the storage device again (its
+ * owner restores the device). 0, or -1 when Unicorn refuses. */
+size_t emu_state_size(emu *m);
+int emu_state_save(emu *m, void *out);
+int emu_state_restore(emu *m, const void *in);
+/* Continues a boot that went idle (a WFI) from the instruction after it, with RAM,
+ * registers and peripherals as they were: the agent's next call. */
+int emu_boot_resume(emu *m, emu_boot *out);
 /* The next boot's power is cut inside the NOR model's operation op_index + 1 (op_index counts
  * the model's program and erase calls, nor_op_count). */
 void emu_arm_cut(emu *m, uint64_t op_index);

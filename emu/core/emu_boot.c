@@ -111,6 +111,24 @@ static uint32_t locate_fault(emu *m, const nor_snapshot *boot_start) {
     return m->replay_pc;
 }
 
+/* From the PC where the CPU is, until a stop. */
+static void run_cpu(emu *m, emu_boot *out) {
+    uint32_t pc;
+    uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
+    uc_err err = uc_emu_start(m->uc, pc | 1u, NO_UNTIL, 0, 0);
+    if (!m->stopped) classify_return(m, err);
+    m->powered = false;
+    out->virtual_ns = emu_now_ns(m);
+    read_registers(m, out);
+}
+
+static int finish(emu *m, emu_boot *out) {
+    int rc = emu_bus_report(m, out);
+    if (!out->uart && !emu_boot_text_append(out, "", 0)) rc = -1;
+    m->boot = NULL;
+    return rc;
+}
+
 int emu_boot_run(emu *m, emu_boot *out) {
     memset(out, 0, sizeof *out);
     m->boot = out;
@@ -123,14 +141,8 @@ int emu_boot_run(emu *m, emu_boot *out) {
     power_on(m);
     double t1 = emu_host_seconds();
     out->reboot_seconds = t1 - t0;
-    uint32_t pc;
-    uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
-    uc_err err = uc_emu_start(m->uc, pc | 1u, NO_UNTIL, 0, 0);
-    if (!m->stopped) classify_return(m, err);
-    m->powered = false;
+    run_cpu(m, out);
     out->host_seconds = emu_host_seconds() - t1;
-    out->virtual_ns = emu_now_ns(m);
-    read_registers(m, out);
     if (m->replay_wanted) {
         uint32_t pc = locate_fault(m, boot_start);
         if (pc) out->regs[15] = pc;
@@ -142,8 +154,21 @@ int emu_boot_run(emu *m, emu_boot *out) {
     nor_get_stats(m->flash_dev, &after);
     out->flash_violations = after.violations - before.violations;
     if (out->stop != EMU_STOP_POWER_CUT && nor_is_powered(m->flash_dev)) nor_cut_now(m->flash_dev);
-    int rc = emu_bus_report(m, out);
-    if (!out->uart && !emu_boot_text_append(out, "", 0)) rc = -1;
-    m->boot = NULL;
-    return rc;
+    return finish(m, out);
+}
+
+/* No replay here: a fault's PC stays the start of its block (a resumed call cannot be
+ * replayed from a power-on). */
+int emu_boot_resume(emu *m, emu_boot *out) {
+    memset(out, 0, sizeof *out);
+    m->boot = out;
+    out->first_op = nor_op_count(m->flash_dev);
+    m->stall_ns = 0;
+    m->stopped = false;
+    m->replay_wanted = false;
+    m->powered = true;
+    double t0 = emu_host_seconds();
+    run_cpu(m, out);
+    out->host_seconds = emu_host_seconds() - t0;
+    return finish(m, out);
 }

@@ -60,11 +60,12 @@ void emu_flash_detach(emu *m) {
 }
 
 uint32_t emu_flash_size(const emu *m) {
-    return m->flash_size;
+    return m->flash_size + m->store_size;
 }
 
 uint32_t emu_flash_sector_size(const emu *m, uint32_t addr) {
     uint32_t index, start, size;
+    if (emu_storage_holds(m, addr)) return emu_storage_sector_size(m, addr);
     if (addr < m->flash_base || addr - m->flash_base >= m->flash_size) return 0;
     if (nor_sector_at(m->flash_dev, addr - m->flash_base, &index, &start, &size)) return 0;
     return size;
@@ -105,6 +106,7 @@ void emu_flash_power_on(emu *m) {
     /* Only torn sectors hold words ECC cannot correct (the flash may have gone back to a
      * snapshot since the last power-on: decide again). */
     if (m->ecc_unit) memset(m->ecc_bad, 0, m->flash_size / m->ecc_unit);
+    emu_storage_power_on(m);
     for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
         uint32_t start, size;
         sector_of(m, offset, &start, &size);
@@ -141,14 +143,14 @@ void emu_flash_clear_dirty(emu *m) {
 
 /* What the model's result means for the firmware: the power went (stop the CPU here), the
  * model refused the operation, or it went through. */
-static int settle(emu *m, int rc, uint32_t sector, const char *what, uint32_t addr, uint32_t len) {
+int emu_flash_settle(emu *m, nor *dev, int rc, const char *what, uint32_t addr, uint32_t len) {
     if (rc == NOR_E_POWER_OFF) {
-        m->sector_torn[sector] = 1;
         char reason[160];
         snprintf(reason, sizeof reason,
                  "power cut inside %s of %u bytes at 0x%08x (flash operation %llu of the boot)",
                  what, len, addr,
-                 (unsigned long long)(nor_op_count(m->flash_dev) - m->boot->first_op));
+                 (unsigned long long)(nor_op_count(dev) -
+                                      (dev == m->flash_dev ? m->boot->first_op : 0)));
         emu_stop_with(m, EMU_STOP_POWER_CUT, reason);
         m->powered = false;
         return EMU_FLASH_CUT;
@@ -156,8 +158,14 @@ static int settle(emu *m, int rc, uint32_t sector, const char *what, uint32_t ad
     return rc ? EMU_FLASH_REFUSED : 0;
 }
 
+static int settle(emu *m, int rc, uint32_t sector, const char *what, uint32_t addr, uint32_t len) {
+    if (rc == NOR_E_POWER_OFF) m->sector_torn[sector] = 1;
+    return emu_flash_settle(m, m->flash_dev, rc, what, addr, len);
+}
+
 int emu_flash_program(emu *m, uint32_t addr, const void *data, uint32_t len,
                       uint64_t *duration_ns) {
+    if (emu_storage_holds(m, addr)) return emu_storage_program(m, addr, data, len, duration_ns);
     uint32_t offset = addr - m->flash_base, start, size;
     uint32_t sector = sector_of(m, offset, &start, &size);
     uint64_t t0 = nor_time_us(m->flash_dev);
@@ -170,6 +178,7 @@ int emu_flash_program(emu *m, uint32_t addr, const void *data, uint32_t len,
 }
 
 int emu_flash_erase(emu *m, uint32_t addr, uint64_t *duration_ns) {
+    if (emu_storage_holds(m, addr)) return emu_storage_erase(m, addr, duration_ns);
     uint32_t offset = addr - m->flash_base, start, size;
     uint32_t sector = sector_of(m, offset, &start, &size);
     uint64_t t0 = nor_time_us(m->flash_dev);

@@ -42,6 +42,13 @@ struct emu {
     uint32_t ecc_unit;     /* the ECC word: the preset's write unit; 0 without ECC */
     bool cut_armed;        /* emu_arm_cut: armed in the model at the next power-on */
     uint64_t cut_op;
+    /* The caller's storage device (emu_options.storage), mapped at store_base at the end of the
+     * flash in place of the board's own pages there; the main flash mapping stops before it. */
+    nor *store_dev;
+    uint32_t store_base, store_size;
+    uint8_t *store_view;
+    bool store_torn;  /* a cut tore it and no erase has followed: re-read at power-on */
+    uint8_t *mailbox; /* MBOX_SIZE bytes at MBOX_BASE (emu_mailbox.h) */
     uint8_t *ram, *ram_reset;
     uc_context *cpu_reset;
     void *bus; /* emu_bus.c: one entry per board window */
@@ -70,6 +77,18 @@ void emu_flash_power_on(emu *m);
 /* Refreshes the view of the sectors changed since the dirty marks were cleared. */
 void emu_flash_resync_dirty(emu *m);
 void emu_flash_clear_dirty(emu *m);
+
+/* emu_storage.c: the caller's storage device inside the flash range, and the mailbox. */
+int emu_storage_place(emu *m, nor *dev, char *why, size_t why_size);
+int emu_storage_map(emu *m, char *why, size_t why_size);
+void emu_storage_free(emu *m);
+bool emu_storage_holds(const emu *m, uint32_t addr);
+int emu_storage_program(emu *m, uint32_t addr, const void *data, uint32_t len, uint64_t *ns);
+int emu_storage_erase(emu *m, uint32_t addr, uint64_t *ns);
+uint32_t emu_storage_sector_size(const emu *m, uint32_t addr);
+void emu_storage_power_on(emu *m);
+/* emu_flash.c's verdict on a model's result, shared with the storage device. */
+int emu_flash_settle(emu *m, nor *dev, int rc, const char *what, uint32_t addr, uint32_t len);
 
 /* emu_bus.c: the peripheral windows, mapped as MMIO, with the catch-all. */
 int emu_bus_attach(emu *m, char *why, size_t why_size);

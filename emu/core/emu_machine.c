@@ -172,6 +172,13 @@ static int load_segment(void *ctx, uint32_t paddr, const uint8_t *data, uint32_t
     emu *m = ctx;
     const emu_board *b = m->board;
     uint64_t end = (uint64_t)paddr + memsz;
+    if (m->store_dev && paddr < m->store_base + m->store_size && end > m->store_base) {
+        snprintf(why, why_size,
+                 "the scenario's flash (%u bytes, placed at 0x%08x, the end of the %s's flash) "
+                 "overlaps the firmware's segment at 0x%08x (%u bytes)",
+                 m->store_size, m->store_base, b->name, paddr, memsz);
+        return -1;
+    }
     if (paddr >= m->flash_base && end <= (uint64_t)m->flash_base + m->flash_size) {
         static const uint8_t zero = 0;
         uint32_t at = paddr - m->flash_base;
@@ -245,8 +252,9 @@ static int map_memory(emu *m, char *why, size_t why_size) {
     if (!err) err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0);
     if (!err) err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, m, 1, 0);
     if (!err)
-        err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_WRITE_PROT, (void *)on_flash_store, m,
-                          m->flash_base, (uint64_t)m->flash_base + m->flash_size - 1);
+        err =
+            uc_hook_add(m->uc, &h, UC_HOOK_MEM_WRITE_PROT, (void *)on_flash_store, m, m->flash_base,
+                        (uint64_t)m->flash_base + m->flash_size + m->store_size - 1);
     if (err) return snprintf(why, why_size, "Unicorn: adding hooks: %s", uc_strerror(err)), -1;
     return 0;
 }
@@ -283,7 +291,11 @@ int emu_open(emu **out, const emu_options *o, char *why, size_t why_size) {
         snprintf(why, why_size, "Unicorn: cannot make a Cortex-M4: %s", uc_strerror(err));
         goto fail;
     }
-    if (emu_flash_attach(m, why, why_size) || map_memory(m, why, why_size) ||
+    if (emu_flash_attach(m, why, why_size) ||
+        (o->storage && emu_storage_place(m, o->storage, why, why_size)))
+        goto fail;
+    if (m->store_dev) m->flash_size = m->store_base - m->flash_base; /* the rest is the storage */
+    if (map_memory(m, why, why_size) || emu_storage_map(m, why, why_size) ||
         emu_bus_attach(m, why, why_size))
         goto fail;
     if (emu_elf_for_each_segment(&m->elf, load_segment, m, inner, sizeof inner)) {
@@ -306,6 +318,7 @@ void emu_close(emu *m) {
     if (m->cpu_reset) uc_context_free(m->cpu_reset);
     if (m->uc) uc_close(m->uc);
     emu_flash_detach(m);
+    emu_storage_free(m);
     emu_bus_detach(m);
     if (m->flash_dev) nor_destroy(m->flash_dev);
     emu_elf_close(&m->elf);

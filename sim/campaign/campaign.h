@@ -60,6 +60,7 @@ typedef struct campaign_options {
     uint64_t seed;
     const char *reproducer_dir; /* where failures are written as scenario files; NULL: none */
     const adapter_kind *engine; /* NULL: the scenario's engine type */
+    const adapter_kind *(*find_engine)(const char *type); /* runner_options.find_engine */
     campaign_progress_fn progress;
     void *progress_ctx;
 } campaign_options;

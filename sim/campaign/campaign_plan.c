@@ -110,6 +110,7 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
                          .override_seed = o->override_seed,
                          .seed = o->seed,
                          .engine = o->engine,
+                         .find_engine = o->find_engine,
                          .on_flash_op = record_op,
                          .flash_op_ctx = &ops};
     scenario_result plain;

@@ -42,6 +42,7 @@ static int try_from_start(worker *w, void *from, const scenario_cut *cut, scenar
     runner_options ro = {.override_seed = w->o->override_seed,
                          .seed = w->o->seed,
                          .engine = w->o->engine,
+                         .find_engine = w->o->find_engine,
                          .cut = cut,
                          .cut_info = info};
     return runner_run(w->plan->sc, w->plan->path, &ro, result);
@@ -183,6 +184,7 @@ int campaign_work(const campaign_plan *plan, unsigned worker_index, unsigned wor
                              .override_seed = w.o->override_seed,
                              .seed = w.o->seed,
                              .engine = w.o->engine,
+                             .find_engine = w.o->find_engine,
                              .on_interval = on_interval,
                              .interval_ctx = &w};
         scenario_result main_run;

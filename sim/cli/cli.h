@@ -79,6 +79,16 @@ int cli_parse_torn(const cli_command *cmd, const char *text, unsigned *program_m
                    unsigned *erase_modes);
 const char *cli_torn_mode_list(void); /* every name once, program modes first */
 
+/* cli_target.c: --target BOARD [--firmware FILE] (NULL: the agent built beside norbench).
+ * Checks the board and that the firmware boots as an agent, selects it, and sets *find to the
+ * runner's engine lookup for it. 0, or CLI_EXIT_USAGE after one message. */
+struct adapter_kind;
+typedef const struct adapter_kind *(*cli_find_engine_fn)(const char *type);
+int cli_target_setup(const cli_command *cmd, const char *board, const char *firmware,
+                     cli_find_engine_fn *find);
+/* emu/firmware/NAMEBOARD.elf beside the norbench executable (where the build puts it). */
+void cli_firmware_path(char *out, size_t size, const char *name, const char *board);
+
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

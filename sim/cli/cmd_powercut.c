@@ -320,7 +320,7 @@ static int run_session(session *s) {
 int cmd_powercut(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("powercut");
     const char *mode = "exhaustive", *torn = "all", *shard = NULL, *report_dir = NULL,
-               *budget = NULL, *resume_dir = NULL, *filter = NULL;
+               *budget = NULL, *resume_dir = NULL, *filter = NULL, *target = NULL, *firmware = NULL;
     uint64_t depth = 1, steps = 0, jobs = 0, seed = 0, max_tries = 0;
     bool json = false, quiet = false, dry_run = false;
     const cli_flag flags[] = {
@@ -343,6 +343,11 @@ int cmd_powercut(int argc, char **argv) {
          "write DIR/powercut.json and DIR/reproducers/*.json"},
         {"quiet", CLI_BOOL, &quiet, NULL, "print only failures (no plan, no progress)"},
         {"filter", CLI_STRING, &filter, "GLOB", "only the scenarios whose name matches GLOB"},
+        {"target", CLI_STRING, &target, "BOARD",
+         "run the engine in the agent firmware on an emulated board: cuts land in its flash "
+         "operations"},
+        {"firmware", CLI_STRING, &firmware, "FILE",
+         "with --target: the agent ELF (default: the one built beside norbench)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
@@ -377,6 +382,8 @@ int cmd_powercut(int argc, char **argv) {
     o.override_seed = seed_given;
     o.seed = seed;
     o.max_tries = max_tries;
+    if (firmware && !target) return cli_usage_error(cmd, "--firmware needs --target");
+    if (target && (rc = cli_target_setup(cmd, target, firmware, &o.find_engine))) return rc;
 
     path_list files = {0};
     int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);

@@ -45,6 +45,7 @@ int cmd_run(int argc, char **argv) {
     bool json = false, quiet = false;
     uint64_t seed = 0;
     const char *report_dir = NULL, *presets = NULL, *filter = NULL, *dump_dir = NULL;
+    const char *target = NULL, *firmware = NULL;
     const cli_flag flags[] = {
         {"seed", CLI_U64, &seed, "N", "run every scenario with seed N instead of its own"},
         {"json", CLI_BOOL, &json, NULL, "print the results as JSON (as in results.json)"},
@@ -55,6 +56,10 @@ int cmd_run(int argc, char **argv) {
         {"filter", CLI_STRING, &filter, "GLOB", "run only the scenarios whose name matches GLOB"},
         {"dump-image", CLI_STRING, &dump_dir, "DIR",
          "save each run's flash (at its end or its failure) as DIR/NAME.bin + .json"},
+        {"target", CLI_STRING, &target, "BOARD",
+         "run the engine in the agent firmware on an emulated board (norbench emu's boards)"},
+        {"firmware", CLI_STRING, &firmware, "FILE",
+         "with --target: the agent ELF (default: the one built beside norbench)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
@@ -62,6 +67,9 @@ int cmd_run(int argc, char **argv) {
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
     if (npos == 0) return cli_usage_error(cmd, "expected at least one scenario FILE or DIR");
+    if (firmware && !target) return cli_usage_error(cmd, "--firmware needs --target");
+    cli_find_engine_fn find_engine = NULL;
+    if (target && (rc = cli_target_setup(cmd, target, firmware, &find_engine))) return rc;
 
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     if (dump_dir && (rc = cli_output_dir_ready(cmd, dump_dir, "the images"))) return rc;
@@ -85,6 +93,7 @@ int cmd_run(int argc, char **argv) {
                               .total = plan.count};
     runner_options opts = {.override_seed = seed_given,
                            .seed = seed,
+                           .find_engine = find_engine,
                            .progress = show_progress,
                            .progress_ctx = &progress};
     run_results results;

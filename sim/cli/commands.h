@@ -19,5 +19,6 @@ int bench_sim(bool json);
 int bench_engine(bool json);
 int bench_seqstore(bool json);
 int bench_powercut(bool json);
+int bench_emu(bool json);
 
 #endif

@@ -13,8 +13,8 @@ const cli_command cli_commands[] = {
     {"demo", "a short tour of the NOR flash model", "[--preset NAME] [--seed N]",
      "Programs, erases and tears a few operations on a preset, printing what the model does.",
      cmd_demo},
-    {"bench", "measure the model, the engine or the power-cut campaigns",
-     "sim|engine|seqstore|powercut [--json]",
+    {"bench", "measure the model, the engine, the power-cut campaigns or the emulator",
+     "sim|engine|seqstore|powercut|emu [--json]",
      "Runs a benchmark and prints its figures:\n"
      "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
      "  engine  flash traffic, wear and write amplification of the storage engine, and its\n"
@@ -22,7 +22,10 @@ const cli_command cli_commands[] = {
      "  seqstore  sequential-storage's own map and queue cache workloads (4 x 256 B), our\n"
      "          flash traffic beside the crate's and issue #12's goals; exits 1 when a value\n"
      "          reads back wrong (docs/benchmarks.md)\n"
-     "  powercut  cut points verified per second per core by an exhaustive campaign",
+     "  powercut  cut points verified per second per core by an exhaustive campaign\n"
+     "  emu     the emulator on the nrf52840 (the boot counter built beside norbench):\n"
+     "          instructions per CPU second with the flash hooks on, boot and reboot time,\n"
+     "          campaign tries per second, beside issue #13's goals (docs/emu.md)",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",
      "Checks JSON scenario files (a DIR: every *.json below it) against the format\n"
@@ -32,19 +35,21 @@ const cli_command cli_commands[] = {
      cmd_validate},
     {"run", "run scenario files and check them",
      "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet] [--preset A,B,...]\n"
-     "       [--filter GLOB] [--dump-image DIR]",
+     "       [--filter GLOB] [--dump-image DIR] [--target BOARD [--firmware FILE]]",
      "Runs JSON scenarios (a DIR: every *.json below it) against the engine and the NOR model,\n"
      "checking every result with the reference model, and prints a table. A scenario with a\n"
      "\"matrix\" (or every scenario, with --preset) runs once per preset, each combination a\n"
      "row of its own named NAME[preset=P]; the file's flash overrides and engine range apply\n"
-     "to each preset, and one that does not fit makes that combination an ERROR. Exits 0 when\n"
+     "to each preset, and one that does not fit makes that combination an ERROR. With --target\n"
+     "BOARD the engine runs in the agent firmware on an emulated board (`norbench emu`'s\n"
+     "boards), the scenario's flash at the end of the board's (docs/emu.md). Exits 0 when\n"
      "all pass, 1 when any fails, 2 on usage or file errors.",
      cmd_run},
     {"powercut", "cut the power at every flash operation and check nothing is lost",
      "FILE|DIR... [--mode exhaustive|linear|log|random:N|every:K] [--torn MODES|all]\n"
      "       [--depth 1|2] [--steps N] [--jobs N] [--shard I/N] [--seed N] [--max-tries N]\n"
      "       [--time-budget TIME] [--dry-run] [--resume DIR] [--json] [--report DIR] [--quiet]\n"
-     "       [--filter GLOB]",
+     "       [--filter GLOB] [--target BOARD [--firmware FILE]]",
      "Runs each scenario once, then again with the power cut inside each of its flash\n"
      "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
      "again, then power-cycle and read it several times more (the operation in flight must be\n"
@@ -52,7 +57,9 @@ const cli_command cli_commands[] = {
      "must pass, and at its end the store must read the same over several power cycles.\n"
      "Torn modes: program none, full, prefix, bits, metastable; erase none, full, partial,\n"
      "weak; both early, middle, late, spread (a cut at that point of the operation).\n"
-     "Branches resume from snapshots. Every failure is written as a reproducer scenario that\n"
+     "Branches resume from snapshots. With --target BOARD the engine runs in the agent firmware\n"
+     "on an emulated board and the cuts land inside its flash operations (docs/emu.md).\n"
+     "Every failure is written as a reproducer scenario that\n"
      "`norbench run` replays.\n"
      "Before it starts, it prints the plan on stderr: cut points and tries per scenario and\n"
      "the time estimated from a timed sample (--dry-run prints only that). --mode log tries\n"

@@ -381,8 +381,10 @@ static void result_header(scenario_result *out, const scenario *sc, const char *
 
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
-    const adapter_kind *kind =
-        st->opts && st->opts->engine ? st->opts->engine : adapter_find(sc->engine.type);
+    const runner_options *o = st->opts;
+    const adapter_kind *kind = o && o->engine        ? o->engine
+                               : o && o->find_engine ? o->find_engine(sc->engine.type)
+                                                     : adapter_find(sc->engine.type);
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));

@@ -69,6 +69,9 @@ typedef struct runner_options {
     /* The engine to drive instead of the one the scenario's engine type names (a user's own
      * engine, or a deliberately broken one in tests); NULL: by the scenario's type. */
     const adapter_kind *engine;
+    /* Where the scenario's engine type is looked up when `engine` is NULL (the agent adapters
+     * of `--target BOARD`, emu/agent); NULL: adapter_find. */
+    const adapter_kind *(*find_engine)(const char *type);
     /* A placed power cut (see scenario_cut), instead of the scenario's own "cut" object. */
     const scenario_cut *cut;
     runner_branch_info *cut_info; /* when set, receives what became of the cut */

@@ -1,0 +1,65 @@
+/* The agent mailbox: a board-independent window of plain memory through which the host hands
+ * an agent firmware one engine operation at a time (emu/firmware/apps/agent.c) and reads back
+ * its answer. Shared by the host (emu/agent) and the firmware, so it is plain C: offsets and
+ * codes only. All words little-endian.
+ *
+ * One call: the host writes the arguments and MBOX_COMMAND, resumes the CPU, and the agent,
+ * idle in a WFI, runs the command, writes MBOX_STATUS (an NBS_* code) and the outputs, sets
+ * MBOX_COMMAND back to MBOX_CMD_NONE and waits in a WFI again. */
+#ifndef NORBENCH_EMU_MAILBOX_H
+#define NORBENCH_EMU_MAILBOX_H
+
+/* At 0x7F000000, in the Cortex-M external RAM region that none of the modelled parts uses. */
+#define MBOX_BASE 0x7F000000u
+#define MBOX_SIZE 0x10000u
+
+/* Word registers (byte offsets). */
+#define MBOX_COMMAND         0x00u /* MBOX_CMD_*; the agent sets NONE when done */
+#define MBOX_STATUS          0x04u /* the operation's result: 0 or a negative NBS_E_* code */
+#define MBOX_KEY_LEN         0x08u /* bytes of MBOX_KEY */
+#define MBOX_VALUE_LEN       0x0Cu /* in: bytes of MBOX_VALUE given; out: bytes returned/needed */
+#define MBOX_CAPACITY        0x10u /* in: room the host has for a value */
+#define MBOX_FLAGS           0x14u /* push: MBOX_PUSH_DROP_OLDEST; has: out 1 when present */
+#define MBOX_COUNT           0x18u /* count: out */
+#define MBOX_CURSOR          0x1Cu /* iterate: items to skip; iterate_pop: which to pop */
+#define MBOX_HELLO           0x20u /* the agent writes MBOX_HELLO_VALUE once it is ready */
+#define MBOX_CFG_KIND        0x40u /* mount: MBOX_KIND_MAP or MBOX_KIND_QUEUE */
+#define MBOX_CFG_START       0x44u /* mount: the engine's first byte (absolute address) */
+#define MBOX_CFG_SIZE        0x48u /* mount: bytes */
+#define MBOX_CFG_PAGE        0x4Cu /* mount: page size */
+#define MBOX_CFG_WRITE_UNIT  0x50u
+#define MBOX_CFG_CACHE_FLAGS 0x54u
+#define MBOX_CFG_CACHE_KEYS  0x58u
+#define MBOX_CFG_CACHE_CHECK 0x5Cu
+#define MBOX_KEY             0x100u /* up to MBOX_KEY_ROOM bytes */
+#define MBOX_VALUE           0x200u /* up to MBOX_VALUE_ROOM bytes */
+#define MBOX_KEY_ROOM        0x100u
+#define MBOX_VALUE_ROOM      (MBOX_SIZE - MBOX_VALUE)
+
+#define MBOX_HELLO_VALUE      0x4E424147u /* "NBAG" */
+#define MBOX_KIND_MAP         1u
+#define MBOX_KIND_QUEUE       2u
+#define MBOX_PUSH_DROP_OLDEST 1u
+
+enum mbox_command {
+    MBOX_CMD_NONE = 0,
+    MBOX_CMD_MOUNT,
+    MBOX_CMD_FORMAT,
+    MBOX_CMD_STORE,
+    MBOX_CMD_FETCH,
+    MBOX_CMD_REMOVE,
+    MBOX_CMD_REMOVE_ALL,
+    MBOX_CMD_HAS,
+    MBOX_CMD_PUSH,
+    MBOX_CMD_PEEK,
+    MBOX_CMD_POP,
+    MBOX_CMD_COUNT,
+    /* The item after MBOX_CURSOR items from the start (key and value out), NBS_E_END past the
+     * last: the host walks an iteration one call per item, cursor 0, 1, 2, ... */
+    MBOX_CMD_ITERATE,
+    /* Queues: pops the item the last ITERATE returned; the next ITERATE names the item after
+     * it with the same cursor. */
+    MBOX_CMD_ITERATE_POP,
+};
+
+#endif

@@ -1,0 +1,199 @@
+/* `--target`: scenarios run by the runner on the nrf52840 board, in the agent firmware, end
+ * with the same flash as on the host, bit for bit, and with the same flash figures (bytes
+ * programmed, erases per sector, violations); the comparison sees the difference a broken
+ * engine in the firmware makes; a campaign inside the emulator branches from snapshots of the
+ * board and passes, and catches a broken engine there; a scenario flash the board cannot hold
+ * is refused with its reason. (Built only when Unicorn and arm-none-eabi-gcc are present.) */
+#include "emu.h"
+#include "emu_target.h"
+#include "runner.h"
+#include "scenario.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AGENT                 EMU_FIRMWARE_DIR "/agent-nrf52840.elf"
+#define AGENT_BROKEN(variant) EMU_FIRMWARE_DIR "/agent-broken-" variant "-nrf52840.elf"
+#define MAP_SCENARIO          SCENARIO_DIR "/powercut/map-random-nrf52840.json"
+#define QUEUE_SCENARIO        SCENARIO_DIR "/powercut/queue-pages-nrf52840.json"
+
+static char fatal_message[600];
+
+/* The board's failures end the test with their message instead of ending the process. */
+static void record_fatal(const char *message) {
+    snprintf(fatal_message, sizeof fatal_message, "%s", message);
+}
+
+static void select_board(const char *firmware) {
+    fatal_message[0] = '\0';
+    emu_target_select(&(emu_target){
+        .board = "nrf52840", .firmware = firmware, .fatal = record_fatal, .refused = record_fatal});
+}
+
+typedef struct run_end {
+    scenario_result result;
+    nor *dev;
+} run_end;
+
+/* The scenario to its end, on the host (firmware NULL) or on the board. */
+static run_end run_on(const char *path, const char *firmware) {
+    run_end end = {0};
+    runner_options o = {.keep_device = &end.dev};
+    if (firmware) {
+        select_board(firmware);
+        o.find_engine = emu_target_find_engine;
+    }
+    scenario_errors errors;
+    int rc = runner_run_file(path, &o, &end.result, &errors);
+    scenario_errors_free(&errors);
+    cr_assert(rc == RUNNER_OK || rc == RUNNER_E_FAILED, "%s on %s: %s %s", path,
+              firmware ? firmware : "the host", end.result.message, fatal_message);
+    cr_assert_not_null(end.dev);
+    return end;
+}
+
+static void run_end_free(run_end *end) {
+    free(end->result.sector_erases);
+    nor_destroy(end->dev);
+}
+
+/* Where two runs' flash differs, or "" when it does not: the bytes, then the figures. */
+static void flash_difference(const run_end *a, const run_end *b, char *why, size_t size) {
+    why[0] = '\0';
+    uint32_t bytes = nor_size(a->dev);
+    if (bytes != nor_size(b->dev)) {
+        snprintf(why, size, "device sizes %u and %u", bytes, nor_size(b->dev));
+        return;
+    }
+    uint8_t *x = malloc(bytes), *y = malloc(bytes);
+    cr_assert(x && y);
+    nor_peek(a->dev, 0, x, bytes);
+    nor_peek(b->dev, 0, y, bytes);
+    for (uint32_t i = 0; i < bytes && !why[0]; i++)
+        if (x[i] != y[i]) snprintf(why, size, "byte 0x%x: 0x%02x and 0x%02x", i, x[i], y[i]);
+    free(x);
+    free(y);
+    const scenario_result *r = &a->result, *s = &b->result;
+    if (!why[0] && r->program_bytes != s->program_bytes)
+        snprintf(why, size, "bytes programmed: %llu and %llu", (unsigned long long)r->program_bytes,
+                 (unsigned long long)s->program_bytes);
+    if (!why[0] && (r->erases != s->erases || r->violations != s->violations ||
+                    r->ecc_errors != s->ecc_errors))
+        snprintf(why, size, "erases %llu and %llu, violations %llu and %llu",
+                 (unsigned long long)r->erases, (unsigned long long)s->erases,
+                 (unsigned long long)r->violations, (unsigned long long)s->violations);
+    for (uint32_t i = 0; !why[0] && i < r->sector_count; i++)
+        if (r->sector_erases[i] != s->sector_erases[i])
+            snprintf(why, size, "sector %u erased %u and %u times", i, r->sector_erases[i],
+                     s->sector_erases[i]);
+}
+
+static void same_on_host_and_board(const char *path) {
+    run_end host = run_on(path, NULL), board = run_on(path, AGENT);
+    cr_assert_eq(host.result.verdict, RUN_PASS, "%s", host.result.message);
+    cr_assert_eq(board.result.verdict, RUN_PASS, "%s", board.result.message);
+    char why[200];
+    flash_difference(&host, &board, why, sizeof why);
+    cr_assert_str_empty(why, "%s: the host and the board differ: %s", path, why);
+    /* The work was done: the scenario programs and erases, and on the board the NVMC programs
+     * one 32-bit word per operation. */
+    cr_assert_gt(host.result.erases, 0);
+    cr_assert_eq(board.result.programs, board.result.program_bytes / 4);
+    run_end_free(&host);
+    run_end_free(&board);
+}
+
+Test(target, map_scenario_same_flash_on_host_and_board) {
+    same_on_host_and_board(MAP_SCENARIO);
+}
+
+Test(target, queue_scenario_same_flash_on_host_and_board) {
+    same_on_host_and_board(QUEUE_SCENARIO);
+}
+
+/* The comparison is not blind: the firmware built with an engine that programs over a dead
+ * page without erasing it first leaves other flash (and fails the scenario). */
+Test(target, comparison_sees_a_broken_engine_in_the_firmware) {
+    run_end host = run_on(QUEUE_SCENARIO, NULL);
+    run_end board = run_on(QUEUE_SCENARIO, AGENT_BROKEN("no-erase-before-open"));
+    cr_assert_eq(board.result.verdict, RUN_FAIL);
+    char why[200];
+    flash_difference(&host, &board, why, sizeof why);
+    cr_assert_str_not_empty(why);
+    run_end_free(&host);
+    run_end_free(&board);
+}
+
+/* A scenario flash the board cannot hold is refused, saying why, before anything runs. */
+static void refused(const nor_config *cfg, const char *expected) {
+    nor *dev;
+    cr_assert_eq(nor_create(&dev, cfg, 1), NOR_OK);
+    emu_options o = {.board = "nrf52840", .elf_path = AGENT, .storage = dev};
+    emu *m = NULL;
+    char why[EMU_WHY_MAX];
+    cr_assert_eq(emu_open(&m, &o, why, sizeof why), -1);
+    cr_assert_null(m);
+    cr_assert(strstr(why, expected), "said: %s (expected: %s)", why, expected);
+    nor_destroy(dev);
+}
+
+Test(target, flash_the_board_cannot_hold_is_refused) {
+    refused(nor_preset_find("tiny"), "does not write like the nrf52840's flash");
+    nor_config big = *nor_preset_find("nrf52840");
+    big.regions[0].count = 255; /* all but the first page: over the agent's code */
+    refused(&big, "overlaps the firmware's segment at 0x00000000");
+    big.regions[0].count = 256; /* the whole flash: the preset as it is */
+    refused(&big, "leaves no room for the firmware in the nrf52840's flash (1048576 bytes)");
+    big.regions[0].count = 300; /* more than the board has */
+    refused(&big, "(1228800 bytes) leaves no room for the firmware");
+}
+
+/* One that fits sits at the end of the board's flash, and the agent's engine owns it. */
+Test(target, flash_that_fits_is_placed_at_the_end) {
+    nor_config cfg = *nor_preset_find("nrf52840");
+    cfg.regions[0].count = 3;
+    nor *dev;
+    cr_assert_eq(nor_create(&dev, &cfg, 1), NOR_OK);
+    emu_options o = {.board = "nrf52840", .elf_path = AGENT, .storage = dev};
+    emu *m = NULL;
+    char why[EMU_WHY_MAX];
+    cr_assert_eq(emu_open(&m, &o, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(emu_storage_base(m), 0x100000u - 3 * 4096u);
+    emu_close(m);
+    nor_destroy(dev);
+}
+
+/* A firmware that stops answering (here: it runs past its instruction budget in the boot a
+ * mount starts with) ends the call with one message naming the call, the stop and the PC. */
+Test(target, a_call_that_does_not_return_is_reported_with_its_pc) {
+    fatal_message[0] = '\0';
+    emu_target_select(&(emu_target){.board = "nrf52840",
+                                    .firmware = AGENT,
+                                    .max_instructions = 100, /* not even the startup code */
+                                    .fatal = record_fatal});
+    nor_config cfg = *nor_preset_find("nrf52840");
+    cfg.regions[0].count = 2;
+    nor *dev;
+    cr_assert_eq(nor_create(&dev, &cfg, 1), NOR_OK);
+    adapter a;
+    adapter_config ac = {.start = 0, .size = 2 * 4096, .page_size = 4096};
+    cr_assert_eq(emu_target_find_engine("map")->create(&a, dev, &ac), NBS_OK);
+    int rc = a.mount(a.ctx);
+    cr_assert_eq(rc, NBS_E_IO, "mount: %d %s", rc, fatal_message);
+    cr_assert(
+        strstr(
+            fatal_message,
+            "target nrf52840: the agent firmware stopped answering during "
+            "its boot (no greeting in the mailbox): runaway: still running after 100 instructions"),
+        "said: %s", fatal_message);
+    cr_assert(strstr(fatal_message, " at pc 0x"), "said: %s", fatal_message);
+    /* No answer, no more calls: the board is down until the next mount. */
+    uint32_t count = 7;
+    fatal_message[0] = '\0';
+    cr_assert_eq(a.count(a.ctx, &count), NBS_E_IO);
+    cr_assert_str_empty(fatal_message);
+    adapter_destroy(&a);
+    nor_destroy(dev);
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# `run --target` and `powercut --target` from the outside: one message and exit 2 for an
+# unknown target, --firmware alone, a firmware that is not an agent; the reason, then the run's
+# ERROR row and exit 1, for a scenario flash the board cannot hold; the same flash image on
+# the host and on the board; a small campaign on the board that passes, and one over a
+# firmware with a broken engine that fails.
+# Usage: target_cli.sh PATH/TO/norbench FIRMWARE_DIR SCENARIO_DIR
+set -u
+nb=$1
+fw=$2
+sc=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "target_cli: $*" >&2; exit 1; }
+map=$sc/powercut/map-random-nrf52840.json
+queue=$sc/powercut/queue-pages-nrf52840.json
+
+# expect CODE MESSAGE_PART COMMAND...: that exit code, one line on stderr holding the part.
+expect() {
+    code=$1 want=$2
+    shift 2
+    "$nb" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    [ $rc -eq "$code" ] || fail "$* exited $rc, not $code: $(cat "$tmp/err")"
+    grep -qF -- "$want" "$tmp/err" || fail "$* said: $(cat "$tmp/err") (expected: $want)"
+    [ "$(grep -cv '^Try ' "$tmp/err")" -eq 1 ] || fail "$* said more than one thing: $(cat "$tmp/err")"
+}
+
+"$nb" run --help | grep -q -- "--target BOARD" || fail "run --help does not list --target"
+"$nb" powercut --help | grep -q -- "--target BOARD" || fail "powercut --help does not list --target"
+expect 2 "--target: unknown target 'nrf99'; targets: nrf52840" run --target nrf99 "$map"
+expect 2 "--firmware needs --target" run --firmware "$fw/agent-nrf52840.elf" "$map"
+expect 2 "not an agent firmware for the nrf52840" \
+    run --target nrf52840 --firmware "$fw/boot_counter-nrf52840.elf" "$map"
+expect 2 "crash: write to unmapped address 0x30000000" \
+    powercut --target nrf52840 --firmware "$fw/fault-nrf52840.elf" "$map"
+"$nb" run --target nrf52840 "$sc/powercut/map-gc-tiny.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || fail "a tiny flash on the board exited $rc, not 1: $(cat "$tmp/err")"
+head -1 "$tmp/err" | grep -qF "norbench run: target nrf52840: the scenario's flash (preset tiny) does not write like the nrf52840's flash" ||
+    fail "a tiny flash on the board said: $(cat "$tmp/err")"
+grep -q "^ERROR .*map-gc-tiny.json.*cannot be set up" "$tmp/err" || fail "no ERROR row: $(cat "$tmp/err")"
+
+# The same flash on the host and on the board.
+for s in "$map" "$queue"; do
+    name=$(basename "$s" .json)
+    "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name fails on the host"
+    "$nb" run --quiet --target nrf52840 --dump-image "$tmp/board" "$s" || fail "$name fails on the board"
+    cmp -s "$tmp/host/$name.bin" "$tmp/board/$name.bin" || fail "$name: the host's and the board's flash differ"
+done
+
+# A campaign inside the emulator; the same over an engine that skips its CRC checks fails.
+"$nb" powercut --quiet --jobs 2 --max-tries 40 --target nrf52840 "$queue" >"$tmp/out" 2>&1 ||
+    fail "the campaign on the board failed: $(cat "$tmp/out")"
+"$nb" powercut --quiet --jobs 2 --max-tries 40 --torn prefix --target nrf52840 \
+    --firmware "$fw/agent-broken-skip-crc-nrf52840.elf" "$queue" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "the campaign over the broken engine exited $rc, not 1: $(cat "$tmp/out")"
+grep -q "the operation in flight is neither applied nor absent" "$tmp/out" ||
+    fail "the broken engine's campaign failed otherwise: $(cat "$tmp/out")"
+echo "target_cli: ok"
