@@ -39,12 +39,15 @@ head -1 "$tmp/err" | grep -qF "norbench run: target nrf52840: the scenario's fla
     fail "a tiny flash on the board said: $(cat "$tmp/err")"
 grep -q "^ERROR .*map-gc-tiny.json.*cannot be set up" "$tmp/err" || fail "no ERROR row: $(cat "$tmp/err")"
 
-# The same flash on the host and on the board.
-for s in "$map" "$queue"; do
+# The same flash on the host and on the board: the nrf52840, and the stm32l4's write-once ECC
+# double words.
+for pair in "nrf52840 $map" "nrf52840 $queue" "stm32l4 $sc/powercut/map-gc-ecc-stm32l4.json" \
+    "stm32l4 $sc/powercut/queue-ecc-stm32l4.json"; do
+    board=${pair%% *} s=${pair#* }
     name=$(basename "$s" .json)
     "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name fails on the host"
-    "$nb" run --quiet --target nrf52840 --dump-image "$tmp/board" "$s" || fail "$name fails on the board"
-    cmp -s "$tmp/host/$name.bin" "$tmp/board/$name.bin" || fail "$name: the host's and the board's flash differ"
+    "$nb" run --quiet --target "$board" --dump-image "$tmp/board" "$s" || fail "$name fails on the $board"
+    cmp -s "$tmp/host/$name.bin" "$tmp/board/$name.bin" || fail "$name: the host's and the $board's flash differ"
 done
 
 # A campaign inside the emulator; the same over an engine that skips its CRC checks fails.
