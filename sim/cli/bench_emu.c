@@ -24,7 +24,7 @@ int bench_emu(bool json) {
 
 #define BOOTS          200u
 #define CAMPAIGN_BOOTS 3u
-#define COUNT_REGEX "boot count: ([0-9]+)" /* what the boot counter prints */
+#define COUNT_REGEX    "boot count: ([0-9]+)" /* what the boot counter prints */
 
 typedef struct emu_figures {
     uint64_t instructions;

@@ -114,7 +114,11 @@ static void map_run(uint32_t unit, ram_torn mode, uint64_t seed) {
         else if (k == key_in_flight)
             cr_assert(is_old || is_new, "seed %lu in-flight key %u", seed, k);
         else
-            cr_assert(is_new, "seed %lu key %u lost (unit %u mode %d): seen len %u after %u before %u, in flight %u op %d", seed, k, unit, mode, seen.len[k], after.len[k], before.len[k], key_in_flight, op);
+            cr_assert(is_new,
+                      "seed %lu key %u lost (unit %u mode %d): seen len %u after %u before %u, in "
+                      "flight %u op %d",
+                      seed, k, unit, mode, seen.len[k], after.len[k], before.len[k], key_in_flight,
+                      op);
     }
     /* The outcome is final: more remounts and reads give the same answers. */
     for (int again = 0; again < 3; again++) {
@@ -138,10 +142,9 @@ static void map_run(uint32_t unit, ram_torn mode, uint64_t seed) {
             uint32_t cnt = 0;
             nbs_map_space(&r.map, &sp);
             nbs_map_count(&r.map, &cnt);
-            cr_log_info(
-                "count %u live %u free %u recl %u newest %u seq %u tail %u front %u", cnt,
-                sp.live, sp.free_now, sp.reclaimable, r.map.log.newest, r.map.log.newest_seq,
-                r.map.log.tail_seq, r.map.log.front);
+            cr_log_info("count %u live %u free %u recl %u newest %u seq %u tail %u front %u", cnt,
+                        sp.live, sp.free_now, sp.reclaimable, r.map.log.newest,
+                        r.map.log.newest_seq, r.map.log.tail_seq, r.map.log.front);
         }
         cr_assert_eq(rc, NBS_OK, "seed %lu store after recovery: %s", seed, nbs_strerror(rc));
     }
