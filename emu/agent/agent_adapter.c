@@ -301,8 +301,8 @@ static int agent_queue_create(adapter *out, nor *dev, const adapter_config *cfg)
 
 const adapter_kind *emu_target_find_engine(const char *type) {
     static const adapter_kind kinds[] = {
-        {"map", ADAPTER_CAN_MAP, agent_map_create},
-        {"queue", ADAPTER_CAN_QUEUE, agent_queue_create},
+        {"map", ADAPTER_CAN_MAP, agent_map_create, NULL},
+        {"queue", ADAPTER_CAN_QUEUE, agent_queue_create, NULL},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (strcmp(kinds[i].name, type) == 0) return &kinds[i];

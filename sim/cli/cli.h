@@ -89,6 +89,17 @@ int cli_target_setup(const cli_command *cmd, const char *board, const char *firm
 /* emu/firmware/NAMEBOARD.elf beside the norbench executable (where the build puts it). */
 void cli_firmware_path(char *out, size_t size, const char *name, const char *board);
 
+/* cli_engine.c: the engine a command drives instead of the scenario's. `--engine-lib PATH`:
+ * loads the plugin (kept loaded); `--engine NAME`: a built-in engine type or "plugin:PATH".
+ * FLAG names the flag in messages. 0, or CLI_EXIT_USAGE after one message. */
+int cli_engine_lib_load(const cli_command *cmd, const char *flag, const char *path,
+                        const struct adapter_kind **out);
+int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
+                    const struct adapter_kind **out);
+/* --engine-lib PATH of run and powercut (NULL: *out NULL); refused beside --target BOARD. */
+int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,
+                         const struct adapter_kind **out);
+
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

@@ -320,7 +320,8 @@ static int run_session(session *s) {
 int cmd_powercut(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("powercut");
     const char *mode = "exhaustive", *torn = "all", *shard = NULL, *report_dir = NULL,
-               *budget = NULL, *resume_dir = NULL, *filter = NULL, *target = NULL, *firmware = NULL;
+               *budget = NULL, *resume_dir = NULL, *filter = NULL, *target = NULL, *firmware = NULL,
+               *engine_lib = NULL;
     uint64_t depth = 1, steps = 0, jobs = 0, seed = 0, max_tries = 0;
     bool json = false, quiet = false, dry_run = false;
     const cli_flag flags[] = {
@@ -348,6 +349,9 @@ int cmd_powercut(int argc, char **argv) {
          "operations"},
         {"firmware", CLI_STRING, &firmware, "FILE",
          "with --target: the agent ELF (default: the one built beside norbench)"},
+        {"engine-lib", CLI_STRING, &engine_lib, "PATH",
+         "cut the power under the engine plugin PATH (docs/plugins.md) instead of the "
+         "scenario's engine"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
@@ -384,6 +388,7 @@ int cmd_powercut(int argc, char **argv) {
     o.max_tries = max_tries;
     if (firmware && !target) return cli_usage_error(cmd, "--firmware needs --target");
     if (target && (rc = cli_target_setup(cmd, target, firmware, &o.find_engine))) return rc;
+    if ((rc = cli_engine_lib_setup(cmd, engine_lib, target, &o.engine))) return rc;
 
     path_list files = {0};
     int exit_code = cli_collect_scenarios(cmd, argv + 1, npos, &files);

@@ -45,7 +45,7 @@ int cmd_run(int argc, char **argv) {
     bool json = false, quiet = false;
     uint64_t seed = 0;
     const char *report_dir = NULL, *presets = NULL, *filter = NULL, *dump_dir = NULL;
-    const char *target = NULL, *firmware = NULL;
+    const char *target = NULL, *firmware = NULL, *engine_lib = NULL;
     const cli_flag flags[] = {
         {"seed", CLI_U64, &seed, "N", "run every scenario with seed N instead of its own"},
         {"json", CLI_BOOL, &json, NULL, "print the results as JSON (as in results.json)"},
@@ -60,6 +60,8 @@ int cmd_run(int argc, char **argv) {
          "run the engine in the agent firmware on an emulated board (norbench emu's boards)"},
         {"firmware", CLI_STRING, &firmware, "FILE",
          "with --target: the agent ELF (default: the one built beside norbench)"},
+        {"engine-lib", CLI_STRING, &engine_lib, "PATH",
+         "drive the engine plugin PATH (docs/plugins.md) instead of the scenario's engine"},
         {NULL, 0, NULL, NULL, NULL},
     };
     bool seed_given = cli_flag_present(argc, argv, "seed");
@@ -70,6 +72,8 @@ int cmd_run(int argc, char **argv) {
     if (firmware && !target) return cli_usage_error(cmd, "--firmware needs --target");
     cli_find_engine_fn find_engine = NULL;
     if (target && (rc = cli_target_setup(cmd, target, firmware, &find_engine))) return rc;
+    const adapter_kind *engine = NULL;
+    if ((rc = cli_engine_lib_setup(cmd, engine_lib, target, &engine))) return rc;
 
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     if (dump_dir && (rc = cli_output_dir_ready(cmd, dump_dir, "the images"))) return rc;
@@ -94,6 +98,7 @@ int cmd_run(int argc, char **argv) {
     runner_options opts = {.override_seed = seed_given,
                            .seed = seed,
                            .find_engine = find_engine,
+                           .engine = engine,
                            .progress = show_progress,
                            .progress_ctx = &progress};
     run_results results;

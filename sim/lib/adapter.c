@@ -1,12 +1,15 @@
 /* The table of engine adapters norbench can drive, looked up by the scenario's engine type.
- * A new engine is one more row here and one create function. */
+ * A new engine is one more row here and one create function; a plugin loaded at run time
+ * (engine_plugin.c) brings its own kind. */
 #include "adapter.h"
+#include "adapter_plugin.h"
 
 #include <string.h>
 
 static const adapter_kind adapter_kinds[] = {
-    {"map", ADAPTER_CAN_MAP, adapter_nbs_map_create},
-    {"queue", ADAPTER_CAN_QUEUE, adapter_nbs_queue_create},
+    {"map", ADAPTER_CAN_MAP, adapter_nbs_map_create, NULL},
+    {"queue", ADAPTER_CAN_QUEUE, adapter_nbs_queue_create, NULL},
+    {"naive-map", ADAPTER_CAN_MAP, adapter_naive_map_create, NULL},
 };
 
 #define ADAPTER_KIND_COUNT (sizeof adapter_kinds / sizeof adapter_kinds[0])
@@ -23,6 +26,12 @@ const adapter_kind *adapter_find(const char *name) {
     for (size_t i = 0; name && i < ADAPTER_KIND_COUNT; i++)
         if (strcmp(adapter_kinds[i].name, name) == 0) return &adapter_kinds[i];
     return NULL;
+}
+
+int adapter_kind_create(const adapter_kind *kind, adapter *out, nor *dev,
+                        const adapter_config *cfg) {
+    if (kind->create) return kind->create(out, dev, cfg);
+    return adapter_plugin_create(out, dev, cfg, kind->plugin);
 }
 
 void adapter_destroy(adapter *a) {

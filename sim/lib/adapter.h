@@ -86,16 +86,24 @@ struct adapter {
  * for a range the engine cannot use, NBS_E_CACHE_MEM when host memory runs out. */
 typedef int (*adapter_create_fn)(adapter *out, nor *dev, const adapter_config *cfg);
 
+struct norbench_engine_ops;
+
 typedef struct adapter_kind {
     const char *name; /* the scenario's engine "type" */
     unsigned capabilities;
-    adapter_create_fn create;
+    adapter_create_fn create; /* NULL for a loaded plugin: `plugin` then */
+    /* A plugin's operations (norbench_engine.h), driven through adapter_plugin.c. */
+    const struct norbench_engine_ops *plugin;
 } adapter_kind;
 
 /* The adapters norbench knows, by name; NULL when unknown. */
 const adapter_kind *adapter_find(const char *name);
 size_t adapter_kind_count(void);
 const adapter_kind *adapter_kind_at(size_t index);
+
+/* Makes an adapter of `kind` (its create function, or its plugin's operations). */
+int adapter_kind_create(const adapter_kind *kind, adapter *out, nor *dev,
+                        const adapter_config *cfg);
 
 void adapter_destroy(adapter *a);
 

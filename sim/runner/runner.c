@@ -382,10 +382,21 @@ static void result_header(scenario_result *out, const scenario *sc, const char *
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
     const runner_options *o = st->opts;
-    const adapter_kind *kind = o && o->engine        ? o->engine
-                               : o && o->find_engine ? o->find_engine(sc->engine.type)
-                                                     : adapter_find(sc->engine.type);
+    const adapter_kind *kind = o && o->engine ? o->engine : NULL;
+    if (!kind && sc->engine.library) {
+        char why[ENGINE_PLUGIN_WHY_MAX];
+        if (engine_plugin_load(&st->plugin, sc->engine.library, why, sizeof why))
+            return run_fail(st, "%s", why);
+        kind = &st->plugin.kind;
+    }
+    if (!kind)
+        kind =
+            o && o->find_engine ? o->find_engine(sc->engine.type) : adapter_find(sc->engine.type);
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
+    if (sc->engine.capabilities & ~kind->capabilities)
+        return run_fail(st, "the %s engine is not a %s engine, and this scenario drives one",
+                        kind->name, (sc->engine.capabilities & ADAPTER_CAN_MAP) ? "map" : "queue");
+    snprintf(st->result->engine, sizeof st->result->engine, "%s", kind->name);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
     if (sc->image) {
@@ -401,11 +412,11 @@ static int setup(run_state *st) {
                           .cache_flags = sc->engine.cache_flags,
                           .cache_max_keys = sc->engine.cache_max_keys,
                           .cache_check = sc->engine.cache_check};
-    rc = kind->create(&st->engine, st->dev, &cfg);
+    rc = adapter_kind_create(kind, &st->engine, st->dev, &cfg);
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
-    st->is_map = (kind->capabilities & ADAPTER_CAN_MAP) != 0;
+    st->is_map = (sc->engine.capabilities & ADAPTER_CAN_MAP) != 0;
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);
@@ -435,6 +446,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     }
     run_saved_release(&st);
     adapter_destroy(&st.engine);
+    engine_plugin_unload(&st.plugin);
     if (opts && opts->keep_device)
         *opts->keep_device = st.dev;
     else

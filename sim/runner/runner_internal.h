@@ -4,6 +4,7 @@
 #define NORBENCH_RUNNER_INTERNAL_H
 
 #include "adapter.h"
+#include "adapter_plugin.h"
 #include "nor_prng.h"
 #include "ref_model.h"
 #include "runner.h"
@@ -86,6 +87,7 @@ typedef struct run_state {
     scenario_result *result;
     nor *dev;
     adapter engine;
+    engine_plugin plugin; /* the scenario's engine type "plugin": its library, loaded */
     bool is_map;
     bool mounted;
     bool read_only; /* mounted read-only: every write must answer read_only, the model stays */

@@ -64,12 +64,13 @@ enum {
 };
 
 typedef struct scenario_engine {
-    char type[16];         /* adapter name: "map" or "queue" */
-    unsigned capabilities; /* SCENARIO_CAN_* */
-    uint32_t start;        /* first byte of the range it owns (a sector start) */
-    uint32_t size;         /* a whole number (>= 2) of pages */
-    uint32_t page_size;    /* one or more whole, equal sectors */
-    unsigned cache_flags;  /* SCENARIO_CACHE_* */
+    char type[16];         /* adapter name: "map", "queue", "naive-map" or "plugin" */
+    unsigned capabilities; /* SCENARIO_CAN_* (a plugin's: its "api") */
+    char *library;  /* "plugin": the shared object, resolved against the file's folder (owned) */
+    uint32_t start; /* first byte of the range it owns (a sector start) */
+    uint32_t size;  /* a whole number (>= 2) of pages */
+    uint32_t page_size;   /* one or more whole, equal sectors */
+    unsigned cache_flags; /* SCENARIO_CACHE_* */
     uint32_t cache_max_keys;
     bool cache_check;
 } scenario_engine;

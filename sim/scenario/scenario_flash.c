@@ -204,16 +204,58 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
 /* ---- engine ---------------------------------------------------------------------------- */
 
 static const scenario_name engine_fields[] = {
-    {"type", FIELD_REQUIRED},        {"start", FIELD_OPTIONAL}, {"size", FIELD_OPTIONAL},
-    {"page_size", FIELD_OPTIONAL},   {"cache", FIELD_OPTIONAL}, {"cache_max_keys", FIELD_OPTIONAL},
-    {"cache_check", FIELD_OPTIONAL},
+    {"type", FIELD_REQUIRED},        {"start", FIELD_OPTIONAL},
+    {"size", FIELD_OPTIONAL},        {"page_size", FIELD_OPTIONAL},
+    {"cache", FIELD_OPTIONAL},       {"cache_max_keys", FIELD_OPTIONAL},
+    {"cache_check", FIELD_OPTIONAL}, {"library", FIELD_OPTIONAL},
+    {"api", FIELD_OPTIONAL},
 };
 
-/* The engines a scenario can name. A new adapter adds a line here and one in the runner. */
+/* The engines a scenario can name. A new adapter adds a line here and one in the runner. A
+ * plugin's capability is its "api" (the runner checks that the library provides it). */
+#define ENGINE_PLUGIN (-1)
 static const scenario_name engine_types[] = {
     {"map", SCENARIO_CAN_MAP},
     {"queue", SCENARIO_CAN_QUEUE},
+    {"naive-map", SCENARIO_CAN_MAP},
+    {"plugin", ENGINE_PLUGIN},
 };
+
+static const scenario_name plugin_apis[] = {
+    {"map", SCENARIO_CAN_MAP},
+    {"queue", SCENARIO_CAN_QUEUE},
+};
+
+/* "library" and "api": required and allowed with type "plugin" only. */
+static bool parse_plugin(scenario_ctx *c, const pjson_node *engine, scenario_engine *e,
+                         bool is_plugin) {
+    const char *fields[] = {"library", "api"};
+    for (size_t i = 0; !is_plugin && i < 2; i++) {
+        const pjson_node *node = pjson_get(engine, fields[i]);
+        if (!node) continue;
+        size_t mark = ctx_path_key(c, fields[i]);
+        ctx_report(c, node->pos, "'%s' is for engine type \"plugin\"; this engine is '%s'",
+                   fields[i], e->type);
+        ctx_path_restore(c, mark);
+        return false;
+    }
+    if (!is_plugin) return true;
+    if (!pjson_get(engine, "library")) {
+        ctx_report(c, engine->pos,
+                   "engine type \"plugin\" needs \"library\": the path of the shared object "
+                   "(relative to this file's folder)");
+        return false;
+    }
+    pjson_pos where;
+    int api = SCENARIO_CAN_MAP;
+    bool ok = field_file_path(c, engine, "library",
+                              "the path of an engine plugin's shared object (a non-empty string)",
+                              &e->library, &where);
+    ok &= field_name(c, engine, "api", "plugin api", plugin_apis, NAME_COUNT(plugin_apis),
+                     SCENARIO_CAN_MAP, &api);
+    e->capabilities = (unsigned)api;
+    return ok;
+}
 
 static const scenario_name cache_names[] = {
     {"page_states", SCENARIO_CACHE_PAGE_STATES},
@@ -353,6 +395,7 @@ bool parse_engine(scenario_ctx *c, const pjson_node *engine, scenario *sc) {
         return false;
     e->capabilities = (unsigned)capabilities;
     snprintf(e->type, sizeof e->type, "%s", pjson_get(engine, "type")->string);
+    if (!parse_plugin(c, engine, e, capabilities == ENGINE_PLUGIN)) return false;
     bool ok = field_u32(c, engine, "start", 0, UINT32_MAX, 0, &e->start);
     ok &= field_u32(c, engine, "size", 1, UINT32_MAX, 0, &e->size);
     ok &= field_u32(c, engine, "page_size", 1, UINT32_MAX, 0, &e->page_size);

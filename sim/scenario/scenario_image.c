@@ -1,5 +1,6 @@
-/* "flash.image": a device dump (nor_image_save's PATH and PATH.json) the run starts from. The
- * path is resolved against the scenario file's folder while parsing; loading the file then
+/* Paths a scenario names, resolved against the scenario file's folder while parsing (an engine
+ * plugin's library, a flash image), and "flash.image": a device dump (nor_image_save's PATH and
+ * PATH.json) the run starts from; loading the file then
  * checks the image against the resolved flash, so a truncated, corrupted or mismatched image
  * is one error at the field that names it, before any run. */
 #include "scenario_internal.h"
@@ -8,28 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IMAGE_PATH_MAX 4096
+#define FILE_PATH_MAX 4096
 
-bool parse_image_path(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
-    const pjson_node *node = pjson_get(flash, "image");
+bool field_file_path(scenario_ctx *c, const pjson_node *obj, const char *key, const char *what,
+                     char **out, pjson_pos *where) {
+    const pjson_node *node = pjson_get(obj, key);
     if (!node) return true;
-    size_t mark = ctx_path_key(c, "image");
-    bool ok = node->type == PJSON_STRING && node->length > 0 && node->length < IMAGE_PATH_MAX &&
+    size_t mark = ctx_path_key(c, key);
+    bool ok = node->type == PJSON_STRING && node->length > 0 && node->length < FILE_PATH_MAX &&
               strlen(node->string) == node->length;
-    if (!ok) report_type(c, node, "the path of a flash image (a non-empty string)");
+    if (!ok) report_type(c, node, what);
     ctx_path_restore(c, mark);
     if (!ok) return false;
     const char *slash = strrchr(c->file, '/');
     size_t dir = node->string[0] == '/' || !slash ? 0 : (size_t)(slash - c->file) + 1;
-    sc->image = malloc(dir + node->length + 1);
-    if (!sc->image) {
+    *out = malloc(dir + node->length + 1);
+    if (!*out) {
         ctx_out_of_memory(c);
         return false;
     }
-    memcpy(sc->image, c->file, dir);
-    memcpy(sc->image + dir, node->string, node->length + 1);
-    sc->image_line = node->pos.line;
-    sc->image_column = node->pos.column;
+    memcpy(*out, c->file, dir);
+    memcpy(*out + dir, node->string, node->length + 1);
+    *where = node->pos;
+    return true;
+}
+
+bool parse_image_path(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
+    pjson_pos where = {0, 0};
+    if (!field_file_path(c, flash, "image", "the path of a flash image (a non-empty string)",
+                         &sc->image, &where))
+        return false;
+    sc->image_line = where.line;
+    sc->image_column = where.column;
     return true;
 }
 

@@ -116,6 +116,11 @@ bool parse_cut(scenario_ctx *c, const pjson_node *node, scenario_cut *out);
  * file's (NULL: keep it). */
 bool parse_matrix(scenario_ctx *c, const pjson_node *node, scenario_matrix *out);
 const char *ctx_preset_override(const scenario_ctx *c);
+/* scenario_image.c: the path in obj's `key`, resolved against the file's folder (malloc'd into
+ * *out, where it was named in *where); absent: true and *out untouched. `what` is the expected
+ * value in the message for a bad one. */
+bool field_file_path(scenario_ctx *c, const pjson_node *obj, const char *key, const char *what,
+                     char **out, pjson_pos *where);
 /* scenario_image.c: "flash.image" resolved against the file's folder, and checked against
  * the resolved flash once the file is parsed (a load, not a parse: it reads the image). */
 bool parse_image_path(scenario_ctx *c, const pjson_node *flash, scenario *sc);

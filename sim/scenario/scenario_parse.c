@@ -231,5 +231,6 @@ void scenario_free(scenario *sc) {
     steps_free(&sc->steps);
     free(sc->description);
     free(sc->image);
+    free(sc->engine.library);
     free(sc);
 }

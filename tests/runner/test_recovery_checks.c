@@ -151,7 +151,7 @@ static uint64_t op_in_store_of_b(const scenario *sc) {
 }
 
 static scenario_result run_hiding(const scenario *sc, const scenario_cut *cut) {
-    adapter_kind kind = {"map", ADAPTER_CAN_MAP, create_hiding_map};
+    adapter_kind kind = {"map", ADAPTER_CAN_MAP, create_hiding_map, NULL};
     runner_branch_info info;
     runner_options opts = {.engine = &kind, .cut = cut, .cut_info = &info};
     scenario_result r = run_scenario(sc, &opts);
@@ -359,7 +359,7 @@ static int create_non_atomic_map(adapter *out, nor *dev, const adapter_config *c
 }
 
 Test(recovery_checks, a_non_atomic_erase_all_is_caught) {
-    adapter_kind kind = {"map", ADAPTER_CAN_MAP, create_non_atomic_map};
+    adapter_kind kind = {"map", ADAPTER_CAN_MAP, create_non_atomic_map, NULL};
     last_step_cuts c = cut_every_op_of_last_step(
         "{\"name\": \"erase-map\", \"seed\": 3, " FILL_MAP " {\"erase_all\": {}}]}", &kind);
     cr_assert_lt(c.passed, c.tries, "some cut point catches the half-done erase_all");
@@ -413,7 +413,7 @@ Test(recovery_checks, drop_oldest_push_on_a_full_queue_settles_with_its_drops) {
 }
 
 Test(recovery_checks, a_drop_too_many_is_refused) {
-    adapter_kind kind = {"queue", ADAPTER_CAN_QUEUE, create_over_dropping_queue};
+    adapter_kind kind = {"queue", ADAPTER_CAN_QUEUE, create_over_dropping_queue, NULL};
     last_step_cuts c = cut_every_op_of_last_step(FULL_QUEUE_PUSH, &kind);
     cr_assert_lt(c.passed, c.tries, "an extra drop after the cut is caught");
     cr_assert(strstr(c.failure, "neither applied nor absent"), "%s", c.failure);

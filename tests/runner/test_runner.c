@@ -209,7 +209,7 @@ static int create_honest_map(adapter *out, nor *dev, const adapter_config *cfg) 
 
 /* Runs `text` with a broken variant of the built-in map instead of the scenario's engine. */
 static scenario_result run_with_engine(adapter_create_fn create, const char *text) {
-    adapter_kind broken = {"map", ADAPTER_CAN_MAP, create};
+    adapter_kind broken = {"map", ADAPTER_CAN_MAP, create, NULL};
     runner_options opts = {.engine = &broken};
     return run_text(text, &opts);
 }

@@ -1,0 +1,76 @@
+#!/bin/sh
+# Engine plugins from the outside (docs/plugins.md): the example plugins run scenarios through
+# --engine-lib and through a scenario's engine type "plugin" (its library relative to the file);
+# the naive baseline, plugin or built-in, loses the config under power cuts where the built-in
+# engine keeps it; broken plugins (wrong version, wrong symbol, a NULL mandatory operation, no
+# such file) are one message and exit 2; a plugin that crashes in a campaign is reported as a
+# crash.
+# Usage: plugins.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
+set -u
+nb=$1 plugins=$2 broken=$3 src=$4
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1 # campaigns write their reproducers here
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+config="$src/tests/plugins/config-updates.json"
+
+# The examples run a scenario with every kind of step a map has.
+for plugin in hello-engine naive-map; do
+    "$nb" run "$src/tests/plugins/map-steps.json" --engine-lib "$plugins/$plugin.so" >out 2>&1 ||
+        fail "$plugin: map-steps did not pass: $(cat out)"
+    grep -q "map-steps .* pass" out || fail "$plugin: no pass row: $(cat out)"
+done
+# A scenario naming its plugin, relative to its own folder.
+mkdir -p scen/lib
+cp "$plugins/hello-engine.so" scen/lib/
+sed 's|"type": "naive-map"|"type": "plugin", "library": "lib/hello-engine.so"|' "$config" >scen/hello.json
+"$nb" run scen/hello.json >out 2>&1 || fail "type plugin, library lib/hello-engine.so: $(cat out)"
+# ... and a plugin that is not a queue, driven as one, is an error row naming both.
+cat >scen/hello-queue.json <<'JSON'
+{ "name": "hello-queue", "flash": { "preset": "tiny" },
+  "engine": { "type": "plugin", "library": "lib/hello-engine.so", "api": "queue" },
+  "steps": [ { "push": { "value": "a" } } ] }
+JSON
+"$nb" run scen/hello-queue.json >out 2>&1
+[ $? -eq 1 ] && grep -q "the hello-engine engine is not a queue engine" out ||
+    fail "a map plugin driven as a queue: $(cat out)"
+
+# The naive baseline loses the committed config when a cut lands between the erase of its page
+# and the program of the new value: the campaign fails, and says the config is gone.
+lost='expected 2 items: "serial" (6 bytes)="N-0001" (6 bytes), "config" (6 bytes)="v2" (2 bytes); the store holds 1 item: "serial"'
+"$nb" powercut "$config" --quiet >out 2>&1
+[ $? -eq 1 ] || fail "the naive-map campaign did not fail: $(tail -3 out)"
+grep -qF "$lost" out || fail "the naive-map campaign found no lost config: $(head -3 out)"
+"$nb" powercut "$config" --quiet --engine-lib "$plugins/naive-map.so" >out 2>&1
+[ $? -eq 1 ] && grep -qF "$lost" out || fail "the naive-map plugin's campaign lost nothing"
+# The same scenario on the built-in engine keeps everything: the failure is naive-map's.
+sed 's|"type": "naive-map"|"type": "map"|' "$config" >map.json
+"$nb" powercut map.json --quiet >out 2>&1 || fail "the map engine failed the naive-map campaign: $(head -3 out)"
+
+# Broken plugins: one line naming the file and the problem, exit 2, nothing run.
+expect_refused() { # PLUGIN MESSAGE
+    "$nb" run "$config" --engine-lib "$1" >out 2>err
+    rc=$?
+    [ $rc -eq 2 ] || fail "$1: exit $rc, not 2"
+    [ ! -s out ] || fail "$1: something ran: $(cat out)"
+    head -1 err | grep -qF "norbench run: --engine-lib: engine plugin $1: $2" ||
+        fail "$1 said: $(cat err)"
+}
+expect_refused "$broken/broken-version.so" "it was built for interface version 2; this norbench takes version 1"
+expect_refused "$broken/broken-symbol.so" "exports no function norbench_engine_v1"
+expect_refused "$broken/broken-null_fetch.so" "its operation 'fetch' is NULL; a map engine must provide it"
+expect_refused "$tmp/no-such.so" "cannot open shared object file: No such file or directory"
+"$nb" powercut "$config" --engine-lib "$broken/broken-version.so" >out 2>err
+[ $? -eq 2 ] && grep -q "interface version 2" err || fail "powercut took a plugin of version 2"
+# The real one loads where the refused ones did not: the refusals are the flaws'.
+"$nb" run "$config" --engine-lib "$plugins/naive-map.so" >out 2>&1 || fail "naive-map.so refused"
+
+# A plugin that crashes after a cut: the campaign reports the crash and fails.
+"$nb" powercut "$config" --engine-lib "$broken/broken-crash.so" --jobs 2 >out 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "the crashing plugin's campaign exited $rc, not 1"
+grep -q "the run crashed (signal 11: Segmentation fault)" out || fail "no crash reported: $(head -5 out)"
+
+[ $fails -eq 0 ] && echo "plugins: all checks passed"
+exit $((fails > 0))
