@@ -113,6 +113,19 @@ const cli_command cli_commands[] = {
      "printed. Exits 0 when every checked boot held, 1 when one did not, 2 on usage or file\n"
      "errors (a bad ELF, board or image). See docs/emu.md.",
      cmd_emu},
+    {"lifetime", "how long the flash lasts under a scenario's workload",
+     "FILE [--engine NAME|plugin:PATH] [--json]",
+     "Runs the scenario's workload on the engine (the scenario's own, or --engine: map, queue,\n"
+     "naive-map, or plugin:PATH for an engine plugin) and, for a map scenario, on the naive\n"
+     "baseline beside it. The run's simulated time is cut into 10 windows; the erase rate is\n"
+     "steady when each of the last 4 is within 10% of their mean. From those windows: erases\n"
+     "per sector per simulated hour (the mean sector and the busiest), the wear spread\n"
+     "(busiest / mean), and the years until the busiest sector reaches the flash's rated\n"
+     "endurance; from the whole run: bytes programmed per key and value byte stored. Beside\n"
+     "them the analytic bound: the range's bytes x the rated cycles / the key and value bytes\n"
+     "the workload stores a year. Exits 0 when the engine's rate is steady, 1 when it is not,\n"
+     "2 on usage or file errors. See docs/lifetime.md.",
+     cmd_lifetime},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -81,6 +81,10 @@ typedef struct runner_options {
     uint64_t max_engine_ops;
     runner_flash_op_fn on_flash_op;
     void *flash_op_ctx;
+    /* Called with every program and erase of the scenario's own (not the runner's checks)
+     * before it runs: its kind, range and the simulated time (norbench lifetime). */
+    void (*on_program_erase)(void *ctx, const nor_event *op);
+    void *program_erase_ctx;
     bool flash_digest;              /* fill the result's flash_digest (reads the whole device) */
     runner_interval_fn on_interval; /* needs an engine that can save its RAM state */
     void *interval_ctx;

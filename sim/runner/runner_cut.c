@@ -41,6 +41,8 @@ bool run_cut_fn(void *ctx, const nor_event *op) {
     run_state *st = ctx;
     if (st->checks.depth) return false; /* the runner's own checks are no cut points */
     bool armed = nor_cut_armed(st->dev);
+    if (st->opts && st->opts->on_program_erase && !st->in_branch)
+        st->opts->on_program_erase(st->opts->program_erase_ctx, op);
     if (st->opts && st->opts->on_flash_op && !st->in_branch)
         st->opts->on_flash_op(st->opts->flash_op_ctx, op->op_index, op->kind == NOR_EV_ERASE,
                               !armed);

@@ -1,0 +1,118 @@
+/* `norbench lifetime FILE [--engine NAME|plugin:PATH] [--json]`: how long the flash lasts under
+ * the scenario's workload (docs/lifetime.md). Runs it on the engine, and on the naive baseline
+ * beside it (map scenarios), measures the steady erase rate per sector and the bytes programmed
+ * per byte stored, and projects the years until the busiest sector reaches the flash's rated
+ * endurance, beside the analytic bound. Exit 0 with a steady rate, 1 without, 2 on usage or
+ * file errors. */
+#include "cli.h"
+#include "commands.h"
+#include "lifetime.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void print_row(const lifetime_figures *f, bool bound_known) {
+    char years[32], sim[32], steady[32], share[16] = "-";
+    lifetime_format_years(years, sizeof years, f->years);
+    lifetime_format_years(sim, sizeof sim, f->hours / LIFETIME_HOURS_PER_YEAR);
+    snprintf(steady, sizeof steady, "%s %.0f%%", f->steady ? "yes" : "NO", f->rate_deviation);
+    if (bound_known && f->bound_years > 0 && f->years < f->bound_years * 1e6)
+        snprintf(share, sizeof share, "%.1f%%", 100.0 * f->years / f->bound_years);
+    printf("%-14.14s %11s %9s %13.4f %12.4f %7.2f %11.2f %14s %9s  %s\n", f->engine, sim, steady,
+           f->sector_erases_per_hour, f->busiest_per_hour, f->wear_spread, f->program_per_user_byte,
+           years, share, run_verdict_name(f->run.verdict));
+}
+
+static void print_text(const scenario *sc, const lifetime_figures *figures, size_t count) {
+    const lifetime_figures *f = &figures[0];
+    printf("%s: %s, %u sectors (%llu bytes) in the engine's range, rated %u erase cycles\n",
+           sc->name, sc->preset, f->sectors, (unsigned long long)f->range_bytes, f->endurance);
+    printf("%-14s %11s %9s %13s %12s %7s %11s %14s %9s  %s\n", "engine", "sim time", "steady",
+           "erases/sec/h", "busiest/h", "spread", "prog/user B", "lifetime", "of bound", "verdict");
+    bool bound_known = !isinf(f->bound_years);
+    for (size_t i = 0; i < count; i++) print_row(&figures[i], bound_known);
+    char bound[32];
+    lifetime_format_years(bound, sizeof bound, f->bound_years);
+    double per_hour = f->hours > 0 ? (double)f->run.user_bytes / f->hours : 0;
+    printf("analytic bound: %s (%llu bytes x %u cycles / %.0f key and value bytes stored an "
+           "hour)\n",
+           bound, (unsigned long long)f->range_bytes, f->endurance, per_hour);
+    printf("steady: the last %d of %d windows of %.1f h each erase within %.0f%% of their mean; "
+           "lifetime: the busiest sector's rate in them, to the rated cycles\n",
+           LIFETIME_STEADY_WINDOWS, LIFETIME_WINDOWS, f->window_hours, LIFETIME_STEADY_PERCENT);
+    for (size_t i = 0; i < count; i++)
+        if (figures[i].run.message[0])
+            printf("%s: %s\n", figures[i].engine, figures[i].run.message);
+}
+
+static int print_json(const scenario *sc, const lifetime_figures *figures, size_t count) {
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return CLI_EXIT_FAIL;
+    cJSON_AddStringToObject(root, "scenario", sc->name);
+    cJSON_AddStringToObject(root, "preset", sc->preset);
+    cJSON *rule = cJSON_AddObjectToObject(root, "steady_rule");
+    cJSON_AddNumberToObject(rule, "windows", LIFETIME_WINDOWS);
+    cJSON_AddNumberToObject(rule, "steady_windows", LIFETIME_STEADY_WINDOWS);
+    cJSON_AddNumberToObject(rule, "percent", LIFETIME_STEADY_PERCENT);
+    cJSON *engines = cJSON_AddArrayToObject(root, "engines");
+    for (size_t i = 0; engines && i < count; i++)
+        cJSON_AddItemToArray(engines, lifetime_figures_json(&figures[i]));
+    return cli_print_json(root);
+}
+
+int cmd_lifetime(int argc, char **argv) {
+    const cli_command *cmd = cli_find_command("lifetime");
+    const char *engine_name = NULL;
+    bool json = false;
+    const cli_flag flags[] = {
+        {"engine", CLI_STRING, &engine_name, "NAME",
+         "measure this engine instead of the scenario's: map, queue, naive-map, plugin:PATH"},
+        {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int npos = 0;
+    int rc = cli_parse(cmd, flags, argc, argv, &npos);
+    if (rc >= 0) return rc;
+    if (npos != 1) return cli_usage_error(cmd, "expected one scenario FILE");
+    const adapter_kind *engine = NULL;
+    if (engine_name && (rc = cli_engine_find(cmd, "--engine", engine_name, &engine))) return rc;
+    scenario *sc = NULL;
+    scenario_errors errors;
+    if (scenario_load_file(argv[1], &sc, &errors) != SCENARIO_OK) {
+        cli_print_scenario_errors(&errors);
+        scenario_errors_free(&errors);
+        return CLI_EXIT_USAGE;
+    }
+    scenario_errors_free(&errors);
+
+    /* The engine measured, then the naive baseline beside it when it can run the workload. */
+    const adapter_kind *baseline = adapter_find("naive-map");
+    const char *measured = engine ? engine->name : sc->engine.type;
+    bool with_baseline =
+        (sc->engine.capabilities & SCENARIO_CAN_MAP) && strcmp(measured, baseline->name) != 0;
+    bool progress = !json && isatty(STDERR_FILENO);
+    lifetime_figures figures[2];
+    size_t count = 0;
+    int exit_code = CLI_EXIT_OK;
+    for (const adapter_kind *kind = engine;; kind = baseline) {
+        rc =
+            lifetime_measure(sc, argv[1], kind, lifetime_progress_line, &progress, &figures[count]);
+        lifetime_progress_clear(&progress);
+        if (rc) {
+            fprintf(stderr, "norbench lifetime: %s: %s\n", figures[count].engine,
+                    figures[count].run.message[0] ? figures[count].run.message
+                                                  : runner_strerror(rc));
+            scenario_free(sc);
+            return count ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+        }
+        count++;
+        if (count == 2 || !with_baseline) break;
+    }
+    if (!figures[0].steady) exit_code = CLI_EXIT_FAIL;
+    rc = json ? print_json(sc, figures, count) : (print_text(sc, figures, count), CLI_EXIT_OK);
+    scenario_free(sc);
+    return rc ? rc : exit_code;
+}

@@ -1,0 +1,65 @@
+/* How long the flash lasts under a scenario's workload (docs/lifetime.md): the scenario run on
+ * one engine, its erases watched window by window of simulated time until their rate is steady,
+ * and the years until the busiest sector reaches the flash's rated endurance, beside the
+ * analytic bound. Shared by `norbench lifetime` and `norbench compare`. */
+#ifndef NORBENCH_LIFETIME_H
+#define NORBENCH_LIFETIME_H
+
+#include "adapter.h"
+#include "runner.h"
+#include "scenario.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The run is cut into this many equal windows of simulated time; the erase rate is steady when
+ * each of the last LIFETIME_STEADY_WINDOWS windows is within LIFETIME_STEADY_PERCENT of their
+ * mean, and the figures come from those windows. */
+#define LIFETIME_WINDOWS        10
+#define LIFETIME_STEADY_WINDOWS 4
+#define LIFETIME_STEADY_PERCENT 10.0
+
+#define LIFETIME_HOURS_PER_YEAR 8766.0 /* 365.25 days */
+
+typedef struct lifetime_figures {
+    char engine[32];
+    scenario_result run;    /* the run's own figures and verdict (sector_erases freed) */
+    uint32_t sectors;       /* in the engine's range */
+    uint64_t range_bytes;   /* the engine's range */
+    uint32_t endurance;     /* the flash's rated erase cycles per sector (0: never wears out) */
+    double hours;           /* simulated hours the run covered */
+    double window_hours;    /* one window */
+    bool steady;            /* the last windows' erase rates agree (see above) */
+    double rate_deviation;  /* the largest deviation of those windows from their mean, percent */
+    double erases_per_hour; /* over the range, in the steady windows */
+    double sector_erases_per_hour; /* the mean sector's */
+    double busiest_per_hour;       /* the sector erased most in the steady windows */
+    double wear_spread;            /* busiest / mean: the spread the projection assumes */
+    double program_per_user_byte;  /* bytes programmed per key and value byte stored */
+    double years;       /* until the busiest sector reaches `endurance`; INFINITY without erases */
+    double bound_years; /* range bytes x endurance / the workload's key and value bytes per year */
+} lifetime_figures;
+
+/* Called about once a second (wall clock) with the engine ops done so far. */
+typedef void (*lifetime_progress_fn)(void *ctx, const char *engine, uint64_t engine_ops);
+
+/* Runs `sc` (read from `file`) on `engine` (NULL: the scenario's own) and fills *out. Returns
+ * 0, or RUNNER_E_NOMEM / RUNNER_E_ENGINE (the run could not start: out->run.message says why).
+ * A run that fails part way still gives the figures of the time it covered. */
+int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *engine,
+                     lifetime_progress_fn progress, void *progress_ctx, lifetime_figures *out);
+
+/* "6.9 days", "11.8 years", "never": a lifetime for people. */
+void lifetime_format_years(char *out, size_t size, double years);
+
+/* The progress line both commands draw on stderr about once a second when `ctx` points to a
+ * true bool (a terminal, no --json); lifetime_progress_clear() rubs it out. */
+void lifetime_progress_line(void *ctx, const char *engine, uint64_t engine_ops);
+void lifetime_progress_clear(const bool *enabled);
+
+/* lifetime_json.c: the figures as a JSON object (NULL when memory runs out); years that never
+ * come are null. */
+struct cJSON;
+struct cJSON *lifetime_figures_json(const lifetime_figures *f);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/sh
+# `norbench lifetime` (docs/lifetime.md): on the seed's example (a 32-byte config every minute,
+# nrf52840, 8 pages) the figures agree with each other and with the NOR model's own erase
+# counters, the naive baseline wears its one page out in about 7 days (10k cycles / one erase a
+# minute), the plugin build of the baseline measures what the built-in one does, a workload
+# that stops erasing is not steady (exit 1), a queue has no baseline row, and bad engines are
+# one message and exit 2.
+# Usage: lifetime.sh PATH/TO/norbench PLUGIN_DIR SOURCE_DIR
+set -u
+nb=$1 plugins=$2 src=$3
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+eight="$src/scenarios/suite/lifetime-config-minute-8-pages.json"
+
+"$nb" lifetime "$eight" --json >"$tmp/eight.json" 2>"$tmp/err" || fail "lifetime 8 pages exited $?: $(cat "$tmp/err")"
+python3 - "$tmp/eight.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+d = json.load(open(sys.argv[1]))
+m, n = d["engines"]
+problems = []
+def near(a, b, tolerance, what):
+    if abs(a - b) > tolerance * max(abs(b), 1e-12): problems.append(f"{what}: {a} is not {b}")
+if [m["engine"], n["engine"]] != ["map", "naive-map"]: problems.append(f"engines {m['engine']}, {n['engine']}")
+if not m["steady"] or not n["steady"]: problems.append("a rate is not steady")
+for e in (m, n):
+    # The projection is the busiest sector's rate taken to the rated cycles...
+    near(e["years"], e["endurance"] / e["busiest_sector_erases_per_hour"] / 8766, 1e-9, e["engine"] + " years")
+    # ...the bound the range's bytes times the cycles over the bytes stored a year...
+    near(e["bound_years"], 32768 * e["endurance"] / (e["user_bytes"] / e["hours"] * 8766), 1e-9, e["engine"] + " bound")
+    near(e["program_bytes_per_user_byte"], e["program_bytes"] / e["user_bytes"], 1e-9, e["engine"] + " bytes programmed per byte")
+    # ...and the busiest sector's rate, from the erases the command watched, is the rate at which
+    # the NOR model's own counter of the most-erased sector grew over the run.
+    near(e["busiest_sector_erases_per_hour"] * e["hours"], e["wear_max"], 0.02, e["engine"] + " busiest sector against wear_max")
+near(m["share_of_bound"], m["years"] / m["bound_years"], 1e-9, "share of the bound")
+# The naive baseline erases the config's page at every update: all its erases on one of the 8
+# sectors, 60 an hour, so 10k cycles last 10000 minutes: about 7 days.
+near(n["wear_spread"], 8, 1e-9, "naive wear spread")
+days = n["years"] * 365.25
+if not 6.5 <= days <= 7.5: problems.append(f"naive-map lasts {days:.2f} days, not about 7")
+if m["years"] < 100 * n["years"]: problems.append(f"map {m['years']} years is not far ahead of naive {n['years']}")
+for p in problems: print("FAIL:", p)
+sys.exit(1 if problems else 0)
+PY
+
+# The plugin build of the baseline measures exactly what the built-in one does.
+"$nb" lifetime "$eight" --engine naive-map --json >"$tmp/builtin.json" 2>&1
+"$nb" lifetime "$eight" --engine "plugin:$plugins/naive-map.so" --json >"$tmp/plugin.json" 2>&1
+python3 -c 'import json,sys; a,b=(json.load(open(f))["engines"][0] for f in sys.argv[1:]); sys.exit(0 if a["years"]==b["years"] and a["erases"]==b["erases"] else 1)' \
+    "$tmp/builtin.json" "$tmp/plugin.json" || fail "naive-map.so and naive-map differ"
+grep -q '"engine":	"naive-map"' "$tmp/builtin.json" && [ "$(grep -c '"engine":' "$tmp/builtin.json")" -eq 1 ] ||
+    fail "--engine naive-map printed a baseline beside itself"
+
+# A workload that stops erasing half way is not steady: exit 1, said in the table.
+cat >"$tmp/unsteady.json" <<'JSON'
+{ "name": "unsteady", "flash": { "preset": "nrf52840", "sectors": 4 }, "engine": { "type": "map" },
+  "steps": [ { "config_updates": { "key": "c", "every": "1min", "for": "72h", "value_size": 32 } },
+             { "sleep": "48h" } ] }
+JSON
+"$nb" lifetime "$tmp/unsteady.json" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "an unsteady workload exited $rc, not 1"
+grep -q "^map .* NO " "$tmp/out" || fail "the unsteady row does not say NO: $(cat "$tmp/out")"
+# The same workload without the pause is steady.
+grep -v '"sleep"' "$tmp/unsteady.json" | sed 's/"value_size": 32 } },/"value_size": 32 } } ] }/' >"$tmp/steady.json"
+"$nb" lifetime "$tmp/steady.json" >"$tmp/out" 2>&1 || fail "the workload without its pause is not steady: $(cat "$tmp/out")"
+
+# A queue workload has no naive baseline beside it.
+cat >"$tmp/queue.json" <<'JSON'
+{ "name": "queue-log", "flash": { "preset": "nrf52840", "sectors": 4 }, "engine": { "type": "queue" },
+  "steps": [ { "log_appends": { "count": 20000, "size": 24, "every": "10s", "drop_oldest": true } } ] }
+JSON
+"$nb" lifetime "$tmp/queue.json" >"$tmp/out" 2>&1 || fail "queue lifetime exited $?: $(cat "$tmp/out")"
+grep -q "^naive-map" "$tmp/out" && fail "a queue got a naive-map row"
+grep -q "^queue " "$tmp/out" || fail "no queue row: $(cat "$tmp/out")"
+
+# Bad engines: one line, exit 2.
+for engine in bogus plugin:$tmp/none.so; do
+    "$nb" lifetime "$eight" --engine "$engine" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(grep -c '^norbench lifetime: --engine' "$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ] ||
+        fail "--engine $engine: exit $rc: $(cat "$tmp/err" "$tmp/out")"
+done
+
+[ $fails -eq 0 ] && echo "lifetime: all checks passed"
+exit $((fails > 0))
