@@ -43,9 +43,14 @@ static void print_text(const scenario *sc, const lifetime_figures *figures, size
     printf("steady: the last %d of %d windows of %.1f h each erase within %.0f%% of their mean; "
            "lifetime: the busiest sector's rate in them, to the rated cycles\n",
            LIFETIME_STEADY_WINDOWS, LIFETIME_WINDOWS, f->window_hours, LIFETIME_STEADY_PERCENT);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
+        if (figures[i].refused)
+            printf("%s: refused %llu stores or pushes (full, too big): its figures count only "
+                   "what it stored\n",
+                   figures[i].engine, (unsigned long long)figures[i].refused);
         if (figures[i].run.message[0])
             printf("%s: %s\n", figures[i].engine, figures[i].run.message);
+    }
 }
 
 static int print_json(const scenario *sc, const lifetime_figures *figures, size_t count) {

@@ -130,6 +130,7 @@ int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *e
     free(log.items);
     nor_destroy(dev);
     if (rc) return rc;
+    out->refused = run_refused_count(&out->run, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS);
     out->program_per_user_byte =
         out->run.user_bytes ? (double)out->run.program_bytes / (double)out->run.user_bytes : 0;
     double user_bytes_per_year =

@@ -36,6 +36,7 @@ typedef struct lifetime_figures {
     double busiest_per_hour;       /* the sector erased most in the steady windows */
     double wear_spread;            /* busiest / mean: the spread the projection assumes */
     double program_per_user_byte;  /* bytes programmed per key and value byte stored */
+    uint64_t refused;   /* stores and pushes the engine refused (full, too big): not stored */
     double years;       /* until the busiest sector reaches `endurance`; INFINITY without erases */
     double bound_years; /* range bytes x endurance / the workload's key and value bytes per year */
 } lifetime_figures;

@@ -126,6 +126,16 @@ const cli_command cli_commands[] = {
      "the workload stores a year. Exits 0 when the engine's rate is steady, 1 when it is not,\n"
      "2 on usage or file errors. See docs/lifetime.md.",
      cmd_lifetime},
+    {"compare", "engines side by side: flash traffic, wear, lifetime, power cuts",
+     "FILE --engines A,B,... [--campaign FILE] [--json]",
+     "Runs the scenario on each engine (map, queue, naive-map, or plugin:PATH for an engine\n"
+     "plugin) and prints one row each: flash reads, bytes read, programs, bytes programmed and\n"
+     "erases of the run, write amplification (bytes programmed per key and value byte stored),\n"
+     "wear spread and lifetime as `norbench lifetime` measures them, the run's verdict, and\n"
+     "the verdict of a bounded power-cut campaign (--mode log, every torn mode, 20 scenario\n"
+     "operations after each recovery, at most 300 tries) on the same file or on --campaign\n"
+     "FILE. Exits 0 once every row is printed, 2 on usage or file errors. See docs/lifetime.md.",
+     cmd_compare},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

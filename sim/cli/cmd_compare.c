@@ -1,0 +1,194 @@
+/* `norbench compare FILE --engines A,B,... [--campaign FILE] [--json]`: engines side by side on
+ * one workload (docs/lifetime.md): the flash traffic of the scenario's run (reads, bytes read,
+ * programs, bytes programmed, erases), write amplification, wear spread and lifetime as
+ * `norbench lifetime` measures them, and the verdict of a bounded power-cut campaign on the
+ * same file or on --campaign FILE. Exit 0 when every row was measured, 2 on usage or file
+ * errors. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r, sysconf */
+#include "campaign.h"
+#include "cli.h"
+#include "commands.h"
+#include "lifetime.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define COMPARE_ENGINES_MAX 8
+/* The bounded campaign: every cut point in every torn mode, depth 1, each recovery followed by
+ * this many scenario operations, and at most this many tries (sampled evenly, seeded, as
+ * `powercut --max-tries`). */
+#define COMPARE_CAMPAIGN_STEPS     20
+#define COMPARE_CAMPAIGN_MAX_TRIES 300
+
+typedef struct compare_row {
+    const adapter_kind *kind;
+    lifetime_figures figures;
+    int measured; /* lifetime_measure's result */
+    campaign_scenario campaign;
+    int campaign_rc;
+} compare_row;
+
+static const char *campaign_verdict(const compare_row *row) {
+    if (row->campaign_rc || row->campaign.has_error) return "ERROR";
+    return row->campaign.failure_count ? "FAIL" : "pass";
+}
+
+static void bounded_campaign(const char *file, const adapter_kind *kind, compare_row *row) {
+    campaign_options o;
+    campaign_options_default(&o);
+    o.limit_steps = true;
+    o.steps = COMPARE_CAMPAIGN_STEPS;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = cores > 0 ? (unsigned)cores : 1;
+    o.engine = kind;
+    campaign_job *job = NULL;
+    row->campaign_rc = campaign_job_open(file, &o, &job, &row->campaign);
+    if (!row->campaign_rc)
+        row->campaign_rc = campaign_job_limit(job, COMPARE_CAMPAIGN_MAX_TRIES, &row->campaign);
+    if (!row->campaign_rc) row->campaign_rc = campaign_job_run(job, &row->campaign);
+    campaign_job_free(job);
+}
+
+static void print_text(const char *file, const char *campaign_file, const compare_row *rows,
+                       size_t count) {
+    printf("%s; power cuts: %s (every torn mode, %d operations after each recovery, at most %d "
+           "tries sampled evenly)\n",
+           file, campaign_file, COMPARE_CAMPAIGN_STEPS, COMPARE_CAMPAIGN_MAX_TRIES);
+    printf("%-14s %10s %12s %14s %10s %14s %8s %6s %7s %12s %8s %5s  %s\n", "engine", "sim time",
+           "reads", "bytes read", "programs", "bytes progr.", "erases", "WA", "spread", "lifetime",
+           "refused", "run", "power cuts");
+    for (size_t i = 0; i < count; i++) {
+        const compare_row *row = &rows[i];
+        const lifetime_figures *f = &row->figures;
+        const scenario_result *r = &f->run;
+        char years[32], sim[32], cuts[48];
+        lifetime_format_years(years, sizeof years, f->years);
+        lifetime_format_years(sim, sizeof sim, f->hours / LIFETIME_HOURS_PER_YEAR);
+        if (row->campaign.baseline_failed)
+            snprintf(cuts, sizeof cuts, "ERROR (fails without a cut)");
+        else
+            snprintf(cuts, sizeof cuts, "%s (%llu of %llu tries failed)", campaign_verdict(row),
+                     (unsigned long long)row->campaign.failure_count,
+                     (unsigned long long)row->campaign.verified);
+        if (row->measured) {
+            printf("%-14.14s %s\n", f->engine, r->message);
+            continue;
+        }
+        printf("%-14.14s %10s %12llu %14llu %10llu %14llu %8llu %6.2f %7.2f %12s %8llu %5s  %s\n",
+               f->engine, sim, (unsigned long long)r->reads, (unsigned long long)r->read_bytes,
+               (unsigned long long)r->programs, (unsigned long long)r->program_bytes,
+               (unsigned long long)r->erases, f->program_per_user_byte, f->wear_spread, years,
+               (unsigned long long)f->refused, run_verdict_name(r->verdict), cuts);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const compare_row *row = &rows[i];
+        if (row->figures.run.message[0] && !row->measured)
+            printf("%s: run: %s\n", row->figures.engine, row->figures.run.message);
+        if (row->campaign.has_error)
+            printf("%s: power cuts: %s\n", row->figures.engine, row->campaign.error);
+        else if (row->campaign.failure_count)
+            printf("%s: power cuts: %s\n", row->figures.engine, row->campaign.failures[0].message);
+    }
+}
+
+static int print_json(const char *file, const char *campaign_file, const compare_row *rows,
+                      size_t count) {
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return CLI_EXIT_FAIL;
+    cJSON_AddStringToObject(root, "scenario", file);
+    cJSON *campaign = cJSON_AddObjectToObject(root, "campaign");
+    cJSON_AddStringToObject(campaign, "file", campaign_file);
+    cJSON_AddStringToObject(campaign, "mode", "exhaustive");
+    cJSON_AddNumberToObject(campaign, "steps_after_recovery", COMPARE_CAMPAIGN_STEPS);
+    cJSON_AddNumberToObject(campaign, "max_tries", COMPARE_CAMPAIGN_MAX_TRIES);
+    cJSON *engines = cJSON_AddArrayToObject(root, "engines");
+    for (size_t i = 0; engines && i < count; i++) {
+        const compare_row *row = &rows[i];
+        cJSON *o = lifetime_figures_json(&row->figures);
+        if (!o) break;
+        cJSON *cuts = cJSON_AddObjectToObject(o, "power_cuts");
+        cJSON_AddStringToObject(cuts, "verdict", campaign_verdict(row));
+        cJSON_AddNumberToObject(cuts, "tries", (double)row->campaign.verified);
+        cJSON_AddNumberToObject(cuts, "failures", (double)row->campaign.failure_count);
+        if (row->campaign.has_error)
+            cJSON_AddStringToObject(cuts, "message", row->campaign.error);
+        else if (row->campaign.failure_count)
+            cJSON_AddStringToObject(cuts, "message", row->campaign.failures[0].message);
+        cJSON_AddItemToArray(engines, o);
+    }
+    return cli_print_json(root);
+}
+
+/* "map,naive-map,plugin:PATH" into kinds; CLI_EXIT_USAGE after one message. */
+static int parse_engines(const cli_command *cmd, const char *list, compare_row *rows,
+                         size_t *count) {
+    char names[4096];
+    if (snprintf(names, sizeof names, "%s", list) >= (int)sizeof names)
+        return cli_usage_error(cmd, "--engines: the list is too long");
+    *count = 0;
+    for (char *save = NULL, *name = strtok_r(names, ",", &save); name;
+         name = strtok_r(NULL, ",", &save)) {
+        if (*count == COMPARE_ENGINES_MAX)
+            return cli_usage_error(cmd, "--engines: at most %d engines", COMPARE_ENGINES_MAX);
+        int rc = cli_engine_find(cmd, "--engines", name, &rows[*count].kind);
+        if (rc) return rc;
+        ++*count;
+    }
+    return *count ? CLI_EXIT_OK : cli_usage_error(cmd, "--engines: expected A,B,...");
+}
+
+int cmd_compare(int argc, char **argv) {
+    const cli_command *cmd = cli_find_command("compare");
+    const char *engines = NULL, *campaign_file = NULL;
+    bool json = false;
+    const cli_flag flags[] = {
+        {"engines", CLI_STRING, &engines, "A,B,...",
+         "the engines: map, queue, naive-map, plugin:PATH (required)"},
+        {"campaign", CLI_STRING, &campaign_file, "FILE",
+         "the scenario of the power-cut column (default: FILE)"},
+        {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    int npos = 0;
+    int rc = cli_parse(cmd, flags, argc, argv, &npos);
+    if (rc >= 0) return rc;
+    if (npos != 1) return cli_usage_error(cmd, "expected one scenario FILE");
+    if (!engines) return cli_usage_error(cmd, "--engines is required");
+    compare_row rows[COMPARE_ENGINES_MAX];
+    memset(rows, 0, sizeof rows);
+    size_t count = 0;
+    if ((rc = parse_engines(cmd, engines, rows, &count))) return rc;
+    if (!campaign_file) campaign_file = argv[1];
+    scenario *sc = NULL;
+    scenario_errors errors;
+    rc = scenario_load_file(argv[1], &sc, &errors);
+    if (rc == SCENARIO_OK && campaign_file != argv[1]) {
+        scenario *other = NULL;
+        scenario_errors_free(&errors);
+        rc = scenario_load_file(campaign_file, &other, &errors);
+        scenario_free(other);
+    }
+    if (rc != SCENARIO_OK) {
+        cli_print_scenario_errors(&errors);
+        scenario_errors_free(&errors);
+        scenario_free(sc);
+        return CLI_EXIT_USAGE;
+    }
+    scenario_errors_free(&errors);
+    bool progress = !json && isatty(STDERR_FILENO);
+    for (size_t i = 0; i < count; i++) {
+        rows[i].measured = lifetime_measure(sc, argv[1], rows[i].kind, lifetime_progress_line,
+                                            &progress, &rows[i].figures);
+        lifetime_progress_clear(&progress);
+        bounded_campaign(campaign_file, rows[i].kind, &rows[i]);
+    }
+    rc = json ? print_json(argv[1], campaign_file, rows, count)
+              : (print_text(argv[1], campaign_file, rows, count), CLI_EXIT_OK);
+    for (size_t i = 0; i < count; i++) campaign_scenario_free(&rows[i].campaign);
+    scenario_free(sc);
+    return rc;
+}
