@@ -36,9 +36,9 @@ static void print_text(const scenario *sc, const lifetime_figures *figures, size
     for (size_t i = 0; i < count; i++) print_row(&figures[i], bound_known);
     char bound[32];
     lifetime_format_years(bound, sizeof bound, f->bound_years);
-    double per_hour = f->hours > 0 ? (double)f->run.user_bytes / f->hours : 0;
-    printf("analytic bound: %s (%llu bytes x %u cycles / %.0f key and value bytes stored an "
-           "hour)\n",
+    double per_hour = f->hours > 0 ? (double)f->run.user_bytes_asked / f->hours : 0;
+    printf("analytic bound: %s (%llu bytes x %u cycles / %.0f key and value bytes the workload "
+           "stores an hour)\n",
            bound, (unsigned long long)f->range_bytes, f->endurance, per_hour);
     printf("steady: the last %d of %d windows of %.1f h each erase within %.0f%% of their mean; "
            "lifetime: the busiest sector's rate in them, to the rated cycles\n",

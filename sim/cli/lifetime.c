@@ -134,7 +134,8 @@ int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *e
     out->program_per_user_byte =
         out->run.user_bytes ? (double)out->run.program_bytes / (double)out->run.user_bytes : 0;
     double user_bytes_per_year =
-        out->hours > 0 ? (double)out->run.user_bytes / out->hours * LIFETIME_HOURS_PER_YEAR : 0;
+        out->hours > 0 ? (double)out->run.user_bytes_asked / out->hours * LIFETIME_HOURS_PER_YEAR
+                       : 0;
     out->years = out->busiest_per_hour > 0 && out->endurance
                      ? out->endurance / out->busiest_per_hour / LIFETIME_HOURS_PER_YEAR
                      : INFINITY;

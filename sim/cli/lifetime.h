@@ -36,9 +36,11 @@ typedef struct lifetime_figures {
     double busiest_per_hour;       /* the sector erased most in the steady windows */
     double wear_spread;            /* busiest / mean: the spread the projection assumes */
     double program_per_user_byte;  /* bytes programmed per key and value byte stored */
-    uint64_t refused;   /* stores and pushes the engine refused (full, too big): not stored */
-    double years;       /* until the busiest sector reaches `endurance`; INFINITY without erases */
-    double bound_years; /* range bytes x endurance / the workload's key and value bytes per year */
+    uint64_t refused; /* stores and pushes the engine refused (full, too big): not stored */
+    double years;     /* until the busiest sector reaches `endurance`; INFINITY without erases */
+    /* The range's bytes x endurance / the key and value bytes the workload asks to store in a
+     * year (refused ones too: the bound is the workload's, whatever the engine does). */
+    double bound_years;
 } lifetime_figures;
 
 /* Called about once a second (wall clock) with the engine ops done so far. */

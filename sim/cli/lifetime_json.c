@@ -39,6 +39,7 @@ cJSON *lifetime_figures_json(const lifetime_figures *f) {
     cJSON_AddNumberToObject(o, "program_bytes", (double)r->program_bytes);
     cJSON_AddNumberToObject(o, "erases", (double)r->erases);
     cJSON_AddNumberToObject(o, "user_bytes", (double)r->user_bytes);
+    cJSON_AddNumberToObject(o, "user_bytes_asked", (double)r->user_bytes_asked);
     cJSON_AddNumberToObject(o, "refused", (double)f->refused);
     cJSON_AddNumberToObject(o, "wear_max", r->wear_max);
     cJSON_AddNumberToObject(o, "wear_min", r->wear_min);

@@ -49,7 +49,8 @@ typedef struct scenario_result {
     uint64_t programs, program_bytes;
     uint64_t erases;
     uint64_t reads, read_bytes;
-    uint64_t user_bytes; /* key and value bytes of the stores and pushes that succeeded */
+    uint64_t user_bytes;       /* key and value bytes of the stores and pushes that succeeded */
+    uint64_t user_bytes_asked; /* ... of all the stores and pushes made, refused ones too */
     uint64_t violations, ecc_errors, power_cuts;
     run_refused refused;
     uint32_t wear_max, wear_min; /* per-sector erase counts over the device */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Engine plugins from the outside (docs/plugins.md): the example plugins run scenarios through
+# Engine plugins from the outside (docs/plugins.md): the docs' cc line builds hello-engine; the
+# example plugins run scenarios through
 # --engine-lib and through a scenario's engine type "plugin" (its library relative to the file);
 # the naive baseline, plugin or built-in, loses the config under power cuts where the built-in
 # engine keeps it; broken plugins (wrong version, wrong symbol, a NULL mandatory operation, no
@@ -14,6 +15,15 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1 # campaigns write their reproducers here
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 config="$src/tests/plugins/config-updates.json"
+
+# docs/plugins.md's one cc line builds hello-engine from the header alone, and the result runs
+# the docs' first scenario.
+build=$(grep '^cc -shared' "$src/docs/plugins.md")
+[ -n "$build" ] || fail "docs/plugins.md has no cc line"
+(cd "$src" && eval "$(echo "$build" | sed "s| -o hello-engine.so| -o $tmp/hello-engine.so|")") ||
+    fail "the docs' cc line failed: $build"
+"$nb" run "$src/scenarios/examples/map-basics.json" --engine-lib "$tmp/hello-engine.so" >out 2>&1 ||
+    fail "the hello-engine.so the docs build does not pass map-basics: $(cat out)"
 
 # The examples run a scenario with every kind of step a map has.
 for plugin in hello-engine naive-map; do
