@@ -100,6 +100,11 @@ int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
 int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,
                          const struct adapter_kind **out);
 
+/* cli_crash.c: with an engine plugin under `run`, a fatal signal becomes one message naming
+ * the scenario (set before each) and exit 1. */
+void cli_crash_guard_install(const char *command);
+void cli_crash_guard_scenario(const char *name);
+
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];
 const cli_command *cli_find_command(const char *name);

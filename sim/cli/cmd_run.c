@@ -74,6 +74,7 @@ int cmd_run(int argc, char **argv) {
     if (target && (rc = cli_target_setup(cmd, target, firmware, &find_engine))) return rc;
     const adapter_kind *engine = NULL;
     if ((rc = cli_engine_lib_setup(cmd, engine_lib, target, &engine))) return rc;
+    if (engine) cli_crash_guard_install(cmd->name);
 
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     if (dump_dir && (rc = cli_output_dir_ready(cmd, dump_dir, "the images"))) return rc;
@@ -114,6 +115,7 @@ int cmd_run(int argc, char **argv) {
         }
         progress.index = i;
         show_progress(&progress, plan.items[i].path, 0);
+        cli_crash_guard_scenario(plan.items[i].path);
         scenario_errors errors;
         bool dump_failed = false;
         rc = run_combination_run(&plan.items[i], &opts, dump_dir, r, &errors, &dump_failed);

@@ -82,5 +82,19 @@ rc=$?
 [ $rc -eq 1 ] || fail "the crashing plugin's campaign exited $rc, not 1"
 grep -q "the run crashed (signal 11: Segmentation fault)" out || fail "no crash reported: $(head -5 out)"
 
+# The same plugin under `run`: a cut, then the mount that crashes; one message naming the
+# scenario, exit 1.
+cat >crash.json <<'JSON'
+{ "name": "crash", "flash": { "preset": "tiny" }, "engine": { "type": "map" },
+  "steps": [ { "power_cut": { "after_ops": 1, "torn_program": "prefix" } },
+             { "store": { "key": "a", "value": "1" } }, { "store": { "key": "b", "value": "2" } },
+             { "power_on": {} } ] }
+JSON
+"$nb" run crash.json --engine-lib "$broken/broken-crash.so" >out 2>err
+rc=$?
+[ $rc -eq 1 ] && grep -q "norbench run: the engine plugin crashed (segmentation fault) in scenario crash.json" err ||
+    fail "run with a crashing plugin: exit $rc: $(cat err)"
+"$nb" run crash.json --engine-lib "$plugins/naive-map.so" >out 2>&1 || fail "crash.json fails on naive-map: $(cat out)"
+
 [ $fails -eq 0 ] && echo "plugins: all checks passed"
 exit $((fails > 0))
