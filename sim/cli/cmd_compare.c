@@ -184,7 +184,9 @@ int cmd_compare(int argc, char **argv) {
         rows[i].measured = lifetime_measure(sc, argv[1], rows[i].kind, lifetime_progress_line,
                                             &progress, &rows[i].figures);
         lifetime_progress_clear(&progress);
+        if (progress) fprintf(stderr, "compare: %s: power cuts...", rows[i].figures.engine);
         bounded_campaign(campaign_file, rows[i].kind, &rows[i]);
+        lifetime_progress_clear(&progress);
     }
     rc = json ? print_json(argv[1], campaign_file, rows, count)
               : (print_text(argv[1], campaign_file, rows, count), CLI_EXIT_OK);

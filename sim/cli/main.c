@@ -35,21 +35,23 @@ const cli_command cli_commands[] = {
      cmd_validate},
     {"run", "run scenario files and check them",
      "FILE|DIR... [--seed N] [--json] [--report DIR] [--quiet] [--preset A,B,...]\n"
-     "       [--filter GLOB] [--dump-image DIR] [--target BOARD [--firmware FILE]]",
+     "       [--filter GLOB] [--dump-image DIR] [--target BOARD [--firmware FILE]]\n"
+     "       [--engine-lib PATH]",
      "Runs JSON scenarios (a DIR: every *.json below it) against the engine and the NOR model,\n"
      "checking every result with the reference model, and prints a table. A scenario with a\n"
      "\"matrix\" (or every scenario, with --preset) runs once per preset, each combination a\n"
      "row of its own named NAME[preset=P]; the file's flash overrides and engine range apply\n"
      "to each preset, and one that does not fit makes that combination an ERROR. With --target\n"
      "BOARD the engine runs in the agent firmware on an emulated board (`norbench emu`'s\n"
-     "boards), the scenario's flash at the end of the board's (docs/emu.md). Exits 0 when\n"
-     "all pass, 1 when any fails, 2 on usage or file errors.",
+     "boards), the scenario's flash at the end of the board's (docs/emu.md). With --engine-lib\n"
+     "PATH an engine plugin of your own runs instead of each scenario's engine\n"
+     "(docs/plugins.md). Exits 0 when all pass, 1 when any fails, 2 on usage or file errors.",
      cmd_run},
     {"powercut", "cut the power at every flash operation and check nothing is lost",
      "FILE|DIR... [--mode exhaustive|linear|log|random:N|every:K] [--torn MODES|all]\n"
      "       [--depth 1|2] [--steps N] [--jobs N] [--shard I/N] [--seed N] [--max-tries N]\n"
      "       [--time-budget TIME] [--dry-run] [--resume DIR] [--json] [--report DIR] [--quiet]\n"
-     "       [--filter GLOB] [--target BOARD [--firmware FILE]]",
+     "       [--filter GLOB] [--target BOARD [--firmware FILE]] [--engine-lib PATH]",
      "Runs each scenario once, then again with the power cut inside each of its flash\n"
      "operations in every torn mode: power on, mount, read everything twice, reboot, read\n"
      "again, then power-cycle and read it several times more (the operation in flight must be\n"
@@ -58,7 +60,8 @@ const cli_command cli_commands[] = {
      "Torn modes: program none, full, prefix, bits, metastable; erase none, full, partial,\n"
      "weak; both early, middle, late, spread (a cut at that point of the operation).\n"
      "Branches resume from snapshots. With --target BOARD the engine runs in the agent firmware\n"
-     "on an emulated board and the cuts land inside its flash operations (docs/emu.md).\n"
+     "on an emulated board and the cuts land inside its flash operations (docs/emu.md); with\n"
+     "--engine-lib PATH they land under an engine plugin of your own (docs/plugins.md).\n"
      "Every failure is written as a reproducer scenario that\n"
      "`norbench run` replays.\n"
      "Before it starts, it prints the plan on stderr: cut points and tries per scenario and\n"
