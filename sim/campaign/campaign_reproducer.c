@@ -1,11 +1,15 @@
 /* Reproducers: a failed cut point written as a standalone scenario file, the original file with
- * its seed fixed and a top-level "cut" object that places the cut (and the cut inside the
- * recovery) where the campaign did, so that `norbench run FILE` replays the failure exactly;
+ * its seed fixed, its engine named as the campaign drove it (a plugin by its absolute path), and
+ * a top-level "cut" object that places the cut (and the cut inside the recovery) where the
+ * campaign did, so that `norbench run FILE` replays the failure exactly;
  * and those of an earlier campaign of the scenario removed, so that none outlives its failure. */
+#define _XOPEN_SOURCE 700 /* realpath, PATH_MAX */
+#include "adapter_plugin.h"
 #include "campaign_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +95,29 @@ int campaign_remove_reproducers(const char *dir, const char *scenario_name) {
     return rc;
 }
 
+/* The engine the campaign drove, named so that the reproducer replays on it from any folder:
+ * a plugin given with --engine-lib becomes the scenario's engine type "plugin", and a plugin's
+ * library (its own or that one) an absolute path. */
+static void name_the_engine(cJSON *root, const campaign_plan *plan) {
+    char library[PATH_MAX];
+    const adapter_kind *engine = plan->options->engine;
+    bool given = engine_plugin_file(engine, library, sizeof library);
+    if (!given &&
+        (engine || !plan->sc->engine.library || !realpath(plan->sc->engine.library, library)))
+        return;
+    cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "engine");
+    if (!cJSON_IsObject(object)) return;
+    if (given) {
+        cJSON_DeleteItemFromObjectCaseSensitive(object, "type");
+        cJSON_DeleteItemFromObjectCaseSensitive(object, "api");
+        cJSON_AddStringToObject(object, "type", "plugin");
+        cJSON_AddStringToObject(object, "api",
+                                plan->sc->engine.capabilities & SCENARIO_CAN_MAP ? "map" : "queue");
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(object, "library");
+    cJSON_AddStringToObject(object, "library", library);
+}
+
 int campaign_write_reproducer(const campaign_plan *plan, uint64_t seed, const char *dir,
                               campaign_failure *f) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return CAMPAIGN_E_IO;
@@ -100,6 +127,7 @@ int campaign_write_reproducer(const campaign_plan *plan, uint64_t seed, const ch
     if (!root) return CAMPAIGN_E_IO;
     cJSON_DeleteItemFromObjectCaseSensitive(root, "seed");
     cJSON_DeleteItemFromObjectCaseSensitive(root, "cut");
+    name_the_engine(root, plan);
     char seed_text[24]; /* raw: a double would round seeds above 2^53 */
     snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seed);
     cJSON_AddRawToObject(root, "seed", seed_text);

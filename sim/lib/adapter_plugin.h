@@ -29,6 +29,9 @@ typedef struct engine_plugin {
  * interface version, a NULL mandatory operation). */
 int engine_plugin_load(engine_plugin *out, const char *path, char *why, size_t why_size);
 void engine_plugin_unload(engine_plugin *plugin);
+/* The absolute path of the shared object a loaded plugin's kind came from (its operations'
+ * address, asked of the dynamic loader); false for a built-in kind. */
+bool engine_plugin_file(const adapter_kind *kind, char *out, size_t size);
 
 /* The naive baseline (plugins/naive_map.c) built into norbench: engine type "naive-map". */
 const norbench_engine_ops *naive_map_engine_v1(void);

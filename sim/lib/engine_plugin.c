@@ -1,10 +1,13 @@
 /* Loading an engine plugin: dlopen the shared object, find its one exported function, check
  * the operations it returns, and make the adapter kind the runner drives it through. Every
- * refusal is one sentence naming the file. */
+ * refusal is one sentence naming the file. Also which file a loaded plugin came from. */
+#define _GNU_SOURCE /* dladdr */
 #include "adapter_plugin.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef const norbench_engine_ops *(*engine_entry_fn)(void);
@@ -51,4 +54,13 @@ int engine_plugin_load(engine_plugin *out, const char *path, char *why, size_t w
 void engine_plugin_unload(engine_plugin *plugin) {
     if (plugin && plugin->handle) dlclose(plugin->handle);
     if (plugin) memset(plugin, 0, sizeof *plugin);
+}
+
+bool engine_plugin_file(const adapter_kind *kind, char *out, size_t size) {
+    Dl_info info;
+    char resolved[PATH_MAX];
+    if (!kind || kind->create || !kind->plugin || !dladdr(kind->plugin, &info) || !info.dli_fname ||
+        !realpath(info.dli_fname, resolved))
+        return false;
+    return snprintf(out, size, "%s", resolved) < (int)size;
 }
