@@ -1,11 +1,11 @@
 #!/bin/sh
 # Engine plugins from the outside (docs/plugins.md): the docs' cc line builds hello-engine; the
-# example plugins run scenarios through
-# --engine-lib and through a scenario's engine type "plugin" (its library relative to the file);
-# the naive baseline, plugin or built-in, loses the config under power cuts where the built-in
-# engine keeps it; broken plugins (wrong version, wrong symbol, a NULL mandatory operation, no
-# such file) are one message and exit 2; a plugin that crashes in a campaign is reported as a
-# crash.
+# example plugins run scenarios through --engine-lib and through a scenario's engine type
+# "plugin" (its library relative to the file); the naive baseline, plugin or built-in, loses the
+# config under power cuts where the built-in engine keeps it; a campaign's reproducers replay on
+# the plugin it drove; broken plugins (wrong version, wrong symbol, a NULL mandatory operation,
+# no such file) are one message and exit 2; a plugin that crashes is reported as a crash, by a
+# campaign and by run.
 # Usage: plugins.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 broken=$3 src=$4
