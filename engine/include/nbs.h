@@ -79,6 +79,8 @@ typedef struct nbs_config {
      * mount later makes the same decisions durable. */
     bool read_only;
 } nbs_config;
+/* The work buffer a store of this geometry needs (SPEC section 7): a key, a chunk for one item
+ * read, and notes of a bit per 8 bytes of a page or a bit per page, whichever is more. */
 size_t nbs_work_bytes_min(const nbs_flash *flash);
 
 /* Space figures, in bytes of the store's range: live + free_now + reclaimable + overhead = total.
@@ -131,7 +133,8 @@ typedef struct nbs_log {
     uint32_t seed_of;
     uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;  /* queue: its offset */
-    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
+    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none
+                                          (read-write; a read-only mount keeps them all apart) */
     uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
                              (0: none); page 0 is the one an empty store may have touched */
     uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy
@@ -147,7 +150,8 @@ typedef struct nbs_log {
     bool release_pending;
 
     /* A store mounted read-only (SPEC section 6.5): the decisions its mount kept in RAM. */
-    bool read_only;      /* erases are remembered in `erased` (the page reads erased), never made */
+    bool read_only;      /* erases are remembered in the work buffer, a bit per page (the page reads
+                            erased), never made */
     uint32_t moved_home; /* page index + 1 whose reads go to the temporary copy moved_from (the
                             copy back a read-write mount would make; 0: none) */
     uint32_t moved_from;
