@@ -71,6 +71,33 @@ static void view(store *s, char *out) {
     snprintf(out + used, VIEW_MAX - used, "count %u", (unsigned)count);
 }
 
+static nbs_space space_of(store *s) {
+    nbs_space sp;
+    int rc = s->is_map ? nbs_map_space(&s->map, &sp) : nbs_queue_space(&s->queue, &sp);
+    cr_assert_eq(rc, NBS_OK, "space: %s", nbs_strerror(rc));
+    return sp;
+}
+
+/* SPEC 6.5: the read-only store's space figures are those of the store as read. Its live bytes
+ * and total are the read-write mount's; the bytes a recovery drops (fillers, MARKs, popped
+ * entries and a dropped last item of a page it rewrites) stay reclaimable, so reclaimable is at
+ * least the read-write mount's and free_now at most; with nothing to recover (the read-write
+ * mount wrote nothing) every figure is the same. */
+static void check_space(const nbs_space *ro, const nbs_space *rw, bool recovered, long cut,
+                        int mode) {
+    cr_assert(ro->total == rw->total && ro->live == rw->live,
+              "cut %ld mode %d: read-only live %u of %u, read-write %u of %u", cut, mode, ro->live,
+              ro->total, rw->live, rw->total);
+    cr_assert(ro->reclaimable >= rw->reclaimable && ro->free_now <= rw->free_now,
+              "cut %ld mode %d: read-only reclaimable %u free %u, read-write %u %u", cut, mode,
+              ro->reclaimable, ro->free_now, rw->reclaimable, rw->free_now);
+    cr_assert(recovered || !memcmp(ro, rw, sizeof *ro),
+              "cut %ld mode %d: nothing recovered, yet read-only reclaimable %u free %u overhead "
+              "%u, read-write %u %u %u",
+              cut, mode, ro->reclaimable, ro->free_now, ro->overhead, rw->reclaimable, rw->free_now,
+              rw->overhead);
+}
+
 /* A workload with overwrites, removals and GC rounds (map), or pushes over several pages and
  * pops (queue); stops at the first error (the cut). */
 static int workload(store *s) {
@@ -117,11 +144,15 @@ static void check_cut(bool is_map, long cut, ram_torn mode, long second) {
     int rc = mount_as(&s, true);
     cr_assert_eq(rc, NBS_OK, "cut %ld mode %d: read-only mount: %s", cut, mode, nbs_strerror(rc));
     view(&s, ro);
+    nbs_space ro_space = space_of(&s);
     cr_assert(s.rf.programs == programs && s.rf.erases == erases &&
                   !memcmp(before, s.rf.mem, bytes),
               "cut %ld mode %d: the read-only mount wrote", cut, mode);
     cr_assert_eq(mount_as(&s, false), NBS_OK);
+    bool recovered = s.rf.programs != programs || s.rf.erases != erases;
     view(&s, rw);
+    nbs_space rw_space = space_of(&s);
+    check_space(&ro_space, &rw_space, recovered, cut, mode);
     cr_assert_str_eq(ro, rw, "cut %ld mode %d: read-only view differs: %s / %s", cut, mode, ro, rw);
     free(before);
     ram_flash_free(&s.rf);
