@@ -150,10 +150,10 @@ typedef struct nbs_log {
     bool release_pending;
 
     /* A store mounted read-only (SPEC section 6.5): the decisions its mount kept in RAM. */
-    bool read_only;      /* erases are remembered in the work buffer, a bit per page (the page reads
-                            erased), never made */
-    uint32_t moved_home; /* page index + 1 whose reads go to the temporary copy moved_from (the
-                            copy back a read-write mount would make; 0: none) */
+    bool read_only;       /* erases are remembered (the page reads erased), never made */
+    uint8_t *erased_bits; /* read-only: a bit per page erased in RAM (the work buffer's notes) */
+    uint32_t moved_home;  /* page index + 1 whose reads go to the temporary copy moved_from (the
+                             copy back a read-write mount would make; 0: none) */
     uint32_t moved_from;
     uint32_t kept_off; /* offset + 1 of the newest page's unsealed last item, kept (its CRC
                           matched at mount) as a read-write recovery would (0: none) */

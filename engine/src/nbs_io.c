@@ -54,22 +54,16 @@ static int flash_result(int rc) {
     return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
 }
 
-/* A read-only mount's erases: the bit of the page in the notes, and its mask. */
-static uint8_t *erase_bit(nbs_log *log, uint32_t page, uint8_t *mask) {
-    uint32_t bytes;
-    *mask = (uint8_t)(1u << (page % 8));
-    return nbs_work_notes(log, &bytes) + page / 8;
-}
-
 void nbs_erases_forget_all(nbs_log *log) {
     uint32_t bytes;
     uint8_t *notes = nbs_work_notes(log, &bytes);
-    if (log->read_only) memset(notes, 0, bytes);
+    if (!log->read_only) return;
+    log->erased_bits = notes;
+    memset(notes, 0, bytes);
 }
 
-static bool erased_now(nbs_log *log, uint32_t page) {
-    uint8_t mask;
-    if (log->read_only) return *erase_bit(log, page, &mask) & mask;
+static bool erased_now(const nbs_log *log, uint32_t page) {
+    if (log->erased_bits) return log->erased_bits[page / 8] & (1u << (page % 8));
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
         if (log->erased[i] == page + 1) return true;
     return false;
@@ -125,8 +119,7 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     if (log->seed_page == page + 1) log->seed_page = 0;
     nbs_cache_page_erased(log, page);
     if (log->read_only) { /* the page reads erased from now on (nbs_read); flash keeps it */
-        uint8_t mask;
-        *erase_bit(log, page, &mask) |= mask;
+        log->erased_bits[page / 8] |= (uint8_t)(1u << (page % 8));
         return NBS_OK;
     }
     int rc = after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));

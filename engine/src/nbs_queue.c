@@ -148,8 +148,8 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
  * cache cannot say. */
 static int head_page_cached(nbs_log *log, uint16_t *seq) {
     uint32_t n;
-    if (!log->head_known || nbs_pages_back(log, log->head_page) >= nbs_live_pages(log) ||
-        nbs_cache_entries(log, log->head_page, &n) || !n)
+    if (!log->head_known || nbs_cache_entries(log, log->head_page, &n) || !n ||
+        nbs_pages_back(log, log->head_page) >= nbs_live_pages(log))
         return NBS_CACHE_ASK;
     *seq = nbs_seq_of(log, log->head_page);
     return NBS_OK;
