@@ -27,6 +27,9 @@ typedef struct emu_options {
      * programs and erases it there, the CPU reads it there. Its geometry must be the board's
      * and it must not overlap the firmware. Not owned: it outlives the emu. */
     nor *storage;
+    /* Tests only: 0, or one EMU_BREAK_* of emu/core/emu_exceptions.h that breaks one rule of
+     * the exception model so that a test can show its check fails. */
+    unsigned test_break;
 } emu_options;
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)

@@ -1,0 +1,196 @@
+/* Checks of the emulator's exception model (emu/core/emu_exceptions.c), one per build
+ * (EXC_CHECK); tests/emu/emu_test_exceptions.c says what each must print or how it must stop.
+ *   systick_wfi     SysTick every 1000 core cycles; main sleeps in WFI for 10 interrupts
+ *   systick_busy    the same, main spinning instead of sleeping
+ *   registers_kept  R0-R3, R12, LR and the flags of an assembly loop survive interrupts whose
+ *                   handler overwrites them all
+ *   nesting         priorities: a PendSV of higher priority pended inside the SysTick handler
+ *                   preempts it (nested); one of lower priority runs after it (tail chain)
+ *   vector_zero     SysTick pended with VTOR on a RAM table whose SysTick vector is 0
+ *   no_handler      SysTick's interrupt with the startup's endless default handler
+ *   bad_exc_return  a handler returning to EXC_RETURN 0xfffffff5
+ *   svc             SVC #0 enters svc_handler, which sees IPSR 11 */
+#include "board.h"
+
+#include <stdint.h>
+
+#define EXC_systick_wfi    1
+#define EXC_systick_busy   2
+#define EXC_registers_kept 3
+#define EXC_nesting        4
+#define EXC_vector_zero    5
+#define EXC_no_handler     6
+#define EXC_bad_exc_return 7
+#define EXC_svc            8
+
+#define REG(addr)        (*(volatile uint32_t *)(addr))
+#define SYST_CSR         REG(0xE000E010u)
+#define SYST_RVR         REG(0xE000E014u)
+#define SYST_CVR         REG(0xE000E018u)
+#define SCB_ICSR         REG(0xE000ED04u)
+#define SCB_VTOR         REG(0xE000ED08u)
+#define SCB_SHPR3        REG(0xE000ED20u) /* PendSV priority in bits 16-23, SysTick 24-31 */
+#define ICSR_PENDSVSET   (1u << 28)
+#define ICSR_PENDSTSET   (1u << 26)
+#define SYSTICK_EVERY_1K 7u /* ENABLE, TICKINT, the core clock */
+
+static volatile uint32_t ticks;
+static char trace[16];
+static volatile unsigned traced;
+
+__attribute__((unused)) static void note(char c) {
+    if (traced < sizeof trace - 1) trace[traced++] = c;
+}
+
+__attribute__((unused)) static uint32_t ipsr(void) {
+    uint32_t v;
+    __asm volatile("mrs %0, ipsr" : "=r"(v));
+    return v;
+}
+
+__attribute__((unused)) static void start_systick(void) {
+    SYST_RVR = 999; /* 1000 cycles per interrupt */
+    SYST_CVR = 0;
+    SYST_CSR = SYSTICK_EVERY_1K;
+}
+
+#if EXC_CHECK == EXC_registers_kept
+/* Overwrites every register the frame holds, then returns. */
+__attribute__((naked)) void systick_handler(void) {
+    __asm volatile("ldr r0, =ticks\n\t"
+                   "ldr r1, [r0]\n\t"
+                   "adds r1, r1, #1\n\t"
+                   "str r1, [r0]\n\t"
+                   "mov r0, #0xdead\n\t"
+                   "mov r1, r0\n\t"
+                   "mov r2, r0\n\t"
+                   "mov r3, r0\n\t"
+                   "mov r12, r0\n\t"
+                   "movs r0, #0\n\t" /* Z set, N and C clear */
+                   "bx lr\n\t");
+}
+
+/* Sets R0-R3, R12, LR and N and C, spins until three interrupts came, and returns what the
+ * registers then hold (out[6]: the flags). */
+static void spin_with_registers(uint32_t *out) {
+    __asm volatile("push {r4-r6, lr}\n\t"
+                   "mov r6, %0\n\t"
+                   "ldr r4, =ticks\n\t"
+                   "mov r0, #0x10\n\t"
+                   "mov r1, #0x11\n\t"
+                   "mov r2, #0x12\n\t"
+                   "mov r3, #0x13\n\t"
+                   "mov r12, #0x1c\n\t"
+                   "mov lr, #0x1e\n\t"
+                   "1: ldr r5, [r4]\n\t"
+                   "cmp r5, #3\n\t"
+                   "bge 2f\n\t"
+                   "mov r5, #0\n\t"
+                   "subs r5, r5, #1\n\t" /* N set, C clear: every iteration */
+                   "b 1b\n\t"
+                   "2: mov r5, #0\n\t"
+                   "subs r5, r5, #1\n\t"
+                   "mrs r5, apsr\n\t"
+                   "stmia r6, {r0-r3, r12, lr}\n\t"
+                   "str r5, [r6, #24]\n\t"
+                   "pop {r4-r6, lr}\n\t"
+                   :
+                   : "r"(out)
+                   : "r0", "r1", "r2", "r3", "r12", "memory", "cc");
+}
+#elif EXC_CHECK == EXC_nesting
+static unsigned pendsv_runs;
+
+void pendsv_handler(void) {
+    note('P');
+    note((char)('0' + ipsr() % 10)); /* 14: PendSV */
+    pendsv_runs++;
+    note('p');
+}
+
+void systick_handler(void) {
+    ticks++;
+    note('S');
+    SCB_SHPR3 = (ticks == 1 ? 0x40u : 0xC0u) << 16 | 0x80u << 24;
+    SCB_ICSR = ICSR_PENDSVSET;
+    note('s');
+    if (ticks == 2) SYST_CSR = 0;
+}
+#elif EXC_CHECK == EXC_bad_exc_return
+__attribute__((naked)) void systick_handler(void) {
+    __asm volatile("ldr lr, =0xfffffff5\n\t"
+                   "bx lr\n\t");
+}
+#elif EXC_CHECK == EXC_svc
+void svc_handler(void) {
+    note('V');
+    note((char)('0' + ipsr() % 10)); /* 11: SVCall */
+}
+#elif EXC_CHECK != EXC_no_handler && EXC_CHECK != EXC_vector_zero
+void systick_handler(void) {
+    ticks++;
+}
+#endif
+
+int main(void) {
+#if EXC_CHECK == EXC_systick_wfi || EXC_CHECK == EXC_systick_busy
+    start_systick();
+    while (ticks < 10) {
+#if EXC_CHECK == EXC_systick_wfi
+        __asm volatile("wfi");
+#endif
+    }
+    SYST_CSR = 0;
+    board_print("ticks ");
+    board_print_u32(ticks);
+    board_print("\n");
+#elif EXC_CHECK == EXC_registers_kept
+    uint32_t after[7];
+    start_systick();
+    spin_with_registers(after);
+    SYST_CSR = 0;
+    board_print("r0 ");
+    board_print_hex32(after[0]);
+    board_print(" r1 ");
+    board_print_hex32(after[1]);
+    board_print(" r2 ");
+    board_print_hex32(after[2]);
+    board_print(" r3 ");
+    board_print_hex32(after[3]);
+    board_print(" r12 ");
+    board_print_hex32(after[4]);
+    board_print(" lr ");
+    board_print_hex32(after[5]);
+    board_print(" apsr ");
+    board_print_hex32(after[6]);
+    board_print("\n");
+#elif EXC_CHECK == EXC_nesting
+    start_systick();
+    while (ticks < 2 || pendsv_runs < 2) __asm volatile("wfi");
+    board_print(trace);
+    board_print("\n");
+#elif EXC_CHECK == EXC_vector_zero
+    static uint32_t table[32] __attribute__((aligned(128)));
+    const uint32_t *reset_table = (const uint32_t *)SCB_VTOR;
+    table[0] = reset_table[0];
+    table[1] = reset_table[1];
+    SCB_VTOR = (uint32_t)table;
+    board_print("pending SysTick\n");
+    SCB_ICSR = ICSR_PENDSTSET;
+    board_print("still here\n");
+#elif EXC_CHECK == EXC_no_handler || EXC_CHECK == EXC_bad_exc_return
+    board_print("starting SysTick\n");
+    start_systick();
+    while (!ticks) {
+    }
+    board_print("still here\n");
+#elif EXC_CHECK == EXC_svc
+    __asm volatile("svc #0");
+    note('v');
+    board_print(trace);
+    board_print("\n");
+#else
+#error "EXC_CHECK: one of the EXC_* above"
+#endif
+    return 0;
+}
