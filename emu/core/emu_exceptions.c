@@ -130,6 +130,7 @@ static int group_of(const emu *m, int priority) {
 
 static int execution_priority(emu *m) {
     int p = NO_PRIORITY;
+    if (m->test_break == EMU_BREAK_NO_PRIORITIES) return p;
     for (uint32_t i = 0; i < m->exc.depth; i++) {
         int g = group_of(m, priority_of(m, m->exc.nest[i]));
         if (g < p) p = g;
@@ -258,6 +259,9 @@ static void return_to_thread(emu *m, uint32_t xpsr, bool psp) {
 /* Exception return (ARMv7-M ExceptionReturn) for the EXC_RETURN value branched to. */
 static void exception_return(emu *m, uint32_t exc_return) {
     emu_exceptions *e = &m->exc;
+    bool valid = exc_return == EXC_RETURN_HANDLER || exc_return == EXC_RETURN_THREAD_MSP ||
+                 exc_return == EXC_RETURN_THREAD_PSP;
+    if (!valid && m->test_break == EMU_BREAK_ANY_EXC_RETURN) exc_return = EXC_RETURN_THREAD_MSP;
     bool to_thread = exc_return == EXC_RETURN_THREAD_MSP || exc_return == EXC_RETURN_THREAD_PSP;
     if (!to_thread && exc_return != EXC_RETURN_HANDLER) {
         crash(m,

@@ -48,16 +48,6 @@ typedef struct emu_exceptions {
     bool entered;       /* an exception was taken or returned from: the CPU goes on elsewhere */
 } emu_exceptions;
 
-/* Test-only knobs (emu_options.test_break): each breaks one rule so that the tests show
- * their checks can fail. */
-enum {
-    EMU_BREAK_NONE = 0,
-    EMU_BREAK_NO_FRAME_PUSH,  /* entry does not push the frame (the return pops garbage) */
-    EMU_BREAK_SYSTICK_HALF,   /* SysTick counts at half the clock */
-    EMU_BREAK_NO_WFI_WAKE,    /* WFI never wakes on SysTick: the boot ends idle there */
-    EMU_BREAK_IGNORE_VECTOR0, /* a vector of 0 is entered (runs from address 0) */
-};
-
 /* ---- emu_exceptions.c ------------------------------------------------------------------- */
 void emu_exceptions_reset(emu *m);
 /* Virtual time as the exception model counts it: the run's time plus what came before. */

@@ -21,7 +21,8 @@ static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     uint32_t offset = (uint32_t)addr - m->flash_base;
     uint32_t first = offset / m->ecc_unit, last = (offset + (uint32_t)size - 1) / m->ecc_unit;
     for (uint32_t unit = first; unit <= last; unit++)
-        if (m->ecc_bad[unit] && m->powered && !m->stopped) {
+        if (m->ecc_bad[unit] && m->powered && !m->stopped &&
+            m->test_break != EMU_BREAK_ECC_SILENT) {
             uint32_t word = m->flash_base + unit * m->ecc_unit;
             const emu_board *b = m->board;
             unsigned exception = b->ecc_error ? b->ecc_error(m, m->board_state, word) : 0;
