@@ -38,7 +38,7 @@ enum {
     EMU_BREAK_NO_FRAME_PUSH,  /* entry does not push the frame (the return pops garbage) */
     EMU_BREAK_SYSTICK_HALF,   /* SysTick counts at half the clock */
     EMU_BREAK_NO_WFI_WAKE,    /* WFI never wakes on SysTick: the boot ends idle there */
-    EMU_BREAK_IGNORE_VECTOR0, /* a vector of 0 is entered (runs from address 0) */
+    EMU_BREAK_ANY_VECTOR,     /* a vector of 0 or an endless loop is entered as a handler */
     EMU_BREAK_ANY_EXC_RETURN, /* a bad EXC_RETURN returns to Thread mode on MSP */
     EMU_BREAK_NO_PRIORITIES,  /* every pending exception preempts whatever runs */
     EMU_BREAK_ECC_SILENT,     /* an ECC double error raises nothing: the load reads on */

@@ -167,12 +167,13 @@ static uint32_t vector_address(const emu *m, unsigned number) {
 uint32_t emu_exceptions_handler(emu *m, unsigned number) {
     bool ok;
     uint32_t handler = word_at(m, vector_address(m, number), &ok);
-    if (!ok || (!handler && m->test_break != EMU_BREAK_IGNORE_VECTOR0)) return 0;
+    if (!ok) return 0;
+    if (m->test_break == EMU_BREAK_ANY_VECTOR) return handler | 1u; /* 0: runs from address 0 */
     uint8_t insn[2];
-    if (uc_mem_read(m->uc, handler & ~1u, insn, 2) == UC_ERR_OK &&
-        (uint32_t)(insn[0] | insn[1] << 8) == THUMB_B_SELF)
+    if (!handler || (uc_mem_read(m->uc, handler & ~1u, insn, 2) == UC_ERR_OK &&
+                     (uint32_t)(insn[0] | insn[1] << 8) == THUMB_B_SELF))
         return 0;
-    return handler ? handler : 1; /* the broken variant runs from address 0 */
+    return handler;
 }
 
 static bool in_ram(const emu *m, uint32_t addr, uint32_t len) {

@@ -1,6 +1,7 @@
 /* The exception model on the host (emu/core/emu_exceptions.c, emu_systick.c) with the checks
  * of emu/firmware/cortex_m/checks/exceptions.c on the nrf52840 (64 MHz) and the stm32l4's ECC
- * NMI: SysTick's interrupt at its virtual time, WFI woken by it, registers kept across an
+ * NMI: SysTick's interrupt at its virtual time (on the core clock, and on the stm32f4's
+ * reference clock), WFI woken by it, registers kept across an
  * exception, nesting and tail chaining by priority, SVC, and the crash reports of a vector of
  * 0, an endless default handler and a bad EXC_RETURN. Each check is run once more with the
  * test-only flaw (emu_options.test_break) it must catch, and must fail there. */
@@ -56,6 +57,27 @@ Test(exceptions, systick_interrupts_at_the_expected_virtual_time) {
     cr_assert_not(ten_ticks_on_time("systick_busy", EMU_BREAK_SYSTICK_HALF));
 }
 
+/* stm32f4, CLKSOURCE = 0: 10 interrupts of 1000 ticks of HCLK/8 (2 MHz) take 5 ms. */
+static bool ten_reference_ticks_on_time(unsigned test_break) {
+    emu *m = open_board_broken("stm32f4", firmware_path("exc_systick_reference", "stm32f4"), 0,
+                               test_break);
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(m, &b), 0);
+    uint64_t earliest = UINT64_C(5000000), latest = earliest + 1000u * UINT64_C(1000) / 16u;
+    bool held = b.stop == EMU_STOP_IDLE && strcmp(b.uart, "ticks 10\n") == 0 &&
+                b.virtual_ns >= earliest && b.virtual_ns <= latest;
+    if (!held && test_break == EMU_BREAK_NONE)
+        cr_log_error("%s %s, %llu ns", emu_stop_name(b.stop), b.uart,
+                     (unsigned long long)b.virtual_ns);
+    done(m, &b);
+    return held;
+}
+
+Test(exceptions, systick_on_the_reference_clock) {
+    cr_assert(ten_reference_ticks_on_time(EMU_BREAK_NONE));
+    cr_assert_not(ten_reference_ticks_on_time(EMU_BREAK_SYSTICK_HALF));
+}
+
 /* In WFI the clock skips to the next interrupt: 10 interrupts cost a few hundred
  * instructions, not 10,000; with WFI not woken the boot ends idle at the first one. */
 Test(exceptions, wfi_sleeps_until_systick) {
@@ -103,7 +125,7 @@ static bool crashes_with(const char *check, unsigned test_break, const char *rea
 Test(exceptions, a_vector_of_zero_is_a_crash) {
     cr_assert(crashes_with("vector_zero", EMU_BREAK_NONE,
                            "exception 15 (SysTick) with no handler: the vector at 0x2000", ""));
-    cr_assert_not(crashes_with("vector_zero", EMU_BREAK_IGNORE_VECTOR0, "with no handler", ""));
+    cr_assert_not(crashes_with("vector_zero", EMU_BREAK_ANY_VECTOR, "with no handler", ""));
 }
 
 /* The startup's default handler is an endless loop: reported where the interrupt came. */
@@ -112,6 +134,7 @@ Test(exceptions, an_endless_default_handler_is_a_crash) {
                            "exception 15 (SysTick) with no handler: the vector at 0x0000003c is "
                            "an endless loop",
                            "main+"));
+    cr_assert_not(crashes_with("no_handler", EMU_BREAK_ANY_VECTOR, "with no handler", "main+"));
 }
 
 Test(exceptions, a_bad_exc_return_is_a_crash) {

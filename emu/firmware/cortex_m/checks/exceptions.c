@@ -1,6 +1,7 @@
 /* Checks of the emulator's exception model (emu/core/emu_exceptions.c), one per build
  * (EXC_CHECK); tests/emu/emu_test_exceptions.c says what each must print or how it must stop.
- *   systick_wfi     SysTick every 1000 core cycles; main sleeps in WFI for 10 interrupts
+ *   systick_wfi     SysTick every 1000 core cycles (with SYSTICK_REFERENCE: ticks of the
+ *                   reference clock); main sleeps in WFI for 10 interrupts
  *   systick_busy    the same, main spinning instead of sleeping
  *   registers_kept  R0-R3, R12, LR and the flags of an assembly loop survive interrupts whose
  *                   handler overwrites them all
@@ -23,16 +24,20 @@
 #define EXC_bad_exc_return 7
 #define EXC_svc            8
 
-#define REG(addr)        (*(volatile uint32_t *)(addr))
-#define SYST_CSR         REG(0xE000E010u)
-#define SYST_RVR         REG(0xE000E014u)
-#define SYST_CVR         REG(0xE000E018u)
-#define SCB_ICSR         REG(0xE000ED04u)
-#define SCB_VTOR         REG(0xE000ED08u)
-#define SCB_SHPR3        REG(0xE000ED20u) /* PendSV priority in bits 16-23, SysTick 24-31 */
-#define ICSR_PENDSVSET   (1u << 28)
-#define ICSR_PENDSTSET   (1u << 26)
+#define REG(addr)      (*(volatile uint32_t *)(addr))
+#define SYST_CSR       REG(0xE000E010u)
+#define SYST_RVR       REG(0xE000E014u)
+#define SYST_CVR       REG(0xE000E018u)
+#define SCB_ICSR       REG(0xE000ED04u)
+#define SCB_VTOR       REG(0xE000ED08u)
+#define SCB_SHPR3      REG(0xE000ED20u) /* PendSV priority in bits 16-23, SysTick 24-31 */
+#define ICSR_PENDSVSET (1u << 28)
+#define ICSR_PENDSTSET (1u << 26)
+#ifdef SYSTICK_REFERENCE
+#define SYSTICK_EVERY_1K 3u /* ENABLE, TICKINT, the reference clock (HCLK/8 on the STM32s) */
+#else
 #define SYSTICK_EVERY_1K 7u /* ENABLE, TICKINT, the core clock */
+#endif
 
 static volatile uint32_t ticks;
 static char trace[16];
