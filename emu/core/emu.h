@@ -42,6 +42,7 @@ enum {
     EMU_BREAK_ANY_EXC_RETURN, /* a bad EXC_RETURN returns to Thread mode on MSP */
     EMU_BREAK_NO_PRIORITIES,  /* every pending exception preempts whatever runs */
     EMU_BREAK_ECC_SILENT,     /* an ECC double error raises nothing: the load reads on */
+    EMU_BREAK_KEEP_SPSEL,     /* a return to Thread mode leaves CONTROL.SPSEL as it was */
 };
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)

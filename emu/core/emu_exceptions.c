@@ -251,6 +251,7 @@ static bool enter(emu *m, unsigned n, uint32_t return_pc) {
 static void return_to_thread(emu *m, uint32_t xpsr, bool psp) {
     uint32_t control = reg(m, UC_ARM_REG_CONTROL);
     bool spsel = (control & CONTROL_SPSEL) != 0;
+    if (m->test_break == EMU_BREAK_KEEP_SPSEL) psp = spsel;
     if (spsel != psp) set_reg(m, UC_ARM_REG_CONTROL, control & ~CONTROL_NPRIV);
     set_reg(m, UC_ARM_REG_XPSR_NZCVQG, xpsr);
     if (spsel != psp)

@@ -2,9 +2,9 @@
  * of emu/firmware/cortex_m/checks/exceptions.c on the nrf52840 (64 MHz) and the stm32l4's ECC
  * NMI: SysTick's interrupt at its virtual time (on the core clock, and on the stm32f4's
  * reference clock), WFI woken by it, registers kept across an
- * exception, nesting and tail chaining by priority, SVC, and the crash reports of a vector of
- * 0, an endless default handler and a bad EXC_RETURN. Each check is run once more with the
- * test-only flaw (emu_options.test_break) it must catch, and must fail there. */
+ * exception, nesting and tail chaining by priority, SVC, a task on PSP, and the crash reports of a
+ * vector of 0, an endless default handler and a bad EXC_RETURN. Each check is run once more with
+ * the test-only flaw (emu_options.test_break) it must catch, and must fail there. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -107,6 +107,15 @@ Test(exceptions, nesting_and_tail_chaining_by_priority) {
 Test(exceptions, svc_enters_the_svcall_handler) {
     cr_assert(prints("svc", EMU_BREAK_NONE, "V1v\n"));
     cr_assert_not(prints("svc", EMU_BREAK_NO_FRAME_PUSH, "V1v\n"));
+}
+
+/* The RTOS start: SVC's handler returns to a task on PSP (EXC_RETURN 0xfffffffd sets
+ * CONTROL.SPSEL), SysTick's handlers run on MSP and return to the task's stack. */
+Test(exceptions, a_task_on_the_process_stack) {
+    static const char uart[] = "task on PSP, CONTROL 2, handlers on MSP\n";
+    cr_assert(prints("psp", EMU_BREAK_NONE, uart));
+    cr_assert_not(prints("psp", EMU_BREAK_KEEP_SPSEL, uart));
+    cr_assert_not(prints("psp", EMU_BREAK_NO_FRAME_PUSH, uart));
 }
 
 /* A crash report naming `reason_part`, with the PC in `symbol` and the registers. */

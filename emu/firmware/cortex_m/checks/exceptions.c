@@ -10,9 +10,13 @@
  *   vector_zero     SysTick pended with VTOR on a RAM table whose SysTick vector is 0
  *   no_handler      SysTick's interrupt with the startup's endless default handler
  *   bad_exc_return  a handler returning to EXC_RETURN 0xfffffff5
- *   svc             SVC #0 enters svc_handler, which sees IPSR 11 */
+ *   svc             SVC #0 enters svc_handler, which sees IPSR 11
+ *   psp             an RTOS's first task: the SVC handler points PSP at a frame it built and
+ *                   returns with EXC_RETURN 0xfffffffd; the task runs on PSP (CONTROL.SPSEL
+ *                   set), its SysTick handlers on MSP, and it keeps its stack across them */
 #include "board.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define EXC_systick_wfi    1
@@ -23,6 +27,7 @@
 #define EXC_no_handler     6
 #define EXC_bad_exc_return 7
 #define EXC_svc            8
+#define EXC_psp            9
 
 #define REG(addr)      (*(volatile uint32_t *)(addr))
 #define SYST_CSR       REG(0xE000E010u)
@@ -131,6 +136,47 @@ void svc_handler(void) {
     note('V');
     note((char)('0' + ipsr() % 10)); /* 11: SVCall */
 }
+#elif EXC_CHECK == EXC_psp
+static uint32_t process_stack[128] __attribute__((aligned(8)));
+uint32_t *task_frame; /* read by svc_handler's assembly */
+static volatile uint32_t handler_sp_in_process_stack;
+
+static uint32_t current_sp(void) {
+    uint32_t sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    return sp;
+}
+
+static bool in_process_stack(uint32_t sp) {
+    return sp >= (uint32_t)process_stack && sp <= (uint32_t)(process_stack + 128);
+}
+
+void systick_handler(void) {
+    ticks++;
+    handler_sp_in_process_stack |= in_process_stack(current_sp());
+}
+
+__attribute__((naked)) void svc_handler(void) {
+    __asm volatile("ldr r0, =task_frame\n\t"
+                   "ldr r0, [r0]\n\t"
+                   "msr psp, r0\n\t"
+                   "ldr lr, =0xfffffffd\n\t"
+                   "bx lr\n\t");
+}
+
+static void task(void) {
+    uint32_t control;
+    __asm volatile("mrs %0, control" : "=r"(control));
+    start_systick();
+    while (ticks < 3) {
+    }
+    SYST_CSR = 0;
+    board_print(in_process_stack(current_sp()) ? "task on PSP" : "task not on PSP");
+    board_print(", CONTROL ");
+    board_print_u32(control);
+    board_print(handler_sp_in_process_stack ? ", a handler on PSP\n" : ", handlers on MSP\n");
+    for (;;) __asm volatile("wfi");
+}
 #elif EXC_CHECK != EXC_no_handler && EXC_CHECK != EXC_vector_zero
 void systick_handler(void) {
     ticks++;
@@ -189,6 +235,12 @@ int main(void) {
     while (!ticks) {
     }
     board_print("still here\n");
+#elif EXC_CHECK == EXC_psp
+    task_frame = process_stack + 128 - 8; /* R0-R3, R12, LR, PC, xPSR */
+    task_frame[6] = (uint32_t)task & ~1u;
+    task_frame[7] = 1u << 24; /* Thumb */
+    __asm volatile("svc #0");
+    board_print("the task returned\n");
 #elif EXC_CHECK == EXC_svc
     __asm volatile("svc #0");
     note('v');
