@@ -21,6 +21,7 @@
 #include <string.h>
 
 enum {
+    SCS_PAGE = 0xE000E000u, /* SysTick, NVIC and SCB live in this 4 KiB */
     SCS_ICTR = 0xE000E004u,
     NVIC_ISER = 0xE000E100u, /* eight words each, one bit per interrupt */
     NVIC_ICER = 0xE000E180u,
@@ -452,6 +453,7 @@ static bool nvic_bits(emu *m, uint32_t addr, uint32_t *value, bool write) {
 
 bool emu_exceptions_read(emu *m, uint32_t addr, uint32_t *value) {
     emu_exceptions *e = &m->exc;
+    if ((addr & ~0xFFFu) != SCS_PAGE) return false;
     if (emu_systick_read(m, addr, value) || nvic_bits(m, addr, value, false)) return true;
     unsigned count = exception_count(m);
     if (addr >= NVIC_IPR && addr < NVIC_IPR + count - EMU_EXC_IRQ0) {
@@ -482,6 +484,7 @@ bool emu_exceptions_write(emu *m, uint32_t addr, uint32_t value) {
     emu_exceptions *e = &m->exc;
     unsigned count = exception_count(m);
     bool handled = true;
+    if ((addr & ~0xFFFu) != SCS_PAGE) return false;
     if (emu_systick_write(m, addr, value)) return true;
     if (nvic_bits(m, addr, &value, true)) {
     } else if (addr >= NVIC_IPR && addr < NVIC_IPR + count - EMU_EXC_IRQ0) {

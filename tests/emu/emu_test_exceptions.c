@@ -1,10 +1,10 @@
 /* The exception model on the host (emu/core/emu_exceptions.c, emu_systick.c) with the checks
  * of emu/firmware/cortex_m/checks/exceptions.c on the nrf52840 (64 MHz) and the stm32l4's ECC
  * NMI: SysTick's interrupt at its virtual time (on the core clock, and on the stm32f4's
- * reference clock), WFI woken by it, registers kept across an
- * exception, nesting and tail chaining by priority, SVC, a task on PSP, and the crash reports of a
- * vector of 0, an endless default handler and a bad EXC_RETURN. Each check is run once more with
- * the test-only flaw (emu_options.test_break) it must catch, and must fail there. */
+ * reference clock), WFI woken by it, registers kept across an exception, nesting and tail
+ * chaining by priority, SVC, a task on PSP, and the crash reports of a vector of 0, an endless
+ * default handler and a bad EXC_RETURN. Each check is run once more with the test-only flaw
+ * (emu_options.test_break) it must catch, and must fail there. */
 #include "emu.h"
 #include "emu_testing.h"
 
