@@ -84,12 +84,9 @@ PY
 grep -q "^1 cut never landed: the boots made [0-9]* flash operations" "$tmp/out" ||
     fail "--cut-after 1000: $(tail -2 "$tmp/out")"
 
-# Determinism: the same seed gives the same boots (outputs, counts, registers), host times aside.
-for i in 1 2; do
-    "$nb" emu "$counter" --board nrf52840 --cuts 2,9 --torn metastable --boots 4 --seed 5 \
-        --json >"$tmp/seed$i.json" || fail "--seed 5 run $i failed"
-done
-python3 - "$tmp/seed1.json" "$tmp/seed2.json" <<'PY' || fail "the same seed gave different runs"
+# same_boots A.json B.json: the two runs' boots are the same, host times aside.
+same_boots() {
+    python3 - "$1" "$2" <<'PY'
 import json, sys
 def boots(path):
     b = json.load(open(path))["boots"]
@@ -98,6 +95,14 @@ def boots(path):
     return b
 assert boots(sys.argv[1]) == boots(sys.argv[2])
 PY
+}
+
+# Determinism: the same seed gives the same boots (outputs, counts, registers), host times aside.
+for i in 1 2; do
+    "$nb" emu "$counter" --board nrf52840 --cuts 2,9 --torn metastable --boots 4 --seed 5 \
+        --json >"$tmp/seed$i.json" || fail "--seed 5 run $i failed"
+done
+same_boots "$tmp/seed1.json" "$tmp/seed2.json" || fail "the same seed gave different runs"
 
 # campaigns BOARD: the engine's counter holds; the in-place counter loses counts (exit 1).
 campaigns() {
@@ -161,7 +166,14 @@ grep -q "crash: uncorrectable ECC error reading flash at 0x080fc000 .*raises an 
     --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "stm32l4 campaign: $(tail -3 "$tmp/out")"
 grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "stm32l4 campaign: $(tail -3 "$tmp/out")"
 
-# The event log (SysTick stamps) logs one event per boot.
+# The event log (SysTick stamps) logs one event per boot; with interrupts too, the same seed and
+# cuts give the same boots (outputs, instruction counts, registers).
+for i in 1 2; do
+    "$nb" emu "$fw/event_log-stm32l4.elf" --board stm32l4 --cuts 2,9 --torn middle --boots 4 \
+        --seed 5 --json >"$tmp/log$i.json" || fail "event log --seed 5 run $i failed"
+done
+same_boots "$tmp/log1.json" "$tmp/log2.json" || fail "the event log's runs differ"
+grep -q "logged event" "$tmp/log1.json" || fail "the event log logged nothing: $(cat "$tmp/log1.json")"
 "$nb" emu "$fw/event_log-nrf52840.elf" --board nrf52840 --boots 3 \
     --expect-uart 'logged event ([0-9]+) at [0-9]+ ms' >"$tmp/out" || fail "event log: $(cat "$tmp/out")"
 grep -q "| events before: 2, logged event 3 at 3 ms" "$tmp/out" || fail "event log: $(cat "$tmp/out")"
