@@ -107,6 +107,7 @@ bool emu_systick_read(emu *m, uint32_t addr, uint32_t *value) {
         uint64_t zeros = zeros_after(s, elapsed(m));
         bool counted = (s->csr & CSR_COUNTFLAG) || zeros > s->zeros_read;
         *value = (s->csr & ~CSR_COUNTFLAG) | (counted ? CSR_COUNTFLAG : 0);
+        if (m->test_break == EMU_BREAK_STICKY_COUNTFLAG) return true;
         s->csr &= ~CSR_COUNTFLAG; /* a read clears it */
         s->zeros_read = zeros;
         return true;

@@ -1,10 +1,10 @@
 /* The exception model on the host (emu/core/emu_exceptions.c, emu_systick.c) with the checks
  * of emu/firmware/cortex_m/checks/exceptions.c on the nrf52840 (64 MHz) and the stm32l4's ECC
- * NMI: SysTick's interrupt at its virtual time (on the core clock, and on the stm32f4's
- * reference clock), WFI woken by it, registers kept across an exception, nesting and tail
- * chaining by priority, SVC, a task on PSP, and the crash reports of a vector of 0, an endless
- * default handler and a bad EXC_RETURN. Each check is run once more with the test-only flaw
- * (emu_options.test_break) it must catch, and must fail there. */
+ * NMI: SysTick's registers, its interrupt at its virtual time (on the core clock, and on the
+ * stm32f4's reference clock), WFI woken by it, registers kept across an exception, nesting and
+ * tail chaining by priority, SVC, a task on PSP, and the crash reports of a vector of 0, an
+ * endless default handler and a bad EXC_RETURN. Each check is run once more with the
+ * test-only flaw (emu_options.test_break) it must catch, and must fail there. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -76,6 +76,17 @@ static bool ten_reference_ticks_on_time(unsigned test_break) {
 Test(exceptions, systick_on_the_reference_clock) {
     cr_assert(ten_reference_ticks_on_time(EMU_BREAK_NONE));
     cr_assert_not(ten_reference_ticks_on_time(EMU_BREAK_SYSTICK_HALF));
+}
+
+/* SysTick's registers without its interrupt. CALIB: NOREF (the nrf52840 has no reference
+ * clock) and TENMS = 10 ms of the 64 MHz core clock less one (639,999). */
+#define SYSTICK_REGS                                                                               \
+    "cvr after a write 0, countflag 0; countflag seen after polls: yes, then 0; cvr <= rvr "       \
+    "yes; held while disabled yes; rvr 00ffffff; calib 8009c3ff\n"
+
+Test(exceptions, systick_registers) {
+    cr_assert(prints("systick_regs", EMU_BREAK_NONE, SYSTICK_REGS));
+    cr_assert_not(prints("systick_regs", EMU_BREAK_STICKY_COUNTFLAG, SYSTICK_REGS));
 }
 
 /* In WFI the clock skips to the next interrupt: 10 interrupts cost a few hundred

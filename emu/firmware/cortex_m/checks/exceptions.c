@@ -11,6 +11,9 @@
  *   no_handler      SysTick's interrupt with the startup's endless default handler
  *   bad_exc_return  a handler returning to EXC_RETURN 0xfffffff5
  *   svc             SVC #0 enters svc_handler, which sees IPSR 11
+ *   systick_regs    SysTick's registers without its interrupt: CVR cleared by a write,
+ *                   COUNTFLAG set by a count to 0 and cleared by the read that sees it, RVR's 24
+ *                   bits, CALIB, the counter held while disabled
  *   psp             an RTOS's first task: the SVC handler points PSP at a frame it built and
  *                   returns with EXC_RETURN 0xfffffffd; the task runs on PSP (CONTROL.SPSEL
  *                   set), its SysTick handlers on MSP, and it keeps its stack across them */
@@ -28,11 +31,13 @@
 #define EXC_bad_exc_return 7
 #define EXC_svc            8
 #define EXC_psp            9
+#define EXC_systick_regs   10
 
 #define REG(addr)      (*(volatile uint32_t *)(addr))
 #define SYST_CSR       REG(0xE000E010u)
 #define SYST_RVR       REG(0xE000E014u)
 #define SYST_CVR       REG(0xE000E018u)
+#define SYST_CALIB     REG(0xE000E01Cu)
 #define SCB_ICSR       REG(0xE000ED04u)
 #define SCB_VTOR       REG(0xE000ED08u)
 #define SCB_SHPR3      REG(0xE000ED20u) /* PendSV priority in bits 16-23, SysTick 24-31 */
@@ -241,6 +246,38 @@ int main(void) {
     task_frame[7] = 1u << 24; /* Thumb */
     __asm volatile("svc #0");
     board_print("the task returned\n");
+#elif EXC_CHECK == EXC_systick_regs
+    const uint32_t countflag = 1u << 16;
+    SYST_RVR = 999;
+    SYST_CVR = 12345; /* any write clears it */
+    uint32_t cleared = SYST_CVR, flag_after_clear = SYST_CSR & countflag;
+    SYST_CSR = 5; /* ENABLE, the core clock, no interrupt */
+    uint32_t polls = 0;
+    while (!(SYST_CSR & countflag)) polls++;
+    uint32_t flag_again = SYST_CSR & countflag, in_range = SYST_CVR <= 999;
+    SYST_CSR = 0;
+    uint32_t held = SYST_CVR;
+    for (volatile int i = 0; i < 100; i++) {
+    }
+    uint32_t still = SYST_CVR;
+    SYST_RVR = 0xFFFFFFFFu;
+    board_print("cvr after a write ");
+    board_print_u32(cleared);
+    board_print(", countflag ");
+    board_print_u32(flag_after_clear >> 16);
+    board_print("; countflag seen after polls: ");
+    board_print(polls ? "yes" : "no");
+    board_print(", then ");
+    board_print_u32(flag_again >> 16);
+    board_print("; cvr <= rvr ");
+    board_print(in_range ? "yes" : "no");
+    board_print("; held while disabled ");
+    board_print(held == still ? "yes" : "no");
+    board_print("; rvr ");
+    board_print_hex32(SYST_RVR);
+    board_print("; calib ");
+    board_print_hex32(SYST_CALIB);
+    board_print("\n");
 #elif EXC_CHECK == EXC_svc
     __asm volatile("svc #0");
     note('v');
