@@ -44,6 +44,7 @@ enum {
     EMU_BREAK_ECC_SILENT,       /* an ECC double error raises nothing: the load reads on */
     EMU_BREAK_KEEP_SPSEL,       /* a return to Thread mode leaves CONTROL.SPSEL as it was */
     EMU_BREAK_STICKY_COUNTFLAG, /* reading SYST_CSR does not clear COUNTFLAG */
+    EMU_BREAK_IGNORE_ISER,      /* a pending external interrupt is taken, enabled or not */
 };
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)

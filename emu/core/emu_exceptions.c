@@ -147,7 +147,9 @@ static int execution_priority(emu *m) {
 static unsigned most_urgent(emu *m) {
     unsigned best = 0, count = exception_count(m);
     for (unsigned n = 2; n < count; n++) {
-        if (!m->exc.pending[n] || (n >= EMU_EXC_IRQ0 && !m->exc.enabled[n])) continue;
+        bool enabled =
+            n < EMU_EXC_IRQ0 || m->exc.enabled[n] || m->test_break == EMU_BREAK_IGNORE_ISER;
+        if (!m->exc.pending[n] || !enabled) continue;
         if (!best || priority_of(m, n) < priority_of(m, best)) best = n;
     }
     return best;

@@ -2,9 +2,10 @@
  * of emu/firmware/cortex_m/checks/exceptions.c on the nrf52840 (64 MHz) and the stm32l4's ECC
  * NMI: SysTick's registers, its interrupt at its virtual time (on the core clock, and on the
  * stm32f4's reference clock), WFI woken by it, registers kept across an exception, nesting and
- * tail chaining by priority, SVC, a task on PSP, and the crash reports of a vector of 0, an
- * endless default handler and a bad EXC_RETURN. Each check is run once more with the
- * test-only flaw (emu_options.test_break) it must catch, and must fail there. */
+ * tail chaining by priority, the NVIC's enable and pending bits, SVC, a task on PSP, and the
+ * crash reports of a vector of 0, an endless default handler and a bad EXC_RETURN. Each check
+ * is run once more with the test-only flaw (emu_options.test_break) it must catch, and must
+ * fail there. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -87,6 +88,21 @@ Test(exceptions, systick_on_the_reference_clock) {
 Test(exceptions, systick_registers) {
     cr_assert(prints("systick_regs", EMU_BREAK_NONE, SYSTICK_REGS));
     cr_assert_not(prints("systick_regs", EMU_BREAK_STICKY_COUNTFLAG, SYSTICK_REGS));
+}
+
+/* External interrupt 3: pending alone it waits for ISER; STIR pends it again; disabled it
+ * stays pending until ICPR; its handler sees IPSR 19 (16 + 3). */
+#define NVIC_STEPS                                                                                 \
+    "pending, not enabled: runs 0, ISPR 00000008\n"                                                \
+    "enabled: runs 1, ISPR 00000000\n"                                                             \
+    "STIR: runs 2, ISPR 00000000\n"                                                                \
+    "disabled, STIR: runs 2, ISPR 00000008\n"                                                      \
+    "ICPR: runs 2, ISPR 00000000\n"                                                                \
+    "IPSR in the handler 19\n"
+
+Test(exceptions, nvic_enable_and_pending_bits) {
+    cr_assert(prints("nvic", EMU_BREAK_NONE, NVIC_STEPS));
+    cr_assert_not(prints("nvic", EMU_BREAK_IGNORE_ISER, NVIC_STEPS));
 }
 
 /* In WFI the clock skips to the next interrupt: 10 interrupts cost a few hundred

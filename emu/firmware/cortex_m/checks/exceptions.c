@@ -14,6 +14,8 @@
  *   systick_regs    SysTick's registers without its interrupt: CVR cleared by a write,
  *                   COUNTFLAG set by a count to 0 and cleared by the read that sees it, RVR's 24
  *                   bits, CALIB, the counter held while disabled
+ *   nvic            external interrupt 3 through a vector table in RAM: pending but not
+ *                   enabled it waits; ISER lets it in, STIR pends it again, ICER and ICPR
  *   psp             an RTOS's first task: the SVC handler points PSP at a frame it built and
  *                   returns with EXC_RETURN 0xfffffffd; the task runs on PSP (CONTROL.SPSEL
  *                   set), its SysTick handlers on MSP, and it keeps its stack across them */
@@ -32,6 +34,7 @@
 #define EXC_svc            8
 #define EXC_psp            9
 #define EXC_systick_regs   10
+#define EXC_nvic           11
 
 #define REG(addr)      (*(volatile uint32_t *)(addr))
 #define SYST_CSR       REG(0xE000E010u)
@@ -39,6 +42,11 @@
 #define SYST_CVR       REG(0xE000E018u)
 #define SYST_CALIB     REG(0xE000E01Cu)
 #define SCB_ICSR       REG(0xE000ED04u)
+#define NVIC_ISER0     REG(0xE000E100u)
+#define NVIC_ICER0     REG(0xE000E180u)
+#define NVIC_ISPR0     REG(0xE000E200u)
+#define NVIC_ICPR0     REG(0xE000E280u)
+#define NVIC_STIR      REG(0xE000EF00u)
 #define SCB_VTOR       REG(0xE000ED08u)
 #define SCB_SHPR3      REG(0xE000ED20u) /* PendSV priority in bits 16-23, SysTick 24-31 */
 #define ICSR_PENDSVSET (1u << 28)
@@ -182,6 +190,22 @@ static void task(void) {
     board_print(handler_sp_in_process_stack ? ", a handler on PSP\n" : ", handlers on MSP\n");
     for (;;) __asm volatile("wfi");
 }
+#elif EXC_CHECK == EXC_nvic
+static volatile uint32_t irq3_runs, irq3_ipsr;
+
+static void irq3_handler(void) {
+    irq3_runs++;
+    irq3_ipsr = ipsr();
+}
+
+static void show(const char *step) {
+    board_print(step);
+    board_print(": runs ");
+    board_print_u32(irq3_runs);
+    board_print(", ISPR ");
+    board_print_hex32(NVIC_ISPR0);
+    board_print("\n");
+}
 #elif EXC_CHECK != EXC_no_handler && EXC_CHECK != EXC_vector_zero
 void systick_handler(void) {
     ticks++;
@@ -277,6 +301,26 @@ int main(void) {
     board_print_hex32(SYST_RVR);
     board_print("; calib ");
     board_print_hex32(SYST_CALIB);
+    board_print("\n");
+#elif EXC_CHECK == EXC_nvic
+    static uint32_t table[64] __attribute__((aligned(256)));
+    const uint32_t *reset_table = (const uint32_t *)SCB_VTOR;
+    for (int i = 0; i < 16; i++) table[i] = reset_table[i];
+    table[16 + 3] = (uint32_t)irq3_handler;
+    SCB_VTOR = (uint32_t)table;
+    NVIC_ISPR0 = 1u << 3;
+    show("pending, not enabled");
+    NVIC_ISER0 = 1u << 3;
+    show("enabled");
+    NVIC_STIR = 3;
+    show("STIR");
+    NVIC_ICER0 = 1u << 3;
+    NVIC_STIR = 3;
+    show("disabled, STIR");
+    NVIC_ICPR0 = 1u << 3;
+    show("ICPR");
+    board_print("IPSR in the handler ");
+    board_print_u32(irq3_ipsr);
     board_print("\n");
 #elif EXC_CHECK == EXC_svc
     __asm volatile("svc #0");
