@@ -3,14 +3,17 @@
  * every program and erase the flash controller applies to the model. A sector a power cut
  * tore is read through the model at each power-on until it is erased, so its weak bits read
  * as the model draws them; with ECC, word by word, and a load from a word its ECC cannot
- * correct stops the boot with the fault the board's part raises. */
+ * correct raises the fault the board's part raises (a crash when the firmware cannot take it). */
 #include "emu_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A load from flash: a word a torn sector's ECC cannot correct is the part's ECC fault. */
+/* A load from flash: a word a torn sector's ECC cannot correct is the part's ECC fault. The
+ * load completes (with the stored bits); the board sets its status registers and names the
+ * exception, taken at the next block when the firmware has a handler; without one the boot
+ * ends here in a crash. */
 static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                           void *ctx) {
     (void)uc, (void)type, (void)value;
@@ -18,12 +21,21 @@ static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     uint32_t offset = (uint32_t)addr - m->flash_base;
     uint32_t first = offset / m->ecc_unit, last = (offset + (uint32_t)size - 1) / m->ecc_unit;
     for (uint32_t unit = first; unit <= last; unit++)
-        if (m->ecc_bad[unit] && m->powered && !m->stopped) {
+        if (m->ecc_bad[unit] && m->powered && !m->stopped &&
+            m->test_break != EMU_BREAK_ECC_SILENT) {
+            uint32_t word = m->flash_base + unit * m->ecc_unit;
+            const emu_board *b = m->board;
+            unsigned exception = b->ecc_error ? b->ecc_error(m, m->board_state, word) : 0;
+            if (exception && emu_exceptions_handler(m, exception)) {
+                emu_exceptions_pend(m, exception);
+                return;
+            }
             emu_fault(m, (uint32_t)addr,
                       "uncorrectable ECC error reading flash at 0x%08x (the %u-byte word at "
-                      "0x%08x): the %s raises %s",
-                      (uint32_t)addr, m->ecc_unit, m->flash_base + unit * m->ecc_unit,
-                      m->board->name, m->board->ecc_fault ? m->board->ecc_fault : "a fault");
+                      "0x%08x): the %s raises %s%s",
+                      (uint32_t)addr, m->ecc_unit, word, b->name,
+                      b->ecc_fault ? b->ecc_fault : "a fault",
+                      exception ? ", and the firmware has no handler for it" : "");
             return;
         }
 }

@@ -6,6 +6,7 @@
 #include "emu.h"
 #include "emu_board.h"
 #include "emu_elf.h"
+#include "emu_exceptions.h"
 
 #include <unicorn/unicorn.h>
 
@@ -31,6 +32,8 @@ struct emu {
     emu_elf elf;
     nor *flash_dev;
     uint64_t max_instructions;
+    unsigned test_break; /* emu_options.test_break: EMU_BREAK_* (tests only) */
+    emu_exceptions exc;  /* SysTick, NVIC, SCB, the active exceptions (emu_exceptions.h) */
 
     /* The flash as the CPU reads it: a copy of the model's stored bytes, refreshed after every
      * operation; sectors a cut tore are read through the model (weak bits drawn) at power-on. */

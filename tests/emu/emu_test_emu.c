@@ -105,6 +105,7 @@ Test(emu, a_cut_by_count_lands_and_the_board_reboots) {
     cr_assert_eq(r.boots[1].boot.stop, EMU_STOP_IDLE);
     cr_assert_str_eq(r.boots[1].boot.uart, "boot count: 1\n");
     emu_run_result_free(&r);
+    emu_expect_free(&expect);
     emu_close(m);
 }
 
