@@ -10,6 +10,7 @@
 #include "emu_testing.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NRF                "nrf52840"
