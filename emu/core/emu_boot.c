@@ -21,6 +21,7 @@ void emu_boot_free(emu_boot *b) {
 static void power_on(emu *m) {
     uc_context_restore(m->uc, m->cpu_reset);
     memcpy(m->ram, m->ram_reset, m->board->ram_size);
+    emu_ram_rewritten(m);
     emu_bus_reset(m);
     emu_exceptions_reset(m);
     emu_flash_power_on(m);

@@ -55,12 +55,24 @@ int emu_flash_attach(emu *m, char *why, size_t why_size) {
         m->ecc_unit = cfg->write_unit;
         m->ecc_bad = calloc(m->flash_size / m->ecc_unit, 1);
         if (!m->ecc_bad) return snprintf(why, why_size, "out of memory"), -1;
-        uc_hook hook;
-        if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
-                        (uint64_t)m->flash_base + m->flash_size - 1))
-            return snprintf(why, why_size, "Unicorn: adding the flash's ECC hook failed"), -1;
     }
     return 0;
+}
+
+/* The load hook that raises ECC faults, added at the first power-on that finds a word ECC cannot
+ * correct and kept from then on. Not before: while any read hook exists, Unicorn 2.0.1 translates
+ * every load and store of the firmware to its slow path. Code translated before the hook would
+ * never call it, so every translation of flash and RAM is dropped. */
+static void watch_ecc(emu *m) {
+    uint64_t flash_end = (uint64_t)m->flash_base + m->flash_size + m->store_size;
+    uc_hook hook;
+    if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
+                    flash_end - 1))
+        return; /* out of memory in Unicorn: tried again at the next power-on */
+    m->ecc_watched = true;
+    uc_ctl_remove_cache(m->uc, m->flash_base, flash_end);
+    uc_ctl_remove_cache(m->uc, m->board->ram_base,
+                        (uint64_t)m->board->ram_base + m->board->ram_size);
 }
 
 void emu_flash_detach(emu *m) {
@@ -102,15 +114,19 @@ static uint32_t sector_of(emu *m, uint32_t offset, uint32_t *start, uint32_t *si
 }
 
 /* A torn sector through the model (weak bits drawn now); with ECC word by word, each word's
- * verdict kept for the loads of this boot. */
-static void read_torn_sector(emu *m, uint32_t start, uint32_t size) {
+ * verdict kept for the loads of this boot. True when a word's ECC cannot correct it. */
+static bool read_torn_sector(emu *m, uint32_t start, uint32_t size) {
     if (!m->ecc_unit) {
         nor_read(m->flash_dev, start, m->flash_view + start, size);
-        return;
+        return false;
     }
-    for (uint32_t at = start; at < start + size; at += m->ecc_unit)
-        m->ecc_bad[at / m->ecc_unit] =
-            nor_read(m->flash_dev, at, m->flash_view + at, m->ecc_unit) == NOR_E_ECC;
+    bool uncorrectable = false;
+    for (uint32_t at = start; at < start + size; at += m->ecc_unit) {
+        bool bad = nor_read(m->flash_dev, at, m->flash_view + at, m->ecc_unit) == NOR_E_ECC;
+        m->ecc_bad[at / m->ecc_unit] = bad;
+        uncorrectable |= bad;
+    }
+    return uncorrectable;
 }
 
 void emu_flash_power_on(emu *m) {
@@ -119,15 +135,17 @@ void emu_flash_power_on(emu *m) {
      * snapshot since the last power-on: decide again). */
     if (m->ecc_unit) memset(m->ecc_bad, 0, m->flash_size / m->ecc_unit);
     emu_storage_power_on(m);
+    bool uncorrectable = false;
     for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
         uint32_t start, size;
         sector_of(m, offset, &start, &size);
         if (m->sector_torn[i]) {
-            read_torn_sector(m, start, size);
+            uncorrectable |= read_torn_sector(m, start, size);
             forget_code(m, start, size);
         }
         offset = start + size;
     }
+    if (uncorrectable && !m->ecc_watched) watch_ecc(m);
     if (m->cut_armed) {
         uint64_t done = nor_op_count(m->flash_dev);
         nor_arm_cut_after_ops(m->flash_dev, m->cut_op > done ? m->cut_op - done : 0);

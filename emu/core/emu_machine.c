@@ -255,8 +255,8 @@ static int map_memory(emu *m, char *why, size_t why_size) {
      * discarded instead of landing in the view. */
     if (!err)
         err = uc_mem_protect(m->uc, m->flash_base, m->flash_size, UC_PROT_READ | UC_PROT_EXEC);
-    if (!err) err = uc_mem_map_ptr(m->uc, b->ram_base, b->ram_size, UC_PROT_ALL, m->ram);
     if (err) return snprintf(why, why_size, "Unicorn: mapping memory: %s", uc_strerror(err)), -1;
+    if (emu_ram_map(m, why, why_size)) return -1;
     uc_hook h;
     err = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, (void *)on_block, m, 1, 0);
     if (!err) err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0);

@@ -41,6 +41,7 @@ int emu_state_restore(emu *m, const void *in) {
     uc_context_free(ctx);
     p += cpu;
     memcpy(m->ram, p, m->board->ram_size);
+    emu_ram_rewritten(m);
     p += m->board->ram_size;
     memcpy(m->mailbox, p, MBOX_SIZE);
     memcpy(m->board_state, p + MBOX_SIZE, m->board->state_size);

@@ -25,7 +25,9 @@ const cli_command cli_commands[] = {
      "  powercut  cut points verified per second per core by an exhaustive campaign\n"
      "  emu     the emulator on the nrf52840 (the boot counter built beside norbench):\n"
      "          instructions per CPU second with the flash hooks on, boot and reboot time,\n"
-     "          campaign tries per second, beside issue #13's goals (docs/emu.md)",
+     "          campaign tries per second, beside issue #13's goals; then --target: the\n"
+     "          agent's engine operations and powercut --target's cut points per second,\n"
+     "          the host's beside (docs/emu.md)",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",
      "Checks JSON scenario files (a DIR: every *.json below it) against the format\n"
