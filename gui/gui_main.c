@@ -1,0 +1,91 @@
+/* gui_run: the window's loop (events, running the timeline at its speed, one frame about every
+ * 16 ms), or headless: one frame to a PNG, or --bench-frames N frames timed. A --script feeds
+ * synthetic events through the same loop, and --state-out writes what the tests check. */
+#include "gui_app.h"
+
+#include <stdio.h>
+
+/* Steps due while running: `speed` per second of wall time, at most a frame's worth of 4096. */
+static void run_steps(gui_app *app, double seconds) {
+    if (!app->running) return;
+    app->run_credit += app->speed * seconds;
+    int steps = 0;
+    while (app->run_credit >= 1 && steps < 4096) {
+        app->run_credit -= 1, steps++;
+        gui_session_step(&app->ses);
+        if (!nor_is_powered(app->ses.dev)) app->running = false;
+    }
+    if (app->run_credit > 1) app->run_credit = 0;
+    if (steps) app->dirty = true;
+}
+
+static int window_loop(gui_app *app) {
+    Uint64 last = SDL_GetTicks64();
+    while (!app->quit) {
+        if (app->script && !gui_script_feed(app->script, app)) app->quit = true;
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) gui_input_handle(app, &e);
+        Uint64 now = SDL_GetTicks64();
+        run_steps(app, (now - last) / 1000.0);
+        last = now;
+        gui_app_draw(app);
+        SDL_RenderPresent(app->ren);
+        Uint64 spent = SDL_GetTicks64() - now;
+        if (!app->opt.headless && spent < 16) SDL_Delay((Uint32)(16 - spent));
+    }
+    return 0;
+}
+
+/* Frames per second of the whole drawing (the view refreshed once, as while nothing changes,
+ * and once more per frame while running: both figures are printed). */
+static int bench(gui_app *app) {
+    gui_app_draw(app);
+    Uint64 start = SDL_GetPerformanceCounter();
+    for (uint64_t i = 0; i < app->opt.bench_frames; i++) {
+        gui_app_draw(app);
+        SDL_RenderPresent(app->ren);
+    }
+    double idle = (SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
+    start = SDL_GetPerformanceCounter();
+    for (uint64_t i = 0; i < app->opt.bench_frames; i++) {
+        app->dirty = true;
+        gui_app_draw(app);
+        SDL_RenderPresent(app->ren);
+    }
+    double busy = (SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
+    printf("pages %u  window %dx%d  frames %llu\n", app->view.pages, app->lay.w, app->lay.h,
+           (unsigned long long)app->opt.bench_frames);
+    printf("frames per second, drawing only: %.1f\n", app->opt.bench_frames / idle);
+    printf("frames per second, every page inspected again each frame: %.1f\n",
+           app->opt.bench_frames / busy);
+    return 0;
+}
+
+int gui_run(const gui_options *o) {
+    gui_app *app = NULL;
+    int rc = gui_app_open(&app, o);
+    if (rc) return rc;
+    if (o->script && (rc = gui_script_open(&app->script, o->script))) {
+        gui_app_close(app);
+        return rc;
+    }
+    if (o->bench_frames) {
+        rc = bench(app);
+    } else if (o->headless && !o->script) {
+        gui_app_draw(app);
+        if (o->screenshot && gui_app_screenshot(app, o->screenshot)) {
+            fprintf(stderr, "norbench gui: --screenshot %s: cannot write it\n", o->screenshot);
+            rc = 1;
+        }
+    } else {
+        rc = window_loop(app);
+        if (o->screenshot && gui_app_screenshot(app, o->screenshot)) rc = 1;
+    }
+    if (o->state_out && gui_app_write_state(app, o->state_out)) {
+        fprintf(stderr, "norbench gui: --state-out %s: cannot write it\n", o->state_out);
+        rc = 1;
+    }
+    gui_script_close(app->script);
+    gui_app_close(app);
+    return rc;
+}
