@@ -72,9 +72,8 @@ static void hex_view(gui_app *app) {
     app->hex_top = top;
     int x = l->hex.x, y = l->hex.y;
     gui_text_printf(t, app->ren, x, y, gui_dim,
-                    "bytes %u..%u of %u  (dim erased, white "
-                    "programmed, magenta weak)",
-                    top * per, (top + l->hex_rows) * per, size);
+                    "bytes %u.. of %u: dim erased, white %02x, pink weak", top * per, size,
+                    nor_get_config(app->ses.dev)->erase_value ^ 0xFFu);
     y += t->line;
     const gui_item *picked = app->picked_item >= 0 && (size_t)app->picked_item < v->item_count
                                  ? &v->items[app->picked_item]

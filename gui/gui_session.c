@@ -81,7 +81,9 @@ void gui_session_cut(gui_session *s, unsigned torn_mode) {
     } else {
         nor_set_torn_modes(s->dev, m->program, m->erase);
         nor_arm_cut_after_ops(s->dev, 0);
-        gui_workload_step(s); /* its first program or erase is torn */
+        /* The first program or erase is torn (an operation that writes nothing, such as the
+         * removal of an absent key, lets the next one go). */
+        for (int tries = 0; tries < 64 && nor_is_powered(s->dev); tries++) gui_workload_step(s);
         nor_disarm_cut(s->dev);
         char op[sizeof s->last_op];
         snprintf(op, sizeof op, "%s", s->last_op);
