@@ -4,21 +4,63 @@
  * the selection outlined yellow. In heatmap mode a tile's colour is its erase count. */
 #include "gui_app.h"
 
-static void state_tile(gui_app *app, const nbs_page_info *p, const SDL_Rect *r) {
+#include <stdlib.h>
+#include <string.h>
+
+/* Tiles are drawn in batches, one SDL_RenderFillRects per colour: the page states, bright and
+ * dim (2 x NBS_PAGE_STATES buckets), or 256 levels of the heat scale (the hottest only at the
+ * top of it, so that it marks the most erased pages alone). */
+enum { HEAT_LEVELS = 256, BUCKETS = HEAT_LEVELS };
+
+typedef struct tile_batch {
+    SDL_Rect *rects;  /* two per page at most */
+    uint16_t *bucket; /* of each rect */
+    SDL_Rect *sorted; /* the rects grouped by bucket */
+    uint32_t count;
+} tile_batch;
+
+static void add_rect(tile_batch *b, const SDL_Rect *r, unsigned bucket) {
+    b->rects[b->count] = *r;
+    b->bucket[b->count++] = (uint16_t)bucket;
+}
+
+static SDL_Color bucket_colour(const gui_app *app, unsigned bucket) {
+    if (app->heatmap) return gui_heat_colour((double)bucket / (HEAT_LEVELS - 1));
+    return gui_page_colour((nbs_page_state)(bucket / 2), bucket & 1u);
+}
+
+static void state_tile(gui_app *app, tile_batch *b, const nbs_page_info *p, const SDL_Rect *r) {
     uint32_t page_size = app->ses.range.page_size;
-    gui_fill(app->ren, r, gui_page_colour(p->state, false));
+    add_rect(b, r, (unsigned)p->state * 2);
     if (p->state == NBS_PAGE_ERASED || !page_size) return;
     int h = (int)((uint64_t)r->h * (p->used < page_size ? p->used : page_size) / page_size);
     if (h < 1) h = 1;
     SDL_Rect filled = {r->x, r->y + r->h - h, r->w, h};
-    gui_fill(app->ren, &filled, gui_page_colour(p->state, true));
+    add_rect(b, &filled, (unsigned)p->state * 2 + 1);
 }
 
-static void heat_tile(gui_app *app, uint32_t page, const SDL_Rect *r) {
+static void heat_tile(gui_app *app, tile_batch *b, uint32_t page, const SDL_Rect *r) {
     const gui_view *v = &app->view;
     uint32_t span = v->erase_max - v->erase_min;
-    double t = span ? (double)(v->erases[page] - v->erase_min) / span : 0;
-    gui_fill(app->ren, r, gui_heat_colour(t));
+    unsigned level =
+        span ? (unsigned)((uint64_t)(v->erases[page] - v->erase_min) * (HEAT_LEVELS - 1) / span)
+             : 0;
+    add_rect(b, r, level);
+}
+
+/* Draws the batch bucket by bucket (a counting sort of its rects). */
+static void flush(gui_app *app, tile_batch *b) {
+    uint32_t start[BUCKETS + 1] = {0};
+    for (uint32_t i = 0; i < b->count; i++) start[b->bucket[i] + 1]++;
+    for (unsigned k = 0; k < BUCKETS; k++) start[k + 1] += start[k];
+    uint32_t at[BUCKETS];
+    memcpy(at, start, sizeof at);
+    for (uint32_t i = 0; i < b->count; i++) b->sorted[at[b->bucket[i]]++] = b->rects[i];
+    for (unsigned k = 0; k < BUCKETS; k++) {
+        if (start[k + 1] == start[k]) continue;
+        gui_set_colour(app->ren, bucket_colour(app, k));
+        SDL_RenderFillRects(app->ren, b->sorted + start[k], (int)(start[k + 1] - start[k]));
+    }
 }
 
 static void marks(gui_app *app, uint32_t page, const nbs_page_info *p, const SDL_Rect *r) {
@@ -43,13 +85,23 @@ static void marks(gui_app *app, uint32_t page, const nbs_page_info *p, const SDL
 
 void gui_draw_map(gui_app *app) {
     const gui_view *v = &app->view;
-    for (uint32_t page = 0; page < v->pages; page++) {
-        SDL_Rect r;
-        if (!gui_layout_tile(&app->lay, page, v->pages, &r)) break;
+    tile_batch b = {malloc(2 * v->pages * sizeof(SDL_Rect)),
+                    malloc(2 * v->pages * sizeof(uint16_t)),
+                    malloc(2 * v->pages * sizeof(SDL_Rect)), 0};
+    uint32_t shown = 0;
+    for (SDL_Rect r; b.rects && b.bucket && b.sorted && shown < v->pages &&
+                     gui_layout_tile(&app->lay, shown, v->pages, &r);
+         shown++) {
         if (app->heatmap)
-            heat_tile(app, page, &r);
+            heat_tile(app, &b, shown, &r);
         else
-            state_tile(app, &v->page[page], &r);
+            state_tile(app, &b, &v->page[shown], &r);
+    }
+    if (b.count) flush(app, &b);
+    free(b.rects), free(b.bucket), free(b.sorted);
+    for (uint32_t page = 0; page < shown; page++) {
+        SDL_Rect r;
+        gui_layout_tile(&app->lay, page, v->pages, &r);
         marks(app, page, &v->page[page], &r);
     }
 }
@@ -79,5 +131,5 @@ void gui_draw_legend(gui_app *app) {
     }
     SDL_Rect tail = {x, y + 1, sw / 2, sw / 2};
     gui_fill(app->ren, &tail, (SDL_Color){255, 255, 255, 255});
-    gui_text_draw(t, app->ren, x + sw, y, gui_dim, "tail, white edge: newest", 0);
+    gui_text_draw(t, app->ren, x + sw, y, gui_dim, "tail", 0);
 }

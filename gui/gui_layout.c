@@ -34,7 +34,7 @@ void gui_layout_compute(gui_layout *l, int w, int h, const gui_text *t, uint32_t
     l->status = (SDL_Rect){0, h - line - 6, w, line + 6};
     l->timeline = (SDL_Rect){MARGIN, l->status.y - 2 * line - 20, w - 2 * MARGIN, 2 * line + 14};
     /* The right panel: room for a hex row of 16 bytes when the window allows, else 8. */
-    int right = clamp(w * 2 / 5, ch * 40, ch * 64);
+    int right = clamp(w * 2 / 5, ch * 60, ch * 66);
     if (right > w - 200) right = w - 200 > ch * 20 ? w - 200 : ch * 20;
     int top = MARGIN, bottom = l->timeline.y - MARGIN;
     int rx = w - right - MARGIN;

@@ -29,7 +29,7 @@ static void item_list(gui_app *app) {
     gui_text *t = &app->text;
     int x = l->list.x, y = l->list.y, max = l->list.w / t->advance;
     gui_text_draw(t, app->ren, x, y, gui_dim,
-                  "off   kind     state      key           value  bytes crc seal", max);
+                  "off  kind     state      key        value bytes crc seal", max);
     y += t->line;
     if (app->list_top >= v->item_count) app->list_top = 0;
     for (size_t i = app->list_top; i < v->item_count && (int)(i - app->list_top) < l->list_rows;
@@ -37,7 +37,7 @@ static void item_list(gui_app *app) {
         const gui_item *it = &v->items[i];
         char key[GUI_KEY_SHOWN * 2 + 1], row[160];
         key_text(it, key, sizeof key);
-        snprintf(row, sizeof row, "%04x  %-8s %-10s %-13.13s %5u  %5u %-3s %s", it->info.offset,
+        snprintf(row, sizeof row, "%04x %-8s %-10s %-10.10s %5u %5u %-3s %s", it->info.offset,
                  nbs_item_kind_name(it->info.kind), nbs_item_state_name(it->info.state), key,
                  it->info.value_len, it->info.length,
                  it->info.kind == NBS_ITEM_FILLER ? ""

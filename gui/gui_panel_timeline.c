@@ -1,5 +1,6 @@
 /* The timeline of flash operations: one column per run of ticks (programs blue, erases orange,
- * cuts red, power-ons green, flipped bits yellow: the rarest kind in a column wins), the cursor
+ * cuts red, power-ons green, flipped bits yellow: programs fill a column's lower half, erases its
+ * upper half, and a cut, power-on or flip all of it), the cursor
  * white; above it the position, the simulated time, run state and speed, the torn mode. Below
  * it the status line. Clicking or dragging on the bar scrubs. */
 #include "gui_app.h"
@@ -51,13 +52,19 @@ void gui_panel_timeline(gui_app *app) {
         size_t from = (size_t)((double)x * count / bar.w),
                to = (size_t)((double)(x + 1) * count / bar.w);
         if (to <= from) to = from + 1;
-        uint8_t best = GUI_TICK_START;
-        for (size_t i = from; i < to && i < count; i++)
-            if (rank(tl->ticks[i].kind) > rank(best)) best = tl->ticks[i].kind;
-        if (!rank(best)) continue;
-        int h = best == NOR_EV_PROGRAM ? bar.h / 2 : bar.h;
-        SDL_Rect tick = {bar.x + x, bar.y + bar.h - h, 1, h};
-        gui_fill(app->ren, &tick, gui_tick_colour(best));
+        bool program = false, erase = false;
+        uint8_t rare = GUI_TICK_START; /* a cut, power-on or flip: the whole column */
+        for (size_t i = from; i < to && i < count; i++) {
+            uint8_t kind = tl->ticks[i].kind;
+            program |= kind == NOR_EV_PROGRAM, erase |= kind == NOR_EV_ERASE;
+            if (rank(kind) > rank(rare) && rank(kind) > rank(NOR_EV_ERASE)) rare = kind;
+        }
+        /* Programs in the lower half, erases in the upper half, so that neither hides the other. */
+        SDL_Rect low = {bar.x + x, bar.y + bar.h / 2, 1, bar.h - bar.h / 2},
+                 high = {bar.x + x, bar.y, 1, bar.h / 2}, whole = {bar.x + x, bar.y, 1, bar.h};
+        if (program) gui_fill(app->ren, &low, gui_tick_colour(NOR_EV_PROGRAM));
+        if (erase) gui_fill(app->ren, &high, gui_tick_colour(NOR_EV_ERASE));
+        if (rank(rare)) gui_fill(app->ren, &whole, gui_tick_colour(rare));
     }
     if (count > 1) {
         int cx = bar.x + (int)((double)cursor * (bar.w - 1) / (count - 1));
