@@ -5,6 +5,7 @@
 #include "runner.h"
 #include "scenario.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,8 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
              result.message[0] ? ": " : "", result.message);
     free(result.sector_erases);
     const adapter_kind *kind = adapter_find(sc->engine.type);
+    char type[sizeof sc->engine.type];
+    snprintf(type, sizeof type, "%s", sc->engine.type);
     s->range = (adapter_config){.start = sc->engine.start,
                                 .size = sc->engine.size,
                                 .page_size = sc->engine.page_size,
@@ -85,7 +88,11 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
         snprintf(why, n, "%s: the scenario did not run: %s", o->source, runner_strerror(rc));
         return 1;
     }
-    return kind ? attach_engine(s, kind, why, n) : 2;
+    if (!kind) {
+        snprintf(why, n, "%s: no engine named '%s'", o->source, type);
+        return 2;
+    }
+    return attach_engine(s, kind, why, n);
 }
 
 /* A device like the image's: its preset when the sidecar names a known one of the same
@@ -119,6 +126,10 @@ static void whole_first_region(gui_session *s, uint32_t pages) {
 static int open_image(gui_session *s, const gui_options *o, char *why, size_t n) {
     nor_image_info info;
     int rc = nor_image_read_info(o->source, &info, why, n);
+    if (rc == NOR_E_IO) {
+        size_t len = strlen(why);
+        snprintf(why + len, n - len, ": %s", strerror(errno));
+    }
     if (rc) return 2;
     nor_config cfg = image_config(&info);
     nor_image_info_free(&info);
