@@ -6,9 +6,11 @@ ASAN_BUILD ?= build/asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 # Packages the build and the tests need; installed with --no-install-recommends when missing.
+# The visualizer (gui/): SDL2, SDL2_ttf, a font found with fc-match, Xvfb for its window test.
 PACKAGES   := cmake make gcc pkg-config python3 libcriterion-dev libcjson-dev \
               gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-              clang libclang-rt-14-dev parallel libunicorn-dev
+              clang libclang-rt-14-dev parallel libunicorn-dev \
+              libsdl2-dev libsdl2-ttf-dev fontconfig fonts-dejavu-core xvfb xauth
 # libFuzzer runs (fuzz/): `make fuzz` runs each target FUZZ_SECONDS, `make test` FUZZ_TEST_SECONDS.
 # Their clang build is build/libfuzzer (build/fuzz is the plain build's fuzz/ folder).
 FUZZ_BUILD        ?= $(BUILD)/libfuzzer

@@ -115,6 +115,20 @@ const cli_command cli_commands[] = {
      "printed. Exits 0 when every checked boot held, 1 when one did not, 2 on usage or file\n"
      "errors (a bad ELF, board or image). See docs/emu.md.",
      cmd_emu},
+    {"gui", "watch the page map, wear and power cuts in a window",
+     "[FILE.json | IMAGE] [--headless --steps N --screenshot PNG] [--bench-frames N]\n"
+     "       [--font TTF] [--preset NAME --pages N] [--engine map|queue] [--seed N] [--at OP]\n"
+     "       [--heatmap] [--select PAGE] [--width PX --height PX]",
+     "Opens a window (SDL2) on a scenario (run first, every flash operation on the timeline),\n"
+     "a flash image (IMAGE and IMAGE.json, a map or, with --engine queue, a queue over the\n"
+     "device's sectors), or without FILE a demo store (--preset, --pages, --engine) that a\n"
+     "seeded workload fills. The page map shows each engine page's state and fill, the tail and\n"
+     "the newest page; m toggles the erase-count heatmap; a selected page lists its items from\n"
+     "the engine's inspection and its bytes. Step, run and scrub the timeline, cut the power,\n"
+     "power on and remount, flip a bit, save the image or a screenshot: h lists every key.\n"
+     "--headless renders with SDL's offscreen driver (for tests and reports). Exits 0, 1 on a\n"
+     "run-time failure, 2 on bad input (a message names it). See docs/gui.md.",
+     cmd_gui},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
