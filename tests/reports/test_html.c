@@ -68,17 +68,30 @@ Test(html, markup_in_names_and_messages_is_escaped) {
     run_results_free(&results);
 }
 
-Test(html, thousands_of_sectors_make_at_most_1024_cells) {
-    run_results results;
-    run_results_init(&results);
-    scenario_result *r = run_results_add(&results);
-    snprintf(r->name, sizeof r->name, "big");
-    r->sector_count = 8192;
+/* One scenario on `sectors` sectors, erased `erases(s)` times each; the page of it. */
+static char *wear_page(run_results *results, uint32_t sectors, uint32_t (*erases)(uint32_t)) {
+    run_results_init(results);
+    scenario_result *r = run_results_add(results);
+    cr_assert_not_null(r);
+    snprintf(r->name, sizeof r->name, "wear");
+    r->sector_count = sectors;
     r->sector_erases = calloc(r->sector_count, sizeof *r->sector_erases);
     cr_assert_not_null(r->sector_erases);
-    for (uint32_t s = 0; s < r->sector_count; s++) r->sector_erases[s] = (s * 7919u) % 1000u;
-    r->wear_max = 999;
-    char *page = run_page(&results, NULL);
+    for (uint32_t s = 0; s < r->sector_count; s++) r->sector_erases[s] = erases(s);
+    return run_page(results, NULL);
+}
+
+static uint32_t scattered(uint32_t sector) {
+    return (sector * 7919u) % 1000u;
+}
+static uint32_t five(uint32_t sector) {
+    (void)sector;
+    return 5;
+}
+
+Test(html, thousands_of_sectors_make_at_most_1024_cells) {
+    run_results results;
+    char *page = wear_page(&results, 8192, scattered);
     char *heatmap = between(page, "<svg class=\"heatmap\"", "</svg>");
     size_t cells = occurrences(heatmap, "<rect") - 9; /* the legend's nine colours */
     cr_assert_leq(cells, 1024, "%zu cells", cells);
@@ -96,14 +109,7 @@ Test(html, thousands_of_sectors_make_at_most_1024_cells) {
 
 Test(html, uniform_wear_is_one_rectangle_per_row) {
     run_results results;
-    run_results_init(&results);
-    scenario_result *r = run_results_add(&results);
-    snprintf(r->name, sizeof r->name, "even");
-    r->sector_count = 64;
-    r->sector_erases = calloc(r->sector_count, sizeof *r->sector_erases);
-    cr_assert_not_null(r->sector_erases);
-    for (uint32_t s = 0; s < r->sector_count; s++) r->sector_erases[s] = 5;
-    char *page = run_page(&results, NULL);
+    char *page = wear_page(&results, 64, five);
     char *heatmap = between(page, "<svg class=\"heatmap\"", "</svg>");
     cr_assert_eq(occurrences(heatmap, "<rect") - 9, 2, "64 sectors of 32 a row, one colour");
     cr_assert(strstr(heatmap, "sectors 0-31: 5 erases"));
