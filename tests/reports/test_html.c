@@ -26,24 +26,31 @@ static char *between(const char *text, const char *from, const char *to) {
     return strndup(start, (size_t)(end - start));
 }
 
-static char *run_page(const run_results *results, const report_html_context *ctx) {
+typedef int (*page_writer)(FILE *out, const void *data, const report_html_context *ctx);
+
+/* The page a writer makes of `data`, as one malloc'd string. */
+static char *page_of(page_writer write, const void *data, const report_html_context *ctx) {
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     cr_assert_not_null(out);
-    cr_assert_eq(report_write_html(out, results, ctx), REPORT_OK);
+    cr_assert_eq(write(out, data, ctx), REPORT_OK);
     fclose(out);
     return text;
 }
 
+static int write_run(FILE *out, const void *data, const report_html_context *ctx) {
+    return report_write_html(out, data, ctx);
+}
+static int write_campaign(FILE *out, const void *data, const report_html_context *ctx) {
+    return report_write_html_campaign(out, data, ctx);
+}
+
+static char *run_page(const run_results *results, const report_html_context *ctx) {
+    return page_of(write_run, results, ctx);
+}
 static char *campaign_page(const campaign_result *r, const report_html_context *ctx) {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    cr_assert_not_null(out);
-    cr_assert_eq(report_write_html_campaign(out, r, ctx), REPORT_OK);
-    fclose(out);
-    return text;
+    return page_of(write_campaign, r, ctx);
 }
 
 Test(html, markup_in_names_and_messages_is_escaped) {
