@@ -51,14 +51,8 @@ void html_svg_histogram(FILE *out, const uint32_t *counts, uint32_t n);
 typedef uint64_t (*html_series_value)(const run_sample *sample);
 void html_svg_line(FILE *out, const char *what, const run_sample *samples, uint32_t count,
                    html_series_value y, bool y_is_bytes);
-/* One strip per row along the operations 1..ops, green where the row had tries, with a red
- * mark where its failures (ops: `count` operation numbers, ascending) fall. */
-typedef struct html_strip_row {
-    const char *label;
-    bool tried;
-    const uint64_t *ops;
-    size_t count;
-} html_strip_row;
-void html_svg_strips(FILE *out, uint64_t ops, const html_strip_row *rows, size_t row_count);
+/* A strip along the operations 1..ops: green when the row had tries at all (grey when not), a
+ * red mark where each of its failures falls (fail_ops: `count` operation numbers, ascending). */
+void html_svg_strip(FILE *out, uint64_t ops, bool tried, const uint64_t *fail_ops, size_t count);
 
 #endif

@@ -1,7 +1,7 @@
 /* index.html of `norbench powercut`: the campaign's options and totals, the sortable table of its
  * scenarios, then per scenario the matrix of its cut points by operation kind and torn mode
- * (tries, failures, and what the tear watch saw: torn ranges that read valid, readings that
- * changed), strips that place its failures along the run's operations, and each failure with its
+ * (tries, failures, what the tear watch saw: torn ranges that read valid, readings that changed;
+ * and a strip that places the failures along the run's operations), and each failure with its
  * reproducer, linked inside the report's folder, and the command that replays it. Only the data
  * of campaign.h is read. */
 #include "campaign.h"
@@ -13,7 +13,6 @@
 /* Failures listed one by one per scenario (a broken engine fails at thousands of cut points;
  * powercut.json has them all). */
 #define FAILURES_LISTED 100u
-#define TORN_ROWS       (CAMPAIGN_TORN_PROGRAM_MODES + CAMPAIGN_TORN_ERASE_MODES)
 
 static const char *torn_name(bool is_erase, unsigned mode) {
     const char *name = is_erase ? nor_torn_erase_name((nor_torn_erase)mode)
@@ -131,10 +130,16 @@ static bool mode_shown(const campaign_result *r, const campaign_scenario *s, boo
     return (mask >> mode & 1u) || c->verified || failures_in(s, is_erase, mode);
 }
 
-static void matrix(FILE *out, const campaign_result *r, const campaign_scenario *s) {
+/* One row per torn mode requested or tried: its tries, passes, failures, what the tear watch
+ * saw, and a strip along the run's operations that places its failures. */
+static int matrix(FILE *out, const campaign_result *r, const campaign_scenario *s) {
+    /* The operations of one mode's failures (failures are sorted by operation). */
+    uint64_t *ops = malloc((s->failure_count ? s->failure_count : 1) * sizeof *ops);
+    if (!ops) return REPORT_E_NOMEM;
     fputs("<table class=\"matrix\">\n<thead><tr><th class=\"t\">operation</th>"
           "<th class=\"t\">torn mode</th><th>tries</th><th>passed</th><th>failures</th>"
-          "<th>read valid</th><th>changed</th></tr></thead>\n<tbody>\n",
+          "<th>read valid</th><th>changed</th><th class=\"t\">where the failures fall</th></tr>"
+          "</thead>\n<tbody>\n",
           out);
     for (unsigned kind = 0; kind < 2; kind++) {
         bool is_erase = kind == 1;
@@ -155,39 +160,15 @@ static void matrix(FILE *out, const campaign_result *r, const campaign_scenario 
             fputs("</td>", out);
             html_count_cell(out, c->read_valid);
             html_count_cell(out, c->changed);
-            fputs("</tr>\n", out);
+            fputs("<td class=\"t\">", out);
+            for (size_t i = 0, n = 0; i < s->failure_count; i++)
+                if (s->failures[i].is_erase == is_erase && s->failures[i].torn == m)
+                    ops[n++] = s->failures[i].op;
+            html_svg_strip(out, s->flash_ops, c->verified > 0, ops, (size_t)failed);
+            fputs("</td></tr>\n", out);
         }
     }
     fputs("</tbody>\n</table>\n", out);
-}
-
-/* One strip per torn mode shown, its failures' operations in order (failures are sorted by
- * operation, so each mode's list comes out sorted). */
-static int failure_strips(FILE *out, const campaign_result *r, const campaign_scenario *s) {
-    html_strip_row rows[TORN_ROWS];
-    char labels[TORN_ROWS][48];
-    uint64_t *ops = malloc((s->failure_count ? s->failure_count : 1) * sizeof *ops);
-    if (!ops) return REPORT_E_NOMEM;
-    size_t row_count = 0, used = 0;
-    for (unsigned kind = 0; kind < 2; kind++) {
-        bool is_erase = kind == 1;
-        unsigned modes = is_erase ? CAMPAIGN_TORN_ERASE_MODES : CAMPAIGN_TORN_PROGRAM_MODES;
-        for (unsigned m = 0; m < modes; m++) {
-            if (!mode_shown(r, s, is_erase, m)) continue;
-            html_strip_row *row = &rows[row_count];
-            snprintf(labels[row_count], sizeof labels[row_count], "%s / %s",
-                     is_erase ? "erase" : "program", torn_name(is_erase, m));
-            const campaign_torn_counts *c = is_erase ? &s->by_erase[m] : &s->by_program[m];
-            *row = (html_strip_row){
-                .label = labels[row_count], .tried = c->verified > 0, .ops = ops + used};
-            for (size_t i = 0; i < s->failure_count; i++)
-                if (s->failures[i].is_erase == is_erase && s->failures[i].torn == m)
-                    ops[used + row->count++] = s->failures[i].op;
-            used += row->count;
-            row_count++;
-        }
-    }
-    html_svg_strips(out, s->flash_ops, rows, row_count);
     free(ops);
     return REPORT_OK;
 }
@@ -239,16 +220,18 @@ static int scenario_section(FILE *out, const campaign_result *r, const campaign_
         fputs("</pre>\n</section>\n", out);
         return REPORT_OK;
     }
-    fputs("<h3>Cut points by operation and torn mode</h3>\n", out);
-    matrix(out, r, s);
+    fprintf(out,
+            "<h3>Cut points by operation and torn mode</h3>\n<p class=\"muted\">The "
+            "strips run along the scenario's flash operations, 1 to %llu: green where the "
+            "mode was tried, red where a cut failed.</p>\n",
+            (unsigned long long)s->flash_ops);
+    int rc = matrix(out, r, s);
+    if (rc) return rc;
     if (s->recovery_verified) {
         fputs("<p>Cuts inside recoveries (depth 2): ", out);
         html_count(out, s->recovery_verified);
         fputs(" tries.</p>\n", out);
     }
-    fputs("<h3>Where the failures fall</h3>\n", out);
-    int rc = failure_strips(out, r, s);
-    if (rc) return rc;
     if (s->failure_count) {
         fputs("<h3>Failures</h3>\n<table class=\"sortable failures\">\n<thead><tr><th>operation"
               "</th><th class=\"t\">cut</th><th class=\"t\">what went wrong, how to replay it"

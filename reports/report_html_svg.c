@@ -1,6 +1,6 @@
 /* The pages' charts, drawn as inline SVG (each with width, height and viewBox, so a browser
  * sizes it without a style sheet): the erase-count heatmap of the sectors, the wear histogram,
- * a curve over simulated time, and the strips that place a campaign's failures along its
+ * a curve over simulated time, and the strip that places a campaign's failures along its
  * operations. Neighbouring cells of one colour are drawn as one rectangle, which keeps a page
  * of fifty scenarios small. */
 #include "report_html.h"
@@ -20,10 +20,9 @@ static const char *const heat_colors[] = {"#eef1f4", "#fff3c4", "#ffe08a", "#ffc
 #define CHART_BOTTOM   28
 #define CHART_TOP      10
 #define CHART_RIGHT    12
-#define STRIP_WIDTH    720
-#define STRIP_LABEL    150
-#define STRIP_ROW      16
-#define STRIP_COLUMNS  240u
+#define STRIP_WIDTH    300
+#define STRIP_HEIGHT   12
+#define STRIP_COLUMNS  150u
 
 static unsigned heat_level(uint32_t count, uint32_t max) {
     if (!count || !max) return 0;
@@ -186,45 +185,29 @@ void html_svg_line(FILE *out, const char *what, const run_sample *samples, uint3
             end_time, CHART_LEFT + plot_w / 2, base + 26);
 }
 
-void html_svg_strips(FILE *out, uint64_t ops, const html_strip_row *rows, size_t row_count) {
-    if (!ops || !row_count) return;
-    int plot_w = STRIP_WIDTH - STRIP_LABEL - 8;
+void html_svg_strip(FILE *out, uint64_t ops, bool tried, const uint64_t *fail_ops, size_t count) {
+    if (!ops) return;
     uint64_t per_column = (ops + STRIP_COLUMNS - 1) / STRIP_COLUMNS;
     uint64_t columns = (ops + per_column - 1) / per_column;
-    double column_w = (double)plot_w / (double)columns;
-    int height = (int)row_count * STRIP_ROW + 22;
+    double column_w = (double)STRIP_WIDTH / (double)columns;
     fprintf(out,
-            "<svg class=\"strips\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-            "aria-label=\"failures along the operations\">\n",
-            STRIP_WIDTH, height, STRIP_WIDTH, height);
-    for (size_t r = 0; r < row_count; r++) {
-        const html_strip_row *row = &rows[r];
-        int y = (int)r * STRIP_ROW;
-        fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", STRIP_LABEL - 6, y + 12);
-        report_write_escaped(out, row->label);
-        fprintf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
-                STRIP_LABEL, y + 2, plot_w, STRIP_ROW - 4, row->tried ? "#dafbe1" : "#eef1f4");
-        /* The failures are sorted by operation: one mark per column that holds any. */
-        for (size_t i = 0; i < row->count;) {
-            uint64_t column = (row->ops[i] ? row->ops[i] - 1 : 0) / per_column;
-            size_t j = i;
-            while (j < row->count && (row->ops[j] ? row->ops[j] - 1 : 0) / per_column == column)
-                j++;
-            fprintf(out,
-                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#cf222e\">"
-                    "<title>%zu failure%s at operations %llu-%llu</title></rect>\n",
-                    STRIP_LABEL + (double)column * column_w, y + 2, column_w < 2 ? 2.0 : column_w,
-                    STRIP_ROW - 4, j - i, j - i == 1 ? "" : "s",
-                    (unsigned long long)(column * per_column + 1),
-                    (unsigned long long)((column + 1) * per_column));
-            i = j;
-        }
+            "<svg class=\"strip\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+            "aria-label=\"failures along the operations\"><rect width=\"%d\" height=\"%d\" "
+            "fill=\"%s\"/>",
+            STRIP_WIDTH, STRIP_HEIGHT, STRIP_WIDTH, STRIP_HEIGHT, STRIP_WIDTH, STRIP_HEIGHT,
+            tried ? "#dafbe1" : "#eef1f4");
+    /* One mark per column that holds any failure. */
+    for (size_t i = 0; i < count;) {
+        uint64_t column = (fail_ops[i] ? fail_ops[i] - 1 : 0) / per_column;
+        size_t j = i;
+        while (j < count && (fail_ops[j] ? fail_ops[j] - 1 : 0) / per_column == column) j++;
+        fprintf(out,
+                "<rect x=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"#cf222e\"><title>%zu "
+                "failure%s at operations %llu-%llu</title></rect>",
+                (double)column * column_w, column_w < 2 ? 2.0 : column_w, STRIP_HEIGHT, j - i,
+                j - i == 1 ? "" : "s", (unsigned long long)(column * per_column + 1),
+                (unsigned long long)((column + 1) * per_column));
+        i = j;
     }
-    int base = (int)row_count * STRIP_ROW;
-    fprintf(out,
-            "<text x=\"%d\" y=\"%d\">1</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%llu"
-            "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">flash operation (cut point)"
-            "</text>\n</svg>\n",
-            STRIP_LABEL, base + 14, STRIP_WIDTH - 8, base + 14, (unsigned long long)ops,
-            STRIP_LABEL + plot_w / 2, base + 14);
+    fputs("</svg>", out);
 }

@@ -77,7 +77,7 @@ check_page run "$tmp/run" 8
 "$broken" powercut "$src/scenarios/powercut/queue-pops-tiny.json" --torn late --jobs 1 --quiet \
     --report "$tmp/cut" >/dev/null 2>&1
 [ -s "$tmp/cut/index.html" ] || fail "the campaign wrote no page"
-check_page campaign "$tmp/cut" 1
+check_page campaign "$tmp/cut" 2
 
 # ---- sorting: a click on "flash ops" (column 6 from 0) puts the fewer first ----
 with_probe "$tmp/run/index.html" 6 >"$tmp/run/sort.html"

@@ -73,7 +73,7 @@ page=$tmp/cut/index.html
 [ -s "$page" ] || fail "powercut --report wrote no index.html"
 check "$page" || fail "the campaign's page is not sound"
 grep -q '<table class="matrix">' "$page" || fail "no matrix of cut points"
-grep -q '<svg class="strips"' "$page" || fail "no strips of failures"
+grep -q '<svg class="strip"' "$page" || fail "no strip of failures"
 links=$(grep -o 'href="reproducers/[^"]*"' "$page" | sed 's/^href="//; s/"$//')
 [ -n "$links" ] || fail "no failure links its reproducer"
 for link in $links; do
