@@ -14,7 +14,7 @@ static const char page_style[] =
     "h1{font-size:22px;margin:4px 0}h2{font-size:18px;margin:28px 0 8px;"
     "border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}\n"
     "code,pre{font:12px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}\n"
-    "pre{background:var(--band);padding:6px 8px;white-space:pre-wrap;word-break:break-all;"
+    "pre{background:var(--band);padding:6px 8px;white-space:pre-wrap;overflow-wrap:anywhere;"
     "margin:2px 0}\n"
     ".cmd{color:var(--muted)}.muted{color:var(--muted)}.wide{overflow-x:auto}\n"
     "table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid "
