@@ -10,15 +10,15 @@ static const char *verdict_class(run_verdict v) {
 
 /* "2.35" bytes programmed per byte stored, or a dash when nothing was stored. */
 static void write_amplification(FILE *out, const scenario_result *r, bool as_cell) {
-    double wa = r->payload_bytes ? (double)r->program_bytes / (double)r->payload_bytes : 0;
+    double wa = r->user_bytes ? (double)r->program_bytes / (double)r->user_bytes : 0;
     if (as_cell) {
-        if (r->payload_bytes)
+        if (r->user_bytes)
             fprintf(out, "<td data-v=\"%.4f\">%.2f</td>", wa, wa);
         else
             fputs("<td data-v=\"0\">-</td>", out);
         return;
     }
-    if (r->payload_bytes)
+    if (r->user_bytes)
         fprintf(out, "%.2f", wa);
     else
         fputs("- (nothing stored)", out);
@@ -119,7 +119,7 @@ static void scenario_section(FILE *out, const scenario_result *r, size_t index) 
     fputs("<div class=\"charts\">\n<figure><figcaption>Figures</figcaption>\n<table>\n", out);
     figure_row(out, "steps", r->steps_run, false);
     figure_row(out, "engine operations", r->engine_ops, false);
-    figure_row(out, "bytes stored (keys and values)", r->payload_bytes, true);
+    figure_row(out, "bytes stored (keys and values)", r->user_bytes, true);
     figure_row(out, "programs", r->programs, false);
     figure_row(out, "bytes programmed", r->program_bytes, true);
     figure_row(out, "erases", r->erases, false);

@@ -64,7 +64,7 @@ typedef struct scenario_result {
     uint64_t flash_ops;  /* program + erase operations (the cut points) */
     uint64_t programs, program_bytes;
     uint64_t erases;
-    uint64_t payload_bytes; /* key and value bytes of the stores and pushes the engine accepted */
+    uint64_t user_bytes; /* key and value bytes of the stores and pushes the engine accepted */
     uint64_t reads, read_bytes;
     uint64_t violations, ecc_errors, power_cuts;
     run_refused refused;

@@ -1,6 +1,6 @@
 /* The run's time series (run_result.h, run_series) and the bytes stored behind the write
  * amplification: at most RUN_SERIES_MAX samples however long the run, spread over all of it
- * (from the start to the end, in order), the same on every run of a seed; and payload_bytes
+ * (from the start to the end, in order), the same on every run of a seed; and user_bytes
  * counts exactly the key and value bytes of the stores the engine accepted. */
 #include "runner.h"
 
@@ -65,7 +65,7 @@ Test(series, a_short_run_keeps_every_operation) {
     cr_assert_eq(r.series.every, 1);
     cr_assert_eq(r.series.count, r.engine_ops + 1,
                  "one sample before each operation, one at the end");
-    cr_assert_eq(r.payload_bytes, 2 + 5 + 1, "the keys and values stored, nothing else");
+    cr_assert_eq(r.user_bytes, 2 + 5 + 1, "the keys and values stored, nothing else");
 }
 
 Test(series, payload_counts_only_what_the_engine_accepted) {
@@ -75,6 +75,6 @@ Test(series, payload_counts_only_what_the_engine_accepted) {
                                  "             {\"push\": {\"value\": {\"random\": 100000}}, "
                                  "\"expect\": {\"error\": \"too_big\"}},"
                                  "             {\"pop\": {}}]}");
-    cr_assert_eq(r.payload_bytes, 4, "%llu bytes: a refused push counts nothing",
-                 (unsigned long long)r.payload_bytes);
+    cr_assert_eq(r.user_bytes, 4, "%llu bytes: a refused push counts nothing",
+                 (unsigned long long)r.user_bytes);
 }
