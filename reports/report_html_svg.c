@@ -11,7 +11,9 @@ static const char *const heat_colors[] = {"#eef1f4", "#fff3c4", "#ffe08a", "#ffc
 #define HEAT_LEVELS    9u
 #define HEAT_COLUMNS   32u
 #define HEAT_CELLS     1024u
-#define HEAT_CELL      16
+#define HEAT_CELL      16 /* pixels; 28 for a device of few sectors (up to HEAT_FEW cells) */
+#define HEAT_CELL_FEW  28
+#define HEAT_FEW       64u
 #define HEAT_MIN_WIDTH 240
 #define HIST_BARS      24u
 #define CHART_WIDTH    380
@@ -46,7 +48,8 @@ void html_svg_heatmap(FILE *out, const uint32_t *counts, uint32_t n) {
     uint32_t max = 0;
     for (uint32_t s = 0; s < n; s++)
         if (counts[s] > max) max = counts[s];
-    int width = (int)columns * HEAT_CELL + 2, grid = (int)rows * HEAT_CELL;
+    const unsigned cell = cells <= HEAT_FEW ? HEAT_CELL_FEW : HEAT_CELL;
+    int width = (int)(columns * cell) + 2, grid = (int)(rows * cell);
     if (width < HEAT_MIN_WIDTH) width = HEAT_MIN_WIDTH; /* room for the legend */
     int height = grid + 34;
     fprintf(out,
@@ -67,10 +70,10 @@ void html_svg_heatmap(FILE *out, const uint32_t *counts, uint32_t n) {
             }
             uint32_t last_sector = run * per_cell - 1 < n - 1 ? run * per_cell - 1 : n - 1;
             fprintf(out,
-                    "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%d\" fill=\"%s\" "
+                    "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\" "
                     "stroke=\"#fff\"><title>sectors %u-%u: ",
-                    1 + (c - first) * HEAT_CELL, row * HEAT_CELL, (run - c) * HEAT_CELL, HEAT_CELL,
-                    heat_colors[level], c * per_cell, last_sector);
+                    1 + (c - first) * cell, row * cell, (run - c) * cell, cell, heat_colors[level],
+                    c * per_cell, last_sector);
             if (low == high)
                 fprintf(out, "%u %s</title></rect>\n", low, run_plural(low, "erase", "erases"));
             else
@@ -98,8 +101,8 @@ void html_svg_histogram(FILE *out, const uint32_t *counts, uint32_t n) {
         if (counts[s] > high) high = counts[s];
     }
     uint64_t span = (uint64_t)high - low + 1;
-    uint32_t bars = span < HIST_BARS ? (uint32_t)span : HIST_BARS;
-    uint64_t per_bar = (span + bars - 1) / bars;
+    uint64_t per_bar = (span + HIST_BARS - 1) / HIST_BARS;
+    uint32_t bars = (uint32_t)((span + per_bar - 1) / per_bar);
     uint32_t sectors[HIST_BARS] = {0}, tallest = 0;
     for (uint32_t s = 0; s < n; s++) sectors[(counts[s] - low) / per_bar]++;
     for (uint32_t b = 0; b < bars; b++)
@@ -137,7 +140,7 @@ void html_svg_histogram(FILE *out, const uint32_t *counts, uint32_t n) {
             CHART_LEFT, base, CHART_WIDTH - CHART_RIGHT, base, CHART_LEFT - 4, CHART_TOP + 10,
             tallest, CHART_LEFT - 4, base, 14, CHART_TOP + plot_h / 2, 14, CHART_TOP + plot_h / 2,
             CHART_LEFT, base + 14, low, CHART_WIDTH - CHART_RIGHT, base + 14,
-            (unsigned long long)(low + bars * per_bar - 1), CHART_LEFT + plot_w / 2, base + 26);
+            (unsigned long long)high, CHART_LEFT + plot_w / 2, base + 26);
 }
 
 static void axis_value(FILE *out, uint64_t v, bool is_bytes) {

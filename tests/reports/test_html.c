@@ -114,6 +114,22 @@ Test(html, thousands_of_sectors_make_at_most_1024_cells) {
     run_results_free(&results);
 }
 
+static uint32_t its_index(uint32_t sector) {
+    return sector;
+}
+
+Test(html, the_histogram_ends_at_the_most_erased_sector) {
+    run_results results;
+    char *page = wear_page(&results, 55, its_index); /* erase counts 0..54 */
+    char *histogram = between(page, "<svg class=\"histogram\"", "</svg>");
+    cr_assert_eq(occurrences(histogram, "<rect"), 19, "55 counts, 3 a bar: 19 bars, none empty");
+    cr_assert(strstr(histogram, "<title>54 to 56 erases: 1 sector</title>"));
+    cr_assert(strstr(histogram, "text-anchor=\"end\">54</text>"), "the axis ends at 54");
+    free(histogram);
+    free(page);
+    run_results_free(&results);
+}
+
 Test(html, uniform_wear_is_one_rectangle_per_row) {
     run_results results;
     char *page = wear_page(&results, 64, five);
