@@ -222,8 +222,8 @@ static int scenario_section(FILE *out, const campaign_result *r, const campaign_
     }
     fprintf(out,
             "<h3>Cut points by operation and torn mode</h3>\n<p class=\"muted\">The "
-            "strips run along the scenario's flash operations, 1 to %llu: green where the "
-            "mode was tried, red where a cut failed.</p>\n",
+            "strips run along the scenario's flash operations, 1 to %llu: green when the "
+            "mode was tried at all, a red mark where a cut failed.</p>\n",
             (unsigned long long)s->flash_ops);
     int rc = matrix(out, r, s);
     if (rc) return rc;
