@@ -139,7 +139,7 @@ const char *html_path_under(const char *dir, const char *path) {
     while (n > 1 && dir[n - 1] == '/') n--;
     if (strncmp(path, dir, n) != 0 || path[n] != '/') return NULL;
     const char *rest = path + n + 1;
-    while (rest[0] == '.' && rest[1] == '/') rest += 2;
+    while (rest[0] == '/' || (rest[0] == '.' && rest[1] == '/')) rest += rest[0] == '/' ? 1 : 2;
     /* Nothing that climbs out of the folder or could read as an absolute path. */
     if (!rest[0] || rest[0] == '/' || strstr(rest, "..")) return NULL;
     return rest;

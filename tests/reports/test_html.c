@@ -169,6 +169,12 @@ Test(html, reproducers_are_linked_inside_the_folder_and_quoted_for_the_shell) {
     cr_assert_eq(occurrences(page, "<tr class=\"bad\"><td data-v="), 2, "two failure rows");
     cr_assert(strstr(page, "lost &lt;item&gt; 3"));
     free(page);
+    /* `--report out/` makes the reproducers' paths "out//reproducers/...". */
+    snprintf(s.failures[0].reproducer, sizeof s.failures[0].reproducer,
+             "out//./reproducers/a.json");
+    page = campaign_page(&r, &ctx);
+    cr_assert(strstr(page, "<a href=\"reproducers/a.json\">"));
+    free(page);
     campaign_scenario_free(&s);
 }
 
