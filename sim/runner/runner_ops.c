@@ -191,6 +191,9 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
         default: rc = NBS_E_INVAL; break;
         }
     }
+    if (rc == NBS_OK && op->op == SCENARIO_OP_STORE)
+        st->result->user_bytes += key_len + op->value.length;
+    if (rc == NBS_OK && op->op == SCENARIO_OP_PUSH) st->result->user_bytes += op->value.length;
     got->rc = rc;
     got->value = st->read_buffer;
     got->length = len;
