@@ -6,9 +6,15 @@ ASAN_BUILD ?= build/asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 # Packages the build and the tests need; installed with --no-install-recommends when missing.
+# The visualizer (gui/): SDL2, SDL2_ttf, a font found with fc-match.
 PACKAGES   := cmake make gcc pkg-config python3 libcriterion-dev libcjson-dev \
               gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-              clang libclang-rt-14-dev parallel libunicorn-dev
+              clang libclang-rt-14-dev parallel libunicorn-dev \
+              libsdl2-dev libsdl2-ttf-dev fontconfig fonts-dejavu-core
+# Packages only the tests need, installed by `make test`: chromium renders the HTML reports
+# (tests/reports/html_browser.sh; without it that test is skipped); Xvfb runs the visualizer's
+# window test (tests/gui).
+TEST_PACKAGES := chromium xvfb xauth
 # libFuzzer runs (fuzz/): `make fuzz` runs each target FUZZ_SECONDS, `make test` FUZZ_TEST_SECONDS.
 # Their clang build is build/libfuzzer (build/fuzz is the plain build's fuzz/ folder).
 FUZZ_BUILD        ?= $(BUILD)/libfuzzer
@@ -17,13 +23,14 @@ FUZZ_SECONDS      ?= 60
 FUZZ_TEST_SECONDS ?= 20
 FUZZ_SEED         ?= 1
 
-.PHONY: all deps configure build run test test-plain test-sanitize test-fuzz size clean format \
-        fuzz fuzz-build fuzz-replay
+.PHONY: all deps test-deps configure build run test test-plain test-sanitize test-fuzz size clean \
+        format fuzz fuzz-build fuzz-replay
 
 all: build
 
-deps:
-	@missing=""; for p in $(PACKAGES); do \
+# $(call install_missing,PACKAGES): apt-get installs those of PACKAGES that are not installed.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -32,6 +39,13 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
+
+test-deps:
+	$(call install_missing,$(TEST_PACKAGES))
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
@@ -44,7 +58,7 @@ build: configure
 run: build
 	./$(BUILD)/norbench run scenarios/suite
 
-test: deps test-plain test-sanitize test-fuzz
+test: deps test-deps test-plain test-sanitize test-fuzz
 
 test-plain: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

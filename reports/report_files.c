@@ -1,4 +1,5 @@
-/* Report files: DIR/results.json and DIR/junit.xml, written whole or not at all. */
+/* Report files: DIR/results.json, DIR/junit.xml and DIR/index.html of a run, DIR/index.html of
+ * a campaign. */
 #include "reports.h"
 
 #include <errno.h>
@@ -30,7 +31,34 @@ int report_write_junit_file(const char *path, const run_results *results) {
     return rc;
 }
 
-int report_write_dir(const char *dir, const run_results *results) {
+/* DIR/index.html through one of the HTML writers. */
+typedef int (*html_writer)(FILE *out, const void *data, const report_html_context *ctx);
+
+static int write_index(const char *dir, html_writer write, const void *data,
+                       const report_html_context *ctx) {
+    size_t size = strlen(dir) + sizeof "/index.html";
+    char *path = malloc(size);
+    if (!path) return REPORT_E_NOMEM;
+    snprintf(path, size, "%s/index.html", dir);
+    FILE *f = fopen(path, "w");
+    free(path);
+    if (!f) return REPORT_E_IO;
+    report_html_context here = ctx ? *ctx : (report_html_context){0};
+    here.dir = dir;
+    int rc = write(f, data, &here);
+    if (fclose(f) != 0 && !rc) rc = REPORT_E_IO;
+    return rc;
+}
+
+static int run_page(FILE *out, const void *data, const report_html_context *ctx) {
+    return report_write_html(out, data, ctx);
+}
+
+static int campaign_page(FILE *out, const void *data, const report_html_context *ctx) {
+    return report_write_html_campaign(out, data, ctx);
+}
+
+int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return REPORT_E_IO;
     size_t size = strlen(dir) + sizeof "/results.json";
     char *path = malloc(size);
@@ -42,5 +70,11 @@ int report_write_dir(const char *dir, const run_results *results) {
         rc = report_write_junit_file(path, results);
     }
     free(path);
+    if (!rc) rc = write_index(dir, run_page, results, ctx);
     return rc;
+}
+
+int report_write_campaign_html(const char *dir, const struct campaign_result *result,
+                               const report_html_context *ctx) {
+    return write_index(dir, campaign_page, result, ctx);
 }

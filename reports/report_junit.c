@@ -2,21 +2,6 @@
  * file), failures and errors with their message; every text XML-escaped. */
 #include "reports.h"
 
-/* Writes text with the five XML special characters escaped; control characters other than tab
- * and newline are not allowed in XML 1.0 and become '?'. */
-static void write_escaped(FILE *out, const char *text) {
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&apos;", out); break;
-        default: fputc(*p < 0x20 && *p != '\t' && *p != '\n' ? '?' : *p, out); break;
-        }
-    }
-}
-
 int report_write_junit(FILE *out, const run_results *results) {
     size_t failures = run_results_count_verdict(results, RUN_FAIL);
     size_t errors = run_results_count_verdict(results, RUN_ERROR);
@@ -30,9 +15,9 @@ int report_write_junit(FILE *out, const run_results *results) {
     for (size_t i = 0; i < results->count; i++) {
         const scenario_result *r = &results->items[i];
         fputs("    <testcase name=\"", out);
-        write_escaped(out, r->name);
+        report_write_escaped(out, r->name);
         fputs("\" classname=\"", out);
-        write_escaped(out, r->file);
+        report_write_escaped(out, r->file);
         fprintf(out, "\" time=\"%.3f\"", r->wall_seconds);
         if (r->verdict == RUN_PASS) {
             fputs("/>\n", out);
@@ -40,9 +25,9 @@ int report_write_junit(FILE *out, const run_results *results) {
         }
         const char *tag = r->verdict == RUN_FAIL ? "failure" : "error";
         fprintf(out, ">\n      <%s message=\"", tag);
-        write_escaped(out, r->message);
+        report_write_escaped(out, r->message);
         fprintf(out, "\" type=\"%s\">", r->verdict == RUN_FAIL ? "step" : "scenario");
-        write_escaped(out, r->message);
+        report_write_escaped(out, r->message);
         fprintf(out, "</%s>\n    </testcase>\n", tag);
     }
     fputs("  </testsuite>\n</testsuites>\n", out);

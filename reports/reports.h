@@ -1,5 +1,7 @@
 /* Report writers: the run results (run_result.h, plain data) as a text table, as JSON
- * (results.json, also `norbench run --json`) and as JUnit XML for CI systems. */
+ * (results.json, also `norbench run --json`), as JUnit XML for CI systems, and as one
+ * self-contained HTML page (index.html) for people; a power-cut campaign's result
+ * (campaign.h, plain data) as an HTML page too. */
 #ifndef NORBENCH_REPORTS_H
 #define NORBENCH_REPORTS_H
 
@@ -32,7 +34,34 @@ int report_write_json(const char *path, const run_results *results);
 int report_write_junit(FILE *out, const run_results *results);
 int report_write_junit_file(const char *path, const run_results *results);
 
-/* Creates DIR (if missing) and writes DIR/results.json and DIR/junit.xml. */
-int report_write_dir(const char *dir, const run_results *results);
+/* Writes text with the five XML/HTML special characters escaped; control characters other than
+ * tab and newline (not allowed in XML 1.0) become '?'. */
+void report_write_escaped(FILE *out, const char *text);
+
+/* What an HTML page says about how it was made, and where it lives. */
+typedef struct report_html_context {
+    const char *command; /* the command line that made the report, shown on the page; NULL: none */
+    const char *dir;     /* the page's folder: files named under it are linked relative to it */
+    const char *campaign_mode; /* campaigns: the mode's name ("exhaustive", ...) */
+} report_html_context;
+
+/* index.html of a run: verdicts and figures of every scenario (a sortable table), and per
+ * scenario the erase-count heatmap of its sectors, the wear histogram, bytes programmed and
+ * erases over simulated time, and the write amplification. Inline CSS and SVG only. */
+int report_write_html(FILE *out, const run_results *results, const report_html_context *ctx);
+
+/* index.html of a power-cut campaign: the totals, per scenario the matrix of its cut points by
+ * operation kind and torn mode (tries, failures, what the tear watch saw) and where along the
+ * run the failures fall, and each failure with its reproducer (linked) and the command that
+ * replays it. */
+struct campaign_result;
+int report_write_html_campaign(FILE *out, const struct campaign_result *result,
+                               const report_html_context *ctx);
+
+/* Creates DIR (if missing) and writes DIR/results.json, DIR/junit.xml and DIR/index.html. */
+int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx);
+/* Writes DIR/index.html of a campaign (DIR exists). */
+int report_write_campaign_html(const char *dir, const struct campaign_result *result,
+                               const report_html_context *ctx);
 
 #endif

@@ -3,7 +3,8 @@
  * its WFI again. A mount reboots the board (the engine's RAM is gone, the flash kept) and
  * sends the scenario's engine configuration. A power cut inside the firmware's flash
  * operation stops the CPU there: the call returns NBS_E_IO, as the host engine's failing
- * flash callback does, and only a mount brings the agent back. */
+ * flash callback does, and only a mount brings the agent back. A read-only mount is the same
+ * reboot with the read-only mount command. */
 #include "emu.h"
 #include "emu_mailbox.h"
 #include "emu_target.h"
@@ -48,9 +49,9 @@ static int stopped_answering(agent *a, const emu_boot *b, const char *during) {
 }
 
 static const char *command_name(uint32_t command) {
-    static const char *const names[] = {"none",   "mount",      "format",  "store",      "fetch",
-                                        "remove", "remove_all", "has",     "push",       "peek",
-                                        "pop",    "count",      "iterate", "iterate_pop"};
+    static const char *const names[] = {
+        "none", "mount", "format", "store", "fetch",   "remove",      "remove_all",     "has",
+        "push", "peek",  "pop",    "count", "iterate", "iterate_pop", "mount_read_only"};
     return command < sizeof names / sizeof *names ? names[command] : "?";
 }
 
@@ -104,8 +105,8 @@ static void put_capacity(agent *a, size_t capacity) {
 
 /* ---- the adapter's operations ---- */
 
-static int agent_mount(void *ctx) {
-    agent *a = ctx;
+/* A reboot, then the engine's configuration and the mount command (read-write or read-only). */
+static int mount_with(agent *a, uint32_t command) {
     emu_boot b;
     a->answering = false;
     int rc = emu_boot_run(a->m, &b);
@@ -124,7 +125,15 @@ static int agent_mount(void *ctx) {
     put32(mbox, MBOX_CFG_CACHE_FLAGS, a->cfg.cache_flags);
     put32(mbox, MBOX_CFG_CACHE_KEYS, a->cfg.cache_max_keys);
     put32(mbox, MBOX_CFG_CACHE_CHECK, a->cfg.cache_check);
-    return call(a, MBOX_CMD_MOUNT);
+    return call(a, command);
+}
+
+static int agent_mount(void *ctx) {
+    return mount_with(ctx, MBOX_CMD_MOUNT);
+}
+
+static int agent_mount_read_only(void *ctx) {
+    return mount_with(ctx, MBOX_CMD_MOUNT_READ_ONLY);
 }
 
 static int agent_format(void *ctx) {
@@ -274,6 +283,7 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
     out->restore_state = restore_state;
     out->destroy = agent_destroy;
     out->mount = agent_mount;
+    out->mount_read_only = agent_mount_read_only;
     out->format = agent_format;
     out->count = agent_count;
     out->iterate = agent_iterate;

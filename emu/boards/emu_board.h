@@ -37,6 +37,16 @@ typedef struct emu_board {
     /* What the part raises when a CPU load hits a flash word its ECC cannot correct (for the
      * crash report; only boards whose NOR preset has ECC). */
     const char *ecc_fault;
+    /* The part's answer to that double error at `addr` (the ECC word's start): sets its status
+     * registers and returns the exception it raises (the core enters its handler), or 0. When
+     * the firmware has no handler for it the boot ends in a crash naming ecc_fault. */
+    unsigned (*ecc_error)(emu *m, void *state, uint32_t addr);
+    /* The exception model (emu/core/emu_exceptions.h): SysTick's reference clock for
+     * CLKSOURCE = 0 (0: none, CLKSOURCE reads 1), the NVIC's external interrupts and the
+     * priority bits the part implements (the top ones of each byte). */
+    uint32_t systick_ref_hz;
+    uint16_t irq_count;
+    uint8_t priority_bits;
     /* A store by the CPU into the flash range (addr absolute, size 1, 2 or 4 bytes). */
     void (*flash_store)(emu *m, void *state, uint32_t addr, unsigned size, uint32_t value);
 } emu_board;
@@ -49,8 +59,12 @@ const emu_board *emu_board_find(const char *name); /* NULL when unknown */
 
 /* Simulated time since the boot began (instructions at cpu_hz, plus stalls). */
 uint64_t emu_now_ns(const emu *m);
-/* The CPU waits until `ns` (a busy-wait on a status register fast-forwarded). */
+/* The CPU waits until `ns`: the bus stalls (a store while the flash is busy), nothing runs. */
 void emu_stall_until(emu *m, uint64_t ns);
+/* A busy-wait on a status register fast-forwarded: time moves to `ns`, or to the moment an
+ * exception will interrupt the loop if that comes first (its handler runs, then the loop
+ * reads the register again). */
+void emu_wait_until(emu *m, uint64_t ns);
 
 /* Flash operations through the NOR model; addresses absolute. Return 0, EMU_FLASH_REFUSED
  * (the model refused it: counted as a violation, nothing changed beyond what the model did),
@@ -68,6 +82,10 @@ void emu_flash_refused(emu *m);
 void emu_uart_write(emu *m, const void *bytes, size_t len);
 /* DMA reads of RAM; false when [addr, addr+len) is not RAM. */
 bool emu_ram_read(emu *m, uint32_t addr, void *out, uint32_t len);
+
+/* Sets exception `number` pending (16 + n: external interrupt n); the core takes it when its
+ * priority allows, at the next translated block. */
+void emu_exceptions_pend(emu *m, unsigned number);
 
 /* Stops the CPU with a crash report ("what happened" in printf form) naming `addr`. */
 void emu_fault(emu *m, uint32_t addr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -101,7 +101,7 @@ static bool board_read(emu *m, void *state, uint32_t addr, unsigned size, uint32
     case NVMC_READYNEXT:
         *value = emu_now_ns(m) >= s->busy_until_ns;
         /* The poll loop would spin for the rest of the operation: skip to its end. */
-        if (!*value) emu_stall_until(m, s->busy_until_ns);
+        if (!*value) emu_wait_until(m, s->busy_until_ns);
         return true;
     case NVMC_CONFIG: *value = s->config; return true;
     case UART_ENABLE: *value = s->uart_enable; return true;
@@ -190,6 +190,8 @@ const emu_board emu_board_nrf52840 = {
     .windows = {{0x10000000u, 0x2000u, info_unwritten},
                 {0x40000000u, 0x20000000u, peripheral_unwritten},
                 {0xE0000000u, 0x100000u, NULL}},
+    .irq_count = 48,
+    .priority_bits = 3,
     .window_count = 3,
     .state_size = sizeof(nrf52840_state),
     .reset = reset,

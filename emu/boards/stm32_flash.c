@@ -44,8 +44,9 @@ static void key_write(emu *m, stm32_flash *f, uint32_t value) {
 
 static uint32_t read_sr(emu *m, stm32_flash *f) {
     if (!stm32_flash_busy(m, f)) return f->sr;
-    /* The poll loop would spin for the rest of the operation: skip to its end. */
-    emu_stall_until(m, f->busy_until_ns);
+    /* The poll loop would spin for the rest of the operation: skip to its end (or to the next
+     * interrupt). */
+    emu_wait_until(m, f->busy_until_ns);
     return (f->sr & ~STM32_SR_EOP) | STM32_SR_BSY;
 }
 

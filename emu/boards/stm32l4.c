@@ -4,7 +4,8 @@
  * SRAM2 alias after it), a Cortex-M4 at 4 MHz (the MSI clock it runs from after reset), the
  * FLASH interface (what STM32 parts share in stm32_flash.c; here double-word programs by two
  * word stores while PG is set, page and bank erase, the error flags of RM0351: PROGERR from the
- * model's write-once rule) and USART1/USART2 for polled output. Every other register is left to
+ * model's write-once rule, FLASH_ECCR and the NMI of an ECC double error) and USART1/USART2
+ * for polled output. Every other register is left to
  * the catch-all. */
 #include "emu.h"
 #include "emu_board.h"
@@ -20,6 +21,7 @@ enum {
     FLASH_KEYR = FLASH_IF + 0x08u,
     FLASH_SR = FLASH_IF + 0x10u,
     FLASH_CR = FLASH_IF + 0x14u,
+    FLASH_ECCR = FLASH_IF + 0x18u,
 
     SR_PROGERR = 1u << 3,
     SR_WRPERR = 1u << 4,
@@ -40,6 +42,13 @@ enum {
     CR_OPTLOCK = 1u << 30,
     CR_WRITABLE = STM32_CR_PG | CR_PER | CR_MER1 | CR_PNB | CR_BKER | CR_MER2 | STM32_CR_EOPIE |
                   STM32_CR_ERRIE | CR_OPTLOCK,
+    ECCR_ADDR = 0x7FFFFu, /* the double word's offset in its bank */
+    ECCR_BK = 1u << 19,
+    ECCR_ECCIE = 1u << 24,
+    ECCR_ECCC = 1u << 30,
+    ECCR_ECCD = 1u << 31, /* a double error: raises the NMI */
+    EXCEPTION_NMI = 2,
+
     BANK_PAGES = 256,
     PAGE_BYTES = 2048,
     DOUBLE_WORD = 8,
@@ -59,6 +68,7 @@ enum {
 
 typedef struct stm32l4_state {
     stm32_flash flash;
+    uint32_t eccr;
     bool first_word_seen; /* the first word of a double word is latched */
     uint32_t first_addr, first_word;
     stm32_usart usart;
@@ -132,6 +142,7 @@ static bool board_read(emu *m, void *state, uint32_t addr, unsigned size, uint32
     (void)size;
     stm32l4_state *s = state;
     if (addr == SCB_CPUID) return *value = CPUID_CORTEX_M4_R0P1, true;
+    if (addr == FLASH_ECCR) return *value = s->eccr, true;
     return stm32_usart_read(&s->usart, addr, value) || stm32_rcc_read(&s->rcc, addr, value) ||
            stm32_flash_read(m, &s->flash, addr, value);
 }
@@ -140,6 +151,11 @@ static bool board_write(emu *m, void *state, uint32_t addr, unsigned size, uint3
     (void)size;
     stm32l4_state *s = state;
     bool start;
+    if (addr == FLASH_ECCR) { /* ECCC and ECCD clear by writing 1; ECCIE as written */
+        s->eccr =
+            (s->eccr & ~(value & (ECCR_ECCC | ECCR_ECCD)) & ~ECCR_ECCIE) | (value & ECCR_ECCIE);
+        return true;
+    }
     if (stm32_usart_write(m, &s->usart, addr, value) || stm32_rcc_write(&s->rcc, addr, value))
         return true;
     if (!stm32_flash_write(m, &s->flash, addr, value, &start)) return false;
@@ -190,6 +206,20 @@ static void flash_store(emu *m, void *state, uint32_t addr, unsigned size, uint3
         stm32_flash_start_busy(m, f, duration);
 }
 
+/* RM0351 3.3.8: a double error sets ECCD, the address and bank (kept while ECCC or ECCD is
+ * set) and raises the NMI. */
+static unsigned ecc_error(emu *m, void *state, uint32_t addr) {
+    (void)m;
+    stm32l4_state *s = state;
+    if (!(s->eccr & (ECCR_ECCC | ECCR_ECCD))) {
+        uint32_t offset = addr - FLASH_BASE_ADDR, bank_bytes = BANK_PAGES * PAGE_BYTES;
+        s->eccr = (s->eccr & ECCR_ECCIE) | (offset % bank_bytes & ECCR_ADDR) |
+                  (offset >= bank_bytes ? ECCR_BK : 0);
+    }
+    s->eccr |= ECCR_ECCD;
+    return EXCEPTION_NMI;
+}
+
 const emu_board emu_board_stm32l4 = {
     .name = "stm32l4",
     .summary = "ST STM32L476: Cortex-M4 at 4 MHz (MSI), 1 MiB flash in 2 KiB pages with ECC "
@@ -200,6 +230,9 @@ const emu_board emu_board_stm32l4 = {
     .ram_size = 128u * 1024u,
     .cpu_hz = 4000000u,
     .windows = {{0x40000000u, 0x20000000u, NULL}, {0xE0000000u, 0x100000u, NULL}},
+    .systick_ref_hz = 4000000u / 8u, /* HCLK / 8 */
+    .irq_count = 82,
+    .priority_bits = 4,
     .window_count = 2,
     .state_size = sizeof(stm32l4_state),
     .reset = reset,
@@ -207,4 +240,5 @@ const emu_board emu_board_stm32l4 = {
     .write = board_write,
     .flash_store = flash_store,
     .ecc_fault = "an NMI (FLASH_ECCR ECCD: a double error detected)",
+    .ecc_error = ecc_error,
 };

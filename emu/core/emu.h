@@ -27,7 +27,25 @@ typedef struct emu_options {
      * programs and erases it there, the CPU reads it there. Its geometry must be the board's
      * and it must not overlap the firmware. Not owned: it outlives the emu. */
     nor *storage;
+    /* Tests only: EMU_BREAK_NONE, or one flaw of the exception model (below). */
+    unsigned test_break;
 } emu_options;
+
+/* Test-only knobs (emu_options.test_break; the exception model, emu_exceptions.c): each
+ * breaks one rule so that the tests show their checks can fail. */
+enum {
+    EMU_BREAK_NONE = 0,
+    EMU_BREAK_NO_FRAME_PUSH,    /* entry does not push the frame (the return pops garbage) */
+    EMU_BREAK_SYSTICK_HALF,     /* SysTick counts at half the clock */
+    EMU_BREAK_NO_WFI_WAKE,      /* WFI never wakes on SysTick: the boot ends idle there */
+    EMU_BREAK_ANY_VECTOR,       /* a vector of 0 or an endless loop is entered as a handler */
+    EMU_BREAK_ANY_EXC_RETURN,   /* a bad EXC_RETURN returns to Thread mode on MSP */
+    EMU_BREAK_NO_PRIORITIES,    /* every pending exception preempts whatever runs */
+    EMU_BREAK_ECC_SILENT,       /* an ECC double error raises nothing: the load reads on */
+    EMU_BREAK_KEEP_SPSEL,       /* a return to Thread mode leaves CONTROL.SPSEL as it was */
+    EMU_BREAK_STICKY_COUNTFLAG, /* reading SYST_CSR does not clear COUNTFLAG */
+    EMU_BREAK_IGNORE_ISER,      /* a pending external interrupt is taken, enabled or not */
+};
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)
 

@@ -22,8 +22,10 @@ uint32_t emu_block_instructions(emu *m, uint32_t addr, uint32_t size) {
         size <= m->flash_size - (addr - m->flash_base))
         code = m->flash_view + (addr - m->flash_base);
     else if (addr >= b->ram_base && addr - b->ram_base < b->ram_size &&
-             size <= b->ram_size - (addr - b->ram_base))
+             size <= b->ram_size - (addr - b->ram_base)) {
         code = m->ram + (addr - b->ram_base);
+        m->ram_has_code = true; /* its stores must now drop translations (emu_ram.c) */
+    }
     uint32_t n = code ? count_thumb(code, size) : (size + 1) / 2;
     e->addr = addr, e->size = size, e->instructions = n;
     return n;

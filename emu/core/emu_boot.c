@@ -21,7 +21,9 @@ void emu_boot_free(emu_boot *b) {
 static void power_on(emu *m) {
     uc_context_restore(m->uc, m->cpu_reset);
     memcpy(m->ram, m->ram_reset, m->board->ram_size);
+    emu_ram_rewritten(m);
     emu_bus_reset(m);
+    emu_exceptions_reset(m);
     emu_flash_power_on(m);
     m->stall_ns = 0;
     m->split_bytes_left = 0; /* a split store the last boot's stop cut short */
@@ -46,14 +48,18 @@ static void read_registers(emu *m, emu_boot *b) {
     describe_pc(m, b);
 }
 
+static bool halted_in_wfi(emu *m, uc_err err) {
+    uint32_t pc;
+    uint8_t insn[2];
+    uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
+    return err == UC_ERR_OK && pc >= 2 && uc_mem_read(m->uc, pc - 2, insn, 2) == UC_ERR_OK &&
+           (uint32_t)(insn[0] | insn[1] << 8) == THUMB_WFI;
+}
+
 /* Why uc_emu_start returned when no hook stopped it. */
 static void classify_return(emu *m, uc_err err) {
-    uint32_t pc;
-    uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
     if (err == UC_ERR_OK) {
-        uint8_t insn[2];
-        if (pc >= 2 && uc_mem_read(m->uc, pc - 2, insn, 2) == UC_ERR_OK &&
-            (uint32_t)(insn[0] | insn[1] << 8) == THUMB_WFI) {
+        if (halted_in_wfi(m, err)) {
             m->stopped = true;
             m->boot->stop = EMU_STOP_IDLE;
             snprintf(m->boot->reason, sizeof m->boot->reason, "WFI with no interrupt source");
@@ -111,12 +117,16 @@ static uint32_t locate_fault(emu *m, const nor_snapshot *boot_start) {
     return m->replay_pc;
 }
 
-/* From the PC where the CPU is, until a stop. */
+/* From the PC where the CPU is, until a stop; a WFI sleeps until an exception wakes it. */
 static void run_cpu(emu *m, emu_boot *out) {
-    uint32_t pc;
-    uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
-    uc_err err = uc_emu_start(m->uc, pc | 1u, NO_UNTIL, 0, 0);
+    uc_err err;
+    do {
+        uint32_t pc;
+        uc_reg_read(m->uc, UC_ARM_REG_PC, &pc);
+        err = uc_emu_start(m->uc, pc | 1u, NO_UNTIL, 0, 0);
+    } while (!m->stopped && halted_in_wfi(m, err) && emu_exceptions_wake(m));
     if (!m->stopped) classify_return(m, err);
+    emu_exceptions_pause(m);
     m->powered = false;
     out->virtual_ns = emu_now_ns(m);
     read_registers(m, out);
@@ -164,6 +174,7 @@ int emu_boot_resume(emu *m, emu_boot *out) {
     m->boot = out;
     out->first_op = nor_op_count(m->flash_dev);
     m->stall_ns = 0;
+    emu_exceptions_resume(m);
     m->stopped = false;
     m->replay_wanted = false;
     m->powered = true;

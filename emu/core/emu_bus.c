@@ -1,7 +1,8 @@
 /* The peripheral bus: each of the board's windows is mapped as MMIO; an access goes to the
  * board's register models first, and what they do not model falls to the catch-all, which
  * reads back what was written (or the window's power-on value) and counts every access so
- * the report can name the registers a firmware relied on that nothing models. */
+ * the report can name the registers a firmware relied on that nothing models. The System
+ * Control Space's SysTick, NVIC and SCB registers go to the exception model first. */
 #include "emu_internal.h"
 
 #include <stdio.h>
@@ -33,6 +34,7 @@ static uint64_t bus_read(uc_engine *uc, uint64_t offset, unsigned size, void *ct
     emu *m = bw->m;
     uint32_t addr = bw->window->base + (uint32_t)offset, value = 0;
     if (!m->powered) return 0;
+    if (emu_exceptions_read(m, addr, &value)) return value;
     if (m->board->read(m, m->board_state, addr, size, &value)) return value;
     emu_register *r = find_register(m, addr);
     if (r && r->written)
@@ -49,6 +51,7 @@ static void bus_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t va
     emu *m = bw->m;
     uint32_t addr = bw->window->base + (uint32_t)offset;
     if (!m->powered) return;
+    if (emu_exceptions_write(m, addr, (uint32_t)value)) return;
     if (m->board->write(m, m->board_state, addr, size, (uint32_t)value)) return;
     emu_register *r = find_register(m, addr);
     if (r) r->value = (uint32_t)value, r->written = true, r->writes++;

@@ -3,14 +3,17 @@
  * every program and erase the flash controller applies to the model. A sector a power cut
  * tore is read through the model at each power-on until it is erased, so its weak bits read
  * as the model draws them; with ECC, word by word, and a load from a word its ECC cannot
- * correct stops the boot with the fault the board's part raises. */
+ * correct raises the fault the board's part raises (a crash when the firmware cannot take it). */
 #include "emu_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A load from flash: a word a torn sector's ECC cannot correct is the part's ECC fault. */
+/* A load from flash: a word a torn sector's ECC cannot correct is the part's ECC fault. The
+ * load completes (with the stored bits); the board sets its status registers and names the
+ * exception, taken at the next block when the firmware has a handler; without one the boot
+ * ends here in a crash. */
 static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                           void *ctx) {
     (void)uc, (void)type, (void)value;
@@ -18,12 +21,21 @@ static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     uint32_t offset = (uint32_t)addr - m->flash_base;
     uint32_t first = offset / m->ecc_unit, last = (offset + (uint32_t)size - 1) / m->ecc_unit;
     for (uint32_t unit = first; unit <= last; unit++)
-        if (m->ecc_bad[unit] && m->powered && !m->stopped) {
+        if (m->ecc_bad[unit] && m->powered && !m->stopped &&
+            m->test_break != EMU_BREAK_ECC_SILENT) {
+            uint32_t word = m->flash_base + unit * m->ecc_unit;
+            const emu_board *b = m->board;
+            unsigned exception = b->ecc_error ? b->ecc_error(m, m->board_state, word) : 0;
+            if (exception && emu_exceptions_handler(m, exception)) {
+                emu_exceptions_pend(m, exception);
+                return;
+            }
             emu_fault(m, (uint32_t)addr,
                       "uncorrectable ECC error reading flash at 0x%08x (the %u-byte word at "
-                      "0x%08x): the %s raises %s",
-                      (uint32_t)addr, m->ecc_unit, m->flash_base + unit * m->ecc_unit,
-                      m->board->name, m->board->ecc_fault ? m->board->ecc_fault : "a fault");
+                      "0x%08x): the %s raises %s%s",
+                      (uint32_t)addr, m->ecc_unit, word, b->name,
+                      b->ecc_fault ? b->ecc_fault : "a fault",
+                      exception ? ", and the firmware has no handler for it" : "");
             return;
         }
 }
@@ -43,12 +55,24 @@ int emu_flash_attach(emu *m, char *why, size_t why_size) {
         m->ecc_unit = cfg->write_unit;
         m->ecc_bad = calloc(m->flash_size / m->ecc_unit, 1);
         if (!m->ecc_bad) return snprintf(why, why_size, "out of memory"), -1;
-        uc_hook hook;
-        if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
-                        (uint64_t)m->flash_base + m->flash_size - 1))
-            return snprintf(why, why_size, "Unicorn: adding the flash's ECC hook failed"), -1;
     }
     return 0;
+}
+
+/* The load hook that raises ECC faults, added at the first power-on that finds a word ECC cannot
+ * correct and kept from then on. Not before: while any read hook exists, Unicorn 2.0.1 translates
+ * every load and store of the firmware to its slow path. Code translated before the hook would
+ * never call it, so every translation of flash and RAM is dropped. */
+static void watch_ecc(emu *m) {
+    uint64_t flash_end = (uint64_t)m->flash_base + m->flash_size + m->store_size;
+    uc_hook hook;
+    if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
+                    flash_end - 1))
+        return; /* out of memory in Unicorn: tried again at the next power-on */
+    m->ecc_watched = true;
+    uc_ctl_remove_cache(m->uc, m->flash_base, flash_end);
+    uc_ctl_remove_cache(m->uc, m->board->ram_base,
+                        (uint64_t)m->board->ram_base + m->board->ram_size);
 }
 
 void emu_flash_detach(emu *m) {
@@ -90,15 +114,19 @@ static uint32_t sector_of(emu *m, uint32_t offset, uint32_t *start, uint32_t *si
 }
 
 /* A torn sector through the model (weak bits drawn now); with ECC word by word, each word's
- * verdict kept for the loads of this boot. */
-static void read_torn_sector(emu *m, uint32_t start, uint32_t size) {
+ * verdict kept for the loads of this boot. True when a word's ECC cannot correct it. */
+static bool read_torn_sector(emu *m, uint32_t start, uint32_t size) {
     if (!m->ecc_unit) {
         nor_read(m->flash_dev, start, m->flash_view + start, size);
-        return;
+        return false;
     }
-    for (uint32_t at = start; at < start + size; at += m->ecc_unit)
-        m->ecc_bad[at / m->ecc_unit] =
-            nor_read(m->flash_dev, at, m->flash_view + at, m->ecc_unit) == NOR_E_ECC;
+    bool uncorrectable = false;
+    for (uint32_t at = start; at < start + size; at += m->ecc_unit) {
+        bool bad = nor_read(m->flash_dev, at, m->flash_view + at, m->ecc_unit) == NOR_E_ECC;
+        m->ecc_bad[at / m->ecc_unit] = bad;
+        uncorrectable |= bad;
+    }
+    return uncorrectable;
 }
 
 void emu_flash_power_on(emu *m) {
@@ -107,15 +135,17 @@ void emu_flash_power_on(emu *m) {
      * snapshot since the last power-on: decide again). */
     if (m->ecc_unit) memset(m->ecc_bad, 0, m->flash_size / m->ecc_unit);
     emu_storage_power_on(m);
+    bool uncorrectable = false;
     for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
         uint32_t start, size;
         sector_of(m, offset, &start, &size);
         if (m->sector_torn[i]) {
-            read_torn_sector(m, start, size);
+            uncorrectable |= read_torn_sector(m, start, size);
             forget_code(m, start, size);
         }
         offset = start + size;
     }
+    if (uncorrectable && !m->ecc_watched) watch_ecc(m);
     if (m->cut_armed) {
         uint64_t done = nor_op_count(m->flash_dev);
         nor_arm_cut_after_ops(m->flash_dev, m->cut_op > done ? m->cut_op - done : 0);

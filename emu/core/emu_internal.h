@@ -6,6 +6,7 @@
 #include "emu.h"
 #include "emu_board.h"
 #include "emu_elf.h"
+#include "emu_exceptions.h"
 
 #include <unicorn/unicorn.h>
 
@@ -31,6 +32,8 @@ struct emu {
     emu_elf elf;
     nor *flash_dev;
     uint64_t max_instructions;
+    unsigned test_break; /* emu_options.test_break: EMU_BREAK_* (tests only) */
+    emu_exceptions exc;  /* SysTick, NVIC, SCB, the active exceptions (emu_exceptions.h) */
 
     /* The flash as the CPU reads it: a copy of the model's stored bytes, refreshed after every
      * operation; sectors a cut tore are read through the model (weak bits drawn) at power-on. */
@@ -40,6 +43,7 @@ struct emu {
     uint8_t *sector_dirty; /* per sector: changed since the campaign's snapshot */
     uint8_t *ecc_bad;      /* with ECC: per write unit, its ECC cannot correct it (power-on) */
     uint32_t ecc_unit;     /* the ECC word: the preset's write unit; 0 without ECC */
+    bool ecc_watched;      /* the loads' ECC hook is on (from the first uncorrectable word) */
     bool cut_armed;        /* emu_arm_cut: armed in the model at the next power-on */
     uint64_t cut_op;
     /* The caller's storage device (emu_options.storage), mapped at store_base at the end of the
@@ -50,6 +54,7 @@ struct emu {
     bool store_torn;  /* a cut tore it and no erase has followed: re-read at power-on */
     uint8_t *mailbox; /* MBOX_SIZE bytes at MBOX_BASE (emu_mailbox.h) */
     uint8_t *ram, *ram_reset;
+    bool ram_has_code; /* a block ran from RAM: RAM stores drop translations (emu_ram.c) */
     uc_context *cpu_reset;
     void *bus; /* emu_bus.c: one entry per board window */
 
@@ -89,6 +94,11 @@ uint32_t emu_storage_sector_size(const emu *m, uint32_t addr);
 void emu_storage_power_on(emu *m);
 /* emu_flash.c's verdict on a model's result, shared with the storage device. */
 int emu_flash_settle(emu *m, nor *dev, int rc, const char *what, uint32_t addr, uint32_t len);
+
+/* emu_ram.c: the RAM, mapped read-only, its stores applied by a hook (cheaper in Unicorn 2.0.1). */
+int emu_ram_map(emu *m, char *why, size_t why_size);
+/* The host rewrote RAM (a power-on, a restored state): translated code from it is stale. */
+void emu_ram_rewritten(emu *m);
 
 /* emu_bus.c: the peripheral windows, mapped as MMIO, with the catch-all. */
 int emu_bus_attach(emu *m, char *why, size_t why_size);

@@ -2,8 +2,9 @@
  * the MCLASS mode flag would make it an M33), the board's flash and RAM mapped, the hooks that
  * count instructions and turn faults into crash reports, the ELF loaded and the reset
  * snapshot (CPU context and RAM) taken once; and the services register models use (time,
- * UART, RAM for DMA, faults). Unicorn has no Cortex-M exception model: an exception
- * (undefined instruction, SVC, exception return, bus fault) is a crash here. Boots: emu_boot.c. */
+ * UART, RAM for DMA, faults). Exceptions the firmware handles (SysTick, SVC, pended ones, the
+ * ECC NMI) go to emu_exceptions.c; a fault the CPU raises (undefined instruction, bus fault)
+ * is a crash here. Boots: emu_boot.c. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "emu_internal.h"
 
@@ -64,6 +65,12 @@ uint64_t emu_now_ns(const emu *m) {
 void emu_stall_until(emu *m, uint64_t ns) {
     uint64_t now = emu_now_ns(m);
     if (ns > now) m->stall_ns += ns - now;
+    m->exc.check_at = 0; /* time jumped: an exception may be due */
+}
+
+void emu_wait_until(emu *m, uint64_t ns) {
+    uint64_t interrupt = emu_exceptions_next_interrupt_ns(m);
+    emu_stall_until(m, ns < interrupt ? ns : interrupt);
 }
 
 bool emu_boot_text_append(emu_boot *b, const void *bytes, size_t len) {
@@ -99,6 +106,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ctx) {
     (void)uc;
     emu *m = ctx;
     emu_boot *b = m->boot;
+    /* An exception due goes first: this block has not run, it is where the handler returns. */
+    if (b->instructions >= m->exc.check_at && emu_exceptions_poll(m, (uint32_t)addr)) return;
     m->block.addr = (uint32_t)addr, m->block.size = size;
     b->instructions += emu_block_instructions(m, (uint32_t)addr, size);
     if (b->instructions > m->max_instructions) {
@@ -113,11 +122,11 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ctx) {
 const char *emu_exception_name(uint32_t intno) {
     switch (intno) {
     case 1: return "undefined instruction (UsageFault, escalated to HardFault)";
-    case 2: return "SVC: the emulator has no exception model for supervisor calls";
+    case 2: return "SVC";
     case 3: return "instruction fetch fault (a bad branch target or exception return)";
     case 4: return "data abort (BusFault)";
     case 7: return "BKPT instruction (breakpoint)";
-    case 8: return "exception return without an exception model";
+    case 8: return "exception return";
     case 17: return "coprocessor or FPU instruction with the FPU disabled (NOCP UsageFault)";
     case 18: return "invalid state: a branch to an ARM (even) address (INVSTATE UsageFault)";
     case 22: return "unaligned access (UNALIGNED UsageFault)";
@@ -128,6 +137,7 @@ const char *emu_exception_name(uint32_t intno) {
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *ctx) {
     (void)uc;
     emu *m = ctx;
+    if (emu_exceptions_on_interrupt(m, intno)) return; /* SVC, exception return */
     const char *name = emu_exception_name(intno);
     char reason[96];
     if (!name) snprintf(reason, sizeof reason, "CPU exception %u", intno), name = reason;
@@ -245,8 +255,8 @@ static int map_memory(emu *m, char *why, size_t why_size) {
      * discarded instead of landing in the view. */
     if (!err)
         err = uc_mem_protect(m->uc, m->flash_base, m->flash_size, UC_PROT_READ | UC_PROT_EXEC);
-    if (!err) err = uc_mem_map_ptr(m->uc, b->ram_base, b->ram_size, UC_PROT_ALL, m->ram);
     if (err) return snprintf(why, why_size, "Unicorn: mapping memory: %s", uc_strerror(err)), -1;
+    if (emu_ram_map(m, why, why_size)) return -1;
     uc_hook h;
     err = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, (void *)on_block, m, 1, 0);
     if (!err) err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0);
@@ -272,6 +282,7 @@ int emu_open(emu **out, const emu_options *o, char *why, size_t why_size) {
     if (!m) return snprintf(why, why_size, "out of memory"), -1;
     m->board = b;
     m->max_instructions = o->max_instructions ? o->max_instructions : EMU_DEFAULT_MAX_INSTRUCTIONS;
+    m->test_break = o->test_break;
     m->board_state = calloc(1, b->state_size ? b->state_size : 1);
     char inner[EMU_WHY_MAX];
     if (!m->board_state || emu_elf_open(&m->elf, o->elf_path, why, why_size)) goto fail;

@@ -60,6 +60,10 @@ enum mbox_command {
     /* Queues: pops the item the last ITERATE returned; the next ITERATE names the item after
      * it with the same cursor. */
     MBOX_CMD_ITERATE_POP,
+    /* As MOUNT, with the engine's read_only set: it programs and erases nothing, reads answer
+     * as after a read-write mount's recovery, and every write returns NBS_E_READ_ONLY until the
+     * next mount. */
+    MBOX_CMD_MOUNT_READ_ONLY,
 };
 
 #endif

@@ -1,14 +1,15 @@
 /* The machine's state between two agent calls as bytes (CPU context, RAM, the mailbox, the
- * board's register state), so that a power-cut campaign can branch from a snapshot of a run
- * on the board as it does on the host. The storage device is the caller's: it is restored by
- * its owner, and the CPU's view of it is read again here. */
+ * board's register state, the exception model's), so that a power-cut campaign can branch from a
+ * snapshot of a run on the board as it does on the host. The storage device is the caller's: it is
+ * restored by its owner, and the CPU's view of it is read again here. */
 #include "emu_internal.h"
 #include "emu_mailbox.h"
 
 #include <string.h>
 
 size_t emu_state_size(emu *m) {
-    return uc_context_size(m->uc) + m->board->ram_size + MBOX_SIZE + m->board->state_size;
+    return uc_context_size(m->uc) + m->board->ram_size + MBOX_SIZE + m->board->state_size +
+           sizeof m->exc;
 }
 
 int emu_state_save(emu *m, void *out) {
@@ -26,6 +27,7 @@ int emu_state_save(emu *m, void *out) {
     p += m->board->ram_size;
     memcpy(p, m->mailbox, MBOX_SIZE);
     memcpy(p + MBOX_SIZE, m->board_state, m->board->state_size);
+    memcpy(p + MBOX_SIZE + m->board->state_size, &m->exc, sizeof m->exc);
     return 0;
 }
 
@@ -39,9 +41,11 @@ int emu_state_restore(emu *m, const void *in) {
     uc_context_free(ctx);
     p += cpu;
     memcpy(m->ram, p, m->board->ram_size);
+    emu_ram_rewritten(m);
     p += m->board->ram_size;
     memcpy(m->mailbox, p, MBOX_SIZE);
     memcpy(m->board_state, p + MBOX_SIZE, m->board->state_size);
+    memcpy(&m->exc, p + MBOX_SIZE + m->board->state_size, sizeof m->exc);
     if (m->store_dev) {
         nor_peek(m->store_dev, 0, m->store_view, m->store_size);
         uc_ctl_remove_cache(m->uc, m->store_base, (uint64_t)m->store_base + m->store_size);

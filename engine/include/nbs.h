@@ -79,6 +79,8 @@ typedef struct nbs_config {
      * mount later makes the same decisions durable. */
     bool read_only;
 } nbs_config;
+/* The work buffer a store of this geometry needs (SPEC section 7): a key, a chunk for one item
+ * read, and notes of a bit per 8 bytes of a page or a bit per page, whichever is more. */
 size_t nbs_work_bytes_min(const nbs_flash *flash);
 
 /* Space figures, in bytes of the store's range: live + free_now + reclaimable + overhead = total.
@@ -131,7 +133,8 @@ typedef struct nbs_log {
     uint32_t seed_of;
     uint32_t head_page; /* queue: page index of the oldest unpopped entry (when head_known) */
     uint32_t head_off;  /* queue: its offset */
-    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none */
+    uint32_t erased[NBS_ERASED_TRACK]; /* page index + 1 of pages erased this power-on; 0: none
+                                          (read-write; a read-only mount keeps them all apart) */
     uint32_t fresh_from;  /* a store mounted empty: pages from this index on were never used
                              (0: none); page 0 is the one an empty store may have touched */
     uint32_t redo_page;   /* mount: page index + 1 whose recovery a cut stopped before its copy
@@ -147,9 +150,10 @@ typedef struct nbs_log {
     bool release_pending;
 
     /* A store mounted read-only (SPEC section 6.5): the decisions its mount kept in RAM. */
-    bool read_only;      /* erases are remembered in `erased` (the page reads erased), never made */
-    uint32_t moved_home; /* page index + 1 whose reads go to the temporary copy moved_from (the
-                            copy back a read-write mount would make; 0: none) */
+    bool read_only;       /* erases are remembered (the page reads erased), never made */
+    uint8_t *erased_bits; /* read-only: a bit per page erased in RAM (the work buffer's notes) */
+    uint32_t moved_home;  /* page index + 1 whose reads go to the temporary copy moved_from (the
+                             copy back a read-write mount would make; 0: none) */
     uint32_t moved_from;
     uint32_t kept_off; /* offset + 1 of the newest page's unsealed last item, kept (its CRC
                           matched at mount) as a read-write recovery would (0: none) */
@@ -238,5 +242,91 @@ typedef struct nbs_queue_iter {
 void nbs_queue_iter_init(nbs_queue *q, nbs_queue_iter *it);
 int nbs_queue_iter_next(nbs_queue_iter *it, void *buf, size_t capacity, size_t *len);
 int nbs_queue_iter_pop_current(nbs_queue_iter *it);
+
+/* Inspection (nbs_inspect.c): the engine walks its own pages from flash, uncached, and reports
+ * each page's state and each item, for the visualizer and the reports (nothing outside the
+ * engine parses the format). The store is mounted read-only for it (SPEC section 6.5): nothing
+ * is programmed or erased, and a page whose last operation a cut left unsealed shows it torn. */
+typedef enum nbs_page_state {
+    NBS_PAGE_ERASED,   /* header, DONE and KILL read erased: a free page */
+    NBS_PAGE_OPEN,     /* the newest live page: writes go here */
+    NBS_PAGE_FULL,     /* a live page older than the newest: closed */
+    NBS_PAGE_RELEASED, /* a page of this store outside the live run: dead, erased when reused */
+    NBS_PAGE_KILLED,   /* its KILL unit reads programmed: an erase of it started */
+    NBS_PAGE_COPY,     /* a recovery's temporary copy (odd generation) */
+    NBS_PAGE_UNPLACED, /* a header of this store, but the mount failed: its place is unknown */
+    NBS_PAGE_CORRUPT,  /* programmed, yet no page of this store (a cut open, garbage, foreign) */
+    NBS_PAGE_STATES
+} nbs_page_state;
+const char *nbs_page_state_name(nbs_page_state state);
+
+typedef struct nbs_page_info {
+    uint32_t index; /* page number in the range */
+    nbs_page_state state;
+    uint16_t seq;       /* from its header (when the header is of this store) */
+    uint8_t generation; /* 0 fresh, odd temporary copy, even >= 2 copied back */
+    bool tail;          /* the oldest live page */
+    bool newest;        /* the newest live page (also NBS_PAGE_OPEN) */
+    bool done;          /* its DONE unit reads programmed */
+    uint32_t used;      /* bytes from the page start to the end of its last item, torn included */
+    uint32_t items;     /* items reported for it (fillers not counted) */
+} nbs_page_info;
+
+typedef enum nbs_item_kind {
+    NBS_ITEM_STORE,    /* map: a key and its value */
+    NBS_ITEM_REMOVE,   /* map: a key's removal */
+    NBS_ITEM_CLEAR,    /* map: everything before it is gone (remove_all) */
+    NBS_ITEM_MARK,     /* a first item with no meaning (erase_all, an empty recovery copy) */
+    NBS_ITEM_ENTRY,    /* queue: an entry */
+    NBS_ITEM_FILLER,   /* the bytes a power-on's first write skips (SPEC 5.1) */
+    NBS_ITEM_UNPARSED, /* bytes that are no item: the page's torn last operation */
+    NBS_ITEM_KINDS
+} nbs_item_kind;
+typedef enum nbs_item_state {
+    NBS_ITEM_LIVE,       /* counts: a key's newest value, an unpopped entry */
+    NBS_ITEM_SUPERSEDED, /* a store a newer store, removal or clear of its key replaced */
+    NBS_ITEM_REMOVED,    /* a removal or clear (what it removes is gone), or a popped entry */
+    NBS_ITEM_CONTROL,    /* a MARK or a filler */
+    NBS_ITEM_DEAD,       /* in a page outside the live run */
+    NBS_ITEM_TORN,       /* the page's unsealed last operation */
+    NBS_ITEM_INVALID,    /* sealed, but its CRC does not match: counts nothing */
+    NBS_ITEM_STATES
+} nbs_item_state;
+const char *nbs_item_kind_name(nbs_item_kind kind);
+const char *nbs_item_state_name(nbs_item_state state);
+
+typedef struct nbs_item_info {
+    uint32_t page;   /* page number in the range */
+    uint32_t offset; /* where the item starts in its page (its seal) */
+    uint32_t length; /* bytes it takes (0 for an unparsed region: its end is unknown) */
+    nbs_item_kind kind;
+    nbs_item_state state;
+    const uint8_t *key; /* map: its key bytes (valid during the call), else NULL */
+    uint32_t key_len;
+    uint32_t value_len;
+    bool sealed; /* its seal unit reads programmed */
+    bool crc_ok; /* its CRC matches its header and data */
+} nbs_item_info;
+
+/* Called per item of a page (item NULL: pages only), then for the page. Returning non-zero
+ * stops the inspection, which returns that value. */
+typedef struct nbs_inspect_visitor {
+    void *ctx;
+    int (*page)(void *ctx, const nbs_page_info *page);
+    int (*item)(void *ctx, const nbs_item_info *item);
+} nbs_inspect_visitor;
+
+typedef struct nbs_inspect_summary {
+    int mount_result; /* the read-only mount's result (pages are still reported when it fails) */
+    uint32_t pages, live_pages;
+    uint32_t tail, newest; /* page numbers (when live_pages > 0) */
+} nbs_inspect_summary;
+
+/* Inspects pages first..first+count-1 (clipped to the range) of the map (queue = false) or
+ * queue on cfg->flash, with cfg's work buffer (caches and read_only are ignored: it mounts
+ * read-only without caches). `log` is caller memory for the mount. Returns 0, the visitor's
+ * value, NBS_E_GEOMETRY / NBS_E_WORK_BUFFER / NBS_E_INVAL, or a flash error. */
+int nbs_inspect(nbs_log *log, const nbs_config *cfg, bool queue, uint32_t first, uint32_t count,
+                const nbs_inspect_visitor *visitor, nbs_inspect_summary *summary);
 
 #endif

@@ -119,9 +119,11 @@ static inline uint8_t nbs_programmed_byte(const nbs_log *log) {
 static inline uint8_t *nbs_work_key(nbs_log *log) {
     return log->work;
 }
-/* The work buffer (nbs_io.c): the key area, the chunk area, then the GC notes, a bit per
- * NBS_NOTE_SLOT bytes of a page (nbs_map_room.c): no item that can be live is smaller (a STORE
- * of a 1-byte key: 1 + 1 + 4 header bytes, the seal, the key), so no two of them share a bit. */
+/* The work buffer (nbs_io.c): the key area, the chunk area, then the notes: the GC notes, a bit
+ * per NBS_NOTE_SLOT bytes of a page (nbs_map_room.c): no item that can be live is smaller (a
+ * STORE of a 1-byte key: 1 + 1 + 4 header bytes, the seal, the key), so no two of them share a
+ * bit; or, in a store mounted read-only (which runs no GC), the pages its mount erased, a bit per
+ * page. The notes have room for both: a bit per slot or per page, whichever is more. */
 enum { NBS_NOTE_SLOT = 8 };
 uint8_t *nbs_work_chunk(nbs_log *log, uint32_t *size);
 uint8_t *nbs_work_notes(nbs_log *log, uint32_t *bytes);
@@ -145,6 +147,8 @@ int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uin
 int nbs_erase_page(nbs_log *log, uint32_t page);
 /* Erases a page whose KILL already reads programmed (no second program of the unit). */
 int nbs_erase_killed(nbs_log *log, uint32_t page);
+/* Forgets every erase remembered (a read-only mount's start: its notes hold them). */
+void nbs_erases_forget_all(nbs_log *log);
 /* Erases the page unless it was erased during this power-on and not written since. */
 int nbs_ensure_erased(nbs_log *log, uint32_t page);
 bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len);

@@ -2,8 +2,9 @@
  * A failed program or erase (a power cut, a worn cell) leaves flash that only a mount may judge,
  * so it unmounts the store. Erases are tracked for this power-on: a page erased now and not
  * written since is opened without another erase (SPEC section 5.2). A store mounted read-only
- * programs nothing and erases nothing: its erases are only remembered, and reads see the page
- * erased (SPEC section 6.5). */
+ * programs nothing and erases nothing: its erases are only remembered, every one of them, in a
+ * bit per page of the work buffer's notes (unused by a store that cannot write), and reads see
+ * the page erased (SPEC section 6.5). */
 #include "nbs_internal.h"
 
 int nbs_check_geometry(const nbs_flash *f) {
@@ -18,13 +19,16 @@ int nbs_check_geometry(const nbs_flash *f) {
     return NBS_OK;
 }
 
-/* A bit per note slot of a page (the last slot may be partial). */
+/* A bit per note slot of a page (the last slot may be partial), or a bit per page when there are
+ * more pages (a read-only mount's erases). */
 static uint32_t notes_bytes(const nbs_flash *f) {
-    return f->page_size / (8 * NBS_NOTE_SLOT) + 1;
+    uint32_t slots = f->page_size / NBS_NOTE_SLOT,
+             pages = f->page_size ? f->size / f->page_size : 0;
+    return (slots > pages ? slots : pages) / 8 + 1;
 }
 
 /* The key area, a chunk that holds an item's largest commit header, its flag units and some
- * data (SPEC section 4: one read per item), then the GC notes. */
+ * data (SPEC section 4: one read per item), then the notes (GC, or a read-only mount's erases). */
 size_t nbs_work_bytes_min(const nbs_flash *flash) {
     uint32_t w = flash && flash->write_unit ? flash->write_unit : 1;
     uint32_t notes = flash ? notes_bytes(flash) : 0;
@@ -50,7 +54,16 @@ static int flash_result(int rc) {
     return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
 }
 
+void nbs_erases_forget_all(nbs_log *log) {
+    uint32_t bytes;
+    uint8_t *notes = nbs_work_notes(log, &bytes);
+    if (!log->read_only) return;
+    log->erased_bits = notes;
+    memset(notes, 0, bytes);
+}
+
 static bool erased_now(const nbs_log *log, uint32_t page) {
+    if (log->erased_bits) return log->erased_bits[page / 8] & (1u << (page % 8));
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)
         if (log->erased[i] == page + 1) return true;
     return false;
@@ -105,10 +118,11 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
     if (log->seed_page == page + 1) log->seed_page = 0;
     nbs_cache_page_erased(log, page);
-    /* Read-only: the page reads erased from now on (nbs_read), and flash keeps it. */
-    int rc = log->read_only
-                 ? NBS_OK
-                 : after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));
+    if (log->read_only) { /* the page reads erased from now on (nbs_read); flash keeps it */
+        log->erased_bits[page / 8] |= (uint8_t)(1u << (page % 8));
+        return NBS_OK;
+    }
+    int rc = after_write(log, log->flash.erase(log->flash.ctx, page_addr(log, page)));
     if (rc) return rc;
     unsigned slot = 0;
     for (unsigned i = 0; i < NBS_ERASED_TRACK; i++)

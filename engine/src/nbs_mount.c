@@ -298,6 +298,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     log->work = cfg->work;
     log->work_size = cfg->work_size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cfg->work_size;
     log->read_only = cfg->read_only;
+    nbs_erases_forget_all(log);
     if ((rc = nbs_cache_start(log, &cfg->cache))) return rc;
     for (unsigned attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {
         rc = mount_once(log);

@@ -143,14 +143,33 @@ int nbs_queue_pop(nbs_queue *q, void *buf, size_t capacity, size_t *len) {
     return pop_item(&q->log, &cur, &it);
 }
 
+/* The seq of the oldest entry's page from RAM: the head hint's page, when the page-pointer cache
+ * says it still holds an entry (the entries before the hint are popped). NBS_CACHE_ASK when the
+ * cache cannot say. */
+static int head_page_cached(nbs_log *log, uint16_t *seq) {
+    uint32_t n;
+    if (!log->head_known || nbs_cache_entries(log, log->head_page, &n) || !n ||
+        nbs_pages_back(log, log->head_page) >= nbs_live_pages(log))
+        return NBS_CACHE_ASK;
+    *seq = nbs_seq_of(log, log->head_page);
+    return NBS_OK;
+}
+
 /* The tail a page opened now would have: NBS_OK, or NBS_E_FULL when opening it would leave no
- * free page (the spare stays free). */
+ * free page (the spare stays free). A full queue refuses a push with no read when the cache
+ * knows the head's page. */
 static int next_tail(nbs_log *log, uint16_t *tail) {
     qpos at;
     nbs_item it;
     nbs_cursor cur;
-    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1);
-    int rc = log->empty ? NBS_E_EMPTY : head_entry(log, &at, &it, &cur);
+    uint16_t seq = log->empty ? 1 : (uint16_t)(log->newest_seq + 1), cached = 0;
+    int rc = log->empty ? NBS_E_EMPTY : head_page_cached(log, &cached);
+    at.seq = cached;
+    if (rc == NBS_CACHE_ASK || (rc == NBS_OK && log->cache.check)) {
+        bool known = rc == NBS_OK;
+        rc = head_entry(log, &at, &it, &cur);
+        if (known && (rc == NBS_E_EMPTY || (!rc && at.seq != cached))) return NBS_E_CACHE_MISMATCH;
+    }
     if (rc && rc != NBS_E_EMPTY) return rc;
     *tail = rc ? seq : at.seq;
     return (uint32_t)(uint16_t)(seq - *tail) + 2 > log->pages ? NBS_E_FULL : NBS_OK;

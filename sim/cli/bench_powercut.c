@@ -1,9 +1,10 @@
 /* `norbench bench powercut`: cut points verified per second per core by an exhaustive
- * campaign, every torn mode, over a fixed map scenario on nrf52840 (8 pages of 4 KiB, a few
- * hundred flash operations). Same-run baselines: one plain run of the scenario (a branch
- * should cost about one), and the linear mode that re-runs the scenario from the start for
+ * campaign, every torn mode, over a fixed map scenario on nrf52840 (bench_scenario.h: 8 pages
+ * of 4 KiB, a few hundred flash operations). Same-run baselines: one plain run of the scenario (a
+ * branch should cost about one), and the linear mode that re-runs the scenario from the start for
  * every try. */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
+#define _POSIX_C_SOURCE 200809L /* sysconf, unlink */
+#include "bench_scenario.h"
 #include "campaign.h"
 #include "cli.h"
 #include "commands.h"
@@ -13,21 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char bench_scenario[] =
-    "{\n"
-    "  \"name\": \"bench-powercut-map\",\n"
-    "  \"description\": \"norbench bench powercut: a map on nrf52840, 8 pages\",\n"
-    "  \"seed\": 7,\n"
-    "  \"flash\": { \"preset\": \"nrf52840\", \"sectors\": 8 },\n"
-    "  \"engine\": { \"type\": \"map\", \"page_size\": 4096, \"cache\": \"all\" },\n"
-    "  \"steps\": [\n"
-    "    { \"random_ops\": { \"ops\": 120, \"keys\": 12, \"value_size\": [8, 120],\n"
-    "                      \"mix\": { \"store\": 6, \"fetch\": 2, \"remove\": 1 } } },\n"
-    "    { \"reboot\": {} },\n"
-    "    { \"check\": {} }\n"
-    "  ]\n"
-    "}\n";
 
 /* Plain runs timed for the baseline, and tries of the linear comparison. */
 #define PLAIN_RUNS    50
@@ -42,21 +28,6 @@ typedef struct powercut_figures {
     uint64_t linear_verified;
     double linear_per_second;
 } powercut_figures;
-
-static int write_scenario(char *path, size_t size) {
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, size, "%s/norbench-bench-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) return -1;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return -1;
-    }
-    int rc = fputs(bench_scenario, f) >= 0 ? 0 : -1;
-    if (fclose(f) != 0) rc = -1;
-    return rc;
-}
 
 static double plain_run_ms(const char *path) {
     scenario *sc = NULL;
@@ -150,7 +121,7 @@ static void print_json(const powercut_figures *f) {
 
 int bench_powercut(bool json) {
     char path[512];
-    if (write_scenario(path, sizeof path)) {
+    if (bench_scenario_write(path, sizeof path)) {
         fprintf(stderr, "norbench bench: cannot write the benchmark scenario in the temporary "
                         "directory (TMPDIR)\n");
         return CLI_EXIT_FAIL;

@@ -61,6 +61,9 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 /* The same for another output folder: FILES names what goes there ("the images"). */
 int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
+/* "norbench CMD ARG...", as the HTML report shows how it was made (argv as a command gets it:
+ * argv[0] is the command's name); malloc'd, NULL when out of memory. */
+char *cli_command_line(int argc, char **argv);
 
 /* cli_duration.c: "90s", "5m", "1h30m", "2.5h" or a bare number of seconds (> 0); and a
  * duration for people: "0.4 s", "3 min 05 s", "2 h 10 min". */

@@ -1,5 +1,6 @@
 /* The --report folder of `run` and `powercut` (and run's --dump-image folder), made and proved
- * writable before anything runs, so that a long run does not end with files it cannot write. */
+ * writable before anything runs, so that a long run does not end with files it cannot write;
+ * and the command line the report's page shows. */
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 #include "cli.h"
 
@@ -66,4 +67,15 @@ int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *fi
     if (ok) return CLI_EXIT_OK;
     fprintf(stderr, "norbench %s: %s: %s: %s\n", cmd->name, dir, what, strerror(errno));
     return CLI_EXIT_USAGE;
+}
+
+char *cli_command_line(int argc, char **argv) {
+    size_t size = sizeof "norbench";
+    for (int i = 0; i < argc; i++) size += strlen(argv[i]) + 1;
+    char *line = malloc(size);
+    if (!line) return NULL;
+    size_t used = (size_t)snprintf(line, size, "norbench");
+    for (int i = 0; i < argc; i++)
+        used += (size_t)snprintf(line + used, size - used, " %s", argv[i]);
+    return line;
 }

@@ -1,9 +1,9 @@
 /* `norbench powercut FILE|DIR...`: power-cut campaigns (docs/powercut.md). Parses the
  * campaign's flags, plans every scenario (and prints the plan with its estimate; all that
  * --dry-run does), runs each scenario's campaign with a progress bar on a terminal, prints the
- * table (or the JSON result), writes DIR/powercut.json and the reproducers. Exit 0 when every
- * cut point verified, 1 when one failed or a scenario could not be run, 2 on usage or file
- * errors, 130 when SIGINT or SIGTERM stopped it (the results so far are written, --resume goes
+ * table (or the JSON result), writes DIR/powercut.json, DIR/index.html and the reproducers. Exit 0
+ * when every cut point verified, 1 when one failed or a scenario could not be run, 2 on usage or
+ * file errors, 130 when SIGINT or SIGTERM stopped it (the results so far are written, --resume goes
  * on). */
 #include "campaign.h"
 #include "cli.h"
@@ -11,6 +11,7 @@
 #include "run_matrix.h"
 #include "powercut_print.h"
 #include "powercut_run.h"
+#include "reports.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -88,6 +89,7 @@ typedef struct session {
     campaign_options *o;
     const campaign_result *prior; /* --resume, or NULL */
     const char *report_dir;       /* NULL: none */
+    const char *command;          /* the command line, for the report's page (NULL: unknown) */
     bool json, quiet, dry_run;
     campaign_result result;   /* an entry per file that loads, in order */
     campaign_job **jobs;      /* per entry (NULL: never opened) */
@@ -256,6 +258,17 @@ static int print_dry_run(session *s, bool json) {
     return s->exit_code;
 }
 
+/* DIR/index.html, the campaign's page. */
+static int write_page(const session *s) {
+    report_html_context page = {.command = s->command,
+                                .campaign_mode = campaign_mode_name(s->result.options.mode)};
+    int rc = report_write_campaign_html(s->report_dir, &s->result, &page);
+    if (rc)
+        fprintf(stderr, "norbench powercut: cannot write %s/index.html: %s (%s)\n", s->report_dir,
+                report_strerror(rc), strerror(errno));
+    return rc;
+}
+
 /* Interrupted: say where the results are and how to go on. */
 static void report_interruption(const char *report_dir) {
     int sig = campaign_stop_signal();
@@ -309,6 +322,8 @@ static int run_session(session *s) {
     }
     if (text && s->report_dir && write_report(s->report_dir, text) && exit_code == CLI_EXIT_OK)
         exit_code = CLI_EXIT_FAIL;
+    if (text && s->report_dir && write_page(s) && exit_code == CLI_EXIT_OK)
+        exit_code = CLI_EXIT_FAIL;
     free(text);
     if (campaign_stop_requested()) {
         report_interruption(s->report_dir);
@@ -341,7 +356,7 @@ int cmd_powercut(int argc, char **argv) {
          "go on with the stopped campaign in DIR/powercut.json"},
         {"json", CLI_BOOL, &json, NULL, "print the result as JSON (as in powercut.json)"},
         {"report", CLI_STRING, &report_dir, "DIR",
-         "write DIR/powercut.json and DIR/reproducers/*.json"},
+         "write DIR/powercut.json, DIR/index.html and DIR/reproducers/*.json"},
         {"quiet", CLI_BOOL, &quiet, NULL, "print only failures (no plan, no progress)"},
         {"filter", CLI_STRING, &filter, "GLOB", "only the scenarios whose name matches GLOB"},
         {"target", CLI_STRING, &target, "BOARD",
@@ -421,7 +436,9 @@ int cmd_powercut(int argc, char **argv) {
     }
     o.reproducer_dir = dry_run ? NULL : reproducers;
 
+    char *command = cli_command_line(argc, argv);
     session s = {.cmd = cmd,
+                 .command = command,
                  .files = &files,
                  .o = &o,
                  .prior = resume_dir ? &prior : NULL,
@@ -432,6 +449,7 @@ int cmd_powercut(int argc, char **argv) {
                  .exit_code = exit_code};
     exit_code = run_session(&s);
     session_free(&s);
+    free(command);
     campaign_result_free(&prior);
     path_list_free(&files);
     return exit_code;

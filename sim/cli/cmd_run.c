@@ -1,6 +1,6 @@
 /* `norbench run FILE|DIR...`: runs scenarios (directories: every *.json below them, schema files
- * left out) and prints a table, JSON, or only failures; writes results.json and junit.xml with
- * --report. Exit 0 when all pass, 1 when any fails, 2 on usage or file errors. */
+ * left out) and prints a table, JSON, or only failures; writes results.json, junit.xml and
+ * index.html with --report. Exit 0 when all pass, 1 when any fails, 2 on usage or file errors. */
 #include "cli.h"
 #include "commands.h"
 #include "reports.h"
@@ -49,7 +49,8 @@ int cmd_run(int argc, char **argv) {
     const cli_flag flags[] = {
         {"seed", CLI_U64, &seed, "N", "run every scenario with seed N instead of its own"},
         {"json", CLI_BOOL, &json, NULL, "print the results as JSON (as in results.json)"},
-        {"report", CLI_STRING, &report_dir, "DIR", "write DIR/results.json and DIR/junit.xml"},
+        {"report", CLI_STRING, &report_dir, "DIR",
+         "write DIR/results.json, DIR/junit.xml and DIR/index.html"},
         {"quiet", CLI_BOOL, &quiet, NULL, "print only failures"},
         {"preset", CLI_STRING, &presets, "A,B,...",
          "run each scenario on each of these presets (instead of its own or its matrix)"},
@@ -151,7 +152,10 @@ int cmd_run(int argc, char **argv) {
         report_print_table(stdout, &results);
     }
     if (report_dir) {
-        int err = report_write_dir(report_dir, &results);
+        char *command = cli_command_line(argc, argv);
+        report_html_context page = {.command = command};
+        int err = report_write_dir(report_dir, &results, &page);
+        free(command);
         if (err) {
             fprintf(stderr, "norbench run: cannot write the reports in %s: %s (%s)\n", report_dir,
                     report_strerror(err), strerror(errno));

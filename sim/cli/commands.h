@@ -13,6 +13,7 @@ int cmd_powercut(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_emu(int argc, char **argv);
+int cmd_gui(int argc, char **argv);
 int cmd_lifetime(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 

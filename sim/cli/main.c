@@ -25,7 +25,9 @@ const cli_command cli_commands[] = {
      "  powercut  cut points verified per second per core by an exhaustive campaign\n"
      "  emu     the emulator on the nrf52840 (the boot counter built beside norbench):\n"
      "          instructions per CPU second with the flash hooks on, boot and reboot time,\n"
-     "          campaign tries per second, beside issue #13's goals (docs/emu.md)",
+     "          campaign tries per second, beside issue #13's goals; then --target: the\n"
+     "          agent's engine operations and powercut --target's cut points per second,\n"
+     "          the host's beside (docs/emu.md)",
      cmd_bench},
     {"validate", "check scenario files without running them", "FILE|DIR... [--json] [--quiet]",
      "Checks JSON scenario files (a DIR: every *.json below it) against the format\n"
@@ -116,6 +118,20 @@ const cli_command cli_commands[] = {
      "printed. Exits 0 when every checked boot held, 1 when one did not, 2 on usage or file\n"
      "errors (a bad ELF, board or image). See docs/emu.md.",
      cmd_emu},
+    {"gui", "watch the page map, wear and power cuts in a window",
+     "[FILE.json | IMAGE] [--headless --steps N --screenshot PNG] [--bench-frames N]\n"
+     "       [--font TTF] [--preset NAME --pages N] [--engine map|queue] [--seed N] [--at OP]\n"
+     "       [--heatmap] [--select PAGE] [--width PX --height PX]",
+     "Opens a window (SDL2) on a scenario (run first, every flash operation on the timeline),\n"
+     "a flash image (IMAGE and IMAGE.json, a map or, with --engine queue, a queue over the\n"
+     "device's sectors), or without FILE a demo store (--preset, --pages, --engine) that a\n"
+     "seeded workload fills. The page map shows each engine page's state and fill, the tail and\n"
+     "the newest page; m toggles the erase-count heatmap; a selected page lists its items from\n"
+     "the engine's inspection and its bytes. Step, run and scrub the timeline, cut the power,\n"
+     "power on and remount, flip a bit, save the image or a screenshot: h lists every key.\n"
+     "--headless renders with SDL's offscreen driver (for tests and reports). Exits 0, 1 on a\n"
+     "run-time failure, 2 on bad input (a message names it). See docs/gui.md.",
+     cmd_gui},
     {"lifetime", "how long the flash lasts under a scenario's workload",
      "FILE [--engine NAME|plugin:PATH] [--json]",
      "Runs the scenario's workload on the engine (the scenario's own, or --engine: map, queue,\n"
@@ -135,9 +151,10 @@ const cli_command cli_commands[] = {
      "plugin) and prints one row each: flash reads, bytes read, programs, bytes programmed and\n"
      "erases of the run, write amplification (bytes programmed per key and value byte stored),\n"
      "wear spread and lifetime as `norbench lifetime` measures them, the run's verdict, and\n"
-     "the verdict of a bounded power-cut campaign (--mode log, every torn mode, 20 scenario\n"
-     "operations after each recovery, at most 300 tries) on the same file or on --campaign\n"
-     "FILE. Exits 0 once every row is printed, 2 on usage or file errors. See docs/lifetime.md.",
+     "the verdict of a bounded power-cut campaign (every cut point and torn mode, 20 scenario\n"
+     "operations after each recovery, at most 300 tries sampled evenly) on the same file or on\n"
+     "--campaign FILE. Exits 0 once every row is printed, 2 on usage or file errors. See\n"
+     "docs/lifetime.md.",
      cmd_compare},
     {NULL, NULL, NULL, NULL, NULL},
 };

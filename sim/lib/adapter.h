@@ -80,6 +80,13 @@ struct adapter {
      * reads answer as after mount()'s recovery, and every write returns NBS_E_READ_ONLY until
      * the next mount. */
     int (*mount_read_only)(void *ctx);
+
+    /* Optional (NULL when the engine has none), last for the same reason: reports pages
+     * first..first+count-1 of the store and their items as the engine reads them (nbs_inspect's
+     * vocabulary, nbs.h), from the stored bits without counting, tearing or drawing weak bits,
+     * and without writing: the store's own state is left as it was. */
+    int (*inspect)(void *ctx, uint32_t first, uint32_t count, const nbs_inspect_visitor *visitor,
+                   nbs_inspect_summary *summary);
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY

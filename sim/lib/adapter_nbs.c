@@ -19,6 +19,9 @@ typedef struct nbs_adapter {
     bool is_map;
     uint8_t *value_buffer; /* iteration reads values into this (max_value_size bytes) */
     uint32_t value_buffer_size;
+    /* inspect(): the flash read through nor_peek, its own work buffer and mount */
+    nbs_config inspect_config;
+    nbs_log inspect_log;
 } nbs_adapter;
 
 static void nbs_adapter_free(void *ctx) {
@@ -27,6 +30,7 @@ static void nbs_adapter_free(void *ctx) {
     free(a->config.work);
     free(a->config.cache.mem);
     free(a->value_buffer);
+    free(a->inspect_config.work);
     free(a);
 }
 
@@ -183,6 +187,23 @@ static void restore_state(void *ctx, const void *in) {
         memcpy(a->config.cache.mem, p + handle + a->config.work_size, a->config.cache.mem_size);
 }
 
+/* ---- inspection ---- */
+
+static int inspect(void *ctx, uint32_t first, uint32_t count, const nbs_inspect_visitor *visitor,
+                   nbs_inspect_summary *summary) {
+    nbs_adapter *a = ctx;
+    return nbs_inspect(&a->inspect_log, &a->inspect_config, !a->is_map, first, count, visitor,
+                       summary);
+}
+
+static int inspect_setup(nbs_adapter *a) {
+    /* Stored bits: an inspection leaves no trace on the run (no counts, no weak draws). */
+    a->inspect_config.flash = nbs_nor_peek_flash(&a->binding);
+    a->inspect_config.work_size = a->config.work_size;
+    a->inspect_config.work = malloc(a->config.work_size);
+    return a->inspect_config.work ? NBS_OK : NBS_E_CACHE_MEM;
+}
+
 /* ---- creation ---- */
 
 static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg, bool is_map) {
@@ -208,7 +229,8 @@ static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg,
                                          .check = cfg->cache_check};
     a->value_buffer_size = cfg->page_size;
     a->value_buffer = malloc(a->value_buffer_size);
-    if (!a->config.work || (cache_bytes && !a->config.cache.mem) || !a->value_buffer) {
+    if (!a->config.work || (cache_bytes && !a->config.cache.mem) || !a->value_buffer ||
+        inspect_setup(a)) {
         nbs_adapter_free(a);
         return NBS_E_CACHE_MEM;
     }
@@ -222,6 +244,7 @@ static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg,
     out->destroy = nbs_adapter_free;
     out->count = is_map ? map_count : queue_count;
     out->iterate = is_map ? map_iterate : queue_iterate;
+    out->inspect = inspect;
     if (is_map) {
         out->name = "map";
         out->mount = map_mount;

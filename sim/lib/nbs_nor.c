@@ -12,6 +12,16 @@ static int flash_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
     return nbs_nor_error(nor_read(((nbs_nor *)ctx)->dev, addr, buf, len));
 }
 
+static int flash_peek(void *ctx, uint32_t addr, void *buf, uint32_t len) {
+    return nbs_nor_error(nor_peek(((nbs_nor *)ctx)->dev, addr, buf, len));
+}
+
+nbs_flash nbs_nor_peek_flash(const nbs_nor *binding) {
+    nbs_flash flash = binding->flash;
+    flash.read = flash_peek;
+    return flash;
+}
+
 /* A SPI NOR program wraps inside its program page, so a driver sends one program per page
  * touched, as real drivers do. */
 static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {

@@ -15,6 +15,10 @@ typedef struct nbs_nor {
  * be made of whole, equal sectors. Returns 0 or NBS_E_GEOMETRY. */
 int nbs_nor_bind(nbs_nor *binding, nor *dev, uint32_t start, uint32_t size, uint32_t page_size);
 
+/* The binding's flash with reads of the stored bits (nor_peek): not counted, no weak bits drawn,
+ * readable with the power off. For looking without leaving a trace (the inspection). */
+nbs_flash nbs_nor_peek_flash(const nbs_nor *binding);
+
 /* The engine error a NOR model error becomes. */
 int nbs_nor_error(int nor_err);
 

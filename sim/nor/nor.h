@@ -255,6 +255,9 @@ void nor_reset_stats(nor *dev); /* counters and clock stay; call/byte counters r
 int nor_peek(const nor *dev, uint32_t addr, void *buf, uint32_t len);  /* stored bits, no weak */
 int nor_poke(nor *dev, uint32_t addr, const void *data, uint32_t len); /* set bytes as they are */
 int nor_flip_bit(nor *dev, uint32_t addr, unsigned bit);
+/* A mask per byte of the bits that are weak (read randomly until the next erase: a torn
+ * program's or erase's marginal cells); 0 where none. (nor_weak.c) */
+int nor_peek_weak(const nor *dev, uint32_t addr, uint8_t *mask, uint32_t len);
 
 /* Snapshots: the complete state, copy-on-write per sector. A snapshot stays valid while the
  * device lives; restoring one does not consume it. */

@@ -36,6 +36,22 @@ enum { RUN_REFUSED_STORE, RUN_REFUSED_PUSH, RUN_REFUSED_OPS };
 enum { RUN_REFUSED_FULL, RUN_REFUSED_TOO_BIG, RUN_REFUSED_ERRORS };
 typedef uint64_t run_refused[RUN_REFUSED_OPS][RUN_REFUSED_ERRORS];
 
+/* Flash traffic over simulated time, sampled by engine operation: at most RUN_SERIES_MAX points
+ * whatever the run's length (when full, every other point is dropped and the interval doubles),
+ * the last one taken at the end of the run. Deterministic: the points fall on engine-operation
+ * counts, never on the host's clock. */
+#define RUN_SERIES_MAX 256
+typedef struct run_sample {
+    uint64_t engine_ops; /* the sample was taken before this many engine operations had run */
+    uint64_t time_us;    /* simulated time */
+    uint64_t program_bytes, erases;
+} run_sample;
+typedef struct run_series {
+    uint32_t count;
+    uint64_t every; /* engine operations between two samples now (0: none taken yet) */
+    run_sample samples[RUN_SERIES_MAX];
+} run_series;
+
 typedef struct scenario_result {
     char name[RUN_NAME_MAX]; /* the scenario's name (or the file name if it has none) */
     char file[RUN_FILE_MAX]; /* as given on the command line */
@@ -48,9 +64,9 @@ typedef struct scenario_result {
     uint64_t flash_ops;  /* program + erase operations (the cut points) */
     uint64_t programs, program_bytes;
     uint64_t erases;
-    uint64_t reads, read_bytes;
-    uint64_t user_bytes;       /* key and value bytes of the stores and pushes that succeeded */
+    uint64_t user_bytes; /* key and value bytes of the stores and pushes the engine accepted */
     uint64_t user_bytes_asked; /* ... of all the stores and pushes made, refused ones too */
+    uint64_t reads, read_bytes;
     uint64_t violations, ecc_errors, power_cuts;
     run_refused refused;
     uint32_t wear_max, wear_min; /* per-sector erase counts over the device */
@@ -61,6 +77,7 @@ typedef struct scenario_result {
     uint32_t sector_count;
     uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */
     uint64_t flash_digest;          /* FNV-1a of the device's bytes at the end, when asked for */
+    run_series series;              /* bytes programmed and erases over simulated time */
     char failed_step[RUN_PATH_MAX]; /* JSON path of the failing step, "" when none */
     char message[RUN_MESSAGE_MAX];  /* FILE:LINE:COLUMN: PATH: what was expected, what happened */
 } scenario_result;

@@ -73,6 +73,7 @@ int run_fail_nomem(run_state *st) {
 }
 
 void run_count_engine_op(run_state *st) {
+    run_series_sample_due(st);
     st->result->engine_ops++;
     if (st->opts && st->opts->progress && st->result->engine_ops >= st->next_progress_ops) {
         st->next_progress_ops = st->result->engine_ops + PROGRESS_EVERY_OPS;
@@ -361,6 +362,7 @@ void run_fill_figures(run_state *st) {
     r->wear_max = s.erase_max;
     r->wear_min = s.erase_min;
     r->sim_time_us = s.time_us;
+    run_series_sample_end(st);
     r->sector_count = nor_sector_count(st->dev);
     r->sector_erases = calloc(r->sector_count ? r->sector_count : 1, sizeof *r->sector_erases);
     for (uint32_t i = 0; r->sector_erases && i < r->sector_count; i++)

@@ -20,7 +20,7 @@ struct run_saved {
     bool tainted, mounted, read_only, keep_history;
     run_check_figures excluded, check;
     nor_prng value_stream, workload_stream;
-    uint64_t engine_ops, steps_run, next_progress_ops;
+    uint64_t engine_ops, steps_run, next_progress_ops, user_bytes, user_bytes_asked;
     run_refused refused;
     const scenario_step *step;
     run_workload_op workload_op;
@@ -98,6 +98,8 @@ static bool save(run_state *st, run_saved *s) {
     s->value_stream = st->value_stream;
     s->workload_stream = st->workload_stream;
     s->engine_ops = st->result->engine_ops;
+    s->user_bytes = st->result->user_bytes;
+    s->user_bytes_asked = st->result->user_bytes_asked;
     s->steps_run = st->result->steps_run;
     memcpy(s->refused, st->result->refused, sizeof s->refused);
     s->next_progress_ops = st->next_progress_ops;
@@ -127,6 +129,8 @@ static bool restore(run_state *st, const run_saved *s) {
     st->value_stream = s->value_stream;
     st->workload_stream = s->workload_stream;
     st->result->engine_ops = s->engine_ops;
+    st->result->user_bytes = s->user_bytes;
+    st->result->user_bytes_asked = s->user_bytes_asked;
     st->result->steps_run = s->steps_run;
     memcpy(st->result->refused, s->refused, sizeof s->refused);
     st->next_progress_ops = s->next_progress_ops;

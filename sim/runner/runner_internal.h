@@ -264,5 +264,9 @@ int run_forecast_drops(run_state *st, const void *value, size_t length, bool *kn
 
 /* Counts an engine call and reports progress now and then. */
 void run_count_engine_op(run_state *st);
+/* runner_series.c: a sample of the flash traffic when its engine operation comes (called
+ * before each engine operation), and the last one at the end of the run. */
+void run_series_sample_due(run_state *st);
+void run_series_sample_end(run_state *st);
 
 #endif

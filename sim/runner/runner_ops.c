@@ -192,8 +192,9 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
         }
     }
     if (st->mounted && (op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH)) {
-        st->result->user_bytes_asked += key_len + op->value.length;
-        if (rc == NBS_OK) st->result->user_bytes += key_len + op->value.length;
+        uint64_t bytes = (op->op == SCENARIO_OP_STORE ? key_len : 0) + op->value.length;
+        st->result->user_bytes_asked += bytes;
+        if (rc == NBS_OK) st->result->user_bytes += bytes;
     }
     got->rc = rc;
     got->value = st->read_buffer;

@@ -41,6 +41,7 @@ static void expect_same(const scenario_result *branched, const scenario_result *
     cr_assert_eq(di->landed, true);
     cr_assert_eq(bi->recovery_ops, di->recovery_ops);
     cr_assert_eq(branched->engine_ops, direct->engine_ops, "op %llu", (unsigned long long)op);
+    cr_assert_eq(branched->user_bytes, direct->user_bytes, "op %llu", (unsigned long long)op);
     cr_assert_eq(branched->programs, direct->programs);
     cr_assert_eq(branched->program_bytes, direct->program_bytes);
     cr_assert_eq(branched->erases, direct->erases);

@@ -2,7 +2,8 @@
 # `norbench emu` from the outside: --help, one clear message and exit 2 for each bad flag or
 # file, runs that keep the flash across boots and through --save-image / --image, a campaign
 # that passes (exit 0) over the boot counter and fails (exit 1) over the in-place one (on the
-# nrf52840 and the stm32f4; the stm32l4's ECC crash), the crash report, and the JSON answer.
+# nrf52840 and the stm32f4; the stm32l4's ECC crash without an NMI handler, its campaign that
+# holds with one), the event log, the crash report, and the JSON answer.
 # Usage: emu_cli.sh PATH/TO/norbench FIRMWARE_DIR
 set -u
 nb=$1
@@ -83,12 +84,9 @@ PY
 grep -q "^1 cut never landed: the boots made [0-9]* flash operations" "$tmp/out" ||
     fail "--cut-after 1000: $(tail -2 "$tmp/out")"
 
-# Determinism: the same seed gives the same boots (outputs, counts, registers), host times aside.
-for i in 1 2; do
-    "$nb" emu "$counter" --board nrf52840 --cuts 2,9 --torn metastable --boots 4 --seed 5 \
-        --json >"$tmp/seed$i.json" || fail "--seed 5 run $i failed"
-done
-python3 - "$tmp/seed1.json" "$tmp/seed2.json" <<'PY' || fail "the same seed gave different runs"
+# same_boots A.json B.json: the two runs' boots are the same, host times aside.
+same_boots() {
+    python3 - "$1" "$2" <<'PY'
 import json, sys
 def boots(path):
     b = json.load(open(path))["boots"]
@@ -97,6 +95,14 @@ def boots(path):
     return b
 assert boots(sys.argv[1]) == boots(sys.argv[2])
 PY
+}
+
+# Determinism: the same seed gives the same boots (outputs, counts, registers), host times aside.
+for i in 1 2; do
+    "$nb" emu "$counter" --board nrf52840 --cuts 2,9 --torn metastable --boots 4 --seed 5 \
+        --json >"$tmp/seed$i.json" || fail "--seed 5 run $i failed"
+done
+same_boots "$tmp/seed1.json" "$tmp/seed2.json" || fail "the same seed gave different runs"
 
 # campaigns BOARD: the engine's counter holds; the in-place counter loses counts (exit 1).
 campaigns() {
@@ -153,6 +159,24 @@ grep -q "| boot count: 3" "$tmp/out" || fail "stm32l4 did not count: $(cat "$tmp
 [ $rc -eq 1 ] || fail "stm32l4 campaign over the in-place counter exited $rc, not 1"
 grep -q "crash: uncorrectable ECC error reading flash at 0x080fc000 .*raises an NMI" "$tmp/out" ||
     fail "stm32l4 in-place campaign: $(cat "$tmp/out")"
+
+# The boot counter's campaign over boot 3 on the stm32l4: cuts leave double words ECC cannot
+# correct, the NMI handler makes the engine's reads of them fail, every try holds.
+"$nb" emu "$fw/boot_counter-stm32l4.elf" --board stm32l4 --boots 3 --cut-every-flash-op \
+    --expect-uart 'boot count: ([0-9]+)' >"$tmp/out" || fail "stm32l4 campaign: $(tail -3 "$tmp/out")"
+grep -q "^PASS: 0 of [1-9][0-9]* tries failed" "$tmp/out" || fail "stm32l4 campaign: $(tail -3 "$tmp/out")"
+
+# The event log (SysTick stamps) logs one event per boot; with interrupts too, the same seed and
+# cuts give the same boots (outputs, instruction counts, registers).
+for i in 1 2; do
+    "$nb" emu "$fw/event_log-stm32l4.elf" --board stm32l4 --cuts 2,9 --torn middle --boots 4 \
+        --seed 5 --json >"$tmp/log$i.json" || fail "event log --seed 5 run $i failed"
+done
+same_boots "$tmp/log1.json" "$tmp/log2.json" || fail "the event log's runs differ"
+grep -q "logged event" "$tmp/log1.json" || fail "the event log logged nothing: $(cat "$tmp/log1.json")"
+"$nb" emu "$fw/event_log-nrf52840.elf" --board nrf52840 --boots 3 \
+    --expect-uart 'logged event ([0-9]+) at [0-9]+ ms' >"$tmp/out" || fail "event log: $(cat "$tmp/out")"
+grep -q "| events before: 2, logged event 3 at 3 ms" "$tmp/out" || fail "event log: $(cat "$tmp/out")"
 
 # The crash: exit 1, the PC named by its symbol.
 "$nb" emu "$fw/fault-nrf52840.elf" --board nrf52840 >"$tmp/out"; rc=$?

@@ -20,6 +20,7 @@
 #define UNDEF   firmware_path("undefined", BOARD)
 #define NO_WEN  firmware_path("flash_without_wen", BOARD)
 #define ERASER  firmware_path("self_erase", BOARD)
+#define RAMCODE firmware_path("ram_code", BOARD)
 
 Test(emu, boot_counter_counts_across_boots) {
     emu *m = open_board(BOARD, COUNTER, 0);
@@ -105,6 +106,7 @@ Test(emu, a_cut_by_count_lands_and_the_board_reboots) {
     cr_assert_eq(r.boots[1].boot.stop, EMU_STOP_IDLE);
     cr_assert_str_eq(r.boots[1].boot.uart, "boot count: 1\n");
     emu_run_result_free(&r);
+    emu_expect_free(&expect);
     emu_close(m);
 }
 
@@ -157,6 +159,21 @@ Test(emu, erased_code_is_not_run_again) {
     cr_assert_str_eq(b.pc_symbol, "erased_later+0x0");
     cr_assert_str_eq(b.uart, "before: 42\nerased\n");
     done(m, &b);
+}
+
+/* Code in RAM (mapped read-only for speed, its stores applied by a hook: emu_ram.c) is
+ * translated again after a store changes it, and after a reboot puts back the RAM the ELF
+ * loaded: the patched function returns 8 at once, and 7 again in the next boot. */
+Test(emu, code_patched_in_ram_runs_as_patched) {
+    emu *m = open_board(BOARD, RAMCODE, 0);
+    for (int boot = 1; boot <= 2; boot++) {
+        emu_boot b;
+        cr_assert_eq(emu_boot_run(m, &b), 0);
+        cr_assert_eq(b.stop, EMU_STOP_IDLE, "boot %d: %s", boot, b.reason);
+        cr_assert_str_eq(b.uart, "first call: 7\nafter the patch: 8\n", "boot %d", boot);
+        emu_boot_free(&b);
+    }
+    emu_close(m);
 }
 
 /* UARTE: EasyDMA sends TXD.MAXCNT bytes from TXD.PTR, and TXD.AMOUNT says how many. Before

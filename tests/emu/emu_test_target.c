@@ -1,9 +1,10 @@
 /* `--target`: scenarios run by the runner on the nrf52840 board, in the agent firmware, end
  * with the same flash as on the host, bit for bit, and with the same flash figures (bytes
- * programmed, erases per sector, violations); the comparison sees the difference a broken
- * engine in the firmware makes; a campaign inside the emulator branches from snapshots of the
- * board and passes, and catches a broken engine there; a scenario flash the board cannot hold
- * is refused with its reason. (Built only when Unicorn and arm-none-eabi-gcc are present.) */
+ * programmed, erases per sector, violations), read-only mounts included; the comparison sees the
+ * difference a broken engine in the firmware makes; a campaign inside the emulator branches from
+ * snapshots of the board and passes, and catches a broken engine there; a scenario flash the board
+ * cannot hold is refused with its reason. (Built only when Unicorn and arm-none-eabi-gcc are
+ * present.) */
 #include "emu.h"
 #include "emu_target.h"
 #include "runner.h"
@@ -18,6 +19,8 @@
 #define AGENT_BROKEN(variant) EMU_FIRMWARE_DIR "/agent-broken-" variant "-nrf52840.elf"
 #define MAP_SCENARIO          SCENARIO_DIR "/powercut/map-random-nrf52840.json"
 #define QUEUE_SCENARIO        SCENARIO_DIR "/powercut/queue-pages-nrf52840.json"
+#define READ_ONLY_MAP         SCENARIO_DIR "/suite/read-only-map-nrf52840.json"
+#define READ_ONLY_QUEUE       SCENARIO_DIR "/suite/read-only-queue-nrf52840.json"
 
 static char fatal_message[600];
 
@@ -111,6 +114,13 @@ Test(target, map_scenario_same_flash_on_host_and_board) {
 
 Test(target, queue_scenario_same_flash_on_host_and_board) {
     same_on_host_and_board(QUEUE_SCENARIO);
+}
+
+/* Read-only mounts (MBOX_CMD_MOUNT_READ_ONLY) between read-write runs: the writes refused, the
+ * reads and the flash as on the host. */
+Test(target, read_only_scenarios_same_flash_on_host_and_board) {
+    same_on_host_and_board(READ_ONLY_MAP);
+    same_on_host_and_board(READ_ONLY_QUEUE);
 }
 
 /* The comparison is not blind: the firmware built with an engine that programs over a dead

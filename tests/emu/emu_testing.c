@@ -14,8 +14,16 @@ const char *firmware_path(const char *name, const char *board) {
 }
 
 emu *open_board(const char *board, const char *elf, uint64_t max_instructions) {
-    emu_options o = {
-        .board = board, .elf_path = elf, .seed = 7, .max_instructions = max_instructions};
+    return open_board_broken(board, elf, max_instructions, EMU_BREAK_NONE);
+}
+
+emu *open_board_broken(const char *board, const char *elf, uint64_t max_instructions,
+                       unsigned test_break) {
+    emu_options o = {.board = board,
+                     .elf_path = elf,
+                     .seed = 7,
+                     .max_instructions = max_instructions,
+                     .test_break = test_break};
     emu *m;
     char why[EMU_WHY_MAX];
     cr_assert_eq(emu_open(&m, &o, why, sizeof why), 0, "%s", why);
@@ -65,14 +73,19 @@ emu_run_result count_boots(emu *m, uint32_t boots) {
 }
 
 emu_campaign_result campaign(const char *board, const char *elf, uint32_t boots) {
-    emu *m = open_board(board, elf, 0);
+    return campaign_with(board, elf, boots, COUNT_RE, EMU_BREAK_NONE);
+}
+
+emu_campaign_result campaign_with(const char *board, const char *elf, uint32_t boots,
+                                  const char *regex, unsigned test_break) {
+    emu *m = open_board_broken(board, elf, 0, test_break);
     emu_campaign_options o = {.boots = boots,
                               .after_boots = 1,
                               .torn_program = (1u << NOR_TORN_PROG_MODES) - 1,
                               .torn_erase = (1u << NOR_TORN_ERASE_MODES) - 1};
     emu_campaign_result r;
     char why[EMU_WHY_MAX];
-    cr_assert_eq(emu_campaign_run(m, &o, COUNT_RE, &r, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(emu_campaign_run(m, &o, regex, &r, why, sizeof why), 0, "%s", why);
     emu_close(m);
     return r;
 }

@@ -10,6 +10,9 @@
 /* EMU_FIRMWARE_DIR "/NAME-BOARD.elf" */
 const char *firmware_path(const char *name, const char *board);
 emu *open_board(const char *board, const char *elf, uint64_t max_instructions);
+/* The same with a test-only flaw of the exception model (EMU_BREAK_*, emu_exceptions.h). */
+emu *open_board_broken(const char *board, const char *elf, uint64_t max_instructions,
+                       unsigned test_break);
 /* One boot on a fresh board; the board stays open (for nor_peek) until done(). */
 emu_boot boot_once(const char *board, const char *elf, uint64_t max_instructions, emu **m);
 void done(emu *m, emu_boot *b);
@@ -20,6 +23,9 @@ void boot_prints(const char *board, const char *name, const char *uart);
 emu_run_result count_boots(emu *m, uint32_t boots);
 /* A campaign over ELF whose boot `boots` is cut, every torn mode, one reboot after each cut. */
 emu_campaign_result campaign(const char *board, const char *elf, uint32_t boots);
+/* The same with the expectation `regex` and a test-only flaw (EMU_BREAK_NONE: none). */
+emu_campaign_result campaign_with(const char *board, const char *elf, uint32_t boots,
+                                  const char *regex, unsigned test_break);
 /* The board's campaigns over the two counters: the engine's holds (boot 2 only programs), the
  * in-place one loses counts at a full cut inside its erase (the first failure). */
 void campaign_over_the_counter_passes(const char *board);

@@ -2,8 +2,9 @@
 # `run --target` and `powercut --target` from the outside: one message and exit 2 for an
 # unknown target, --firmware alone, a firmware that is not an agent; the reason, then the run's
 # ERROR row and exit 1, for a scenario flash the board cannot hold; the same flash image on
-# the host and on the board; a small campaign on the board that passes, and one over a
-# firmware with a broken engine that fails.
+# the host and on the board, read-only mounts included; a small campaign on the board that
+# passes, and ones over firmware with a broken engine that fail (the read-only mount's flaw
+# among them).
 # Usage: target_cli.sh PATH/TO/norbench FIRMWARE_DIR SCENARIO_DIR
 set -u
 nb=$1
@@ -58,4 +59,21 @@ done
 [ $rc -eq 1 ] || fail "the campaign over the broken engine exited $rc, not 1: $(cat "$tmp/out")"
 grep -q "the operation in flight is neither applied nor absent" "$tmp/out" ||
     fail "the broken engine's campaign failed otherwise: $(cat "$tmp/out")"
+# Read-only mounts on the board: the suite's read-only scenarios end with the host's flash; a
+# campaign mounts read-only before each recovery, so an engine whose read-only mount decides a
+# pop by its P unit (ro-pop-by-p) is caught on the board as on the host.
+for s in "$sc/suite/read-only-map-nrf52840.json" "$sc/suite/read-only-queue-nrf52840.json"; do
+    name=$(basename "$s" .json)
+    "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name fails on the host"
+    "$nb" run --quiet --target nrf52840 --dump-image "$tmp/board" "$s" || fail "$name fails on the nrf52840"
+    cmp -s "$tmp/host/$name.bin" "$tmp/board/$name.bin" || fail "$name: the host's and the nrf52840's flash differ"
+done
+pops=$(dirname "$0")/read-only-pops-nrf52840.json
+"$nb" powercut --quiet --jobs 2 --target nrf52840 "$pops" >"$tmp/out" 2>&1 ||
+    fail "the read-only campaign on the board failed: $(cat "$tmp/out")"
+"$nb" powercut --quiet --jobs 2 --torn none --target nrf52840 \
+    --firmware "$fw/agent-broken-ro-pop-by-p-nrf52840.elf" "$pops" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "the campaign over ro-pop-by-p exited $rc, not 1: $(cat "$tmp/out")"
+grep -q "read-only mount, compared with the read-write mount's recovery" "$tmp/out" ||
+    fail "the ro-pop-by-p campaign failed otherwise: $(cat "$tmp/out")"
 echo "target_cli: ok"

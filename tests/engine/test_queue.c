@@ -433,3 +433,35 @@ Test(queue, a_count_leaves_the_head_page_memo) {
                  (unsigned long long)(after.read_calls - before.read_calls));
     ef_close(&f);
 }
+
+/* A full queue refuses a push (NBS_E_FULL) without a read when the page-pointer cache knows that
+ * the head hint's page still holds an entry: that page is the tail the push would have to keep
+ * (SPEC section 8). In check mode the same refusal reads the head from flash and agrees. */
+Test(queue, a_full_queue_refuses_a_push_without_a_read_when_the_cache_knows_the_head_page) {
+    const ef_preset_case tiny = {"tiny", 4, 0};
+    for (int check = 0; check < 2; check++) {
+        engine_fixture f;
+        ef_open_preset(&f, &tiny, EF_QUEUE, EF_CACHE_STATES_POINTERS);
+        f.config.cache.check = check;
+        cr_assert_eq(ef_mount(&f), NBS_OK);
+        uint8_t in[24] = {0}, out[24];
+        size_t len;
+        int rc, pushed = 0;
+        while ((rc = nbs_queue_push(&f.queue, in, sizeof in, 0)) == NBS_OK) pushed++;
+        cr_assert_eq(rc, NBS_E_FULL, "filling: %s", nbs_strerror(rc));
+        cr_assert_eq(nbs_queue_pop(&f.queue, out, sizeof out, &len), NBS_OK);
+        nor_stats before, after;
+        ef_stats(&f, &before);
+        cr_assert_eq(nbs_queue_push(&f.queue, in, sizeof in, 0), NBS_E_FULL);
+        ef_stats(&f, &after);
+        uint64_t reads = after.read_calls - before.read_calls;
+        if (check)
+            cr_assert_gt(reads, 0, "check mode reads the head to confirm the cache");
+        else
+            cr_assert_eq(reads, 0, "a refused push read %llu times", (unsigned long long)reads);
+        uint32_t count;
+        cr_assert_eq(nbs_queue_count(&f.queue, &count), NBS_OK);
+        cr_assert_eq(count, (uint32_t)pushed - 1);
+        ef_close(&f);
+    }
+}

@@ -208,3 +208,29 @@ Test(weak, a_random_state_put_back_replays_the_same_readings) {
     cr_assert(memcmp(again, first, LEN) != 0, "the stream moves on after the replay");
     nor_destroy(dev);
 }
+
+/* nor_peek_weak names the bits that read randomly: every bit seen varying is in its mask, the
+ * mask is empty past the torn range, and empty once a program of zeros made the bits solid. */
+Test(weak, peek_weak_names_the_varying_bits) {
+    nor *dev = weak_zeros(3);
+    uint8_t mask[LEN + 8], first[LEN], again[LEN], varying[LEN] = {0};
+    cr_assert_eq(nor_peek_weak(dev, 0, mask, sizeof mask), NOR_OK);
+    nor_read(dev, 0, first, LEN);
+    for (int r = 0; r < 64; r++) {
+        nor_read(dev, 0, again, LEN);
+        for (int i = 0; i < LEN; i++) varying[i] |= first[i] ^ again[i];
+    }
+    int weak = 0;
+    for (int i = 0; i < LEN; i++) {
+        cr_assert_eq(varying[i] & ~mask[i], 0, "byte %d varies outside its weak mask", i);
+        weak += test_popcount8(mask[i]);
+    }
+    cr_assert_gt(weak, 0);
+    for (int i = LEN; i < LEN + 8; i++) cr_assert_eq(mask[i], 0, "byte %d past the tear", i);
+    uint8_t zeros[LEN] = {0};
+    cr_assert_eq(nor_program(dev, 0, zeros, LEN), NOR_OK);
+    cr_assert_eq(nor_peek_weak(dev, 0, mask, LEN), NOR_OK);
+    for (int i = 0; i < LEN; i++) cr_assert_eq(mask[i], 0, "byte %d still weak", i);
+    cr_assert_eq(nor_peek_weak(dev, nor_size(dev) - 1, mask, 2), NOR_E_RANGE);
+    nor_destroy(dev);
+}

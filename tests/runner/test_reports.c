@@ -59,12 +59,12 @@ static char *read_all(const char *path) {
 static char *write_reports_and_read(const run_results *results, const char *file) {
     char dir[] = "/tmp/norbench-reports-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(report_write_dir(dir, results), REPORT_OK);
+    cr_assert_eq(report_write_dir(dir, results, NULL), REPORT_OK);
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     char *text = read_all(path);
-    const char *const written[] = {"results.json", "junit.xml"};
-    for (int i = 0; i < 2; i++) {
+    const char *const written[] = {"results.json", "junit.xml", "index.html"};
+    for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, written[i]);
         unlink(path);
     }
@@ -178,6 +178,6 @@ Test(reports, durations_read_naturally) {
 Test(reports, unwritable_directory_is_an_io_error) {
     run_results results;
     make_results(&results);
-    cr_assert_eq(report_write_dir("/nonexistent/dir/below", &results), REPORT_E_IO);
+    cr_assert_eq(report_write_dir("/nonexistent/dir/below", &results, NULL), REPORT_E_IO);
     run_results_free(&results);
 }

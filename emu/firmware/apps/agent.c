@@ -1,8 +1,8 @@
 /* The agent: runs the storage engine's operations that the host sends through the mailbox
  * (emu_mailbox.h), one per call, so that `norbench run --target BOARD` drives the engine
  * cross-compiled for the board with the scenario's configuration. The engine's range and
- * caches come with the mount command; its work and cache memory come from a static arena.
- * Between calls the core waits in a WFI, which hands control back to the host. */
+ * caches come with the mount command (read-write or read-only); its work and cache memory come from
+ * a static arena. Between calls the core waits in a WFI, which hands control back to the host. */
 #include "board.h"
 #include "emu_mailbox.h"
 #include "nbs.h"
@@ -20,7 +20,7 @@ static nbs_map map;
 static nbs_queue queue;
 static bool is_map;
 
-static int mount(void) {
+static int mount(bool read_only) {
     nbs_flash flash;
     board_storage_flash(&flash);
     if (REG(MBOX_CFG_WRITE_UNIT) != flash.write_unit) return NBS_E_GEOMETRY;
@@ -42,7 +42,8 @@ static int mount(void) {
                                     .mem = cache ? arena + cache_at : NULL,
                                     .mem_size = cache,
                                     .max_keys = keys,
-                                    .check = REG(MBOX_CFG_CACHE_CHECK) != 0}};
+                                    .check = REG(MBOX_CFG_CACHE_CHECK) != 0},
+                          .read_only = read_only};
     return is_map ? nbs_map_mount(&map, &config) : nbs_queue_mount(&queue, &config);
 }
 
@@ -92,7 +93,8 @@ static int run(uint32_t command) {
     size_t len = REG(MBOX_VALUE_LEN), key_len = REG(MBOX_KEY_LEN);
     int rc;
     switch (command) {
-    case MBOX_CMD_MOUNT: return mount();
+    case MBOX_CMD_MOUNT: return mount(false);
+    case MBOX_CMD_MOUNT_READ_ONLY: return mount(true);
     case MBOX_CMD_FORMAT: return is_map ? nbs_map_erase_all(&map) : nbs_queue_erase_all(&queue);
     case MBOX_CMD_STORE: return nbs_map_store(&map, KEY, key_len, VALUE, len);
     case MBOX_CMD_FETCH:

@@ -35,3 +35,7 @@ int board_flash_erase(uint32_t page_addr) {
     nvmc_wait();
     return 0;
 }
+
+uint32_t board_flash_ecc_errors(void) {
+    return 0; /* the flash has no ECC */
+}

@@ -35,3 +35,7 @@ int board_flash_erase(uint32_t sector_addr) {
     FLASH_CR = FLASH_CR_PSIZE_X32 | FLASH_CR_SER | FLASH_CR_SNB(snb) | FLASH_CR_STRT;
     return stm32_flash_lock();
 }
+
+uint32_t board_flash_ecc_errors(void) {
+    return 0; /* the flash has no ECC */
+}

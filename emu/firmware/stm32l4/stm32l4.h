@@ -1,5 +1,6 @@
 /* STM32L476 registers the board support and the board checks use (addresses and bits from the
- * reference manual RM0351): the FLASH interface, USART2, the RCC clock start-up and enable bit. */
+ * reference manual RM0351): the FLASH interface (with ECCR), USART2, the RCC clock start-up and
+ * enable bit. */
 #ifndef FIRMWARE_STM32L4_H
 #define FIRMWARE_STM32L4_H
 
@@ -24,6 +25,11 @@
 #define FLASH_SR_ERRORS                                                                            \
     (FLASH_SR_OPERR | FLASH_SR_PROGERR | FLASH_SR_WRPERR | FLASH_SR_PGAERR | FLASH_SR_SIZERR |     \
      FLASH_SR_PGSERR | (1u << 8) | (1u << 9))
+
+#define FLASH_ECCR      STM32_REG(0x40022018u)
+#define FLASH_ECCR_ADDR 0x7FFFFu /* the double word's offset in its bank */
+#define FLASH_ECCR_BK   (1u << 19)
+#define FLASH_ECCR_ECCD (1u << 31)
 
 #define FLASH_CR_PG     (1u << 0)
 #define FLASH_CR_PER    (1u << 1)

@@ -1,0 +1,35 @@
+/* The visualizer's entry point (`norbench gui`): its options, filled by the command line
+ * (sim/cli/cmd_gui.c), and the call that opens the window or renders headless. Built with SDL2
+ * and SDL2_ttf when pkg-config finds them; otherwise gui_run says so and fails. */
+#ifndef NORBENCH_GUI_H
+#define NORBENCH_GUI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct gui_options {
+    const char *source;     /* a scenario FILE.json, a flash IMAGE, or NULL: a demo store */
+    const char *preset;     /* the demo store's device */
+    uint32_t pages;         /* the demo store's pages (0: every sector of its first region; more
+                               than it has: all of them) */
+    bool queue;             /* the demo store, or an image, holds a queue (else a map) */
+    uint64_t seed;          /* the demo workload's and the device's seed */
+    bool seed_given;        /* a scenario runs with this seed instead of its own */
+    const char *font;       /* a TrueType font file; NULL: fc-match monospace */
+    bool headless;          /* render with SDL's offscreen driver, no window */
+    uint64_t steps;         /* steps to take before the first frame (headless: before the shot) */
+    int64_t at;             /* timeline position to show first (-1: the end) */
+    const char *screenshot; /* headless: the PNG to write */
+    uint64_t bench_frames;  /* headless: render this many frames and print frames per second */
+    uint32_t width, height; /* window size */
+    bool heatmap;           /* start in the erase-count heatmap */
+    int64_t select;         /* the page selected at start (-1: none) */
+    const char *script;     /* test hook: a file of synthetic input events (gui_script.c) */
+    const char *state_out;  /* test hook: where to write the final state as text */
+} gui_options;
+
+/* Returns the process exit code: 0, 1 (a run-time failure), 2 (bad input: a message on stderr
+ * names the file or option and what is wrong). */
+int gui_run(const gui_options *options);
+
+#endif

@@ -1,0 +1,185 @@
+/* What the window opens: a scenario (run first by the scenario runner, every flash operation
+ * recorded on the timeline through the engine the runner creates), a flash image and its
+ * sidecar, or a demo store on a preset that the seeded workload fills. */
+#include "gui_app.h"
+#include "runner.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The runner creates the engine on the device it made: that is where the timeline starts.
+ * runner_options.find_engine has no context argument, so the capture goes through these. */
+static gui_timeline *capture_timeline;
+static adapter_kind capture_kind;
+static const adapter_kind *capture_real;
+
+static int capture_create(adapter *out, nor *dev, const adapter_config *cfg) {
+    gui_timeline_start(capture_timeline, dev);
+    return capture_real->create(out, dev, cfg);
+}
+
+static const adapter_kind *capture_find(const char *type) {
+    capture_real = adapter_find(type);
+    if (!capture_real) return NULL;
+    capture_kind = *capture_real;
+    capture_kind.create = capture_create;
+    return &capture_kind;
+}
+
+static bool ends_with(const char *s, const char *tail) {
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* The engine the window drives, on the range `range` of the device. */
+static int attach_engine(gui_session *s, const adapter_kind *kind, char *why, size_t n) {
+    s->pages = s->range.size / s->range.page_size;
+    int rc = kind->create(&s->engine, s->dev, &s->range);
+    if (rc) {
+        snprintf(why, n, "the %s engine cannot use this range: %s", kind->name, nbs_strerror(rc));
+        return 2;
+    }
+    s->have_engine = true;
+    s->is_map = (kind->capabilities & ADAPTER_CAN_MAP) != 0;
+    s->mount_result = 1;
+    if (nor_is_powered(s->dev)) gui_session_mount(s);
+    return 0;
+}
+
+static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t n) {
+    scenario *sc = NULL;
+    scenario_errors errors = {0};
+    int rc = scenario_load_file(o->source, &sc, &errors);
+    if (rc) {
+        if (errors.count)
+            scenario_error_format(&errors.items[0], why, n);
+        else
+            snprintf(why, n, "%s: cannot load the scenario", o->source);
+        scenario_errors_free(&errors);
+        return 2;
+    }
+    scenario_errors_free(&errors);
+    runner_options ro = {.override_seed = o->seed_given,
+                         .seed = o->seed,
+                         .keep_device = &s->dev,
+                         .find_engine = capture_find};
+    scenario_result result;
+    capture_timeline = &s->tl;
+    rc = runner_run(sc, o->source, &ro, &result);
+    capture_timeline = NULL;
+    snprintf(s->verdict, sizeof s->verdict, "%s%s%.140s", run_verdict_name(result.verdict),
+             result.message[0] ? ": " : "", result.message);
+    free(result.sector_erases);
+    const adapter_kind *kind = adapter_find(sc->engine.type);
+    char type[sizeof sc->engine.type];
+    snprintf(type, sizeof type, "%s", sc->engine.type);
+    s->range = (adapter_config){.start = sc->engine.start,
+                                .size = sc->engine.size,
+                                .page_size = sc->engine.page_size,
+                                .cache_flags = sc->engine.cache_flags,
+                                .cache_max_keys = sc->engine.cache_max_keys,
+                                .cache_check = sc->engine.cache_check};
+    snprintf(s->title, sizeof s->title, "%s (%s, %s)", sc->name, sc->preset, sc->engine.type);
+    scenario_free(sc);
+    if (!s->dev || !s->tl.dev) {
+        snprintf(why, n, "%s: the scenario did not run: %s", o->source, runner_strerror(rc));
+        return 1;
+    }
+    if (!kind) {
+        snprintf(why, n, "%s: no engine named '%s'", o->source, type);
+        return 2;
+    }
+    return attach_engine(s, kind, why, n);
+}
+
+/* A device like the image's: its preset when the sidecar names a known one of the same
+ * geometry, else the geometry alone (no wear-out, unlimited programs). */
+static nor_config image_config(const nor_image_info *info) {
+    const nor_config *preset = nor_preset_find(info->preset);
+    char ignored[NOR_IMAGE_WHY_MAX];
+    if (preset && nor_image_check_config(info, preset, ignored, sizeof ignored) == NOR_OK)
+        return *preset;
+    nor_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.name, sizeof cfg.name, "%s", info->preset[0] ? info->preset : "image");
+    cfg.region_count = info->region_count;
+    for (uint32_t r = 0; r < info->region_count; r++)
+        cfg.regions[r] =
+            (nor_region){.count = info->regions[r].count, .size = info->regions[r].size};
+    cfg.write_unit = info->write_unit;
+    cfg.erase_value = info->erase_value;
+    cfg.write_policy = NOR_WRITES_UNLIMITED;
+    return cfg;
+}
+
+/* The store of an image or of the demo: the first region's sectors, one page each. */
+static void whole_first_region(gui_session *s, uint32_t pages) {
+    const nor_region *r = &nor_get_config(s->dev)->regions[0];
+    if (pages > r->count) pages = r->count;
+    s->range = (adapter_config){
+        .start = 0, .size = (pages ? pages : r->count) * r->size, .page_size = r->size};
+}
+
+static int open_image(gui_session *s, const gui_options *o, char *why, size_t n) {
+    nor_image_info info;
+    int rc = nor_image_read_info(o->source, &info, why, n);
+    if (rc == NOR_E_IO) {
+        size_t len = strlen(why);
+        snprintf(why + len, n - len, ": %s", strerror(errno));
+    }
+    if (rc) return 2;
+    nor_config cfg = image_config(&info);
+    nor_image_info_free(&info);
+    if ((rc = nor_create(&s->dev, &cfg, o->seed))) {
+        snprintf(why, n, "%s: no device for this geometry: %s", o->source, nor_strerror(rc));
+        return 2;
+    }
+    char reason[NOR_IMAGE_WHY_MAX];
+    if ((rc = nor_image_load_explained(s->dev, o->source, reason, sizeof reason))) {
+        snprintf(why, n, "%s", rc == NOR_E_IMAGE ? reason : nor_strerror(rc));
+        return 2;
+    }
+    gui_timeline_start(&s->tl, s->dev);
+    whole_first_region(s, 0);
+    snprintf(s->title, sizeof s->title, "%s (%s image, %s)", o->source, cfg.name,
+             o->queue ? "queue" : "map");
+    return attach_engine(s, adapter_find(o->queue ? "queue" : "map"), why, n);
+}
+
+static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) {
+    const nor_config *cfg = nor_preset_find(o->preset);
+    if (!cfg) {
+        snprintf(why, n, "--preset %s: no such preset (norbench presets lists them)", o->preset);
+        return 2;
+    }
+    if (o->pages == 1) {
+        snprintf(why, n, "--pages 1: a store needs at least 2 pages");
+        return 2;
+    }
+    int rc = nor_create(&s->dev, cfg, o->seed);
+    if (rc) {
+        snprintf(why, n, "--preset %s: %s", o->preset, nor_strerror(rc));
+        return 1;
+    }
+    gui_timeline_start(&s->tl, s->dev);
+    whole_first_region(s, o->pages);
+    snprintf(s->title, sizeof s->title, "demo %s on %s, %u pages", o->queue ? "queue" : "map",
+             cfg->name, s->range.size / s->range.page_size);
+    return attach_engine(s, adapter_find(o->queue ? "queue" : "map"), why, n);
+}
+
+int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t n) {
+    memset(s, 0, sizeof *s);
+    s->workload_rng = o->seed;
+    s->mount_result = 1;
+    int rc = !o->source                      ? open_demo(s, o, why, n)
+             : ends_with(o->source, ".json") ? open_scenario(s, o, why, n)
+                                             : open_image(s, o, why, n);
+    if (!rc && !s->tl.count) gui_timeline_start(&s->tl, s->dev);
+    gui_timeline_seal(&s->tl);
+    s->cursor = s->tl.count ? s->tl.count - 1 : 0;
+    return rc;
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# `norbench gui` from the command line, headless: --help; a screenshot is a valid PNG of the
+# window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
+# caught); every bundled example scenario and a saved image open; bad input is one message
+# naming it and exit 2.
+# Usage: gui_cli.sh PATH/TO/norbench SCENARIOS-DIR
+set -u
+nb=$1
+scenarios=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "gui/cli: $*" >&2; exit 1; }
+
+"$nb" gui --help >"$tmp/help" 2>&1 || fail "gui --help exited $?"
+grep -q -- "--headless" "$tmp/help" || fail "gui --help does not list --headless"
+
+# check_png FILE W H: a PNG of W x H whose chunks' CRCs and zlib stream are right.
+check_png() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "no PNG signature"
+pos, idat, size = 8, b"", None
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    crc, = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])
+    assert zlib.crc32(kind + body) == crc, "bad CRC in chunk %r" % kind
+    if kind == b"IHDR": size = struct.unpack(">II", body[:8])
+    if kind == b"IDAT": idat += body
+    pos += 12 + n
+w, h = int(sys.argv[2]), int(sys.argv[3])
+assert size == (w, h), "size %r, not %r" % (size, (w, h))
+assert len(zlib.decompress(idat)) == h * (w * 3 + 1), "wrong amount of pixel data"
+PY
+}
+
+"$nb" gui --headless --preset tiny --steps 20 --width 800 --height 600 \
+    --screenshot "$tmp/shot.png" >"$tmp/out" 2>&1 || fail "headless screenshot: $(cat "$tmp/out")"
+check_png "$tmp/shot.png" 800 600 || fail "the screenshot is not a valid 800x600 PNG"
+# Broken variant: one byte of the pixel data flipped is caught.
+python3 -c "
+import sys; d = bytearray(open(sys.argv[1], 'rb').read()); d[200] ^= 0x40
+open(sys.argv[2], 'wb').write(d)" "$tmp/shot.png" "$tmp/bad.png"
+check_png "$tmp/bad.png" 800 600 2>/dev/null && fail "a corrupted PNG passed the check"
+
+# Every example scenario opens headless (it runs first), and so does a saved image.
+for f in "$scenarios"/examples/*.json; do
+    "$nb" gui --headless "$f" --select 0 --screenshot "$tmp/s.png" >"$tmp/out" 2>&1 ||
+        fail "$f: $(cat "$tmp/out")"
+done
+"$nb" run "$scenarios/examples/map-basics.json" --dump-image "$tmp/img" >/dev/null 2>&1
+img=$(ls "$tmp"/img/*.bin | head -n 1)
+"$nb" gui --headless "$img" --screenshot "$tmp/i.png" >"$tmp/out" 2>&1 || fail "image: $(cat "$tmp/out")"
+
+# Bad input: one message (a usage error adds a hint line after it), exit 2.
+expect_usage() {
+    what=$1; want=$2; shift 2
+    "$nb" gui "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    [ $rc -eq 2 ] || fail "$what: exit $rc, not 2"
+    head -n 1 "$tmp/err" | grep -q -- "$want" || fail "$what: '$(cat "$tmp/err")' does not name $want"
+    sed -n '2,$p' "$tmp/err" | grep -qv "^Try 'norbench gui --help'" &&
+        fail "$what: more than one message: $(cat "$tmp/err")"
+}
+expect_usage "missing scenario" "$tmp/none.json" --headless "$tmp/none.json"
+expect_usage "missing image" "$tmp/none.bin" --headless "$tmp/none.bin"
+expect_usage "bad engine" "--engine" --headless --engine tree
+expect_usage "bad preset" "--preset nope" --headless --preset nope
+expect_usage "bad font" "--font" --headless --font "$tmp/shot.png"
+expect_usage "screenshot without headless" "--headless" --screenshot "$tmp/x.png"
+printf 'jump 3\n' >"$tmp/bad.script"
+expect_usage "bad script" "bad.script:1" --headless --script "$tmp/bad.script"
+exit 0
