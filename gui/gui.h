@@ -26,6 +26,9 @@ typedef struct gui_options {
     int64_t select;         /* the page selected at start (-1: none) */
     const char *script;     /* test hook: a file of synthetic input events (gui_script.c) */
     const char *state_out;  /* test hook: where to write the final state as text */
+    /* An engine plugin (--engine-lib, docs/plugins.md) driven instead of the scenario's, the
+     * image's or the demo's engine; NULL: theirs. */
+    const struct adapter_kind *engine;
 } gui_options;
 
 /* Returns the process exit code: 0, 1 (a run-time failure), 2 (bad input: a message on stderr

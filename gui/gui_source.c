@@ -1,6 +1,8 @@
 /* What the window opens: a scenario (run first by the scenario runner, every flash operation
  * recorded on the timeline through the engine the runner creates), a flash image and its
- * sidecar, or a demo store on a preset that the seeded workload fills. */
+ * sidecar, or a demo store on a preset that the seeded workload fills; each on the engine the
+ * source names, or on an engine plugin (--engine-lib). */
+#include "adapter_plugin.h"
 #include "gui_app.h"
 #include "runner.h"
 #include "scenario.h"
@@ -18,16 +20,23 @@ static const adapter_kind *capture_real;
 
 static int capture_create(adapter *out, nor *dev, const adapter_config *cfg) {
     gui_timeline_start(capture_timeline, dev);
-    return capture_real->create(out, dev, cfg);
+    return adapter_kind_create(capture_real, out, dev, cfg);
 }
 
-static const adapter_kind *capture_find(const char *type) {
-    capture_real = adapter_find(type);
-    if (!capture_real) return NULL;
-    capture_kind = *capture_real;
+static const adapter_kind *capture(const adapter_kind *real) {
+    capture_real = real;
+    capture_kind = *real;
     capture_kind.create = capture_create;
     return &capture_kind;
 }
+
+static const adapter_kind *capture_find(const char *type) {
+    const adapter_kind *real = adapter_find(type);
+    return real ? capture(real) : NULL;
+}
+
+/* The plugin a scenario's engine type "plugin" names, loaded for as long as the window lives. */
+static engine_plugin scenario_plugin;
 
 static bool ends_with(const char *s, const char *tail) {
     size_t n = strlen(s), t = strlen(tail);
@@ -37,7 +46,7 @@ static bool ends_with(const char *s, const char *tail) {
 /* The engine the window drives, on the range `range` of the device. */
 static int attach_engine(gui_session *s, const adapter_kind *kind, char *why, size_t n) {
     s->pages = s->range.size / s->range.page_size;
-    int rc = kind->create(&s->engine, s->dev, &s->range);
+    int rc = adapter_kind_create(kind, &s->engine, s->dev, &s->range);
     if (rc) {
         snprintf(why, n, "the %s engine cannot use this range: %s", kind->name, nbs_strerror(rc));
         return 2;
@@ -62,9 +71,18 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
         return 2;
     }
     scenario_errors_free(&errors);
+    const adapter_kind *kind = o->engine;
+    if (!kind && sc->engine.library) {
+        if (engine_plugin_load(&scenario_plugin, sc->engine.library, why, n)) {
+            scenario_free(sc);
+            return 2;
+        }
+        kind = &scenario_plugin.kind;
+    }
     runner_options ro = {.override_seed = o->seed_given,
                          .seed = o->seed,
                          .keep_device = &s->dev,
+                         .engine = kind ? capture(kind) : NULL,
                          .find_engine = capture_find};
     scenario_result result;
     capture_timeline = &s->tl;
@@ -73,7 +91,7 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
     snprintf(s->verdict, sizeof s->verdict, "%s%s%.140s", run_verdict_name(result.verdict),
              result.message[0] ? ": " : "", result.message);
     free(result.sector_erases);
-    const adapter_kind *kind = adapter_find(sc->engine.type);
+    if (!kind) kind = adapter_find(sc->engine.type);
     char type[sizeof sc->engine.type];
     snprintf(type, sizeof type, "%s", sc->engine.type);
     s->range = (adapter_config){.start = sc->engine.start,
@@ -123,7 +141,23 @@ static void whole_first_region(gui_session *s, uint32_t pages) {
         .start = 0, .size = (pages ? pages : r->count) * r->size, .page_size = r->size};
 }
 
+/* The engine of an image or of the demo: the plugin (--engine-lib) or the built-in one, a
+ * queue with --engine queue. */
+static const adapter_kind *store_kind(const gui_options *o) {
+    return o->engine ? o->engine : adapter_find(o->queue ? "queue" : "map");
+}
+
+/* The plugin must provide what --engine asks for (a map unless it says queue). */
+static bool plugin_fits(const gui_options *o, char *why, size_t n) {
+    unsigned needed = o->queue ? ADAPTER_CAN_QUEUE : ADAPTER_CAN_MAP;
+    if (!o->engine || (o->engine->capabilities & needed)) return true;
+    snprintf(why, n, "--engine-lib: the %s engine is not a %s engine (--engine %s)",
+             o->engine->name, o->queue ? "queue" : "map", o->queue ? "queue" : "map");
+    return false;
+}
+
 static int open_image(gui_session *s, const gui_options *o, char *why, size_t n) {
+    if (!plugin_fits(o, why, n)) return 2;
     nor_image_info info;
     int rc = nor_image_read_info(o->source, &info, why, n);
     if (rc == NOR_E_IO) {
@@ -146,10 +180,11 @@ static int open_image(gui_session *s, const gui_options *o, char *why, size_t n)
     whole_first_region(s, 0);
     snprintf(s->title, sizeof s->title, "%s (%s image, %s)", o->source, cfg.name,
              o->queue ? "queue" : "map");
-    return attach_engine(s, adapter_find(o->queue ? "queue" : "map"), why, n);
+    return attach_engine(s, store_kind(o), why, n);
 }
 
 static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) {
+    if (!plugin_fits(o, why, n)) return 2;
     const nor_config *cfg = nor_preset_find(o->preset);
     if (!cfg) {
         snprintf(why, n, "--preset %s: no such preset (norbench presets lists them)", o->preset);
@@ -168,7 +203,7 @@ static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) 
     whole_first_region(s, o->pages);
     snprintf(s->title, sizeof s->title, "demo %s on %s, %u pages", o->queue ? "queue" : "map",
              cfg->name, s->range.size / s->range.page_size);
-    return attach_engine(s, adapter_find(o->queue ? "queue" : "map"), why, n);
+    return attach_engine(s, store_kind(o), why, n);
 }
 
 int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t n) {

@@ -20,7 +20,7 @@ static int check_range(const cli_command *cmd, const char *flag, uint64_t value,
 int cmd_gui(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("gui");
     const char *preset = "samd21", *font = NULL, *screenshot = NULL, *script = NULL,
-               *state_out = NULL, *engine = "map";
+               *state_out = NULL, *engine = "map", *engine_lib = NULL;
     uint64_t pages = 0, seed = 1, steps = 0, at = UINT64_MAX, bench = 0, width = 1280, height = 800,
              select = UINT64_MAX;
     bool headless = false, heatmap = false;
@@ -34,6 +34,8 @@ int cmd_gui(int argc, char **argv) {
         {"preset", CLI_STRING, &preset, "NAME", "without FILE: the demo store's device (samd21)"},
         {"pages", CLI_U64, &pages, "N", "without FILE: the demo store's pages (default 64)"},
         {"engine", CLI_STRING, &engine, "map|queue", "the demo store's or the image's kind"},
+        {"engine-lib", CLI_STRING, &engine_lib, "PATH",
+         "drive the engine plugin PATH (docs/plugins.md) instead of the source's engine"},
         {"seed", CLI_U64, &seed, "N", "seed of the workload and the device (a scenario: its own)"},
         {"width", CLI_U64, &width, "PX", "window width (default 1280)"},
         {"height", CLI_U64, &height, "PX", "window height (default 800)"},
@@ -52,6 +54,9 @@ int cmd_gui(int argc, char **argv) {
         queue = true;
     else if (strcmp(engine, "map") != 0)
         return cli_usage_error(cmd, "--engine '%s': expected map or queue", engine);
+    const struct adapter_kind *plugin = NULL;
+    if (engine_lib && (rc = cli_engine_lib_load(cmd, "--engine-lib", engine_lib, &plugin)))
+        return rc;
     if ((rc = check_range(cmd, "width", width, 320, 8192)) >= 0) return rc;
     if ((rc = check_range(cmd, "height", height, 240, 8192)) >= 0) return rc;
     if ((rc = check_range(cmd, "pages", pages, 0, 32767)) >= 0) return rc;
@@ -75,6 +80,7 @@ int cmd_gui(int argc, char **argv) {
                      .heatmap = heatmap,
                      .select = select == UINT64_MAX ? -1 : (int64_t)(select & INT64_MAX),
                      .script = script,
-                     .state_out = state_out};
+                     .state_out = state_out,
+                     .engine = plugin};
     return gui_run(&o);
 }

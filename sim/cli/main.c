@@ -121,7 +121,7 @@ const cli_command cli_commands[] = {
     {"gui", "watch the page map, wear and power cuts in a window",
      "[FILE.json | IMAGE] [--headless --steps N --screenshot PNG] [--bench-frames N]\n"
      "       [--font TTF] [--preset NAME --pages N] [--engine map|queue] [--seed N] [--at OP]\n"
-     "       [--heatmap] [--select PAGE] [--width PX --height PX]",
+     "       [--heatmap] [--select PAGE] [--width PX --height PX] [--engine-lib PATH]",
      "Opens a window (SDL2) on a scenario (run first, every flash operation on the timeline),\n"
      "a flash image (IMAGE and IMAGE.json, a map or, with --engine queue, a queue over the\n"
      "device's sectors), or without FILE a demo store (--preset, --pages, --engine) that a\n"

@@ -122,5 +122,28 @@ rc=$?
     fail "run with a crashing plugin: exit $rc: $(cat err)"
 "$nb" run crash.json --engine-lib "$plugins/naive-map.so" >out 2>&1 || fail "crash.json fails on naive-map: $(cat out)"
 
+# The visualizer drives a plugin too (when built with SDL2): its timeline ends after the flash
+# operations `run` counts on the same plugin, and its pages' erase counts add up to run's.
+if "$nb" gui --help >/dev/null 2>&1 && ! "$nb" gui --headless 2>&1 | grep -q "built without SDL2"; then
+    steps="$src/tests/plugins/map-steps.json"
+    for how in "--engine-lib $plugins/hello-engine.so" "--engine-lib $plugins/naive-map.so"; do
+        # shellcheck disable=SC2086 # $how is two words
+        "$nb" run "$steps" $how --json >run.json 2>&1 &&
+            "$nb" gui "$steps" $how --headless --state-out gui.state >gui.out 2>&1 ||
+            fail "gui $how: $(cat gui.out)"
+        python3 - run.json gui.state <<'PY' || fail "gui $how: its timeline is not run's"
+import json, sys
+run = json.load(open(sys.argv[1]))["scenarios"][0]
+state = dict(line.split(" ", 1) for line in open(sys.argv[2]) if " " in line)
+erases = sum(int(line.split()[-1]) for line in open(sys.argv[2]) if line.startswith("page "))
+if int(state["cursor"]) != run["flash_ops"] or erases != run["erases"]:
+    sys.exit(f"gui: cursor {state['cursor'].strip()}, erases {erases}; run: {run['flash_ops']}, {run['erases']}")
+PY
+    done
+    "$nb" gui --headless --engine queue --engine-lib "$plugins/naive-map.so" >out 2>err
+    [ $? -eq 2 ] && grep -q "the naive-map engine is not a queue engine" err ||
+        fail "gui drove a map plugin as a queue: $(cat err)"
+fi
+
 [ $fails -eq 0 ] && echo "plugins: all checks passed"
 exit $((fails > 0))
