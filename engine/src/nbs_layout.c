@@ -58,8 +58,13 @@ void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t
  * (an ECC error too: a torn unit of ECC flash). */
 static int read_flag(nbs_log *log, uint32_t page, uint32_t off, uint8_t *buf, bool *touched) {
     int rc = nbs_read(log, page, off, buf, log->unit);
-    *touched = rc == NBS_E_ECC || !nbs_all_erased(log, buf, log->unit);
-    return rc == NBS_E_ECC ? NBS_OK : rc;
+    if (rc == NBS_E_ECC) {
+        *touched = true;
+        return NBS_OK;
+    }
+    /* A failed read (power off) leaves buf unset: it tells nothing. */
+    *touched = rc == NBS_OK && !nbs_all_erased(log, buf, log->unit);
+    return rc;
 }
 
 int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
