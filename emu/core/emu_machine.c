@@ -182,13 +182,6 @@ static int load_segment(void *ctx, uint32_t paddr, const uint8_t *data, uint32_t
     emu *m = ctx;
     const emu_board *b = m->board;
     uint64_t end = (uint64_t)paddr + memsz;
-    if (m->store_dev && paddr < m->store_base + m->store_size && end > m->store_base) {
-        snprintf(why, why_size,
-                 "the scenario's flash (%u bytes, placed at 0x%08x, the end of the %s's flash) "
-                 "overlaps the firmware's segment at 0x%08x (%u bytes)",
-                 m->store_size, m->store_base, b->name, paddr, memsz);
-        return -1;
-    }
     if (paddr >= m->flash_base && end <= (uint64_t)m->flash_base + m->flash_size) {
         static const uint8_t zero = 0;
         uint32_t at = paddr - m->flash_base;
