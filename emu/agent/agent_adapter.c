@@ -272,7 +272,8 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
     emu_options o = {.board = selected.board,
                      .elf_path = selected.firmware,
                      .max_instructions = selected.max_instructions,
-                     .storage = dev};
+                     .storage = dev,
+                     .test_break = selected.test_break};
     char why[EMU_WHY_MAX];
     if (emu_open(&a->m, &o, why, sizeof why)) return refuse(a, why);
     if (cfg->start < emu_storage_first(a->m)) {
@@ -330,6 +331,11 @@ const adapter_kind *emu_target_find_engine(const char *type) {
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (strcmp(kinds[i].name, type) == 0) return &kinds[i];
     return NULL;
+}
+
+uint32_t emu_target_ecc_reads(const adapter *a) {
+    const agent *ag = a->ctx;
+    return get32(emu_mailbox(ag->m), MBOX_ECC_READS);
 }
 
 int emu_target_check(char *why, size_t why_size) {
