@@ -220,10 +220,17 @@ static int take_reset_snapshot(emu *m, const char *path, char *why, size_t why_s
         return -1;
     }
     bool in_flash = reset >= m->flash_base && reset - m->flash_base < m->flash_size;
-    if (!(reset & 1) || !in_flash) {
+    if (!in_flash) {
         snprintf(why, why_size,
-                 "%s: the vector table's reset handler 0x%08x is not a Thumb address (odd) in "
-                 "flash",
+                 "%s: the vector table's reset handler 0x%08x is outside the %s's flash "
+                 "(0x%08x..0x%08x); is the firmware linked for the %s?",
+                 path, reset, b->name, m->flash_base, m->flash_base + m->flash_size, b->name);
+        return -1;
+    }
+    if (!(reset & 1)) {
+        snprintf(why, why_size,
+                 "%s: the vector table's reset handler 0x%08x is not a Thumb address (bit 0 "
+                 "clear): a Cortex-M runs Thumb code only",
                  path, reset);
         return -1;
     }
