@@ -59,6 +59,10 @@ done
 [ $rc -eq 1 ] || fail "the campaign over the broken engine exited $rc, not 1: $(cat "$tmp/out")"
 grep -q "the operation in flight is neither applied nor absent" "$tmp/out" ||
     fail "the broken engine's campaign failed otherwise: $(cat "$tmp/out")"
+# On the stm32f4: a campaign over a small map in its 128 KiB sectors passes.
+f4=$(dirname "$0")/map-stm32f4-campaign.json
+(cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries 16 --torn bits --target stm32f4 "$f4") \
+    >"$tmp/out" 2>&1 || fail "the stm32f4 campaign failed: $(cat "$tmp/out")"
 # On the stm32l4: the queue's ECC campaign (torn none) passes on the board and catches an engine
 # that opens a page without erasing it, as on the host (the reproducers go to $tmp).
 eccq=$sc/powercut/queue-ecc-stm32l4.json
