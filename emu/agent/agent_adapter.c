@@ -202,11 +202,11 @@ static int agent_count(void *ctx, uint32_t *count) {
 static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     agent *a = ctx;
     uint8_t *mbox = emu_mailbox(a->m);
-    uint8_t *key = malloc(MBOX_KEY_ROOM), *value = malloc(a->cfg.page_size);
+    uint8_t *key = malloc(MBOX_KEY_ROOM), *value = malloc(MBOX_VALUE_ROOM);
     int rc = key && value ? NBS_OK : NBS_E_CACHE_MEM;
     for (uint32_t cursor = 0; rc == NBS_OK;) {
         put32(mbox, MBOX_CURSOR, cursor);
-        put_capacity(a, a->cfg.page_size);
+        put_capacity(a, MBOX_VALUE_ROOM);
         rc = call(a, MBOX_CMD_ITERATE);
         if (rc == NBS_E_END) {
             rc = NBS_OK;
@@ -254,29 +254,43 @@ static void agent_destroy(void *ctx) {
 
 /* ---- creation ---- */
 
+/* Refuses the run before anything runs: the reason to `refused`, NBS_E_GEOMETRY. */
+static int refuse(agent *a, const char *why) {
+    char message[EMU_WHY_MAX + 64];
+    snprintf(message, sizeof message, "target %s: %s", selected.board, why);
+    if (a) emu_close(a->m);
+    free(a);
+    if (selected.refused) selected.refused(message);
+    return NBS_E_GEOMETRY;
+}
+
 static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool is_map) {
     memset(out, 0, sizeof *out);
-    if (cfg->page_size == 0 || cfg->page_size > MBOX_VALUE_ROOM) return NBS_E_GEOMETRY;
+    if (cfg->page_size == 0) return NBS_E_GEOMETRY;
     agent *a = calloc(1, sizeof *a);
     if (!a) return NBS_E_CACHE_MEM;
     emu_options o = {.board = selected.board,
                      .elf_path = selected.firmware,
                      .max_instructions = selected.max_instructions,
-                     .storage = dev};
+                     .storage = dev,
+                     .test_break = selected.test_break};
     char why[EMU_WHY_MAX];
-    if (emu_open(&a->m, &o, why, sizeof why)) {
-        char message[EMU_WHY_MAX + 64];
-        snprintf(message, sizeof message, "target %s: %s", selected.board, why);
-        free(a);
-        if (selected.refused) selected.refused(message);
-        return NBS_E_GEOMETRY;
+    if (emu_open(&a->m, &o, why, sizeof why)) return refuse(a, why);
+    if (cfg->start < emu_storage_first(a->m)) {
+        snprintf(why, sizeof why,
+                 "the engine's range starts at 0x%x of the scenario's flash, whose first 0x%x "
+                 "bytes lie on the agent firmware in the %s's flash: start it at 0x%x or later "
+                 "(engine.start)",
+                 cfg->start, emu_storage_first(a->m), selected.board, emu_storage_first(a->m));
+        return refuse(a, why);
     }
     a->dev = dev;
     a->cfg = *cfg;
     a->is_map = is_map;
     out->name = is_map ? "map" : "queue";
     out->capabilities = is_map ? ADAPTER_CAN_MAP : ADAPTER_CAN_QUEUE;
-    out->max_value_size = cfg->page_size;
+    /* A value crosses the mailbox whole: no larger than its value buffer. */
+    out->max_value_size = cfg->page_size < MBOX_VALUE_ROOM ? cfg->page_size : MBOX_VALUE_ROOM;
     out->ctx = a;
     out->state_size = 1 + emu_state_size(a->m);
     out->save_state = save_state;
@@ -317,6 +331,11 @@ const adapter_kind *emu_target_find_engine(const char *type) {
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (strcmp(kinds[i].name, type) == 0) return &kinds[i];
     return NULL;
+}
+
+uint32_t emu_target_ecc_reads(const adapter *a) {
+    const agent *ag = a->ctx;
+    return get32(emu_mailbox(ag->m), MBOX_ECC_READS);
 }
 
 int emu_target_check(char *why, size_t why_size) {

@@ -21,12 +21,16 @@ typedef struct emu_target {
     /* A scenario flash the board cannot hold: called with the reason before the adapter's
      * creation fails with NBS_E_GEOMETRY (the runner then makes the run an ERROR). May be NULL. */
     void (*refused)(const char *message);
+    unsigned test_break; /* tests only: emu_options.test_break (EMU_BREAK_*) */
 } emu_target;
 
 /* Selects the target the adapters below open (copied; the strings must outlive the runs). */
 void emu_target_select(const emu_target *t);
 /* runner_options.find_engine for the selected target: the agent's map or queue by type. */
 const adapter_kind *emu_target_find_engine(const char *type);
+/* The engine's flash reads that returned NBS_E_ECC since the adapter's last mount (an adapter
+ * emu_target_find_engine made): the host's NOR model counts the same reads in ecc_errors. */
+uint32_t emu_target_ecc_reads(const adapter *a);
 /* Checks that the board exists and that the firmware boots and greets through the mailbox.
  * 0, or -1 with `why`. */
 int emu_target_check(char *why, size_t why_size);

@@ -56,8 +56,11 @@ enum {
 int emu_open(emu **out, const emu_options *o, char *why, size_t why_size);
 void emu_close(emu *m);
 nor *emu_flash(emu *m);
-/* Where emu_options.storage lives in the CPU's address space. */
+/* Where emu_options.storage lives in the CPU's address space: the address of its byte 0 (its
+ * end is the end of the board's flash). */
 uint32_t emu_storage_base(const emu *m);
+/* The storage's first byte the CPU can reach: its sectors on the firmware are left out. */
+uint32_t emu_storage_first(const emu *m);
 /* The agent mailbox's bytes (emu_mailbox.h), read and written by the host between calls. */
 uint8_t *emu_mailbox(emu *m);
 

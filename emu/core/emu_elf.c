@@ -64,12 +64,12 @@ static int read_file(emu_elf *elf, const char *path, char *why, size_t why_size)
         buf = grown;
         cap *= 2;
     }
-    bool bad = ferror(f);
+    int error = ferror(f) ? errno : 0; /* a directory opens, and its read fails: EISDIR */
     fclose(f);
     if (!buf) return fail(why, why_size, "%s: too large or out of memory", path);
-    if (bad) {
+    if (error) {
         free(buf);
-        return fail(why, why_size, "%s: read error", path);
+        return fail(why, why_size, "%s: cannot read: %s", path, strerror(error));
     }
     elf->bytes = buf;
     elf->size = used;

@@ -10,6 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The word at `word` (in the board's flash or the storage) is one its ECC cannot correct. */
+static bool word_bad(const emu *m, uint32_t word) {
+    if (emu_storage_holds(m, word)) return emu_storage_word_bad(m, word);
+    return m->ecc_bad[(word - m->flash_base) / m->ecc_unit];
+}
+
 /* A load from flash: a word a torn sector's ECC cannot correct is the part's ECC fault. The
  * load completes (with the stored bits); the board sets its status registers and names the
  * exception, taken at the next block when the firmware has a handler; without one the boot
@@ -18,12 +24,10 @@ static void on_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
                           void *ctx) {
     (void)uc, (void)type, (void)value;
     emu *m = ctx;
-    uint32_t offset = (uint32_t)addr - m->flash_base;
-    uint32_t first = offset / m->ecc_unit, last = (offset + (uint32_t)size - 1) / m->ecc_unit;
-    for (uint32_t unit = first; unit <= last; unit++)
-        if (m->ecc_bad[unit] && m->powered && !m->stopped &&
+    uint32_t first = (uint32_t)addr - ((uint32_t)addr - m->flash_base) % m->ecc_unit;
+    for (uint32_t word = first; word < addr + (uint32_t)size; word += m->ecc_unit)
+        if (word_bad(m, word) && m->powered && !m->stopped &&
             m->test_break != EMU_BREAK_ECC_SILENT) {
-            uint32_t word = m->flash_base + unit * m->ecc_unit;
             const emu_board *b = m->board;
             unsigned exception = b->ecc_error ? b->ecc_error(m, m->board_state, word) : 0;
             if (exception && emu_exceptions_handler(m, exception)) {
@@ -63,7 +67,8 @@ int emu_flash_attach(emu *m, char *why, size_t why_size) {
  * correct and kept from then on. Not before: while any read hook exists, Unicorn 2.0.1 translates
  * every load and store of the firmware to its slow path. Code translated before the hook would
  * never call it, so every translation of flash and RAM is dropped. */
-static void watch_ecc(emu *m) {
+void emu_flash_watch_ecc(emu *m) {
+    if (m->ecc_watched) return;
     uint64_t flash_end = (uint64_t)m->flash_base + m->flash_size + m->store_size;
     uc_hook hook;
     if (uc_hook_add(m->uc, &hook, UC_HOOK_MEM_READ, (void *)on_flash_load, m, m->flash_base,
@@ -113,20 +118,25 @@ static uint32_t sector_of(emu *m, uint32_t offset, uint32_t *start, uint32_t *si
     return index;
 }
 
-/* A torn sector through the model (weak bits drawn now); with ECC word by word, each word's
- * verdict kept for the loads of this boot. True when a word's ECC cannot correct it. */
-static bool read_torn_sector(emu *m, uint32_t start, uint32_t size) {
-    if (!m->ecc_unit) {
-        nor_read(m->flash_dev, start, m->flash_view + start, size);
+bool emu_flash_read_words(nor *dev, uint32_t start, uint32_t size, uint32_t unit, uint8_t *view,
+                          uint8_t *bad) {
+    if (!unit) {
+        nor_read(dev, start, view, size);
         return false;
     }
     bool uncorrectable = false;
-    for (uint32_t at = start; at < start + size; at += m->ecc_unit) {
-        bool bad = nor_read(m->flash_dev, at, m->flash_view + at, m->ecc_unit) == NOR_E_ECC;
-        m->ecc_bad[at / m->ecc_unit] = bad;
-        uncorrectable |= bad;
+    for (uint32_t at = 0; at < size; at += unit) {
+        bad[at / unit] = nor_read(dev, start + at, view + at, unit) == NOR_E_ECC;
+        uncorrectable |= bad[at / unit];
     }
     return uncorrectable;
+}
+
+/* A torn sector through the model (weak bits drawn now), each ECC word's verdict kept for the
+ * loads of this boot. True when a word's ECC cannot correct it. */
+static bool read_torn_sector(emu *m, uint32_t start, uint32_t size) {
+    return emu_flash_read_words(m->flash_dev, start, size, m->ecc_unit, m->flash_view + start,
+                                m->ecc_unit ? m->ecc_bad + start / m->ecc_unit : NULL);
 }
 
 void emu_flash_power_on(emu *m) {
@@ -134,8 +144,7 @@ void emu_flash_power_on(emu *m) {
     /* Only torn sectors hold words ECC cannot correct (the flash may have gone back to a
      * snapshot since the last power-on: decide again). */
     if (m->ecc_unit) memset(m->ecc_bad, 0, m->flash_size / m->ecc_unit);
-    emu_storage_power_on(m);
-    bool uncorrectable = false;
+    bool uncorrectable = emu_storage_power_on(m);
     for (uint32_t i = 0, offset = 0; i < m->sector_count; i++) {
         uint32_t start, size;
         sector_of(m, offset, &start, &size);
@@ -145,7 +154,7 @@ void emu_flash_power_on(emu *m) {
         }
         offset = start + size;
     }
-    if (uncorrectable && !m->ecc_watched) watch_ecc(m);
+    if (uncorrectable) emu_flash_watch_ecc(m);
     if (m->cut_armed) {
         uint64_t done = nor_op_count(m->flash_dev);
         nor_arm_cut_after_ops(m->flash_dev, m->cut_op > done ? m->cut_op - done : 0);

@@ -46,13 +46,15 @@ struct emu {
     bool ecc_watched;      /* the loads' ECC hook is on (from the first uncorrectable word) */
     bool cut_armed;        /* emu_arm_cut: armed in the model at the next power-on */
     uint64_t cut_op;
-    /* The caller's storage device (emu_options.storage), mapped at store_base at the end of the
-     * flash in place of the board's own pages there; the main flash mapping stops before it. */
+    /* The caller's storage device (emu_options.storage), its end at the end of the flash in
+     * place of the board's own sectors there; the main flash mapping stops before it. Device
+     * sectors that would lie on the firmware are left out: the CPU sees the device from its
+     * offset store_skip, mapped at store_base, store_size bytes (store_view). */
     nor *store_dev;
-    uint32_t store_base, store_size;
+    uint32_t store_base, store_size, store_skip;
     uint8_t *store_view;
-    bool store_torn;  /* a cut tore it and no erase has followed: re-read at power-on */
-    uint8_t *mailbox; /* MBOX_SIZE bytes at MBOX_BASE (emu_mailbox.h) */
+    uint8_t *store_ecc_bad; /* with ECC: per mapped write unit, its ECC cannot correct it */
+    uint8_t *mailbox;       /* MBOX_SIZE bytes at MBOX_BASE (emu_mailbox.h) */
     uint8_t *ram, *ram_reset;
     bool ram_has_code; /* a block ran from RAM: RAM stores drop translations (emu_ram.c) */
     uc_context *cpu_reset;
@@ -82,16 +84,28 @@ void emu_flash_power_on(emu *m);
 /* Refreshes the view of the sectors changed since the dirty marks were cleared. */
 void emu_flash_resync_dirty(emu *m);
 void emu_flash_clear_dirty(emu *m);
+/* Reads [start, start+size) of `dev` through the model into `view` (weak bits drawn now); with
+ * ECC (`unit` > 0) word by word, each word's verdict in `bad` (one byte per word of the range).
+ * True when a word's ECC cannot correct it. */
+bool emu_flash_read_words(nor *dev, uint32_t start, uint32_t size, uint32_t unit, uint8_t *view,
+                          uint8_t *bad);
+/* Adds the loads' ECC hook, once (the first time a word ECC cannot correct is found). */
+void emu_flash_watch_ecc(emu *m);
 
 /* emu_storage.c: the caller's storage device inside the flash range, and the mailbox. */
 int emu_storage_place(emu *m, nor *dev, char *why, size_t why_size);
 int emu_storage_map(emu *m, char *why, size_t why_size);
 void emu_storage_free(emu *m);
 bool emu_storage_holds(const emu *m, uint32_t addr);
+/* With ECC: the storage's word at `addr` (mapped) is one its ECC cannot correct. */
+bool emu_storage_word_bad(const emu *m, uint32_t addr);
 int emu_storage_program(emu *m, uint32_t addr, const void *data, uint32_t len, uint64_t *ns);
 int emu_storage_erase(emu *m, uint32_t addr, uint64_t *ns);
 uint32_t emu_storage_sector_size(const emu *m, uint32_t addr);
-void emu_storage_power_on(emu *m);
+/* At power-on, the device read again (true when a word's ECC cannot correct it). */
+bool emu_storage_power_on(emu *m);
+/* The CPU's view of the device read again from its stored bits (a restored state). */
+void emu_storage_reread(emu *m);
 /* emu_flash.c's verdict on a model's result, shared with the storage device. */
 int emu_flash_settle(emu *m, nor *dev, int rc, const char *what, uint32_t addr, uint32_t len);
 

@@ -182,13 +182,6 @@ static int load_segment(void *ctx, uint32_t paddr, const uint8_t *data, uint32_t
     emu *m = ctx;
     const emu_board *b = m->board;
     uint64_t end = (uint64_t)paddr + memsz;
-    if (m->store_dev && paddr < m->store_base + m->store_size && end > m->store_base) {
-        snprintf(why, why_size,
-                 "the scenario's flash (%u bytes, placed at 0x%08x, the end of the %s's flash) "
-                 "overlaps the firmware's segment at 0x%08x (%u bytes)",
-                 m->store_size, m->store_base, b->name, paddr, memsz);
-        return -1;
-    }
     if (paddr >= m->flash_base && end <= (uint64_t)m->flash_base + m->flash_size) {
         static const uint8_t zero = 0;
         uint32_t at = paddr - m->flash_base;
@@ -227,10 +220,17 @@ static int take_reset_snapshot(emu *m, const char *path, char *why, size_t why_s
         return -1;
     }
     bool in_flash = reset >= m->flash_base && reset - m->flash_base < m->flash_size;
-    if (!(reset & 1) || !in_flash) {
+    if (!in_flash) {
         snprintf(why, why_size,
-                 "%s: the vector table's reset handler 0x%08x is not a Thumb address (odd) in "
-                 "flash",
+                 "%s: the vector table's reset handler 0x%08x is outside the %s's flash "
+                 "(0x%08x..0x%08x); is the firmware linked for the %s?",
+                 path, reset, b->name, m->flash_base, m->flash_base + m->flash_size, b->name);
+        return -1;
+    }
+    if (!(reset & 1)) {
+        snprintf(why, why_size,
+                 "%s: the vector table's reset handler 0x%08x is not a Thumb address (bit 0 "
+                 "clear): a Cortex-M runs Thumb code only",
                  path, reset);
         return -1;
     }

@@ -23,6 +23,7 @@
 #define MBOX_COUNT           0x18u /* count: out */
 #define MBOX_CURSOR          0x1Cu /* iterate: items to skip; iterate_pop: which to pop */
 #define MBOX_HELLO           0x20u /* the agent writes MBOX_HELLO_VALUE once it is ready */
+#define MBOX_ECC_READS       0x24u /* out: the engine's reads this boot that returned NBS_E_ECC */
 #define MBOX_CFG_KIND        0x40u /* mount: MBOX_KIND_MAP or MBOX_KIND_QUEUE */
 #define MBOX_CFG_START       0x44u /* mount: the engine's first byte (absolute address) */
 #define MBOX_CFG_SIZE        0x48u /* mount: bytes */

@@ -44,8 +44,8 @@ static int set_value(const cli_command *cmd, const cli_flag *f, const char *valu
     errno = 0;
     unsigned long long v = strtoull(value, &end, 0);
     if (errno || end == value || *end || value[0] == '-')
-        return cli_usage_error(cmd, "--%s expects a non-negative integer, got '%s'", f->name,
-                               value);
+        return cli_usage_error(cmd, "--%s expects a non-negative integer%s, got '%s'", f->name,
+                               errno == ERANGE ? " below 2^64" : "", value);
     *(uint64_t *)f->out = (uint64_t)v;
     return -1;
 }

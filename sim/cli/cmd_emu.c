@@ -138,10 +138,11 @@ static int run_plan(const cli_command *cmd, emu *m, const emu_flags *f) {
         rc = CLI_EXIT_FAIL;
     } else {
         rc = emu_report_run(&r, f->json);
+        errno = 0;
         int err = f->save_image ? nor_image_save(emu_flash(m), f->save_image) : 0;
         if (err) {
-            fprintf(stderr, "norbench emu: --save-image %s: %s\n", f->save_image,
-                    nor_strerror(err));
+            fprintf(stderr, "norbench emu: --save-image %s: %s%s%s\n", f->save_image,
+                    nor_strerror(err), errno ? ": " : "", errno ? strerror(errno) : "");
             rc = CLI_EXIT_USAGE;
         }
     }

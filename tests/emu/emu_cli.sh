@@ -44,6 +44,11 @@ usage "$counter" --board nrf52840 --torn bits "--torn goes with"
 usage "$counter" --board nrf52840 --boots 0 "--boots 0: expected"
 usage "$counter" --board nrf52840 --expect-uart "(" "--expect-uart '('"
 usage "$counter" --board nrf52840 --image "$tmp/none.bin" "--image"
+usage "$counter" --board nrf52840 --cut-after 99999999999999999999 \
+    "--cut-after expects a non-negative integer below 2^64, got '99999999999999999999'"
+"$nb" emu "$counter" --board nrf52840 --save-image "$tmp/none/flash.bin" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF -- "--save-image $tmp/none/flash.bin: file error: No such file or directory" "$tmp/err" ||
+    fail "--save-image into a missing folder said: $(cat "$tmp/err")"
 
 # Two boots saved to an image, then one more from it: the count goes on.
 "$nb" emu "$counter" --board nrf52840 --boots 2 --save-image "$tmp/flash.bin" >"$tmp/out" ||

@@ -282,6 +282,47 @@ Test(emu, malformed_elf_files_get_one_clear_error) {
     free(elf);
 }
 
+/* The counter with word `index` of its vector table (at flash address 0) set to `value`. */
+static void expect_vector_error(unsigned index, uint32_t value, const char *phrase) {
+    size_t len;
+    uint8_t *elf = read_all(COUNTER, &len);
+    uint32_t phoff = elf[28] | elf[29] << 8 | elf[30] << 16 | (uint32_t)elf[31] << 24;
+    unsigned phnum = elf[44] | elf[45] << 8;
+    bool patched = false;
+    for (unsigned i = 0; i < phnum && !patched; i++) {
+        const uint8_t *ph = elf + phoff + 32 * i;
+        uint32_t type = ph[0], offset = ph[4] | ph[5] << 8 | ph[6] << 16 | (uint32_t)ph[7] << 24;
+        uint32_t paddr = ph[12] | ph[13] << 8 | ph[14] << 16 | (uint32_t)ph[15] << 24;
+        if (type != 1 || paddr != 0) continue; /* PT_LOAD at the start of the flash */
+        for (int b = 0; b < 4; b++) elf[offset + 4 * index + b] = (uint8_t)(value >> (8 * b));
+        patched = true;
+    }
+    cr_assert(patched, "no segment at address 0 in %s", COUNTER);
+    expect_open_error(elf, len, phrase);
+    free(elf);
+}
+
+/* A vector table that cannot start the core is refused before anything runs, saying why. */
+Test(emu, a_vector_table_that_cannot_boot_is_refused) {
+    expect_vector_error(0, 0x50000000u,
+                        "the vector table's initial SP 0x50000000 is not a word-aligned address "
+                        "in RAM (0x20000000..0x20040000)");
+    expect_vector_error(1, 0x30000001u,
+                        "the vector table's reset handler 0x30000001 is outside the nrf52840's "
+                        "flash (0x00000000..0x00100000)");
+    expect_vector_error(1, 0x00000100u,
+                        "the vector table's reset handler 0x00000100 is not a Thumb address");
+}
+
+/* A directory where the ELF should be opens, and its read fails: one message with the reason. */
+Test(emu, a_directory_for_the_elf_says_so) {
+    emu_options o = {.board = "nrf52840", .elf_path = EMU_FIRMWARE_DIR};
+    emu *m = NULL;
+    char why[EMU_WHY_MAX];
+    cr_assert_neq(emu_open(&m, &o, why, sizeof why), 0);
+    cr_assert(strstr(why, EMU_FIRMWARE_DIR ": cannot read: Is a directory"), "%s", why);
+}
+
 Test(emu, unknown_board_and_missing_file) {
     emu_options o = {.board = "nrf9999", .elf_path = COUNTER};
     emu *m;

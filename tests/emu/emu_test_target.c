@@ -1,10 +1,10 @@
-/* `--target`: scenarios run by the runner on the nrf52840 board, in the agent firmware, end
- * with the same flash as on the host, bit for bit, and with the same flash figures (bytes
- * programmed, erases per sector, violations), read-only mounts included; the comparison sees the
- * difference a broken engine in the firmware makes; a campaign inside the emulator branches from
- * snapshots of the board and passes, and catches a broken engine there; a scenario flash the board
- * cannot hold is refused with its reason. (Built only when Unicorn and arm-none-eabi-gcc are
- * present.) */
+/* `--target`: scenarios run by the runner on each board (nrf52840, stm32f4, stm32l4), in the
+ * agent firmware, end with the same flash as on the host, bit for bit, and with the same flash
+ * figures (bytes programmed, erases per sector, violations), read-only mounts included; the
+ * comparison sees the difference a broken engine in the firmware makes; a scenario flash the
+ * board cannot hold is refused with its reason. The stm32l4's torn ECC words in the scenario's
+ * flash reach the engine as on the host: tests/emu/emu_test_target_ecc.c. (Built only when
+ * Unicorn and arm-none-eabi-gcc are present.) */
 #include "emu.h"
 #include "emu_target.h"
 #include "runner.h"
@@ -16,6 +16,8 @@
 #include <string.h>
 
 #define AGENT                 EMU_FIRMWARE_DIR "/agent-nrf52840.elf"
+#define AGENT_STM32F4         EMU_FIRMWARE_DIR "/agent-stm32f4.elf"
+#define AGENT_STM32L4         EMU_FIRMWARE_DIR "/agent-stm32l4.elf"
 #define AGENT_BROKEN(variant) EMU_FIRMWARE_DIR "/agent-broken-" variant "-nrf52840.elf"
 #define MAP_SCENARIO          SCENARIO_DIR "/powercut/map-random-nrf52840.json"
 #define QUEUE_SCENARIO        SCENARIO_DIR "/powercut/queue-pages-nrf52840.json"
@@ -29,10 +31,25 @@ static void record_fatal(const char *message) {
     snprintf(fatal_message, sizeof fatal_message, "%s", message);
 }
 
+/* The board an agent ELF is built for: its name ends in -BOARD.elf. */
+static const char *board_of(const char *firmware) {
+    static const char *const boards[] = {"nrf52840", "stm32f4", "stm32l4"};
+    for (size_t i = 0; i < sizeof boards / sizeof *boards; i++) {
+        char tail[32];
+        snprintf(tail, sizeof tail, "-%s.elf", boards[i]);
+        size_t n = strlen(firmware), t = strlen(tail);
+        if (n > t && strcmp(firmware + n - t, tail) == 0) return boards[i];
+    }
+    cr_assert_fail("%s: no board in its name", firmware);
+    return NULL;
+}
+
 static void select_board(const char *firmware) {
     fatal_message[0] = '\0';
-    emu_target_select(&(emu_target){
-        .board = "nrf52840", .firmware = firmware, .fatal = record_fatal, .refused = record_fatal});
+    emu_target_select(&(emu_target){.board = board_of(firmware),
+                                    .firmware = firmware,
+                                    .fatal = record_fatal,
+                                    .refused = record_fatal});
 }
 
 typedef struct run_end {
@@ -93,34 +110,48 @@ static void flash_difference(const run_end *a, const run_end *b, char *why, size
                      s->sector_erases[i]);
 }
 
-static void same_on_host_and_board(const char *path) {
-    run_end host = run_on(path, NULL), board = run_on(path, AGENT);
+static void same_on_host_and_board(const char *path, const char *agent) {
+    run_end host = run_on(path, NULL), board = run_on(path, agent);
     cr_assert_eq(host.result.verdict, RUN_PASS, "%s", host.result.message);
     cr_assert_eq(board.result.verdict, RUN_PASS, "%s", board.result.message);
     char why[200];
     flash_difference(&host, &board, why, sizeof why);
     cr_assert_str_empty(why, "%s: the host and the board differ: %s", path, why);
-    /* The work was done: the scenario programs and erases, and on the board the NVMC programs
-     * one 32-bit word per operation. */
+    /* The work was done: the scenario programs and erases, and on the board the flash
+     * controller programs one write unit per operation (a 32-bit word; the stm32l4's double
+     * word). */
     cr_assert_gt(host.result.erases, 0);
-    cr_assert_eq(board.result.programs, board.result.program_bytes / 4);
+    cr_assert_eq(board.result.programs,
+                 board.result.program_bytes / nor_get_config(board.dev)->write_unit);
     run_end_free(&host);
     run_end_free(&board);
 }
 
 Test(target, map_scenario_same_flash_on_host_and_board) {
-    same_on_host_and_board(MAP_SCENARIO);
+    same_on_host_and_board(MAP_SCENARIO, AGENT);
 }
 
 Test(target, queue_scenario_same_flash_on_host_and_board) {
-    same_on_host_and_board(QUEUE_SCENARIO);
+    same_on_host_and_board(QUEUE_SCENARIO, AGENT);
+}
+
+/* The stm32f4's sectors are unequal: the scenario's flash is the whole part, the engine in its
+ * last two 128 KiB sectors, the agent in the first ones (left out of the storage). */
+Test(target, stm32f4_same_flash_on_host_and_board) {
+    same_on_host_and_board(SCENARIO_DIR "/suite/map-stm32f4-128k.json", AGENT_STM32F4);
+}
+
+/* The stm32l4's double words with ECC, programmed once: a map with GC rounds, a queue. */
+Test(target, stm32l4_same_flash_on_host_and_board) {
+    same_on_host_and_board(SCENARIO_DIR "/powercut/map-gc-ecc-stm32l4.json", AGENT_STM32L4);
+    same_on_host_and_board(SCENARIO_DIR "/powercut/queue-ecc-stm32l4.json", AGENT_STM32L4);
 }
 
 /* Read-only mounts (MBOX_CMD_MOUNT_READ_ONLY) between read-write runs: the writes refused, the
  * reads and the flash as on the host. */
 Test(target, read_only_scenarios_same_flash_on_host_and_board) {
-    same_on_host_and_board(READ_ONLY_MAP);
-    same_on_host_and_board(READ_ONLY_QUEUE);
+    same_on_host_and_board(READ_ONLY_MAP, AGENT);
+    same_on_host_and_board(READ_ONLY_QUEUE, AGENT);
 }
 
 /* The comparison is not blind: the firmware built with an engine that programs over a dead
@@ -137,10 +168,10 @@ Test(target, comparison_sees_a_broken_engine_in_the_firmware) {
 }
 
 /* A scenario flash the board cannot hold is refused, saying why, before anything runs. */
-static void refused(const nor_config *cfg, const char *expected) {
+static void refused(const char *firmware, const nor_config *cfg, const char *expected) {
     nor *dev;
     cr_assert_eq(nor_create(&dev, cfg, 1), NOR_OK);
-    emu_options o = {.board = "nrf52840", .elf_path = AGENT, .storage = dev};
+    emu_options o = {.board = board_of(firmware), .elf_path = firmware, .storage = dev};
     emu *m = NULL;
     char why[EMU_WHY_MAX];
     cr_assert_eq(emu_open(&m, &o, why, sizeof why), -1);
@@ -150,14 +181,17 @@ static void refused(const nor_config *cfg, const char *expected) {
 }
 
 Test(target, flash_the_board_cannot_hold_is_refused) {
-    refused(nor_preset_find("tiny"), "does not write like the nrf52840's flash");
+    refused(AGENT, nor_preset_find("tiny"), "does not write like the nrf52840's flash");
     nor_config big = *nor_preset_find("nrf52840");
-    big.regions[0].count = 255; /* all but the first page: over the agent's code */
-    refused(&big, "overlaps the firmware's segment at 0x00000000");
-    big.regions[0].count = 256; /* the whole flash: the preset as it is */
-    refused(&big, "leaves no room for the firmware in the nrf52840's flash (1048576 bytes)");
     big.regions[0].count = 300; /* more than the board has */
-    refused(&big, "(1228800 bytes) leaves no room for the firmware");
+    refused(AGENT, &big, "(1228800 bytes) is larger than the nrf52840's flash (1048576 bytes)");
+    /* The stm32f4's first four sectors (16 KiB) cannot sit where its last ones (128 KiB) are. */
+    nor_config small = *nor_preset_find("stm32f4-1m");
+    small.regions[0].count = 4;
+    small.region_count = 1;
+    refused(AGENT_STM32F4, &small,
+            "the scenario's flash sector at 0x0 (16384 bytes) does not match a sector of the "
+            "stm32f4's flash at 0x080f0000");
 }
 
 /* One that fits sits at the end of the board's flash, and the agent's engine owns it. */
@@ -171,7 +205,35 @@ Test(target, flash_that_fits_is_placed_at_the_end) {
     char why[EMU_WHY_MAX];
     cr_assert_eq(emu_open(&m, &o, why, sizeof why), 0, "%s", why);
     cr_assert_eq(emu_storage_base(m), 0x100000u - 3 * 4096u);
+    cr_assert_eq(emu_storage_first(m), 0);
     emu_close(m);
+    nor_destroy(dev);
+}
+
+/* A flash as large as the board's: its pages on the agent are left out, and an engine range
+ * that starts on them is refused with where it may start. */
+Test(target, flash_as_large_as_the_board_leaves_out_the_firmware) {
+    nor *dev;
+    cr_assert_eq(nor_create(&dev, nor_preset_find("nrf52840"), 1), NOR_OK);
+    emu_options o = {.board = "nrf52840", .elf_path = AGENT, .storage = dev};
+    emu *m = NULL;
+    char why[EMU_WHY_MAX];
+    cr_assert_eq(emu_open(&m, &o, why, sizeof why), 0, "%s", why);
+    uint32_t first = emu_storage_first(m);
+    cr_assert_eq(emu_storage_base(m), 0);
+    cr_assert(first > 0 && first % 4096 == 0 && first < 0x100000, "first 0x%x", first);
+    emu_close(m);
+    select_board(AGENT);
+    adapter a;
+    adapter_config on_firmware = {.start = 0, .size = 2 * 4096, .page_size = 4096};
+    cr_assert_eq(emu_target_find_engine("map")->create(&a, dev, &on_firmware), NBS_E_GEOMETRY);
+    char expected[200];
+    snprintf(expected, sizeof expected, "start it at 0x%x or later (engine.start)", first);
+    cr_assert(strstr(fatal_message, expected), "said: %s", fatal_message);
+    adapter_config clear = {.start = first, .size = 2 * 4096, .page_size = 4096};
+    cr_assert_eq(emu_target_find_engine("map")->create(&a, dev, &clear), NBS_OK);
+    cr_assert_eq(a.mount(a.ctx), NBS_OK);
+    adapter_destroy(&a);
     nor_destroy(dev);
 }
 

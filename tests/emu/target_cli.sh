@@ -4,7 +4,7 @@
 # ERROR row and exit 1, for a scenario flash the board cannot hold; the same flash image on
 # the host and on the board, read-only mounts included; a small campaign on the board that
 # passes, and ones over firmware with a broken engine that fail (the read-only mount's flaw
-# among them).
+# among them; on the nrf52840 and the stm32l4).
 # Usage: target_cli.sh PATH/TO/norbench FIRMWARE_DIR SCENARIO_DIR
 set -u
 nb=$1
@@ -28,7 +28,7 @@ expect() {
 
 "$nb" run --help | grep -q -- "--target BOARD" || fail "run --help does not list --target"
 "$nb" powercut --help | grep -q -- "--target BOARD" || fail "powercut --help does not list --target"
-expect 2 "--target: unknown target 'nrf99'; targets: nrf52840" run --target nrf99 "$map"
+expect 2 "--target: unknown target 'nrf99'; targets: nrf52840, stm32f4, stm32l4" run --target nrf99 "$map"
 expect 2 "--firmware needs --target" run --firmware "$fw/agent-nrf52840.elf" "$map"
 expect 2 "not an agent firmware for the nrf52840" \
     run --target nrf52840 --firmware "$fw/boot_counter-nrf52840.elf" "$map"
@@ -40,10 +40,10 @@ head -1 "$tmp/err" | grep -qF "norbench run: target nrf52840: the scenario's fla
     fail "a tiny flash on the board said: $(cat "$tmp/err")"
 grep -q "^ERROR .*map-gc-tiny.json.*cannot be set up" "$tmp/err" || fail "no ERROR row: $(cat "$tmp/err")"
 
-# The same flash on the host and on the board: the nrf52840, and the stm32l4's write-once ECC
-# double words.
-for pair in "nrf52840 $map" "nrf52840 $queue" "stm32l4 $sc/powercut/map-gc-ecc-stm32l4.json" \
-    "stm32l4 $sc/powercut/queue-ecc-stm32l4.json"; do
+# The same flash on the host and on the board: the nrf52840, the stm32f4's 128 KiB sectors and
+# the stm32l4's write-once ECC double words.
+for pair in "nrf52840 $map" "nrf52840 $queue" "stm32f4 $sc/suite/map-stm32f4-128k.json" \
+    "stm32l4 $sc/powercut/map-gc-ecc-stm32l4.json" "stm32l4 $sc/powercut/queue-ecc-stm32l4.json"; do
     board=${pair%% *} s=${pair#* }
     name=$(basename "$s" .json)
     "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name fails on the host"
@@ -59,6 +59,20 @@ done
 [ $rc -eq 1 ] || fail "the campaign over the broken engine exited $rc, not 1: $(cat "$tmp/out")"
 grep -q "the operation in flight is neither applied nor absent" "$tmp/out" ||
     fail "the broken engine's campaign failed otherwise: $(cat "$tmp/out")"
+# On the stm32f4: a campaign over a small map in its 128 KiB sectors passes.
+f4=$(dirname "$0")/map-stm32f4-campaign.json
+(cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries 16 --torn bits --target stm32f4 "$f4") \
+    >"$tmp/out" 2>&1 || fail "the stm32f4 campaign failed: $(cat "$tmp/out")"
+# On the stm32l4: the queue's ECC campaign (torn none) passes on the board and catches an engine
+# that opens a page without erasing it, as on the host (the reproducers go to $tmp).
+eccq=$sc/powercut/queue-ecc-stm32l4.json
+(cd "$tmp" && "$nb" powercut --quiet --jobs 2 --torn none --target stm32l4 "$eccq") >"$tmp/out" 2>&1 ||
+    fail "the stm32l4 campaign failed: $(cat "$tmp/out")"
+(cd "$tmp" && "$nb" powercut --quiet --jobs 2 --torn none --target stm32l4 \
+    --firmware "$fw/agent-broken-no-erase-before-open-stm32l4.elf" "$eccq") >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "the stm32l4 campaign over no-erase-before-open exited $rc, not 1: $(cat "$tmp/out")"
+grep -q "mount: expected success, got error io" "$tmp/out" ||
+    fail "the no-erase-before-open campaign failed otherwise: $(cat "$tmp/out")"
 # Read-only mounts on the board: the suite's read-only scenarios end with the host's flash; a
 # campaign mounts read-only before each recovery, so an engine whose read-only mount decides a
 # pop by its P unit (ro-pop-by-p) is caught on the board as on the host.

@@ -20,9 +20,22 @@ static nbs_map map;
 static nbs_queue queue;
 static bool is_map;
 
+/* The engine's reads go through the board's, counting those that met an ECC error (the host
+ * compares the count with its NOR model's). */
+static int (*board_read)(void *ctx, uint32_t addr, void *buf, uint32_t len);
+static uint32_t ecc_reads;
+
+static int counted_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
+    int rc = board_read(ctx, addr, buf, len);
+    if (rc == NBS_E_ECC) REG(MBOX_ECC_READS) = ++ecc_reads;
+    return rc;
+}
+
 static int mount(bool read_only) {
     nbs_flash flash;
     board_storage_flash(&flash);
+    board_read = flash.read;
+    flash.read = counted_read;
     if (REG(MBOX_CFG_WRITE_UNIT) != flash.write_unit) return NBS_E_GEOMETRY;
     flash.start = REG(MBOX_CFG_START);
     flash.size = REG(MBOX_CFG_SIZE);
@@ -132,6 +145,7 @@ static int run(uint32_t command) {
 
 int main(void) {
     REG(MBOX_COMMAND) = MBOX_CMD_NONE;
+    REG(MBOX_ECC_READS) = 0;
     REG(MBOX_HELLO) = MBOX_HELLO_VALUE;
     for (;;) {
         __asm volatile("wfi" ::: "memory");
