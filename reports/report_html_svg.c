@@ -163,7 +163,7 @@ static const char *const page_colors[NBS_PAGE_STATES] = {
     [NBS_PAGE_UNPLACED] = "#39c5cf", [NBS_PAGE_CORRUPT] = "#f85149",
 };
 #define PAGE_LEGEND_COLUMNS 4u
-#define PAGE_LEGEND_STEP    62
+#define PAGE_LEGEND_STEP    80
 
 /* A group of pages shows the state latest in nbs_page_state's order among them (the states
  * that need a look come last). */
