@@ -188,6 +188,14 @@ sed '/<tr><td class="t">naive-map</s/<td class="t fail">FAIL/<td class="t pass">
     "$tmp/cmp/index.html" >"$tmp/hidden-fail.html"
 engines "$tmp/hidden-fail.html" 2>/dev/null && fail "a failed campaign shown as a pass passed"
 
+# A --report folder that cannot be made: one message naming it, exit 2, nothing run.
+: >"$tmp/a-file"
+for cmd in "lifetime $config" "compare $config --engines map"; do
+    "$norbench" $cmd --report "$tmp/a-file/out" >/dev/null 2>"$tmp/why"
+    [ $? -eq 2 ] && grep -q "a-file/out: cannot make the folder" "$tmp/why" ||
+        fail "${cmd%% *} --report into a file: $(cat "$tmp/why")"
+done
+
 # ---- the suite's page stays small ----
 "$norbench" run "$src/scenarios/suite" --quiet --report "$tmp/suite" >/dev/null 2>&1
 size=$(wc -c <"$tmp/suite/index.html")
