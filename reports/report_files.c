@@ -1,5 +1,6 @@
 /* Report files: DIR/results.json, DIR/junit.xml and DIR/index.html of a run, DIR/index.html of
- * a campaign. */
+ * a campaign, DIR/results.json and DIR/index.html of lifetime and compare. */
+#include "lifetime_figures.h"
 #include "reports.h"
 
 #include <errno.h>
@@ -77,4 +78,34 @@ int report_write_dir(const char *dir, const run_results *results, const report_h
 int report_write_campaign_html(const char *dir, const struct campaign_result *result,
                                const report_html_context *ctx) {
     return write_index(dir, campaign_page, result, ctx);
+}
+
+static int lifetime_page(FILE *out, const void *data, const report_html_context *ctx) {
+    return report_write_html_lifetime(out, data, ctx);
+}
+
+static int compare_page(FILE *out, const void *data, const report_html_context *ctx) {
+    return report_write_html_compare(out, data, ctx);
+}
+
+/* DIR/results.json holding `json`, then DIR/index.html. */
+static int write_json_and_index(const char *dir, const char *json, html_writer write,
+                                const void *data, const report_html_context *ctx) {
+    size_t size = strlen(dir) + sizeof "/results.json";
+    char *path = malloc(size);
+    if (!path) return REPORT_E_NOMEM;
+    snprintf(path, size, "%s/results.json", dir);
+    int rc = write_text_file(path, json);
+    free(path);
+    return rc ? rc : write_index(dir, write, data, ctx);
+}
+
+int report_write_lifetime_dir(const char *dir, const char *json, const lifetime_report *report,
+                              const report_html_context *ctx) {
+    return write_json_and_index(dir, json, lifetime_page, report, ctx);
+}
+
+int report_write_compare_dir(const char *dir, const char *json, const compare_report *report,
+                             const report_html_context *ctx) {
+    return write_json_and_index(dir, json, compare_page, report, ctx);
 }

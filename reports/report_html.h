@@ -4,6 +4,7 @@
 #ifndef NORBENCH_REPORT_HTML_H
 #define NORBENCH_REPORT_HTML_H
 
+#include "lifetime_figures.h"
 #include "reports.h"
 
 #include <stdbool.h>
@@ -45,12 +46,25 @@ void html_shell_word(FILE *out, const char *text);
 /* Erase count of each sector as a grid of coloured cells (at most 1024 cells: beyond that a
  * cell stands for several sectors and shows their highest count), with its legend. */
 void html_svg_heatmap(FILE *out, const uint32_t *counts, uint32_t n);
+/* The state of each page of the engine's range (nbs_page_state codes, named by the engine's
+ * nbs_page_state_name) as a grid like the heatmap's, each run of cells of class
+ * "page-STATE", with a legend of every state and its count of pages. */
+void html_svg_page_map(FILE *out, const uint8_t *states, uint32_t n);
 /* How many sectors have each erase count (at most 24 bars). */
 void html_svg_histogram(FILE *out, const uint32_t *counts, uint32_t n);
 /* One curve over simulated time: y(sample) against samples[i].time_us. */
 typedef uint64_t (*html_series_value)(const run_sample *sample);
 void html_svg_line(FILE *out, const char *what, const run_sample *samples, uint32_t count,
                    html_series_value y, bool y_is_bytes);
+/* Lifetimes as horizontal bars in proportion to the longest (a lifetime that never comes reaches
+ * across): an engine's projection beside the naive baseline's and the analytic bound. */
+typedef struct html_year_bar {
+    const char *label; /* escaped when written */
+    double years;      /* INFINITY: never */
+    const char *kind;  /* the bar's class: "engine", "baseline" or "bound" */
+    const char *colour;
+} html_year_bar;
+void html_svg_years(FILE *out, const html_year_bar *bars, size_t count);
 /* A strip along the operations 1..ops: green when the row had tries at all (grey when not), a
  * red mark where each of its failures falls (fail_ops: `count` operation numbers, ascending). */
 void html_svg_strip(FILE *out, uint64_t ops, bool tried, const uint64_t *fail_ops, size_t count);

@@ -134,6 +134,11 @@ static void scenario_section(FILE *out, const scenario_result *r, size_t index) 
     report_format_duration(time, sizeof time, r->sim_time_us);
     fprintf(out, "</td></tr>\n<tr><th class=\"t\">simulated time</th><td>%s</td></tr>\n", time);
     fputs("</table>\n</figure>\n", out);
+    if (r->page_states && r->page_count) {
+        fputs("<figure><figcaption>Page map (the engine's inspection)</figcaption>\n", out);
+        html_svg_page_map(out, r->page_states, r->page_count);
+        fputs("</figure>\n", out);
+    }
     if (r->sector_erases && r->sector_count) {
         fputs("<figure><figcaption>Erases per sector</figcaption>\n", out);
         html_svg_heatmap(out, r->sector_erases, r->sector_count);

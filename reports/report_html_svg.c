@@ -1,9 +1,14 @@
 /* The pages' charts, drawn as inline SVG (each with width, height and viewBox, so a browser
- * sizes it without a style sheet): the erase-count heatmap of the sectors, the wear histogram,
- * a curve over simulated time, and the strip that places a campaign's failures along its
- * operations. Neighbouring cells of one colour are drawn as one rectangle, which keeps a page
- * of fifty scenarios small. */
+ * sizes it without a style sheet): the erase-count heatmap of the sectors, the final page map,
+ * the wear histogram,
+ * a curve over simulated time, lifetimes as bars, and the strip that places a campaign's failures
+ * along its operations. Neighbouring cells of one colour are drawn as one rectangle, which keeps a
+ * page of fifty scenarios small. */
 #include "report_html.h"
+
+#include "nbs.h" /* the page states and their names */
+
+#include <math.h>
 
 /* Nine steps from "never erased" to "the most erased sector". */
 static const char *const heat_colors[] = {"#eef1f4", "#fff3c4", "#ffe08a", "#ffc857", "#ffa94d",
@@ -39,48 +44,106 @@ static uint32_t cell_count(const uint32_t *counts, uint32_t n, uint32_t per_cell
     return top;
 }
 
+/* A grid of HEAT_COLUMNS cells a row, one per item (sector, page) or, beyond HEAT_CELLS items,
+ * per group of neighbours; neighbouring cells of one class in a row share one rectangle. The
+ * caller's functions give a cell's class (a small number), its colour and CSS class, and the
+ * tooltip of a run of cells. */
+typedef struct grid_source {
+    const void *data;
+    uint32_t items, per_cell;
+    unsigned (*cell_class)(const struct grid_source *g, uint32_t cell);
+    const char *(*colour)(unsigned cls);
+    const char *(*css_class)(unsigned cls); /* NULL: none */
+    void (*title)(FILE *out, const struct grid_source *g, uint32_t first_cell, uint32_t end_cell);
+} grid_source;
+
+typedef struct grid_shape {
+    uint32_t cells, columns, rows;
+    unsigned cell; /* pixels */
+} grid_shape;
+
+static grid_shape grid_shape_of(grid_source *g) {
+    grid_shape s;
+    g->per_cell = (g->items + HEAT_CELLS - 1) / HEAT_CELLS;
+    s.cells = (g->items + g->per_cell - 1) / g->per_cell;
+    s.columns = s.cells < HEAT_COLUMNS ? s.cells : HEAT_COLUMNS;
+    s.rows = (s.cells + s.columns - 1) / s.columns;
+    s.cell = s.cells <= HEAT_FEW ? HEAT_CELL_FEW : HEAT_CELL;
+    return s;
+}
+
+static void grid_cells(FILE *out, const grid_source *g, const grid_shape *s) {
+    for (uint32_t row = 0; row < s->rows; row++) {
+        uint32_t first = row * s->columns;
+        uint32_t end = first + s->columns < s->cells ? first + s->columns : s->cells;
+        for (uint32_t c = first; c < end;) {
+            unsigned cls = g->cell_class(g, c);
+            uint32_t run = c + 1;
+            while (run < end && g->cell_class(g, run) == cls) run++;
+            fprintf(out, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\"",
+                    1 + (c - first) * s->cell, row * s->cell, (run - c) * s->cell, s->cell,
+                    g->colour(cls));
+            if (g->css_class) fprintf(out, " class=\"%s\"", g->css_class(cls));
+            fputs(" stroke=\"#fff\"><title>", out);
+            g->title(out, g, c, run);
+            fputs("</title></rect>\n", out);
+            c = run;
+        }
+    }
+}
+
+/* The last item a run of cells [first_cell, end_cell) stands for. */
+static uint32_t grid_last_item(const grid_source *g, uint32_t end_cell) {
+    uint64_t last = (uint64_t)end_cell * g->per_cell - 1;
+    return last < g->items - 1 ? (uint32_t)last : g->items - 1;
+}
+
+typedef struct heat_data {
+    const uint32_t *counts;
+    uint32_t max;
+} heat_data;
+
+static unsigned heat_cell_class(const grid_source *g, uint32_t cell) {
+    const heat_data *h = g->data;
+    return heat_level(cell_count(h->counts, g->items, g->per_cell, cell), h->max);
+}
+static const char *heat_colour(unsigned level) {
+    return heat_colors[level];
+}
+static void heat_title(FILE *out, const grid_source *g, uint32_t first_cell, uint32_t end_cell) {
+    const heat_data *h = g->data;
+    uint32_t low = UINT32_MAX, high = 0;
+    for (uint32_t c = first_cell; c < end_cell; c++) {
+        uint32_t v = cell_count(h->counts, g->items, g->per_cell, c);
+        if (v < low) low = v;
+        if (v > high) high = v;
+    }
+    fprintf(out, "sectors %u-%u: ", first_cell * g->per_cell, grid_last_item(g, end_cell));
+    if (low == high)
+        fprintf(out, "%u %s", low, run_plural(low, "erase", "erases"));
+    else
+        fprintf(out, "%u to %u erases", low, high);
+}
+
 void html_svg_heatmap(FILE *out, const uint32_t *counts, uint32_t n) {
     if (!counts || !n) return;
-    uint32_t per_cell = (n + HEAT_CELLS - 1) / HEAT_CELLS;
-    uint32_t cells = (n + per_cell - 1) / per_cell;
-    uint32_t columns = cells < HEAT_COLUMNS ? cells : HEAT_COLUMNS;
-    uint32_t rows = (cells + columns - 1) / columns;
-    uint32_t max = 0;
+    heat_data h = {counts, 0};
     for (uint32_t s = 0; s < n; s++)
-        if (counts[s] > max) max = counts[s];
-    const unsigned cell = cells <= HEAT_FEW ? HEAT_CELL_FEW : HEAT_CELL;
-    int width = (int)(columns * cell) + 2, grid = (int)(rows * cell);
+        if (counts[s] > h.max) h.max = counts[s];
+    grid_source g = {.data = &h,
+                     .items = n,
+                     .cell_class = heat_cell_class,
+                     .colour = heat_colour,
+                     .title = heat_title};
+    grid_shape shape = grid_shape_of(&g);
+    int width = (int)(shape.columns * shape.cell) + 2, grid = (int)(shape.rows * shape.cell);
     if (width < HEAT_MIN_WIDTH) width = HEAT_MIN_WIDTH; /* room for the legend */
     int height = grid + 34;
     fprintf(out,
             "<svg class=\"heatmap\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
             "role=\"img\" aria-label=\"erase count per sector\">\n",
             width, height, width, height);
-    for (uint32_t row = 0; row < rows; row++) {
-        uint32_t first = row * columns, end = first + columns < cells ? first + columns : cells;
-        for (uint32_t c = first; c < end;) {
-            uint32_t low = cell_count(counts, n, per_cell, c), high = low;
-            unsigned level = heat_level(low, max);
-            uint32_t run = c + 1;
-            for (; run < end; run++) {
-                uint32_t v = cell_count(counts, n, per_cell, run);
-                if (heat_level(v, max) != level) break;
-                if (v < low) low = v;
-                if (v > high) high = v;
-            }
-            uint32_t last_sector = run * per_cell - 1 < n - 1 ? run * per_cell - 1 : n - 1;
-            fprintf(out,
-                    "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\" "
-                    "stroke=\"#fff\"><title>sectors %u-%u: ",
-                    1 + (c - first) * cell, row * cell, (run - c) * cell, cell, heat_colors[level],
-                    c * per_cell, last_sector);
-            if (low == high)
-                fprintf(out, "%u %s</title></rect>\n", low, run_plural(low, "erase", "erases"));
-            else
-                fprintf(out, "%u to %u erases</title></rect>\n", low, high);
-            c = run;
-        }
-    }
+    grid_cells(out, &g, &shape);
     /* The legend: the nine colours from 0 to the maximum. */
     int y = grid + 8;
     for (unsigned l = 0; l < HEAT_LEVELS; l++)
@@ -89,8 +152,84 @@ void html_svg_heatmap(FILE *out, const uint32_t *counts, uint32_t n) {
     fprintf(out,
             "<text x=\"2\" y=\"%d\">0</text><text x=\"%u\" y=\"%d\">%u %s</text>"
             "<text x=\"2\" y=\"%d\" class=\"muted\">%u sector%s%s</text>\n</svg>\n",
-            y + 9, 60 + HEAT_LEVELS * 12 + 6, y + 9, max, run_plural(max, "erase", "erases"),
-            y + 24, n, n == 1 ? "" : "s", per_cell > 1 ? ", a cell per group, its highest" : "");
+            y + 9, 60 + HEAT_LEVELS * 12 + 6, y + 9, h.max, run_plural(h.max, "erase", "erases"),
+            y + 24, n, n == 1 ? "" : "s", g.per_cell > 1 ? ", a cell per group, its highest" : "");
+}
+
+/* The page states' colours, in nbs_page_state's order (a light page; the visualizer's hues). */
+static const char *const page_colors[NBS_PAGE_STATES] = {
+    [NBS_PAGE_ERASED] = "#eef1f4",   [NBS_PAGE_OPEN] = "#3fb950",    [NBS_PAGE_FULL] = "#388bfd",
+    [NBS_PAGE_RELEASED] = "#a371f7", [NBS_PAGE_KILLED] = "#db6d28",  [NBS_PAGE_COPY] = "#d29922",
+    [NBS_PAGE_UNPLACED] = "#39c5cf", [NBS_PAGE_CORRUPT] = "#f85149",
+};
+#define PAGE_LEGEND_COLUMNS 4u
+#define PAGE_LEGEND_STEP    80
+
+/* A group of pages shows the state latest in nbs_page_state's order among them (the states
+ * that need a look come last). */
+static unsigned page_cell_class(const grid_source *g, uint32_t cell) {
+    const uint8_t *states = g->data;
+    unsigned top = 0;
+    for (uint32_t p = cell * g->per_cell; p < g->items && p < (cell + 1) * g->per_cell; p++) {
+        unsigned s = states[p] < NBS_PAGE_STATES ? states[p] : NBS_PAGE_CORRUPT;
+        if (s > top) top = s;
+    }
+    return top;
+}
+static const char *page_colour(unsigned state) {
+    return page_colors[state];
+}
+/* "page-released": the state's class, named as the engine names the state. */
+static const char *page_css_class(unsigned state) {
+    static char names[NBS_PAGE_STATES][32];
+    snprintf(names[state], sizeof names[state], "page-%s",
+             nbs_page_state_name((nbs_page_state)state));
+    return names[state];
+}
+static void page_title(FILE *out, const grid_source *g, uint32_t first_cell, uint32_t end_cell) {
+    uint32_t first = first_cell * g->per_cell, last = grid_last_item(g, end_cell);
+    if (first == last)
+        fprintf(out, "page %u: ", first);
+    else
+        fprintf(out, "pages %u-%u: ", first, last);
+    fputs(nbs_page_state_name((nbs_page_state)page_cell_class(g, first_cell)), out);
+}
+
+void html_svg_page_map(FILE *out, const uint8_t *states, uint32_t n) {
+    if (!states || !n) return;
+    uint32_t in_state[NBS_PAGE_STATES] = {0};
+    for (uint32_t p = 0; p < n; p++)
+        in_state[states[p] < NBS_PAGE_STATES ? states[p] : NBS_PAGE_CORRUPT]++;
+    grid_source g = {.data = states,
+                     .items = n,
+                     .cell_class = page_cell_class,
+                     .colour = page_colour,
+                     .css_class = page_css_class,
+                     .title = page_title};
+    grid_shape shape = grid_shape_of(&g);
+    int legend_w = (int)(PAGE_LEGEND_COLUMNS * PAGE_LEGEND_STEP) + 22;
+    int width = (int)(shape.columns * shape.cell) + 2, grid = (int)(shape.rows * shape.cell);
+    if (width < legend_w) width = legend_w;
+    unsigned legend_rows = (NBS_PAGE_STATES + PAGE_LEGEND_COLUMNS - 1) / PAGE_LEGEND_COLUMNS;
+    int height = grid + 8 + (int)legend_rows * 16 + 16;
+    fprintf(out,
+            "<svg class=\"pagemap\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "role=\"img\" aria-label=\"state of each page\">\n",
+            width, height, width, height);
+    grid_cells(out, &g, &shape);
+    /* The legend: every state, its colour and how many pages are in it. */
+    for (unsigned s = 0; s < NBS_PAGE_STATES; s++) {
+        int x = 2 + (int)(s % PAGE_LEGEND_COLUMNS) * PAGE_LEGEND_STEP;
+        int y = grid + 8 + (int)(s / PAGE_LEGEND_COLUMNS) * 16;
+        fprintf(out,
+                "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\" "
+                "stroke=\"#d1d9e0\"/><text x=\"%d\" y=\"%d\">%s %u</text>\n",
+                x, y, page_colors[s], x + 13, y + 9, nbs_page_state_name((nbs_page_state)s),
+                in_state[s]);
+    }
+    fprintf(out, "<text x=\"2\" y=\"%d\" class=\"muted\">%u page%s%s</text>\n</svg>\n", height - 4,
+            n, n == 1 ? "" : "s",
+            g.per_cell > 1 ? ", a cell per group, its last state in the legend's order" : "");
 }
 
 void html_svg_histogram(FILE *out, const uint32_t *counts, uint32_t n) {
@@ -213,4 +352,47 @@ void html_svg_strip(FILE *out, uint64_t ops, bool tried, const uint64_t *fail_op
         i = j;
     }
     fputs("</svg>", out);
+}
+
+#define BARS_LABEL 150 /* pixels left of the bars for their labels */
+#define BARS_WIDTH 560
+#define BARS_ROW   26
+#define BARS_RIGHT 96 /* room for the value after the longest bar */
+
+void html_svg_years(FILE *out, const html_year_bar *bars, size_t count) {
+    if (!count) return;
+    double top = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!isinf(bars[i].years) && bars[i].years > top) top = bars[i].years;
+    int plot_w = BARS_WIDTH - BARS_LABEL - BARS_RIGHT;
+    int height = (int)count * BARS_ROW + 36;
+    fprintf(out,
+            "<svg class=\"years\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+            "aria-label=\"lifetime in years\">\n",
+            BARS_WIDTH, height, BARS_WIDTH, height);
+    for (size_t i = 0; i < count; i++) {
+        const html_year_bar *b = &bars[i];
+        /* "never" (no erase at all) reaches across; the rest in proportion to the longest. */
+        double w = isinf(b->years) ? plot_w : top > 0 ? b->years * plot_w / top : 0;
+        if (w < 1) w = 1;
+        int y = (int)i * BARS_ROW + 4;
+        char years[32];
+        lifetime_format_years(years, sizeof years, b->years);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", BARS_LABEL - 6, y + 13);
+        report_write_escaped(out, b->label);
+        fprintf(out,
+                "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\" "
+                "class=\"%s\"><title>",
+                BARS_LABEL, y, w, b->colour, b->kind);
+        report_write_escaped(out, b->label);
+        fprintf(out, ": %s</title></rect><text x=\"%.1f\" y=\"%d\">%s</text>\n", years,
+                BARS_LABEL + w + 5, y + 13, years);
+    }
+    int base = (int)count * BARS_ROW + 4;
+    fprintf(out,
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#59636e\"/>"
+            "<text x=\"%d\" y=\"%d\">0</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">"
+            "years until the busiest sector reaches the rated erase cycles</text>\n</svg>\n",
+            BARS_LABEL, base, BARS_LABEL + plot_w, base, BARS_LABEL, base + 14,
+            BARS_LABEL + plot_w / 2, base + 28);
 }

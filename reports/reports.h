@@ -1,7 +1,8 @@
 /* Report writers: the run results (run_result.h, plain data) as a text table, as JSON
  * (results.json, also `norbench run --json`), as JUnit XML for CI systems, and as one
  * self-contained HTML page (index.html) for people; a power-cut campaign's result
- * (campaign.h, plain data) as an HTML page too. */
+ * (campaign.h, plain data) and the figures of `lifetime` and `compare` (lifetime_figures.h) as
+ * HTML pages too. */
 #ifndef NORBENCH_REPORTS_H
 #define NORBENCH_REPORTS_H
 
@@ -58,10 +59,28 @@ struct campaign_result;
 int report_write_html_campaign(FILE *out, const struct campaign_result *result,
                                const report_html_context *ctx);
 
+/* index.html of `norbench lifetime`: the lifetime projection as bars beside the naive baseline's
+ * and the analytic bound, and the figures behind them (lifetime_figures.h). */
+struct lifetime_report;
+int report_write_html_lifetime(FILE *out, const struct lifetime_report *report,
+                               const report_html_context *ctx);
+/* index.html of `norbench compare`: the engines side by side (flash traffic, write
+ * amplification, wear spread, lifetime, power-cut verdict) and their lifetimes as bars beside
+ * the analytic bound. */
+struct compare_report;
+int report_write_html_compare(FILE *out, const struct compare_report *report,
+                              const report_html_context *ctx);
+
 /* Creates DIR (if missing) and writes DIR/results.json, DIR/junit.xml and DIR/index.html. */
 int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx);
 /* Writes DIR/index.html of a campaign (DIR exists). */
 int report_write_campaign_html(const char *dir, const struct campaign_result *result,
                                const report_html_context *ctx);
+/* Writes DIR/results.json (`json`, the text the command prints with --json) and DIR/index.html
+ * of `norbench lifetime` or `norbench compare` (DIR exists). */
+int report_write_lifetime_dir(const char *dir, const char *json,
+                              const struct lifetime_report *report, const report_html_context *ctx);
+int report_write_compare_dir(const char *dir, const char *json, const struct compare_report *report,
+                             const report_html_context *ctx);
 
 #endif

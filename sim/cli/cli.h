@@ -74,6 +74,15 @@ void cli_format_duration(char *out, size_t size, double seconds);
  * it cannot be printed (out of memory). */
 struct cJSON;
 int cli_print_json(struct cJSON *root);
+/* The answer of `lifetime` and `compare`: root (freed here) printed as JSON when `print`, and
+ * when `dir` is set written as DIR/results.json beside DIR/index.html, the page `write_page`
+ * makes of `data` (showing the command line argv). CLI_EXIT_OK; CLI_EXIT_FAIL when memory runs
+ * out; CLI_EXIT_USAGE after one message when the folder cannot be written. */
+struct report_html_context;
+typedef int (*cli_page_fn)(const char *dir, const char *json, const void *data,
+                           const struct report_html_context *ctx);
+int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, const char *dir,
+                    cli_page_fn write_page, const void *data, int argc, char **argv);
 
 /* cli_torn.c: --torn MODES, "all" or a comma list of torn-mode names (nor.h), into bit masks
  * of nor_torn_program and nor_torn_erase modes. -1 to go on, or CLI_EXIT_USAGE after one

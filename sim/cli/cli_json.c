@@ -1,15 +1,43 @@
-/* Prints a command's JSON answer on stdout (see cli.h). */
+/* Prints a command's JSON answer on stdout, and writes it into a --report folder beside its
+ * page (see cli.h). */
 #include "cli.h"
+#include "reports.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_print_json(struct cJSON *root) {
-    char *text = root ? cJSON_Print(root) : NULL;
+    return cli_json_answer(NULL, root, true, NULL, NULL, NULL, 0, NULL);
+}
+
+int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, const char *dir,
+                    cli_page_fn write_page, const void *data, int argc, char **argv) {
+    char *printed = root ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
-    if (!text) return CLI_EXIT_FAIL;
-    printf("%s\n", text);
+    /* Ended by a newline, on stdout as in the file. */
+    size_t len = printed ? strlen(printed) : 0;
+    char *text = printed ? realloc(printed, len + 2) : NULL;
+    if (!text) {
+        free(printed);
+        return CLI_EXIT_FAIL;
+    }
+    memcpy(text + len, "\n", 2);
+    if (print) fputs(text, stdout);
+    int rc = CLI_EXIT_OK;
+    if (dir) {
+        char *command = cli_command_line(argc, argv);
+        report_html_context page = {.command = command};
+        int err = write_page(dir, text, data, &page);
+        free(command);
+        if (err) {
+            fprintf(stderr, "norbench %s: cannot write the reports in %s: %s (%s)\n", cmd->name,
+                    dir, report_strerror(err), strerror(errno));
+            rc = CLI_EXIT_USAGE;
+        }
+    }
     free(text);
-    return CLI_EXIT_OK;
+    return rc;
 }

@@ -1,14 +1,16 @@
-/* `norbench compare FILE --engines A,B,... [--campaign FILE] [--json]`: engines side by side on
- * one workload (docs/lifetime.md): the flash traffic of the scenario's run (reads, bytes read,
- * programs, bytes programmed, erases), write amplification, wear spread and lifetime as
- * `norbench lifetime` measures them, and the verdict of a bounded power-cut campaign on the
- * same file or on --campaign FILE. Exit 0 when every row was measured, 2 on usage or file
+/* `norbench compare FILE --engines A,B,... [--campaign FILE] [--json] [--report DIR]`: engines
+ * side by side on one workload (docs/lifetime.md): the flash traffic of the scenario's run
+ * (reads, bytes read, programs, bytes programmed, erases), write amplification, wear spread and
+ * lifetime as `norbench lifetime` measures them, and the verdict of a bounded power-cut
+ * campaign on the same file or on --campaign FILE; --report DIR writes the JSON and an HTML
+ * page of it (docs/reports.md). Exit 0 when every row was measured, 2 on usage or file
  * errors. */
 #define _POSIX_C_SOURCE 200809L /* strtok_r, sysconf */
 #include "campaign.h"
 #include "cli.h"
 #include "commands.h"
 #include "lifetime.h"
+#include "reports.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -24,20 +26,7 @@
 #define COMPARE_CAMPAIGN_STEPS     20
 #define COMPARE_CAMPAIGN_MAX_TRIES 300
 
-typedef struct compare_row {
-    const adapter_kind *kind;
-    lifetime_figures figures;
-    int measured; /* lifetime_measure's result */
-    campaign_scenario campaign;
-    int campaign_rc;
-} compare_row;
-
-static const char *campaign_verdict(const compare_row *row) {
-    if (row->campaign_rc || row->campaign.has_error) return "ERROR";
-    return row->campaign.failure_count ? "FAIL" : "pass";
-}
-
-static void bounded_campaign(const char *file, const adapter_kind *kind, compare_row *row) {
+static void bounded_campaign(const char *file, const adapter_kind *kind, compare_result *row) {
     campaign_options o;
     campaign_options_default(&o);
     o.limit_steps = true;
@@ -53,7 +42,7 @@ static void bounded_campaign(const char *file, const adapter_kind *kind, compare
     campaign_job_free(job);
 }
 
-static void print_text(const char *file, const char *campaign_file, const compare_row *rows,
+static void print_text(const char *file, const char *campaign_file, const compare_result *rows,
                        size_t count) {
     printf("%s; power cuts: %s (every torn mode, %d operations after each recovery, at most %d "
            "tries sampled evenly)\n",
@@ -62,7 +51,7 @@ static void print_text(const char *file, const char *campaign_file, const compar
            "reads", "bytes read", "programs", "bytes progr.", "erases", "WA", "spread", "lifetime",
            "refused", "run", "power cuts");
     for (size_t i = 0; i < count; i++) {
-        const compare_row *row = &rows[i];
+        const compare_result *row = &rows[i];
         const lifetime_figures *f = &row->figures;
         const scenario_result *r = &f->run;
         char years[32], sim[32], cuts[48];
@@ -71,8 +60,8 @@ static void print_text(const char *file, const char *campaign_file, const compar
         if (row->campaign.baseline_failed)
             snprintf(cuts, sizeof cuts, "ERROR (fails without a cut)");
         else
-            snprintf(cuts, sizeof cuts, "%s (%llu of %llu tries failed)", campaign_verdict(row),
-                     (unsigned long long)row->campaign.failure_count,
+            snprintf(cuts, sizeof cuts, "%s (%llu of %llu tries failed)",
+                     compare_campaign_verdict(row), (unsigned long long)row->campaign.failure_count,
                      (unsigned long long)row->campaign.verified);
         if (row->measured) {
             printf("%-14.14s %s\n", f->engine, r->message);
@@ -85,7 +74,7 @@ static void print_text(const char *file, const char *campaign_file, const compar
                (unsigned long long)f->refused, run_verdict_name(r->verdict), cuts);
     }
     for (size_t i = 0; i < count; i++) {
-        const compare_row *row = &rows[i];
+        const compare_result *row = &rows[i];
         if (row->figures.run.message[0] && !row->measured)
             printf("%s: run: %s\n", row->figures.engine, row->figures.run.message);
         if (row->campaign.has_error)
@@ -95,10 +84,10 @@ static void print_text(const char *file, const char *campaign_file, const compar
     }
 }
 
-static int print_json(const char *file, const char *campaign_file, const compare_row *rows,
-                      size_t count) {
+static cJSON *compare_json(const char *file, const char *campaign_file, const compare_result *rows,
+                           size_t count) {
     cJSON *root = cJSON_CreateObject();
-    if (!root) return CLI_EXIT_FAIL;
+    if (!root) return NULL;
     cJSON_AddStringToObject(root, "scenario", file);
     cJSON *campaign = cJSON_AddObjectToObject(root, "campaign");
     cJSON_AddStringToObject(campaign, "file", campaign_file);
@@ -107,11 +96,11 @@ static int print_json(const char *file, const char *campaign_file, const compare
     cJSON_AddNumberToObject(campaign, "max_tries", COMPARE_CAMPAIGN_MAX_TRIES);
     cJSON *engines = cJSON_AddArrayToObject(root, "engines");
     for (size_t i = 0; engines && i < count; i++) {
-        const compare_row *row = &rows[i];
+        const compare_result *row = &rows[i];
         cJSON *o = lifetime_figures_json(&row->figures);
         if (!o) break;
         cJSON *cuts = cJSON_AddObjectToObject(o, "power_cuts");
-        cJSON_AddStringToObject(cuts, "verdict", campaign_verdict(row));
+        cJSON_AddStringToObject(cuts, "verdict", compare_campaign_verdict(row));
         cJSON_AddNumberToObject(cuts, "tries", (double)row->campaign.verified);
         cJSON_AddNumberToObject(cuts, "failures", (double)row->campaign.failure_count);
         if (row->campaign.has_error)
@@ -120,11 +109,16 @@ static int print_json(const char *file, const char *campaign_file, const compare
             cJSON_AddStringToObject(cuts, "message", row->campaign.failures[0].message);
         cJSON_AddItemToArray(engines, o);
     }
-    return cli_print_json(root);
+    return root;
+}
+
+static int compare_page(const char *dir, const char *json, const void *data,
+                        const report_html_context *ctx) {
+    return report_write_compare_dir(dir, json, data, ctx);
 }
 
 /* "map,naive-map,plugin:PATH" into kinds; CLI_EXIT_USAGE after one message. */
-static int parse_engines(const cli_command *cmd, const char *list, compare_row *rows,
+static int parse_engines(const cli_command *cmd, const char *list, const adapter_kind **kinds,
                          size_t *count) {
     char names[4096];
     if (snprintf(names, sizeof names, "%s", list) >= (int)sizeof names)
@@ -134,7 +128,7 @@ static int parse_engines(const cli_command *cmd, const char *list, compare_row *
          name = strtok_r(NULL, ",", &save)) {
         if (*count == COMPARE_ENGINES_MAX)
             return cli_usage_error(cmd, "--engines: at most %d engines", COMPARE_ENGINES_MAX);
-        int rc = cli_engine_find(cmd, "--engines", name, &rows[*count].kind);
+        int rc = cli_engine_find(cmd, "--engines", name, &kinds[*count]);
         if (rc) return rc;
         ++*count;
     }
@@ -143,7 +137,7 @@ static int parse_engines(const cli_command *cmd, const char *list, compare_row *
 
 int cmd_compare(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("compare");
-    const char *engines = NULL, *campaign_file = NULL;
+    const char *engines = NULL, *campaign_file = NULL, *report_dir = NULL;
     bool json = false;
     const cli_flag flags[] = {
         {"engines", CLI_STRING, &engines, "A,B,...",
@@ -151,6 +145,8 @@ int cmd_compare(int argc, char **argv) {
         {"campaign", CLI_STRING, &campaign_file, "FILE",
          "the scenario of the power-cut column (default: FILE)"},
         {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
+        {"report", CLI_STRING, &report_dir, "DIR",
+         "write DIR/results.json (the JSON) and DIR/index.html (the page)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int npos = 0;
@@ -158,10 +154,12 @@ int cmd_compare(int argc, char **argv) {
     if (rc >= 0) return rc;
     if (npos != 1) return cli_usage_error(cmd, "expected one scenario FILE");
     if (!engines) return cli_usage_error(cmd, "--engines is required");
-    compare_row rows[COMPARE_ENGINES_MAX];
+    compare_result rows[COMPARE_ENGINES_MAX];
+    const adapter_kind *kinds[COMPARE_ENGINES_MAX];
     memset(rows, 0, sizeof rows);
     size_t count = 0;
-    if ((rc = parse_engines(cmd, engines, rows, &count))) return rc;
+    if ((rc = parse_engines(cmd, engines, kinds, &count))) return rc;
+    if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     if (!campaign_file) campaign_file = argv[1];
     scenario *sc = NULL;
     scenario_errors errors;
@@ -181,15 +179,23 @@ int cmd_compare(int argc, char **argv) {
     scenario_errors_free(&errors);
     bool progress = !json && isatty(STDERR_FILENO);
     for (size_t i = 0; i < count; i++) {
-        rows[i].measured = lifetime_measure(sc, argv[1], rows[i].kind, lifetime_progress_line,
+        rows[i].measured = lifetime_measure(sc, argv[1], kinds[i], lifetime_progress_line,
                                             &progress, &rows[i].figures);
+        rows[i].is_baseline = kinds[i] == adapter_find("naive-map");
         lifetime_progress_clear(&progress);
         if (progress) fprintf(stderr, "compare: %s: power cuts...", rows[i].figures.engine);
-        bounded_campaign(campaign_file, rows[i].kind, &rows[i]);
+        bounded_campaign(campaign_file, kinds[i], &rows[i]);
         lifetime_progress_clear(&progress);
     }
-    rc = json ? print_json(argv[1], campaign_file, rows, count)
-              : (print_text(argv[1], campaign_file, rows, count), CLI_EXIT_OK);
+    if (!json) print_text(argv[1], campaign_file, rows, count);
+    rc = CLI_EXIT_OK;
+    if (json || report_dir) {
+        compare_report report = {
+            argv[1], campaign_file, COMPARE_CAMPAIGN_STEPS, COMPARE_CAMPAIGN_MAX_TRIES,
+            rows,    count};
+        rc = cli_json_answer(cmd, compare_json(argv[1], campaign_file, rows, count), json,
+                             report_dir, compare_page, &report, argc, argv);
+    }
     for (size_t i = 0; i < count; i++) campaign_scenario_free(&rows[i].campaign);
     scenario_free(sc);
     return rc;

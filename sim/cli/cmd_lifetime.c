@@ -1,12 +1,14 @@
-/* `norbench lifetime FILE [--engine NAME|plugin:PATH] [--json]`: how long the flash lasts under
- * the scenario's workload (docs/lifetime.md). Runs it on the engine, and on the naive baseline
- * beside it (map scenarios), measures the steady erase rate per sector and the bytes programmed
- * per byte stored, and projects the years until the busiest sector reaches the flash's rated
- * endurance, beside the analytic bound. Exit 0 with a steady rate, 1 without, 2 on usage or
- * file errors. */
+/* `norbench lifetime FILE [--engine NAME|plugin:PATH] [--json] [--report DIR]`: how long the
+ * flash lasts under the scenario's workload (docs/lifetime.md). Runs it on the engine, and on
+ * the naive baseline beside it (map scenarios), measures the steady erase rate per sector and
+ * the bytes programmed per byte stored, and projects the years until the busiest sector reaches
+ * the flash's rated endurance, beside the analytic bound; --report DIR writes the JSON and an
+ * HTML page of it (docs/reports.md). Exit 0 with a steady rate, 1 without, 2 on usage or file
+ * errors. */
 #include "cli.h"
 #include "commands.h"
 #include "lifetime.h"
+#include "reports.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -53,9 +55,9 @@ static void print_text(const scenario *sc, const lifetime_figures *figures, size
     }
 }
 
-static int print_json(const scenario *sc, const lifetime_figures *figures, size_t count) {
+static cJSON *figures_json(const scenario *sc, const lifetime_figures *figures, size_t count) {
     cJSON *root = cJSON_CreateObject();
-    if (!root) return CLI_EXIT_FAIL;
+    if (!root) return NULL;
     cJSON_AddStringToObject(root, "scenario", sc->name);
     cJSON_AddStringToObject(root, "preset", sc->preset);
     cJSON *rule = cJSON_AddObjectToObject(root, "steady_rule");
@@ -65,17 +67,24 @@ static int print_json(const scenario *sc, const lifetime_figures *figures, size_
     cJSON *engines = cJSON_AddArrayToObject(root, "engines");
     for (size_t i = 0; engines && i < count; i++)
         cJSON_AddItemToArray(engines, lifetime_figures_json(&figures[i]));
-    return cli_print_json(root);
+    return root;
+}
+
+static int lifetime_page(const char *dir, const char *json, const void *data,
+                         const report_html_context *ctx) {
+    return report_write_lifetime_dir(dir, json, data, ctx);
 }
 
 int cmd_lifetime(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("lifetime");
-    const char *engine_name = NULL;
+    const char *engine_name = NULL, *report_dir = NULL;
     bool json = false;
     const cli_flag flags[] = {
         {"engine", CLI_STRING, &engine_name, "NAME",
          "measure this engine instead of the scenario's: map, queue, naive-map, plugin:PATH"},
         {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
+        {"report", CLI_STRING, &report_dir, "DIR",
+         "write DIR/results.json (the JSON) and DIR/index.html (the page)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     int npos = 0;
@@ -84,6 +93,7 @@ int cmd_lifetime(int argc, char **argv) {
     if (npos != 1) return cli_usage_error(cmd, "expected one scenario FILE");
     const adapter_kind *engine = NULL;
     if (engine_name && (rc = cli_engine_find(cmd, "--engine", engine_name, &engine))) return rc;
+    if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     scenario *sc = NULL;
     scenario_errors errors;
     if (scenario_load_file(argv[1], &sc, &errors) != SCENARIO_OK) {
@@ -117,7 +127,14 @@ int cmd_lifetime(int argc, char **argv) {
         if (count == 2 || !with_baseline) break;
     }
     if (!figures[0].steady) exit_code = CLI_EXIT_FAIL;
-    rc = json ? print_json(sc, figures, count) : (print_text(sc, figures, count), CLI_EXIT_OK);
+    if (!json) print_text(sc, figures, count);
+    rc = CLI_EXIT_OK;
+    if (json || report_dir) {
+        lifetime_report report = {sc->name, sc->preset, &figures[0],
+                                  count == 2 ? &figures[1] : NULL};
+        rc = cli_json_answer(cmd, figures_json(sc, figures, count), json, report_dir, lifetime_page,
+                             &report, argc, argv);
+    }
     scenario_free(sc);
     return rc ? rc : exit_code;
 }

@@ -102,7 +102,8 @@ int cmd_run(int argc, char **argv) {
                            .find_engine = find_engine,
                            .engine = engine,
                            .progress = show_progress,
-                           .progress_ctx = &progress};
+                           .progress_ctx = &progress,
+                           .page_map = report_dir != NULL};
     run_results results;
     run_results_init(&results);
     clock_t cpu_started = clock();

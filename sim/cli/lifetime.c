@@ -145,15 +145,6 @@ int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *e
     return RUNNER_OK;
 }
 
-void lifetime_format_years(char *out, size_t size, double years) {
-    if (isinf(years))
-        snprintf(out, size, "never");
-    else if (years < 1)
-        snprintf(out, size, "%.1f days", years * 365.25);
-    else
-        snprintf(out, size, "%.1f years", years);
-}
-
 void lifetime_progress_line(void *ctx, const char *engine, uint64_t engine_ops) {
     static double next;
     if (!*(const bool *)ctx) return;

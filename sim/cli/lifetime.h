@@ -6,6 +6,7 @@
 #define NORBENCH_LIFETIME_H
 
 #include "adapter.h"
+#include "lifetime_figures.h" /* the figures, as data the reports read */
 #include "runner.h"
 #include "scenario.h"
 
@@ -19,30 +20,6 @@
 #define LIFETIME_STEADY_WINDOWS 4
 #define LIFETIME_STEADY_PERCENT 10.0
 
-#define LIFETIME_HOURS_PER_YEAR 8766.0 /* 365.25 days */
-
-typedef struct lifetime_figures {
-    char engine[32];
-    scenario_result run;    /* the run's own figures and verdict (sector_erases freed) */
-    uint32_t sectors;       /* in the engine's range */
-    uint64_t range_bytes;   /* the engine's range */
-    uint32_t endurance;     /* the flash's rated erase cycles per sector (0: never wears out) */
-    double hours;           /* simulated hours the run covered */
-    double window_hours;    /* one window */
-    bool steady;            /* the last windows' erase rates agree (see above) */
-    double rate_deviation;  /* the largest deviation of those windows from their mean, percent */
-    double erases_per_hour; /* over the range, in the steady windows */
-    double sector_erases_per_hour; /* the mean sector's */
-    double busiest_per_hour;       /* the sector erased most in the steady windows */
-    double wear_spread;            /* busiest / mean: the spread the projection assumes */
-    double program_per_user_byte;  /* bytes programmed per key and value byte stored */
-    uint64_t refused; /* stores and pushes the engine refused (full, too big): not stored */
-    double years;     /* until the busiest sector reaches `endurance`; INFINITY without erases */
-    /* The range's bytes x endurance / the key and value bytes the workload asks to store in a
-     * year (refused ones too: the bound is the workload's, whatever the engine does). */
-    double bound_years;
-} lifetime_figures;
-
 /* Called about once a second (wall clock) with the engine ops done so far. */
 typedef void (*lifetime_progress_fn)(void *ctx, const char *engine, uint64_t engine_ops);
 
@@ -51,9 +28,6 @@ typedef void (*lifetime_progress_fn)(void *ctx, const char *engine, uint64_t eng
  * A run that fails part way still gives the figures of the time it covered. */
 int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *engine,
                      lifetime_progress_fn progress, void *progress_ctx, lifetime_figures *out);
-
-/* "6.9 days", "11.8 years", "never": a lifetime for people. */
-void lifetime_format_years(char *out, size_t size, double years);
 
 /* The progress line both commands draw on stderr about once a second when `ctx` points to a
  * true bool (a terminal, no --json); lifetime_progress_clear() rubs it out. */

@@ -21,7 +21,10 @@ void run_results_init(run_results *results) {
 }
 
 void run_results_free(run_results *results) {
-    for (size_t i = 0; i < results->count; i++) free(results->items[i].sector_erases);
+    for (size_t i = 0; i < results->count; i++) {
+        free(results->items[i].sector_erases);
+        free(results->items[i].page_states);
+    }
     free(results->items);
     run_results_init(results);
 }

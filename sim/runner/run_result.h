@@ -75,7 +75,12 @@ typedef struct scenario_result {
     double wall_seconds;         /* real (wall-clock) time the scenario took */
     double cpu_seconds;          /* host CPU time it took */
     uint32_t sector_count;
-    uint32_t *sector_erases;        /* erase count of each sector (owned; NULL if none) */
+    uint32_t *sector_erases; /* erase count of each sector (owned; NULL if none) */
+    /* The final page map, when asked for (runner_options.page_map) and the engine can inspect
+     * itself (the adapter's inspect): the state of each page of its range as the engine reports
+     * it, an nbs_page_state code (nbs.h) per page (owned; NULL: none). */
+    uint32_t page_count;
+    uint8_t *page_states;
     uint64_t flash_digest;          /* FNV-1a of the device's bytes at the end, when asked for */
     run_series series;              /* bytes programmed and erases over simulated time */
     char failed_step[RUN_PATH_MAX]; /* JSON path of the failing step, "" when none */

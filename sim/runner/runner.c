@@ -441,6 +441,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     bool setup_failed = rc != RUNNER_OK;
     if (!rc) rc = run_from_cursor(&st);
     if (st.dev) run_fill_figures(&st);
+    if (opts && opts->page_map) run_fill_page_map(&st);
     if (opts && opts->cut_info) run_plan_info(&st, opts->cut_info);
     if (setup_failed && !st.engine.ctx) {
         out->verdict = RUN_ERROR;

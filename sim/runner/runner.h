@@ -85,7 +85,10 @@ typedef struct runner_options {
      * before it runs: its kind, range and the simulated time (norbench lifetime). */
     void (*on_program_erase)(void *ctx, const nor_event *op);
     void *program_erase_ctx;
-    bool flash_digest;              /* fill the result's flash_digest (reads the whole device) */
+    bool flash_digest; /* fill the result's flash_digest (reads the whole device) */
+    /* Fill the result's page_states at the end of the run from the engine's inspection (the
+     * HTML report's page map); engines without one (plugins) leave them NULL. */
+    bool page_map;
     runner_interval_fn on_interval; /* needs an engine that can save its RAM state */
     void *interval_ctx;
     /* Power cycles of the stability checks (0: RUNNER_CHECK_REBOOTS); tests vary it to show

@@ -195,6 +195,10 @@ int run_workload(run_state *st, const scenario_step *step);
 int run_from_cursor(run_state *st);
 void run_fill_figures(run_state *st);
 
+/* runner_page_map.c: the result's page_count and page_states from the engine's inspection, when
+ * it has one (a result without them otherwise). */
+void run_fill_page_map(run_state *st);
+
 /* runner_checkpoint.c: called before every scenario operation (a step that is not a repeat or
  * workload, one operation of a workload, the initial mount, the end). Finishes a resume, stops
  * a branch after its then_steps, enforces the operation budget, and lets a campaign branch

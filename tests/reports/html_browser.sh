@@ -1,10 +1,11 @@
 #!/bin/sh
 # The HTML reports in a real browser (docs/reports.md): headless Chromium renders the page of a
-# run and of a campaign. Each screenshot, taken with the page's script removed (as a reader with
-# JavaScript off sees it), is decoded by png_ink.py and must not be blank; a probe script
-# records the rendered size of every SVG, which must all be drawn and as many as the page holds;
-# a click on a column's title sorts the table. Broken variants prove each check: a blank page,
-# SVGs hidden, the sorting script removed. Skipped (77) when chromium is not installed (`make
+# run, of a campaign, of `lifetime` and of `compare`. Each screenshot, taken with the page's
+# script removed (as a reader with JavaScript off sees it), is decoded by png_ink.py and must not
+# be blank; a probe script records the rendered size of every SVG, which must all be drawn and
+# as many as the page holds; a click on a column's title sorts the table. Broken variants prove
+# each check: a blank page, SVGs hidden (on a run's page and on lifetime's), the sorting script
+# removed. Skipped (77) when chromium is not installed (`make
 # test` installs it).
 # Usage: html_browser.sh NORBENCH BROKEN_NORBENCH SOURCE_DIR
 set -u
@@ -79,6 +80,14 @@ check_page run "$tmp/run" 8
 [ -s "$tmp/cut/index.html" ] || fail "the campaign wrote no page"
 check_page campaign "$tmp/cut" 2
 
+# ---- the pages of lifetime (its bars) and compare (the engines side by side, their bars) ----
+"$norbench" lifetime "$src/scenarios/suite/lifetime-config-minute-8-pages.json" \
+    --report "$tmp/life" >/dev/null 2>&1 || fail "lifetime failed"
+check_page lifetime "$tmp/life" 1
+"$norbench" compare "$src/tests/plugins/config-updates.json" --engines map,naive-map \
+    --report "$tmp/cmp" >/dev/null 2>&1 || fail "compare failed"
+check_page compare "$tmp/cmp" 1
+
 # ---- sorting: a click on "flash ops" (column 6 from 0) puts the fewer first ----
 with_probe "$tmp/run/index.html" 6 >"$tmp/run/sort.html"
 chromium_do --dump-dom "file://$tmp/run/sort.html" >"$tmp/run/sorted.html"
@@ -93,6 +102,10 @@ sed 's|</style>|svg{display:none}</style>|' "$tmp/run/index.html" >"$tmp/run/hid
 with_probe "$tmp/run/hidden.html" >"$tmp/run/probe.html"
 chromium_do --dump-dom "file://$tmp/run/probe.html" >"$tmp/run/dom.html"
 python3 "$here/svg_sizes.py" "$tmp/run/dom.html" >/dev/null 2>&1 && fail "hidden SVGs passed"
+sed 's|</style>|svg{display:none}</style>|' "$tmp/life/index.html" >"$tmp/life/hidden.html"
+with_probe "$tmp/life/hidden.html" >"$tmp/life/probe.html"
+chromium_do --dump-dom "file://$tmp/life/probe.html" >"$tmp/life/dom.html"
+python3 "$here/svg_sizes.py" "$tmp/life/dom.html" >/dev/null 2>&1 && fail "hidden lifetime bars passed"
 without_script "$tmp/run/index.html" >"$tmp/run/unsortable.html"
 with_probe "$tmp/run/unsortable.html" 6 >"$tmp/run/sort.html"
 chromium_do --dump-dom "file://$tmp/run/sort.html" >"$tmp/run/sorted.html"

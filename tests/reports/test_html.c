@@ -4,6 +4,7 @@
  * than the page lists. The pages are read back as text. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "campaign.h"
+#include "nbs.h"
 #include "reports.h"
 
 #include <criterion/criterion.h>
@@ -201,4 +202,39 @@ Test(html, a_campaign_lists_its_first_100_failures) {
     free(failures);
     free(page);
     campaign_scenario_free(&s);
+}
+
+Test(html, the_page_map_draws_each_state_with_its_class) {
+    run_results results;
+    run_results_init(&results);
+    scenario_result *r = run_results_add(&results);
+    cr_assert_not_null(r);
+    snprintf(r->name, sizeof r->name, "pages");
+    static const uint8_t states[] = {NBS_PAGE_FULL,     NBS_PAGE_FULL,     NBS_PAGE_OPEN,
+                                     NBS_PAGE_RELEASED, NBS_PAGE_RELEASED, NBS_PAGE_ERASED,
+                                     NBS_PAGE_KILLED,   NBS_PAGE_ERASED};
+    r->page_count = sizeof states;
+    r->page_states = malloc(sizeof states);
+    cr_assert_not_null(r->page_states);
+    memcpy(r->page_states, states, sizeof states);
+    char *page = run_page(&results, NULL);
+    char *map = between(page, "<svg class=\"pagemap\"", "</svg>");
+    cr_assert(strstr(map, "fill=\"#a371f7\" class=\"page-released\" stroke=\"#fff\">"
+                          "<title>pages 3-4: released</title>"),
+              "the two released pages as one run of cells: %s", map);
+    cr_assert(strstr(map, "<title>pages 0-1: full</title>"));
+    cr_assert(strstr(map, "<title>page 6: killed</title>"));
+    cr_assert_eq(occurrences(map, "class=\"page-"), 6, "six runs of one state");
+    cr_assert(strstr(map, ">released 2</text>"), "the legend counts the pages of each state");
+    cr_assert(strstr(map, ">corrupt 0</text>"), "the legend names every state");
+    free(map);
+    free(page);
+    /* Without an inspection (a plugin's run) there is no page map at all. */
+    free(r->page_states);
+    r->page_states = NULL;
+    page = run_page(&results, NULL);
+    cr_assert_null(strstr(page, "pagemap"));
+    cr_assert_null(strstr(page, "Page map"));
+    free(page);
+    run_results_free(&results);
 }
