@@ -192,7 +192,9 @@ static void failure_row(FILE *out, const campaign_failure *f, const report_html_
         fputs("<code>", out);
         report_write_escaped(out, f->reproducer);
         fputs(relative ? "</code></a>" : "</code>", out);
-        fputs("<br>replay: <code>norbench run ", out);
+        fputs("<br>replay: <code>", out);
+        html_shell_word(out, ctx && ctx->program ? ctx->program : "norbench");
+        fputs(" run ", out);
         html_shell_word(out, f->reproducer);
         fputs("</code>", out);
     } else {

@@ -61,7 +61,11 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 /* The same for another output folder: FILES names what goes there ("the images"). */
 int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
-/* "norbench CMD ARG...", as the HTML report shows how it was made (argv as a command gets it:
+/* The program as the user started it (the last part of main's argv[0]: "norbench", or a
+ * broken variant's "norbench-broken-NAME"), set by main; "norbench" until then. */
+const char *cli_program(void);
+void cli_set_program(const char *argv0);
+/* "PROGRAM CMD ARG...", as the HTML report shows how it was made (argv as a command gets it:
  * argv[0] is the command's name); malloc'd, NULL when out of memory. */
 char *cli_command_line(int argc, char **argv);
 

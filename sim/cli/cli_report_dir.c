@@ -69,12 +69,24 @@ int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *fi
     return CLI_EXIT_USAGE;
 }
 
+static const char *program = "norbench";
+
+const char *cli_program(void) {
+    return program;
+}
+
+void cli_set_program(const char *argv0) {
+    if (!argv0 || !*argv0) return;
+    const char *slash = strrchr(argv0, '/');
+    program = slash ? slash + 1 : argv0;
+}
+
 char *cli_command_line(int argc, char **argv) {
-    size_t size = sizeof "norbench";
+    size_t size = strlen(program) + 1;
     for (int i = 0; i < argc; i++) size += strlen(argv[i]) + 1;
     char *line = malloc(size);
     if (!line) return NULL;
-    size_t used = (size_t)snprintf(line, size, "norbench");
+    size_t used = (size_t)snprintf(line, size, "%s", program);
     for (int i = 0; i < argc; i++)
         used += (size_t)snprintf(line + used, size - used, " %s", argv[i]);
     return line;

@@ -261,6 +261,7 @@ static int print_dry_run(session *s, bool json) {
 /* DIR/index.html, the campaign's page. */
 static int write_page(const session *s) {
     report_html_context page = {.command = s->command,
+                                .program = cli_program(),
                                 .campaign_mode = campaign_mode_name(s->result.options.mode)};
     int rc = report_write_campaign_html(s->report_dir, &s->result, &page);
     if (rc)

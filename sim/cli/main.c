@@ -175,6 +175,7 @@ static void print_usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+    cli_set_program(argv[0]);
     if (argc < 2) {
         fprintf(stderr, "norbench: missing command\nTry 'norbench --help'.\n");
         return CLI_EXIT_USAGE;

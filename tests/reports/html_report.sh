@@ -113,9 +113,10 @@ for link in $links; do
 done
 replay=$(grep -o 'replay: <code>[^<]*</code>' "$page" | head -1 |
          sed 's/^replay: <code>//; s/<\/code>$//; s/&apos;/'"'"'/g; s/&amp;/\&/g')
-case $replay in "norbench run "*) ;; *) fail "no replay command: '$replay'" ;; esac
-eval "set -- ${replay#norbench run }"
-"$broken" run "$1" >"$tmp/replayed" 2>&1
+# The command names the program that ran the campaign (the broken variant: `norbench run` would
+# replay on the sound engine and pass), and runs as shown with that program's folder on PATH.
+case $replay in "$(basename "$broken") run "*) ;; *) fail "no replay command on the campaign's program: '$replay'" ;; esac
+(PATH="$(dirname "$broken"):$PATH"; eval "$replay") >"$tmp/replayed" 2>&1
 [ $? -eq 1 ] || fail "the replay command '$replay' did not fail again: $(cat "$tmp/replayed")"
 
 # ---- lifetime: the projection as bars beside the naive baseline and the analytic bound ----
