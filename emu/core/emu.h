@@ -35,16 +35,24 @@ typedef struct emu_options {
  * breaks one rule so that the tests show their checks can fail. */
 enum {
     EMU_BREAK_NONE = 0,
-    EMU_BREAK_NO_FRAME_PUSH,    /* entry does not push the frame (the return pops garbage) */
-    EMU_BREAK_SYSTICK_HALF,     /* SysTick counts at half the clock */
-    EMU_BREAK_NO_WFI_WAKE,      /* WFI never wakes on SysTick: the boot ends idle there */
-    EMU_BREAK_ANY_VECTOR,       /* a vector of 0 or an endless loop is entered as a handler */
-    EMU_BREAK_ANY_EXC_RETURN,   /* a bad EXC_RETURN returns to Thread mode on MSP */
-    EMU_BREAK_NO_PRIORITIES,    /* every pending exception preempts whatever runs */
-    EMU_BREAK_ECC_SILENT,       /* an ECC double error raises nothing: the load reads on */
-    EMU_BREAK_KEEP_SPSEL,       /* a return to Thread mode leaves CONTROL.SPSEL as it was */
-    EMU_BREAK_STICKY_COUNTFLAG, /* reading SYST_CSR does not clear COUNTFLAG */
-    EMU_BREAK_IGNORE_ISER,      /* a pending external interrupt is taken, enabled or not */
+    EMU_BREAK_NO_FRAME_PUSH,     /* entry does not push the frame (the return pops garbage) */
+    EMU_BREAK_SYSTICK_HALF,      /* SysTick counts at half the clock */
+    EMU_BREAK_NO_WFI_WAKE,       /* WFI never wakes on SysTick: the boot ends idle there */
+    EMU_BREAK_ANY_VECTOR,        /* a vector of 0 or an endless loop is entered as a handler */
+    EMU_BREAK_ANY_EXC_RETURN,    /* a bad EXC_RETURN returns to Thread mode on MSP */
+    EMU_BREAK_NO_PRIORITIES,     /* every pending exception preempts whatever runs */
+    EMU_BREAK_ECC_SILENT,        /* an ECC double error raises nothing: the load reads on */
+    EMU_BREAK_KEEP_SPSEL,        /* a return to Thread mode leaves CONTROL.SPSEL as it was */
+    EMU_BREAK_STICKY_COUNTFLAG,  /* reading SYST_CSR does not clear COUNTFLAG */
+    EMU_BREAK_IGNORE_ISER,       /* a pending external interrupt is taken, enabled or not */
+    EMU_BREAK_FRAME_UNALIGNED,   /* the frame goes at SP - 32 as it is, xPSR bit 9 clear */
+    EMU_BREAK_RETURN_NO_PADDING, /* a return ignores xPSR bit 9: SP ends 4 bytes low */
+    EMU_BREAK_IGNORE_BASEPRI,    /* BASEPRI masks nothing */
+    EMU_BREAK_IGNORE_PRIGROUP,   /* PRIGROUP is taken as 0: every priority bit preempts */
+    EMU_BREAK_WAKE_ACTIVE_ONLY,  /* WFI wakes for what would preempt the active exceptions,
+                                    BASEPRI and FAULTMASK aside */
+    EMU_BREAK_WAKE_NO_WAIT,      /* WFI with something pending that cannot wake it ends the
+                                    boot idle instead of sleeping to the next SysTick */
 };
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)

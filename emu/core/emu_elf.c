@@ -29,7 +29,7 @@ enum {
 static uint16_t get16(const uint8_t *p) {
     return (uint16_t)(p[0] | p[1] << 8);
 }
-static uint32_t get32(const uint8_t *p) {
+uint32_t emu_le32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
@@ -94,7 +94,7 @@ static int check_header(const emu_elf *elf, const char *path, char *why, size_t 
     if (get16(h + 16) != ELF_TYPE_EXEC)
         return fail(why, why_size, "%s: not an executable (e_type %u; link it first)", path,
                     get16(h + 16));
-    uint32_t phoff = get32(h + 28), phnum = get16(h + 44);
+    uint32_t phoff = emu_le32(h + 28), phnum = get16(h + 44);
     if (phnum == 0) return fail(why, why_size, "%s: no program headers", path);
     if (get16(h + 42) != ELF_PHDR_SIZE)
         return fail(why, why_size, "%s: program header size %u, expected 32", path, get16(h + 42));
@@ -103,9 +103,9 @@ static int check_header(const emu_elf *elf, const char *path, char *why, size_t 
                     phnum, phoff);
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = h + phoff + i * ELF_PHDR_SIZE;
-        if (get32(ph) != ELF_PT_LOAD) continue;
-        uint32_t offset = get32(ph + 4), filesz = get32(ph + 16), memsz = get32(ph + 20);
-        uint32_t paddr = get32(ph + 12);
+        if (emu_le32(ph) != ELF_PT_LOAD) continue;
+        uint32_t offset = emu_le32(ph + 4), filesz = emu_le32(ph + 16), memsz = emu_le32(ph + 20);
+        uint32_t paddr = emu_le32(ph + 12);
         if (filesz > memsz)
             return fail(why, why_size, "%s: segment %u: file size %u above memory size %u", path, i,
                         filesz, memsz);
@@ -127,15 +127,15 @@ static int by_address(const void *a, const void *b) {
 /* Function and object symbols with a size; a malformed table only loses the names. */
 static void read_symbols(emu_elf *elf) {
     const uint8_t *h = elf->bytes;
-    uint32_t shoff = get32(h + 32), shnum = get16(h + 48);
+    uint32_t shoff = emu_le32(h + 32), shnum = get16(h + 48);
     if (get16(h + 46) != ELF_SHDR_SIZE || !table_fits(elf, shoff, shnum, ELF_SHDR_SIZE)) return;
     for (uint32_t i = 0; i < shnum; i++) {
         const uint8_t *sh = h + shoff + i * ELF_SHDR_SIZE;
-        if (get32(sh + 4) != ELF_SHT_SYMTAB) continue;
-        uint32_t off = get32(sh + 16), size = get32(sh + 20), link = get32(sh + 24);
+        if (emu_le32(sh + 4) != ELF_SHT_SYMTAB) continue;
+        uint32_t off = emu_le32(sh + 16), size = emu_le32(sh + 20), link = emu_le32(sh + 24);
         if (link >= shnum || !table_fits(elf, off, size / ELF_SYM_SIZE, ELF_SYM_SIZE)) return;
         const uint8_t *strsh = h + shoff + link * ELF_SHDR_SIZE;
-        uint32_t stroff = get32(strsh + 16), strsize = get32(strsh + 20);
+        uint32_t stroff = emu_le32(strsh + 16), strsize = emu_le32(strsh + 20);
         if (!table_fits(elf, stroff, strsize, 1)) return;
         uint32_t count = size / ELF_SYM_SIZE;
         elf->symbols = calloc(count ? count : 1, sizeof *elf->symbols);
@@ -143,7 +143,7 @@ static void read_symbols(emu_elf *elf) {
         for (uint32_t s = 0; s < count; s++) {
             const uint8_t *sym = h + off + s * ELF_SYM_SIZE;
             unsigned type = sym[12] & 0xF;
-            uint32_t name = get32(sym);
+            uint32_t name = emu_le32(sym);
             if ((type != ELF_STT_FUNC && type != ELF_STT_OBJECT) || name >= strsize) continue;
             const char *text = (const char *)h + stroff + name;
             size_t len = strnlen(text, strsize - name);
@@ -151,8 +151,8 @@ static void read_symbols(emu_elf *elf) {
             emu_elf_symbol *out = &elf->symbols[elf->symbol_count];
             out->name = strndup(text, len);
             if (!out->name) break;
-            out->addr = get32(sym + 4) & ~1u;
-            out->size = get32(sym + 8);
+            out->addr = emu_le32(sym + 4) & ~1u;
+            out->size = emu_le32(sym + 8);
             elf->symbol_count++;
         }
         qsort(elf->symbols, elf->symbol_count, sizeof *elf->symbols, by_address);
@@ -166,7 +166,7 @@ int emu_elf_open(emu_elf *elf, const char *path, char *why, size_t why_size) {
         emu_elf_close(elf);
         return -1;
     }
-    elf->entry = get32(elf->bytes + 24);
+    elf->entry = emu_le32(elf->bytes + 24);
     read_symbols(elf);
     return 0;
 }
@@ -181,13 +181,13 @@ void emu_elf_close(emu_elf *elf) {
 int emu_elf_for_each_segment(const emu_elf *elf, emu_elf_segment_fn fn, void *ctx, char *why,
                              size_t why_size) {
     const uint8_t *h = elf->bytes;
-    uint32_t phoff = get32(h + 28), phnum = get16(h + 44);
+    uint32_t phoff = emu_le32(h + 28), phnum = get16(h + 44);
     unsigned loaded = 0;
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = h + phoff + i * ELF_PHDR_SIZE;
-        if (get32(ph) != ELF_PT_LOAD || get32(ph + 20) == 0) continue;
-        if (fn(ctx, get32(ph + 12), h + get32(ph + 4), get32(ph + 16), get32(ph + 20), why,
-               why_size))
+        if (emu_le32(ph) != ELF_PT_LOAD || emu_le32(ph + 20) == 0) continue;
+        if (fn(ctx, emu_le32(ph + 12), h + emu_le32(ph + 4), emu_le32(ph + 16), emu_le32(ph + 20),
+               why, why_size))
             return -1;
         loaded++;
     }

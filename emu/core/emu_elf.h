@@ -34,6 +34,10 @@ typedef int (*emu_elf_segment_fn)(void *ctx, uint32_t paddr, const uint8_t *data
 int emu_elf_for_each_segment(const emu_elf *elf, emu_elf_segment_fn fn, void *ctx, char *why,
                              size_t why_size);
 
+/* The little-endian word at `p`: the ELF's fields, and the emulator's reads of words in the
+ * target's memory (the vector table, exception frames). */
+uint32_t emu_le32(const uint8_t *p);
+
 /* The symbol whose [addr, addr+size) holds `addr` (Thumb bit ignored); NULL when none. */
 const emu_elf_symbol *emu_elf_symbol_at(const emu_elf *elf, uint32_t addr);
 /* The address of the symbol NAME; -1 when there is none. */

@@ -11,9 +11,10 @@
  *   with the same stack contents).
  * Priorities: NMI -2, HardFault -1, the others from SHPR and the NVIC's IPR with AIRCR's
  * PRIGROUP; a pending exception preempts when its group priority is below the execution
- * priority (active exceptions, PRIMASK, FAULTMASK, BASEPRI). Faults the CPU raises (an
- * undefined instruction, a bus fault) stay crash reports; only the ECC NMI, SVC, and the
- * exceptions software or SysTick pends are taken. No FP context is stacked. */
+ * priority (active exceptions, PRIMASK, FAULTMASK, BASEPRI). WFI wakes for one that would
+ * preempt were PRIMASK clear, or sleeps until SysTick's next interrupt if that one would. Faults
+ * the CPU raises (an undefined instruction, a bus fault) stay crash reports; only the ECC NMI,
+ * SVC, and the exceptions software or SysTick pends are taken. No FP context is stacked. */
 #include "emu_internal.h"
 
 #include <stdarg.h>
@@ -125,22 +126,36 @@ static int priority_of(const emu *m, unsigned n) {
 
 /* The group priority: the subpriority bits PRIGROUP names do not preempt. */
 static int group_of(const emu *m, int priority) {
+    unsigned prigroup = m->test_break == EMU_BREAK_IGNORE_PRIGROUP ? 0 : m->exc.prigroup;
     if (priority < 0) return priority;
-    return priority & (int)((0xFFu << (m->exc.prigroup + 1)) & 0xFFu);
+    return priority & (int)((0xFFu << (prigroup + 1)) & 0xFFu);
 }
 
-static int execution_priority(emu *m) {
+/* The highest (lowest-numbered) group priority of the active exceptions. */
+static int active_priority(const emu *m) {
     int p = NO_PRIORITY;
-    if (m->test_break == EMU_BREAK_NO_PRIORITIES) return p;
     for (uint32_t i = 0; i < m->exc.depth; i++) {
         int g = group_of(m, priority_of(m, m->exc.nest[i]));
         if (g < p) p = g;
     }
+    return p;
+}
+
+/* ARMv7-M ExecutionPriority: the active exceptions, BASEPRI, FAULTMASK and, when `primask`,
+ * PRIMASK. Without PRIMASK it is the level WFI's wake-up compares with (emu_exceptions_wake). */
+static int execution_priority_of(emu *m, bool primask) {
+    if (m->test_break == EMU_BREAK_NO_PRIORITIES) return NO_PRIORITY;
+    int p = active_priority(m);
     uint32_t basepri = reg(m, UC_ARM_REG_BASEPRI) & 0xFFu;
+    if (m->test_break == EMU_BREAK_IGNORE_BASEPRI) basepri = 0;
     if (basepri && group_of(m, (int)basepri) < p) p = group_of(m, (int)basepri);
-    if ((reg(m, UC_ARM_REG_PRIMASK) & 1) && p > 0) p = 0;
+    if (primask && (reg(m, UC_ARM_REG_PRIMASK) & 1) && p > 0) p = 0;
     if ((reg(m, UC_ARM_REG_FAULTMASK) & 1) && p > -1) p = -1;
     return p;
+}
+
+static int execution_priority(emu *m) {
+    return execution_priority_of(m, true);
 }
 
 /* The pending exception to take next: the lowest priority, then the lowest number. 0: none. */
@@ -155,10 +170,11 @@ static unsigned most_urgent(emu *m) {
     return best;
 }
 
+/* The word at `addr` in the target's memory; *ok false (and 0) where nothing is mapped. */
 static uint32_t word_at(emu *m, uint32_t addr, bool *ok) {
     uint8_t b[4] = {0};
     *ok = uc_mem_read(m->uc, addr, b, 4) == UC_ERR_OK;
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return emu_le32(b);
 }
 
 /* VTOR resets to 0, where the parts boot from: the nRF52840's flash, the STM32s' boot alias of
@@ -194,6 +210,11 @@ static void crash(emu *m, const char *fmt, ...) {
     emu_stop_with(m, EMU_STOP_CRASH, reason);
 }
 
+/* The frame's first six words in order (the return address and xPSR follow): pushed at entry,
+ * popped at return. */
+static const int frame_registers[6] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
+                                       UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
+
 /* Exception entry (ARMv7-M ExceptionEntry): false when it could not be done (a crash). */
 static bool enter(emu *m, unsigned n, uint32_t return_pc) {
     emu_exceptions *e = &m->exc;
@@ -215,16 +236,16 @@ static bool enter(emu *m, unsigned n, uint32_t return_pc) {
               EMU_EXC_NEST_MAX);
         return false;
     }
-    static const int stacked[6] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
-                                   UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
     uint32_t sp = reg(m, UC_ARM_REG_SP), xpsr = reg(m, UC_ARM_REG_XPSR);
     uint32_t control = reg(m, UC_ARM_REG_CONTROL);
-    uint32_t frame = (sp - 4 * FRAME_WORDS) & ~7u;
+    uint32_t frame = (sp - 4 * FRAME_WORDS) & ~7u; /* SP is word-aligned: 4 bytes of padding */
+    if (m->test_break == EMU_BREAK_FRAME_UNALIGNED) frame = sp - 4 * FRAME_WORDS;
+    bool padded = frame != sp - 4 * FRAME_WORDS;
     uint8_t bytes[4 * FRAME_WORDS];
     uint32_t words[FRAME_WORDS];
-    for (int i = 0; i < 6; i++) words[i] = reg(m, stacked[i]);
+    for (int i = 0; i < 6; i++) words[i] = reg(m, frame_registers[i]);
     words[6] = return_pc & ~1u;
-    words[7] = (xpsr & ~XPSR_ALIGNED) | ((sp & 4) ? XPSR_ALIGNED : 0);
+    words[7] = (xpsr & ~XPSR_ALIGNED) | (padded ? XPSR_ALIGNED : 0);
     for (int i = 0; i < 4 * FRAME_WORDS; i++) bytes[i] = (uint8_t)(words[i / 4] >> (8 * (i % 4)));
     if (!in_ram(m, frame, sizeof bytes)) {
         crash(m,
@@ -301,10 +322,9 @@ static void exception_return(emu *m, uint32_t exc_return) {
               !(xpsr & XPSR_T) ? "has no Thumb bit (INVSTATE)" : "names another mode (INVPC)");
         return;
     }
-    static const int popped[6] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
-                                  UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
-    for (int i = 0; i < 6; i++) set_reg(m, popped[i], w[i]);
-    uint32_t new_sp = sp + 4 * FRAME_WORDS + ((xpsr & XPSR_ALIGNED) ? 4 : 0);
+    for (int i = 0; i < 6; i++) set_reg(m, frame_registers[i], w[i]);
+    bool padded = (xpsr & XPSR_ALIGNED) && m->test_break != EMU_BREAK_RETURN_NO_PADDING;
+    uint32_t new_sp = sp + 4 * FRAME_WORDS + (padded ? 4 : 0);
     set_reg(m, psp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, new_sp); /* still privileged here */
     e->depth--;
     xpsr &= ~XPSR_ALIGNED;
@@ -368,26 +388,29 @@ uint64_t emu_exceptions_next_interrupt_ns(emu *m) {
     return next == UINT64_MAX ? next : next - m->exc.epoch_ns;
 }
 
+/* A WFI wake-up event (the ARMv7-M ARM's "Wait For Interrupt"): exception `n` (0: none) pending at
+ * a priority that would preempt were PRIMASK clear. BASEPRI and FAULTMASK still hold it back. */
+static bool wakes(emu *m, unsigned n) {
+    int level = m->test_break == EMU_BREAK_WAKE_ACTIVE_ONLY ? active_priority(m)
+                                                            : execution_priority_of(m, false);
+    return n && group_of(m, priority_of(m, n)) < level;
+}
+
 bool emu_exceptions_wake(emu *m) {
     emu_exceptions *e = &m->exc;
     if (m->test_break == EMU_BREAK_NO_WFI_WAKE) return false;
     emu_systick_update(m);
-    unsigned n = most_urgent(m);
-    if (!n) {
+    if (!wakes(m, most_urgent(m))) {
+        /* Nothing pending can wake the core (what is pending stays so): asleep until SysTick's
+         * next count to 0, when its interrupt would. Nothing else moves while the core sleeps. */
         uint64_t next = emu_systick_next_ns(m);
-        if (next == UINT64_MAX) return false;
-        emu_stall_until(m, next - e->epoch_ns); /* asleep until then */
+        if (next == UINT64_MAX || !wakes(m, EMU_EXC_SYSTICK)) return false;
+        if (m->test_break == EMU_BREAK_WAKE_NO_WAIT && most_urgent(m)) return false;
+        emu_stall_until(m, next - e->epoch_ns);
         emu_systick_update(m);
-        n = most_urgent(m);
-        if (!n) return false;
+        if (!wakes(m, most_urgent(m))) return false;
     }
-    /* WFI wakes for an exception that would preempt were PRIMASK clear. */
-    int masked_by = NO_PRIORITY;
-    for (uint32_t i = 0; i < e->depth; i++) {
-        int g = group_of(m, priority_of(m, e->nest[i]));
-        if (g < masked_by) masked_by = g;
-    }
-    if (group_of(m, priority_of(m, n)) >= masked_by) return false;
+    unsigned n = most_urgent(m);
     if (group_of(m, priority_of(m, n)) < execution_priority(m))
         return enter(m, n, reg(m, UC_ARM_REG_PC));
     e->check_at = 0;

@@ -203,14 +203,10 @@ outside:
     return -1;
 }
 
-static uint32_t word_at(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* SP and the reset handler from the vector table at the start of flash. */
 static int take_reset_snapshot(emu *m, const char *path, char *why, size_t why_size) {
     const emu_board *b = m->board;
-    uint32_t sp = word_at(m->flash_view), reset = word_at(m->flash_view + 4);
+    uint32_t sp = emu_le32(m->flash_view), reset = emu_le32(m->flash_view + 4);
     uint32_t ram_end = b->ram_base + b->ram_size;
     if (sp < b->ram_base || sp > ram_end || (sp & 3)) {
         snprintf(why, why_size,

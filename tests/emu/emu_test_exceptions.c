@@ -2,10 +2,10 @@
  * of emu/firmware/cortex_m/checks/exceptions.c on the nrf52840 (64 MHz) and the stm32l4's ECC
  * NMI: SysTick's registers, its interrupt at its virtual time (on the core clock, and on the
  * stm32f4's reference clock), WFI woken by it, registers kept across an exception, nesting and
- * tail chaining by priority, the NVIC's enable and pending bits, SVC, a task on PSP, and the
- * crash reports of a vector of 0, an endless default handler and a bad EXC_RETURN. Each check
- * is run once more with the test-only flaw (emu_options.test_break) it must catch, and must
- * fail there. */
+ * tail chaining by priority, the NVIC's enable and pending bits, SVC, a task on PSP, the frame's
+ * 8-byte alignment, BASEPRI, PRIGROUP, WFI's wake-up rule, and the crash reports of a vector of
+ * 0, an endless default handler and a bad EXC_RETURN. Each check is run once more with the
+ * test-only flaw (emu_options.test_break) it must catch, and must fail there. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -34,6 +34,12 @@ static bool prints(const char *check, unsigned test_break, const char *uart) {
         cr_log_error("%s: %s: %s, printed: %s", check, emu_stop_name(b.stop), b.reason, b.uart);
     done(m, &b);
     return held;
+}
+
+/* The check prints `uart` and ends idle; with the test-only `flaw` it does not. */
+static void prints_and_catches(const char *check, const char *uart, unsigned flaw) {
+    cr_assert(prints(check, EMU_BREAK_NONE, uart));
+    cr_assert_not(prints(check, flaw, uart), "%s: test_break %u not caught", check, flaw);
 }
 
 /* SysTick every 1000 cycles: the 10th interrupt comes 10,000 cycles after it started, so the
@@ -87,8 +93,7 @@ Test(exceptions, systick_on_the_reference_clock) {
     "yes; held while disabled yes; rvr 00ffffff; calib 8009c3ff\n"
 
 Test(exceptions, systick_registers) {
-    cr_assert(prints("systick_regs", EMU_BREAK_NONE, SYSTICK_REGS));
-    cr_assert_not(prints("systick_regs", EMU_BREAK_STICKY_COUNTFLAG, SYSTICK_REGS));
+    prints_and_catches("systick_regs", SYSTICK_REGS, EMU_BREAK_STICKY_COUNTFLAG);
 }
 
 /* External interrupt 3: pending alone it waits for ISER; STIR pends it again; disabled it
@@ -102,8 +107,7 @@ Test(exceptions, systick_registers) {
     "IPSR in the handler 19\n"
 
 Test(exceptions, nvic_enable_and_pending_bits) {
-    cr_assert(prints("nvic", EMU_BREAK_NONE, NVIC_STEPS));
-    cr_assert_not(prints("nvic", EMU_BREAK_IGNORE_ISER, NVIC_STEPS));
+    prints_and_catches("nvic", NVIC_STEPS, EMU_BREAK_IGNORE_ISER);
 }
 
 /* In WFI the clock skips to the next interrupt: 10 interrupts cost a few hundred
@@ -121,29 +125,64 @@ Test(exceptions, wfi_sleeps_until_systick) {
 
 /* The handler overwrites R0-R3, R12 and the flags; the frame brings them back. */
 Test(exceptions, exception_return_restores_registers) {
-    cr_assert(prints("registers_kept", EMU_BREAK_NONE, KEPT));
-    cr_assert_not(prints("registers_kept", EMU_BREAK_NO_FRAME_PUSH, KEPT));
+    prints_and_catches("registers_kept", KEPT, EMU_BREAK_NO_FRAME_PUSH);
 }
 
 /* First SysTick: PendSV (priority 0x40) preempts the SysTick handler (0x80) at once, IPSR 14
  * inside it; second: PendSV at 0xC0 waits for the SysTick handler's return (the tail chain). */
 Test(exceptions, nesting_and_tail_chaining_by_priority) {
-    cr_assert(prints("nesting", EMU_BREAK_NONE, "SP4psSsP4p\n"));
-    cr_assert_not(prints("nesting", EMU_BREAK_NO_PRIORITIES, "SP4psSsP4p\n"));
+    prints_and_catches("nesting", "SP4psSsP4p\n", EMU_BREAK_NO_PRIORITIES);
 }
 
 Test(exceptions, svc_enters_the_svcall_handler) {
-    cr_assert(prints("svc", EMU_BREAK_NONE, "V1v\n"));
-    cr_assert_not(prints("svc", EMU_BREAK_NO_FRAME_PUSH, "V1v\n"));
+    prints_and_catches("svc", "V1v\n", EMU_BREAK_NO_FRAME_PUSH);
 }
 
 /* The RTOS start: SVC's handler returns to a task on PSP (EXC_RETURN 0xfffffffd sets
  * CONTROL.SPSEL), SysTick's handlers run on MSP and return to the task's stack. */
 Test(exceptions, a_task_on_the_process_stack) {
     static const char uart[] = "task on PSP, CONTROL 2, handlers on MSP\n";
-    cr_assert(prints("psp", EMU_BREAK_NONE, uart));
-    cr_assert_not(prints("psp", EMU_BREAK_KEEP_SPSEL, uart));
+    prints_and_catches("psp", uart, EMU_BREAK_KEEP_SPSEL);
     cr_assert_not(prints("psp", EMU_BREAK_NO_FRAME_PUSH, uart));
+}
+
+/* PendSV taken with SP 4 mod 8: its frame 36 bytes below (a word of padding), xPSR bit 9 set,
+ * and SP back where it was after the return; with SP 0 mod 8: 32 bytes below, bit 9 clear. */
+#define FRAMES                                                                                     \
+    "SP 4 mod 8: frame at SP-36, xPSR bit 9 1, SP kept\n"                                          \
+    "SP 0 mod 8: frame at SP-32, xPSR bit 9 0, SP kept\n"
+
+Test(exceptions, the_frame_is_aligned_to_8_bytes) {
+    prints_and_catches("frame_alignment", FRAMES, EMU_BREAK_FRAME_UNALIGNED);
+    cr_assert_not(prints("frame_alignment", EMU_BREAK_RETURN_NO_PADDING, FRAMES));
+}
+
+/* BASEPRI 0x80 holds back the group priorities 0x80 to 0xff; 0x40 still preempts; BASEPRI 0
+ * lets the held one in. */
+Test(exceptions, basepri_holds_back_lower_priorities) {
+    static const char uart[] = "BASEPRI 0x80: SysTick at 0xc0 ran 0, at 0x80 0, at 0x40 1; "
+                               "BASEPRI 0: the one held ran 1\n";
+    prints_and_catches("basepri", uart, EMU_BREAK_IGNORE_BASEPRI);
+}
+
+/* PendSV 0x80 pended in the SysTick handler (0xc0): PRIGROUP 5 keeps bits 7-6 as the group, so
+ * it preempts (S P s); PRIGROUP 6 keeps bit 7, both are group 0x80 and it waits (S s P). */
+Test(exceptions, prigroup_makes_subpriorities_that_do_not_preempt) {
+    static const char uart[] = "PRIGROUP 5|6: SPs|SsP, AIRCR fa050600\n";
+    prints_and_catches("prigroup", uart, EMU_BREAK_IGNORE_PRIGROUP);
+}
+
+/* WFI wakes for what would preempt were PRIMASK clear: a PendSV BASEPRI holds back does not
+ * wake it, the SysTick above BASEPRI does (S), then main goes on (w) and PendSV runs once
+ * BASEPRI is 0 (P). */
+Test(exceptions, wfi_sleeps_through_what_basepri_masks) {
+    prints_and_catches("wfi_basepri", "SwP\n", EMU_BREAK_WAKE_ACTIVE_ONLY);
+}
+
+/* A WFI in the SVC handler (V) with a PendSV pending that cannot preempt it sleeps until the
+ * SysTick that can (S), goes on (v), and PendSV follows the handler's return (P), then main. */
+Test(exceptions, wfi_in_a_handler_sleeps_until_an_exception_that_can_preempt) {
+    prints_and_catches("wfi_in_handler", "VSvPm\n", EMU_BREAK_WAKE_NO_WAIT);
 }
 
 /* A crash report naming `reason_part`, with the PC in `symbol` and the registers. */

@@ -18,23 +18,39 @@
  *                   enabled it waits; ISER lets it in, STIR pends it again, ICER and ICPR
  *   psp             an RTOS's first task: the SVC handler points PSP at a frame it built and
  *                   returns with EXC_RETURN 0xfffffffd; the task runs on PSP (CONTROL.SPSEL
- *                   set), its SysTick handlers on MSP, and it keeps its stack across them */
+ *                   set), its SysTick handlers on MSP, and it keeps its stack across them
+ *   frame_alignment PendSV taken with SP 4 and 0 mod 8: where its frame went, the xPSR bit 9
+ *                   stacked there, and SP back where it was after the return
+ *   basepri         BASEPRI 0x80 holds back a pending SysTick at 0xc0 and at 0x80, not at 0x40;
+ *                   BASEPRI 0 lets it in
+ *   prigroup        PendSV (0x80) pended in the SysTick handler (0xc0): with PRIGROUP 5 (group
+ *                   bits 7-6) it preempts; with PRIGROUP 6 (group bit 7) both are group 0x80,
+ *                   the difference is subpriority, and PendSV waits for the return
+ *   wfi_basepri     a WFI with a PendSV pending that BASEPRI holds back sleeps on until a
+ *                   SysTick above BASEPRI wakes it
+ *   wfi_in_handler  a WFI in the SVC handler with a PendSV pending that cannot preempt it sleeps
+ *                   on until a SysTick that can */
 #include "board.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define EXC_systick_wfi    1
-#define EXC_systick_busy   2
-#define EXC_registers_kept 3
-#define EXC_nesting        4
-#define EXC_vector_zero    5
-#define EXC_no_handler     6
-#define EXC_bad_exc_return 7
-#define EXC_svc            8
-#define EXC_psp            9
-#define EXC_systick_regs   10
-#define EXC_nvic           11
+#define EXC_systick_wfi     1
+#define EXC_systick_busy    2
+#define EXC_registers_kept  3
+#define EXC_nesting         4
+#define EXC_vector_zero     5
+#define EXC_no_handler      6
+#define EXC_bad_exc_return  7
+#define EXC_svc             8
+#define EXC_psp             9
+#define EXC_systick_regs    10
+#define EXC_nvic            11
+#define EXC_frame_alignment 12
+#define EXC_basepri         13
+#define EXC_prigroup        14
+#define EXC_wfi_basepri     15
+#define EXC_wfi_in_handler  16
 
 #define REG(addr)      (*(volatile uint32_t *)(addr))
 #define SYST_CSR       REG(0xE000E010u)
@@ -48,6 +64,8 @@
 #define NVIC_ICPR0     REG(0xE000E280u)
 #define NVIC_STIR      REG(0xE000EF00u)
 #define SCB_VTOR       REG(0xE000ED08u)
+#define SCB_AIRCR      REG(0xE000ED0Cu)
+#define SCB_SHPR2      REG(0xE000ED1Cu) /* SVCall priority in bits 24-31 */
 #define SCB_SHPR3      REG(0xE000ED20u) /* PendSV priority in bits 16-23, SysTick 24-31 */
 #define ICSR_PENDSVSET (1u << 28)
 #define ICSR_PENDSTSET (1u << 26)
@@ -69,6 +87,15 @@ __attribute__((unused)) static uint32_t ipsr(void) {
     uint32_t v;
     __asm volatile("mrs %0, ipsr" : "=r"(v));
     return v;
+}
+
+/* Ends the translated block: an exception pended before it is taken before what follows. */
+__attribute__((unused)) static void let_pending_in(void) {
+    __asm volatile("dsb\n\tisb" ::: "memory");
+}
+
+__attribute__((unused)) static void set_basepri(uint32_t value) {
+    __asm volatile("msr basepri, %0" : : "r"(value) : "memory");
 }
 
 __attribute__((unused)) static void start_systick(void) {
@@ -206,6 +233,97 @@ static void show(const char *step) {
     board_print_hex32(NVIC_ISPR0);
     board_print("\n");
 }
+#elif EXC_CHECK == EXC_frame_alignment
+uint32_t frame_seen, xpsr_seen; /* written by pendsv_handler's assembly */
+
+/* Notes its SP at entry (where the frame is) and the xPSR stacked there, and returns. */
+__attribute__((naked)) void pendsv_handler(void) {
+    __asm volatile("mov r1, sp\n\t"
+                   "ldr r0, =frame_seen\n\t"
+                   "str r1, [r0]\n\t"
+                   "ldr r1, [sp, #28]\n\t"
+                   "ldr r0, =xpsr_seen\n\t"
+                   "str r1, [r0]\n\t"
+                   "bx lr\n\t");
+}
+
+/* Moves SP to `sp` (free stack below the caller's), pends PendSV, ends the block so that it is
+ * taken there, and returns SP as the exception return left it. */
+__attribute__((naked)) static uint32_t sp_after_pendsv_at(uint32_t sp) {
+    (void)sp;
+    __asm volatile("push {r4, lr}\n\t"
+                   "mov r4, sp\n\t"
+                   "mov sp, r0\n\t"
+                   "ldr r1, =0xE000ED04\n\t" /* ICSR */
+                   "mov r2, #0x10000000\n\t" /* PENDSVSET */
+                   "str r2, [r1]\n\t"
+                   "b 1f\n\t"
+                   "1: mov r0, sp\n\t"
+                   "mov sp, r4\n\t"
+                   "pop {r4, pc}\n\t");
+}
+
+static void show_frame_at(uint32_t sp) {
+    uint32_t after = sp_after_pendsv_at(sp);
+    board_print("SP ");
+    board_print_u32(sp % 8);
+    board_print(" mod 8: frame at SP-");
+    board_print_u32(sp - frame_seen);
+    board_print(", xPSR bit 9 ");
+    board_print_u32(xpsr_seen >> 9 & 1);
+    board_print(after == sp ? ", SP kept\n" : ", SP moved\n");
+}
+#elif EXC_CHECK == EXC_basepri
+static volatile uint32_t systick_runs;
+
+void systick_handler(void) {
+    systick_runs++;
+}
+
+/* SysTick at `priority`, pended: how many times it ran before the next block. */
+static uint32_t runs_at(uint32_t priority) {
+    uint32_t before = systick_runs;
+    SCB_SHPR3 = priority << 24;
+    SCB_ICSR = ICSR_PENDSTSET;
+    let_pending_in();
+    return systick_runs - before;
+}
+#elif EXC_CHECK == EXC_prigroup
+void pendsv_handler(void) {
+    note('P');
+}
+
+void systick_handler(void) {
+    note('S');
+    SCB_ICSR = ICSR_PENDSVSET;
+    let_pending_in();
+    note('s');
+}
+
+static void round_with_prigroup(uint32_t prigroup) {
+    SCB_AIRCR = 0x05FA0000u | prigroup << 8; /* VECTKEY */
+    SCB_ICSR = ICSR_PENDSTSET;
+    let_pending_in();
+}
+#elif EXC_CHECK == EXC_wfi_basepri || EXC_CHECK == EXC_wfi_in_handler
+void systick_handler(void) {
+    note('S');
+    SYST_CSR = 0; /* one is enough */
+}
+
+void pendsv_handler(void) {
+    note('P');
+}
+
+#if EXC_CHECK == EXC_wfi_in_handler
+void svc_handler(void) {
+    note('V');
+    SCB_ICSR = ICSR_PENDSVSET; /* 0xc0 under SVCall's 0x80: pending, it cannot preempt */
+    start_systick();           /* 0x40: its interrupt can */
+    __asm volatile("wfi");
+    note('v');
+}
+#endif
 #elif EXC_CHECK != EXC_no_handler && EXC_CHECK != EXC_vector_zero
 void systick_handler(void) {
     ticks++;
@@ -325,6 +443,58 @@ int main(void) {
 #elif EXC_CHECK == EXC_svc
     __asm volatile("svc #0");
     note('v');
+    board_print(trace);
+    board_print("\n");
+#elif EXC_CHECK == EXC_frame_alignment
+    uint32_t sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    uint32_t below = (sp - 256) & ~7u; /* room for the frame, clear of main's stack */
+    show_frame_at(below + 4);
+    show_frame_at(below);
+#elif EXC_CHECK == EXC_basepri
+    set_basepri(0x80);
+    uint32_t at_c0 = runs_at(0xC0), at_80 = runs_at(0x80), at_40 = runs_at(0x40);
+    SCB_SHPR3 = 0xC0u << 24;
+    SCB_ICSR = ICSR_PENDSTSET;
+    let_pending_in();
+    uint32_t held = systick_runs;
+    set_basepri(0);
+    let_pending_in();
+    board_print("BASEPRI 0x80: SysTick at 0xc0 ran ");
+    board_print_u32(at_c0);
+    board_print(", at 0x80 ");
+    board_print_u32(at_80);
+    board_print(", at 0x40 ");
+    board_print_u32(at_40);
+    board_print("; BASEPRI 0: the one held ran ");
+    board_print_u32(systick_runs - held);
+    board_print("\n");
+#elif EXC_CHECK == EXC_prigroup
+    SCB_SHPR3 = 0x80u << 16 | 0xC0u << 24; /* PendSV 0x80, SysTick 0xc0 */
+    round_with_prigroup(5);
+    note('|');
+    round_with_prigroup(6);
+    board_print("PRIGROUP 5|6: ");
+    board_print(trace);
+    board_print(", AIRCR ");
+    board_print_hex32(SCB_AIRCR);
+    board_print("\n");
+#elif EXC_CHECK == EXC_wfi_basepri
+    SCB_SHPR3 = 0xC0u << 16 | 0x40u << 24; /* PendSV 0xc0, SysTick 0x40 */
+    set_basepri(0x80);
+    SCB_ICSR = ICSR_PENDSVSET; /* held back by BASEPRI */
+    start_systick();
+    __asm volatile("wfi");
+    note('w');
+    set_basepri(0);
+    let_pending_in();
+    board_print(trace);
+    board_print("\n");
+#elif EXC_CHECK == EXC_wfi_in_handler
+    SCB_SHPR2 = 0x80u << 24;               /* SVCall 0x80 */
+    SCB_SHPR3 = 0xC0u << 16 | 0x40u << 24; /* PendSV 0xc0, SysTick 0x40 */
+    __asm volatile("svc #0");
+    note('m');
     board_print(trace);
     board_print("\n");
 #else
