@@ -121,7 +121,7 @@ bool gui_script_feed(gui_script *s, gui_app *app) {
             push_click((int)l->a, (int)l->b);
         } else if (!strcmp(l->verb, "click-page")) {
             SDL_Rect r;
-            if (gui_layout_tile(&app->lay, (uint32_t)l->a, app->view.pages, &r))
+            if (gui_layout_tile(&app->lay, (uint32_t)l->a, gui_view_tiles(&app->view), &r))
                 push_click(r.x + r.w / 2, r.y + r.h / 2);
         } else if (!strcmp(l->verb, "resize")) {
             SDL_SetWindowSize(app->window, (int)l->a, (int)l->b);

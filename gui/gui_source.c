@@ -1,5 +1,5 @@
 /* What the window opens: a scenario (run first by the scenario runner, every flash operation
- * recorded on the timeline through the engine the runner creates), a flash image and its
+ * recorded on the timeline from the device the runner makes), a flash image and its
  * sidecar, or a demo store on a preset that the seeded workload fills. */
 #include "gui_app.h"
 #include "runner.h"
@@ -10,23 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The runner creates the engine on the device it made: that is where the timeline starts.
- * runner_options.find_engine has no context argument, so the capture goes through these. */
-static gui_timeline *capture_timeline;
-static adapter_kind capture_kind;
-static const adapter_kind *capture_real;
-
-static int capture_create(adapter *out, nor *dev, const adapter_config *cfg) {
-    gui_timeline_start(capture_timeline, dev);
-    return capture_real->create(out, dev, cfg);
-}
-
-static const adapter_kind *capture_find(const char *type) {
-    capture_real = adapter_find(type);
-    if (!capture_real) return NULL;
-    capture_kind = *capture_real;
-    capture_kind.create = capture_create;
-    return &capture_kind;
+/* The runner hands over the device it made before it creates the engine: the timeline starts
+ * there, so that it records every flash operation of the run. */
+static void record_device(void *timeline, nor *dev) {
+    gui_timeline_start(timeline, dev);
 }
 
 static bool ends_with(const char *s, const char *tail) {
@@ -65,11 +52,10 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
     runner_options ro = {.override_seed = o->seed_given,
                          .seed = o->seed,
                          .keep_device = &s->dev,
-                         .find_engine = capture_find};
+                         .on_device = record_device,
+                         .device_ctx = &s->tl};
     scenario_result result;
-    capture_timeline = &s->tl;
     rc = runner_run(sc, o->source, &ro, &result);
-    capture_timeline = NULL;
     snprintf(s->verdict, sizeof s->verdict, "%s%s%.140s", run_verdict_name(result.verdict),
              result.message[0] ? ": " : "", result.message);
     free(result.sector_erases);
@@ -175,9 +161,11 @@ int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t n) {
     memset(s, 0, sizeof *s);
     s->workload_rng = o->seed;
     s->mount_result = 1;
-    int rc = !o->source                      ? open_demo(s, o, why, n)
-             : ends_with(o->source, ".json") ? open_scenario(s, o, why, n)
-                                             : open_image(s, o, why, n);
+    bool scenario = o->source && ends_with(o->source, ".json");
+    s->workload_on = !scenario; /* a scenario is watched to its end, then stops */
+    int rc = !o->source ? open_demo(s, o, why, n)
+             : scenario ? open_scenario(s, o, why, n)
+                        : open_image(s, o, why, n);
     if (!rc && !s->tl.count) gui_timeline_start(&s->tl, s->dev);
     gui_timeline_seal(&s->tl);
     s->cursor = s->tl.count ? s->tl.count - 1 : 0;

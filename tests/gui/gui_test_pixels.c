@@ -3,23 +3,13 @@
  * heatmap the hottest colour is on exactly the tiles of the most erased pages, as the flash
  * model counts erases per sector. */
 #include "gui_app.h"
+#include "gui_test_open.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
 
 static gui_app *open_demo(bool queue, uint64_t steps) {
-    gui_options o = {.preset = "tiny",
-                     .queue = queue,
-                     .seed = 7,
-                     .headless = true,
-                     .steps = steps,
-                     .at = -1,
-                     .width = 1024,
-                     .height = 700,
-                     .select = -1};
-    gui_app *app = NULL;
-    cr_assert_eq(gui_app_open(&app, &o), 0, "the headless window did not open");
-    return app;
+    return gui_test_open(NULL, "tiny", queue, steps);
 }
 
 static bool same(SDL_Color a, SDL_Color b) {
