@@ -168,7 +168,7 @@ static int heat_legend(gui_app *app, int x, int y, const char *label, uint32_t l
     const gui_layout *l = &app->lay;
     gui_text *t = &app->text;
     x = gui_text_printf(t, app->ren, x, y, gui_dim, "%s %u ", label, least);
-    int w = l->legend.w / 4, sw = t->line - 4;
+    int w = l->legend.w / 5, sw = t->line - 4;
     for (int i = 0; i < w; i++) {
         SDL_Rect c = {x + i, y + 1, 1, sw};
         gui_fill(app->ren, &c, gui_heat_colour((double)i / (w - 1)));
@@ -183,12 +183,15 @@ void gui_draw_legend(gui_app *app) {
     gui_text *t = &app->text;
     int x = l->legend.x, y = l->legend.y + 3, sw = t->line - 4;
     if (app->view.raw) {
-        x = heat_legend(app, x, y, "sectors, erases", app->view.sector_erase_min,
+        x = heat_legend(app, x, y, "erases", app->view.sector_erase_min,
                         app->view.sector_erase_max);
-        SDL_Rect c = {x + t->advance, y + 1, sw / 2, sw / 2};
-        gui_fill(app->ren, &c, gui_weak);
-        gui_text_draw(t, app->ren, x + t->advance + sw, y, gui_dim,
-                      "weak  bright: programmed  top line: the engine's", 0);
+        x = gui_text_draw(t, app->ren, x + t->advance, y, gui_dim, "bright: programmed", 0);
+        SDL_Rect weak = {x + t->advance, y + 1, sw / 2, sw / 2};
+        gui_fill(app->ren, &weak, gui_weak);
+        x = gui_text_draw(t, app->ren, x + t->advance + sw, y, gui_dim, "weak", 0);
+        SDL_Rect line = {x + t->advance, y + 1, sw, 1};
+        gui_fill(app->ren, &line, gui_text_colour);
+        gui_text_draw(t, app->ren, x + t->advance + sw + 3, y, gui_dim, "engine's", 0);
         return;
     }
     if (app->heatmap) {
