@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The runner hands over the device it made before it creates the engine: the timeline starts
  * there, so that it records every flash operation of the run. */
@@ -157,8 +158,23 @@ static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) 
     return attach_engine(s, adapter_find(o->queue ? "queue" : "map"), why, n);
 }
 
+/* A source that is no file to read (missing, a folder): false with the reason in `why`. */
+static bool readable_file(const char *path, char *why, size_t n) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(why, n, "%s: cannot open it: %s", path, strerror(errno));
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(why, n, "%s: a folder, not a scenario (.json) or a flash image", path);
+        return false;
+    }
+    return true;
+}
+
 int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t n) {
     memset(s, 0, sizeof *s);
+    if (o->source && !readable_file(o->source, why, n)) return 2;
     s->workload_rng = o->seed;
     s->mount_result = 1;
     bool scenario = o->source && ends_with(o->source, ".json");

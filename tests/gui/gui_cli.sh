@@ -1,7 +1,8 @@
 #!/bin/sh
 # `norbench gui` from the command line, headless: --help; a screenshot is a valid PNG of the
 # window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
-# caught); every bundled example scenario and a saved image open; bad input is one message
+# caught); every bundled example scenario and a saved image open; bad input (a missing file, a
+# folder, a malformed scenario, a truncated image, bad flags, a font that is none) is one message
 # naming it and exit 2.
 # Usage: gui_cli.sh PATH/TO/norbench SCENARIOS-DIR
 set -u
@@ -63,7 +64,12 @@ expect_usage() {
         fail "$what: more than one message: $(cat "$tmp/err")"
 }
 expect_usage "missing scenario" "$tmp/none.json" --headless "$tmp/none.json"
-expect_usage "missing image" "$tmp/none.bin" --headless "$tmp/none.bin"
+expect_usage "missing image" "$tmp/none.bin: cannot open it" --headless "$tmp/none.bin"
+expect_usage "a folder" "$tmp: a folder" --headless "$tmp"
+printf '{ "name": "x", "flash": { "preset": "tiny" }, "engine": { "type": "map" },\n  "steps": [ { "stor": {} } ] }' >"$tmp/bad.json"
+expect_usage "malformed scenario" "bad.json:2:.*'stor'" --headless "$tmp/bad.json"
+cp "$img" "$tmp/short.bin" && cp "$img.json" "$tmp/short.bin.json" && truncate -s 100 "$tmp/short.bin"
+expect_usage "truncated image" "short.bin: the image is 100 bytes" --headless "$tmp/short.bin"
 expect_usage "bad engine" "--engine" --headless --engine tree
 expect_usage "bad preset" "--preset nope" --headless --preset nope
 expect_usage "bad font" "--font" --headless --font "$tmp/shot.png"
