@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 void gui_app_status(gui_app *app, const char *fmt, ...) {
     va_list ap;
@@ -61,9 +62,18 @@ static void flip(gui_app *app) {
     app->dirty = true;
 }
 
+/* The first PREFIX-N.EXT (N from 1) that does not exist in the current folder, so that saving
+ * never overwrites what an earlier window saved. */
+static void unused_name(char *path, size_t n, const char *prefix, const char *ext) {
+    for (unsigned i = 1; i < 100000; i++) {
+        snprintf(path, n, "%s-%u.%s", prefix, i, ext);
+        if (access(path, F_OK) != 0) return;
+    }
+}
+
 static void save_image(gui_app *app) {
     char path[64];
-    snprintf(path, sizeof path, "gui-image-%u.bin", ++app->saved_images);
+    unused_name(path, sizeof path, "gui-image", "bin");
     int rc = nor_image_save(app->ses.dev, path);
     gui_app_status(app, rc ? "saving %s failed: %s" : "saved %s (and its .json sidecar)%s", path,
                    rc ? nor_strerror(rc) : "");
@@ -132,7 +142,7 @@ void gui_app_do(gui_app *app, gui_action a) {
     case GUI_SAVE_IMAGE: save_image(app); break;
     case GUI_SCREENSHOT: {
         char path[64];
-        snprintf(path, sizeof path, "gui-shot-%u.png", ++app->saved_shots);
+        unused_name(path, sizeof path, "gui-shot", "png");
         if (!gui_app_screenshot(app, path)) gui_app_status(app, "saved %s", path);
         break;
     }

@@ -269,7 +269,6 @@ typedef struct gui_app {
     int32_t picked_item; /* the item clicked in the list (-1: none) */
     bool dragging;       /* the timeline is being scrubbed */
     unsigned torn_mode;  /* index into gui_torn_modes */
-    unsigned saved_images, saved_shots;
     uint64_t frames;
     char status[200];
     char source[4096]; /* the source open now (opt.source points here) */

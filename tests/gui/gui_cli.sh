@@ -54,6 +54,17 @@ done
 img=$(ls "$tmp"/img/*.bin | head -n 1)
 "$nb" gui --headless "$img" --screenshot "$tmp/i.png" >"$tmp/out" 2>&1 || fail "image: $(cat "$tmp/out")"
 
+# s and x save under the first free number: two windows in one folder keep both of each.
+mkdir "$tmp/saves"
+printf 'key s\nkey x\nwait 1\n' >"$tmp/save.script"
+for i in 1 2; do
+    (cd "$tmp/saves" && "$nb" gui --headless --preset tiny --script "$tmp/save.script") \
+        >"$tmp/out" 2>&1 || fail "saving: $(cat "$tmp/out")"
+done
+for f in gui-image-1.bin gui-image-2.bin gui-image-2.bin.json gui-shot-1.png gui-shot-2.png; do
+    [ -f "$tmp/saves/$f" ] || fail "after two windows saved, $f is missing: $(ls "$tmp/saves")"
+done
+
 # Bad input: one message (a usage error adds a hint line after it), exit 2.
 expect_usage() {
     what=$1; want=$2; shift 2
