@@ -152,6 +152,8 @@ int gui_app_write_state(gui_app *app, const char *path) {
             app->status[0] ? app->status : app->ses.last_op);
     fprintf(f, "view %s\nmap %dx%d tile %d\n", v->raw ? "sectors" : "pages", app->lay.cols,
             app->lay.rows, app->lay.tile);
+    const SDL_Rect *t = &app->lay.timeline;
+    fprintf(f, "timeline %d %d %d %d\n", t->x, t->y, t->w, t->h);
     fprintf(f, "live_pages %u\ntorn_items", v->summary.live_pages);
     for (size_t i = 0; i < v->item_count; i++)
         if (v->items[i].info.state == NBS_ITEM_TORN) fprintf(f, " %u", v->items[i].info.offset);

@@ -261,14 +261,15 @@ typedef struct gui_app {
     bool quit, help, heatmap, running, dirty;
     double speed; /* steps per second while running */
     double run_credit;
-    int32_t selected;    /* page (-1: none) */
-    int32_t hover_page;  /* under the mouse (-1: none) */
-    int32_t hex_cursor;  /* byte of the selected page (-1: none) */
-    uint32_t hex_top;    /* first row shown */
-    uint32_t list_top;   /* first item shown */
-    int32_t picked_item; /* the item clicked in the list (-1: none) */
-    bool dragging;       /* the timeline is being scrubbed */
-    unsigned torn_mode;  /* index into gui_torn_modes */
+    int32_t selected;     /* page (-1: none) */
+    int32_t hover_page;   /* under the mouse (-1: none) */
+    int mouse_x, mouse_y; /* where the last motion event left the mouse (the wheel acts there) */
+    int32_t hex_cursor;   /* byte of the selected page (-1: none) */
+    uint32_t hex_top;     /* first row shown */
+    uint32_t list_top;    /* first item shown */
+    int32_t picked_item;  /* the item clicked in the list (-1: none) */
+    bool dragging;        /* the timeline is being scrubbed */
+    unsigned torn_mode;   /* index into gui_torn_modes */
     uint64_t frames;
     char status[200];
     char source[4096]; /* the source open now (opt.source points here) */

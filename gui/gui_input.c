@@ -42,6 +42,7 @@ static void mouse_down(gui_app *app, int x, int y) {
 }
 
 static void mouse_motion(gui_app *app, int x, int y) {
+    app->mouse_x = x, app->mouse_y = y;
     app->hover_page = gui_layout_page_at(&app->lay, x, y, gui_view_tiles(&app->view));
     if (app->dragging) gui_app_seek(app, gui_timeline_tick_at(app, x));
     if (inside(&app->lay.hex, x, y)) {
@@ -51,8 +52,7 @@ static void mouse_motion(gui_app *app, int x, int y) {
 }
 
 static void wheel(gui_app *app, int dy) {
-    int x, y;
-    SDL_GetMouseState(&x, &y);
+    int x = app->mouse_x, y = app->mouse_y;
     if (inside(&app->lay.hex, x, y)) {
         app->hex_top = dy > 0 ? (app->hex_top > 3 ? app->hex_top - 3 : 0) : app->hex_top + 3;
     } else if (inside(&app->lay.list, x, y)) {

@@ -5,7 +5,7 @@
 const gui_key gui_keys[] = {
     {SDLK_h, GUI_HELP, "h / ?", "show or hide this help"},
     {SDLK_QUESTION, GUI_HELP, NULL, NULL},
-    {SDLK_SPACE, GUI_RUN, "space", "run / pause the timeline (then the workload)"},
+    {SDLK_SPACE, GUI_RUN, "space", "run / pause the timeline (at its end: see w)"},
     {SDLK_RIGHT, GUI_STEP, "right / .", "step one flash operation (at the end: one workload op)"},
     {SDLK_PERIOD, GUI_STEP, NULL, NULL},
     {SDLK_LEFT, GUI_BACK, "left / ,", "step back one flash operation (from snapshots)"},
