@@ -24,6 +24,7 @@ void gui_app_select(gui_app *app, int32_t page) {
 
 void gui_app_show_sectors(gui_app *app, bool raw) {
     app->view.raw = raw;
+    app->view.sectors_read = false;
     gui_app_select(app, -1);
     gui_layout_compute(&app->lay, app->lay.w, app->lay.h, &app->text, gui_view_tiles(&app->view));
 }

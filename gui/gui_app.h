@@ -37,6 +37,10 @@ typedef struct gui_timeline {
     size_t snapshots;
     size_t every; /* ordinary ticks keep a snapshot every `every` ticks */
     bool full;
+    /* Sectors whose bytes may have changed since the raw view last read them (one flag each),
+     * or all of them after a seek or a power-on (weak bits settle anywhere). */
+    uint8_t *sector_changed;
+    bool all_changed;
 } gui_timeline;
 
 /* Starts recording the device's events (its event callback), with a START tick. */
@@ -50,6 +54,8 @@ int gui_timeline_seal(gui_timeline *tl);
 size_t gui_timeline_seek(gui_timeline *tl, size_t index);
 /* Forgets every tick after `index`. */
 void gui_timeline_truncate(gui_timeline *tl, size_t index);
+/* Whether sector `sector` may have changed since the last call for it (which forgets it). */
+bool gui_timeline_take_change(gui_timeline *tl, uint32_t sector);
 
 /* ---- session (gui_session.c, gui_source.c, gui_workload.c): the device and the engine ---- */
 
@@ -133,6 +139,7 @@ typedef struct gui_view {
     uint32_t bytes_addr, bytes_len;
     /* The raw view (v): every sector of the device, from the flash model, not the engine. */
     bool raw;
+    bool sectors_read; /* the sector figures below are of the device (else: read them all) */
     uint32_t sectors;
     uint32_t *sector_erases;
     uint32_t *sector_programmed; /* bytes that differ from the erased value */

@@ -128,22 +128,27 @@ bool gui_sector_span(const nor *dev, uint32_t sector, uint32_t *start, uint32_t 
     return false;
 }
 
-/* Every sector of the device as the flash model holds it (the raw view). */
-static void sectors(gui_view *v, const gui_session *s) {
+/* Every sector of the device as the flash model holds it (the raw view): the bytes of those
+ * the timeline says changed since the last time (all, the first time), every erase count. */
+static void sectors(gui_view *v, gui_session *s) {
     const uint8_t erased = nor_get_config(s->dev)->erase_value;
     v->sector_erase_min = UINT32_MAX, v->sector_erase_max = 0;
     for (uint32_t i = 0, start, size; i < v->sectors && gui_sector_span(s->dev, i, &start, &size);
          i++) {
-        /* The tile buffers hold a sector: the selected one's bytes are read again after. */
-        nor_peek(s->dev, start, v->bytes, size);
-        nor_peek_weak(s->dev, start, v->weak, size);
-        v->sector_programmed[i] = programmed_bytes(v->bytes, size, erased);
-        v->sector_weak[i] = programmed_bytes(v->weak, size, 0) != 0;
+        if (gui_timeline_take_change(&s->tl, i) || !v->sectors_read) {
+            /* The tile buffers hold a sector: the selected one's bytes are read again after. */
+            nor_peek(s->dev, start, v->bytes, size);
+            nor_peek_weak(s->dev, start, v->weak, size);
+            v->sector_programmed[i] = programmed_bytes(v->bytes, size, erased);
+            v->sector_weak[i] = programmed_bytes(v->weak, size, 0) != 0;
+        }
         uint32_t n = v->sector_erases[i] = nor_erase_count(s->dev, i);
         if (n < v->sector_erase_min) v->sector_erase_min = n;
         if (n > v->sector_erase_max) v->sector_erase_max = n;
     }
     if (!v->sectors) v->sector_erase_min = 0;
+    s->tl.all_changed = false;
+    v->sectors_read = true;
 }
 
 /* The stored bits and weak bits of the selected tile: a page of the store, or a sector. */

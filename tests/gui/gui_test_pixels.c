@@ -148,6 +148,19 @@ Test(gui_pixels, the_raw_view_draws_every_sector_from_the_flash_model) {
     cr_expect(same(c, gui_text_colour), "sector 0 is not marked as the engine's");
     cr_assert_eq(gui_app_pixel(app, r4.x + r4.w / 2, r4.y, &c), 0);
     cr_expect_not(same(c, gui_text_colour), "sector 4 is marked as the engine's");
+    /* Later changes reach the view: a program of sector 7 (the device's event), and a seek back to
+     * the start (a snapshot restored: sector 4 erased again). */
+    nor_power_on(dev); /* weak bits settle anywhere: every sector is read again */
+    app->dirty = true;
+    gui_app_draw(app);
+    cr_assert_eq(nor_program(dev, 0x60000, zeros, 100), NOR_OK);
+    app->dirty = true;
+    gui_app_draw(app);
+    cr_expect_eq(v->sector_programmed[7], 100, "the program of sector 7 is not shown");
+    gui_app_seek(app, 0);
+    gui_app_draw(app);
+    cr_expect_eq(v->sector_programmed[4], 0, "sector 4 is still shown programmed at the start");
+    cr_expect_not(v->sector_weak[6], "sector 6 is still shown weak at the start");
     /* Broken variant: the engine's page view has no tile for sector 4 at all. */
     gui_app_show_sectors(app, false);
     app->dirty = true;
