@@ -40,9 +40,10 @@ SDL_Color gui_item_colour(nbs_item_state state) {
     return (unsigned)state < NBS_ITEM_STATES ? item_colours[state] : gui_dim;
 }
 
-/* Five stops from cold (dark blue) through teal, green and yellow to hot (red). */
+/* Five stops from cold (blue, bright enough that its dim shade tells an erased part apart)
+ * through teal, green and yellow to hot (red). */
 SDL_Color gui_heat_colour(double t) {
-    static const SDL_Color stops[] = {{24, 40, 96, 255},
+    static const SDL_Color stops[] = {{44, 84, 176, 255},
                                       {20, 130, 150, 255},
                                       {90, 190, 80, 255},
                                       {240, 220, 60, 255},
