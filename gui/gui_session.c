@@ -58,8 +58,12 @@ bool gui_session_step(gui_session *s) {
         return true;
     }
     if (!s->workload_on) {
-        snprintf(s->last_op, sizeof s->last_op,
-                 "the end of the scenario (%.80s): w runs a workload on from here", s->verdict);
+        if (s->verdict[0]) /* a scenario's */
+            snprintf(s->last_op, sizeof s->last_op,
+                     "the end of the scenario (%.80s): w runs a workload on from here", s->verdict);
+        else
+            snprintf(s->last_op, sizeof s->last_op,
+                     "the end of the timeline: w runs the workload on from here");
         return false;
     }
     if (!engine_ready(s)) {

@@ -76,5 +76,10 @@ Test(gui_session, a_demo_store_runs_its_workload_from_the_start) {
     gui_app *app = gui_test_open(NULL, "tiny", false, 7);
     cr_expect(app->ses.workload_on);
     cr_expect_eq(app->ses.workload_ops, 7);
+    /* w turns it off: a step at the end runs nothing and says where it stopped. */
+    gui_app_do(app, GUI_WORKLOAD);
+    gui_app_do(app, GUI_STEP);
+    cr_expect_eq(app->ses.workload_ops, 7);
+    cr_expect(strstr(app->ses.last_op, "the end of the timeline"), "status: %s", app->ses.last_op);
     gui_app_close(app);
 }
