@@ -23,6 +23,7 @@ typedef struct gui_options {
     uint64_t bench_frames;  /* headless: render this many frames and print frames per second */
     uint32_t width, height; /* window size */
     bool heatmap;           /* start in the erase-count heatmap */
+    bool sectors;           /* start in the raw view: every sector of the device */
     int64_t select;         /* the page selected at start (-1: none) */
     const char *script;     /* test hook: a file of synthetic input events (gui_script.c) */
     const char *state_out;  /* test hook: where to write the final state as text */

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 void gui_app_status(gui_app *app, const char *fmt, ...) {
     va_list ap;
@@ -13,11 +14,19 @@ void gui_app_status(gui_app *app, const char *fmt, ...) {
 }
 
 void gui_app_select(gui_app *app, int32_t page) {
-    if (page >= (int32_t)app->view.pages) page = (int32_t)app->view.pages - 1;
+    int32_t tiles = (int32_t)gui_view_tiles(&app->view);
+    if (page >= tiles) page = tiles - 1;
     if (page != app->selected) app->hex_cursor = -1, app->hex_top = 0, app->list_top = 0;
     app->selected = page < 0 ? -1 : page;
     app->picked_item = -1;
     app->dirty = true;
+}
+
+void gui_app_show_sectors(gui_app *app, bool raw) {
+    app->view.raw = raw;
+    app->view.sectors_read = false;
+    gui_app_select(app, -1);
+    gui_layout_compute(&app->lay, app->lay.w, app->lay.h, &app->text, gui_view_tiles(&app->view));
 }
 
 void gui_app_seek(gui_app *app, size_t tick) {
@@ -28,9 +37,9 @@ void gui_app_seek(gui_app *app, size_t tick) {
 
 /* The byte under the mouse in the hex view, else the hex cursor: its address on the device. */
 static bool flip_target(gui_app *app, uint32_t *addr) {
-    if (app->selected < 0 || app->hex_cursor < 0) return false;
-    *addr = app->ses.range.start + (uint32_t)app->selected * app->ses.range.page_size +
-            (uint32_t)app->hex_cursor;
+    if (app->selected < 0 || app->hex_cursor < 0 || app->view.bytes_of != app->selected)
+        return false;
+    *addr = app->view.bytes_addr + (uint32_t)app->hex_cursor;
     return true;
 }
 
@@ -54,9 +63,18 @@ static void flip(gui_app *app) {
     app->dirty = true;
 }
 
+/* The first PREFIX-N.EXT (N from 1) that does not exist in the current folder, so that saving
+ * never overwrites what an earlier window saved. */
+static void unused_name(char *path, size_t n, const char *prefix, const char *ext) {
+    for (unsigned i = 1; i < 100000; i++) {
+        snprintf(path, n, "%s-%u.%s", prefix, i, ext);
+        if (access(path, F_OK) != 0) return;
+    }
+}
+
 static void save_image(gui_app *app) {
     char path[64];
-    snprintf(path, sizeof path, "gui-image-%u.bin", ++app->saved_images);
+    unused_name(path, sizeof path, "gui-image", "bin");
     int rc = nor_image_save(app->ses.dev, path);
     gui_app_status(app, rc ? "saving %s failed: %s" : "saved %s (and its .json sidecar)%s", path,
                    rc ? nor_strerror(rc) : "");
@@ -64,7 +82,7 @@ static void save_image(gui_app *app) {
 
 static void move_hex(gui_app *app, int32_t by) {
     if (app->selected < 0) return;
-    int32_t size = (int32_t)app->ses.range.page_size,
+    int32_t size = (int32_t)app->view.bytes_len,
             at = app->hex_cursor < 0 ? 0 : app->hex_cursor + by;
     app->hex_cursor = at < 0 ? 0 : at >= size ? size - 1 : at;
     uint32_t row = (uint32_t)app->hex_cursor / (uint32_t)app->lay.hex_per_row;
@@ -74,7 +92,8 @@ static void move_hex(gui_app *app, int32_t by) {
 }
 
 static void select_by(gui_app *app, int32_t by) {
-    int32_t n = (int32_t)app->view.pages, at = app->selected < 0 ? 0 : app->selected + by;
+    int32_t n = (int32_t)gui_view_tiles(&app->view),
+            at = app->selected < 0 ? 0 : app->selected + by;
     gui_app_select(app, ((at % n) + n) % n);
 }
 
@@ -91,6 +110,12 @@ static void power_or_time(gui_app *app, gui_action a) {
     case GUI_CUT: gui_session_cut(s, app->torn_mode), app->running = false; break;
     case GUI_TORN_MODE: app->torn_mode = (app->torn_mode + 1) % gui_torn_mode_count; break;
     case GUI_POWER_ON: gui_session_power_on(s); break;
+    case GUI_WORKLOAD:
+        s->workload_on = !s->workload_on;
+        snprintf(s->last_op, sizeof s->last_op, "%s",
+                 s->workload_on ? "workload on: at the end each step runs one workload operation"
+                                : "workload off: stepping stops at the end of the timeline");
+        break;
     default: return;
     }
     app->status[0] = 0;
@@ -108,11 +133,17 @@ void gui_app_do(gui_app *app, gui_action a) {
             gui_app_select(app, -1);
         break;
     case GUI_HEATMAP: app->heatmap = !app->heatmap; break;
+    case GUI_SECTORS:
+        gui_app_show_sectors(app, !app->view.raw);
+        gui_app_status(app, "%s",
+                       app->view.raw ? "the raw device: every sector (v: the engine's pages)"
+                                     : "the engine's pages (v: every sector of the device)");
+        break;
     case GUI_FLIP: flip(app); break;
     case GUI_SAVE_IMAGE: save_image(app); break;
     case GUI_SCREENSHOT: {
         char path[64];
-        snprintf(path, sizeof path, "gui-shot-%u.png", ++app->saved_shots);
+        unused_name(path, sizeof path, "gui-shot", "png");
         if (!gui_app_screenshot(app, path)) gui_app_status(app, "saved %s", path);
         break;
     }

@@ -63,6 +63,7 @@ int gui_app_open(gui_app **out, const gui_options *o) {
     int w, h;
     SDL_GetWindowSize(app->window, &w, &h);
     gui_layout_compute(&app->lay, w, h, &app->text, app->view.pages);
+    if (o->sectors) gui_app_show_sectors(app, true);
     if (o->at >= 0) gui_session_seek(&app->ses, (size_t)o->at);
     for (uint64_t i = 0; i < o->steps; i++) gui_session_step(&app->ses);
     if (o->select >= 0) gui_app_select(app, (int32_t)(o->select < INT32_MAX ? o->select : 0));
@@ -82,12 +83,13 @@ void gui_app_load(gui_app *app, const char *source) {
     }
     gui_session_close(&app->ses);
     gui_view_free(&app->view);
+    next.view.raw = app->view.raw;
     app->ses = next.ses, app->view = next.view;
     memcpy(app->source, path, sizeof path);
     app->opt.source = source ? app->source : NULL;
     app->selected = app->hex_cursor = app->picked_item = -1;
     app->running = false;
-    gui_layout_compute(&app->lay, app->lay.w, app->lay.h, &app->text, app->view.pages);
+    gui_layout_compute(&app->lay, app->lay.w, app->lay.h, &app->text, gui_view_tiles(&app->view));
     SDL_SetWindowTitle(app->window, app->ses.title);
     gui_app_status(app, "loaded %s", app->ses.title);
     app->dirty = true;
@@ -145,6 +147,13 @@ int gui_app_write_state(gui_app *app, const char *path) {
     fprintf(f, "powered %d\nmount %d\ncursor %zu\nticks %zu\ncuts %llu\nselected %d\n", v->powered,
             app->ses.mount_result, app->ses.cursor, app->ses.tl.count,
             (unsigned long long)v->stats.cuts, app->selected);
+    fprintf(f, "workload_on %d\nworkload_ops %llu\nstatus %s\n", app->ses.workload_on,
+            (unsigned long long)app->ses.workload_ops,
+            app->status[0] ? app->status : app->ses.last_op);
+    fprintf(f, "view %s\nmap %dx%d tile %d\n", v->raw ? "sectors" : "pages", app->lay.cols,
+            app->lay.rows, app->lay.tile);
+    const SDL_Rect *t = &app->lay.timeline;
+    fprintf(f, "timeline %d %d %d %d\n", t->x, t->y, t->w, t->h);
     fprintf(f, "live_pages %u\ntorn_items", v->summary.live_pages);
     for (size_t i = 0; i < v->item_count; i++)
         if (v->items[i].info.state == NBS_ITEM_TORN) fprintf(f, " %u", v->items[i].info.offset);
@@ -152,5 +161,8 @@ int gui_app_write_state(gui_app *app, const char *path) {
     for (uint32_t p = 0; p < v->pages; p++)
         fprintf(f, "page %u %s used %u erases %u\n", p, nbs_page_state_name(v->page[p].state),
                 v->page[p].used, v->erases[p]);
+    for (uint32_t i = 0; v->raw && i < v->sectors; i++)
+        fprintf(f, "sector %u erases %u programmed %u weak %d\n", i, v->sector_erases[i],
+                v->sector_programmed[i], v->sector_weak[i]);
     return fclose(f) ? -1 : 0;
 }

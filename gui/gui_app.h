@@ -37,6 +37,10 @@ typedef struct gui_timeline {
     size_t snapshots;
     size_t every; /* ordinary ticks keep a snapshot every `every` ticks */
     bool full;
+    /* Sectors whose bytes may have changed since the raw view last read them (one flag each),
+     * or all of them after a seek or a power-on (weak bits settle anywhere). */
+    uint8_t *sector_changed;
+    bool all_changed;
 } gui_timeline;
 
 /* Starts recording the device's events (its event callback), with a START tick. */
@@ -50,6 +54,8 @@ int gui_timeline_seal(gui_timeline *tl);
 size_t gui_timeline_seek(gui_timeline *tl, size_t index);
 /* Forgets every tick after `index`. */
 void gui_timeline_truncate(gui_timeline *tl, size_t index);
+/* Whether sector `sector` may have changed since the last call for it (which forgets it). */
+bool gui_timeline_take_change(gui_timeline *tl, uint32_t sector);
 
 /* ---- session (gui_session.c, gui_source.c, gui_workload.c): the device and the engine ---- */
 
@@ -64,10 +70,13 @@ typedef struct gui_session {
     size_t cursor;     /* the tick shown; the device holds its state */
     bool engine_stale; /* the engine's RAM is of a later tick: mount before using it */
     int mount_result;  /* of the last mount (1: none yet) */
+    /* At the end of the timeline a step runs one workload operation when this is set: a demo
+     * store and an image start with it, a scenario without (it stops at its end; w sets it). */
+    bool workload_on;
     uint64_t workload_rng;
     uint64_t workload_ops;
     int last_result;   /* of the last engine operation */
-    char last_op[96];  /* what it was, for the status line */
+    char last_op[200]; /* what it was, for the status line */
     char title[160];   /* the source, for the window title */
     char verdict[160]; /* a scenario's verdict */
 } gui_session;
@@ -78,8 +87,9 @@ int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t why_
 void gui_session_close(gui_session *s);
 /* Mounts the engine (read-write), as after a reset. */
 int gui_session_mount(gui_session *s);
-/* One step: the next tick when the cursor is behind the end, else one workload operation. */
-void gui_session_step(gui_session *s);
+/* One step: the next tick when the cursor is behind the end, else one workload operation when
+ * the workload is on. False when nothing moved (the end of a scenario, the power off). */
+bool gui_session_step(gui_session *s);
 void gui_session_seek(gui_session *s, size_t index);
 /* Makes the cursor the end (forgetting later ticks), so that an action starts from what is shown.
  */
@@ -120,10 +130,21 @@ typedef struct gui_view {
     uint32_t hist[GUI_HIST_BINS]; /* pages per erase-count bin, min..max */
     nbs_inspect_summary summary;
     int inspect_result;
-    int32_t items_page; /* the page `items` and `bytes` are of (-1: none) */
+    int32_t items_page; /* the page `items` are of (-1: none) */
     gui_item *items;
     size_t item_count, item_capacity;
-    uint8_t *bytes, *weak; /* the page's stored bits and weak-bit masks */
+    /* The selected tile's stored bits and weak-bit masks: a page, or a sector in the raw view. */
+    uint8_t *bytes, *weak;
+    int32_t bytes_of; /* the tile they are of (-1: none) */
+    uint32_t bytes_addr, bytes_len;
+    /* The raw view (v): every sector of the device, from the flash model, not the engine. */
+    bool raw;
+    bool sectors_read; /* the sector figures below are of the device (else: read them all) */
+    uint32_t sectors;
+    uint32_t *sector_erases;
+    uint32_t *sector_programmed; /* bytes that differ from the erased value */
+    bool *sector_weak;           /* some bit of the sector is weak */
+    uint32_t sector_erase_min, sector_erase_max;
     nor_stats stats;
     uint32_t endurance;
     bool powered;
@@ -131,12 +152,21 @@ typedef struct gui_view {
 
 int gui_view_init(gui_view *v, const gui_session *s);
 void gui_view_free(gui_view *v);
-/* Inspects every page (and the selected one's items and bytes) as the device is now. */
+/* Inspects every page (and the selected one's items and bytes) as the device is now; in the raw
+ * view (v->raw) also every sector, `selected` being a sector. */
 void gui_view_refresh(gui_view *v, gui_session *s, int32_t selected);
+/* Where sector `sector` of the device starts and its size; false past the last one. */
+bool gui_sector_span(const nor *dev, uint32_t sector, uint32_t *start, uint32_t *size);
+/* The tiles of the map: engine pages, or the device's sectors in the raw view. */
+uint32_t gui_view_tiles(const gui_view *v);
+/* The engine page that holds byte `addr` of the device, or -1 outside the engine's range. */
+int32_t gui_session_page_of(const gui_session *s, uint32_t addr);
 
 /* ---- colours (gui_colors.c) ---- */
 
-extern const SDL_Color gui_bg, gui_panel, gui_text_colour, gui_dim, gui_accent, gui_warn;
+extern const SDL_Color gui_bg, gui_panel, gui_text_colour, gui_dim, gui_accent, gui_warn, gui_weak;
+/* A colour's unfilled shade: the same hue, a third as bright, over the background. */
+SDL_Color gui_faded(SDL_Color c);
 SDL_Color gui_page_colour(nbs_page_state state, bool filled);
 SDL_Color gui_item_colour(nbs_item_state state);
 /* The heat scale, t in 0..1 (cold to hot). */
@@ -210,6 +240,8 @@ typedef enum gui_action {
     GUI_LIST_UP,
     GUI_LIST_DOWN,
     GUI_RELOAD,
+    GUI_WORKLOAD,
+    GUI_SECTORS,
 } gui_action;
 
 typedef struct gui_key {
@@ -236,15 +268,15 @@ typedef struct gui_app {
     bool quit, help, heatmap, running, dirty;
     double speed; /* steps per second while running */
     double run_credit;
-    int32_t selected;    /* page (-1: none) */
-    int32_t hover_page;  /* under the mouse (-1: none) */
-    int32_t hex_cursor;  /* byte of the selected page (-1: none) */
-    uint32_t hex_top;    /* first row shown */
-    uint32_t list_top;   /* first item shown */
-    int32_t picked_item; /* the item clicked in the list (-1: none) */
-    bool dragging;       /* the timeline is being scrubbed */
-    unsigned torn_mode;  /* index into gui_torn_modes */
-    unsigned saved_images, saved_shots;
+    int32_t selected;     /* page (-1: none) */
+    int32_t hover_page;   /* under the mouse (-1: none) */
+    int mouse_x, mouse_y; /* where the last motion event left the mouse (the wheel acts there) */
+    int32_t hex_cursor;   /* byte of the selected page (-1: none) */
+    uint32_t hex_top;     /* first row shown */
+    uint32_t list_top;    /* first item shown */
+    int32_t picked_item;  /* the item clicked in the list (-1: none) */
+    bool dragging;        /* the timeline is being scrubbed */
+    unsigned torn_mode;   /* index into gui_torn_modes */
     uint64_t frames;
     char status[200];
     char source[4096]; /* the source open now (opt.source points here) */
@@ -263,8 +295,14 @@ void gui_app_draw(gui_app *app);
 /* A pixel of the frame last drawn. */
 int gui_app_pixel(gui_app *app, int x, int y, SDL_Color *out);
 void gui_app_do(gui_app *app, gui_action action);
+/* While running: the steps due in `seconds` at the speed shown (at most 4096 at a time); pauses
+ * at the end of a scenario (the workload off) and when the power goes off. */
+void gui_app_run_for(gui_app *app, double seconds);
 void gui_app_status(gui_app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void gui_app_select(gui_app *app, int32_t page);
+/* Selects a tile of the map (a page, or a sector in the raw view); -1: none. */
+void gui_app_select(gui_app *app, int32_t tile);
+/* The raw view of every sector (true) or the engine's pages; the layout follows. */
+void gui_app_show_sectors(gui_app *app, bool raw);
 void gui_app_seek(gui_app *app, size_t tick);
 /* Writes the frame last drawn as a PNG; 0 or -1 (status says why). */
 int gui_app_screenshot(gui_app *app, const char *path);

@@ -1,5 +1,6 @@
 /* The one palette: page states (bright where a page is filled, dim where it is not), item
- * states, the heat scale of the erase-count map, timeline ticks, and the panels. */
+ * states, the heat scale of the erase-count map and the raw sectors, timeline ticks, weak bits
+ * and the panels. */
 #include "gui_app.h"
 
 const SDL_Color gui_bg = {18, 20, 24, 255};
@@ -8,6 +9,7 @@ const SDL_Color gui_text_colour = {220, 224, 230, 255};
 const SDL_Color gui_dim = {130, 136, 146, 255};
 const SDL_Color gui_accent = {255, 214, 10, 255};
 const SDL_Color gui_warn = {248, 81, 73, 255};
+const SDL_Color gui_weak = {255, 92, 220, 255};
 
 static const SDL_Color page_colours[NBS_PAGE_STATES] = {
     [NBS_PAGE_ERASED] = {52, 56, 64, 255},     [NBS_PAGE_OPEN] = {63, 185, 80, 255},
@@ -16,13 +18,15 @@ static const SDL_Color page_colours[NBS_PAGE_STATES] = {
     [NBS_PAGE_UNPLACED] = {57, 197, 207, 255}, [NBS_PAGE_CORRUPT] = {248, 81, 73, 255},
 };
 
-SDL_Color gui_page_colour(nbs_page_state state, bool filled) {
-    SDL_Color c = (unsigned)state < NBS_PAGE_STATES ? page_colours[state] : gui_dim;
-    if (filled || state == NBS_PAGE_ERASED) return c;
-    /* The unfilled part: the same hue, a third as bright, over the background. */
+SDL_Color gui_faded(SDL_Color c) {
     return (SDL_Color){(uint8_t)(gui_bg.r + (c.r - gui_bg.r) / 3),
                        (uint8_t)(gui_bg.g + (c.g - gui_bg.g) / 3),
                        (uint8_t)(gui_bg.b + (c.b - gui_bg.b) / 3), 255};
+}
+
+SDL_Color gui_page_colour(nbs_page_state state, bool filled) {
+    SDL_Color c = (unsigned)state < NBS_PAGE_STATES ? page_colours[state] : gui_dim;
+    return filled || state == NBS_PAGE_ERASED ? c : gui_faded(c);
 }
 
 static const SDL_Color item_colours[NBS_ITEM_STATES] = {
@@ -36,9 +40,10 @@ SDL_Color gui_item_colour(nbs_item_state state) {
     return (unsigned)state < NBS_ITEM_STATES ? item_colours[state] : gui_dim;
 }
 
-/* Five stops from cold (dark blue) through teal, green and yellow to hot (red). */
+/* Five stops from cold (blue, bright enough that its dim shade tells an erased part apart)
+ * through teal, green and yellow to hot (red). */
 SDL_Color gui_heat_colour(double t) {
-    static const SDL_Color stops[] = {{24, 40, 96, 255},
+    static const SDL_Color stops[] = {{44, 84, 176, 255},
                                       {20, 130, 150, 255},
                                       {90, 190, 80, 255},
                                       {240, 220, 60, 255},

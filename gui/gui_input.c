@@ -14,14 +14,14 @@ static int32_t hex_byte_at(const gui_app *app, int x, int y) {
     int row = (y - l->hex.y) / app->text.line - 1, col = (x - l->hex.x) / app->text.advance - 5;
     if (app->selected < 0 || row < 0 || col < 0 || col % 3 == 2) return -1;
     uint32_t at = (app->hex_top + (uint32_t)row) * (uint32_t)l->hex_per_row + (uint32_t)col / 3;
-    if ((uint32_t)col / 3 >= (uint32_t)l->hex_per_row || at >= app->ses.range.page_size) return -1;
+    if ((uint32_t)col / 3 >= (uint32_t)l->hex_per_row || at >= app->view.bytes_len) return -1;
     return (int32_t)at;
 }
 
 static void mouse_down(gui_app *app, int x, int y) {
     const gui_layout *l = &app->lay;
     if (inside(&l->map, x, y)) {
-        int32_t page = gui_layout_page_at(l, x, y, app->view.pages);
+        int32_t page = gui_layout_page_at(l, x, y, gui_view_tiles(&app->view));
         if (page >= 0) gui_app_select(app, page);
     } else if (inside(&l->timeline, x, y)) {
         app->dragging = true;
@@ -42,7 +42,8 @@ static void mouse_down(gui_app *app, int x, int y) {
 }
 
 static void mouse_motion(gui_app *app, int x, int y) {
-    app->hover_page = gui_layout_page_at(&app->lay, x, y, app->view.pages);
+    app->mouse_x = x, app->mouse_y = y;
+    app->hover_page = gui_layout_page_at(&app->lay, x, y, gui_view_tiles(&app->view));
     if (app->dragging) gui_app_seek(app, gui_timeline_tick_at(app, x));
     if (inside(&app->lay.hex, x, y)) {
         int32_t at = hex_byte_at(app, x, y);
@@ -51,8 +52,7 @@ static void mouse_motion(gui_app *app, int x, int y) {
 }
 
 static void wheel(gui_app *app, int dy) {
-    int x, y;
-    SDL_GetMouseState(&x, &y);
+    int x = app->mouse_x, y = app->mouse_y;
     if (inside(&app->lay.hex, x, y)) {
         app->hex_top = dy > 0 ? (app->hex_top > 3 ? app->hex_top - 3 : 0) : app->hex_top + 3;
     } else if (inside(&app->lay.list, x, y)) {
@@ -81,7 +81,7 @@ void gui_input_handle(gui_app *app, const SDL_Event *e) {
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
             gui_layout_compute(&app->lay, e->window.data1, e->window.data2, &app->text,
-                               app->view.pages);
+                               gui_view_tiles(&app->view));
         break;
     case SDL_DROPFILE:
         gui_app_load(app, e->drop.file);

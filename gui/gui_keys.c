@@ -5,7 +5,7 @@
 const gui_key gui_keys[] = {
     {SDLK_h, GUI_HELP, "h / ?", "show or hide this help"},
     {SDLK_QUESTION, GUI_HELP, NULL, NULL},
-    {SDLK_SPACE, GUI_RUN, "space", "run / pause the timeline (then the workload)"},
+    {SDLK_SPACE, GUI_RUN, "space", "run / pause the timeline (at its end: see w)"},
     {SDLK_RIGHT, GUI_STEP, "right / .", "step one flash operation (at the end: one workload op)"},
     {SDLK_PERIOD, GUI_STEP, NULL, NULL},
     {SDLK_LEFT, GUI_BACK, "left / ,", "step back one flash operation (from snapshots)"},
@@ -23,7 +23,9 @@ const gui_key gui_keys[] = {
     {SDLK_b, GUI_FLIP, "b", "flip a bit of the byte under the mouse (or the hex cursor)"},
     {SDLK_s, GUI_SAVE_IMAGE, "s", "save the flash image (gui-image-N.bin and its .json)"},
     {SDLK_x, GUI_SCREENSHOT, "x", "save a screenshot (gui-shot-N.png)"},
+    {SDLK_w, GUI_WORKLOAD, "w", "at the end: run the workload on / stop (a scenario stops)"},
     {SDLK_m, GUI_HEATMAP, "m", "page states / erase-count heatmap"},
+    {SDLK_v, GUI_SECTORS, "v", "engine pages / every sector of the device (raw)"},
     {SDLK_TAB, GUI_SEL_RIGHT, "tab / backspace", "select the next / previous page"},
     {SDLK_BACKSPACE, GUI_SEL_LEFT, NULL, NULL},
     {SDLK_UP, GUI_SEL_UP, "up / down", "select the page a row above / below"},

@@ -6,15 +6,14 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Steps due while running: `speed` per second of wall time, at most a frame's worth of 4096. */
-static void run_steps(gui_app *app, double seconds) {
+void gui_app_run_for(gui_app *app, double seconds) {
     if (!app->running) return;
     app->run_credit += app->speed * seconds;
     int steps = 0;
-    while (app->run_credit >= 1 && steps < 4096) {
+    while (app->running && app->run_credit >= 1 && steps < 4096) {
         app->run_credit -= 1, steps++;
-        gui_session_step(&app->ses);
-        if (!nor_is_powered(app->ses.dev)) app->running = false;
+        /* Paused at the end of a scenario, or when the power went off. */
+        if (!gui_session_step(&app->ses) || !nor_is_powered(app->ses.dev)) app->running = false;
     }
     if (app->run_credit > 1) app->run_credit = 0;
     if (steps) app->dirty = true;
@@ -27,7 +26,7 @@ static int window_loop(gui_app *app) {
         SDL_Event e;
         while (SDL_PollEvent(&e)) gui_input_handle(app, &e);
         Uint64 now = SDL_GetTicks64();
-        run_steps(app, (now - last) / 1000.0);
+        gui_app_run_for(app, (now - last) / 1000.0);
         last = now;
         gui_app_draw(app);
         SDL_RenderPresent(app->ren);
@@ -44,6 +43,8 @@ static void bench_pass(gui_app *app, uint64_t frames, bool refresh, double *wall
     Uint64 start = SDL_GetPerformanceCounter();
     for (uint64_t i = 0; i < frames; i++) {
         app->dirty = refresh;
+        app->ses.tl.all_changed =
+            refresh; /* the raw view reads every sector again, as after a seek */
         gui_app_draw(app);
         SDL_RenderPresent(app->ren);
     }
@@ -52,7 +53,8 @@ static void bench_pass(gui_app *app, uint64_t frames, bool refresh, double *wall
 }
 
 /* Frames per second: drawing alone (nothing changed: the view is not refreshed), and with
- * every page inspected again before each frame (as while running). Per second of CPU time
+ * every page inspected again before each frame (as while running; in the raw view every sector
+ * read again too, as after a seek, the worst case). Per second of CPU time
  * (what one core gives the window; the machine's other load left out) and of wall time. */
 static int bench(gui_app *app) {
     uint64_t n = app->opt.bench_frames;
@@ -60,8 +62,8 @@ static int bench(gui_app *app) {
     gui_app_draw(app);
     bench_pass(app, n, false, &wall, &cpu);
     bench_pass(app, n, true, &busy_wall, &busy_cpu);
-    printf("pages %u  window %dx%d  frames %llu\n", app->view.pages, app->lay.w, app->lay.h,
-           (unsigned long long)n);
+    printf("%s %u  window %dx%d  frames %llu\n", app->view.raw ? "sectors" : "pages",
+           gui_view_tiles(&app->view), app->lay.w, app->lay.h, (unsigned long long)n);
     printf("drawing only:                 %.1f frames per CPU second (%.1f per wall second)\n",
            n / cpu, n / wall);
     printf("every page inspected each frame: %.1f frames per CPU second (%.1f per wall second)\n",

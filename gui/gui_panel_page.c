@@ -1,12 +1,11 @@
 /* The selected page: its state from the inspection, its items as the engine reports them
- * (offset, kind, state, key, value length, bytes, CRC, seal) and its stored bytes in hex,
+ * (offset, kind, state, key, value length, bytes, CRC, seal) and its stored bytes in hex (in the
+ * raw view: the selected sector, where it is, what is programmed and weak, and its bytes),
  * erased bytes dim, fully programmed bytes bright, partly programmed ones plain, bytes with
  * weak bits magenta; the hex cursor and the picked item's bytes highlighted. */
 #include "gui_app.h"
 
 #include <stdio.h>
-
-static const SDL_Color weak_colour = {255, 92, 220, 255};
 
 /* A key as text when printable, else as hex. */
 static void key_text(const gui_item *it, char *out, size_t n) {
@@ -55,7 +54,7 @@ static void item_list(gui_app *app) {
 
 static SDL_Color byte_colour(const gui_app *app, uint8_t b, uint8_t weak) {
     const unsigned erased = nor_get_config(app->ses.dev)->erase_value, programmed = erased ^ 0xFFu;
-    if (weak) return weak_colour;
+    if (weak) return gui_weak;
     if (b == erased) return (SDL_Color){84, 90, 100, 255};
     if (b == programmed) return (SDL_Color){255, 255, 255, 255};
     return (SDL_Color){170, 200, 235, 255};
@@ -65,7 +64,7 @@ static void hex_view(gui_app *app) {
     const gui_layout *l = &app->lay;
     const gui_view *v = &app->view;
     gui_text *t = &app->text;
-    uint32_t size = app->ses.range.page_size, per = (uint32_t)l->hex_per_row;
+    uint32_t size = v->bytes_len, per = (uint32_t)l->hex_per_row;
     uint32_t rows = (size + per - 1) / per, top = app->hex_top;
     if (top + (uint32_t)l->hex_rows > rows)
         top = rows > (uint32_t)l->hex_rows ? rows - l->hex_rows : 0;
@@ -75,9 +74,10 @@ static void hex_view(gui_app *app) {
                     "bytes %u.. of %u: dim erased, white %02x, pink weak", top * per, size,
                     nor_get_config(app->ses.dev)->erase_value ^ 0xFFu);
     y += t->line;
-    const gui_item *picked = app->picked_item >= 0 && (size_t)app->picked_item < v->item_count
-                                 ? &v->items[app->picked_item]
-                                 : NULL;
+    const gui_item *picked =
+        !v->raw && app->picked_item >= 0 && (size_t)app->picked_item < v->item_count
+            ? &v->items[app->picked_item]
+            : NULL;
     for (uint32_t row = top; row < rows && (int)(row - top) < l->hex_rows; row++, y += t->line) {
         int cx = gui_text_printf(t, app->ren, x, y, gui_dim, "%04x ", row * per);
         for (uint32_t i = 0; i < per && row * per + i < size; i++, cx += 3 * t->advance) {
@@ -98,15 +98,46 @@ static void hex_view(gui_app *app) {
     }
 }
 
+/* The raw view's selected sector: where it is, its erases, programmed bytes and weak bits, and
+ * which engine page holds it; then its bytes. */
+static void sector_panel(gui_app *app, int x, int y, int max) {
+    const gui_view *v = &app->view;
+    gui_text *t = &app->text;
+    uint32_t sector = (uint32_t)app->selected, weak = 0;
+    for (uint32_t i = 0; i < v->bytes_len; i++) weak += v->weak[i] != 0;
+    int32_t page = gui_session_page_of(&app->ses, v->bytes_addr);
+    gui_text_printf(t, app->ren, x, y, gui_text_colour, "sector %u at 0x%08x, %u bytes, erases %u",
+                    sector, v->bytes_addr, v->bytes_len, v->sector_erases[sector]);
+    y += t->line;
+    gui_text_printf(t, app->ren, x, y, gui_text_colour, "programmed %u bytes (%.1f%%)%s",
+                    v->sector_programmed[sector],
+                    100.0 * v->sector_programmed[sector] / (v->bytes_len ? v->bytes_len : 1),
+                    v->sector_weak[sector] ? "" : ", no weak bits");
+    if (weak)
+        gui_text_printf(t, app->ren, x, y + t->line, gui_weak, "%u bytes with weak bits", weak);
+    y += 2 * t->line;
+    if (page >= 0)
+        gui_text_printf(t, app->ren, x, y, gui_dim, "in the engine's page %d", page);
+    else
+        gui_text_draw(t, app->ren, x, y, gui_dim, "outside the engine's range", max);
+    hex_view(app);
+}
+
 void gui_panel_page(gui_app *app) {
     const gui_layout *l = &app->lay;
     const gui_view *v = &app->view;
     gui_text *t = &app->text;
     gui_fill(app->ren, &l->page, gui_panel);
     int x = l->page.x + 6, y = l->page.y + 4, max = (l->page.w - 12) / t->advance;
-    if (app->selected < 0 || v->items_page != app->selected) {
+    if (app->selected < 0 || v->bytes_of != app->selected) {
         gui_text_draw(t, app->ren, x, y, gui_dim,
-                      "select a page: click its tile, or tab / up / down", max);
+                      v->raw ? "select a sector: click its tile, or tab / up / down"
+                             : "select a page: click its tile, or tab / up / down",
+                      max);
+        return;
+    }
+    if (v->raw) {
+        sector_panel(app, x, y, max);
         return;
     }
     const nbs_page_info *p = &v->page[app->selected];

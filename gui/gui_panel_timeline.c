@@ -41,11 +41,13 @@ void gui_panel_timeline(gui_app *app) {
     gui_fill(app->ren, &l->timeline, gui_panel);
     size_t cursor = app->ses.cursor, count = tl->count;
     uint64_t time_us = count ? tl->ticks[cursor < count ? cursor : count - 1].time_us : 0;
-    gui_text_printf(t, app->ren, l->timeline.x + 6, l->timeline.y + 3, gui_text_colour,
-                    "flash op %zu / %zu%s   t = %.6f s   %s x%g/s   cut mode: %s   h: help", cursor,
-                    count ? count - 1 : 0, tl->full ? " (timeline full)" : "", time_us / 1e6,
-                    app->running ? "RUNNING" : "paused", app->speed,
-                    gui_torn_modes[app->torn_mode].name);
+    gui_text_printf(
+        t, app->ren, l->timeline.x + 6, l->timeline.y + 3, gui_text_colour,
+        "flash op %zu / %zu%s   t = %.6f s   %s x%g/s   at the end: %s   cut mode: %s   "
+        "h: help",
+        cursor, count ? count - 1 : 0, tl->full ? " (timeline full)" : "", time_us / 1e6,
+        app->running ? "RUNNING" : "paused", app->speed, app->ses.workload_on ? "workload" : "stop",
+        gui_torn_modes[app->torn_mode].name);
     SDL_Rect bar = bar_of(app);
     gui_fill(app->ren, &bar, gui_bg);
     for (int x = 0; count > 1 && x < bar.w; x++) {

@@ -5,6 +5,7 @@
  *   click X Y       left click at a window point
  *   click-page N    left click at the centre of page N's tile
  *   resize W H      resize the window
+ *   wheel X Y DY    move the mouse to a window point and turn the wheel DY notches (up > 0)
  * '#' starts a comment. The script ends the loop after its last command. */
 #include "gui_app.h"
 
@@ -15,7 +16,7 @@
 typedef struct script_line {
     char verb[16];
     char arg[64];
-    long a, b;
+    long a, b, c;
 } script_line;
 
 struct gui_script {
@@ -27,14 +28,14 @@ struct gui_script {
 static int bad_line(const char *path, size_t line, const char *text) {
     fprintf(stderr,
             "norbench gui: %s:%zu: '%s': expected wait N, key NAME, click X Y, "
-            "click-page N or resize W H\n",
+            "click-page N, resize W H or wheel X Y DY\n",
             path, line, text);
     return 2;
 }
 
 static bool parse_line(const char *text, script_line *l) {
     memset(l, 0, sizeof *l);
-    int n = sscanf(text, "%15s %63s %ld", l->verb, l->arg, &l->b);
+    int n = sscanf(text, "%15s %63s %ld %ld", l->verb, l->arg, &l->b, &l->c);
     if (n < 2) return false;
     char *end;
     l->a = strtol(l->arg, &end, 10);
@@ -42,6 +43,7 @@ static bool parse_line(const char *text, script_line *l) {
     if (!strcmp(l->verb, "key")) return n == 2 && SDL_GetKeyFromName(l->arg) != SDLK_UNKNOWN;
     if (!strcmp(l->verb, "wait") || !strcmp(l->verb, "click-page")) return n == 2 && number;
     if (!strcmp(l->verb, "click") || !strcmp(l->verb, "resize")) return n == 3 && number;
+    if (!strcmp(l->verb, "wheel")) return n == 4 && number;
     return false;
 }
 
@@ -83,15 +85,26 @@ void gui_script_close(gui_script *s) {
     free(s);
 }
 
-static void push_click(int x, int y) {
+static void push_motion(int x, int y) {
     SDL_Event e = {0};
     e.type = SDL_MOUSEMOTION, e.motion.x = x, e.motion.y = y;
     SDL_PushEvent(&e);
-    memset(&e, 0, sizeof e);
+}
+
+static void push_click(int x, int y) {
+    push_motion(x, y);
+    SDL_Event e = {0};
     e.type = SDL_MOUSEBUTTONDOWN, e.button.button = SDL_BUTTON_LEFT, e.button.state = SDL_PRESSED;
     e.button.x = x, e.button.y = y, e.button.clicks = 1;
     SDL_PushEvent(&e);
     e.type = SDL_MOUSEBUTTONUP, e.button.state = SDL_RELEASED;
+    SDL_PushEvent(&e);
+}
+
+static void push_wheel(int x, int y, int dy) {
+    push_motion(x, y);
+    SDL_Event e = {0};
+    e.type = SDL_MOUSEWHEEL, e.wheel.y = dy;
     SDL_PushEvent(&e);
 }
 
@@ -121,8 +134,10 @@ bool gui_script_feed(gui_script *s, gui_app *app) {
             push_click((int)l->a, (int)l->b);
         } else if (!strcmp(l->verb, "click-page")) {
             SDL_Rect r;
-            if (gui_layout_tile(&app->lay, (uint32_t)l->a, app->view.pages, &r))
+            if (gui_layout_tile(&app->lay, (uint32_t)l->a, gui_view_tiles(&app->view), &r))
                 push_click(r.x + r.w / 2, r.y + r.h / 2);
+        } else if (!strcmp(l->verb, "wheel")) {
+            push_wheel((int)l->a, (int)l->b, (int)l->c);
         } else if (!strcmp(l->verb, "resize")) {
             SDL_SetWindowSize(app->window, (int)l->a, (int)l->b);
         }

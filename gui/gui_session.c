@@ -50,21 +50,31 @@ static bool engine_ready(gui_session *s) {
     return true;
 }
 
-void gui_session_step(gui_session *s) {
+bool gui_session_step(gui_session *s) {
     if (s->cursor < end_tick(s)) { /* to the next tick that kept a snapshot (the end does) */
         size_t next = s->cursor + 1;
         while (next < end_tick(s) && !s->tl.ticks[next].snap) next++;
         gui_session_seek(s, next);
-        return;
+        return true;
+    }
+    if (!s->workload_on) {
+        if (s->verdict[0]) /* a scenario's */
+            snprintf(s->last_op, sizeof s->last_op,
+                     "the end of the scenario (%.80s): w runs a workload on from here", s->verdict);
+        else
+            snprintf(s->last_op, sizeof s->last_op,
+                     "the end of the timeline: w runs the workload on from here");
+        return false;
     }
     if (!engine_ready(s)) {
         snprintf(s->last_op, sizeof s->last_op, "%s",
                  s->have_engine ? "the power is off: p powers on" : "no engine on this source");
-        return;
+        return false;
     }
     gui_workload_step(s);
     gui_timeline_seal(&s->tl);
     s->cursor = end_tick(s);
+    return true;
 }
 
 void gui_session_cut(gui_session *s, unsigned torn_mode) {
@@ -120,4 +130,10 @@ void gui_session_close(gui_session *s) {
     if (s->have_engine) adapter_destroy(&s->engine);
     if (s->dev) nor_destroy(s->dev);
     memset(s, 0, sizeof *s);
+}
+
+int32_t gui_session_page_of(const gui_session *s, uint32_t addr) {
+    if (addr < s->range.start || addr - s->range.start >= s->range.size || !s->range.page_size)
+        return -1;
+    return (int32_t)((addr - s->range.start) / s->range.page_size);
 }

@@ -1,5 +1,5 @@
 /* What the window opens: a scenario (run first by the scenario runner, every flash operation
- * recorded on the timeline through the engine the runner creates), a flash image and its
+ * recorded on the timeline from the device the runner makes), a flash image and its
  * sidecar, or a demo store on a preset that the seeded workload fills; each on the engine the
  * source names, or on an engine plugin (--engine-lib). */
 #include "adapter_plugin.h"
@@ -11,28 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* The runner creates the engine on the device it made: that is where the timeline starts.
- * runner_options.find_engine has no context argument, so the capture goes through these. */
-static gui_timeline *capture_timeline;
-static adapter_kind capture_kind;
-static const adapter_kind *capture_real;
-
-static int capture_create(adapter *out, nor *dev, const adapter_config *cfg) {
-    gui_timeline_start(capture_timeline, dev);
-    return adapter_kind_create(capture_real, out, dev, cfg);
-}
-
-static const adapter_kind *capture(const adapter_kind *real) {
-    capture_real = real;
-    capture_kind = *real;
-    capture_kind.create = capture_create;
-    return &capture_kind;
-}
-
-static const adapter_kind *capture_find(const char *type) {
-    const adapter_kind *real = adapter_find(type);
-    return real ? capture(real) : NULL;
+/* The runner hands over the device it made before it creates the engine: the timeline starts
+ * there, so that it records every flash operation of the run. */
+static void record_device(void *timeline, nor *dev) {
+    gui_timeline_start(timeline, dev);
 }
 
 /* The plugin a scenario's engine type "plugin" names, loaded for as long as the window lives. */
@@ -82,12 +66,11 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
     runner_options ro = {.override_seed = o->seed_given,
                          .seed = o->seed,
                          .keep_device = &s->dev,
-                         .engine = kind ? capture(kind) : NULL,
-                         .find_engine = capture_find};
+                         .engine = kind,
+                         .on_device = record_device,
+                         .device_ctx = &s->tl};
     scenario_result result;
-    capture_timeline = &s->tl;
     rc = runner_run(sc, o->source, &ro, &result);
-    capture_timeline = NULL;
     snprintf(s->verdict, sizeof s->verdict, "%s%s%.140s", run_verdict_name(result.verdict),
              result.message[0] ? ": " : "", result.message);
     free(result.sector_erases);
@@ -206,13 +189,30 @@ static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) 
     return attach_engine(s, store_kind(o), why, n);
 }
 
+/* A source that is no file to read (missing, a folder): false with the reason in `why`. */
+static bool readable_file(const char *path, char *why, size_t n) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(why, n, "%s: cannot open it: %s", path, strerror(errno));
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(why, n, "%s: a folder, not a scenario (.json) or a flash image", path);
+        return false;
+    }
+    return true;
+}
+
 int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t n) {
     memset(s, 0, sizeof *s);
+    if (o->source && !readable_file(o->source, why, n)) return 2;
     s->workload_rng = o->seed;
     s->mount_result = 1;
-    int rc = !o->source                      ? open_demo(s, o, why, n)
-             : ends_with(o->source, ".json") ? open_scenario(s, o, why, n)
-                                             : open_image(s, o, why, n);
+    bool scenario = o->source && ends_with(o->source, ".json");
+    s->workload_on = !scenario; /* a scenario is watched to its end, then stops */
+    int rc = !o->source ? open_demo(s, o, why, n)
+             : scenario ? open_scenario(s, o, why, n)
+                        : open_image(s, o, why, n);
     if (!rc && !s->tl.count) gui_timeline_start(&s->tl, s->dev);
     gui_timeline_seal(&s->tl);
     s->cursor = s->tl.count ? s->tl.count - 1 : 0;

@@ -1,6 +1,7 @@
 /* The timeline: every program, erase, cut and power-on the device reports (its event callback),
  * with copy-on-write snapshots of the device kept often enough to scrub back: every tick while
- * they are few, then every 2nd, 4th, ... (cuts, power-ons and marks always keep theirs). */
+ * they are few, then every 2nd, 4th, ... (cuts, power-ons and marks always keep theirs). It also
+ * notes which sectors changed, so that the raw view reads only those again. */
 #include "gui_app.h"
 
 #include <stdlib.h>
@@ -46,9 +47,30 @@ static void keep_snapshot(gui_timeline *tl, gui_tick *t) {
     if (++tl->snapshots > GUI_SNAPSHOTS_MAX) thin_out(tl);
 }
 
+/* The sectors of [addr, addr + len) (at least the one of addr) may have changed. */
+static void note_change(gui_timeline *tl, uint32_t addr, uint32_t len) {
+    uint32_t index, start, size;
+    for (uint32_t at = addr; tl->sector_changed && (at == addr || at < addr + len);) {
+        if (nor_sector_at(tl->dev, at, &index, &start, &size)) return;
+        tl->sector_changed[index] = 1;
+        at = start + size;
+    }
+}
+
+bool gui_timeline_take_change(gui_timeline *tl, uint32_t sector) {
+    if (!tl->sector_changed || tl->all_changed) return true;
+    bool changed = tl->sector_changed[sector];
+    tl->sector_changed[sector] = 0;
+    return changed;
+}
+
 static void on_event(void *ctx, const nor_event *ev) {
     gui_timeline *tl = ctx;
     if (ev->kind == NOR_EV_READ || ev->kind == NOR_EV_VIOLATION) return;
+    if (ev->kind == NOR_EV_POWER_ON)
+        tl->all_changed = true;
+    else
+        note_change(tl, ev->addr, ev->len);
     /* A torn operation's tick comes right before its cut's: the cut's snapshot holds both. */
     gui_tick *t = append(tl, (uint8_t)ev->kind, ev->addr, ev->len, ev->result != 0);
     if (t && (always_kept(t->kind) || (tl->count - 1) % tl->every == 0)) keep_snapshot(tl, t);
@@ -58,6 +80,8 @@ int gui_timeline_start(gui_timeline *tl, nor *dev) {
     memset(tl, 0, sizeof *tl);
     tl->dev = dev;
     tl->every = 1;
+    tl->sector_changed = calloc(nor_sector_count(dev), 1);
+    tl->all_changed = true;
     nor_set_event_fn(dev, on_event, tl);
     return gui_timeline_mark(tl, GUI_TICK_START, 0);
 }
@@ -66,6 +90,7 @@ int gui_timeline_mark(gui_timeline *tl, uint8_t kind, uint32_t addr) {
     gui_tick *t = append(tl, kind, addr, 1, false);
     if (!t) return -1;
     keep_snapshot(tl, t);
+    note_change(tl, addr, 1);
     return t->snap ? 0 : -1;
 }
 
@@ -81,6 +106,7 @@ size_t gui_timeline_seek(gui_timeline *tl, size_t index) {
     if (index >= tl->count) index = tl->count - 1;
     while (index > 0 && !tl->ticks[index].snap) index--;
     if (tl->ticks[index].snap) nor_snapshot_restore(tl->dev, tl->ticks[index].snap);
+    tl->all_changed = true;
     return index;
 }
 
@@ -98,5 +124,6 @@ void gui_timeline_free(gui_timeline *tl) {
     gui_timeline_truncate(tl, 0);
     if (tl->count && tl->ticks[0].snap) nor_snapshot_free(tl->ticks[0].snap);
     free(tl->ticks);
+    free(tl->sector_changed);
     memset(tl, 0, sizeof *tl);
 }

@@ -23,7 +23,7 @@ int cmd_gui(int argc, char **argv) {
                *state_out = NULL, *engine = "map", *engine_lib = NULL;
     uint64_t pages = 0, seed = 1, steps = 0, at = UINT64_MAX, bench = 0, width = 1280, height = 800,
              select = UINT64_MAX;
-    bool headless = false, heatmap = false;
+    bool headless = false, heatmap = false, sectors = false;
     const cli_flag flags[] = {
         {"headless", CLI_BOOL, &headless, NULL, "render with SDL's offscreen driver, no window"},
         {"steps", CLI_U64, &steps, "N", "take N steps first (the timeline's, then the workload's)"},
@@ -40,6 +40,7 @@ int cmd_gui(int argc, char **argv) {
         {"width", CLI_U64, &width, "PX", "window width (default 1280)"},
         {"height", CLI_U64, &height, "PX", "window height (default 800)"},
         {"heatmap", CLI_BOOL, &heatmap, NULL, "start in the erase-count heatmap"},
+        {"sectors", CLI_BOOL, &sectors, NULL, "start in the raw view: every sector of the device"},
         {"select", CLI_U64, &select, "PAGE", "select this page at start"},
         {"script", CLI_STRING, &script, "FILE", "tests: synthetic input events (docs/gui.md)"},
         {"state-out", CLI_STRING, &state_out, "FILE", "tests: write the final state there"},
@@ -78,6 +79,7 @@ int cmd_gui(int argc, char **argv) {
                      .width = (uint32_t)width,
                      .height = (uint32_t)height,
                      .heatmap = heatmap,
+                     .sectors = sectors,
                      .select = select == UINT64_MAX ? -1 : (int64_t)(select & INT64_MAX),
                      .script = script,
                      .state_out = state_out,

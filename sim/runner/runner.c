@@ -408,6 +408,7 @@ static int setup(run_state *st) {
         if (rc) return run_fail(st, "flash.image: %s", rc == NOR_E_IMAGE ? why : nor_strerror(rc));
         st->tainted = st->from_image = true; /* the first mount takes its items as the truth */
     }
+    if (o && o->on_device) o->on_device(o->device_ctx, st->dev);
     adapter_config cfg = {.start = sc->engine.start,
                           .size = sc->engine.size,
                           .page_size = sc->engine.page_size,

@@ -98,6 +98,11 @@ typedef struct runner_options {
     const scenario_load_options *load;
     /* Stands in for nor_get_tear_watch (NULL: the flash model's), for tests. */
     void (*tear_watch)(const nor *dev, nor_tear_watch *out);
+    /* Called once with the device the run made (its image loaded), before the engine is created
+     * on it, so that a caller can watch every flash operation of the run (the visualizer sets
+     * the device's event callback here); NULL: nothing. */
+    void (*on_device)(void *ctx, nor *dev);
+    void *device_ctx;
 } runner_options;
 
 /* From inside an interval callback: runs the scenario again from `from` with `cut` placed

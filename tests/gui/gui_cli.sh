@@ -1,7 +1,8 @@
 #!/bin/sh
 # `norbench gui` from the command line, headless: --help; a screenshot is a valid PNG of the
 # window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
-# caught); every bundled example scenario and a saved image open; bad input is one message
+# caught); every bundled example scenario and a saved image open; bad input (a missing file, a
+# folder, a malformed scenario, a truncated image, bad flags, a font that is none) is one message
 # naming it and exit 2.
 # Usage: gui_cli.sh PATH/TO/norbench SCENARIOS-DIR
 set -u
@@ -53,6 +54,17 @@ done
 img=$(ls "$tmp"/img/*.bin | head -n 1)
 "$nb" gui --headless "$img" --screenshot "$tmp/i.png" >"$tmp/out" 2>&1 || fail "image: $(cat "$tmp/out")"
 
+# s and x save under the first free number: two windows in one folder keep both of each.
+mkdir "$tmp/saves"
+printf 'key s\nkey x\nwait 1\n' >"$tmp/save.script"
+for i in 1 2; do
+    (cd "$tmp/saves" && "$nb" gui --headless --preset tiny --script "$tmp/save.script") \
+        >"$tmp/out" 2>&1 || fail "saving: $(cat "$tmp/out")"
+done
+for f in gui-image-1.bin gui-image-2.bin gui-image-2.bin.json gui-shot-1.png gui-shot-2.png; do
+    [ -f "$tmp/saves/$f" ] || fail "after two windows saved, $f is missing: $(ls "$tmp/saves")"
+done
+
 # Bad input: one message (a usage error adds a hint line after it), exit 2.
 expect_usage() {
     what=$1; want=$2; shift 2
@@ -63,7 +75,12 @@ expect_usage() {
         fail "$what: more than one message: $(cat "$tmp/err")"
 }
 expect_usage "missing scenario" "$tmp/none.json" --headless "$tmp/none.json"
-expect_usage "missing image" "$tmp/none.bin" --headless "$tmp/none.bin"
+expect_usage "missing image" "$tmp/none.bin: cannot open it" --headless "$tmp/none.bin"
+expect_usage "a folder" "$tmp: a folder" --headless "$tmp"
+printf '{ "name": "x", "flash": { "preset": "tiny" }, "engine": { "type": "map" },\n  "steps": [ { "stor": {} } ] }' >"$tmp/bad.json"
+expect_usage "malformed scenario" "bad.json:2:.*'stor'" --headless "$tmp/bad.json"
+cp "$img" "$tmp/short.bin" && cp "$img.json" "$tmp/short.bin.json" && truncate -s 100 "$tmp/short.bin"
+expect_usage "truncated image" "short.bin: the image is 100 bytes" --headless "$tmp/short.bin"
 expect_usage "bad engine" "--engine" --headless --engine tree
 expect_usage "bad preset" "--preset nope" --headless --preset nope
 expect_usage "bad font" "--font" --headless --font "$tmp/shot.png"

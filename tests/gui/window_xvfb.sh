@@ -3,7 +3,9 @@
 # SDL's event queue (--script): cut the power inside a store (torn mode prefix), select the
 # open page by clicking its tile, power on (the mount recovers it). --state-out says what the
 # window ended with. Each check has a broken variant it must catch: without the power-on the
-# store stays off and the page keeps its torn item; without the click nothing is selected.
+# store stays off and the page keeps its torn item; without the click nothing is selected. The
+# wheel over the timeline scrubs (over the map it does not), a resize lays the map out again,
+# v shows every sector.
 # Usage: window_xvfb.sh PATH/TO/norbench
 set -u
 nb=$1
@@ -45,4 +47,23 @@ run nopower "wait 2" "key t" "key t" "key c" "wait 2" "click-page $page" "wait 2
 # Broken variant: no click. Nothing is selected.
 run noclick "wait 2" "key t" "key t" "key c" "wait 2" "key p" "wait 2"
 [ "$(field noclick selected)" = -1 ] || fail "noclick: page $(field noclick selected) selected"
+
+# The wheel over the timeline steps back two flash operations; over the map (the broken
+# variant: where it does not scrub) it leaves the cursor where it was.
+set -- $(field before timeline)
+tx=$(($1 + $3 / 2)) ty=$(($2 + $4 - 8)) end=$(field before cursor)
+run wheel "wait 2" "wheel $tx $ty -1" "wheel $tx $ty -1" "wait 2"
+[ "$(field wheel cursor)" = $((end - 2)) ] || fail "wheel: cursor $(field wheel cursor), not $((end - 2))"
+run wheelmap "wait 2" "wheel 20 20 -1" "wait 2"
+[ "$(field wheelmap cursor)" = "$end" ] || fail "wheelmap: the wheel over the map moved the cursor"
+
+# A resize lays the map out again (smaller tiles in a smaller window); v shows every sector and
+# a click selects one.
+run resize "wait 2" "resize 640 480" "wait 4"
+[ "$(field resize map)" != "$(field before map)" ] || fail "resize: the map kept $(field before map)"
+[ "$(field resize map | sed 's/.*tile //')" -lt "$(field before map | sed 's/.*tile //')" ] ||
+    fail "resize: tiles of $(field resize map) are not smaller than $(field before map)"
+run sectors "wait 2" "key v" "wait 2" "click-page 2" "wait 2"
+[ "$(field sectors view)" = sectors ] || fail "sectors: the view is $(field sectors view)"
+[ "$(field sectors selected)" = 2 ] || fail "sectors: selected $(field sectors selected), not 2"
 exit 0
