@@ -14,16 +14,40 @@
 
 /* The run is cut into this many equal windows of simulated time; the erase rate is steady when
  * each of the last LIFETIME_STEADY_WINDOWS windows is within LIFETIME_STEADY_PERCENT of their
- * mean, and the figures come from those windows. */
-#define LIFETIME_WINDOWS        10
-#define LIFETIME_STEADY_WINDOWS 4
-#define LIFETIME_STEADY_PERCENT 10.0
+ * mean and the busiest sector was erased at least LIFETIME_STEADY_MIN_ERASES times in them (a
+ * rate and a spread measured on fewer erases are a guess), and the figures come from those
+ * windows. */
+#define LIFETIME_WINDOWS           10
+#define LIFETIME_STEADY_WINDOWS    4
+#define LIFETIME_STEADY_PERCENT    10.0
+#define LIFETIME_STEADY_MIN_ERASES 20
 
 #define LIFETIME_HOURS_PER_YEAR 8766.0 /* 365.25 days */
+
+/* A scenario too short to be steady is extended: its workload steps run again, pass after
+ * pass, until the rule holds, or another pass would take the run past this many simulated hours
+ * (`lifetime --max-hours`), or it has made LIFETIME_MAX_PASSES passes (a workload of a few
+ * operations takes milliseconds of simulated time a pass). */
+#define LIFETIME_MAX_HOURS_DEFAULT 8766    /* a year */
+#define LIFETIME_MAX_HOURS_LIMIT   1000000 /* about 114 years */
+#define LIFETIME_MAX_PASSES        1000
+
+/* Why the measured run stopped. */
+typedef enum lifetime_end {
+    LIFETIME_END_STEADY,     /* the steady-state rule held */
+    LIFETIME_END_CAP,        /* not steady, and another pass would pass a cap */
+    LIFETIME_END_RUN_FAILED, /* the run failed or could not go on: figures of the time it covered */
+    LIFETIME_END_NO_WORKLOAD /* not steady, and the scenario has no workload step to repeat */
+} lifetime_end;
+const char *lifetime_end_name(lifetime_end end); /* "steady", "cap", "run_failed", ... */
 
 typedef struct lifetime_figures {
     char engine[32];
     scenario_result run;    /* the run's own figures and verdict (sector_erases freed) */
+    uint64_t passes;        /* the scenario once, then its workload steps again and again */
+    double pass_hours;      /* simulated hours of the first pass (the scenario as written) */
+    double max_hours;       /* the cap on extending it */
+    lifetime_end end;       /* why the run stopped */
     uint32_t sectors;       /* in the engine's range */
     uint64_t range_bytes;   /* the engine's range */
     uint32_t endurance;     /* the flash's rated erase cycles per sector (0: never wears out) */
@@ -34,6 +58,7 @@ typedef struct lifetime_figures {
     double erases_per_hour; /* over the range, in the steady windows */
     double sector_erases_per_hour; /* the mean sector's */
     double busiest_per_hour;       /* the sector erased most in the steady windows */
+    uint64_t busiest_erases;       /* its erases in them */
     double wear_spread;            /* busiest / mean: the spread the projection assumes */
     double program_per_user_byte;  /* bytes programmed per key and value byte stored */
     uint64_t refused; /* stores and pushes the engine refused (full, too big): not stored */
@@ -43,21 +68,31 @@ typedef struct lifetime_figures {
     double bound_years;
 } lifetime_figures;
 
-/* Called about once a second (wall clock) with the engine ops done so far. */
-typedef void (*lifetime_progress_fn)(void *ctx, const char *engine, uint64_t engine_ops);
+/* Where a measurement is, for a progress line. */
+typedef struct lifetime_progress {
+    const char *engine;
+    uint64_t pass; /* the pass running, from 1 */
+    double hours;  /* simulated hours at its start */
+    uint64_t engine_ops;
+} lifetime_progress;
 
-/* Runs `sc` (read from `file`) on `engine` (NULL: the scenario's own) and fills *out. Returns
+/* Called about once a second (wall clock) as the run goes. */
+typedef void (*lifetime_progress_fn)(void *ctx, const lifetime_progress *where);
+
+/* Runs `sc` (read from `file`) on `engine` (NULL: the scenario's own), extended until steady or
+ * up to `max_hours` of simulated time (see LIFETIME_MAX_HOURS_DEFAULT), and fills *out. Returns
  * 0, or RUNNER_E_NOMEM / RUNNER_E_ENGINE (the run could not start: out->run.message says why).
  * A run that fails part way still gives the figures of the time it covered. */
 int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *engine,
-                     lifetime_progress_fn progress, void *progress_ctx, lifetime_figures *out);
+                     double max_hours, lifetime_progress_fn progress, void *progress_ctx,
+                     lifetime_figures *out);
 
 /* "6.9 days", "11.8 years", "never": a lifetime for people. */
 void lifetime_format_years(char *out, size_t size, double years);
 
 /* The progress line both commands draw on stderr about once a second when `ctx` points to a
  * true bool (a terminal, no --json); lifetime_progress_clear() rubs it out. */
-void lifetime_progress_line(void *ctx, const char *engine, uint64_t engine_ops);
+void lifetime_progress_line(void *ctx, const lifetime_progress *where);
 void lifetime_progress_clear(const bool *enabled);
 
 /* lifetime_json.c: the figures as a JSON object (NULL when memory runs out); years that never
