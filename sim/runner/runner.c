@@ -405,6 +405,8 @@ static int setup(run_state *st) {
     const adapter_kind *kind = o && o->engine ? o->engine : NULL;
     if (!kind && sc->engine.library) {
         char why[ENGINE_PLUGIN_WHY_MAX];
+        if (o && o->on_plugin_library)
+            o->on_plugin_library(o->plugin_library_ctx, sc->engine.library);
         if (engine_plugin_load(&st->plugin, sc->engine.library, why, sizeof why))
             return run_fail(st, "%s", why);
         kind = &st->plugin.kind;

@@ -69,6 +69,10 @@ typedef struct runner_options {
     /* The engine to drive instead of the one the scenario's engine type names (a user's own
      * engine, or a deliberately broken one in tests); NULL: by the scenario's type. */
     const adapter_kind *engine;
+    /* Called just before the run loads the engine plugin its scenario names (engine type
+     * "plugin"; not with `engine`), with the library's path: norbench run guards its crashes. */
+    void (*on_plugin_library)(void *ctx, const char *library);
+    void *plugin_library_ctx;
     /* Where the scenario's engine type is looked up when `engine` is NULL (the agent adapters
      * of `--target BOARD`, emu/agent); NULL: adapter_find. */
     const adapter_kind *(*find_engine)(const char *type);

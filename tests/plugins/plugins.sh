@@ -109,7 +109,7 @@ grep -q "the run crashed (signal 11: Segmentation fault)" out ||
     fail "no crash reported: $(head -5 out)"
 
 # The same plugin under `run`: a cut, then the mount that crashes; one message naming the
-# scenario, exit 1.
+# scenario and the library, exit 1; whether --engine-lib or the scenario's engine type names it.
 cat >crash.json <<'JSON'
 { "name": "crash", "flash": { "preset": "tiny" }, "engine": { "type": "map" },
   "steps": [ { "power_cut": { "after_ops": 1, "torn_program": "prefix" } },
@@ -118,8 +118,16 @@ cat >crash.json <<'JSON'
 JSON
 "$nb" run crash.json --engine-lib "$broken/broken-crash.so" >out 2>err
 rc=$?
-[ $rc -eq 1 ] && grep -q "norbench run: the engine plugin crashed (segmentation fault) in scenario crash.json" err ||
+[ $rc -eq 1 ] && [ "$(grep -c "norbench run: the engine plugin crashed" err)" -eq 1 ] &&
+    grep -qF "norbench run: the engine plugin crashed (segmentation fault) in scenario crash.json, library $broken/broken-crash.so;" err ||
     fail "run with a crashing plugin: exit $rc: $(cat err)"
+cp "$broken/broken-crash.so" scen/lib/
+sed 's|"type": "map"|"type": "plugin", "library": "lib/broken-crash.so"|' crash.json >scen/crash.json
+"$nb" run scen/hello.json scen/crash.json >out 2>err
+rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c "norbench run: the engine plugin crashed" err)" -eq 1 ] &&
+    grep -qE "norbench run: the engine plugin crashed \(segmentation fault\) in scenario scen/crash.json, library .*scen/lib/broken-crash.so;" err ||
+    fail "run of a scenario of engine type plugin that crashes: exit $rc: $(cat err)"
 "$nb" run crash.json --engine-lib "$plugins/naive-map.so" >out 2>&1 || fail "crash.json fails on naive-map: $(cat out)"
 
 # The visualizer drives a plugin too (when built with SDL2): its timeline ends after the flash
