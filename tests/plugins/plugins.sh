@@ -3,9 +3,9 @@
 # example plugins run scenarios through --engine-lib and through a scenario's engine type
 # "plugin" (its library relative to the file); the naive baseline, plugin or built-in, loses the
 # config under power cuts where the built-in engine keeps it; a campaign's reproducers replay on
-# the plugin it drove; broken plugins (wrong version, wrong symbol, a NULL mandatory operation,
-# no such file) are one message and exit 2; a plugin that crashes is reported as a crash, by a
-# campaign and by run.
+# the plugin it drove; the queue example runs queue scenarios and fails its campaign; broken
+# plugins (wrong version, wrong symbol, a NULL mandatory operation, no such file) are one
+# message and exit 2; a plugin that crashes is reported as a crash, by a campaign and by run.
 # Usage: plugins.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 broken=$3 src=$4
@@ -45,6 +45,22 @@ JSON
 "$nb" run scen/hello-queue.json >out 2>&1
 [ $? -eq 1 ] && grep -q "the hello-engine engine is not a queue engine" out ||
     fail "a map plugin driven as a queue: $(cat out)"
+
+# The queue example: it passes the queue example scenario, through --engine-lib and as a
+# scenario's engine type "plugin" with "api": "queue"; its campaign fails (an entry has no CRC:
+# a torn program reads as an entry with other bytes), where the built-in queue keeps everything.
+"$nb" run "$src/scenarios/examples/queue-basics.json" --engine-lib "$plugins/naive-queue.so" >out 2>&1 ||
+    fail "naive-queue: queue-basics did not pass: $(cat out)"
+cp "$plugins/naive-queue.so" scen/lib/
+sed 's|"type": "queue"|"type": "plugin", "library": "lib/naive-queue.so", "api": "queue"|' \
+    "$src/tests/plugins/queue-pushes.json" >scen/naive-queue.json
+"$nb" run scen/naive-queue.json >out 2>&1 && grep -q "queue-pushes .* pass" out ||
+    fail "type plugin, api queue, naive-queue: $(cat out)"
+"$nb" powercut scen/naive-queue.json --quiet >out 2>&1
+[ $? -eq 1 ] && grep -q "the operation in flight is neither applied nor absent" out ||
+    fail "the naive-queue campaign did not fail on a torn entry: $(head -3 out)"
+"$nb" powercut "$src/tests/plugins/queue-pushes.json" --quiet >out 2>&1 ||
+    fail "the built-in queue failed the naive-queue campaign: $(head -3 out)"
 
 # The naive baseline loses the committed config when a cut lands between the erase of its page
 # and the program of the new value: the campaign fails, and says the config is gone.
