@@ -14,9 +14,22 @@
 
 #define LIFETIME_HOURS_PER_YEAR 8766.0 /* 365.25 days */
 
+/* Why the measured run stopped. */
+typedef enum lifetime_end {
+    LIFETIME_END_STEADY,     /* the steady-state rule held */
+    LIFETIME_END_CAP,        /* not steady, and another pass would pass a cap */
+    LIFETIME_END_RUN_FAILED, /* the run failed or could not go on: figures of the time it covered */
+    LIFETIME_END_NO_WORKLOAD /* not steady, and the scenario has no workload step to repeat */
+} lifetime_end;
+const char *lifetime_end_name(lifetime_end end); /* "steady", "cap", "run_failed", ... */
+
 typedef struct lifetime_figures {
     char engine[32];
     scenario_result run;    /* the run's own figures and verdict (sector_erases freed) */
+    uint64_t passes;        /* the scenario once, then its workload steps again and again */
+    double pass_hours;      /* simulated hours of the first pass (the scenario as written) */
+    double max_hours;       /* the cap on extending it */
+    lifetime_end end;       /* why the run stopped */
     uint32_t sectors;       /* in the engine's range */
     uint64_t range_bytes;   /* the engine's range */
     uint32_t endurance;     /* the flash's rated erase cycles per sector (0: never wears out) */
@@ -27,6 +40,7 @@ typedef struct lifetime_figures {
     double erases_per_hour; /* over the range, in the steady windows */
     double sector_erases_per_hour; /* the mean sector's */
     double busiest_per_hour;       /* the sector erased most in the steady windows */
+    uint64_t busiest_erases;       /* its erases in them */
     double wear_spread;            /* busiest / mean: the spread the projection assumes */
     double program_per_user_byte;  /* bytes programmed per key and value byte stored */
     uint64_t refused; /* stores and pushes the engine refused (full, too big): not stored */

@@ -1,7 +1,22 @@
 # Generates scenarios/scenario.schema.json (JSON Schema draft 2020-12) from one compact
 # description of the scenario format; run: python3 scenarios/schema-gen.py > scenarios/scenario.schema.json
-# Keep it in step with the validator in sim/scenario/ and with scenarios/README.md.
-import json
+# (an argument names the source tree to read the C tables from; default: this file's).
+# Keep it in step with the validator in sim/scenario/ and with scenarios/README.md: the closed
+# sets of names (error names, statistics, torn modes, presets) are read from the C tables the
+# validator uses, so that a name added there reaches the schema on the next run;
+# tests/scenario/schema_gen.sh checks that the committed schema is this script's output.
+import json, os, re, sys
+ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+def c_source(path): return open(os.path.join(ROOT, path)).read()
+def c_block(path, start):
+    # The text of the C initializer that follows `start`, up to its closing "};".
+    text = c_source(path)
+    at = text.find(start)
+    if at < 0: sys.exit(f"schema-gen.py: {path}: no '{start}'")
+    return text[at:text.index("};", at)]
+def c_names(path, table):
+    # The quoted names of a table of scenario_name entries {"name", VALUE} (or of strings).
+    return re.findall(r'"([^"]+)"', c_block(path, table))
 U32 = {"type": "integer", "minimum": 0, "maximum": 4294967295}
 def rng(lo, hi): return {"type": "integer", "minimum": lo, "maximum": hi}
 def obj(props, required=(), desc=None):
@@ -12,10 +27,9 @@ def obj(props, required=(), desc=None):
 ref = lambda n: {"$ref": "#/$defs/" + n}
 MAXV = 1048576
 # The torn-mode names of the NOR model (sim/nor/nor_names.c), in its order.
-TORN_PROGRAM = ["none","full","prefix","bits","metastable","early","middle","late","spread"]
-TORN_ERASE = ["none","full","partial","weak","early","middle","late","spread"]
-errors = ["inval","not_found","buffer_too_small","too_big","full","empty","end","io","ecc","corrupt",
-          "geometry","work_buffer","not_mounted","cache_mismatch","key_len","cache_mem"]
+TORN_PROGRAM = c_names("sim/nor/nor_names.c", "program_names[")
+TORN_ERASE = c_names("sim/nor/nor_names.c", "erase_names[")
+errors = c_names("sim/scenario/scenario_names.c", "scenario_error_names[]")
 forms = {"text": {"type": "string"}, "hex": {"type": "string", "pattern": "^[ \\t\\n]*([0-9a-fA-F][ \\t\\n]*[0-9a-fA-F][ \\t\\n]*)*$"},
          "u8": rng(0,255), "u16": rng(0,65535), "u32": U32, "u64": rng(0,18446744073709551615),
          "i8": rng(-128,127), "i16": rng(-32768,32767), "i32": rng(-2147483648,2147483647),
@@ -33,6 +47,7 @@ defs = {
  "size_range": {"description": "A size in bytes, or [min, max].",
                 "oneOf": [rng(0, MAXV), {"type": "array", "prefixItems": [rng(0, MAXV), rng(0, MAXV)], "minItems": 2, "maxItems": 2}]},
  "no_args": {"type": "object", "maxProperties": 0},
+ "mount_args": obj({"read_only": {"type": "boolean", "description": "mount read-only: nothing is programmed or erased, and every write answers read_only until the next mount"}}),
  "error_name": {"enum": errors + ["NBS_E_" + e.upper() for e in errors]},
  "stat_bound": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"},
                           obj({op: {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]}
@@ -49,9 +64,7 @@ def expect(*kinds):
         if k == "items": alts.append(obj({"items": {"type": "array", "items": {"anyOf": [ref("value"), obj({"key": ref("key"), "value": ref("value")}, ["key", "value"])]}}}, ["items"]))
     alts.append(obj({"error": ref("error_name")}, ["error"]))
     return {"oneOf": alts}
-stats = ["erase_max","erase_min","erase_spread","erases","programs","program_bytes","reads","read_bytes",
-         "violations","ecc_errors","worn_failures","power_cuts","time","refused","refused_store",
-         "refused_push","refused_full","refused_too_big"]
+stats = c_names("sim/scenario/scenario_names.c", "scenario_stat_names[]")
 ops = {
  "store": (obj({"key": ref("key"), "value": ref("value")}, ["key", "value"]), expect()),
  "fetch": (obj({"key": ref("key"), "capacity": rng(0, MAXV)}, ["key"]), expect("bytes", "absent")),
@@ -77,8 +90,8 @@ ops = {
                     "torn_program": {"enum": TORN_PROGRAM},
                     "torn_erase": {"enum": TORN_ERASE}}) |
                {"not": {"anyOf": [{"required": ["after_ops", "at"]}, {"required": ["after_ops", "in"]}, {"required": ["at", "in"]}]}}, None),
- "power_on": (ref("no_args"), expect()),
- "reboot": (ref("no_args"), expect()),
+ "power_on": (ref("mount_args"), expect()),
+ "reboot": (ref("mount_args"), expect()),
  "flip_bit": (obj({"address": U32, "bit": rng(0, 7)}, ["address", "bit"]), None),
  "corrupt": (obj({"address": U32, "length": rng(1, MAXV), "value": ref("value")}, ["address"]) |
              {"oneOf": [{"required": ["length"]}, {"required": ["value"]}]}, None),
@@ -94,7 +107,7 @@ for name, (args, exp) in ops.items():
     step_alts.append(ref("step_" + name))
 defs["step"] = {"description": "An object with exactly one operation key, an optional expect and an optional comment.",
                 "oneOf": step_alts}
-presets = ["w25q128jv","w25q16jv","stm32f4-1m","stm32l4-1m","stm32h7-2m","nrf52840","samd21","tiny"]
+presets = re.findall(r'\.name = "([^"]+)"', c_source("sim/nor/nor_presets.c"))
 schema = {
  "$schema": "https://json-schema.org/draft/2020-12/schema",
  "$id": "https://norbench.invalid/scenarios/scenario.schema.json",

@@ -116,10 +116,12 @@ int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
 int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,
                          const struct adapter_kind **out);
 
-/* cli_crash.c: with an engine plugin under `run`, a fatal signal becomes one message naming
- * the scenario (set before each) and exit 1. */
+/* cli_crash.c: while an engine plugin runs under `run` (--engine-lib, or a scenario's engine
+ * type "plugin"), a fatal signal becomes one message naming the scenario and the library (set
+ * before each) and exit 1. remove() gives the signals back to the handlers install() found. */
 void cli_crash_guard_install(const char *command);
-void cli_crash_guard_scenario(const char *name);
+void cli_crash_guard_remove(void);
+void cli_crash_guard_scenario(const char *name, const char *library);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

@@ -1,8 +1,9 @@
-/* A crash of a user's engine plugin under `norbench run` (`--engine-lib`): the run is not in a
- * worker process as a campaign's tries are, so a fatal signal would end norbench with only the
- * shell's "Segmentation fault". This guard says which scenario the engine crashed in, and
- * exits 1. Installed only for plugins: a crash of norbench's own code stays a plain crash (and
- * the sanitizers' reports stay theirs). */
+/* A crash of a user's engine plugin under `norbench run` (`--engine-lib`, or a scenario whose
+ * engine type is "plugin"): the run is not in a worker process as a campaign's tries are, so a
+ * fatal signal would end norbench with only the shell's "Segmentation fault". This guard says
+ * which scenario and which library the engine crashed in, and exits 1. Installed only while a
+ * plugin runs: a crash of norbench's own code stays a plain crash (and the sanitizers' reports
+ * stay theirs). */
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 #include "cli.h"
 
@@ -12,6 +13,12 @@
 
 static const char *guard_command = "";
 static char guard_scenario[256];
+static char guard_library[4096];
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+#define FATAL_SIGNAL_COUNT (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction handlers_before[FATAL_SIGNAL_COUNT];
+static bool installed;
 
 static void put(const char *text) {
     ssize_t ignored = write(STDERR_FILENO, text, strlen(text));
@@ -29,23 +36,39 @@ static void on_fatal_signal(int signal_number) {
                                   : "abort");
     put(") in scenario ");
     put(guard_scenario);
+    put(", library ");
+    put(guard_library);
     put("; norbench powercut runs each try in a worker that survives it\n");
     _exit(CLI_EXIT_FAIL);
 }
 
 void cli_crash_guard_install(const char *command) {
     guard_command = command;
+    if (installed) return;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_fatal_signal;
     sigemptyset(&action.sa_mask);
-    const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) sigaction(fatal[i], &action, NULL);
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
+        sigaction(fatal_signals[i], &action, &handlers_before[i]);
+    installed = true;
 }
 
-void cli_crash_guard_scenario(const char *name) {
-    size_t length = strlen(name);
-    if (length >= sizeof guard_scenario) length = sizeof guard_scenario - 1;
-    memcpy(guard_scenario, name, length);
-    guard_scenario[length] = '\0';
+void cli_crash_guard_remove(void) {
+    if (!installed) return;
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
+        sigaction(fatal_signals[i], &handlers_before[i], NULL);
+    installed = false;
+}
+
+static void copy_text(char *out, size_t size, const char *text) {
+    size_t length = strlen(text);
+    if (length >= size) length = size - 1;
+    memcpy(out, text, length);
+    out[length] = '\0';
+}
+
+void cli_crash_guard_scenario(const char *name, const char *library) {
+    copy_text(guard_scenario, sizeof guard_scenario, name);
+    copy_text(guard_library, sizeof guard_library, library);
 }

@@ -179,8 +179,8 @@ int cmd_compare(int argc, char **argv) {
     scenario_errors_free(&errors);
     bool progress = !json && isatty(STDERR_FILENO);
     for (size_t i = 0; i < count; i++) {
-        rows[i].measured = lifetime_measure(sc, argv[1], kinds[i], lifetime_progress_line,
-                                            &progress, &rows[i].figures);
+        rows[i].measured = lifetime_measure(sc, argv[1], kinds[i], LIFETIME_MAX_HOURS_DEFAULT,
+                                            lifetime_progress_line, &progress, &rows[i].figures);
         rows[i].is_baseline = kinds[i] == adapter_find("naive-map");
         lifetime_progress_clear(&progress);
         if (progress) fprintf(stderr, "compare: %s: power cuts...", rows[i].figures.engine);

@@ -40,6 +40,18 @@ static void clear_progress(const progress_line *p) {
     if (p->enabled) fprintf(stderr, "\r%*s\r", 72, "");
 }
 
+/* The crash guard for the scenario running, whose engine type is "plugin". */
+typedef struct plugin_guard {
+    const char *command;
+    const char *scenario;
+} plugin_guard;
+
+static void guard_scenario_plugin(void *ctx, const char *library) {
+    const plugin_guard *g = ctx;
+    cli_crash_guard_scenario(g->scenario, library);
+    cli_crash_guard_install(g->command);
+}
+
 int cmd_run(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("run");
     bool json = false, quiet = false;
@@ -76,6 +88,7 @@ int cmd_run(int argc, char **argv) {
     const adapter_kind *engine = NULL;
     if ((rc = cli_engine_lib_setup(cmd, engine_lib, target, &engine))) return rc;
     if (engine) cli_crash_guard_install(cmd->name);
+    plugin_guard guard = {cmd->name, ""};
 
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     if (dump_dir && (rc = cli_output_dir_ready(cmd, dump_dir, "the images"))) return rc;
@@ -103,7 +116,9 @@ int cmd_run(int argc, char **argv) {
                            .engine = engine,
                            .progress = show_progress,
                            .progress_ctx = &progress,
-                           .page_map = report_dir != NULL};
+                           .page_map = report_dir != NULL,
+                           .on_plugin_library = guard_scenario_plugin,
+                           .plugin_library_ctx = &guard};
     run_results results;
     run_results_init(&results);
     clock_t cpu_started = clock();
@@ -117,10 +132,12 @@ int cmd_run(int argc, char **argv) {
         }
         progress.index = i;
         show_progress(&progress, plan.items[i].path, 0);
-        cli_crash_guard_scenario(plan.items[i].path);
+        guard.scenario = plan.items[i].path;
+        if (engine) cli_crash_guard_scenario(plan.items[i].path, engine_lib);
         scenario_errors errors;
         bool dump_failed = false;
         rc = run_combination_run(&plan.items[i], &opts, dump_dir, r, &errors, &dump_failed);
+        if (!engine) cli_crash_guard_remove();
         if (dump_failed) exit_code = CLI_EXIT_USAGE;
         clear_progress(&progress);
         /* A scenario that cannot be run is said once, here; the table shows its ERROR row. */

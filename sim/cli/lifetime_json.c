@@ -19,6 +19,10 @@ cJSON *lifetime_figures_json(const lifetime_figures *f) {
     cJSON_AddStringToObject(o, "verdict", run_verdict_name(r->verdict));
     if (r->message[0]) cJSON_AddStringToObject(o, "message", r->message);
     cJSON_AddNumberToObject(o, "hours", f->hours);
+    cJSON_AddNumberToObject(o, "passes", (double)f->passes);
+    cJSON_AddNumberToObject(o, "pass_hours", f->pass_hours);
+    cJSON_AddNumberToObject(o, "max_hours", f->max_hours);
+    cJSON_AddStringToObject(o, "ended", lifetime_end_name(f->end));
     cJSON_AddNumberToObject(o, "window_hours", f->window_hours);
     cJSON_AddBoolToObject(o, "steady", f->steady);
     cJSON_AddNumberToObject(o, "rate_deviation_percent", f->rate_deviation);
@@ -26,6 +30,7 @@ cJSON *lifetime_figures_json(const lifetime_figures *f) {
     cJSON_AddNumberToObject(o, "erases_per_hour", f->erases_per_hour);
     cJSON_AddNumberToObject(o, "sector_erases_per_hour", f->sector_erases_per_hour);
     cJSON_AddNumberToObject(o, "busiest_sector_erases_per_hour", f->busiest_per_hour);
+    cJSON_AddNumberToObject(o, "busiest_sector_steady_erases", (double)f->busiest_erases);
     cJSON_AddNumberToObject(o, "wear_spread", f->wear_spread);
     cJSON_AddNumberToObject(o, "program_bytes_per_user_byte", f->program_per_user_byte);
     cJSON_AddNumberToObject(o, "endurance", f->endurance);

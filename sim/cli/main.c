@@ -133,17 +133,20 @@ const cli_command cli_commands[] = {
      "run-time failure, 2 on bad input (a message names it). See docs/gui.md.",
      cmd_gui},
     {"lifetime", "how long the flash lasts under a scenario's workload",
-     "FILE [--engine NAME|plugin:PATH] [--json]",
+     "FILE [--engine NAME|plugin:PATH] [--max-hours N] [--json]",
      "Runs the scenario's workload on the engine (the scenario's own, or --engine: map, queue,\n"
      "naive-map, or plugin:PATH for an engine plugin) and, for a map scenario, on the naive\n"
      "baseline beside it. The run's simulated time is cut into 10 windows; the erase rate is\n"
-     "steady when each of the last 4 is within 10% of their mean. From those windows: erases\n"
-     "per sector per simulated hour (the mean sector and the busiest), the wear spread\n"
-     "(busiest / mean), and the years until the busiest sector reaches the flash's rated\n"
-     "endurance; from the whole run: bytes programmed per key and value byte stored. Beside\n"
-     "them the analytic bound: the range's bytes x the rated cycles / the key and value bytes\n"
-     "the workload stores a year. Exits 0 when the engine's rate is steady, 1 when it is not,\n"
-     "2 on usage or file errors. See docs/lifetime.md.",
+     "steady when each of the last 4 is within 10% of their mean and the busiest sector was\n"
+     "erased at least 20 times in them. Until it is, the scenario's workload steps run again,\n"
+     "pass after pass on the same flash and clock, up to --max-hours of simulated time (a year\n"
+     "unless given) or 1000 passes; --json says how long it ran and why it stopped. From the\n"
+     "steady windows: erases per sector per simulated hour (the mean sector and the busiest),\n"
+     "the wear spread (busiest / mean), and the years until the busiest sector reaches the\n"
+     "flash's rated endurance; from the whole run: bytes programmed per key and value byte\n"
+     "stored. Beside them the analytic bound: the range's bytes x the rated cycles / the key\n"
+     "and value bytes the workload stores a year. Exits 0 when the engine's rate is steady, 1\n"
+     "when it is not, 2 on usage or file errors. See docs/lifetime.md.",
      cmd_lifetime},
     {"compare", "engines side by side: flash traffic, wear, lifetime, power cuts",
      "FILE --engines A,B,... [--campaign FILE] [--json]",

@@ -286,8 +286,25 @@ static int run_steps(run_state *st, const scenario_steps *steps, uint32_t depth)
     return RUNNER_OK;
 }
 
+/* The passes after the steps (runner_options.extend), each named in failure messages. */
+static int run_extension(run_state *st) {
+    const runner_options *o = st->opts;
+    size_t mark = strlen(st->iterations);
+    for (uint64_t passes = 1;; passes++) {
+        nor_stats now; /* the scenario's time, as the result gives it */
+        run_scenario_stats(st, &now);
+        if (!o->extend(o->extend_ctx, st->dev, now.time_us, passes)) break;
+        snprintf(st->iterations + mark, sizeof st->iterations - mark, "%spass %llu of the workload",
+                 mark ? ", " : "", (unsigned long long)passes + 1);
+        int rc = run_steps(st, o->extend_steps, 0);
+        if (rc) return rc;
+    }
+    st->iterations[mark] = '\0';
+    return RUNNER_OK;
+}
+
 /* The run from the cursor (or from `resume_at` when resuming) to its end: the initial mount,
- * the steps, the final checkpoint. */
+ * the steps (and the passes that extend them), the final checkpoint. */
 int run_from_cursor(run_state *st) {
     run_phase phase = st->resuming ? st->resume_at.phase : RUN_PHASE_SETUP;
     int rc = RUNNER_OK;
@@ -299,6 +316,7 @@ int run_from_cursor(run_state *st) {
     if (!rc && phase <= RUN_PHASE_STEPS) {
         st->cursor.phase = RUN_PHASE_STEPS;
         rc = run_steps(st, &st->sc->steps, 0);
+        if (!rc && st->opts && st->opts->extend) rc = run_extension(st);
     }
     if (!rc) {
         st->cursor.phase = RUN_PHASE_END;
@@ -387,6 +405,8 @@ static int setup(run_state *st) {
     const adapter_kind *kind = o && o->engine ? o->engine : NULL;
     if (!kind && sc->engine.library) {
         char why[ENGINE_PLUGIN_WHY_MAX];
+        if (o && o->on_plugin_library)
+            o->on_plugin_library(o->plugin_library_ctx, sc->engine.library);
         if (engine_plugin_load(&st->plugin, sc->engine.library, why, sizeof why))
             return run_fail(st, "%s", why);
         kind = &st->plugin.kind;

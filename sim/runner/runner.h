@@ -69,6 +69,10 @@ typedef struct runner_options {
     /* The engine to drive instead of the one the scenario's engine type names (a user's own
      * engine, or a deliberately broken one in tests); NULL: by the scenario's type. */
     const adapter_kind *engine;
+    /* Called just before the run loads the engine plugin its scenario names (engine type
+     * "plugin"; not with `engine`), with the library's path: norbench run guards its crashes. */
+    void (*on_plugin_library)(void *ctx, const char *library);
+    void *plugin_library_ctx;
     /* Where the scenario's engine type is looked up when `engine` is NULL (the agent adapters
      * of `--target BOARD`, emu/agent); NULL: adapter_find. */
     const adapter_kind *(*find_engine)(const char *type);
@@ -96,6 +100,14 @@ typedef struct runner_options {
     unsigned check_reboots;
     /* How runner_run_file reads the file (a matrix combination's preset); NULL: as it is. */
     const scenario_load_options *load;
+    /* After its steps the run goes on with `extend_steps` (the same device, engine, reference
+     * model, random streams and simulated clock), pass after pass, for as long as extend()
+     * answers true; it is asked after the steps and after each further pass, with the
+     * device, the scenario's simulated time (as the result's sim_time_us) and the passes run so far
+     * (norbench lifetime: docs/lifetime.md). Not with a placed cut or campaign intervals. */
+    const scenario_steps *extend_steps;
+    bool (*extend)(void *ctx, const nor *dev, uint64_t time_us, uint64_t passes);
+    void *extend_ctx;
     /* Stands in for nor_get_tear_watch (NULL: the flash model's), for tests. */
     void (*tear_watch)(const nor *dev, nor_tear_watch *out);
     /* Called once with the device the run made (its image loaded), before the engine is created

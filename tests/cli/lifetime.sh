@@ -2,9 +2,9 @@
 # `norbench lifetime` (docs/lifetime.md): on the seed's example (a 32-byte config every minute,
 # nrf52840, 8 pages) the figures agree with each other and with the NOR model's own erase
 # counters, the naive baseline wears its one page out in about 7 days (10k cycles / one erase a
-# minute), the plugin build of the baseline measures what the built-in one does, a workload
-# that stops erasing is not steady (exit 1), a queue has no baseline row, and bad engines are
-# one message and exit 2.
+# minute), the plugin build of the baseline measures what the built-in one does, a scenario too
+# short to be steady is extended until it is (or to --max-hours: then not steady, exit 1), a
+# queue has no baseline row, and bad engines are one message and exit 2.
 # Usage: lifetime.sh PATH/TO/norbench PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 src=$3
@@ -55,19 +55,82 @@ python3 -c 'import json,sys; a,b=(json.load(open(f))["engines"][0] for f in sys.
 grep -q '"engine":	"naive-map"' "$tmp/builtin.json" && [ "$(grep -c '"engine":' "$tmp/builtin.json")" -eq 1 ] ||
     fail "--engine naive-map printed a baseline beside itself"
 
-# A workload that stops erasing half way is not steady: exit 1, said in the table.
-cat >"$tmp/unsteady.json" <<'JSON'
-{ "name": "unsteady", "flash": { "preset": "nrf52840", "sectors": 4 }, "engine": { "type": "map" },
+# A scenario too short to be steady in one pass (a day of updates on 8 pages: a handful of erases
+# per sector) is extended: its workload runs again, pass after pass on the same flash and clock,
+# until the rate is steady. The extension really repeats the workload (the bytes asked are the
+# passes' updates), continues the clock (the hours are the passes'), gives the rate the 90-day
+# scenario measures in one pass, and gives the same figures every time (seeded).
+cat >"$tmp/day.json" <<'JSON'
+{ "name": "day", "seed": 5, "flash": { "preset": "nrf52840", "sectors": 8 }, "engine": { "type": "map" },
+  "steps": [ { "config_updates": { "key": "config", "every": "1min", "for": "24h", "value_size": 32 } },
+             { "check": {} }, { "expect_stats": { "time": { "<=": "25h" } } } ] }
+JSON
+"$nb" lifetime "$tmp/day.json" --engine map --json >"$tmp/day-1.json" 2>"$tmp/err" || fail "the day's workload exited $?: $(cat "$tmp/err")"
+"$nb" lifetime "$tmp/day.json" --engine map --json >"$tmp/day-2.json" 2>&1
+cmp -s "$tmp/day-1.json" "$tmp/day-2.json" || fail "two extended runs of the same scenario differ"
+python3 - "$tmp/day-1.json" "$tmp/eight.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+day = json.load(open(sys.argv[1]))["engines"][0]
+ninety = json.load(open(sys.argv[2]))["engines"][0]
+problems = []
+if not (day["steady"] and day["ended"] == "steady" and day["passes"] > 1):
+    problems.append(f"not steady after extension: {day['passes']} passes, ended {day['ended']}")
+if abs(day["pass_hours"] - 24) > 0.1: problems.append(f"a pass of {day['pass_hours']} h")
+if abs(day["hours"] - day["passes"] * day["pass_hours"]) > 0.01 * day["hours"]:
+    problems.append(f"{day['hours']} h is not {day['passes']} passes of {day['pass_hours']} h")
+if day["user_bytes_asked"] != day["passes"] * 1440 * 38:
+    problems.append(f"{day['user_bytes_asked']} bytes asked in {day['passes']} passes of 1440 x 38")
+if day["busiest_sector_steady_erases"] < json.load(open(sys.argv[1]))["steady_rule"]["min_busiest_erases"]:
+    problems.append(f"steady on {day['busiest_sector_steady_erases']} erases of the busiest sector")
+rate, reference = day["busiest_sector_erases_per_hour"], ninety["busiest_sector_erases_per_hour"]
+if abs(rate - reference) > 0.05 * reference:
+    problems.append(f"busiest sector {rate}/h extended, {reference}/h in the 90-day scenario")
+for p in problems: print("FAIL:", p)
+sys.exit(1 if problems else 0)
+PY
+# The cap: one pass of it is not steady, a clear NO and exit 1, said in the table and the JSON.
+"$nb" lifetime "$tmp/day.json" --engine map --max-hours 30 >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "^map .* NO " "$tmp/out" && grep -q "^map: NOT steady after 1 pass .*--max-hours 30" "$tmp/out" ||
+    fail "the capped day exited $rc: $(cat "$tmp/out")"
+"$nb" lifetime "$tmp/day.json" --engine map --max-hours 30 --json >"$tmp/capped.json" 2>&1
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["engines"][0]; sys.exit(0 if (e["steady"], e["ended"], e["passes"], e["max_hours"]) == (False, "cap", 1, 30) else 1)' \
+    "$tmp/capped.json" || fail "the capped day's JSON: $(cat "$tmp/capped.json")"
+for hours in 0 1000001 x; do
+    "$nb" lifetime "$tmp/day.json" --max-hours $hours >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(grep -c '^norbench lifetime: --max-hours' "$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ] ||
+        fail "--max-hours $hours: exit $rc: $(cat "$tmp/err" "$tmp/out")"
+done
+
+# A workload that stops erasing for two of every five days is not steady in one pass; extended,
+# its windows span whole periods and the rate is steady. The naive baseline wears out in a later
+# pass: its message names that pass.
+cat >"$tmp/pausing.json" <<'JSON'
+{ "name": "pausing", "flash": { "preset": "nrf52840", "sectors": 4 }, "engine": { "type": "map" },
   "steps": [ { "config_updates": { "key": "c", "every": "1min", "for": "72h", "value_size": 32 } },
              { "sleep": "48h" } ] }
 JSON
-"$nb" lifetime "$tmp/unsteady.json" >"$tmp/out" 2>&1
+"$nb" lifetime "$tmp/pausing.json" --max-hours 120 >"$tmp/out" 2>&1
 rc=$?
-[ $rc -eq 1 ] || fail "an unsteady workload exited $rc, not 1"
-grep -q "^map .* NO " "$tmp/out" || fail "the unsteady row does not say NO: $(cat "$tmp/out")"
-# The same workload without the pause is steady.
-grep -v '"sleep"' "$tmp/unsteady.json" | sed 's/"value_size": 32 } },/"value_size": 32 } } ] }/' >"$tmp/steady.json"
-"$nb" lifetime "$tmp/steady.json" >"$tmp/out" 2>&1 || fail "the workload without its pause is not steady: $(cat "$tmp/out")"
+[ $rc -eq 1 ] && grep -q "^map .* NO " "$tmp/out" || fail "one pass of the pausing workload exited $rc: $(cat "$tmp/out")"
+"$nb" lifetime "$tmp/pausing.json" --json >"$tmp/pausing-out.json" 2>&1 || fail "the pausing workload, extended, exited $?"
+python3 - "$tmp/pausing-out.json" <<'PY' || fails=$((fails + 1))
+import json, re, sys
+m, n = json.load(open(sys.argv[1]))["engines"]
+problems = []
+if not m["steady"] or m["passes"] < 2: problems.append(f"map: steady {m['steady']} after {m['passes']} passes")
+if n["ended"] != "run_failed" or not re.search(r"\[pass [0-9]+ of the workload", n.get("message", "")):
+    problems.append(f"naive-map: ended {n['ended']}: {n.get('message')}")
+for p in problems: print("FAIL:", p)
+sys.exit(1 if problems else 0)
+PY
+
+# A scenario with no workload step to run again (engine operations written one by one) says so.
+"$nb" lifetime "$src/tests/plugins/config-updates.json" --engine map --json >"$tmp/setup.json" 2>&1
+rc=$?
+[ $rc -eq 1 ] && python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["engines"][0]; sys.exit(0 if (e["ended"], e["passes"]) == ("no_workload", 1) else 1)' "$tmp/setup.json" ||
+    fail "a scenario without workload steps: exit $rc: $(cat "$tmp/setup.json")"
 
 # A queue workload has no naive baseline beside it.
 cat >"$tmp/queue.json" <<'JSON'

@@ -3,9 +3,9 @@
 # example plugins run scenarios through --engine-lib and through a scenario's engine type
 # "plugin" (its library relative to the file); the naive baseline, plugin or built-in, loses the
 # config under power cuts where the built-in engine keeps it; a campaign's reproducers replay on
-# the plugin it drove; broken plugins (wrong version, wrong symbol, a NULL mandatory operation,
-# no such file) are one message and exit 2; a plugin that crashes is reported as a crash, by a
-# campaign and by run.
+# the plugin it drove; the queue example runs queue scenarios and fails its campaign; broken
+# plugins (wrong version, wrong symbol, a NULL mandatory operation, no such file) are one
+# message and exit 2; a plugin that crashes is reported as a crash, by a campaign and by run.
 # Usage: plugins.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 broken=$3 src=$4
@@ -45,6 +45,22 @@ JSON
 "$nb" run scen/hello-queue.json >out 2>&1
 [ $? -eq 1 ] && grep -q "the hello-engine engine is not a queue engine" out ||
     fail "a map plugin driven as a queue: $(cat out)"
+
+# The queue example: it passes the queue example scenario, through --engine-lib and as a
+# scenario's engine type "plugin" with "api": "queue"; its campaign fails (an entry has no CRC:
+# a torn program reads as an entry with other bytes), where the built-in queue keeps everything.
+"$nb" run "$src/scenarios/examples/queue-basics.json" --engine-lib "$plugins/naive-queue.so" >out 2>&1 ||
+    fail "naive-queue: queue-basics did not pass: $(cat out)"
+cp "$plugins/naive-queue.so" scen/lib/
+sed 's|"type": "queue"|"type": "plugin", "library": "lib/naive-queue.so", "api": "queue"|' \
+    "$src/tests/plugins/queue-pushes.json" >scen/naive-queue.json
+"$nb" run scen/naive-queue.json >out 2>&1 && grep -q "queue-pushes .* pass" out ||
+    fail "type plugin, api queue, naive-queue: $(cat out)"
+"$nb" powercut scen/naive-queue.json --quiet >out 2>&1
+[ $? -eq 1 ] && grep -q "the operation in flight is neither applied nor absent" out ||
+    fail "the naive-queue campaign did not fail on a torn entry: $(head -3 out)"
+"$nb" powercut "$src/tests/plugins/queue-pushes.json" --quiet >out 2>&1 ||
+    fail "the built-in queue failed the naive-queue campaign: $(head -3 out)"
 
 # The naive baseline loses the committed config when a cut lands between the erase of its page
 # and the program of the new value: the campaign fails, and says the config is gone.
@@ -109,7 +125,7 @@ grep -q "the run crashed (signal 11: Segmentation fault)" out ||
     fail "no crash reported: $(head -5 out)"
 
 # The same plugin under `run`: a cut, then the mount that crashes; one message naming the
-# scenario, exit 1.
+# scenario and the library, exit 1; whether --engine-lib or the scenario's engine type names it.
 cat >crash.json <<'JSON'
 { "name": "crash", "flash": { "preset": "tiny" }, "engine": { "type": "map" },
   "steps": [ { "power_cut": { "after_ops": 1, "torn_program": "prefix" } },
@@ -118,8 +134,16 @@ cat >crash.json <<'JSON'
 JSON
 "$nb" run crash.json --engine-lib "$broken/broken-crash.so" >out 2>err
 rc=$?
-[ $rc -eq 1 ] && grep -q "norbench run: the engine plugin crashed (segmentation fault) in scenario crash.json" err ||
+[ $rc -eq 1 ] && [ "$(grep -c "norbench run: the engine plugin crashed" err)" -eq 1 ] &&
+    grep -qF "norbench run: the engine plugin crashed (segmentation fault) in scenario crash.json, library $broken/broken-crash.so;" err ||
     fail "run with a crashing plugin: exit $rc: $(cat err)"
+cp "$broken/broken-crash.so" scen/lib/
+sed 's|"type": "map"|"type": "plugin", "library": "lib/broken-crash.so"|' crash.json >scen/crash.json
+"$nb" run scen/hello.json scen/crash.json >out 2>err
+rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c "norbench run: the engine plugin crashed" err)" -eq 1 ] &&
+    grep -qE "norbench run: the engine plugin crashed \(segmentation fault\) in scenario scen/crash.json, library .*scen/lib/broken-crash.so;" err ||
+    fail "run of a scenario of engine type plugin that crashes: exit $rc: $(cat err)"
 "$nb" run crash.json --engine-lib "$plugins/naive-map.so" >out 2>&1 || fail "crash.json fails on naive-map: $(cat out)"
 
 # The visualizer drives a plugin too (when built with SDL2): its timeline ends after the flash
