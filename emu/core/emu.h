@@ -45,6 +45,7 @@ enum {
     EMU_BREAK_KEEP_SPSEL,       /* a return to Thread mode leaves CONTROL.SPSEL as it was */
     EMU_BREAK_STICKY_COUNTFLAG, /* reading SYST_CSR does not clear COUNTFLAG */
     EMU_BREAK_IGNORE_ISER,      /* a pending external interrupt is taken, enabled or not */
+    EMU_BREAK_IGNORE_NWRP,      /* stm32f4: the option bytes' nWRP protect no sector */
 };
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)
