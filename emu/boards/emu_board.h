@@ -78,6 +78,9 @@ uint32_t emu_flash_sector_size(const emu *m, uint32_t addr); /* 0 outside the fl
 /* A request the flash controller ignored (not enabled, bad address): counted per boot. */
 void emu_flash_refused(emu *m);
 
+/* emu_options.test_break (EMU_BREAK_*): a register model's test-only flaw. */
+unsigned emu_test_break(const emu *m);
+
 /* Bytes the firmware sent through a UART. */
 void emu_uart_write(emu *m, const void *bytes, size_t len);
 /* DMA reads of RAM; false when [addr, addr+len) is not RAM. */

@@ -53,6 +53,7 @@ enum {
                                     BASEPRI and FAULTMASK aside */
     EMU_BREAK_WAKE_NO_WAIT,      /* WFI with something pending that cannot wake it ends the
                                     boot idle instead of sleeping to the next SysTick */
+    EMU_BREAK_IGNORE_NWRP,       /* stm32f4: the option bytes' nWRP protect no sector */
 };
 
 #define EMU_DEFAULT_MAX_INSTRUCTIONS UINT64_C(100000000)

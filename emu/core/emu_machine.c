@@ -92,6 +92,10 @@ void emu_uart_write(emu *m, const void *bytes, size_t len) {
     if (m->powered && m->boot) emu_boot_text_append(m->boot, bytes, len);
 }
 
+unsigned emu_test_break(const emu *m) {
+    return m->test_break;
+}
+
 bool emu_ram_read(emu *m, uint32_t addr, void *out, uint32_t len) {
     const emu_board *b = m->board;
     if (addr < b->ram_base || len > b->ram_size || addr - b->ram_base > b->ram_size - len)

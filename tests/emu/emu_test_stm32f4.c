@@ -2,8 +2,8 @@
  * across boots through the FLASH interface (erases of 128 KiB sectors, BSY for the preset's
  * times), a campaign over it passes and one over the flawed in-place counter fails, the
  * interface's rules (lock, keys, PG, PSIZE, rows, STRT, erase) as a firmware sees them, a
- * wrong key sequence is a crash at the store, a mass erase takes the running code with it, and
- * USART2 prints, the clocks start. */
+ * wrong key sequence is a crash at the store, a mass erase takes the running code with it, the
+ * option bytes write-protect a sector across boots, and USART2 prints, the clocks start. */
 #include "emu.h"
 #include "emu_testing.h"
 
@@ -125,4 +125,62 @@ Test(stm32f4, campaign_catches_the_in_place_counter) {
 /* HSE and PLL read ready once switched on, SWS follows SW: the start-up's waits end. */
 Test(stm32f4, clocks_start) {
     boot_prints(BOARD, "clock_start", "RCC_CR 03030083, RCC_CFGR 0000000a\n");
+}
+
+/* What the write_protect check prints: OPTCR at reset (bit 26, sector 10's nWRP, clear when
+ * the sector is protected), then the same steps whatever it was; the word is the storage's
+ * first, erased on the first boot, programmed by it for the next. */
+static const char write_protect_output[] = "OPTCR at reset: %08x\n"
+                                           "OPTCR after OPTKEY1, OPTKEY2: %08x\n"
+                                           "OPTCR while applying: 0bffaaee\n"
+                                           "OPTCR applied: 0bffaaec\n"
+                                           "SR after a program of the protected sector: 00000010\n"
+                                           "word untouched: %08x\n"
+                                           "SR after its erase: 00000010\n"
+                                           "SR after a mass erase: 00000010\n"
+                                           "SR after writing 1 to WRPERR: 00000000\n"
+                                           "OPTCR while applying: 0fffaaee\n"
+                                           "OPTCR applied: 0fffaaec\n"
+                                           "SR after a program unprotected: 00000000\n"
+                                           "word programmed: 0000ffff\n"
+                                           "OPTCR while applying: 0bffaaee\n"
+                                           "OPTCR applied: 0bffaaec\n"
+                                           "OPTCR locked: 0bffaaed\n";
+
+/* One boot of the write_protect check; true when it ended idle printing what a protection by
+ * nWRP shows (the sector protected at reset or not, as `protected_at_reset` says). */
+static bool write_protect_boot(emu *m, bool protected_at_reset) {
+    emu_boot b;
+    cr_assert_eq(emu_boot_run(m, &b), 0);
+    char expected[2048];
+    uint32_t optcr = protected_at_reset ? 0x0BFFAAEDu : 0x0FFFAAEDu; /* the reset value */
+    snprintf(expected, sizeof expected, write_protect_output, optcr, optcr & ~1u,
+             protected_at_reset ? 0x0000FFFFu : 0xFFFFFFFFu);
+    bool right = b.stop == EMU_STOP_IDLE && strcmp(b.uart, expected) == 0;
+    if (!right) cr_log_info("%s: %s; printed:\n%s", emu_stop_name(b.stop), b.reason, b.uart);
+    if (right) {
+        cr_assert_eq(b.flash_erases, 0, "the protected sector and the mass erase erase nothing");
+        cr_assert_eq(b.flash_programs, 1, "only the program once unprotected");
+    }
+    emu_boot_free(&b);
+    return right;
+}
+
+/* The option bytes protect a sector by its nWRP bit: a program, its erase and a mass erase
+ * set WRPERR and change nothing; lifted, the program goes through; the protection the first
+ * boot left is there at the second boot's reset (the option bytes live like the flash). */
+Test(stm32f4, option_bytes_write_protect_a_sector) {
+    emu *m = open_board(BOARD, firmware_path("write_protect", BOARD), 0);
+    cr_assert(write_protect_boot(m, false));
+    cr_assert(write_protect_boot(m, true));
+    emu_close(m);
+}
+
+/* A model that ignored nWRP would program the protected sector and run the mass erase over
+ * the running code: the check catches it. */
+Test(stm32f4, option_bytes_check_catches_ignored_nwrp) {
+    emu *m =
+        open_board_broken(BOARD, firmware_path("write_protect", BOARD), 0, EMU_BREAK_IGNORE_NWRP);
+    cr_assert_not(write_protect_boot(m, false));
+    emu_close(m);
 }

@@ -8,11 +8,13 @@
 
 #define STM32_REG(addr) (*(volatile uint32_t *)(addr))
 
-#define FLASH_KEYR STM32_REG(0x40023C04u)
-#define FLASH_SR   STM32_REG(0x40023C0Cu)
-#define FLASH_CR   STM32_REG(0x40023C10u)
-#define FLASH_KEY1 0x45670123u
-#define FLASH_KEY2 0xCDEF89ABu
+#define FLASH_KEYR    STM32_REG(0x40023C04u)
+#define FLASH_SR      STM32_REG(0x40023C0Cu)
+#define FLASH_CR      STM32_REG(0x40023C10u)
+#define FLASH_OPTKEYR STM32_REG(0x40023C08u)
+#define FLASH_OPTCR   STM32_REG(0x40023C14u)
+#define FLASH_KEY1    0x45670123u
+#define FLASH_KEY2    0xCDEF89ABu
 
 #define FLASH_SR_EOP    (1u << 0)
 #define FLASH_SR_WRPERR (1u << 4)
@@ -29,7 +31,14 @@
 #define FLASH_CR_PSIZE_X16 (1u << 8)
 #define FLASH_CR_PSIZE_X32 (2u << 8)
 #define FLASH_CR_STRT      (1u << 16)
+#define FLASH_CR_MER       (1u << 2)
 #define FLASH_CR_LOCK      (1u << 31)
+
+#define FLASH_OPTKEY1       0x08192A3Bu
+#define FLASH_OPTKEY2       0x4C5D6E7Fu
+#define FLASH_OPTCR_OPTLOCK (1u << 0)
+#define FLASH_OPTCR_OPTSTRT (1u << 1)
+#define FLASH_OPTCR_NWRP(n) (1u << (16 + (n))) /* 0: sector n write-protected */
 
 #define RCC_CR               STM32_REG(0x40023800u)
 #define RCC_CFGR             STM32_REG(0x40023808u)

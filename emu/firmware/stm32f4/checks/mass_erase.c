@@ -4,8 +4,6 @@
 #include "board.h"
 #include "stm32f4.h"
 
-#define FLASH_CR_MER (1u << 2)
-
 int main(void) {
     board_print("erasing everything\n");
     FLASH_KEYR = FLASH_KEY1;
