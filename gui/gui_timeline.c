@@ -11,9 +11,16 @@ static bool always_kept(uint8_t kind) {
     return kind == NOR_EV_CUT || kind == NOR_EV_POWER_ON || kind >= GUI_TICK_START;
 }
 
-/* Lets every other ordinary snapshot go once there are too many. */
+/* Once there are too many snapshots: those off the grid of every `every`th tick go (a step's
+ * own snapshot, gui_timeline_seal, lands anywhere), the newest aside; and when the grid alone
+ * holds half the allowance, it doubles its spacing first and every other one goes too. Doubling
+ * only then keeps `every` growing with the timeline's length, not with its number of steps (a
+ * long run of short steps once doubled it past its width, to 0). */
 static void thin_out(gui_timeline *tl) {
-    tl->every *= 2;
+    size_t on_grid = 0;
+    for (size_t i = 1; i < tl->count; i++)
+        on_grid += tl->ticks[i].snap && !always_kept(tl->ticks[i].kind) && i % tl->every == 0;
+    if (on_grid >= GUI_SNAPSHOTS_MAX / 2 && tl->every <= GUI_TICKS_MAX) tl->every *= 2;
     for (size_t i = 1; i < tl->count; i++) {
         gui_tick *t = &tl->ticks[i];
         if (!t->snap || always_kept(t->kind) || i % tl->every == 0 || i + 1 == tl->count) continue;

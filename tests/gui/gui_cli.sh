@@ -45,6 +45,12 @@ import sys; d = bytearray(open(sys.argv[1], 'rb').read()); d[200] ^= 0x40
 open(sys.argv[2], 'wb').write(d)" "$tmp/shot.png" "$tmp/bad.png"
 check_png "$tmp/bad.png" 800 600 2>/dev/null && fail "a corrupted PNG passed the check"
 
+# A long run of short workload steps keeps its snapshots thinned without end: each step's own
+# snapshot once doubled the snapshot spacing until it wrapped to 0 (a division by zero at about
+# 70,000 steps); the timeline must still scrub back (a snapshot left on the grid) afterwards.
+"$nb" gui --headless --steps 100000 --state-out "$tmp/long.state" >"$tmp/out" 2>&1 ||
+    fail "100000 workload steps: exit $? $(cat "$tmp/out")"
+
 # Every example scenario opens headless (it runs first), and so does a saved image.
 for f in "$scenarios"/examples/*.json; do
     "$nb" gui --headless "$f" --select 0 --screenshot "$tmp/s.png" >"$tmp/out" 2>&1 ||
