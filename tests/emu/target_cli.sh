@@ -59,10 +59,10 @@ done
 [ $rc -eq 1 ] || fail "the campaign over the broken engine exited $rc, not 1: $(cat "$tmp/out")"
 grep -q "the operation in flight is neither applied nor absent" "$tmp/out" ||
     fail "the broken engine's campaign failed otherwise: $(cat "$tmp/out")"
-# Read-only mounts on the board: the suite's read-only scenarios end with the host's flash; a
+# Read-only mounts on the board: the read-only campaign scenarios end with the host's flash; a
 # campaign mounts read-only before each recovery, so an engine whose read-only mount decides a
 # pop by its P unit (ro-pop-by-p) is caught on the board as on the host.
-for s in "$sc/suite/read-only-map-nrf52840.json" "$sc/suite/read-only-queue-nrf52840.json"; do
+for s in "$sc/powercut/read-only-map-nrf52840.json" "$sc/powercut/read-only-queue-nrf52840.json"; do
     name=$(basename "$s" .json)
     "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name fails on the host"
     "$nb" run --quiet --target nrf52840 --dump-image "$tmp/board" "$s" || fail "$name fails on the nrf52840"
