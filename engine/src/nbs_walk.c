@@ -45,7 +45,8 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->pos = nbs_items_start(log);
     /* After a mount, seals are decided (SPEC 4): a read-only store's newest page, which its mount
      * did not rewrite, is walked as any other, up to the end its mount found. */
-    cur->strict = !log->mounted;
+    cur->strict = !log->mounted || (NBS_TEST_BREAK == NBS_TEST_BREAK_RO_STRICT_NEWEST &&
+                                    log->read_only && page == log->newest);
     int rc = page_seed(log, page, &cur->seed);
     return rc ? rc : page_limit(log, page, &cur->limit);
 }
