@@ -173,9 +173,9 @@ static int inspect_live_page(nbs_log *log, nbs_page_info *info, const nbs_inspec
     info->used = nbs_items_start(log);
     nbs_cursor cur;
     if ((rc = nbs_cursor_start(log, info->index, &cur))) return rc;
-    /* The newest page's walk goes past where the mount found its items end: to the torn
-     * operation there, if any (the strict walk of a read-only newest page stops on it). */
-    if (info->newest) cur.limit = log->flash.page_size;
+    /* The newest page's walk goes past where the mount found its items end, strictly as the
+     * mount walked it: to the torn operation there, if any. */
+    if (info->newest) cur.limit = log->flash.page_size, cur.strict = true;
     inspect_walk w = {v, info, true, info->seq};
     return walk_items(log, &cur, &w);
 }

@@ -43,8 +43,10 @@ static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->page = page;
     cur->pos = nbs_items_start(log);
-    /* Read-only, the newest page was not rewritten: it is walked as the mount walked it. */
-    cur->strict = !log->mounted || (log->read_only && page == log->newest);
+    /* After a mount, seals are decided (SPEC 4): a read-only store's newest page, which its mount
+     * did not rewrite, is walked as any other, up to the end its mount found. */
+    cur->strict = !log->mounted || (NBS_TEST_BREAK == NBS_TEST_BREAK_RO_STRICT_NEWEST &&
+                                    log->read_only && page == log->newest);
     int rc = page_seed(log, page, &cur->seed);
     return rc ? rc : page_limit(log, page, &cur->limit);
 }
@@ -253,7 +255,8 @@ static int page_ends(nbs_log *log, const nbs_cursor *cur) {
 }
 
 /* The page's unsealed last operation at it->off: NBS_WALK_TORN, but for a read-only store the
- * newest page's last item its mount kept (a read-write recovery would copy it, sealed). */
+ * newest page's last item its mount kept (a read-write recovery would copy it, sealed), which
+ * the inspection's strict walk past the mount's end meets. */
 static int torn_end(const nbs_log *log, nbs_cursor *cur, const nbs_item *it) {
     if (!log->mounted || !it->end || it->off + 1 != log->kept_off || cur->page != log->newest)
         return NBS_WALK_TORN;

@@ -21,8 +21,8 @@
 #define AGENT_BROKEN(variant) EMU_FIRMWARE_DIR "/agent-broken-" variant "-nrf52840.elf"
 #define MAP_SCENARIO          SCENARIO_DIR "/powercut/map-random-nrf52840.json"
 #define QUEUE_SCENARIO        SCENARIO_DIR "/powercut/queue-pages-nrf52840.json"
-#define READ_ONLY_MAP         SCENARIO_DIR "/suite/read-only-map-nrf52840.json"
-#define READ_ONLY_QUEUE       SCENARIO_DIR "/suite/read-only-queue-nrf52840.json"
+#define READ_ONLY_MAP         SCENARIO_DIR "/powercut/read-only-map-nrf52840.json"
+#define READ_ONLY_QUEUE       SCENARIO_DIR "/powercut/read-only-queue-nrf52840.json"
 
 static char fatal_message[600];
 

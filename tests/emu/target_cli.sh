@@ -73,10 +73,10 @@ eccq=$sc/powercut/queue-ecc-stm32l4.json
 [ $rc -eq 1 ] || fail "the stm32l4 campaign over no-erase-before-open exited $rc, not 1: $(cat "$tmp/out")"
 grep -q "mount: expected success, got error io" "$tmp/out" ||
     fail "the no-erase-before-open campaign failed otherwise: $(cat "$tmp/out")"
-# Read-only mounts on the board: the suite's read-only scenarios end with the host's flash; a
+# Read-only mounts on the board: the read-only campaign scenarios end with the host's flash; a
 # campaign mounts read-only before each recovery, so an engine whose read-only mount decides a
 # pop by its P unit (ro-pop-by-p) is caught on the board as on the host.
-for s in "$sc/suite/read-only-map-nrf52840.json" "$sc/suite/read-only-queue-nrf52840.json"; do
+for s in "$sc/powercut/read-only-map-nrf52840.json" "$sc/powercut/read-only-queue-nrf52840.json"; do
     name=$(basename "$s" .json)
     "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name fails on the host"
     "$nb" run --quiet --target nrf52840 --dump-image "$tmp/board" "$s" || fail "$name fails on the nrf52840"

@@ -5,6 +5,7 @@
  * operations of the recovery mount, the read-only view equals the view of the read-write mount
  * that follows, with not one program or erase and every byte as it was. */
 #include "ram_flash.h"
+#include "weak_flash.h"
 
 #include "nbs.h"
 
@@ -229,6 +230,53 @@ Test(read_only, garbage_pages_below_a_temporary_copy_read_as_the_recovery_would)
             for (long second = 0; second < 10; second++)
                 copies += check_copy_above_garbage(cut, modes[m], second, 6);
     cr_assert_gt(copies, 10u, "only %u cases left a temporary copy", copies);
+}
+
+/* FINDINGS R5: a cut tore the program of the newest page's last seal, leaving its cells weak
+ * (map: a removal of one of three keys; queue: the fourth push). The mount reads the seal as
+ * `at_mount`, every later read the other way. Whatever the mount decided, the reads after it
+ * must not decide the seal again (SPEC section 4): the read-only store reads as the read-write
+ * one, which keeps the item whichever way its seal read (its CRC matches). */
+static void check_seal_weak_after_mount(bool is_map, weak_read at_mount) {
+    store s;
+    open_store(&s, is_map, 5);
+    weak_flash weak;
+    nbs_flash ram = s.cfg.flash;
+    s.cfg.flash = weak_flash_bind(&weak, &ram);
+    cr_assert_eq(mount_as(&s, false), NBS_OK);
+    const char *keys[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(is_map ? nbs_map_store(&s.map, keys[i], 1, "value", 5)
+                            : nbs_queue_push(&s.queue, keys[i], 1, 0),
+                     NBS_OK);
+    static uint8_t before[PAGES * PAGE_SIZE];
+    memcpy(before, s.rf.mem, sizeof before);
+    cr_assert_eq(is_map ? nbs_map_remove(&s.map, "b", 1) : nbs_queue_push(&s.queue, "d", 1, 0),
+                 NBS_OK);
+    uint32_t seal = 0; /* the item's first byte is its seal S (flag units come first) */
+    while (seal < sizeof before && before[seal] == s.rf.mem[seal]) seal++;
+    cr_assert_lt(seal, sizeof before);
+    const weak_read later = at_mount == WEAK_AS_STORED ? WEAK_AS_ERASED : WEAK_AS_STORED;
+    int region = weak_flash_add(&weak, seal, 1, NULL, NULL, 0, at_mount);
+    char ro[VIEW_MAX], rw[VIEW_MAX];
+    cr_assert_eq(mount_as(&s, true), NBS_OK);
+    weak_flash_settle(&weak, region, later);
+    view(&s, ro);
+    weak_flash_settle(&weak, region, at_mount);
+    cr_assert_eq(mount_as(&s, false), NBS_OK);
+    weak_flash_settle(&weak, region, later);
+    view(&s, rw);
+    cr_assert_str_eq(ro, rw, "seal read %d at mount: read-only view differs: %s / %s", at_mount, ro,
+                     rw);
+    cr_assert_str_eq(rw, is_map ? "a=value;c=value;count 2" : "a;b;c;d;count 4");
+    ram_flash_free(&s.rf);
+}
+
+Test(read_only, a_seal_left_weak_reads_as_its_mount_decided_it) {
+    for (int is_map = 0; is_map < 2; is_map++) {
+        check_seal_weak_after_mount(is_map, WEAK_AS_STORED);
+        check_seal_weak_after_mount(is_map, WEAK_AS_ERASED);
+    }
 }
 
 /* More pages than a page has GC note slots (40 pages of 64 bytes: 8 slots): the work buffer's
