@@ -9,17 +9,17 @@
 
 enum { FONT_PX = 13 };
 
-/* Opens the session and its view for app->opt; 0, or 1/2 with the reason in `why`. */
+/* Opens the session and its view for app->opt; 0, or 1/2 with the reason in `why`. The view
+ * is freed only once it was made: before that it may hold the view of the source shown now
+ * (gui_app_load opens into a copy of the app). */
 static int open_source(gui_app *app, char *why, size_t n) {
     int rc = gui_source_open(&app->ses, &app->opt, why, n);
     if (!rc && gui_view_init(&app->view, &app->ses)) {
         snprintf(why, n, "out of memory for the view");
+        gui_view_free(&app->view);
         rc = 1;
     }
-    if (rc) {
-        gui_session_close(&app->ses);
-        gui_view_free(&app->view);
-    }
+    if (rc) gui_session_close(&app->ses);
     return rc;
 }
 
@@ -29,6 +29,8 @@ static int open_renderer(gui_app *app, char *why, size_t n) {
         snprintf(why, n, "cannot start SDL video: %s", SDL_GetError());
         return 1;
     }
+    /* A scenario or image dropped on the window is loaded in place (gui_input.c). */
+    SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
     Uint32 flags = SDL_WINDOW_RESIZABLE | (app->opt.headless ? SDL_WINDOW_HIDDEN : 0);
     char title[200];
     snprintf(title, sizeof title, "norbench gui: %s", app->ses.title);
@@ -147,6 +149,7 @@ int gui_app_write_state(gui_app *app, const char *path) {
     fprintf(f, "powered %d\nmount %d\ncursor %zu\nticks %zu\ncuts %llu\nselected %d\n", v->powered,
             app->ses.mount_result, app->ses.cursor, app->ses.tl.count,
             (unsigned long long)v->stats.cuts, app->selected);
+    fprintf(f, "title %s\nverdict %s\n", app->ses.title, app->ses.verdict);
     fprintf(f, "workload_on %d\nworkload_ops %llu\nstatus %s\n", app->ses.workload_on,
             (unsigned long long)app->ses.workload_ops,
             app->status[0] ? app->status : app->ses.last_op);

@@ -6,6 +6,7 @@
  *   click-page N    left click at the centre of page N's tile
  *   resize W H      resize the window
  *   wheel X Y DY    move the mouse to a window point and turn the wheel DY notches (up > 0)
+ *   drop PATH       drop the file PATH (the rest of the line) on the window
  * '#' starts a comment. The script ends the loop after its last command. */
 #include "gui_app.h"
 
@@ -15,7 +16,7 @@
 
 typedef struct script_line {
     char verb[16];
-    char arg[64];
+    char arg[512];
     long a, b, c;
 } script_line;
 
@@ -28,15 +29,25 @@ struct gui_script {
 static int bad_line(const char *path, size_t line, const char *text) {
     fprintf(stderr,
             "norbench gui: %s:%zu: '%s': expected wait N, key NAME, click X Y, "
-            "click-page N, resize W H or wheel X Y DY\n",
+            "click-page N, resize W H, wheel X Y DY or drop PATH\n",
             path, line, text);
     return 2;
 }
 
 static bool parse_line(const char *text, script_line *l) {
     memset(l, 0, sizeof *l);
-    int n = sscanf(text, "%15s %63s %ld %ld", l->verb, l->arg, &l->b, &l->c);
+    int n = sscanf(text, "%15s %511s %ld %ld", l->verb, l->arg, &l->b, &l->c);
     if (n < 2) return false;
+    if (!strcmp(l->verb, "drop")) { /* the path is the rest of the line, spaces and all */
+        const char *path = text + strspn(text, " \t") + strlen(l->verb);
+        path += strspn(path, " \t");
+        size_t len = strlen(path);
+        while (len && (path[len - 1] == ' ' || path[len - 1] == '\t')) len--;
+        if (len >= sizeof l->arg) return false;
+        memcpy(l->arg, path, len);
+        l->arg[len] = 0;
+        return true;
+    }
     char *end;
     l->a = strtol(l->arg, &end, 10);
     bool number = *end == 0;
@@ -54,7 +65,7 @@ int gui_script_open(gui_script **out, const char *path) {
         return 2;
     }
     gui_script *s = calloc(1, sizeof *s);
-    char text[256];
+    char text[600];
     size_t line = 0, cap = 0;
     int rc = s ? 0 : 1;
     while (!rc && fgets(text, sizeof text, f)) {
@@ -118,6 +129,14 @@ static void push_key(const char *name) {
     SDL_PushEvent(&e);
 }
 
+/* SDL gives a dropped file's name in memory of its own, which the handler SDL_frees. */
+static void push_drop(gui_app *app, const char *path) {
+    SDL_Event e = {0};
+    e.type = SDL_DROPFILE, e.drop.windowID = SDL_GetWindowID(app->window);
+    e.drop.file = SDL_strdup(path);
+    if (e.drop.file && SDL_PushEvent(&e) != 1) SDL_free(e.drop.file);
+}
+
 bool gui_script_feed(gui_script *s, gui_app *app) {
     if (s->waiting > 0) {
         s->waiting--;
@@ -138,6 +157,8 @@ bool gui_script_feed(gui_script *s, gui_app *app) {
                 push_click(r.x + r.w / 2, r.y + r.h / 2);
         } else if (!strcmp(l->verb, "wheel")) {
             push_wheel((int)l->a, (int)l->b, (int)l->c);
+        } else if (!strcmp(l->verb, "drop")) {
+            push_drop(app, l->arg);
         } else if (!strcmp(l->verb, "resize")) {
             SDL_SetWindowSize(app->window, (int)l->a, (int)l->b);
         }

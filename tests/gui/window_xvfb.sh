@@ -5,10 +5,12 @@
 # window ended with. Each check has a broken variant it must catch: without the power-on the
 # store stays off and the page keeps its torn item; without the click nothing is selected. The
 # wheel over the timeline scrubs (over the map it does not), a resize lays the map out again,
-# v shows every sector.
-# Usage: window_xvfb.sh PATH/TO/norbench
+# v shows every sector. A scenario dropped on the window (SDL_DROPFILE) replaces the demo; a
+# missing file dropped keeps it and the status line names the file.
+# Usage: window_xvfb.sh PATH/TO/norbench SCENARIOS-DIR
 set -u
 nb=$1
+scenarios=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "gui/window: $*" >&2; exit 1; }
@@ -66,4 +68,28 @@ run resize "wait 2" "resize 640 480" "wait 4"
 run sectors "wait 2" "key v" "wait 2" "click-page 2" "wait 2"
 [ "$(field sectors view)" = sectors ] || fail "sectors: the view is $(field sectors view)"
 [ "$(field sectors selected)" = 2 ] || fail "sectors: selected $(field sectors selected), not 2"
+
+# A dropped scenario opens as the command line opens it: its title and verdict, its pages (the
+# same as `gui FILE` with the same options shows). Broken variant: without the drop the demo stays.
+cp "$scenarios/examples/power-cut.json" "$tmp/dropped scenario.json"
+"$nb" gui --headless --preset tiny --pages 4 --seed 5 "$tmp/dropped scenario.json" --state-out "$tmp/direct.state" \
+    >"$tmp/direct.out" 2>&1 || fail "the scenario does not open: $(cat "$tmp/direct.out")"
+pages() { grep '^page ' "$tmp/$1.state" | sed 's/ erases .*//'; }
+run drop "wait 2" "drop $tmp/dropped scenario.json" "wait 2"
+[ "$(field drop title)" = "$(field direct title)" ] ||
+    fail "drop: the title is '$(field drop title)', not '$(field direct title)'"
+[ -n "$(field drop verdict)" ] && [ "$(field drop verdict)" = "$(field direct verdict)" ] ||
+    fail "drop: the verdict is '$(field drop verdict)', not '$(field direct verdict)'"
+[ "$(pages drop)" = "$(pages direct)" ] || fail "drop: the pages are not the scenario's"
+[ "$(field drop title)" != "$(field before title)" ] || fail "drop: the demo's title is the scenario's"
+run nodrop "wait 2" "wait 2"
+[ "$(field nodrop title)" != "$(field direct title)" ] || fail "nodrop: the scenario opened undropped"
+
+# A missing file dropped: the demo stays (title, pages) and the status line names the file.
+run dropmissing "wait 2" "drop $tmp/missing.json" "wait 2"
+[ "$(field dropmissing title)" = "$(field before title)" ] ||
+    fail "dropmissing: the title is '$(field dropmissing title)', not the demo's"
+[ "$(pages dropmissing)" = "$(pages before)" ] || fail "dropmissing: the demo's pages changed"
+field dropmissing status | grep -qF "$tmp/missing.json" ||
+    fail "dropmissing: the status '$(field dropmissing status)' does not name the file"
 exit 0
