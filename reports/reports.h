@@ -44,8 +44,8 @@ typedef struct report_html_context {
     const char *command; /* the command line that made the report, shown on the page; NULL: none */
     const char *dir;     /* the page's folder: files named under it are linked relative to it */
     const char *campaign_mode; /* campaigns: the mode's name ("exhaustive", ...) */
-    const char *program; /* campaigns: the program whose `run` replays a reproducer (NULL:
-                            "norbench"): a broken variant's failures replay on that variant */
+    const char *program;       /* campaigns: the program whose `run` replays a reproducer (NULL:
+                                  "norbench"): a broken variant's failures replay on that variant */
 } report_html_context;
 
 /* index.html of a run: verdicts and figures of every scenario (a sortable table), and per
