@@ -42,8 +42,8 @@ static void record_fatal(const char *message) {
 
 static const adapter_config range = {.start = 0, .size = PAGES * PAGE, .page_size = PAGE};
 
-static void key_of(int i, char key[8]) {
-    snprintf(key, 8, "k%d", i);
+static void key_of(int i, char key[16]) {
+    snprintf(key, 16, "k%d", i);
 }
 
 /* Store number n: key n % KEYS, a value whose length and bytes follow from n. */
@@ -68,7 +68,7 @@ static nor *torn_device(uint64_t cut) {
     nor_arm_cut_after_ops(dev, cut);
     int rc = NBS_OK;
     for (int n = 0; n < STORES && rc == NBS_OK; n++) {
-        char key[8];
+        char key[16];
         uint8_t value[VALUE_MAX];
         key_of(n % KEYS, key);
         size_t len = value_of(n, value);
@@ -106,7 +106,7 @@ static void recover(nor *dev, const nor_snapshot *torn, bool on_board, unsigned 
     }
     out->mount_rc = a.mount(a.ctx);
     for (int i = 0; i < KEYS && out->mount_rc == NBS_OK; i++) {
-        char key[8];
+        char key[16];
         key_of(i, key);
         out->rc[i] = a.fetch(a.ctx, key, strlen(key), out->value[i], VALUE_MAX, &out->len[i]);
     }
