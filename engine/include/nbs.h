@@ -44,9 +44,16 @@ typedef struct nbs_flash {
     uint32_t start;      /* first byte of the range the store owns (page aligned) */
     uint32_t size;       /* bytes in the range: a whole number of pages, at least 2 */
     uint32_t page_size;  /* bytes per page: one or more whole erase sectors */
-    uint32_t write_unit; /* 1, 2, 4, 8, 16 or 32; each unit is programmed at most once */
+    uint32_t write_unit; /* 1, 2, 4, 8, 16 or 32 */
     uint8_t erase_value; /* 0xFF or 0x00 */
+    /* Programs a write unit takes between erases: 0 or 1 once (ECC words: each unit is
+     * programmed at most once), 2 or more (NBS_PROGRAMS_UNLIMITED: no limit). With 2 or more
+     * and W >= 2 a map seals each item in its commit header's first unit, programmed a second
+     * time (SPEC section 3.2, page version 4): one unit less an item. A store must be mounted
+     * with the figure it was written with (another layout's pages: NBS_E_CORRUPT). */
+    uint8_t programs_per_unit;
 } nbs_flash;
+#define NBS_PROGRAMS_UNLIMITED 255u
 
 /* Optional RAM caches. The uncached path is the truth; with `check` set, every cached answer
  * is recomputed from flash and a disagreement returns NBS_E_CACHE_MISMATCH. */
@@ -100,8 +107,10 @@ typedef struct nbs_space {
 } nbs_space;
 /* Bytes of a map item beyond its key and value padded to the write unit W, for values below 32
  * bytes: the seal unit and a commit header of rW(1 + 1 + 4) (7 at W = 1, 12 at W = 4, 16 at
- * W = 8, 64 at W = 32). A value of 32 to 4095 bytes has a 2-byte length field, a longer one a
- * 3-byte field (one or two bytes more before padding). 0 for an unusable geometry. */
+ * W = 8, 64 at W = 32), or, where a unit takes two programs and W >= 2, the seal byte inside the
+ * commit header, rW(1 + 1 + 1 + 4) (8 at W = 2 and 4, W beyond). A value of 32 to 4095 bytes has a
+ * 2-byte length field, a longer one a 3-byte field (one or two bytes more before padding). 0 for an
+ * unusable geometry. */
 uint32_t nbs_item_overhead(const nbs_flash *flash);
 
 /* The ring log under the map and the queue: the RAM state of a mounted store. Private to the
@@ -121,8 +130,10 @@ typedef struct nbs_log {
     uint32_t unit;  /* W */
     /* Sizes of the format's regions for this geometry and store kind (nbs_layout.c), set with
      * the geometry: page header bytes (4 or 5), the header region (where DONE starts), where
-     * items start, an item's flag units (bytes), the gap G. */
-    uint8_t hdr_len, hdr_region, items_start, flag_bytes, gap;
+     * items start, an item's flag units programmed apart (bytes before its commit header's
+     * first unit), where its commit header's bytes start, the bytes of its seal S, the gap G,
+     * and the page version that names the item layout (3, or 4: S in the header's unit). */
+    uint8_t hdr_len, hdr_region, items_start, flag_bytes, head_at, seal_len, gap, version;
     uint32_t newest; /* page index of the newest page */
     uint16_t newest_seq;
     uint16_t tail_seq;    /* the oldest live page's seq */

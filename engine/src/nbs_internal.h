@@ -26,6 +26,7 @@
 #define NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN 11 /* a free page is opened without an erase */
 #define NBS_TEST_BREAK_RO_POP_BY_P          12 /* read-only: a pop counts once its P reads full */
 #define NBS_TEST_BREAK_RO_STRICT_NEWEST     13 /* read-only: each read decides the newest's seals */
+#define NBS_TEST_BREAK_SEAL_WITH_HEAD       14 /* version 4: S programmed with the commit header */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif
@@ -33,7 +34,7 @@
 #define NBS_TEST_BREAK 0
 #endif
 
-enum { NBS_FORMAT_VERSION = 3, NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
+enum { NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
 
 /* Byte 0 of a map item's commit header: 1..128 an item with that key length, else control. */
 enum { TK_CLEAR = 0x81, TK_MARK = 0x82 };
@@ -155,9 +156,14 @@ int nbs_ensure_erased(nbs_log *log, uint32_t page);
 bool nbs_all_erased(const nbs_log *log, const uint8_t *b, uint32_t len);
 
 /* nbs_layout.c: sizes of the format's regions for this geometry and store kind. */
-/* Sets the geometry, the store kind and the sizes below (the flash is one nbs_check_geometry
- * accepted). */
+/* Sets the geometry, the store kind, its item layout (the page version this flash gives it) and
+ * the sizes below (the flash is one nbs_check_geometry accepted). */
 void nbs_layout_init(nbs_log *log, const nbs_flash *flash, uint8_t kind);
+/* The same with the item layout of page version `version` (a page of another layout, read to
+ * refuse it). */
+void nbs_layout_as(nbs_log *log, const nbs_flash *flash, uint8_t kind, uint8_t version);
+/* Whether a page header's kind and version name a store layout of the format. */
+bool nbs_layout_known(uint8_t kind, uint8_t version);
 static inline uint32_t nbs_page_hdr_len(const nbs_log *log) { /* 4, or 5 with > 256 pages */
     return log->hdr_len;
 }
@@ -170,12 +176,25 @@ static inline uint32_t nbs_items_start(const nbs_log *log) { /* after header, DO
 static inline uint32_t nbs_gap(const nbs_log *log) { /* G: the largest commit header region */
     return log->gap;
 }
-static inline uint32_t nbs_flag_bytes(const nbs_log *log) { /* S (map) or S, P, A (queue) */
+/* The flag units programmed apart, first in an item: S (map, version 3) or S, P, A (queue); none
+ * in version 4, whose S is byte 0 of the commit header's first unit. */
+static inline uint32_t nbs_flag_bytes(const nbs_log *log) {
     return log->flag_bytes;
+}
+/* Where an item's commit header bytes (tk, length field, CRC) start, from the item's offset. */
+static inline uint32_t nbs_head_at(const nbs_log *log) {
+    return log->head_at;
+}
+/* Bytes of an item's seal S at its offset: its unit (version 3) or its byte (version 4). */
+static inline uint32_t nbs_seal_len(const nbs_log *log) {
+    return log->seal_len;
 }
 uint32_t nbs_length_field(const nbs_log *log, uint32_t vlen, bool flag2, bool after_gap);
 /* Bytes of an item whose length field is `field` and data (key and value) dlen bytes. */
 uint32_t nbs_item_bytes(const nbs_log *log, uint32_t dlen, uint32_t field);
+/* Where an item's data starts, from its offset, when its commit header bytes before the CRC
+ * (tk and length field) are head_len. */
+uint32_t nbs_item_data_at(const nbs_log *log, uint32_t head_len);
 uint32_t nbs_page_seed(const nbs_log *log, const uint8_t hdr[NBS_PAGE_HDR]);
 void nbs_page_hdr_encode(const nbs_log *log, uint16_t seq, uint8_t gen, uint16_t tail_dist,
                          uint8_t out[NBS_PAGE_HDR]);

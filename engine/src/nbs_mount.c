@@ -24,10 +24,11 @@ static int first_item_intact(nbs_log *log, uint32_t page, const nbs_page_hdr *h)
     return nbs_item_intact(log, &cur, &it);
 }
 
-/* A page of the other store kind whose first item checks under that kind's layout. */
+/* A page of another store kind or item layout (a map written with another programs_per_unit)
+ * whose first item checks under the layout its header names. */
 static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     nbs_log other = *log;
-    nbs_layout_init(&other, &log->flash, log->kind == NBS_KIND_MAP ? NBS_KIND_QUEUE : NBS_KIND_MAP);
+    nbs_layout_as(&other, &log->flash, h->b[0] >> 6, (h->b[0] >> 3) & 7u);
     return first_item_intact(&other, page, h);
 }
 

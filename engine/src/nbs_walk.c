@@ -86,13 +86,13 @@ static const uint8_t keyed_type[2][2] = {{ITEM_PUSH, ITEM_MARK}, {ITEM_STORE, IT
 
 /* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
 static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
-    const uint32_t w = log->unit, fl = nbs_flag_bytes(log);
+    const uint32_t w = log->unit, at = nbs_head_at(log);
     const unsigned map = log->kind == NBS_KIND_MAP; /* a map item's type/key byte */
     memset(it, 0, sizeof *it);
     it->off = pos;
-    if (n <= fl) return false;
+    if (n <= at) return false;
     const uint8_t *flag = b;
-    b += fl, n -= fl; /* the flag units come first: where they are needs no length read */
+    b += at, n -= at; /* S (and P, A) come first: where they are needs no length read */
     uint32_t tk = map ? b[0] : 0, field = 0, flen = read_varint(b + map, n - map, &field);
     if ((map && (tk == 0 || tk > TK_MARK)) || !flen || (!map && field-- == 0)) return false;
     it->head_len = (uint8_t)(map + flen);
@@ -112,11 +112,11 @@ static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_
     if (it->vlen && it->type != ITEM_STORE && it->type != ITEM_PUSH) return false;
     /* Lengths read from flash are input: the item must end inside the page (no sum here can
      * wrap: pos, the header and the lengths are each below 2^22). */
-    it->data = pos + fl + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
+    it->data = pos + nbs_item_data_at(log, it->head_len);
     it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
     if (it->end > log->flash.page_size && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
         return false;
-    it->sealed = flag_state(log, flag) != 0;
+    it->sealed = !nbs_all_erased(log, flag, nbs_seal_len(log));
     if (!map) {
         const unsigned pop = flag_state(log, flag + w), commit = flag_state(log, flag + 2 * w);
         it->pop_touched = pop != 0, it->pop_full = pop == 2;

@@ -90,10 +90,9 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
 }
 
 void nbs_item_layout(const nbs_log *log, nbs_item *it) {
-    const uint32_t w = log->unit;
     it->head_len = (uint8_t)head_encode(log, it, it->head);
-    it->data = it->off + nbs_flag_bytes(log) + nbs_round_up(it->head_len + NBS_CRC_BYTES, w);
-    it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
+    it->data = it->off + nbs_item_data_at(log, it->head_len);
+    it->end = it->data + nbs_round_up(it->klen + it->vlen, log->unit);
 }
 
 int nbs_place_item(nbs_log *log, nbs_item *it) {
@@ -103,17 +102,33 @@ int nbs_place_item(nbs_log *log, nbs_item *it) {
     return NBS_OK;
 }
 
-int nbs_program_head(nbs_log *log, const nbs_item *it) {
-    uint8_t head[32]; /* rW(1 + 3 + 4): at most one unit */
-    const uint32_t fl = nbs_flag_bytes(log);
-    memset(head, log->flash.erase_value, sizeof head);
-    memcpy(head, it->head, it->head_len);
-    nbs_put_le(head + it->head_len, it->crc, NBS_CRC_BYTES);
-    return nbs_program(log, log->newest, it->off + fl, head, it->data - it->off - fl);
+/* The commit header's units as programmed, from the first unit after the flag units: in version
+ * 4 its first byte is S, erased here. Returns their length. */
+static uint32_t head_units(const nbs_log *log, const nbs_item *it, uint8_t head[32]) {
+    const uint32_t fl = nbs_flag_bytes(log), at = nbs_head_at(log) - fl;
+    memset(head, log->flash.erase_value, 32); /* rW([S] + 1 + 3 + 4): at most one unit */
+    memcpy(head + at, it->head, it->head_len);
+    nbs_put_le(head + at + it->head_len, it->crc, NBS_CRC_BYTES);
+    return it->data - it->off - fl;
 }
 
+int nbs_program_head(nbs_log *log, const nbs_item *it) {
+    uint8_t head[32];
+    uint32_t n = head_units(log, it, head);
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_WITH_HEAD
+    if (nbs_head_at(log) > nbs_flag_bytes(log)) head[0] = nbs_programmed_byte(log); /* S now */
+#endif
+    return nbs_program(log, log->newest, it->off + nbs_flag_bytes(log), head, n);
+}
+
+/* S: the item's first unit, full (a unit of its own), or in version 4 the commit header's first
+ * unit programmed a second time with the same bytes and S programmed: no bit of the header moves
+ * (a program that asked a programmed bit back to E would be a reverse transition). */
 int nbs_program_seal(nbs_log *log, const nbs_item *it) {
-    return program_flag(log, log->newest, it->off); /* the item's first unit */
+    uint8_t unit[32];
+    memset(unit, nbs_programmed_byte(log), sizeof unit);
+    if (!nbs_flag_bytes(log)) head_units(log, it, unit), unit[0] = nbs_programmed_byte(log);
+    return nbs_program(log, log->newest, it->off, unit, log->unit);
 }
 
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {

@@ -49,6 +49,20 @@ static int flash_erase(void *ctx, uint32_t page_addr) {
     return NBS_OK;
 }
 
+/* The engine's programs_per_unit from the part's write policy: ECC words take one program, a
+ * limited part its limit, any other part no limit. */
+static uint8_t programs_per_unit(const nor_config *cfg) {
+    switch (cfg->write_policy) {
+    case NOR_WRITES_ONCE:
+    case NOR_WRITES_ONCE_PLUS_ZERO: return 1;
+    case NOR_WRITES_LIMITED:
+        return cfg->max_writes_per_unit && cfg->max_writes_per_unit < NBS_PROGRAMS_UNLIMITED
+                   ? (uint8_t)cfg->max_writes_per_unit
+                   : (uint8_t)NBS_PROGRAMS_UNLIMITED;
+    default: return (uint8_t)NBS_PROGRAMS_UNLIMITED;
+    }
+}
+
 int nbs_nor_bind(nbs_nor *b, nor *dev, uint32_t start, uint32_t size, uint32_t page_size) {
     if (!b || !dev || page_size == 0 || size % page_size || size / page_size < 2 ||
         (uint64_t)start + size > nor_size(dev))
@@ -72,6 +86,7 @@ int nbs_nor_bind(nbs_nor *b, nor *dev, uint32_t start, uint32_t size, uint32_t p
         .page_size = page_size,
         .write_unit = cfg->write_unit,
         .erase_value = cfg->erase_value,
+        .programs_per_unit = programs_per_unit(cfg),
     };
     return NBS_OK;
 }

@@ -19,20 +19,28 @@ static uint32_t varint_bytes(uint32_t v) {
     return v < (1u << 7) ? 1 : v < (1u << 14) ? 2 : 3;
 }
 
-static uint32_t flag_units(f3_kind kind) {
-    return kind == F3_MAP ? 1 : 3; /* S; or S, P, A */
+bool f3_seal_in_header(const nbs_flash *flash, f3_kind kind) {
+    return kind == F3_MAP && flash->write_unit >= 2 && flash->programs_per_unit >= 2;
+}
+
+/* Bytes in front of the commit header's type/length bytes: the flag units (S; or S, P, A), or
+ * the seal byte that opens the header's first unit. */
+static uint32_t before_header(const nbs_flash *flash, f3_kind kind) {
+    if (f3_seal_in_header(flash, kind)) return 1;
+    return (kind == F3_MAP ? 1 : 3) * flash->write_unit;
 }
 
 uint32_t f3_item_bytes(const nbs_flash *flash, f3_kind kind, uint32_t key_len, uint32_t value_len) {
     uint32_t type_byte = kind == F3_MAP ? 1 : 0;
     uint32_t field = value_len * 4 + 3 + (kind == F3_QUEUE ? 1 : 0);
-    uint32_t header = f3_units(flash, type_byte + varint_bytes(field) + 4);
-    return flag_units(kind) * flash->write_unit + header + f3_units(flash, key_len + value_len);
+    uint32_t flags_and_header =
+        f3_units(flash, before_header(flash, kind) + type_byte + varint_bytes(field) + 4);
+    return flags_and_header + f3_units(flash, key_len + value_len);
 }
 
 uint32_t f3_gap(const nbs_flash *flash, f3_kind kind) {
     uint32_t type_byte = kind == F3_MAP ? 1 : 0;
-    return flag_units(kind) * flash->write_unit + f3_units(flash, type_byte + 3 + 4);
+    return f3_units(flash, before_header(flash, kind) + type_byte + 3 + 4);
 }
 
 uint32_t f3_largest(const nbs_flash *flash, f3_kind kind, uint32_t key_len) {

@@ -1,10 +1,11 @@
 /* The figures of on-flash format 3 as the tests expect them, derived from the layout the format
- * states (engine/SPEC-v3.md section 3, engine/FORMAT3-DESIGN.md "What the first implementation
+ * states (engine/SPEC.md section 3, engine/FORMAT3-DESIGN.md "What the first implementation
  * taught"), not from the engine's code: the page header and its DONE unit, the flag units (S;
- * S, P, A for a queue) in front of each item, the commit header (map: type/key byte; a varint
- * length field; a CRC-32C) and the data, each padded to the write unit, and the gap G the first
- * write after a mount skips. One place for the tests' arithmetic, so that a test states what it
- * checks and these functions say what the format makes of it. */
+ * S, P, A for a queue) in front of each item, or a map's seal byte opening its commit header
+ * (page version 4: two programs per unit and W >= 2), the commit header (map: type/key byte; a
+ * varint length field; a CRC-32C) and the data, each padded to the write unit, and the gap G the
+ * first write after a mount skips. One place for the tests' arithmetic, so that a test states what
+ * it checks and these functions say what the format makes of it. */
 #ifndef TESTS_FORMAT3_LAYOUT_H
 #define TESTS_FORMAT3_LAYOUT_H
 
@@ -22,6 +23,9 @@ uint32_t f3_units(const nbs_flash *flash, uint32_t n);
 uint32_t f3_items_start(const nbs_flash *flash);
 /* Bytes a fresh page has for items. */
 uint32_t f3_page_room(const nbs_flash *flash);
+/* Whether a map's seal S is the first byte of its commit header's first unit (page version 4):
+ * the part takes two programs per unit and W >= 2. */
+bool f3_seal_in_header(const nbs_flash *flash, f3_kind kind);
 /* Bytes of one item on flash: flag units, commit header and data. `data` is key + value (map) or
  * the entry (queue). The length field is the value length times 4 plus two flag bits (map), plus
  * 1 (queue), as a varint; the writer sizes room with both flag bits set. */

@@ -1,13 +1,14 @@
 /* The storage engine's flash on every board: the linker script's STORAGE region (its start,
- * end, page size and write unit are the script's symbols), read straight from the memory map,
- * programmed and erased through the board's flash driver (board_flash_program and
+ * end, page size, write unit and programs per unit are the script's symbols), read straight from
+ * the memory map, programmed and erased through the board's flash driver (board_flash_program and
  * board_flash_erase in the board's flash.c); a read during which the part reported an ECC
  * error fails with NBS_E_ECC. */
 #include "board.h"
 
 #include <string.h>
 
-extern uint8_t __storage_start[], __storage_end[], __storage_page_size[], __storage_write_unit[];
+extern uint8_t __storage_start[], __storage_end[], __storage_page_size[], __storage_write_unit[],
+    __storage_programs_per_unit[];
 
 /* A load from a double word ECC cannot correct raises the part's NMI (the stm32l4), whose
  * handler counts it: the read fails as the host's NOR model's would, and the engine reads
@@ -40,5 +41,6 @@ void board_storage_flash(nbs_flash *flash) {
         .page_size = (uint32_t)__storage_page_size,
         .write_unit = (uint32_t)__storage_write_unit,
         .erase_value = 0xFF,
+        .programs_per_unit = (uint8_t)(uintptr_t)__storage_programs_per_unit,
     };
 }
