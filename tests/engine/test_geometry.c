@@ -1,6 +1,8 @@
 /* The engine on a matrix of geometries: write units 1..32 bytes x page sizes 256 B, 4 KiB,
- * 128 KiB x 2, 3, 8 and 64 pages, on strict ECC flash (each unit programmed once, no 0->1),
- * with a map and a queue side by side on one device running a mixed random workload. */
+ * 128 KiB x 2, 3, 8 and 64 pages, on strict ECC flash (each unit programmed once, no 0->1: page
+ * version 3) and on strict flash that takes two programs per unit (a map seals in its commit
+ * header's unit where W >= 2: page version 4), with a map and a queue side by side on one device
+ * running a mixed random workload. */
 #include "engine_check.h"
 #include "engine_fixture.h"
 #include "ref_model.h"
@@ -31,7 +33,7 @@ static bool worth_running(uint32_t write_unit, uint32_t page_size, uint32_t page
 
 static geometry_case cases[MAX_CASES];
 
-ParameterizedTestParameters(geometry, mixed_workload_on_strict_ecc_flash) {
+static size_t make_cases(void) {
     size_t n = 0;
     for (size_t w = 0; w < sizeof write_units / sizeof *write_units; w++)
         for (size_t p = 0; p < sizeof page_sizes / sizeof *page_sizes; p++)
@@ -43,7 +45,15 @@ ParameterizedTestParameters(geometry, mixed_workload_on_strict_ecc_flash) {
     cases[n++] = (geometry_case){4, 4096, 3, 0x00};
     cases[n++] = (geometry_case){1, 256, 4, 0x00};
     cases[n++] = (geometry_case){32, 4096, 8, 0x00};
-    return cr_make_param_array(geometry_case, cases, n);
+    return n;
+}
+
+ParameterizedTestParameters(geometry, mixed_workload_on_strict_ecc_flash) {
+    return cr_make_param_array(geometry_case, cases, make_cases());
+}
+
+ParameterizedTestParameters(geometry, mixed_workload_on_two_program_flash) {
+    return cr_make_param_array(geometry_case, cases, make_cases());
 }
 
 /* Opens and mounts the map (first half of the device) or the queue (second half). */
@@ -58,13 +68,23 @@ static int open_store(engine_fixture *f, nor *dev, const geometry_case *gc, ef_k
     return ef_mount(f);
 }
 
-ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ecc_flash) {
-    nor_config cfg =
-        ef_custom_config(gc->write_unit, gc->page_size, 2 * gc->pages, NOR_WRITES_ONCE, true);
+/* The version (bits 5..3 of byte 0, SPEC 3.1) of the map's first page in use, 0 when none is. */
+static unsigned map_page_version(nor *dev, const geometry_case *gc) {
+    for (uint32_t p = 0; p < gc->pages; p++) {
+        uint8_t b0 = 0;
+        cr_assert_eq(nor_read(dev, p * gc->page_size, &b0, 1), NOR_OK);
+        if (b0 != gc->erase_value) return (b0 >> 3) & 7u;
+    }
+    return 0;
+}
+
+static void run_matrix_case(const geometry_case *gc, nor_write_policy policy) {
+    nor_config cfg = ef_custom_config(gc->write_unit, gc->page_size, 2 * gc->pages, policy, true);
     cfg.erase_value = gc->erase_value;
-    char label[96];
-    snprintf(label, sizeof label, "write unit %u, %u pages of %u bytes, erase value 0x%02x",
-             gc->write_unit, gc->pages, gc->page_size, gc->erase_value);
+    char label[128];
+    snprintf(label, sizeof label, "%s, write unit %u, %u pages of %u bytes, erase value 0x%02x",
+             policy == NOR_WRITES_ONCE ? "once" : "two programs", gc->write_unit, gc->pages,
+             gc->page_size, gc->erase_value);
     cr_assert_eq(nor_config_validate(&cfg), NOR_OK, "%s: config", label);
     nor *dev = NULL;
     cr_assert_eq(nor_create(&dev, &cfg, 11), NOR_OK);
@@ -118,6 +138,10 @@ ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ec
         cr_assert_eq(ef_mount(&map_fixture), NBS_OK, "%s: map remount", label);
         cr_assert_eq(ef_mount(&queue_fixture), NBS_OK, "%s: queue remount", label);
     }
+    /* The layout the part allows: version 4 only with two programs per unit and W >= 2. */
+    unsigned want = policy == NOR_WRITES_LIMITED && gc->write_unit >= 2 ? 4 : 3;
+    unsigned got = map_page_version(dev, gc);
+    cr_assert_eq(got, want, "%s: the map's pages are of version %u, not %u", label, got, want);
     nor_stats stats;
     nor_get_stats(dev, &stats);
     cr_assert_eq(stats.violations, 0,
@@ -131,4 +155,12 @@ ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ec
     ef_close(&map_fixture);
     ef_close(&queue_fixture);
     nor_destroy(dev);
+}
+
+ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_strict_ecc_flash) {
+    run_matrix_case(gc, NOR_WRITES_ONCE);
+}
+
+ParameterizedTest(const geometry_case *gc, geometry, mixed_workload_on_two_program_flash) {
+    run_matrix_case(gc, NOR_WRITES_LIMITED);
 }
