@@ -39,10 +39,11 @@ static void expect_value(nbs_map *map, const void *key, size_t klen, const void 
 /* A map of 4 pages x 256 B: page 0 (seq 1) stores, a superseded value, a store of a 128-byte
  * key; page 1 (seq 2, tail distance 1) a remove, a filler and an after-gap store of a value long
  * enough for a 2-byte length field, then a CLEAR-free end. Pages 2 and 3 erased. */
-static void build_map(spec_image *img, uint32_t unit, uint8_t e, uint8_t long_key[128],
-                      uint8_t long_value[40]) {
+static void build_map(spec_image *img, uint32_t unit, uint8_t e, uint8_t version,
+                      uint8_t long_key[128], uint8_t long_value[40]) {
     spec_page pg;
     spec_image_init(img, SPEC_MAP, 4, 256, unit, e);
+    img->version = version;
     spec_page_begin(img, &pg, 0, 1, 0, 0);
     spec_map_store(&pg, "alpha", 5, "one", 3, true);
     spec_map_store(&pg, "beta", 4, "two", 3, true);
@@ -57,38 +58,73 @@ static void build_map(spec_image *img, uint32_t unit, uint8_t e, uint8_t long_ke
     spec_map_store(&pg, "delta", 5, long_value, 40, true);
 }
 
+/* The map image of this unit, erase value and page version, mounted clean and read back, written
+ * after and read again. */
+static void check_map_image(uint32_t unit, uint8_t e, uint8_t version) {
+    uint8_t long_key[128], long_value[40];
+    char what[64];
+    snprintf(what, sizeof what, "version %u, W %u, E 0x%02X", version, unit, e);
+    spec_image img;
+    build_map(&img, unit, e, version, long_key, long_value);
+    rig r;
+    rig_load(&r, &img);
+    nbs_map map;
+    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
+    cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
+    expect_value(&map, "alpha", 5, "uno", 3, what);
+    expect_value(&map, "beta", 4, NULL, 0, what);
+    expect_value(&map, "gamma", 5, "", 0, what);
+    expect_value(&map, "delta", 5, long_value, 40, what);
+    expect_value(&map, long_key, 128, "k", 1, what);
+    expect_value(&map, "omega", 5, NULL, 0, what);
+    uint32_t count = 0;
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 4, "%s: count %u", what, count);
+    /* The engine writes after the image (a filler first, SPEC section 5.1) and reads it all back
+     * after a remount. */
+    cr_assert_eq(nbs_map_store(&map, "alpha", 5, "eins", 4), NBS_OK, "%s", what);
+    cr_assert_eq(r.rf.refused, 0, "%s: a program the part refuses", what);
+    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: remount", what);
+    expect_value(&map, "alpha", 5, "eins", 4, what);
+    expect_value(&map, "delta", 5, long_value, 40, what);
+    ram_flash_free(&r.rf);
+    spec_image_free(&img);
+}
+
 Test(spec_image, map_image_reads_as_built_every_unit_and_erase_value) {
     static const uint32_t units[] = {1, 4, 8};
     for (unsigned u = 0; u < 3; u++)
-        for (int ev = 0; ev < 2; ev++) {
-            uint8_t e = ev ? 0x00 : 0xFF, long_key[128], long_value[40];
-            char what[64];
-            snprintf(what, sizeof what, "W %u, E 0x%02X", units[u], e);
-            spec_image img;
-            build_map(&img, units[u], e, long_key, long_value);
-            rig r;
-            rig_load(&r, &img);
-            nbs_map map;
-            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
-            cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
-            expect_value(&map, "alpha", 5, "uno", 3, what);
-            expect_value(&map, "beta", 4, NULL, 0, what);
-            expect_value(&map, "gamma", 5, "", 0, what);
-            expect_value(&map, "delta", 5, long_value, 40, what);
-            expect_value(&map, long_key, 128, "k", 1, what);
-            expect_value(&map, "omega", 5, NULL, 0, what);
-            uint32_t count = 0;
-            cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
-            cr_assert_eq(count, 4, "%s: count %u", what, count);
-            /* The engine writes after the image (a filler first, SPEC section 5.1) and reads it
-             * all back after a remount. */
-            cr_assert_eq(nbs_map_store(&map, "alpha", 5, "eins", 4), NBS_OK, "%s", what);
-            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: remount", what);
-            expect_value(&map, "alpha", 5, "eins", 4, what);
-            expect_value(&map, "delta", 5, long_value, 40, what);
-            ram_flash_free(&r.rf);
-            spec_image_free(&img);
-        }
+        for (int ev = 0; ev < 2; ev++) check_map_image(units[u], ev ? 0x00 : 0xFF, 3);
+}
+
+/* Page version 4 (SPEC 3.2): S is the first byte of the commit header's first unit, on a part
+ * that takes two programs per unit. */
+Test(spec_image, map_image_of_version_4_reads_as_built) {
+    static const uint32_t units[] = {2, 4, 8};
+    for (unsigned u = 0; u < 3; u++)
+        for (int ev = 0; ev < 2; ev++) check_map_image(units[u], ev ? 0x00 : 0xFF, 4);
+}
+
+/* A store mounted with a programs-per-unit figure whose layout is not the one its pages name is
+ * refused (SPEC 6.1 step 1), and nothing is written: a version-4 image described as once-only
+ * flash, and a version-3 image described as two-program flash. */
+Test(spec_image, a_store_of_the_other_layout_is_refused) {
+    for (uint8_t version = 3; version <= 4; version++) {
+        uint8_t long_key[128], long_value[40];
+        spec_image img;
+        build_map(&img, 4, 0xFF, version, long_key, long_value);
+        rig r;
+        rig_load(&r, &img);
+        r.cfg.flash.programs_per_unit = version == 4 ? 1 : 2;
+        r.rf.programs_per_unit = 2;
+        nbs_map map;
+        int rc = nbs_map_mount(&map, &r.cfg);
+        cr_assert_eq(rc, NBS_E_CORRUPT, "version %u under the other layout: %s", version,
+                     nbs_strerror(rc));
+        cr_assert_eq(r.rf.programs + r.rf.erases, 0, "version %u: the refusal wrote", version);
+        ram_flash_free(&r.rf);
+        spec_image_free(&img);
+    }
 }
 
 /* A CLEAR (tk 0x81) in the newest page hides every older item; a MARK (0x82) counts nothing. */

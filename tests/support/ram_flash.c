@@ -21,6 +21,7 @@ int ram_flash_init(ram_flash *rf, uint32_t pages, uint32_t page_size, uint32_t w
     memset(rf->mem, erase_value, size);
     rf->pages = pages, rf->page_size = page_size, rf->write_unit = write_unit;
     rf->erase_value = erase_value;
+    rf->programs_per_unit = 1;
     rf->powered = true;
     rf->countdown = -1;
     rf->rng = seed * 2654435761u + 88172645463325252ull;
@@ -78,7 +79,8 @@ static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t le
         (uint64_t)addr + len > (uint64_t)rf->pages * rf->page_size)
         return NBS_E_INVAL;
     for (uint32_t u = addr / rf->write_unit; u < (addr + len) / rf->write_unit; u++)
-        if (rf->unit_written[u] && !all_programmed(rf, in + (u * rf->write_unit - addr))) {
+        if (rf->unit_written[u] >= rf->programs_per_unit &&
+            !all_programmed(rf, in + (u * rf->write_unit - addr))) {
             rf->refused++;
             return NBS_E_IO;
         }
@@ -98,7 +100,7 @@ static int flash_program(void *ctx, uint32_t addr, const void *data, uint32_t le
     /* Units the program reached count as programmed, torn or not (NONE reaches none). */
     uint32_t reached = mode == RAM_TORN_PREFIX || mode == RAM_TORN_NONE ? prefix : len;
     for (uint32_t u = addr / rf->write_unit; u * rf->write_unit < addr + reached; u++)
-        rf->unit_written[u] = 1;
+        if (rf->unit_written[u] < 255) rf->unit_written[u]++;
     rf->programs++;
     return torn ? NBS_E_IO : 0;
 }
@@ -142,5 +144,6 @@ nbs_flash ram_flash_bind(ram_flash *rf) {
         .page_size = rf->page_size,
         .write_unit = rf->write_unit,
         .erase_value = rf->erase_value,
+        .programs_per_unit = rf->programs_per_unit,
     };
 }

@@ -1,9 +1,10 @@
 /* A RAM flash with NOR rules for engine tests that do not need the full NOR model: programming
  * only moves bits away from the erase value, write-unit alignment, ONE program per write unit
- * between erases (a second one is refused unless it programs every bit of the unit, as STM32L4
- * allows an all-zero overwrite), page erase, erase counts, and a countdown that tears
- * the N-th program or erase (nothing, a prefix, a random subset of bits, or weak bits that read
- * randomly until the next erase) and then keeps the power off until ram_flash_power_on(). */
+ * between erases (or `programs_per_unit`, set after init; a program past it is refused unless it
+ * programs every bit of the unit, as STM32L4 allows an all-zero overwrite), page erase, erase
+ * counts, and a countdown that tears the N-th program or erase (nothing, a prefix, a random subset
+ * of bits, or weak bits that read randomly until the next erase) and then keeps the power off until
+ * ram_flash_power_on(). */
 #ifndef TESTS_RAM_FLASH_H
 #define TESTS_RAM_FLASH_H
 
@@ -21,8 +22,9 @@ typedef enum ram_torn {
 } ram_torn;
 
 typedef struct ram_flash {
-    uint8_t *mem, *weak;   /* contents; bits that read randomly */
-    uint8_t *unit_written; /* one flag per write unit */
+    uint8_t *mem, *weak;       /* contents; bits that read randomly */
+    uint8_t *unit_written;     /* programs of each write unit since its erase */
+    uint8_t programs_per_unit; /* 1 from ram_flash_init (ECC words); the engine's figure too */
     uint32_t *erase_counts;
     uint32_t pages, page_size, write_unit;
     uint8_t erase_value;

@@ -15,6 +15,7 @@ void spec_image_init(spec_image *img, int kind, uint32_t pages, uint32_t size, u
     img->pages = pages, img->size = size, img->unit = unit;
     img->erase_value = erase_value;
     img->kind = kind;
+    img->version = 3;
 }
 
 void spec_image_free(spec_image *img) {
@@ -30,16 +31,18 @@ uint32_t spec_round(const spec_image *img, uint32_t n) {
     return (n + img->unit - 1) / img->unit * img->unit;
 }
 
-/* SPEC section 1: F flag units (1 map, 3 queue) and T tk bytes (1 map, 0 queue). */
-static uint32_t flag_units(const spec_image *img) {
-    return img->kind == SPEC_MAP ? 1 : 3;
+/* SPEC section 1: B bytes before the commit header's fields (F flag units: 1 map, 3 queue; or
+ * version 4's S byte) and T tk bytes (1 map, 0 queue). */
+static uint32_t before_header(const spec_image *img) {
+    if (img->version == 4) return 1;
+    return (img->kind == SPEC_MAP ? 1 : 3) * img->unit;
 }
 static uint32_t tk_bytes(const spec_image *img) {
     return img->kind == SPEC_MAP ? 1 : 0;
 }
 
 uint32_t spec_filler_len(const spec_image *img) {
-    return flag_units(img) * img->unit + spec_round(img, tk_bytes(img) + 3 + 4);
+    return spec_round(img, before_header(img) + tk_bytes(img) + 3 + 4);
 }
 
 uint32_t spec_crc32c_update(uint32_t crc, const void *data, uint32_t len) {
@@ -66,7 +69,7 @@ void spec_page_begin(spec_image *img, spec_page *pg, uint32_t page, uint16_t seq
     pg->img = img;
     pg->page = page;
     pg->hdr_len = img->pages > 256 ? 5 : 4;
-    pg->hdr[0] = (uint8_t)((img->kind == SPEC_MAP ? 0x40 : 0x80) | 0x18 | (gen & 7));
+    pg->hdr[0] = (uint8_t)((img->kind == SPEC_MAP ? 0x40 : 0x80) | img->version << 3 | (gen & 7));
     pg->hdr[1] = (uint8_t)seq, pg->hdr[2] = (uint8_t)(seq >> 8);
     pg->hdr[3] = (uint8_t)tail_dist;
     if (pg->hdr_len == 5) pg->hdr[4] = (uint8_t)(tail_dist >> 8);
@@ -105,13 +108,16 @@ spec_item spec_item_raw(spec_page *pg, int tk, uint32_t field, const void *data,
     for (int i = 0; i < 4; i++) head[n + i] = (uint8_t)(crc >> (8 * i));
     spec_item it;
     it.off = pg->pos;
-    it.head = it.off + flag_units(img) * img->unit;
-    it.data = it.head + spec_round(img, n + 4);
+    it.head = it.off + before_header(img);
+    it.data = it.off + spec_round(img, before_header(img) + n + 4);
     it.end = it.data + spec_round(img, dlen);
     cr_assert(it.end <= img->size, "image: item past the page end");
     memcpy(at(pg, it.head), head, n + 4);
     if (dlen) memcpy(at(pg, it.data), data, dlen);
-    if (sealed) fill_unit(pg, it.off);
+    if (sealed && img->version == 4)
+        *at(pg, it.off) = spec_programmed(img); /* S: the header unit's first byte */
+    else if (sealed)
+        fill_unit(pg, it.off);
     pg->pos = it.end;
     pg->after_gap = false;
     return it;
@@ -153,6 +159,7 @@ void spec_image_load(const spec_image *img, ram_flash *rf, uint32_t lead, uint32
                      nbs_flash *flash) {
     uint32_t pages = lead + img->pages + trail, w = img->unit;
     cr_assert_eq(ram_flash_init(rf, pages, img->size, w, img->erase_value, 7), 0);
+    if (img->version == 4) rf->programs_per_unit = 2;
     uint32_t start = lead * img->size, len = img->pages * img->size;
     memcpy(rf->mem + start, img->mem, len);
     for (uint32_t u = 0; u < len / w; u++)

@@ -1,5 +1,6 @@
 /* Format-3 flash images built by hand from engine/SPEC.md alone (sections 1-3): page headers,
- * DONE units, map and queue items with their flag units, fillers, and CRC-32C computed bit by
+ * DONE units, map and queue items with their flag units (or, page version 4, a map's seal byte
+ * in its commit header's first unit), fillers, and CRC-32C computed bit by
  * bit here, not with the engine's code, so that an image and the engine can disagree. Loaded into
  * a RAM flash (tests/support/ram_flash.h) with every unit the image programmed marked written. */
 #ifndef TESTS_SPEC_IMAGE_H
@@ -16,7 +17,8 @@ typedef struct spec_image {
     uint8_t *mem; /* pages * size bytes, erased at spec_image_init */
     uint32_t pages, size, unit;
     uint8_t erase_value;
-    int kind; /* SPEC_MAP or SPEC_QUEUE */
+    int kind;        /* SPEC_MAP or SPEC_QUEUE */
+    uint8_t version; /* 3 from spec_image_init; 4 (a map, W >= 2) set before the first page */
 } spec_image;
 
 /* A page being written: its header bytes (the CRC seed of its items) and the next item offset. */
@@ -43,7 +45,7 @@ uint32_t spec_filler_len(const spec_image *img);        /* G */
 /* CRC-32C, bit by bit: crc = spec_crc32c(crc, bytes) chains, 0xFFFFFFFF starts, ~ ends. */
 uint32_t spec_crc32c_update(uint32_t crc, const void *data, uint32_t len);
 
-/* Programs page `page`'s header (kind of the image, version 3) and starts writing items. */
+/* Programs page `page`'s header (kind and version of the image) and starts writing items. */
 void spec_page_begin(spec_image *img, spec_page *pg, uint32_t page, uint16_t seq, uint8_t gen,
                      uint16_t tail_dist);
 void spec_page_done(spec_page *pg); /* programs the DONE unit */
@@ -63,7 +65,8 @@ spec_item spec_item_raw(spec_page *pg, int tk, uint32_t field, const void *data,
                         bool sealed);
 
 /* A RAM flash of the image's geometry holding its bytes, `lead` erased pages before and `trail`
- * after the store's range (so a test can see accesses outside it); *flash is the store's view. */
+ * after the store's range (so a test can see accesses outside it); *flash is the store's view.
+ * A version-4 image gets a flash that takes two programs per unit, and says so. */
 void spec_image_load(const spec_image *img, ram_flash *rf, uint32_t lead, uint32_t trail,
                      nbs_flash *flash);
 
