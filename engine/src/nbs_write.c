@@ -102,33 +102,32 @@ int nbs_place_item(nbs_log *log, nbs_item *it) {
     return NBS_OK;
 }
 
-/* The commit header's units as programmed, from the first unit after the flag units: in version
- * 4 its first byte is S, erased here. Returns their length. */
-static uint32_t head_units(const nbs_log *log, const nbs_item *it, uint8_t head[32]) {
+/* The commit header's units, from the first unit after the flag units, with S left E where it is
+ * the header's first byte (version 4); or, with `seal`, S: the item's first unit full (a unit of
+ * its own), or in version 4 the header's first unit again, the same bytes with S programmed, so
+ * that no bit of the header moves (a program asking a programmed bit back to E is a reverse
+ * transition). */
+static int program_header(nbs_log *log, const nbs_item *it, bool seal) {
+    uint8_t head[32]; /* rW([S] + 1 + 3 + 4): at most one unit */
     const uint32_t fl = nbs_flag_bytes(log), at = nbs_head_at(log) - fl;
-    memset(head, log->flash.erase_value, 32); /* rW([S] + 1 + 3 + 4): at most one unit */
+    uint32_t off = it->off + fl, n = it->data - off;
+    memset(head, log->flash.erase_value, sizeof head);
     memcpy(head + at, it->head, it->head_len);
     nbs_put_le(head + at + it->head_len, it->crc, NBS_CRC_BYTES);
-    return it->data - it->off - fl;
+    if (seal || (NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_WITH_HEAD && at)) {
+        if (fl) memset(head, nbs_programmed_byte(log), sizeof head);
+        head[0] = nbs_programmed_byte(log);
+    }
+    if (seal) off = it->off, n = log->unit;
+    return nbs_program(log, log->newest, off, head, n);
 }
 
 int nbs_program_head(nbs_log *log, const nbs_item *it) {
-    uint8_t head[32];
-    uint32_t n = head_units(log, it, head);
-#if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_WITH_HEAD
-    if (nbs_head_at(log) > nbs_flag_bytes(log)) head[0] = nbs_programmed_byte(log); /* S now */
-#endif
-    return nbs_program(log, log->newest, it->off + nbs_flag_bytes(log), head, n);
+    return program_header(log, it, false);
 }
 
-/* S: the item's first unit, full (a unit of its own), or in version 4 the commit header's first
- * unit programmed a second time with the same bytes and S programmed: no bit of the header moves
- * (a program that asked a programmed bit back to E would be a reverse transition). */
 int nbs_program_seal(nbs_log *log, const nbs_item *it) {
-    uint8_t unit[32];
-    memset(unit, nbs_programmed_byte(log), sizeof unit);
-    if (!nbs_flag_bytes(log)) head_units(log, it, unit), unit[0] = nbs_programmed_byte(log);
-    return nbs_program(log, log->newest, it->off, unit, log->unit);
+    return program_header(log, it, true);
 }
 
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
