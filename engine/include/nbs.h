@@ -93,7 +93,8 @@ size_t nbs_work_bytes_min(const nbs_flash *flash);
 /* Space figures, in bytes of the store's range: live + free_now + reclaimable + overhead = total.
  * An item (format 3, SPEC section 3) takes its flag units (map: the seal S; queue: S, P, A),
  * its commit header (map: a type/key byte; a varint length field of 1-3 bytes; a CRC-32C) and
- * its data (map: key and value), each padded to the write unit W. */
+ * its data (map: key and value), each padded to the write unit W; a map of page version 4 (see
+ * programs_per_unit) has its S as the commit header's first byte instead of a unit. */
 typedef struct nbs_space {
     uint32_t total;       /* all pages */
     uint32_t live;        /* bytes taken by live items (flag units and headers included) */
