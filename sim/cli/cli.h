@@ -61,6 +61,9 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 /* The same for another output folder: FILES names what goes there ("the images"). */
 int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
+/* After a report writer failed with `err` (reports.h): one message naming the file it could not
+ * write, "norbench COMMAND: DIR/FILE: cannot write it: why" (FILE NULL: DIR itself). */
+void cli_report_write_failed(const char *command, const char *dir, const char *file, int err);
 /* The program as the user started it (the last part of main's argv[0]: "norbench", or a
  * broken variant's "norbench-broken-NAME"), set by main; "norbench" until then. */
 const char *cli_program(void);
@@ -84,7 +87,7 @@ int cli_print_json(struct cJSON *root);
  * out; CLI_EXIT_USAGE after one message when the folder cannot be written. */
 struct report_html_context;
 typedef int (*cli_page_fn)(const char *dir, const char *json, const void *data,
-                           const struct report_html_context *ctx);
+                           const struct report_html_context *ctx, const char **failed);
 int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, const char *dir,
                     cli_page_fn write_page, const void *data, int argc, char **argv);
 

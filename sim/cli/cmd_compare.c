@@ -113,8 +113,8 @@ static cJSON *compare_json(const char *file, const char *campaign_file, const co
 }
 
 static int compare_page(const char *dir, const char *json, const void *data,
-                        const report_html_context *ctx) {
-    return report_write_compare_dir(dir, json, data, ctx);
+                        const report_html_context *ctx, const char **failed) {
+    return report_write_compare_dir(dir, json, data, ctx, failed);
 }
 
 /* "map,naive-map,plugin:PATH" into kinds; CLI_EXIT_USAGE after one message. */

@@ -103,8 +103,8 @@ static cJSON *figures_json(const scenario *sc, const lifetime_figures *figures, 
 }
 
 static int lifetime_page(const char *dir, const char *json, const void *data,
-                         const report_html_context *ctx) {
-    return report_write_lifetime_dir(dir, json, data, ctx);
+                         const report_html_context *ctx, const char **failed) {
+    return report_write_lifetime_dir(dir, json, data, ctx, failed);
 }
 
 int cmd_lifetime(int argc, char **argv) {

@@ -77,7 +77,7 @@ static int write_report(const char *dir, const char *text) {
     FILE *f = fopen(path, "w");
     int rc = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
     if (f && fclose(f) != 0) rc = -1;
-    if (rc) fprintf(stderr, "norbench powercut: cannot write %s: %s\n", path, strerror(errno));
+    if (rc) cli_report_write_failed("powercut", dir, "powercut.json", REPORT_E_IO);
     free(path);
     return rc;
 }
@@ -263,10 +263,9 @@ static int write_page(const session *s) {
     report_html_context page = {.command = s->command,
                                 .program = cli_program(),
                                 .campaign_mode = campaign_mode_name(s->result.options.mode)};
-    int rc = report_write_campaign_html(s->report_dir, &s->result, &page);
-    if (rc)
-        fprintf(stderr, "norbench powercut: cannot write %s/index.html: %s (%s)\n", s->report_dir,
-                report_strerror(rc), strerror(errno));
+    const char *failed = NULL;
+    int rc = report_write_campaign_html(s->report_dir, &s->result, &page, &failed);
+    if (rc) cli_report_write_failed("powercut", s->report_dir, failed, rc);
     return rc;
 }
 
