@@ -76,6 +76,11 @@ char *cli_command_line(int argc, char **argv);
  * duration for people: "0.4 s", "3 min 05 s", "2 h 10 min". */
 bool cli_parse_duration(const char *text, double *seconds);
 void cli_format_duration(char *out, size_t size, double seconds);
+/* --max-hours N of `lifetime` and `compare` (how far a workload that is not steady is extended,
+ * lifetime.h): the flag, its help giving the default, and the check of its value: 0, or
+ * CLI_EXIT_USAGE after one message naming the flag and the range. */
+cli_flag cli_max_hours_flag(uint64_t *hours);
+int cli_max_hours_check(const cli_command *cmd, uint64_t hours);
 
 /* cli_json.c: prints root as JSON on stdout and frees it; CLI_EXIT_OK, or CLI_EXIT_FAIL when
  * it cannot be printed (out of memory). */
