@@ -124,12 +124,20 @@ int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
 int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,
                          const struct adapter_kind **out);
 
-/* cli_crash.c: while an engine plugin runs under `run` (--engine-lib, or a scenario's engine
- * type "plugin"), a fatal signal becomes one message naming the scenario and the library (set
- * before each) and exit 1. remove() gives the signals back to the handlers install() found. */
+/* cli_crash.c: while an engine plugin runs outside a campaign's workers (run, lifetime,
+ * compare, gui, a campaign's plain run), a fatal signal becomes one message naming what ran and
+ * the library, and exit 1. remove() gives the signals back to the handlers install() found;
+ * call it before a campaign forks its workers. */
 void cli_crash_guard_install(const char *command);
 void cli_crash_guard_remove(void);
+/* What the message names: "scenario NAME" and the library (set before each scenario). */
 void cli_crash_guard_scenario(const char *name, const char *library);
+/* Guards `command` while it drives `engine` on `what` and `path` ("scenario", FILE; "the demo
+ * store", NULL): installed when `engine` is a loaded plugin (its file named), or, `engine` NULL
+ * (the scenario's own), when `scenario_library` names the scenario's plugin; removed otherwise
+ * (a built-in engine's crash stays norbench's). */
+void cli_crash_guard_engine(const char *command, const char *what, const char *path,
+                            const struct adapter_kind *engine, const char *scenario_library);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

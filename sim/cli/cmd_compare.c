@@ -26,6 +26,7 @@
 #define COMPARE_CAMPAIGN_STEPS     20
 #define COMPARE_CAMPAIGN_MAX_TRIES 300
 
+/* Its plain run is in this process, under the crash guard; its tries are in workers. */
 static void bounded_campaign(const char *file, const adapter_kind *kind, compare_result *row) {
     campaign_options o;
     campaign_options_default(&o);
@@ -35,7 +36,9 @@ static void bounded_campaign(const char *file, const adapter_kind *kind, compare
     o.jobs = cores > 0 ? (unsigned)cores : 1;
     o.engine = kind;
     campaign_job *job = NULL;
+    cli_crash_guard_engine("compare", "the plain run of scenario", file, kind, NULL);
     row->campaign_rc = campaign_job_open(file, &o, &job, &row->campaign);
+    cli_crash_guard_remove();
     if (!row->campaign_rc)
         row->campaign_rc = campaign_job_limit(job, COMPARE_CAMPAIGN_MAX_TRIES, &row->campaign);
     if (!row->campaign_rc) row->campaign_rc = campaign_job_run(job, &row->campaign);
@@ -183,6 +186,7 @@ int cmd_compare(int argc, char **argv) {
     scenario_errors_free(&errors);
     bool progress = !json && isatty(STDERR_FILENO);
     for (size_t i = 0; i < count; i++) {
+        cli_crash_guard_engine(cmd->name, "scenario", argv[1], kinds[i], NULL);
         rows[i].measured = lifetime_measure(sc, argv[1], kinds[i], (double)max_hours,
                                             lifetime_progress_line, &progress, &rows[i].figures);
         rows[i].is_baseline = kinds[i] == adapter_find("naive-map");

@@ -122,6 +122,7 @@ int cmd_lifetime(int argc, char **argv) {
     size_t count = 0;
     int exit_code = CLI_EXIT_OK;
     for (const adapter_kind *kind = engine;; kind = baseline) {
+        cli_crash_guard_engine(cmd->name, "scenario", argv[1], kind, sc->engine.library);
         rc = lifetime_measure(sc, argv[1], kind, (double)max_hours, lifetime_progress_line,
                               &progress, &figures[count]);
         lifetime_progress_clear(&progress);
@@ -135,6 +136,7 @@ int cmd_lifetime(int argc, char **argv) {
         count++;
         if (count == 2 || !with_baseline) break;
     }
+    cli_crash_guard_remove();
     if (!figures[0].steady) exit_code = CLI_EXIT_FAIL;
     if (!json) print_text(sc, figures, count);
     rc = CLI_EXIT_OK;

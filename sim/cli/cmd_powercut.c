@@ -95,8 +95,15 @@ typedef struct session {
     campaign_job **jobs;      /* per entry (NULL: never opened) */
     campaign_job_plan *plans; /* per entry */
     powercut_progress bar;    /* the jobs' options point at it */
+    const char *planning;     /* the file whose plain run runs now */
     int exit_code;
 } session;
+
+/* The crash guard of a plain run whose scenario names its engine plugin (engine type "plugin"). */
+static void guard_plain_run_plugin(void *ctx, const char *library) {
+    const session *s = ctx;
+    cli_crash_guard_engine(s->cmd->name, "the plain run of scenario", s->planning, NULL, library);
+}
 
 static void note_exit(session *s, int code) {
     if (code > s->exit_code) s->exit_code = code;
@@ -124,7 +131,11 @@ static bool plan_campaigns(session *s, bool estimate) {
                     i + 1, s->files->count, file);
             fflush(stderr);
         }
+        /* The plain run is in this process; the sample and the tries are in workers. */
+        s->planning = file;
+        cli_crash_guard_engine(s->cmd->name, "the plain run of scenario", file, s->o->engine, NULL);
         int rc = campaign_job_open(file, s->o, &job, entry);
+        cli_crash_guard_remove();
         char why[700] = "";
         if (!rc && s->prior)
             rc = campaign_job_resume(job, &s->prior->scenarios[i], entry, why, sizeof why);
@@ -302,6 +313,8 @@ static int run_session(session *s) {
                                  .stop_after = stop_after ? strtoull(stop_after, NULL, 10) : 0};
     s->o->progress = powercut_show_progress;
     s->o->progress_ctx = &s->bar;
+    s->o->on_plugin_library = guard_plain_run_plugin;
+    s->o->plugin_library_ctx = s;
     if (!s->dry_run) campaign_install_stop_handlers();
     if (!plan_campaigns(s, s->dry_run || !s->quiet || o->time_budget > 0)) return CLI_EXIT_USAGE;
     if (o->time_budget > 0) apply_time_budget(s);
