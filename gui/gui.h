@@ -41,7 +41,9 @@ typedef struct gui_options {
 } gui_options;
 
 /* Returns the process exit code: 0, 1 (a run-time failure), 2 (bad input: a message on stderr
- * names the file or option and what is wrong). */
+ * names the file or option and what is wrong), GUI_EXIT_INTERRUPTED (SIGINT or SIGTERM during
+ * the --steps taken before the first frame). */
+enum { GUI_EXIT_INTERRUPTED = 130 };
 int gui_run(const gui_options *options);
 
 #endif
