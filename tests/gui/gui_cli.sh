@@ -3,8 +3,8 @@
 # window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
 # caught); every bundled example scenario and a saved image open; bad input (a missing file, a
 # folder, a malformed scenario, a truncated image, bad flags, a font that is none, --select and
-# --at past what the source holds) is one message naming it and exit 2; SIGTERM stops a long
-# --steps (exit 130).
+# --at past what the source holds) is one message naming it and exit 2; an output file that
+# cannot be written is one message and exit 1; SIGTERM stops a long --steps (exit 130).
 # Usage: gui_cli.sh PATH/TO/norbench SCENARIOS-DIR
 set -u
 nb=$1
@@ -105,6 +105,19 @@ expect_usage "at on an empty timeline" "^norbench gui: --at 1: expected 0, the t
 # ... and at the edge, they are taken.
 "$nb" gui --headless --select 63 --state-out "$tmp/edge.state" >"$tmp/out" 2>&1 &&
     grep -qx "selected 63" "$tmp/edge.state" || fail "--select 63: $(cat "$tmp/out")"
+
+# An output file that cannot be written: one message naming the flag, the file and why, exit 1;
+# headless, and after a script (which ran the window's loop).
+printf 'wait 1\n' >"$tmp/wait.script"
+for how in "" "--script $tmp/wait.script"; do
+    for flag in --screenshot --state-out; do
+        # shellcheck disable=SC2086 # $how is two words or none
+        "$nb" gui --headless $how $flag "$tmp/none/out" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        [ $rc -eq 1 ] && [ "$(cat "$tmp/err")" = "norbench gui: $flag $tmp/none/out: cannot write it: No such file or directory" ] ||
+            fail "$flag into a missing folder ${how:+(with $how)}: exit $rc: $(cat "$tmp/err")"
+    done
+done
 
 # A long --steps stops at SIGTERM once SDL catches it (bit 14 of SigCgt: SIGTERM): one message,
 # exit 130. The watchdog only ends a variant that would never stop.
