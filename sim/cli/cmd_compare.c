@@ -57,11 +57,15 @@ static void print_text(const char *file, const char *campaign_file, const compar
         const compare_result *row = &rows[i];
         const lifetime_figures *f = &row->figures;
         const scenario_result *r = &f->run;
-        char years[32], sim[32], cuts[48];
+        char years[32], sim[32], cuts[96];
         lifetime_format_years(years, sizeof years, f->years);
         lifetime_format_years(sim, sizeof sim, f->hours / LIFETIME_HOURS_PER_YEAR);
         if (row->campaign.baseline_failed)
             snprintf(cuts, sizeof cuts, "ERROR (fails without a cut)");
+        else if (row->campaign.failure_count > row->campaign.verified) /* a worker crashed */
+            snprintf(cuts, sizeof cuts, "%s (%llu failures, %llu tries completed)",
+                     compare_campaign_verdict(row), (unsigned long long)row->campaign.failure_count,
+                     (unsigned long long)row->campaign.verified);
         else
             snprintf(cuts, sizeof cuts, "%s (%llu of %llu tries failed)",
                      compare_campaign_verdict(row), (unsigned long long)row->campaign.failure_count,

@@ -173,6 +173,10 @@ for how in "powercut scen/crash-in-tries.json" "compare $config --engines plugin
             { grep -q "AddressSanitizer: SEGV" out && grep -q "the worker stopped (exit status 1" out; }
     } || fail "$how: exit $rc, the tries' crash not reported as a failed try: $(head -5 out)"
 done
+# compare's column counts them as failures beside the tries that completed (not "2 of 0 tries").
+"$nb" compare "$config" --engines "plugin:$broken/broken-crash.so" >out 2>&1
+grep -qE "^naive-map .* FAIL \([0-9]+ failures, [0-9]+ tries completed\)$" out ||
+    fail "compare's power-cut column for a crashing plugin: $(cat out)"
 
 # The visualizer drives a plugin too (when built with SDL2): its timeline ends after the flash
 # operations `run` counts on the same plugin, and its pages' erase counts add up to run's.
