@@ -30,10 +30,20 @@ typedef struct gui_options {
     /* An engine plugin (--engine-lib, docs/plugins.md) driven instead of the scenario's, the
      * image's or the demo's engine; NULL: theirs. */
     const struct adapter_kind *engine;
+    /* Called as a source opens (at start, or dropped on the window), before its engine runs:
+     * what it is ("scenario", "image", "the demo store"), its path (NULL: the demo) and the
+     * engine it drives (`engine`, the plugin a scenario's engine type "plugin" names, or a
+     * built-in kind; NULL: the scenario's built-in engine). norbench gui guards a plugin's
+     * crashes with it. May be NULL. */
+    void (*on_engine)(void *ctx, const char *what, const char *source,
+                      const struct adapter_kind *engine);
+    void *engine_ctx;
 } gui_options;
 
 /* Returns the process exit code: 0, 1 (a run-time failure), 2 (bad input: a message on stderr
- * names the file or option and what is wrong). */
+ * names the file or option and what is wrong), GUI_EXIT_INTERRUPTED (SIGINT or SIGTERM during
+ * the --steps taken before the first frame). */
+enum { GUI_EXIT_INTERRUPTED = 130 };
 int gui_run(const gui_options *options);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { FONT_PX = 13 };
+enum { FONT_PX = 13, STEPS_PER_QUIT_CHECK = 1024 };
 
 /* Opens the session and its view for app->opt; 0, or 1/2 with the reason in `why`. The view
  * is freed only once it was made: before that it may hold the view of the source shown now
@@ -21,6 +21,33 @@ static int open_source(gui_app *app, char *why, size_t n) {
     }
     if (rc) gui_session_close(&app->ses);
     return rc;
+}
+
+/* The start options that depend on the source: --select a tile it shows, --at an operation on
+ * its timeline. 0, or 2 with the option, its value and the valid range in `why`. */
+static int check_start(const gui_app *app, char *why, size_t n) {
+    const gui_options *o = &app->opt;
+    uint32_t tiles = o->sectors ? app->view.sectors : app->view.pages;
+    if (o->select >= 0 && (uint64_t)o->select >= tiles) {
+        snprintf(why, n, "--select %lld: expected 0 to %u (the %u %s shown)", (long long)o->select,
+                 tiles - 1, tiles, o->sectors ? "sectors of the device" : "pages of the store");
+        return 2;
+    }
+    size_t last = app->ses.tl.count ? app->ses.tl.count - 1 : 0; /* tick 0: the start */
+    if (o->at >= 0 && (uint64_t)o->at > last) {
+        if (last)
+            snprintf(why, n,
+                     "--at %lld: expected 0 to %zu (0: the start; %zu: the timeline's last "
+                     "operation)",
+                     (long long)o->at, last, last);
+        else
+            snprintf(why, n,
+                     "--at %lld: expected 0, the timeline's start: it holds no operation "
+                     "yet (--steps are taken after --at)",
+                     (long long)o->at);
+        return 2;
+    }
+    return 0;
 }
 
 static int open_renderer(gui_app *app, char *why, size_t n) {
@@ -56,6 +83,7 @@ int gui_app_open(gui_app **out, const gui_options *o) {
     app->speed = 8;
     app->heatmap = o->heatmap;
     int rc = open_source(app, why, sizeof why);
+    if (!rc) rc = check_start(app, why, sizeof why);
     if (!rc) rc = open_renderer(app, why, sizeof why);
     if (rc) {
         fprintf(stderr, "norbench gui: %s\n", why);
@@ -67,8 +95,17 @@ int gui_app_open(gui_app **out, const gui_options *o) {
     gui_layout_compute(&app->lay, w, h, &app->text, app->view.pages);
     if (o->sectors) gui_app_show_sectors(app, true);
     if (o->at >= 0) gui_session_seek(&app->ses, (size_t)o->at);
-    for (uint64_t i = 0; i < o->steps; i++) gui_session_step(&app->ses);
-    if (o->select >= 0) gui_app_select(app, (int32_t)(o->select < INT32_MAX ? o->select : 0));
+    for (uint64_t i = 0; i < o->steps; i++) {
+        /* SDL makes SIGINT and SIGTERM a quit event: a long --steps stops there. */
+        if (i % STEPS_PER_QUIT_CHECK == 0 && SDL_QuitRequested()) {
+            fprintf(stderr, "norbench gui: interrupted after %llu of the %llu --steps\n",
+                    (unsigned long long)i, (unsigned long long)o->steps);
+            gui_app_close(app);
+            return GUI_EXIT_INTERRUPTED;
+        }
+        gui_session_step(&app->ses);
+    }
+    if (o->select >= 0) gui_app_select(app, (int32_t)o->select); /* check_start: a tile */
     app->dirty = true;
     *out = app;
     return 0;

@@ -283,8 +283,9 @@ typedef struct gui_app {
     struct gui_script *script;
 } gui_app;
 
-/* Opens the source and the renderer (hidden or offscreen when headless). 2: bad input, with
- * a message on stderr. */
+/* Opens the source and the renderer (hidden or offscreen when headless), checks the start
+ * options against the source and takes the --steps. 0; 1 or 2 (bad input) with a message on
+ * stderr; GUI_EXIT_INTERRUPTED when a signal stopped the --steps. */
 int gui_app_open(gui_app **out, const gui_options *o);
 void gui_app_close(gui_app *app);
 /* Opens another source (NULL: the demo store) in place of the current one; on failure the

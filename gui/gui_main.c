@@ -3,7 +3,9 @@
  * synthetic events through the same loop, and --state-out writes what the tests check. */
 #include "gui_app.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 void gui_app_run_for(gui_app *app, double seconds) {
@@ -71,6 +73,12 @@ static int bench(gui_app *app) {
     return 0;
 }
 
+/* An output file of the command line that could not be written: one message, exit 1. */
+static int cannot_write(const char *flag, const char *path) {
+    fprintf(stderr, "norbench gui: %s %s: cannot write it: %s\n", flag, path, strerror(errno));
+    return 1;
+}
+
 int gui_run(const gui_options *o) {
     gui_app *app = NULL;
     int rc = gui_app_open(&app, o);
@@ -83,18 +91,13 @@ int gui_run(const gui_options *o) {
         rc = bench(app);
     } else if (o->headless && !o->script) {
         gui_app_draw(app);
-        if (o->screenshot && gui_app_screenshot(app, o->screenshot)) {
-            fprintf(stderr, "norbench gui: --screenshot %s: cannot write it\n", o->screenshot);
-            rc = 1;
-        }
     } else {
         rc = window_loop(app);
-        if (o->screenshot && gui_app_screenshot(app, o->screenshot)) rc = 1;
     }
-    if (o->state_out && gui_app_write_state(app, o->state_out)) {
-        fprintf(stderr, "norbench gui: --state-out %s: cannot write it\n", o->state_out);
-        rc = 1;
-    }
+    if (!o->bench_frames && o->screenshot && gui_app_screenshot(app, o->screenshot))
+        rc = cannot_write("--screenshot", o->screenshot);
+    if (o->state_out && gui_app_write_state(app, o->state_out))
+        rc = cannot_write("--state-out", o->state_out);
     gui_script_close(app->script);
     gui_app_close(app);
     return rc;

@@ -27,6 +27,11 @@ static bool ends_with(const char *s, const char *tail) {
     return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
+/* Tells the caller which engine is about to run on the source (gui_options.on_engine). */
+static void announce_engine(const gui_options *o, const char *what, const adapter_kind *kind) {
+    if (o->on_engine) o->on_engine(o->engine_ctx, what, o->source, kind);
+}
+
 /* The engine the window drives, on the range `range` of the device. */
 static int attach_engine(gui_session *s, const adapter_kind *kind, char *why, size_t n) {
     s->pages = s->range.size / s->range.page_size;
@@ -63,6 +68,7 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
         }
         kind = &scenario_plugin.kind;
     }
+    announce_engine(o, "scenario", kind);
     runner_options ro = {.override_seed = o->seed_given,
                          .seed = o->seed,
                          .keep_device = &s->dev,
@@ -163,6 +169,7 @@ static int open_image(gui_session *s, const gui_options *o, char *why, size_t n)
     whole_first_region(s, 0);
     snprintf(s->title, sizeof s->title, "%s (%s image, %s)", o->source, cfg.name,
              o->queue ? "queue" : "map");
+    announce_engine(o, "image", store_kind(o));
     return attach_engine(s, store_kind(o), why, n);
 }
 
@@ -186,6 +193,7 @@ static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) 
     whole_first_region(s, o->pages);
     snprintf(s->title, sizeof s->title, "demo %s on %s, %u pages", o->queue ? "queue" : "map",
              cfg->name, s->range.size / s->range.page_size);
+    announce_engine(o, "the demo store", store_kind(o));
     return attach_engine(s, store_kind(o), why, n);
 }
 

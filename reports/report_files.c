@@ -1,5 +1,6 @@
 /* Report files: DIR/results.json, DIR/junit.xml and DIR/index.html of a run, DIR/index.html of
- * a campaign, DIR/results.json and DIR/index.html of lifetime and compare. */
+ * a campaign, DIR/results.json and DIR/index.html of lifetime and compare; a file that cannot
+ * be written is named to the caller. */
 #include "lifetime_figures.h"
 #include "reports.h"
 
@@ -36,7 +37,8 @@ int report_write_junit_file(const char *path, const run_results *results) {
 typedef int (*html_writer)(FILE *out, const void *data, const report_html_context *ctx);
 
 static int write_index(const char *dir, html_writer write, const void *data,
-                       const report_html_context *ctx) {
+                       const report_html_context *ctx, const char **failed) {
+    *failed = "index.html";
     size_t size = strlen(dir) + sizeof "/index.html";
     char *path = malloc(size);
     if (!path) return REPORT_E_NOMEM;
@@ -59,25 +61,29 @@ static int campaign_page(FILE *out, const void *data, const report_html_context 
     return report_write_html_campaign(out, data, ctx);
 }
 
-int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx) {
+int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx,
+                     const char **failed) {
+    *failed = NULL;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return REPORT_E_IO;
     size_t size = strlen(dir) + sizeof "/results.json";
     char *path = malloc(size);
     if (!path) return REPORT_E_NOMEM;
-    snprintf(path, size, "%s/results.json", dir);
+    *failed = "results.json";
+    snprintf(path, size, "%s/%s", dir, *failed);
     int rc = report_write_json(path, results);
     if (!rc) {
-        snprintf(path, size, "%s/junit.xml", dir);
+        *failed = "junit.xml";
+        snprintf(path, size, "%s/%s", dir, *failed);
         rc = report_write_junit_file(path, results);
     }
     free(path);
-    if (!rc) rc = write_index(dir, run_page, results, ctx);
+    if (!rc) rc = write_index(dir, run_page, results, ctx, failed);
     return rc;
 }
 
 int report_write_campaign_html(const char *dir, const struct campaign_result *result,
-                               const report_html_context *ctx) {
-    return write_index(dir, campaign_page, result, ctx);
+                               const report_html_context *ctx, const char **failed) {
+    return write_index(dir, campaign_page, result, ctx, failed);
 }
 
 static int lifetime_page(FILE *out, const void *data, const report_html_context *ctx) {
@@ -90,22 +96,24 @@ static int compare_page(FILE *out, const void *data, const report_html_context *
 
 /* DIR/results.json holding `json`, then DIR/index.html. */
 static int write_json_and_index(const char *dir, const char *json, html_writer write,
-                                const void *data, const report_html_context *ctx) {
+                                const void *data, const report_html_context *ctx,
+                                const char **failed) {
+    *failed = "results.json";
     size_t size = strlen(dir) + sizeof "/results.json";
     char *path = malloc(size);
     if (!path) return REPORT_E_NOMEM;
-    snprintf(path, size, "%s/results.json", dir);
+    snprintf(path, size, "%s/%s", dir, *failed);
     int rc = write_text_file(path, json);
     free(path);
-    return rc ? rc : write_index(dir, write, data, ctx);
+    return rc ? rc : write_index(dir, write, data, ctx, failed);
 }
 
 int report_write_lifetime_dir(const char *dir, const char *json, const lifetime_report *report,
-                              const report_html_context *ctx) {
-    return write_json_and_index(dir, json, lifetime_page, report, ctx);
+                              const report_html_context *ctx, const char **failed) {
+    return write_json_and_index(dir, json, lifetime_page, report, ctx, failed);
 }
 
 int report_write_compare_dir(const char *dir, const char *json, const compare_report *report,
-                             const report_html_context *ctx) {
-    return write_json_and_index(dir, json, compare_page, report, ctx);
+                             const report_html_context *ctx, const char **failed) {
+    return write_json_and_index(dir, json, compare_page, report, ctx, failed);
 }

@@ -73,16 +73,21 @@ struct compare_report;
 int report_write_html_compare(FILE *out, const struct compare_report *report,
                               const report_html_context *ctx);
 
+/* The writers of a report folder: each sets *failed to the name of the file in DIR that could
+ * not be written ("index.html"; NULL: DIR itself could not be made), and returns REPORT_E_IO
+ * (errno says why) or REPORT_E_NOMEM. */
 /* Creates DIR (if missing) and writes DIR/results.json, DIR/junit.xml and DIR/index.html. */
-int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx);
+int report_write_dir(const char *dir, const run_results *results, const report_html_context *ctx,
+                     const char **failed);
 /* Writes DIR/index.html of a campaign (DIR exists). */
 int report_write_campaign_html(const char *dir, const struct campaign_result *result,
-                               const report_html_context *ctx);
+                               const report_html_context *ctx, const char **failed);
 /* Writes DIR/results.json (`json`, the text the command prints with --json) and DIR/index.html
  * of `norbench lifetime` or `norbench compare` (DIR exists). */
 int report_write_lifetime_dir(const char *dir, const char *json,
-                              const struct lifetime_report *report, const report_html_context *ctx);
+                              const struct lifetime_report *report, const report_html_context *ctx,
+                              const char **failed);
 int report_write_compare_dir(const char *dir, const char *json, const struct compare_report *report,
-                             const report_html_context *ctx);
+                             const report_html_context *ctx, const char **failed);
 
 #endif

@@ -61,6 +61,10 @@ typedef struct campaign_options {
     const char *reproducer_dir; /* where failures are written as scenario files; NULL: none */
     const adapter_kind *engine; /* NULL: the scenario's engine type */
     const adapter_kind *(*find_engine)(const char *type); /* runner_options.find_engine */
+    /* runner_options.on_plugin_library of the plain run, the one run in this process (the
+     * sample and the tries run in workers); NULL: none. */
+    void (*on_plugin_library)(void *ctx, const char *library);
+    void *plugin_library_ctx;
     campaign_progress_fn progress;
     void *progress_ctx;
 } campaign_options;

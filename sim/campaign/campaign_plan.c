@@ -111,6 +111,8 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
                          .seed = o->seed,
                          .engine = o->engine,
                          .find_engine = o->find_engine,
+                         .on_plugin_library = o->on_plugin_library,
+                         .plugin_library_ctx = o->plugin_library_ctx,
                          .on_flash_op = record_op,
                          .flash_op_ctx = &ops};
     scenario_result plain;

@@ -61,6 +61,9 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 /* The same for another output folder: FILES names what goes there ("the images"). */
 int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
+/* After a report writer failed with `err` (reports.h): one message naming the file it could not
+ * write, "norbench COMMAND: DIR/FILE: cannot write it: why" (FILE NULL: DIR itself). */
+void cli_report_write_failed(const char *command, const char *dir, const char *file, int err);
 /* The program as the user started it (the last part of main's argv[0]: "norbench", or a
  * broken variant's "norbench-broken-NAME"), set by main; "norbench" until then. */
 const char *cli_program(void);
@@ -73,6 +76,11 @@ char *cli_command_line(int argc, char **argv);
  * duration for people: "0.4 s", "3 min 05 s", "2 h 10 min". */
 bool cli_parse_duration(const char *text, double *seconds);
 void cli_format_duration(char *out, size_t size, double seconds);
+/* --max-hours N of `lifetime` and `compare` (how far a workload that is not steady is extended,
+ * lifetime.h): the flag, its help giving the default, and the check of its value: 0, or
+ * CLI_EXIT_USAGE after one message naming the flag and the range. */
+cli_flag cli_max_hours_flag(uint64_t *hours);
+int cli_max_hours_check(const cli_command *cmd, uint64_t hours);
 
 /* cli_json.c: prints root as JSON on stdout and frees it; CLI_EXIT_OK, or CLI_EXIT_FAIL when
  * it cannot be printed (out of memory). */
@@ -84,7 +92,7 @@ int cli_print_json(struct cJSON *root);
  * out; CLI_EXIT_USAGE after one message when the folder cannot be written. */
 struct report_html_context;
 typedef int (*cli_page_fn)(const char *dir, const char *json, const void *data,
-                           const struct report_html_context *ctx);
+                           const struct report_html_context *ctx, const char **failed);
 int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, const char *dir,
                     cli_page_fn write_page, const void *data, int argc, char **argv);
 
@@ -116,12 +124,20 @@ int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
 int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,
                          const struct adapter_kind **out);
 
-/* cli_crash.c: while an engine plugin runs under `run` (--engine-lib, or a scenario's engine
- * type "plugin"), a fatal signal becomes one message naming the scenario and the library (set
- * before each) and exit 1. remove() gives the signals back to the handlers install() found. */
+/* cli_crash.c: while an engine plugin runs outside a campaign's workers (run, lifetime,
+ * compare, gui, a campaign's plain run), a fatal signal becomes one message naming what ran and
+ * the library, and exit 1. remove() gives the signals back to the handlers install() found;
+ * call it before a campaign forks its workers. */
 void cli_crash_guard_install(const char *command);
 void cli_crash_guard_remove(void);
+/* What the message names: "scenario NAME" and the library (set before each scenario). */
 void cli_crash_guard_scenario(const char *name, const char *library);
+/* Guards `command` while it drives `engine` on `what` and `path` ("scenario", FILE; "the demo
+ * store", NULL): installed when `engine` is a loaded plugin (its file named), or, `engine` NULL
+ * (the scenario's own), when `scenario_library` names the scenario's plugin; removed otherwise
+ * (a built-in engine's crash stays norbench's). */
+void cli_crash_guard_engine(const char *command, const char *what, const char *path,
+                            const struct adapter_kind *engine, const char *scenario_library);
 
 /* The command table (defined in main.c) and each command's entry point. */
 extern const cli_command cli_commands[];

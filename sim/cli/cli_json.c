@@ -30,11 +30,11 @@ int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, cons
     if (dir) {
         char *command = cli_command_line(argc, argv);
         report_html_context page = {.command = command};
-        int err = write_page(dir, text, data, &page);
+        const char *failed = NULL;
+        int err = write_page(dir, text, data, &page, &failed);
         free(command);
         if (err) {
-            fprintf(stderr, "norbench %s: cannot write the reports in %s: %s (%s)\n", cmd->name,
-                    dir, report_strerror(err), strerror(errno));
+            cli_report_write_failed(cmd->name, dir, failed, err);
             rc = CLI_EXIT_USAGE;
         }
     }

@@ -1,8 +1,10 @@
 /* The --report folder of `run` and `powercut` (and run's --dump-image folder), made and proved
- * writable before anything runs, so that a long run does not end with files it cannot write;
- * and the command line the report's page shows. */
+ * writable before anything runs, so that a long run does not end with files it cannot write; the
+ * message when a report file still cannot be written; and the command line the report's page
+ * shows. */
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 #include "cli.h"
+#include "reports.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +69,14 @@ int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *fi
     if (ok) return CLI_EXIT_OK;
     fprintf(stderr, "norbench %s: %s: %s: %s\n", cmd->name, dir, what, strerror(errno));
     return CLI_EXIT_USAGE;
+}
+
+void cli_report_write_failed(const char *command, const char *dir, const char *file, int err) {
+    const char *why = err == REPORT_E_IO ? strerror(errno) : report_strerror(err);
+    if (file)
+        fprintf(stderr, "norbench %s: %s/%s: cannot write it: %s\n", command, dir, file, why);
+    else
+        fprintf(stderr, "norbench %s: %s: cannot make the folder: %s\n", command, dir, why);
 }
 
 static const char *program = "norbench";

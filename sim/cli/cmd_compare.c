@@ -1,10 +1,10 @@
-/* `norbench compare FILE --engines A,B,... [--campaign FILE] [--json] [--report DIR]`: engines
- * side by side on one workload (docs/lifetime.md): the flash traffic of the scenario's run
- * (reads, bytes read, programs, bytes programmed, erases), write amplification, wear spread and
- * lifetime as `norbench lifetime` measures them, and the verdict of a bounded power-cut
- * campaign on the same file or on --campaign FILE; --report DIR writes the JSON and an HTML
- * page of it (docs/reports.md). Exit 0 when every row was measured, 2 on usage or file
- * errors. */
+/* `norbench compare FILE --engines A,B,... [--campaign FILE] [--max-hours N] [--json] [--report
+ * DIR]`: engines side by side on one workload (docs/lifetime.md): the flash traffic of the
+ * scenario's run (reads, bytes read, programs, bytes programmed, erases), write amplification,
+ * wear spread and lifetime as `norbench lifetime` measures them (--max-hours as there), and the
+ * verdict of a bounded power-cut campaign on the same file or on --campaign FILE; --report DIR
+ * writes the JSON and an HTML page of it (docs/reports.md). Exit 0 when every row was measured,
+ * 2 on usage or file errors. */
 #define _POSIX_C_SOURCE 200809L /* strtok_r, sysconf */
 #include "campaign.h"
 #include "cli.h"
@@ -26,6 +26,7 @@
 #define COMPARE_CAMPAIGN_STEPS     20
 #define COMPARE_CAMPAIGN_MAX_TRIES 300
 
+/* Its plain run is in this process, under the crash guard; its tries are in workers. */
 static void bounded_campaign(const char *file, const adapter_kind *kind, compare_result *row) {
     campaign_options o;
     campaign_options_default(&o);
@@ -35,7 +36,9 @@ static void bounded_campaign(const char *file, const adapter_kind *kind, compare
     o.jobs = cores > 0 ? (unsigned)cores : 1;
     o.engine = kind;
     campaign_job *job = NULL;
+    cli_crash_guard_engine("compare", "the plain run of scenario", file, kind, NULL);
     row->campaign_rc = campaign_job_open(file, &o, &job, &row->campaign);
+    cli_crash_guard_remove();
     if (!row->campaign_rc)
         row->campaign_rc = campaign_job_limit(job, COMPARE_CAMPAIGN_MAX_TRIES, &row->campaign);
     if (!row->campaign_rc) row->campaign_rc = campaign_job_run(job, &row->campaign);
@@ -54,11 +57,15 @@ static void print_text(const char *file, const char *campaign_file, const compar
         const compare_result *row = &rows[i];
         const lifetime_figures *f = &row->figures;
         const scenario_result *r = &f->run;
-        char years[32], sim[32], cuts[48];
+        char years[32], sim[32], cuts[96];
         lifetime_format_years(years, sizeof years, f->years);
         lifetime_format_years(sim, sizeof sim, f->hours / LIFETIME_HOURS_PER_YEAR);
         if (row->campaign.baseline_failed)
             snprintf(cuts, sizeof cuts, "ERROR (fails without a cut)");
+        else if (row->campaign.failure_count > row->campaign.verified) /* a worker crashed */
+            snprintf(cuts, sizeof cuts, "%s (%llu failures, %llu tries completed)",
+                     compare_campaign_verdict(row), (unsigned long long)row->campaign.failure_count,
+                     (unsigned long long)row->campaign.verified);
         else
             snprintf(cuts, sizeof cuts, "%s (%llu of %llu tries failed)",
                      compare_campaign_verdict(row), (unsigned long long)row->campaign.failure_count,
@@ -75,6 +82,7 @@ static void print_text(const char *file, const char *campaign_file, const compar
     }
     for (size_t i = 0; i < count; i++) {
         const compare_result *row = &rows[i];
+        if (!row->measured) lifetime_print_extension(stdout, &row->figures);
         if (row->figures.run.message[0] && !row->measured)
             printf("%s: run: %s\n", row->figures.engine, row->figures.run.message);
         if (row->campaign.has_error)
@@ -113,8 +121,8 @@ static cJSON *compare_json(const char *file, const char *campaign_file, const co
 }
 
 static int compare_page(const char *dir, const char *json, const void *data,
-                        const report_html_context *ctx) {
-    return report_write_compare_dir(dir, json, data, ctx);
+                        const report_html_context *ctx, const char **failed) {
+    return report_write_compare_dir(dir, json, data, ctx, failed);
 }
 
 /* "map,naive-map,plugin:PATH" into kinds; CLI_EXIT_USAGE after one message. */
@@ -139,11 +147,13 @@ int cmd_compare(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("compare");
     const char *engines = NULL, *campaign_file = NULL, *report_dir = NULL;
     bool json = false;
+    uint64_t max_hours;
     const cli_flag flags[] = {
         {"engines", CLI_STRING, &engines, "A,B,...",
          "the engines: map, queue, naive-map, plugin:PATH (required)"},
         {"campaign", CLI_STRING, &campaign_file, "FILE",
          "the scenario of the power-cut column (default: FILE)"},
+        cli_max_hours_flag(&max_hours),
         {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
         {"report", CLI_STRING, &report_dir, "DIR",
          "write DIR/results.json (the JSON) and DIR/index.html (the page)"},
@@ -154,6 +164,7 @@ int cmd_compare(int argc, char **argv) {
     if (rc >= 0) return rc;
     if (npos != 1) return cli_usage_error(cmd, "expected one scenario FILE");
     if (!engines) return cli_usage_error(cmd, "--engines is required");
+    if ((rc = cli_max_hours_check(cmd, max_hours))) return rc;
     compare_result rows[COMPARE_ENGINES_MAX];
     const adapter_kind *kinds[COMPARE_ENGINES_MAX];
     memset(rows, 0, sizeof rows);
@@ -179,7 +190,8 @@ int cmd_compare(int argc, char **argv) {
     scenario_errors_free(&errors);
     bool progress = !json && isatty(STDERR_FILENO);
     for (size_t i = 0; i < count; i++) {
-        rows[i].measured = lifetime_measure(sc, argv[1], kinds[i], LIFETIME_MAX_HOURS_DEFAULT,
+        cli_crash_guard_engine(cmd->name, "scenario", argv[1], kinds[i], NULL);
+        rows[i].measured = lifetime_measure(sc, argv[1], kinds[i], (double)max_hours,
                                             lifetime_progress_line, &progress, &rows[i].figures);
         rows[i].is_baseline = kinds[i] == adapter_find("naive-map");
         lifetime_progress_clear(&progress);

@@ -1,5 +1,6 @@
 /* `norbench gui [FILE.json | IMAGE]`: the command line of the visualizer (gui/). Parses the
- * flags into gui_options and hands them over; the window, the drawing and the headless
+ * flags into gui_options and hands them over, with the crash guard of an engine plugin
+ * (cli_crash.c) following the source shown; the window, the drawing and the headless
  * rendering live in gui/, built only when SDL2 and SDL2_ttf are there. */
 #include "cli.h"
 #include "commands.h"
@@ -8,6 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The crash guard follows the source the window opens: on when it drives an engine plugin. */
+static void guard_engine(void *ctx, const char *what, const char *source,
+                         const struct adapter_kind *engine) {
+    (void)ctx;
+    cli_crash_guard_engine("gui", what, source, engine, NULL);
+}
 
 /* A flag's number that must fit `max`: -1 to go on, else the usage error's exit code. */
 static int check_range(const cli_command *cmd, const char *flag, uint64_t value, uint64_t min,
@@ -83,6 +91,7 @@ int cmd_gui(int argc, char **argv) {
                      .select = select == UINT64_MAX ? -1 : (int64_t)(select & INT64_MAX),
                      .script = script,
                      .state_out = state_out,
-                     .engine = plugin};
+                     .engine = plugin,
+                     .on_engine = guard_engine};
     return gui_run(&o);
 }

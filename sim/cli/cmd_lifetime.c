@@ -16,9 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HOURS_TEXT_(n) #n
-#define HOURS_TEXT(n)  HOURS_TEXT_(n)
-
 static void print_row(const lifetime_figures *f, bool bound_known) {
     char years[32], sim[32], steady[32], share[16] = "-";
     lifetime_format_years(years, sizeof years, f->years);
@@ -29,29 +26,6 @@ static void print_row(const lifetime_figures *f, bool bound_known) {
     printf("%-14.14s %11s %9s %13.4f %12.4f %7.2f %11.2f %14s %9s  %s\n", f->engine, sim, steady,
            f->sector_erases_per_hour, f->busiest_per_hour, f->wear_spread, f->program_per_user_byte,
            years, share, run_verdict_name(f->run.verdict));
-}
-
-/* How long the workload ran, when that is news: extended, or not steady. */
-static void print_extension(const lifetime_figures *f) {
-    char ran[32];
-    lifetime_format_years(ran, sizeof ran, f->hours / LIFETIME_HOURS_PER_YEAR);
-    if (f->end == LIFETIME_END_STEADY && f->passes > 1)
-        printf("%s: steady after %llu passes of the workload (%s; the scenario alone, %.1f h, "
-               "was not)\n",
-               f->engine, (unsigned long long)f->passes, ran, f->pass_hours);
-    else if (f->end == LIFETIME_END_CAP && f->passes >= LIFETIME_MAX_PASSES)
-        printf("%s: NOT steady after %llu passes of the workload (%s), the most lifetime makes; "
-               "give it a longer workload\n",
-               f->engine, (unsigned long long)f->passes, ran);
-    else if (f->end == LIFETIME_END_CAP)
-        printf("%s: NOT steady after %llu %s of the workload (%s): another pass would go past "
-               "--max-hours %.0f; raise it\n",
-               f->engine, (unsigned long long)f->passes, f->passes == 1 ? "pass" : "passes", ran,
-               f->max_hours);
-    else if (f->end == LIFETIME_END_NO_WORKLOAD)
-        printf("%s: NOT steady, and the scenario has no workload step to run again (a generated "
-               "workload, a sleep, or a repeat of engine operations without \"expect\")\n",
-               f->engine);
 }
 
 static void print_text(const scenario *sc, const lifetime_figures *figures, size_t count) {
@@ -74,7 +48,7 @@ static void print_text(const scenario *sc, const lifetime_figures *figures, size
            LIFETIME_STEADY_WINDOWS, LIFETIME_WINDOWS, f->window_hours, LIFETIME_STEADY_PERCENT,
            LIFETIME_STEADY_MIN_ERASES);
     for (size_t i = 0; i < count; i++) {
-        print_extension(&figures[i]);
+        lifetime_print_extension(stdout, &figures[i]);
         if (figures[i].refused)
             printf("%s: refused %llu stores or pushes (full, too big): its figures count only "
                    "what it stored\n",
@@ -103,21 +77,19 @@ static cJSON *figures_json(const scenario *sc, const lifetime_figures *figures, 
 }
 
 static int lifetime_page(const char *dir, const char *json, const void *data,
-                         const report_html_context *ctx) {
-    return report_write_lifetime_dir(dir, json, data, ctx);
+                         const report_html_context *ctx, const char **failed) {
+    return report_write_lifetime_dir(dir, json, data, ctx, failed);
 }
 
 int cmd_lifetime(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("lifetime");
     const char *engine_name = NULL, *report_dir = NULL;
     bool json = false;
-    uint64_t max_hours = LIFETIME_MAX_HOURS_DEFAULT;
+    uint64_t max_hours;
     const cli_flag flags[] = {
         {"engine", CLI_STRING, &engine_name, "NAME",
          "measure this engine instead of the scenario's: map, queue, naive-map, plugin:PATH"},
-        {"max-hours", CLI_U64, &max_hours, "N",
-         "extend a workload that is not steady up to N simulated hours (default " HOURS_TEXT(
-             LIFETIME_MAX_HOURS_DEFAULT) ")"},
+        cli_max_hours_flag(&max_hours),
         {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
         {"report", CLI_STRING, &report_dir, "DIR",
          "write DIR/results.json (the JSON) and DIR/index.html (the page)"},
@@ -127,10 +99,7 @@ int cmd_lifetime(int argc, char **argv) {
     int rc = cli_parse(cmd, flags, argc, argv, &npos);
     if (rc >= 0) return rc;
     if (npos != 1) return cli_usage_error(cmd, "expected one scenario FILE");
-    if (max_hours < 1 || max_hours > LIFETIME_MAX_HOURS_LIMIT)
-        return cli_usage_error(cmd, "--max-hours: expected 1 to %llu hours, got %llu",
-                               (unsigned long long)LIFETIME_MAX_HOURS_LIMIT,
-                               (unsigned long long)max_hours);
+    if ((rc = cli_max_hours_check(cmd, max_hours))) return rc;
     const adapter_kind *engine = NULL;
     if (engine_name && (rc = cli_engine_find(cmd, "--engine", engine_name, &engine))) return rc;
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
@@ -153,6 +122,7 @@ int cmd_lifetime(int argc, char **argv) {
     size_t count = 0;
     int exit_code = CLI_EXIT_OK;
     for (const adapter_kind *kind = engine;; kind = baseline) {
+        cli_crash_guard_engine(cmd->name, "scenario", argv[1], kind, sc->engine.library);
         rc = lifetime_measure(sc, argv[1], kind, (double)max_hours, lifetime_progress_line,
                               &progress, &figures[count]);
         lifetime_progress_clear(&progress);
@@ -166,6 +136,7 @@ int cmd_lifetime(int argc, char **argv) {
         count++;
         if (count == 2 || !with_baseline) break;
     }
+    cli_crash_guard_remove();
     if (!figures[0].steady) exit_code = CLI_EXIT_FAIL;
     if (!json) print_text(sc, figures, count);
     rc = CLI_EXIT_OK;

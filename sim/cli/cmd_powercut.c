@@ -77,7 +77,7 @@ static int write_report(const char *dir, const char *text) {
     FILE *f = fopen(path, "w");
     int rc = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
     if (f && fclose(f) != 0) rc = -1;
-    if (rc) fprintf(stderr, "norbench powercut: cannot write %s: %s\n", path, strerror(errno));
+    if (rc) cli_report_write_failed("powercut", dir, "powercut.json", REPORT_E_IO);
     free(path);
     return rc;
 }
@@ -95,8 +95,15 @@ typedef struct session {
     campaign_job **jobs;      /* per entry (NULL: never opened) */
     campaign_job_plan *plans; /* per entry */
     powercut_progress bar;    /* the jobs' options point at it */
+    const char *planning;     /* the file whose plain run runs now */
     int exit_code;
 } session;
+
+/* The crash guard of a plain run whose scenario names its engine plugin (engine type "plugin"). */
+static void guard_plain_run_plugin(void *ctx, const char *library) {
+    const session *s = ctx;
+    cli_crash_guard_engine(s->cmd->name, "the plain run of scenario", s->planning, NULL, library);
+}
 
 static void note_exit(session *s, int code) {
     if (code > s->exit_code) s->exit_code = code;
@@ -124,7 +131,11 @@ static bool plan_campaigns(session *s, bool estimate) {
                     i + 1, s->files->count, file);
             fflush(stderr);
         }
+        /* The plain run is in this process; the sample and the tries are in workers. */
+        s->planning = file;
+        cli_crash_guard_engine(s->cmd->name, "the plain run of scenario", file, s->o->engine, NULL);
         int rc = campaign_job_open(file, s->o, &job, entry);
+        cli_crash_guard_remove();
         char why[700] = "";
         if (!rc && s->prior)
             rc = campaign_job_resume(job, &s->prior->scenarios[i], entry, why, sizeof why);
@@ -263,10 +274,9 @@ static int write_page(const session *s) {
     report_html_context page = {.command = s->command,
                                 .program = cli_program(),
                                 .campaign_mode = campaign_mode_name(s->result.options.mode)};
-    int rc = report_write_campaign_html(s->report_dir, &s->result, &page);
-    if (rc)
-        fprintf(stderr, "norbench powercut: cannot write %s/index.html: %s (%s)\n", s->report_dir,
-                report_strerror(rc), strerror(errno));
+    const char *failed = NULL;
+    int rc = report_write_campaign_html(s->report_dir, &s->result, &page, &failed);
+    if (rc) cli_report_write_failed("powercut", s->report_dir, failed, rc);
     return rc;
 }
 
@@ -303,6 +313,8 @@ static int run_session(session *s) {
                                  .stop_after = stop_after ? strtoull(stop_after, NULL, 10) : 0};
     s->o->progress = powercut_show_progress;
     s->o->progress_ctx = &s->bar;
+    s->o->on_plugin_library = guard_plain_run_plugin;
+    s->o->plugin_library_ctx = s;
     if (!s->dry_run) campaign_install_stop_handlers();
     if (!plan_campaigns(s, s->dry_run || !s->quiet || o->time_budget > 0)) return CLI_EXIT_USAGE;
     if (o->time_budget > 0) apply_time_budget(s);

@@ -172,11 +172,11 @@ int cmd_run(int argc, char **argv) {
     if (report_dir) {
         char *command = cli_command_line(argc, argv);
         report_html_context page = {.command = command};
-        int err = report_write_dir(report_dir, &results, &page);
+        const char *failed = NULL;
+        int err = report_write_dir(report_dir, &results, &page, &failed);
         free(command);
         if (err) {
-            fprintf(stderr, "norbench run: cannot write the reports in %s: %s (%s)\n", report_dir,
-                    report_strerror(err), strerror(errno));
+            cli_report_write_failed(cmd->name, report_dir, failed, err);
             exit_code = CLI_EXIT_USAGE;
         }
     }

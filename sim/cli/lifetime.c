@@ -1,7 +1,7 @@
 /* The lifetime measurement (lifetime.h): one run with every erase noted (its time and sector),
  * extended by the scenario's workload steps until its erase rate is steady, the windows' erase
- * rates, the steady ones' per-sector rates, and the projection; and the progress line shown
- * while it runs. */
+ * rates, the steady ones' per-sector rates, and the projection; the line that says how long
+ * the workload ran when that is news, and the progress line shown while it runs. */
 #include "lifetime.h"
 
 #include <math.h>
@@ -248,6 +248,32 @@ int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *e
                            ? (double)out->range_bytes * out->endurance / user_bytes_per_year
                            : INFINITY;
     return RUNNER_OK;
+}
+
+void lifetime_print_extension(FILE *out, const lifetime_figures *f) {
+    char ran[32];
+    lifetime_format_years(ran, sizeof ran, f->hours / LIFETIME_HOURS_PER_YEAR);
+    if (f->end == LIFETIME_END_STEADY && f->passes > 1)
+        fprintf(out,
+                "%s: steady after %llu passes of the workload (%s; the scenario alone, %.1f h, "
+                "was not)\n",
+                f->engine, (unsigned long long)f->passes, ran, f->pass_hours);
+    else if (f->end == LIFETIME_END_CAP && f->passes >= LIFETIME_MAX_PASSES)
+        fprintf(out,
+                "%s: NOT steady after %llu passes of the workload (%s), the most lifetime makes; "
+                "give it a longer workload\n",
+                f->engine, (unsigned long long)f->passes, ran);
+    else if (f->end == LIFETIME_END_CAP)
+        fprintf(out,
+                "%s: NOT steady after %llu %s of the workload (%s): another pass would go past "
+                "--max-hours %.0f; raise it\n",
+                f->engine, (unsigned long long)f->passes, f->passes == 1 ? "pass" : "passes", ran,
+                f->max_hours);
+    else if (f->end == LIFETIME_END_NO_WORKLOAD)
+        fprintf(out,
+                "%s: NOT steady, and the scenario has no workload step to run again (a generated "
+                "workload, a sleep, or a repeat of engine operations without \"expect\")\n",
+                f->engine);
 }
 
 void lifetime_progress_line(void *ctx, const lifetime_progress *where) {

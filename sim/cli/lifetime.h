@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The run is cut into this many equal windows of simulated time; the erase rate is steady when
  * each of the last LIFETIME_STEADY_WINDOWS windows is within LIFETIME_STEADY_PERCENT of their
@@ -49,6 +50,10 @@ typedef void (*lifetime_progress_fn)(void *ctx, const lifetime_progress *where);
 int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *engine,
                      double max_hours, lifetime_progress_fn progress, void *progress_ctx,
                      lifetime_figures *out);
+
+/* One line under the table when how long the workload ran is news: extended until steady, or
+ * not steady and why (capped by --max-hours or the passes, or no workload to run again). */
+void lifetime_print_extension(FILE *out, const lifetime_figures *f);
 
 /* The progress line both commands draw on stderr about once a second when `ctx` points to a
  * true bool (a terminal, no --json); lifetime_progress_clear() rubs it out. */

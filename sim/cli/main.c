@@ -149,11 +149,12 @@ const cli_command cli_commands[] = {
      "when it is not, 2 on usage or file errors. See docs/lifetime.md.",
      cmd_lifetime},
     {"compare", "engines side by side: flash traffic, wear, lifetime, power cuts",
-     "FILE --engines A,B,... [--campaign FILE] [--json]",
+     "FILE --engines A,B,... [--campaign FILE] [--max-hours N] [--json]",
      "Runs the scenario on each engine (map, queue, naive-map, or plugin:PATH for an engine\n"
      "plugin) and prints one row each: flash reads, bytes read, programs, bytes programmed and\n"
      "erases of the run, write amplification (bytes programmed per key and value byte stored),\n"
-     "wear spread and lifetime as `norbench lifetime` measures them, the run's verdict, and\n"
+     "wear spread and lifetime as `norbench lifetime` measures them (the run extended until\n"
+     "steady, up to --max-hours of simulated time), the run's verdict, and\n"
      "the verdict of a bounded power-cut campaign (every cut point and torn mode, 20 scenario\n"
      "operations after each recovery, at most 300 tries sampled evenly) on the same file or on\n"
      "--campaign FILE. Exits 0 once every row is printed, 2 on usage or file errors. See\n"

@@ -196,6 +196,12 @@ static int raw_size(const char *path, long *size) {
 
 int nor_image_read_info(const char *path, nor_image_info *info, char *why, size_t why_size) {
     memset(info, 0, sizeof *info);
+    /* The image first: a missing image is named as such, not by its missing sidecar. */
+    long size = 0;
+    if (raw_size(path, &size) != NOR_OK) {
+        snprintf(why, why_size, "%s: cannot read the image", path);
+        return NOR_E_IO;
+    }
     size_t n = strlen(path);
     char *json_path = malloc(n + sizeof ".json");
     if (!json_path) return NOR_E_NOMEM;
@@ -212,11 +218,6 @@ int nor_image_read_info(const char *path, nor_image_info *info, char *why, size_
     }
     free(text);
     free(json_path);
-    long size = 0;
-    if (!rc && raw_size(path, &size) != NOR_OK) {
-        snprintf(why, why_size, "%s: cannot read the image", path);
-        rc = NOR_E_IO;
-    }
     if (!rc && (unsigned long)size != info->total_bytes)
         rc = refuse(why, why_size, "%s: the image is %ld bytes; its sidecar says %u (%s)", path,
                     size, (unsigned)info->total_bytes,

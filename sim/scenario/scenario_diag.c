@@ -339,7 +339,10 @@ bool node_i64(scenario_ctx *c, const pjson_node *node, int64_t min, int64_t max,
     return false;
 }
 
-#define DURATION_MAX_US (UINT64_C(1) << 62)
+/* 100 years: a sum of a few such durations still fits the NOR model's clock (64-bit
+ * nanoseconds: 584 years), which longer ones wrapped silently. */
+#define DURATION_MAX_HOURS 876000
+#define DURATION_MAX_US    ((uint64_t)DURATION_MAX_HOURS * UINT64_C(3600000000))
 #define DURATION_EXPECTED                                                                          \
     "a duration: a string like \"250ms\" (units us, ms, s, min, h) or an integer of "              \
     "microseconds"
@@ -374,7 +377,10 @@ bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
     }
     uint64_t scale = u->value ? (uint64_t)u->value : UINT64_C(3600000000);
     if (too_big || amount > DURATION_MAX_US / scale) {
-        ctx_report(c, node->pos, "duration '%s' is out of range; expected at most 2^62 us", quoted);
+        ctx_report(c, node->pos,
+                   "duration '%s' is out of range; expected at most %dh (100 years: the simulated "
+                   "clock holds 584)",
+                   quoted, DURATION_MAX_HOURS);
         return false;
     }
     *out = amount * scale;

@@ -49,7 +49,7 @@ expect 2 "image dump expects one image FILE" image dump a.bin b.bin
 expect 2 "--sector goes with 'image dump'" image info x.bin --sector 1
 expect 2 "--json goes with 'image info'" image dump x.bin --json
 expect 2 "--sector expects a non-negative integer" image dump x.bin --sector two
-expect 2 "no-such.bin.json: cannot read the sidecar" image info "$tmp/no-such.bin"
+expect 2 "no-such.bin: cannot read the image: No such file or directory" image info "$tmp/no-such.bin"
 expect 0 "image " --help
 
 "$nb" presets --json >"$tmp/presets.json" || { echo "FAIL: presets --json"; fails=$((fails + 1)); }

@@ -2,8 +2,9 @@
 # `norbench compare` (docs/lifetime.md): one row per engine whose flash figures are those `norbench
 # run` gives for the same scenario and engine and whose lifetime is `norbench lifetime`'s; the
 # power-cut column passes for the built-in map, fails for the naive baseline (it loses data),
-# and says what hello-engine truly does (it fails: docs/plugins.md); bad engines and a missing
-# --engines are one message and exit 2.
+# and says what hello-engine truly does (it fails: docs/plugins.md); --max-hours caps the
+# extension as lifetime's does; bad engines, a missing --engines and a bad --max-hours are one
+# message and exit 2.
 # Usage: compare.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 broken=$3 src=$4
@@ -51,6 +52,25 @@ PY
 "$nb" compare "$config" --engines naive-map,map >out 2>&1 || fail "compare (text) exited $?"
 [ "$(grep -c -E '^(map|naive-map) ' out)" -eq 2 ] && grep -n -E '^(map|naive-map) ' out | head -1 | grep -q naive-map ||
     fail "the text table: $(cat out)"
+
+# --max-hours as lifetime's: a day of updates capped at 30 hours is one pass, not steady, and a
+# line under the table says so; the JSON gives the cap.
+cat >day.json <<'JSON'
+{ "name": "day", "seed": 5, "flash": { "preset": "nrf52840", "sectors": 8 }, "engine": { "type": "map" },
+  "steps": [ { "config_updates": { "key": "config", "every": "1min", "for": "24h", "value_size": 32 } } ] }
+JSON
+"$nb" compare day.json --engines map --campaign "$config" --max-hours 30 --json >capped.json 2>err ||
+    fail "compare --max-hours 30 exited $?: $(cat err)"
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["engines"][0]; sys.exit(0 if (e["max_hours"], e["ended"], e["passes"]) == (30, "cap", 1) else 1)' \
+    capped.json || fail "compare --max-hours 30: $(cat capped.json)"
+"$nb" compare day.json --engines map --campaign "$config" --max-hours 30 >out 2>&1
+grep -q "^map: NOT steady after 1 pass .*--max-hours 30" out || fail "compare did not say the row is not steady: $(cat out)"
+for hours in 0 1000001 x; do
+    "$nb" compare day.json --engines map --max-hours $hours >out 2>err
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(grep -c '^norbench compare: --max-hours' err)" -eq 1 ] && [ ! -s out ] ||
+        fail "--max-hours $hours: exit $rc: $(cat err out)"
+done
 
 # Usage errors: one line, exit 2, nothing run.
 expect_usage() { # PATTERN ARGS...

@@ -4,7 +4,8 @@
 # counters, the naive baseline wears its one page out in about 7 days (10k cycles / one erase a
 # minute), the plugin build of the baseline measures what the built-in one does, a scenario too
 # short to be steady is extended until it is (or to --max-hours: then not steady, exit 1), a
-# queue has no baseline row, and bad engines are one message and exit 2.
+# queue has no baseline row, bad engines are one message and exit 2, and so is a report file
+# that cannot be written (named).
 # Usage: lifetime.sh PATH/TO/norbench PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 src=$3
@@ -131,6 +132,16 @@ PY
 rc=$?
 [ $rc -eq 1 ] && python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["engines"][0]; sys.exit(0 if (e["ended"], e["passes"]) == ("no_workload", 1) else 1)' "$tmp/setup.json" ||
     fail "a scenario without workload steps: exit $rc: $(cat "$tmp/setup.json")"
+
+# --report: a file that cannot be written (a folder of its name in the way) is named, exit 2.
+for file in results.json index.html; do
+    rm -rf "$tmp/rep"
+    mkdir -p "$tmp/rep/$file"
+    "$nb" lifetime "$src/tests/plugins/config-updates.json" --report "$tmp/rep" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench lifetime: $tmp/rep/$file: cannot write it: Is a directory" ] ||
+        fail "--report with a folder $file: exit $rc: $(cat "$tmp/err")"
+done
 
 # A queue workload has no naive baseline beside it.
 cat >"$tmp/queue.json" <<'JSON'

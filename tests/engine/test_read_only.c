@@ -316,6 +316,49 @@ Test(read_only, a_mount_that_erases_every_free_page_stays_inside_its_work_buffer
     ram_flash_free(&s.rf);
 }
 
+/* What a refused write call must leave as it was: every byte of the work buffer (its notes
+ * hold the read-only mount's erase decisions), the store's RAM state, and the flash, not even
+ * read. */
+typedef struct store_memory {
+    uint8_t work[sizeof((store *)0)->work];
+    nbs_map map;
+    nbs_queue queue;
+    uint64_t reads, programs, erases;
+} store_memory;
+
+static void remember(const store *s, store_memory *m) {
+    memcpy(m->work, s->work, sizeof m->work);
+    memcpy(&m->map, &s->map, sizeof m->map); /* padding included: memcmp reads it */
+    memcpy(&m->queue, &s->queue, sizeof m->queue);
+    m->reads = s->rf.reads, m->programs = s->rf.programs, m->erases = s->rf.erases;
+}
+
+/* rc is NBS_E_READ_ONLY and the call touched nothing of `before`. */
+static void refused_untouched(const store *s, const store_memory *before, int rc,
+                              const char *call) {
+    cr_assert_eq(rc, NBS_E_READ_ONLY, "%s: %s", call, nbs_strerror(rc));
+    for (size_t i = 0; i < sizeof before->work; i++)
+        cr_assert_eq(s->work[i], before->work[i], "%s: the work buffer changed at byte %zu", call,
+                     i);
+    cr_assert(!memcmp(&s->map, &before->map, sizeof s->map) &&
+                  !memcmp(&s->queue, &before->queue, sizeof s->queue),
+              "%s: the store's RAM state changed", call);
+    cr_assert(s->rf.reads == before->reads && s->rf.programs == before->programs &&
+                  s->rf.erases == before->erases,
+              "%s: the flash was used (reads %llu, programs %llu, erases %llu more)", call,
+              (unsigned long long)(s->rf.reads - before->reads),
+              (unsigned long long)(s->rf.programs - before->programs),
+              (unsigned long long)(s->rf.erases - before->erases));
+}
+
+/* Each call in turn, against the state just before it. */
+#define EXPECT_UNTOUCHED(s, call)                                                                  \
+    do {                                                                                           \
+        store_memory before_;                                                                      \
+        remember(s, &before_);                                                                     \
+        refused_untouched(s, &before_, call, #call);                                               \
+    } while (0)
+
 Test(read_only, every_write_call_is_refused_and_changes_nothing) {
     for (int is_map = 0; is_map < 2; is_map++) {
         store s;
@@ -325,27 +368,30 @@ Test(read_only, every_write_call_is_refused_and_changes_nothing) {
         char want[VIEW_MAX], got[VIEW_MAX];
         view(&s, want);
         cr_assert_eq(mount_as(&s, true), NBS_OK);
-        uint64_t programs = s.rf.programs, erases = s.rf.erases;
         uint8_t buf[64];
         if (is_map) {
-            cr_assert_eq(nbs_map_store(&s.map, "a", 1, "z", 1), NBS_E_READ_ONLY);
-            cr_assert_eq(nbs_map_remove(&s.map, "a", 1), NBS_E_READ_ONLY);
-            cr_assert_eq(nbs_map_remove(&s.map, "absent", 6), NBS_E_READ_ONLY);
-            cr_assert_eq(nbs_map_remove_all(&s.map), NBS_E_READ_ONLY);
-            cr_assert_eq(nbs_map_erase_all(&s.map), NBS_E_READ_ONLY);
+            EXPECT_UNTOUCHED(&s, nbs_map_store(&s.map, "a", 1, "z", 1));
+            /* A new key and a larger value: a read-write store would make room for it first. */
+            EXPECT_UNTOUCHED(&s, nbs_map_store(&s.map, "new", 3, buf, sizeof buf));
+            EXPECT_UNTOUCHED(&s, nbs_map_remove(&s.map, "a", 1));
+            EXPECT_UNTOUCHED(&s, nbs_map_remove(&s.map, "absent", 6));
+            EXPECT_UNTOUCHED(&s, nbs_map_remove_all(&s.map));
+            EXPECT_UNTOUCHED(&s, nbs_map_erase_all(&s.map));
         } else {
-            cr_assert_eq(nbs_queue_push(&s.queue, "z", 1, NBS_PUSH_DROP_OLDEST), NBS_E_READ_ONLY);
-            cr_assert_eq(nbs_queue_pop(&s.queue, buf, sizeof buf, NULL), NBS_E_READ_ONLY);
-            cr_assert_eq(nbs_queue_erase_all(&s.queue), NBS_E_READ_ONLY);
+            EXPECT_UNTOUCHED(&s, nbs_queue_push(&s.queue, "z", 1, NBS_PUSH_DROP_OLDEST));
+            EXPECT_UNTOUCHED(&s, nbs_queue_pop(&s.queue, buf, sizeof buf, NULL));
+            EXPECT_UNTOUCHED(&s, nbs_queue_erase_all(&s.queue));
             nbs_queue_iter it;
             nbs_queue_iter_init(&s.queue, &it);
             cr_assert_eq(nbs_queue_iter_next(&it, buf, sizeof buf, NULL), NBS_OK);
-            cr_assert_eq(nbs_queue_iter_pop_current(&it), NBS_E_READ_ONLY);
+            nbs_queue_iter at;
+            memcpy(&at, &it, sizeof at);
+            EXPECT_UNTOUCHED(&s, nbs_queue_iter_pop_current(&it));
+            cr_assert(!memcmp(&at, &it, sizeof it), "the refused pop moved the iterator");
         }
         view(&s, got);
         cr_assert_str_eq(got, want, "the refused writes changed what the store reads: %s / %s", got,
                          want);
-        cr_assert(s.rf.programs == programs && s.rf.erases == erases, "a refused write wrote");
         ram_flash_free(&s.rf);
     }
 }

@@ -2,8 +2,9 @@
 # `norbench gui` from the command line, headless: --help; a screenshot is a valid PNG of the
 # window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
 # caught); every bundled example scenario and a saved image open; bad input (a missing file, a
-# folder, a malformed scenario, a truncated image, bad flags, a font that is none) is one message
-# naming it and exit 2.
+# folder, a malformed scenario, a truncated image, bad flags, a font that is none, --select and
+# --at past what the source holds) is one message naming it and exit 2; an output file that
+# cannot be written is one message and exit 1; SIGTERM stops a long --steps (exit 130).
 # Usage: gui_cli.sh PATH/TO/norbench SCENARIOS-DIR
 set -u
 nb=$1
@@ -93,4 +94,48 @@ expect_usage "bad font" "--font" --headless --font "$tmp/shot.png"
 expect_usage "screenshot without headless" "--headless" --screenshot "$tmp/x.png"
 printf 'jump 3\n' >"$tmp/bad.script"
 expect_usage "bad script" "bad.script:1" --headless --script "$tmp/bad.script"
+# Start options past what the source holds: the option, its value and the valid range.
+expect_usage "select past the pages" "^norbench gui: --select 64: expected 0 to 63 (the 64 pages of the store shown)\$" \
+    --headless --select 64
+expect_usage "select past the sectors" "^norbench gui: --select 99999: expected 0 to [0-9]* (the [0-9]* sectors of the device shown)\$" \
+    --headless --sectors --select 99999
+expect_usage "at past the timeline" "^norbench gui: --at 99999: expected 0 to [0-9]* (0: the start; [0-9]*: the timeline's last operation)\$" \
+    --headless "$scenarios/examples/map-basics.json" --at 99999
+expect_usage "at on an empty timeline" "^norbench gui: --at 1: expected 0, the timeline's start" --headless --at 1
+# ... and at the edge, they are taken.
+"$nb" gui --headless --select 63 --state-out "$tmp/edge.state" >"$tmp/out" 2>&1 &&
+    grep -qx "selected 63" "$tmp/edge.state" || fail "--select 63: $(cat "$tmp/out")"
+
+# An output file that cannot be written: one message naming the flag, the file and why, exit 1;
+# headless, and after a script (which ran the window's loop).
+printf 'wait 1\n' >"$tmp/wait.script"
+for how in "" "--script $tmp/wait.script"; do
+    for flag in --screenshot --state-out; do
+        # shellcheck disable=SC2086 # $how is two words or none
+        "$nb" gui --headless $how $flag "$tmp/none/out" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        [ $rc -eq 1 ] && [ "$(cat "$tmp/err")" = "norbench gui: $flag $tmp/none/out: cannot write it: No such file or directory" ] ||
+            fail "$flag into a missing folder ${how:+(with $how)}: exit $rc: $(cat "$tmp/err")"
+    done
+done
+
+# A long --steps stops at SIGTERM once SDL catches it (bit 14 of SigCgt: SIGTERM): one message,
+# exit 130. The watchdog only ends a variant that would never stop.
+"$nb" gui --headless --steps 100000000000 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+tries=0
+while [ -r /proc/$pid/status ] && [ $tries -lt 600 ]; do
+    mask=$(awk '/^SigCgt:/ { print $2 }' /proc/$pid/status)
+    [ -n "$mask" ] && [ $(((0x$mask >> 14) & 1)) -eq 1 ] && break
+    sleep 0.1
+    tries=$((tries + 1))
+done
+kill -TERM $pid
+(sleep 60 && kill -KILL $pid) >/dev/null 2>&1 &
+watchdog=$!
+wait $pid
+rc=$?
+kill $watchdog 2>/dev/null
+[ $rc -eq 130 ] && grep -qx "norbench gui: interrupted after [0-9]* of the 100000000000 --steps" "$tmp/err" ||
+    fail "SIGTERM during --steps: exit $rc: $(cat "$tmp/err")"
 exit 0

@@ -5,7 +5,8 @@
 # config under power cuts where the built-in engine keeps it; a campaign's reproducers replay on
 # the plugin it drove; the queue example runs queue scenarios and fails its campaign; broken
 # plugins (wrong version, wrong symbol, a NULL mandatory operation, no such file) are one
-# message and exit 2; a plugin that crashes is reported as a crash, by a campaign and by run.
+# message and exit 2; a plugin that crashes is reported as a crash, by a campaign's tries, and
+# with one message and exit 1 by run, lifetime, compare, gui and a campaign's plain run.
 # Usage: plugins.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 broken=$3 src=$4
@@ -145,6 +146,37 @@ rc=$?
     grep -qE "norbench run: the engine plugin crashed \(segmentation fault\) in scenario scen/crash.json, library .*scen/lib/broken-crash.so;" err ||
     fail "run of a scenario of engine type plugin that crashes: exit $rc: $(cat err)"
 "$nb" run crash.json --engine-lib "$plugins/naive-map.so" >out 2>&1 || fail "crash.json fails on naive-map: $(cat out)"
+# ... and the same under lifetime, compare (a row's run, and the plain run its campaign starts
+# from) and a campaign's plain run: these run in norbench's own process too. One message naming
+# what ran and the library, exit 1.
+# shellcheck disable=SC2086 # $how is a command line
+for how in "lifetime crash.json --engine plugin:$broken/broken-crash.so" \
+    "lifetime scen/crash.json" \
+    "compare crash.json --engines map,plugin:$broken/broken-crash.so" \
+    "compare $config --engines plugin:$broken/broken-crash.so --campaign crash.json" \
+    "powercut crash.json --engine-lib $broken/broken-crash.so" \
+    "powercut scen/crash.json"; do
+    "$nb" $how >out 2>err
+    rc=$?
+    command=${how%% *}
+    [ $rc -eq 1 ] && [ "$(grep -c "norbench $command: the engine plugin crashed" err)" -eq 1 ] &&
+        grep -qE "^norbench $command: the engine plugin crashed \(segmentation fault\) in (the plain run of )?scenario (scen/)?crash.json, library .*broken-crash.so;" err ||
+        fail "$how: exit $rc: $(cat err)"
+done
+# A campaign's tries still run in workers, without the guard: a crash there is a failed try.
+sed 's|"type": "naive-map"|"type": "plugin", "library": "lib/broken-crash.so"|' "$config" >scen/crash-in-tries.json
+for how in "powercut scen/crash-in-tries.json" "compare $config --engines plugin:$broken/broken-crash.so"; do
+    "$nb" $how >out 2>&1
+    rc=$?
+    ! grep -q "the engine plugin crashed" out && {
+        grep -q "the run crashed (signal 11: Segmentation fault)" out ||
+            { grep -q "AddressSanitizer: SEGV" out && grep -q "the worker stopped (exit status 1" out; }
+    } || fail "$how: exit $rc, the tries' crash not reported as a failed try: $(head -5 out)"
+done
+# compare's column counts them as failures beside the tries that completed (not "2 of 0 tries").
+"$nb" compare "$config" --engines "plugin:$broken/broken-crash.so" >out 2>&1
+grep -qE "^naive-map .* FAIL \([0-9]+ failures, [0-9]+ tries completed\)$" out ||
+    fail "compare's power-cut column for a crashing plugin: $(cat out)"
 
 # The visualizer drives a plugin too (when built with SDL2): its timeline ends after the flash
 # operations `run` counts on the same plugin, and its pages' erase counts add up to run's.
@@ -166,6 +198,15 @@ erases = sum(int(line.split()[-1]) for line in open(sys.argv[2]) if line.startsw
 if int(state["cursor"]) != run["flash_ops"] or erases != run["erases"]:
     sys.exit(f"gui: cursor {state['cursor'].strip()}, erases {erases}; run: {run['flash_ops']}, {run['erases']}")
 PY
+    done
+    # A plugin that crashes while the window runs its scenario: the guard's one message, exit 1.
+    for how in "crash.json --engine-lib $broken/broken-crash.so" scen/crash.json; do
+        # shellcheck disable=SC2086 # $how is two words or one
+        ASAN_OPTIONS=detect_leaks=0 "$nb" gui $how --headless >out 2>err
+        rc=$?
+        [ $rc -eq 1 ] && [ "$(grep -c "norbench gui: the engine plugin crashed" err)" -eq 1 ] &&
+            grep -qE "^norbench gui: the engine plugin crashed \(segmentation fault\) in scenario (scen/)?crash.json, library .*broken-crash.so;" err ||
+            fail "gui $how: exit $rc: $(cat err)"
     done
     ASAN_OPTIONS=detect_leaks=0 "$nb" gui --headless --engine queue \
         --engine-lib "$plugins/naive-map.so" >out 2>err

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Usage errors of `norbench powercut` and `norbench merge` (docs/powercut.md): each exits 2 with
 # exactly one message on stderr that names what was wrong (a "Try 'norbench ... --help'" hint
-# may follow, as everywhere in the command line), prints nothing else and runs no campaign.
+# may follow, as everywhere in the command line), prints nothing else and runs no campaign; a
+# report file that cannot be written is named.
 # Usage: usage.sh PATH/TO/norbench SCENARIO
 set -u
 norbench=$1
@@ -49,6 +50,16 @@ mkdir "$tmp/empty"
 expect_usage_error "$tmp/empty: no scenario files" powercut "$tmp/empty"
 : >"$tmp/a-file"
 expect_usage_error "a-file: cannot write the reports there" powercut "$scenario" --report "$tmp/a-file"
+# A report file that cannot be written after the campaign (a folder of its name in the way) is
+# named, once; the campaign's exit status says so (1).
+for file in powercut.json index.html; do
+    rm -rf "$tmp/rep"
+    mkdir -p "$tmp/rep/$file"
+    expect_exit 1 "$norbench" powercut "$scenario" --report "$tmp/rep" --quiet
+    [ "$(grep -c "^norbench powercut: " "$tmp/err")" -eq 1 ] &&
+        grep -qxF "norbench powercut: $tmp/rep/$file: cannot write it: Is a directory" "$tmp/err" ||
+        fail "--report with a folder $file: $(cat "$tmp/err")"
+done
 expect_usage_error "." powercut
 expect_usage_error "." merge
 expect_usage_error "missing.json" merge "$tmp/missing.json"

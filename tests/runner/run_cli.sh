@@ -2,7 +2,7 @@
 # `norbench run` from the outside: exit codes (0 pass, 1 fail, 2 usage or file errors), the
 # validator's FILE:LINE:COLUMN message for a malformed file (once), missing paths and folders
 # without scenarios (one message each), --json, and --report files (a folder that cannot be
-# written is found before the run).
+# written is found before the run; a report file that cannot be written is named).
 set -u
 norbench=$1
 src=$2
@@ -67,6 +67,14 @@ grep -q "^broken.json .* ERROR$" "$tmp/out" || fail "no ERROR row for a bad file
 [ "$(cat "$tmp/err")" = "norbench run: $tmp/a-file: cannot write the reports there: Not a directory" ] ||
     fail "an unwritable --report folder: $(cat "$tmp/err")"
 [ ! -s "$tmp/out" ] || fail "the run went on despite an unwritable --report folder: $(cat "$tmp/out")"
+# A report file that cannot be written (a folder of its name in the way) is named.
+for file in results.json junit.xml index.html; do
+    rm -rf "$tmp/rep"
+    mkdir -p "$tmp/rep/$file"
+    "$norbench" run --report "$tmp/rep" "$tmp/pass.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    [ $rc -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench run: $tmp/rep/$file: cannot write it: Is a directory" ] ||
+        fail "--report with a folder $file: exit $rc: $(cat "$tmp/err")"
+done
 
 "$norbench" run --json "$tmp/pass.json" "$tmp/fail.json" >"$tmp/out.json"; rc=$?
 [ $rc -eq 1 ] || fail "--json with a failure exited $rc"

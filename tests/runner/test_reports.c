@@ -1,5 +1,6 @@
 /* Tests of the report writers: results.json parses back with every figure, junit.xml is
- * well-formed (balanced tags, escaped text) with one testcase per scenario and the failures. */
+ * well-formed (balanced tags, escaped text) with one testcase per scenario and the failures; a
+ * file that cannot be written is named. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include "reports.h"
 
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const nasty_message =
@@ -59,7 +61,8 @@ static char *read_all(const char *path) {
 static char *write_reports_and_read(const run_results *results, const char *file) {
     char dir[] = "/tmp/norbench-reports-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(report_write_dir(dir, results, NULL), REPORT_OK);
+    const char *failed = "";
+    cr_assert_eq(report_write_dir(dir, results, NULL, &failed), REPORT_OK);
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     char *text = read_all(path);
@@ -175,9 +178,35 @@ Test(reports, durations_read_naturally) {
     cr_assert_str_eq(buf, "90.0 d");
 }
 
+/* A folder in the way of each file in turn: the writer names that file. */
+Test(reports, the_file_that_cannot_be_written_is_named) {
+    run_results results;
+    make_results(&results);
+    const char *const files[] = {"results.json", "junit.xml", "index.html"};
+    for (int i = 0; i < 3; i++) {
+        char dir[] = "/tmp/norbench-reports-XXXXXX", path[256];
+        cr_assert_not_null(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        cr_assert_eq(mkdir(path, 0777), 0);
+        const char *failed = NULL;
+        cr_assert_eq(report_write_dir(dir, &results, NULL, &failed), REPORT_E_IO);
+        cr_assert(failed && strcmp(failed, files[i]) == 0, "%s in the way: %s named", files[i],
+                  failed ? failed : "nothing");
+        rmdir(path);
+        for (int j = 0; j < i; j++) {
+            snprintf(path, sizeof path, "%s/%s", dir, files[j]);
+            unlink(path);
+        }
+        rmdir(dir);
+    }
+    run_results_free(&results);
+}
+
 Test(reports, unwritable_directory_is_an_io_error) {
     run_results results;
     make_results(&results);
-    cr_assert_eq(report_write_dir("/nonexistent/dir/below", &results, NULL), REPORT_E_IO);
+    const char *failed = "";
+    cr_assert_eq(report_write_dir("/nonexistent/dir/below", &results, NULL, &failed), REPORT_E_IO);
+    cr_assert_null(failed, "the folder could not be made, yet %s is named", failed);
     run_results_free(&results);
 }
