@@ -49,10 +49,11 @@ typedef struct nbs_part_problem {
 } nbs_part_problem;
 
 /* Checks the device (NBS_E_GEOMETRY: a bad write unit or erase value, no sectors, runs that do
- * not add up to flash.size) and then each partition in order, the first problem winning:
- * NBS_E_PART_NAME (empty, too long, a byte outside 0x21..0x7E, or the name of an earlier one),
- * NBS_E_RANGE (size 0, or past the end of the device), NBS_E_ALIGN (start or end not on a
- * sector boundary), NBS_E_PART_OVERLAP (shares bytes with an earlier one). `problem` may be NULL.
+ * not add up to flash.size; the callbacks may be NULL in a table that is only checked) and then
+ * each partition in order, the first problem winning: NBS_E_PART_NAME (empty, too long, a byte
+ * outside 0x21..0x7E, or the name of an earlier one), NBS_E_RANGE (size 0, or past the end of the
+ * device), NBS_E_ALIGN (start or end not on a sector boundary), NBS_E_PART_OVERLAP (shares bytes
+ * with an earlier one). `problem` may be NULL.
  */
 int nbs_part_check(const nbs_part_table *table, nbs_part_problem *problem);
 
@@ -81,9 +82,9 @@ typedef struct nbs_raw_status {
 } nbs_raw_status;
 
 /* Opens a partition of a checked table for raw access: mode r (writable false) or r+.
- * NBS_E_PART_NAME: no such partition; NBS_E_READ_ONLY: r+ on a read-only partition;
- * NBS_E_GEOMETRY: its sectors are not all of one size (a block is a sector, and ECMA-419 wants
- * blocks * blockLength = size, so such a partition has no raw view). */
+ * NBS_E_INVAL: the device has no callbacks; NBS_E_PART_NAME: no such partition; NBS_E_READ_ONLY: r+
+ * on a read-only partition; NBS_E_GEOMETRY: its sectors are not all of one size (a block is a
+ * sector, and ECMA-419 wants blocks * blockLength = size, so such a partition has no raw view). */
 int nbs_raw_open(nbs_raw *raw, const nbs_part_table *table, const char *name, bool writable);
 void nbs_raw_close(nbs_raw *raw);
 int nbs_raw_status_get(const nbs_raw *raw, nbs_raw_status *status);

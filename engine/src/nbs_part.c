@@ -25,9 +25,8 @@ bool nbs_sector_at(const nbs_device *dev, uint32_t addr, uint32_t *start, uint32
 static int check_device(const nbs_device *dev) {
     const nbs_flash *f = dev ? &dev->flash : NULL;
     uint32_t w = f ? f->write_unit : 0;
-    if (!f || !f->read || !f->program || !f->erase || !dev->sectors || dev->sector_runs == 0 ||
-        w == 0 || (w & (w - 1)) || w > 32 || (f->erase_value != 0xFF && f->erase_value != 0x00) ||
-        f->start != 0)
+    if (!f || !dev->sectors || dev->sector_runs == 0 || w == 0 || (w & (w - 1)) || w > 32 ||
+        (f->erase_value != 0xFF && f->erase_value != 0x00) || f->start != 0)
         return NBS_E_GEOMETRY;
     uint64_t total = 0;
     for (uint32_t r = 0; r < dev->sector_runs; r++) {

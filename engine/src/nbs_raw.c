@@ -20,6 +20,8 @@ static uint32_t uniform_sector(const nbs_device *dev, uint32_t start, uint32_t s
 int nbs_raw_open(nbs_raw *raw, const nbs_part_table *table, const char *name, bool writable) {
     if (!raw) return NBS_E_INVAL;
     raw->open = false;
+    const nbs_flash *f = table ? &table->device->flash : NULL;
+    if (!f || !f->read || !f->program || !f->erase) return NBS_E_INVAL;
     const nbs_partition *p;
     int rc = nbs_part_find(table, name, &p);
     if (rc) return rc;

@@ -34,6 +34,14 @@ static void fixture_close(part_fixture *f) {
     nor_destroy(f->dev);
 }
 
+/* A device with one partition "p" of `size` bytes from 0, opened in r+. */
+static void open_one(part_fixture *f, nbs_partition *p, const char *preset, uint32_t size,
+                     nbs_raw *raw) {
+    *p = (nbs_partition){"p", 0, size, false};
+    fixture_open(f, preset, p, 1);
+    cr_assert_eq(nbs_raw_open(raw, &f->table, "p", true), NBS_OK);
+}
+
 /* tiny: 4 sectors of 256 bytes. */
 static int check_tiny(const nbs_partition *parts, uint32_t count, nbs_part_problem *problem) {
     part_fixture f;
@@ -154,10 +162,10 @@ Test(partitions, reads_clamp_to_the_end) {
 }
 
 Test(partitions, write_rules) {
-    nbs_partition parts[] = {{"p", 0, 64 * 1024, false}};
+    nbs_partition part;
     part_fixture f;
-    fixture_open(&f, "stm32f4-1m", parts, 1);
     nbs_raw raw;
+    open_one(&f, &part, "stm32f4-1m", 64 * 1024, &raw);
     uint8_t data[8] = {0xF0, 0xF0, 0xF0, 0xF0, 0x0F, 0x0F, 0x0F, 0x0F}, buf[8];
     cr_assert_eq(nbs_raw_open(&raw, &f.table, "p", false), NBS_OK);
     cr_expect_eq(nbs_raw_write(&raw, 0, data, 4), NBS_E_READ_ONLY);
@@ -203,11 +211,10 @@ Test(partitions, erase_argument_rules) {
 }
 
 Test(partitions, an_ecc_word_written_twice_reads_an_ecc_error) {
-    nbs_partition parts[] = {{"p", 0, 128 * 1024, false}};
+    nbs_partition part;
     part_fixture f;
-    fixture_open(&f, "stm32h7-2m", parts, 1);
     nbs_raw raw;
-    cr_assert_eq(nbs_raw_open(&raw, &f.table, "p", true), NBS_OK);
+    open_one(&f, &part, "stm32h7-2m", 128 * 1024, &raw);
     uint8_t word[32], buf[32];
     memset(word, 0x5A, sizeof word);
     uint32_t got;
