@@ -154,7 +154,13 @@ static bool node_partition(scenario_ctx *c, const pjson_node *node, uint32_t *in
     for (size_t i = 0; i < sc->partition_count; i++)
         used += (size_t)snprintf(known + used, sizeof known - used, "%s'%s'", i ? ", " : "",
                                  sc->partitions[i].name);
-    if (sc->partition_count)
+    scenario_name names[SCENARIO_PARTITIONS_MAX];
+    for (size_t i = 0; i < sc->partition_count; i++)
+        names[i] = (scenario_name){sc->partitions[i].name, (int)i};
+    const char *near = nearest_name(node->string, names, sc->partition_count);
+    if (near)
+        ctx_report(c, node->pos, "unknown partition '%s'; did you mean '%s'?", quoted, near);
+    else if (sc->partition_count)
         ctx_report(c, node->pos, "unknown partition '%s'; the partitions are %s", quoted, known);
     else
         ctx_report(c, node->pos, "unknown partition '%s'; the scenario declares no \"partitions\"",
