@@ -2,7 +2,7 @@
  * embedded:storage/flash: a table of named partitions over one flash device (checked for
  * names, ranges, sector alignment and overlaps), iteration over their names, and raw reads,
  * writes and block erases inside one partition. Freestanding C11 like nbs.h: no malloc, no
- * globals; the table, the names and the handles are caller-owned. engine/SPEC.md section 9. */
+ * globals; the table, the names and the handles are caller-owned. engine/SPEC.md section 10. */
 #ifndef NBS_PART_H
 #define NBS_PART_H
 
