@@ -286,7 +286,7 @@ static int check_read_expect(run_state *st, int rc, const uint8_t *buf, uint32_t
     run_bytes expected;
     if (run_value_get(st, &e->bytes, &expected)) return run_fail_nomem(st);
     int result = RUNNER_OK;
-    if (rc != NBS_OK || expected.length != got || memcmp(expected.bytes, buf, got) != 0) {
+    if (rc != NBS_OK || expected.length != got || (got && memcmp(expected.bytes, buf, got) != 0)) {
         char want_text[120], got_text[120];
         run_describe_bytes(want_text, sizeof want_text, expected.bytes, expected.length);
         run_describe_bytes(got_text, sizeof got_text, buf, rc ? 0 : got);
