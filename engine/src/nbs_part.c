@@ -3,8 +3,6 @@
  * iteration in table order. Reads no flash. */
 #include "nbs_internal.h"
 
-#include <string.h>
-
 /* The sector holding `addr`: its start and size; false past the end of the device. */
 bool nbs_sector_at(const nbs_device *dev, uint32_t addr, uint32_t *start, uint32_t *size) {
     uint32_t base = 0;
@@ -37,6 +35,12 @@ static int check_device(const nbs_device *dev) {
     return total == f->size ? NBS_OK : NBS_E_GEOMETRY;
 }
 
+/* A byte loop rather than strcmp: newlib's word-at-a-time strcmp is 700 bytes on Cortex-M. */
+static bool same_name(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+
 static bool name_ok(const char *name) {
     if (!name) return false;
     size_t n = 0;
@@ -58,7 +62,7 @@ static int check_one(const nbs_part_table *t, uint32_t i, uint32_t *other) {
     *other = i;
     if (!name_ok(p->name)) return NBS_E_PART_NAME;
     for (uint32_t j = 0; j < i; j++)
-        if (strcmp(t->parts[j].name, p->name) == 0) {
+        if (same_name(t->parts[j].name, p->name)) {
             *other = j;
             return NBS_E_PART_NAME;
         }
@@ -90,7 +94,7 @@ int nbs_part_check(const nbs_part_table *table, nbs_part_problem *problem) {
 int nbs_part_find(const nbs_part_table *table, const char *name, const nbs_partition **out) {
     if (!table || !name || !out) return NBS_E_INVAL;
     for (uint32_t i = 0; i < table->count; i++)
-        if (strcmp(table->parts[i].name, name) == 0) {
+        if (same_name(table->parts[i].name, name)) {
             *out = &table->parts[i];
             return NBS_OK;
         }
