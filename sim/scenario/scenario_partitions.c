@@ -141,6 +141,7 @@ static bool node_partition(scenario_ctx *c, const pjson_node *node, uint32_t *in
         report_type(c, node, "a partition name (a string)");
         return false;
     }
+    if (!c->partitions_ok) return false; /* the table's own error says what is wrong */
     const scenario *sc = c->sc;
     for (size_t i = 0; i < sc->partition_count; i++)
         if (strcmp(sc->partitions[i].name, node->string) == 0 &&
@@ -183,10 +184,6 @@ bool resolve_engine_partition(scenario_ctx *c, const pjson_node *engine, scenari
                    "is given too)",
                    clash);
         ok = false;
-    } else if (!c->partitions_ok) {
-        /* the partitions' own error says what is wrong; a name is only checked against them */
-        ok = node->type == PJSON_STRING;
-        if (!ok) report_type(c, node, "a partition name (a string)");
     } else if ((ok = node_partition(c, node, &index))) {
         const scenario_partition *p = &c->sc->partitions[index];
         snprintf(e->partition, sizeof e->partition, "%s", p->name);
@@ -194,7 +191,7 @@ bool resolve_engine_partition(scenario_ctx *c, const pjson_node *engine, scenari
         e->size = p->size;
     }
     ctx_path_restore(c, mark);
-    return ok && c->partitions_ok;
+    return ok;
 }
 
 /* ---- raw steps ------------------------------------------------------------------------- */
