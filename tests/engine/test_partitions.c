@@ -230,3 +230,10 @@ Test(partitions, an_ecc_word_written_twice_reads_an_ecc_error) {
     cr_expect_eq(nbs_raw_read(&raw, 32, buf, 32, &got), NBS_OK, "an erase mends it");
     fixture_close(&f);
 }
+
+Test(partitions, each_error_has_its_own_message) {
+    cr_expect_str_eq(nbs_strerror(NBS_E_PART_OVERLAP), "partitions overlap");
+    cr_expect_str_eq(nbs_strerror(NBS_E_ALIGN), "not aligned to a sector or the write unit");
+    cr_expect_str_eq(nbs_strerror(NBS_E_PART_NAME), "partition name bad, repeated or unknown");
+    cr_expect_str_eq(nbs_strerror(NBS_E_RANGE), "outside the partition or the device");
+}
