@@ -69,6 +69,8 @@ void ref_raw_forget(ref_raw_image *img, const ref_raw_rules *rules, uint32_t off
     to = to % w ? to + (w - to % w) : to;
     if (to > img->size) to = img->size;
     memset(img->unknown + from, 1, to - from);
+    /* Unknown covers an ECC word broken before: its reads may now answer anything. */
+    memset(img->broken + from / w, 0, (to - from + w - 1) / w);
 }
 
 void ref_raw_forget_device(ref_raw_image *img, const ref_raw_rules *rules, uint32_t addr,
