@@ -222,7 +222,8 @@ SCENARIO_SEEDS = [
     "suite/torn-program-metastable.json", "suite/torn-erase-weak.json", "suite/torn-queue.json",
     "suite/fault-flip-bits.json", "suite/fault-corrupt-range.json", "suite/reboot-loop.json",
     "suite/time-and-sleep.json", "suite/preset-stm32h7-2m.json", "suite/lifetime-config-minute.json",
-    "examples/power-cut.json",
+    "examples/power-cut.json", "suite/raw-ops-tiny.json", "suite/raw-write-count-nrf52840.json",
+    "suite/raw-write-once-stm32l4.json", "powercut/raw-beside-map-tiny.json",
 ]
 
 

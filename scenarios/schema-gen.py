@@ -53,6 +53,8 @@ defs = {
                           obj({op: {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]}
                                for op in ["==","!=","<","<=",">",">="]}) | {"minProperties": 1}]},
  "steps": {"type": "array", "minItems": 1, "items": ref("step")},
+ "partition_name": {"type": "string", "pattern": "^[!-~]{1,16}$"},
+ "raw_args": obj({"partition": {"$ref": "#/$defs/partition_name"}}, ["partition"]),
 }
 def expect(*kinds):
     alts = []
@@ -61,6 +63,8 @@ def expect(*kinds):
         if k == "count": alts.append(obj({"value": U32}, ["value"]))
         if k == "bool": alts.append(obj({"value": {"type": "boolean"}}, ["value"]))
         if k == "absent": alts.append(obj({"absent": {"const": True}}, ["absent"]))
+        if k == "status": alts.append(obj({"value": obj({f: U32 for f in c_names("sim/scenario/scenario_partitions.c", "figure_names[]")}) | {"minProperties": 1}}, ["value"]))
+        if k == "names": alts.append(obj({"value": {"type": "array", "maxItems": 16, "items": ref("partition_name")}}, ["value"]))
         if k == "items": alts.append(obj({"items": {"type": "array", "items": {"anyOf": [ref("value"), obj({"key": ref("key"), "value": ref("value")}, ["key", "value"])]}}}, ["items"]))
     alts.append(obj({"error": ref("error_name")}, ["error"]))
     return {"oneOf": alts}
@@ -98,6 +102,14 @@ ops = {
  "erase_sector": (obj({"sector": U32, "address": U32}) | {"oneOf": [{"required": ["sector"]}, {"required": ["address"]}]}, None),
  "expect_stats": (obj({s: ref("stat_bound") for s in stats}) | {"minProperties": 1}, None),
  "check": (ref("no_args"), None),
+ "partitions": (ref("no_args"), expect("names")),
+ "raw_open": (obj({"partition": ref("partition_name"), "mode": {"enum": ["r", "r+"]}}, ["partition"]), expect()),
+ "raw_close": (ref("raw_args"), expect()),
+ "raw_status": (ref("raw_args"), expect("status")),
+ "raw_read": (obj({"partition": ref("partition_name"), "offset": U32, "count": rng(0, MAXV)}, ["partition", "offset", "count"]), expect("bytes")),
+ "raw_write": (obj({"partition": ref("partition_name"), "offset": U32, "value": ref("value")}, ["partition", "offset", "value"]), expect()),
+ "raw_erase": (obj({"partition": ref("partition_name"), "from": rng(-2147483648, 2147483647), "to": rng(-2147483648, 2147483647)},
+                   ["partition", "from"]), expect()),
 }
 step_alts = []
 for name, (args, exp) in ops.items():
@@ -132,7 +144,8 @@ schema = {
                  "api": {"enum": ["map", "queue"], "description": "type plugin: which operations the scenario drives (default map)."},
                  "start": U32, "size": rng(1, 4294967295), "page_size": rng(1, 4294967295),
                  "cache": {"oneOf": [{"enum": ["all", "none"]}, {"type": "array", "uniqueItems": True, "items": {"enum": ["page_states","page_pointers","keys"]}}]},
-                 "cache_max_keys": rng(1, 1000000), "cache_check": {"type": "boolean"}}, ["type"]),
+                 "cache_max_keys": rng(1, 1000000), "cache_check": {"type": "boolean"},
+                 "partition": {"$ref": "#/$defs/partition_name", "description": "the partition the engine's range is (instead of start and size)"}}, ["type"]),
   "steps": ref("steps"),
   "cut": obj({"op": rng(0, 4611686018427387904),
               "torn_program": {"enum": TORN_PROGRAM},
@@ -142,6 +155,9 @@ schema = {
                                "torn_erase": {"enum": TORN_ERASE}}, ["op"]),
               "then_steps": rng(0, 4611686018427387904)}, ["op"],
              "A placed power cut, as power-cut campaigns write into their reproducers (docs/powercut.md)."),
+  "partitions": {"type": "array", "maxItems": 16, "description": "Named ranges of whole sectors (no overlaps) for engine.partition and the raw steps.",
+                 "items": obj({"name": ref("partition_name"), "start": U32, "size": rng(1, 4294967295),
+                               "read_only": {"type": "boolean", "description": "raw access only in mode r"}}, ["name", "start", "size"])},
   "matrix": obj({"preset": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": True,
                             "items": {"enum": presets}}}, ["preset"],
                 "Run the scenario once per preset, each a result named NAME[preset=P]."),

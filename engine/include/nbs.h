@@ -1,5 +1,6 @@
-/* The norbench storage engine (nbs): its one public header — error codes, the flash interface
- * the caller fills in, the optional RAM caches, the space figures, the map and the queue.
+/* The norbench storage engine (nbs): its main public header — error codes, the flash interface
+ * the caller fills in, the optional RAM caches, the space figures, the map and the queue
+ * (partitions and raw flash access: nbs_part.h).
  * Freestanding C11: no malloc, no globals; every piece of state lives in caller-owned structs. */
 #ifndef NBS_H
 #define NBS_H
@@ -28,7 +29,13 @@ enum {
     NBS_E_CACHE_MISMATCH = -14,  /* check mode: a cached answer disagreed with flash */
     NBS_E_KEY_LEN = -15,         /* key length outside 1..NBS_KEY_MAX */
     NBS_E_CACHE_MEM = -16,       /* the cache memory is smaller than nbs_cache_bytes() */
-    NBS_E_READ_ONLY = -17,       /* a write call on a store mounted read-only: nothing changed */
+    NBS_E_READ_ONLY = -17,       /* a write call on a store mounted read-only (or a raw write
+                                    on a partition opened r, nbs_part.h): nothing changed */
+    /* Partitions and raw access (nbs_part.h). */
+    NBS_E_PART_OVERLAP = -18, /* two partitions share bytes */
+    NBS_E_ALIGN = -19,        /* not on a sector boundary, or a raw write off the write unit */
+    NBS_E_PART_NAME = -20,    /* a partition name empty, too long, repeated or unknown */
+    NBS_E_RANGE = -21,        /* outside the device or the partition (or an empty partition) */
 };
 const char *nbs_strerror(int err);
 

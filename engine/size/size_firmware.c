@@ -3,6 +3,7 @@
  * they reach, libgcc helpers included, and drops nothing a real product could call. It is only
  * linked, never run. */
 #include "nbs.h"
+#include "nbs_part.h"
 
 #ifndef SIZE_FIRMWARE_CORE
 #define SIZE_FIRMWARE_CORE 0
@@ -10,7 +11,7 @@
 
 typedef void (*any_function)(void);
 
-/* Every function of the public header (nbs.h); built with
+/* Every function of the public headers (nbs.h, nbs_part.h); built with
  * SIZE_FIRMWARE_CORE=1, only what a product that stores and queues needs: mount, store, fetch,
  * remove, push, peek and pop (no erase_all, counts, space figures, iteration or messages). */
 static const any_function public_functions[] = {
@@ -29,6 +30,11 @@ static const any_function public_functions[] = {
     (any_function)nbs_queue_max_push,  (any_function)nbs_queue_space,
     (any_function)nbs_queue_max_item,  (any_function)nbs_queue_iter_init,
     (any_function)nbs_queue_iter_next, (any_function)nbs_queue_iter_pop_current,
+    (any_function)nbs_part_check,      (any_function)nbs_part_find,
+    (any_function)nbs_part_next,       (any_function)nbs_raw_open,
+    (any_function)nbs_raw_close,       (any_function)nbs_raw_status_get,
+    (any_function)nbs_raw_read,        (any_function)nbs_raw_write,
+    (any_function)nbs_raw_erase,
 #endif
 };
 

@@ -5,6 +5,7 @@
 #define NBS_INTERNAL_H
 
 #include "nbs.h"
+#include "nbs_part.h"
 
 #include <string.h>
 
@@ -27,6 +28,10 @@
 #define NBS_TEST_BREAK_RO_POP_BY_P          12 /* read-only: a pop counts once its P reads full */
 #define NBS_TEST_BREAK_RO_STRICT_NEWEST     13 /* read-only: each read decides the newest's seals */
 #define NBS_TEST_BREAK_SEAL_WITH_HEAD       14 /* version 4: S programmed with the commit header */
+#define NBS_TEST_BREAK_RAW_NO_CLAMP                                                                \
+    15                                   /* raw read: the count clamped to the size, not           \
+                                            to the bytes left after the offset */
+#define NBS_TEST_BREAK_RAW_SKIP_ALIGN 16 /* raw write: the write-unit check left out */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif
@@ -141,6 +146,10 @@ uint32_t nbs_crc32c(uint32_t seed, const void *data, size_t len);
 /* nbs_io.c: geometry, flash access, erases (tracked per power-on). A failed program or erase
  * unmounts the store (only a mount may judge what it left). */
 int nbs_check_geometry(const nbs_flash *f);
+/* A flash callback's result as the engine reports it: 0, NBS_E_ECC, or NBS_E_IO for the rest. */
+int nbs_flash_result(int rc);
+/* nbs_part.c: the sector of the device holding addr (its start and size); false past the end. */
+bool nbs_sector_at(const nbs_device *dev, uint32_t addr, uint32_t *start, uint32_t *size);
 /* Reads and programs take a page index and an offset in it. */
 int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len);
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len);

@@ -50,7 +50,7 @@ static uint32_t page_addr(const nbs_log *log, uint32_t page) {
     return log->flash.start + page * log->flash.page_size;
 }
 
-static int flash_result(int rc) {
+int nbs_flash_result(int rc) {
     return rc == NBS_E_ECC ? NBS_E_ECC : rc ? NBS_E_IO : NBS_OK;
 }
 
@@ -78,11 +78,11 @@ int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len)
             return NBS_OK;
         }
     }
-    return flash_result(log->flash.read(log->flash.ctx, page_addr(log, page) + off, buf, len));
+    return nbs_flash_result(log->flash.read(log->flash.ctx, page_addr(log, page) + off, buf, len));
 }
 
 static int after_write(nbs_log *log, int rc) {
-    rc = flash_result(rc);
+    rc = nbs_flash_result(rc);
     if (rc) log->mounted = false;
     return rc;
 }

@@ -28,10 +28,14 @@ static const char messages[] = "success\0"
                                "key length out of range\0"
                                "cache memory too small\0"
                                "store mounted read-only\0"
+                               "partitions overlap\0"
+                               "not aligned to a sector or the write unit\0"
+                               "partition name bad, repeated or unknown\0"
+                               "outside the partition or the device\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_READ_ONLY ? (unsigned)-err : 1u - NBS_E_READ_ONLY;
+    unsigned index = err <= 0 && err >= NBS_E_RANGE ? (unsigned)-err : 1u - NBS_E_RANGE;
     const char *message = messages;
     while (index--)
         while (*message++) {

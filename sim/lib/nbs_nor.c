@@ -1,6 +1,6 @@
 /* Engine flash callbacks backed by the NOR model: reads pass through; a program is split at
  * SPI program pages (the model wraps inside one, as the chip does); an erase of an engine page
- * erases every sector in it. */
+ * erases every sector in it. The whole device for a partition table erases one sector a call. */
 #include "nbs_nor.h"
 
 int nbs_nor_error(int nor_err) {
@@ -63,6 +63,28 @@ static uint8_t programs_per_unit(const nor_config *cfg) {
     }
 }
 
+static void bind_range(nbs_nor *b, nor *dev, uint32_t start, uint32_t size, uint32_t page_size,
+                       int (*erase)(void *ctx, uint32_t addr)) {
+    const nor_config *cfg = nor_get_config(dev);
+    b->dev = dev;
+    b->flash = (nbs_flash){
+        .ctx = b,
+        .read = flash_read,
+        .program = flash_program,
+        .erase = erase,
+        .start = start,
+        .size = size,
+        .page_size = page_size,
+        .write_unit = cfg->write_unit,
+        .erase_value = cfg->erase_value,
+        .programs_per_unit = programs_per_unit(cfg),
+    };
+}
+
+static int flash_erase_sector(void *ctx, uint32_t sector_addr) {
+    return nbs_nor_error(nor_erase(((nbs_nor *)ctx)->dev, sector_addr));
+}
+
 int nbs_nor_bind(nbs_nor *b, nor *dev, uint32_t start, uint32_t size, uint32_t page_size) {
     if (!b || !dev || page_size == 0 || size % page_size || size / page_size < 2 ||
         (uint64_t)start + size > nor_size(dev))
@@ -74,19 +96,17 @@ int nbs_nor_bind(nbs_nor *b, nor *dev, uint32_t start, uint32_t size, uint32_t p
             return NBS_E_GEOMETRY;
         a += s_size;
     }
+    bind_range(b, dev, start, size, page_size, flash_erase);
+    return NBS_OK;
+}
+
+int nbs_nor_bind_device(nbs_nor *b, nor *dev, nbs_sector_run runs[NOR_MAX_REGIONS],
+                        nbs_device *out) {
+    if (!b || !dev || !runs || !out) return NBS_E_INVAL;
+    bind_range(b, dev, 0, nor_size(dev), 0, flash_erase_sector);
     const nor_config *cfg = nor_get_config(dev);
-    b->dev = dev;
-    b->flash = (nbs_flash){
-        .ctx = b,
-        .read = flash_read,
-        .program = flash_program,
-        .erase = flash_erase,
-        .start = start,
-        .size = size,
-        .page_size = page_size,
-        .write_unit = cfg->write_unit,
-        .erase_value = cfg->erase_value,
-        .programs_per_unit = programs_per_unit(cfg),
-    };
+    for (uint32_t r = 0; r < cfg->region_count; r++)
+        runs[r] = (nbs_sector_run){cfg->regions[r].count, cfg->regions[r].size};
+    *out = (nbs_device){.flash = b->flash, .sectors = runs, .sector_runs = cfg->region_count};
     return NBS_OK;
 }

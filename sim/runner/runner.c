@@ -174,6 +174,7 @@ static int check_power_cut_landed(run_state *st, const char *until) {
 
 /* A raw write inside the engine's range makes the model provisional (see run_state.tainted). */
 static void note_raw_write(run_state *st, uint32_t address, uint32_t length) {
+    run_raw_note_fault(st, address, length);
     uint64_t start = st->sc->engine.start, end = start + st->sc->engine.size;
     if (address < end && (uint64_t)address + length > start) st->tainted = true;
 }
@@ -258,6 +259,13 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_EXPECT_STATS:
         return st->plan.landed ? RUNNER_OK : expect_stats(st, &step->args.stats);
     case SCENARIO_OP_CHECK: return run_check_store(st);
+    case SCENARIO_OP_PARTITIONS:
+    case SCENARIO_OP_RAW_OPEN:
+    case SCENARIO_OP_RAW_CLOSE:
+    case SCENARIO_OP_RAW_STATUS:
+    case SCENARIO_OP_RAW_READ:
+    case SCENARIO_OP_RAW_WRITE:
+    case SCENARIO_OP_RAW_ERASE: return run_raw_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -443,6 +451,7 @@ static int setup(run_state *st) {
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);
+    if ((rc = run_raw_setup(st))) return rc;
     nor_set_cut_fn(st->dev, run_cut_fn, st);
     const scenario_cut *cut = st->opts && st->opts->cut ? st->opts->cut : &sc->cut;
     if (cut->present) run_plan_start(st, cut);
@@ -469,6 +478,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
         rc = RUNNER_E_ENGINE;
     }
     run_saved_release(&st);
+    run_raw_free(&st);
     adapter_destroy(&st.engine);
     engine_plugin_unload(&st.plugin);
     if (opts && opts->keep_device)

@@ -27,6 +27,7 @@ struct run_saved {
     char iterations[sizeof(((run_state *)0)->iterations)];
     run_cursor cursor;
     run_power power;
+    run_raw *raw; /* NULL: no partitions */
 };
 
 struct runner_branch_point {
@@ -55,6 +56,7 @@ static void saved_free(run_saved *s) {
     ref_map_free(&s->map);
     ref_queue_free(&s->queue);
     run_history_free(&s->history);
+    run_raw_release(s->raw);
     free(s);
 }
 
@@ -108,6 +110,8 @@ static bool save(run_state *st, run_saved *s) {
     memcpy(s->iterations, st->iterations, sizeof s->iterations);
     s->cursor = st->cursor;
     s->power = st->power;
+    if (st->raw && !s->raw) s->raw = run_raw_new();
+    if (st->raw && (!s->raw || !run_raw_copy(s->raw, st->raw))) return false;
     s->valid = true;
     return true;
 }
@@ -139,6 +143,7 @@ static bool restore(run_state *st, const run_saved *s) {
     memcpy(st->iterations, s->iterations, sizeof s->iterations);
     st->cursor = s->cursor;
     st->power = s->power;
+    if (st->raw && !run_raw_copy(st->raw, s->raw)) return false;
     return true;
 }
 

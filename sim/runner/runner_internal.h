@@ -62,6 +62,7 @@ typedef struct run_checks {
 } run_checks;
 
 typedef struct run_saved run_saved;
+typedef struct run_raw run_raw; /* runner_raw.c: partitions, raw handles, their model */
 
 /* The scenario's last power_cut step, from the step to the power_on after it: a cut that never
  * lands, or a run that ends with the power off, is a scenario error naming that step. */
@@ -118,6 +119,7 @@ typedef struct run_state {
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
     run_checks checks;
     run_power power; /* the scenario's own power_cut, until its power_on */
+    run_raw *raw;    /* NULL: the scenario declares no partitions */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -265,6 +267,16 @@ bool run_cut_may_land(const run_state *st);
 int run_resolve_drops(run_state *st);
 int run_forecast_drops(run_state *st, const void *value, size_t length, bool *known,
                        size_t *dropped);
+
+/* runner_raw.c: the partition table and raw steps (setup when the scenario declares
+ * partitions), a raw fault's range made unknown to the raw model, and copies for checkpoints. */
+int run_raw_setup(run_state *st);
+void run_raw_free(run_state *st);
+int run_raw_step(run_state *st, const scenario_step *step);
+void run_raw_note_fault(run_state *st, uint32_t address, uint32_t length);
+run_raw *run_raw_new(void); /* empty, for run_raw_copy to fill */
+bool run_raw_copy(run_raw *dst, const run_raw *src);
+void run_raw_release(run_raw *raw);
 
 /* Counts an engine call and reports progress now and then. */
 void run_count_engine_op(run_state *st);

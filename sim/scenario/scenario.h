@@ -63,9 +63,22 @@ enum {
     SCENARIO_CACHE_KEYS = 1u << 2,
 };
 
+/* ---- partitions ------------------------------------------------------------------------ */
+
+/* The top-level "partitions" array (scenario_partitions.c): named ranges of whole sectors,
+ * checked like the engine's nbs_part_check (names, ranges, alignment, overlaps). */
+#define SCENARIO_PARTITIONS_MAX     16
+#define SCENARIO_PARTITION_NAME_MAX 16 /* = NBS_PART_NAME_MAX */
+typedef struct scenario_partition {
+    char name[SCENARIO_PARTITION_NAME_MAX + 1];
+    uint32_t start, size;
+    bool read_only; /* raw access only in mode r */
+} scenario_partition;
+
 typedef struct scenario_engine {
-    char type[16];         /* adapter name: "map", "queue", "naive-map" or "plugin" */
-    unsigned capabilities; /* SCENARIO_CAN_* (a plugin's: its "api") */
+    char type[16]; /* adapter name: "map", "queue", "naive-map" or "plugin" */
+    char partition[SCENARIO_PARTITION_NAME_MAX + 1]; /* "engine.partition" ("": start/size) */
+    unsigned capabilities;                           /* SCENARIO_CAN_* (a plugin's: its "api") */
     char *library;  /* "plugin": the shared object, resolved against the file's folder (owned) */
     uint32_t start; /* first byte of the range it owns (a sector start) */
     uint32_t size;  /* a whole number (>= 2) of pages */
@@ -109,19 +122,44 @@ typedef enum scenario_op {
     /* checks */
     SCENARIO_OP_EXPECT_STATS,
     SCENARIO_OP_CHECK,
+    /* partitions and raw access (scenario_partitions.c, runner_raw.c) */
+    SCENARIO_OP_PARTITIONS,
+    SCENARIO_OP_RAW_OPEN,
+    SCENARIO_OP_RAW_CLOSE,
+    SCENARIO_OP_RAW_STATUS,
+    SCENARIO_OP_RAW_READ,
+    SCENARIO_OP_RAW_WRITE,
+    SCENARIO_OP_RAW_ERASE,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
 
 typedef enum scenario_expect_kind {
-    SCENARIO_EXPECT_NONE,   /* no "expect": the result is checked against the reference model */
-    SCENARIO_EXPECT_BYTES,  /* fetch, peek, pop: this value */
-    SCENARIO_EXPECT_NUMBER, /* count */
-    SCENARIO_EXPECT_BOOL,   /* has */
-    SCENARIO_EXPECT_ABSENT, /* fetch, has: no such key; peek, pop: the queue is empty */
-    SCENARIO_EXPECT_ERROR,  /* this NBS_E_* code */
-    SCENARIO_EXPECT_ITEMS   /* iterate: these items (map: any order; queue: oldest first) */
+    SCENARIO_EXPECT_NONE,       /* no "expect": the result is checked against the reference model */
+    SCENARIO_EXPECT_BYTES,      /* fetch, peek, pop: this value */
+    SCENARIO_EXPECT_NUMBER,     /* count */
+    SCENARIO_EXPECT_BOOL,       /* has */
+    SCENARIO_EXPECT_ABSENT,     /* fetch, has: no such key; peek, pop: the queue is empty */
+    SCENARIO_EXPECT_ERROR,      /* this NBS_E_* code */
+    SCENARIO_EXPECT_ITEMS,      /* iterate: these items (map: any order; queue: oldest first) */
+    SCENARIO_EXPECT_RAW_STATUS, /* raw_status: these figures (any of them) */
+    SCENARIO_EXPECT_NAMES       /* partitions: these names, in table order */
 } scenario_expect_kind;
+
+/* raw_status's figures; `given` has bit i set for figure i (SCENARIO_RAW_SIZE, ...). */
+enum {
+    SCENARIO_RAW_SIZE,
+    SCENARIO_RAW_BLOCK_LENGTH,
+    SCENARIO_RAW_BLOCKS,
+    SCENARIO_RAW_ERASE_VALUE,
+    SCENARIO_RAW_WRITE_ALIGN,
+    SCENARIO_RAW_FIGURES
+};
+typedef struct scenario_raw_status {
+    unsigned given;
+    uint32_t figure[SCENARIO_RAW_FIGURES];
+} scenario_raw_status;
+const char *scenario_raw_figure_name(unsigned figure); /* "size", "block_length", ... */
 
 typedef struct scenario_item {
     scenario_value key; /* map items only (queue items: length 0, kind BYTES) */
@@ -136,6 +174,9 @@ typedef struct scenario_expect {
     int error;            /* ERROR: an NBS_E_* value */
     scenario_item *items; /* ITEMS */
     size_t item_count;
+    scenario_raw_status raw_status;                 /* RAW_STATUS */
+    char (*names)[SCENARIO_PARTITION_NAME_MAX + 1]; /* NAMES */
+    size_t name_count;
 } scenario_expect;
 
 typedef struct scenario_step scenario_step;
@@ -229,6 +270,17 @@ typedef struct scenario_erase_sector_args {
     uint32_t address; /* its first byte */
 } scenario_erase_sector_args;
 
+/* raw_open, raw_close, raw_status, raw_read, raw_write, raw_erase: the partition by its index
+ * in scenario.partitions, and the operation's arguments. */
+typedef struct scenario_raw_args {
+    uint32_t partition;
+    bool writable;        /* raw_open: mode "r+" (the default) */
+    uint32_t offset;      /* raw_read, raw_write */
+    uint32_t count;       /* raw_read */
+    scenario_value value; /* raw_write */
+    int64_t from, to;     /* raw_erase: blocks from..to-1 (to defaults to from + 1) */
+} scenario_raw_args;
+
 typedef enum scenario_stat {
     SCENARIO_STAT_ERASE_MAX,    /* highest per-sector erase count */
     SCENARIO_STAT_ERASE_MIN,    /* lowest per-sector erase count */
@@ -295,7 +347,8 @@ struct scenario_step {
         scenario_erase_sector_args erase_sector;
         scenario_stats_args stats;
         bool read_only; /* power_on, reboot: mount read-only (writes then answer read_only) */
-    } args;             /* count, remove_all, erase_all, check: none */
+        scenario_raw_args raw;
+    } args; /* count, remove_all, erase_all, check: none */
 };
 
 /* ---- a placed power cut ---------------------------------------------------------------- */
@@ -340,6 +393,8 @@ typedef struct scenario {
     char preset[NOR_NAME_MAX];
     nor_config flash; /* the preset with every override applied; nor_config_validate() passes */
     scenario_engine engine;
+    scenario_partition partitions[SCENARIO_PARTITIONS_MAX];
+    size_t partition_count;
     scenario_steps steps;
     scenario_cut cut; /* present only in reproducers */
     scenario_matrix matrix;

@@ -208,7 +208,7 @@ static const scenario_name engine_fields[] = {
     {"size", FIELD_OPTIONAL},        {"page_size", FIELD_OPTIONAL},
     {"cache", FIELD_OPTIONAL},       {"cache_max_keys", FIELD_OPTIONAL},
     {"cache_check", FIELD_OPTIONAL}, {"library", FIELD_OPTIONAL},
-    {"api", FIELD_OPTIONAL},
+    {"api", FIELD_OPTIONAL},         {"partition", FIELD_OPTIONAL},
 };
 
 /* The engines a scenario can name. A new adapter adds a line here and one in the runner. A
@@ -359,7 +359,7 @@ static bool check_range(scenario_ctx *c, const pjson_node *engine, const nor_con
     ctx_path_restore(c, mark);
     if (!ok) return false;
     if (!pjson_get(engine, "page_size")) e->page_size = size;
-    if (!pjson_get(engine, "size")) {
+    if (!pjson_get(engine, "size") && !e->partition[0]) {
         e->size = default_size(cfg, e, total);
         if (e->size / e->page_size >= 2) return true;
         ctx_report(c, engine->pos,
@@ -402,6 +402,7 @@ bool parse_engine(scenario_ctx *c, const pjson_node *engine, scenario *sc) {
     ok &= parse_cache(c, engine, e);
     ok &= field_u32(c, engine, "cache_max_keys", 1, 1000000, 64, &e->cache_max_keys);
     ok &= field_bool(c, engine, "cache_check", false, &e->cache_check);
+    ok &= resolve_engine_partition(c, engine, e);
     if (!ok) return false;
     if (!c->flash_ok) return true; /* types are fine; the range cannot be checked */
     return check_range(c, engine, &sc->flash, e);

@@ -13,11 +13,12 @@ typedef struct scenario_ctx {
     scenario_errors *errors;
     char path[SCENARIO_PATH_MAX];
     size_t path_length;
-    int status;       /* SCENARIO_E_NOMEM once memory ran out (sticky) */
-    scenario *sc;     /* being filled in */
-    bool flash_ok;    /* sc->flash is valid: addresses can be checked */
-    bool engine_ok;   /* sc->engine is valid: operations can be checked against it */
-    const char *file; /* as given: relative image paths start from it */
+    int status;         /* SCENARIO_E_NOMEM once memory ran out (sticky) */
+    scenario *sc;       /* being filled in */
+    bool flash_ok;      /* sc->flash is valid: addresses can be checked */
+    bool engine_ok;     /* sc->engine is valid: operations can be checked against it */
+    bool partitions_ok; /* sc->partitions passed (also when there are none) */
+    const char *file;   /* as given: relative image paths start from it */
     const scenario_load_options *options; /* NULL: none */
 } scenario_ctx;
 
@@ -107,6 +108,14 @@ extern const scenario_name scenario_compare_names[];
 /* Steps (scenario_steps.c). */
 bool parse_steps(scenario_ctx *c, const pjson_node *array, scenario_steps *out);
 void steps_free(scenario_steps *steps);
+
+/* Partitions and raw steps (scenario_partitions.c): the top-level array, engine.partition
+ * (start and size from the partition named; false after an error), a raw step's arguments, and
+ * the value of raw_status's and partitions' expect. */
+bool parse_partitions(scenario_ctx *c, const pjson_node *array, scenario *sc);
+bool resolve_engine_partition(scenario_ctx *c, const pjson_node *engine, scenario_engine *e);
+bool parse_raw_step(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+bool parse_raw_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
 
 /* Flash geometry helpers (scenario_flash.c). */
 bool parse_flash(scenario_ctx *c, const pjson_node *node, scenario *sc);

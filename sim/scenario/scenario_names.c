@@ -34,6 +34,10 @@ const scenario_name scenario_error_names[] = {
     {"key_len", NBS_E_KEY_LEN},
     {"cache_mem", NBS_E_CACHE_MEM},
     {"read_only", NBS_E_READ_ONLY},
+    {"part_overlap", NBS_E_PART_OVERLAP},
+    {"align", NBS_E_ALIGN},
+    {"part_name", NBS_E_PART_NAME},
+    {"range", NBS_E_RANGE},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 

@@ -10,7 +10,7 @@
 static const scenario_name top_fields[] = {
     {"name", FIELD_REQUIRED},  {"description", FIELD_OPTIONAL}, {"seed", FIELD_OPTIONAL},
     {"flash", FIELD_REQUIRED}, {"engine", FIELD_REQUIRED},      {"steps", FIELD_REQUIRED},
-    {"cut", FIELD_OPTIONAL},   {"matrix", FIELD_OPTIONAL},
+    {"cut", FIELD_OPTIONAL},   {"matrix", FIELD_OPTIONAL},      {"partitions", FIELD_OPTIONAL},
 };
 
 static bool is_name_char(char ch) {
@@ -72,6 +72,13 @@ static void validate(scenario_ctx *c, const pjson_node *root, scenario *sc) {
     if (flash) {
         size_t mark = ctx_path_key(c, "flash");
         c->flash_ok = parse_flash(c, flash, sc);
+        ctx_path_restore(c, mark);
+    }
+    const pjson_node *partitions = pjson_get(root, "partitions");
+    c->partitions_ok = !partitions;
+    if (partitions) {
+        size_t mark = ctx_path_key(c, "partitions");
+        c->partitions_ok = parse_partitions(c, partitions, sc);
         ctx_path_restore(c, mark);
     }
     if (engine) {

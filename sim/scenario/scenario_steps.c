@@ -457,6 +457,15 @@ static const op_spec op_specs[] = {
     {"expect_stats", SCENARIO_OP_EXPECT_STATS, 0, false, NONE, false, false, parse_expect_stats,
      NULL, 0},
     {"check", SCENARIO_OP_CHECK, 0, false, NONE, false, false, parse_no_args, NULL, 0},
+    {"partitions", SCENARIO_OP_PARTITIONS, 0, true, SCENARIO_EXPECT_NAMES, false, false,
+     parse_no_args, NULL, 0},
+    {"raw_open", SCENARIO_OP_RAW_OPEN, 0, true, NONE, false, false, parse_raw_step, NULL, 0},
+    {"raw_close", SCENARIO_OP_RAW_CLOSE, 0, true, NONE, false, false, parse_raw_step, NULL, 0},
+    {"raw_status", SCENARIO_OP_RAW_STATUS, 0, true, SCENARIO_EXPECT_RAW_STATUS, false, false,
+     parse_raw_step, NULL, 0},
+    {"raw_read", SCENARIO_OP_RAW_READ, 0, true, BYTES, false, false, parse_raw_step, NULL, 0},
+    {"raw_write", SCENARIO_OP_RAW_WRITE, 0, true, NONE, false, false, parse_raw_step, NULL, 0},
+    {"raw_erase", SCENARIO_OP_RAW_ERASE, 0, true, NONE, false, false, parse_raw_step, NULL, 0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 
@@ -612,6 +621,8 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
             ok = parse_value(c, v, 0, SCENARIO_MAX_VALUE_BYTES, &e->bytes);
         else if (e->kind == SCENARIO_EXPECT_NUMBER)
             ok = node_u64(c, v, 0, UINT32_MAX, &e->number);
+        else if (e->kind == SCENARIO_EXPECT_RAW_STATUS || e->kind == SCENARIO_EXPECT_NAMES)
+            ok = parse_raw_expect(c, v, e);
         else if (v->type == PJSON_BOOL)
             e->boolean = v->boolean;
         else {
@@ -632,6 +643,7 @@ static void expect_free(scenario_expect *e) {
         value_free(&e->items[i].value);
     }
     free(e->items);
+    free(e->names);
 }
 
 static void step_free(scenario_step *s) {
@@ -650,6 +662,7 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_REPEAT: steps_free(&s->args.repeat.steps); break;
     case SCENARIO_OP_CONFIG_UPDATES: value_free(&s->args.config_updates.key); break;
     case SCENARIO_OP_CORRUPT: value_free(&s->args.corrupt.value); break;
+    case SCENARIO_OP_RAW_WRITE: value_free(&s->args.raw.value); break;
     case SCENARIO_OP_EXPECT_STATS: free(s->args.stats.checks); break;
     default: break;
     }
