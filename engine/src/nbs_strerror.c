@@ -28,10 +28,18 @@ static const char messages[] = "success\0"
                                "key length out of range\0"
                                "cache memory too small\0"
                                "store mounted read-only\0"
+                               "unknown error\0" /* -18..-21: reserved */
+                               "unknown error\0"
+                               "unknown error\0"
+                               "unknown error\0"
+                               "value stored in another format\0"
+                               "domain opened read-only\0"
+                               "domain not open\0"
+                               "no domain id left\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_READ_ONLY ? (unsigned)-err : 1u - NBS_E_READ_ONLY;
+    unsigned index = err <= 0 && err >= NBS_E_KV_DOMAINS ? (unsigned)-err : 1u - NBS_E_KV_DOMAINS;
     const char *message = messages;
     while (index--)
         while (*message++) {
