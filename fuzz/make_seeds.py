@@ -222,7 +222,8 @@ SCENARIO_SEEDS = [
     "suite/torn-program-metastable.json", "suite/torn-erase-weak.json", "suite/torn-queue.json",
     "suite/fault-flip-bits.json", "suite/fault-corrupt-range.json", "suite/reboot-loop.json",
     "suite/time-and-sleep.json", "suite/preset-stm32h7-2m.json", "suite/lifetime-config-minute.json",
-    "examples/power-cut.json",
+    "examples/power-cut.json", "suite/kv-domains.json", "suite/kv-errors.json",
+    "powercut/kv-domains-tiny.json",
 ]
 
 
