@@ -423,7 +423,10 @@ static int setup(run_state *st) {
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     if (sc->engine.capabilities & ~kind->capabilities)
         return run_fail(st, "the %s engine is not a %s engine, and this scenario drives one",
-                        kind->name, (sc->engine.capabilities & ADAPTER_CAN_MAP) ? "map" : "queue");
+                        kind->name,
+                        (sc->engine.capabilities & ADAPTER_CAN_MAP)  ? "map"
+                        : (sc->engine.capabilities & ADAPTER_CAN_KV) ? "kv"
+                                                                     : "queue");
     snprintf(st->result->engine, sizeof st->result->engine, "%s", kind->name);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));

@@ -127,3 +127,19 @@ Test(runner_kv, a_cut_in_flight_settles_old_or_new_and_domains_stay_closed_after
     cr_assert_eq(r.verdict, RUN_PASS, "%s", r.message);
     free(r.sector_erases);
 }
+
+Test(runner_kv, an_engine_without_domains_is_refused_by_name) {
+    const char *text = "{ \"name\": \"kv\", " FLASH_AND_KV
+                       " \"steps\": [ { \"kv_open\": { \"domain\": \"a\" } } ] }";
+    adapter_kind map_kind = {"map", ADAPTER_CAN_MAP, adapter_nbs_map_create, NULL};
+    runner_options opts = {.engine = &map_kind};
+    scenario_result r = run_text(text, &opts);
+    cr_assert_eq(r.verdict, RUN_ERROR, "%s", r.message);
+    cr_assert(strstr(r.message, "the map engine is not a kv engine, and this scenario drives one"),
+              "%s", r.message);
+    free(r.sector_erases);
+    /* An adapter that claims domains but has no kv operations fails the step, not the run. */
+    r = run_kv(adapter_nbs_map_create, "{ \"kv_open\": { \"domain\": \"a\" } }");
+    expect_failure(&r, "steps[0]", "kv_open: the map engine has no key-value domains");
+    free(r.sector_erases);
+}
