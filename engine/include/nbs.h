@@ -1,5 +1,6 @@
-/* The norbench storage engine (nbs): its one public header — error codes, the flash interface
- * the caller fills in, the optional RAM caches, the space figures, the map and the queue.
+/* The norbench storage engine (nbs): its main public header — error codes, the flash interface
+ * the caller fills in, the optional RAM caches, the space figures, the map and the queue (the
+ * key-value domains over the map are nbs_kv.h).
  * Freestanding C11: no malloc, no globals; every piece of state lives in caller-owned structs. */
 #ifndef NBS_H
 #define NBS_H
