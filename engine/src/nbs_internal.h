@@ -26,6 +26,7 @@
 #define NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN 11 /* a free page is opened without an erase */
 #define NBS_TEST_BREAK_RO_POP_BY_P          12 /* read-only: a pop counts once its P reads full */
 #define NBS_TEST_BREAK_RO_STRICT_NEWEST     13 /* read-only: each read decides the newest's seals */
+#define NBS_TEST_BREAK_KV_REMOVE_FIRST      14 /* kv: a write removes the old value in a write of its own */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif

@@ -209,6 +209,10 @@ int nbs_kv_write(nbs_kv_domain *domain, const void *key, size_t key_len, nbs_kv_
     if ((rc = nbs_kv_encode_key(domain->id, key, key_len, key_area(kv), &map_key_len)) ||
         (rc = nbs_kv_encode_value(format, value, len, area, capacity, &map_value_len)))
         return rc;
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_KV_REMOVE_FIRST
+    /* The flaw: two writes, so a cut between them leaves neither the old value nor the new. */
+    if ((rc = nbs_map_remove(kv->map, key_area(kv), map_key_len))) return rc;
+#endif
     return nbs_map_store(kv->map, key_area(kv), map_key_len, area, map_value_len);
 }
 

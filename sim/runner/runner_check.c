@@ -96,6 +96,12 @@ static void describe_store(const run_state *st, const ref_list *list, char *out,
     for (size_t i = 0; i < list->count && i < 4 && used < size; i++) {
         const ref_item *it = &list->items[i];
         char k[80] = "", v[100];
+        if (st->engine.kv) { /* key-value domains: the item as domain, key, format and value */
+            char item[200];
+            run_kv_describe_item(it, item, sizeof item);
+            used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", item);
+            continue;
+        }
         if (st->is_map) run_describe_bytes(k, sizeof k, it->key, it->key_len);
         run_describe_bytes(v, sizeof v, it->value, it->value_len);
         used += (size_t)snprintf(out + used, size - used, "%s %s%s%s", i ? "," : ":", k,

@@ -204,6 +204,9 @@ void run_history_free(run_history *h);
  * closes them); opening them again after a recovery, as the firmware would after its reboot. */
 int run_kv_step(run_state *st, const scenario_step *step);
 void run_kv_forget_open(run_state *st);
+/* An item of the model or the store's view for messages: `domain "cfg"`, `"cfg" "mode" = uint8
+ * hex 03 (1 byte)`. */
+void run_kv_describe_item(const ref_item *item, char *out, size_t size);
 int run_kv_reopen(run_state *st);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */

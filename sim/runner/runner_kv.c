@@ -68,6 +68,25 @@ void run_kv_forget_open(run_state *st) {
     st->kv_open.count = 0;
 }
 
+void run_kv_describe_item(const ref_item *item, char *out, size_t size) {
+    kv_view_key k;
+    char name[60], key[60], value[100];
+    if (!kv_view_parse_key(item->key, item->key_len, &k)) {
+        run_describe_bytes(out, size, item->key, item->key_len);
+        return;
+    }
+    run_describe_bytes(name, sizeof name, k.name, k.name_len);
+    if (k.is_domain) {
+        snprintf(out, size, "domain %s", name);
+        return;
+    }
+    run_describe_bytes(key, sizeof key, k.key, k.key_len);
+    const char *format = item->value_len ? scenario_kv_format_name(item->value[0]) : "?";
+    run_describe_bytes(value, sizeof value, item->value + 1,
+                       item->value_len ? item->value_len - 1 : 0);
+    snprintf(out, size, "%s %s = %s %s", name, key, format, value);
+}
+
 /* ---- the model ---- */
 
 static const ref_item *model_domain(const run_state *st, const run_bytes *name) {
