@@ -224,6 +224,7 @@ SCENARIO_SEEDS = [
     "suite/time-and-sleep.json", "suite/preset-stm32h7-2m.json", "suite/lifetime-config-minute.json",
     "examples/power-cut.json", "suite/raw-ops-tiny.json", "suite/raw-write-count-nrf52840.json",
     "suite/raw-write-once-stm32l4.json", "powercut/raw-beside-map-tiny.json",
+    "suite/kv-domains.json", "suite/kv-errors.json", "powercut/kv-domains-tiny.json",
 ]
 
 

@@ -46,6 +46,8 @@ defs = {
               "oneOf": [rng(0, 3153600000000000), {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]},
  "size_range": {"description": "A size in bytes, or [min, max].",
                 "oneOf": [rng(0, MAXV), {"type": "array", "prefixItems": [rng(0, MAXV), rng(0, MAXV)], "minItems": 2, "maxItems": 2}]},
+ "kv_name": {"description": "A domain name or a key of key-value domains: a value of 0..128 bytes (the engine takes 1..127 for a name, 0..127 for a key).",
+             "oneOf": [{"type": "string", "maxLength": 128}, value_obj]},
  "no_args": {"type": "object", "maxProperties": 0},
  "mount_args": obj({"read_only": {"type": "boolean", "description": "mount read-only: nothing is programmed or erased, and every write answers read_only until the next mount"}}),
  "error_name": {"enum": errors + ["NBS_E_" + e.upper() for e in errors]},
@@ -69,6 +71,15 @@ def expect(*kinds):
     alts.append(obj({"error": ref("error_name")}, ["error"]))
     return {"oneOf": alts}
 stats = c_names("sim/scenario/scenario_names.c", "scenario_stat_names[]")
+# Key-value formats, and the range of each integer format's values (scenario_kv.c).
+KV_INTS = {"uint8": forms["u8"], "int8": forms["i8"], "uint16": forms["u16"], "int16": forms["i16"],
+           "uint32": forms["u32"], "int32": forms["i32"], "uint64": forms["u64"], "int64": forms["i64"]}
+KV_FORMATS = ["buffer", "string"] + list(KV_INTS)
+kv_value_by_format = {"allOf": [{"if": {"properties": {"format": {"const": f}}, "required": ["format"]},
+                                 "then": {"properties": {"value": r}}} for f, r in KV_INTS.items()] +
+                               [{"if": {"properties": {"format": {"enum": ["buffer", "string"]}}, "required": ["format"]},
+                                 "then": {"properties": {"value": ref("value")}}}]}
+kv_any_value = {"anyOf": [{"type": "integer"}, ref("value")]}
 ops = {
  "store": (obj({"key": ref("key"), "value": ref("value")}, ["key", "value"]), expect()),
  "fetch": (obj({"key": ref("key"), "capacity": rng(0, MAXV)}, ["key"]), expect("bytes", "absent")),
@@ -110,6 +121,15 @@ ops = {
  "raw_write": (obj({"partition": ref("partition_name"), "offset": U32, "value": ref("value")}, ["partition", "offset", "value"]), expect()),
  "raw_erase": (obj({"partition": ref("partition_name"), "from": rng(-2147483648, 2147483647), "to": rng(-2147483648, 2147483647)},
                    ["partition", "from"]), expect()),
+ "kv_open": (obj({"domain": ref("kv_name"), "mode": {"enum": ["r", "r+"]}}, ["domain"]), expect()),
+ "kv_close": (obj({"domain": ref("kv_name")}, ["domain"]), expect()),
+ "kv_read": (obj({"domain": ref("kv_name"), "key": ref("kv_name"), "format": {"enum": KV_FORMATS}}, ["domain", "key", "format"]),
+             {"oneOf": [obj({"value": kv_any_value}, ["value"]), obj({"absent": {"const": True}}, ["absent"]),
+                        obj({"error": ref("error_name")}, ["error"])]}),
+ "kv_write": (obj({"domain": ref("kv_name"), "key": ref("kv_name"), "value": kv_any_value, "format": {"enum": KV_FORMATS}},
+                  ["domain", "key", "value", "format"]) | kv_value_by_format, expect()),
+ "kv_delete": (obj({"domain": ref("kv_name"), "key": ref("kv_name")}, ["domain", "key"]), expect("bool")),
+ "kv_keys": (obj({"domain": ref("kv_name")}, ["domain"]), expect("items")),
 }
 step_alts = []
 for name, (args, exp) in ops.items():
@@ -138,7 +158,7 @@ schema = {
                 "timing": {"enum": ["typical","max","random"]}, "endurance": U32, "wear_fail_ppm": rng(0, 1000000),
                 "image": {"type": "string", "minLength": 1,
                           "description": "A flash image (and IMAGE.json) to start from, relative to the scenario file."}}, ["preset"]),
-  "engine": obj({"type": {"enum": ["map", "queue", "naive-map", "plugin"]},
+  "engine": obj({"type": {"enum": ["map", "queue", "kv", "naive-map", "plugin"]},
                  "library": {"type": "string", "minLength": 1,
                              "description": "type plugin: the engine plugin's shared object (docs/plugins.md), relative to the scenario file."},
                  "api": {"enum": ["map", "queue"], "description": "type plugin: which operations the scenario drives (default map)."},

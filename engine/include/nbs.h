@@ -1,6 +1,6 @@
 /* The norbench storage engine (nbs): its main public header — error codes, the flash interface
  * the caller fills in, the optional RAM caches, the space figures, the map and the queue
- * (partitions and raw flash access: nbs_part.h).
+ * (partitions and raw flash access: nbs_part.h; the key-value domains over the map: nbs_kv.h).
  * Freestanding C11: no malloc, no globals; every piece of state lives in caller-owned structs. */
 #ifndef NBS_H
 #define NBS_H
@@ -36,6 +36,11 @@ enum {
     NBS_E_ALIGN = -19,        /* not on a sector boundary, or a raw write off the write unit */
     NBS_E_PART_NAME = -20,    /* a partition name empty, too long, repeated or unknown */
     NBS_E_RANGE = -21,        /* outside the device or the partition (or an empty partition) */
+    /* Key-value domains (nbs_kv.h). */
+    NBS_E_KV_TYPE = -22,    /* the value is stored in another format: never converted */
+    NBS_E_KV_MODE = -23,    /* a write or delete on a domain opened read-only (mode r) */
+    NBS_E_KV_CLOSED = -24,  /* the domain handle is closed (or the store was erased since) */
+    NBS_E_KV_DOMAINS = -25, /* no domain id left: the store holds 255 domains */
 };
 const char *nbs_strerror(int err);
 

@@ -32,10 +32,14 @@ static const char messages[] = "success\0"
                                "not aligned to a sector or the write unit\0"
                                "partition name bad, repeated or unknown\0"
                                "outside the partition or the device\0"
+                               "value stored in another format\0"
+                               "domain opened read-only\0"
+                               "domain not open\0"
+                               "no domain id left\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_RANGE ? (unsigned)-err : 1u - NBS_E_RANGE;
+    unsigned index = err <= 0 && err >= NBS_E_KV_DOMAINS ? (unsigned)-err : 1u - NBS_E_KV_DOMAINS;
     const char *message = messages;
     while (index--)
         while (*message++) {

@@ -266,6 +266,12 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_RAW_READ:
     case SCENARIO_OP_RAW_WRITE:
     case SCENARIO_OP_RAW_ERASE: return run_raw_step(st, step);
+    case SCENARIO_OP_KV_OPEN:
+    case SCENARIO_OP_KV_CLOSE:
+    case SCENARIO_OP_KV_READ:
+    case SCENARIO_OP_KV_WRITE:
+    case SCENARIO_OP_KV_DELETE:
+    case SCENARIO_OP_KV_KEYS: return run_kv_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -425,7 +431,10 @@ static int setup(run_state *st) {
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     if (sc->engine.capabilities & ~kind->capabilities)
         return run_fail(st, "the %s engine is not a %s engine, and this scenario drives one",
-                        kind->name, (sc->engine.capabilities & ADAPTER_CAN_MAP) ? "map" : "queue");
+                        kind->name,
+                        (sc->engine.capabilities & ADAPTER_CAN_MAP)  ? "map"
+                        : (sc->engine.capabilities & ADAPTER_CAN_KV) ? "kv"
+                                                                     : "queue");
     snprintf(st->result->engine, sizeof st->result->engine, "%s", kind->name);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
@@ -447,7 +456,8 @@ static int setup(run_state *st) {
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
-    st->is_map = (sc->engine.capabilities & ADAPTER_CAN_MAP) != 0;
+    /* The model is a map's for a map, and for key-value domains (runner_kv.c). */
+    st->is_map = (sc->engine.capabilities & (ADAPTER_CAN_MAP | ADAPTER_CAN_KV)) != 0;
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);

@@ -96,6 +96,12 @@ static void describe_store(const run_state *st, const ref_list *list, char *out,
     for (size_t i = 0; i < list->count && i < 4 && used < size; i++) {
         const ref_item *it = &list->items[i];
         char k[80] = "", v[100];
+        if (st->engine.kv) { /* key-value domains: the item as domain, key, format and value */
+            char item[200];
+            run_kv_describe_item(it, item, sizeof item);
+            used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", item);
+            continue;
+        }
         if (st->is_map) run_describe_bytes(k, sizeof k, it->key, it->key_len);
         run_describe_bytes(v, sizeof v, it->value, it->value_len);
         used += (size_t)snprintf(out + used, size - used, "%s %s%s%s", i ? "," : ":", k,
@@ -254,6 +260,7 @@ static int mount_checked(run_state *st, const scenario_expect *expect, bool ever
 }
 
 int run_mount(run_state *st, const scenario_expect *expect, bool read_only) {
+    run_kv_forget_open(st); /* the scenario's own mount: its domains are closed */
     return mount_checked(st, expect, true, read_only);
 }
 

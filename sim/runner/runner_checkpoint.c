@@ -28,6 +28,7 @@ struct run_saved {
     run_cursor cursor;
     run_power power;
     run_raw *raw; /* NULL: no partitions */
+    run_kv_open kv_open;
 };
 
 struct runner_branch_point {
@@ -112,6 +113,7 @@ static bool save(run_state *st, run_saved *s) {
     s->power = st->power;
     if (st->raw && !s->raw) s->raw = run_raw_new();
     if (st->raw && (!s->raw || !run_raw_copy(s->raw, st->raw))) return false;
+    s->kv_open = st->kv_open;
     s->valid = true;
     return true;
 }
@@ -144,6 +146,7 @@ static bool restore(run_state *st, const run_saved *s) {
     st->cursor = s->cursor;
     st->power = s->power;
     if (st->raw && !run_raw_copy(st->raw, s->raw)) return false;
+    st->kv_open = s->kv_open;
     return true;
 }
 

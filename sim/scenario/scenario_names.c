@@ -38,6 +38,10 @@ const scenario_name scenario_error_names[] = {
     {"align", NBS_E_ALIGN},
     {"part_name", NBS_E_PART_NAME},
     {"range", NBS_E_RANGE},
+    {"kv_type", NBS_E_KV_TYPE},
+    {"kv_mode", NBS_E_KV_MODE},
+    {"kv_closed", NBS_E_KV_CLOSED},
+    {"kv_domains", NBS_E_KV_DOMAINS},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 

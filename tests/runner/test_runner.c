@@ -2,6 +2,7 @@
  * expectation, inside repeats and workloads, in expect_stats), the reference model catches a
  * lying engine without any expectation, and runs are deterministic. */
 #include "adapter.h"
+#include "run_inline.h"
 #include "runner.h"
 
 #include <criterion/criterion.h>
@@ -14,36 +15,6 @@
 #define FLASH_AND_QUEUE                                                                            \
     "\"flash\": { \"preset\": \"nrf52840\", \"sectors\": 4 }, \"engine\": { \"type\": \"queue\" "  \
     "},"
-
-static scenario *parse_or_fail(const char *text) {
-    scenario *sc = NULL;
-    scenario_errors errors;
-    int rc = scenario_parse("inline.json", text, strlen(text), &sc, &errors);
-    if (rc) {
-        char line[600] = "";
-        if (errors.count) scenario_error_format(&errors.items[0], line, sizeof line);
-        scenario_errors_free(&errors);
-        cr_assert_fail("the test scenario does not parse: %s", line);
-    }
-    scenario_errors_free(&errors);
-    return sc;
-}
-
-/* Runs `text` and returns its result (the caller frees sector_erases). */
-static scenario_result run_text(const char *text, const runner_options *opts) {
-    scenario *sc = parse_or_fail(text);
-    scenario_result r;
-    runner_run(sc, "inline.json", opts, &r);
-    scenario_free(sc);
-    return r;
-}
-
-static void expect_failure(const scenario_result *r, const char *step, const char *fragment) {
-    cr_assert_eq(r->verdict, RUN_FAIL, "expected a failure, got %s", run_verdict_name(r->verdict));
-    cr_assert_str_eq(r->failed_step, step);
-    cr_assert(strstr(r->message, fragment), "message '%s' lacks '%s'", r->message, fragment);
-    cr_assert(strncmp(r->message, "inline.json:", 12) == 0, "message '%s' lacks FILE:", r->message);
-}
 
 Test(runner, passing_scenario_passes_with_figures) {
     scenario_result r =
