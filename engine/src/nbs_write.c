@@ -55,6 +55,7 @@ static uint32_t head_encode(const nbs_log *log, const nbs_item *it, uint8_t *out
     if (log->kind == NBS_KIND_MAP)
         out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
                    : it->type == ITEM_MARK ? TK_MARK
+                   : it->type == ITEM_TXN  ? TK_TXN
                                            : (uint8_t)it->klen;
     return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, it->after_gap));
 }
@@ -103,13 +104,19 @@ int nbs_place_item(nbs_log *log, nbs_item *it) {
     return NBS_OK;
 }
 
-int nbs_program_head(nbs_log *log, const nbs_item *it) {
-    uint8_t head[32]; /* rW(1 + 3 + 4): at most one unit */
+void nbs_item_image(const nbs_log *log, const nbs_item *it, uint8_t *out) {
     const uint32_t fl = nbs_flag_bytes(log);
-    memset(head, log->flash.erase_value, sizeof head);
-    memcpy(head, it->head, it->head_len);
-    nbs_put_le(head + it->head_len, it->crc, NBS_CRC_BYTES);
-    return nbs_program(log, log->newest, it->off + fl, head, it->data - it->off - fl);
+    memset(out, nbs_programmed_byte(log), fl);
+    memset(out + fl, log->flash.erase_value, it->data - it->off - fl);
+    memcpy(out + fl, it->head, it->head_len);
+    nbs_put_le(out + fl + it->head_len, it->crc, NBS_CRC_BYTES);
+}
+
+int nbs_program_head(nbs_log *log, const nbs_item *it) {
+    uint8_t image[4 * 32]; /* flag units and rW(1 + 3 + 4): at most four units */
+    const uint32_t fl = nbs_flag_bytes(log);
+    nbs_item_image(log, it, image);
+    return nbs_program(log, log->newest, it->off + fl, image + fl, it->data - it->off - fl);
 }
 
 int nbs_program_seal(nbs_log *log, const nbs_item *it) {

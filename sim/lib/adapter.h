@@ -37,6 +37,15 @@ typedef int (*adapter_visit_fn)(void *ctx, const uint8_t *key, size_t key_len, c
 
 typedef struct adapter adapter;
 
+/* One write of a transaction (commit()). */
+typedef struct adapter_write {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *value; /* a store's value (NULL when empty or a removal) */
+    size_t value_len;
+    bool remove;
+} adapter_write;
+
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
 struct adapter {
@@ -87,6 +96,11 @@ struct adapter {
      * and without writing: the store's own state is left as it was. */
     int (*inspect)(void *ctx, uint32_t first, uint32_t count, const nbs_inspect_visitor *visitor,
                    nbs_inspect_summary *summary);
+
+    /* Optional (NULL when the engine has none; maps only), last for the same reason: applies the
+     * writes, in order, as one transaction: a power cut leaves all of them or none. NBS_E_TOO_BIG
+     * or NBS_E_FULL when the engine cannot hold them, before anything is written. */
+    int (*commit)(void *ctx, const adapter_write *writes, size_t count);
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY

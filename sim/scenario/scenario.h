@@ -84,6 +84,7 @@ typedef enum scenario_op {
     SCENARIO_OP_REMOVE,
     SCENARIO_OP_REMOVE_ALL,
     SCENARIO_OP_HAS,
+    SCENARIO_OP_TXN, /* a transaction's begin, commit or abort (scenario_txn.c) */
     /* map and queue */
     SCENARIO_OP_COUNT,
     SCENARIO_OP_ITERATE,
@@ -153,6 +154,13 @@ typedef struct scenario_item_args {
     uint32_t capacity;
     bool drop_oldest; /* push: NBS_PUSH_DROP_OLDEST */
 } scenario_item_args;
+
+/* txn: stores and removals between a begin and its commit are staged, applied by the commit. */
+typedef enum scenario_txn_action {
+    SCENARIO_TXN_BEGIN,
+    SCENARIO_TXN_COMMIT,
+    SCENARIO_TXN_ABORT
+} scenario_txn_action;
 
 typedef struct scenario_iterate_args {
     uint32_t *pop_at; /* queue: pop the entries seen at these 0-based positions (ascending) */
@@ -295,7 +303,8 @@ struct scenario_step {
         scenario_erase_sector_args erase_sector;
         scenario_stats_args stats;
         bool read_only; /* power_on, reboot: mount read-only (writes then answer read_only) */
-    } args;             /* count, remove_all, erase_all, check: none */
+        scenario_txn_action txn;
+    } args; /* count, remove_all, erase_all, check: none */
 };
 
 /* ---- a placed power cut ---------------------------------------------------------------- */

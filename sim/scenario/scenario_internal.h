@@ -98,6 +98,9 @@ bool field_value(scenario_ctx *c, const pjson_node *obj, const char *key, uint32
                  uint32_t max_length, scenario_value *out);
 void value_free(scenario_value *v);
 
+/* The "txn" step's argument (scenario_txn.c). */
+bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+
 /* Name tables (scenario_names.c). */
 extern const scenario_name scenario_error_names[];
 extern const size_t scenario_error_name_count;

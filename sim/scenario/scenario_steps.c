@@ -426,6 +426,7 @@ static const op_spec op_specs[] = {
     {"remove_all", SCENARIO_OP_REMOVE_ALL, MAP, true, NONE, false, false, parse_no_args, NULL, 0},
     {"has", SCENARIO_OP_HAS, MAP, true, SCENARIO_EXPECT_BOOL, true, false, parse_item,
      FIELDS(key_fields)},
+    {"txn", SCENARIO_OP_TXN, MAP, true, NONE, false, false, scenario_parse_txn, NULL, 0},
     {"count", SCENARIO_OP_COUNT, 0, true, SCENARIO_EXPECT_NUMBER, false, false, parse_no_args, NULL,
      0},
     {"iterate", SCENARIO_OP_ITERATE, 0, true, NONE, false, true, parse_iterate,
