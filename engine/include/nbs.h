@@ -29,7 +29,12 @@ enum {
     NBS_E_KEY_LEN = -15,         /* key length outside 1..NBS_KEY_MAX */
     NBS_E_CACHE_MEM = -16,       /* the cache memory is smaller than nbs_cache_bytes() */
     NBS_E_READ_ONLY = -17,       /* a write call on a store mounted read-only: nothing changed */
-    /* -18..-25: other layers. Transactions (nbs_map_txn_*): */
+    /* -18..-21: reserved for other layers. Key-value domains (nbs_kv.h): */
+    NBS_E_KV_TYPE = -22,    /* the value is stored in another format: never converted */
+    NBS_E_KV_MODE = -23,    /* a write or delete on a domain opened read-only (mode r) */
+    NBS_E_KV_CLOSED = -24,  /* the domain handle is closed (or the store was erased since) */
+    NBS_E_KV_DOMAINS = -25, /* no domain id left: the store holds 255 domains */
+    /* Transactions (nbs_map_txn_*): */
     NBS_E_TXN_CLOSED = -26, /* no transaction is open (never begun, committed or aborted) */
     NBS_E_TXN_BUFFER = -27, /* the transaction's staging buffer has no room for the write */
 };

@@ -28,20 +28,21 @@ static const char messages[] = "success\0"
                                "key length out of range\0"
                                "cache memory too small\0"
                                "store mounted read-only\0"
+                               "unknown error\0" /* -18..-21: reserved */
+                               "unknown error\0"
+                               "unknown error\0"
+                               "unknown error\0"
+                               "value stored in another format\0"
+                               "domain opened read-only\0"
+                               "domain not open\0"
+                               "no domain id left\0"
+                               "no transaction open\0"
+                               "transaction buffer full\0"
                                "unknown error";
 
-/* The transactions' errors (NBS_E_TXN_CLOSED on), apart: the codes between belong to other
- * layers. */
-static const char txn_messages[] = "no transaction open\0"
-                                   "transaction buffer full\0"
-                                   "unknown error";
-
 const char *nbs_strerror(int err) {
-    const bool txn = err <= NBS_E_TXN_CLOSED;
-    const int first = txn ? NBS_E_TXN_CLOSED : 0, last = txn ? NBS_E_TXN_BUFFER : NBS_E_READ_ONLY;
-    unsigned index =
-        err <= first && err >= last ? (unsigned)(first - err) : 1u + (unsigned)(first - last);
-    const char *message = txn ? txn_messages : messages;
+    unsigned index = err <= 0 && err >= NBS_E_TXN_BUFFER ? (unsigned)-err : 1u - NBS_E_TXN_BUFFER;
+    const char *message = messages;
     while (index--)
         while (*message++) {
         }

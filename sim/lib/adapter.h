@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* What an adapter provides (the same bits as the scenario format's SCENARIO_CAN_*). */
-enum { ADAPTER_CAN_MAP = 1u << 0, ADAPTER_CAN_QUEUE = 1u << 1 };
+enum { ADAPTER_CAN_MAP = 1u << 0, ADAPTER_CAN_QUEUE = 1u << 1, ADAPTER_CAN_KV = 1u << 2 };
 
 /* Flags of push(). */
 enum { ADAPTER_PUSH_DROP_OLDEST = 1u << 0 };
@@ -45,6 +45,26 @@ typedef struct adapter_write {
     size_t value_len;
     bool remove;
 } adapter_write;
+
+/* Key-value domains (ADAPTER_CAN_KV; nbs_kv.h's vocabulary: formats are nbs_kv_format values).
+ * The adapter keeps the open domains by name, at most ADAPTER_KV_OPEN_MAX at once (opening
+ * another is NBS_E_FULL, opening an open name again reopens it in the new mode); every mount and
+ * format closes them all. A name that is not open is NBS_E_KV_CLOSED. */
+#define ADAPTER_KV_OPEN_MAX 8
+typedef struct adapter_kv_ops {
+    int (*open)(void *ctx, const void *name, size_t name_len, bool writable);
+    int (*close)(void *ctx, const void *name, size_t name_len);
+    /* *stored: the value's format whenever the key exists. */
+    int (*read)(void *ctx, const void *name, size_t name_len, const void *key, size_t key_len,
+                int format, void *buf, size_t capacity, size_t *len, int *stored);
+    int (*write)(void *ctx, const void *name, size_t name_len, const void *key, size_t key_len,
+                 int format, const void *value, size_t len);
+    int (*remove)(void *ctx, const void *name, size_t name_len, const void *key, size_t key_len,
+                  bool *existed);
+    /* visit(visit_ctx, key, key_len, NULL, 0, ...) for each of the domain's keys. */
+    int (*keys)(void *ctx, const void *name, size_t name_len, adapter_visit_fn visit,
+                void *visit_ctx);
+} adapter_kv_ops;
 
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
@@ -101,6 +121,12 @@ struct adapter {
      * writes, in order, as one transaction: a power cut leaves all of them or none. NBS_E_TOO_BIG
      * or NBS_E_FULL when the engine cannot hold them, before anything is written. */
     int (*commit)(void *ctx, const adapter_write *writes, size_t count);
+
+    /* Key-value domains (NULL without ADAPTER_CAN_KV), last for the same reason. A kv adapter
+     * also answers iterate, count, fetch and has over the whole store in the runner's view of it
+     * (kv_view.h: every domain and every (domain, key) as one item), so that the runner's
+     * whole-store checks observe it as they observe a map; it has no other map operation. */
+    const adapter_kv_ops *kv;
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY
@@ -131,5 +157,9 @@ void adapter_destroy(adapter *a);
 /* The built-in engine on the host (adapter_nbs.c). */
 int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);
+/* The map inside an adapter adapter_nbs_map_create made (for the layers built on it). */
+nbs_map *adapter_nbs_map_of(const adapter *a);
+/* Key-value domains of the built-in engine on its map (adapter_kv.c). */
+int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
 
 #endif

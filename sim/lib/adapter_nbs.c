@@ -299,6 +299,10 @@ int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg) {
     return nbs_adapter_create(out, dev, cfg, true);
 }
 
+nbs_map *adapter_nbs_map_of(const adapter *a) {
+    return &((nbs_adapter *)a->ctx)->map;
+}
+
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg) {
     return nbs_adapter_create(out, dev, cfg, false);
 }

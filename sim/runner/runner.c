@@ -258,6 +258,12 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_EXPECT_STATS:
         return st->plan.landed ? RUNNER_OK : expect_stats(st, &step->args.stats);
     case SCENARIO_OP_CHECK: return run_check_store(st);
+    case SCENARIO_OP_KV_OPEN:
+    case SCENARIO_OP_KV_CLOSE:
+    case SCENARIO_OP_KV_READ:
+    case SCENARIO_OP_KV_WRITE:
+    case SCENARIO_OP_KV_DELETE:
+    case SCENARIO_OP_KV_KEYS: return run_kv_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -439,7 +445,8 @@ static int setup(run_state *st) {
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
-    st->is_map = (sc->engine.capabilities & ADAPTER_CAN_MAP) != 0;
+    /* The model is a map's for a map, and for key-value domains (runner_kv.c). */
+    st->is_map = (sc->engine.capabilities & (ADAPTER_CAN_MAP | ADAPTER_CAN_KV)) != 0;
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);

@@ -27,6 +27,7 @@ struct run_saved {
     char iterations[sizeof(((run_state *)0)->iterations)];
     run_cursor cursor;
     run_power power;
+    run_kv_open kv_open;
 };
 
 struct runner_branch_point {
@@ -108,6 +109,7 @@ static bool save(run_state *st, run_saved *s) {
     memcpy(s->iterations, st->iterations, sizeof s->iterations);
     s->cursor = st->cursor;
     s->power = st->power;
+    s->kv_open = st->kv_open;
     s->valid = true;
     return true;
 }
@@ -139,6 +141,7 @@ static bool restore(run_state *st, const run_saved *s) {
     memcpy(st->iterations, s->iterations, sizeof s->iterations);
     st->cursor = s->cursor;
     st->power = s->power;
+    st->kv_open = s->kv_open;
     return true;
 }
 

@@ -130,6 +130,7 @@ int run_recover(run_state *st) {
     p->recovery_ops = nor_op_count(st->dev) - p->recovery_base;
     if (rc) return rc;
     p->recovered = true;
+    if ((rc = run_kv_reopen(st))) return rc;
     if (p->cut.limit_steps) {
         p->counting_steps = true;
         p->steps_left = p->cut.then_steps;

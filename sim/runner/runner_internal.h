@@ -80,6 +80,17 @@ typedef struct run_workload_op {
     size_t key_len;
 } run_workload_op;
 
+/* Key-value domains the scenario has open (runner_kv.c), by name and mode: the adapter's open
+ * domains as the model predicts them. */
+typedef struct run_kv_open {
+    size_t count;
+    struct {
+        uint8_t name[SCENARIO_KV_NAME_MAX];
+        size_t name_len;
+        bool writable;
+    } domains[ADAPTER_KV_OPEN_MAX];
+} run_kv_open;
+
 typedef struct run_state {
     const scenario *sc;
     const char *file;
@@ -118,6 +129,7 @@ typedef struct run_state {
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
     run_checks checks;
     run_power power; /* the scenario's own power_cut, until its power_on */
+    run_kv_open kv_open;
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -192,6 +204,13 @@ bool run_model_definite(const run_state *st);
 void run_history_note(run_state *st, const void *key, size_t key_len, const void *value,
                       size_t value_len);
 void run_history_free(run_history *h);
+
+/* runner_kv.c: a kv_* step, checked against its expectation or the model (the model is st->map
+ * in the kv_view.h form); forgetting the open domains (a mount or erase_all of the scenario's
+ * closes them); opening them again after a recovery, as the firmware would after its reboot. */
+int run_kv_step(run_state *st, const scenario_step *step);
+void run_kv_forget_open(run_state *st);
+int run_kv_reopen(run_state *st);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);

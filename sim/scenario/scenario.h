@@ -25,6 +25,7 @@ const char *scenario_strerror(int err);
 #define SCENARIO_MAX_VALUE_BYTES (1u << 20) /* a value, a generated value, a corrupt range */
 #define SCENARIO_MAX_ERRORS      20         /* reported per file; one more says "too many" */
 #define SCENARIO_KEY_MAX         64u        /* = NBS_KEY_MAX */
+#define SCENARIO_KV_NAME_MAX     128u       /* a domain name or a kv key: one past the engine's */
 #define SCENARIO_NAME_MAX        64
 #define SCENARIO_PATH_MAX        160
 #define SCENARIO_MESSAGE_MAX     320
@@ -54,7 +55,7 @@ typedef struct scenario_range {
 /* ---- engine ---------------------------------------------------------------------------- */
 
 /* What operations an engine (adapter) provides. */
-enum { SCENARIO_CAN_MAP = 1u << 0, SCENARIO_CAN_QUEUE = 1u << 1 };
+enum { SCENARIO_CAN_MAP = 1u << 0, SCENARIO_CAN_QUEUE = 1u << 1, SCENARIO_CAN_KV = 1u << 2 };
 
 /* Cache flags: the same bits as nbs.h's NBS_CACHE_*. */
 enum {
@@ -64,7 +65,7 @@ enum {
 };
 
 typedef struct scenario_engine {
-    char type[16];         /* adapter name: "map", "queue", "naive-map" or "plugin" */
+    char type[16];         /* adapter name: "map", "queue", "kv", "naive-map" or "plugin" */
     unsigned capabilities; /* SCENARIO_CAN_* (a plugin's: its "api") */
     char *library;  /* "plugin": the shared object, resolved against the file's folder (owned) */
     uint32_t start; /* first byte of the range it owns (a sector start) */
@@ -110,6 +111,13 @@ typedef enum scenario_op {
     /* checks */
     SCENARIO_OP_EXPECT_STATS,
     SCENARIO_OP_CHECK,
+    /* key-value domains (scenario_kv.c) */
+    SCENARIO_OP_KV_OPEN,
+    SCENARIO_OP_KV_CLOSE,
+    SCENARIO_OP_KV_READ,
+    SCENARIO_OP_KV_WRITE,
+    SCENARIO_OP_KV_DELETE,
+    SCENARIO_OP_KV_KEYS,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
@@ -283,6 +291,30 @@ typedef struct scenario_stats_args {
     size_t count;
 } scenario_stats_args;
 
+/* Value formats of key-value domains (ECMA-419 names; the same numbers as nbs_kv_format). */
+typedef enum scenario_kv_format {
+    SCENARIO_KV_BUFFER = 1,
+    SCENARIO_KV_STRING,
+    SCENARIO_KV_UINT8,
+    SCENARIO_KV_INT8,
+    SCENARIO_KV_UINT16,
+    SCENARIO_KV_INT16,
+    SCENARIO_KV_UINT32,
+    SCENARIO_KV_INT32,
+    SCENARIO_KV_UINT64,
+    SCENARIO_KV_INT64,
+} scenario_kv_format;
+const char *scenario_kv_format_name(scenario_kv_format format); /* "uint16", ...; "?" */
+
+/* kv_open, kv_close, kv_read, kv_write, kv_delete, kv_keys. */
+typedef struct scenario_kv_args {
+    scenario_value domain; /* the domain's name */
+    scenario_value key;    /* kv_read, kv_write, kv_delete */
+    scenario_value value;  /* kv_write: the value's bytes in its format (integers little-endian) */
+    scenario_kv_format format; /* kv_read, kv_write */
+    bool writable;             /* kv_open: mode "r+" (false: "r") */
+} scenario_kv_args;
+
 struct scenario_step {
     scenario_op op;
     uint32_t line, column; /* where the step's object starts */
@@ -304,6 +336,7 @@ struct scenario_step {
         scenario_stats_args stats;
         bool read_only; /* power_on, reboot: mount read-only (writes then answer read_only) */
         scenario_txn_action txn;
+        scenario_kv_args kv;
     } args; /* count, remove_all, erase_all, check: none */
 };
 

@@ -215,10 +215,8 @@ static const scenario_name engine_fields[] = {
  * plugin's capability is its "api" (the runner checks that the library provides it). */
 #define ENGINE_PLUGIN (-1)
 static const scenario_name engine_types[] = {
-    {"map", SCENARIO_CAN_MAP},
-    {"queue", SCENARIO_CAN_QUEUE},
-    {"naive-map", SCENARIO_CAN_MAP},
-    {"plugin", ENGINE_PLUGIN},
+    {"map", SCENARIO_CAN_MAP},       {"queue", SCENARIO_CAN_QUEUE}, {"kv", SCENARIO_CAN_KV},
+    {"naive-map", SCENARIO_CAN_MAP}, {"plugin", ENGINE_PLUGIN},
 };
 
 static const scenario_name plugin_apis[] = {
@@ -263,6 +261,9 @@ static const scenario_name cache_names[] = {
     {"keys", SCENARIO_CACHE_KEYS},
 };
 
+/* Engines over a map, which have the key cache. */
+#define KEYED (SCENARIO_CAN_MAP | SCENARIO_CAN_KV)
+
 #define CACHE_EXPECTED "\"all\", \"none\" or an array of page_states, page_pointers, keys"
 
 static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engine *out) {
@@ -275,7 +276,7 @@ static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engi
         int flags = 0;
         ok = node_name(c, node, "cache level", levels, NAME_COUNT(levels), &flags);
         /* "all" is every cache this engine has: a queue has no key cache. */
-        if (!(out->capabilities & SCENARIO_CAN_MAP)) flags &= ~(int)SCENARIO_CACHE_KEYS;
+        if (!(out->capabilities & KEYED)) flags &= ~(int)SCENARIO_CACHE_KEYS;
         out->cache_flags = (unsigned)flags;
     } else if (node->type == PJSON_ARRAY) {
         for (size_t i = 0; ok && i < node->count; i++) {
@@ -294,8 +295,8 @@ static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engi
         report_type(c, node, CACHE_EXPECTED);
         ok = false;
     }
-    if (ok && (out->cache_flags & SCENARIO_CACHE_KEYS) && !(out->capabilities & SCENARIO_CAN_MAP)) {
-        ctx_report(c, node->pos, "the 'keys' cache needs a map engine; this engine is '%s'",
+    if (ok && (out->cache_flags & SCENARIO_CACHE_KEYS) && !(out->capabilities & KEYED)) {
+        ctx_report(c, node->pos, "the 'keys' cache needs a map or kv engine; this engine is '%s'",
                    out->type);
         ok = false;
     }

@@ -97,6 +97,17 @@ bool parse_value(scenario_ctx *c, const pjson_node *node, uint32_t min_length, u
 bool field_value(scenario_ctx *c, const pjson_node *obj, const char *key, uint32_t min_length,
                  uint32_t max_length, scenario_value *out);
 void value_free(scenario_value *v);
+/* An integer `node` as the little-endian bytes of `form` ("u8".."u64", "i8".."i64"), its range
+ * checked. */
+bool parse_integer_form(scenario_ctx *c, const pjson_node *node, const char *form,
+                        scenario_value *out);
+
+/* Key-value steps (scenario_kv.c): the arguments of every kv_* operation, a value given in a
+ * format (kv_write's value, kv_read's expected value), and freeing them. */
+bool parse_kv_step(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+bool parse_kv_value(scenario_ctx *c, const pjson_node *node, scenario_kv_format format,
+                    scenario_value *out);
+void kv_args_free(scenario_kv_args *a);
 
 /* The "txn" step's argument (scenario_txn.c). */
 bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);

@@ -34,6 +34,10 @@ const scenario_name scenario_error_names[] = {
     {"key_len", NBS_E_KEY_LEN},
     {"cache_mem", NBS_E_CACHE_MEM},
     {"read_only", NBS_E_READ_ONLY},
+    {"kv_type", NBS_E_KV_TYPE},
+    {"kv_mode", NBS_E_KV_MODE},
+    {"kv_closed", NBS_E_KV_CLOSED},
+    {"kv_domains", NBS_E_KV_DOMAINS},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 

@@ -14,8 +14,8 @@ typedef bool (*args_parser)(scenario_ctx *c, const pjson_node *args, scenario_st
 typedef struct op_spec {
     const char *name;
     scenario_op op;
-    unsigned needs;                  /* SCENARIO_CAN_* the engine must provide (0: any engine) */
-    bool takes_expect;               /* an engine call: "expect": {"error": ...} allowed */
+    unsigned needs;    /* SCENARIO_CAN_*, one of which the engine must provide (0: any engine) */
+    bool takes_expect; /* an engine call: "expect": {"error": ...} allowed */
     scenario_expect_kind value_kind; /* what "expect": {"value": ...} is, NONE if not allowed */
     bool absent_ok, items_ok;
     args_parser parse;
@@ -414,7 +414,7 @@ static const scenario_name corrupt_fields[] = {
 static const scenario_name erase_sector_fields[] = {{"sector", FIELD_OPTIONAL},
                                                     {"address", FIELD_OPTIONAL}};
 
-enum { MAP = SCENARIO_CAN_MAP, QUEUE = SCENARIO_CAN_QUEUE };
+enum { MAP = SCENARIO_CAN_MAP, QUEUE = SCENARIO_CAN_QUEUE, KV = SCENARIO_CAN_KV };
 #define NONE  SCENARIO_EXPECT_NONE
 #define BYTES SCENARIO_EXPECT_BYTES
 
@@ -427,9 +427,9 @@ static const op_spec op_specs[] = {
     {"has", SCENARIO_OP_HAS, MAP, true, SCENARIO_EXPECT_BOOL, true, false, parse_item,
      FIELDS(key_fields)},
     {"txn", SCENARIO_OP_TXN, MAP, true, NONE, false, false, scenario_parse_txn, NULL, 0},
-    {"count", SCENARIO_OP_COUNT, 0, true, SCENARIO_EXPECT_NUMBER, false, false, parse_no_args, NULL,
-     0},
-    {"iterate", SCENARIO_OP_ITERATE, 0, true, NONE, false, true, parse_iterate,
+    {"count", SCENARIO_OP_COUNT, MAP | QUEUE, true, SCENARIO_EXPECT_NUMBER, false, false,
+     parse_no_args, NULL, 0},
+    {"iterate", SCENARIO_OP_ITERATE, MAP | QUEUE, true, NONE, false, true, parse_iterate,
      FIELDS(iterate_fields)},
     {"erase_all", SCENARIO_OP_ERASE_ALL, 0, true, NONE, false, false, parse_no_args, NULL, 0},
     {"push", SCENARIO_OP_PUSH, QUEUE, true, NONE, false, false, parse_item, FIELDS(push_fields)},
@@ -437,7 +437,7 @@ static const op_spec op_specs[] = {
     {"pop", SCENARIO_OP_POP, QUEUE, true, BYTES, true, false, parse_item, FIELDS(read_fields)},
     {"repeat", SCENARIO_OP_REPEAT, 0, false, NONE, false, false, parse_repeat,
      FIELDS(repeat_fields)},
-    {"random_ops", SCENARIO_OP_RANDOM_OPS, 0, false, NONE, false, false, parse_random_ops,
+    {"random_ops", SCENARIO_OP_RANDOM_OPS, MAP | QUEUE, false, NONE, false, false, parse_random_ops,
      FIELDS(random_ops_fields)},
     {"config_updates", SCENARIO_OP_CONFIG_UPDATES, MAP, false, NONE, false, false,
      parse_config_updates, FIELDS(config_updates_fields)},
@@ -458,6 +458,13 @@ static const op_spec op_specs[] = {
     {"expect_stats", SCENARIO_OP_EXPECT_STATS, 0, false, NONE, false, false, parse_expect_stats,
      NULL, 0},
     {"check", SCENARIO_OP_CHECK, 0, false, NONE, false, false, parse_no_args, NULL, 0},
+    {"kv_open", SCENARIO_OP_KV_OPEN, KV, true, NONE, false, false, parse_kv_step, NULL, 0},
+    {"kv_close", SCENARIO_OP_KV_CLOSE, KV, true, NONE, false, false, parse_kv_step, NULL, 0},
+    {"kv_read", SCENARIO_OP_KV_READ, KV, true, BYTES, true, false, parse_kv_step, NULL, 0},
+    {"kv_write", SCENARIO_OP_KV_WRITE, KV, true, NONE, false, false, parse_kv_step, NULL, 0},
+    {"kv_delete", SCENARIO_OP_KV_DELETE, KV, true, SCENARIO_EXPECT_BOOL, false, false,
+     parse_kv_step, NULL, 0},
+    {"kv_keys", SCENARIO_OP_KV_KEYS, KV, true, NONE, false, true, parse_kv_step, NULL, 0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 
@@ -477,6 +484,16 @@ static step_keys make_step_keys(void) {
     keys.names[SCENARIO_OP_KIND_COUNT] = (scenario_name){"expect", FIELD_OPTIONAL};
     keys.names[SCENARIO_OP_KIND_COUNT + 1] = (scenario_name){"comment", FIELD_OPTIONAL};
     return keys;
+}
+
+/* The engines an operation runs on, for messages. */
+static const char *needs_phrase(unsigned needs) {
+    switch (needs) {
+    case MAP: return "map";
+    case QUEUE: return "queue";
+    case KV: return "kv (key-value domains)";
+    default: return "map or queue";
+    }
 }
 
 static const op_spec *find_op_spec(const pjson_member *m) {
@@ -563,7 +580,8 @@ static bool parse_items(scenario_ctx *c, const pjson_node *node, scenario_expect
 }
 
 static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec *spec,
-                         scenario_expect *e) {
+                         scenario_step *step) {
+    scenario_expect *e = &step->expect;
     if (!spec->takes_expect) {
         ctx_report(c, node->pos, "'%s' takes no expect", spec->name);
         return false;
@@ -609,7 +627,9 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
         ok = !c->engine_ok || parse_items(c, v, e);
     } else {
         e->kind = spec->value_kind;
-        if (e->kind == SCENARIO_EXPECT_BYTES)
+        if (e->kind == SCENARIO_EXPECT_BYTES && step->op == SCENARIO_OP_KV_READ)
+            ok = parse_kv_value(c, v, step->args.kv.format, &e->bytes);
+        else if (e->kind == SCENARIO_EXPECT_BYTES)
             ok = parse_value(c, v, 0, SCENARIO_MAX_VALUE_BYTES, &e->bytes);
         else if (e->kind == SCENARIO_EXPECT_NUMBER)
             ok = node_u64(c, v, 0, UINT32_MAX, &e->number);
@@ -652,6 +672,12 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_CONFIG_UPDATES: value_free(&s->args.config_updates.key); break;
     case SCENARIO_OP_CORRUPT: value_free(&s->args.corrupt.value); break;
     case SCENARIO_OP_EXPECT_STATS: free(s->args.stats.checks); break;
+    case SCENARIO_OP_KV_OPEN:
+    case SCENARIO_OP_KV_CLOSE:
+    case SCENARIO_OP_KV_READ:
+    case SCENARIO_OP_KV_WRITE:
+    case SCENARIO_OP_KV_DELETE:
+    case SCENARIO_OP_KV_KEYS: kv_args_free(&s->args.kv); break;
     default: break;
     }
     expect_free(&s->expect);
@@ -707,10 +733,10 @@ static bool parse_step(scenario_ctx *c, const pjson_node *node, scenario_step *s
     snprintf(quoted_name, sizeof quoted_name, "'%s'", spec->name);
     size_t mark = ctx_path_key(c, spec->name);
     bool ok = true;
-    unsigned missing = c->engine_ok ? spec->needs & ~c->sc->engine.capabilities : 0;
+    bool missing = c->engine_ok && spec->needs && !(spec->needs & c->sc->engine.capabilities);
     if (missing) {
         ctx_report(c, op->key_pos, "'%s' needs a %s engine; this scenario's engine is '%s'",
-                   spec->name, missing & SCENARIO_CAN_MAP ? "map" : "queue", c->sc->engine.type);
+                   spec->name, needs_phrase(spec->needs), c->sc->engine.type);
         ok = false;
     } else if (spec->fields &&
                !check_object(c, op->value, quoted_name, spec->fields, spec->field_count)) {
@@ -722,7 +748,7 @@ static bool parse_step(scenario_ctx *c, const pjson_node *node, scenario_step *s
     const pjson_node *expect = pjson_get(node, "expect");
     if (ok && expect) {
         mark = ctx_path_key(c, "expect");
-        ok = parse_expect(c, expect, spec, &step->expect);
+        ok = parse_expect(c, expect, spec, step);
         ctx_path_restore(c, mark);
     }
     const pjson_node *comment = pjson_get(node, "comment");

@@ -80,8 +80,8 @@ static bool parse_hex(scenario_ctx *c, const pjson_node *node, scenario_value *o
     return ok;
 }
 
-static bool parse_integer_form(scenario_ctx *c, const pjson_node *node, const char *form,
-                               scenario_value *out) {
+bool parse_integer_form(scenario_ctx *c, const pjson_node *node, const char *form,
+                        scenario_value *out) {
     unsigned width = (unsigned)atoi(form + 1) / 8;
     uint64_t bits;
     if (form[0] == 'u') {
