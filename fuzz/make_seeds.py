@@ -240,6 +240,7 @@ SCENARIO_SEEDS = [
     "suite/fault-flip-bits.json", "suite/fault-corrupt-range.json", "suite/reboot-loop.json",
     "suite/time-and-sleep.json", "suite/preset-stm32h7-2m.json", "suite/lifetime-config-minute.json",
     "examples/power-cut.json", "suite/map-txn.json", "powercut/map-txn-tiny.json",
+    "powercut/kv-txn-tiny.json",
 ]
 
 

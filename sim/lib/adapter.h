@@ -159,6 +159,12 @@ int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);
 /* The map inside an adapter adapter_nbs_map_create made (for the layers built on it). */
 nbs_map *adapter_nbs_map_of(const adapter *a);
+/* A commit() on the built-in engine: a map transaction of `map` staged in a buffer sized for the
+ * writes, each staged by `stage`, then committed (aborted when a staging fails: nothing written).
+ */
+typedef int (*adapter_txn_stage_fn)(void *ctx, nbs_map_txn *txn, const adapter_write *w);
+int adapter_txn_run(nbs_map *map, const adapter_write *writes, size_t count,
+                    adapter_txn_stage_fn stage, void *ctx);
 /* Key-value domains of the built-in engine on its map (adapter_kv.c). */
 int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
 

@@ -79,31 +79,33 @@ static int map_remove_all(void *ctx) {
     return nbs_map_remove_all(&((nbs_adapter *)ctx)->map);
 }
 
-/* A transaction staged in a buffer sized for its writes (a write the engine refuses, a key or
- * value out of range, reserves a little: its staging fails before using it). */
-static int map_commit(void *ctx, const adapter_write *writes, size_t count) {
-    nbs_adapter *a = ctx;
+int adapter_txn_run(nbs_map *map, const adapter_write *writes, size_t count,
+                    adapter_txn_stage_fn stage, void *ctx) {
+    /* A member takes its key and value, a seal unit and a commit header (each at most 32 bytes
+     * on any part) and padding: key + value + 128 bytes is room enough for any write. */
     size_t bytes = 0;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t member = nbs_map_txn_member_bytes(&a->binding.flash, writes[i].key_len,
-                                                   writes[i].remove ? 0 : writes[i].value_len);
-        bytes += member ? member : 64;
-    }
+    for (size_t i = 0; i < count; i++) bytes += writes[i].key_len + writes[i].value_len + 128;
     uint8_t *buf = malloc(bytes ? bytes : 1);
     if (!buf) return NBS_E_CACHE_MEM;
     nbs_map_txn txn;
-    int rc = nbs_map_txn_begin(&a->map, &txn, buf, bytes);
-    for (size_t i = 0; !rc && i < count; i++) {
-        const adapter_write *w = &writes[i];
-        rc = w->remove ? nbs_map_txn_remove(&txn, w->key, w->key_len)
-                       : nbs_map_txn_store(&txn, w->key, w->key_len, w->value, w->value_len);
-    }
+    int rc = nbs_map_txn_begin(map, &txn, buf, bytes);
+    for (size_t i = 0; !rc && i < count; i++) rc = stage(ctx, &txn, &writes[i]);
     if (rc)
         nbs_map_txn_abort(&txn);
     else
         rc = nbs_map_txn_commit(&txn);
     free(buf);
     return rc;
+}
+
+static int map_stage(void *ctx, nbs_map_txn *txn, const adapter_write *w) {
+    (void)ctx;
+    return w->remove ? nbs_map_txn_remove(txn, w->key, w->key_len)
+                     : nbs_map_txn_store(txn, w->key, w->key_len, w->value, w->value_len);
+}
+
+static int map_commit(void *ctx, const adapter_write *writes, size_t count) {
+    return adapter_txn_run(&((nbs_adapter *)ctx)->map, writes, count, map_stage, NULL);
 }
 
 static int map_has(void *ctx, const void *key, size_t key_len, bool *present) {

@@ -502,7 +502,6 @@ int run_engine_op(run_state *st, const run_op *request) {
 }
 
 int run_item_step(run_state *st, const scenario_step *step) {
-    if (run_txn_takes(st, step)) return run_txn_step(st, step);
     run_op op = {.op = step->op, .expect = &step->expect};
     if (step->op == SCENARIO_OP_ITERATE) {
         op.pop_at = step->args.iterate.pop_at;

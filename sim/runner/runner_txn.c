@@ -1,17 +1,40 @@
 /* Transactions in a run (the "txn" step, scenario_txn.c): a begin opens the model's staging, each
- * store and removal until the commit is staged there (the engine is not called), an abort drops
- * them, and the commit is one engine operation (the adapter's commit() with every staged write)
- * that the model applies all or none: after a cut inside it, the store must read as before the
- * transaction or after it, never a mix (ref_map_settle). */
+ * store and removal (a map's) or kv_write and kv_delete (key-value domains') until the commit is
+ * staged there (the engine is not called), an abort drops them, and the commit is one engine
+ * operation (the adapter's commit() with every staged write) that the model applies all or none:
+ * after a cut inside it, the store must read as before the transaction or after it, never a mix
+ * (ref_map_settle). Domain writes are staged in the model's form (kv_view.h), which the kv
+ * adapter's commit() takes apart again. */
+#include "kv_view.h"
 #include "runner_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const action_names[] = {"begin", "commit", "abort"};
 
+static bool is_kv_write(scenario_op op) {
+    return op == SCENARIO_OP_KV_WRITE || op == SCENARIO_OP_KV_DELETE;
+}
+
 bool run_txn_takes(const run_state *st, const scenario_step *step) {
-    bool staged = step->op == SCENARIO_OP_STORE || step->op == SCENARIO_OP_REMOVE;
+    bool staged =
+        step->op == SCENARIO_OP_STORE || step->op == SCENARIO_OP_REMOVE || is_kv_write(step->op);
     return step->op == SCENARIO_OP_TXN || (st->map.txn_open && staged);
+}
+
+/* Stages one write: `key` the map key (a domain write: the item key of its domain and key) and
+ * `value` its bytes (a domain write: after its format byte). */
+static int stage_bytes(run_state *st, bool remove, const run_bytes *key, int format,
+                       const run_bytes *value) {
+    uint8_t *tagged = malloc(value->length + 1);
+    if (!tagged) return run_fail_nomem(st);
+    size_t at = format >= 0 ? 1 : 0;
+    tagged[0] = (uint8_t)format;
+    if (value->length) memcpy(tagged + at, value->bytes, value->length);
+    ref_map_txn_stage(&st->map, remove, key->bytes, key->length, tagged, value->length + at);
+    free(tagged);
+    return RUNNER_OK;
 }
 
 static int stage(run_state *st, const scenario_step *step) {
@@ -20,17 +43,27 @@ static int stage(run_state *st, const scenario_step *step) {
                         "%s: a %s inside a transaction is only staged: expect the outcome on "
                         "the commit",
                         scenario_op_name(step->op), scenario_op_name(step->op));
-    run_bytes key, value;
-    if (run_value_get(st, &step->args.item.key, &key)) return run_fail_nomem(st);
-    if (run_value_get(st, &step->args.item.value, &value)) {
-        run_bytes_free(&key);
-        return run_fail_nomem(st);
+    const bool kv = is_kv_write(step->op);
+    const scenario_value *key_v = kv ? &step->args.kv.key : &step->args.item.key;
+    const scenario_value *value_v = kv ? &step->args.kv.value : &step->args.item.value;
+    run_bytes domain = {0}, key = {0}, value = {0};
+    int rc = RUNNER_OK;
+    if ((kv && run_value_get(st, &step->args.kv.domain, &domain)) ||
+        run_value_get(st, key_v, &key) || run_value_get(st, value_v, &value))
+        rc = run_fail_nomem(st);
+    if (!rc && kv) {
+        uint8_t item_key[KV_VIEW_KEY_MAX];
+        size_t n = kv_view_value_key(domain.bytes, domain.length, key.bytes, key.length, item_key);
+        run_bytes view = {.bytes = item_key, .length = n};
+        rc = stage_bytes(st, step->op == SCENARIO_OP_KV_DELETE, &view, (int)step->args.kv.format,
+                         &value);
+    } else if (!rc) {
+        rc = stage_bytes(st, step->op == SCENARIO_OP_REMOVE, &key, -1, &value);
     }
-    ref_map_txn_stage(&st->map, step->op == SCENARIO_OP_REMOVE, key.bytes, key.length, value.bytes,
-                      value.length);
+    run_bytes_free(&domain);
     run_bytes_free(&key);
     run_bytes_free(&value);
-    return RUNNER_OK;
+    return rc;
 }
 
 int run_txn_step(run_state *st, const scenario_step *step) {
