@@ -29,6 +29,10 @@ static const any_function public_functions[] = {
     (any_function)nbs_queue_max_push,  (any_function)nbs_queue_space,
     (any_function)nbs_queue_max_item,  (any_function)nbs_queue_iter_init,
     (any_function)nbs_queue_iter_next, (any_function)nbs_queue_iter_pop_current,
+    (any_function)nbs_map_txn_begin,   (any_function)nbs_map_txn_store,
+    (any_function)nbs_map_txn_remove,  (any_function)nbs_map_txn_commit,
+    (any_function)nbs_map_txn_abort,   (any_function)nbs_map_txn_member_bytes,
+    (any_function)nbs_map_txn_max,
 #endif
 };
 
