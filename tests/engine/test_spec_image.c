@@ -57,38 +57,52 @@ static void build_map(spec_image *img, uint32_t unit, uint8_t e, uint8_t long_ke
     spec_map_store(&pg, "delta", 5, long_value, 40, true);
 }
 
-Test(spec_image, map_image_reads_as_built_every_unit_and_erase_value) {
+/* Loads the image and mounts it as a map: a clean store, mounted without a program or erase. */
+static void mount_clean(rig *r, const spec_image *img, nbs_map *map, const char *what) {
+    rig_load(r, img);
+    cr_assert_eq(nbs_map_mount(map, &r->cfg), NBS_OK, "%s: mount", what);
+    cr_assert_eq(r->rf.programs + r->rf.erases, 0, "%s: a clean mount wrote", what);
+}
+
+/* Runs `check` on every write unit (1, 4, 8) with both erase values; `what` names them. */
+static void each_unit_and_erase_value(void (*check)(uint32_t unit, uint8_t e, const char *what)) {
     static const uint32_t units[] = {1, 4, 8};
     for (unsigned u = 0; u < 3; u++)
         for (int ev = 0; ev < 2; ev++) {
-            uint8_t e = ev ? 0x00 : 0xFF, long_key[128], long_value[40];
             char what[64];
-            snprintf(what, sizeof what, "W %u, E 0x%02X", units[u], e);
-            spec_image img;
-            build_map(&img, units[u], e, long_key, long_value);
-            rig r;
-            rig_load(&r, &img);
-            nbs_map map;
-            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
-            cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
-            expect_value(&map, "alpha", 5, "uno", 3, what);
-            expect_value(&map, "beta", 4, NULL, 0, what);
-            expect_value(&map, "gamma", 5, "", 0, what);
-            expect_value(&map, "delta", 5, long_value, 40, what);
-            expect_value(&map, long_key, 128, "k", 1, what);
-            expect_value(&map, "omega", 5, NULL, 0, what);
-            uint32_t count = 0;
-            cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
-            cr_assert_eq(count, 4, "%s: count %u", what, count);
-            /* The engine writes after the image (a filler first, SPEC section 5.1) and reads it
-             * all back after a remount. */
-            cr_assert_eq(nbs_map_store(&map, "alpha", 5, "eins", 4), NBS_OK, "%s", what);
-            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: remount", what);
-            expect_value(&map, "alpha", 5, "eins", 4, what);
-            expect_value(&map, "delta", 5, long_value, 40, what);
-            ram_flash_free(&r.rf);
-            spec_image_free(&img);
+            snprintf(what, sizeof what, "W %u, E 0x%02X", units[u], ev ? 0x00 : 0xFF);
+            check(units[u], ev ? 0x00 : 0xFF, what);
         }
+}
+
+static void check_map_image(uint32_t unit, uint8_t e, const char *what) {
+    uint8_t long_key[128], long_value[40];
+    spec_image img;
+    build_map(&img, unit, e, long_key, long_value);
+    rig r;
+    nbs_map map;
+    mount_clean(&r, &img, &map, what);
+    expect_value(&map, "alpha", 5, "uno", 3, what);
+    expect_value(&map, "beta", 4, NULL, 0, what);
+    expect_value(&map, "gamma", 5, "", 0, what);
+    expect_value(&map, "delta", 5, long_value, 40, what);
+    expect_value(&map, long_key, 128, "k", 1, what);
+    expect_value(&map, "omega", 5, NULL, 0, what);
+    uint32_t count = 0;
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 4, "%s: count %u", what, count);
+    /* The engine writes after the image (a filler first, SPEC section 5.1) and reads it
+     * all back after a remount. */
+    cr_assert_eq(nbs_map_store(&map, "alpha", 5, "eins", 4), NBS_OK, "%s", what);
+    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: remount", what);
+    expect_value(&map, "alpha", 5, "eins", 4, what);
+    expect_value(&map, "delta", 5, long_value, 40, what);
+    ram_flash_free(&r.rf);
+    spec_image_free(&img);
+}
+
+Test(spec_image, map_image_reads_as_built_every_unit_and_erase_value) {
+    each_unit_and_erase_value(check_map_image);
 }
 
 /* A CLEAR (tk 0x81) in the newest page hides every older item; a MARK (0x82) counts nothing. */
@@ -231,44 +245,40 @@ static uint32_t spec_member(const spec_image *img, uint8_t *out, const char *key
  * SPEC alone: the TXN's members read in place (its store replaces an older value, its removal
  * hides one), the reserved item is skipped by its lengths and the items after it count; a TXN
  * whose CRC does not match counts nothing. Every write unit and both erase values. */
+static void check_txn_image(uint32_t unit, uint8_t e, const char *what) {
+    uint8_t members[128], bad[128];
+    spec_image img;
+    spec_page pg;
+    spec_image_init(&img, SPEC_MAP, 4, 512, unit, e);
+    spec_page_begin(&img, &pg, 0, 1, 0, 0);
+    spec_map_store(&pg, "a", 1, "old", 3, true);
+    spec_map_store(&pg, "b", 1, "bee", 3, true);
+    uint32_t d = spec_member(&img, members, "a", "new", false);
+    d += spec_member(&img, members + d, "b", NULL, true);
+    d += spec_member(&img, members + d, "c", "sea", false);
+    spec_item_raw(&pg, 0x83, d * 4, members, d, true);
+    spec_item_raw(&pg, 0x84, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
+    spec_map_store(&pg, "d", 1, "dee", 3, true);
+    uint32_t bd = spec_member(&img, bad, "e", "eee", false);
+    spec_item raw = spec_item_raw(&pg, 0x83, bd * 4, bad, bd, true);
+    img.mem[raw.head + 2 + (bd * 4 >= 128)] ^= 0x10; /* the TXN's CRC no longer matches */
+    spec_map_store(&pg, "f", 1, "eff", 3, true);     /* a sealed item follows it */
+    rig r;
+    nbs_map map;
+    mount_clean(&r, &img, &map, what);
+    expect_value(&map, "a", 1, "new", 3, what);
+    expect_value(&map, "b", 1, NULL, 0, what);
+    expect_value(&map, "c", 1, "sea", 3, what);
+    expect_value(&map, "d", 1, "dee", 3, what);
+    expect_value(&map, "e", 1, NULL, 0, what);
+    expect_value(&map, "f", 1, "eff", 3, what);
+    uint32_t count = 0;
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 4, "%s: count %u", what, count);
+    ram_flash_free(&r.rf);
+    spec_image_free(&img);
+}
+
 Test(spec_image, txn_members_read_and_reserved_items_skipped) {
-    static const uint32_t units[] = {1, 4, 8};
-    for (unsigned u = 0; u < 3; u++)
-        for (int ev = 0; ev < 2; ev++) {
-            uint8_t e = ev ? 0x00 : 0xFF, members[128], bad[128];
-            char what[64];
-            snprintf(what, sizeof what, "W %u, E 0x%02X", units[u], e);
-            spec_image img;
-            spec_page pg;
-            spec_image_init(&img, SPEC_MAP, 4, 512, units[u], e);
-            spec_page_begin(&img, &pg, 0, 1, 0, 0);
-            spec_map_store(&pg, "a", 1, "old", 3, true);
-            spec_map_store(&pg, "b", 1, "bee", 3, true);
-            uint32_t d = spec_member(&img, members, "a", "new", false);
-            d += spec_member(&img, members + d, "b", NULL, true);
-            d += spec_member(&img, members + d, "c", "sea", false);
-            spec_item_raw(&pg, 0x83, d * 4, members, d, true);
-            spec_item_raw(&pg, 0x84, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
-            spec_map_store(&pg, "d", 1, "dee", 3, true);
-            uint32_t bd = spec_member(&img, bad, "e", "eee", false);
-            spec_item raw = spec_item_raw(&pg, 0x83, bd * 4, bad, bd, true);
-            img.mem[raw.head + 2 + (bd * 4 >= 128)] ^= 0x10; /* the TXN's CRC no longer matches */
-            spec_map_store(&pg, "f", 1, "eff", 3, true);     /* a sealed item follows it */
-            rig r;
-            rig_load(&r, &img);
-            nbs_map map;
-            cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
-            cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
-            expect_value(&map, "a", 1, "new", 3, what);
-            expect_value(&map, "b", 1, NULL, 0, what);
-            expect_value(&map, "c", 1, "sea", 3, what);
-            expect_value(&map, "d", 1, "dee", 3, what);
-            expect_value(&map, "e", 1, NULL, 0, what);
-            expect_value(&map, "f", 1, "eff", 3, what);
-            uint32_t count = 0;
-            cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
-            cr_assert_eq(count, 4, "%s: count %u", what, count);
-            ram_flash_free(&r.rf);
-            spec_image_free(&img);
-        }
+    each_unit_and_erase_value(check_txn_image);
 }
