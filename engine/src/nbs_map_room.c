@@ -59,6 +59,18 @@ static int gc_round(nbs_log *log, const uint8_t *notes) {
     /* A TXN's live members are copied as the STOREs they stand for (each takes the bytes it took
      * inside the TXN, so a page's copies still fit a fresh page); the round's DONE commits them. */
     while ((rc = nbs_map_walk_next(log, &cur, &in, &it, 0)) == NBS_OK) {
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_TXN_GC_WHOLE /* the TXN copied whole, dead members too */
+        if (it.in_txn) {
+            nbs_cursor at = cur;
+            nbs_item whole, copy;
+            at.pos = it.in_txn - 1, in.txn = 0;
+            if ((rc = nbs_item_next(log, &at, &whole, 0)) ||
+                (rc = nbs_copy_item(log, &cur, &whole, &copy)))
+                return rc;
+            copied = true;
+            continue;
+        }
+#endif
         int newest = tail_item_live(log, old_tail, &it, notes);
         if (newest < 0) return newest;
         nbs_item copy;
