@@ -372,3 +372,38 @@ Test(runner, placed_cut_recovers_and_stops_after_then_steps) {
     cr_assert_eq(r.power_cuts, 1);
     free(r.sector_erases);
 }
+
+/* Transactions (the txn step): a commit outside a transaction and an expectation on a staged
+ * write are refused with a message naming the step; a staged write is not read before its
+ * commit (a fetch expecting it fails), and is after it. */
+Test(runner, transaction_steps_are_checked) {
+    scenario_result r = run_text("{ \"name\": \"t\", " FLASH_AND_MAP " \"steps\": ["
+                                 "{ \"txn\": \"commit\" } ] }",
+                                 NULL);
+    expect_failure(&r, "steps[0]", "no transaction is open");
+    free(r.sector_erases);
+    r = run_text("{ \"name\": \"t\", " FLASH_AND_MAP " \"steps\": ["
+                 "{ \"txn\": \"begin\" },"
+                 "{ \"store\": { \"key\": \"a\", \"value\": \"1\" }, \"expect\": { \"error\": "
+                 "\"full\" } } ] }",
+                 NULL);
+    expect_failure(&r, "steps[1]", "only staged");
+    free(r.sector_erases);
+    r = run_text("{ \"name\": \"t\", " FLASH_AND_MAP " \"steps\": ["
+                 "{ \"txn\": \"begin\" },"
+                 "{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
+                 "{ \"fetch\": { \"key\": \"a\" }, \"expect\": { \"value\": \"1\" } } ] }",
+                 NULL);
+    expect_failure(&r, "steps[2]", "fetch");
+    free(r.sector_erases);
+    r = run_text("{ \"name\": \"t\", " FLASH_AND_MAP " \"steps\": ["
+                 "{ \"txn\": \"begin\" },"
+                 "{ \"store\": { \"key\": \"a\", \"value\": \"1\" } },"
+                 "{ \"remove\": { \"key\": \"b\" } },"
+                 "{ \"txn\": \"commit\" },"
+                 "{ \"fetch\": { \"key\": \"a\" }, \"expect\": { \"value\": \"1\" } },"
+                 "{ \"check\": {} } ] }",
+                 NULL);
+    cr_assert_eq(r.verdict, RUN_PASS, "%s", r.message);
+    free(r.sector_erases);
+}
