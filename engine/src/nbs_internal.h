@@ -26,8 +26,8 @@
 #define NBS_TEST_BREAK_NO_ERASE_BEFORE_OPEN 11 /* a free page is opened without an erase */
 #define NBS_TEST_BREAK_RO_POP_BY_P          12 /* read-only: a pop counts once its P reads full */
 #define NBS_TEST_BREAK_RO_STRICT_NEWEST     13 /* read-only: each read decides the newest's seals */
-#define NBS_TEST_BREAK_TXN_SPLIT            14 /* a commit writes its members as separate items */
-#define NBS_TEST_BREAK_TXN_GC_WHOLE         15 /* GC copies a TXN whole, its dead members too */
+#define NBS_TEST_BREAK_TXN_SPLIT            20 /* a commit writes its members as separate items */
+#define NBS_TEST_BREAK_TXN_GC_WHOLE         21 /* GC copies a TXN whole, its dead members too */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif
