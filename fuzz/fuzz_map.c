@@ -1,6 +1,7 @@
 /* libFuzzer target "map": the input chooses a geometry, a page count, the caches, then a
  * sequence of map operations (store, remove, remove_all, fetch, has, count, full checks,
- * clean remounts) and power cuts with torn modes at chosen flash operations. Every answer is
+ * clean remounts, transactions of several stores and removals) and power cuts with torn modes at
+ * chosen flash operations. Every answer is
  * compared with the reference model; after every cut the store is remounted cold and must
  * hold the old or the new outcome of the operation in flight, and nothing else.
  *
@@ -97,6 +98,50 @@ static void op_remove_all(map_run *run) {
     end_write(run, nbs_map_remove_all(engine(run)), ops_before, "remove_all");
 }
 
+/* A transaction of 1..6 stores and removals (opcodes 240..255): staged in the engine and the
+ * model alike (a write the engine refuses to stage, too big or past the staging buffer, is left
+ * out of both), then committed: all of it or none, NBS_E_TOO_BIG (past nbs_map_txn_max) and
+ * NBS_E_FULL before any flash operation. */
+static void op_txn(map_run *run) {
+    static uint8_t staging[4096];
+    const nbs_flash *flash = &run->store.f.binding.flash;
+    nbs_map_txn txn;
+    int rc = nbs_map_txn_begin(engine(run), &txn, staging, sizeof staging);
+    FUZZ_REQUIRE(TARGET, rc == NBS_OK, "%s: txn begin returned %s", run->where, nbs_strerror(rc));
+    ref_map_txn_begin(&run->model);
+    uint32_t writes = 1 + fuzz_input_u8(run->in) % 6, staged = 0;
+    for (uint32_t w = 0; w < writes; w++) {
+        uint8_t key[NBS_KEY_MAX], value[300];
+        size_t key_len = make_key(fuzz_input_u8(run->in), key);
+        uint8_t choice = fuzz_input_u8(run->in);
+        bool remove = choice % 4 == 0;
+        size_t len = remove         ? 0
+                     : choice < 200 ? choice % 17
+                                    : fuzz_input_below(run->in, sizeof value);
+        fuzz_input_value(run->in, value, len);
+        rc = remove ? nbs_map_txn_remove(&txn, key, key_len)
+                    : nbs_map_txn_store(&txn, key, key_len, value, len);
+        bool too_big = len > nbs_map_max_value(flash, key_len);
+        FUZZ_REQUIRE(TARGET, too_big ? rc == NBS_E_TOO_BIG : rc == NBS_OK || rc == NBS_E_TXN_BUFFER,
+                     "%s: txn stage of %zu bytes returned %s", run->where, len, nbs_strerror(rc));
+        if (rc) continue;
+        ref_map_txn_stage(&run->model, remove, key, key_len, value, len);
+        staged = txn.used;
+    }
+    ref_map_begin_txn_commit(&run->model);
+    ref_map_txn_abort(&run->model);
+    uint64_t ops_before = nor_op_count(run->store.f.dev);
+    rc = nbs_map_txn_commit(&txn);
+    if (staged > nbs_map_txn_max(flash)) {
+        FUZZ_REQUIRE(TARGET, rc == NBS_E_TOO_BIG && nor_op_count(run->store.f.dev) == ops_before,
+                     "%s: commit of %u staged bytes (max %u) returned %s", run->where,
+                     (unsigned)staged, (unsigned)nbs_map_txn_max(flash), nbs_strerror(rc));
+        ref_map_end(&run->model, false);
+        return;
+    }
+    end_write(run, rc, ops_before, "txn commit");
+}
+
 static void op_fetch(map_run *run) {
     uint8_t key[NBS_KEY_MAX];
     size_t key_len = make_key(fuzz_input_u8(run->in), key);
@@ -141,10 +186,13 @@ static void op_verify(map_run *run) {
     FUZZ_REQUIRE(TARGET, ec_map_verify(&run->store.f, &run->model, why), "%s: %s", run->where, why);
 }
 
-/* Opcodes 0..31; stores come most often, remove_all rarely. */
+/* Opcodes 0..31 (modulo 32, but 240..255: a transaction); stores come most often, remove_all
+ * rarely. */
 static void run_op(map_run *run, uint8_t opcode) {
     unsigned op = opcode % 32u;
-    if (op < 12)
+    if (opcode >= 240)
+        op_txn(run);
+    else if (op < 12)
         op_store(run);
     else if (op < 17)
         op_remove(run);

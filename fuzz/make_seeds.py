@@ -59,6 +59,15 @@ def fetch(key):
 MAP_VERIFY, MAP_REMOUNT, MAP_REMOVE_ALL = [25], [30], [17]
 
 
+def txn(writes):
+    """A transaction (opcode 240): 1..6 writes, each (key, size) a store of a short counting
+    value (size 1..16, not a multiple of 4), or (key, None) a removal."""
+    out = [240, len(writes) - 1]
+    for key, size in writes:
+        out += [key, 0, COUNTING] if size is None else [key, size, COUNTING]
+    return out
+
+
 def map_seeds():
     seeds = {}
     for g, name in enumerate(GEOMETRY_NAMES):
@@ -81,6 +90,14 @@ def map_seeds():
                                cut(0, 3, 1) + MAP_REMOVE_ALL + no_recovery_cut() + MAP_VERIFY)
     seeds["long-keys-too-big"] = (map_header(TINY, 4, 0) + store(19, 255) + store(18, 200, 3) +
                                   [7] * 4 + store(16, 40) + MAP_VERIFY)
+    for g, name in enumerate(GEOMETRY_NAMES):
+        ops = store(1, 5) + txn([(2, 7), (3, 9), (1, None)]) + fetch(2) + MAP_VERIFY
+        for i in range(10):
+            ops += txn([(i % 4, 5 + i % 3), (4 + i % 3, 6)]) + store(i % 5, 13)
+        seeds[f"txn-{name}"] = map_header(g, 2 + g % 3, g % 8) + ops + MAP_VERIFY + MAP_REMOUNT
+    for prog in range(5):
+        ops = store(1, 6) + cut(1 + prog, prog, 1) + txn([(2, 9), (3, 10), (1, None)])
+        seeds[f"txn-cut-prog{prog}"] = map_header(TINY, 3, ALL_CACHES) + ops + no_recovery_cut() + MAP_VERIFY
     seeds["key-table-incomplete"] = (map_header(STM32L4, 3, ALL_CACHES, 1) + store(3, 5) +
                                      store(4, 5) + store(5, 5) + fetch(9) + MAP_REMOUNT)
     return seeds
@@ -225,6 +242,7 @@ SCENARIO_SEEDS = [
     "examples/power-cut.json", "suite/raw-ops-tiny.json", "suite/raw-write-count-nrf52840.json",
     "suite/raw-write-once-stm32l4.json", "powercut/raw-beside-map-tiny.json",
     "suite/kv-domains.json", "suite/kv-errors.json", "powercut/kv-domains-tiny.json",
+    "suite/map-txn.json", "powercut/map-txn-tiny.json", "powercut/kv-txn-tiny.json",
 ]
 
 
@@ -256,7 +274,7 @@ def write_image_seeds(build):
         for seed in sorted((CORPUS / target).glob("seed-*")):
             out = folder / f"seed-{target}-{seed.name[5:]}"
             env = dict(os.environ)
-            if any(part in seed.name for part in ("basics", "gc-churn", "fill-drop", "cut-prog4")):
+            if any(part in seed.name for part in ("basics", "gc-churn", "fill-drop", "cut-prog4", "txn-")):
                 env["NORBENCH_FUZZ_SAVE_IMAGE"] = str(out)
             # The flash as a cut left it, before the recovery: unsealed items, torn pages, GC
             # rounds and recovery copies cut short (format-specific states an end image lacks).

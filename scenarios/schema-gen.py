@@ -86,6 +86,7 @@ ops = {
  "remove": (obj({"key": ref("key")}, ["key"]), expect()),
  "remove_all": (ref("no_args"), expect()),
  "has": (obj({"key": ref("key")}, ["key"]), expect("bool", "absent")),
+ "txn": ({"enum": c_names("sim/scenario/scenario_txn.c", "txn_actions[")}, expect()),
  "count": (ref("no_args"), expect("count")),
  "iterate": (obj({"pop": {"type": "array", "items": U32}}), expect("items")),
  "erase_all": (ref("no_args"), expect()),

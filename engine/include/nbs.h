@@ -41,6 +41,9 @@ enum {
     NBS_E_KV_MODE = -23,    /* a write or delete on a domain opened read-only (mode r) */
     NBS_E_KV_CLOSED = -24,  /* the domain handle is closed (or the store was erased since) */
     NBS_E_KV_DOMAINS = -25, /* no domain id left: the store holds 255 domains */
+    /* Transactions (nbs_map_txn_*): */
+    NBS_E_TXN_CLOSED = -26, /* no transaction is open (never begun, committed or aborted) */
+    NBS_E_TXN_BUFFER = -27, /* the transaction's staging buffer has no room for the write */
 };
 const char *nbs_strerror(int err);
 
@@ -218,11 +221,39 @@ uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len);
  * changed during an iteration. Returns NBS_E_END after the last item. */
 typedef struct nbs_map_iter {
     nbs_map *map;
-    uint32_t page_step, slot; /* private */
+    uint32_t page_step, slot, member; /* private */
 } nbs_map_iter;
 void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it);
 int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *key_len,
                       void *value, size_t value_capacity, size_t *value_len);
+
+/* Multi-key transactions (SPEC section 3.4): stores and removals staged in the caller's RAM,
+ * then committed as one TXN item: a power cut before its commit (the item's CRC) leaves none of
+ * them, after it all of them. Readers see the staged writes only after the commit. A key staged
+ * twice keeps its last write. Staging checks each write (key length, value size) and its room in
+ * the buffer; the commit checks the whole: NBS_E_TOO_BIG when its item cannot fit a fresh page
+ * (the transaction is not split), NBS_E_FULL when the store has no room for it even after
+ * garbage collection, each before anything is written. The commit and the abort end the
+ * transaction whatever they return. */
+typedef struct nbs_map_txn {
+    nbs_map *map;
+    uint8_t *buf; /* private: the members as they will be written */
+    uint32_t capacity, used;
+    bool open;
+} nbs_map_txn;
+/* Begins a transaction staged in buf (capacity bytes, caller-owned until the commit or abort). */
+int nbs_map_txn_begin(nbs_map *map, nbs_map_txn *txn, void *buf, size_t capacity);
+int nbs_map_txn_store(nbs_map_txn *txn, const void *key, size_t key_len, const void *value,
+                      size_t value_len);
+int nbs_map_txn_remove(nbs_map_txn *txn, const void *key, size_t key_len);
+int nbs_map_txn_commit(nbs_map_txn *txn);
+void nbs_map_txn_abort(nbs_map_txn *txn);
+/* Staging bytes one write takes (a member: laid out as a STORE or REMOVE item, seal unit and
+ * commit header included): key + value + 7 at W = 1 for values below 32 bytes. 0 when the
+ * geometry or the key length is not usable. */
+uint32_t nbs_map_txn_member_bytes(const nbs_flash *flash, size_t key_len, size_t value_len);
+/* The most staging bytes a commit accepts on this geometry (its TXN item fits a fresh page). */
+uint32_t nbs_map_txn_max(const nbs_flash *flash);
 
 /* Integer keys: little-endian, fixed width. */
 static inline void nbs_key_u32(uint32_t v, uint8_t out[4]) {
@@ -304,6 +335,8 @@ typedef enum nbs_item_kind {
     NBS_ITEM_ENTRY,    /* queue: an entry */
     NBS_ITEM_FILLER,   /* the bytes a power-on's first write skips (SPEC 5.1) */
     NBS_ITEM_UNPARSED, /* bytes that are no item: the page's torn last operation */
+    NBS_ITEM_TXN,      /* map: a transaction's writes (live while one of its members is) */
+    NBS_ITEM_RESERVED, /* map: an item of a reserved kind (SPEC section 9), skipped */
     NBS_ITEM_KINDS
 } nbs_item_kind;
 typedef enum nbs_item_state {

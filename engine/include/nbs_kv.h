@@ -86,6 +86,15 @@ int nbs_kv_write(nbs_kv_domain *domain, const void *key, size_t key_len, nbs_kv_
  * written. NBS_E_KV_MODE in mode r. */
 int nbs_kv_delete(nbs_kv_domain *domain, const void *key, size_t key_len, bool *existed);
 
+/* Transactions across domains (engine/SPEC.md section 3.4): writes and deletes staged in a map
+ * transaction of this store (nbs_map_txn_begin on the kv's map; NBS_E_INVAL for another map's),
+ * committed with nbs_map_txn_commit, dropped with nbs_map_txn_abort: all of them or none. Each is
+ * checked as nbs_kv_write and nbs_kv_delete check it (mode r+, encoding); a staged delete of an
+ * absent key writes a removal that changes nothing. Readers see them only after the commit. */
+int nbs_kv_txn_write(nbs_kv_domain *domain, nbs_map_txn *txn, const void *key, size_t key_len,
+                     nbs_kv_format format, const void *value, size_t len);
+int nbs_kv_txn_delete(nbs_kv_domain *domain, nbs_map_txn *txn, const void *key, size_t key_len);
+
 /* Iteration over one domain's keys (nbs_kv_keys_*) or over the store's domain names
  * (nbs_kv_domains_*), each once, in no particular order; NBS_E_END after the last. The store
  * must not be written during an iteration; reads may come between steps. */

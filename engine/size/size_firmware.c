@@ -35,6 +35,10 @@ static const any_function public_functions[] = {
     (any_function)nbs_raw_close,       (any_function)nbs_raw_status_get,
     (any_function)nbs_raw_read,        (any_function)nbs_raw_write,
     (any_function)nbs_raw_erase,
+    (any_function)nbs_map_txn_begin,   (any_function)nbs_map_txn_store,
+    (any_function)nbs_map_txn_remove,  (any_function)nbs_map_txn_commit,
+    (any_function)nbs_map_txn_abort,   (any_function)nbs_map_txn_member_bytes,
+    (any_function)nbs_map_txn_max,
 #endif
 };
 

@@ -28,7 +28,8 @@ typedef struct cache_header {
  * CRC-32C, confirmed against the key on flash. */
 typedef struct key_entry {
     uint32_t id;
-    uint32_t lengths; /* key length << 24 | after-gap flag << 23 | value length; 0: empty */
+    uint32_t lengths; /* key length << 24 | after-gap flag << 23 | a TXN's member << 22 | value
+                         length; 0: empty */
     uint32_t loc;     /* page * page size + offset of the item */
     uint32_t crc;     /* the item's CRC as written */
 } key_entry;
@@ -38,7 +39,7 @@ typedef struct page_seed {
     uint32_t known;
 } page_seed;
 
-enum { AFTER_GAP = 1u << 23, VLEN_MASK = AFTER_GAP - 1, SHORT_KEY = 4 };
+enum { AFTER_GAP = 1u << 23, IN_TXN = 1u << 22, VLEN_MASK = IN_TXN - 1, SHORT_KEY = 4 };
 
 typedef struct cache_layout {
     uint64_t key_slots, keys, seeds, ends, entries, total;
@@ -182,7 +183,8 @@ static void key_delete(nbs_log *log, uint32_t hole) {
 static void key_fill(const nbs_log *log, key_entry *e, const uint8_t *key, const nbs_item *it,
                      uint32_t page) {
     e->id = key_id(key, it->klen, nbs_crc32c(0, key, it->klen));
-    e->lengths = it->klen << 24 | (it->after_gap ? AFTER_GAP : 0) | it->vlen;
+    e->lengths =
+        it->klen << 24 | (it->after_gap ? AFTER_GAP : 0) | (it->in_txn ? IN_TXN : 0) | it->vlen;
     e->loc = loc_of(log, page, it->off);
     e->crc = it->crc;
 }
@@ -221,10 +223,11 @@ static int keys_fill(nbs_log *log) {
         nbs_cursor cur;
         nbs_item it;
         int rc = nbs_cursor_start(log, nbs_page_of(log, (uint16_t)(log->newest_seq - back)), &cur);
-        while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
+        nbs_cursor in = {0};
+        while (!rc && (rc = nbs_map_walk_next(log, &cur, &in, &it, 0)) == NBS_OK) {
             if (it.type == ITEM_CLEAR) keys_clear(log);
             if (it.type != ITEM_STORE && it.type != ITEM_REMOVE) continue;
-            int ok = nbs_item_intact(log, &cur, &it);
+            int ok = nbs_item_intact(log, it.in_txn ? &in : &cur, &it);
             if (ok <= 0) {
                 if (ok < 0) return ok;
                 continue;
@@ -261,6 +264,7 @@ int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f
     entry_item(log, e, &f->it);
     f->seq = nbs_seq_of(log, page);
     if ((rc = nbs_cursor_start(log, page, &f->cur))) return rc;
+    if (e->lengths & IN_TXN) f->cur.seed = NBS_TXN_MEMBER_SEED; /* checked by its own CRC */
     /* Read key and value at once when they fit the chunk area: the CRC checks them both. */
     uint8_t *chunk = nbs_work_chunk(log, &size);
     uint32_t n = f->it.klen + f->it.vlen;
@@ -309,7 +313,7 @@ void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off, const nbs_it
     if (!e) return;
     e->loc = loc_of(log, log->newest, to->off);
     e->crc = to->crc;
-    e->lengths &= ~(uint32_t)AFTER_GAP; /* a copy never follows a gap */
+    e->lengths &= ~(uint32_t)(AFTER_GAP | IN_TXN); /* a copy: an item that follows no gap */
 }
 
 int nbs_cache_key_count(nbs_log *log, uint32_t *count) {

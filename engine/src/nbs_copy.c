@@ -12,7 +12,7 @@ int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_i
     const uint32_t w = log->unit;
     if (log->gap_pending) return NBS_E_CORRUPT; /* copies go to pages opened this power-on */
     *out = *it;
-    out->off = log->front, out->after_gap = false, out->read_len = 0;
+    out->off = log->front, out->after_gap = false, out->read_len = 0, out->in_txn = 0;
     int rc = nbs_place_item(log, out);
     if (rc) return rc;
     uint32_t old_crc = nbs_crc32c(src->seed, it->head, it->head_len);

@@ -7,8 +7,8 @@
 
 static const char *const page_state_names[NBS_PAGE_STATES] = {
     "erased", "open", "full", "released", "killed", "copy", "unplaced", "corrupt"};
-static const char *const item_kind_names[NBS_ITEM_KINDS] = {"store", "remove", "clear",   "mark",
-                                                            "entry", "filler", "unparsed"};
+static const char *const item_kind_names[NBS_ITEM_KINDS] = {
+    "store", "remove", "clear", "mark", "entry", "filler", "unparsed", "txn", "reserved"};
 static const char *const item_state_names[NBS_ITEM_STATES] = {
     "live", "superseded", "removed", "control", "dead", "torn", "invalid"};
 
@@ -31,18 +31,37 @@ typedef struct inspect_walk {
 } inspect_walk;
 
 static nbs_item_kind kind_of(const nbs_item *it) {
-    static const nbs_item_kind kinds[] = {[ITEM_STORE] = NBS_ITEM_STORE,
-                                          [ITEM_REMOVE] = NBS_ITEM_REMOVE,
-                                          [ITEM_CLEAR] = NBS_ITEM_CLEAR,
-                                          [ITEM_MARK] = NBS_ITEM_MARK,
-                                          [ITEM_PUSH] = NBS_ITEM_ENTRY};
+    static const nbs_item_kind kinds[] = {
+        [ITEM_STORE] = NBS_ITEM_STORE,      [ITEM_REMOVE] = NBS_ITEM_REMOVE,
+        [ITEM_CLEAR] = NBS_ITEM_CLEAR,      [ITEM_MARK] = NBS_ITEM_MARK,
+        [ITEM_PUSH] = NBS_ITEM_ENTRY,       [ITEM_TXN] = NBS_ITEM_TXN,
+        [ITEM_RESERVED] = NBS_ITEM_RESERVED};
     return kinds[it->type];
+}
+
+/* A TXN counts while one of its members is the newest intact store of its key; else it is
+ * superseded (or, holding only removals, a removal). 0, or an error. */
+static int txn_state(nbs_log *log, const inspect_walk *w, const nbs_cursor *cur, const nbs_item *it,
+                     nbs_item_state *state) {
+    nbs_cursor in;
+    nbs_item member;
+    bool stores = false;
+    int rc = nbs_txn_members(log, cur, it, &in);
+    *state = NBS_ITEM_REMOVED;
+    while (rc == 1 && (rc = nbs_txn_member_next(log, &in, &member, 0)) == NBS_OK) {
+        int newest = nbs_map_is_newest(log, w->seq, &member);
+        if (newest) return newest < 0 ? newest : (*state = NBS_ITEM_LIVE, NBS_OK);
+        stores |= member.type == ITEM_STORE;
+        rc = 1;
+    }
+    if (stores) *state = NBS_ITEM_SUPERSEDED;
+    return rc < 0 && rc != NBS_E_END ? rc : NBS_OK;
 }
 
 /* The state of an intact item of a live page: whether it counts (map: the newest intact store
  * of its key, found the way a fetch finds it). 0, or an error. */
-static int live_state(nbs_log *log, const inspect_walk *w, const nbs_item *it,
-                      nbs_item_state *state) {
+static int live_state(nbs_log *log, const inspect_walk *w, const nbs_cursor *cur,
+                      const nbs_item *it, nbs_item_state *state) {
     switch (it->type) {
     case ITEM_STORE: {
         int newest = nbs_map_is_newest(log, w->seq, it);
@@ -50,8 +69,10 @@ static int live_state(nbs_log *log, const inspect_walk *w, const nbs_item *it,
         *state = newest ? NBS_ITEM_LIVE : NBS_ITEM_SUPERSEDED;
         return NBS_OK;
     }
+    case ITEM_TXN: return txn_state(log, w, cur, it, state);
     case ITEM_PUSH: *state = it->pop_full ? NBS_ITEM_REMOVED : NBS_ITEM_LIVE; return NBS_OK;
-    case ITEM_MARK: *state = NBS_ITEM_CONTROL; return NBS_OK;
+    case ITEM_MARK:
+    case ITEM_RESERVED: *state = NBS_ITEM_CONTROL; return NBS_OK;
     default: *state = NBS_ITEM_REMOVED; return NBS_OK;
     }
 }
@@ -93,7 +114,7 @@ static int report_item(nbs_log *log, const nbs_cursor *cur, const inspect_walk *
         info.state = NBS_ITEM_INVALID;
     else if (!w->live)
         info.state = NBS_ITEM_DEAD;
-    else if ((rc = live_state(log, w, it, &info.state)))
+    else if ((rc = live_state(log, w, cur, it, &info.state)))
         return rc;
     return report(w, &info);
 }

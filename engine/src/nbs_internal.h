@@ -33,6 +33,8 @@
                                             to the bytes left after the offset */
 #define NBS_TEST_BREAK_RAW_SKIP_ALIGN 16 /* raw write: the write-unit check left out */
 #define NBS_TEST_BREAK_KV_REMOVE_FIRST 17 /* kv: a write removes the old value in a write of its own */
+#define NBS_TEST_BREAK_TXN_SPLIT            20 /* a commit writes its members as separate items */
+#define NBS_TEST_BREAK_TXN_GC_WHOLE         21 /* GC copies a TXN whole, its dead members too */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif
@@ -42,13 +44,14 @@
 
 enum { NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
 
-/* Byte 0 of a map item's commit header: 1..128 an item with that key length, else control. */
-enum { TK_CLEAR = 0x81, TK_MARK = 0x82 };
+/* Byte 0 of a map item's commit header: 1..128 an item with that key length, else control; a
+ * TXN's data holds its members (SPEC 3.4); 0x84..0xFE are reserved: skipped by their lengths. */
+enum { TK_CLEAR = 0x81, TK_MARK = 0x82, TK_TXN = 0x83, TK_LAST = 0xFE };
 
 /* What an item is, as read. A MARK is an item with no meaning: the first item of a page that
  * has nothing else to hold (erase_all's commit in a queue, a recovery copy of a page whose items
  * are all gone), which checks the page header. */
-enum { ITEM_STORE, ITEM_REMOVE, ITEM_CLEAR, ITEM_MARK, ITEM_PUSH };
+enum { ITEM_STORE, ITEM_REMOVE, ITEM_CLEAR, ITEM_MARK, ITEM_PUSH, ITEM_TXN, ITEM_RESERVED };
 
 enum {
     NBS_PAGE_HDR = 5,   /* page header: kind/version/generation, seq (2), tail distance (1-2) */
@@ -86,6 +89,7 @@ typedef struct nbs_item {
     uint8_t head[1 + NBS_VARINT_MAX]; /* the commit header bytes before the CRC */
     uint8_t head_len;
     uint32_t read_len; /* bytes nbs_item_next read at `off` into the chunk area */
+    uint32_t in_txn;   /* a member of a TXN item (SPEC 3.4): the TXN's offset + 1 (0: an item) */
     bool after_gap;
     bool sealed;      /* S reads programmed-any: the commit is solid */
     bool pop_touched; /* queue: P reads programmed-any */
@@ -103,6 +107,7 @@ typedef struct nbs_cursor {
      * there whose seal reads erased is one whose seal a cut left weak (its header and data are
      * solid), and it counts. */
     bool strict;
+    uint32_t txn; /* a walk of a TXN's members: the TXN's offset + 1 (0: a page's items) */
 } nbs_cursor;
 
 /* Bytes to write: key and value (map) or the entry (queue, key empty). */
@@ -229,6 +234,9 @@ uint32_t nbs_pages_back(const nbs_log *log, uint32_t page);
  * into the work buffer's chunk area with `extra` data bytes (a key to compare) when its length
  * field takes one byte (a longer one leaves the last of them unread), and at least G bytes. */
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur);
+/* Decodes the item whose bytes (n of them, read or built in RAM) are at `pos`; false when they
+ * are no item (SPEC 3.2). */
+bool nbs_item_parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it);
 int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra);
 /* A strict walk of the whole page (mount and recovery) seeded by its header as `h` read it: every
  * decision about a page comes from one reading. */
@@ -269,6 +277,11 @@ int nbs_place_item(nbs_log *log, nbs_item *it);
 /* Programs a placed item's commit header (head bytes and it->crc), or its seal, in the newest
  * page. */
 int nbs_program_head(nbs_log *log, const nbs_item *it);
+/* The bytes of a laid-out item before its data as a sealed item holds them: its flag units
+ * programmed (S; a queue's P and A too) or in version 4 its S byte, then the commit header (head
+ * bytes, it->crc, padding E).
+ * Used for the commit header's program and for a TXN's members built in RAM. */
+void nbs_item_image(const nbs_log *log, const nbs_item *it, uint8_t *out);
 int nbs_program_seal(nbs_log *log, const nbs_item *it);
 /* Appends an item of type ITEM_* with this payload (control items: the payload's value); *out
  * (when not NULL) is the item as written. */
@@ -312,6 +325,24 @@ int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it);
 /* The seq of a live page. */
 uint16_t nbs_seq_of(const nbs_log *log, uint32_t page);
 int nbs_map_make_room(nbs_log *log, uint32_t klen, uint32_t dlen);
+/* Writes an item of this type (STORE, REMOVE, CLEAR, TXN) to the map: room made, the item
+ * appended, the key cache and a GC round that waited for it finished. */
+int nbs_map_write(nbs_log *log, uint8_t type, const nbs_payload *p);
+
+/* nbs_txn.c: transactions (SPEC 3.4). The members of the TXN `txn` read by the walk `cur`: 1 when
+ * its CRC matches (*in then walks its members), 0 when not, or an error. */
+int nbs_txn_members(nbs_log *log, const nbs_cursor *cur, const nbs_item *txn, nbs_cursor *in);
+/* A member is checked by a CRC of its own seeded with 0, not with the page header: a recovery
+ * copies a TXN item whole into a page of another generation. */
+enum { NBS_TXN_MEMBER_SEED = 0 };
+/* The next member of the walk `in` (it->in_txn set), NBS_E_END or an error. */
+int nbs_txn_member_next(nbs_log *log, nbs_cursor *in, nbs_item *it, uint32_t extra);
+/* The map's entries of one page in log order: its items, with an intact TXN's members in place
+ * of the TXN (a TXN whose CRC does not match counts nothing); `in` starts with txn = 0. A member
+ * is read with `in`, an item with `cur`. Returns as nbs_item_next. */
+int nbs_map_walk_next(nbs_log *log, nbs_cursor *cur, nbs_cursor *in, nbs_item *it, uint32_t extra);
+/* The key cache follows each member of the TXN just written (its members in RAM). */
+void nbs_txn_written(nbs_log *log, const nbs_item *written, const uint8_t *members);
 int nbs_map_finish_round(nbs_log *log); /* after the write a round was run for */
 int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live);
 

@@ -199,8 +199,9 @@ static int check_writable(const nbs_kv_domain *domain) {
     return rc ? rc : domain->writable ? NBS_OK : NBS_E_KV_MODE;
 }
 
-int nbs_kv_write(nbs_kv_domain *domain, const void *key, size_t key_len, nbs_kv_format format,
-                 const void *value, size_t len) {
+/* A write, to the map at once or staged in `txn` (NULL: at once). */
+static int write_to(nbs_kv_domain *domain, nbs_map_txn *txn, const void *key, size_t key_len,
+                    nbs_kv_format format, const void *value, size_t len) {
     int rc = check_writable(domain);
     if (rc) return rc;
     nbs_kv *kv = domain->kv;
@@ -209,11 +210,39 @@ int nbs_kv_write(nbs_kv_domain *domain, const void *key, size_t key_len, nbs_kv_
     if ((rc = nbs_kv_encode_key(domain->id, key, key_len, key_area(kv), &map_key_len)) ||
         (rc = nbs_kv_encode_value(format, value, len, area, capacity, &map_value_len)))
         return rc;
+    if (txn) return nbs_map_txn_store(txn, key_area(kv), map_key_len, area, map_value_len);
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_KV_REMOVE_FIRST
     /* The flaw: two writes, so a cut between them leaves neither the old value nor the new. */
     if ((rc = nbs_map_remove(kv->map, key_area(kv), map_key_len))) return rc;
 #endif
     return nbs_map_store(kv->map, key_area(kv), map_key_len, area, map_value_len);
+}
+
+int nbs_kv_write(nbs_kv_domain *domain, const void *key, size_t key_len, nbs_kv_format format,
+                 const void *value, size_t len) {
+    return write_to(domain, NULL, key, key_len, format, value, len);
+}
+
+/* A transaction of this domain's store: any other is NBS_E_INVAL. */
+static int check_txn_of(const nbs_kv_domain *domain, const nbs_map_txn *txn) {
+    int rc = check_writable(domain);
+    if (rc) return rc;
+    return txn && txn->map == domain->kv->map ? NBS_OK : NBS_E_INVAL;
+}
+
+int nbs_kv_txn_write(nbs_kv_domain *domain, nbs_map_txn *txn, const void *key, size_t key_len,
+                     nbs_kv_format format, const void *value, size_t len) {
+    int rc = check_txn_of(domain, txn);
+    return rc ? rc : write_to(domain, txn, key, key_len, format, value, len);
+}
+
+int nbs_kv_txn_delete(nbs_kv_domain *domain, nbs_map_txn *txn, const void *key, size_t key_len) {
+    int rc = check_txn_of(domain, txn);
+    size_t map_key_len;
+    if (rc ||
+        (rc = nbs_kv_encode_key(domain->id, key, key_len, key_area(domain->kv), &map_key_len)))
+        return rc;
+    return nbs_map_txn_remove(txn, key_area(domain->kv), map_key_len);
 }
 
 int nbs_kv_delete(nbs_kv_domain *domain, const void *key, size_t key_len, bool *existed) {

@@ -49,14 +49,16 @@ int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key,
 }
 
 /* One page's answer for a key, from offset `from` on (0: the page's first item): 1 found (STORE
- * or REMOVE in *f), 2 cleared, 0 nothing. */
+ * or REMOVE in *f: an item, or a member of a TXN with the walk of its members), 2 cleared, 0
+ * nothing. */
 static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t *key, uint32_t klen,
                        nbs_found *f) {
-    nbs_cursor cur;
+    nbs_cursor page, in = {0};
     nbs_item it;
-    int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur), state = 0;
-    if (from) cur.pos = from;
-    while (!rc && (rc = nbs_item_next(log, &cur, &it, klen)) == NBS_OK) {
+    int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &page), state = 0;
+    if (from) page.pos = from;
+    while (!rc && (rc = nbs_map_walk_next(log, &page, &in, &it, klen)) == NBS_OK) {
+        const nbs_cursor cur = it.in_txn ? in : page;
         if (it.type == ITEM_CLEAR) {
             state = 2;
             continue;
@@ -115,14 +117,15 @@ int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) 
 
 /* 1 when the item at `it` of page `seq` is the newest intact version of its key (its key is
  * then in the work buffer's key area), 0 when not, or an error. Only the pages after it and its
- * own page from it on are searched. */
+ * own page from it on (a TXN's member: from its TXN on) are searched. */
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     if (it->type != ITEM_STORE) return 0;
     uint8_t *key = nbs_work_key(log);
     int rc = nbs_read(log, nbs_page_of(log, seq), it->data, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
-    if (!rc) rc = find_flash(log, seq, it->off, key, it->klen, &f);
+    uint32_t from = it->in_txn ? it->in_txn - 1 : it->off;
+    if (!rc) rc = find_flash(log, seq, from, key, it->klen, &f);
     if (rc == NBS_E_NOT_FOUND) return 0;
     return rc ? rc : f.seq == seq && f.it.off == it->off;
 }
@@ -135,14 +138,19 @@ int nbs_map_erase_all(nbs_map *map) {
     return map ? nbs_log_erase_all(&map->log) : NBS_E_INVAL;
 }
 
+int nbs_map_write(nbs_log *log, uint8_t type, const nbs_payload *p) {
+    nbs_item written;
+    int rc = nbs_map_make_room(log, p->klen, p->klen + p->vlen);
+    if (!rc) rc = nbs_append(log, type, p, &written);
+    if (!rc && type == ITEM_TXN) nbs_txn_written(log, &written, p->value);
+    if (!rc && type != ITEM_TXN) nbs_cache_key_written(log, &written, p->key);
+    return rc ? rc : nbs_map_finish_round(log);
+}
+
 static int write_item(nbs_log *log, uint8_t type, const void *key, size_t klen, const void *value,
                       size_t vlen) {
     nbs_payload p = {key, (uint32_t)klen, value, (uint32_t)vlen};
-    nbs_item written;
-    int rc = nbs_map_make_room(log, p.klen, p.klen + p.vlen);
-    if (!rc) rc = nbs_append(log, type, &p, &written);
-    if (!rc) nbs_cache_key_written(log, &written, key);
-    return rc ? rc : nbs_map_finish_round(log);
+    return nbs_map_write(log, type, &p);
 }
 
 int nbs_map_store(nbs_map *map, const void *key, size_t key_len, const void *value,
@@ -191,34 +199,59 @@ int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
     return rc == NBS_E_NOT_FOUND ? NBS_OK : rc;
 }
 
-/* One step of the iteration over live items, newest page first (within a page, oldest first):
- * *page_step counts pages back from the newest (UINT32_MAX: done), *pos is the walk position in
- * that page (0: its start). On NBS_OK the key is in the work buffer's key area. */
-static int iter_step(nbs_log *log, uint32_t *page_step, uint32_t *pos, nbs_item *it,
-                     nbs_cursor *cur) {
-    while (*page_step < nbs_live_pages(log)) {
-        uint16_t seq = (uint16_t)(log->newest_seq - *page_step);
-        int rc = nbs_cursor_start(log, nbs_page_of(log, seq), cur);
-        if (*pos) cur->pos = *pos;
-        while (!rc && (rc = nbs_item_next(log, cur, it, 0)) == NBS_OK) {
-            *pos = cur->pos;
-            if ((rc = nbs_map_is_newest(log, seq, it)) == 1) return NBS_OK;
+/* Where an iteration stands: pages back from the newest (UINT32_MAX: done), the walk position
+ * in that page (0: its start) and, inside a TXN (pos is then the TXN's offset), the position of
+ * its next member (0: none). */
+typedef struct iter_pos {
+    uint32_t page_step, pos, member;
+} iter_pos;
+
+/* Starts the walk of page `seq` where *at says (a TXN's members entered again). */
+static int iter_resume(nbs_log *log, uint16_t seq, const iter_pos *at, nbs_cursor *page,
+                       nbs_cursor *in) {
+    nbs_item txn;
+    int rc = nbs_cursor_start(log, nbs_page_of(log, seq), page);
+    in->txn = 0;
+    if (rc || !at->pos) return rc;
+    page->pos = at->pos;
+    if (!at->member) return NBS_OK;
+    if ((rc = nbs_item_next(log, page, &txn, 0)) || txn.type != ITEM_TXN) return rc;
+    if ((rc = nbs_txn_members(log, page, &txn, in)) < 0) return rc;
+    in->pos = at->member;
+    return NBS_OK;
+}
+
+/* One step of the iteration over live items, newest page first (within a page, oldest first,
+ * a TXN's members in its place). On NBS_OK the key is in the work buffer's key area and *cur
+ * is the walk the item was read with. */
+static int iter_step(nbs_log *log, iter_pos *at, nbs_item *it, nbs_cursor *cur) {
+    while (at->page_step < nbs_live_pages(log)) {
+        uint16_t seq = (uint16_t)(log->newest_seq - at->page_step);
+        nbs_cursor page, in;
+        int rc = iter_resume(log, seq, at, &page, &in);
+        while (!rc && (rc = nbs_map_walk_next(log, &page, &in, it, 0)) == NBS_OK) {
+            at->pos = it->in_txn ? it->in_txn - 1 : page.pos;
+            at->member = it->in_txn ? in.pos : 0;
+            if ((rc = nbs_map_is_newest(log, seq, it)) == 1) {
+                *cur = it->in_txn ? in : page;
+                return NBS_OK;
+            }
         }
         if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
-        ++*page_step, *pos = 0;
+        at->page_step++, at->pos = at->member = 0;
     }
-    *page_step = UINT32_MAX;
+    at->page_step = UINT32_MAX;
     return NBS_E_END;
 }
 
 /* The live items: how many, and the bytes they take. */
 int nbs_map_tally(nbs_log *log, uint32_t *count, uint32_t *live) {
-    uint32_t step = 0, pos = 0;
+    iter_pos at = {0};
     nbs_item it;
     nbs_cursor cur;
     int rc;
     *count = *live = 0;
-    while ((rc = iter_step(log, &step, &pos, &it, &cur)) == NBS_OK) {
+    while ((rc = iter_step(log, &at, &it, &cur)) == NBS_OK) {
         ++*count;
         *live += it.end - it.off;
     }
@@ -242,6 +275,7 @@ void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it) {
     it->map = map;
     it->page_step = 0;
     it->slot = 0;
+    it->member = 0;
 }
 
 int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *key_len,
@@ -251,9 +285,9 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     nbs_log *log = &it->map->log;
     nbs_item item;
     nbs_cursor cur;
-    uint32_t step = it->page_step, pos = it->slot;
-    if ((rc = iter_step(log, &step, &pos, &item, &cur))) {
-        if (rc == NBS_E_END) it->page_step = step;
+    iter_pos at = {it->page_step, it->slot, it->member};
+    if ((rc = iter_step(log, &at, &item, &cur))) {
+        if (rc == NBS_E_END) it->page_step = at.page_step;
         return rc;
     }
     /* Both lengths are reported; a buffer too small comes before a missing one. */
@@ -264,7 +298,8 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     if (key_rc || rc) return NBS_E_INVAL;
     memcpy(key, nbs_work_key(log), item.klen);
     if ((rc = read_value(log, &cur, &item, key, value))) return rc;
-    it->page_step = step;
-    it->slot = pos;
+    it->page_step = at.page_step;
+    it->slot = at.pos;
+    it->member = at.member;
     return NBS_OK;
 }

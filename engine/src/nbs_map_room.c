@@ -52,15 +52,29 @@ static int gc_round(nbs_log *log, const uint8_t *notes) {
     if (!rc && NBS_TEST_BREAK == NBS_TEST_BREAK_GC_RELEASE_FIRST)
         rc = nbs_mark_done(log, log->newest);
     if (rc) return rc;
-    nbs_cursor cur;
+    nbs_cursor cur, in = {0};
     nbs_item it;
     if ((rc = nbs_cursor_start(log, tail_page, &cur))) return rc;
     bool copied = false;
-    while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
+    /* A TXN's live members are copied as the STOREs they stand for (each takes the bytes it took
+     * inside the TXN, so a page's copies still fit a fresh page); the round's DONE commits them. */
+    while ((rc = nbs_map_walk_next(log, &cur, &in, &it, 0)) == NBS_OK) {
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_TXN_GC_WHOLE /* the TXN copied whole, dead members too */
+        if (it.in_txn) {
+            nbs_cursor at = cur;
+            nbs_item whole, copy;
+            at.pos = it.in_txn - 1, in.txn = 0;
+            if ((rc = nbs_item_next(log, &at, &whole, 0)) ||
+                (rc = nbs_copy_item(log, &cur, &whole, &copy)))
+                return rc;
+            copied = true;
+            continue;
+        }
+#endif
         int newest = tail_item_live(log, old_tail, &it, notes);
         if (newest < 0) return newest;
         nbs_item copy;
-        if (newest && (rc = nbs_copy_item(log, &cur, &it, &copy))) return rc;
+        if (newest && (rc = nbs_copy_item(log, it.in_txn ? &in : &cur, &it, &copy))) return rc;
         if (newest) nbs_cache_key_moved(log, tail_page, it.off, &copy);
         copied |= newest == 1;
     }
@@ -74,7 +88,7 @@ static int gc_round(nbs_log *log, const uint8_t *notes) {
 /* Bytes of the live items of page `seq`: what a GC round of it copies. A count that walks flash
  * sets each live item's bit in `notes` (when given, cleared by the caller) and then returns 1. */
 static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes, uint8_t *notes) {
-    nbs_cursor cur;
+    nbs_cursor cur, in = {0};
     nbs_item it;
     int rc = nbs_cache_live_bytes(log, nbs_page_of(log, seq), bytes);
     if (rc == NBS_OK && !log->cache.check) return NBS_OK; /* the key table knows */
@@ -82,7 +96,7 @@ static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes, uint8_t *note
     bool check = rc == NBS_OK;
     rc = nbs_cursor_start(log, nbs_page_of(log, seq), &cur);
     *bytes = 0;
-    while (!rc && (rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK) {
+    while (!rc && (rc = nbs_map_walk_next(log, &cur, &in, &it, 0)) == NBS_OK) {
         int newest = nbs_map_is_newest(log, seq, &it);
         if (newest < 0) return newest;
         uint32_t bit = it.off / NBS_NOTE_SLOT;

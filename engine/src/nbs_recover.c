@@ -5,11 +5,12 @@
  * copies nothing: it reads the page from the temporary copy (section 6.5). */
 #include "nbs_internal.h"
 
-/* Whether the walk's item is kept: intact, not popped, no MARK. */
+/* Whether the walk's item is kept: intact, not popped, no MARK, no item of a reserved kind (this
+ * engine cannot write its header again: SPEC section 9). */
 static int keep(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
     /* A pop counts once its A (its commit) reads programmed-any: a P a cut left weak may read
      * erased at one mount and full at the next, and with A erased both readings keep the entry. */
-    if (it->type == ITEM_MARK || it->pop_sealed) return 0;
+    if (it->type == ITEM_MARK || it->type == ITEM_RESERVED || it->pop_sealed) return 0;
     return nbs_item_intact(log, cur, it);
 }
 

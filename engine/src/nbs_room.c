@@ -61,6 +61,22 @@ uint32_t nbs_queue_max_item(const nbs_flash *flash) {
     return largest_value(&log, 0);
 }
 
+uint32_t nbs_map_txn_max(const nbs_flash *flash) {
+    if (nbs_check_geometry(flash)) return 0;
+    nbs_log log = geometry_log(flash, NBS_KIND_MAP);
+    return largest_value(&log, 0); /* a TXN item: no key, its members as its data */
+}
+
+uint32_t nbs_map_txn_member_bytes(const nbs_flash *flash, size_t key_len, size_t value_len) {
+    if (nbs_check_geometry(flash) || key_len < 1 || key_len > NBS_KEY_MAX ||
+        value_len > nbs_map_max_value(flash, key_len))
+        return 0;
+    nbs_log log = geometry_log(flash, NBS_KIND_MAP);
+    nbs_item it = {.type = ITEM_STORE, .klen = (uint32_t)key_len, .vlen = (uint32_t)value_len};
+    nbs_item_layout(&log, &it); /* a member is laid out as the item it stands for */
+    return it.end;
+}
+
 uint32_t nbs_item_overhead(const nbs_flash *flash) {
     if (nbs_check_geometry(flash)) return 0;
     nbs_log log = geometry_log(flash, NBS_KIND_MAP);

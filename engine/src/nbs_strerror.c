@@ -36,10 +36,12 @@ static const char messages[] = "success\0"
                                "domain opened read-only\0"
                                "domain not open\0"
                                "no domain id left\0"
+                               "no transaction open\0"
+                               "transaction buffer full\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_KV_DOMAINS ? (unsigned)-err : 1u - NBS_E_KV_DOMAINS;
+    unsigned index = err <= 0 && err >= NBS_E_TXN_BUFFER ? (unsigned)-err : 1u - NBS_E_TXN_BUFFER;
     const char *message = messages;
     while (index--)
         while (*message++) {

@@ -43,6 +43,7 @@ static int page_limit(nbs_log *log, uint32_t page, uint32_t *limit) {
 int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->page = page;
     cur->pos = nbs_items_start(log);
+    cur->txn = 0;
     /* After a mount, seals are decided (SPEC 4): a read-only store's newest page, which its mount
      * did not rewrite, is walked as any other, up to the end its mount found. */
     cur->strict = !log->mounted || (NBS_TEST_BREAK == NBS_TEST_BREAK_RO_STRICT_NEWEST &&
@@ -52,8 +53,8 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
 }
 
 void nbs_cursor_read_as(const nbs_log *log, uint32_t page, const nbs_page_hdr *h, nbs_cursor *cur) {
-    *cur = (nbs_cursor){page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size,
-                        true};
+    *cur = (nbs_cursor){
+        page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size, true, 0};
 }
 
 /* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
@@ -84,8 +85,9 @@ static unsigned flag_state(const nbs_log *log, const uint8_t *unit) {
 /* The type of an item with a key length byte (map) or none (queue), by its flag2 bit. */
 static const uint8_t keyed_type[2][2] = {{ITEM_PUSH, ITEM_MARK}, {ITEM_STORE, ITEM_REMOVE}};
 
-/* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. */
-static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
+/* Decodes the item whose bytes (n of them) were read at `pos`; false when they are no item. A
+ * TXN's members are decoded by it too, at their offsets inside the TXN's data (SPEC 3.4). */
+bool nbs_item_parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_item *it) {
     const uint32_t w = log->unit, at = nbs_head_at(log);
     const unsigned map = log->kind == NBS_KIND_MAP; /* a map item's type/key byte */
     memset(it, 0, sizeof *it);
@@ -94,7 +96,7 @@ static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_
     const uint8_t *flag = b;
     b += at, n -= at; /* S (and P, A) come first: where they are needs no length read */
     uint32_t tk = map ? b[0] : 0, field = 0, flen = read_varint(b + map, n - map, &field);
-    if ((map && (tk == 0 || tk > TK_MARK)) || !flen || (!map && field-- == 0)) return false;
+    if ((map && (tk == 0 || tk > TK_LAST)) || !flen || (!map && field-- == 0)) return false;
     it->head_len = (uint8_t)(map + flen);
     memcpy(it->head, b, it->head_len);
     if ((uint32_t)it->head_len + NBS_CRC_BYTES > n) return false;
@@ -102,14 +104,17 @@ static bool parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nbs_
     it->after_gap = field & 1u;
     it->vlen = field >> 2;
     const bool flag2 = field & 2u;
-    if (tk > NBS_KEY_MAX) { /* a map's CLEAR or MARK: no flag2 */
+    if (tk == TK_CLEAR || tk == TK_MARK) { /* no flag2, no data */
         if (flag2) return false;
         it->type = tk == TK_CLEAR ? ITEM_CLEAR : ITEM_MARK;
+    } else if (tk > NBS_KEY_MAX) { /* data of vlen bytes: a TXN's members, or reserved (3.2) */
+        it->type = tk == TK_TXN && !flag2 ? ITEM_TXN : ITEM_RESERVED;
     } else {
         it->klen = tk;
         it->type = keyed_type[map][flag2];
     }
-    if (it->vlen && it->type != ITEM_STORE && it->type != ITEM_PUSH) return false;
+    if (it->vlen && (it->type == ITEM_REMOVE || it->type == ITEM_CLEAR || it->type == ITEM_MARK))
+        return false;
     /* Lengths read from flash are input: the item must end inside the page (no sum here can
      * wrap: pos, the header and the lengths are each below 2^22). */
     it->data = pos + nbs_item_data_at(log, it->head_len);
@@ -192,7 +197,7 @@ static int item_at(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra, 
     if (first_bad == UINT32_MAX && nbs_all_erased(log, chunk, n < g ? n : g)) return NBS_E_END;
     /* A unit with an ECC error inside the commit header (after the flag units, before the data)
      * makes the region torn. */
-    if (parse(log, chunk, n, pos, it) &&
+    if (nbs_item_parse(log, chunk, n, pos, it) &&
         (first_bad < nbs_flag_bytes(log) || first_bad >= it->data - pos)) {
         it->read_len = first_bad == UINT32_MAX ? n : 0;
         return NBS_OK;
@@ -248,9 +253,11 @@ static int gap_after(nbs_log *log, nbs_cursor *cur, uint32_t pos, uint32_t extra
     return sealed ? 1 : 2;
 }
 
-/* The walk of a page other than the newest found its end: noted for the page pointers. */
+/* The walk of a page other than the newest found its end: noted for the page pointers (the end
+ * of a TXN's members is not the page's). */
 static int page_ends(nbs_log *log, const nbs_cursor *cur) {
-    if (log->mounted && cur->page != log->newest) nbs_cache_note_end(log, cur->page, cur->pos);
+    if (log->mounted && cur->page != log->newest && !cur->txn)
+        nbs_cache_note_end(log, cur->page, cur->pos);
     return NBS_E_END;
 }
 

@@ -55,6 +55,7 @@ static uint32_t head_encode(const nbs_log *log, const nbs_item *it, uint8_t *out
     if (log->kind == NBS_KIND_MAP)
         out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
                    : it->type == ITEM_MARK ? TK_MARK
+                   : it->type == ITEM_TXN  ? TK_TXN
                                            : (uint8_t)it->klen;
     return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, it->after_gap));
 }
@@ -102,24 +103,27 @@ int nbs_place_item(nbs_log *log, nbs_item *it) {
     return NBS_OK;
 }
 
+void nbs_item_image(const nbs_log *log, const nbs_item *it, uint8_t *out) {
+    const uint32_t at = nbs_head_at(log);
+    memset(out, nbs_programmed_byte(log), at); /* the flag units (version 3), S (version 4) */
+    memset(out + at, log->flash.erase_value, it->data - it->off - at);
+    memcpy(out + at, it->head, it->head_len);
+    nbs_put_le(out + at + it->head_len, it->crc, NBS_CRC_BYTES);
+}
+
 /* The commit header's units, from the first unit after the flag units, with S left E where it is
  * the header's first byte (version 4); or, with `seal`, S: the item's first unit full (a unit of
  * its own), or in version 4 the header's first unit again, the same bytes with S programmed, so
  * that no bit of the header moves (a program asking a programmed bit back to E is a reverse
  * transition). */
 static int program_header(nbs_log *log, const nbs_item *it, bool seal) {
-    uint8_t head[32]; /* rW([S] + 1 + 3 + 4): at most one unit */
-    const uint32_t fl = nbs_flag_bytes(log), at = nbs_head_at(log) - fl;
-    uint32_t off = it->off + fl, n = it->data - off;
-    memset(head, log->flash.erase_value, sizeof head);
-    memcpy(head + at, it->head, it->head_len);
-    nbs_put_le(head + at + it->head_len, it->crc, NBS_CRC_BYTES);
-    if (seal || (NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_WITH_HEAD && at)) {
-        if (fl) memset(head, nbs_programmed_byte(log), sizeof head);
-        head[0] = nbs_programmed_byte(log);
-    }
-    if (seal) off = it->off, n = log->unit;
-    return nbs_program(log, log->newest, off, head, n);
+    uint8_t image[4 * 32]; /* flag units and rW([S] + 1 + 3 + 4): at most four units */
+    const uint32_t fl = nbs_flag_bytes(log), at = nbs_head_at(log);
+    nbs_item_image(log, it, image);
+    if (seal) return nbs_program(log, log->newest, it->off, image, log->unit);
+    if (NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_WITH_HEAD) /* the flaw: S with the header */
+        memset(image + fl, log->flash.erase_value, at - fl); /* version 4: S left E */
+    return nbs_program(log, log->newest, it->off + fl, image + fl, it->data - it->off - fl);
 }
 
 int nbs_program_head(nbs_log *log, const nbs_item *it) {

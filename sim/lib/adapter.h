@@ -37,6 +37,15 @@ typedef int (*adapter_visit_fn)(void *ctx, const uint8_t *key, size_t key_len, c
 
 typedef struct adapter adapter;
 
+/* One write of a transaction (commit()). */
+typedef struct adapter_write {
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *value; /* a store's value (NULL when empty or a removal) */
+    size_t value_len;
+    bool remove;
+} adapter_write;
+
 /* Key-value domains (ADAPTER_CAN_KV; nbs_kv.h's vocabulary: formats are nbs_kv_format values).
  * The adapter keeps the open domains by name, at most ADAPTER_KV_OPEN_MAX at once (opening
  * another is NBS_E_FULL, opening an open name again reopens it in the new mode); every mount and
@@ -108,6 +117,11 @@ struct adapter {
     int (*inspect)(void *ctx, uint32_t first, uint32_t count, const nbs_inspect_visitor *visitor,
                    nbs_inspect_summary *summary);
 
+    /* Optional (NULL when the engine has none; maps only), last for the same reason: applies the
+     * writes, in order, as one transaction: a power cut leaves all of them or none. NBS_E_TOO_BIG
+     * or NBS_E_FULL when the engine cannot hold them, before anything is written. */
+    int (*commit)(void *ctx, const adapter_write *writes, size_t count);
+
     /* Key-value domains (NULL without ADAPTER_CAN_KV), last for the same reason. A kv adapter
      * also answers iterate, count, fetch and has over the whole store in the runner's view of it
      * (kv_view.h: every domain and every (domain, key) as one item), so that the runner's
@@ -145,6 +159,12 @@ int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);
 /* The map inside an adapter adapter_nbs_map_create made (for the layers built on it). */
 nbs_map *adapter_nbs_map_of(const adapter *a);
+/* A commit() on the built-in engine: a map transaction of `map` staged in a buffer sized for the
+ * writes, each staged by `stage`, then committed (aborted when a staging fails: nothing written).
+ */
+typedef int (*adapter_txn_stage_fn)(void *ctx, nbs_map_txn *txn, const adapter_write *w);
+int adapter_txn_run(nbs_map *map, const adapter_write *writes, size_t count,
+                    adapter_txn_stage_fn stage, void *ctx);
 /* Key-value domains of the built-in engine on its map (adapter_kv.c). */
 int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
 

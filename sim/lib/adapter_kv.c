@@ -121,6 +121,24 @@ static int kv_remove(void *ctx, const void *name, size_t name_len, const void *k
     return nbs_kv_delete(&d->handle, key, key_len, existed);
 }
 
+/* A write of a transaction in the runner's view form (kv_view.h: the item key names the domain
+ * and the key, the value is the format byte then the value), staged in its open domain. */
+static int kv_stage(void *ctx, nbs_map_txn *txn, const adapter_write *w) {
+    kv_view_key k;
+    if (!kv_view_parse_key(w->key, w->key_len, &k) || k.is_domain) return NBS_E_INVAL;
+    open_domain *d = find_open(ctx, k.name, k.name_len);
+    if (!d) return NBS_E_KV_CLOSED;
+    if (w->remove) return nbs_kv_txn_delete(&d->handle, txn, k.key, k.key_len);
+    if (w->value_len < 1) return NBS_E_INVAL;
+    return nbs_kv_txn_write(&d->handle, txn, k.key, k.key_len, (nbs_kv_format)w->value[0],
+                            w->value + 1, w->value_len - 1);
+}
+
+static int kv_commit(void *ctx, const adapter_write *writes, size_t count) {
+    kv_adapter *a = ctx;
+    return adapter_txn_run(adapter_nbs_map_of(&a->map), writes, count, kv_stage, a);
+}
+
 /* Each key of an open handle, with its value and format when `with_values`. */
 static int walk_domain(kv_adapter *a, nbs_kv_domain *d, const uint8_t *name, size_t name_len,
                        bool with_values, adapter_visit_fn visit, void *visit_ctx) {
@@ -286,6 +304,7 @@ int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg) {
         .mount_read_only = kv_mount_read_only,
         .inspect = inspect,
         .kv = &kv_ops,
+        .commit = kv_commit,
     };
     return NBS_OK;
 }

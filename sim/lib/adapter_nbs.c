@@ -79,6 +79,35 @@ static int map_remove_all(void *ctx) {
     return nbs_map_remove_all(&((nbs_adapter *)ctx)->map);
 }
 
+int adapter_txn_run(nbs_map *map, const adapter_write *writes, size_t count,
+                    adapter_txn_stage_fn stage, void *ctx) {
+    /* A member takes its key and value, a seal unit and a commit header (each at most 32 bytes
+     * on any part) and padding: key + value + 128 bytes is room enough for any write. */
+    size_t bytes = 0;
+    for (size_t i = 0; i < count; i++) bytes += writes[i].key_len + writes[i].value_len + 128;
+    uint8_t *buf = malloc(bytes ? bytes : 1);
+    if (!buf) return NBS_E_CACHE_MEM;
+    nbs_map_txn txn;
+    int rc = nbs_map_txn_begin(map, &txn, buf, bytes);
+    for (size_t i = 0; !rc && i < count; i++) rc = stage(ctx, &txn, &writes[i]);
+    if (rc)
+        nbs_map_txn_abort(&txn);
+    else
+        rc = nbs_map_txn_commit(&txn);
+    free(buf);
+    return rc;
+}
+
+static int map_stage(void *ctx, nbs_map_txn *txn, const adapter_write *w) {
+    (void)ctx;
+    return w->remove ? nbs_map_txn_remove(txn, w->key, w->key_len)
+                     : nbs_map_txn_store(txn, w->key, w->key_len, w->value, w->value_len);
+}
+
+static int map_commit(void *ctx, const adapter_write *writes, size_t count) {
+    return adapter_txn_run(&((nbs_adapter *)ctx)->map, writes, count, map_stage, NULL);
+}
+
 static int map_has(void *ctx, const void *key, size_t key_len, bool *present) {
     return nbs_map_has(&((nbs_adapter *)ctx)->map, key, key_len, present);
 }
@@ -254,6 +283,7 @@ static int nbs_adapter_create(adapter *out, nor *dev, const adapter_config *cfg,
         out->fetch = map_fetch;
         out->remove = map_remove;
         out->remove_all = map_remove_all;
+        out->commit = map_commit;
         out->has = map_has;
     } else {
         out->name = "queue";

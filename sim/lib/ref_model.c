@@ -104,9 +104,11 @@ static void pending_copy(ref_pending *dst, const ref_pending *src) {
                 src->item.value_len, src->index);
     dst->dropped_known = src->dropped_known;
     dst->dropped = src->dropped;
+    ref_list_copy(&dst->writes, &src->writes);
 }
 
 static void pending_clear(ref_pending *p) {
+    ref_list_free(&p->writes);
     item_free(&p->item);
     p->kind = REF_OP_NONE;
     p->index = 0;
@@ -122,6 +124,7 @@ void ref_map_init(ref_map *m) {
 
 void ref_map_free(ref_map *m) {
     ref_list_free(&m->items);
+    ref_list_free(&m->staged);
     pending_clear(&m->pending);
 }
 
@@ -191,8 +194,43 @@ void ref_map_begin_erase_all(ref_map *m) {
     pending_set(&m->pending, REF_MAP_ERASE_ALL, NULL, 0, NULL, 0, 0);
 }
 
+void ref_map_txn_begin(ref_map *m) {
+    ref_list_clear(&m->staged);
+    m->txn_open = true;
+}
+
+void ref_map_txn_stage(ref_map *m, bool remove, const void *key, size_t key_len, const void *value,
+                       size_t value_len) {
+    uint8_t *tagged = checked_malloc(key_len + 1);
+    tagged[0] = remove ? 1 : 0;
+    if (key_len) memcpy(tagged + 1, key, key_len);
+    ref_list_append(&m->staged, tagged, key_len + 1, value, remove ? 0 : value_len);
+    free(tagged);
+}
+
+void ref_map_txn_abort(ref_map *m) {
+    ref_list_clear(&m->staged);
+    m->txn_open = false;
+}
+
+void ref_map_begin_txn_commit(ref_map *m) {
+    pending_set(&m->pending, REF_MAP_TXN, NULL, 0, NULL, 0, 0);
+    ref_list_copy(&m->pending.writes, &m->staged);
+}
+
+static void apply_txn(ref_list *items, const ref_list *writes) {
+    for (size_t i = 0; i < writes->count; i++) {
+        const ref_item *w = &writes->items[i];
+        if (w->key[0])
+            list_map_remove(items, w->key + 1, w->key_len - 1);
+        else
+            list_map_store(items, w->key + 1, w->key_len - 1, w->value, w->value_len);
+    }
+}
+
 static void apply_map_op(ref_list *items, const ref_pending *p) {
     switch (p->kind) {
+    case REF_MAP_TXN: apply_txn(items, &p->writes); break;
     case REF_MAP_STORE:
         list_map_store(items, p->item.key, p->item.key_len, p->item.value, p->item.value_len);
         break;
@@ -396,6 +434,8 @@ bool ref_queue_matches(const ref_queue *q, const ref_list *observed) {
 void ref_map_copy(ref_map *dst, const ref_map *src) {
     ref_list_copy(&dst->items, &src->items);
     pending_copy(&dst->pending, &src->pending);
+    ref_list_copy(&dst->staged, &src->staged);
+    dst->txn_open = src->txn_open;
 }
 
 void ref_queue_copy(ref_queue *dst, const ref_queue *src) {

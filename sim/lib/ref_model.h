@@ -42,6 +42,7 @@ typedef enum ref_op_kind {
     REF_QUEUE_PUSH_DROP_OLDEST, /* oldest entries may be dropped before the push lands */
     REF_QUEUE_POP_AT,           /* pop of the entry at `index` (0 = oldest) */
     REF_QUEUE_ERASE_ALL,        /* the engine's erase_all: empty */
+    REF_MAP_TXN,                /* a transaction's commit: every staged write, or none */
 } ref_op_kind;
 
 /* The operation in flight, with copies of its arguments. */
@@ -54,12 +55,17 @@ typedef struct ref_pending {
      * new entry landed. Unknown: any number of the oldest entries. */
     bool dropped_known;
     size_t dropped;
+    ref_list writes; /* REF_MAP_TXN: the staged writes (as ref_map.staged) */
 } ref_pending;
 
 /* The map: items in no particular order, each key once. */
 typedef struct ref_map {
     ref_list items;
     ref_pending pending;
+    /* A transaction begun and not yet ended: its writes in order, each item's key prefixed by
+     * one byte, 0 a store, 1 a removal (whose value is empty). Reads do not see them. */
+    bool txn_open;
+    ref_list staged;
 } ref_map;
 
 void ref_map_init(ref_map *m);
@@ -80,6 +86,13 @@ void ref_map_begin_store(ref_map *m, const void *key, size_t key_len, const void
 void ref_map_begin_remove(ref_map *m, const void *key, size_t key_len);
 void ref_map_begin_remove_all(ref_map *m);
 void ref_map_begin_erase_all(ref_map *m);
+/* Transactions: begin (any staged writes dropped), stage stores and removals, abort (drops
+ * them); the commit is an operation in flight that applies them all or none, in order. */
+void ref_map_txn_begin(ref_map *m);
+void ref_map_txn_stage(ref_map *m, bool remove, const void *key, size_t key_len, const void *value,
+                       size_t value_len);
+void ref_map_txn_abort(ref_map *m);
+void ref_map_begin_txn_commit(ref_map *m);
 void ref_map_end(ref_map *m, bool applied);
 
 /* True when `observed` (in any order) is exactly the map's content. */

@@ -234,6 +234,7 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     /* Power, raw faults and checks need the model exact (engine operations see to it). */
     if (!rc && step->op >= SCENARIO_OP_POWER_CUT) rc = run_resolve_drops(st);
     if (rc) return rc;
+    if (run_txn_takes(st, step)) return run_txn_step(st, step);
     switch (step->op) {
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
     case SCENARIO_OP_POWER_CUT: {

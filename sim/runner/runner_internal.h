@@ -179,6 +179,12 @@ int run_engine_op(run_state *st, const run_op *op);
 /* Runs a map or queue step of the scenario (materializing its values). */
 int run_item_step(run_state *st, const scenario_step *step);
 
+/* runner_txn.c: whether a step belongs to a transaction (a txn step, or a store or removal while
+ * one is open), runs it, and calls the engine's commit with the staged writes. */
+bool run_txn_takes(const run_state *st, const scenario_step *step);
+int run_txn_step(run_state *st, const scenario_step *step);
+int run_txn_call(run_state *st);
+
 /* runner_check.c: whole-store observation, settling after cuts, the check step. A mount step
  * (read-only when asked: the adapter must have mount_read_only). */
 int run_mount(run_state *st, const scenario_expect *expect, bool read_only);

@@ -133,6 +133,7 @@ static void model_begin(run_state *st, const run_op *op) {
         break;
     case SCENARIO_OP_REMOVE: ref_map_begin_remove(&st->map, op->key.bytes, op->key.length); break;
     case SCENARIO_OP_REMOVE_ALL: ref_map_begin_remove_all(&st->map); break;
+    case SCENARIO_OP_TXN: ref_map_begin_txn_commit(&st->map); break;
     case SCENARIO_OP_ERASE_ALL:
         if (st->is_map)
             ref_map_begin_erase_all(&st->map);
@@ -176,6 +177,7 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
             break;
         case SCENARIO_OP_REMOVE: rc = a->remove(a->ctx, key, key_len); break;
         case SCENARIO_OP_REMOVE_ALL: rc = a->remove_all(a->ctx); break;
+        case SCENARIO_OP_TXN: rc = run_txn_call(st); break;
         case SCENARIO_OP_ERASE_ALL:
             run_kv_forget_open(st); /* the domains are gone, and closed */
             rc = a->format ? a->format(a->ctx) : NBS_E_INVAL;
@@ -223,8 +225,9 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
 
 static int single_op(run_state *st, const run_op *op) {
     bool writes = op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_REMOVE ||
-                  op->op == SCENARIO_OP_REMOVE_ALL || op->op == SCENARIO_OP_PUSH ||
-                  op->op == SCENARIO_OP_POP || op->op == SCENARIO_OP_ERASE_ALL;
+                  op->op == SCENARIO_OP_REMOVE_ALL || op->op == SCENARIO_OP_TXN ||
+                  op->op == SCENARIO_OP_PUSH || op->op == SCENARIO_OP_POP ||
+                  op->op == SCENARIO_OP_ERASE_ALL;
     size_t capacity = 0;
     int rc = prepare_read_buffer(st, op, &capacity);
     if (rc) return rc;

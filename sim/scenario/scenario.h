@@ -98,6 +98,7 @@ typedef enum scenario_op {
     SCENARIO_OP_REMOVE,
     SCENARIO_OP_REMOVE_ALL,
     SCENARIO_OP_HAS,
+    SCENARIO_OP_TXN, /* a transaction's begin, commit or abort (scenario_txn.c) */
     /* map and queue */
     SCENARIO_OP_COUNT,
     SCENARIO_OP_ITERATE,
@@ -202,6 +203,13 @@ typedef struct scenario_item_args {
     uint32_t capacity;
     bool drop_oldest; /* push: NBS_PUSH_DROP_OLDEST */
 } scenario_item_args;
+
+/* txn: stores and removals between a begin and its commit are staged, applied by the commit. */
+typedef enum scenario_txn_action {
+    SCENARIO_TXN_BEGIN,
+    SCENARIO_TXN_COMMIT,
+    SCENARIO_TXN_ABORT
+} scenario_txn_action;
 
 typedef struct scenario_iterate_args {
     uint32_t *pop_at; /* queue: pop the entries seen at these 0-based positions (ascending) */
@@ -380,6 +388,7 @@ struct scenario_step {
         scenario_stats_args stats;
         bool read_only; /* power_on, reboot: mount read-only (writes then answer read_only) */
         scenario_raw_args raw;
+        scenario_txn_action txn;
         scenario_kv_args kv;
     } args; /* count, remove_all, erase_all, check: none */
 };

@@ -110,6 +110,9 @@ bool parse_kv_value(scenario_ctx *c, const pjson_node *node, scenario_kv_format 
                     scenario_value *out);
 void kv_args_free(scenario_kv_args *a);
 
+/* The "txn" step's argument (scenario_txn.c). */
+bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+
 /* Name tables (scenario_names.c). */
 extern const scenario_name scenario_error_names[];
 extern const size_t scenario_error_name_count;

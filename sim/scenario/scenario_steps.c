@@ -426,6 +426,7 @@ static const op_spec op_specs[] = {
     {"remove_all", SCENARIO_OP_REMOVE_ALL, MAP, true, NONE, false, false, parse_no_args, NULL, 0},
     {"has", SCENARIO_OP_HAS, MAP, true, SCENARIO_EXPECT_BOOL, true, false, parse_item,
      FIELDS(key_fields)},
+    {"txn", SCENARIO_OP_TXN, MAP | KV, true, NONE, false, false, scenario_parse_txn, NULL, 0},
     {"count", SCENARIO_OP_COUNT, MAP | QUEUE, true, SCENARIO_EXPECT_NUMBER, false, false,
      parse_no_args, NULL, 0},
     {"iterate", SCENARIO_OP_ITERATE, MAP | QUEUE, true, NONE, false, true, parse_iterate,
@@ -500,6 +501,7 @@ static const char *needs_phrase(unsigned needs) {
     case MAP: return "map";
     case QUEUE: return "queue";
     case KV: return "kv (key-value domains)";
+    case MAP | KV: return "map or kv";
     default: return "map or queue";
     }
 }

@@ -241,3 +241,81 @@ Test(spec_image, largest_items_are_the_spec_figures) {
     f.size = 32768u * 4096;
     cr_assert_eq(nbs_queue_max_item(&f), 0, "N above 32767 is refused");
 }
+
+/* A TXN member built from SPEC 3.4 alone: the STORE (or REMOVE) item it stands for, S full,
+ * after_gap 0, its CRC over tk, length field, key and value with no page seed; in the page's
+ * layout (version 3: S a unit of its own; version 4: S the first byte of the commit header's
+ * first unit). Returns its size. */
+static uint32_t spec_member(const spec_image *img, uint8_t *out, const char *key, const char *value,
+                            bool removed) {
+    uint32_t klen = (uint32_t)strlen(key), vlen = value ? (uint32_t)strlen(value) : 0;
+    uint8_t head[2] = {(uint8_t)klen, (uint8_t)(vlen * 4 + (removed ? 2 : 0))}; /* vlen < 32 */
+    uint32_t crc = spec_crc32c_update(0xFFFFFFFFu, head, 2);
+    crc = ~spec_crc32c_update(spec_crc32c_update(crc, key, klen), value ? value : "", vlen);
+    const uint32_t s_len = img->version == 4 ? 1 : img->unit; /* S's bytes before the header */
+    const uint32_t data_at = img->version == 4 ? spec_round(img, 1 + 2 + 4)
+                                               : img->unit + spec_round(img, 2 + 4);
+    const uint32_t data_len = spec_round(img, klen + vlen);
+    memset(out, img->erase_value, data_at + data_len);
+    memset(out, spec_programmed(img), s_len); /* S */
+    memcpy(out + s_len, head, 2);
+    for (int i = 0; i < 4; i++) out[s_len + 2 + i] = (uint8_t)(crc >> (8 * i));
+    memcpy(out + data_at, key, klen);
+    if (vlen) memcpy(out + data_at + klen, value, vlen);
+    return data_at + data_len;
+}
+
+/* A TXN item (tk 0x83) and an item of a reserved kind (tk 0x84), each sealed and built from the
+ * SPEC alone: the TXN's members read in place (its store replaces an older value, its removal
+ * hides one), the reserved item is skipped by its lengths and the items after it count; a TXN
+ * whose CRC does not match counts nothing. */
+static void check_txn_image(uint32_t unit, uint8_t e, uint8_t version) {
+    uint8_t members[128], bad[128];
+    char what[64];
+    snprintf(what, sizeof what, "version %u, W %u, E 0x%02X", version, unit, e);
+    spec_image img;
+    spec_page pg;
+    spec_image_init(&img, SPEC_MAP, 4, 512, unit, e);
+    img.version = version;
+    spec_page_begin(&img, &pg, 0, 1, 0, 0);
+    spec_map_store(&pg, "a", 1, "old", 3, true);
+    spec_map_store(&pg, "b", 1, "bee", 3, true);
+    uint32_t d = spec_member(&img, members, "a", "new", false);
+    d += spec_member(&img, members + d, "b", NULL, true);
+    d += spec_member(&img, members + d, "c", "sea", false);
+    spec_item_raw(&pg, 0x83, d * 4, members, d, true);
+    spec_item_raw(&pg, 0x84, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
+    spec_map_store(&pg, "d", 1, "dee", 3, true);
+    uint32_t bd = spec_member(&img, bad, "e", "eee", false);
+    spec_item raw = spec_item_raw(&pg, 0x83, bd * 4, bad, bd, true);
+    img.mem[raw.head + 2 + (bd * 4 >= 128)] ^= 0x10; /* the TXN's CRC no longer matches */
+    spec_map_store(&pg, "f", 1, "eff", 3, true);     /* a sealed item follows it */
+    rig r;
+    rig_load(&r, &img);
+    nbs_map map;
+    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
+    cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
+    expect_value(&map, "a", 1, "new", 3, what);
+    expect_value(&map, "b", 1, NULL, 0, what);
+    expect_value(&map, "c", 1, "sea", 3, what);
+    expect_value(&map, "d", 1, "dee", 3, what);
+    expect_value(&map, "e", 1, NULL, 0, what);
+    expect_value(&map, "f", 1, "eff", 3, what);
+    uint32_t count = 0;
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 4, "%s: count %u", what, count);
+    ram_flash_free(&r.rf);
+    spec_image_free(&img);
+}
+
+Test(spec_image, txn_members_read_and_reserved_items_skipped) {
+    static const uint32_t units[] = {1, 4, 8};
+    for (unsigned u = 0; u < 3; u++)
+        for (int ev = 0; ev < 2; ev++) check_txn_image(units[u], ev ? 0x00 : 0xFF, 3);
+}
+
+Test(spec_image, txn_members_of_version_4_read_and_reserved_items_skipped) {
+    static const uint32_t units[] = {2, 4, 8};
+    for (unsigned u = 0; u < 3; u++)
+        for (int ev = 0; ev < 2; ev++) check_txn_image(units[u], ev ? 0x00 : 0xFF, 4);
+}

@@ -343,3 +343,35 @@ Test(runner, placed_cut_recovers_and_stops_after_then_steps) {
     cr_assert_eq(r.power_cuts, 1);
     free(r.sector_erases);
 }
+
+/* Transactions (the txn step): a commit outside a transaction and an expectation on a staged
+ * write are refused with a message naming the step; a staged write is not read before its
+ * commit (a fetch expecting it fails), and is after it. */
+Test(runner, transaction_steps_are_checked) {
+    static const struct {
+        const char *steps, *failed_step, *fragment; /* failed_step NULL: the run passes */
+    } cases[] = {
+        {"{ \"txn\": \"commit\" }", "steps[0]", "no transaction is open"},
+        {"{ \"txn\": \"begin\" }, { \"store\": { \"key\": \"a\", \"value\": \"1\" }, "
+         "\"expect\": { \"error\": \"full\" } }",
+         "steps[1]", "only staged"},
+        {"{ \"txn\": \"begin\" }, { \"store\": { \"key\": \"a\", \"value\": \"1\" } }, "
+         "{ \"fetch\": { \"key\": \"a\" }, \"expect\": { \"value\": \"1\" } }",
+         "steps[2]", "fetch"},
+        {"{ \"txn\": \"begin\" }, { \"store\": { \"key\": \"a\", \"value\": \"1\" } }, "
+         "{ \"remove\": { \"key\": \"b\" } }, { \"txn\": \"commit\" }, "
+         "{ \"fetch\": { \"key\": \"a\" }, \"expect\": { \"value\": \"1\" } }, { \"check\": {} }",
+         NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "{ \"name\": \"t\", " FLASH_AND_MAP " \"steps\": [ %s ] }",
+                 cases[i].steps);
+        scenario_result r = run_text(text, NULL);
+        if (cases[i].failed_step)
+            expect_failure(&r, cases[i].failed_step, cases[i].fragment);
+        else
+            cr_assert_eq(r.verdict, RUN_PASS, "%s", r.message);
+        free(r.sector_erases);
+    }
+}
