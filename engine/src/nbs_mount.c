@@ -32,6 +32,16 @@ static int foreign_store(nbs_log *log, uint32_t page, const nbs_page_hdr *h) {
     return first_item_intact(&other, page, h);
 }
 
+/* A map of page version 3 found by a mount that would write version 4 (a store written before
+ * version 4, or with programs_per_unit 0 or 1): version 3 is valid on any part, so the store
+ * keeps it (SPEC 6.1 step 1). The other way (version 4 on a part taking one program per unit)
+ * cannot be written: refused. */
+static bool adopt_version_3(nbs_log *log, const nbs_page_hdr *h) {
+    if (log->version != 4 || h->b[0] >> 6 != log->kind || ((h->b[0] >> 3) & 7u) != 3) return false;
+    nbs_layout_as(log, &log->flash, log->kind, 3);
+    return true;
+}
+
 /* Pass over every page header: the newest home page (even generation), a temporary recovery
  * copy (odd generation), pages to erase (torn opens, garbage, torn erases). */
 typedef struct survey {
@@ -58,7 +68,11 @@ static int survey_pages(nbs_log *log, survey *s) {
             if ((rc = nbs_erase_killed(log, p))) return rc;
             continue;
         }
-        if (h.foreign && (rc = foreign_store(log, p, &h)) != 0) return rc < 0 ? rc : NBS_E_CORRUPT;
+        if (h.foreign && (rc = foreign_store(log, p, &h)) != 0) {
+            if (rc < 0) return rc;
+            if (!adopt_version_3(log, &h)) return NBS_E_CORRUPT;
+            return MOUNT_AGAIN; /* survey again under the store's own layout */
+        }
         rc = h.valid ? first_item_intact(log, p, &h) : 0;
         if (rc < 0) return rc;
         if (!rc && h.valid && !(h.gen & 1u)) {
