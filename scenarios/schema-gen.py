@@ -133,7 +133,7 @@ schema = {
   "flash": obj({"preset": {"enum": presets}, "sectors": rng(1, 4294967295), "write_unit": {"enum": [1,2,4,8,16,32]},
                 "page_size": rng(0, 1048576), "erase_value": {"enum": [0, 255]},
                 "write_policy": {"enum": ["unlimited","limited","once","once_plus_zero"]},
-                "max_writes_per_unit": rng(1, 255), "ecc": {"type": "boolean"}, "strict": {"type": "boolean"},
+                "max_writes_per_unit": rng(1, 127), "ecc": {"type": "boolean"}, "strict": {"type": "boolean"},
                 "erase_preprogram": {"type": "boolean"},
                 "timing": {"enum": ["typical","max","random"]}, "endurance": U32, "wear_fail_ppm": rng(0, 1000000),
                 "image": {"type": "string", "minLength": 1,

@@ -142,7 +142,8 @@ static bool check_write_policy(scenario_ctx *c, const pjson_node *flash, nor_con
     if (cfg->write_policy == NOR_WRITES_LIMITED) {
         if (!given && cfg->max_writes_per_unit == 0) {
             ctx_report(c, where(flash, "write_policy"),
-                       "write_policy 'limited' needs max_writes_per_unit (1..255)");
+                       "write_policy 'limited' needs max_writes_per_unit (1..%u)",
+                       NOR_MAX_WRITES_PER_UNIT);
             return false;
         }
         return true;
@@ -169,8 +170,8 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
     ok &= field_u32(c, flash, "erase_value", 0, 255, cfg->erase_value, &erase_value);
     ok &= field_name(c, flash, "write_policy", "write policy", write_policy_names,
                      NAME_COUNT(write_policy_names), policy, &policy);
-    ok &= field_u32(c, flash, "max_writes_per_unit", 1, 255, cfg->max_writes_per_unit,
-                    &cfg->max_writes_per_unit);
+    ok &= field_u32(c, flash, "max_writes_per_unit", 1, NOR_MAX_WRITES_PER_UNIT,
+                    cfg->max_writes_per_unit, &cfg->max_writes_per_unit);
     ok &= field_bool(c, flash, "ecc", cfg->ecc, &cfg->ecc);
     ok &= field_bool(c, flash, "strict", cfg->strict, &cfg->strict);
     ok &= field_bool(c, flash, "erase_preprogram", cfg->erase_preprogram, &cfg->erase_preprogram);
