@@ -104,7 +104,7 @@ ops = {
  "check": (ref("no_args"), None),
  "partitions": (ref("no_args"), expect("names")),
  "raw_open": (obj({"partition": ref("partition_name"), "mode": {"enum": ["r", "r+"]}}, ["partition"]), expect()),
- "raw_close": (ref("raw_args"), expect()),
+ "raw_close": (ref("raw_args"), None),
  "raw_status": (ref("raw_args"), expect("status")),
  "raw_read": (obj({"partition": ref("partition_name"), "offset": U32, "count": rng(0, MAXV)}, ["partition", "offset", "count"]), expect("bytes")),
  "raw_write": (obj({"partition": ref("partition_name"), "offset": U32, "value": ref("value")}, ["partition", "offset", "value"]), expect()),
