@@ -48,8 +48,9 @@ typedef struct nbs_part_problem {
     uint32_t other;
 } nbs_part_problem;
 
-/* Checks the device (NBS_E_GEOMETRY: a bad write unit or erase value, no sectors, runs that do
- * not add up to flash.size; the callbacks may be NULL in a table that is only checked) and then
+/* Checks the device (NBS_E_GEOMETRY: a bad write unit or erase value, flash.start not 0, no
+ * sectors, a run of no sectors or of sectors not a multiple of the write unit, runs that do not
+ * add up to flash.size; the callbacks may be NULL in a table that is only checked) and then
  * each partition in order, the first problem winning: NBS_E_PART_NAME (empty, too long, a byte
  * outside 0x21..0x7E, or the name of an earlier one), NBS_E_RANGE (size 0, or past the end of the
  * device), NBS_E_ALIGN (start or end not on a sector boundary), NBS_E_PART_OVERLAP (shares bytes

@@ -70,6 +70,10 @@ typedef struct nor_wear {
     uint32_t fail_ppm_per_cycle; /* growth of failure probability past endurance */
 } nor_wear;
 
+/* The highest max_writes_per_unit a LIMITED part may have: the per-unit program count saturates
+ * there. */
+#define NOR_MAX_WRITES_PER_UNIT 127u
+
 typedef struct nor_config {
     char name[NOR_NAME_MAX];
     nor_region regions[NOR_MAX_REGIONS];
@@ -78,7 +82,8 @@ typedef struct nor_config {
     uint32_t page_size;  /* SPI NOR program page (wraps inside it); 0 = none */
     uint8_t erase_value; /* 0xFF (programming ANDs) or 0x00 (programming ORs) */
     nor_write_policy write_policy;
-    uint32_t max_writes_per_unit; /* for NOR_WRITES_LIMITED; 0 otherwise (= unlimited) */
+    uint32_t
+        max_writes_per_unit; /* for NOR_WRITES_LIMITED (1..NOR_MAX_WRITES_PER_UNIT); 0 otherwise */
     bool ecc;    /* ECC words (SECDED): a torn word with one wrong bit (against what its ECC was
                     written for) reads corrected, two report NOR_E_ECC, an odd number from three
                     up is miscorrected (one more bit flipped, no error) or reported, as a hash

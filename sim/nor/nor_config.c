@@ -55,8 +55,7 @@ int nor_config_validate(const nor_config *cfg) {
     if (cfg->erase_value != 0x00 && cfg->erase_value != 0xFF) return NOR_E_CONFIG;
     switch (cfg->write_policy) {
     case NOR_WRITES_LIMITED:
-        /* The per-unit counter saturates at 127. */
-        if (cfg->max_writes_per_unit == 0 || cfg->max_writes_per_unit > NOR_UNIT_COUNT_MASK)
+        if (cfg->max_writes_per_unit == 0 || cfg->max_writes_per_unit > NOR_MAX_WRITES_PER_UNIT)
             return NOR_E_CONFIG;
         break;
     case NOR_WRITES_UNLIMITED:

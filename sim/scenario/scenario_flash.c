@@ -142,7 +142,8 @@ static bool check_write_policy(scenario_ctx *c, const pjson_node *flash, nor_con
     if (cfg->write_policy == NOR_WRITES_LIMITED) {
         if (!given && cfg->max_writes_per_unit == 0) {
             ctx_report(c, where(flash, "write_policy"),
-                       "write_policy 'limited' needs max_writes_per_unit (1..255)");
+                       "write_policy 'limited' needs max_writes_per_unit (1..%u)",
+                       NOR_MAX_WRITES_PER_UNIT);
             return false;
         }
         return true;
@@ -169,8 +170,8 @@ bool parse_flash(scenario_ctx *c, const pjson_node *flash, scenario *sc) {
     ok &= field_u32(c, flash, "erase_value", 0, 255, cfg->erase_value, &erase_value);
     ok &= field_name(c, flash, "write_policy", "write policy", write_policy_names,
                      NAME_COUNT(write_policy_names), policy, &policy);
-    ok &= field_u32(c, flash, "max_writes_per_unit", 1, 255, cfg->max_writes_per_unit,
-                    &cfg->max_writes_per_unit);
+    ok &= field_u32(c, flash, "max_writes_per_unit", 1, NOR_MAX_WRITES_PER_UNIT,
+                    cfg->max_writes_per_unit, &cfg->max_writes_per_unit);
     ok &= field_bool(c, flash, "ecc", cfg->ecc, &cfg->ecc);
     ok &= field_bool(c, flash, "strict", cfg->strict, &cfg->strict);
     ok &= field_bool(c, flash, "erase_preprogram", cfg->erase_preprogram, &cfg->erase_preprogram);
@@ -317,15 +318,25 @@ static bool page_is_whole(const nor_config *cfg, uint32_t page, uint32_t page_si
     return true;
 }
 
+/* The field a range problem is reported at: `key`, or `partition` when the range is a partition
+ * and `key` is not given (its default comes from the partition, which the user named). */
+static const char *range_field(const pjson_node *engine, const scenario_engine *e,
+                               const char *key) {
+    return e->partition[0] && !pjson_get(engine, key) ? "partition" : key;
+}
+
 /* Every page of the range must be whole sectors of one size. */
 static bool check_pages(scenario_ctx *c, const pjson_node *engine, const nor_config *cfg,
                         const scenario_engine *e) {
     for (uint32_t page = e->start; page < e->start + e->size; page += e->page_size) {
         if (!page_is_whole(cfg, page, e->page_size)) {
-            size_t mark = ctx_path_key(c, "page_size");
-            ctx_report(c, where(engine, "page_size"),
-                       "a page of %u bytes at 0x%X is not made of whole sectors of one size",
-                       (unsigned)e->page_size, (unsigned)page);
+            const char *field = range_field(engine, e, "page_size");
+            size_t mark = ctx_path_key(c, field);
+            ctx_report(c, where(engine, field),
+                       "a page of %u bytes at 0x%X is not made of whole sectors of one size%s%s%s",
+                       (unsigned)e->page_size, (unsigned)page,
+                       e->partition[0] ? " (the engine's pages over partition '" : "", e->partition,
+                       e->partition[0] ? "')" : "");
             ctx_path_restore(c, mark);
             return false;
         }
@@ -371,16 +382,18 @@ static bool check_range(scenario_ctx *c, const pjson_node *engine, const nor_con
                    e->size / e->page_size == 1 ? "" : "s");
         return false;
     }
-    mark = ctx_path_key(c, "size");
+    const char *size_field = range_field(engine, e, "size");
+    mark = ctx_path_key(c, size_field);
     if ((uint64_t)e->start + e->size > total) {
-        ctx_report(c, where(engine, "size"),
+        ctx_report(c, where(engine, size_field),
                    "%u bytes from address %u run past the end of the flash (%u bytes)",
                    (unsigned)e->size, (unsigned)e->start, (unsigned)total);
         ok = false;
     } else if (e->size % e->page_size || e->size / e->page_size < 2) {
-        ctx_report(c, where(engine, "size"),
-                   "%u bytes is not a whole number (at least 2) of %u-byte pages",
-                   (unsigned)e->size, (unsigned)e->page_size);
+        ctx_report(c, where(engine, size_field),
+                   "%u bytes%s%s%s is not a whole number (at least 2) of %u-byte pages",
+                   (unsigned)e->size, e->partition[0] ? " (partition '" : "", e->partition,
+                   e->partition[0] ? "')" : "", (unsigned)e->page_size);
         ok = false;
     }
     ctx_path_restore(c, mark);

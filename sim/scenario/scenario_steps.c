@@ -461,7 +461,7 @@ static const op_spec op_specs[] = {
     {"partitions", SCENARIO_OP_PARTITIONS, 0, true, SCENARIO_EXPECT_NAMES, false, false,
      parse_no_args, NULL, 0},
     {"raw_open", SCENARIO_OP_RAW_OPEN, 0, true, NONE, false, false, parse_raw_step, NULL, 0},
-    {"raw_close", SCENARIO_OP_RAW_CLOSE, 0, true, NONE, false, false, parse_raw_step, NULL, 0},
+    {"raw_close", SCENARIO_OP_RAW_CLOSE, 0, false, NONE, false, false, parse_raw_step, NULL, 0},
     {"raw_status", SCENARIO_OP_RAW_STATUS, 0, true, SCENARIO_EXPECT_RAW_STATUS, false, false,
      parse_raw_step, NULL, 0},
     {"raw_read", SCENARIO_OP_RAW_READ, 0, true, BYTES, false, false, parse_raw_step, NULL, 0},

@@ -91,7 +91,7 @@ Test(kv, every_format_round_trips_and_refuses_the_others) {
     open_domain(&r, &d, "types", true);
     static const uint8_t bytes[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     for (int f = NBS_KV_BUFFER; f < NBS_KV_FORMATS; f++) {
-        char key[8];
+        char key[16]; /* "k" and any int: the Debug build checks snprintf truncation */
         snprintf(key, sizeof key, "k%d", f);
         size_t len = nbs_kv_format_width((nbs_kv_format)f);
         if (!len) len = 5;
@@ -100,7 +100,7 @@ Test(kv, every_format_round_trips_and_refuses_the_others) {
     rig_remount(&r);
     open_domain(&r, &d, "types", false);
     for (int f = NBS_KV_BUFFER; f < NBS_KV_FORMATS; f++) {
-        char key[8];
+        char key[16]; /* "k" and any int: the Debug build checks snprintf truncation */
         snprintf(key, sizeof key, "k%d", f);
         for (int g = NBS_KV_ANY; g < NBS_KV_FORMATS; g++) {
             uint8_t out[16];

@@ -91,6 +91,18 @@ Test(partitions, a_bad_device_is_a_geometry_error) {
     f.device.flash.size -= 256;
     f.device.flash.write_unit = 3;
     cr_expect_eq(nbs_part_check(&f.table, NULL), NBS_E_GEOMETRY);
+    f.device.flash.write_unit = 1;
+    f.device.flash.start = 256; /* the device starts at 0 */
+    cr_expect_eq(nbs_part_check(&f.table, NULL), NBS_E_GEOMETRY);
+    f.device.flash.start = 0;
+    cr_expect_eq(nbs_part_check(&f.table, NULL), NBS_OK);
+    f.device.flash.write_unit = 512; /* a power of two, but over 32 (and over a sector) */
+    cr_expect_eq(nbs_part_check(&f.table, NULL), NBS_E_GEOMETRY);
+    f.device.flash.write_unit = 1;
+    uint32_t runs = f.device.sector_runs;
+    f.device.sector_runs = 0;
+    cr_expect_eq(nbs_part_check(&f.table, NULL), NBS_E_GEOMETRY);
+    f.device.sector_runs = runs;
     fixture_close(&f);
 }
 
