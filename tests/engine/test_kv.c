@@ -278,7 +278,7 @@ Test(kv, the_store_holds_255_domains_and_refuses_one_more) {
     rig r;
     rig_open(&r, 4, 4096);
     nbs_kv_domain d;
-    char name[8];
+    char name[16]; /* "d" and any int (snprintf truncation is checked) */
     for (int i = 0; i < 255; i++) {
         snprintf(name, sizeof name, "d%d", i);
         open_domain(&r, &d, name, true);
