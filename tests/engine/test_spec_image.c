@@ -36,6 +36,13 @@ static void expect_value(nbs_map *map, const void *key, size_t klen, const void 
     cr_assert_arr_eq(buf, value, vlen, "%s: wrong value", what);
 }
 
+/* Loads the image and mounts it as a map: a clean store, mounted without a program or erase. */
+static void mount_clean(rig *r, const spec_image *img, nbs_map *map, const char *what) {
+    rig_load(r, img);
+    cr_assert_eq(nbs_map_mount(map, &r->cfg), NBS_OK, "%s: mount", what);
+    cr_assert_eq(r->rf.programs + r->rf.erases, 0, "%s: a clean mount wrote", what);
+}
+
 /* A map of 4 pages x 256 B: page 0 (seq 1) stores, a superseded value, a store of a 128-byte
  * key; page 1 (seq 2, tail distance 1) a remove, a filler and an after-gap store of a value long
  * enough for a 2-byte length field, then a CLEAR-free end. Pages 2 and 3 erased. */
@@ -67,10 +74,8 @@ static void check_map_image(uint32_t unit, uint8_t e, uint8_t version) {
     spec_image img;
     build_map(&img, unit, e, version, long_key, long_value);
     rig r;
-    rig_load(&r, &img);
     nbs_map map;
-    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
-    cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
+    mount_clean(&r, &img, &map, what);
     expect_value(&map, "alpha", 5, "uno", 3, what);
     expect_value(&map, "beta", 4, NULL, 0, what);
     expect_value(&map, "gamma", 5, "", 0, what);
@@ -321,10 +326,8 @@ static void check_txn_image(uint32_t unit, uint8_t e, uint8_t version) {
     img.mem[raw.head + 2 + (bd * 4 >= 128)] ^= 0x10; /* the TXN's CRC no longer matches */
     spec_map_store(&pg, "f", 1, "eff", 3, true);     /* a sealed item follows it */
     rig r;
-    rig_load(&r, &img);
     nbs_map map;
-    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: mount", what);
-    cr_assert_eq(r.rf.programs + r.rf.erases, 0, "%s: a clean mount wrote", what);
+    mount_clean(&r, &img, &map, what);
     expect_value(&map, "a", 1, "new", 3, what);
     expect_value(&map, "b", 1, NULL, 0, what);
     expect_value(&map, "c", 1, "sea", 3, what);
