@@ -32,9 +32,10 @@
     15                                   /* raw read: the count clamped to the size, not           \
                                             to the bytes left after the offset */
 #define NBS_TEST_BREAK_RAW_SKIP_ALIGN 16 /* raw write: the write-unit check left out */
-#define NBS_TEST_BREAK_KV_REMOVE_FIRST 17 /* kv: a write removes the old value in a write of its own */
-#define NBS_TEST_BREAK_TXN_SPLIT            20 /* a commit writes its members as separate items */
-#define NBS_TEST_BREAK_TXN_GC_WHOLE         21 /* GC copies a TXN whole, its dead members too */
+#define NBS_TEST_BREAK_KV_REMOVE_FIRST                                                             \
+    17                                 /* kv: a write removes the old value in a write of its own */
+#define NBS_TEST_BREAK_TXN_SPLIT    20 /* a commit writes its members as separate items */
+#define NBS_TEST_BREAK_TXN_GC_WHOLE 21 /* GC copies a TXN whole, its dead members too */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif

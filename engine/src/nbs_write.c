@@ -121,7 +121,7 @@ static int program_header(nbs_log *log, const nbs_item *it, bool seal) {
     const uint32_t fl = nbs_flag_bytes(log), at = nbs_head_at(log);
     nbs_item_image(log, it, image);
     if (seal) return nbs_program(log, log->newest, it->off, image, log->unit);
-    if (NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_WITH_HEAD) /* the flaw: S with the header */
+    if (NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_WITH_HEAD)     /* the flaw: S with the header */
         memset(image + fl, log->flash.erase_value, at - fl); /* version 4: S left E */
     return nbs_program(log, log->newest, it->off + fl, image + fl, it->data - it->off - fl);
 }

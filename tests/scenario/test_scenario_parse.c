@@ -320,8 +320,9 @@ Test(scenario_parse, columns_count_characters_not_bytes) {
     cr_assert_eq(errors.count, 5);
     cr_assert_str_eq(errors.items[0].message, "missing field 'name' in the scenario");
     const scenario_error *unknown = &errors.items[3];
-    cr_assert_str_eq(unknown->message, "unknown field 'x' in the scenario; expected one of: name, "
-                                       "description, seed, flash, engine, steps, cut, matrix, partitions");
+    cr_assert_str_eq(unknown->message,
+                     "unknown field 'x' in the scenario; expected one of: name, "
+                     "description, seed, flash, engine, steps, cut, matrix, partitions");
     cr_assert_eq(unknown->line, 1);
     cr_assert_eq(unknown->column, 23); /* é and € are one column each */
     cr_assert_eq(errors.items[4].column, 40);
