@@ -225,8 +225,12 @@ static const board_variant kv_and_txn[] = {
     {AGENT_STM32L4,
      "map-txn",
      {L4_FLASH(TINY), "\"random\": 100", "\"random\": 700", "\"random\": 90", "\"random\": 300"}},
-    /* The stm32f4's engine in its last two 128 KiB sectors (kv needs a page's buffer in the
-     * agent's RAM: not on 128 KiB pages). */
+    /* The stm32f4: kv in its 16 KiB sectors 2 and 3 (kv needs a page's buffer in the agent's
+     * RAM: not on 128 KiB pages), transactions in its last two 128 KiB sectors. */
+    {AGENT_STM32F4,
+     "kv-domains",
+     {W25Q_8, "\"preset\": \"stm32f4-1m\"", "\"type\": \"kv\" }",
+      "\"type\": \"kv\", \"start\": 32768, \"size\": 32768 }"}},
     {AGENT_STM32F4,
      "map-txn",
      {TINY "", "\"preset\": \"stm32f4-1m\"", "\"type\": \"map\",",
