@@ -92,7 +92,7 @@ static int call(agent *a, uint32_t command) {
 static int put_key(agent *a, const void *key, size_t key_len) {
     if (key_len > MBOX_KEY_ROOM) return NBS_E_KEY_LEN;
     uint8_t *mbox = emu_mailbox(a->m);
-    memcpy(mbox + MBOX_KEY, key, key_len);
+    if (key_len) memcpy(mbox + MBOX_KEY, key, key_len); /* an empty name may come as NULL */
     put32(mbox, MBOX_KEY_LEN, (uint32_t)key_len);
     return NBS_OK;
 }
