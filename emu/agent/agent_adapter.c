@@ -4,10 +4,16 @@
  * sends the scenario's engine configuration. A power cut inside the firmware's flash
  * operation stops the CPU there: the call returns NBS_E_IO, as the host engine's failing
  * flash callback does, and only a mount brings the agent back. A read-only mount is the same
- * reboot with the read-only mount command. */
+ * reboot with the read-only mount command. Key-value domains (engine type "kv") are nbs_kv on
+ * the agent's map: the domains the scenario opens are the agent's handles by slot, the whole
+ * store is shown to the runner's checks through a handle of its own (kv_store_view.h), and a
+ * transaction's writes cross the mailbox in one command. */
 #include "emu.h"
 #include "emu_mailbox.h"
 #include "emu_target.h"
+#include "kv_open_table.h"
+#include "kv_store_view.h"
+#include "kv_view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +26,18 @@ void emu_target_select(const emu_target *t) {
 }
 
 typedef struct agent {
+    kv_store_reader reader; /* first: kv: the whole-store view's ctx (kv_store_view.h) */
     emu *m;
     nor *dev;
     adapter_config cfg;
-    bool is_map;
-    bool answering; /* idle in the agent's WFI: a command can be sent */
+    uint32_t kind;      /* MBOX_KIND_* */
+    bool answering;     /* idle in the agent's WFI: a command can be sent */
+    kv_open_table open; /* kv: the scenario's open domains, by the agent's slot */
 } agent;
+
+/* The agent's handle for the whole-store view, apart from the scenario's open domains. */
+#define VIEW_SLOT (MBOX_KV_SLOTS - 1u)
+_Static_assert(ADAPTER_KV_OPEN_MAX < MBOX_KV_SLOTS, "the agent keeps a handle for the view");
 
 static void put32(uint8_t *mbox, uint32_t offset, uint32_t value) {
     for (int i = 0; i < 4; i++) mbox[offset + i] = (uint8_t)(value >> (8 * i));
@@ -50,8 +62,11 @@ static int stopped_answering(agent *a, const emu_boot *b, const char *during) {
 
 static const char *command_name(uint32_t command) {
     static const char *const names[] = {
-        "none", "mount", "format", "store", "fetch",   "remove",      "remove_all",     "has",
-        "push", "peek",  "pop",    "count", "iterate", "iterate_pop", "mount_read_only"};
+        "none",    "mount",      "format",    "store",       "fetch",
+        "remove",  "remove_all", "has",       "push",        "peek",
+        "pop",     "count",      "iterate",   "iterate_pop", "mount_read_only",
+        "kv_open", "kv_close",   "kv_read",   "kv_write",    "kv_delete",
+        "kv_keys", "kv_domains", "txn_commit"};
     return command < sizeof names / sizeof *names ? names[command] : "?";
 }
 
@@ -77,7 +92,7 @@ static int call(agent *a, uint32_t command) {
 static int put_key(agent *a, const void *key, size_t key_len) {
     if (key_len > MBOX_KEY_ROOM) return NBS_E_KEY_LEN;
     uint8_t *mbox = emu_mailbox(a->m);
-    memcpy(mbox + MBOX_KEY, key, key_len);
+    if (key_len) memcpy(mbox + MBOX_KEY, key, key_len); /* an empty name may come as NULL */
     put32(mbox, MBOX_KEY_LEN, (uint32_t)key_len);
     return NBS_OK;
 }
@@ -117,7 +132,8 @@ static int mount_with(agent *a, uint32_t command) {
         rc = stopped_answering(a, &b, "its boot (no greeting in the mailbox)");
     emu_boot_free(&b);
     if (!a->answering) return rc ? rc : NBS_E_IO;
-    put32(mbox, MBOX_CFG_KIND, a->is_map ? MBOX_KIND_MAP : MBOX_KIND_QUEUE);
+    memset(&a->open, 0, sizeof a->open);
+    put32(mbox, MBOX_CFG_KIND, a->kind);
     put32(mbox, MBOX_CFG_START, emu_storage_base(a->m) + a->cfg.start);
     put32(mbox, MBOX_CFG_SIZE, a->cfg.size);
     put32(mbox, MBOX_CFG_PAGE, a->cfg.page_size);
@@ -137,7 +153,9 @@ static int agent_mount_read_only(void *ctx) {
 }
 
 static int agent_format(void *ctx) {
-    return call(ctx, MBOX_CMD_FORMAT);
+    agent *a = ctx;
+    memset(&a->open, 0, sizeof a->open);
+    return call(a, MBOX_CMD_FORMAT);
 }
 
 static int agent_store(void *ctx, const void *key, size_t key_len, const void *value, size_t len) {
@@ -217,7 +235,8 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
         memcpy(key, mbox + MBOX_KEY, key_len);
         memcpy(value, mbox + MBOX_VALUE, len);
         bool pop_current = false;
-        rc = visit(visit_ctx, a->is_map ? key : NULL, key_len, value, len, &pop_current);
+        rc = visit(visit_ctx, a->kind == MBOX_KIND_QUEUE ? NULL : key, key_len, value, len,
+                   &pop_current);
         if (rc) break;
         if (pop_current) {
             rc = call(a, MBOX_CMD_ITERATE_POP);
@@ -230,25 +249,194 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     return rc;
 }
 
+/* ---- transactions ---- */
+
+/* The writes as MBOX_TXN_HEADER records in the mailbox's value buffer, then one command. A kv
+ * write comes in the runner's view form (kv_view.h): its domain names an open slot, its value
+ * starts with the format byte. */
+static int agent_commit(void *ctx, const adapter_write *writes, size_t count) {
+    agent *a = ctx;
+    uint8_t *mbox = emu_mailbox(a->m), *at = mbox + MBOX_VALUE, *end = at + MBOX_VALUE_ROOM;
+    for (size_t i = 0; i < count; i++) {
+        const adapter_write *w = &writes[i];
+        const uint8_t *key = w->key, *value = w->value;
+        size_t key_len = w->key_len, len = w->value_len;
+        uint8_t slot = 0, format = 0;
+        if (a->kind == MBOX_KIND_KV) {
+            kv_view_key k;
+            if (!kv_view_parse_key(w->key, w->key_len, &k) || k.is_domain ||
+                (!w->remove && len < 1))
+                return NBS_E_INVAL;
+            int open = kv_open_find(&a->open, k.name, k.name_len);
+            if (open < 0) return NBS_E_KV_CLOSED;
+            slot = (uint8_t)open, key = k.key, key_len = k.key_len;
+            if (!w->remove) format = value[0], value++, len--;
+        }
+        if (key_len > UINT8_MAX) return NBS_E_KEY_LEN;
+        if ((size_t)(end - at) < MBOX_TXN_HEADER + key_len + len) return NBS_E_TOO_BIG;
+        at[0] = w->remove ? MBOX_TXN_REMOVE : 0, at[1] = slot, at[2] = format;
+        at[3] = (uint8_t)key_len;
+        put32(at, 4, (uint32_t)len);
+        memcpy(at + MBOX_TXN_HEADER, key, key_len);
+        if (len) memcpy(at + MBOX_TXN_HEADER + key_len, value, len);
+        at += MBOX_TXN_HEADER + key_len + len;
+    }
+    put32(mbox, MBOX_COUNT, (uint32_t)count);
+    put32(mbox, MBOX_VALUE_LEN, (uint32_t)(at - (mbox + MBOX_VALUE)));
+    return call(a, MBOX_CMD_TXN_COMMIT);
+}
+
+/* ---- key-value domains ---- */
+
+static void put_slot(agent *a, uint32_t slot) {
+    put32(emu_mailbox(a->m), MBOX_KV_SLOT, slot);
+}
+
+/* Names the open domain `name`'s slot for the next command; NBS_E_KV_CLOSED when not open. */
+static int put_open(agent *a, const void *name, size_t name_len) {
+    int slot = kv_open_find(&a->open, name, name_len);
+    if (slot < 0) return NBS_E_KV_CLOSED;
+    put_slot(a, (uint32_t)slot);
+    return NBS_OK;
+}
+
+static int open_in(agent *a, uint32_t slot, const void *name, size_t name_len, bool writable) {
+    int rc = put_key(a, name, name_len);
+    if (rc) return rc;
+    put_slot(a, slot);
+    put32(emu_mailbox(a->m), MBOX_FLAGS, writable);
+    return call(a, MBOX_CMD_KV_OPEN);
+}
+
+static int agent_kv_open(void *ctx, const void *name, size_t name_len, bool writable) {
+    agent *a = ctx;
+    int slot = kv_open_slot(&a->open, name, name_len);
+    if (slot < 0) return NBS_E_FULL;
+    int rc = open_in(a, (uint32_t)slot, name, name_len, writable);
+    if (!rc) kv_open_set(&a->open, slot, name, name_len);
+    return rc;
+}
+
+static int agent_kv_close(void *ctx, const void *name, size_t name_len) {
+    agent *a = ctx;
+    int slot = kv_open_find(&a->open, name, name_len);
+    if (slot < 0) return NBS_E_KV_CLOSED;
+    a->open.used[slot] = false;
+    put_slot(a, (uint32_t)slot);
+    return call(a, MBOX_CMD_KV_CLOSE);
+}
+
+/* KV_READ of the slot put: the value out, *stored the format whenever the key exists. */
+static int read_slot(agent *a, const void *key, size_t key_len, int format, void *buf,
+                     size_t capacity, size_t *len, int *stored) {
+    int rc = put_key(a, key, key_len);
+    if (rc) return rc;
+    put32(emu_mailbox(a->m), MBOX_KV_FORMAT, (uint32_t)format);
+    put_capacity(a, capacity);
+    rc = take_value(a, call(a, MBOX_CMD_KV_READ), buf, capacity, len);
+    if (stored) *stored = (int)get32(emu_mailbox(a->m), MBOX_KV_FORMAT);
+    return rc;
+}
+
+static int agent_kv_read(void *ctx, const void *name, size_t name_len, const void *key,
+                         size_t key_len, int format, void *buf, size_t capacity, size_t *len,
+                         int *stored) {
+    int rc = put_open(ctx, name, name_len);
+    return rc ? rc : read_slot(ctx, key, key_len, format, buf, capacity, len, stored);
+}
+
+static int agent_kv_write(void *ctx, const void *name, size_t name_len, const void *key,
+                          size_t key_len, int format, const void *value, size_t len) {
+    agent *a = ctx;
+    int rc = put_open(a, name, name_len);
+    if (!rc) rc = put_key(a, key, key_len);
+    if (!rc) rc = put_value(a, value, len);
+    if (rc) return rc;
+    put32(emu_mailbox(a->m), MBOX_KV_FORMAT, (uint32_t)format);
+    return call(a, MBOX_CMD_KV_WRITE);
+}
+
+static int agent_kv_remove(void *ctx, const void *name, size_t name_len, const void *key,
+                           size_t key_len, bool *existed) {
+    agent *a = ctx;
+    int rc = put_open(a, name, name_len);
+    if (!rc) rc = put_key(a, key, key_len);
+    if (rc) return rc;
+    rc = call(a, MBOX_CMD_KV_DELETE);
+    if (existed) *existed = get32(emu_mailbox(a->m), MBOX_FLAGS) != 0;
+    return rc;
+}
+
+/* visit(key or name) for each answer of KV_KEYS (of the slot put) or KV_DOMAINS, one call per
+ * item as agent_iterate walks. */
+static int walk(agent *a, uint32_t command, adapter_visit_fn visit, void *visit_ctx) {
+    uint8_t *mbox = emu_mailbox(a->m), key[MBOX_KEY_ROOM];
+    uint32_t slot = get32(mbox, MBOX_KV_SLOT);
+    for (uint32_t cursor = 0;; cursor++) {
+        put32(mbox, MBOX_CURSOR, cursor);
+        put_slot(a, slot); /* a visit may have named another */
+        int rc = call(a, command);
+        if (rc) return rc == NBS_E_END ? NBS_OK : rc;
+        size_t key_len = get32(mbox, MBOX_KEY_LEN);
+        memcpy(key, mbox + MBOX_KEY, key_len);
+        bool pop_ignored = false;
+        if ((rc = visit(visit_ctx, key, key_len, NULL, 0, &pop_ignored))) return rc;
+    }
+}
+
+static int agent_kv_keys(void *ctx, const void *name, size_t name_len, adapter_visit_fn visit,
+                         void *visit_ctx) {
+    int rc = put_open(ctx, name, name_len);
+    return rc ? rc : walk(ctx, MBOX_CMD_KV_KEYS, visit, visit_ctx);
+}
+
+static const adapter_kv_ops agent_kv_ops = {agent_kv_open,  agent_kv_close,  agent_kv_read,
+                                            agent_kv_write, agent_kv_remove, agent_kv_keys};
+
+/* The whole store for the runner's checks (kv_store_view.h), through the agent's VIEW_SLOT. */
+static int reader_domains(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
+    return walk(ctx, MBOX_CMD_KV_DOMAINS, visit, visit_ctx);
+}
+
+static int reader_open(void *ctx, const void *name, size_t name_len) {
+    return open_in(ctx, VIEW_SLOT, name, name_len, false);
+}
+
+static int reader_keys(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
+    put_slot(ctx, VIEW_SLOT);
+    return walk(ctx, MBOX_CMD_KV_KEYS, visit, visit_ctx);
+}
+
+static int reader_read(void *ctx, const void *key, size_t key_len, void *buf, size_t capacity,
+                       size_t *len, int *format) {
+    put_slot(ctx, VIEW_SLOT);
+    return read_slot(ctx, key, key_len, 0, buf, capacity, len, format);
+}
+
 /* ---- RAM state, for campaigns that resume a run from a snapshot ---- */
 
+/* Whether the agent answers, the open domains' names, then the board's snapshot. */
 static void save_state(void *ctx, void *out) {
     agent *a = ctx;
     uint8_t *p = out;
     p[0] = a->answering;
-    if (emu_state_save(a->m, p + 1)) p[0] = 0; /* restored as a board that does not answer */
+    memcpy(p + 1, &a->open, sizeof a->open);
+    if (emu_state_save(a->m, p + 1 + sizeof a->open))
+        p[0] = 0; /* restored as a board that does not answer */
 }
 
 static void restore_state(void *ctx, const void *in) {
     agent *a = ctx;
     const uint8_t *p = in;
-    a->answering = p[0] && emu_state_restore(a->m, p + 1) == 0;
+    memcpy(&a->open, p + 1, sizeof a->open);
+    a->answering = p[0] && emu_state_restore(a->m, p + 1 + sizeof a->open) == 0;
 }
 
 static void agent_destroy(void *ctx) {
     agent *a = ctx;
     if (!a) return;
     emu_close(a->m);
+    free(a->reader.buffer);
     free(a);
 }
 
@@ -264,7 +452,7 @@ static int refuse(agent *a, const char *why) {
     return NBS_E_GEOMETRY;
 }
 
-static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool is_map) {
+static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, uint32_t kind) {
     memset(out, 0, sizeof *out);
     if (cfg->page_size == 0) return NBS_E_GEOMETRY;
     agent *a = calloc(1, sizeof *a);
@@ -286,13 +474,14 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
     }
     a->dev = dev;
     a->cfg = *cfg;
-    a->is_map = is_map;
+    a->kind = kind;
+    bool is_map = kind == MBOX_KIND_MAP;
     out->name = is_map ? "map" : "queue";
     out->capabilities = is_map ? ADAPTER_CAN_MAP : ADAPTER_CAN_QUEUE;
     /* A value crosses the mailbox whole: no larger than its value buffer. */
     out->max_value_size = cfg->page_size < MBOX_VALUE_ROOM ? cfg->page_size : MBOX_VALUE_ROOM;
     out->ctx = a;
-    out->state_size = 1 + emu_state_size(a->m);
+    out->state_size = 1 + sizeof a->open + emu_state_size(a->m);
     out->save_state = save_state;
     out->restore_state = restore_state;
     out->destroy = agent_destroy;
@@ -301,7 +490,25 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
     out->format = agent_format;
     out->count = agent_count;
     out->iterate = agent_iterate;
-    if (is_map) {
+    if (kind == MBOX_KIND_KV) {
+        /* As the host's kv adapter (adapter_kv.c): the whole store in the runner's view. */
+        size_t view_size = out->max_value_size + 1u; /* a format byte, then the value */
+        a->reader = (kv_store_reader){a,           reader_domains,    reader_open, reader_keys,
+                                      reader_read, malloc(view_size), view_size};
+        if (!a->reader.buffer) {
+            agent_destroy(a);
+            memset(out, 0, sizeof *out);
+            return NBS_E_CACHE_MEM;
+        }
+        out->name = "kv";
+        out->capabilities = ADAPTER_CAN_KV;
+        out->max_value_size = (uint32_t)view_size;
+        kv_store_view_install(out);
+        out->remove_all = agent_format; /* only asked of a store mounted read-only: refused */
+        out->kv = &agent_kv_ops;
+        out->commit = agent_commit;
+    } else if (is_map) {
+        out->commit = agent_commit;
         out->store = agent_store;
         out->fetch = agent_fetch;
         out->remove = agent_remove;
@@ -316,17 +523,22 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, bool 
 }
 
 static int agent_map_create(adapter *out, nor *dev, const adapter_config *cfg) {
-    return agent_create(out, dev, cfg, true);
+    return agent_create(out, dev, cfg, MBOX_KIND_MAP);
 }
 
 static int agent_queue_create(adapter *out, nor *dev, const adapter_config *cfg) {
-    return agent_create(out, dev, cfg, false);
+    return agent_create(out, dev, cfg, MBOX_KIND_QUEUE);
+}
+
+static int agent_kv_create(adapter *out, nor *dev, const adapter_config *cfg) {
+    return agent_create(out, dev, cfg, MBOX_KIND_KV);
 }
 
 const adapter_kind *emu_target_find_engine(const char *type) {
     static const adapter_kind kinds[] = {
         {"map", ADAPTER_CAN_MAP, agent_map_create, NULL},
         {"queue", ADAPTER_CAN_QUEUE, agent_queue_create, NULL},
+        {"kv", ADAPTER_CAN_KV, agent_kv_create, NULL},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (strcmp(kinds[i].name, type) == 0) return &kinds[i];

@@ -24,6 +24,8 @@
 #define MBOX_CURSOR          0x1Cu /* iterate: items to skip; iterate_pop: which to pop */
 #define MBOX_HELLO           0x20u /* the agent writes MBOX_HELLO_VALUE once it is ready */
 #define MBOX_ECC_READS       0x24u /* out: the engine's reads this boot that returned NBS_E_ECC */
+#define MBOX_KV_SLOT         0x28u /* kv commands: the agent's domain handle, 0..MBOX_KV_SLOTS-1 */
+#define MBOX_KV_FORMAT       0x2Cu /* kv read: in the format asked, out the stored one; kv write */
 #define MBOX_CFG_KIND        0x40u /* mount: MBOX_KIND_MAP or MBOX_KIND_QUEUE */
 #define MBOX_CFG_START       0x44u /* mount: the engine's first byte (absolute address) */
 #define MBOX_CFG_SIZE        0x48u /* mount: bytes */
@@ -37,9 +39,15 @@
 #define MBOX_KEY_ROOM        0x100u
 #define MBOX_VALUE_ROOM      (MBOX_SIZE - MBOX_VALUE)
 
-#define MBOX_HELLO_VALUE      0x4E424147u /* "NBAG" */
-#define MBOX_KIND_MAP         1u
-#define MBOX_KIND_QUEUE       2u
+#define MBOX_HELLO_VALUE 0x4E424147u /* "NBAG" */
+#define MBOX_KIND_MAP    1u
+#define MBOX_KIND_QUEUE  2u
+#define MBOX_KIND_KV     3u /* a map with nbs_kv's domains on it (nbs_kv.h) */
+#define MBOX_KV_SLOTS    9u /* domain handles the agent keeps between calls */
+#define MBOX_TXN_REMOVE  1u /* a transaction record's flags: a removal (kv: a delete) */
+/* A transaction record (MBOX_CMD_TXN_COMMIT): flags, kv slot, kv format, key length (bytes),
+ * value length (32-bit word, unaligned), the key, the value. */
+#define MBOX_TXN_HEADER       8u
 #define MBOX_PUSH_DROP_OLDEST 1u
 
 enum mbox_command {
@@ -65,6 +73,23 @@ enum mbox_command {
      * as after a read-write mount's recovery, and every write returns NBS_E_READ_ONLY until the
      * next mount. */
     MBOX_CMD_MOUNT_READ_ONLY,
+    /* Key-value domains (a MBOX_KIND_KV mount). Opens the domain named by MBOX_KEY into handle
+     * MBOX_KV_SLOT, writable when MBOX_FLAGS is 1 (mode r+). */
+    MBOX_CMD_KV_OPEN,
+    MBOX_CMD_KV_CLOSE, /* handle MBOX_KV_SLOT */
+    /* MBOX_KEY of handle MBOX_KV_SLOT in format MBOX_KV_FORMAT (0: any): the value out, and the
+     * stored format in MBOX_KV_FORMAT whenever the key exists. */
+    MBOX_CMD_KV_READ,
+    MBOX_CMD_KV_WRITE,  /* MBOX_KEY = MBOX_VALUE in format MBOX_KV_FORMAT, handle MBOX_KV_SLOT */
+    MBOX_CMD_KV_DELETE, /* MBOX_KEY of handle MBOX_KV_SLOT; MBOX_FLAGS out 1 when it existed */
+    /* The key after MBOX_CURSOR keys of handle MBOX_KV_SLOT's domain (into MBOX_KEY), or the
+     * domain name after MBOX_CURSOR names: NBS_E_END past the last, walked as ITERATE is. */
+    MBOX_CMD_KV_KEYS,
+    MBOX_CMD_KV_DOMAINS,
+    /* MBOX_COUNT transaction records (MBOX_TXN_HEADER) one after the other in MBOX_VALUE,
+     * staged in the agent's RAM and committed as one transaction (map: stores and removals;
+     * kv: writes and deletes in the records' handles). A failed staging aborts: nothing written. */
+    MBOX_CMD_TXN_COMMIT,
 };
 
 #endif

@@ -1,10 +1,12 @@
 /* `--target`: scenarios run by the runner on each board (nrf52840, stm32f4, stm32l4), in the
  * agent firmware, end with the same flash as on the host, bit for bit, and with the same flash
- * figures (bytes programmed, erases per sector, violations), read-only mounts included; the
+ * figures (bytes programmed, erases per sector, violations), read-only mounts, key-value domains
+ * and map and kv transactions included (the suite's scenarios on each board's flash); the
  * comparison sees the difference a broken engine in the firmware makes; a scenario flash the
  * board cannot hold is refused with its reason. The stm32l4's torn ECC words in the scenario's
  * flash reach the engine as on the host: tests/emu/emu_test_target_ecc.c. (Built only when
  * Unicorn and arm-none-eabi-gcc are present.) */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include "emu.h"
 #include "emu_target.h"
 #include "runner.h"
@@ -165,6 +167,112 @@ Test(target, comparison_sees_a_broken_engine_in_the_firmware) {
     cr_assert_str_not_empty(why);
     run_end_free(&host);
     run_end_free(&board);
+}
+
+/* The suite's scenario `name` on a board's flash: its text with each (from, to) pair replaced
+ * (the flash line, and the sizes that make a value or a transaction too big or the store full on
+ * the tiny part's 256-byte pages), written to a temporary file whose path is returned. */
+static const char *on_board_flash(const char *name, const char *const *pairs, size_t count) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/suite/%s.json", SCENARIO_DIR, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (size_t i = 0; i + 1 < count; i += 2) {
+        char *at = strstr(text, pairs[i]);
+        cr_assert_not_null(at, "%s: no %s in it", path, pairs[i]);
+        for (; at; at = strstr(at, pairs[i])) {
+            size_t from = strlen(pairs[i]), to = strlen(pairs[i + 1]);
+            cr_assert_lt(strlen(text) + to, sizeof text);
+            memmove(at + to, at + from, strlen(at + from) + 1);
+            memcpy(at, pairs[i + 1], to);
+            at += to;
+        }
+    }
+    static char out[64];
+    snprintf(out, sizeof out, "norbench-target-XXXXXX"); /* in the test's directory */
+    int fd = mkstemp(out);
+    cr_assert_geq(fd, 0);
+    FILE *w = fdopen(fd, "wb");
+    fputs(text, w);
+    fclose(w);
+    return out;
+}
+
+/* Each of the suite's kv and transaction scenarios on the board's flash, against the host. */
+typedef struct board_variant {
+    const char *agent;
+    const char *name;
+    const char *pairs[8];
+} board_variant;
+
+#define NRF_FLASH(from) from, "\"preset\": \"nrf52840\", \"sectors\": 2"
+#define L4_FLASH(from)  from, "\"preset\": \"stm32l4-1m\", \"sectors\": 2"
+#define TINY            "\"preset\": \"tiny\""
+#define W25Q_8          "\"preset\": \"w25q16jv\", \"sectors\": 8"
+
+static const board_variant kv_and_txn[] = {
+    {AGENT, "kv-domains", {NRF_FLASH(W25Q_8)}},
+    {AGENT, "kv-errors", {NRF_FLASH(TINY), "\"random\": 240", "\"random\": 4100"}},
+    {AGENT,
+     "map-txn",
+     {NRF_FLASH(TINY), "\"random\": 100", "\"random\": 1400", "\"random\": 90", "\"random\": 600"}},
+    {AGENT_STM32L4, "kv-domains", {L4_FLASH(W25Q_8)}},
+    {AGENT_STM32L4, "kv-errors", {L4_FLASH(TINY), "\"random\": 240", "\"random\": 2100"}},
+    {AGENT_STM32L4,
+     "map-txn",
+     {L4_FLASH(TINY), "\"random\": 100", "\"random\": 700", "\"random\": 90", "\"random\": 300"}},
+    /* The stm32f4: kv in its 16 KiB sectors 2 and 3 (kv needs a page's buffer in the agent's
+     * RAM: not on 128 KiB pages), transactions in its last two 128 KiB sectors. */
+    {AGENT_STM32F4,
+     "kv-domains",
+     {W25Q_8, "\"preset\": \"stm32f4-1m\"", "\"type\": \"kv\" }",
+      "\"type\": \"kv\", \"start\": 32768, \"size\": 32768 }"}},
+    {AGENT_STM32F4,
+     "map-txn",
+     {TINY "", "\"preset\": \"stm32f4-1m\"", "\"type\": \"map\",",
+      "\"type\": \"map\", \"start\": 786432,", "\"random\": 100", "\"random\": 50000",
+      "\"random\": 90", "\"random\": 18000"}},
+};
+
+static size_t pair_count(const board_variant *v) {
+    size_t n = 0;
+    while (n < sizeof v->pairs / sizeof *v->pairs && v->pairs[n]) n++;
+    return n;
+}
+
+Test(target, kv_and_transactions_same_flash_on_host_and_board) {
+    for (size_t i = 0; i < sizeof kv_and_txn / sizeof *kv_and_txn; i++) {
+        const board_variant *v = &kv_and_txn[i];
+        const char *path = on_board_flash(v->name, v->pairs, pair_count(v));
+        same_on_host_and_board(path, v->agent);
+        remove(path);
+    }
+}
+
+/* The comparison sees an agent whose kv write removes the old value in a write of its own, and
+ * one whose commit writes each member as its own item. */
+Test(target, comparison_sees_broken_kv_and_transactions) {
+    static const board_variant broken[] = {
+        {AGENT_BROKEN("kv-remove-first"), "kv-domains", {NRF_FLASH(W25Q_8)}},
+        {AGENT_BROKEN("txn-split"),
+         "map-txn",
+         {NRF_FLASH(TINY), "\"random\": 100", "\"random\": 1400", "\"random\": 90",
+          "\"random\": 600"}},
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+        const char *path = on_board_flash(broken[i].name, broken[i].pairs, pair_count(&broken[i]));
+        run_end host = run_on(path, NULL), board = run_on(path, broken[i].agent);
+        char why[200];
+        flash_difference(&host, &board, why, sizeof why);
+        cr_assert_str_not_empty(why, "%s: no difference", broken[i].agent);
+        run_end_free(&host);
+        run_end_free(&board);
+        remove(path);
+    }
 }
 
 /* A scenario flash the board cannot hold is refused, saying why, before anything runs. */

@@ -1,11 +1,14 @@
 /* The agent: runs the storage engine's operations that the host sends through the mailbox
  * (emu_mailbox.h), one per call, so that `norbench run --target BOARD` drives the engine
  * cross-compiled for the board with the scenario's configuration. The engine's range and
- * caches come with the mount command (read-write or read-only); its work and cache memory come from
- * a static arena. Between calls the core waits in a WFI, which hands control back to the host. */
+ * caches come with the mount command (read-write or read-only); its work and cache memory, the
+ * key-value layer's buffer (a kv mount: nbs_kv on the map, its domain handles kept by slot) and
+ * a transaction's staging buffer (the rest) come from a static arena. Between calls the core
+ * waits in a WFI, which hands control back to the host. */
 #include "board.h"
 #include "emu_mailbox.h"
 #include "nbs.h"
+#include "nbs_kv.h"
 
 #include <string.h>
 
@@ -18,7 +21,11 @@ static uint8_t arena[96 * 1024] __attribute__((aligned(8), section(".noinit")));
 static nbs_config config;
 static nbs_map map;
 static nbs_queue queue;
-static bool is_map;
+static bool is_map, is_kv;
+static nbs_kv kv;
+static nbs_kv_domain domains[MBOX_KV_SLOTS];
+static uint8_t *staging; /* a transaction's staging buffer: the arena past the rest */
+static size_t staging_size;
 
 /* The engine's reads go through the board's, counting those that met an ECC error (the host
  * compares the count with its NOR model's). */
@@ -40,14 +47,18 @@ static int mount(bool read_only) {
     flash.start = REG(MBOX_CFG_START);
     flash.size = REG(MBOX_CFG_SIZE);
     flash.page_size = REG(MBOX_CFG_PAGE);
-    is_map = REG(MBOX_CFG_KIND) == MBOX_KIND_MAP;
+    is_kv = REG(MBOX_CFG_KIND) == MBOX_KIND_KV;
+    is_map = is_kv || REG(MBOX_CFG_KIND) == MBOX_KIND_MAP;
     size_t work = nbs_work_bytes_min(&flash);
     unsigned flags = REG(MBOX_CFG_CACHE_FLAGS);
     uint32_t keys = REG(MBOX_CFG_CACHE_KEYS);
     size_t cache =
         flags && flash.page_size ? nbs_cache_bytes(flags, flash.size / flash.page_size, keys) : 0;
     size_t cache_at = (work + 7u) & ~(size_t)7u; /* the cache memory is 8-byte aligned */
-    if (cache_at + cache > sizeof arena) return NBS_E_CACHE_MEM;
+    size_t kv_at = cache_at + cache, kv_size = is_kv ? nbs_kv_buffer_bytes(&flash) : 0;
+    if (kv_at + kv_size > sizeof arena) return NBS_E_CACHE_MEM;
+    staging = arena + kv_at + kv_size;
+    staging_size = sizeof arena - kv_at - kv_size;
     config = (nbs_config){.flash = flash,
                           .work = arena,
                           .work_size = work,
@@ -57,7 +68,13 @@ static int mount(bool read_only) {
                                     .max_keys = keys,
                                     .check = REG(MBOX_CFG_CACHE_CHECK) != 0},
                           .read_only = read_only};
-    return is_map ? nbs_map_mount(&map, &config) : nbs_queue_mount(&queue, &config);
+    memset(domains, 0, sizeof domains);
+    int rc = is_map ? nbs_map_mount(&map, &config) : nbs_queue_mount(&queue, &config);
+    if (is_kv) {
+        int bound = nbs_kv_init(&kv, &map, arena + kv_at, kv_size);
+        if (!rc) rc = bound;
+    }
+    return rc;
 }
 
 static size_t capacity(void) {
@@ -72,27 +89,57 @@ static size_t capacity(void) {
 static nbs_map_iter map_it;
 static nbs_queue_iter queue_it;
 static uint32_t next_cursor;
+/* The walks of a kv store: a domain's keys (which handle) and the domain names, each kept as
+ * the item iterator is, the key walk able to go on inside the names' walk. */
+typedef struct kv_walk {
+    nbs_kv_iter it;
+    uint32_t next_cursor;
+    uint32_t slot; /* MBOX_KV_SLOTS: the domain names */
+} kv_walk;
+static kv_walk key_walk, name_walk;
 
-static int iterate_step(size_t *key_len, size_t *len) {
+static int iterate_step(uint32_t command, size_t *key_len, size_t *len) {
+    if (command == MBOX_CMD_KV_KEYS)
+        return nbs_kv_keys_next(&key_walk.it, KEY, MBOX_KEY_ROOM, key_len);
+    if (command == MBOX_CMD_KV_DOMAINS)
+        return nbs_kv_domains_next(&name_walk.it, KEY, MBOX_KEY_ROOM, key_len);
     if (is_map)
         return nbs_map_iter_next(&map_it, KEY, MBOX_KEY_ROOM, key_len, VALUE, capacity(), len);
     return nbs_queue_iter_next(&queue_it, VALUE, capacity(), len);
 }
 
-static int iterate(void) {
-    uint32_t cursor = REG(MBOX_CURSOR);
+/* Starts the walk `command` names again; NBS_E_KV_CLOSED for a key walk of a closed handle. */
+static int iterate_init(uint32_t command, uint32_t slot) {
+    if (command == MBOX_CMD_KV_KEYS) {
+        key_walk.slot = slot;
+        return nbs_kv_keys_init(&domains[slot], &key_walk.it);
+    }
+    if (command == MBOX_CMD_KV_DOMAINS)
+        nbs_kv_domains_init(&kv, &name_walk.it);
+    else if (is_map)
+        nbs_map_iter_init(&map, &map_it);
+    else
+        nbs_queue_iter_init(&queue, &queue_it);
+    return NBS_OK;
+}
+
+static int iterate(uint32_t command) {
+    uint32_t cursor = REG(MBOX_CURSOR), slot = MBOX_KV_SLOTS;
+    uint32_t *next = command == MBOX_CMD_KV_KEYS      ? &key_walk.next_cursor
+                     : command == MBOX_CMD_KV_DOMAINS ? &name_walk.next_cursor
+                                                      : &next_cursor;
+    if (command == MBOX_CMD_KV_KEYS && (slot = REG(MBOX_KV_SLOT)) >= MBOX_KV_SLOTS)
+        return NBS_E_INVAL;
     size_t key_len = 0, len = 0;
     int rc = NBS_OK;
-    if (cursor == 0 || cursor != next_cursor) {
-        if (is_map)
-            nbs_map_iter_init(&map, &map_it);
-        else
-            nbs_queue_iter_init(&queue, &queue_it);
-        for (uint32_t i = 0; i < cursor && rc == NBS_OK; i++) rc = iterate_step(&key_len, &len);
+    if (cursor == 0 || cursor != *next || (command == MBOX_CMD_KV_KEYS && slot != key_walk.slot)) {
+        rc = iterate_init(command, slot);
+        for (uint32_t i = 0; i < cursor && rc == NBS_OK; i++)
+            rc = iterate_step(command, &key_len, &len);
     }
-    if (rc == NBS_OK) rc = iterate_step(&key_len, &len);
+    if (rc == NBS_OK) rc = iterate_step(command, &key_len, &len);
     REG(MBOX_KEY_LEN) = key_len, REG(MBOX_VALUE_LEN) = len;
-    next_cursor = cursor + 1;
+    *next = cursor + 1;
     return rc;
 }
 
@@ -102,13 +149,82 @@ static int iterate_pop(void) {
     return nbs_queue_iter_pop_current(&queue_it);
 }
 
+/* ---- key-value domains and transactions ---- */
+
+static nbs_kv_domain *slot_domain(void) {
+    uint32_t slot = REG(MBOX_KV_SLOT);
+    return is_kv && slot < MBOX_KV_SLOTS ? &domains[slot] : NULL;
+}
+
+static int run_kv(uint32_t command, nbs_kv_domain *d, size_t key_len, size_t len) {
+    if (!d) return NBS_E_INVAL;
+    nbs_kv_format format = (nbs_kv_format)REG(MBOX_KV_FORMAT);
+    int rc;
+    switch (command) {
+    case MBOX_CMD_KV_OPEN: { /* a failed open leaves the handle as it was */
+        nbs_kv_domain opened;
+        rc = nbs_kv_open(&kv, &opened, KEY, key_len, REG(MBOX_FLAGS) == 1);
+        if (!rc) *d = opened;
+        return rc;
+    }
+    case MBOX_CMD_KV_CLOSE: return nbs_kv_close(d);
+    case MBOX_CMD_KV_READ:
+        rc = nbs_kv_read(d, KEY, key_len, format, VALUE, capacity(), &len, &format);
+        REG(MBOX_VALUE_LEN) = len, REG(MBOX_KV_FORMAT) = format;
+        return rc;
+    case MBOX_CMD_KV_WRITE: return nbs_kv_write(d, KEY, key_len, format, VALUE, len);
+    default: {
+        bool existed = false;
+        rc = nbs_kv_delete(d, KEY, key_len, &existed);
+        REG(MBOX_FLAGS) = existed;
+        return rc;
+    }
+    }
+}
+
+/* One record of a transaction staged: a map's store or removal, a kv write or delete. */
+static int stage(nbs_map_txn *txn, const uint8_t *record, const uint8_t *end,
+                 const uint8_t **next) {
+    uint32_t value_len;
+    if (end - record < (ptrdiff_t)MBOX_TXN_HEADER) return NBS_E_INVAL;
+    memcpy(&value_len, record + 4, sizeof value_len);
+    const uint8_t *key = record + MBOX_TXN_HEADER, *value = key + record[3];
+    if (value > end || value_len > (size_t)(end - value)) return NBS_E_INVAL;
+    *next = value + value_len;
+    bool remove = record[0] & MBOX_TXN_REMOVE;
+    if (!is_kv)
+        return remove ? nbs_map_txn_remove(txn, key, record[3])
+                      : nbs_map_txn_store(txn, key, record[3], value, value_len);
+    if (record[1] >= MBOX_KV_SLOTS) return NBS_E_INVAL;
+    nbs_kv_domain *d = &domains[record[1]];
+    return remove ? nbs_kv_txn_delete(d, txn, key, record[3])
+                  : nbs_kv_txn_write(d, txn, key, record[3], (nbs_kv_format)record[2], value,
+                                     value_len);
+}
+
+static int txn_commit(size_t len) {
+    if (!is_map || len > MBOX_VALUE_ROOM) return NBS_E_INVAL;
+    nbs_map_txn txn;
+    int rc = nbs_map_txn_begin(&map, &txn, staging, staging_size);
+    const uint8_t *record = VALUE, *end = VALUE + len;
+    for (uint32_t i = 0, n = REG(MBOX_COUNT); !rc && i < n; i++)
+        rc = stage(&txn, record, end, &record);
+    if (rc) {
+        nbs_map_txn_abort(&txn);
+        return rc;
+    }
+    return nbs_map_txn_commit(&txn);
+}
+
 static int run(uint32_t command) {
     size_t len = REG(MBOX_VALUE_LEN), key_len = REG(MBOX_KEY_LEN);
     int rc;
     switch (command) {
     case MBOX_CMD_MOUNT: return mount(false);
     case MBOX_CMD_MOUNT_READ_ONLY: return mount(true);
-    case MBOX_CMD_FORMAT: return is_map ? nbs_map_erase_all(&map) : nbs_queue_erase_all(&queue);
+    case MBOX_CMD_FORMAT:
+        if (is_kv) return nbs_kv_erase_all(&kv);
+        return is_map ? nbs_map_erase_all(&map) : nbs_queue_erase_all(&queue);
     case MBOX_CMD_STORE: return nbs_map_store(&map, KEY, key_len, VALUE, len);
     case MBOX_CMD_FETCH:
         rc = nbs_map_fetch(&map, KEY, key_len, VALUE, capacity(), &len);
@@ -137,7 +253,15 @@ static int run(uint32_t command) {
         REG(MBOX_COUNT) = count;
         return rc;
     }
-    case MBOX_CMD_ITERATE: return iterate();
+    case MBOX_CMD_ITERATE:
+    case MBOX_CMD_KV_KEYS: return iterate(command);
+    case MBOX_CMD_KV_DOMAINS: return is_kv ? iterate(command) : NBS_E_INVAL;
+    case MBOX_CMD_KV_OPEN:
+    case MBOX_CMD_KV_CLOSE:
+    case MBOX_CMD_KV_READ:
+    case MBOX_CMD_KV_WRITE:
+    case MBOX_CMD_KV_DELETE: return run_kv(command, slot_domain(), key_len, len);
+    case MBOX_CMD_TXN_COMMIT: return txn_commit(len);
     case MBOX_CMD_ITERATE_POP: return is_map ? NBS_E_INVAL : iterate_pop();
     default: return NBS_E_INVAL;
     }
