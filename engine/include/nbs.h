@@ -44,6 +44,13 @@ enum {
     /* Transactions (nbs_map_txn_*): */
     NBS_E_TXN_CLOSED = -26, /* no transaction is open (never begun, committed or aborted) */
     NBS_E_TXN_BUFFER = -27, /* the transaction's staging buffer has no room for the write */
+    /* The TDBStore-shaped store (nbs_tdb.h) and the Map façade (nbs_kvmap.h): */
+    NBS_E_WRITE_PROTECTED = -28, /* a set or remove of a write-once key (or a second reserved
+                                    area set): nothing changed */
+    NBS_E_BUSY = -29,            /* an incremental set is open: other calls wait for its end */
+    NBS_E_ITER_STALE = -30,      /* the store was written since the iterator was opened */
+    NBS_E_KEY_CHARS = -31,       /* a key holds a character TDBStore's key rule forbids */
+    NBS_E_RAM_FULL = -32,        /* the write-back variant's RAM has no room for the write */
 };
 const char *nbs_strerror(int err);
 

@@ -38,10 +38,15 @@ static const char messages[] = "success\0"
                                "no domain id left\0"
                                "no transaction open\0"
                                "transaction buffer full\0"
+                               "key is write-once\0"
+                               "an incremental set is open\0"
+                               "store written since the iterator opened\0"
+                               "key holds a forbidden character\0"
+                               "write-back RAM full\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_TXN_BUFFER ? (unsigned)-err : 1u - NBS_E_TXN_BUFFER;
+    unsigned index = err <= 0 && err >= NBS_E_RAM_FULL ? (unsigned)-err : 1u - NBS_E_RAM_FULL;
     const char *message = messages;
     while (index--)
         while (*message++) {

@@ -42,6 +42,13 @@ const scenario_name scenario_error_names[] = {
     {"kv_mode", NBS_E_KV_MODE},
     {"kv_closed", NBS_E_KV_CLOSED},
     {"kv_domains", NBS_E_KV_DOMAINS},
+    {"txn_closed", NBS_E_TXN_CLOSED},
+    {"txn_buffer", NBS_E_TXN_BUFFER},
+    {"write_protected", NBS_E_WRITE_PROTECTED},
+    {"busy", NBS_E_BUSY},
+    {"iter_stale", NBS_E_ITER_STALE},
+    {"key_chars", NBS_E_KEY_CHARS},
+    {"ram_full", NBS_E_RAM_FULL},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 
