@@ -1,0 +1,92 @@
+/* flash-store's Map over the map of the norbench storage engine: get, set, has, delete, clear,
+ * size and iteration over keys, values or entries, in two modes behind one interface. Write-
+ * through (nbs_kvmap_open): every call is one map call (or two: delete asks has first), as
+ * power-fail-safe as the map. Write-back (nbs_kvmap_wb_open): every key and value is held in
+ * the caller's RAM, loaded at open; reads never touch flash after the load; writes change the
+ * RAM and reach flash on nbs_kvmap_flush or when the dirty bytes reach the caller's threshold.
+ * After a cut the store holds every write a completed flush wrote and none, some or all of the
+ * later ones, each whole (what a flush writes: engine/SPEC.md section 9.3). Freestanding, no
+ * malloc: the caller owns every struct and buffer. */
+#ifndef NBS_KVMAP_H
+#define NBS_KVMAP_H
+
+#include "nbs.h"
+
+typedef enum nbs_kvmap_mode { NBS_KVMAP_THROUGH = 0, NBS_KVMAP_WRITE_BACK = 1 } nbs_kvmap_mode;
+
+/* The Map over a mounted map (the caller's; the Map owns all its keys). Private fields. */
+typedef struct nbs_kvmap {
+    nbs_map *map;
+    nbs_kvmap_mode mode;
+    bool open;
+    /* write-back: the records in the caller's RAM, the flush's staging buffer, the figures */
+    uint8_t *ram;
+    uint32_t ram_size, used;
+    uint8_t *stage;
+    uint32_t stage_size;
+    uint32_t threshold; /* 0: flush only when asked */
+    uint32_t dirty;     /* key and value bytes of the writes not flushed yet */
+    uint32_t count;     /* keys with a value */
+} nbs_kvmap;
+
+/* Write-back's memory: `ram` holds a record per key (nbs_kvmap_wb_record_bytes each: a key
+ * with a value, or a deleted key flash still holds until the next flush); `stage` (may be NULL)
+ * stages a flush's batch as one map transaction (nbs_map_txn_*; NULL or too small for a write:
+ * that write is one map store or removal of its own). threshold: a write that leaves at least
+ * this many dirty bytes (keys and values not flushed) flushes (0: never; explicit flushes only). */
+typedef struct nbs_kvmap_wb_config {
+    void *ram;
+    size_t ram_size;
+    void *stage;
+    size_t stage_size;
+    uint32_t threshold;
+} nbs_kvmap_wb_config;
+
+/* RAM one key takes in write-back: a 5-byte header, the key and the value. */
+size_t nbs_kvmap_wb_record_bytes(size_t key_len, size_t value_len);
+
+/* Binds the Map to `map` (mounted). Write-through writes nothing and reads nothing. Write-back
+ * loads every key and value into cfg->ram (NBS_E_RAM_FULL when they do not fit; the flash is
+ * only read). Mounting the map again (after a reset) needs an open again: the RAM is reloaded,
+ * writes not flushed are gone. */
+int nbs_kvmap_open(nbs_kvmap *m, nbs_map *map);
+int nbs_kvmap_wb_open(nbs_kvmap *m, nbs_map *map, const nbs_kvmap_wb_config *cfg);
+
+/* get: NBS_E_NOT_FOUND when absent, NBS_E_BUFFER_TOO_SMALL with *len the size needed. */
+int nbs_kvmap_get(nbs_kvmap *m, const void *key, size_t key_len, void *value, size_t capacity,
+                  size_t *len);
+/* set: replaces any value. NBS_E_KEY_LEN, NBS_E_TOO_BIG (above nbs_map_max_value), and in
+ * write-back NBS_E_RAM_FULL when the RAM has no room for the record: each changes nothing. In
+ * write-back, 0 means the RAM holds the write; an automatic flush that fails (NBS_E_FULL, a cut)
+ * leaves its writes dirty for the next flush and is not reported here (nbs_kvmap_dirty_bytes
+ * tells). */
+int nbs_kvmap_set(nbs_kvmap *m, const void *key, size_t key_len, const void *value, size_t len);
+/* has: true for a present key whatever its value, an empty one included. */
+int nbs_kvmap_has(nbs_kvmap *m, const void *key, size_t key_len, bool *present);
+/* delete: *existed (may be NULL) says whether the key had a value; absent: 0, nothing written. */
+int nbs_kvmap_delete(nbs_kvmap *m, const void *key, size_t key_len, bool *existed);
+int nbs_kvmap_clear(nbs_kvmap *m);
+int nbs_kvmap_size(nbs_kvmap *m, uint32_t *size);
+/* Writes every dirty key to flash (write-back; write-through: 0, nothing to do). On success the
+ * store holds the RAM's content whatever cut comes later; on an error the writes not yet
+ * written stay dirty (a batch is written whole or not at all). */
+int nbs_kvmap_flush(nbs_kvmap *m);
+/* Key and value bytes written to RAM and not flushed yet (write-through: 0). */
+uint32_t nbs_kvmap_dirty_bytes(const nbs_kvmap *m);
+
+/* Iteration over keys, values or entries, each key once, in no particular order; NBS_E_END after
+ * the last. The Map must not be written during an iteration. _next fills what the iterator
+ * returns (keys: key; values: value; entries: both) and leaves the other buffer alone, except in
+ * write-through, where the flash read checks each item whole: both buffers are needed there. */
+typedef enum nbs_kvmap_part { NBS_KVMAP_KEYS, NBS_KVMAP_VALUES, NBS_KVMAP_ENTRIES } nbs_kvmap_part;
+typedef struct nbs_kvmap_iter {
+    nbs_kvmap *m;
+    nbs_kvmap_part part;
+    nbs_map_iter map_iter; /* private: write-through */
+    uint32_t at;           /* private: write-back, the next record's offset */
+} nbs_kvmap_iter;
+void nbs_kvmap_iter_init(nbs_kvmap *m, nbs_kvmap_iter *it, nbs_kvmap_part part);
+int nbs_kvmap_iter_next(nbs_kvmap_iter *it, void *key, size_t key_capacity, size_t *key_len,
+                        void *value, size_t value_capacity, size_t *value_len);
+
+#endif
