@@ -11,6 +11,7 @@ static const adapter_kind adapter_kinds[] = {
     {"queue", ADAPTER_CAN_QUEUE, adapter_nbs_queue_create, NULL},
     {"kv", ADAPTER_CAN_KV, adapter_nbs_kv_create, NULL},
     {"naive-map", ADAPTER_CAN_MAP, adapter_naive_map_create, NULL},
+    {"kvmap", ADAPTER_CAN_MAP | ADAPTER_CAN_KVMAP, adapter_nbs_kvmap_create, NULL},
 };
 
 #define ADAPTER_KIND_COUNT (sizeof adapter_kinds / sizeof adapter_kinds[0])

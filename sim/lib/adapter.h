@@ -14,7 +14,12 @@
 #include <stdint.h>
 
 /* What an adapter provides (the same bits as the scenario format's SCENARIO_CAN_*). */
-enum { ADAPTER_CAN_MAP = 1u << 0, ADAPTER_CAN_QUEUE = 1u << 1, ADAPTER_CAN_KV = 1u << 2 };
+enum {
+    ADAPTER_CAN_MAP = 1u << 0,
+    ADAPTER_CAN_QUEUE = 1u << 1,
+    ADAPTER_CAN_KV = 1u << 2,
+    ADAPTER_CAN_KVMAP = 1u << 3,
+};
 
 /* Flags of push(). */
 enum { ADAPTER_PUSH_DROP_OLDEST = 1u << 0 };
@@ -27,6 +32,10 @@ typedef struct adapter_config {
     unsigned cache_flags;
     uint32_t cache_max_keys;
     bool cache_check;
+    /* The Map façade (type "kvmap"): write-back with this much RAM for its records and this
+     * threshold of dirty bytes (0: flush when asked); write-through when write_back is false. */
+    bool write_back;
+    uint32_t write_back_ram, write_back_threshold;
 } adapter_config;
 
 /* Called by iterate() for each item, oldest first for a queue. Setting *pop_current pops the
@@ -65,6 +74,17 @@ typedef struct adapter_kv_ops {
     int (*keys)(void *ctx, const void *name, size_t name_len, adapter_visit_fn visit,
                 void *visit_ctx);
 } adapter_kv_ops;
+
+/* The Map façade (ADAPTER_CAN_KVMAP; nbs_kvmap.h's vocabulary). The adapter's map operations are
+ * the façade's (store: set, fetch: get, remove: delete, remove_all: clear, count: size, iterate:
+ * entries); these are the rest. */
+typedef struct adapter_kvmap_ops {
+    int (*remove)(void *ctx, const void *key, size_t key_len, bool *existed);
+    int (*flush)(void *ctx);
+    uint32_t (*dirty_bytes)(void *ctx); /* written and not flushed (write-through: 0) */
+    /* part: nbs_kvmap_part; visit(key, NULL) for keys, visit(NULL, value) for values. */
+    int (*walk)(void *ctx, int part, adapter_visit_fn visit, void *visit_ctx);
+} adapter_kvmap_ops;
 
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
@@ -127,6 +147,9 @@ struct adapter {
      * (kv_view.h: every domain and every (domain, key) as one item), so that the runner's
      * whole-store checks observe it as they observe a map; it has no other map operation. */
     const adapter_kv_ops *kv;
+
+    /* The Map façade (NULL without ADAPTER_CAN_KVMAP), last for the same reason. */
+    const adapter_kvmap_ops *kvmap;
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY
@@ -167,5 +190,8 @@ int adapter_txn_run(nbs_map *map, const adapter_write *writes, size_t count,
                     adapter_txn_stage_fn stage, void *ctx);
 /* Key-value domains of the built-in engine on its map (adapter_kv.c). */
 int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
+/* The Map façade of the built-in engine on its map, write-through or write-back
+ * (adapter_kvmap.c). */
+int adapter_nbs_kvmap_create(adapter *out, nor *dev, const adapter_config *cfg);
 
 #endif

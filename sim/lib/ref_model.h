@@ -43,6 +43,8 @@ typedef enum ref_op_kind {
     REF_QUEUE_POP_AT,           /* pop of the entry at `index` (0 = oldest) */
     REF_QUEUE_ERASE_ALL,        /* the engine's erase_all: empty */
     REF_MAP_TXN,                /* a transaction's commit: every staged write, or none */
+    REF_MAP_WRITE_BACK, /* write-back after a power loss: its writes not flushed, each lost or
+                           kept (ref_write_back.h; settled by the runner, not ref_map_settle) */
 } ref_op_kind;
 
 /* The operation in flight, with copies of its arguments. */

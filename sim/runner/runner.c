@@ -273,6 +273,16 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_KV_WRITE:
     case SCENARIO_OP_KV_DELETE:
     case SCENARIO_OP_KV_KEYS: return run_kv_step(st, step);
+    case SCENARIO_OP_MAP_GET:
+    case SCENARIO_OP_MAP_SET:
+    case SCENARIO_OP_MAP_HAS:
+    case SCENARIO_OP_MAP_DELETE:
+    case SCENARIO_OP_MAP_CLEAR:
+    case SCENARIO_OP_MAP_SIZE:
+    case SCENARIO_OP_MAP_KEYS:
+    case SCENARIO_OP_MAP_VALUES:
+    case SCENARIO_OP_MAP_ENTRIES:
+    case SCENARIO_OP_MAP_FLUSH: return run_kvmap_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -452,7 +462,10 @@ static int setup(run_state *st) {
                           .page_size = sc->engine.page_size,
                           .cache_flags = sc->engine.cache_flags,
                           .cache_max_keys = sc->engine.cache_max_keys,
-                          .cache_check = sc->engine.cache_check};
+                          .cache_check = sc->engine.cache_check,
+                          .write_back = sc->engine.write_back,
+                          .write_back_ram = sc->engine.write_back_ram,
+                          .write_back_threshold = sc->engine.write_back_threshold};
     rc = adapter_kind_create(kind, &st->engine, st->dev, &cfg);
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
@@ -477,6 +490,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     result_header(out, sc, file, seed);
     run_state st = {.sc = sc, .file = file, .opts = opts, .result = out};
     ref_map_init(&st.map);
+    ref_write_back_init(&st.write_back, sc->engine.write_back);
     ref_queue_init(&st.queue);
     int rc = setup(&st);
     bool setup_failed = rc != RUNNER_OK;
@@ -497,6 +511,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     else
         nor_destroy(st.dev);
     ref_map_free(&st.map);
+    ref_write_back_free(&st.write_back);
     ref_queue_free(&st.queue);
     run_history_free(&st.history);
     free(st.read_buffer);

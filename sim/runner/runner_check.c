@@ -160,10 +160,11 @@ int run_sync_model(run_state *st) {
         ref_list_init(&before);
         ref_list_copy(&before, st->is_map ? &st->map.items : &st->queue.entries);
         bool applied = true;
-        bool settled = st->is_map ? ref_map_settle(&st->map, &seen, &applied)
-                                  : ref_queue_settle(&st->queue, &seen, &applied);
+        bool settled = st->write_back.active ? !(rc = run_write_back_settle(st, &seen, &applied))
+                       : st->is_map          ? ref_map_settle(&st->map, &seen, &applied)
+                                             : ref_queue_settle(&st->queue, &seen, &applied);
         if (settled && st->plan.in_recovery) st->plan.applied = applied;
-        if (!settled)
+        if (!settled && !rc)
             rc = run_fail_store(st,
                                 "the operation in flight is neither applied nor absent (old or new "
                                 "expected)",
@@ -250,6 +251,7 @@ static int mount_checked(run_state *st, const scenario_expect *expect, bool ever
                         nor_is_powered(st->dev) ? "" : " (the power is off)");
     /* Old or new for the operation in flight, and then stable on a second reading: the
      * runner's own readings, which the scenario's figures leave out. */
+    run_write_back_power_lost(st); /* the mount loaded what flash holds */
     run_check_mark mark;
     run_check_begin(st, &mark);
     rc = run_sync_model(st);

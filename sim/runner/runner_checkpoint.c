@@ -29,6 +29,7 @@ struct run_saved {
     run_power power;
     run_raw *raw; /* NULL: no partitions */
     run_kv_open kv_open;
+    ref_write_back write_back;
 };
 
 struct runner_branch_point {
@@ -47,6 +48,7 @@ static run_saved *saved_new(const run_state *st) {
     }
     ref_map_init(&s->map);
     ref_queue_init(&s->queue);
+    ref_write_back_init(&s->write_back, false);
     return s;
 }
 
@@ -56,6 +58,7 @@ static void saved_free(run_saved *s) {
     free(s->engine);
     ref_map_free(&s->map);
     ref_queue_free(&s->queue);
+    ref_write_back_free(&s->write_back);
     run_history_free(&s->history);
     run_raw_release(s->raw);
     free(s);
@@ -87,6 +90,7 @@ static bool save(run_state *st, run_saved *s) {
     if (nor_snapshot_take(st->dev, &s->device) != NOR_OK) return false;
     if (!history_copy(&s->history, &st->history)) return false;
     st->engine.save_state(st->engine.ctx, s->engine);
+    ref_write_back_copy(&s->write_back, &st->write_back);
     if (st->is_map)
         ref_map_copy(&s->map, &st->map);
     else
@@ -122,6 +126,7 @@ static bool restore(run_state *st, const run_saved *s) {
     if (nor_snapshot_restore(st->dev, s->device) != NOR_OK) return false;
     if (!history_copy(&st->history, &s->history)) return false;
     st->engine.restore_state(st->engine.ctx, s->engine);
+    ref_write_back_copy(&st->write_back, &s->write_back);
     if (st->is_map)
         ref_map_copy(&st->map, &s->map);
     else

@@ -7,6 +7,7 @@
 #include "adapter_plugin.h"
 #include "nor_prng.h"
 #include "ref_model.h"
+#include "ref_write_back.h"
 #include "runner.h"
 
 #include <stdarg.h>
@@ -132,6 +133,7 @@ typedef struct run_state {
     run_power power; /* the scenario's own power_cut, until its power_on */
     run_raw *raw;    /* NULL: the scenario declares no partitions */
     run_kv_open kv_open;
+    ref_write_back write_back; /* kvmap write-back: what flash must hold (runner_kvmap.c) */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -174,6 +176,7 @@ typedef struct run_op {
     bool workload;                 /* generated: a full store is an acceptable answer */
     bool drops_known;              /* push with drop_oldest: it drops `drops` entries uncut */
     size_t drops;
+    bool *existed; /* remove on a kvmap engine: whether the key existed (NULL: not asked) */
 } run_op;
 int run_engine_op(run_state *st, const run_op *op);
 /* Runs a map or queue step of the scenario (materializing its values). */
@@ -216,6 +219,15 @@ void run_kv_forget_open(run_state *st);
  * hex 03 (1 byte)`. */
 void run_kv_describe_item(const ref_item *item, char *out, size_t size);
 int run_kv_reopen(run_state *st);
+
+/* runner_kvmap.c: a map_* step of the Map façade; the write-back model's hooks: after a write
+ * applied to the model (notes it, and a completed automatic flush), before the mount that follows
+ * a power loss (the writes not flushed become unknown), and the settling of the store read then
+ * (each key as flushed or as written since; *applied true). No-ops for other engines. */
+int run_kvmap_step(run_state *st, const scenario_step *step);
+void run_write_back_after_write(run_state *st);
+void run_write_back_power_lost(run_state *st);
+int run_write_back_settle(run_state *st, const ref_list *seen, bool *applied);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);

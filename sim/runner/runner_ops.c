@@ -30,6 +30,7 @@ static bool error_leaves_store_unchanged(int rc) {
     case NBS_E_FULL:
     case NBS_E_EMPTY:
     case NBS_E_KEY_LEN:
+    case NBS_E_RAM_FULL:
     case NBS_E_NOT_MOUNTED: return true;
     default: return false;
     }
@@ -175,7 +176,10 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
         case SCENARIO_OP_FETCH:
             rc = a->fetch(a->ctx, key, key_len, st->read_buffer, capacity, &len);
             break;
-        case SCENARIO_OP_REMOVE: rc = a->remove(a->ctx, key, key_len); break;
+        case SCENARIO_OP_REMOVE:
+            rc = op->existed && a->kvmap ? a->kvmap->remove(a->ctx, key, key_len, op->existed)
+                                         : a->remove(a->ctx, key, key_len);
+            break;
         case SCENARIO_OP_REMOVE_ALL: rc = a->remove_all(a->ctx); break;
         case SCENARIO_OP_TXN: rc = run_txn_call(st); break;
         case SCENARIO_OP_ERASE_ALL:
@@ -286,9 +290,11 @@ static int check_single(run_state *st, const run_op *op, bool writes, bool predi
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
 
     if (tracked) {
-        if (got.rc == NBS_OK)
+        if (got.rc == NBS_OK) {
             model_end(st, op, true);
-        else if (!cut_in_call && (!nor_is_powered(st->dev) || error_leaves_store_unchanged(got.rc)))
+            run_write_back_after_write(st);
+        } else if (!cut_in_call &&
+                   (!nor_is_powered(st->dev) || error_leaves_store_unchanged(got.rc)))
             model_end(st, op, false);
         /* otherwise the operation stays in flight: old or new, settled by the next observation */
     }

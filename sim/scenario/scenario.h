@@ -55,7 +55,12 @@ typedef struct scenario_range {
 /* ---- engine ---------------------------------------------------------------------------- */
 
 /* What operations an engine (adapter) provides. */
-enum { SCENARIO_CAN_MAP = 1u << 0, SCENARIO_CAN_QUEUE = 1u << 1, SCENARIO_CAN_KV = 1u << 2 };
+enum {
+    SCENARIO_CAN_MAP = 1u << 0,
+    SCENARIO_CAN_QUEUE = 1u << 1,
+    SCENARIO_CAN_KV = 1u << 2,
+    SCENARIO_CAN_KVMAP = 1u << 3, /* the Map façade's own steps (map_*: nbs_kvmap.h) */
+};
 
 /* Cache flags: the same bits as nbs.h's NBS_CACHE_*. */
 enum {
@@ -87,6 +92,9 @@ typedef struct scenario_engine {
     unsigned cache_flags; /* SCENARIO_CACHE_* */
     uint32_t cache_max_keys;
     bool cache_check;
+    /* "kvmap" with "write_back": {"ram": bytes, "threshold": dirty bytes (0: flush when asked)} */
+    bool write_back;
+    uint32_t write_back_ram, write_back_threshold;
 } scenario_engine;
 
 /* ---- steps ----------------------------------------------------------------------------- */
@@ -139,6 +147,17 @@ typedef enum scenario_op {
     SCENARIO_OP_KV_WRITE,
     SCENARIO_OP_KV_DELETE,
     SCENARIO_OP_KV_KEYS,
+    /* the Map façade, write-through or write-back (scenario_kvmap.c, runner_kvmap.c) */
+    SCENARIO_OP_MAP_GET,
+    SCENARIO_OP_MAP_SET,
+    SCENARIO_OP_MAP_HAS,
+    SCENARIO_OP_MAP_DELETE,
+    SCENARIO_OP_MAP_CLEAR,
+    SCENARIO_OP_MAP_SIZE,
+    SCENARIO_OP_MAP_KEYS,
+    SCENARIO_OP_MAP_VALUES,
+    SCENARIO_OP_MAP_ENTRIES,
+    SCENARIO_OP_MAP_FLUSH,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
@@ -374,7 +393,7 @@ struct scenario_step {
     char *comment;         /* the optional "comment", or NULL */
     scenario_expect expect;
     union {
-        scenario_item_args item; /* store fetch remove has push peek pop */
+        scenario_item_args item; /* store fetch remove has push peek pop, map_get/set/has/delete */
         scenario_iterate_args iterate;
         scenario_repeat_args repeat;
         scenario_random_ops_args random_ops;

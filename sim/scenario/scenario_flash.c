@@ -210,14 +210,16 @@ static const scenario_name engine_fields[] = {
     {"cache", FIELD_OPTIONAL},       {"cache_max_keys", FIELD_OPTIONAL},
     {"cache_check", FIELD_OPTIONAL}, {"library", FIELD_OPTIONAL},
     {"api", FIELD_OPTIONAL},         {"partition", FIELD_OPTIONAL},
+    {"write_back", FIELD_OPTIONAL},
 };
 
 /* The engines a scenario can name. A new adapter adds a line here and one in the runner. A
  * plugin's capability is its "api" (the runner checks that the library provides it). */
 #define ENGINE_PLUGIN (-1)
 static const scenario_name engine_types[] = {
-    {"map", SCENARIO_CAN_MAP},       {"queue", SCENARIO_CAN_QUEUE}, {"kv", SCENARIO_CAN_KV},
-    {"naive-map", SCENARIO_CAN_MAP}, {"plugin", ENGINE_PLUGIN},
+    {"map", SCENARIO_CAN_MAP}, {"queue", SCENARIO_CAN_QUEUE},
+    {"kv", SCENARIO_CAN_KV},   {"naive-map", SCENARIO_CAN_MAP},
+    {"plugin", ENGINE_PLUGIN}, {"kvmap", SCENARIO_CAN_MAP | SCENARIO_CAN_KVMAP},
 };
 
 static const scenario_name plugin_apis[] = {
@@ -417,6 +419,7 @@ bool parse_engine(scenario_ctx *c, const pjson_node *engine, scenario *sc) {
     ok &= field_u32(c, engine, "cache_max_keys", 1, 1000000, 64, &e->cache_max_keys);
     ok &= field_bool(c, engine, "cache_check", false, &e->cache_check);
     ok &= resolve_engine_partition(c, engine, e);
+    ok &= parse_write_back(c, engine, e);
     if (!ok) return false;
     if (!c->flash_ok) return true; /* types are fine; the range cannot be checked */
     return check_range(c, engine, &sc->flash, e);

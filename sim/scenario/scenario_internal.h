@@ -110,6 +110,9 @@ bool parse_kv_value(scenario_ctx *c, const pjson_node *node, scenario_kv_format 
                     scenario_value *out);
 void kv_args_free(scenario_kv_args *a);
 
+/* The Map façade (scenario_kvmap.c): the engine's "write_back" object (kvmap engines only). */
+bool parse_write_back(scenario_ctx *c, const pjson_node *engine, scenario_engine *e);
+
 /* The "txn" step's argument (scenario_txn.c). */
 bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);
 

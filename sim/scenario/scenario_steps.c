@@ -414,7 +414,12 @@ static const scenario_name corrupt_fields[] = {
 static const scenario_name erase_sector_fields[] = {{"sector", FIELD_OPTIONAL},
                                                     {"address", FIELD_OPTIONAL}};
 
-enum { MAP = SCENARIO_CAN_MAP, QUEUE = SCENARIO_CAN_QUEUE, KV = SCENARIO_CAN_KV };
+enum {
+    MAP = SCENARIO_CAN_MAP,
+    QUEUE = SCENARIO_CAN_QUEUE,
+    KV = SCENARIO_CAN_KV,
+    KVMAP = SCENARIO_CAN_KVMAP
+};
 #define NONE  SCENARIO_EXPECT_NONE
 #define BYTES SCENARIO_EXPECT_BYTES
 
@@ -474,6 +479,22 @@ static const op_spec op_specs[] = {
     {"kv_delete", SCENARIO_OP_KV_DELETE, KV, true, SCENARIO_EXPECT_BOOL, false, false,
      parse_kv_step, NULL, 0},
     {"kv_keys", SCENARIO_OP_KV_KEYS, KV, true, NONE, false, true, parse_kv_step, NULL, 0},
+    {"map_get", SCENARIO_OP_MAP_GET, KVMAP, true, BYTES, true, false, parse_item,
+     FIELDS(fetch_fields)},
+    {"map_set", SCENARIO_OP_MAP_SET, KVMAP, true, NONE, false, false, parse_item,
+     FIELDS(store_fields)},
+    {"map_has", SCENARIO_OP_MAP_HAS, KVMAP, true, SCENARIO_EXPECT_BOOL, false, false, parse_item,
+     FIELDS(key_fields)},
+    {"map_delete", SCENARIO_OP_MAP_DELETE, KVMAP, true, SCENARIO_EXPECT_BOOL, false, false,
+     parse_item, FIELDS(key_fields)},
+    {"map_clear", SCENARIO_OP_MAP_CLEAR, KVMAP, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"map_size", SCENARIO_OP_MAP_SIZE, KVMAP, true, SCENARIO_EXPECT_NUMBER, false, false,
+     parse_no_args, NULL, 0},
+    {"map_keys", SCENARIO_OP_MAP_KEYS, KVMAP, true, NONE, false, true, parse_no_args, NULL, 0},
+    {"map_values", SCENARIO_OP_MAP_VALUES, KVMAP, true, NONE, false, true, parse_no_args, NULL, 0},
+    {"map_entries", SCENARIO_OP_MAP_ENTRIES, KVMAP, true, NONE, false, true, parse_no_args, NULL,
+     0},
+    {"map_flush", SCENARIO_OP_MAP_FLUSH, KVMAP, true, NONE, false, false, parse_no_args, NULL, 0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 
@@ -501,6 +522,7 @@ static const char *needs_phrase(unsigned needs) {
     case MAP: return "map";
     case QUEUE: return "queue";
     case KV: return "kv (key-value domains)";
+    case KVMAP: return "kvmap (the Map façade)";
     case MAP | KV: return "map or kv";
     default: return "map or queue";
     }
@@ -558,12 +580,14 @@ static const char *expect_value_phrase(scenario_expect_kind kind) {
     }
 }
 
-static bool parse_items(scenario_ctx *c, const pjson_node *node, scenario_expect *e) {
+/* `pairs`: map items {"key": ..., "value": ...}; else values (queue entries, map_keys' keys,
+ * map_values' values). */
+static bool parse_items(scenario_ctx *c, const pjson_node *node, bool pairs, scenario_expect *e) {
     if (node->type != PJSON_ARRAY) {
         report_type(c, node, "an array of items");
         return false;
     }
-    bool map = c->sc->engine.capabilities & SCENARIO_CAN_MAP;
+    bool map = pairs;
     if (node->count) {
         e->items = calloc(node->count, sizeof *e->items);
         if (!e->items) {
@@ -634,7 +658,9 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
         }
     } else if (strcmp(m->key, "items") == 0) {
         e->kind = SCENARIO_EXPECT_ITEMS;
-        ok = !c->engine_ok || parse_items(c, v, e);
+        bool pairs = (c->sc->engine.capabilities & SCENARIO_CAN_MAP) &&
+                     step->op != SCENARIO_OP_MAP_KEYS && step->op != SCENARIO_OP_MAP_VALUES;
+        ok = !c->engine_ok || parse_items(c, v, pairs, e);
     } else {
         e->kind = spec->value_kind;
         if (e->kind == SCENARIO_EXPECT_BYTES && step->op == SCENARIO_OP_KV_READ)
@@ -677,6 +703,10 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_PUSH:
     case SCENARIO_OP_PEEK:
     case SCENARIO_OP_POP:
+    case SCENARIO_OP_MAP_GET:
+    case SCENARIO_OP_MAP_SET:
+    case SCENARIO_OP_MAP_HAS:
+    case SCENARIO_OP_MAP_DELETE:
         value_free(&s->args.item.key);
         value_free(&s->args.item.value);
         break;
