@@ -21,8 +21,7 @@ void fuzz_cut_arm(fuzz_store *s, fuzz_input *in) {
     arm(s, in, MAX_OPS_BEFORE_CUT);
 }
 
-/* Powers on and mounts; the input may cut the power inside the first recovery mounts. */
-static void power_on_and_mount(fuzz_store *s, fuzz_input *in) {
+void fuzz_power_on_and_mount(fuzz_store *s, fuzz_input *in) {
     char where[160];
     nor_power_on(s->f.dev);
     fuzz_image_save_if_asked(s, "NORBENCH_FUZZ_SAVE_CUT_IMAGE");
@@ -46,7 +45,7 @@ static void power_on_and_mount(fuzz_store *s, fuzz_input *in) {
 
 void fuzz_cut_recover(fuzz_store *s, fuzz_input *in, ref_map *map_model, ref_queue *queue_model) {
     char why[EC_WHY_SIZE] = "", where[160];
-    power_on_and_mount(s, in);
+    fuzz_power_on_and_mount(s, in);
     fuzz_store_describe(s, where, sizeof where);
     bool ok = ec_settle_and_verify(&s->f, map_model, queue_model, why);
     FUZZ_REQUIRE(s->target, ok, "%s: after a power cut: %s", where, why);

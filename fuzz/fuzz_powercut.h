@@ -12,6 +12,9 @@
 
 /* Arms the next cut from 3 input bytes: operations to wait, torn program and erase modes. */
 void fuzz_cut_arm(fuzz_store *s, fuzz_input *in);
+/* Powers on and mounts after a cut; the input may cut the power inside the first recovery
+ * mounts (each must then fail with NBS_E_IO; the last must succeed). A failure is a finding. */
+void fuzz_power_on_and_mount(fuzz_store *s, fuzz_input *in);
 /* Recovers after a cut and checks the durability contract against the model (map_model for a
  * map store, queue_model for a queue store; the other may be NULL). A failure is a finding. */
 void fuzz_cut_recover(fuzz_store *s, fuzz_input *in, ref_map *map_model, ref_queue *queue_model);

@@ -4,7 +4,7 @@ targets decode (see the header comment of each fuzz_<target>.c for the byte layo
 
   python3 fuzz/make_seeds.py [BUILD]
 
-map, queue and nor seeds are written from the descriptions below; scenario seeds are the
+map, queue, kvmap and nor seeds are written from the descriptions below; scenario seeds are the
 short scenarios of scenarios/suite and scenarios/examples; with BUILD (a plain build holding
 fuzz/fuzz_map_replay and fuzz/fuzz_queue_replay), the image seeds are the flash images the
 map and queue seeds leave behind. Seeds kept from fixed findings (finding-*) are left alone."""
@@ -229,6 +229,58 @@ def nor_seeds():
     return seeds
 
 
+# ---- kvmap ---------------------------------------------------------------------------------
+
+def kvmap_header(geometry, write_back, ram_byte, stage_quarters, threshold_byte):
+    """The map store's header, then the Map's mode, RAM (64 + 8 * b bytes), staging (quarters of
+    a page) and threshold (4 * b dirty bytes) bytes."""
+    return map_header(geometry, 3, 0) + [int(write_back), ram_byte, stage_quarters, threshold_byte]
+
+
+def kv_set(key, size, style=COUNTING):
+    return [0, key, size, style]
+
+
+def kv_delete(key):
+    return [5, key]
+
+
+KV_CLEAR, KV_ENTRIES, KV_FLUSH, KV_REBOOT = [7], [10], [11], [15]
+
+
+def kv_reads(key):
+    return [8, key]
+
+
+def kv_cut(after_ops, torn_program, torn_erase):
+    return [13, after_ops, torn_program + 5 * torn_erase]
+
+
+def kvmap_seeds():
+    ops = (kv_set(0, 5) + kv_set(1, 0) + kv_reads(1) + kv_set(2, 9) + kv_delete(0) + kv_delete(0)
+           + KV_ENTRIES + KV_FLUSH + kv_set(2, 3) + kv_delete(1) + KV_REBOOT + kv_reads(2)
+           + KV_CLEAR + kv_set(3, 7) + KV_FLUSH + KV_REBOOT + KV_ENTRIES)
+    seeds = {"basics-through": kvmap_header(TINY, False, 10, 0, 0) + ops,
+             "basics-write-back": kvmap_header(TINY, True, 40, 2, 0) + ops,
+             "basics-write-back-no-stage": kvmap_header(SAMD21, True, 40, 0, 0) + ops,
+             "threshold": kvmap_header(TINY, True, 60, 1, 8) + ops * 3,
+             "ram-full": kvmap_header(TINY, True, 0, 2, 0) + kv_set(0, 20) + kv_set(1, 23)
+             + kv_set(2, 23) + kv_set(3, 23) + KV_ENTRIES + KV_FLUSH + kv_delete(1) + kv_set(4, 23)}
+    churn = []
+    for i in range(12):
+        churn += kv_set(i % 5, 5 + i) + kv_delete((i + 2) % 5)
+    for prog in range(5):
+        seeds[f"cut-write-back-prog{prog}"] = (kvmap_header(TINY, True, 80, 1, 0) + churn
+                                               + KV_FLUSH + churn + kv_cut(prog * 2, prog, 0)
+                                               + KV_FLUSH + no_recovery_cut() + KV_ENTRIES)
+        seeds[f"cut-through-prog{prog}"] = (kvmap_header(TINY, False, 0, 0, 0)
+                                            + kv_cut(prog * 3, prog, 0) + churn
+                                            + no_recovery_cut() + KV_ENTRIES)
+    seeds["cut-threshold"] = (kvmap_header(TINY, True, 120, 3, 10) + churn + kv_cut(3, 2, 0)
+                              + churn + no_recovery_cut() + churn)
+    return seeds
+
+
 # ---- scenario and image -----------------------------------------------------------------
 
 SCENARIO_SEEDS = [
@@ -243,6 +295,7 @@ SCENARIO_SEEDS = [
     "suite/raw-write-once-stm32l4.json", "powercut/raw-beside-map-tiny.json",
     "suite/kv-domains.json", "suite/kv-errors.json", "powercut/kv-domains-tiny.json",
     "suite/map-txn.json", "powercut/map-txn-tiny.json", "powercut/kv-txn-tiny.json",
+    "suite/kvmap-steps.json", "suite/kvmap-write-back.json", "powercut/kvmap-write-back-tiny.json",
 ]
 
 
@@ -289,6 +342,7 @@ def main():
     write_seeds("map", map_seeds())
     write_seeds("queue", queue_seeds())
     write_seeds("nor", nor_seeds())
+    write_seeds("kvmap", kvmap_seeds())
     write_scenario_seeds()
     if len(sys.argv) > 1:
         write_image_seeds(sys.argv[1])

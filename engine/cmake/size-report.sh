@@ -10,6 +10,8 @@
 #   firmware_core: without caches, only mount, store, fetch, remove, push, peek and pop kept.
 #   kv: the .text the key-value layer (nbs_kv.c, over the map) adds, in the build without caches
 #     and messages; the firmware figures leave it out (size_firmware.c keeps map and queue only).
+#   kvmap, kvmap_write_back: the same for the Map façade (nbs_kvmap.c: write-through and the
+#     calls both modes share) and its write-back variant (nbs_kvmap_wb.c).
 # Argument: the build dir.
 set -eu
 dir=$1
@@ -17,8 +19,8 @@ here=$(dirname "$0")
 sizes() {
     arm-none-eabi-size -t "$1" | awk 'END { printf "{\"text\": %d, \"data\": %d, \"bss\": %d}", $1, $2, $3 }'
 }
-object_text() { # text of one source's object in an archive
-    arm-none-eabi-size "$1" | awk -v o="$2" '$6 ~ o { print $1 }'
+object_text() { # text of one source's object (SOURCE.c) in an archive
+    arm-none-eabi-size "$1" | awk -v o="$2.c.obj" '$6 == o { print $1 }'
 }
 firmware() {
     bytes=$(awk -f "$here/firmware-sizes.awk" "$1")
@@ -28,10 +30,13 @@ firmware() {
 }
 messages=$(( $(object_text "$dir/libnbs.a" nbs_strerror) - $(object_text "$dir/libnbs_nocache.a" nbs_strerror) ))
 kv=$(object_text "$dir/libnbs_nocache.a" nbs_kv)
+kvmap=$(object_text "$dir/libnbs_nocache.a" nbs_kvmap)
+kvmap_write_back=$(object_text "$dir/libnbs_nocache.a" nbs_kvmap_wb)
 fw_no_caches=$(firmware "$dir/size_firmware_nbs_nocache.map")
 fw_all_caches=$(firmware "$dir/size_firmware_nbs.map")
 fw_core=$(firmware "$dir/size_firmware_core.map")
 printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages": %d, ' \
     "$(sizes "$dir/libnbs_nocache.a")" "$(sizes "$dir/libnbs.a")" "$messages"
-printf '"firmware_no_caches": %s, "firmware_all_caches": %s, "firmware_core": %s, "kv": %d, "goal": 6144}\n' \
+printf '"firmware_no_caches": %s, "firmware_all_caches": %s, "firmware_core": %s, "kv": %d, ' \
     "$fw_no_caches" "$fw_all_caches" "$fw_core" "$kv"
+printf '"kvmap": %d, "kvmap_write_back": %d, "goal": 6144}\n' "$kvmap" "$kvmap_write_back"
