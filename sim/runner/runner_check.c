@@ -143,6 +143,7 @@ static int adopt_after_fault(run_state *st, const ref_list *seen) {
         ref_list_copy(&st->queue.entries, seen);
         st->queue.unknown_front_drops = false;
     }
+    if (st->write_back.active) ref_write_back_flushed(&st->write_back, seen); /* what flash holds */
     st->tainted = false;
     st->from_image = false;
     return RUNNER_OK;
