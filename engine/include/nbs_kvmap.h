@@ -33,7 +33,8 @@ typedef struct nbs_kvmap {
  * with a value, or a deleted key flash still holds until the next flush); `stage` (may be NULL)
  * stages a flush's batch as one map transaction (nbs_map_txn_*; NULL or too small for a write:
  * that write is one map store or removal of its own). threshold: a write that leaves at least
- * this many dirty bytes (keys and values not flushed) flushes (0: never; explicit flushes only). */
+ * this many dirty bytes (the keys and values of the records not flushed: a key written again
+ * counts once, with its newest value) flushes (0: never; explicit flushes only). */
 typedef struct nbs_kvmap_wb_config {
     void *ram;
     size_t ram_size;
