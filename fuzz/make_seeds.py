@@ -103,6 +103,76 @@ def map_seeds():
     return seeds
 
 
+# ---- kv (domains over a map; fuzz_kv.c) -------------------------------------------------
+
+KV_BUFFER, KV_STRING, KV_UINT8, KV_UINT32, KV_INT64 = 1, 2, 3, 7, 10
+KV_WIDTHS = {KV_UINT8: 1, KV_UINT32: 4, KV_INT64: 8}
+
+
+def kv_open(slot, name, writable=True):
+    return [0, slot, name, 1 if writable else 0]
+
+
+def kv_close(slot):
+    return [5, slot]
+
+
+def kv_write(slot, key, fmt, size=5):
+    """A write: an integer of its format's width, or a buffer/string of `size` (< 24) bytes."""
+    return [7, slot, key, fmt, 0 if fmt in KV_WIDTHS else size, COUNTING]
+
+
+def kv_read(slot, key, fmt=0):
+    return [14, slot, key, fmt, 1]
+
+
+def kv_delete(slot, key):
+    return [18, slot, key]
+
+
+def kv_txn(writes, abort=False):
+    """writes: (slot, key, fmt) a write of a 6-byte buffer or an integer, (slot, key, None) a
+    delete."""
+    out = [21, len(writes) - 1]
+    for slot, key, fmt in writes:
+        if fmt is None:
+            out += [slot, key, 0, KV_BUFFER, 6, COUNTING]
+        else:
+            out += [slot, key, 1, fmt - 1] + ([] if fmt in KV_WIDTHS else [6]) + [COUNTING]
+    return out + [0 if abort else 1]
+
+
+KV_KEYS, KV_DOMAINS, KV_ERASE_ALL, KV_REMOUNT = [23, 0], [23, 0x80], [25], [29]
+
+
+def kv_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        ops = kv_open(0, 1) + kv_open(1, 2) + kv_open(2, 1, writable=False)
+        ops += kv_write(0, 1, KV_UINT32) + kv_write(1, 1, KV_STRING, 9) + kv_write(2, 3, KV_BUFFER)
+        ops += kv_read(0, 1, KV_UINT32) + kv_read(0, 1, KV_STRING) + kv_read(1, 1) + kv_delete(0, 1)
+        ops += kv_delete(0, 1) + KV_KEYS + KV_DOMAINS + kv_close(2) + kv_read(2, 1) + KV_REMOUNT
+        ops += kv_open(3, 2, writable=False) + kv_read(3, 1, KV_STRING) + kv_open(3, 0, writable=False)
+        seeds[f"domains-{name}"] = map_header(g, 3, g % 8) + ops
+        txn_ops = kv_open(0, 1) + kv_open(1, 3) + kv_write(0, 2, KV_INT64)
+        for i in range(6):
+            txn_ops += kv_txn([(0, 2, KV_UINT8), (1, 4 + i % 3, KV_BUFFER), (0, 1 + i % 2, None)],
+                              abort=i == 3)
+        seeds[f"txn-{name}"] = map_header(g, 2 + g % 3, ALL_CACHES) + txn_ops + KV_KEYS + KV_REMOUNT
+    for prog in range(5):
+        ops = kv_open(0, 1) + kv_write(0, 1, KV_UINT32) + cut(1 + prog, prog, prog % 4)
+        for i in range(8):
+            ops += kv_write(0, i % 3, KV_BUFFER, 10 + i) + no_recovery_cut() + kv_open(0, 1)
+        ops += kv_txn([(0, 1, KV_UINT8), (0, 2, None)]) + kv_read(0, 1)
+        seeds[f"cut-prog{prog}"] = map_header(TINY, 3, prog % 8) + ops
+    seeds["erase-all-closes"] = (map_header(SAMD21, 4, ALL_CACHES) + kv_open(0, 1) + kv_open(1, 2) +
+                                 kv_write(0, 1, KV_UINT8) + KV_ERASE_ALL + kv_read(0, 1) +
+                                 kv_write(1, 1, KV_UINT8) + kv_open(0, 1) + KV_DOMAINS)
+    seeds["long-name-and-key"] = (map_header(TINY, 3, 0) + kv_open(0, 4) + kv_open(1, 3) +
+                                  kv_write(1, 11, KV_UINT8) + kv_write(1, 10, KV_BUFFER, 23))
+    return seeds
+
+
 # ---- queue -------------------------------------------------------------------------------
 
 def queue_header(geometry, pages, caches):
@@ -287,6 +357,7 @@ def write_image_seeds(build):
 
 def main():
     write_seeds("map", map_seeds())
+    write_seeds("kv", kv_seeds())
     write_seeds("queue", queue_seeds())
     write_seeds("nor", nor_seeds())
     write_scenario_seeds()
