@@ -362,7 +362,7 @@ static void op_iterate(kv_run *run) {
     }
     size_t limit = run->model.items.count + 1, count = 0, *lens = calloc(limit, sizeof *lens);
     uint8_t *found = malloc(limit * NBS_KEY_MAX);
-    int rc;
+    int rc = NBS_E_END;
     while (count < limit) {
         rc = domains
                  ? nbs_kv_domains_next(&it, found + count * NBS_KEY_MAX, NBS_KEY_MAX, &lens[count])
