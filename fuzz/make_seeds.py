@@ -173,6 +173,66 @@ def kv_seeds():
     return seeds
 
 
+# ---- raw (partition tables and raw access; fuzz_raw.c) ----------------------------------
+
+def raw_table(geometry, parts, larger=False):
+    """parts: (name choice, start sector, size in sectors, read_only) each, in whole sectors of
+    the first run (name choices: 0 boot, 1 a, 2 slot-b, 3 longest, 4 too long, 5 a space,
+    6 empty, 7 a byte past 0x7E; 240 + j repeats partition j's name)."""
+    out = [geometry, 1 if larger else 0, len(parts)]
+    for name, start, sectors, read_only in parts:
+        out += [name, start, sectors - 1, 0 if read_only else 1]
+    return out
+
+
+def raw_open(slot, writable=True):
+    return [0, slot, 1 if writable else 0]
+
+
+def raw_write(slot, offset_units, count_units, style=COUNTING):
+    return [7, slot, 0, offset_units, 0, count_units, style]
+
+
+def raw_read(slot, offset_units, count):
+    return [4, slot, 0, offset_units, count]
+
+
+def raw_erase(slot, first, blocks):
+    return [11, slot, first + 1, blocks, 0]
+
+
+RAW_STATUS, RAW_CLOSE = [3], [2]
+
+
+def raw_cut(after_ops, torn_program, torn_erase):
+    return [13, after_ops, torn_program + 5 * torn_erase]
+
+
+def raw_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        table = raw_table(g, [(0, 0, 1, False), (2, 1, 2, False), (1, 3, 1, True)])
+        ops = raw_open(0) + RAW_STATUS + [0] + raw_write(0, 1, 2) + raw_read(0, 0, 40)
+        ops += raw_write(0, 1, 2) + raw_read(0, 1, 16) + raw_erase(0, 0, 1) + raw_read(0, 0, 16)
+        ops += raw_open(1) + raw_write(1, 0, 3) + raw_cut(0, g % 5, g % 4) + raw_write(1, 3, 3)
+        ops += raw_read(1, 0, 64) + raw_cut(0, 4, 2) + raw_erase(1, 0, 2) + raw_read(1, 0, 64)
+        ops += raw_open(2) + raw_open(2, writable=False) + raw_read(2, 0, 8) + raw_write(2, 0, 1)
+        ops += RAW_CLOSE + [0] + raw_read(0, 0, 8)
+        seeds[f"basics-{name}"] = table + ops
+    bad_tables = {
+        "overlap": [(0, 0, 2, False), (1, 1, 1, False)],
+        "repeated-name": [(0, 0, 1, False), (240, 1, 1, False)],
+        "name-too-long": [(4, 0, 1, False)],
+        "name-space": [(1, 0, 1, False), (5, 1, 1, False)],
+        "past-the-end": [(0, 3, 9, False)],
+    }
+    for label, parts in bad_tables.items():
+        seeds[f"table-{label}"] = raw_table(0, parts)
+    seeds["larger-sectors-no-view"] = (raw_table(1, [(0, 0, 2, False), (1, 8, 4, False)], larger=True)
+                                       + raw_open(0) + raw_open(1) + RAW_STATUS + [1])
+    return seeds
+
+
 # ---- queue -------------------------------------------------------------------------------
 
 def queue_header(geometry, pages, caches):
@@ -358,6 +418,7 @@ def write_image_seeds(build):
 def main():
     write_seeds("map", map_seeds())
     write_seeds("kv", kv_seeds())
+    write_seeds("raw", raw_seeds())
     write_seeds("queue", queue_seeds())
     write_seeds("nor", nor_seeds())
     write_scenario_seeds()
