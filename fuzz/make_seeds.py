@@ -103,6 +103,136 @@ def map_seeds():
     return seeds
 
 
+# ---- kv (domains over a map; fuzz_kv.c) -------------------------------------------------
+
+KV_BUFFER, KV_STRING, KV_UINT8, KV_UINT32, KV_INT64 = 1, 2, 3, 7, 10
+KV_WIDTHS = {KV_UINT8: 1, KV_UINT32: 4, KV_INT64: 8}
+
+
+def kv_open(slot, name, writable=True):
+    return [0, slot, name, 1 if writable else 0]
+
+
+def kv_close(slot):
+    return [5, slot]
+
+
+def kv_write(slot, key, fmt, size=5):
+    """A write: an integer of its format's width, or a buffer/string of `size` (< 24) bytes."""
+    return [7, slot, key, fmt, 0 if fmt in KV_WIDTHS else size, COUNTING]
+
+
+def kv_read(slot, key, fmt=0):
+    return [14, slot, key, fmt, 1]
+
+
+def kv_delete(slot, key):
+    return [18, slot, key]
+
+
+def kv_txn(writes, abort=False):
+    """writes: (slot, key, fmt) a write of a 6-byte buffer or an integer, (slot, key, None) a
+    delete."""
+    out = [21, len(writes) - 1]
+    for slot, key, fmt in writes:
+        if fmt is None:
+            out += [slot, key, 0, KV_BUFFER, 6, COUNTING]
+        else:
+            out += [slot, key, 1, fmt - 1] + ([] if fmt in KV_WIDTHS else [6]) + [COUNTING]
+    return out + [0 if abort else 1]
+
+
+KV_KEYS, KV_DOMAINS, KV_ERASE_ALL, KV_REMOUNT = [23, 0], [23, 0x80], [25], [29]
+
+
+def kv_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        ops = kv_open(0, 1) + kv_open(1, 2) + kv_open(2, 1, writable=False)
+        ops += kv_write(0, 1, KV_UINT32) + kv_write(1, 1, KV_STRING, 9) + kv_write(2, 3, KV_BUFFER)
+        ops += kv_read(0, 1, KV_UINT32) + kv_read(0, 1, KV_STRING) + kv_read(1, 1) + kv_delete(0, 1)
+        ops += kv_delete(0, 1) + KV_KEYS + KV_DOMAINS + kv_close(2) + kv_read(2, 1) + KV_REMOUNT
+        ops += kv_open(3, 2, writable=False) + kv_read(3, 1, KV_STRING) + kv_open(3, 0, writable=False)
+        seeds[f"domains-{name}"] = map_header(g, 3, g % 8) + ops
+        txn_ops = kv_open(0, 1) + kv_open(1, 3) + kv_write(0, 2, KV_INT64)
+        for i in range(6):
+            txn_ops += kv_txn([(0, 2, KV_UINT8), (1, 4 + i % 3, KV_BUFFER), (0, 1 + i % 2, None)],
+                              abort=i == 3)
+        seeds[f"txn-{name}"] = map_header(g, 2 + g % 3, ALL_CACHES) + txn_ops + KV_KEYS + KV_REMOUNT
+    for prog in range(5):
+        ops = kv_open(0, 1) + kv_write(0, 1, KV_UINT32) + cut(1 + prog, prog, prog % 4)
+        for i in range(8):
+            ops += kv_write(0, i % 3, KV_BUFFER, 10 + i) + no_recovery_cut() + kv_open(0, 1)
+        ops += kv_txn([(0, 1, KV_UINT8), (0, 2, None)]) + kv_read(0, 1)
+        seeds[f"cut-prog{prog}"] = map_header(TINY, 3, prog % 8) + ops
+    seeds["erase-all-closes"] = (map_header(SAMD21, 4, ALL_CACHES) + kv_open(0, 1) + kv_open(1, 2) +
+                                 kv_write(0, 1, KV_UINT8) + KV_ERASE_ALL + kv_read(0, 1) +
+                                 kv_write(1, 1, KV_UINT8) + kv_open(0, 1) + KV_DOMAINS)
+    seeds["long-name-and-key"] = (map_header(TINY, 3, 0) + kv_open(0, 4) + kv_open(1, 3) +
+                                  kv_write(1, 11, KV_UINT8) + kv_write(1, 10, KV_BUFFER, 23))
+    return seeds
+
+
+# ---- raw (partition tables and raw access; fuzz_raw.c) ----------------------------------
+
+def raw_table(geometry, parts, larger=False):
+    """parts: (name choice, start sector, size in sectors, read_only) each, in whole sectors of
+    the first run (name choices: 0 boot, 1 a, 2 slot-b, 3 longest, 4 too long, 5 a space,
+    6 empty, 7 a byte past 0x7E; 240 + j repeats partition j's name)."""
+    out = [geometry, 1 if larger else 0, len(parts)]
+    for name, start, sectors, read_only in parts:
+        out += [name, start, sectors - 1, 0 if read_only else 1]
+    return out
+
+
+def raw_open(slot, writable=True):
+    return [0, slot, 1 if writable else 0]
+
+
+def raw_write(slot, offset_units, count_units, style=COUNTING):
+    return [7, slot, 0, offset_units, 0, count_units, style]
+
+
+def raw_read(slot, offset_units, count):
+    return [4, slot, 0, offset_units, count]
+
+
+def raw_erase(slot, first, blocks):
+    return [11, slot, first + 1, blocks, 0]
+
+
+RAW_STATUS, RAW_CLOSE = [3], [2]
+
+
+def raw_cut(after_ops, torn_program, torn_erase):
+    return [13, after_ops, torn_program + 5 * torn_erase]
+
+
+def raw_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        table = raw_table(g, [(0, 0, 1, False), (2, 1, 2, False), (1, 3, 1, True)])
+        ops = raw_open(0) + RAW_STATUS + [0] + raw_write(0, 1, 2) + raw_read(0, 0, 40)
+        ops += raw_write(0, 1, 2) + raw_read(0, 1, 16) + raw_erase(0, 0, 1) + raw_read(0, 0, 16)
+        ops += raw_open(1) + raw_write(1, 0, 3) + raw_cut(0, g % 5, g % 4) + raw_write(1, 3, 3)
+        ops += raw_read(1, 0, 64) + raw_cut(0, 4, 2) + raw_erase(1, 0, 2) + raw_read(1, 0, 64)
+        ops += raw_open(2) + raw_open(2, writable=False) + raw_read(2, 0, 8) + raw_write(2, 0, 1)
+        ops += RAW_CLOSE + [0] + raw_read(0, 0, 8)
+        seeds[f"basics-{name}"] = table + ops
+    bad_tables = {
+        "overlap": [(0, 0, 2, False), (1, 1, 1, False)],
+        "repeated-name": [(0, 0, 1, False), (240, 1, 1, False)],
+        "name-too-long": [(4, 0, 1, False)],
+        "name-space": [(1, 0, 1, False), (5, 1, 1, False)],
+        "past-the-end": [(0, 3, 9, False)],
+    }
+    for label, parts in bad_tables.items():
+        seeds[f"table-{label}"] = raw_table(0, parts)
+    seeds["larger-sectors-no-view"] = (raw_table(1, [(0, 0, 2, False), (1, 8, 4, False)], larger=True)
+                                       + raw_open(0) + raw_open(1) + RAW_STATUS + [1])
+    return seeds
+
+
 # ---- queue -------------------------------------------------------------------------------
 
 def queue_header(geometry, pages, caches):
@@ -237,46 +367,46 @@ def kvmap_header(geometry, write_back, ram_byte, stage_quarters, threshold_byte)
     return map_header(geometry, 3, 0) + [int(write_back), ram_byte, stage_quarters, threshold_byte]
 
 
-def kv_set(key, size, style=COUNTING):
+def kvmap_set(key, size, style=COUNTING):
     return [0, key, size, style]
 
 
-def kv_delete(key):
+def kvmap_delete(key):
     return [5, key]
 
 
-KV_CLEAR, KV_ENTRIES, KV_FLUSH, KV_REBOOT = [7], [10], [11], [15]
+KVMAP_CLEAR, KVMAP_ENTRIES, KVMAP_FLUSH, KVMAP_REBOOT = [7], [10], [11], [15]
 
 
-def kv_reads(key):
+def kvmap_reads(key):
     return [8, key]
 
 
-def kv_cut(after_ops, torn_program, torn_erase):
+def kvmap_cut(after_ops, torn_program, torn_erase):
     return [13, after_ops, torn_program + 5 * torn_erase]
 
 
 def kvmap_seeds():
-    ops = (kv_set(0, 5) + kv_set(1, 0) + kv_reads(1) + kv_set(2, 9) + kv_delete(0) + kv_delete(0)
-           + KV_ENTRIES + KV_FLUSH + kv_set(2, 3) + kv_delete(1) + KV_REBOOT + kv_reads(2)
-           + KV_CLEAR + kv_set(3, 7) + KV_FLUSH + KV_REBOOT + KV_ENTRIES)
+    ops = (kvmap_set(0, 5) + kvmap_set(1, 0) + kvmap_reads(1) + kvmap_set(2, 9) + kvmap_delete(0) + kvmap_delete(0)
+           + KVMAP_ENTRIES + KVMAP_FLUSH + kvmap_set(2, 3) + kvmap_delete(1) + KVMAP_REBOOT + kvmap_reads(2)
+           + KVMAP_CLEAR + kvmap_set(3, 7) + KVMAP_FLUSH + KVMAP_REBOOT + KVMAP_ENTRIES)
     seeds = {"basics-through": kvmap_header(TINY, False, 10, 0, 0) + ops,
              "basics-write-back": kvmap_header(TINY, True, 40, 2, 0) + ops,
              "basics-write-back-no-stage": kvmap_header(SAMD21, True, 40, 0, 0) + ops,
              "threshold": kvmap_header(TINY, True, 60, 1, 8) + ops * 3,
-             "ram-full": kvmap_header(TINY, True, 0, 2, 0) + kv_set(0, 20) + kv_set(1, 23)
-             + kv_set(2, 23) + kv_set(3, 23) + KV_ENTRIES + KV_FLUSH + kv_delete(1) + kv_set(4, 23)}
+             "ram-full": kvmap_header(TINY, True, 0, 2, 0) + kvmap_set(0, 20) + kvmap_set(1, 23)
+             + kvmap_set(2, 23) + kvmap_set(3, 23) + KVMAP_ENTRIES + KVMAP_FLUSH + kvmap_delete(1) + kvmap_set(4, 23)}
     churn = []
     for i in range(12):
-        churn += kv_set(i % 5, 5 + i) + kv_delete((i + 2) % 5)
+        churn += kvmap_set(i % 5, 5 + i) + kvmap_delete((i + 2) % 5)
     for prog in range(5):
         seeds[f"cut-write-back-prog{prog}"] = (kvmap_header(TINY, True, 80, 1, 0) + churn
-                                               + KV_FLUSH + churn + kv_cut(prog * 2, prog, 0)
-                                               + KV_FLUSH + no_recovery_cut() + KV_ENTRIES)
+                                               + KVMAP_FLUSH + churn + kvmap_cut(prog * 2, prog, 0)
+                                               + KVMAP_FLUSH + no_recovery_cut() + KVMAP_ENTRIES)
         seeds[f"cut-through-prog{prog}"] = (kvmap_header(TINY, False, 0, 0, 0)
-                                            + kv_cut(prog * 3, prog, 0) + churn
-                                            + no_recovery_cut() + KV_ENTRIES)
-    seeds["cut-threshold"] = (kvmap_header(TINY, True, 120, 3, 10) + churn + kv_cut(3, 2, 0)
+                                            + kvmap_cut(prog * 3, prog, 0) + churn
+                                            + no_recovery_cut() + KVMAP_ENTRIES)
+    seeds["cut-threshold"] = (kvmap_header(TINY, True, 120, 3, 10) + churn + kvmap_cut(3, 2, 0)
                               + churn + no_recovery_cut() + churn)
     return seeds
 
@@ -340,6 +470,8 @@ def write_image_seeds(build):
 
 def main():
     write_seeds("map", map_seeds())
+    write_seeds("kv", kv_seeds())
+    write_seeds("raw", raw_seeds())
     write_seeds("queue", queue_seeds())
     write_seeds("nor", nor_seeds())
     write_seeds("kvmap", kvmap_seeds())

@@ -9,6 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+ref_raw_rules ref_raw_rules_of(const nor_config *cfg) {
+    ref_raw_policy policy = REF_RAW_UNLIMITED;
+    switch (cfg->write_policy) {
+    case NOR_WRITES_LIMITED: policy = REF_RAW_LIMITED; break;
+    case NOR_WRITES_ONCE: policy = REF_RAW_ONCE; break;
+    case NOR_WRITES_ONCE_PLUS_ZERO: policy = REF_RAW_ONCE_PLUS_ZERO; break;
+    default: break;
+    }
+    return (ref_raw_rules){.write_unit = cfg->write_unit,
+                           .erase_value = cfg->erase_value,
+                           .policy = policy,
+                           .max_writes = cfg->max_writes_per_unit,
+                           .strict = cfg->strict,
+                           .program_page = cfg->page_size};
+}
+
 static uint32_t units_of(const ref_raw_rules *rules, uint32_t bytes) {
     return (bytes + rules->write_unit - 1) / rules->write_unit;
 }

@@ -6,6 +6,8 @@
 #ifndef NORBENCH_REF_RAW_H
 #define NORBENCH_REF_RAW_H
 
+#include "nor.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +27,9 @@ typedef struct ref_raw_rules {
     bool strict;           /* a program asking for a bit back to the erase value is refused */
     uint32_t program_page; /* a write is sent as one program per SPI page it touches (0: one) */
 } ref_raw_rules;
+
+/* The rules of a NOR model device configuration, as the model reads them. */
+ref_raw_rules ref_raw_rules_of(const nor_config *cfg);
 
 /* One partition's bytes, at device address `base`. */
 typedef struct ref_raw_image {

@@ -34,15 +34,6 @@ struct run_raw {
     size_t count;
 };
 
-static ref_raw_policy policy_of(nor_write_policy policy) {
-    switch (policy) {
-    case NOR_WRITES_LIMITED: return REF_RAW_LIMITED;
-    case NOR_WRITES_ONCE: return REF_RAW_ONCE;
-    case NOR_WRITES_ONCE_PLUS_ZERO: return REF_RAW_ONCE_PLUS_ZERO;
-    default: return REF_RAW_UNLIMITED;
-    }
-}
-
 int run_raw_setup(run_state *st) {
     const scenario *sc = st->sc;
     if (sc->partition_count == 0) return RUNNER_OK;
@@ -60,13 +51,7 @@ int run_raw_setup(run_state *st) {
     if (rc)
         return run_fail(st, "partitions: the engine refused the table the validator passed: %s",
                         nbs_strerror(rc));
-    const nor_config *cfg = &sc->flash;
-    r->rules = (ref_raw_rules){.write_unit = cfg->write_unit,
-                               .erase_value = cfg->erase_value,
-                               .policy = policy_of(cfg->write_policy),
-                               .max_writes = cfg->max_writes_per_unit,
-                               .strict = cfg->strict,
-                               .program_page = cfg->page_size};
+    r->rules = ref_raw_rules_of(&sc->flash);
     uint64_t engine_start = sc->engine.start, engine_end = engine_start + sc->engine.size;
     for (size_t i = 0; i < r->count; i++) {
         const scenario_partition *p = &sc->partitions[i];
