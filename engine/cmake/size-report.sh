@@ -1,14 +1,17 @@
 #!/bin/sh
-# Prints one JSON line: the engine built for Cortex-M4 at -Os, map + queue, without caches and
-# error messages (nbs_nocache) and with all caches and messages (nbs).
+# Prints one JSON line: the engine built for Cortex-M4 at -Os, map + queue, without caches, error
+# messages and the read-only mount (nbs_nocache) and with all of them (nbs).
 #   no_caches, all_caches: .text/.data/.bss of the archive (every function, nothing linked);
 #   messages: the .text the error messages add (NBS_WITH_MESSAGES=1, counted in all_caches);
+#   read_only: the engine + libgcc bytes the read-only mount adds to firmware_map_queue
+#     (NBS_WITH_READ_ONLY=1, counted in all_caches; SPEC 6.5), an option like the messages;
 #   firmware_*: the library linked with --gc-sections into the smallest firmware that keeps
 #     every public function of map and queue (engine/size/size_firmware.c): the engine's bytes,
 #     libgcc's helpers it pulls (compiler runtime: 64-bit division and the like) and libc's
 #     (memcpy, memset, ..., which a product has anyway). The goal of issue #12 (6 KiB) is
-#     firmware_map_queue.engine_libgcc: map and queue without caches and messages;
-#   firmware_all_caches: the same with every cache and the messages;
+#     firmware_map_queue.engine_libgcc: map and queue without caches, messages and read-only
+#     mount;
+#   firmware_all_caches: the same with every cache, the messages and the read-only mount;
 #   firmware_core: without caches, only mount, store, fetch, remove, push, peek and pop kept;
 #   layers: what each layer above map and queue adds to firmware_map_queue (engine + libgcc
 #     bytes), each linked alone beside map and queue: txn (transactions: begin, store, remove,
@@ -35,7 +38,7 @@ firmware() {
     code_bytes "$1" |
         awk '{ printf "{\"engine\": %d, \"libgcc\": %d, \"libc\": %d, \"engine_libgcc\": %d}", $1, $2, $3, $1 + $2 }'
 }
-layer() { # the engine + libgcc bytes the firmware of one layer adds to map+queue's
+layer() { # the engine + libgcc bytes the firmware of one layer (or option) adds to map+queue's
     with=$(code_bytes "$dir/size_firmware_$1.map")
     without=$(code_bytes "$dir/size_firmware_map_queue.map")
     echo "$with $without" | awk '{ print $1 + $2 - $5 - $6 }'
@@ -46,5 +49,5 @@ printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages
 printf '"firmware_map_queue": %s, "firmware_all_caches": %s, "firmware_core": %s, ' \
     "$(firmware "$dir/size_firmware_map_queue.map")" "$(firmware "$dir/size_firmware_all_caches.map")" \
     "$(firmware "$dir/size_firmware_core.map")"
-printf '"layers": {"txn": %d, "part": %d, "raw": %d, "kv": %d}, "goal": 6144}\n' \
-    "$(layer txn)" "$(layer part)" "$(layer raw)" "$(layer kv)"
+printf '"read_only": %d, "layers": {"txn": %d, "part": %d, "raw": %d, "kv": %d}, "goal": 6144}\n' \
+    "$(layer read_only)" "$(layer txn)" "$(layer part)" "$(layer raw)" "$(layer kv)"
