@@ -41,8 +41,16 @@ firmware() {
 layer() { # the engine + libgcc bytes the firmware of one layer (or option) adds to map+queue's
     with=$(code_bytes "$dir/size_firmware_$1.map")
     without=$(code_bytes "$dir/size_firmware_map_queue.map")
-    echo "$with $without" | awk '{ print $1 + $2 - $5 - $6 }'
+    added=$(echo "$with $without" | awk '{ print $1 + $2 - $5 - $6 }')
+    # Nothing added: that firmware kept none of the layer (size_firmware.c's SIZE_LAYER_*).
+    if [ "$added" -le 0 ]; then echo "size-report: $1 adds $added bytes to map+queue" >&2; exit 1; fi
+    echo "$added"
 }
+read_only=$(layer read_only)
+txn=$(layer txn)
+part=$(layer part)
+raw=$(layer raw)
+kv=$(layer kv)
 messages=$(( $(object_text "$dir/libnbs.a" nbs_strerror) - $(object_text "$dir/libnbs_nocache.a" nbs_strerror) ))
 printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages": %d, ' \
     "$(sizes "$dir/libnbs_nocache.a")" "$(sizes "$dir/libnbs.a")" "$messages"
@@ -50,4 +58,4 @@ printf '"firmware_map_queue": %s, "firmware_all_caches": %s, "firmware_core": %s
     "$(firmware "$dir/size_firmware_map_queue.map")" "$(firmware "$dir/size_firmware_all_caches.map")" \
     "$(firmware "$dir/size_firmware_core.map")"
 printf '"read_only": %d, "layers": {"txn": %d, "part": %d, "raw": %d, "kv": %d}, "goal": 6144}\n' \
-    "$(layer read_only)" "$(layer txn)" "$(layer part)" "$(layer raw)" "$(layer kv)"
+    "$read_only" "$txn" "$part" "$raw" "$kv"
