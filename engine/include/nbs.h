@@ -105,7 +105,9 @@ typedef struct nbs_config {
      * section 6.5). Reads answer as after that recovery; every write call (store, remove,
      * remove_all, push, pop, iter_pop_current, erase_all) returns NBS_E_READ_ONLY and changes
      * nothing; figures (space, nbs_queue_max_push) are those of the store as read. A read-write
-     * mount later makes the same decisions durable. */
+     * mount later makes the same decisions durable. An option of the build: an engine built
+     * with NBS_WITH_READ_ONLY=0 (a product that never mounts read-only; `make size` counts
+     * the option apart) refuses it with NBS_E_INVAL, and so its nbs_inspect() too. */
     bool read_only;
 } nbs_config;
 /* The work buffer a store of this geometry needs (SPEC section 7): a key, a chunk for one item

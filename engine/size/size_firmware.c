@@ -1,65 +1,78 @@
-/* The smallest firmware that uses the whole engine, for `make size`: it takes the address of
- * every public function, so that a link with --gc-sections keeps each of them and everything
- * they reach, libgcc helpers included, and drops nothing a real product could call. It is only
- * linked, never run. */
+/* The smallest firmware that uses the engine, for `make size`: it takes the address of every
+ * public function of map and queue (and, built with SIZE_FIRMWARE_LAYER, of one layer above
+ * them), so that a link with --gc-sections keeps each of them and everything they reach, libgcc
+ * helpers included, and drops nothing a real product could call. It is only linked, never run.
+ * The inspection (nbs_inspect) is left out: a diagnostic for tools on the host (the GUI, the
+ * reports), not something a product links to store and queue. */
 #include "nbs.h"
+#include "nbs_kv.h"
+#include "nbs_kvmap.h"
 #include "nbs_part.h"
 
+/* SIZE_FIRMWARE_CORE=1: only mount, store, fetch, remove, push, peek and pop. */
 #ifndef SIZE_FIRMWARE_CORE
 #define SIZE_FIRMWARE_CORE 0
+#endif
+/* The layer kept besides map and queue: its cost is this firmware's bytes less map+queue's. */
+#define SIZE_LAYER_NONE     0
+#define SIZE_LAYER_TXN      1 /* multi-key transactions (nbs_txn.c's writing side) */
+#define SIZE_LAYER_PART     2 /* the partition table */
+#define SIZE_LAYER_RAW      3 /* raw partition access (with the partition lookup it calls) */
+#define SIZE_LAYER_KV       4 /* key-value domains (with the transactions it stages into) */
+#define SIZE_LAYER_KVMAP    5 /* the Map façade, write-through */
+#define SIZE_LAYER_KVMAP_WB 6 /* the Map façade with its write-back RAM variant */
+#ifndef SIZE_FIRMWARE_LAYER
+#define SIZE_FIRMWARE_LAYER SIZE_LAYER_NONE
 #endif
 
 typedef void (*any_function)(void);
 
-/* Every function of the public headers (nbs.h, nbs_part.h); built with
- * SIZE_FIRMWARE_CORE=1, only what a product that stores and queues needs: mount, store, fetch,
- * remove, push, peek and pop (no erase_all, counts, space figures, iteration or messages). */
 static const any_function public_functions[] = {
-    (any_function)nbs_map_mount,
-    (any_function)nbs_map_store,
-    (any_function)nbs_map_fetch,
-    (any_function)nbs_map_remove,
-    (any_function)nbs_queue_mount,
-    (any_function)nbs_queue_push,
-    (any_function)nbs_queue_peek,
-    (any_function)nbs_queue_pop,
+    (any_function)nbs_map_mount,       (any_function)nbs_map_store,
+    (any_function)nbs_map_fetch,       (any_function)nbs_map_remove,
+    (any_function)nbs_queue_mount,     (any_function)nbs_queue_push,
+    (any_function)nbs_queue_peek,      (any_function)nbs_queue_pop,
 #if !SIZE_FIRMWARE_CORE
-    (any_function)nbs_cache_bytes,
-    (any_function)nbs_work_bytes_min,
-    (any_function)nbs_item_overhead,
-    (any_function)nbs_strerror,
-    (any_function)nbs_map_erase_all,
-    (any_function)nbs_map_remove_all,
-    (any_function)nbs_map_has,
-    (any_function)nbs_map_count,
-    (any_function)nbs_map_space,
-    (any_function)nbs_map_max_value,
-    (any_function)nbs_map_iter_init,
-    (any_function)nbs_map_iter_next,
-    (any_function)nbs_queue_erase_all,
-    (any_function)nbs_queue_count,
-    (any_function)nbs_queue_max_push,
-    (any_function)nbs_queue_space,
-    (any_function)nbs_queue_max_item,
-    (any_function)nbs_queue_iter_init,
-    (any_function)nbs_queue_iter_next,
-    (any_function)nbs_queue_iter_pop_current,
-    (any_function)nbs_part_check,
-    (any_function)nbs_part_find,
-    (any_function)nbs_part_next,
-    (any_function)nbs_raw_open,
-    (any_function)nbs_raw_close,
-    (any_function)nbs_raw_status_get,
-    (any_function)nbs_raw_read,
-    (any_function)nbs_raw_write,
-    (any_function)nbs_raw_erase,
-    (any_function)nbs_map_txn_begin,
-    (any_function)nbs_map_txn_store,
-    (any_function)nbs_map_txn_remove,
-    (any_function)nbs_map_txn_commit,
-    (any_function)nbs_map_txn_abort,
-    (any_function)nbs_map_txn_member_bytes,
+    (any_function)nbs_cache_bytes,     (any_function)nbs_work_bytes_min,
+    (any_function)nbs_item_overhead,   (any_function)nbs_strerror,
+    (any_function)nbs_map_erase_all,   (any_function)nbs_map_remove_all,
+    (any_function)nbs_map_has,         (any_function)nbs_map_count,
+    (any_function)nbs_map_space,       (any_function)nbs_map_max_value,
+    (any_function)nbs_map_iter_init,   (any_function)nbs_map_iter_next,
+    (any_function)nbs_queue_erase_all, (any_function)nbs_queue_count,
+    (any_function)nbs_queue_max_push,  (any_function)nbs_queue_space,
+    (any_function)nbs_queue_max_item,  (any_function)nbs_queue_iter_init,
+    (any_function)nbs_queue_iter_next, (any_function)nbs_queue_iter_pop_current,
+#endif
+#if SIZE_FIRMWARE_LAYER == SIZE_LAYER_TXN
+    (any_function)nbs_map_txn_begin,   (any_function)nbs_map_txn_store,
+    (any_function)nbs_map_txn_remove,  (any_function)nbs_map_txn_commit,
+    (any_function)nbs_map_txn_abort,   (any_function)nbs_map_txn_member_bytes,
     (any_function)nbs_map_txn_max,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_PART
+    (any_function)nbs_part_check, (any_function)nbs_part_find,   (any_function)nbs_part_next,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_RAW
+    (any_function)nbs_raw_open,   (any_function)nbs_raw_close,   (any_function)nbs_raw_status_get,
+    (any_function)nbs_raw_read,   (any_function)nbs_raw_write,   (any_function)nbs_raw_erase,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_KV
+    (any_function)nbs_kv_format_width, (any_function)nbs_kv_buffer_bytes,
+    (any_function)nbs_kv_init,         (any_function)nbs_kv_erase_all,
+    (any_function)nbs_kv_max_value,    (any_function)nbs_kv_open,
+    (any_function)nbs_kv_close,        (any_function)nbs_kv_read,
+    (any_function)nbs_kv_write,        (any_function)nbs_kv_delete,
+    (any_function)nbs_kv_txn_write,    (any_function)nbs_kv_txn_delete,
+    (any_function)nbs_kv_keys_init,    (any_function)nbs_kv_keys_next,
+    (any_function)nbs_kv_domains_init, (any_function)nbs_kv_domains_next,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_KVMAP || SIZE_FIRMWARE_LAYER == SIZE_LAYER_KVMAP_WB
+    (any_function)nbs_kvmap_open,        (any_function)nbs_kvmap_get,
+    (any_function)nbs_kvmap_set,         (any_function)nbs_kvmap_has,
+    (any_function)nbs_kvmap_delete,      (any_function)nbs_kvmap_clear,
+    (any_function)nbs_kvmap_size,        (any_function)nbs_kvmap_iter_init,
+    (any_function)nbs_kvmap_iter_next,
+#if SIZE_FIRMWARE_LAYER == SIZE_LAYER_KVMAP_WB
+    (any_function)nbs_kvmap_wb_open,     (any_function)nbs_kvmap_flush,
+    (any_function)nbs_kvmap_dirty_bytes, (any_function)nbs_kvmap_wb_record_bytes,
+#endif
 #endif
 };
 

@@ -57,7 +57,7 @@ int nbs_flash_result(int rc) {
 void nbs_erases_forget_all(nbs_log *log) {
     uint32_t bytes;
     uint8_t *notes = nbs_work_notes(log, &bytes);
-    if (!log->read_only) return;
+    if (!nbs_read_only(log)) return;
     log->erased_bits = notes;
     memset(notes, 0, bytes);
 }
@@ -70,7 +70,8 @@ static bool erased_now(const nbs_log *log, uint32_t page) {
 }
 
 int nbs_read(nbs_log *log, uint32_t page, uint32_t off, void *buf, uint32_t len) {
-    if (log->read_only) { /* flash as a read-write mount's erases and copies back would leave it */
+    if (nbs_read_only(
+            log)) { /* flash as a read-write mount's erases and copies back would leave it */
         if (page + 1 == log->moved_home) {
             page = log->moved_from - 1;
         } else if (erased_now(log, page)) {
@@ -93,7 +94,7 @@ static void forget_erased(nbs_log *log, uint32_t page) {
 }
 
 int nbs_program(nbs_log *log, uint32_t page, uint32_t off, const void *data, uint32_t len) {
-    if (log->read_only) return NBS_E_READ_ONLY;
+    if (nbs_read_only(log)) return NBS_E_READ_ONLY;
     forget_erased(log, page);
     return after_write(log,
                        log->flash.program(log->flash.ctx, page_addr(log, page) + off, data, len));
@@ -106,7 +107,7 @@ int nbs_erase_page(nbs_log *log, uint32_t page) {
      * the power is off (the erase fails too) or the unit refused it (the erase still runs). */
     uint8_t unit[32];
     memset(unit, nbs_programmed_byte(log), sizeof unit);
-    if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL && !log->read_only)
+    if (NBS_TEST_BREAK != NBS_TEST_BREAK_NO_KILL && !nbs_read_only(log))
         (void)log->flash.program(log->flash.ctx,
                                  page_addr(log, page) + nbs_hdr_region(log) + log->unit, unit,
                                  log->unit);
@@ -118,7 +119,7 @@ int nbs_erase_killed(nbs_log *log, uint32_t page) {
     if (log->head_known && log->head_page == page) log->head_known = false; /* a stale hint */
     if (log->seed_page == page + 1) log->seed_page = 0;
     nbs_cache_page_erased(log, page);
-    if (log->read_only) { /* the page reads erased from now on (nbs_read); flash keeps it */
+    if (nbs_read_only(log)) { /* the page reads erased from now on (nbs_read); flash keeps it */
         log->erased_bits[page / 8] |= (uint8_t)(1u << (page % 8));
         return NBS_OK;
     }

@@ -116,7 +116,7 @@ int nbs_page_hdr_read(nbs_log *log, uint32_t page, nbs_page_hdr *h) {
     h->seq = (uint16_t)nbs_get_le(h->b + 1, 2);
     h->gen = h->b[0] & 7u;
     /* Read-only: a temporary copy read at its home reads as the copy back there would. */
-    if (log->read_only && page + 1 == log->moved_home) h->gen = nbs_gen_next(h->gen);
+    if (nbs_read_only(log) && page + 1 == log->moved_home) h->gen = nbs_gen_next(h->gen);
     h->tail_dist = (uint16_t)nbs_get_le(h->b + 3, len - 3);
     return NBS_OK;
 }

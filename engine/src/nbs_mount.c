@@ -150,7 +150,7 @@ static int read_newest(nbs_log *log, bool *unsealed) {
     if (rc == NBS_WALK_TORN) *unsealed = true, rc = NBS_OK;
     if (rc && rc != NBS_E_END) return rc;
     log->front = cur.pos;
-    if (*unsealed && log->read_only) { /* decided as a recovery would copy it (6.2 step 2) */
+    if (*unsealed && nbs_read_only(log)) { /* decided as a recovery would copy it (6.2 step 2) */
         int kept = it.end ? nbs_item_intact(log, &cur, &it) : 0;
         if (kept < 0) return kept;
         if (kept) log->front = it.end, log->kept_off = it.off + 1;
@@ -285,7 +285,7 @@ static int mount_once(nbs_log *log) {
     log->redo_page = 0;
     if (redo == log->newest + 1) unsealed = true;
     uint16_t tail_dist = (uint16_t)(log->newest_seq - log->tail_seq);
-    if (unsealed && !log->read_only)
+    if (unsealed && !nbs_read_only(log))
         return (rc = nbs_rewrite_page(log, log->newest, &h, tail_dist)) ? rc : MOUNT_AGAIN;
     if (log->kind == NBS_KIND_QUEUE) {
         int32_t page;
@@ -293,7 +293,7 @@ static int mount_once(nbs_log *log) {
         if (page < 0 && redo && nbs_pages_back(log, redo - 1) < nbs_live_pages(log))
             page = (int32_t)(redo - 1);
         if (NBS_TEST_BREAK == NBS_TEST_BREAK_UNSEALED_KEPT) page = -1; /* pops left as read */
-        if (log->read_only) page = -1; /* walks read pops as decided (6.5) */
+        if (nbs_read_only(log)) page = -1; /* walks read pops as decided (6.5) */
         nbs_page_hdr ph;
         if (page >= 0 && !(rc = nbs_page_hdr_read(log, (uint32_t)page, &ph)))
             rc = nbs_rewrite_page(log, (uint32_t)page, &ph, ph.tail_dist);
@@ -306,6 +306,7 @@ static int mount_once(nbs_log *log) {
 int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
     if (!log || !cfg) return NBS_E_INVAL;
     memset(log, 0, sizeof *log);
+    if (cfg->read_only && !NBS_WITH_READ_ONLY) return NBS_E_INVAL; /* not built in */
     int rc = nbs_check_geometry(&cfg->flash);
     if (rc) return rc;
     if (!cfg->work || cfg->work_size < nbs_work_bytes_min(&cfg->flash)) return NBS_E_WORK_BUFFER;
@@ -332,7 +333,7 @@ int nbs_log_mount(nbs_log *log, const nbs_config *cfg, uint8_t kind) {
 int nbs_log_erase_all(nbs_log *log) {
     if (!log) return NBS_E_INVAL;
     if (!log->mounted) return NBS_E_NOT_MOUNTED;
-    if (log->read_only) return NBS_E_READ_ONLY;
+    if (nbs_read_only(log)) return NBS_E_READ_ONLY;
     if (log->empty) return NBS_OK;
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT
     for (uint32_t p = 0; p < log->pages; p++) {

@@ -62,7 +62,7 @@ int nbs_rewrite_page(nbs_log *log, uint32_t page, const nbs_page_hdr *h, uint16_
 }
 
 int nbs_move_back(nbs_log *log, uint32_t temp, const nbs_page_hdr *h, uint32_t home) {
-    if (log->read_only) { /* home is read from the copy, which is then no page of its own */
+    if (nbs_read_only(log)) { /* home is read from the copy, which is then no page of its own */
         log->moved_home = home + 1;
         log->moved_from = temp + 1;
         return nbs_erase_killed(log, temp);

@@ -47,7 +47,7 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     /* After a mount, seals are decided (SPEC 4): a read-only store's newest page, which its mount
      * did not rewrite, is walked as any other, up to the end its mount found. */
     cur->strict = !log->mounted || (NBS_TEST_BREAK == NBS_TEST_BREAK_RO_STRICT_NEWEST &&
-                                    log->read_only && page == log->newest);
+                                    nbs_read_only(log) && page == log->newest);
     int rc = page_seed(log, page, &cur->seed);
     return rc ? rc : page_limit(log, page, &cur->limit);
 }
@@ -127,7 +127,7 @@ bool nbs_item_parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nb
         it->pop_touched = pop != 0, it->pop_full = pop == 2;
         it->pop_sealed = commit != 0, it->pop_done = commit == 2;
         /* Read-only: popped as a recovery decides an unsealed pop, by its A (SPEC 6.5). */
-        if (log->read_only && NBS_TEST_BREAK != NBS_TEST_BREAK_RO_POP_BY_P)
+        if (nbs_read_only(log) && NBS_TEST_BREAK != NBS_TEST_BREAK_RO_POP_BY_P)
             it->pop_full = it->pop_sealed;
     }
     return true;
