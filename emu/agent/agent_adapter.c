@@ -130,7 +130,20 @@ static int mount_with(agent *a, uint32_t command) {
     agent_put32(mbox, MBOX_CFG_CACHE_KEYS, a->cfg.cache_max_keys);
     agent_put32(mbox, MBOX_CFG_CACHE_CHECK, a->cfg.cache_check);
     rc = agent_raw_restore(a); /* the handles are the host's: they outlive the reboot */
-    return rc ? rc : agent_call(a, command);
+    if (!rc) rc = agent_call(a, command);
+    if (rc == NBS_E_CACHE_MEM && !a->told_arena) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "the engine's RAM on this geometry (%u bytes: its work area, caches%s) does not "
+                 "fit the agent's arena of %u bytes",
+                 agent_get32(mbox, MBOX_VALUE_LEN),
+                 a->kind == MBOX_KIND_KV ? " and the key-value layer's buffer of one map value"
+                                         : "",
+                 agent_get32(mbox, MBOX_ARENA));
+        agent_refused(why);
+        a->told_arena = true;
+    }
+    return rc;
 }
 
 static int agent_mount(void *ctx) {

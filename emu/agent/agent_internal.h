@@ -18,6 +18,7 @@ typedef struct agent {
     adapter_config cfg;
     uint32_t kind;      /* MBOX_KIND_* */
     bool answering;     /* idle in the agent's WFI: a command can be sent */
+    bool told_arena;    /* the arena's shortage told once (agent_refused) */
     kv_open_table open; /* kv: the scenario's open domains, by the agent's slot */
     /* The scenario's partition table (agent_raw.c), its names, and each partition's handle. */
     nbs_partition parts[MBOX_PART_MAX];

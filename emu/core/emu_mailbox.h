@@ -29,6 +29,7 @@
 #define MBOX_RAW_PART        0x30u /* raw commands: the partition's index in the table */
 #define MBOX_RAW_OFFSET      0x34u /* raw read/write: the offset; raw erase: `from` (signed) */
 #define MBOX_RAW_TO          0x38u /* raw erase: `to` (signed) */
+#define MBOX_ARENA           0x3Cu /* the agent's RAM arena (bytes), written with the greeting */
 #define MBOX_CFG_KIND        0x40u /* mount: MBOX_KIND_MAP or MBOX_KIND_QUEUE */
 #define MBOX_CFG_START       0x44u /* mount: the engine's first byte (absolute address) */
 #define MBOX_CFG_SIZE        0x48u /* mount: bytes */
@@ -65,6 +66,8 @@
 
 enum mbox_command {
     MBOX_CMD_NONE = 0,
+    /* NBS_E_CACHE_MEM: the engine's work, caches and kv buffer (MBOX_VALUE_LEN out: their bytes)
+     * do not fit the arena (MBOX_ARENA). */
     MBOX_CMD_MOUNT,
     MBOX_CMD_FORMAT,
     MBOX_CMD_STORE,

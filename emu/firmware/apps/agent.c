@@ -60,7 +60,10 @@ static int mount(bool read_only) {
         flags && flash.page_size ? nbs_cache_bytes(flags, flash.size / flash.page_size, keys) : 0;
     size_t cache_at = (work + 7u) & ~(size_t)7u; /* the cache memory is 8-byte aligned */
     size_t kv_at = cache_at + cache, kv_size = is_kv ? nbs_kv_buffer_bytes(&flash) : 0;
-    if (kv_at + kv_size > sizeof arena) return NBS_E_CACHE_MEM;
+    if (kv_at + kv_size > sizeof arena) {
+        REG(MBOX_VALUE_LEN) = kv_at + kv_size;
+        return NBS_E_CACHE_MEM;
+    }
     staging = arena + kv_at + kv_size;
     staging_size = sizeof arena - kv_at - kv_size;
     config = (nbs_config){.flash = flash,
@@ -369,6 +372,7 @@ int main(void) {
     board_storage_flash(&board);
     REG(MBOX_COMMAND) = MBOX_CMD_NONE;
     REG(MBOX_ECC_READS) = 0;
+    REG(MBOX_ARENA) = sizeof arena;
     REG(MBOX_HELLO) = MBOX_HELLO_VALUE;
     for (;;) {
         __asm volatile("wfi" ::: "memory");
