@@ -56,16 +56,7 @@ fails_with "does not fit the agent's arena of 98304 bytes" run --target stm32f4 
 # Campaigns on the stm32l4 (sampled: each well under two minutes on an idle machine).
 (cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries 300 --target stm32l4 "$here/raw-beside-map-stm32l4.json") \
     >"$tmp/out" 2>&1 || fail "the raw campaign on the stm32l4 failed: $(cat "$tmp/out")"
-l4='s/"preset": "tiny"/"preset": "stm32l4-1m", "sectors": 4/'
-sed -e "$l4" "$sc/powercut/map-txn-tiny.json" >"$tmp/map-txn.json"
-sed -e "$l4" -e 's/"random": 50 }/"random": 600 }/' "$sc/powercut/kv-txn-tiny.json" >"$tmp/kv-txn.json"
-grep -q '"random": 600 }' "$tmp/kv-txn.json" || fail "kv-txn-tiny.json has no 50-byte blob to enlarge"
-for s in "$tmp/map-txn.json" "$tmp/kv-txn.json"; do
-    grep -q '"preset": "stm32l4-1m"' "$s" || fail "$s: not on stm32l4 flash"
-    same_flash stm32l4 "$s"
-    (cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries 60 --target stm32l4 "$s") >"$tmp/out" 2>&1 ||
-        fail "the $(basename "$s") campaign on the stm32l4 failed: $(cat "$tmp/out")"
-done
-fails_with "the operation in flight is neither applied nor absent" powercut --quiet --jobs 2 --max-tries 60 \
-    --torn none --target stm32l4 --firmware "$fw/agent-broken-kv-remove-first-stm32l4.elf" "$tmp/kv-txn.json"
+# Map and kv transactions on four 2 KiB pages (the kv blob 600 bytes), 60 tries each.
+sh "$here/txn_campaigns.sh" "$nb" "$fw" "$sc" stm32l4 '"preset": "stm32l4-1m", "sectors": 4' 600 60 \
+    kv-remove-first:kv || exit 1
 echo "target_raw: ok"
