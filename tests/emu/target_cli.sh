@@ -95,5 +95,5 @@ grep -q "read-only mount, compared with the read-write mount's recovery" "$tmp/o
 # Transactions on the board: the campaign scenarios over map and kv transactions on two pages of
 # nrf52840 flash (the kv blob 1200 bytes, so that its rewrites still force garbage collection).
 sh "$(dirname "$0")/txn_campaigns.sh" "$nb" "$fw" "$sc" nrf52840 '"preset": "nrf52840", "sectors": 2' \
-    1200 40 txn-split:map kv-remove-first:kv || exit 1
+    1200 40 all txn-split:map kv-remove-first:kv || exit 1
 echo "target_cli: ok"

@@ -3,13 +3,15 @@
 # kv-txn-tiny) moved onto a board's flash: each ends with the host's flash on the board, a sampled
 # campaign on the board passes, and one over an agent with a broken engine fails with "the
 # operation in flight is neither applied nor absent". Called by target_cli.sh and target_raw.sh.
-# Usage: txn_campaigns.sh NORBENCH FIRMWARE_DIR SCENARIO_DIR BOARD FLASH BLOB TRIES BROKEN...
+# Usage: txn_campaigns.sh NORBENCH FIRMWARE_DIR SCENARIO_DIR BOARD FLASH BLOB TRIES TORN BROKEN...
 #   FLASH: the scenario's flash in place of the tiny preset ("preset": ..., "sectors": N);
 #   BLOB: the kv scenario's 50-byte blob enlarged to this many bytes, so that its rewrites still
-#   force garbage collection; BROKEN: VARIANT:SCENARIO pairs (map or kv), agent-broken-VARIANT.
+#   force garbage collection; TRIES, TORN: the passing campaigns' --max-tries and --torn (the
+#   broken ones: TRIES, torn none); BROKEN: VARIANT:SCENARIO pairs (map or kv), the agent
+#   agent-broken-VARIANT.
 set -u
-nb=$1 fw=$2 sc=$3 board=$4 flash=$5 blob=$6 tries=$7
-shift 7
+nb=$1 fw=$2 sc=$3 board=$4 flash=$5 blob=$6 tries=$7 torn=$8
+shift 8
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "txn_campaigns ($board): $*" >&2; exit 1; }
@@ -24,7 +26,8 @@ for s in "$tmp/map.json" "$tmp/kv.json"; do
     "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name ($board flash) fails on the host"
     "$nb" run --quiet --target "$board" --dump-image "$tmp/board" "$s" || fail "$name fails on the $board"
     cmp -s "$tmp/host/$name.bin" "$tmp/board/$name.bin" || fail "$name: the host's and the $board's flash differ"
-    (cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries "$tries" --target "$board" "$s") >"$tmp/out" 2>&1 ||
+    (cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries "$tries" --torn "$torn" \
+        --target "$board" "$s") >"$tmp/out" 2>&1 ||
         fail "the $name campaign on the board failed: $(cat "$tmp/out")"
 done
 for pair in "$@"; do
