@@ -7,7 +7,8 @@
  * reboot with the read-only mount command. Key-value domains (engine type "kv") are nbs_kv on
  * the agent's map: the domains the scenario opens are the agent's handles by slot, the whole
  * store is shown to the runner's checks through a handle of its own (kv_store_view.h), and a
- * transaction's writes cross the mailbox in one command. */
+ * transaction's writes cross the mailbox in as few commands as its value buffer allows. The
+ * partition table and raw steps are agent_raw.c's. */
 #include "agent_internal.h"
 #include "emu_target.h"
 #include "kv_view.h"
