@@ -7,12 +7,10 @@
  * reboot with the read-only mount command. Key-value domains (engine type "kv") are nbs_kv on
  * the agent's map: the domains the scenario opens are the agent's handles by slot, the whole
  * store is shown to the runner's checks through a handle of its own (kv_store_view.h), and a
- * transaction's writes cross the mailbox in one command. */
-#include "emu.h"
-#include "emu_mailbox.h"
+ * transaction's writes cross the mailbox in as few commands as its value buffer allows. The
+ * partition table and raw steps are agent_raw.c's. */
+#include "agent_internal.h"
 #include "emu_target.h"
-#include "kv_open_table.h"
-#include "kv_store_view.h"
 #include "kv_view.h"
 
 #include <stdio.h>
@@ -25,25 +23,15 @@ void emu_target_select(const emu_target *t) {
     selected = *t;
 }
 
-typedef struct agent {
-    kv_store_reader reader; /* first: kv: the whole-store view's ctx (kv_store_view.h) */
-    emu *m;
-    nor *dev;
-    adapter_config cfg;
-    uint32_t kind;      /* MBOX_KIND_* */
-    bool answering;     /* idle in the agent's WFI: a command can be sent */
-    kv_open_table open; /* kv: the scenario's open domains, by the agent's slot */
-} agent;
-
 /* The agent's handle for the whole-store view, apart from the scenario's open domains. */
 #define VIEW_SLOT (MBOX_KV_SLOTS - 1u)
 _Static_assert(ADAPTER_KV_OPEN_MAX < MBOX_KV_SLOTS, "the agent keeps a handle for the view");
 
-static void put32(uint8_t *mbox, uint32_t offset, uint32_t value) {
+void agent_put32(uint8_t *mbox, uint32_t offset, uint32_t value) {
     for (int i = 0; i < 4; i++) mbox[offset + i] = (uint8_t)(value >> (8 * i));
 }
 
-static uint32_t get32(const uint8_t *mbox, uint32_t offset) {
+uint32_t agent_get32(const uint8_t *mbox, uint32_t offset) {
     return (uint32_t)mbox[offset] | (uint32_t)mbox[offset + 1] << 8 |
            (uint32_t)mbox[offset + 2] << 16 | (uint32_t)mbox[offset + 3] << 24;
 }
@@ -62,26 +50,27 @@ static int stopped_answering(agent *a, const emu_boot *b, const char *during) {
 
 static const char *command_name(uint32_t command) {
     static const char *const names[] = {
-        "none",    "mount",      "format",    "store",       "fetch",
-        "remove",  "remove_all", "has",       "push",        "peek",
-        "pop",     "count",      "iterate",   "iterate_pop", "mount_read_only",
-        "kv_open", "kv_close",   "kv_read",   "kv_write",    "kv_delete",
-        "kv_keys", "kv_domains", "txn_commit"};
+        "none",      "mount",      "format",     "store",       "fetch",
+        "remove",    "remove_all", "has",        "push",        "peek",
+        "pop",       "count",      "iterate",    "iterate_pop", "mount_read_only",
+        "kv_open",   "kv_close",   "kv_read",    "kv_write",    "kv_delete",
+        "kv_keys",   "kv_domains", "txn_commit", "part_table",  "raw_open",
+        "raw_close", "raw_status", "raw_read",   "raw_write",   "raw_erase"};
     return command < sizeof names / sizeof *names ? names[command] : "?";
 }
 
-/* Sends the command whose arguments are in the mailbox; the agent's status, or NBS_E_IO. */
-static int call(agent *a, uint32_t command) {
+int agent_call(agent *a, uint32_t command) {
     if (!a->answering) return NBS_E_IO;
     uint8_t *mbox = emu_mailbox(a->m);
-    put32(mbox, MBOX_COMMAND, command);
+    agent_put32(mbox, MBOX_COMMAND, command);
     emu_boot b;
     int rc = emu_boot_resume(a->m, &b);
     if (rc == 0 && b.stop == EMU_STOP_POWER_CUT) {
         a->answering = false;
         rc = NBS_E_IO;
-    } else if (rc == 0 && b.stop == EMU_STOP_IDLE && get32(mbox, MBOX_COMMAND) == MBOX_CMD_NONE) {
-        rc = (int32_t)get32(mbox, MBOX_STATUS);
+    } else if (rc == 0 && b.stop == EMU_STOP_IDLE &&
+               agent_get32(mbox, MBOX_COMMAND) == MBOX_CMD_NONE) {
+        rc = (int32_t)agent_get32(mbox, MBOX_STATUS);
     } else {
         rc = stopped_answering(a, &b, command_name(command));
     }
@@ -93,7 +82,7 @@ static int put_key(agent *a, const void *key, size_t key_len) {
     if (key_len > MBOX_KEY_ROOM) return NBS_E_KEY_LEN;
     uint8_t *mbox = emu_mailbox(a->m);
     if (key_len) memcpy(mbox + MBOX_KEY, key, key_len); /* an empty name may come as NULL */
-    put32(mbox, MBOX_KEY_LEN, (uint32_t)key_len);
+    agent_put32(mbox, MBOX_KEY_LEN, (uint32_t)key_len);
     return NBS_OK;
 }
 
@@ -101,21 +90,21 @@ static int put_value(agent *a, const void *value, size_t len) {
     if (len > MBOX_VALUE_ROOM) return NBS_E_TOO_BIG;
     uint8_t *mbox = emu_mailbox(a->m);
     if (len) memcpy(mbox + MBOX_VALUE, value, len);
-    put32(mbox, MBOX_VALUE_LEN, (uint32_t)len);
+    agent_put32(mbox, MBOX_VALUE_LEN, (uint32_t)len);
     return NBS_OK;
 }
 
 /* A value out of the mailbox into the caller's buffer (the agent honoured the capacity). */
 static int take_value(agent *a, int rc, void *buf, size_t capacity, size_t *len) {
     const uint8_t *mbox = emu_mailbox(a->m);
-    *len = get32(mbox, MBOX_VALUE_LEN);
+    *len = agent_get32(mbox, MBOX_VALUE_LEN);
     if (rc == NBS_OK && *len <= capacity && *len) memcpy(buf, mbox + MBOX_VALUE, *len);
     return rc;
 }
 
 static void put_capacity(agent *a, size_t capacity) {
-    put32(emu_mailbox(a->m), MBOX_CAPACITY,
-          (uint32_t)(capacity < MBOX_VALUE_ROOM ? capacity : MBOX_VALUE_ROOM));
+    agent_put32(emu_mailbox(a->m), MBOX_CAPACITY,
+                (uint32_t)(capacity < MBOX_VALUE_ROOM ? capacity : MBOX_VALUE_ROOM));
 }
 
 /* ---- the adapter's operations ---- */
@@ -126,22 +115,36 @@ static int mount_with(agent *a, uint32_t command) {
     a->answering = false;
     int rc = emu_boot_run(a->m, &b);
     uint8_t *mbox = emu_mailbox(a->m);
-    if (rc == 0 && b.stop == EMU_STOP_IDLE && get32(mbox, MBOX_HELLO) == MBOX_HELLO_VALUE)
+    if (rc == 0 && b.stop == EMU_STOP_IDLE && agent_get32(mbox, MBOX_HELLO) == MBOX_HELLO_VALUE)
         a->answering = true;
     else
         rc = stopped_answering(a, &b, "its boot (no greeting in the mailbox)");
     emu_boot_free(&b);
     if (!a->answering) return rc ? rc : NBS_E_IO;
     memset(&a->open, 0, sizeof a->open);
-    put32(mbox, MBOX_CFG_KIND, a->kind);
-    put32(mbox, MBOX_CFG_START, emu_storage_base(a->m) + a->cfg.start);
-    put32(mbox, MBOX_CFG_SIZE, a->cfg.size);
-    put32(mbox, MBOX_CFG_PAGE, a->cfg.page_size);
-    put32(mbox, MBOX_CFG_WRITE_UNIT, nor_get_config(a->dev)->write_unit);
-    put32(mbox, MBOX_CFG_CACHE_FLAGS, a->cfg.cache_flags);
-    put32(mbox, MBOX_CFG_CACHE_KEYS, a->cfg.cache_max_keys);
-    put32(mbox, MBOX_CFG_CACHE_CHECK, a->cfg.cache_check);
-    return call(a, command);
+    agent_put32(mbox, MBOX_CFG_KIND, a->kind);
+    agent_put32(mbox, MBOX_CFG_START, emu_storage_base(a->m) + a->cfg.start);
+    agent_put32(mbox, MBOX_CFG_SIZE, a->cfg.size);
+    agent_put32(mbox, MBOX_CFG_PAGE, a->cfg.page_size);
+    agent_put32(mbox, MBOX_CFG_WRITE_UNIT, nor_get_config(a->dev)->write_unit);
+    agent_put32(mbox, MBOX_CFG_CACHE_FLAGS, a->cfg.cache_flags);
+    agent_put32(mbox, MBOX_CFG_CACHE_KEYS, a->cfg.cache_max_keys);
+    agent_put32(mbox, MBOX_CFG_CACHE_CHECK, a->cfg.cache_check);
+    rc = agent_raw_restore(a); /* the handles are the host's: they outlive the reboot */
+    if (!rc) rc = agent_call(a, command);
+    if (rc == NBS_E_CACHE_MEM && !a->told_arena) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "the engine's RAM on this geometry (%u bytes: its work area, caches%s) does not "
+                 "fit the agent's arena of %u bytes",
+                 agent_get32(mbox, MBOX_VALUE_LEN),
+                 a->kind == MBOX_KIND_KV ? " and the key-value layer's buffer of one map value"
+                                         : "",
+                 agent_get32(mbox, MBOX_ARENA));
+        agent_refused(why);
+        a->told_arena = true;
+    }
+    return rc;
 }
 
 static int agent_mount(void *ctx) {
@@ -155,13 +158,13 @@ static int agent_mount_read_only(void *ctx) {
 static int agent_format(void *ctx) {
     agent *a = ctx;
     memset(&a->open, 0, sizeof a->open);
-    return call(a, MBOX_CMD_FORMAT);
+    return agent_call(a, MBOX_CMD_FORMAT);
 }
 
 static int agent_store(void *ctx, const void *key, size_t key_len, const void *value, size_t len) {
     int rc = put_key(ctx, key, key_len);
     if (!rc) rc = put_value(ctx, value, len);
-    return rc ? rc : call(ctx, MBOX_CMD_STORE);
+    return rc ? rc : agent_call(ctx, MBOX_CMD_STORE);
 }
 
 static int agent_fetch(void *ctx, const void *key, size_t key_len, void *buf, size_t capacity,
@@ -169,23 +172,23 @@ static int agent_fetch(void *ctx, const void *key, size_t key_len, void *buf, si
     int rc = put_key(ctx, key, key_len);
     if (rc) return rc;
     put_capacity(ctx, capacity);
-    return take_value(ctx, call(ctx, MBOX_CMD_FETCH), buf, capacity, len);
+    return take_value(ctx, agent_call(ctx, MBOX_CMD_FETCH), buf, capacity, len);
 }
 
 static int agent_remove(void *ctx, const void *key, size_t key_len) {
     int rc = put_key(ctx, key, key_len);
-    return rc ? rc : call(ctx, MBOX_CMD_REMOVE);
+    return rc ? rc : agent_call(ctx, MBOX_CMD_REMOVE);
 }
 
 static int agent_remove_all(void *ctx) {
-    return call(ctx, MBOX_CMD_REMOVE_ALL);
+    return agent_call(ctx, MBOX_CMD_REMOVE_ALL);
 }
 
 static int agent_has(void *ctx, const void *key, size_t key_len, bool *present) {
     agent *a = ctx;
     int rc = put_key(a, key, key_len);
-    if (!rc) rc = call(a, MBOX_CMD_HAS);
-    *present = get32(emu_mailbox(a->m), MBOX_FLAGS) != 0;
+    if (!rc) rc = agent_call(a, MBOX_CMD_HAS);
+    *present = agent_get32(emu_mailbox(a->m), MBOX_FLAGS) != 0;
     return rc;
 }
 
@@ -193,25 +196,25 @@ static int agent_push(void *ctx, const void *data, size_t len, unsigned flags) {
     agent *a = ctx;
     int rc = put_value(a, data, len);
     if (rc) return rc;
-    put32(emu_mailbox(a->m), MBOX_FLAGS,
-          (flags & ADAPTER_PUSH_DROP_OLDEST) ? MBOX_PUSH_DROP_OLDEST : 0);
-    return call(a, MBOX_CMD_PUSH);
+    agent_put32(emu_mailbox(a->m), MBOX_FLAGS,
+                (flags & ADAPTER_PUSH_DROP_OLDEST) ? MBOX_PUSH_DROP_OLDEST : 0);
+    return agent_call(a, MBOX_CMD_PUSH);
 }
 
 static int agent_peek(void *ctx, void *buf, size_t capacity, size_t *len) {
     put_capacity(ctx, capacity);
-    return take_value(ctx, call(ctx, MBOX_CMD_PEEK), buf, capacity, len);
+    return take_value(ctx, agent_call(ctx, MBOX_CMD_PEEK), buf, capacity, len);
 }
 
 static int agent_pop(void *ctx, void *buf, size_t capacity, size_t *len) {
     put_capacity(ctx, capacity);
-    return take_value(ctx, call(ctx, MBOX_CMD_POP), buf, capacity, len);
+    return take_value(ctx, agent_call(ctx, MBOX_CMD_POP), buf, capacity, len);
 }
 
 static int agent_count(void *ctx, uint32_t *count) {
     agent *a = ctx;
-    int rc = call(a, MBOX_CMD_COUNT);
-    *count = get32(emu_mailbox(a->m), MBOX_COUNT);
+    int rc = agent_call(a, MBOX_CMD_COUNT);
+    *count = agent_get32(emu_mailbox(a->m), MBOX_COUNT);
     return rc;
 }
 
@@ -223,15 +226,15 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     uint8_t *key = malloc(MBOX_KEY_ROOM), *value = malloc(MBOX_VALUE_ROOM);
     int rc = key && value ? NBS_OK : NBS_E_CACHE_MEM;
     for (uint32_t cursor = 0; rc == NBS_OK;) {
-        put32(mbox, MBOX_CURSOR, cursor);
+        agent_put32(mbox, MBOX_CURSOR, cursor);
         put_capacity(a, MBOX_VALUE_ROOM);
-        rc = call(a, MBOX_CMD_ITERATE);
+        rc = agent_call(a, MBOX_CMD_ITERATE);
         if (rc == NBS_E_END) {
             rc = NBS_OK;
             break;
         }
         if (rc) break;
-        size_t key_len = get32(mbox, MBOX_KEY_LEN), len = get32(mbox, MBOX_VALUE_LEN);
+        size_t key_len = agent_get32(mbox, MBOX_KEY_LEN), len = agent_get32(mbox, MBOX_VALUE_LEN);
         memcpy(key, mbox + MBOX_KEY, key_len);
         memcpy(value, mbox + MBOX_VALUE, len);
         bool pop_current = false;
@@ -239,7 +242,7 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
                    &pop_current);
         if (rc) break;
         if (pop_current) {
-            rc = call(a, MBOX_CMD_ITERATE_POP);
+            rc = agent_call(a, MBOX_CMD_ITERATE_POP);
         } else {
             cursor++;
         }
@@ -251,45 +254,75 @@ static int agent_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
 
 /* ---- transactions ---- */
 
-/* The writes as MBOX_TXN_HEADER records in the mailbox's value buffer, then one command. A kv
- * write comes in the runner's view form (kv_view.h): its domain names an open slot, its value
- * starts with the format byte. */
+/* One write as the agent stages it: a map's store or removal, a kv write or delete in an open
+ * slot. */
+typedef struct txn_record {
+    const uint8_t *key, *value;
+    size_t key_len, len;
+    uint8_t slot, format;
+    bool remove;
+} txn_record;
+
+/* A kv write comes in the runner's view form (kv_view.h): its domain names an open slot, its
+ * value starts with the format byte. */
+static int record_of(const agent *a, const adapter_write *w, txn_record *r) {
+    *r = (txn_record){w->key, w->value, w->key_len, w->value_len, 0, 0, w->remove};
+    if (a->kind == MBOX_KIND_KV) {
+        kv_view_key k;
+        if (!kv_view_parse_key(w->key, w->key_len, &k) || k.is_domain || (!w->remove && r->len < 1))
+            return NBS_E_INVAL;
+        int open = kv_open_find(&a->open, k.name, k.name_len);
+        if (open < 0) return NBS_E_KV_CLOSED;
+        r->slot = (uint8_t)open, r->key = k.key, r->key_len = k.key_len;
+        if (!w->remove) r->format = r->value[0], r->value++, r->len--;
+    }
+    if (r->key_len > UINT8_MAX) return NBS_E_KEY_LEN;
+    return MBOX_TXN_HEADER + r->key_len + r->len > MBOX_VALUE_ROOM ? NBS_E_TOO_BIG : NBS_OK;
+}
+
+/* The records packed since `from` sent as one TXN_COMMIT, MBOX_TXN_MORE when more follow. */
+static int send_records(agent *a, const uint8_t *end, uint32_t count, bool more) {
+    uint8_t *mbox = emu_mailbox(a->m);
+    agent_put32(mbox, MBOX_COUNT, count);
+    agent_put32(mbox, MBOX_VALUE_LEN, (uint32_t)(end - (mbox + MBOX_VALUE)));
+    agent_put32(mbox, MBOX_FLAGS, more ? MBOX_TXN_MORE : 0);
+    return agent_call(a, MBOX_CMD_TXN_COMMIT);
+}
+
+/* The writes as MBOX_TXN_HEADER records in the mailbox's value buffer: as many commands as the
+ * buffer needs, all but the last with MBOX_TXN_MORE. Every write is checked before the first
+ * is sent, so that the agent never keeps a transaction the host gave up. */
 static int agent_commit(void *ctx, const adapter_write *writes, size_t count) {
     agent *a = ctx;
-    uint8_t *mbox = emu_mailbox(a->m), *at = mbox + MBOX_VALUE, *end = at + MBOX_VALUE_ROOM;
+    txn_record r;
     for (size_t i = 0; i < count; i++) {
-        const adapter_write *w = &writes[i];
-        const uint8_t *key = w->key, *value = w->value;
-        size_t key_len = w->key_len, len = w->value_len;
-        uint8_t slot = 0, format = 0;
-        if (a->kind == MBOX_KIND_KV) {
-            kv_view_key k;
-            if (!kv_view_parse_key(w->key, w->key_len, &k) || k.is_domain ||
-                (!w->remove && len < 1))
-                return NBS_E_INVAL;
-            int open = kv_open_find(&a->open, k.name, k.name_len);
-            if (open < 0) return NBS_E_KV_CLOSED;
-            slot = (uint8_t)open, key = k.key, key_len = k.key_len;
-            if (!w->remove) format = value[0], value++, len--;
-        }
-        if (key_len > UINT8_MAX) return NBS_E_KEY_LEN;
-        if ((size_t)(end - at) < MBOX_TXN_HEADER + key_len + len) return NBS_E_TOO_BIG;
-        at[0] = w->remove ? MBOX_TXN_REMOVE : 0, at[1] = slot, at[2] = format;
-        at[3] = (uint8_t)key_len;
-        put32(at, 4, (uint32_t)len);
-        memcpy(at + MBOX_TXN_HEADER, key, key_len);
-        if (len) memcpy(at + MBOX_TXN_HEADER + key_len, value, len);
-        at += MBOX_TXN_HEADER + key_len + len;
+        int rc = record_of(a, &writes[i], &r);
+        if (rc) return rc;
     }
-    put32(mbox, MBOX_COUNT, (uint32_t)count);
-    put32(mbox, MBOX_VALUE_LEN, (uint32_t)(at - (mbox + MBOX_VALUE)));
-    return call(a, MBOX_CMD_TXN_COMMIT);
+    uint8_t *mbox = emu_mailbox(a->m), *at = mbox + MBOX_VALUE, *end = at + MBOX_VALUE_ROOM;
+    uint32_t packed = 0;
+    for (size_t i = 0; i < count; i++) {
+        record_of(a, &writes[i], &r);
+        size_t size = MBOX_TXN_HEADER + r.key_len + r.len;
+        if ((size_t)(end - at) < size) {
+            int rc = send_records(a, at, packed, true);
+            if (rc) return rc;
+            at = mbox + MBOX_VALUE, packed = 0;
+        }
+        at[0] = r.remove ? MBOX_TXN_REMOVE : 0, at[1] = r.slot, at[2] = r.format;
+        at[3] = (uint8_t)r.key_len;
+        agent_put32(at, 4, (uint32_t)r.len);
+        memcpy(at + MBOX_TXN_HEADER, r.key, r.key_len);
+        if (r.len) memcpy(at + MBOX_TXN_HEADER + r.key_len, r.value, r.len);
+        at += size, packed++;
+    }
+    return send_records(a, at, packed, false);
 }
 
 /* ---- key-value domains ---- */
 
 static void put_slot(agent *a, uint32_t slot) {
-    put32(emu_mailbox(a->m), MBOX_KV_SLOT, slot);
+    agent_put32(emu_mailbox(a->m), MBOX_KV_SLOT, slot);
 }
 
 /* Names the open domain `name`'s slot for the next command; NBS_E_KV_CLOSED when not open. */
@@ -304,8 +337,8 @@ static int open_in(agent *a, uint32_t slot, const void *name, size_t name_len, b
     int rc = put_key(a, name, name_len);
     if (rc) return rc;
     put_slot(a, slot);
-    put32(emu_mailbox(a->m), MBOX_FLAGS, writable);
-    return call(a, MBOX_CMD_KV_OPEN);
+    agent_put32(emu_mailbox(a->m), MBOX_FLAGS, writable);
+    return agent_call(a, MBOX_CMD_KV_OPEN);
 }
 
 static int agent_kv_open(void *ctx, const void *name, size_t name_len, bool writable) {
@@ -323,7 +356,7 @@ static int agent_kv_close(void *ctx, const void *name, size_t name_len) {
     if (slot < 0) return NBS_E_KV_CLOSED;
     a->open.used[slot] = false;
     put_slot(a, (uint32_t)slot);
-    return call(a, MBOX_CMD_KV_CLOSE);
+    return agent_call(a, MBOX_CMD_KV_CLOSE);
 }
 
 /* KV_READ of the slot put: the value out, *stored the format whenever the key exists. */
@@ -331,10 +364,10 @@ static int read_slot(agent *a, const void *key, size_t key_len, int format, void
                      size_t capacity, size_t *len, int *stored) {
     int rc = put_key(a, key, key_len);
     if (rc) return rc;
-    put32(emu_mailbox(a->m), MBOX_KV_FORMAT, (uint32_t)format);
+    agent_put32(emu_mailbox(a->m), MBOX_KV_FORMAT, (uint32_t)format);
     put_capacity(a, capacity);
-    rc = take_value(a, call(a, MBOX_CMD_KV_READ), buf, capacity, len);
-    if (stored) *stored = (int)get32(emu_mailbox(a->m), MBOX_KV_FORMAT);
+    rc = take_value(a, agent_call(a, MBOX_CMD_KV_READ), buf, capacity, len);
+    if (stored) *stored = (int)agent_get32(emu_mailbox(a->m), MBOX_KV_FORMAT);
     return rc;
 }
 
@@ -352,8 +385,8 @@ static int agent_kv_write(void *ctx, const void *name, size_t name_len, const vo
     if (!rc) rc = put_key(a, key, key_len);
     if (!rc) rc = put_value(a, value, len);
     if (rc) return rc;
-    put32(emu_mailbox(a->m), MBOX_KV_FORMAT, (uint32_t)format);
-    return call(a, MBOX_CMD_KV_WRITE);
+    agent_put32(emu_mailbox(a->m), MBOX_KV_FORMAT, (uint32_t)format);
+    return agent_call(a, MBOX_CMD_KV_WRITE);
 }
 
 static int agent_kv_remove(void *ctx, const void *name, size_t name_len, const void *key,
@@ -362,8 +395,8 @@ static int agent_kv_remove(void *ctx, const void *name, size_t name_len, const v
     int rc = put_open(a, name, name_len);
     if (!rc) rc = put_key(a, key, key_len);
     if (rc) return rc;
-    rc = call(a, MBOX_CMD_KV_DELETE);
-    if (existed) *existed = get32(emu_mailbox(a->m), MBOX_FLAGS) != 0;
+    rc = agent_call(a, MBOX_CMD_KV_DELETE);
+    if (existed) *existed = agent_get32(emu_mailbox(a->m), MBOX_FLAGS) != 0;
     return rc;
 }
 
@@ -371,13 +404,13 @@ static int agent_kv_remove(void *ctx, const void *name, size_t name_len, const v
  * item as agent_iterate walks. */
 static int walk(agent *a, uint32_t command, adapter_visit_fn visit, void *visit_ctx) {
     uint8_t *mbox = emu_mailbox(a->m), key[MBOX_KEY_ROOM];
-    uint32_t slot = get32(mbox, MBOX_KV_SLOT);
+    uint32_t slot = agent_get32(mbox, MBOX_KV_SLOT);
     for (uint32_t cursor = 0;; cursor++) {
-        put32(mbox, MBOX_CURSOR, cursor);
+        agent_put32(mbox, MBOX_CURSOR, cursor);
         put_slot(a, slot); /* a visit may have named another */
-        int rc = call(a, command);
+        int rc = agent_call(a, command);
         if (rc) return rc == NBS_E_END ? NBS_OK : rc;
-        size_t key_len = get32(mbox, MBOX_KEY_LEN);
+        size_t key_len = agent_get32(mbox, MBOX_KEY_LEN);
         memcpy(key, mbox + MBOX_KEY, key_len);
         bool pop_ignored = false;
         if ((rc = visit(visit_ctx, key, key_len, NULL, 0, &pop_ignored))) return rc;
@@ -415,13 +448,16 @@ static int reader_read(void *ctx, const void *key, size_t key_len, void *buf, si
 
 /* ---- RAM state, for campaigns that resume a run from a snapshot ---- */
 
-/* Whether the agent answers, the open domains' names, then the board's snapshot. */
+/* Whether the agent answers, the open domains' names, the open raw handles, then the board's
+ * snapshot. */
+#define HOST_STATE (1 + sizeof(kv_open_table) + MBOX_PART_MAX)
 static void save_state(void *ctx, void *out) {
     agent *a = ctx;
     uint8_t *p = out;
     p[0] = a->answering;
     memcpy(p + 1, &a->open, sizeof a->open);
-    if (emu_state_save(a->m, p + 1 + sizeof a->open))
+    memcpy(p + 1 + sizeof a->open, a->raw_mode, sizeof a->raw_mode);
+    if (emu_state_save(a->m, p + HOST_STATE))
         p[0] = 0; /* restored as a board that does not answer */
 }
 
@@ -429,7 +465,8 @@ static void restore_state(void *ctx, const void *in) {
     agent *a = ctx;
     const uint8_t *p = in;
     memcpy(&a->open, p + 1, sizeof a->open);
-    a->answering = p[0] && emu_state_restore(a->m, p + 1 + sizeof a->open) == 0;
+    memcpy(a->raw_mode, p + 1 + sizeof a->open, sizeof a->raw_mode);
+    a->answering = p[0] && emu_state_restore(a->m, p + HOST_STATE) == 0;
 }
 
 static void agent_destroy(void *ctx) {
@@ -442,13 +479,17 @@ static void agent_destroy(void *ctx) {
 
 /* ---- creation ---- */
 
-/* Refuses the run before anything runs: the reason to `refused`, NBS_E_GEOMETRY. */
-static int refuse(agent *a, const char *why) {
+void agent_refused(const char *why) {
     char message[EMU_WHY_MAX + 64];
     snprintf(message, sizeof message, "target %s: %s", selected.board, why);
+    if (selected.refused) selected.refused(message);
+}
+
+/* Refuses the run before anything runs: the reason to `refused`, NBS_E_GEOMETRY. */
+static int refuse(agent *a, const char *why) {
     if (a) emu_close(a->m);
     free(a);
-    if (selected.refused) selected.refused(message);
+    agent_refused(why);
     return NBS_E_GEOMETRY;
 }
 
@@ -481,7 +522,8 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, uint3
     /* A value crosses the mailbox whole: no larger than its value buffer. */
     out->max_value_size = cfg->page_size < MBOX_VALUE_ROOM ? cfg->page_size : MBOX_VALUE_ROOM;
     out->ctx = a;
-    out->state_size = 1 + sizeof a->open + emu_state_size(a->m);
+    out->state_size = HOST_STATE + emu_state_size(a->m);
+    out->raw = &agent_raw_ops;
     out->save_state = save_state;
     out->restore_state = restore_state;
     out->destroy = agent_destroy;
@@ -547,7 +589,7 @@ const adapter_kind *emu_target_find_engine(const char *type) {
 
 uint32_t emu_target_ecc_reads(const adapter *a) {
     const agent *ag = a->ctx;
-    return get32(emu_mailbox(ag->m), MBOX_ECC_READS);
+    return agent_get32(emu_mailbox(ag->m), MBOX_ECC_READS);
 }
 
 int emu_target_check(char *why, size_t why_size) {
@@ -559,7 +601,7 @@ int emu_target_check(char *why, size_t why_size) {
     emu_boot b;
     int rc = emu_boot_run(m, &b);
     if (rc == 0 &&
-        (b.stop != EMU_STOP_IDLE || get32(emu_mailbox(m), MBOX_HELLO) != MBOX_HELLO_VALUE)) {
+        (b.stop != EMU_STOP_IDLE || agent_get32(emu_mailbox(m), MBOX_HELLO) != MBOX_HELLO_VALUE)) {
         snprintf(why, why_size,
                  "%s: not an agent firmware for the %s: its boot ended (%s: %s, pc 0x%08x) "
                  "without greeting through the mailbox",

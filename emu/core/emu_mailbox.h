@@ -26,6 +26,10 @@
 #define MBOX_ECC_READS       0x24u /* out: the engine's reads this boot that returned NBS_E_ECC */
 #define MBOX_KV_SLOT         0x28u /* kv commands: the agent's domain handle, 0..MBOX_KV_SLOTS-1 */
 #define MBOX_KV_FORMAT       0x2Cu /* kv read: in the format asked, out the stored one; kv write */
+#define MBOX_RAW_PART        0x30u /* raw commands: the partition's index in the table */
+#define MBOX_RAW_OFFSET      0x34u /* raw read/write: the offset; raw erase: `from` (signed) */
+#define MBOX_RAW_TO          0x38u /* raw erase: `to` (signed) */
+#define MBOX_ARENA           0x3Cu /* the agent's RAM arena (bytes), written with the greeting */
 #define MBOX_CFG_KIND        0x40u /* mount: MBOX_KIND_MAP or MBOX_KIND_QUEUE */
 #define MBOX_CFG_START       0x44u /* mount: the engine's first byte (absolute address) */
 #define MBOX_CFG_SIZE        0x48u /* mount: bytes */
@@ -49,9 +53,21 @@
  * value length (32-bit word, unaligned), the key, the value. */
 #define MBOX_TXN_HEADER       8u
 #define MBOX_PUSH_DROP_OLDEST 1u
+/* MBOX_CMD_TXN_COMMIT's MBOX_FLAGS: more records follow (stage these, keep the transaction). */
+#define MBOX_TXN_MORE 1u
+/* The partition table (MBOX_CMD_PART_TABLE) in MBOX_VALUE: the device's base (the absolute
+ * address of its byte 0), the number of sector runs, the number of partitions (words); each run
+ * as count and size (words); each partition as start and size (words), a read-only byte and its
+ * name (MBOX_PART_NAME bytes, NUL-padded). */
+#define MBOX_PART_MAX   16u
+#define MBOX_RUNS_MAX   8u
+#define MBOX_PART_NAME  17u
+#define MBOX_PART_ENTRY (8u + 1u + MBOX_PART_NAME)
 
 enum mbox_command {
     MBOX_CMD_NONE = 0,
+    /* NBS_E_CACHE_MEM: the engine's work, caches and kv buffer (MBOX_VALUE_LEN out: their bytes)
+     * do not fit the arena (MBOX_ARENA). */
     MBOX_CMD_MOUNT,
     MBOX_CMD_FORMAT,
     MBOX_CMD_STORE,
@@ -88,8 +104,24 @@ enum mbox_command {
     MBOX_CMD_KV_DOMAINS,
     /* MBOX_COUNT transaction records (MBOX_TXN_HEADER) one after the other in MBOX_VALUE,
      * staged in the agent's RAM and committed as one transaction (map: stores and removals;
-     * kv: writes and deletes in the records' handles). A failed staging aborts: nothing written. */
+     * kv: writes and deletes in the records' handles). A failed staging aborts: nothing written.
+     * With MBOX_TXN_MORE in MBOX_FLAGS the records are staged and the transaction kept for the
+     * next TXN_COMMIT (the first after a commit, an abort or a mount begins one): a transaction
+     * larger than MBOX_VALUE crosses in several. */
     MBOX_CMD_TXN_COMMIT,
+    /* Partitions and raw access (nbs_part.h). PART_TABLE replaces the table (closing every
+     * handle) with the one in MBOX_VALUE; the raw commands name a partition by MBOX_RAW_PART.
+     * RAW_OPEN: writable when MBOX_FLAGS is 1. RAW_STATUS: size, block length, blocks, erase
+     * value and write alignment as five words in MBOX_VALUE. RAW_READ: MBOX_CAPACITY bytes at
+     * MBOX_RAW_OFFSET into MBOX_VALUE, MBOX_VALUE_LEN out the bytes read. RAW_WRITE: MBOX_VALUE
+     * at MBOX_RAW_OFFSET. RAW_ERASE: blocks MBOX_RAW_OFFSET..MBOX_RAW_TO-1. */
+    MBOX_CMD_PART_TABLE,
+    MBOX_CMD_RAW_OPEN,
+    MBOX_CMD_RAW_CLOSE,
+    MBOX_CMD_RAW_STATUS,
+    MBOX_CMD_RAW_READ,
+    MBOX_CMD_RAW_WRITE,
+    MBOX_CMD_RAW_ERASE,
 };
 
 #endif

@@ -7,6 +7,7 @@
 #define NORBENCH_ADAPTER_H
 
 #include "nbs.h"
+#include "nbs_part.h"
 #include "nor.h"
 
 #include <stdbool.h>
@@ -86,6 +87,21 @@ typedef struct adapter_kvmap_ops {
     int (*walk)(void *ctx, int part, adapter_visit_fn visit, void *visit_ctx);
 } adapter_kvmap_ops;
 
+/* Raw access to the scenario's partitions (nbs_part.h's vocabulary) by an engine that does not
+ * run on the host (--target): the runner hands it the checked table once, then each raw step;
+ * partitions are named by their index in the table. Open handles survive mounts, as nbs_raw
+ * handles on the host do. NULL: the runner calls nbs_part.h on the run's device itself. */
+typedef struct adapter_raw_ops {
+    int (*table)(void *ctx, const nbs_partition *parts, uint32_t count);
+    int (*open)(void *ctx, uint32_t part, bool writable);
+    void (*close)(void *ctx, uint32_t part);
+    int (*status)(void *ctx, uint32_t part, nbs_raw_status *status);
+    int (*read)(void *ctx, uint32_t part, uint32_t offset, void *buf, uint32_t count,
+                uint32_t *got);
+    int (*write)(void *ctx, uint32_t part, uint32_t offset, const void *data, uint32_t count);
+    int (*erase)(void *ctx, uint32_t part, int64_t from, int64_t to);
+} adapter_raw_ops;
+
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
 struct adapter {
@@ -150,6 +166,8 @@ struct adapter {
 
     /* The Map façade (NULL without ADAPTER_CAN_KVMAP), last for the same reason. */
     const adapter_kvmap_ops *kvmap;
+    /* Raw partition access on the engine's side (NULL: on the host), last for the same reason. */
+    const adapter_raw_ops *raw;
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY

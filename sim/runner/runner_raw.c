@@ -48,6 +48,7 @@ int run_raw_setup(run_state *st) {
     }
     r->table = (nbs_part_table){&r->device, r->parts, (uint32_t)r->count};
     int rc = nbs_part_check(&r->table, NULL);
+    if (!rc && st->engine.raw) rc = st->engine.raw->table(st->engine.ctx, r->parts, r->count);
     if (rc)
         return run_fail(st, "partitions: the engine refused the table the validator passed: %s",
                         nbs_strerror(rc));
@@ -104,6 +105,45 @@ void run_raw_note_fault(run_state *st, uint32_t address, uint32_t length) {
     run_raw *r = st->raw;
     for (size_t i = 0; r && i < r->count; i++)
         ref_raw_forget_device(&r->model[i].image, &r->rules, address, length);
+}
+
+/* ---- the engine's side: nbs_part.h on the run's device, or the adapter's (--target) ---- */
+
+static int host_open(void *ctx, uint32_t part, bool writable) {
+    run_raw *r = ctx;
+    return nbs_raw_open(&r->handles[part], &r->table, r->parts[part].name, writable);
+}
+
+static void host_close(void *ctx, uint32_t part) {
+    nbs_raw_close(&((run_raw *)ctx)->handles[part]);
+}
+
+static int host_status(void *ctx, uint32_t part, nbs_raw_status *status) {
+    return nbs_raw_status_get(&((run_raw *)ctx)->handles[part], status);
+}
+
+static int host_read(void *ctx, uint32_t part, uint32_t offset, void *buf, uint32_t count,
+                     uint32_t *got) {
+    return nbs_raw_read(&((run_raw *)ctx)->handles[part], offset, buf, count, got);
+}
+
+static int host_write(void *ctx, uint32_t part, uint32_t offset, const void *data, uint32_t count) {
+    return nbs_raw_write(&((run_raw *)ctx)->handles[part], offset, data, count);
+}
+
+static int host_erase(void *ctx, uint32_t part, int64_t from, int64_t to) {
+    return nbs_raw_erase(&((run_raw *)ctx)->handles[part], from, to);
+}
+
+static const adapter_raw_ops host_ops = {NULL,      host_open,  host_close, host_status,
+                                         host_read, host_write, host_erase};
+
+static const adapter_raw_ops *engine_ops(const run_state *st) {
+    return st->engine.raw ? st->engine.raw : &host_ops;
+}
+
+static void *engine_ctx(const run_state *st) {
+    return st->engine.raw ? st->engine.ctx : st->raw;
 }
 
 /* ---- the model's answers ---- */
@@ -198,7 +238,7 @@ static int open_step(run_state *st, const scenario_raw_args *a) {
     m->open = want.rc == NBS_OK; /* a failed open leaves the partition closed */
     m->writable = a->writable;
     run_count_engine_op(st);
-    int got = nbs_raw_open(&r->handles[a->partition], &r->table, p->name, a->writable);
+    int got = engine_ops(st)->open(engine_ctx(st), a->partition, a->writable);
     return check_rc(st, want, got, false);
 }
 
@@ -207,7 +247,7 @@ static int status_step(run_state *st, const scenario_raw_args *a) {
     const scenario_partition *p = &st->sc->partitions[a->partition];
     nbs_raw_status got = {0};
     run_count_engine_op(st);
-    int rc = nbs_raw_status_get(&r->handles[a->partition], &got);
+    int rc = engine_ops(st)->status(engine_ctx(st), a->partition, &got);
     ref_raw_outcome want = {r->model[a->partition].open ? NBS_OK : NBS_E_INVAL, false};
     int failed = check_rc(st, want, rc, false);
     if (failed || rc) return failed;
@@ -293,7 +333,7 @@ static int read_step(run_state *st, const scenario_raw_args *a) {
     if (!buf) return run_fail_nomem(st);
     uint32_t got = 0;
     run_count_engine_op(st);
-    int rc = nbs_raw_read(&r->handles[a->partition], a->offset, buf, a->count, &got);
+    int rc = engine_ops(st)->read(engine_ctx(st), a->partition, a->offset, buf, a->count, &got);
     int decided = argument_answer(st, m, st->step, 0);
     uint32_t left = a->offset <= m->image.size ? m->image.size - a->offset : 0;
     uint32_t n = a->count < left ? a->count : left;
@@ -341,7 +381,7 @@ static int write_step(run_state *st, const scenario_raw_args *a) {
     else if (decided == FLASH_DECIDES)
         want = ref_raw_write(&m->image, &r->rules, a->offset, value.bytes, length);
     run_count_engine_op(st);
-    int rc = nbs_raw_write(&r->handles[a->partition], a->offset, value.bytes, length);
+    int rc = engine_ops(st)->write(engine_ctx(st), a->partition, a->offset, value.bytes, length);
     run_bytes_free(&value);
     if (powered && !nor_is_powered(st->dev)) {
         int failed = after_cut(st, m, a->offset, length);
@@ -363,7 +403,7 @@ static int erase_step(run_state *st, const scenario_raw_args *a) {
                             false};
     if (decided == FLASH_DECIDES && powered) ref_raw_erase(&m->image, &r->rules, offset, length);
     run_count_engine_op(st);
-    int rc = nbs_raw_erase(&r->handles[a->partition], a->from, a->to);
+    int rc = engine_ops(st)->erase(engine_ctx(st), a->partition, a->from, a->to);
     if (powered && !nor_is_powered(st->dev)) {
         int failed = after_cut(st, m, offset, length);
         if (failed) return failed;
@@ -381,7 +421,7 @@ int run_raw_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_RAW_OPEN: return open_step(st, a);
     case SCENARIO_OP_RAW_CLOSE:
         run_count_engine_op(st);
-        nbs_raw_close(&st->raw->handles[a->partition]);
+        engine_ops(st)->close(engine_ctx(st), a->partition);
         st->raw->model[a->partition].open = false;
         return RUNNER_OK;
     case SCENARIO_OP_RAW_STATUS: return status_step(st, a);

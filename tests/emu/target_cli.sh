@@ -94,25 +94,6 @@ grep -q "read-only mount, compared with the read-write mount's recovery" "$tmp/o
     fail "the ro-pop-by-p campaign failed otherwise: $(cat "$tmp/out")"
 # Transactions on the board: the campaign scenarios over map and kv transactions on two pages of
 # nrf52840 flash (the kv blob 1200 bytes, so that its rewrites still force garbage collection).
-board_flash='s/"preset": "tiny"/"preset": "nrf52840", "sectors": 2/'
-sed -e "$board_flash" "$sc/powercut/map-txn-tiny.json" >"$tmp/map-txn.json"
-sed -e "$board_flash" -e 's/"random": 50 }/"random": 1200 }/' "$sc/powercut/kv-txn-tiny.json" >"$tmp/kv-txn.json"
-grep -q '"random": 1200 }' "$tmp/kv-txn.json" || fail "kv-txn-tiny.json has no 50-byte blob to enlarge"
-for s in "$tmp/map-txn.json" "$tmp/kv-txn.json"; do
-    grep -q '"preset": "nrf52840"' "$s" || fail "$s: not on nrf52840 flash"
-    name=$(sed -n 's/^  "name": "\(.*\)",$/\1/p' "$s")
-    "$nb" run --quiet --dump-image "$tmp/host" "$s" || fail "$name (nrf52840 flash) fails on the host"
-    "$nb" run --quiet --target nrf52840 --dump-image "$tmp/board" "$s" || fail "$name fails on the nrf52840"
-    cmp -s "$tmp/host/$name.bin" "$tmp/board/$name.bin" || fail "$name: the host's and the nrf52840's flash differ"
-    (cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries 40 --target nrf52840 "$s") >"$tmp/out" 2>&1 ||
-        fail "the $name campaign on the board failed: $(cat "$tmp/out")"
-done
-for pair in "txn-split $tmp/map-txn.json" "kv-remove-first $tmp/kv-txn.json"; do
-    variant=${pair%% *} s=${pair#* }
-    (cd "$tmp" && "$nb" powercut --quiet --jobs 2 --max-tries 40 --torn none --target nrf52840 \
-        --firmware "$fw/agent-broken-$variant-nrf52840.elf" "$s") >"$tmp/out" 2>&1; rc=$?
-    [ $rc -eq 1 ] || fail "the campaign over $variant exited $rc, not 1: $(cat "$tmp/out")"
-    grep -q "the operation in flight is neither applied nor absent" "$tmp/out" ||
-        fail "the $variant campaign failed otherwise: $(cat "$tmp/out")"
-done
+sh "$(dirname "$0")/txn_campaigns.sh" "$nb" "$fw" "$sc" nrf52840 '"preset": "nrf52840", "sectors": 2' \
+    1200 40 all txn-split:map kv-remove-first:kv || exit 1
 echo "target_cli: ok"

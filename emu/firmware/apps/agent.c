@@ -3,12 +3,16 @@
  * cross-compiled for the board with the scenario's configuration. The engine's range and
  * caches come with the mount command (read-write or read-only); its work and cache memory, the
  * key-value layer's buffer (a kv mount: nbs_kv on the map, its domain handles kept by slot) and
- * a transaction's staging buffer (the rest) come from a static arena. Between calls the core
- * waits in a WFI, which hands control back to the host. */
+ * a transaction's staging buffer (the rest) come from a static arena; a transaction may come
+ * in several commands, staged as they come. The scenario's partition table comes with its own
+ * command, after which raw reads, writes and erases run in its partitions (nbs_part.h) through
+ * the same board flash. Between calls the core waits in a WFI, which hands control back to the
+ * host. */
 #include "board.h"
 #include "emu_mailbox.h"
 #include "nbs.h"
 #include "nbs_kv.h"
+#include "nbs_part.h"
 
 #include <string.h>
 
@@ -26,22 +30,22 @@ static nbs_kv kv;
 static nbs_kv_domain domains[MBOX_KV_SLOTS];
 static uint8_t *staging; /* a transaction's staging buffer: the arena past the rest */
 static size_t staging_size;
+static nbs_map_txn txn;
+static bool txn_open; /* records staged, more to come (MBOX_TXN_MORE) */
 
 /* The engine's reads go through the board's, counting those that met an ECC error (the host
  * compares the count with its NOR model's). */
-static int (*board_read)(void *ctx, uint32_t addr, void *buf, uint32_t len);
+static nbs_flash board;
 static uint32_t ecc_reads;
 
 static int counted_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
-    int rc = board_read(ctx, addr, buf, len);
+    int rc = board.read(ctx, addr, buf, len);
     if (rc == NBS_E_ECC) REG(MBOX_ECC_READS) = ++ecc_reads;
     return rc;
 }
 
 static int mount(bool read_only) {
-    nbs_flash flash;
-    board_storage_flash(&flash);
-    board_read = flash.read;
+    nbs_flash flash = board;
     flash.read = counted_read;
     if (REG(MBOX_CFG_WRITE_UNIT) != flash.write_unit) return NBS_E_GEOMETRY;
     flash.start = REG(MBOX_CFG_START);
@@ -56,7 +60,10 @@ static int mount(bool read_only) {
         flags && flash.page_size ? nbs_cache_bytes(flags, flash.size / flash.page_size, keys) : 0;
     size_t cache_at = (work + 7u) & ~(size_t)7u; /* the cache memory is 8-byte aligned */
     size_t kv_at = cache_at + cache, kv_size = is_kv ? nbs_kv_buffer_bytes(&flash) : 0;
-    if (kv_at + kv_size > sizeof arena) return NBS_E_CACHE_MEM;
+    if (kv_at + kv_size > sizeof arena) {
+        REG(MBOX_VALUE_LEN) = kv_at + kv_size;
+        return NBS_E_CACHE_MEM;
+    }
     staging = arena + kv_at + kv_size;
     staging_size = sizeof arena - kv_at - kv_size;
     config = (nbs_config){.flash = flash,
@@ -69,6 +76,7 @@ static int mount(bool read_only) {
                                     .check = REG(MBOX_CFG_CACHE_CHECK) != 0},
                           .read_only = read_only};
     memset(domains, 0, sizeof domains);
+    txn_open = false;
     int rc = is_map ? nbs_map_mount(&map, &config) : nbs_queue_mount(&queue, &config);
     if (is_kv) {
         int bound = nbs_kv_init(&kv, &map, arena + kv_at, kv_size);
@@ -202,18 +210,104 @@ static int stage(nbs_map_txn *txn, const uint8_t *record, const uint8_t *end,
                                      value_len);
 }
 
+/* Stages the records in the mailbox (a transaction begun unless one is open); commits unless
+ * more are to come. A failure aborts the whole transaction. */
 static int txn_commit(size_t len) {
     if (!is_map || len > MBOX_VALUE_ROOM) return NBS_E_INVAL;
-    nbs_map_txn txn;
-    int rc = nbs_map_txn_begin(&map, &txn, staging, staging_size);
+    int rc = txn_open ? NBS_OK : nbs_map_txn_begin(&map, &txn, staging, staging_size);
+    txn_open = rc == NBS_OK;
     const uint8_t *record = VALUE, *end = VALUE + len;
     for (uint32_t i = 0, n = REG(MBOX_COUNT); !rc && i < n; i++)
         rc = stage(&txn, record, end, &record);
-    if (rc) {
-        nbs_map_txn_abort(&txn);
+    if (rc || (REG(MBOX_FLAGS) & MBOX_TXN_MORE)) {
+        if (rc && txn_open) nbs_map_txn_abort(&txn);
+        txn_open = rc == NBS_OK;
         return rc;
     }
+    txn_open = false;
     return nbs_map_txn_commit(&txn);
+}
+
+/* ---- partitions and raw access ---- */
+
+/* The scenario's device is the board's storage from `device_base` on (addresses from 0). */
+static uint32_t device_base;
+static nbs_sector_run runs[MBOX_RUNS_MAX];
+static char part_names[MBOX_PART_MAX][MBOX_PART_NAME];
+static nbs_partition parts[MBOX_PART_MAX];
+static nbs_device device;
+static nbs_part_table table;
+static nbs_raw raws[MBOX_PART_MAX];
+
+static int device_read(void *ctx, uint32_t addr, void *buf, uint32_t len) {
+    return counted_read(ctx, device_base + addr, buf, len);
+}
+
+static int device_program(void *ctx, uint32_t addr, const void *data, uint32_t len) {
+    return board.program(ctx, device_base + addr, data, len);
+}
+
+static int device_erase(void *ctx, uint32_t addr) {
+    return board.erase(ctx, device_base + addr);
+}
+
+static uint32_t word_at(const uint8_t *p) {
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* The table in the mailbox (MBOX_PART_ENTRY), checked as the host checked it; every handle
+ * closed. */
+static int part_table(size_t len) {
+    const uint8_t *v = VALUE;
+    if (len < 12) return NBS_E_INVAL;
+    uint32_t run_count = word_at(v + 4), count = word_at(v + 8), size = 0;
+    const uint8_t *entry = v + 12 + 8 * run_count;
+    if (run_count > MBOX_RUNS_MAX || count > MBOX_PART_MAX ||
+        len != 12 + 8 * run_count + MBOX_PART_ENTRY * count)
+        return NBS_E_INVAL;
+    device_base = word_at(v);
+    for (uint32_t i = 0; i < run_count; i++) {
+        runs[i] = (nbs_sector_run){word_at(v + 12 + 8 * i), word_at(v + 16 + 8 * i)};
+        size += runs[i].count * runs[i].size;
+    }
+    for (uint32_t i = 0; i < count; i++, entry += MBOX_PART_ENTRY) {
+        memcpy(part_names[i], entry + 9, MBOX_PART_NAME);
+        part_names[i][MBOX_PART_NAME - 1] = '\0';
+        parts[i] = (nbs_partition){part_names[i], word_at(entry), word_at(entry + 4), entry[8]};
+    }
+    nbs_flash flash = board;
+    flash.read = device_read, flash.program = device_program, flash.erase = device_erase;
+    flash.start = 0, flash.size = size;
+    device = (nbs_device){flash, runs, run_count};
+    table = (nbs_part_table){&device, parts, count};
+    memset(raws, 0, sizeof raws);
+    return nbs_part_check(&table, NULL);
+}
+
+static int run_raw(uint32_t command, size_t len) {
+    uint32_t part = REG(MBOX_RAW_PART), got = 0;
+    if (part >= table.count) return NBS_E_INVAL;
+    nbs_raw *raw = &raws[part];
+    int rc;
+    switch (command) {
+    case MBOX_CMD_RAW_OPEN: return nbs_raw_open(raw, &table, parts[part].name, REG(MBOX_FLAGS));
+    case MBOX_CMD_RAW_CLOSE: nbs_raw_close(raw); return NBS_OK;
+    case MBOX_CMD_RAW_STATUS: {
+        nbs_raw_status s = {0};
+        rc = nbs_raw_status_get(raw, &s);
+        uint32_t figures[5] = {s.size, s.block_length, s.blocks, s.erase_value, s.write_align};
+        memcpy(VALUE, figures, sizeof figures);
+        return rc;
+    }
+    case MBOX_CMD_RAW_READ:
+        rc = nbs_raw_read(raw, REG(MBOX_RAW_OFFSET), VALUE, capacity(), &got);
+        REG(MBOX_VALUE_LEN) = got;
+        return rc;
+    case MBOX_CMD_RAW_WRITE: return nbs_raw_write(raw, REG(MBOX_RAW_OFFSET), VALUE, len);
+    default: return nbs_raw_erase(raw, (int32_t)REG(MBOX_RAW_OFFSET), (int32_t)REG(MBOX_RAW_TO));
+    }
 }
 
 static int run(uint32_t command) {
@@ -263,13 +357,22 @@ static int run(uint32_t command) {
     case MBOX_CMD_KV_DELETE: return run_kv(command, slot_domain(), key_len, len);
     case MBOX_CMD_TXN_COMMIT: return txn_commit(len);
     case MBOX_CMD_ITERATE_POP: return is_map ? NBS_E_INVAL : iterate_pop();
+    case MBOX_CMD_PART_TABLE: return len > MBOX_VALUE_ROOM ? NBS_E_INVAL : part_table(len);
+    case MBOX_CMD_RAW_OPEN:
+    case MBOX_CMD_RAW_CLOSE:
+    case MBOX_CMD_RAW_STATUS:
+    case MBOX_CMD_RAW_READ:
+    case MBOX_CMD_RAW_WRITE:
+    case MBOX_CMD_RAW_ERASE: return run_raw(command, len);
     default: return NBS_E_INVAL;
     }
 }
 
 int main(void) {
+    board_storage_flash(&board);
     REG(MBOX_COMMAND) = MBOX_CMD_NONE;
     REG(MBOX_ECC_READS) = 0;
+    REG(MBOX_ARENA) = sizeof arena;
     REG(MBOX_HELLO) = MBOX_HELLO_VALUE;
     for (;;) {
         __asm volatile("wfi" ::: "memory");
