@@ -8,7 +8,9 @@
  * damaged after its complete is rejected at boot, never installed. Exit 0 when all hold, 1 with
  * the first failure. Built against the real engine and against the broken ones
  * (update-record-first, update-no-crc), which it must catch.
- * Usage: update_cuts GEOMETRY DEPTH (GEOMETRY: tiny, stm32f4, nrf52840; DEPTH 1 or 2). */
+ * Usage: update_cuts GEOMETRY DEPTH (GEOMETRY: tiny, stm32f4, nrf52840; DEPTH 1 or 2);
+ * update_cuts GEOMETRY measure prints the flash traffic of one upgrade and one revert of an
+ * image of 64 KiB (header included) over one of 64 KiB, uncut. */
 #include "update_fixture.h"
 
 #include <stdio.h>
@@ -46,9 +48,8 @@ typedef struct world {
     char where[160];
 } world;
 
-static int fail(const world *w, const char *fmt, const char *detail, int rc) {
-    printf("FAIL %s: %s: %s (%s)\n", w->geometry, w->where, fmt, detail ? detail : "");
-    (void)rc;
+static int fail(const world *w, const char *what, const char *detail) {
+    printf("FAIL %s: %s: %s (%s)\n", w->geometry, w->where, what, detail ? detail : "");
     return 1;
 }
 
@@ -84,34 +85,34 @@ static void power_up(world *w) {
 static int recover_and_check(world *w, const history_step *s, uint64_t second) {
     power_up(w);
     int rc = upd_fixture_mount(w->f);
-    if (rc) return fail(w, "mount after the cut", nbs_strerror(rc), rc);
+    if (rc) return fail(w, "mount after the cut", nbs_strerror(rc));
     run_image r;
     if (second) {
         nor_arm_cut_after_ops(w->f->dev, second - 1);
         rc = boot(w, &r);
         if (nor_is_powered(w->f->dev)) { /* the recovery boot made fewer operations */
             nor_disarm_cut(w->f->dev);
-            return rc ? fail(w, "recovery boot", nbs_strerror(rc), rc) : 2;
+            return rc ? fail(w, "recovery boot", nbs_strerror(rc)) : 2;
         }
         power_up(w);
         rc = upd_fixture_mount(w->f);
-        if (rc) return fail(w, "mount after the second cut", nbs_strerror(rc), rc);
+        if (rc) return fail(w, "mount after the second cut", nbs_strerror(rc));
     }
     rc = boot(w, &r);
-    if (rc) return fail(w, "recovery boot", nbs_strerror(rc), rc);
+    if (rc) return fail(w, "recovery boot", nbs_strerror(rc));
     if (!same(r, s->allowed[0]) && !same(r, s->allowed[1])) {
         char d[80];
         snprintf(d, sizeof d, "runs v%u%s", r.major, r.test ? " (test)" : "");
-        return fail(w, "the recovery boot runs an image the history does not allow", d, 0);
+        return fail(w, "the recovery boot runs an image the history does not allow", d);
     }
     run_image next, want = r.test ? (run_image){1, false} : r;
     rc = boot(w, &next);
-    if (rc) return fail(w, "the boot after the recovery", nbs_strerror(rc), rc);
+    if (rc) return fail(w, "the boot after the recovery", nbs_strerror(rc));
     if (!same(next, want)) {
         char d[80];
         snprintf(d, sizeof d, "runs v%u%s after v%u%s", next.major, next.test ? " (test)" : "",
                  r.major, r.test ? " (test)" : "");
-        return fail(w, "the boot after the recovery", d, 0);
+        return fail(w, "the boot after the recovery", d);
     }
     return 0;
 }
@@ -128,12 +129,12 @@ static int run_history(world *w, uint64_t cut, uint64_t second, bool *landed) {
             *landed = true;
             return recover_and_check(w, s, second);
         }
-        if (rc) return fail(w, "history step", nbs_strerror(rc), rc);
+        if (rc) return fail(w, "history step", nbs_strerror(rc));
         if (s->what == BOOT && !same(got, s->expect)) {
             char d[80];
             snprintf(d, sizeof d, "step %zu runs v%u%s, expected v%u%s", i, got.major,
                      got.test ? " (test)" : "", s->expect.major, s->expect.test ? " (test)" : "");
-            return fail(w, "uncut history", d, 0);
+            return fail(w, "uncut history", d);
         }
     }
     nor_disarm_cut(w->f->dev);
@@ -147,7 +148,7 @@ static int prepare(world *w) {
     if (!rc) rc = boot(w, &r);
     if (!rc) rc = nbs_update_confirm(&w->f->slots);
     if (!rc) rc = upd_image_send(w->f, w->v2, w->size2, 29);
-    return rc ? fail(w, "setting up v1 and v2", nbs_strerror(rc), rc) : 0;
+    return rc ? fail(w, "setting up v1 and v2", nbs_strerror(rc)) : 0;
 }
 
 /* A pending image whose body is damaged after its complete is rejected, v1 runs. */
@@ -157,15 +158,49 @@ static int damaged_pending_rejected(world *w) {
     nor_flip_bit(w->f->dev, byte, 3);
     nbs_boot_info info;
     int rc = nbs_update_boot(&w->f->slots, &info);
-    if (rc) return fail(w, "boot", nbs_strerror(rc), rc);
+    if (rc) return fail(w, "boot", nbs_strerror(rc));
     if (info.action != NBS_BOOT_REJECTED || !info.has_image || info.version.major != 1)
-        return fail(w, "installed a damaged image (or did not run v1)", NULL, 0);
+        return fail(w, "installed a damaged image (or did not run v1)", NULL);
     return 0;
 }
 
+/* One boot's flash traffic, printed. */
+static int measured_boot(world *w, const char *what) {
+    nor_stats before, after;
+    nor_get_stats(w->f->dev, &before);
+    run_image r;
+    int rc = boot(w, &r);
+    nor_get_stats(w->f->dev, &after);
+    if (rc) return fail(w, what, nbs_strerror(rc));
+    printf("%s (%s, runs v%u%s): %llu programs (%llu bytes), %llu erases, %llu reads (%llu "
+           "bytes), %.3f s of flash time\n",
+           what, w->geometry, r.major, r.test ? " test" : "",
+           (unsigned long long)(after.program_calls - before.program_calls),
+           (unsigned long long)(after.program_bytes - before.program_bytes),
+           (unsigned long long)(after.erase_calls - before.erase_calls),
+           (unsigned long long)(after.read_calls - before.read_calls),
+           (unsigned long long)(after.read_bytes - before.read_bytes),
+           (double)(after.time_us - before.time_us) / 1e6);
+    return 0;
+}
+
+static int measure(world *w) {
+    w->size1 = w->size2 = 64 * 1024;
+    w->v1 = malloc(w->size1), w->v2 = malloc(w->size2);
+    upd_image_make(w->v1, w->size1, 1, 101);
+    upd_image_make(w->v2, w->size2, 2, 102);
+    snprintf(w->where, sizeof w->where, "measure");
+    if (prepare(w)) return 1;
+    int rc = measured_boot(w, "upgrade") || measured_boot(w, "revert");
+    free(w->v1), free(w->v2);
+    upd_fixture_free(w->f);
+    return rc;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "2"))) {
-        fprintf(stderr, "usage: update_cuts tiny|stm32f4|nrf52840 1|2\n");
+    bool measuring = argc == 3 && strcmp(argv[2], "measure") == 0;
+    if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "2") && !measuring)) {
+        fprintf(stderr, "usage: update_cuts tiny|stm32f4|nrf52840 1|2|measure\n");
         return 2;
     }
     world w = {.geometry = argv[1]};
@@ -175,8 +210,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "update_cuts: unknown geometry '%s'\n", argv[1]);
         return 2;
     }
-    uint32_t slot = w.f->parts[0].size, block = w.f->runs[0].size;
-    (void)block;
+    if (measuring) return measure(&w);
+    uint32_t slot = w.f->parts[0].size;
     w.size1 = slot * 5 / 8 + 3, w.size2 = slot * 7 / 8 + 1, w.size3 = slot / 2 + 5;
     w.v1 = malloc(w.size1), w.v2 = malloc(w.size2), w.v3 = malloc(w.size3);
     upd_image_make(w.v1, w.size1, 1, 101);
@@ -207,7 +242,7 @@ int main(int argc, char **argv) {
                 nor_snapshot_restore(w.f->dev, start);
                 nor_mix_seed(w.f->dev, cut * 1000003u + second);
                 nor_set_torn_modes(w.f->dev, modes[m].prog, modes[m].erase);
-                if (upd_fixture_mount(w.f)) return fail(&w, "mount at the start", NULL, 0);
+                if (upd_fixture_mount(w.f)) return fail(&w, "mount at the start", NULL);
                 snprintf(w.where, sizeof w.where, "torn %s/%s, cut at operation %llu, second %llu",
                          nor_torn_program_name(modes[m].prog), nor_torn_erase_name(modes[m].erase),
                          (unsigned long long)cut, (unsigned long long)second);
