@@ -149,3 +149,12 @@ Test(update, slots_of_unequal_geometry_are_refused) {
     f->slots.buffer_size = 16;
     cr_assert_eq(nbs_update_slots_check(&f->slots), NBS_E_INVAL);
 }
+
+Test(update, strerror_names_the_update_codes) {
+    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_INCOMPLETE), "update image incomplete");
+    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_IMAGE), "update image header or CRC bad");
+    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_STATE), "update state forbids it");
+    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED), "update not open");
+    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED - 1), "unknown error");
+    cr_assert_str_eq(nbs_update_state_name(NBS_UPDATE_REVERT), "revert");
+}
