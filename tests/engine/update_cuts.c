@@ -8,7 +8,7 @@
  * damaged after its complete is rejected at boot, never installed. Exit 0 when all hold, 1 with
  * the first failure. Built against the real engine and against the broken ones
  * (update-record-first, update-no-crc), which it must catch.
- * Usage: update_cuts GEOMETRY DEPTH (GEOMETRY: tiny, stm32f4, nrf52840; DEPTH 1 or 2);
+ * Usage: update_cuts GEOMETRY DEPTH (GEOMETRY: tiny, stm32f4, stm32l4, nrf52840; DEPTH 1 or 2);
  * update_cuts GEOMETRY measure prints the flash traffic of one upgrade and one revert of an
  * image of 64 KiB (header included) over one of 64 KiB, uncut. */
 #include "update_fixture.h"
@@ -200,7 +200,7 @@ static int measure(world *w) {
 int main(int argc, char **argv) {
     bool measuring = argc == 3 && strcmp(argv[2], "measure") == 0;
     if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "2") && !measuring)) {
-        fprintf(stderr, "usage: update_cuts tiny|stm32f4|nrf52840 1|2|measure\n");
+        fprintf(stderr, "usage: update_cuts tiny|stm32f4|stm32l4|nrf52840 1|2|measure\n");
         return 2;
     }
     world w = {.geometry = argv[1]};

@@ -14,33 +14,18 @@ typedef struct layout {
     uint32_t buffer; /* bytes of the copy buffer (a sector takes sector / buffer programs) */
 } layout;
 
+/* One geometry a row: name, preset, regions (replacing the preset's when given), primary,
+ * secondary, scratch, slot size, scratch size, state, state size, map page, copy buffer. */
+/* clang-format off */
 static const layout layouts[] = {
     {"tiny", "tiny", {{16, 256, 0, 0}}, 0, 1024, 2048, 1024, 256, 2304, 1792, 256, 64},
-    {"stm32f4",
-     "stm32f4-1m",
-     {{0}},
-     0x20000,
-     0x40000,
-     0x60000,
-     0x20000,
-     0x20000,
-     0,
-     0x8000,
-     0x4000,
-     4096},
-    {"nrf52840",
-     "nrf52840",
-     {{0}},
-     0,
-     17 * 4096,
-     34 * 4096,
-     17 * 4096,
-     4096,
-     35 * 4096,
-     4 * 4096,
-     4096,
-     1024},
+    {"stm32f4", "stm32f4-1m", {{0}}, 0x20000, 0x40000, 0x60000, 0x20000, 0x20000, 0, 0x8000,
+     0x4000, 4096},
+    {"stm32l4", "stm32l4-1m", {{0}}, 0, 8192, 16384, 8192, 2048, 18432, 8192, 2048, 256},
+    {"nrf52840", "nrf52840", {{0}}, 0, 17 * 4096, 34 * 4096, 17 * 4096, 4096, 35 * 4096,
+     4 * 4096, 4096, 1024},
 };
+/* clang-format on */
 
 upd_fixture *upd_fixture_new(const char *geometry, uint64_t seed, bool secondary_read_only) {
     const layout *l = NULL;

@@ -25,7 +25,8 @@ typedef struct upd_fixture {
 
 /* Geometries: "tiny" (16 x 256 B: slots of 4 sectors, a scratch sector, a 7-page map),
  * "stm32f4" (slots of one 128 KiB sector each, a 128 KiB scratch, the map on two 16 KiB
- * sectors), "nrf52840" (slots of 17 x 4 KiB, one scratch page, a 4-page map). NULL on a name
+ * sectors), "stm32l4" (ECC words of 8 bytes written once: slots of 4 x 2 KiB, one scratch page,
+ * a 4-page map), "nrf52840" (slots of 17 x 4 KiB, one scratch page, a 4-page map). NULL on a name
  * it does not know or out of memory; the map is mounted. */
 upd_fixture *upd_fixture_new(const char *geometry, uint64_t seed, bool secondary_read_only);
 void upd_fixture_free(upd_fixture *f);
