@@ -88,6 +88,7 @@ typedef struct nbs_update {
     uint8_t unit[32];     /* mode "a": the bytes of a write unit not programmed yet */
     uint32_t unit_fill;
     bool append, open, completed;
+    bool ended; /* mode "a": complete programmed the last unit; no more writes */
 } nbs_update;
 
 /* Opens an update: mode "a" (append) or "w" (random access: byte_length required), byte_length
@@ -106,7 +107,9 @@ int nbs_update_write_at(nbs_update *u, uint32_t offset, const void *data, uint32
 int nbs_update_progress(const nbs_update *u, uint32_t *written, uint32_t *byte_length);
 /* Ends the image and activates it for a test boot (state PENDING), or refuses and activates
  * nothing: NBS_E_UPDATE_INCOMPLETE (fewer bytes than byte_length or the header's size says, or
- * more), NBS_E_UPDATE_IMAGE (a bad header, or a body whose CRC-32C is not the header's). */
+ * more), NBS_E_UPDATE_IMAGE (a bad header, or a body whose CRC-32C is not the header's). Short
+ * of byte_length, writing may go on; otherwise an append update takes no more writes after a
+ * complete (its last write unit is programmed): NBS_E_UPDATE_CLOSED. */
 int nbs_update_complete(nbs_update *u);
 /* Ends the update; without a successful complete it is aborted (nothing activated). */
 void nbs_update_close(nbs_update *u);

@@ -169,7 +169,7 @@ int nbs_update_open(nbs_update *u, const nbs_update_slots *slots, char mode, uin
     u->byte_length = byte_length;
     u->written = u->offset = u->unit_fill = 0;
     u->append = mode == 'a';
-    u->completed = false;
+    u->completed = u->ended = false;
     u->open = true;
     return NBS_OK;
 }
@@ -190,7 +190,7 @@ static int flush_unit(nbs_update *u) {
 
 int nbs_update_write(nbs_update *u, const void *data, uint32_t count) {
     if (!u || (count && !data)) return NBS_E_INVAL;
-    if (!u->open || u->completed) return NBS_E_UPDATE_CLOSED;
+    if (!u->open || u->completed || u->ended) return NBS_E_UPDATE_CLOSED;
     if (!u->append) return NBS_E_INVAL;
     if (count > limit_of(u) - u->offset) return NBS_E_RANGE;
     const uint8_t *p = data;
@@ -247,9 +247,13 @@ int nbs_update_progress(const nbs_update *u, uint32_t *written, uint32_t *byte_l
 int nbs_update_complete(nbs_update *u) {
     if (!u) return NBS_E_INVAL;
     if (!u->open || u->completed) return NBS_E_UPDATE_CLOSED;
+    /* Short of byte_length: refused before the last unit is programmed, so writing may go on. */
+    if (u->byte_length && u->written != u->byte_length) return NBS_E_UPDATE_INCOMPLETE;
+    /* Otherwise the end of the image: its last unit is programmed (padded) and no byte can
+     * follow it into that unit, so an append update takes no more writes, whatever the answer. */
+    u->ended = u->append;
     int rc = u->append ? flush_unit(u) : NBS_OK;
     if (rc) return rc;
-    if (u->byte_length && u->written != u->byte_length) return NBS_E_UPDATE_INCOMPLETE;
     if (u->written < NBS_IMAGE_HEADER_BYTES) return NBS_E_UPDATE_INCOMPLETE;
     nbs_image_header h;
     rc = nbs_slot_header_read(&u->raw, &h);

@@ -158,3 +158,22 @@ Test(update, strerror_names_the_update_codes) {
     cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED - 1), "unknown error");
     cr_assert_str_eq(nbs_update_state_name(NBS_UPDATE_REVERT), "revert");
 }
+
+Test(update, append_after_a_short_complete_goes_on_but_not_after_the_end) {
+    upd_fixture_free(f);
+    f = upd_fixture_new("stm32l4", 3, false); /* ECC words of 8 bytes: a unit programmed once */
+    nbs_update u;
+    cr_assert_eq(nbs_update_open(&u, &f->slots, 'a', sizeof image), NBS_OK);
+    cr_assert_eq(nbs_update_write(&u, image, 333), NBS_OK);
+    cr_assert_eq(nbs_update_complete(&u), NBS_E_UPDATE_INCOMPLETE); /* short: nothing programmed */
+    cr_assert_eq(nbs_update_write(&u, image + 333, sizeof image - 333), NBS_OK);
+    cr_assert_eq(nbs_update_complete(&u), NBS_OK);
+    nbs_update_close(&u);
+    /* Unknown length: a complete ends the image, its last unit programmed. */
+    cr_assert_eq(nbs_update_open(&u, &f->slots, 'a', 0), NBS_OK);
+    cr_assert_eq(nbs_update_write(&u, image, 333), NBS_OK);
+    cr_assert_eq(nbs_update_complete(&u), NBS_E_UPDATE_INCOMPLETE);
+    cr_assert_eq(nbs_update_write(&u, image + 333, 4), NBS_E_UPDATE_CLOSED);
+    nbs_update_close(&u);
+    cr_assert_eq(state_now(), NBS_UPDATE_IDLE);
+}
