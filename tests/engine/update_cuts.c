@@ -190,39 +190,15 @@ static int measure(world *w) {
     upd_image_make(w->v1, w->size1, 1, 101);
     upd_image_make(w->v2, w->size2, 2, 102);
     snprintf(w->where, sizeof w->where, "measure");
-    if (prepare(w)) return 1;
-    int rc = measured_boot(w, "upgrade") || measured_boot(w, "revert");
+    int rc = prepare(w) || measured_boot(w, "upgrade") || measured_boot(w, "revert");
     free(w->v1), free(w->v2);
     upd_fixture_free(w->f);
     return rc;
 }
 
-int main(int argc, char **argv) {
-    bool measuring = argc == 3 && strcmp(argv[2], "measure") == 0;
-    if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "2") && !measuring)) {
-        fprintf(stderr, "usage: update_cuts tiny|stm32f4|stm32l4|nrf52840 1|2|measure\n");
-        return 2;
-    }
-    world w = {.geometry = argv[1]};
-    int depth = argv[2][0] - '0';
-    w.f = upd_fixture_new(argv[1], 7, false);
-    if (!w.f) {
-        fprintf(stderr, "update_cuts: unknown geometry '%s'\n", argv[1]);
-        return 2;
-    }
-    if (measuring) return measure(&w);
-    uint32_t slot = w.f->parts[0].size;
-    w.size1 = slot * 5 / 8 + 3, w.size2 = slot * 7 / 8 + 1, w.size3 = slot / 2 + 5;
-    w.v1 = malloc(w.size1), w.v2 = malloc(w.size2), w.v3 = malloc(w.size3);
-    upd_image_make(w.v1, w.size1, 1, 101);
-    upd_image_make(w.v2, w.size2, 2, 102);
-    upd_image_make(w.v3, w.size3, 3, 103);
-    snprintf(w.where, sizeof w.where, "setup");
-    if (prepare(&w)) return 1;
-    nor_snapshot *start;
-    nor_snapshot_take(w.f->dev, &start);
-    if (damaged_pending_rejected(&w)) return 1;
-
+/* Every cut point of the history in every torn mode (and, at depth 2, every cut point of the
+ * recovery boot after it), from the state `prepare` left. 0 or 1 (reported). */
+static int cut_everywhere(world *w, int depth) {
     static const struct {
         nor_torn_program prog;
         nor_torn_erase erase;
@@ -234,29 +210,64 @@ int main(int argc, char **argv) {
                  {NOR_TORN_PROG_EARLY, NOR_TORN_ERASE_MIDDLE},
                  {NOR_TORN_PROG_LATE, NOR_TORN_ERASE_LATE},
                  {NOR_TORN_PROG_SPREAD, NOR_TORN_ERASE_SPREAD}};
+    nor_snapshot *start;
+    if (nor_snapshot_take(w->f->dev, &start)) return fail(w, "a snapshot", "out of memory");
+    int rc = damaged_pending_rejected(w);
     unsigned long tries = 0;
-    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+    for (size_t m = 0; !rc && m < sizeof modes / sizeof modes[0]; m++) {
         bool landed = true;
-        for (uint64_t cut = 0; landed; cut++) {
+        for (uint64_t cut = 0; !rc && landed; cut++) {
             for (uint64_t second = 0; second == 0 || depth == 2; second++) {
-                nor_snapshot_restore(w.f->dev, start);
-                nor_mix_seed(w.f->dev, cut * 1000003u + second);
-                nor_set_torn_modes(w.f->dev, modes[m].prog, modes[m].erase);
-                if (upd_fixture_mount(w.f)) return fail(&w, "mount at the start", NULL);
-                snprintf(w.where, sizeof w.where, "torn %s/%s, cut at operation %llu, second %llu",
+                nor_snapshot_restore(w->f->dev, start);
+                nor_mix_seed(w->f->dev, cut * 1000003u + second);
+                nor_set_torn_modes(w->f->dev, modes[m].prog, modes[m].erase);
+                snprintf(w->where, sizeof w->where,
+                         "torn %s/%s, cut at operation %llu, second %llu",
                          nor_torn_program_name(modes[m].prog), nor_torn_erase_name(modes[m].erase),
                          (unsigned long long)cut, (unsigned long long)second);
-                int rc = run_history(&w, cut, second, &landed);
+                rc = upd_fixture_mount(w->f) ? fail(w, "mount at the start", NULL)
+                                             : run_history(w, cut, second, &landed);
                 tries++;
-                if (rc == 2 || !landed) break; /* no more operations to cut at this depth */
-                if (rc) return 1;
+                if (rc == 2) { /* the recovery boot has no more operations to cut */
+                    rc = 0;
+                    break;
+                }
+                if (rc || !landed) break;
             }
         }
     }
-    printf("ok %s depth %d: %lu cut runs, every recovery ran an image the history allows\n",
-           w.geometry, depth, tries);
     nor_snapshot_free(start);
+    if (!rc)
+        printf("ok %s depth %d: %lu cut runs, every recovery ran an image the history allows\n",
+               w->geometry, depth, tries);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    bool measuring = argc == 3 && strcmp(argv[2], "measure") == 0;
+    if (argc != 3 || (strcmp(argv[2], "1") && strcmp(argv[2], "2") && !measuring)) {
+        fprintf(stderr, "usage: update_cuts tiny|stm32f4|stm32l4|nrf52840 1|2|measure\n");
+        return 2;
+    }
+    world w = {.geometry = argv[1]};
+    w.f = upd_fixture_new(argv[1], 7, false);
+    if (!w.f) {
+        fprintf(stderr, "update_cuts: unknown geometry '%s'\n", argv[1]);
+        return 2;
+    }
+    if (measuring) return measure(&w);
+    uint32_t slot = w.f->parts[0].size;
+    w.size1 = slot * 5 / 8 + 3, w.size2 = slot * 7 / 8 + 1, w.size3 = slot / 2 + 5;
+    w.v1 = malloc(w.size1), w.v2 = malloc(w.size2), w.v3 = malloc(w.size3);
+    int rc = 1;
+    if (w.v1 && w.v2 && w.v3) {
+        upd_image_make(w.v1, w.size1, 1, 101);
+        upd_image_make(w.v2, w.size2, 2, 102);
+        upd_image_make(w.v3, w.size3, 3, 103);
+        snprintf(w.where, sizeof w.where, "setup");
+        rc = prepare(&w) ? 1 : cut_everywhere(&w, argv[2][0] - '0');
+    }
     free(w.v1), free(w.v2), free(w.v3);
     upd_fixture_free(w.f);
-    return 0;
+    return rc;
 }
