@@ -151,11 +151,18 @@ Test(update, slots_of_unequal_geometry_are_refused) {
 }
 
 Test(update, strerror_names_the_update_codes) {
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_INCOMPLETE), "update image incomplete");
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_IMAGE), "update image header or CRC bad");
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_STATE), "update state forbids it");
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED), "update not open");
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED - 1), "unknown error");
+    static const struct {
+        int code;
+        const char *message;
+    } expected[] = {
+        {NBS_E_UPDATE_INCOMPLETE, "update image incomplete"},
+        {NBS_E_UPDATE_IMAGE, "update image header or CRC bad"},
+        {NBS_E_UPDATE_STATE, "update state forbids it"},
+        {NBS_E_UPDATE_CLOSED, "update not open"},
+        {NBS_E_UPDATE_CLOSED - 1, "unknown error"},
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        cr_assert_str_eq(nbs_strerror(expected[i].code), expected[i].message);
     cr_assert_str_eq(nbs_update_state_name(NBS_UPDATE_REVERT), "revert");
 }
 
