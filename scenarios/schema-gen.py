@@ -131,6 +131,16 @@ ops = {
                   ["domain", "key", "value", "format"]) | kv_value_by_format, expect()),
  "kv_delete": (obj({"domain": ref("kv_name"), "key": ref("kv_name")}, ["domain", "key"]), expect("bool")),
  "kv_keys": (obj({"domain": ref("kv_name")}, ["domain"]), expect("items")),
+ "update_open": (obj({"mode": {"enum": ["a", "w"]}, "byte_length": U32}), expect()),
+ "update_write": (obj({"image": obj({"version": rng(0, 255), "size": rng(32, MAXV), "seed": rng(0, 18446744073709551615),
+                                     "bad_crc": {"type": "boolean"}}, ["version", "size"]),
+                       "from": rng(0, MAXV), "count": rng(0, MAXV)}, ["image"]), expect()),
+ "update_complete": (ref("no_args"), expect()),
+ "update_close": (ref("no_args"), None),
+ "boot": (ref("no_args"), expect()),
+ "confirm": (ref("no_args"), expect()),
+ "expect_image": (obj({"version": rng(0, 255), "none": {"type": "boolean"}, "test": {"type": "boolean"}}) |
+                  {"anyOf": [{"required": ["version"]}, {"required": ["none"]}]}, None),
 }
 step_alts = []
 for name, (args, exp) in ops.items():

@@ -474,6 +474,18 @@ static const op_spec op_specs[] = {
     {"kv_delete", SCENARIO_OP_KV_DELETE, KV, true, SCENARIO_EXPECT_BOOL, false, false,
      parse_kv_step, NULL, 0},
     {"kv_keys", SCENARIO_OP_KV_KEYS, KV, true, NONE, false, true, parse_kv_step, NULL, 0},
+    {"update_open", SCENARIO_OP_UPDATE_OPEN, 0, true, NONE, false, false, parse_update_step, NULL,
+     0},
+    {"update_write", SCENARIO_OP_UPDATE_WRITE, 0, true, NONE, false, false, parse_update_step, NULL,
+     0},
+    {"update_complete", SCENARIO_OP_UPDATE_COMPLETE, 0, true, NONE, false, false, parse_update_step,
+     NULL, 0},
+    {"update_close", SCENARIO_OP_UPDATE_CLOSE, 0, false, NONE, false, false, parse_update_step,
+     NULL, 0},
+    {"boot", SCENARIO_OP_BOOT, 0, true, NONE, false, false, parse_update_step, NULL, 0},
+    {"confirm", SCENARIO_OP_CONFIRM, 0, true, NONE, false, false, parse_update_step, NULL, 0},
+    {"expect_image", SCENARIO_OP_EXPECT_IMAGE, 0, false, NONE, false, false, parse_update_step,
+     NULL, 0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 
