@@ -312,6 +312,10 @@ const struct nbs_part_table *run_raw_table(const run_state *st);
  * its engine objects and model, freed at the end of the run. */
 int run_update_step(run_state *st, const scenario_step *step);
 void run_update_free(run_state *st);
+/* For checkpoints: an empty one sized like `like`, a copy into it, and its release. */
+run_update *run_update_new(const run_update *like);
+void run_update_copy(run_update *dst, const run_update *src);
+void run_update_release(run_update *u);
 bool run_raw_copy(run_raw *dst, const run_raw *src);
 void run_raw_release(run_raw *raw);
 

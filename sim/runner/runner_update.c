@@ -4,12 +4,14 @@
  * reference model of the update layer kept here (which image runs after each boot, what each
  * call answers, given what was written, completed and confirmed) and with the step's expect.
  * A boot also reads the primary slot and compares it with the image the model says runs.
- * Campaigns do not place cuts in update steps yet: tests/engine/update_cuts.c cuts the layer. */
+ * A cut inside an update step (a campaign's, at any flash operation) leaves the step done or not:
+ * the model keeps both until an answer, at the latest the next boot's, tells them apart. */
 #include "nbs_nor.h"
 #include "nbs_update.h"
 #include "nor_prng.h"
 #include "runner_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,16 +19,26 @@ enum { IMAGE_PURPOSE = 0x75706474 /* "updt": the stream of generated image bodie
 
 typedef enum model_state { MODEL_IDLE, MODEL_PENDING, MODEL_TEST } model_state;
 
-/* The reference model: the recorded state, the images involved, the open update. */
-typedef struct update_model {
+/* What the slots and the state record hold: the state, the image that runs, the one a TEST boot
+ * reverts to, the one pending. */
+typedef struct slot_state {
     model_state state;
     bool has_running, has_old;
-    scenario_update_image running, old, pending; /* old: what a TEST boot reverts to */
-    bool open, append, completed, ended, has_spec;
+    scenario_update_image running, old, pending;
+} slot_state;
+
+/* The reference model. A cut inside an update step leaves the step done or not: both states are
+ * kept (at most four after a second cut) until an answer tells them apart. */
+#define MODEL_STATES 4
+typedef struct update_model {
+    slot_state states[MODEL_STATES];
+    unsigned count;
+    bool open, append, completed, ended, has_spec; /* the open update (lost at a cut or boot) */
     uint32_t byte_length, written, offset;
     scenario_update_image spec; /* the image the open update receives */
     uint8_t *secondary;         /* the update's bytes as written (erase value elsewhere) */
     bool booted, boot_has_image, boot_test; /* the last boot's report */
+    bool must_boot; /* a cut inside an update step: the next update step is the boot */
     uint8_t boot_major;
 } update_model;
 
@@ -65,6 +77,14 @@ static uint8_t *image_bytes(run_state *st, const scenario_update_image *image) {
     return out;
 }
 
+/* "version 3 as a test", "no image". */
+static void describe_run(char *out, size_t size, bool has_image, unsigned major, bool test) {
+    if (!has_image)
+        snprintf(out, size, "no image%s", test ? " (as a test)" : "");
+    else
+        snprintf(out, size, "version %u%s", major, test ? " as a test" : "");
+}
+
 static bool same_image(const scenario_update_image *a, const scenario_update_image *b) {
     return a->major == b->major && a->size == b->size && a->seed == b->seed &&
            a->bad_crc == b->bad_crc;
@@ -91,6 +111,7 @@ static int setup(run_state *st) {
     u->work = malloc(u->work_size);
     u->model.secondary = malloc(u->secondary->size);
     if (!u->work || !u->model.secondary) return run_fail_nomem(st);
+    u->model.count = 1; /* IDLE, no image: an erased device */
     u->erase_value = sc->flash.erase_value;
     u->write_unit = sc->flash.write_unit;
     u->slots = (nbs_update_slots){table,
@@ -110,11 +131,7 @@ static int setup(run_state *st) {
 }
 
 void run_update_free(run_state *st) {
-    run_update *u = st->update;
-    if (!u) return;
-    free(u->work);
-    free(u->model.secondary);
-    free(u);
+    run_update_release(st->update);
     st->update = NULL;
 }
 
@@ -134,20 +151,84 @@ static const char *answer(int rc) {
     return rc ? scenario_error_short_name(rc) : "success";
 }
 
-static int check_rc(run_state *st, int want, int got) {
+/* The answer against the step's expect; after a campaign's cut landed the run has left the
+ * scenario's path, and only the model judges. */
+static int check_expect(run_state *st, int got) {
     const scenario_expect *e = &st->step->expect;
-    const char *op = scenario_op_name(st->step->op);
-    if (want != got)
-        return run_fail(st, "%s: expected %s (the reference model), got %s", op, answer(want),
-                        answer(got));
     int expected = e->kind == SCENARIO_EXPECT_ERROR ? e->error : NBS_OK;
-    if (e->kind != SCENARIO_EXPECT_NONE && expected != got)
-        return run_fail(st, "%s: expected %s (the step's expectation), got %s", op,
-                        answer(expected), answer(got));
-    return RUNNER_OK;
+    if (e->kind == SCENARIO_EXPECT_NONE || st->plan.landed || expected == got) return RUNNER_OK;
+    return run_fail(st, "%s: expected %s (the step's expectation), got %s",
+                    scenario_op_name(st->step->op), answer(expected), answer(got));
+}
+
+static int check_rc(run_state *st, int want, int got) {
+    if (want != got)
+        return run_fail(st, "%s: expected %s (the reference model), got %s",
+                        scenario_op_name(st->step->op), answer(want), answer(got));
+    return check_expect(st, got);
+}
+
+/* Keeps the states whose answer (by `answer_of`) is `got`; fails when none gives it. */
+static int keep_answering(run_state *st, int (*answer_of)(const slot_state *), int got) {
+    update_model *m = &st->update->model;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < m->count; i++)
+        if (answer_of(&m->states[i]) == got) m->states[kept++] = m->states[i];
+    if (!kept)
+        return run_fail(st, "%s: expected %s (the reference model), got %s",
+                        scenario_op_name(st->step->op), answer(answer_of(&m->states[0])),
+                        answer(got));
+    m->count = kept;
+    return check_expect(st, got);
+}
+
+/* ---- cuts ---- */
+
+static int boot_step(run_state *st, const scenario_update_args *a);
+
+/* The power went off inside the step that just ran: its effect on the state record is there or
+ * not (`before` and the model's states, the step applied, are both kept), the open update is
+ * lost, and a campaign's cut is followed by the recovery of the engine's store. */
+static int after_cut(run_state *st, const slot_state *before, unsigned before_count) {
+    update_model *m = &st->update->model;
+    for (unsigned i = 0; i < before_count && m->count < MODEL_STATES; i++) {
+        bool known = false;
+        for (unsigned j = 0; j < m->count; j++)
+            known |= memcmp(&m->states[j], &before[i], sizeof before[i]) == 0;
+        if (!known) m->states[m->count++] = before[i];
+    }
+    m->open = false;
+    m->booted = false;
+    nbs_update_close(&st->update->handle);
+    if (!st->plan.recovery_pending) { /* the scenario's own cut: its power_on, then a boot */
+        m->must_boot = true;
+        return RUNNER_OK;
+    }
+    int rc = run_recover(st);
+    return rc ? rc : boot_step(st, NULL); /* at reset the bootloader runs and finishes the step */
+}
+
+/* Runs `step_fn` (which updates the model as if uncut), then handles a cut inside it. */
+static int with_cuts(run_state *st, int (*step_fn)(run_state *, const scenario_update_args *),
+                     const scenario_update_args *a) {
+    update_model *m = &st->update->model;
+    slot_state before[MODEL_STATES];
+    unsigned before_count = m->count;
+    memcpy(before, m->states, sizeof before);
+    int rc = step_fn(st, a);
+    if (nor_is_powered(st->dev)) return rc;
+    return after_cut(st, before, before_count);
+}
+
+static bool powered_after(run_state *st) {
+    return nor_is_powered(st->dev);
 }
 
 /* ---- the steps, each with the model's answer ---- */
+
+static int open_answer(const slot_state *s) {
+    return s->state == MODEL_TEST ? NBS_E_UPDATE_STATE : NBS_OK;
+}
 
 static int open_step(run_state *st, const scenario_update_args *a) {
     run_update *u = st->update;
@@ -159,22 +240,28 @@ static int open_step(run_state *st, const scenario_update_args *a) {
         want = NBS_E_RANGE;
     else if (u->secondary->read_only)
         want = NBS_E_READ_ONLY;
-    else if (m->state == MODEL_TEST)
-        want = NBS_E_UPDATE_STATE;
     int rc = mount_state(st);
     if (rc) return rc;
     run_count_engine_op(st);
     int got = nbs_update_open(&u->handle, &u->slots, a->append ? 'a' : 'w', a->byte_length);
-    m->open = want == NBS_OK;
-    if (m->open) {
-        if (m->state == MODEL_PENDING) m->state = MODEL_IDLE; /* withdrawn */
-        m->append = a->append;
-        m->byte_length = a->byte_length;
-        m->written = m->offset = 0;
-        m->completed = m->ended = m->has_spec = false;
-        memset(m->secondary, u->erase_value, u->secondary->size);
+    m->open = false;
+    if (!powered_after(st)) {
+        for (unsigned i = 0; i < m->count; i++) /* the withdrawal may have been made */
+            if (want == NBS_OK && m->states[i].state == MODEL_PENDING)
+                m->states[i].state = MODEL_IDLE;
+        return RUNNER_OK;
     }
-    return check_rc(st, want, got);
+    int failed = want ? check_rc(st, want, got) : keep_answering(st, open_answer, got);
+    if (failed || got) return failed;
+    for (unsigned i = 0; i < m->count; i++)
+        if (m->states[i].state == MODEL_PENDING) m->states[i].state = MODEL_IDLE; /* withdrawn */
+    m->open = true;
+    m->append = a->append;
+    m->byte_length = a->byte_length;
+    m->written = m->offset = 0;
+    m->completed = m->ended = m->has_spec = false;
+    memset(m->secondary, u->erase_value, u->secondary->size);
+    return RUNNER_OK;
 }
 
 /* What a write answers that its arguments decide (else NBS_OK). */
@@ -212,7 +299,7 @@ static int write_step(run_state *st, const scenario_update_args *a) {
         m->has_spec = true;
     }
     free(image);
-    return check_rc(st, want, got);
+    return powered_after(st) ? check_rc(st, want, got) : RUNNER_OK;
 }
 
 /* What complete answers, from the bytes the model says the secondary holds. */
@@ -239,133 +326,200 @@ static int complete_answer(run_state *st, run_update *u, bool *valid) {
     return want;
 }
 
-static int complete_step(run_state *st) {
+static int complete_step(run_state *st, const scenario_update_args *a) {
+    (void)a;
     run_update *u = st->update;
     update_model *m = &u->model;
     bool valid;
     int want = complete_answer(st, u, &valid);
     if (want == RUNNER_E_NOMEM) return run_fail_nomem(st);
+    int rc = m->open ? mount_state(st) : RUNNER_OK; /* the map's RAM is not kept between steps */
+    if (rc) return rc;
     run_count_engine_op(st);
     int got = nbs_update_complete(&u->handle);
     if (valid) {
         m->completed = true;
-        m->state = MODEL_PENDING;
-        m->pending = m->spec;
+        for (unsigned i = 0; i < m->count; i++) {
+            m->states[i].state = MODEL_PENDING;
+            m->states[i].pending = m->spec;
+        }
     }
-    return check_rc(st, want, got);
+    return powered_after(st) ? check_rc(st, want, got) : RUNNER_OK;
 }
 
 /* The primary slot holds the image the model says runs, byte for byte. */
-static int check_primary(run_state *st) {
+static int check_primary(run_state *st, const slot_state *s) {
     run_update *u = st->update;
-    const update_model *m = &u->model;
-    if (!m->has_running) return RUNNER_OK;
-    uint8_t *want = image_bytes(st, &m->running), *got = malloc(m->running.size);
+    if (!s->has_running) return RUNNER_OK;
+    uint8_t *want = image_bytes(st, &s->running), *got = malloc(s->running.size);
     int rc =
-        !want || !got ? RUNNER_E_NOMEM : nor_peek(st->dev, u->primary->start, got, m->running.size);
+        !want || !got ? RUNNER_E_NOMEM : nor_peek(st->dev, u->primary->start, got, s->running.size);
     int result = RUNNER_OK;
     if (rc == RUNNER_E_NOMEM)
         result = run_fail_nomem(st);
-    else if (rc || memcmp(want, got, m->running.size) != 0)
+    else if (rc || memcmp(want, got, s->running.size) != 0)
         result = run_fail(st,
                           "boot: the primary slot does not hold version %u's %u bytes (the "
                           "reference model)",
-                          m->running.major, (unsigned)m->running.size);
+                          s->running.major, (unsigned)s->running.size);
     free(want);
     free(got);
     return result;
 }
 
-static int boot_step(run_state *st) {
+/* A boot from `s`: the state after it. */
+static slot_state booted(slot_state s) {
+    if (s.state == MODEL_PENDING) {
+        s.old = s.running, s.has_old = s.has_running;
+        s.running = s.pending, s.has_running = true;
+        s.state = MODEL_TEST;
+    } else if (s.state == MODEL_TEST) {
+        s.running = s.old, s.has_running = s.has_old;
+        s.state = MODEL_IDLE;
+    }
+    return s;
+}
+
+static bool reports(const slot_state *s, const nbs_boot_info *info) {
+    return info->has_image == s->has_running && info->test == (s->state == MODEL_TEST) &&
+           (!s->has_running || info->version.major == s->running.major);
+}
+
+static int boot_step(run_state *st, const scenario_update_args *a) {
+    (void)a;
     run_update *u = st->update;
     update_model *m = &u->model;
     int rc = mount_state(st);
     if (rc) return rc;
     nbs_update_close(&u->handle); /* a reset: the open update is gone */
     m->open = false;
+    m->booted = false;
+    m->must_boot = false;
+    nbs_boot_info info;
     const scenario_partition *scratch = partition_named(st->sc, SCENARIO_UPDATE_SCRATCH);
     if (u->primary->read_only || u->secondary->read_only || scratch->read_only) {
-        nbs_boot_info info; /* a boot opens the slots r+: it cannot run on a read-only one */
-        run_count_engine_op(st);
+        run_count_engine_op(st); /* a boot opens the slots r+: not on a read-only one */
         return check_rc(st, NBS_E_READ_ONLY, nbs_update_boot(&u->slots, &info));
     }
-    if (m->state == MODEL_PENDING) {
-        m->old = m->running, m->has_old = m->has_running;
-        m->running = m->pending, m->has_running = true;
-        m->state = MODEL_TEST;
-    } else if (m->state == MODEL_TEST) {
-        m->running = m->old, m->has_running = m->has_old;
-        m->state = MODEL_IDLE;
-    }
-    nbs_boot_info info;
+    for (unsigned i = 0; i < m->count; i++) m->states[i] = booted(m->states[i]);
     run_count_engine_op(st);
     int got = nbs_update_boot(&u->slots, &info);
+    if (!powered_after(st)) return RUNNER_OK;
     int failed = check_rc(st, NBS_OK, got);
     if (failed) return failed;
-    bool test = m->state == MODEL_TEST;
-    if (info.has_image != m->has_running || info.test != test ||
-        (m->has_running && info.version.major != m->running.major))
-        return run_fail(st, "boot: runs %s%u%s; expected %s%u%s (the reference model)",
-                        info.has_image ? "version " : "no image",
-                        info.has_image ? info.version.major : 0, info.test ? " as a test" : "",
-                        m->has_running ? "version " : "no image",
-                        m->has_running ? m->running.major : 0, test ? " as a test" : "");
+    unsigned kept = 0;
+    for (unsigned i = 0; i < m->count; i++)
+        if (reports(&m->states[i], &info)) m->states[kept++] = m->states[i];
+    if (!kept) {
+        char ran[48], want[48];
+        const slot_state *s = &m->states[0];
+        describe_run(ran, sizeof ran, info.has_image, info.version.major, info.test);
+        describe_run(want, sizeof want, s->has_running, s->running.major, s->state == MODEL_TEST);
+        return run_fail(st, "boot: runs %s; expected %s%s (the reference model)", ran, want,
+                        m->count > 1 ? " or what the cut's other outcome gives" : "");
+    }
+    m->count = kept;
     m->booted = true;
     m->boot_has_image = info.has_image;
     m->boot_major = info.version.major;
     m->boot_test = info.test;
-    return check_primary(st);
+    return check_primary(st, &m->states[0]);
 }
 
-static int confirm_step(run_state *st) {
+static int confirm_answer(const slot_state *s) {
+    return s->state == MODEL_PENDING ? NBS_E_UPDATE_STATE : NBS_OK;
+}
+
+static int confirm_step(run_state *st, const scenario_update_args *a) {
+    (void)a;
     update_model *m = &st->update->model;
-    int want = m->state == MODEL_PENDING ? NBS_E_UPDATE_STATE : NBS_OK;
     int rc = mount_state(st);
     if (rc) return rc;
     run_count_engine_op(st);
     int got = nbs_update_confirm(&st->update->slots);
-    if (m->state == MODEL_TEST) m->state = MODEL_IDLE;
-    return check_rc(st, want, got);
+    int failed = powered_after(st) ? keep_answering(st, confirm_answer, got) : RUNNER_OK;
+    for (unsigned i = 0; !failed && i < m->count; i++) /* as if made; a cut keeps both */
+        if (m->states[i].state == MODEL_TEST) m->states[i].state = MODEL_IDLE;
+    return failed;
 }
 
 static int expect_image_step(run_state *st, const scenario_update_args *a) {
     const update_model *m = &st->update->model;
+    if (st->plan.landed) return RUNNER_OK; /* off the scenario's path: the model judged */
     if (!m->booted) return run_fail(st, "expect_image: no boot step ran before it");
     bool same = a->none ? !m->boot_has_image
                         : m->boot_has_image && m->boot_major == a->major && m->boot_test == a->test;
     if (same) return RUNNER_OK;
-    return run_fail(st, "expect_image: the last boot ran %s%u%s; the step expects %s%u%s",
-                    m->boot_has_image ? "version " : "no image",
-                    m->boot_has_image ? m->boot_major : 0, m->boot_test ? " as a test" : "",
-                    a->none ? "no image" : "version ", a->none ? 0 : a->major,
-                    a->test ? " as a test" : "");
+    char ran[48], want[48];
+    describe_run(ran, sizeof ran, m->boot_has_image, m->boot_major, m->boot_test);
+    describe_run(want, sizeof want, !a->none, a->major, a->test);
+    return run_fail(st, "expect_image: the last boot ran %s; the step expects %s", ran, want);
+}
+
+static int close_step(run_state *st, const scenario_update_args *a) {
+    (void)a;
+    run_count_engine_op(st);
+    nbs_update_close(&st->update->handle);
+    st->update->model.open = false;
+    return RUNNER_OK;
 }
 
 int run_update_step(run_state *st, const scenario_step *step) {
-    if (st->plan.active || (st->opts && (st->opts->on_interval || st->opts->cut)))
-        return run_fail(st,
-                        "%s: update steps are not modelled under a campaign's cuts yet "
-                        "(tests/engine/update_cuts.c cuts the update layer)",
-                        scenario_op_name(step->op));
     if (!nor_is_powered(st->dev))
-        return run_fail(st, "%s: the power is off (update steps are not modelled across cuts)",
+        return run_fail(st, "%s: the power is off (update steps run between power_on and a cut)",
                         scenario_op_name(step->op));
     if (!st->update) {
         int rc = setup(st);
         if (rc) return rc;
     }
-    const scenario_update_args *a = &step->args.update;
+    if (st->update->model.must_boot && step->op != SCENARIO_OP_BOOT)
+        return run_fail(st,
+                        "%s: a power cut landed inside an update step: boot first (what the "
+                        "bootloader does at reset finishes or reverts what was cut)",
+                        scenario_op_name(step->op));
+    int (*run)(run_state *, const scenario_update_args *) = expect_image_step;
     switch (step->op) {
-    case SCENARIO_OP_UPDATE_OPEN: return open_step(st, a);
-    case SCENARIO_OP_UPDATE_WRITE: return write_step(st, a);
-    case SCENARIO_OP_UPDATE_COMPLETE: return complete_step(st);
-    case SCENARIO_OP_UPDATE_CLOSE:
-        run_count_engine_op(st);
-        nbs_update_close(&st->update->handle);
-        st->update->model.open = false;
-        return RUNNER_OK;
-    case SCENARIO_OP_BOOT: return boot_step(st);
-    case SCENARIO_OP_CONFIRM: return confirm_step(st);
-    default: return expect_image_step(st, a);
+    case SCENARIO_OP_UPDATE_OPEN: run = open_step; break;
+    case SCENARIO_OP_UPDATE_WRITE: run = write_step; break;
+    case SCENARIO_OP_UPDATE_COMPLETE: run = complete_step; break;
+    case SCENARIO_OP_UPDATE_CLOSE: run = close_step; break;
+    case SCENARIO_OP_BOOT: run = boot_step; break;
+    case SCENARIO_OP_CONFIRM: run = confirm_step; break;
+    default: break;
     }
+    return with_cuts(st, run, &step->args.update);
+}
+
+/* ---- checkpoints (campaigns) ---- */
+
+run_update *run_update_new(const run_update *like) {
+    run_update *u = calloc(1, sizeof *u);
+    if (!u) return NULL;
+    u->work = malloc(like->work_size);
+    u->model.secondary = malloc(like->secondary->size);
+    if (!u->work || !u->model.secondary) {
+        run_update_release(u);
+        return NULL;
+    }
+    return u;
+}
+
+void run_update_copy(run_update *dst, const run_update *src) {
+    uint8_t *work = dst->work, *secondary = dst->model.secondary;
+    memcpy(dst, src, sizeof *dst);
+    dst->work = work;
+    dst->model.secondary = secondary;
+    memcpy(secondary, src->model.secondary, src->secondary->size);
+    /* Pointers into the copy itself; the map is mounted again before every use. */
+    dst->map_binding.flash.ctx = &dst->map_binding;
+    dst->slots.state = &dst->map;
+    dst->slots.buffer = dst->buffer;
+    dst->handle.slots = &dst->slots;
+}
+
+void run_update_release(run_update *u) {
+    if (!u) return;
+    free(u->work);
+    free(u->model.secondary);
+    free(u);
 }
