@@ -92,6 +92,11 @@ static bool same_image(const scenario_update_image *a, const scenario_update_ima
 
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
+    if (sc->image)
+        return run_fail(st,
+                        "%s: update steps start from erased slots; a device from flash.image "
+                        "is not modelled",
+                        scenario_op_name(st->step->op));
     const nbs_part_table *table = run_raw_table(st);
     run_update *u = calloc(1, sizeof *u);
     if (!u) return run_fail_nomem(st);
