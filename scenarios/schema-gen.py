@@ -141,6 +141,16 @@ ops = {
  "map_values": (ref("no_args"), expect("items")),
  "map_entries": (ref("no_args"), expect("items")),
  "map_flush": (ref("no_args"), expect()),
+ "update_open": (obj({"mode": {"enum": ["a", "w"]}, "byte_length": U32}), expect()),
+ "update_write": (obj({"image": obj({"version": rng(0, 255), "size": rng(32, MAXV), "seed": rng(0, 18446744073709551615),
+                                     "bad_crc": {"type": "boolean"}}, ["version", "size"]),
+                       "from": rng(0, MAXV), "count": rng(0, MAXV)}, ["image"]), expect()),
+ "update_complete": (ref("no_args"), expect()),
+ "update_close": (ref("no_args"), None),
+ "boot": (ref("no_args"), expect()),
+ "confirm": (ref("no_args"), expect()),
+ "expect_image": (obj({"version": rng(0, 255), "none": {"type": "boolean"}, "test": {"type": "boolean"}}) |
+                  {"anyOf": [{"required": ["version"]}, {"required": ["none"]}]}, None),
 }
 step_alts = []
 for name, (args, exp) in ops.items():

@@ -18,7 +18,9 @@
 #     commit; reading TXN items is the map's and counted in it), part (the partition table),
 #     raw (raw partition access, the partition lookup it calls included), kv (key-value
 #     domains, the transactions it stages into included), kvmap (the Map façade, write-through)
-#     and kvmap_wb (the façade with its write-back RAM variant). None is in the map+queue figure;
+#     and kvmap_wb (the façade with its write-back RAM variant), update (the update slots as the
+#     application uses them: open, write, complete, status, confirm) and boot (the bootloader's
+#     boot: the swap, its resume and the revert). None is in the map+queue figure;
 #     nbs_inspect (a diagnostic for host tools) is in none of them.
 # Argument: the build dir.
 set -eu
@@ -54,6 +56,8 @@ raw=$(layer raw)
 kv=$(layer kv)
 kvmap=$(layer kvmap)
 kvmap_wb=$(layer kvmap_wb)
+update=$(layer update)
+boot=$(layer boot)
 messages=$(( $(object_text "$dir/libnbs.a" nbs_strerror) - $(object_text "$dir/libnbs_nocache.a" nbs_strerror) ))
 printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages": %d, ' \
     "$(sizes "$dir/libnbs_nocache.a")" "$(sizes "$dir/libnbs.a")" "$messages"
@@ -62,4 +66,4 @@ printf '"firmware_map_queue": %s, "firmware_all_caches": %s, "firmware_core": %s
     "$(firmware "$dir/size_firmware_core.map")"
 printf '"read_only": %d, "layers": {"txn": %d, "part": %d, "raw": %d, "kv": %d, "kvmap": %d, ' \
     "$read_only" "$txn" "$part" "$raw" "$kv" "$kvmap"
-printf '"kvmap_wb": %d}, "goal": 6144}\n' "$kvmap_wb"
+printf '"kvmap_wb": %d, "update": %d, "boot": %d}, "goal": 6144}\n' "$kvmap_wb" "$update" "$boot"

@@ -51,6 +51,12 @@ enum {
     NBS_E_ITER_STALE = -30,      /* the store was written since the iterator was opened */
     NBS_E_KEY_CHARS = -31,       /* a key holds a character TDBStore's key rule forbids */
     NBS_E_RAM_FULL = -32,        /* the write-back variant's RAM has no room for the write */
+    /* Firmware update slots (nbs_update.h): */
+    NBS_E_UPDATE_INCOMPLETE = -33, /* complete: the image is not completely written */
+    NBS_E_UPDATE_IMAGE = -34,      /* an image's header is bad or its CRC does not match */
+    NBS_E_UPDATE_STATE = -35,      /* the update's state forbids it (a test image unconfirmed,
+                                      a swap a boot must finish, nothing to confirm) */
+    NBS_E_UPDATE_CLOSED = -36,     /* the update is not open (or a write after complete) */
 };
 const char *nbs_strerror(int err);
 

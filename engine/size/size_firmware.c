@@ -8,6 +8,7 @@
 #include "nbs_kv.h"
 #include "nbs_kvmap.h"
 #include "nbs_part.h"
+#include "nbs_update.h"
 
 /* SIZE_FIRMWARE_CORE=1: only mount, store, fetch, remove, push, peek and pop. */
 #ifndef SIZE_FIRMWARE_CORE
@@ -21,6 +22,8 @@
 #define SIZE_LAYER_KV       4 /* key-value domains (with the transactions it stages into) */
 #define SIZE_LAYER_KVMAP    5 /* the Map façade, write-through */
 #define SIZE_LAYER_KVMAP_WB 6 /* the Map façade with its write-back RAM variant */
+#define SIZE_LAYER_UPDATE   7 /* firmware update slots: the writer's side (the application) */
+#define SIZE_LAYER_BOOT     8 /* firmware update slots: the bootloader's side (boot, confirm) */
 #ifndef SIZE_FIRMWARE_LAYER
 #define SIZE_FIRMWARE_LAYER SIZE_LAYER_NONE
 #endif
@@ -73,6 +76,14 @@ static const any_function public_functions[] = {
     (any_function)nbs_kvmap_wb_open,     (any_function)nbs_kvmap_flush,
     (any_function)nbs_kvmap_dirty_bytes, (any_function)nbs_kvmap_wb_record_bytes,
 #endif
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_UPDATE
+    (any_function)nbs_update_slots_check, (any_function)nbs_update_status_get,
+    (any_function)nbs_update_open,        (any_function)nbs_update_write,
+    (any_function)nbs_update_write_at,    (any_function)nbs_update_progress,
+    (any_function)nbs_update_complete,    (any_function)nbs_update_close,
+    (any_function)nbs_update_confirm,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_BOOT
+    (any_function)nbs_update_boot,
 #endif
 };
 

@@ -43,10 +43,14 @@ static const char messages[] = "success\0"
                                "store written since the iterator opened\0"
                                "key holds a forbidden character\0"
                                "write-back RAM full\0"
+                               "update image incomplete\0"
+                               "update image header or CRC bad\0"
+                               "update state forbids it\0"
+                               "update not open\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_RAM_FULL ? (unsigned)-err : 1u - NBS_E_RAM_FULL;
+    unsigned index = err <= 0 && err >= NBS_E_UPDATE_CLOSED ? (unsigned)-err : 1u - NBS_E_UPDATE_CLOSED;
     const char *message = messages;
     while (index--)
         while (*message++) {

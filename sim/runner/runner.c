@@ -283,6 +283,13 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_MAP_VALUES:
     case SCENARIO_OP_MAP_ENTRIES:
     case SCENARIO_OP_MAP_FLUSH: return run_kvmap_step(st, step);
+    case SCENARIO_OP_UPDATE_OPEN:
+    case SCENARIO_OP_UPDATE_WRITE:
+    case SCENARIO_OP_UPDATE_COMPLETE:
+    case SCENARIO_OP_UPDATE_CLOSE:
+    case SCENARIO_OP_BOOT:
+    case SCENARIO_OP_CONFIRM:
+    case SCENARIO_OP_EXPECT_IMAGE: return run_update_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -504,6 +511,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     }
     run_saved_release(&st);
     run_raw_free(&st);
+    run_update_free(&st);
     adapter_destroy(&st.engine);
     engine_plugin_unload(&st.plugin);
     if (opts && opts->keep_device)

@@ -30,6 +30,7 @@ struct run_saved {
     run_raw *raw; /* NULL: no partitions */
     run_kv_open kv_open;
     ref_write_back write_back;
+    run_update *update; /* NULL: no update step had run */
 };
 
 struct runner_branch_point {
@@ -61,6 +62,7 @@ static void saved_free(run_saved *s) {
     ref_write_back_free(&s->write_back);
     run_history_free(&s->history);
     run_raw_release(s->raw);
+    run_update_release(s->update);
     free(s);
 }
 
@@ -118,6 +120,13 @@ static bool save(run_state *st, run_saved *s) {
     if (st->raw && !s->raw) s->raw = run_raw_new();
     if (st->raw && (!s->raw || !run_raw_copy(s->raw, st->raw))) return false;
     s->kv_open = st->kv_open;
+    if (st->update && !s->update) s->update = run_update_new(st->update);
+    if (st->update && !s->update) return false;
+    if (st->update) run_update_copy(s->update, st->update);
+    if (!st->update && s->update) {
+        run_update_release(s->update);
+        s->update = NULL;
+    }
     s->valid = true;
     return true;
 }
@@ -152,6 +161,13 @@ static bool restore(run_state *st, const run_saved *s) {
     st->power = s->power;
     if (st->raw && !run_raw_copy(st->raw, s->raw)) return false;
     st->kv_open = s->kv_open;
+    if (!s->update) {
+        run_update_free(st);
+    } else {
+        if (!st->update) st->update = run_update_new(s->update);
+        if (!st->update) return false;
+        run_update_copy(st->update, s->update);
+    }
     return true;
 }
 

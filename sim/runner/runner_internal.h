@@ -63,7 +63,8 @@ typedef struct run_checks {
 } run_checks;
 
 typedef struct run_saved run_saved;
-typedef struct run_raw run_raw; /* runner_raw.c: partitions, raw handles, their model */
+typedef struct run_raw run_raw;       /* runner_raw.c: partitions, raw handles, their model */
+typedef struct run_update run_update; /* runner_update.c: update slots and their model */
 
 /* The scenario's last power_cut step, from the step to the power_on after it: a cut that never
  * lands, or a run that ends with the power off, is a scenario error naming that step. */
@@ -130,8 +131,9 @@ typedef struct run_state {
     bool in_branch;        /* a campaign branch runs: no interval callbacks */
     run_saved *saved[2];   /* campaigns: the state at the last two scenario operations */
     run_checks checks;
-    run_power power; /* the scenario's own power_cut, until its power_on */
-    run_raw *raw;    /* NULL: the scenario declares no partitions */
+    run_power power;    /* the scenario's own power_cut, until its power_on */
+    run_raw *raw;       /* NULL: the scenario declares no partitions */
+    run_update *update; /* NULL: no update step ran */
     run_kv_open kv_open;
     ref_write_back write_back; /* kvmap write-back: what flash must hold (runner_kvmap.c) */
 } run_state;
@@ -315,6 +317,17 @@ void run_raw_free(run_state *st);
 int run_raw_step(run_state *st, const scenario_step *step);
 void run_raw_note_fault(run_state *st, uint32_t address, uint32_t length);
 run_raw *run_raw_new(void); /* empty, for run_raw_copy to fill */
+/* The engine's partition table of the run (NULL: the scenario declares no partitions). */
+const struct nbs_part_table *run_raw_table(const run_state *st);
+
+/* runner_update.c: an update step (update_open ... expect_image) against the update model;
+ * its engine objects and model, freed at the end of the run. */
+int run_update_step(run_state *st, const scenario_step *step);
+void run_update_free(run_state *st);
+/* For checkpoints: an empty one sized like `like`, a copy into it, and its release. */
+run_update *run_update_new(const run_update *like);
+void run_update_copy(run_update *dst, const run_update *src);
+void run_update_release(run_update *u);
 bool run_raw_copy(run_raw *dst, const run_raw *src);
 void run_raw_release(run_raw *raw);
 

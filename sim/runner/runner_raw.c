@@ -70,6 +70,10 @@ void run_raw_free(run_state *st) {
     st->raw = NULL;
 }
 
+const nbs_part_table *run_raw_table(const run_state *st) {
+    return st->raw ? &st->raw->table : NULL;
+}
+
 run_raw *run_raw_new(void) {
     return calloc(1, sizeof(run_raw));
 }

@@ -158,6 +158,14 @@ typedef enum scenario_op {
     SCENARIO_OP_MAP_VALUES,
     SCENARIO_OP_MAP_ENTRIES,
     SCENARIO_OP_MAP_FLUSH,
+    /* firmware update slots (scenario_update.c, runner_update.c) */
+    SCENARIO_OP_UPDATE_OPEN,
+    SCENARIO_OP_UPDATE_WRITE,
+    SCENARIO_OP_UPDATE_COMPLETE,
+    SCENARIO_OP_UPDATE_CLOSE,
+    SCENARIO_OP_BOOT,
+    SCENARIO_OP_CONFIRM,
+    SCENARIO_OP_EXPECT_IMAGE,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
@@ -386,6 +394,33 @@ typedef struct scenario_kv_args {
     bool writable;             /* kv_open: mode "r+" (false: "r") */
 } scenario_kv_args;
 
+/* The update steps' partitions, by name in the scenario's "partitions" (docs/update.md). */
+#define SCENARIO_UPDATE_PRIMARY   "primary"
+#define SCENARIO_UPDATE_SECONDARY "secondary"
+#define SCENARIO_UPDATE_SCRATCH   "scratch"
+#define SCENARIO_UPDATE_STATE     "update"
+
+/* An image the run generates: `size` bytes (the 32-byte header included) of version
+ * major.0.0, its body from (the scenario seed, `seed`); with bad_crc its header's body CRC is
+ * off by one. */
+typedef struct scenario_update_image {
+    uint8_t major;
+    uint32_t size;
+    uint64_t seed;
+    bool bad_crc;
+} scenario_update_image;
+
+/* update_open, update_write, expect_image (the other update steps take no arguments). */
+typedef struct scenario_update_args {
+    bool append;                 /* update_open: mode "a" (else "w") */
+    uint32_t byte_length;        /* update_open: 0 = not given */
+    scenario_update_image image; /* update_write */
+    uint32_t from, count; /* update_write: the image's bytes from..from+count-1 ("w": at from) */
+    bool none;            /* expect_image: no valid image runs */
+    uint8_t major;        /* expect_image: else this version */
+    bool test;            /* expect_image: ... as a test boot */
+} scenario_update_args;
+
 struct scenario_step {
     scenario_op op;
     uint32_t line, column; /* where the step's object starts */
@@ -409,6 +444,7 @@ struct scenario_step {
         scenario_raw_args raw;
         scenario_txn_action txn;
         scenario_kv_args kv;
+        scenario_update_args update;
     } args; /* count, remove_all, erase_all, check: none */
 };
 

@@ -132,6 +132,9 @@ void steps_free(scenario_steps *steps);
 bool parse_partitions(scenario_ctx *c, const pjson_node *array, scenario *sc);
 bool resolve_engine_partition(scenario_ctx *c, const pjson_node *engine, scenario_engine *e);
 bool parse_raw_step(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+
+/* scenario_update.c: the firmware update steps' arguments. */
+bool parse_update_step(scenario_ctx *c, const pjson_node *args, scenario_step *step);
 bool parse_raw_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
 
 /* Flash geometry helpers (scenario_flash.c). */

@@ -49,6 +49,10 @@ const scenario_name scenario_error_names[] = {
     {"iter_stale", NBS_E_ITER_STALE},
     {"key_chars", NBS_E_KEY_CHARS},
     {"ram_full", NBS_E_RAM_FULL},
+    {"update_incomplete", NBS_E_UPDATE_INCOMPLETE},
+    {"update_image", NBS_E_UPDATE_IMAGE},
+    {"update_state", NBS_E_UPDATE_STATE},
+    {"update_closed", NBS_E_UPDATE_CLOSED},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 

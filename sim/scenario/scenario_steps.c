@@ -495,6 +495,18 @@ static const op_spec op_specs[] = {
     {"map_entries", SCENARIO_OP_MAP_ENTRIES, KVMAP, true, NONE, false, true, parse_no_args, NULL,
      0},
     {"map_flush", SCENARIO_OP_MAP_FLUSH, KVMAP, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"update_open", SCENARIO_OP_UPDATE_OPEN, 0, true, NONE, false, false, parse_update_step, NULL,
+     0},
+    {"update_write", SCENARIO_OP_UPDATE_WRITE, 0, true, NONE, false, false, parse_update_step, NULL,
+     0},
+    {"update_complete", SCENARIO_OP_UPDATE_COMPLETE, 0, true, NONE, false, false, parse_update_step,
+     NULL, 0},
+    {"update_close", SCENARIO_OP_UPDATE_CLOSE, 0, false, NONE, false, false, parse_update_step,
+     NULL, 0},
+    {"boot", SCENARIO_OP_BOOT, 0, true, NONE, false, false, parse_update_step, NULL, 0},
+    {"confirm", SCENARIO_OP_CONFIRM, 0, true, NONE, false, false, parse_update_step, NULL, 0},
+    {"expect_image", SCENARIO_OP_EXPECT_IMAGE, 0, false, NONE, false, false, parse_update_step,
+     NULL, 0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 

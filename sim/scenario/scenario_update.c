@@ -1,0 +1,122 @@
+/* Firmware update steps (update_open, update_write, update_complete, update_close, boot, confirm,
+ * expect_image): their fields, the generated image an update_write sends, and the partitions
+ * every update step needs (primary, secondary, scratch, update: docs/update.md), which must
+ * stay out of the engine's range. */
+#include "scenario_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const scenario_name open_fields[] = {{"mode", FIELD_OPTIONAL},
+                                            {"byte_length", FIELD_OPTIONAL}};
+static const scenario_name write_fields[] = {
+    {"image", FIELD_REQUIRED}, {"from", FIELD_OPTIONAL}, {"count", FIELD_OPTIONAL}};
+static const scenario_name image_fields[] = {{"version", FIELD_REQUIRED},
+                                             {"size", FIELD_REQUIRED},
+                                             {"seed", FIELD_OPTIONAL},
+                                             {"bad_crc", FIELD_OPTIONAL}};
+static const scenario_name expect_fields[] = {
+    {"version", FIELD_OPTIONAL}, {"none", FIELD_OPTIONAL}, {"test", FIELD_OPTIONAL}};
+static const scenario_name mode_names[] = {{"a", 1}, {"w", 0}};
+
+enum { IMAGE_HEADER = 32 }; /* NBS_IMAGE_HEADER_BYTES */
+
+/* The slots' partitions exist and none shares a byte with the engine's store. */
+static bool check_slots(scenario_ctx *c, const pjson_node *args) {
+    static const char *const needed[] = {SCENARIO_UPDATE_PRIMARY, SCENARIO_UPDATE_SECONDARY,
+                                         SCENARIO_UPDATE_SCRATCH, SCENARIO_UPDATE_STATE};
+    if (!c->partitions_ok) return false; /* the table's own error says what is wrong */
+    const scenario *sc = c->sc;
+    const scenario_engine *e = &sc->engine;
+    for (size_t n = 0; n < sizeof needed / sizeof needed[0]; n++) {
+        const scenario_partition *p = NULL;
+        for (size_t i = 0; i < sc->partition_count; i++)
+            if (strcmp(sc->partitions[i].name, needed[n]) == 0) p = &sc->partitions[i];
+        if (!p) {
+            ctx_report(c, args->pos,
+                       "update steps need a partition named '%s' (the slots are primary, "
+                       "secondary, scratch and the state map's partition update)",
+                       needed[n]);
+            return false;
+        }
+        if (c->engine_ok && p->start < e->start + e->size && e->start < p->start + p->size) {
+            ctx_report(c, args->pos,
+                       "partition '%s' shares bytes with the engine's range: the update layer "
+                       "would write over its store",
+                       p->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_image(scenario_ctx *c, const pjson_node *args, scenario_update_image *image) {
+    const pjson_node *node = pjson_get(args, "image");
+    size_t mark = ctx_path_key(c, "image");
+    bool ok = check_object(c, node, "'image'", image_fields, NAME_COUNT(image_fields));
+    uint64_t major = 0;
+    if (ok) {
+        ok &= field_u64(c, node, "version", 0, 255, 0, &major);
+        ok &= field_u32(c, node, "size", IMAGE_HEADER, SCENARIO_MAX_VALUE_BYTES, IMAGE_HEADER,
+                        &image->size);
+        ok &= field_u64(c, node, "seed", 0, UINT64_MAX, 0, &image->seed);
+        ok &= field_bool(c, node, "bad_crc", false, &image->bad_crc);
+    }
+    image->major = (uint8_t)major;
+    ctx_path_restore(c, mark);
+    return ok;
+}
+
+static bool parse_write(scenario_ctx *c, const pjson_node *args, scenario_update_args *a) {
+    if (!parse_image(c, args, &a->image)) return false;
+    bool ok = field_u32(c, args, "from", 0, a->image.size, 0, &a->from);
+    ok = ok && field_u32(c, args, "count", 0, a->image.size - a->from, a->image.size - a->from,
+                         &a->count);
+    return ok;
+}
+
+static bool parse_expect_image(scenario_ctx *c, const pjson_node *args, scenario_update_args *a) {
+    bool has_version = pjson_get(args, "version") != NULL;
+    bool ok = field_bool(c, args, "none", false, &a->none);
+    ok &= field_bool(c, args, "test", false, &a->test);
+    if (ok && has_version == a->none) {
+        ctx_report(c, args->pos,
+                   "give 'version' (the image that runs) or \"none\": true (no "
+                   "valid image runs), one of them");
+        return false;
+    }
+    uint64_t major = 0;
+    ok &= field_u64(c, args, "version", 0, 255, 0, &major);
+    a->major = (uint8_t)major;
+    return ok;
+}
+
+bool parse_update_step(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+    static const scenario_name none[] = {{"", FIELD_OPTIONAL}};
+    const scenario_name *fields = none;
+    size_t count = 0;
+    switch (step->op) {
+    case SCENARIO_OP_UPDATE_OPEN: fields = open_fields, count = NAME_COUNT(open_fields); break;
+    case SCENARIO_OP_UPDATE_WRITE: fields = write_fields, count = NAME_COUNT(write_fields); break;
+    case SCENARIO_OP_EXPECT_IMAGE: fields = expect_fields, count = NAME_COUNT(expect_fields); break;
+    default: break;
+    }
+    char what[40];
+    snprintf(what, sizeof what, "'%s'", scenario_op_name(step->op));
+    if (!check_object(c, args, what, fields, count)) return false;
+    bool ok = check_slots(c, args);
+    scenario_update_args *a = &step->args.update;
+    int append = 1;
+    switch (step->op) {
+    case SCENARIO_OP_UPDATE_OPEN:
+        ok &= field_name(c, args, "mode", "update mode", mode_names, NAME_COUNT(mode_names), 1,
+                         &append);
+        a->append = append == 1;
+        ok &= field_u32(c, args, "byte_length", 0, UINT32_MAX, 0, &a->byte_length);
+        break;
+    case SCENARIO_OP_UPDATE_WRITE: ok &= parse_write(c, args, a); break;
+    case SCENARIO_OP_EXPECT_IMAGE: ok &= parse_expect_image(c, args, a); break;
+    default: break;
+    }
+    return ok;
+}
