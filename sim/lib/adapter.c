@@ -10,6 +10,7 @@ static const adapter_kind adapter_kinds[] = {
     {"map", ADAPTER_CAN_MAP, adapter_nbs_map_create, NULL},
     {"queue", ADAPTER_CAN_QUEUE, adapter_nbs_queue_create, NULL},
     {"kv", ADAPTER_CAN_KV, adapter_nbs_kv_create, NULL},
+    {"tdb", ADAPTER_CAN_TDB, adapter_nbs_tdb_create, NULL},
     {"naive-map", ADAPTER_CAN_MAP, adapter_naive_map_create, NULL},
 };
 

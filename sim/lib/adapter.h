@@ -14,7 +14,12 @@
 #include <stdint.h>
 
 /* What an adapter provides (the same bits as the scenario format's SCENARIO_CAN_*). */
-enum { ADAPTER_CAN_MAP = 1u << 0, ADAPTER_CAN_QUEUE = 1u << 1, ADAPTER_CAN_KV = 1u << 2 };
+enum {
+    ADAPTER_CAN_MAP = 1u << 0,
+    ADAPTER_CAN_QUEUE = 1u << 1,
+    ADAPTER_CAN_KV = 1u << 2,
+    ADAPTER_CAN_TDB = 1u << 3,
+};
 
 /* Flags of push(). */
 enum { ADAPTER_PUSH_DROP_OLDEST = 1u << 0 };
@@ -27,6 +32,7 @@ typedef struct adapter_config {
     unsigned cache_flags;
     uint32_t cache_max_keys;
     bool cache_check;
+    bool key_rules; /* the TDBStore-shaped store: TDBStore's key rule (nbs_tdb_init) */
 } adapter_config;
 
 /* Called by iterate() for each item, oldest first for a queue. Setting *pop_current pops the
@@ -65,6 +71,29 @@ typedef struct adapter_kv_ops {
     int (*keys)(void *ctx, const void *name, size_t name_len, adapter_visit_fn visit,
                 void *visit_ctx);
 } adapter_kv_ops;
+
+/* The TDBStore-shaped store (ADAPTER_CAN_TDB; nbs_tdb.h's calls and vocabulary). The adapter
+ * holds one iterator for iter_open/iter_next; every mount and format ends an incremental set and
+ * the iterator. */
+typedef struct adapter_tdb_ops {
+    int (*set)(void *ctx, const void *key, size_t key_len, const void *value, size_t len,
+               uint32_t flags);
+    /* Up to `capacity` bytes from `offset` on; *len: the bytes copied. */
+    int (*get)(void *ctx, const void *key, size_t key_len, void *buf, size_t capacity, size_t *len,
+               size_t offset);
+    int (*info)(void *ctx, const void *key, size_t key_len, uint32_t *size, uint32_t *flags);
+    int (*remove)(void *ctx, const void *key, size_t key_len);
+    int (*reset)(void *ctx);
+    int (*set_start)(void *ctx, const void *key, size_t key_len, uint32_t final_size,
+                     uint32_t flags);
+    int (*set_add)(void *ctx, const void *data, size_t len);
+    int (*set_finalize)(void *ctx);
+    int (*set_abort)(void *ctx);
+    int (*iter_open)(void *ctx, const void *prefix, size_t prefix_len);
+    int (*iter_next)(void *ctx, void *key, size_t capacity, size_t *key_len);
+    int (*reserved_set)(void *ctx, const void *data, size_t len);
+    int (*reserved_get)(void *ctx, void *buf, size_t capacity, size_t *len);
+} adapter_tdb_ops;
 
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
@@ -127,6 +156,11 @@ struct adapter {
      * (kv_view.h: every domain and every (domain, key) as one item), so that the runner's
      * whole-store checks observe it as they observe a map; it has no other map operation. */
     const adapter_kv_ops *kv;
+
+    /* The TDBStore-shaped store (NULL without ADAPTER_CAN_TDB), last for the same reason. Such an
+     * adapter also answers iterate, count, fetch and has over the whole store in the runner's
+     * view of it (tdb_view.h), as a kv adapter does; it has no other map operation. */
+    const adapter_tdb_ops *tdb;
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY
@@ -167,5 +201,7 @@ int adapter_txn_run(nbs_map *map, const adapter_write *writes, size_t count,
                     adapter_txn_stage_fn stage, void *ctx);
 /* Key-value domains of the built-in engine on its map (adapter_kv.c). */
 int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
+/* The TDBStore-shaped store of the built-in engine on its map (adapter_tdb.c). */
+int adapter_nbs_tdb_create(adapter *out, nor *dev, const adapter_config *cfg);
 
 #endif

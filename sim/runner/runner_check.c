@@ -261,6 +261,7 @@ static int mount_checked(run_state *st, const scenario_expect *expect, bool ever
 
 int run_mount(run_state *st, const scenario_expect *expect, bool read_only) {
     run_kv_forget_open(st); /* the scenario's own mount: its domains are closed */
+    run_tdb_forget(st);     /* ... and an incremental set ended */
     return mount_checked(st, expect, true, read_only);
 }
 

@@ -29,6 +29,7 @@ struct run_saved {
     run_power power;
     run_raw *raw; /* NULL: no partitions */
     run_kv_open kv_open;
+    ref_tdb tdb;
 };
 
 struct runner_branch_point {
@@ -47,6 +48,7 @@ static run_saved *saved_new(const run_state *st) {
     }
     ref_map_init(&s->map);
     ref_queue_init(&s->queue);
+    ref_tdb_init(&s->tdb, false);
     return s;
 }
 
@@ -56,6 +58,7 @@ static void saved_free(run_saved *s) {
     free(s->engine);
     ref_map_free(&s->map);
     ref_queue_free(&s->queue);
+    ref_tdb_free(&s->tdb);
     run_history_free(&s->history);
     run_raw_release(s->raw);
     free(s);
@@ -114,6 +117,7 @@ static bool save(run_state *st, run_saved *s) {
     if (st->raw && !s->raw) s->raw = run_raw_new();
     if (st->raw && (!s->raw || !run_raw_copy(s->raw, st->raw))) return false;
     s->kv_open = st->kv_open;
+    ref_tdb_copy(&s->tdb, &st->tdb);
     s->valid = true;
     return true;
 }
@@ -147,6 +151,7 @@ static bool restore(run_state *st, const run_saved *s) {
     st->power = s->power;
     if (st->raw && !run_raw_copy(st->raw, s->raw)) return false;
     st->kv_open = s->kv_open;
+    ref_tdb_copy(&st->tdb, &s->tdb);
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include "adapter_plugin.h"
 #include "nor_prng.h"
 #include "ref_model.h"
+#include "ref_tdb.h"
 #include "runner.h"
 
 #include <stdarg.h>
@@ -132,6 +133,7 @@ typedef struct run_state {
     run_power power; /* the scenario's own power_cut, until its power_on */
     run_raw *raw;    /* NULL: the scenario declares no partitions */
     run_kv_open kv_open;
+    ref_tdb tdb; /* the TDBStore-shaped store's RAM in the model (its keys are in `map`) */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -216,6 +218,12 @@ void run_kv_forget_open(run_state *st);
  * hex 03 (1 byte)`. */
 void run_kv_describe_item(const ref_item *item, char *out, size_t size);
 int run_kv_reopen(run_state *st);
+
+/* runner_tdb.c: a tdb_* step, checked against its expectation or the model (ref_tdb.h over
+ * st->map in the tdb_view.h form); a mount or erase_all of the scenario's ends an incremental set.
+ */
+int run_tdb_step(run_state *st, const scenario_step *step);
+void run_tdb_forget(run_state *st);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);
