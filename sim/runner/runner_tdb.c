@@ -391,6 +391,10 @@ int run_tdb_step(run_state *st, const scenario_step *step) {
                            .offset = a->offset,
                            .capacity = a->has_size ? a->size : st->read_buffer_size},
                   .expect = &step->expect};
+    bool items_expected = step->expect.kind == SCENARIO_EXPECT_ITEMS;
+    if (!rc && a->has_set && items_expected)
+        rc = run_fail(st, "tdb_iter: with 'set' the keys seen depend on the order of iteration; "
+                          "expect an error (iter_stale) or nothing");
     if (!rc && step->op == SCENARIO_OP_TDB_ITER && a->has_set) {
         rc = iter_with_set(st, step, &c, &set_key, &value);
     } else if (!rc) {
