@@ -19,7 +19,8 @@ enum { NBS_TDB_WRITE_ONCE = 1u << 0 };
  * SPEC 9.2). With key_rules set (nbs_tdb_init), TDBStore's rule applies too: a key holding any
  * of  * / ? : ; \ " | < >  or a space is NBS_E_KEY_CHARS. */
 #define NBS_TDB_KEY_MAX      (NBS_KEY_MAX - 1u)
-#define NBS_TDB_RESERVED_MAX 64u /* bytes of the reserved area (TDBStore.h's RESERVED_AREA_SIZE) */
+#define NBS_TDB_RESERVED_MAX 64u /* bytes of the reserved area (TDBStore.h's RESERVED_AREA_SIZE)   \
+                                  */
 
 typedef struct nbs_tdb_info {
     uint32_t size;  /* the value's bytes */
@@ -29,17 +30,24 @@ typedef struct nbs_tdb_info {
 /* The store over a mounted map (the caller's; the store owns all its keys). Private fields. */
 typedef struct nbs_tdb {
     nbs_map *map;
-    uint8_t *buf; /* caller's buffer: a map key, then a map value */
+    uint8_t *buf; /* caller's buffer: the journal's head, a map key, then a map value */
     uint32_t buf_size;
     bool key_rules;
+    /* The journal (SPEC 9.2) as last written, its head and key in the buffer: while open (or
+     * maybe open, after a failed write) the next write finishes its operation first. */
+    bool journal_open;
+    uint32_t journal_len; /* its bytes: the head, then the map key it names */
+    uint32_t last_id;     /* the last chunked-value id given (ids are never reused) */
     /* the incremental set in progress (set_open): the rest of the layer refuses to run */
     bool set_open;
-    uint32_t set_flags, set_size, set_added, set_staged, set_id, set_old_id, set_crc;
-    uint32_t set_key_len;
+    uint32_t set_flags, set_size, set_added, set_staged, set_id, set_crc;
+    uint32_t set_old_id, set_old_count; /* the value it replaces, if chunked */
+    uint32_t set_chunk;                 /* the index of the chunk being staged */
+    uint32_t set_key_len;               /* its map key's bytes (in the buffer) */
 } nbs_tdb;
 
-/* The buffer nbs_tdb_init needs for a map on this flash: a map key and the largest map value
- * (an incremental set stages one chunk of that size in it). */
+/* The buffer nbs_tdb_init needs for a map on this flash: the journal's 21-byte head, a map key
+ * and the largest map value (an incremental set stages one chunk of that size in it). */
 size_t nbs_tdb_buffer_bytes(const nbs_flash *flash);
 /* Binds the store to `map` (mounted) with a buffer of at least nbs_tdb_buffer_bytes() bytes,
  * finishing what a cut left of an incremental set (its chunks removed if it was not finalized,
