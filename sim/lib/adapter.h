@@ -193,6 +193,8 @@ int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);
 /* The map inside an adapter adapter_nbs_map_create made (for the layers built on it). */
 nbs_map *adapter_nbs_map_of(const adapter *a);
+/* ... and the flash it binds (its geometry, for the layers' buffer sizes). */
+const nbs_flash *adapter_nbs_flash_of(const adapter *a);
 /* A commit() on the built-in engine: a map transaction of `map` staged in a buffer sized for the
  * writes, each staged by `stage`, then committed (aborted when a staging fails: nothing written).
  */

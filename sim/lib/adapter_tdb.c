@@ -235,8 +235,7 @@ int adapter_nbs_tdb_create(adapter *out, nor *dev, const adapter_config *cfg) {
         return rc;
     }
     a->key_rules = cfg->key_rules;
-    /* nbs_tdb_buffer_bytes() for this flash: a map key and a map value (below a page). */
-    a->tdb_buffer_size = NBS_KEY_MAX + cfg->page_size;
+    a->tdb_buffer_size = nbs_tdb_buffer_bytes(adapter_nbs_flash_of(&a->map));
     a->tdb_buffer = malloc(a->tdb_buffer_size);
     /* No value is larger than the store: a flags byte and that many bytes. */
     a->view_buffer_size = (size_t)cfg->size + 1;

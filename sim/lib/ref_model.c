@@ -194,11 +194,6 @@ void ref_map_begin_erase_all(ref_map *m) {
     pending_set(&m->pending, REF_MAP_ERASE_ALL, NULL, 0, NULL, 0, 0);
 }
 
-void ref_map_begin_remove_each(ref_map *m, const ref_list *keys) {
-    pending_set(&m->pending, REF_MAP_REMOVE_EACH, NULL, 0, NULL, 0, 0);
-    ref_list_copy(&m->pending.writes, keys);
-}
-
 void ref_map_txn_begin(ref_map *m) {
     ref_list_clear(&m->staged);
     m->txn_open = true;
@@ -240,10 +235,6 @@ static void apply_map_op(ref_list *items, const ref_pending *p) {
         list_map_store(items, p->item.key, p->item.key_len, p->item.value, p->item.value_len);
         break;
     case REF_MAP_REMOVE: list_map_remove(items, p->item.key, p->item.key_len); break;
-    case REF_MAP_REMOVE_EACH:
-        for (size_t i = 0; i < p->writes.count; i++)
-            list_map_remove(items, p->writes.items[i].key, p->writes.items[i].key_len);
-        break;
     case REF_MAP_REMOVE_ALL:
     case REF_MAP_ERASE_ALL: ref_list_clear(items); break;
     default: break;
@@ -269,26 +260,6 @@ bool ref_map_matches(const ref_map *m, const ref_list *observed) {
     return map_lists_match(&m->items, observed);
 }
 
-/* REF_MAP_REMOVE_EACH cut part way: every observed item is in the model unchanged and seen once,
- * and every model item missing from `observed` is one the removals name. */
-static bool removed_some(const ref_list *items, const ref_pending *p, const ref_list *observed) {
-    if (p->kind != REF_MAP_REMOVE_EACH) return false;
-    for (size_t i = 0; i < observed->count; i++) {
-        const ref_item *seen = &observed->items[i];
-        long at = map_index_of(items, seen->key, seen->key_len);
-        if (at < 0 || !ref_item_equal(&items->items[at], seen) ||
-            map_index_of(observed, seen->key, seen->key_len) != (long)i)
-            return false;
-    }
-    for (size_t i = 0; i < items->count; i++) {
-        const ref_item *it = &items->items[i];
-        if (map_index_of(observed, it->key, it->key_len) < 0 &&
-            map_index_of(&p->writes, it->key, it->key_len) < 0)
-            return false;
-    }
-    return true;
-}
-
 bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied) {
     if (map_lists_match(&m->items, observed)) {
         if (was_applied) *was_applied = false;
@@ -299,15 +270,16 @@ bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied) {
     ref_list_init(&after);
     ref_list_copy(&after, &m->items);
     apply_map_op(&after, &m->pending);
-    bool applied = map_lists_match(&after, observed);
-    bool part_way = !applied && removed_some(&m->items, &m->pending, observed);
-    ref_list_free(&after);
-    if (applied || part_way) {
-        ref_list_copy(&m->items, observed);
+    bool ok = map_lists_match(&after, observed);
+    if (ok) {
+        ref_list_free(&m->items);
+        m->items = after;
         pending_clear(&m->pending);
-        if (was_applied) *was_applied = applied;
+        if (was_applied) *was_applied = true;
+    } else {
+        ref_list_free(&after);
     }
-    return applied || part_way;
+    return ok;
 }
 
 /* ---- queue ---- */

@@ -43,7 +43,6 @@ typedef enum ref_op_kind {
     REF_QUEUE_POP_AT,           /* pop of the entry at `index` (0 = oldest) */
     REF_QUEUE_ERASE_ALL,        /* the engine's erase_all: empty */
     REF_MAP_TXN,                /* a transaction's commit: every staged write, or none */
-    REF_MAP_REMOVE_EACH, /* removals of the keys in `writes`, one by one: a cut leaves any subset */
 } ref_op_kind;
 
 /* The operation in flight, with copies of its arguments. */
@@ -56,8 +55,7 @@ typedef struct ref_pending {
      * new entry landed. Unknown: any number of the oldest entries. */
     bool dropped_known;
     size_t dropped;
-    ref_list writes; /* REF_MAP_TXN: the staged writes (as ref_map.staged); REF_MAP_REMOVE_EACH:
-                        the keys (empty values) */
+    ref_list writes; /* REF_MAP_TXN: the staged writes (as ref_map.staged) */
 } ref_pending;
 
 /* The map: items in no particular order, each key once. */
@@ -88,10 +86,6 @@ void ref_map_begin_store(ref_map *m, const void *key, size_t key_len, const void
 void ref_map_begin_remove(ref_map *m, const void *key, size_t key_len);
 void ref_map_begin_remove_all(ref_map *m);
 void ref_map_begin_erase_all(ref_map *m);
-/* Removals of each item whose key is in `keys` (values ignored), made one at a time: a cut
- * leaves any of them removed and the others as they were (settled as not applied unless all
- * are gone). */
-void ref_map_begin_remove_each(ref_map *m, const ref_list *keys);
 /* Transactions: begin (any staged writes dropped), stage stores and removals, abort (drops
  * them); the commit is an operation in flight that applies them all or none, in order. */
 void ref_map_txn_begin(ref_map *m);

@@ -1,6 +1,6 @@
 /* The reference model of the TDBStore-shaped store (ref_tdb.h): each call's answer from nbs_tdb.h's
  * contract, over the store held in the tdb_view.h form. Deliberately plain: the order of the
- * checks is the contract's (a set open first, then the key, the flags, the key's state). */
+ * checks is the contract's (a set open first, then the flags, the key, the key's state). */
 #include "ref_tdb.h"
 
 #include "nbs_tdb.h"
@@ -64,12 +64,12 @@ static bool write_once(const ref_item *item) {
     return item && item->value_len && (item->value[0] & NBS_TDB_WRITE_ONCE);
 }
 
-/* A set, a set_start: the key, the flags, then a write-once key in place. */
+/* A set, a set_start: the flags, the key, then a write-once key in place. */
 static int check_write(const ref_tdb *t, const ref_map *m, const uint8_t *key, size_t len,
                        uint32_t flags) {
+    if (flags & ~(uint32_t)NBS_TDB_WRITE_ONCE) return NBS_E_INVAL;
     int rc = check_key(t, key, len);
     if (rc) return rc;
-    if (flags & ~(uint32_t)NBS_TDB_WRITE_ONCE) return NBS_E_INVAL;
     return write_once(find_key(m, key, len)) ? NBS_E_WRITE_PROTECTED : NBS_OK;
 }
 
@@ -187,19 +187,19 @@ bool ref_tdb_begin(const ref_tdb *t, ref_map *m, const ref_tdb_call *c) {
     case REF_TDB_RESERVED_SET:
         ref_map_begin_store(m, item_key, tdb_view_reserved_key(item_key), c->value, c->value_len);
         break;
-    case REF_TDB_RESET: {
-        ref_list keys;
-        ref_list_init(&keys);
+    case REF_TDB_RESET:
+        /* Every key removed as one change (the engine's journal finishes a reset a cut
+         * interrupted, SPEC 9.2): old or new, never some keys gone. */
+        ref_map_txn_begin(m);
         for (size_t i = 0; i < m->items.count; i++) {
             tdb_view_item_key k;
             const ref_item *it = &m->items.items[i];
             if (tdb_view_parse_key(it->key, it->key_len, &k) && !k.is_reserved)
-                ref_list_append(&keys, it->key, it->key_len, "", 0);
+                ref_map_txn_stage(m, true, it->key, it->key_len, NULL, 0);
         }
-        ref_map_begin_remove_each(m, &keys);
-        ref_list_free(&keys);
+        ref_map_begin_txn_commit(m);
+        ref_map_txn_abort(m); /* the staging list only: the commit in flight stays */
         break;
-    }
     default: return false;
     }
     return true;
@@ -217,7 +217,11 @@ void ref_tdb_after(ref_tdb *t, const ref_tdb_call *c, int rc) {
         t->set_added = 0;
         break;
     case REF_TDB_SET_ADD:
-        if (rc) break;
+        if (rc == NBS_E_INVAL) break; /* too many bytes: the set goes on */
+        if (rc) {                     /* a failed write ends it */
+            ref_tdb_forget_set(t);
+            break;
+        }
         if (t->set_added + c->value_len > t->set_capacity) {
             size_t capacity = t->set_added + c->value_len;
             uint8_t *grown = realloc(t->set_data, capacity);
@@ -230,8 +234,9 @@ void ref_tdb_after(ref_tdb *t, const ref_tdb_call *c, int rc) {
         break;
     case REF_TDB_SET_FINALIZE:
     case REF_TDB_SET_ABORT:
-        /* ends the set: committed, refused for its size (nothing changes), or aborted */
-        if (rc != NBS_E_BUSY) ref_tdb_forget_set(t);
+        /* ends the set: committed, refused for its size or a failed write (nothing changes),
+         * or aborted */
+        ref_tdb_forget_set(t);
         break;
     default: break;
     }

@@ -2,7 +2,7 @@
  * the incremental set, tdb_iter, the reserved area): each call goes through the adapter's tdb
  * operations, its answer is compared with the step's expectation or with the reference model
  * (ref_tdb.h over the run's map model in the tdb_view.h form), and the model follows it: in flight
- * when a cut lands inside a write (a reset: each key old or removed). After a planned cut the
+ * when a cut lands inside a write (a reset: every key, or none, removed). After a planned cut the
  * recovery checks the store; then, as firmware would after its reboot, the runner starts again an
  * incremental set the cut ended (set_start and the bytes added so far) and runs the call again
  * when it was not applied (a step of a set always: none is visible). */

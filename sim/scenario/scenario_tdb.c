@@ -38,8 +38,7 @@ static bool field_flags(scenario_ctx *c, const pjson_node *obj, const char *key,
         *out = (uint32_t)bits;
     } else {
         int bits = 0;
-        ok = node_name(c, node, "creation flag (or a number)", flag_names, NAME_COUNT(flag_names),
-                       &bits);
+        ok = node_name(c, node, "creation flag", flag_names, NAME_COUNT(flag_names), &bits);
         *out = (uint32_t)bits;
     }
     ctx_path_restore(c, mark);
