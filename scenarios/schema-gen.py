@@ -48,7 +48,7 @@ defs = {
                 "oneOf": [rng(0, MAXV), {"type": "array", "prefixItems": [rng(0, MAXV), rng(0, MAXV)], "minItems": 2, "maxItems": 2}]},
  "kv_name": {"description": "A domain name or a key of key-value domains: a value of 0..128 bytes (the engine takes 1..127 for a name, 0..127 for a key).",
              "oneOf": [{"type": "string", "maxLength": 128}, value_obj]},
- "tdb_key": {"description": "A key (or prefix) of the TDBStore-shaped store: a value of 0..128 bytes (the engine takes 1..63; with key_rules none of * / ? : ; \\ \" | < > or a space).",
+ "tdb_key": {"description": "A key (or prefix) of the TDBStore-shaped store: a value of 0..128 bytes (the engine takes 1..127; with key_rules none of * / ? : ; \\ \" | < > or a space).",
              "oneOf": [{"type": "string", "maxLength": 128}, value_obj]},
  "tdb_flags": {"description": "Creation flags: a name or any 32-bit number (bits other than write_once answer inval).",
                "oneOf": [{"enum": c_names("sim/scenario/scenario_tdb.c", "flag_names[]")}, U32]},
