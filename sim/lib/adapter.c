@@ -40,3 +40,16 @@ void adapter_destroy(adapter *a) {
     if (a && a->destroy) a->destroy(a->ctx);
     if (a) memset(a, 0, sizeof *a);
 }
+
+static int count_item(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *value,
+                      size_t value_len, bool *pop_current) {
+    (void)key, (void)key_len, (void)value, (void)value_len, (void)pop_current;
+    (*(uint32_t *)ctx)++;
+    return 0;
+}
+
+int adapter_count_by_iterate(void *ctx, int (*iterate)(void *, adapter_visit_fn, void *),
+                             uint32_t *count) {
+    *count = 0;
+    return iterate(ctx, count_item, count);
+}

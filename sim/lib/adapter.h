@@ -188,6 +188,10 @@ int adapter_kind_create(const adapter_kind *kind, adapter *out, nor *dev,
 
 void adapter_destroy(adapter *a);
 
+/* count() of an adapter that has only iterate(): the items it visits. */
+int adapter_count_by_iterate(void *ctx, int (*iterate)(void *, adapter_visit_fn, void *),
+                             uint32_t *count);
+
 /* The built-in engine on the host (adapter_nbs.c). */
 int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);

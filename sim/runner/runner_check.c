@@ -96,9 +96,12 @@ static void describe_store(const run_state *st, const ref_list *list, char *out,
     for (size_t i = 0; i < list->count && i < 4 && used < size; i++) {
         const ref_item *it = &list->items[i];
         char k[80] = "", v[100];
-        if (st->engine.kv) { /* key-value domains: the item as domain, key, format and value */
+        if (st->engine.kv || st->engine.tdb) { /* the item in the layer's own terms */
             char item[200];
-            run_kv_describe_item(it, item, sizeof item);
+            if (st->engine.kv)
+                run_kv_describe_item(it, item, sizeof item);
+            else
+                run_tdb_describe_item(it, item, sizeof item);
             used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", item);
             continue;
         }

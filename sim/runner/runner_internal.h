@@ -152,6 +152,8 @@ int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
  * that it is the same however the run got to the step (a campaign resumes runs mid-step). */
 int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out);
 void run_bytes_free(run_bytes *b);
+/* An `items` expectation of keys (kv_keys, tdb_iter): each key, with an empty value, into `out`. */
+int run_expected_keys(run_state *st, const scenario_expect *e, ref_list *out);
 void run_random_fill(nor_prng *prng, uint8_t *out, size_t length);
 void run_seed_stream(nor_prng *prng, uint64_t seed, uint64_t purpose);
 /* "\"hello\" (5 bytes)" for short printable text, else a hex excerpt and the length. */
@@ -224,6 +226,9 @@ int run_kv_reopen(run_state *st);
  */
 int run_tdb_step(run_state *st, const scenario_step *step);
 void run_tdb_forget(run_state *st);
+/* An item of the model or the store's view for messages: `"cfg" = write_once "abc" (3 bytes)`,
+ * `reserved area = hex 01 (1 byte)`. */
+void run_tdb_describe_item(const ref_item *item, char *out, size_t size);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);

@@ -364,12 +364,7 @@ static bool lists_agree(const run_state *st, const ref_list *want, const ref_lis
             if (!ref_item_equal(&want->items[i], &got->items[i])) return false;
         return true;
     }
-    ref_map as_map;
-    ref_map_init(&as_map);
-    ref_list_copy(&as_map.items, want);
-    bool same = ref_map_matches(&as_map, got);
-    ref_map_free(&as_map);
-    return same;
+    return ref_map_lists_match(want, got);
 }
 
 static int fail_lists(run_state *st, const char *source, const ref_list *want,

@@ -83,15 +83,6 @@ static void call_adapter(run_state *st, const ref_tdb_call *c, ref_tdb_answer *g
     }
 }
 
-static bool keys_agree(const ref_list *want, const ref_list *got) {
-    ref_map as_map;
-    ref_map_init(&as_map);
-    ref_list_copy(&as_map.items, want);
-    bool same = ref_map_matches(&as_map, got);
-    ref_map_free(&as_map);
-    return same;
-}
-
 static bool answers_agree(ref_tdb_call_kind kind, const ref_tdb_answer *want,
                           const ref_tdb_answer *got) {
     if (want->rc != got->rc) return false;
@@ -102,7 +93,7 @@ static bool answers_agree(ref_tdb_call_kind kind, const ref_tdb_answer *want,
         return want->length == got->length &&
                (!got->length || memcmp(want->bytes, got->bytes, got->length) == 0);
     case REF_TDB_INFO: return want->size == got->size && want->flags == got->flags;
-    case REF_TDB_ITER: return keys_agree(&want->keys, &got->keys);
+    case REF_TDB_ITER: return ref_map_lists_match(&want->keys, &got->keys);
     default: return true;
     }
 }
@@ -154,14 +145,7 @@ static int expected_answer(run_state *st, const scenario_expect *e, run_bytes *b
         out->bytes = bytes->bytes;
         out->length = bytes->length;
         break;
-    case SCENARIO_EXPECT_ITEMS:
-        for (size_t i = 0; i < e->item_count; i++) {
-            run_bytes key;
-            if (run_value_get(st, &e->items[i].value, &key)) return run_fail_nomem(st);
-            ref_list_append(&out->keys, key.bytes, key.length, "", 0);
-            run_bytes_free(&key);
-        }
-        break;
+    case SCENARIO_EXPECT_ITEMS: return run_expected_keys(st, e, &out->keys);
     default: break;
     }
     return RUNNER_OK;
@@ -280,6 +264,24 @@ static int run_tdb_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
 
 void run_tdb_forget(run_state *st) {
     ref_tdb_forget_set(&st->tdb);
+}
+
+void run_tdb_describe_item(const ref_item *item, char *out, size_t size) {
+    tdb_view_item_key k;
+    char key[80], value[100];
+    if (!tdb_view_parse_key(item->key, item->key_len, &k) || (!k.is_reserved && !item->value_len)) {
+        run_describe_bytes(out, size, item->key, item->key_len);
+        return;
+    }
+    if (k.is_reserved) {
+        run_describe_bytes(value, sizeof value, item->value, item->value_len);
+        snprintf(out, size, "reserved area = %s", value);
+        return;
+    }
+    run_describe_bytes(key, sizeof key, k.key, k.key_len);
+    run_describe_bytes(value, sizeof value, item->value + 1, item->value_len - 1);
+    snprintf(out, size, "%s = %s%s", key,
+             item->value[0] & SCENARIO_TDB_WRITE_ONCE ? "write_once " : "", value);
 }
 
 static const ref_tdb_call_kind kind_of_op[] = {

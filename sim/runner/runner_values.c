@@ -51,6 +51,16 @@ int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out) 
     return run_value_get(st, &fixed, out);
 }
 
+int run_expected_keys(run_state *st, const scenario_expect *e, ref_list *out) {
+    for (size_t i = 0; i < e->item_count; i++) {
+        run_bytes key;
+        if (run_value_get(st, &e->items[i].value, &key)) return run_fail_nomem(st);
+        ref_list_append(out, key.bytes, key.length, "", 0);
+        run_bytes_free(&key);
+    }
+    return RUNNER_OK;
+}
+
 void run_bytes_free(run_bytes *b) {
     free(b->owned);
     memset(b, 0, sizeof *b);
