@@ -10,6 +10,7 @@
 #   firmware_core: without caches, only mount, store, fetch, remove, push, peek and pop kept.
 #   kv: the .text the key-value layer (nbs_kv.c, over the map) adds, in the build without caches
 #     and messages; the firmware figures leave it out (size_firmware.c keeps map and queue only).
+#   tdb: the same for the TDBStore-shaped store (nbs_tdb.c and nbs_tdb_big.c, over the map).
 # Argument: the build dir.
 set -eu
 dir=$1
@@ -28,10 +29,11 @@ firmware() {
 }
 messages=$(( $(object_text "$dir/libnbs.a" nbs_strerror) - $(object_text "$dir/libnbs_nocache.a" nbs_strerror) ))
 kv=$(object_text "$dir/libnbs_nocache.a" nbs_kv)
+tdb=$(( $(object_text "$dir/libnbs_nocache.a" 'nbs_tdb[.]') + $(object_text "$dir/libnbs_nocache.a" nbs_tdb_big) ))
 fw_no_caches=$(firmware "$dir/size_firmware_nbs_nocache.map")
 fw_all_caches=$(firmware "$dir/size_firmware_nbs.map")
 fw_core=$(firmware "$dir/size_firmware_core.map")
 printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages": %d, ' \
     "$(sizes "$dir/libnbs_nocache.a")" "$(sizes "$dir/libnbs.a")" "$messages"
-printf '"firmware_no_caches": %s, "firmware_all_caches": %s, "firmware_core": %s, "kv": %d, "goal": 6144}\n' \
-    "$fw_no_caches" "$fw_all_caches" "$fw_core" "$kv"
+printf '"firmware_no_caches": %s, "firmware_all_caches": %s, "firmware_core": %s, "kv": %d, "tdb": %d, "goal": 6144}\n' \
+    "$fw_no_caches" "$fw_all_caches" "$fw_core" "$kv" "$tdb"

@@ -18,6 +18,7 @@ uint32_t nbs_tdb_max_value(const nbs_flash *flash, size_t key_len) {
 
 int nbs_tdb_init(nbs_tdb *tdb, nbs_map *map, void *buf, size_t buf_size, bool key_rules) {
     if (!tdb || !map || !buf) return NBS_E_INVAL;
+    if (!map->log.mounted) return NBS_E_NOT_MOUNTED; /* its geometry is not known yet */
     if (buf_size < nbs_tdb_buffer_bytes(&map->log.flash) || buf_size > UINT32_MAX)
         return NBS_E_WORK_BUFFER;
     *tdb =

@@ -171,6 +171,7 @@ int nbs_tdb_set_start(nbs_tdb *tdb, const void *key, size_t key_len, uint32_t fi
     if (final_size > nbs_tdb_max_value(flash, key_len)) {
         /* Chunked: refused at once when the map cannot hold its bytes even after GC. */
         nbs_space space;
+        if (!tdb_chunk_bytes(flash)) return NBS_E_TOO_BIG; /* no chunk fits a page */
         if ((rc = nbs_map_space(tdb->map, &space))) return rc;
         if (final_size > space.free_now + space.reclaimable || tdb->last_id == UINT32_MAX)
             return NBS_E_FULL;

@@ -152,6 +152,9 @@ Test(tdb, every_error_path_answers_its_code) {
     nbs_tdb other;
     cr_assert_eq(nbs_tdb_init(&other, &r.map, r.buf, r.buf_size - 1, false), NBS_E_WORK_BUFFER);
     cr_assert_eq(nbs_tdb_init(NULL, &r.map, r.buf, r.buf_size, false), NBS_E_INVAL);
+    nbs_map unmounted;
+    memset(&unmounted, 0, sizeof unmounted);
+    cr_assert_eq(nbs_tdb_init(&other, &unmounted, r.buf, r.buf_size, false), NBS_E_NOT_MOUNTED);
     cr_assert_eq(nbs_tdb_set(NULL, "k", 1, v, 1, 0), NBS_E_INVAL);
     cr_assert_eq(nbs_tdb_set(t, "k", 0, v, 1, 0), NBS_E_KEY_LEN);
     cr_assert_eq(nbs_tdb_set(t, long_key, NBS_TDB_KEY_MAX + 1, v, 1, 0), NBS_E_KEY_LEN);
