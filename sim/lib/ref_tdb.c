@@ -15,6 +15,7 @@ void ref_tdb_init(ref_tdb *t, bool key_rules) {
 
 void ref_tdb_free(ref_tdb *t) {
     free(t->set_data);
+    ref_list_free(&t->reset_keys);
     ref_tdb_init(t, t->key_rules);
 }
 
@@ -32,10 +33,13 @@ void ref_tdb_copy(ref_tdb *dst, const ref_tdb *src) {
         capacity = data ? src->set_added : 0;
         if (!data) abort();
     }
+    ref_list reset_keys = dst->reset_keys;
     *dst = *src;
     dst->set_data = data;
     dst->set_capacity = capacity;
     if (src->set_added) memcpy(dst->set_data, src->set_data, src->set_added);
+    dst->reset_keys = reset_keys;
+    ref_list_copy(&dst->reset_keys, &src->reset_keys);
 }
 
 /* ---- the rules ---- */
@@ -174,8 +178,9 @@ static void begin_store(ref_map *m, const uint8_t *key, size_t key_len, uint32_t
     free(item_value);
 }
 
-bool ref_tdb_begin(const ref_tdb *t, ref_map *m, const ref_tdb_call *c) {
+bool ref_tdb_begin(ref_tdb *t, ref_map *m, const ref_tdb_call *c) {
     uint8_t item_key[TDB_VIEW_KEY_MAX];
+    ref_list_clear(&t->reset_keys);
     switch (c->kind) {
     case REF_TDB_SET: begin_store(m, c->key, c->key_len, c->flags, c->value, c->value_len); break;
     case REF_TDB_SET_FINALIZE:
@@ -194,8 +199,9 @@ bool ref_tdb_begin(const ref_tdb *t, ref_map *m, const ref_tdb_call *c) {
         for (size_t i = 0; i < m->items.count; i++) {
             tdb_view_item_key k;
             const ref_item *it = &m->items.items[i];
-            if (tdb_view_parse_key(it->key, it->key_len, &k) && !k.is_reserved)
-                ref_map_txn_stage(m, true, it->key, it->key_len, NULL, 0);
+            if (!tdb_view_parse_key(it->key, it->key_len, &k) || k.is_reserved) continue;
+            ref_map_txn_stage(m, true, it->key, it->key_len, NULL, 0);
+            ref_list_append(&t->reset_keys, it->key, it->key_len, it->value, it->value_len);
         }
         ref_map_begin_txn_commit(m);
         ref_map_txn_abort(m); /* the staging list only: the commit in flight stays */
@@ -240,4 +246,23 @@ void ref_tdb_after(ref_tdb *t, const ref_tdb_call *c, int rc) {
         break;
     default: break;
     }
+}
+
+bool ref_tdb_part_reset_matches(const ref_tdb *t, const ref_map *m, const ref_list *view) {
+    if (!t->reset_keys.count) return false;
+    ref_map left;
+    ref_map_init(&left);
+    ref_list_copy(&left.items, view);
+    bool ok = true;
+    /* What the view holds beyond m: keys the reset removes, with their old values, once each. */
+    for (size_t i = 0; ok && i < t->reset_keys.count; i++) {
+        const ref_item *old = &t->reset_keys.items[i];
+        const ref_item *seen = ref_map_find(&left, old->key, old->key_len);
+        if (!seen || ref_map_find(m, old->key, old->key_len)) continue;
+        ok = ref_item_equal(seen, old);
+        ref_map_remove(&left, old->key, old->key_len);
+    }
+    ok = ok && ref_map_matches(m, &left.items);
+    ref_map_free(&left);
+    return ok;
 }

@@ -56,6 +56,9 @@ typedef struct ref_tdb {
     uint32_t set_size, set_flags;
     uint8_t *set_data; /* the bytes added so far (set_added of them) */
     size_t set_added, set_capacity;
+    /* The keys a reset in flight removes, with their values (tdb_view.h items): a map mounted
+     * read-only shows a reset a cut stopped part done (SPEC 9.2). Empty otherwise. */
+    ref_list reset_keys;
 } ref_tdb;
 
 void ref_tdb_init(ref_tdb *t, bool key_rules);
@@ -70,7 +73,11 @@ void ref_tdb_predict(const ref_tdb *t, const ref_map *m, const ref_tdb_call *cal
 /* Begins in `m` the change to the store a call answered with success makes (a store, a removal,
  * a reset's removals); false when it changes no key (reads, the steps of a set before its
  * finalize). The caller ends it (ref_map_end) or leaves it in flight for a power cut. */
-bool ref_tdb_begin(const ref_tdb *t, ref_map *m, const ref_tdb_call *call);
+bool ref_tdb_begin(ref_tdb *t, ref_map *m, const ref_tdb_call *call);
+/* A read-only view of the store after a cut inside a reset that `m` settled: `m`'s items, and
+ * any of the keys the reset removes, each with the value it had (SPEC 9.2: a read-only init
+ * leaves a reset a cut stopped part done). */
+bool ref_tdb_part_reset_matches(const ref_tdb *t, const ref_map *m, const ref_list *view);
 /* The RAM state after the call answered `rc` (a set opened, bytes added, a set ended). */
 void ref_tdb_after(ref_tdb *t, const ref_tdb_call *call, int rc);
 

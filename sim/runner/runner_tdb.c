@@ -168,6 +168,7 @@ static int single_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
     ref_tdb_answer want = {0};
     ref_list_init(&want.keys);
     bool predicted = run_model_definite(st);
+    ref_list_clear(&st->tdb.reset_keys); /* a reset's keys count only while it is in flight */
     ref_tdb_predict(&st->tdb, &st->map, &c->call, &want);
     if (!want.rc && st->read_only && writes_flash(c->call.kind)) want.rc = NBS_E_READ_ONLY;
     /* A read's prediction points into the model: keep a copy of its own. */
