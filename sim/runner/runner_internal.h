@@ -152,6 +152,8 @@ int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
  * that it is the same however the run got to the step (a campaign resumes runs mid-step). */
 int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out);
 void run_bytes_free(run_bytes *b);
+/* "2 keys: \"a\" (1 byte), \"b\" (1 byte)" (the first four), for messages. */
+void run_describe_keys(char *out, size_t size, const ref_list *keys);
 /* An `items` expectation of keys (kv_keys, tdb_iter): each key, with an empty value, into `out`. */
 int run_expected_keys(run_state *st, const scenario_expect *e, ref_list *out);
 void run_random_fill(nor_prng *prng, uint8_t *out, size_t length);

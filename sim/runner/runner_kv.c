@@ -255,13 +255,7 @@ static void describe(char *out, size_t size, scenario_op op, const kv_answer *a)
     } else if (op == SCENARIO_OP_KV_DELETE) {
         snprintf(out, size, "existed %s", a->existed ? "true" : "false");
     } else if (op == SCENARIO_OP_KV_KEYS) {
-        size_t used = (size_t)snprintf(out, size, "%zu %s", a->keys.count,
-                                       run_plural(a->keys.count, "key", "keys"));
-        for (size_t i = 0; i < a->keys.count && i < 4 && used < size; i++) {
-            char k[60];
-            run_describe_bytes(k, sizeof k, a->keys.items[i].key, a->keys.items[i].key_len);
-            used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", k);
-        }
+        run_describe_keys(out, size, &a->keys);
     } else {
         snprintf(out, size, "success");
     }

@@ -106,13 +106,7 @@ static void describe(char *out, size_t size, ref_tdb_call_kind kind, const ref_t
     } else if (kind == REF_TDB_INFO) {
         snprintf(out, size, "size %u, flags %u", (unsigned)a->size, (unsigned)a->flags);
     } else if (kind == REF_TDB_ITER) {
-        size_t used = (size_t)snprintf(out, size, "%zu %s", a->keys.count,
-                                       run_plural(a->keys.count, "key", "keys"));
-        for (size_t i = 0; i < a->keys.count && i < 4 && used < size; i++) {
-            char k[60];
-            run_describe_bytes(k, sizeof k, a->keys.items[i].key, a->keys.items[i].key_len);
-            used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", k);
-        }
+        run_describe_keys(out, size, &a->keys);
     } else {
         snprintf(out, size, "success");
     }

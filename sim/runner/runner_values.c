@@ -90,3 +90,13 @@ void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length
         snprintf(out + used, size - used, "%s (%zu %s)", shown < length ? "..." : "", length,
                  run_plural(length, "byte", "bytes"));
 }
+
+void run_describe_keys(char *out, size_t size, const ref_list *keys) {
+    size_t used =
+        (size_t)snprintf(out, size, "%zu %s", keys->count, run_plural(keys->count, "key", "keys"));
+    for (size_t i = 0; i < keys->count && i < 4 && used < size; i++) {
+        char k[60];
+        run_describe_bytes(k, sizeof k, keys->items[i].key, keys->items[i].key_len);
+        used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", k);
+    }
+}
