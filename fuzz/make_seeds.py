@@ -4,7 +4,7 @@ targets decode (see the header comment of each fuzz_<target>.c for the byte layo
 
   python3 fuzz/make_seeds.py [BUILD]
 
-map, queue, kvmap and nor seeds are written from the descriptions below; scenario seeds are the
+map, queue, kvmap, nor and tdb seeds are written from the descriptions below; scenario seeds are the
 short scenarios of scenarios/suite and scenarios/examples; with BUILD (a plain build holding
 fuzz/fuzz_map_replay and fuzz/fuzz_queue_replay), the image seeds are the flash images the
 map and queue seeds leave behind. Seeds kept from fixed findings (finding-*) are left alone."""
@@ -408,6 +408,91 @@ def kvmap_seeds():
                                             + no_recovery_cut() + KVMAP_ENTRIES)
     seeds["cut-threshold"] = (kvmap_header(TINY, True, 120, 3, 10) + churn + kvmap_cut(3, 2, 0)
                               + churn + no_recovery_cut() + churn)
+# ---- tdb (the TDBStore-shaped store; fuzz_tdb.c) -----------------------------------------
+
+TDB_KEYS = {"a": 0, "a.b": 1, "a.c": 2, "b": 3, "bb": 4, "c-x": 5, "c:x": 6}
+TDB_PREFIXES = {"": 0, "a": 1, "a.": 2, "b": 3}
+TDB_CHECK, TDB_RESET, TDB_REMOUNT = [17, 0], [26], [30]
+
+
+def tdb_header(geometry, pages, caches, key_rules=True):
+    return [geometry, pages - 2, caches, 7, 1 if key_rules else 0]
+
+
+def u16(n):
+    return [n & 0xFF, n >> 8]
+
+
+def tdb_length(size, bound):
+    """A value length as fuzz_tdb.c's new_value reads it: below 40 in the choice byte, else
+    choice 200 and fuzz_input_below(bound) (a byte up to 256, else two)."""
+    if size < 40:
+        return [size]
+    return [200] + (u16(size) if bound > 256 else [size])
+
+
+def tdb_set(key, size, write_once=False, max_plain=200):
+    return [0, TDB_KEYS[key]] + tdb_length(size, max_plain + 5) + [0 if write_once else 1, COUNTING]
+
+
+def tdb_set_incrementally(key, size, pieces, ending=3):
+    """Opcode 7: the pieces (each at most 1500 bytes) add up to size; ending 3 finalizes, 2
+    aborts, 16 ends one byte short (then the pieces add up to size - 1)."""
+    out = [7, TDB_KEYS[key]] + tdb_length(size, 6001) + [1, COUNTING, ending]
+    left = size - 1 if ending % 16 == 0 and size else size
+    for piece in pieces:
+        bound = min(left, 1500)
+        out += u16(piece - 1) if bound > 256 else [piece - 1]
+        left -= piece
+    return out
+
+
+def tdb_get(key, offset, capacity, size):
+    width = u16 if size + 3 > 256 else (lambda n: [n])
+    return [12, TDB_KEYS[key]] + width(offset) + width(capacity)
+
+
+def tdb_remove(key):
+    return [19, TDB_KEYS[key]]
+
+
+def tdb_iterate(prefix, write_key=None):
+    if write_key is None:
+        return [22, TDB_PREFIXES[prefix], 1]
+    return [22, TDB_PREFIXES[prefix], 0, TDB_KEYS[write_key], 3, COUNTING]
+
+
+def tdb_reserved(size):
+    return [24, size, COUNTING]
+
+
+def tdb_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        ops = tdb_set("a", 12) + tdb_set("a.b", 5, write_once=True) + tdb_set("c:x", 3)
+        ops += tdb_get("a", 4, 6, 12) + TDB_CHECK + tdb_remove("a.b") + tdb_set("a.b", 2)
+        ops += tdb_iterate("a") + tdb_iterate("", write_key="bb") + tdb_reserved(16)
+        ops += tdb_reserved(4) + tdb_remove("a") + TDB_REMOUNT + TDB_RESET + TDB_REMOUNT
+        seeds[f"basics-{name}"] = tdb_header(g, 5, g % 8, key_rules=g % 2 == 0) + ops
+    # Chunked values (past the largest plain value of a 512-byte page): set, read at offsets,
+    # replaced, aborted, ended short, replaced by a plain value, removed.
+    big = tdb_set_incrementally("b", 600, [200, 200, 200])
+    big += tdb_get("b", 480, 40, 600) + tdb_get("b", 0, 602, 600)
+    big += tdb_set_incrementally("b", 540, [540]) + TDB_REMOUNT
+    big += tdb_set_incrementally("a", 560, [300, 260], ending=2)
+    big += tdb_set_incrementally("a", 560, [300, 259], ending=16)
+    big += tdb_set("b", 20) + tdb_set_incrementally("b", 530, [530]) + tdb_remove("b") + TDB_REMOUNT
+    seeds["chunked-unit1-ecc"] = tdb_header(UNIT1_ECC, 5, ALL_CACHES) + big
+    for prog in range(5):
+        for at in (2, 9, 17, 30):
+            ops = tdb_reserved(8) + tdb_set_incrementally("b", 560, [280, 280])
+            ops += cut(at, prog, prog % 4) + tdb_set_incrementally("b", 530, [530])
+            ops += no_recovery_cut() + TDB_CHECK + TDB_REMOUNT
+            seeds[f"cut-set-prog{prog}-at{at}"] = tdb_header(UNIT1_ECC, 5, prog % 8) + ops
+    for at in (0, 3, 8):
+        ops = tdb_set("a", 10) + tdb_set_incrementally("b", 300, [300]) + cut(at, 0, 0)
+        ops += TDB_RESET + no_recovery_cut() + TDB_CHECK + TDB_REMOUNT
+        seeds[f"cut-reset-at{at}"] = tdb_header(TINY_ZERO, 5, 0) + ops
     return seeds
 
 
@@ -475,6 +560,7 @@ def main():
     write_seeds("queue", queue_seeds())
     write_seeds("nor", nor_seeds())
     write_seeds("kvmap", kvmap_seeds())
+    write_seeds("tdb", tdb_seeds())
     write_scenario_seeds()
     if len(sys.argv) > 1:
         write_image_seeds(sys.argv[1])

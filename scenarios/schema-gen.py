@@ -48,6 +48,10 @@ defs = {
                 "oneOf": [rng(0, MAXV), {"type": "array", "prefixItems": [rng(0, MAXV), rng(0, MAXV)], "minItems": 2, "maxItems": 2}]},
  "kv_name": {"description": "A domain name or a key of key-value domains: a value of 0..128 bytes (the engine takes 1..127 for a name, 0..127 for a key).",
              "oneOf": [{"type": "string", "maxLength": 128}, value_obj]},
+ "tdb_key": {"description": "A key (or prefix) of the TDBStore-shaped store: a value of 0..128 bytes (the engine takes 1..127; with key_rules none of * / ? : ; \\ \" | < > or a space).",
+             "oneOf": [{"type": "string", "maxLength": 128}, value_obj]},
+ "tdb_flags": {"description": "Creation flags: a name or any 32-bit number (bits other than write_once answer inval).",
+               "oneOf": [{"enum": c_names("sim/scenario/scenario_tdb.c", "flag_names[]")}, U32]},
  "no_args": {"type": "object", "maxProperties": 0},
  "mount_args": obj({"read_only": {"type": "boolean", "description": "mount read-only: nothing is programmed or erased, and every write answers read_only until the next mount"}}),
  "error_name": {"enum": errors + ["NBS_E_" + e.upper() for e in errors]},
@@ -67,6 +71,7 @@ def expect(*kinds):
         if k == "absent": alts.append(obj({"absent": {"const": True}}, ["absent"]))
         if k == "status": alts.append(obj({"value": obj({f: U32 for f in c_names("sim/scenario/scenario_partitions.c", "figure_names[]")}) | {"minProperties": 1}}, ["value"]))
         if k == "names": alts.append(obj({"value": {"type": "array", "maxItems": 16, "items": ref("partition_name")}}, ["value"]))
+        if k == "tdb_info": alts.append(obj({"value": obj({"size": U32, "flags": ref("tdb_flags")}, ["size"])}, ["value"]))
         if k == "items": alts.append(obj({"items": {"type": "array", "items": {"anyOf": [ref("value"), obj({"key": ref("key"), "value": ref("value")}, ["key", "value"])]}}}, ["items"]))
     alts.append(obj({"error": ref("error_name")}, ["error"]))
     return {"oneOf": alts}
@@ -151,6 +156,21 @@ ops = {
  "confirm": (ref("no_args"), expect()),
  "expect_image": (obj({"version": rng(0, 255), "none": {"type": "boolean"}, "test": {"type": "boolean"}}) |
                   {"anyOf": [{"required": ["version"]}, {"required": ["none"]}]}, None),
+ "tdb_set": (obj({"key": ref("tdb_key"), "value": ref("value"), "flags": ref("tdb_flags")}, ["key", "value"]), expect()),
+ "tdb_get": (obj({"key": ref("tdb_key"), "offset": U32, "size": rng(0, MAXV)}, ["key"]), expect("bytes", "absent")),
+ "tdb_info": (obj({"key": ref("tdb_key")}, ["key"]), expect("tdb_info", "absent")),
+ "tdb_remove": (obj({"key": ref("tdb_key")}, ["key"]), expect()),
+ "tdb_reset": (ref("no_args"), expect()),
+ "tdb_set_start": (obj({"key": ref("tdb_key"), "size": rng(0, MAXV), "flags": ref("tdb_flags")}, ["key", "size"]), expect()),
+ "tdb_set_add": (obj({"value": ref("value")}, ["value"]), expect()),
+ "tdb_set_finalize": (ref("no_args"), expect()),
+ "tdb_set_abort": (ref("no_args"), expect()),
+ "tdb_iter": (obj({"prefix": ref("tdb_key"),
+                   "set": obj({"after": U32, "key": ref("tdb_key"), "value": ref("value"), "flags": ref("tdb_flags")},
+                              ["after", "key", "value"], "a tdb_set made after this many keys, before the next step of the iterator")}),
+              expect("items")),
+ "tdb_reserved_set": (obj({"value": ref("value")}, ["value"]), expect()),
+ "tdb_reserved_get": (ref("no_args"), expect("bytes", "absent")),
 }
 step_alts = []
 for name, (args, exp) in ops.items():
@@ -179,7 +199,8 @@ schema = {
                 "timing": {"enum": ["typical","max","random"]}, "endurance": U32, "wear_fail_ppm": rng(0, 1000000),
                 "image": {"type": "string", "minLength": 1,
                           "description": "A flash image (and IMAGE.json) to start from, relative to the scenario file."}}, ["preset"]),
-  "engine": obj({"type": {"enum": ["map", "queue", "kv", "naive-map", "plugin", "kvmap"]},
+  "engine": obj({"type": {"enum": ["map", "queue", "kv", "kvmap", "tdb", "naive-map", "plugin"]},
+                 "key_rules": {"type": "boolean", "description": "type tdb: TDBStore's key rule (forbidden characters answer key_chars)."},
                  "library": {"type": "string", "minLength": 1,
                              "description": "type plugin: the engine plugin's shared object (docs/plugins.md), relative to the scenario file."},
                  "api": {"enum": ["map", "queue"], "description": "type plugin: which operations the scenario drives (default map)."},

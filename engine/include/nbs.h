@@ -183,6 +183,9 @@ typedef struct nbs_log {
                              was complete: rewritten whatever it reads now (0: none) */
     uint16_t release_seq; /* map: a GC round that copied nothing releases this tail page once
                              the write that needed the round is in its page (release_pending) */
+    uint32_t writes;      /* map: write calls since the mount (store, remove, remove_all, a TXN
+                             commit, erase_all), failed ones too: a layer's iterator goes stale
+                             when it changes (nbs_tdb.h) */
     uint8_t kind;         /* 1 map, 2 queue */
     uint8_t newest_gen;   /* the newest page's generation */
     bool mounted;

@@ -8,6 +8,7 @@
 #include "nbs_kv.h"
 #include "nbs_kvmap.h"
 #include "nbs_part.h"
+#include "nbs_tdb.h"
 #include "nbs_update.h"
 
 /* SIZE_FIRMWARE_CORE=1: only mount, store, fetch, remove, push, peek and pop. */
@@ -24,6 +25,7 @@
 #define SIZE_LAYER_KVMAP_WB 6 /* the Map façade with its write-back RAM variant */
 #define SIZE_LAYER_UPDATE   7 /* firmware update slots: the writer's side (the application) */
 #define SIZE_LAYER_BOOT     8 /* firmware update slots: the bootloader's side (boot, confirm) */
+#define SIZE_LAYER_TDB      9 /* the TDBStore-shaped store, incremental sets included */
 #ifndef SIZE_FIRMWARE_LAYER
 #define SIZE_FIRMWARE_LAYER SIZE_LAYER_NONE
 #endif
@@ -84,6 +86,15 @@ static const any_function public_functions[] = {
     (any_function)nbs_update_confirm,
 #elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_BOOT
     (any_function)nbs_update_boot,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_TDB
+    (any_function)nbs_tdb_buffer_bytes, (any_function)nbs_tdb_init,
+    (any_function)nbs_tdb_set,          (any_function)nbs_tdb_get,
+    (any_function)nbs_tdb_get_info,     (any_function)nbs_tdb_remove,
+    (any_function)nbs_tdb_reset,        (any_function)nbs_tdb_max_value,
+    (any_function)nbs_tdb_set_start,    (any_function)nbs_tdb_set_add_data,
+    (any_function)nbs_tdb_set_finalize, (any_function)nbs_tdb_set_abort,
+    (any_function)nbs_tdb_iter_open,    (any_function)nbs_tdb_iter_next,
+    (any_function)nbs_tdb_reserved_set, (any_function)nbs_tdb_reserved_get,
 #endif
 };
 

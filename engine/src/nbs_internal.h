@@ -36,6 +36,9 @@
     17                                 /* kv: a write removes the old value in a write of its own */
 #define NBS_TEST_BREAK_TXN_SPLIT    20 /* a commit writes its members as separate items */
 #define NBS_TEST_BREAK_TXN_GC_WHOLE 21 /* GC copies a TXN whole, its dead members too */
+#define NBS_TEST_BREAK_TDB_DESCRIPTOR_FIRST                                                        \
+    22 /* tdb: finalize stores the descriptor before the last chunk */
+#define NBS_TEST_BREAK_TDB_ONCE_IGNORED 23 /* tdb: remove does not check write-once */
 #define NBS_TEST_BREAK_KVMAP_FLUSH_REMOVE_FIRST                                                    \
     24 /* kvmap write-back: a flush removes a replaced value in a write of its own first */
 #define NBS_TEST_BREAK_KVMAP_HAS_TRUTHY 25 /* kvmap: has() false for an empty value */

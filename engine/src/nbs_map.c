@@ -135,11 +135,14 @@ int nbs_map_mount(nbs_map *map, const nbs_config *cfg) {
 }
 
 int nbs_map_erase_all(nbs_map *map) {
-    return map ? nbs_log_erase_all(&map->log) : NBS_E_INVAL;
+    if (!map) return NBS_E_INVAL;
+    map->log.writes++;
+    return nbs_log_erase_all(&map->log);
 }
 
 int nbs_map_write(nbs_log *log, uint8_t type, const nbs_payload *p) {
     nbs_item written;
+    log->writes++; /* before anything: a write that fails part way may have changed pages */
     int rc = nbs_map_make_room(log, p->klen, p->klen + p->vlen);
     if (!rc) rc = nbs_append(log, type, p, &written);
     if (!rc && type == ITEM_TXN) nbs_txn_written(log, &written, p->value);

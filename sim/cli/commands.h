@@ -21,6 +21,7 @@ int cmd_compare(int argc, char **argv);
 int bench_sim(bool json);
 int bench_engine(bool json);
 int bench_seqstore(bool json);
+int bench_tdb(bool json);
 int bench_powercut(bool json);
 int bench_emu(bool json);
 

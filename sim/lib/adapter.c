@@ -10,6 +10,7 @@ static const adapter_kind adapter_kinds[] = {
     {"map", ADAPTER_CAN_MAP, adapter_nbs_map_create, NULL},
     {"queue", ADAPTER_CAN_QUEUE, adapter_nbs_queue_create, NULL},
     {"kv", ADAPTER_CAN_KV, adapter_nbs_kv_create, NULL},
+    {"tdb", ADAPTER_CAN_TDB, adapter_nbs_tdb_create, NULL},
     {"naive-map", ADAPTER_CAN_MAP, adapter_naive_map_create, NULL},
     {"kvmap", ADAPTER_CAN_MAP | ADAPTER_CAN_KVMAP, adapter_nbs_kvmap_create, NULL},
 };
@@ -39,4 +40,17 @@ int adapter_kind_create(const adapter_kind *kind, adapter *out, nor *dev,
 void adapter_destroy(adapter *a) {
     if (a && a->destroy) a->destroy(a->ctx);
     if (a) memset(a, 0, sizeof *a);
+}
+
+static int count_item(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *value,
+                      size_t value_len, bool *pop_current) {
+    (void)key, (void)key_len, (void)value, (void)value_len, (void)pop_current;
+    (*(uint32_t *)ctx)++;
+    return 0;
+}
+
+int adapter_count_by_iterate(void *ctx, int (*iterate)(void *, adapter_visit_fn, void *),
+                             uint32_t *count) {
+    *count = 0;
+    return iterate(ctx, count_item, count);
 }

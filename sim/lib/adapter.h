@@ -20,6 +20,7 @@ enum {
     ADAPTER_CAN_QUEUE = 1u << 1,
     ADAPTER_CAN_KV = 1u << 2,
     ADAPTER_CAN_KVMAP = 1u << 3,
+    ADAPTER_CAN_TDB = 1u << 4,
 };
 
 /* Flags of push(). */
@@ -37,6 +38,7 @@ typedef struct adapter_config {
      * threshold of dirty bytes (0: flush when asked); write-through when write_back is false. */
     bool write_back;
     uint32_t write_back_ram, write_back_threshold;
+    bool key_rules; /* the TDBStore-shaped store: TDBStore's key rule (nbs_tdb_init) */
 } adapter_config;
 
 /* Called by iterate() for each item, oldest first for a queue. Setting *pop_current pops the
@@ -101,6 +103,28 @@ typedef struct adapter_raw_ops {
     int (*write)(void *ctx, uint32_t part, uint32_t offset, const void *data, uint32_t count);
     int (*erase)(void *ctx, uint32_t part, int64_t from, int64_t to);
 } adapter_raw_ops;
+/* The TDBStore-shaped store (ADAPTER_CAN_TDB; nbs_tdb.h's calls and vocabulary). The adapter
+ * holds one iterator for iter_open/iter_next; every mount and format ends an incremental set and
+ * the iterator. */
+typedef struct adapter_tdb_ops {
+    int (*set)(void *ctx, const void *key, size_t key_len, const void *value, size_t len,
+               uint32_t flags);
+    /* Up to `capacity` bytes from `offset` on; *len: the bytes copied. */
+    int (*get)(void *ctx, const void *key, size_t key_len, void *buf, size_t capacity, size_t *len,
+               size_t offset);
+    int (*info)(void *ctx, const void *key, size_t key_len, uint32_t *size, uint32_t *flags);
+    int (*remove)(void *ctx, const void *key, size_t key_len);
+    int (*reset)(void *ctx);
+    int (*set_start)(void *ctx, const void *key, size_t key_len, uint32_t final_size,
+                     uint32_t flags);
+    int (*set_add)(void *ctx, const void *data, size_t len);
+    int (*set_finalize)(void *ctx);
+    int (*set_abort)(void *ctx);
+    int (*iter_open)(void *ctx, const void *prefix, size_t prefix_len);
+    int (*iter_next)(void *ctx, void *key, size_t capacity, size_t *key_len);
+    int (*reserved_set)(void *ctx, const void *data, size_t len);
+    int (*reserved_get)(void *ctx, void *buf, size_t capacity, size_t *len);
+} adapter_tdb_ops;
 
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
@@ -168,6 +192,10 @@ struct adapter {
     const adapter_kvmap_ops *kvmap;
     /* Raw partition access on the engine's side (NULL: on the host), last for the same reason. */
     const adapter_raw_ops *raw;
+    /* The TDBStore-shaped store (NULL without ADAPTER_CAN_TDB), last for the same reason. Such an
+     * adapter also answers iterate, count, fetch and has over the whole store in the runner's
+     * view of it (tdb_view.h), as a kv adapter does; it has no other map operation. */
+    const adapter_tdb_ops *tdb;
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY
@@ -195,11 +223,17 @@ int adapter_kind_create(const adapter_kind *kind, adapter *out, nor *dev,
 
 void adapter_destroy(adapter *a);
 
+/* count() of an adapter that has only iterate(): the items it visits. */
+int adapter_count_by_iterate(void *ctx, int (*iterate)(void *, adapter_visit_fn, void *),
+                             uint32_t *count);
+
 /* The built-in engine on the host (adapter_nbs.c). */
 int adapter_nbs_map_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg);
 /* The map inside an adapter adapter_nbs_map_create made (for the layers built on it). */
 nbs_map *adapter_nbs_map_of(const adapter *a);
+/* ... and the flash it binds (its geometry, for the layers' buffer sizes). */
+const nbs_flash *adapter_nbs_flash_of(const adapter *a);
 /* A commit() on the built-in engine: a map transaction of `map` staged in a buffer sized for the
  * writes, each staged by `stage`, then committed (aborted when a staging fails: nothing written).
  */
@@ -211,5 +245,7 @@ int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
 /* The Map façade of the built-in engine on its map, write-through or write-back
  * (adapter_kvmap.c). */
 int adapter_nbs_kvmap_create(adapter *out, nor *dev, const adapter_config *cfg);
+/* The TDBStore-shaped store of the built-in engine on its map (adapter_tdb.c). */
+int adapter_nbs_tdb_create(adapter *out, nor *dev, const adapter_config *cfg);
 
 #endif

@@ -305,6 +305,10 @@ nbs_map *adapter_nbs_map_of(const adapter *a) {
     return &((nbs_adapter *)a->ctx)->map;
 }
 
+const nbs_flash *adapter_nbs_flash_of(const adapter *a) {
+    return &((nbs_adapter *)a->ctx)->binding.flash;
+}
+
 int adapter_nbs_queue_create(adapter *out, nor *dev, const adapter_config *cfg) {
     return nbs_adapter_create(out, dev, cfg, false);
 }

@@ -52,16 +52,8 @@ static int view_iterate(void *ctx, adapter_visit_fn visit, void *visit_ctx) {
     return w.r->domains(w.r->ctx, visit_domain, &w);
 }
 
-static int count_item(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *value,
-                      size_t value_len, bool *pop_current) {
-    (void)key, (void)key_len, (void)value, (void)value_len, (void)pop_current;
-    (*(uint32_t *)ctx)++;
-    return 0;
-}
-
 static int view_count(void *ctx, uint32_t *count) {
-    *count = 0;
-    return view_iterate(ctx, count_item, count);
+    return adapter_count_by_iterate(ctx, view_iterate, count);
 }
 
 static int view_fetch(void *ctx, const void *item_key, size_t item_len, void *buf, size_t capacity,

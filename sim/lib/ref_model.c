@@ -246,7 +246,7 @@ void ref_map_end(ref_map *m, bool applied) {
     pending_clear(&m->pending);
 }
 
-static bool map_lists_match(const ref_list *expected, const ref_list *observed) {
+bool ref_map_lists_match(const ref_list *expected, const ref_list *observed) {
     if (expected->count != observed->count) return false;
     for (size_t i = 0; i < observed->count; i++) {
         const ref_item *seen = &observed->items[i];
@@ -257,11 +257,11 @@ static bool map_lists_match(const ref_list *expected, const ref_list *observed) 
 }
 
 bool ref_map_matches(const ref_map *m, const ref_list *observed) {
-    return map_lists_match(&m->items, observed);
+    return ref_map_lists_match(&m->items, observed);
 }
 
 bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied) {
-    if (map_lists_match(&m->items, observed)) {
+    if (ref_map_lists_match(&m->items, observed)) {
         if (was_applied) *was_applied = false;
         pending_clear(&m->pending);
         return true;
@@ -270,7 +270,7 @@ bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied) {
     ref_list_init(&after);
     ref_list_copy(&after, &m->items);
     apply_map_op(&after, &m->pending);
-    bool ok = map_lists_match(&after, observed);
+    bool ok = ref_map_lists_match(&after, observed);
     if (ok) {
         ref_list_free(&m->items);
         m->items = after;

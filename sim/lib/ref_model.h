@@ -99,6 +99,8 @@ void ref_map_end(ref_map *m, bool applied);
 
 /* True when `observed` (in any order) is exactly the map's content. */
 bool ref_map_matches(const ref_map *m, const ref_list *observed);
+/* The same for two lists of map items (keys once each): equal as sets of items. */
+bool ref_map_lists_match(const ref_list *expected, const ref_list *observed);
 /* After a power cut: accepts `observed` if it is the state before the operation in flight or
  * the state after it, and makes that the model's state. False (model unchanged) otherwise. */
 bool ref_map_settle(ref_map *m, const ref_list *observed, bool *was_applied);

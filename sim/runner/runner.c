@@ -290,6 +290,18 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_BOOT:
     case SCENARIO_OP_CONFIRM:
     case SCENARIO_OP_EXPECT_IMAGE: return run_update_step(st, step);
+    case SCENARIO_OP_TDB_SET:
+    case SCENARIO_OP_TDB_GET:
+    case SCENARIO_OP_TDB_INFO:
+    case SCENARIO_OP_TDB_REMOVE:
+    case SCENARIO_OP_TDB_RESET:
+    case SCENARIO_OP_TDB_SET_START:
+    case SCENARIO_OP_TDB_SET_ADD:
+    case SCENARIO_OP_TDB_SET_FINALIZE:
+    case SCENARIO_OP_TDB_SET_ABORT:
+    case SCENARIO_OP_TDB_ITER:
+    case SCENARIO_OP_TDB_RESERVED_SET:
+    case SCENARIO_OP_TDB_RESERVED_GET: return run_tdb_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -450,9 +462,10 @@ static int setup(run_state *st) {
     if (sc->engine.capabilities & ~kind->capabilities)
         return run_fail(st, "the %s engine is not a %s engine, and this scenario drives one",
                         kind->name,
-                        (sc->engine.capabilities & ADAPTER_CAN_MAP)  ? "map"
-                        : (sc->engine.capabilities & ADAPTER_CAN_KV) ? "kv"
-                                                                     : "queue");
+                        (sc->engine.capabilities & ADAPTER_CAN_MAP)   ? "map"
+                        : (sc->engine.capabilities & ADAPTER_CAN_KV)  ? "kv"
+                        : (sc->engine.capabilities & ADAPTER_CAN_TDB) ? "tdb"
+                                                                      : "queue");
     snprintf(st->result->engine, sizeof st->result->engine, "%s", kind->name);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
@@ -472,13 +485,16 @@ static int setup(run_state *st) {
                           .cache_check = sc->engine.cache_check,
                           .write_back = sc->engine.write_back,
                           .write_back_ram = sc->engine.write_back_ram,
-                          .write_back_threshold = sc->engine.write_back_threshold};
+                          .write_back_threshold = sc->engine.write_back_threshold,
+                          .key_rules = sc->engine.key_rules};
     rc = adapter_kind_create(kind, &st->engine, st->dev, &cfg);
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
-    /* The model is a map's for a map, and for key-value domains (runner_kv.c). */
-    st->is_map = (sc->engine.capabilities & (ADAPTER_CAN_MAP | ADAPTER_CAN_KV)) != 0;
+    /* The model is a map's for a map, for key-value domains (runner_kv.c) and for the
+     * TDBStore-shaped store (runner_tdb.c). */
+    st->is_map =
+        (sc->engine.capabilities & (ADAPTER_CAN_MAP | ADAPTER_CAN_KV | ADAPTER_CAN_TDB)) != 0;
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);
@@ -499,6 +515,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_map_init(&st.map);
     ref_write_back_init(&st.write_back, sc->engine.write_back);
     ref_queue_init(&st.queue);
+    ref_tdb_init(&st.tdb, sc->engine.key_rules);
     int rc = setup(&st);
     bool setup_failed = rc != RUNNER_OK;
     if (!rc) rc = run_from_cursor(&st);
@@ -521,6 +538,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_map_free(&st.map);
     ref_write_back_free(&st.write_back);
     ref_queue_free(&st.queue);
+    ref_tdb_free(&st.tdb);
     run_history_free(&st.history);
     free(st.read_buffer);
     out->wall_seconds = run_now_seconds() - started;

@@ -31,6 +31,7 @@ struct run_saved {
     run_kv_open kv_open;
     ref_write_back write_back;
     run_update *update; /* NULL: no update step had run */
+    ref_tdb tdb;
 };
 
 struct runner_branch_point {
@@ -50,6 +51,7 @@ static run_saved *saved_new(const run_state *st) {
     ref_map_init(&s->map);
     ref_queue_init(&s->queue);
     ref_write_back_init(&s->write_back, false);
+    ref_tdb_init(&s->tdb, false);
     return s;
 }
 
@@ -60,6 +62,7 @@ static void saved_free(run_saved *s) {
     ref_map_free(&s->map);
     ref_queue_free(&s->queue);
     ref_write_back_free(&s->write_back);
+    ref_tdb_free(&s->tdb);
     run_history_free(&s->history);
     run_raw_release(s->raw);
     run_update_release(s->update);
@@ -127,6 +130,7 @@ static bool save(run_state *st, run_saved *s) {
         run_update_release(s->update);
         s->update = NULL;
     }
+    ref_tdb_copy(&s->tdb, &st->tdb);
     s->valid = true;
     return true;
 }
@@ -168,6 +172,7 @@ static bool restore(run_state *st, const run_saved *s) {
         if (!st->update) return false;
         run_update_copy(st->update, s->update);
     }
+    ref_tdb_copy(&st->tdb, &s->tdb);
     return true;
 }
 

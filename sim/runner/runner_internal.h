@@ -8,6 +8,7 @@
 #include "nor_prng.h"
 #include "ref_model.h"
 #include "ref_write_back.h"
+#include "ref_tdb.h"
 #include "runner.h"
 
 #include <stdarg.h>
@@ -136,6 +137,7 @@ typedef struct run_state {
     run_update *update; /* NULL: no update step ran */
     run_kv_open kv_open;
     ref_write_back write_back; /* kvmap write-back: what flash must hold (runner_kvmap.c) */
+    ref_tdb tdb; /* the TDBStore-shaped store's RAM in the model (its keys are in `map`) */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -154,6 +156,10 @@ int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
  * that it is the same however the run got to the step (a campaign resumes runs mid-step). */
 int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out);
 void run_bytes_free(run_bytes *b);
+/* "2 keys: \"a\" (1 byte), \"b\" (1 byte)" (the first four), for messages. */
+void run_describe_keys(char *out, size_t size, const ref_list *keys);
+/* An `items` expectation of keys (kv_keys, tdb_iter): each key, with an empty value, into `out`. */
+int run_expected_keys(run_state *st, const scenario_expect *e, ref_list *out);
 void run_random_fill(nor_prng *prng, uint8_t *out, size_t length);
 void run_seed_stream(nor_prng *prng, uint64_t seed, uint64_t purpose);
 /* "\"hello\" (5 bytes)" for short printable text, else a hex excerpt and the length. */
@@ -230,6 +236,14 @@ int run_kvmap_step(run_state *st, const scenario_step *step);
 void run_write_back_after_write(run_state *st);
 void run_write_back_power_lost(run_state *st);
 int run_write_back_settle(run_state *st, const ref_list *seen, bool *applied);
+/* runner_tdb.c: a tdb_* step, checked against its expectation or the model (ref_tdb.h over
+ * st->map in the tdb_view.h form); a mount or erase_all of the scenario's ends an incremental set.
+ */
+int run_tdb_step(run_state *st, const scenario_step *step);
+void run_tdb_forget(run_state *st);
+/* An item of the model or the store's view for messages: `"cfg" = write_once "abc" (3 bytes)`,
+ * `reserved area = hex 01 (1 byte)`. */
+void run_tdb_describe_item(const ref_item *item, char *out, size_t size);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);

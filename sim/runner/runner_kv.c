@@ -243,14 +243,7 @@ static bool answers_agree(scenario_op op, const kv_answer *want, const kv_answer
         return want->length == got->length &&
                (!got->length || memcmp(want->value, got->value, got->length) == 0);
     if (op == SCENARIO_OP_KV_DELETE) return want->existed == got->existed;
-    if (op == SCENARIO_OP_KV_KEYS) {
-        ref_map as_map;
-        ref_map_init(&as_map);
-        ref_list_copy(&as_map.items, &want->keys);
-        bool same = ref_map_matches(&as_map, &got->keys);
-        ref_map_free(&as_map);
-        return same;
-    }
+    if (op == SCENARIO_OP_KV_KEYS) return ref_map_lists_match(&want->keys, &got->keys);
     return true;
 }
 
@@ -262,13 +255,7 @@ static void describe(char *out, size_t size, scenario_op op, const kv_answer *a)
     } else if (op == SCENARIO_OP_KV_DELETE) {
         snprintf(out, size, "existed %s", a->existed ? "true" : "false");
     } else if (op == SCENARIO_OP_KV_KEYS) {
-        size_t used = (size_t)snprintf(out, size, "%zu %s", a->keys.count,
-                                       run_plural(a->keys.count, "key", "keys"));
-        for (size_t i = 0; i < a->keys.count && i < 4 && used < size; i++) {
-            char k[60];
-            run_describe_bytes(k, sizeof k, a->keys.items[i].key, a->keys.items[i].key_len);
-            used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", k);
-        }
+        run_describe_keys(out, size, &a->keys);
     } else {
         snprintf(out, size, "success");
     }
@@ -295,14 +282,7 @@ static int expected_answer(run_state *st, const kv_op *op, run_bytes *bytes, kv_
         out->value = bytes->bytes;
         out->length = bytes->length;
         break;
-    case SCENARIO_EXPECT_ITEMS:
-        for (size_t i = 0; i < e->item_count; i++) {
-            run_bytes key;
-            if (run_value_get(st, &e->items[i].value, &key)) return run_fail_nomem(st);
-            ref_list_append(&out->keys, key.bytes, key.length, "", 0);
-            run_bytes_free(&key);
-        }
-        break;
+    case SCENARIO_EXPECT_ITEMS: return run_expected_keys(st, e, &out->keys);
     default: break;
     }
     return RUNNER_OK;

@@ -184,6 +184,7 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
         case SCENARIO_OP_TXN: rc = run_txn_call(st); break;
         case SCENARIO_OP_ERASE_ALL:
             run_kv_forget_open(st); /* the domains are gone, and closed */
+            run_tdb_forget(st);     /* ... and an incremental set ended */
             rc = a->format ? a->format(a->ctx) : NBS_E_INVAL;
             break;
         case SCENARIO_OP_HAS: rc = a->has(a->ctx, key, key_len, &got->boolean); break;
@@ -369,12 +370,7 @@ static bool lists_agree(const run_state *st, const ref_list *want, const ref_lis
             if (!ref_item_equal(&want->items[i], &got->items[i])) return false;
         return true;
     }
-    ref_map as_map;
-    ref_map_init(&as_map);
-    ref_list_copy(&as_map.items, want);
-    bool same = ref_map_matches(&as_map, got);
-    ref_map_free(&as_map);
-    return same;
+    return ref_map_lists_match(want, got);
 }
 
 static int fail_lists(run_state *st, const char *source, const ref_list *want,

@@ -51,6 +51,16 @@ int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out) 
     return run_value_get(st, &fixed, out);
 }
 
+int run_expected_keys(run_state *st, const scenario_expect *e, ref_list *out) {
+    for (size_t i = 0; i < e->item_count; i++) {
+        run_bytes key;
+        if (run_value_get(st, &e->items[i].value, &key)) return run_fail_nomem(st);
+        ref_list_append(out, key.bytes, key.length, "", 0);
+        run_bytes_free(&key);
+    }
+    return RUNNER_OK;
+}
+
 void run_bytes_free(run_bytes *b) {
     free(b->owned);
     memset(b, 0, sizeof *b);
@@ -79,4 +89,14 @@ void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length
     if (used < size)
         snprintf(out + used, size - used, "%s (%zu %s)", shown < length ? "..." : "", length,
                  run_plural(length, "byte", "bytes"));
+}
+
+void run_describe_keys(char *out, size_t size, const ref_list *keys) {
+    size_t used =
+        (size_t)snprintf(out, size, "%zu %s", keys->count, run_plural(keys->count, "key", "keys"));
+    for (size_t i = 0; i < keys->count && i < 4 && used < size; i++) {
+        char k[60];
+        run_describe_bytes(k, sizeof k, keys->items[i].key, keys->items[i].key_len);
+        used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", k);
+    }
 }

@@ -60,6 +60,7 @@ enum {
     SCENARIO_CAN_QUEUE = 1u << 1,
     SCENARIO_CAN_KV = 1u << 2,
     SCENARIO_CAN_KVMAP = 1u << 3, /* the Map façade's own steps (map_*: nbs_kvmap.h) */
+    SCENARIO_CAN_TDB = 1u << 4,   /* the TDBStore-shaped store (engine type "tdb") */
 };
 
 /* Cache flags: the same bits as nbs.h's NBS_CACHE_*. */
@@ -82,7 +83,7 @@ typedef struct scenario_partition {
 } scenario_partition;
 
 typedef struct scenario_engine {
-    char type[16]; /* adapter name: "map", "queue", "kv", "naive-map" or "plugin" */
+    char type[16]; /* adapter name: "map", "queue", "kv", "tdb", "naive-map" or "plugin" */
     char partition[SCENARIO_PARTITION_NAME_MAX + 1]; /* "engine.partition" ("": start/size) */
     unsigned capabilities;                           /* SCENARIO_CAN_* (a plugin's: its "api") */
     char *library;  /* "plugin": the shared object, resolved against the file's folder (owned) */
@@ -95,6 +96,7 @@ typedef struct scenario_engine {
     /* "kvmap" with "write_back": {"ram": bytes, "threshold": dirty bytes (0: flush when asked)} */
     bool write_back;
     uint32_t write_back_ram, write_back_threshold;
+    bool key_rules; /* "tdb": TDBStore's key rule (nbs_tdb_init's key_rules) */
 } scenario_engine;
 
 /* ---- steps ----------------------------------------------------------------------------- */
@@ -166,6 +168,19 @@ typedef enum scenario_op {
     SCENARIO_OP_BOOT,
     SCENARIO_OP_CONFIRM,
     SCENARIO_OP_EXPECT_IMAGE,
+    /* the TDBStore-shaped store (scenario_tdb.c) */
+    SCENARIO_OP_TDB_SET,
+    SCENARIO_OP_TDB_GET,
+    SCENARIO_OP_TDB_INFO,
+    SCENARIO_OP_TDB_REMOVE,
+    SCENARIO_OP_TDB_RESET,
+    SCENARIO_OP_TDB_SET_START,
+    SCENARIO_OP_TDB_SET_ADD,
+    SCENARIO_OP_TDB_SET_FINALIZE,
+    SCENARIO_OP_TDB_SET_ABORT,
+    SCENARIO_OP_TDB_ITER,
+    SCENARIO_OP_TDB_RESERVED_SET,
+    SCENARIO_OP_TDB_RESERVED_GET,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
@@ -179,7 +194,8 @@ typedef enum scenario_expect_kind {
     SCENARIO_EXPECT_ERROR,      /* this NBS_E_* code */
     SCENARIO_EXPECT_ITEMS,      /* iterate: these items (map: any order; queue: oldest first) */
     SCENARIO_EXPECT_RAW_STATUS, /* raw_status: these figures (any of them) */
-    SCENARIO_EXPECT_NAMES       /* partitions: these names, in table order */
+    SCENARIO_EXPECT_NAMES,      /* partitions: these names, in table order */
+    SCENARIO_EXPECT_TDB_INFO    /* tdb_info: this size and these flags */
 } scenario_expect_kind;
 
 /* raw_status's figures; `given` has bit i set for figure i (SCENARIO_RAW_SIZE, ...). */
@@ -213,6 +229,9 @@ typedef struct scenario_expect {
     scenario_raw_status raw_status;                 /* RAW_STATUS */
     char (*names)[SCENARIO_PARTITION_NAME_MAX + 1]; /* NAMES */
     size_t name_count;
+    struct {
+        uint32_t size, flags;
+    } tdb_info; /* TDB_INFO */
 } scenario_expect;
 
 typedef struct scenario_step scenario_step;
@@ -420,6 +439,23 @@ typedef struct scenario_update_args {
     uint8_t major;        /* expect_image: else this version */
     bool test;            /* expect_image: ... as a test boot */
 } scenario_update_args;
+/* Creation flags of the TDBStore-shaped store (nbs_tdb.h's bits). */
+enum { SCENARIO_TDB_WRITE_ONCE = 1u << 0 };
+#define SCENARIO_TDB_KEY_MAX 128u /* a key or prefix: TDBStore's limit (the engine's is lower) */
+
+/* tdb_* steps. */
+typedef struct scenario_tdb_args {
+    scenario_value key;   /* set, get, info, remove, set_start; iter: the prefix */
+    scenario_value value; /* set, set_add, reserved_set; iter: the value of its set */
+    uint32_t flags;       /* set, set_start, iter's set: SCENARIO_TDB_* bits (others: inval) */
+    uint32_t offset;      /* get */
+    bool has_size;        /* get: a buffer of `size` bytes (else the whole rest of the value) */
+    uint32_t size;        /* get; set_start: the value's final size */
+    /* iter: after `set_after` keys, a tdb_set of set_key (value, flags) before the next step */
+    bool has_set;
+    uint32_t set_after;
+    scenario_value set_key;
+} scenario_tdb_args;
 
 struct scenario_step {
     scenario_op op;
@@ -445,6 +481,7 @@ struct scenario_step {
         scenario_txn_action txn;
         scenario_kv_args kv;
         scenario_update_args update;
+        scenario_tdb_args tdb;
     } args; /* count, remove_all, erase_all, check: none */
 };
 

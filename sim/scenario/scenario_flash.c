@@ -210,7 +210,7 @@ static const scenario_name engine_fields[] = {
     {"cache", FIELD_OPTIONAL},       {"cache_max_keys", FIELD_OPTIONAL},
     {"cache_check", FIELD_OPTIONAL}, {"library", FIELD_OPTIONAL},
     {"api", FIELD_OPTIONAL},         {"partition", FIELD_OPTIONAL},
-    {"write_back", FIELD_OPTIONAL},
+    {"write_back", FIELD_OPTIONAL},  {"key_rules", FIELD_OPTIONAL},
 };
 
 /* The engines a scenario can name. A new adapter adds a line here and one in the runner. A
@@ -220,6 +220,7 @@ static const scenario_name engine_types[] = {
     {"map", SCENARIO_CAN_MAP}, {"queue", SCENARIO_CAN_QUEUE},
     {"kv", SCENARIO_CAN_KV},   {"naive-map", SCENARIO_CAN_MAP},
     {"plugin", ENGINE_PLUGIN}, {"kvmap", SCENARIO_CAN_MAP | SCENARIO_CAN_KVMAP},
+    {"tdb", SCENARIO_CAN_TDB},
 };
 
 static const scenario_name plugin_apis[] = {
@@ -258,6 +259,19 @@ static bool parse_plugin(scenario_ctx *c, const pjson_node *engine, scenario_eng
     return ok;
 }
 
+/* "key_rules": a boolean, for engine type "tdb" only. */
+static bool parse_key_rules(scenario_ctx *c, const pjson_node *engine, scenario_engine *e) {
+    const pjson_node *node = pjson_get(engine, "key_rules");
+    if (node && e->capabilities != SCENARIO_CAN_TDB) {
+        size_t mark = ctx_path_key(c, "key_rules");
+        ctx_report(c, node->pos, "'key_rules' is for engine type \"tdb\"; this engine is '%s'",
+                   e->type);
+        ctx_path_restore(c, mark);
+        return false;
+    }
+    return field_bool(c, engine, "key_rules", false, &e->key_rules);
+}
+
 static const scenario_name cache_names[] = {
     {"page_states", SCENARIO_CACHE_PAGE_STATES},
     {"page_pointers", SCENARIO_CACHE_PAGE_POINTERS},
@@ -265,7 +279,7 @@ static const scenario_name cache_names[] = {
 };
 
 /* Engines over a map, which have the key cache. */
-#define KEYED (SCENARIO_CAN_MAP | SCENARIO_CAN_KV)
+#define KEYED (SCENARIO_CAN_MAP | SCENARIO_CAN_KV | SCENARIO_CAN_TDB)
 
 #define CACHE_EXPECTED "\"all\", \"none\" or an array of page_states, page_pointers, keys"
 
@@ -299,7 +313,8 @@ static bool parse_cache(scenario_ctx *c, const pjson_node *engine, scenario_engi
         ok = false;
     }
     if (ok && (out->cache_flags & SCENARIO_CACHE_KEYS) && !(out->capabilities & KEYED)) {
-        ctx_report(c, node->pos, "the 'keys' cache needs a map or kv engine; this engine is '%s'",
+        ctx_report(c, node->pos,
+                   "the 'keys' cache needs a map, kv or tdb engine; this engine is '%s'",
                    out->type);
         ok = false;
     }
@@ -418,6 +433,7 @@ bool parse_engine(scenario_ctx *c, const pjson_node *engine, scenario *sc) {
     ok &= parse_cache(c, engine, e);
     ok &= field_u32(c, engine, "cache_max_keys", 1, 1000000, 64, &e->cache_max_keys);
     ok &= field_bool(c, engine, "cache_check", false, &e->cache_check);
+    ok &= parse_key_rules(c, engine, e);
     ok &= resolve_engine_partition(c, engine, e);
     ok &= parse_write_back(c, engine, e);
     if (!ok) return false;

@@ -112,6 +112,11 @@ void kv_args_free(scenario_kv_args *a);
 
 /* The Map façade (scenario_kvmap.c): the engine's "write_back" object (kvmap engines only). */
 bool parse_write_back(scenario_ctx *c, const pjson_node *engine, scenario_engine *e);
+/* Steps of the TDBStore-shaped store (scenario_tdb.c): their arguments, tdb_info's expected
+ * value, and freeing them. */
+bool parse_tdb_step(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+bool parse_tdb_info_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
+void tdb_args_free(scenario_tdb_args *a);
 
 /* The "txn" step's argument (scenario_txn.c). */
 bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);

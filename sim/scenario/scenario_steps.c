@@ -418,7 +418,8 @@ enum {
     MAP = SCENARIO_CAN_MAP,
     QUEUE = SCENARIO_CAN_QUEUE,
     KV = SCENARIO_CAN_KV,
-    KVMAP = SCENARIO_CAN_KVMAP
+    KVMAP = SCENARIO_CAN_KVMAP,
+    TDB = SCENARIO_CAN_TDB
 };
 #define NONE  SCENARIO_EXPECT_NONE
 #define BYTES SCENARIO_EXPECT_BYTES
@@ -507,6 +508,25 @@ static const op_spec op_specs[] = {
     {"confirm", SCENARIO_OP_CONFIRM, 0, true, NONE, false, false, parse_update_step, NULL, 0},
     {"expect_image", SCENARIO_OP_EXPECT_IMAGE, 0, false, NONE, false, false, parse_update_step,
      NULL, 0},
+    {"tdb_set", SCENARIO_OP_TDB_SET, TDB, true, NONE, false, false, parse_tdb_step, NULL, 0},
+    {"tdb_get", SCENARIO_OP_TDB_GET, TDB, true, BYTES, true, false, parse_tdb_step, NULL, 0},
+    {"tdb_info", SCENARIO_OP_TDB_INFO, TDB, true, SCENARIO_EXPECT_TDB_INFO, true, false,
+     parse_tdb_step, NULL, 0},
+    {"tdb_remove", SCENARIO_OP_TDB_REMOVE, TDB, true, NONE, false, false, parse_tdb_step, NULL, 0},
+    {"tdb_reset", SCENARIO_OP_TDB_RESET, TDB, true, NONE, false, false, parse_no_args, NULL, 0},
+    {"tdb_set_start", SCENARIO_OP_TDB_SET_START, TDB, true, NONE, false, false, parse_tdb_step,
+     NULL, 0},
+    {"tdb_set_add", SCENARIO_OP_TDB_SET_ADD, TDB, true, NONE, false, false, parse_tdb_step, NULL,
+     0},
+    {"tdb_set_finalize", SCENARIO_OP_TDB_SET_FINALIZE, TDB, true, NONE, false, false, parse_no_args,
+     NULL, 0},
+    {"tdb_set_abort", SCENARIO_OP_TDB_SET_ABORT, TDB, true, NONE, false, false, parse_no_args, NULL,
+     0},
+    {"tdb_iter", SCENARIO_OP_TDB_ITER, TDB, true, NONE, false, true, parse_tdb_step, NULL, 0},
+    {"tdb_reserved_set", SCENARIO_OP_TDB_RESERVED_SET, TDB, true, NONE, false, false,
+     parse_tdb_step, NULL, 0},
+    {"tdb_reserved_get", SCENARIO_OP_TDB_RESERVED_GET, TDB, true, BYTES, true, false, parse_no_args,
+     NULL, 0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 
@@ -535,6 +555,7 @@ static const char *needs_phrase(unsigned needs) {
     case QUEUE: return "queue";
     case KV: return "kv (key-value domains)";
     case KVMAP: return "kvmap (the Map façade)";
+    case TDB: return "tdb (TDBStore-shaped store)";
     case MAP | KV: return "map or kv";
     default: return "map or queue";
     }
@@ -683,6 +704,8 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
             ok = node_u64(c, v, 0, UINT32_MAX, &e->number);
         else if (e->kind == SCENARIO_EXPECT_RAW_STATUS || e->kind == SCENARIO_EXPECT_NAMES)
             ok = parse_raw_expect(c, v, e);
+        else if (e->kind == SCENARIO_EXPECT_TDB_INFO)
+            ok = parse_tdb_info_expect(c, v, e);
         else if (v->type == PJSON_BOOL)
             e->boolean = v->boolean;
         else {
@@ -734,6 +757,14 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_KV_WRITE:
     case SCENARIO_OP_KV_DELETE:
     case SCENARIO_OP_KV_KEYS: kv_args_free(&s->args.kv); break;
+    case SCENARIO_OP_TDB_SET:
+    case SCENARIO_OP_TDB_GET:
+    case SCENARIO_OP_TDB_INFO:
+    case SCENARIO_OP_TDB_REMOVE:
+    case SCENARIO_OP_TDB_SET_START:
+    case SCENARIO_OP_TDB_SET_ADD:
+    case SCENARIO_OP_TDB_ITER:
+    case SCENARIO_OP_TDB_RESERVED_SET: tdb_args_free(&s->args.tdb); break;
     default: break;
     }
     expect_free(&s->expect);
