@@ -136,6 +136,8 @@ int nbs_map_mount(nbs_map *map, const nbs_config *cfg) {
 
 int nbs_map_erase_all(nbs_map *map) {
     if (!map) return NBS_E_INVAL;
+    int rc = nbs_check_writable(&map->log); /* a refusal leaves the RAM state as it was */
+    if (rc) return rc;
     map->log.writes++;
     return nbs_log_erase_all(&map->log);
 }

@@ -400,8 +400,9 @@ Test(tdb, broken_values_read_corrupt) {
 /* ---- recovery ---- */
 
 /* What a cut leaves, set up by hand: a REPLACE journal naming chunks of a value never committed
- * (id 5) beside the key's committed value. The init removes them, closes the journal, keeps the
- * last id, and the next chunked set takes id 6. */
+ * (id 5) beside the key's committed value. An init on the map mounted read-only writes nothing
+ * and reads right; a read-write one removes them, closes the journal, keeps the last id, and the
+ * next chunked set takes id 6. */
 Test(tdb, init_removes_the_chunks_of_an_unfinished_set) {
     rig r;
     rig_open(&r, 16, 256);
@@ -415,6 +416,15 @@ Test(tdb, init_removes_the_chunks_of_an_unfinished_set) {
                            0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 'k'};
     uint8_t journal_key = 0x03;
     cr_assert_eq(nbs_map_store(&r.map, &journal_key, 1, journal, sizeof journal), NBS_OK);
+    r.cfg.read_only = true; /* a read-only map: init writes nothing, reads are right */
+    uint64_t programs = r.rf.programs, erases = r.rf.erases;
+    cr_assert_eq(rig_remount(&r), NBS_OK);
+    cr_assert_eq(r.rf.programs, programs);
+    cr_assert_eq(r.rf.erases, erases);
+    cr_assert_eq(count_namespace(&r, 0x02), 3, "left for a read-write init");
+    expect_value(&r, "k", (const uint8_t *)"kept", 4, 0);
+    cr_assert_eq(nbs_tdb_set(&r.tdb, "k", 1, "x", 1, 0), NBS_E_READ_ONLY);
+    r.cfg.read_only = false;
     cr_assert_eq(rig_remount(&r), NBS_OK);
     cr_assert_eq(count_namespace(&r, 0x02), 0, "the orphans removed");
     uint8_t stored[64];
