@@ -53,10 +53,11 @@ size_t nbs_tdb_buffer_bytes(const nbs_flash *flash);
 /* Binds the store to `map` (mounted) with a buffer of at least nbs_tdb_buffer_bytes() bytes,
  * finishing what a cut left of a write of a chunked value (the new chunks removed if it was not
  * committed, the replaced value's if it was) or of a reset (completed): SPEC 9.2. Mounting the
- * map again needs init again. On a map mounted read-only it writes nothing (what is left stays
- * for a read-write init; reads are right, but for a reset a cut stopped, whose keys read part
- * removed until then). Its clean-up's error (e.g. NBS_E_FULL) is returned; the store is bound all
- * the same, and each write call tries the clean-up first. */
+ * map again needs init again. On a map mounted read-only it reads and writes nothing (the
+ * journal is not read: what a cut left stays for a read-write init; reads are right, but for a
+ * reset a cut stopped, whose keys read part removed until then). Its clean-up's error (e.g.
+ * NBS_E_FULL) is returned; the store is bound all the same, and each write call tries the clean-up
+ * first. */
 int nbs_tdb_init(nbs_tdb *tdb, nbs_map *map, void *buf, size_t buf_size, bool key_rules);
 
 /* set: replaces any value (plain values up to nbs_tdb_max_value(), else NBS_E_TOO_BIG; larger

@@ -23,10 +23,12 @@ int nbs_tdb_init(nbs_tdb *tdb, nbs_map *map, void *buf, size_t buf_size, bool ke
         return NBS_E_WORK_BUFFER;
     *tdb =
         (nbs_tdb){.map = map, .buf = buf, .buf_size = (uint32_t)buf_size, .key_rules = key_rules};
+    /* A map mounted read-only reads the committed values as they are: nothing is settled (a
+     * journal a cut left open, even one whose cells read differently at each read, waits for a
+     * read-write init), and every write is the map's NBS_E_READ_ONLY. */
+    if (nbs_read_only(&map->log)) return NBS_OK;
     tdb->journal_open = true; /* unknown until read: the settle reads it and finishes its work */
-    int rc = tdb_settle(tdb);
-    /* A map mounted read-only reads the committed values as they are; the orphans wait. */
-    return rc == NBS_E_READ_ONLY ? NBS_OK : rc;
+    return tdb_settle(tdb);
 }
 
 int tdb_check_idle(const nbs_tdb *tdb) {
