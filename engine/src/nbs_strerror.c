@@ -50,7 +50,8 @@ static const char messages[] = "success\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index = err <= 0 && err >= NBS_E_UPDATE_CLOSED ? (unsigned)-err : 1u - NBS_E_UPDATE_CLOSED;
+    unsigned index =
+        err <= 0 && err >= NBS_E_UPDATE_CLOSED ? (unsigned)-err : 1u - NBS_E_UPDATE_CLOSED;
     const char *message = messages;
     while (index--)
         while (*message++) {
