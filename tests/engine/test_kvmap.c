@@ -273,7 +273,7 @@ Test(kvmap, write_back_flush_splits_batches_to_the_staging_buffer) {
     for (size_t stage = 0; stage <= 200; stage += 40) {
         rig r;
         rig_open(&r, true, sizeof r.ram, stage, 0);
-        char key[8], value[40];
+        char key[16], value[40];
         for (int i = 0; i < 20; i++) {
             snprintf(key, sizeof key, "k%d", i);
             snprintf(value, sizeof value, "value-%d-%0*d", i, i, 0);
@@ -300,7 +300,7 @@ Test(kvmap, write_back_flush_cut_anywhere_leaves_each_key_old_or_new) {
     for (long cut = 0;; cut++) {
         rig r;
         rig_open(&r, true, sizeof r.ram, 20, 0); /* 20 bytes: two members a batch */
-        char key[4];
+        char key[16];
         for (int i = 0; i < 3; i++)
             set_text(&r, (snprintf(key, sizeof key, "k%d", i), key), old[i]);
         cr_assert_eq(nbs_kvmap_flush(&r.kvmap), NBS_OK);
