@@ -531,9 +531,11 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     run_update_free(&st);
     adapter_destroy(&st.engine);
     engine_plugin_unload(&st.plugin);
-    if (opts && opts->keep_device)
+    if (opts && opts->keep_device) {
+        /* The cut callback's context is this run's state, gone once it returns. */
+        if (st.dev) nor_set_cut_fn(st.dev, NULL, NULL);
         *opts->keep_device = st.dev;
-    else
+    } else
         nor_destroy(st.dev);
     ref_map_free(&st.map);
     ref_write_back_free(&st.write_back);
