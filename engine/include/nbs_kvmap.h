@@ -27,6 +27,7 @@ typedef struct nbs_kvmap {
     uint32_t threshold; /* 0: flush only when asked */
     uint32_t dirty;     /* key and value bytes of the writes not flushed yet */
     uint32_t count;     /* keys with a value */
+    uint32_t writes;    /* write-back: changes of the records' layout (iterators go stale) */
 } nbs_kvmap;
 
 /* Write-back's memory: `ram` holds a record per key (nbs_kvmap_wb_record_bytes each: a key
@@ -76,7 +77,8 @@ int nbs_kvmap_flush(nbs_kvmap *m);
 uint32_t nbs_kvmap_dirty_bytes(const nbs_kvmap *m);
 
 /* Iteration over keys, values or entries, each key once, in no particular order; NBS_E_END after
- * the last. The Map must not be written during an iteration. _next fills what the iterator
+ * the last. After a write of the Map (an automatic flush included) or of its map, the
+ * iterator's next step returns NBS_E_ITER_STALE; open it again. _next fills what the iterator
  * returns (keys: key; values: value; entries: both) and leaves the other buffer alone, except in
  * write-through, where the flash read checks each item whole: both buffers are needed there. */
 typedef enum nbs_kvmap_part { NBS_KVMAP_KEYS, NBS_KVMAP_VALUES, NBS_KVMAP_ENTRIES } nbs_kvmap_part;
@@ -85,6 +87,7 @@ typedef struct nbs_kvmap_iter {
     nbs_kvmap_part part;
     nbs_map_iter map_iter; /* private: write-through */
     uint32_t at;           /* private: write-back, the next record's offset */
+    uint32_t writes;       /* private: the write count when the iterator was opened */
 } nbs_kvmap_iter;
 void nbs_kvmap_iter_init(nbs_kvmap *m, nbs_kvmap_iter *it, nbs_kvmap_part part);
 int nbs_kvmap_iter_next(nbs_kvmap_iter *it, void *key, size_t key_capacity, size_t *key_len,

@@ -20,6 +20,11 @@ static bool write_back(const nbs_kvmap *m) {
     return m->mode == NBS_KVMAP_WRITE_BACK;
 }
 
+/* What an iterator compares: the RAM records' changes in write-back, the map's writes else. */
+static uint32_t write_count(const nbs_kvmap *m) {
+    return write_back(m) ? m->writes : m->map->log.writes;
+}
+
 int nbs_kvmap_check_key(const void *key, size_t key_len) {
     if (key_len == 0 || key_len > NBS_KEY_MAX) return NBS_E_KEY_LEN;
     return key ? NBS_OK : NBS_E_INVAL;
@@ -111,12 +116,14 @@ void nbs_kvmap_iter_init(nbs_kvmap *m, nbs_kvmap_iter *it, nbs_kvmap_part part) 
     it->m = m;
     it->part = part;
     if (m && m->open && !write_back(m)) nbs_map_iter_init(m->map, &it->map_iter);
+    if (m && m->open) it->writes = write_count(m);
 }
 
 int nbs_kvmap_iter_next(nbs_kvmap_iter *it, void *key, size_t key_capacity, size_t *key_len,
                         void *value, size_t value_capacity, size_t *value_len) {
     int rc = it ? check_handle(it->m) : NBS_E_INVAL;
     if (rc) return rc;
+    if (write_count(it->m) != it->writes) return NBS_E_ITER_STALE;
     if (write_back(it->m))
         return nbs_kvmap_wb_next(it, key, key_capacity, key_len, value, value_capacity, value_len);
     return nbs_map_iter_next(&it->map_iter, key, key_capacity, key_len, value, value_capacity,

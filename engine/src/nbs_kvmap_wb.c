@@ -57,6 +57,7 @@ static void count_record(nbs_kvmap *m, const uint8_t *r, bool add) {
 }
 
 static void drop_record(nbs_kvmap *m, uint32_t at) {
+    m->writes++;
     uint8_t *r = m->ram + at;
     uint32_t size = rec_size(r);
     count_record(m, r, false);
@@ -67,6 +68,7 @@ static void drop_record(nbs_kvmap *m, uint32_t at) {
 static void put_record(nbs_kvmap *m, uint8_t flags, const void *key, size_t key_len,
                        const void *value, size_t len) {
     uint8_t *r = m->ram + m->used;
+    m->writes++;
     r[0] = flags;
     r[1] = (uint8_t)key_len;
     r[2] = (uint8_t)len, r[3] = (uint8_t)(len >> 8), r[4] = (uint8_t)(len >> 16);
@@ -78,6 +80,7 @@ static void put_record(nbs_kvmap *m, uint8_t flags, const void *key, size_t key_
 
 /* A live record becomes a dirty tombstone: its value bytes go, the later records move down. */
 static void make_tombstone(nbs_kvmap *m, uint32_t at) {
+    m->writes++;
     uint8_t *r = m->ram + at;
     uint32_t value_len = rec_value_len(r), end = at + rec_size(r);
     count_record(m, r, false);

@@ -61,8 +61,10 @@ int tdb_encode_key(nbs_tdb *tdb, const void *key, size_t key_len, size_t *map_ke
     return NBS_OK;
 }
 
-/* A user key's map value: the flags byte, then the value or (CHUNKED) the descriptor. */
-static int decode_value(const uint8_t *stored, size_t len, tdb_value *v) {
+/* A user key's map value: the flags byte, then the value or (CHUNKED) the descriptor, whose
+ * chunk size must be the geometry's and whose size must fit the flash (its chunk count bounds
+ * the loops of reads and removals). */
+static int decode_value(const nbs_flash *flash, const uint8_t *stored, size_t len, tdb_value *v) {
     if (len < 1 || (stored[0] & ~TDB_FLAGS_KNOWN)) return NBS_E_CORRUPT;
     *v = (tdb_value){.flags = stored[0] & NBS_TDB_WRITE_ONCE,
                      .chunked = (stored[0] & TDB_FLAG_CHUNKED) != 0};
@@ -76,7 +78,9 @@ static int decode_value(const uint8_t *stored, size_t len, tdb_value *v) {
     v->size = nbs_get_le(stored + 5, 4);
     v->chunk_bytes = nbs_get_le(stored + 9, 4);
     v->crc = nbs_get_le(stored + 13, 4);
-    return v->id && v->chunk_bytes ? NBS_OK : NBS_E_CORRUPT;
+    return v->id && v->chunk_bytes == tdb_chunk_bytes(flash) && v->size <= flash->size
+               ? NBS_OK
+               : NBS_E_CORRUPT;
 }
 
 int tdb_lookup(nbs_tdb *tdb, size_t map_key_len, tdb_value *value) {
@@ -84,7 +88,7 @@ int tdb_lookup(nbs_tdb *tdb, size_t map_key_len, tdb_value *value) {
     uint8_t *area = tdb_value_area(tdb, &capacity);
     int rc = nbs_map_fetch(tdb->map, tdb_key_area(tdb), map_key_len, area, capacity, &len);
     if (rc == NBS_E_BUFFER_TOO_SMALL) return NBS_E_CORRUPT; /* no value of ours is that long */
-    return rc ? rc : decode_value(area, len, value);
+    return rc ? rc : decode_value(&tdb->map->log.flash, area, len, value);
 }
 
 /* The value of `key`, after the checks every call of a key makes. */

@@ -39,6 +39,12 @@ static int journal_load(nbs_tdb *tdb) {
         (keyed ? len < TDB_JOURNAL_HEAD + 2 || area[TDB_JOURNAL_HEAD] != TDB_NS_KEY
                : len != TDB_JOURNAL_HEAD))
         return NBS_E_CORRUPT;
+    /* Chunk counts past what the flash holds would drive removal loops of up to 2^32 turns. */
+    const nbs_flash *flash = &tdb->map->log.flash;
+    uint32_t max_chunks =
+        tdb_chunk_bytes(flash) ? tdb_chunk_count(flash->size, tdb_chunk_bytes(flash)) : 0;
+    if (nbs_get_le(area + 9, 4) > max_chunks || nbs_get_le(area + 17, 4) > max_chunks)
+        return NBS_E_CORRUPT;
     memcpy(tdb_journal_area(tdb), area, len); /* the head, then the key area */
     tdb->journal_len = (uint32_t)len;
     tdb->journal_open = state != TDB_JOURNAL_CLOSED;

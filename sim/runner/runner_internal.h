@@ -233,6 +233,9 @@ int run_kv_reopen(run_state *st);
  * a power loss (the writes not flushed become unknown), and the settling of the store read then
  * (each key as flushed or as written since; *applied true). No-ops for other engines. */
 int run_kvmap_step(run_state *st, const scenario_step *step);
+/* The name a message gives map operation `op`: the step's (map_set, ...) when the step running
+ * is a façade step that runs as `op`, else the operation's own. */
+const char *run_kvmap_op_name(const run_state *st, scenario_op op);
 void run_write_back_after_write(run_state *st);
 void run_write_back_power_lost(run_state *st);
 int run_write_back_settle(run_state *st, const ref_list *seen, bool *applied);

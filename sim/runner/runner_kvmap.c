@@ -79,6 +79,11 @@ static scenario_op as_map_op(scenario_op op) {
     }
 }
 
+const char *run_kvmap_op_name(const run_state *st, scenario_op op) {
+    bool facade = st->step && as_map_op(st->step->op) == op;
+    return scenario_op_name(facade ? st->step->op : op);
+}
+
 /* The model made definite before a step that predicts from it. */
 static int settle_first(run_state *st) {
     if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))

@@ -72,7 +72,7 @@ static int fail_disagreement(run_state *st, scenario_op op, const char *source,
     char expected[200], actual[200];
     describe_answer(expected, sizeof expected, op, want);
     describe_answer(actual, sizeof actual, op, got);
-    return run_fail(st, "%s: expected %s (%s), got %s", scenario_op_name(op), expected, source,
+    return run_fail(st, "%s: expected %s (%s), got %s", run_kvmap_op_name(st, op), expected, source,
                     actual);
 }
 
@@ -388,7 +388,8 @@ static int fail_lists(run_state *st, const char *source, const ref_list *want,
         snprintf(detail, sizeof detail, "; item %zu seen: %s%s%s", differ, k,
                  st->is_map ? " = " : "", v);
     }
-    return run_fail(st, "iterate: expected %zu %s (%s), got %zu%s", want->count,
+    return run_fail(st, "%s: expected %zu %s (%s), got %zu%s",
+                    run_kvmap_op_name(st, SCENARIO_OP_ITERATE), want->count,
                     run_plural(want->count, "item", "items"), source, got->count, detail);
 }
 
@@ -432,15 +433,17 @@ static int iterate_op(run_state *st, const run_op *op) {
     bool has_expect = op->expect && op->expect->kind != SCENARIO_EXPECT_NONE;
     if (has_expect && op->expect->kind == SCENARIO_EXPECT_ERROR) {
         if (rc != op->expect->error)
-            result = run_fail(st, "iterate: expected error %s, got %s",
+            result = run_fail(st, "%s: expected error %s, got %s",
+                              run_kvmap_op_name(st, SCENARIO_OP_ITERATE),
                               scenario_error_short_name(op->expect->error),
                               rc ? scenario_error_short_name(rc) : "success");
     } else if (rc != refused) {
         if (!(has_expect == false && !nor_is_powered(st->dev) &&
               (rc == NBS_E_IO || rc == NBS_E_NOT_MOUNTED)))
-            result = run_fail(st, "iterate: expected success, got error %s after %zu %s",
-                              scenario_error_short_name(rc), w.seen.count,
-                              run_plural(w.seen.count, "item", "items"));
+            result =
+                run_fail(st, "%s: expected success, got error %s after %zu %s",
+                         run_kvmap_op_name(st, SCENARIO_OP_ITERATE), scenario_error_short_name(rc),
+                         w.seen.count, run_plural(w.seen.count, "item", "items"));
     } else if (refused) {
         /* the entries before the first pop were seen; the rest was not read */
     } else if (has_expect) {

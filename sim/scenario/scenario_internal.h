@@ -127,7 +127,8 @@ extern const size_t scenario_error_name_count;
 extern const scenario_name scenario_stat_names[];
 extern const scenario_name scenario_compare_names[];
 
-/* Steps (scenario_steps.c). */
+/* Steps (scenario_steps.c); the check of a step that takes no arguments ({}). */
+bool parse_no_args(scenario_ctx *c, const pjson_node *args, scenario_step *step);
 bool parse_steps(scenario_ctx *c, const pjson_node *array, scenario_steps *out);
 void steps_free(scenario_steps *steps);
 

@@ -35,7 +35,7 @@ static bool exactly_one_of(scenario_ctx *c, const pjson_node *args, const char *
     return false;
 }
 
-static bool parse_no_args(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
+bool parse_no_args(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
     if (args->type == PJSON_OBJECT && args->count == 0) return true;
     char expected[64];
     snprintf(expected, sizeof expected, "{} ('%s' takes no arguments)", scenario_op_name(step->op));

@@ -92,8 +92,7 @@ static bool parse_expect_image(scenario_ctx *c, const pjson_node *args, scenario
 }
 
 bool parse_update_step(scenario_ctx *c, const pjson_node *args, scenario_step *step) {
-    static const scenario_name none[] = {{"", FIELD_OPTIONAL}};
-    const scenario_name *fields = none;
+    const scenario_name *fields = NULL; /* none: the step takes {} */
     size_t count = 0;
     switch (step->op) {
     case SCENARIO_OP_UPDATE_OPEN: fields = open_fields, count = NAME_COUNT(open_fields); break;
@@ -103,7 +102,8 @@ bool parse_update_step(scenario_ctx *c, const pjson_node *args, scenario_step *s
     }
     char what[40];
     snprintf(what, sizeof what, "'%s'", scenario_op_name(step->op));
-    if (!check_object(c, args, what, fields, count)) return false;
+    if (!count ? !parse_no_args(c, args, step) : !check_object(c, args, what, fields, count))
+        return false;
     bool ok = check_slots(c, args);
     scenario_update_args *a = &step->args.update;
     int append = 1;

@@ -116,6 +116,10 @@ static uint32_t le32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static void put_le32(uint8_t *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
 /* ---- plain values, errors ---- */
 
 Test(tdb, plain_values_round_trip_with_their_flags) {
@@ -394,6 +398,43 @@ Test(tdb, broken_values_read_corrupt) {
     chunk_key[5] = 2; /* chunk 2 */
     cr_assert_eq(nbs_map_remove(&r.map, chunk_key, 9), NBS_OK);
     cr_assert_eq(nbs_tdb_get(&r.tdb, "k", 1, out, 10, &len, 600), NBS_E_CORRUPT);
+    rig_close(&r);
+}
+
+/* Chunk counts read from flash are bounded before any loop runs over them: a descriptor whose
+ * chunk size is not the geometry's, or whose size is larger than the flash, and a journal naming
+ * more chunks than the flash holds read NBS_E_CORRUPT (unchecked, a remove or an init would walk
+ * up to 2^32 chunk removals). */
+Test(tdb, chunk_counts_from_flash_are_bounded) {
+    rig r;
+    rig_open(&r, 16, 256);
+    uint8_t key[2] = {0x01, 'c'}, d[17] = {0x80, 7, 0, 0, 0};
+    nbs_tdb_info info;
+    uint8_t v[600];
+    fill(v, sizeof v, 2);
+    cr_assert_eq(set_incrementally(&r, "g", v, sizeof v, 600, 0), NBS_OK);
+    uint8_t good[17];
+    cr_assert_eq(raw_value(&r, "g", good, sizeof good), 17);
+    uint32_t chunk = le32(good + 9);
+    put_le32(d + 5, 0xFFFFFFFFu); /* size */
+    put_le32(d + 9, 1);           /* a chunk size the geometry never writes */
+    cr_assert_eq(nbs_map_store(&r.map, key, 2, d, sizeof d), NBS_OK);
+    cr_assert_eq(nbs_tdb_get_info(&r.tdb, "c", 1, &info), NBS_E_CORRUPT, "chunk size 1");
+    cr_assert_eq(nbs_tdb_remove(&r.tdb, "c", 1), NBS_E_CORRUPT);
+    put_le32(d + 9, chunk); /* the geometry's chunk size, a size beyond the flash */
+    cr_assert_eq(nbs_map_store(&r.map, key, 2, d, sizeof d), NBS_OK);
+    cr_assert_eq(nbs_tdb_get_info(&r.tdb, "c", 1, &info), NBS_E_CORRUPT, "size past the flash");
+    cr_assert_eq(nbs_map_remove(&r.map, key, 2), NBS_OK);
+    uint8_t journal[23] = {1, 9, 0, 0, 0, 0, 0, 0, 0, 0,    0,  0,
+                           0, 9, 0, 0, 0, 0, 0, 0, 0, 0x01, 'g'};
+    put_le32(journal + 17, 100000); /* old chunks: more than 16 pages of 256 bytes hold */
+    uint8_t journal_key = 0x03;
+    cr_assert_eq(nbs_map_store(&r.map, &journal_key, 1, journal, sizeof journal), NBS_OK);
+    cr_assert_eq(rig_remount(&r), NBS_E_CORRUPT, "a journal's count past the flash");
+    put_le32(journal + 17, 3);
+    cr_assert_eq(nbs_map_store(&r.map, &journal_key, 1, journal, sizeof journal), NBS_OK);
+    cr_assert_eq(rig_remount(&r), NBS_OK, "a count the flash can hold settles");
+    expect_value(&r, "g", v, sizeof v, 0);
     rig_close(&r);
 }
 

@@ -31,6 +31,21 @@ grep -q "^1 scenario: 1 passed, 0 failed, 0 errors" "$tmp/out" || fail "summary:
 grep -q "FAIL $tmp/fail.json:3:14: steps\[1\]: fetch: expected \"2\"" "$tmp/out" ||
     fail "no failure message with FILE:LINE:COLUMN and step path: $(cat "$tmp/out")"
 
+# A Map façade step is named as written (map_get, map_keys), not as the map call it runs as.
+cat >"$tmp/facade.json" <<'JSON'
+{ "name": "facade", "flash": { "preset": "tiny" }, "engine": { "type": "kvmap" },
+  "steps": [ { "map_set": { "key": "a", "value": "1" } },
+             { "map_get": { "key": "a" }, "expect": { "value": "2" } } ] }
+JSON
+"$norbench" run "$tmp/facade.json" >"$tmp/out" 2>&1
+grep -q "steps\[1\]: map_get: expected \"2\"" "$tmp/out" ||
+    fail "a façade step's failure does not name it: $(cat "$tmp/out")"
+sed 's/"map_get": { "key": "a" }, "expect": { "value": "2" }/"map_entries": {}, "expect": { "items": [] }/' \
+    "$tmp/facade.json" >"$tmp/entries.json"
+"$norbench" run "$tmp/entries.json" >"$tmp/out" 2>&1
+grep -q "steps\[1\]: map_entries: expected 0 items" "$tmp/out" ||
+    fail "a façade iteration's failure does not name it: $(cat "$tmp/out")"
+
 "$norbench" run "$tmp/broken.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] || fail "a malformed scenario exited $rc, not 2"
 grep -q "^$tmp/broken.json:1:" "$tmp/err" || fail "no FILE:LINE:COLUMN message: $(cat "$tmp/err")"
