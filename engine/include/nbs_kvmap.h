@@ -49,8 +49,9 @@ size_t nbs_kvmap_wb_record_bytes(size_t key_len, size_t value_len);
 
 /* Binds the Map to `map` (mounted). Write-through writes nothing and reads nothing. Write-back
  * loads every key and value into cfg->ram (NBS_E_RAM_FULL when they do not fit; the flash is
- * only read). Mounting the map again (after a reset) needs an open again: the RAM is reloaded,
- * writes not flushed are gone. */
+ * only read: after a cut inside a flush, flash may hold each key's flushed or newest value,
+ * more than the RAM held at once; an open with more RAM loads it, SPEC 9.3). Mounting the map again
+ * (after a reset) needs an open again: the RAM is reloaded, writes not flushed are gone. */
 int nbs_kvmap_open(nbs_kvmap *m, nbs_map *map);
 int nbs_kvmap_wb_open(nbs_kvmap *m, nbs_map *map, const nbs_kvmap_wb_config *cfg);
 
