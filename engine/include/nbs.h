@@ -57,6 +57,16 @@ enum {
     NBS_E_UPDATE_STATE = -35,      /* the update's state forbids it (a test image unconfirmed,
                                       a swap a boot must finish, nothing to confirm) */
     NBS_E_UPDATE_CLOSED = -36,     /* the update is not open (or a write after complete) */
+    /* The file system (nbs_fs.h): */
+    NBS_E_FS_PATH = -37,      /* a path breaks ECMA-419's subpath rules (or a name too long) */
+    NBS_E_FS_EXISTS = -38,    /* the path exists already */
+    NBS_E_FS_NOT_DIR = -39,   /* a directory was needed (a parent, or a directory to open) */
+    NBS_E_FS_IS_DIR = -40,    /* a file was needed and the path is a directory */
+    NBS_E_FS_NOT_FILE = -41,  /* a file was needed and the path is a symbolic link */
+    NBS_E_FS_NOT_EMPTY = -42, /* delete of a directory that holds entries */
+    NBS_E_FS_MODE = -43,      /* a read on a file opened w, a write on one opened r */
+    NBS_E_FS_CLOSED = -44,    /* the file or directory handle is closed */
+    NBS_E_FS_NOT_LINK = -45,  /* readLink of a path that is not a symbolic link */
 };
 const char *nbs_strerror(int err);
 

@@ -47,11 +47,20 @@ static const char messages[] = "success\0"
                                "update image header or CRC bad\0"
                                "update state forbids it\0"
                                "update not open\0"
+                               "bad path\0"
+                               "path exists\0"
+                               "not a directory\0"
+                               "is a directory\0"
+                               "is a symbolic link, not a file\0"
+                               "directory not empty\0"
+                               "file opened in another mode\0"
+                               "file or directory handle closed\0"
+                               "not a symbolic link\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
     unsigned index =
-        err <= 0 && err >= NBS_E_UPDATE_CLOSED ? (unsigned)-err : 1u - NBS_E_UPDATE_CLOSED;
+        err <= 0 && err >= NBS_E_FS_NOT_LINK ? (unsigned)-err : 1u - NBS_E_FS_NOT_LINK;
     const char *message = messages;
     while (index--)
         while (*message++) {

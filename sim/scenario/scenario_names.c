@@ -53,6 +53,15 @@ const scenario_name scenario_error_names[] = {
     {"update_image", NBS_E_UPDATE_IMAGE},
     {"update_state", NBS_E_UPDATE_STATE},
     {"update_closed", NBS_E_UPDATE_CLOSED},
+    {"fs_path", NBS_E_FS_PATH},
+    {"fs_exists", NBS_E_FS_EXISTS},
+    {"fs_not_dir", NBS_E_FS_NOT_DIR},
+    {"fs_is_dir", NBS_E_FS_IS_DIR},
+    {"fs_not_file", NBS_E_FS_NOT_FILE},
+    {"fs_not_empty", NBS_E_FS_NOT_EMPTY},
+    {"fs_mode", NBS_E_FS_MODE},
+    {"fs_closed", NBS_E_FS_CLOSED},
+    {"fs_not_link", NBS_E_FS_NOT_LINK},
 };
 const size_t scenario_error_name_count = NAME_COUNT(scenario_error_names);
 

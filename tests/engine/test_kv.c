@@ -328,5 +328,5 @@ Test(kv, strerror_names_the_new_codes) {
     cr_assert_str_eq(nbs_strerror(NBS_E_KV_MODE), "domain opened read-only");
     cr_assert_str_eq(nbs_strerror(NBS_E_KV_CLOSED), "domain not open");
     cr_assert_str_eq(nbs_strerror(NBS_E_KV_DOMAINS), "no domain id left");
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED - 1), "unknown error");
+    cr_assert_str_eq(nbs_strerror(NBS_E_FS_NOT_LINK - 1), "unknown error");
 }

@@ -242,7 +242,7 @@ Test(txn, names_of_the_txn_kind_and_errors) {
     cr_assert_str_eq(nbs_strerror(NBS_E_TXN_CLOSED), "no transaction open");
     cr_assert_str_eq(nbs_strerror(NBS_E_TXN_BUFFER), "transaction buffer full");
     cr_assert_str_eq(nbs_strerror(NBS_E_READ_ONLY), "store mounted read-only");
-    cr_assert_str_eq(nbs_strerror(NBS_E_UPDATE_CLOSED - 1), "unknown error");
+    cr_assert_str_eq(nbs_strerror(NBS_E_FS_NOT_LINK - 1), "unknown error");
 }
 
 typedef struct txn_seen {
