@@ -25,9 +25,7 @@
 
 #define TARGET "kvmap"
 
-/* Write-back's records (nbs_kvmap_wb_config): a 5-byte header, 3 bytes more for a key flash holds
- * that was written since the last flush. */
-enum { MAX_OPS = 160, KEY_IDS = 12, RECORD_HEADER = 5, FLUSHED_LENGTH = 3 };
+enum { MAX_OPS = 160, KEY_IDS = 12 };
 
 typedef struct kvmap_run {
     fuzz_store store;
@@ -35,13 +33,10 @@ typedef struct kvmap_run {
     nbs_kvmap kvmap;
     nbs_kvmap_wb_config wb;
     bool write_back;
-    ref_map model;        /* what the Map answers: the RAM in write-back */
-    ref_write_back flash; /* write-back: what flash must hold */
-    /* write-back: RAM_FULL and the RAM the keys hold are predicted exactly only while every
-     * flush since the last complete one wrote all (a failed one leaves batches written that the
-     * model cannot place) */
-    bool ram_exact;
-    bool written[KEY_IDS]; /* write-back: keys set since the last completed flush */
+    ref_map model; /* what the Map answers: the RAM in write-back */
+    /* write-back: what flash must hold, and the RAM rule's figures, exact while it knows what
+     * flash holds (flash_known: every flush since the last complete one wrote all) */
+    ref_write_back flash;
     char where[200];
 } kvmap_run;
 
@@ -66,8 +61,6 @@ static void open_map(kvmap_run *run) {
 /* Flash holds `items`, every write flushed (a completed flush, or a load). */
 static void all_flushed(kvmap_run *run, const ref_list *items) {
     ref_write_back_flushed(&run->flash, items);
-    memset(run->written, 0, sizeof run->written);
-    run->ram_exact = true;
 }
 
 /* Every entry, read through the façade. */
@@ -143,49 +136,15 @@ static void end_write(kvmap_run *run, int rc, const char *what) {
     uint32_t dirty = nbs_kvmap_dirty_bytes(&run->kvmap);
     if (dirty == 0)
         all_flushed(run, &run->model.items);
-    else if (run->wb.threshold && dirty >= run->wb.threshold)
-        run->ram_exact = false; /* its automatic flush failed */
-}
-
-static const ref_item *find_item(const ref_list *list, const uint8_t *key, size_t key_len) {
-    for (size_t i = 0; i < list->count; i++)
-        if (list->items[i].key_len == key_len && !memcmp(list->items[i].key, key, key_len))
-            return &list->items[i];
-    return NULL;
-}
-
-/* The RAM a key holds in write-back: the larger of its record as flash holds it (as the last
- * completed flush left it) and its record in RAM (none for a key deleted or absent). */
-static size_t key_held(size_t key_len, const ref_item *flushed, bool has_value, size_t len,
-                       bool written) {
-    size_t as_flushed = flushed ? RECORD_HEADER + key_len + flushed->value_len : 0;
-    if (!has_value) return as_flushed;
-    size_t header = RECORD_HEADER + (flushed && written ? FLUSHED_LENGTH : 0);
-    size_t in_ram = header + key_len + len;
-    return in_ram > as_flushed ? in_ram : as_flushed;
-}
-
-/* The RAM the model's keys hold, with key `set` (may be NULL) set to a value of `len` bytes. */
-static size_t ram_held(const kvmap_run *run, const uint8_t *set, size_t set_len, size_t len) {
-    size_t total = 0;
-    for (uint32_t id = 0; id < KEY_IDS; id++) {
-        uint8_t key[8];
-        size_t key_len = make_key(id, key);
-        const ref_item *flushed = find_item(&run->flash.durable, key, key_len);
-        const ref_item *now = ref_map_find(&run->model, key, key_len);
-        if (set && set_len == key_len && !memcmp(set, key, key_len))
-            total += key_held(key_len, flushed, true, len, true);
-        else
-            total +=
-                key_held(key_len, flushed, now != NULL, now ? now->value_len : 0, run->written[id]);
-    }
-    return total;
+    else if (dirty != ref_write_back_dirty(&run->flash, &run->model.items))
+        run->flash.flash_known = false; /* its automatic flush stopped part way */
 }
 
 /* While the model knows what flash holds, the RAM the engine says its keys hold is the model's. */
 static void check_held(kvmap_run *run, const char *what) {
-    if (!run->write_back || !run->ram_exact || !nor_is_powered(run->store.f.dev)) return;
-    size_t want = ram_held(run, NULL, 0, 0), got = nbs_kvmap_held_bytes(&run->kvmap);
+    if (!run->write_back || !run->flash.flash_known || !nor_is_powered(run->store.f.dev)) return;
+    size_t want = ref_write_back_held(&run->flash, &run->model.items, NULL, 0, 0);
+    size_t got = nbs_kvmap_held_bytes(&run->kvmap);
     FUZZ_REQUIRE(TARGET, got == want, "%s: after %s the keys hold %zu bytes of RAM, model %zu",
                  run->where, what, got, want);
 }
@@ -197,13 +156,14 @@ static void op_set(kvmap_run *run) {
     size_t len = choice < 200 ? choice % 24 : fuzz_input_below(run->in, sizeof value);
     fuzz_input_value(run->in, value, len);
     uint32_t max = nbs_map_max_value(&run->store.f.binding.flash, key_len);
-    bool ram_full = run->write_back && ram_held(run, key, key_len, len) > run->wb.ram_size;
+    bool ram_full = run->write_back && ref_write_back_held(&run->flash, &run->model.items, key,
+                                                           key_len, len) > run->wb.ram_size;
     ref_map_begin_store(&run->model, key, key_len, value, len);
     int rc = nbs_kvmap_set(&run->kvmap, key, key_len, value, len);
     int refused = len > max ? NBS_E_TOO_BIG : ram_full ? NBS_E_RAM_FULL : NBS_OK;
     if (refused || rc == NBS_E_RAM_FULL) {
         bool ok = rc == refused ||
-                  (!run->ram_exact && len <= max && (rc == NBS_OK || rc == NBS_E_RAM_FULL));
+                  (!run->flash.flash_known && len <= max && (rc == NBS_OK || rc == NBS_E_RAM_FULL));
         FUZZ_REQUIRE(TARGET, ok, "%s: set of %zu bytes returned %s, expected %s", run->where, len,
                      nbs_strerror(rc), nbs_strerror(refused));
         if (rc) {
@@ -212,7 +172,7 @@ static void op_set(kvmap_run *run) {
             return;
         }
     }
-    if (rc == NBS_OK && run->write_back) run->written[key[0]] = true;
+    if (rc == NBS_OK) ref_write_back_set(&run->flash, key, key_len);
     end_write(run, rc, "set");
     check_held(run, "a set");
 }
@@ -245,7 +205,7 @@ static void op_flush(kvmap_run *run) {
     FUZZ_REQUIRE(TARGET, rc == NBS_OK || rc == NBS_E_FULL, "%s: flush returned %s", run->where,
                  nbs_strerror(rc));
     if (rc == NBS_OK) all_flushed(run, &run->model.items);
-    if (rc) run->ram_exact = false;
+    if (rc) run->flash.flash_known = false;
     FUZZ_REQUIRE(TARGET, rc || nbs_kvmap_dirty_bytes(&run->kvmap) == 0,
                  "%s: a flush that succeeded left dirty bytes", run->where);
     check_held(run, "a flush");
@@ -316,7 +276,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  (unsigned)run->wb.threshold);
     ref_map_init(&run->model);
     ref_write_back_init(&run->flash, run->write_back);
-    run->ram_exact = true;
     open_map(run);
     for (int op = 0; op < MAX_OPS && !fuzz_input_done(&in); op++) run_op(run, fuzz_input_u8(&in));
     nor_disarm_cut(run->store.f.dev);
