@@ -53,7 +53,8 @@ typedef struct nbs_kvmap_wb_config {
     uint32_t threshold;
 } nbs_kvmap_wb_config;
 
-/* RAM one key takes in write-back: a 5-byte header, the key and the value. */
+/* RAM one key's record takes in write-back: a 5-byte header, the key and the value (3 bytes
+ * more for a key flash holds set since the last flush; what a key holds: nbs_kvmap_wb_config). */
 size_t nbs_kvmap_wb_record_bytes(size_t key_len, size_t value_len);
 
 /* Binds the Map to `map` (mounted). Write-through writes nothing and reads nothing. Write-back
