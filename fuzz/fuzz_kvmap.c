@@ -4,7 +4,9 @@
  * compared with the model of the RAM view (ref_map); the durable side is the write-back model
  * (ref_write_back.h): after a cut or a reboot the store read back must give each key its value
  * at the last completed flush or one written since (write-through: the old or the new outcome of
- * the write in flight), and nothing else.
+ * the write in flight), and nothing else, and the open must load it into the same RAM. The RAM
+ * rule (nbs_kvmap_wb_config: each key holds the larger of its record as flushed and in RAM)
+ * predicts every NBS_E_RAM_FULL and nbs_kvmap_held_bytes after each write.
  *
  * Input: the map store's header (fuzz_store_start), a mode byte (bit 0: write-back), a RAM size
  * byte (64 + 8 * b bytes), a staging byte (b % 4 quarters of a page, 0: none), a threshold byte
@@ -23,7 +25,7 @@
 
 #define TARGET "kvmap"
 
-enum { MAX_OPS = 160, KEY_IDS = 12, RECORD_HEADER = 5 };
+enum { MAX_OPS = 160, KEY_IDS = 12 };
 
 typedef struct kvmap_run {
     fuzz_store store;
@@ -31,11 +33,10 @@ typedef struct kvmap_run {
     nbs_kvmap kvmap;
     nbs_kvmap_wb_config wb;
     bool write_back;
-    ref_map model;        /* what the Map answers: the RAM in write-back */
-    ref_write_back flash; /* write-back: what flash must hold */
-    /* write-back: RAM_FULL is predicted exactly only while every flush since the last complete
-     * one wrote all (a failed one leaves batches written that the model cannot place) */
-    bool ram_exact;
+    ref_map model; /* what the Map answers: the RAM in write-back */
+    /* write-back: what flash must hold, and the RAM rule's figures, exact while it knows what
+     * flash holds (flash_known: every flush since the last complete one wrote all) */
+    ref_write_back flash;
     char where[200];
 } kvmap_run;
 
@@ -48,37 +49,18 @@ static size_t make_key(uint32_t id, uint8_t key[8]) {
     return len;
 }
 
-/* The RAM a write-back open needs for what the map holds: a record per key. */
-static size_t ram_to_load(kvmap_run *run) {
-    static uint8_t key[NBS_KEY_MAX], value[4096];
-    size_t total = 0, key_len, len;
-    nbs_map_iter it;
-    nbs_map_iter_init(&run->store.f.map, &it);
-    while (nbs_map_iter_next(&it, key, sizeof key, &key_len, value, sizeof value, &len) == NBS_OK)
-        total += RECORD_HEADER + key_len + len;
-    return total;
-}
-
 static void open_map(kvmap_run *run) {
     memset(&run->kvmap, 0xA5, sizeof run->kvmap);
     if (run->write_back) memset(run->wb.ram, 0xA5, run->wb.ram_size);
     int rc = run->write_back ? nbs_kvmap_wb_open(&run->kvmap, &run->store.f.map, &run->wb)
                              : nbs_kvmap_open(&run->kvmap, &run->store.f.map);
-    /* A cut inside a flush may leave each key's flushed or newest value, together more than the
-     * RAM held at any time (SPEC 9.3): the open then refuses, and must load all of it into RAM
-     * large enough. Nothing on flash may be lost. */
-    if (rc == NBS_E_RAM_FULL && run->write_back) {
-        size_t needed = ram_to_load(run);
-        FUZZ_REQUIRE(TARGET, needed > run->wb.ram_size,
-                     "%s: open after a mount: ram_full, but the store needs %zu bytes of RAM",
-                     run->where, needed);
-        run->wb.ram = realloc(run->wb.ram, needed);
-        run->wb.ram_size = needed;
-        run->ram_exact = false;
-        memset(run->wb.ram, 0xA5, needed);
-        rc = nbs_kvmap_wb_open(&run->kvmap, &run->store.f.map, &run->wb);
-    }
+    /* With write-back, whatever a cut left loads into the RAM the store was written with. */
     FUZZ_REQUIRE(TARGET, rc == NBS_OK, "%s: open after a mount: %s", run->where, nbs_strerror(rc));
+}
+
+/* Flash holds `items`, every write flushed (a completed flush, or a load). */
+static void all_flushed(kvmap_run *run, const ref_list *items) {
+    ref_write_back_flushed(&run->flash, items);
 }
 
 /* Every entry, read through the façade. */
@@ -133,8 +115,7 @@ static void reload(kvmap_run *run, bool after_cut) {
                  "%s: after a %s the store holds %zu keys that no flushed or written state "
                  "explains",
                  run->where, after_cut ? "power cut" : "reboot", seen.count);
-    ref_write_back_flushed(&run->flash, &seen);
-    run->ram_exact = true;
+    all_flushed(run, &seen);
     ref_list_free(&seen);
 }
 
@@ -154,27 +135,18 @@ static void end_write(kvmap_run *run, int rc, const char *what) {
     ref_write_back_note(&run->flash, &run->model.items);
     uint32_t dirty = nbs_kvmap_dirty_bytes(&run->kvmap);
     if (dirty == 0)
-        ref_write_back_flushed(&run->flash, &run->model.items);
-    else if (run->wb.threshold && dirty >= run->wb.threshold)
-        run->ram_exact = false; /* its automatic flush failed */
+        all_flushed(run, &run->model.items);
+    else if (dirty != ref_write_back_dirty(&run->flash, &run->model.items))
+        run->flash.flash_known = false; /* its automatic flush stopped part way */
 }
 
-/* The RAM a write-back store of the model's keys takes: a record per key with a value, and one
- * per key flash holds that the RAM deleted. */
-static size_t ram_needed(const kvmap_run *run, const uint8_t *key, size_t key_len, size_t len) {
-    size_t total = RECORD_HEADER + key_len + len;
-    for (size_t i = 0; i < run->model.items.count; i++) {
-        const ref_item *it = &run->model.items.items[i];
-        if (it->key_len != key_len || memcmp(it->key, key, key_len))
-            total += RECORD_HEADER + it->key_len + it->value_len;
-    }
-    for (size_t i = 0; i < run->flash.durable.count; i++) {
-        const ref_item *it = &run->flash.durable.items[i];
-        bool same = it->key_len == key_len && !memcmp(it->key, key, key_len);
-        if (!same && !ref_map_find(&run->model, it->key, it->key_len))
-            total += RECORD_HEADER + it->key_len;
-    }
-    return total;
+/* While the model knows what flash holds, the RAM the engine says its keys hold is the model's. */
+static void check_held(kvmap_run *run, const char *what) {
+    if (!run->write_back || !run->flash.flash_known || !nor_is_powered(run->store.f.dev)) return;
+    size_t want = ref_write_back_held(&run->flash, &run->model.items, NULL, 0, 0);
+    size_t got = nbs_kvmap_held_bytes(&run->kvmap);
+    FUZZ_REQUIRE(TARGET, got == want, "%s: after %s the keys hold %zu bytes of RAM, model %zu",
+                 run->where, what, got, want);
 }
 
 static void op_set(kvmap_run *run) {
@@ -184,21 +156,25 @@ static void op_set(kvmap_run *run) {
     size_t len = choice < 200 ? choice % 24 : fuzz_input_below(run->in, sizeof value);
     fuzz_input_value(run->in, value, len);
     uint32_t max = nbs_map_max_value(&run->store.f.binding.flash, key_len);
-    bool ram_full = run->write_back && ram_needed(run, key, key_len, len) > run->wb.ram_size;
+    bool ram_full = run->write_back && ref_write_back_held(&run->flash, &run->model.items, key,
+                                                           key_len, len) > run->wb.ram_size;
     ref_map_begin_store(&run->model, key, key_len, value, len);
     int rc = nbs_kvmap_set(&run->kvmap, key, key_len, value, len);
     int refused = len > max ? NBS_E_TOO_BIG : ram_full ? NBS_E_RAM_FULL : NBS_OK;
     if (refused || rc == NBS_E_RAM_FULL) {
         bool ok = rc == refused ||
-                  (!run->ram_exact && len <= max && (rc == NBS_OK || rc == NBS_E_RAM_FULL));
+                  (!run->flash.flash_known && len <= max && (rc == NBS_OK || rc == NBS_E_RAM_FULL));
         FUZZ_REQUIRE(TARGET, ok, "%s: set of %zu bytes returned %s, expected %s", run->where, len,
                      nbs_strerror(rc), nbs_strerror(refused));
         if (rc) {
             ref_map_end(&run->model, false);
+            check_held(run, "a refused set");
             return;
         }
     }
+    if (rc == NBS_OK) ref_write_back_set(&run->flash, key, key_len);
     end_write(run, rc, "set");
+    check_held(run, "a set");
 }
 
 static void op_delete(kvmap_run *run) {
@@ -211,11 +187,13 @@ static void op_delete(kvmap_run *run) {
                  "%s: delete of key %u answered existed %d, model %d", run->where, (unsigned)key[0],
                  existed, want);
     end_write(run, rc, "delete");
+    check_held(run, "a delete");
 }
 
 static void op_clear(kvmap_run *run) {
     ref_map_begin_remove_all(&run->model);
     end_write(run, nbs_kvmap_clear(&run->kvmap), "clear");
+    check_held(run, "a clear");
 }
 
 static void op_flush(kvmap_run *run) {
@@ -226,10 +204,11 @@ static void op_flush(kvmap_run *run) {
     }
     FUZZ_REQUIRE(TARGET, rc == NBS_OK || rc == NBS_E_FULL, "%s: flush returned %s", run->where,
                  nbs_strerror(rc));
-    if (rc == NBS_OK) ref_write_back_flushed(&run->flash, &run->model.items);
-    if (rc) run->ram_exact = false;
+    if (rc == NBS_OK) all_flushed(run, &run->model.items);
+    if (rc) run->flash.flash_known = false;
     FUZZ_REQUIRE(TARGET, rc || nbs_kvmap_dirty_bytes(&run->kvmap) == 0,
                  "%s: a flush that succeeded left dirty bytes", run->where);
+    check_held(run, "a flush");
 }
 
 static void op_reads(kvmap_run *run) {
@@ -297,7 +276,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  (unsigned)run->wb.threshold);
     ref_map_init(&run->model);
     ref_write_back_init(&run->flash, run->write_back);
-    run->ram_exact = true;
     open_map(run);
     for (int op = 0; op < MAX_OPS && !fuzz_input_done(&in); op++) run_op(run, fuzz_input_u8(&in));
     nor_disarm_cut(run->store.f.dev);

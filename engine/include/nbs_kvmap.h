@@ -22,6 +22,7 @@ typedef struct nbs_kvmap {
     /* write-back: the records in the caller's RAM, the flush's staging buffer, the figures */
     uint8_t *ram;
     uint32_t ram_size, used;
+    uint32_t held; /* RAM the keys hold: nbs_kvmap_wb_config's rule, at least `used` */
     uint8_t *stage;
     uint32_t stage_size;
     uint32_t threshold; /* 0: flush only when asked */
@@ -31,11 +32,19 @@ typedef struct nbs_kvmap {
 } nbs_kvmap;
 
 /* Write-back's memory: `ram` holds a record per key (nbs_kvmap_wb_record_bytes each: a key
- * with a value, or a deleted key flash still holds until the next flush); `stage` (may be NULL)
- * stages a flush's batch as one map transaction (nbs_map_txn_*; NULL or too small for a write:
- * that write is one map store or removal of its own). threshold: a write that leaves at least
- * this many dirty bytes (the keys and values of the records not flushed: a key written again
- * counts once, with its newest value) flushes (0: never; explicit flushes only). */
+ * with a value, or a deleted key flash still holds until the next flush; a key flash holds that
+ * was written since the last flush that wrote it takes 3 bytes more). A cut inside a flush may
+ * leave each key on flash with its value as flushed or its newest one, and the next open loads
+ * whatever it left; so each key holds the larger of its record as flash holds it (5 + key +
+ * value, 0 when absent) and its record in RAM (a deleted key: its record as flash holds it), and
+ * a set that would make the keys hold more than ram_size is NBS_E_RAM_FULL, changing nothing
+ * (nbs_kvmap_held_bytes: the sum; delete and clear never raise it; a flush that writes a key
+ * drops what it held to its record). So any cut leaves a store an open with the same RAM loads.
+ * `stage` (may be NULL) stages a flush's batch as one map transaction (nbs_map_txn_*; NULL or
+ * too small for a write: that write is one map store or removal of its own). threshold: a write
+ * that leaves at least this many dirty bytes (the keys and values of the records not flushed: a
+ * key written again counts once, with its newest value) flushes (0: never; explicit flushes
+ * only). */
 typedef struct nbs_kvmap_wb_config {
     void *ram;
     size_t ram_size;
@@ -44,14 +53,15 @@ typedef struct nbs_kvmap_wb_config {
     uint32_t threshold;
 } nbs_kvmap_wb_config;
 
-/* RAM one key takes in write-back: a 5-byte header, the key and the value. */
+/* RAM one key's record takes in write-back: a 5-byte header, the key and the value (3 bytes
+ * more for a key flash holds set since the last flush; what a key holds: nbs_kvmap_wb_config). */
 size_t nbs_kvmap_wb_record_bytes(size_t key_len, size_t value_len);
 
 /* Binds the Map to `map` (mounted). Write-through writes nothing and reads nothing. Write-back
- * loads every key and value into cfg->ram (NBS_E_RAM_FULL when they do not fit; the flash is
- * only read: after a cut inside a flush, flash may hold each key's flushed or newest value,
- * more than the RAM held at once; an open with more RAM loads it, SPEC 9.3). Mounting the map again
- * (after a reset) needs an open again: the RAM is reloaded, writes not flushed are gone. */
+ * loads every key and value into cfg->ram (NBS_E_RAM_FULL when they do not fit, the flash only
+ * read: never after a cut or reboot of a store written with the same RAM, whose rule above
+ * keeps room for whatever a cut leaves). Mounting the map again (after a reset) needs an open
+ * again: the RAM is reloaded, writes not flushed are gone. */
 int nbs_kvmap_open(nbs_kvmap *m, nbs_map *map);
 int nbs_kvmap_wb_open(nbs_kvmap *m, nbs_map *map, const nbs_kvmap_wb_config *cfg);
 
@@ -59,7 +69,8 @@ int nbs_kvmap_wb_open(nbs_kvmap *m, nbs_map *map, const nbs_kvmap_wb_config *cfg
 int nbs_kvmap_get(nbs_kvmap *m, const void *key, size_t key_len, void *value, size_t capacity,
                   size_t *len);
 /* set: replaces any value. NBS_E_KEY_LEN, NBS_E_TOO_BIG (above nbs_map_max_value), and in
- * write-back NBS_E_RAM_FULL when the RAM has no room for the record: each changes nothing. In
+ * write-back NBS_E_RAM_FULL when the keys would hold more than the RAM (nbs_kvmap_wb_config):
+ * each changes nothing. In
  * write-back, 0 means the RAM holds the write; an automatic flush that fails (NBS_E_FULL, a cut)
  * leaves its writes dirty for the next flush and is not reported here (nbs_kvmap_dirty_bytes
  * tells). */
@@ -76,6 +87,10 @@ int nbs_kvmap_size(nbs_kvmap *m, uint32_t *size);
 int nbs_kvmap_flush(nbs_kvmap *m);
 /* Key and value bytes written to RAM and not flushed yet (write-through: 0). */
 uint32_t nbs_kvmap_dirty_bytes(const nbs_kvmap *m);
+/* The RAM the keys hold (nbs_kvmap_wb_config's rule; write-through: 0): at least the bytes the
+ * records take, and what the records an open after any cut may load take; a set is refused
+ * when it would pass the RAM's size. After a flush that wrote everything: the records' bytes. */
+uint32_t nbs_kvmap_held_bytes(const nbs_kvmap *m);
 
 /* Iteration over keys, values or entries, each key once, in no particular order; NBS_E_END after
  * the last. After a write of the Map (an automatic flush included) or of its map, the

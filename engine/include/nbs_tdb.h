@@ -76,7 +76,8 @@ int nbs_tdb_get_info(nbs_tdb *tdb, const void *key, size_t key_len, nbs_tdb_info
 /* remove: NBS_E_NOT_FOUND when absent, NBS_E_WRITE_PROTECTED for a write-once key. */
 int nbs_tdb_remove(nbs_tdb *tdb, const void *key, size_t key_len);
 /* reset: removes every key, write-once ones too, and keeps the reserved area. A cut leaves
- * every key or, once init has run, none (SPEC 9.2). */
+ * every key or, once init has run, none (SPEC 9.2). A journal that cannot be settled (it, or
+ * the value it names, is corrupt: every other write answers NBS_E_CORRUPT) does not stop it. */
 int nbs_tdb_reset(nbs_tdb *tdb);
 /* The largest value nbs_tdb_set takes for a key of key_len bytes on this geometry. */
 uint32_t nbs_tdb_max_value(const nbs_flash *flash, size_t key_len);

@@ -42,6 +42,8 @@
 #define NBS_TEST_BREAK_KVMAP_FLUSH_REMOVE_FIRST                                                    \
     24 /* kvmap write-back: a flush removes a replaced value in a write of its own first */
 #define NBS_TEST_BREAK_KVMAP_HAS_TRUTHY 25 /* kvmap: has() false for an empty value */
+#define NBS_TEST_BREAK_KVMAP_WB_HELD_IGNORED                                                       \
+    18 /* kvmap write-back: RAM_FULL from the records' bytes only, not the bytes a key holds */
 #define NBS_TEST_BREAK_UPDATE_RECORD_FIRST                                                         \
     26 /* update: a swap step's progress recorded before the copy it describes */
 #define NBS_TEST_BREAK_UPDATE_NO_CRC 27 /* update: a boot installs without checking the CRC */

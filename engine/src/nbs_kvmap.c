@@ -110,6 +110,10 @@ uint32_t nbs_kvmap_dirty_bytes(const nbs_kvmap *m) {
     return m && m->open && write_back(m) ? m->dirty : 0;
 }
 
+uint32_t nbs_kvmap_held_bytes(const nbs_kvmap *m) {
+    return m && m->open && write_back(m) ? m->held : 0;
+}
+
 void nbs_kvmap_iter_init(nbs_kvmap *m, nbs_kvmap_iter *it, nbs_kvmap_part part) {
     if (!it) return;
     memset(it, 0, sizeof *it);

@@ -8,33 +8,66 @@
 #include <string.h>
 
 /* A record: flags, key length, value length (3 bytes, little-endian), key, value. A deleted key
- * that flash still holds stays as a tombstone (no LIVE, no value) until a flush removes it. */
-enum { REC_HDR = 5 };
+ * that flash still holds stays as a tombstone (no LIVE, no value; its value-length field holds
+ * the length of the value flash holds) until a flush removes it. A key flash holds that was
+ * written since (REC_KEEPS) has 3 more header bytes after the value length: the length of the
+ * value flash holds. A record holds the RAM of the larger of its record as flushed (on flash)
+ * and as it is: a cut inside a flush may leave either to load (SPEC 9.3). */
+enum { REC_HDR = 5, REC_KEEPS_HDR = 8 };
 enum {
     REC_LIVE = 1u << 0,     /* holds a value (else a tombstone) */
     REC_DIRTY = 1u << 1,    /* written since the last flush that wrote it */
     REC_ON_FLASH = 1u << 2, /* the store holds a value for the key (as of the last flush) */
     REC_BATCH = 1u << 3,    /* staged in the batch being committed */
+    REC_KEEPS = 1u << 4,    /* live, dirty and on flash: the header keeps the flushed length */
 };
 
+static uint32_t get24(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+static void put24(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
+}
+
+static uint32_t header_bytes(uint8_t flags) {
+    return (flags & REC_KEEPS) ? REC_KEEPS_HDR : REC_HDR;
+}
+
 static uint32_t rec_value_len(const uint8_t *r) {
-    return (uint32_t)r[2] | (uint32_t)r[3] << 8 | (uint32_t)r[4] << 16;
+    return (r[0] & REC_LIVE) ? get24(r + 2) : 0;
 }
 
 static uint32_t rec_size(const uint8_t *r) {
-    return REC_HDR + r[1] + rec_value_len(r);
+    return header_bytes(r[0]) + r[1] + rec_value_len(r);
 }
 
 static const uint8_t *rec_key(const uint8_t *r) {
-    return r + REC_HDR;
+    return r + header_bytes(r[0]);
 }
 
 static const uint8_t *rec_value(const uint8_t *r) {
-    return r + REC_HDR + r[1];
+    return rec_key(r) + r[1];
+}
+
+/* The length of the value flash holds for the record's key (meaningful with REC_ON_FLASH). */
+static uint32_t rec_flushed_len(const uint8_t *r) {
+    return (r[0] & REC_KEEPS) ? get24(r + REC_HDR) : get24(r + 2);
 }
 
 size_t nbs_kvmap_wb_record_bytes(size_t key_len, size_t value_len) {
     return REC_HDR + key_len + value_len;
+}
+
+/* The RAM a key holds: its record, or its record as flash holds it when that is larger. */
+static uint32_t held_bytes(uint8_t flags, uint32_t key_len, uint32_t len, uint32_t flushed_len) {
+    uint32_t now = header_bytes(flags) + key_len + len;
+    uint32_t flushed = (flags & REC_ON_FLASH) ? REC_HDR + key_len + flushed_len : 0;
+    return now > flushed ? now : flushed;
+}
+
+static uint32_t rec_held(const uint8_t *r) {
+    return held_bytes(r[0], r[1], rec_value_len(r), rec_flushed_len(r));
 }
 
 static bool find(const nbs_kvmap *m, const void *key, size_t key_len, uint32_t *at) {
@@ -48,12 +81,13 @@ static bool find(const nbs_kvmap *m, const void *key, size_t key_len, uint32_t *
     return false;
 }
 
-/* The figures a record counts in: dirty bytes (key and value) and live keys. */
+/* The figures a record counts in: dirty bytes (key and value), live keys, held bytes. */
 static void count_record(nbs_kvmap *m, const uint8_t *r, bool add) {
     uint32_t bytes = (r[0] & REC_DIRTY) ? r[1] + rec_value_len(r) : 0;
-    uint32_t live = (r[0] & REC_LIVE) ? 1 : 0;
+    uint32_t live = (r[0] & REC_LIVE) ? 1 : 0, held = rec_held(r);
     m->dirty = add ? m->dirty + bytes : m->dirty - bytes;
     m->count = add ? m->count + live : m->count - live;
+    m->held = add ? m->held + held : m->held - held;
 }
 
 static void drop_record(nbs_kvmap *m, uint32_t at) {
@@ -65,30 +99,47 @@ static void drop_record(nbs_kvmap *m, uint32_t at) {
     m->used -= size;
 }
 
-static void put_record(nbs_kvmap *m, uint8_t flags, const void *key, size_t key_len,
-                       const void *value, size_t len) {
-    uint8_t *r = m->ram + m->used;
-    m->writes++;
+/* A tombstone's value-length field holds the flushed length; REC_KEEPS's holds it after. */
+static void write_header(uint8_t *r, uint8_t flags, size_t key_len, uint32_t len,
+                         uint32_t flushed_len) {
     r[0] = flags;
     r[1] = (uint8_t)key_len;
-    r[2] = (uint8_t)len, r[3] = (uint8_t)(len >> 8), r[4] = (uint8_t)(len >> 16);
-    memcpy(r + REC_HDR, key, key_len);
-    if (len) memcpy(r + REC_HDR + key_len, value, len);
-    m->used += (uint32_t)nbs_kvmap_wb_record_bytes(key_len, len);
+    put24(r + 2, (flags & REC_LIVE) ? len : flushed_len);
+    if (flags & REC_KEEPS) put24(r + REC_HDR, flushed_len);
+}
+
+static void put_record(nbs_kvmap *m, uint8_t flags, const void *key, size_t key_len,
+                       const void *value, size_t len, uint32_t flushed_len) {
+    uint8_t *r = m->ram + m->used;
+    m->writes++;
+    write_header(r, flags, key_len, (uint32_t)len, flushed_len);
+    uint32_t hdr = header_bytes(flags);
+    memcpy(r + hdr, key, key_len);
+    if (len) memcpy(r + hdr + key_len, value, len);
+    m->used += hdr + (uint32_t)(key_len + len);
     count_record(m, r, true);
 }
 
-/* A live record becomes a dirty tombstone: its value bytes go, the later records move down. */
+/* The record at `at` takes `flags` (never a larger header): its key stays, its value too if
+ * they say LIVE; the later records move down. */
+static void reshape_record(nbs_kvmap *m, uint32_t at, uint8_t flags, uint32_t flushed_len) {
+    uint8_t *r = m->ram + at;
+    uint32_t old_hdr = header_bytes(r[0]), old_end = at + rec_size(r);
+    uint32_t len = (flags & REC_LIVE) ? rec_value_len(r) : 0, hdr = header_bytes(flags);
+    uint32_t end = at + hdr + r[1] + len;
+    if (end != old_end) m->writes++;
+    count_record(m, r, false);
+    memmove(r + hdr, r + old_hdr, r[1] + len);
+    memmove(m->ram + end, m->ram + old_end, m->used - old_end);
+    m->used -= old_end - end;
+    write_header(r, flags, r[1], len, flushed_len);
+    count_record(m, r, true);
+}
+
+/* A live record flash holds becomes a dirty tombstone: its value bytes go. */
 static void make_tombstone(nbs_kvmap *m, uint32_t at) {
     m->writes++;
-    uint8_t *r = m->ram + at;
-    uint32_t value_len = rec_value_len(r), end = at + rec_size(r);
-    count_record(m, r, false);
-    memmove(m->ram + end - value_len, m->ram + end, m->used - end);
-    m->used -= value_len;
-    r[0] = REC_DIRTY | REC_ON_FLASH;
-    r[2] = r[3] = r[4] = 0;
-    count_record(m, r, true);
+    reshape_record(m, at, REC_DIRTY | REC_ON_FLASH, rec_flushed_len(m->ram + at));
 }
 
 int nbs_kvmap_wb_open(nbs_kvmap *m, nbs_map *map, const nbs_kvmap_wb_config *cfg) {
@@ -119,7 +170,7 @@ int nbs_kvmap_wb_open(nbs_kvmap *m, nbs_map *map, const nbs_kvmap_wb_config *cfg
         if (rc) return rc;
         if (nbs_kvmap_wb_record_bytes(key_len, len) > room) return NBS_E_RAM_FULL;
         memmove(value + key_len, value, len);
-        put_record(m, REC_LIVE | REC_ON_FLASH, key, key_len, value + key_len, len);
+        put_record(m, REC_LIVE | REC_ON_FLASH, key, key_len, value + key_len, len, 0);
     }
     m->open = true;
     return NBS_OK;
@@ -148,14 +199,28 @@ static void auto_flush(nbs_kvmap *m) {
 int nbs_kvmap_wb_set(nbs_kvmap *m, const void *key, size_t key_len, const void *value, size_t len) {
     if (len && !value) return NBS_E_INVAL;
     if (len > nbs_map_max_value(&m->map->log.flash, key_len)) return NBS_E_TOO_BIG;
-    uint32_t at = 0;
+    uint32_t at = 0, old_size = 0, old_held = 0, flushed_len = 0;
+    uint8_t flags = REC_LIVE | REC_DIRTY;
     bool found = find(m, key, key_len, &at);
-    uint32_t old = found ? rec_size(m->ram + at) : 0;
-    if (m->used - old + nbs_kvmap_wb_record_bytes(key_len, len) > m->ram_size)
+    if (found) {
+        const uint8_t *r = m->ram + at;
+        old_size = rec_size(r);
+        old_held = rec_held(r);
+        if (r[0] & REC_ON_FLASH) flags |= REC_ON_FLASH | REC_KEEPS;
+        flushed_len = rec_flushed_len(r);
+    }
+#if NBS_TEST_BREAK == NBS_TEST_BREAK_KVMAP_WB_HELD_IGNORED
+    /* only the RAM the records take now: a cut inside a flush may leave more to load */
+    (void)old_held;
+    if (m->used - old_size + (uint64_t)header_bytes(flags) + key_len + len > m->ram_size)
         return NBS_E_RAM_FULL;
-    uint8_t on_flash = found ? (m->ram[at] & REC_ON_FLASH) : 0;
+#else
+    (void)old_size;
+    uint32_t held = held_bytes(flags, (uint32_t)key_len, (uint32_t)len, flushed_len);
+    if ((uint64_t)m->held - old_held + held > m->ram_size) return NBS_E_RAM_FULL;
+#endif
     if (found) drop_record(m, at);
-    put_record(m, (uint8_t)(REC_LIVE | REC_DIRTY | on_flash), key, key_len, value, len);
+    put_record(m, flags, key, key_len, value, len, flushed_len);
     auto_flush(m);
     return NBS_OK;
 }
@@ -200,11 +265,7 @@ static void end_batch(nbs_kvmap *m, bool written) {
             drop_record(m, at);
             continue;
         }
-        if (written) {
-            count_record(m, r, false);
-            r[0] = (uint8_t)((r[0] & ~REC_DIRTY) | REC_ON_FLASH);
-            count_record(m, r, true);
-        }
+        if (written) reshape_record(m, at, REC_LIVE | REC_ON_FLASH, 0); /* clean */
         at += rec_size(r);
     }
 }

@@ -159,8 +159,13 @@ int nbs_tdb_remove(nbs_tdb *tdb, const void *key, size_t key_len) {
 }
 
 int nbs_tdb_reset(nbs_tdb *tdb) {
-    int rc = tdb_check_writer(tdb);
-    if (rc || (rc = tdb_journal_open(tdb, TDB_JOURNAL_RESET, 0, 0, 0, 0, 0))) return rc;
+    int rc = tdb_check_idle(tdb);
+    if (rc) return rc;
+    /* A journal left open is finished first; one that cannot be (it, or the value it names,
+     * reads NBS_E_CORRUPT) is written over: removing every key and chunk does its work too. */
+    rc = tdb_settle(tdb);
+    if (rc && rc != NBS_E_CORRUPT) return rc;
+    if ((rc = tdb_journal_open(tdb, TDB_JOURNAL_RESET, 0, 0, 0, 0, 0))) return rc;
     return tdb_settle(tdb);
 }
 

@@ -23,13 +23,16 @@ static void chunk_key(uint32_t id, uint32_t index, uint8_t out[TDB_CHUNK_KEY_BYT
 /* ---- the journal ---- */
 
 /* Reads the journal from flash into the buffer: the truth, whatever the RAM copy says after a
- * failed write (none: closed). */
+ * failed write (none: closed). One that cannot be read stays open: every write but reset
+ * answers its error (nbs_tdb_reset). */
 static int journal_load(nbs_tdb *tdb) {
     size_t capacity, len;
     uint8_t *area = tdb_value_area(tdb, &capacity);
     int rc = nbs_map_fetch(tdb->map, journal_key, sizeof journal_key, area, capacity, &len);
-    tdb->journal_open = false;
-    if (rc == NBS_E_NOT_FOUND) return NBS_OK;
+    if (rc == NBS_E_NOT_FOUND) {
+        tdb->journal_open = false;
+        return NBS_OK;
+    }
     if (rc == NBS_E_BUFFER_TOO_SMALL || (!rc && len > TDB_JOURNAL_HEAD + NBS_KEY_MAX))
         return NBS_E_CORRUPT;
     if (rc) return rc;

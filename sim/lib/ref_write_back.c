@@ -8,22 +8,28 @@
 void ref_write_back_init(ref_write_back *wb, bool active) {
     memset(wb, 0, sizeof *wb);
     wb->active = active;
+    wb->flash_known = true;
 }
 
 void ref_write_back_free(ref_write_back *wb) {
     ref_list_free(&wb->durable);
     ref_list_free(&wb->written);
+    ref_list_free(&wb->set_keys);
 }
 
 void ref_write_back_copy(ref_write_back *dst, const ref_write_back *src) {
     dst->active = src->active;
     ref_list_copy(&dst->durable, &src->durable);
     ref_list_copy(&dst->written, &src->written);
+    ref_list_copy(&dst->set_keys, &src->set_keys);
+    dst->flash_known = src->flash_known;
 }
 
 void ref_write_back_flushed(ref_write_back *wb, const ref_list *items) {
     ref_list_copy(&wb->durable, items);
     ref_list_clear(&wb->written);
+    ref_list_clear(&wb->set_keys);
+    wb->flash_known = true;
 }
 
 bool ref_write_back_pending(const ref_write_back *wb) {
@@ -117,4 +123,67 @@ bool ref_write_back_allows(const ref_write_back *wb, const ref_list *observed) {
             return false;
     const ref_list *const lists[3] = {&wb->durable, &wb->written, observed};
     return each_key((ref_write_back *)wb, lists, key_allowed, observed);
+}
+
+/* ---- the RAM rule ---- */
+
+enum { RECORD_HEADER = 5, FLUSHED_LENGTH = 3 };
+
+void ref_write_back_set(ref_write_back *wb, const void *key, size_t key_len) {
+    if (wb->active && !find_key(&wb->set_keys, key, key_len))
+        ref_list_append(&wb->set_keys, key, key_len, NULL, 0);
+}
+
+static bool same_key(const ref_item *item, const void *key, size_t key_len) {
+    return key && item->key_len == key_len && memcmp(item->key, key, key_len) == 0;
+}
+
+/* The RAM one key holds: `flushed` its value on flash (NULL: none), `now` its value's length
+ * in RAM (NULL: deleted or absent), `set` whether it was set since the flush. */
+static size_t key_held(const ref_item *flushed, size_t key_len, const size_t *now, bool set) {
+    size_t as_flushed = flushed ? RECORD_HEADER + key_len + flushed->value_len : 0;
+    if (!now) return as_flushed;
+    size_t in_ram = RECORD_HEADER + (flushed && set ? FLUSHED_LENGTH : 0) + key_len + *now;
+    return in_ram > as_flushed ? in_ram : as_flushed;
+}
+
+size_t ref_write_back_held(const ref_write_back *wb, const ref_list *ram, const void *set,
+                           size_t set_len, size_t len) {
+    size_t total = 0;
+    bool set_seen = false;
+    for (size_t i = 0; i < wb->durable.count; i++) { /* the keys flash holds */
+        const ref_item *f = &wb->durable.items[i];
+        const ref_item *r = find_key(ram, f->key, f->key_len);
+        size_t now = r ? r->value_len : 0;
+        bool is_set = same_key(f, set, set_len);
+        if (is_set) {
+            set_seen = true;
+            now = len;
+            r = f; /* present */
+        }
+        bool was_set = is_set || find_key(&wb->set_keys, f->key, f->key_len);
+        total += key_held(f, f->key_len, r ? &now : NULL, was_set);
+    }
+    for (size_t i = 0; i < ram->count; i++) { /* the keys only the RAM holds */
+        const ref_item *r = &ram->items[i];
+        if (find_key(&wb->durable, r->key, r->key_len)) continue;
+        bool is_set = same_key(r, set, set_len);
+        set_seen |= is_set;
+        total += RECORD_HEADER + r->key_len + (is_set ? len : r->value_len);
+    }
+    if (set && !set_seen) total += RECORD_HEADER + set_len + len;
+    return total;
+}
+
+size_t ref_write_back_dirty(const ref_write_back *wb, const ref_list *ram) {
+    size_t total = 0;
+    for (size_t i = 0; i < ram->count; i++) {
+        const ref_item *r = &ram->items[i];
+        if (find_key(&wb->set_keys, r->key, r->key_len)) total += r->key_len + r->value_len;
+    }
+    for (size_t i = 0; i < wb->durable.count; i++) {
+        const ref_item *f = &wb->durable.items[i];
+        if (!find_key(ram, f->key, f->key_len)) total += f->key_len;
+    }
+    return total;
 }

@@ -13,6 +13,11 @@ typedef struct ref_write_back {
     /* Since then: per key, each state it was in after a write: value byte 0 is 1 and the value
      * follows, or the value is one byte 0 for the absence. Each (key, state) once. */
     ref_list written;
+    /* The RAM rule (SPEC 9.3): the keys set since that flush (values empty), and whether the
+     * model knows what flash holds (false after a flush that stopped part way: its landed
+     * batches are unknown), until the next completed flush. */
+    ref_list set_keys;
+    bool flash_known;
 } ref_write_back;
 
 void ref_write_back_init(ref_write_back *wb, bool active);
@@ -22,6 +27,17 @@ void ref_write_back_copy(ref_write_back *dst, const ref_write_back *src);
 void ref_write_back_flushed(ref_write_back *wb, const ref_list *items);
 /* A write changed the RAM to `items`: each key's state in it is noted, an absent key's too. */
 void ref_write_back_note(ref_write_back *wb, const ref_list *items);
+/* A set of `key` succeeded (it is dirty until a flush completes). */
+void ref_write_back_set(ref_write_back *wb, const void *key, size_t key_len);
+/* The RAM the keys hold (SPEC 9.3: each the larger of its record as flash holds it and in RAM,
+ * 5 + key + value, 3 more for a key flash holds set since) with `ram` the RAM's items, and key
+ * `set` (NULL: none) given a value of `len` bytes. Meaningful while flash_known. */
+size_t ref_write_back_held(const ref_write_back *wb, const ref_list *ram, const void *set,
+                           size_t set_len, size_t len);
+/* The dirty bytes the RAM's records count (key and value of each key set since the flush, key
+ * of each deleted key flash holds): an engine reporting other than these and not 0 after a
+ * write stopped an automatic flush part way. Meaningful while flash_known. */
+size_t ref_write_back_dirty(const ref_write_back *wb, const ref_list *ram);
 /* Whether writes were noted since the last flush. */
 bool ref_write_back_pending(const ref_write_back *wb);
 /* Whether `observed` gives each key its durable state or one it was written to since. */

@@ -229,15 +229,19 @@ void run_kv_describe_item(const ref_item *item, char *out, size_t size);
 int run_kv_reopen(run_state *st);
 
 /* runner_kvmap.c: a map_* step of the Map façade; the write-back model's hooks: after a write
- * applied to the model (notes it, and a completed automatic flush), before the mount that follows
- * a power loss (the writes not flushed become unknown), and the settling of the store read then
- * (each key as flushed or as written since; *applied true). No-ops for other engines. */
+ * applied to the model (notes it, a store's key as set, and a completed automatic flush), before
+ * the mount that follows a power loss (the writes not flushed become unknown), and the settling of
+ * the store read then (each key as flushed or as written since; *applied true). No-ops for other
+ * engines. */
 int run_kvmap_step(run_state *st, const scenario_step *step);
 /* The name a message gives map operation `op`: the step's (map_set, ...) when the step running
  * is a façade step that runs as `op`, else the operation's own. */
 const char *run_kvmap_op_name(const run_state *st, scenario_op op);
-void run_write_back_after_write(run_state *st);
+void run_write_back_after_write(run_state *st, const run_op *op);
 void run_write_back_power_lost(run_state *st);
+/* Whether the write-back RAM rule (SPEC 9.3) refuses `op` (a store) with NBS_E_RAM_FULL; false
+ * too while the model does not know what flash holds (after a flush stopped part way). */
+bool run_write_back_ram_full(const run_state *st, const run_op *op);
 int run_write_back_settle(run_state *st, const ref_list *seen, bool *applied);
 /* runner_tdb.c: a tdb_* step, checked against its expectation or the model (ref_tdb.h over
  * st->map in the tdb_view.h form); a mount or erase_all of the scenario's ends an incremental set.

@@ -14,13 +14,25 @@
 
 /* ---- the write-back model ---- */
 
-void run_write_back_after_write(run_state *st) {
+void run_write_back_after_write(run_state *st, const run_op *op) {
     ref_write_back *wb = &st->write_back;
     if (!wb->active) return;
     ref_write_back_note(wb, &st->map.items);
-    /* Nothing dirty: a flush (automatic, past the threshold) completed in this write. */
-    if (st->engine.kvmap->dirty_bytes(st->engine.ctx) == 0)
+    if (op->op == SCENARIO_OP_STORE) ref_write_back_set(wb, op->key.bytes, op->key.length);
+    /* Nothing dirty: a flush (automatic, past the threshold) completed in this write; other
+     * dirty bytes than the RAM's records count: one stopped part way. */
+    uint32_t dirty = st->engine.kvmap->dirty_bytes(st->engine.ctx);
+    if (dirty == 0)
         ref_write_back_flushed(wb, &st->map.items);
+    else if (dirty != ref_write_back_dirty(wb, &st->map.items))
+        wb->flash_known = false;
+}
+
+bool run_write_back_ram_full(const run_state *st, const run_op *op) {
+    const ref_write_back *wb = &st->write_back;
+    return wb->active && wb->flash_known && op->op == SCENARIO_OP_STORE &&
+           ref_write_back_held(wb, &st->map.items, op->key.bytes, op->key.length,
+                               op->value.length) > st->sc->engine.write_back_ram;
 }
 
 void run_write_back_power_lost(run_state *st) {
@@ -205,6 +217,7 @@ static int flush_step(run_state *st, const scenario_step *step) {
     run_count_engine_op(st);
     int got = st->mounted ? st->engine.kvmap->flush(st->engine.ctx) : NBS_E_NOT_MOUNTED;
     if (got == NBS_OK) ref_write_back_flushed(&st->write_back, &st->map.items);
+    if (got != NBS_OK) st->write_back.flash_known = false; /* its landed batches are unknown */
     /* The planned cut landed in the flush: the recovery settles; nothing to run again. */
     if (powered_before && !nor_is_powered(st->dev) && st->plan.recovery_pending)
         return run_recover(st);

@@ -298,6 +298,94 @@ Test(kvmap, write_back_ram_full_changes_nothing) {
     ram_flash_free(&r.rf);
 }
 
+/* The RAM rule (nbs_kvmap_wb_config): each key holds the larger of its record as flash holds it
+ * and as the RAM holds it (3 header bytes more for a key flash holds written since). */
+Test(kvmap, write_back_ram_full_counts_the_records_flash_holds) {
+    size_t ram = 64, keeps = 3;
+    size_t a_old = nbs_kvmap_wb_record_bytes(1, 20), b_old = nbs_kvmap_wb_record_bytes(1, 4);
+    char big[40];
+    memset(big, 'x', sizeof big);
+    rig r;
+    rig_open(&r, true, ram, sizeof r.stage, 0);
+    cr_assert_eq(nbs_kvmap_set(&r.kvmap, "a", 1, big, 20), NBS_OK);
+    set_text(&r, "b", "four");
+    cr_assert_eq(nbs_kvmap_flush(&r.kvmap), NBS_OK);
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), a_old + b_old);
+    set_text(&r, "a", ""); /* its flushed 26 bytes still count, not the 9 it takes now */
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), a_old + b_old);
+    size_t b_most = ram - a_old - nbs_kvmap_wb_record_bytes(1, 0) - keeps;
+    cr_assert_eq(nbs_kvmap_set(&r.kvmap, "b", 1, big, b_most + 1), NBS_E_RAM_FULL);
+    expect_value(&r, "b", "four");
+    cr_assert_eq(nbs_kvmap_set(&r.kvmap, "b", 1, big, b_most), NBS_OK);
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), ram);
+    cr_assert_eq(nbs_kvmap_flush(&r.kvmap), NBS_OK);
+    size_t a_now = nbs_kvmap_wb_record_bytes(1, 0), b_now = nbs_kvmap_wb_record_bytes(1, b_most);
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), a_now + b_now, "a flush: the records alone");
+    /* A deleted key flash holds keeps its flushed record's bytes until a flush removes it. */
+    bool existed = false;
+    cr_assert_eq(nbs_kvmap_delete(&r.kvmap, "b", 1, &existed), NBS_OK);
+    cr_assert(existed);
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), a_now + b_now);
+    size_t c_most = ram - a_now - b_now - nbs_kvmap_wb_record_bytes(1, 0);
+    cr_assert_eq(nbs_kvmap_set(&r.kvmap, "c", 1, big, c_most + 1), NBS_E_RAM_FULL);
+    cr_assert_eq(nbs_kvmap_set(&r.kvmap, "c", 1, big, c_most), NBS_OK);
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), ram);
+    cr_assert_eq(nbs_kvmap_clear(&r.kvmap), NBS_OK); /* never refused: it holds no more */
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), a_now + b_now);
+    cr_assert_eq(nbs_kvmap_flush(&r.kvmap), NBS_OK);
+    cr_assert_eq(nbs_kvmap_held_bytes(&r.kvmap), 0);
+    ram_flash_free(&r.rf);
+}
+
+/* The situation fuzz/corpus/kvmap/finding-open-after-cut-needs-more-ram found: a shrinks, b
+ * grows as far as the RAM lets it, and a flush writes b then a, each a map write of its own (no
+ * staging); a cut between the two leaves a's flushed value beside b's new one. The open after
+ * every cut, with the same RAM, must load the store, each key old or new. When the RAM counted
+ * only the records it took (9 + 8 + 1 + 30 <= 60), b took 30 bytes, and that cut left 26 + 36
+ * bytes of records to load into 60. */
+Test(kvmap, write_back_open_after_a_cut_inside_a_flush_needs_no_more_ram) {
+    enum { RAM = 60, A_OLD = 20 };
+    char big[40], key[2] = "?";
+    memset(big, 'y', sizeof big);
+    bool mixed = false;
+    for (long cut = 0;; cut++) {
+        rig r;
+        rig_open(&r, true, RAM, 0, 0);
+        cr_assert_eq(nbs_kvmap_set(&r.kvmap, "a", 1, big, A_OLD), NBS_OK);
+        set_text(&r, "b", "four");
+        cr_assert_eq(nbs_kvmap_flush(&r.kvmap), NBS_OK);
+        set_text(&r, "a", "");
+        size_t b_len = 30;
+        while (nbs_kvmap_set(&r.kvmap, "b", 1, big, b_len) == NBS_E_RAM_FULL) b_len--;
+        set_text(&r, "a", ""); /* again: the flush writes b first */
+        ram_flash_arm_cut(&r.rf, cut, (ram_torn)(cut % 5));
+        int flushed = nbs_kvmap_flush(&r.kvmap);
+        bool landed = !r.rf.powered;
+        r.rf.countdown = -1;
+        ram_flash_power_on(&r.rf);
+        memset(&r.map, 0xA5, sizeof r.map);
+        cr_assert_eq(nbs_map_mount(&r.map, &r.cfg), NBS_OK);
+        int rc = nbs_kvmap_wb_open(&r.kvmap, &r.map, &r.wb);
+        cr_assert_eq(rc, NBS_OK, "cut %ld (b took %zu bytes): an open with the same %d bytes: %s",
+                     cut, b_len, RAM, nbs_strerror(rc));
+        char buf[40];
+        size_t a_len = 99, got_b = 99;
+        key[0] = 'a';
+        cr_assert_eq(nbs_kvmap_get(&r.kvmap, key, 1, buf, sizeof buf, &a_len), NBS_OK);
+        key[0] = 'b';
+        cr_assert_eq(nbs_kvmap_get(&r.kvmap, key, 1, buf, sizeof buf, &got_b), NBS_OK);
+        cr_assert(a_len == A_OLD || a_len == 0, "cut %ld: a neither old nor new", cut);
+        cr_assert(got_b == 4 || got_b == b_len, "cut %ld: b neither old nor new", cut);
+        mixed |= a_len == A_OLD && got_b == b_len;
+        ram_flash_free(&r.rf);
+        if (!landed) {
+            cr_assert_eq(flushed, NBS_OK);
+            break;
+        }
+    }
+    cr_assert(mixed, "some cut lands between b's write and a's");
+}
+
 Test(kvmap, write_back_flush_splits_batches_to_the_staging_buffer) {
     for (size_t stage = 0; stage <= 200; stage += 40) {
         rig r;

@@ -438,6 +438,42 @@ Test(tdb, chunk_counts_from_flash_are_bounded) {
     rig_close(&r);
 }
 
+/* A journal left open that cannot be finished, because the value it names reads NBS_E_CORRUPT
+ * (a descriptor whose chunk size the geometry never writes) or because it does itself (an
+ * unknown state): init and every write answer NBS_E_CORRUPT, except reset, which writes its own
+ * journal over it and brings the store back to empty; the next init is clean. */
+Test(tdb, reset_empties_a_store_whose_journal_cannot_be_finished) {
+    uint8_t journals[2][23] = {
+        {1, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 2, 0, 0, 0, 0x01, 'c'},
+        {9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 'c'}};
+    for (int bad = 0; bad < 2; bad++) {
+        rig r;
+        rig_open(&r, 16, 256);
+        set_text(&r, "k", "kept", 4, 0);
+        uint8_t v[600];
+        fill(v, sizeof v, 3);
+        cr_assert_eq(set_incrementally(&r, "g", v, sizeof v, 600, 0), NBS_OK);
+        uint8_t key[2] = {0x01, 'c'}, d[17] = {0x80, 7, 0, 0, 0}, journal_key = 0x03;
+        put_le32(d + 5, 600);
+        put_le32(d + 9, 1); /* a chunk size the geometry never writes */
+        cr_assert_eq(nbs_map_store(&r.map, key, 2, d, sizeof d), NBS_OK);
+        cr_assert_eq(nbs_map_store(&r.map, &journal_key, 1, journals[bad], 23), NBS_OK);
+        cr_assert_eq(rig_remount(&r), NBS_E_CORRUPT, "journal %d: it cannot be finished", bad);
+        cr_assert_eq(nbs_tdb_set(&r.tdb, "n", 1, "x", 1, 0), NBS_E_CORRUPT);
+        cr_assert_eq(nbs_tdb_reset(&r.tdb), NBS_OK, "journal %d: reset", bad);
+        cr_assert_eq(count_namespace(&r, 0x01), 0, "journal %d: every key removed", bad);
+        cr_assert_eq(count_namespace(&r, 0x02), 0, "journal %d: every chunk removed", bad);
+        uint8_t stored[64];
+        size_t len;
+        cr_assert_eq(nbs_map_fetch(&r.map, &journal_key, 1, stored, sizeof stored, &len), NBS_OK);
+        cr_assert(len == 21 && stored[0] == 0, "journal %d: closed", bad);
+        cr_assert_eq(rig_remount(&r), NBS_OK, "journal %d: the next init", bad);
+        set_text(&r, "n", "x", 1, 0);
+        expect_value(&r, "n", (const uint8_t *)"x", 1, 0);
+        rig_close(&r);
+    }
+}
+
 /* ---- recovery ---- */
 
 /* What a cut leaves, set up by hand: a REPLACE journal naming chunks of a value never committed
