@@ -4,7 +4,7 @@
 # update_flash_image writes (v1 installed, v2 sent and completed with the engine's update
 # calls). It installs v2 and runs it as a test boot; v2 that does not confirm is reverted at
 # the next boot (v1 again), v2 that confirms stays. Power cuts spread over the install's and the
-# revert's swaps: every boot that completes runs v1 or v2. A v2 damaged after it was sent is
+# revert's swaps: every boot that completes after a cut runs v1 or v2. A v2 damaged after it was sent is
 # rejected (v1 runs), and the bootloader built over the engine that skips the CRC check
 # (update-no-crc) installs it: the damaged image's text shows on the UART.
 # Usage: update_boot.sh PATH/TO/norbench FIRMWARE_DIR PATH/TO/update_flash_image
@@ -77,25 +77,28 @@ assert b[0]["uart"] == ("boot: installed 2.0.0 (a test boot)\napp v2.0.0 running
 assert b[1]["uart"] == b[2]["uart"] == "boot: runs 2.0.0\napp v2.0.0 running\n", b[1:]
 PY
 
-# Power cuts inside the swaps: 16 cuts spread over the install's and the revert's operations
-# (counted from the first boot; a cut boot's swap resumes at the next boot, so the later cuts
-# land further on), in the torn mode drawn from --seed. Every boot that completes runs v1 or
-# v2, whole; the last runs v1 (the revert done).
-cuts=$(python3 -c "import sys; n=int(sys.argv[1]); print(','.join(str(n * k // 17 + k) for k in range(1, 17)))" \
-    $((install_ops + revert_ops)))
-emu "$tmp/revert.img" 20 --cuts "$cuts" --expect-uart "$running" --seed 7 ||
-    fail "cuts $cuts: $(cat "$tmp/err"; python3 -c 'import json,sys; [print(x["stop"], repr(x["uart"]), x.get("reason", "")) for x in json.load(open(sys.argv[1]))["boots"]]' "$tmp/run.json")"
-python3 - "$tmp/run.json" <<'PY' || fail "cuts: $(cat "$tmp/run.json")"
+# Power cuts inside the swaps: 16 runs from the pending image, each cut once at a point spread
+# over the install's and the revert's flash operations (cut k at k/17 of them), in torn modes
+# taken in turn (each shared name tears programs and erases), then rebooted: every boot that completes after the cut runs v1 or v2 (the
+# bootloader prints what it did first), and the last runs v1 (the revert done).
+total=$((install_ops + revert_ops))
+k=1
+for torn in spread bits,partial full prefix,weak metastable,partial early late middle \
+             bits,weak prefix,partial metastable,weak spread full late early middle; do
+    cut=$((total * k / 17))
+    emu "$tmp/revert.img" 4 --cut-after "$cut" --torn "$torn" --seed "$k" --expect-uart "$running" ||
+        fail "cut after $cut ($torn): $(cat "$tmp/err"; python3 -c 'import json,sys; [print(x["stop"], repr(x["uart"]), x.get("reason", "")) for x in json.load(open(sys.argv[1]))["boots"]]' "$tmp/run.json")"
+    python3 - "$tmp/run.json" "$cut" <<'PY' || fail "cut after $cut ($torn): $(cat "$tmp/run.json")"
 import json, sys
 b = json.load(open(sys.argv[1]))["boots"]
-cut = [x for x in b if x["stop"] == "power-cut"]
-done = [x for x in b if x["stop"] != "power-cut"]
-assert len(cut) == 16, len(cut)
-assert all(x["stop"] == "idle" and x["uart"].startswith("boot: ") for x in done), done
-assert done[-1]["uart"] == "boot: runs 1.0.0\napp v1.0.0 running\n", done[-1]
-print(f"cuts: {len(cut)} boots cut inside the swaps, {len(done)} completed, each with v1 or v2",
-      file=sys.stderr)
+at = [i for i, x in enumerate(b) if x["stop"] == "power-cut"]
+assert len(at) == 1 and at[0] < 2, at
+after = b[at[0] + 1:]
+assert len(after) >= 2 and all(x["stop"] == "idle" and x["uart"].startswith("boot: ") for x in after), after
+assert after[-1]["uart"] == "boot: runs 1.0.0\napp v1.0.0 running\n", after[-1]
 PY
+    k=$((k + 1))
+done
 
 # A v2 damaged after it was sent (a bit of its version text flipped: '2' reads '3'): rejected,
 # v1 runs. The bootloader over the engine that installs without the CRC check runs it.

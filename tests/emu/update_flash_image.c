@@ -158,14 +158,16 @@ static int parse_args(int argc, char **argv, tool_args *a) {
             errno = 0;
             a->corrupt = strtol(value, &end, 0);
             if (errno || *end || a->corrupt < 0 || a->corrupt >= (long)UPDATE_SLOT_SIZE)
-                return fail("--corrupt-secondary takes an offset in the slot, 0..65535, not", value);
+                return fail("--corrupt-secondary takes an offset in the slot, 0..65535, not",
+                            value);
         } else {
-            fputs(usage, stderr);
-            return fail("unknown option", opt);
+            return fail("unknown option (--help lists them)", opt);
         }
     }
-    if (!a->out || !a->primary) return fputs(usage, stderr), fail("--out and --primary are required", NULL);
-    if (a->corrupt >= 0 && !a->secondary) return fail("--corrupt-secondary needs --secondary", NULL);
+    if (!a->out || !a->primary)
+        return fail("--out and --primary are required (--help lists the options)", NULL);
+    if (a->corrupt >= 0 && !a->secondary)
+        return fail("--corrupt-secondary needs --secondary", NULL);
     return 0;
 }
 
@@ -180,7 +182,8 @@ int main(int argc, char **argv) {
 
     nor *dev = NULL;
     const nor_config *preset = nor_preset_find("nrf52840");
-    if (!preset || nor_create(&dev, preset, 1)) return fail("cannot create the nrf52840 flash", NULL);
+    if (!preset || nor_create(&dev, preset, 1))
+        return fail("cannot create the nrf52840 flash", NULL);
     nbs_nor whole, state_flash;
     nbs_sector_run runs[NOR_MAX_REGIONS];
     nbs_device device;
@@ -191,14 +194,21 @@ int main(int argc, char **argv) {
     nbs_map state;
     rc = nbs_nor_bind_device(&whole, dev, runs, &device);
     if (!rc) rc = nbs_part_check(&table, NULL);
-    if (!rc) rc = nbs_nor_bind(&state_flash, dev, UPDATE_STATE_START, UPDATE_STATE_SIZE, UPDATE_SECTOR_SIZE);
+    if (!rc)
+        rc = nbs_nor_bind(&state_flash, dev, UPDATE_STATE_START, UPDATE_STATE_SIZE,
+                          UPDATE_SECTOR_SIZE);
     if (!rc) cfg.flash = state_flash.flash, rc = nbs_map_mount(&state, &cfg);
     if (rc) {
         nor_destroy(dev);
         return engine_fail("the update layout on the nrf52840's flash", rc);
     }
-    nbs_update_slots slots = {&table,      "primary",   "secondary",         "scratch",
-                              &state,      copy_buffer, sizeof copy_buffer};
+    nbs_update_slots slots = {.table = &table,
+                              .primary = "primary",
+                              .secondary = "secondary",
+                              .scratch = "scratch",
+                              .state = &state,
+                              .buffer = copy_buffer,
+                              .buffer_size = sizeof copy_buffer};
     rc = install_primary(&table, &primary_image);
     if (!rc) describe("primary", &primary_image, ", installed");
     if (!rc && args.secondary) {

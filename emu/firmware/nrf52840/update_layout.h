@@ -32,16 +32,15 @@
 #define UPDATE_RAM_END   0x20040000u
 
 /* The partition table (nbs_partition initializers: name, start, size, read-only). */
-#define UPDATE_PARTITIONS                                                                          \
-    {                                                                                              \
-        {"bootloader", UPDATE_BOOTLOADER_START, UPDATE_BOOTLOADER_SIZE, true},                     \
-            {"primary", UPDATE_PRIMARY_START, UPDATE_SLOT_SIZE, false},                            \
-            {"secondary", UPDATE_SECONDARY_START, UPDATE_SLOT_SIZE, false},                        \
-            {"scratch", UPDATE_SCRATCH_START, UPDATE_SCRATCH_SIZE, false},                         \
-        {                                                                                          \
-            "update", UPDATE_STATE_START, UPDATE_STATE_SIZE, false                                 \
-        }                                                                                          \
-    }
+/* clang-format off */
+#define UPDATE_PARTITIONS {                                                     \
+    {"bootloader", UPDATE_BOOTLOADER_START, UPDATE_BOOTLOADER_SIZE, true},      \
+    {"primary", UPDATE_PRIMARY_START, UPDATE_SLOT_SIZE, false},                 \
+    {"secondary", UPDATE_SECONDARY_START, UPDATE_SLOT_SIZE, false},             \
+    {"scratch", UPDATE_SCRATCH_START, UPDATE_SCRATCH_SIZE, false},              \
+    {"update", UPDATE_STATE_START, UPDATE_STATE_SIZE, false},                   \
+}
+/* clang-format on */
 #define UPDATE_PARTITION_COUNT 5u
 
 #endif
