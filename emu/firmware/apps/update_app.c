@@ -2,7 +2,9 @@
  * itself; APP_VERSION, APP_CONFIRMS), linked to run from the primary slot behind its header
  * (nrf52840/update_app.ld) and started by apps/bootloader.c. It prints its version; on a test
  * boot (the update's state TEST) it confirms itself with nbs_update_confirm when built to, or
- * says it does not, and the next boot reverts it. */
+ * says it does not, and the next boot reverts it. An SVC first shows that exceptions reach this
+ * image's own handlers: the bootloader moved VTOR to its vector table (with VTOR left at the
+ * bootloader's table the SVC would land in the bootloader's endless default handler). */
 #include "board.h"
 #include "update_slots.h"
 
@@ -10,7 +12,15 @@
 #error "APP_VERSION: the version this image prints, e.g. \"2.0.0\""
 #endif
 
+static volatile uint32_t svc_calls;
+
+void svc_handler(void) {
+    svc_calls++;
+}
+
 int main(void) {
+    __asm volatile("svc 0" ::: "memory");
+    if (svc_calls != 1) return board_print("app v" APP_VERSION ": the SVC missed its handler\n"), 1;
     board_print("app v" APP_VERSION " running\n");
     nbs_update_slots slots;
     int rc = update_slots_open(&slots);
