@@ -4,9 +4,10 @@
 # update_flash_image writes (v1 installed, v2 sent and completed with the engine's update
 # calls). It installs v2 and runs it as a test boot; v2 that does not confirm is reverted at
 # the next boot (v1 again), v2 that confirms stays. Power cuts spread over the install's and the
-# revert's swaps: every boot that completes after a cut runs v1 or v2. A v2 damaged after it was sent is
-# rejected (v1 runs), and the bootloader built over the engine that skips the CRC check
-# (update-no-crc) installs it: the damaged image's text shows on the UART.
+# revert's swaps: every boot that completes after a cut runs v1 or v2 (with the bootloader whose
+# swap records a step before its copy, update-record-first, some cut bricks the board). A v2
+# damaged after it was sent is rejected (v1 runs), and the bootloader built over the engine that
+# skips the CRC check (update-no-crc) installs it: the damaged image's text shows on the UART.
 # Usage: update_boot.sh PATH/TO/norbench FIRMWARE_DIR PATH/TO/update_flash_image
 set -u
 nb=$1
@@ -79,16 +80,21 @@ PY
 
 # Power cuts inside the swaps: 16 runs from the pending image, each cut once at a point spread
 # over the install's and the revert's flash operations (cut k at k/17 of them), in torn modes
-# taken in turn (each shared name tears programs and erases), then rebooted: every boot that completes after the cut runs v1 or v2 (the
-# bootloader prints what it did first), and the last runs v1 (the revert done).
+# taken in turn (each shared name tears programs and erases), then rebooted: every boot that
+# completes after the cut runs v1 or v2 (the bootloader prints what it did first), and the last
+# runs v1 (the revert done). cut_runs BOOTLOADER [first]: the failed runs' count in $tmp/failed
+# (with `first`, it stops at the first failure), their story in $tmp/why.
 total=$((install_ops + revert_ops))
-k=1
-for torn in spread bits,partial full prefix,weak metastable,partial early late middle \
-             bits,weak prefix,partial metastable,weak spread full late early middle; do
-    cut=$((total * k / 17))
-    emu "$tmp/revert.img" 4 --cut-after "$cut" --torn "$torn" --seed "$k" --expect-uart "$running" ||
-        fail "cut after $cut ($torn): $(cat "$tmp/err"; python3 -c 'import json,sys; [print(x["stop"], repr(x["uart"]), x.get("reason", "")) for x in json.load(open(sys.argv[1]))["boots"]]' "$tmp/run.json")"
-    python3 - "$tmp/run.json" "$cut" <<'PY' || fail "cut after $cut ($torn): $(cat "$tmp/run.json")"
+cut_runs() {
+    failed=0 k=1
+    : >"$tmp/why"
+    for torn in spread bits,partial full prefix,weak metastable,partial early late middle \
+                 bits,weak prefix,partial metastable,weak spread full late early middle; do
+        cut=$((total * k / 17))
+        "$nb" emu "$1" --board nrf52840 --image "$tmp/revert.img" --boots 4 --json \
+            --cut-after "$cut" --torn "$torn" --seed "$k" --expect-uart "$running" \
+            >"$tmp/run.json" 2>>"$tmp/why" &&
+            python3 - "$tmp/run.json" 2>>"$tmp/why" <<'PY' ||
 import json, sys
 b = json.load(open(sys.argv[1]))["boots"]
 at = [i for i, x in enumerate(b) if x["stop"] == "power-cut"]
@@ -97,8 +103,25 @@ after = b[at[0] + 1:]
 assert len(after) >= 2 and all(x["stop"] == "idle" and x["uart"].startswith("boot: ") for x in after), after
 assert after[-1]["uart"] == "boot: runs 1.0.0\napp v1.0.0 running\n", after[-1]
 PY
-    k=$((k + 1))
-done
+            {
+                failed=$((failed + 1))
+                echo "cut after $cut ($torn):" >>"$tmp/why"
+                python3 -c 'import json,sys; [print(" ", x["stop"], repr(x["uart"])) for x in json.load(open(sys.argv[1]))["boots"]]' \
+                    "$tmp/run.json" >>"$tmp/why" 2>&1
+                [ "${2:-}" = first ] && break
+            }
+        k=$((k + 1))
+    done
+    echo "$failed" >"$tmp/failed"
+}
+cut_runs "$boot"
+[ "$(cat "$tmp/failed")" -eq 0 ] || fail "$(cat "$tmp/failed") of 16 cut runs failed: $(cat "$tmp/why")"
+# The bootloader whose swap records each step before its copy (update-record-first) leaves,
+# after some cut, a primary the next boot takes as done: a board that boots no valid image.
+cut_runs "$fw/bootloader-broken-update-record-first-nrf52840.elf" first
+[ "$(cat "$tmp/failed")" -gt 0 ] || fail "the swap that records first survived every cut"
+grep -q "no valid image in the primary slot" "$tmp/why" ||
+    fail "update-record-first failed otherwise: $(cat "$tmp/why")"
 
 # A v2 damaged after it was sent (a bit of its version text flipped: '2' reads '3'): rejected,
 # v1 runs. The bootloader over the engine that installs without the CRC check runs it.
