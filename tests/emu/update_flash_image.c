@@ -202,13 +202,7 @@ int main(int argc, char **argv) {
         nor_destroy(dev);
         return engine_fail("the update layout on the nrf52840's flash", rc);
     }
-    nbs_update_slots slots = {.table = &table,
-                              .primary = "primary",
-                              .secondary = "secondary",
-                              .scratch = "scratch",
-                              .state = &state,
-                              .buffer = copy_buffer,
-                              .buffer_size = sizeof copy_buffer};
+    nbs_update_slots slots = UPDATE_SLOTS(&table, &state, copy_buffer, sizeof copy_buffer);
     rc = install_primary(&table, &primary_image);
     if (!rc) describe("primary", &primary_image, ", installed");
     if (!rc && args.secondary) {

@@ -26,12 +26,6 @@ int update_slots_open(nbs_update_slots *slots) {
     table = (nbs_part_table){&device, partitions, UPDATE_PARTITION_COUNT};
     int rc = nbs_part_check(&table, NULL);
     if (!rc) rc = nbs_map_mount(&state, &cfg);
-    *slots = (nbs_update_slots){.table = &table,
-                                .primary = "primary",
-                                .secondary = "secondary",
-                                .scratch = "scratch",
-                                .state = &state,
-                                .buffer = copy_buffer,
-                                .buffer_size = sizeof copy_buffer};
+    *slots = UPDATE_SLOTS(&table, &state, copy_buffer, sizeof copy_buffer);
     return rc ? rc : nbs_update_slots_check(slots);
 }

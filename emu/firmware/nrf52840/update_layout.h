@@ -43,4 +43,14 @@
 /* clang-format on */
 #define UPDATE_PARTITION_COUNT 5u
 
+/* nbs_update.h's slots over a table of these partitions: the state map, the copy buffer. */
+#define UPDATE_SLOTS(table_, state_, buffer_, buffer_size_)                                        \
+    ((nbs_update_slots){.table = (table_),                                                         \
+                        .primary = "primary",                                                      \
+                        .secondary = "secondary",                                                  \
+                        .scratch = "scratch",                                                      \
+                        .state = (state_),                                                         \
+                        .buffer = (buffer_),                                                       \
+                        .buffer_size = (buffer_size_)})
+
 #endif
