@@ -52,7 +52,7 @@ int main(void) {
     uint32_t vectors = UPDATE_PRIMARY_START + UPDATE_VECTORS_OFFSET;
     uint32_t stack = ((const volatile uint32_t *)vectors)[0];
     uint32_t reset = ((const volatile uint32_t *)vectors)[1];
-    if (stack <= UPDATE_RAM_START || stack > UPDATE_RAM_END || stack % 8 || !(reset & 1u) ||
+    if (stack <= UPDATE_RAM_START || stack > UPDATE_RAM_END || stack % 4 || !(reset & 1u) ||
         reset < vectors || reset >= UPDATE_PRIMARY_START + UPDATE_SLOT_SIZE) {
         board_print("boot: the image's vector table at 0x");
         board_print_hex32(vectors);
