@@ -19,7 +19,8 @@ typedef struct scenario_ctx {
     bool engine_ok;     /* sc->engine is valid: operations can be checked against it */
     bool partitions_ok; /* sc->partitions passed (also when there are none) */
     const char *file;   /* as given: relative image paths start from it */
-    const scenario_load_options *options; /* NULL: none */
+    const scenario_load_options *options;       /* NULL: none */
+    bool update_slots_checked, update_slots_ok; /* scenario_update.c: the slots, once */
 } scenario_ctx;
 
 /* A name and its value, for every closed set of names in the format (fields, operations,
