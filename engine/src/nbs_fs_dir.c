@@ -47,12 +47,12 @@ int nbs_fs_mkdir(nbs_fs *fs, const nbs_fs_dir *at, const char *path) {
 }
 
 /* The next entry of directory `ino` a walk of the map meets: its map key in key area B, its value
- * in the scratch area (NBS_E_END after the last). The walk's place is kept in `it`. */
+ * in the walk area (NBS_E_END after the last). The walk's place is kept in `it`. */
 static int next_entry(nbs_fs *fs, nbs_map_iter *it, uint32_t ino, size_t *key_len,
                       size_t *value_len) {
     for (;;) {
         uint32_t capacity;
-        uint8_t *value = fs_scratch(fs, &capacity), *key = fs_key_b(fs);
+        uint8_t *value = fs_walk_area(fs, &capacity), *key = fs_key_b(fs);
         int rc = nbs_map_iter_next(it, key, NBS_KEY_MAX, key_len, value, capacity, value_len);
         if (rc == NBS_E_BUFFER_TOO_SMALL) return NBS_E_CORRUPT; /* no item of ours is longer */
         if (rc) return rc;
@@ -272,9 +272,8 @@ int nbs_fs_scan_next(nbs_fs_scan *scan, char *name, size_t capacity, size_t *nam
     uint8_t type;
     uint32_t ino;
     if ((rc = next_entry(fs, &scan->map_iter, scan->ino, &key_len, &value_len))) return rc;
-    uint32_t capacity_scratch;
-    if ((rc = fs_entry_decode(fs_scratch(fs, &capacity_scratch), value_len, &type, &ino)))
-        return rc;
+    uint32_t capacity_walk;
+    if ((rc = fs_entry_decode(fs_walk_area(fs, &capacity_walk), value_len, &type, &ino))) return rc;
     uint32_t n = (uint32_t)key_len - FS_ENTRY_KEY_HEAD;
     /* A buffer too small leaves the scan where it was, for a call with a larger one. */
     if ((rc = nbs_out_buffer(name, capacity, name_len, n))) {

@@ -188,13 +188,18 @@ Test(fs, geometry_and_binding) {
     rig_close(&r);
 }
 
-/* nrf52840's 4 KiB pages: 512-byte blocks, so a 4 KiB-aligned 4 KiB write stores whole blocks. */
-Test(fs, block_size_on_4k_pages) {
+/* nrf52840's 4 KiB pages: 512-byte blocks, so a 4 KiB-aligned 4 KiB write stores whole blocks;
+ * a file as large as its record allows (a 100 KiB one fits), or as the range holds. */
+Test(fs, block_size_and_largest_file) {
     rig r;
-    rig_open(&r, 8, 4096);
+    rig_open(&r, 64, 4096);
     cr_assert_eq(r.fs.block_bytes, 512);
     cr_assert(nbs_fs_max_file(&r.fs) >= 100 * 1024, "a 100 KiB file fits: %u",
               nbs_fs_max_file(&r.fs));
+    cr_assert(nbs_fs_max_file(&r.fs) < 64 * 4096, "the record's limit, not the range's");
+    rig_close(&r);
+    rig_open(&r, 8, 4096);
+    cr_assert_eq(nbs_fs_max_file(&r.fs), 8 * 4096, "no more blocks than the range holds");
     rig_close(&r);
 }
 
