@@ -100,7 +100,9 @@ int fs_inode_decode(const nbs_fs *fs, const uint8_t *rec, size_t len, fs_inode *
     node->size = nbs_get_le(rec + 2, 4);
     node->n = nbs_get_le(rec + 6, 4);
     /* The counts bound every loop over the ids, and each must lie inside the record. */
-    if (node->n > fs->max_blocks || node->n != fs_blocks_for(fs, node->size)) return NBS_E_CORRUPT;
+    if (node->n > fs->max_blocks || node->n != fs_blocks_for(fs, node->size) ||
+        len < FS_FILE_HEAD + 4u * node->n)
+        return NBS_E_CORRUPT;
     node->table = rec + 10;
     node->t = nbs_get_le(node->table + 4 * node->n, 4);
     node->trash = node->table + 4 * node->n + 4;
