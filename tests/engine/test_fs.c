@@ -586,7 +586,7 @@ Test(fs, too_big_and_full_change_nothing) {
     FAILS(nbs_fs_write(&f, 0, v, (size_t)max + 1), NBS_E_TOO_BIG);
     /* Files until the map is full: the write that fails leaves the file and the map as they were
      * (no block of it left). */
-    char name[8];
+    char name[16]; /* "f" and any int */
     int rc = NBS_OK, i;
     for (i = 0; rc == NBS_OK && i < 50; i++) {
         snprintf(name, sizeof name, "f%d", i);
@@ -960,7 +960,7 @@ static bool cut_trial(const cut_geometry *g, long at, ram_torn mode) {
     fill(seq_a, sizeof seq_a, 21);
     fill(seq_b, sizeof seq_b, 22);
     fill(seq_f, sizeof seq_f, 23);
-    char what[64];
+    char what[128];
     snprintf(what, sizeof what, "%u-byte pages, mode %d, cut at %ld", g->page_size, (int)mode, at);
     rig r;
     rig_open_as(&r, g->pages, g->page_size, g->unit, g->programs);
