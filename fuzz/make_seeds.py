@@ -408,6 +408,9 @@ def kvmap_seeds():
                                             + no_recovery_cut() + KVMAP_ENTRIES)
     seeds["cut-threshold"] = (kvmap_header(TINY, True, 120, 3, 10) + churn + kvmap_cut(3, 2, 0)
                               + churn + no_recovery_cut() + churn)
+    return seeds
+
+
 # ---- tdb (the TDBStore-shaped store; fuzz_tdb.c) -----------------------------------------
 
 TDB_KEYS = {"a": 0, "a.b": 1, "a.c": 2, "b": 3, "bb": 4, "c-x": 5, "c:x": 6}
