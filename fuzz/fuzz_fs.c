@@ -26,6 +26,8 @@
 #define TARGET "fs"
 
 enum { MAX_OPS = 100, DIR_SLOTS = 3, FILE_SLOTS = 4, MAX_INIT_CUTS = 3, MAX_ANSWERS = 12 };
+/* A generated path: at most 4 names, each at most one byte past the longest, and separators. */
+enum { PATH_BUF = 4 * (NBS_FS_NAME_MAX + 3) + 2, CALL_BUF = 2 * PATH_BUF + 800 };
 
 /* The names paths are made of: short ones that collide, and the longest name allowed. */
 static const char *const names[] = {"a", "b", "c", "dd"};
@@ -60,12 +62,12 @@ typedef struct fs_run {
     fs_model *next;  /* the tree if the call under way commits */
     dir_slot dirs[DIR_SLOTS];
     file_slot files[FILE_SLOTS];
-    uint32_t max_file; /* nbs_fs_max_file */
-    int init_rc;       /* the last init's answer */
-    uint8_t *scratch;  /* FS_MODEL_FILE_CAP + 1 bytes */
-    char where[160];   /* the store */
-    char call[600];    /* the call under way, for findings */
-    char diff[600];    /* the first difference tree_matches found */
+    uint32_t max_file;   /* nbs_fs_max_file */
+    int init_rc;         /* the last init's answer */
+    uint8_t *scratch;    /* FS_MODEL_FILE_CAP + 1 bytes */
+    char where[160];     /* the store */
+    char call[CALL_BUF]; /* the call under way, for findings */
+    char diff[600];      /* the first difference tree_matches found */
     int op_index;
     unsigned mounts; /* mounts since the start (a scan does not outlive one) */
 } fs_run;
@@ -144,16 +146,23 @@ static const nbs_fs_dir *pick_base(fs_run *run, int *node, int *slot) {
     return &d->dir;
 }
 
-static void base_answers(answers *a, int base) {
-    if (base == -1) allow(a, NBS_E_FS_CLOSED, false);
+/* A closed handle: NBS_E_FS_CLOSED; one never opened (zeroed, no file system): NBS_E_INVAL too. */
+static void closed_answers(answers *a, const nbs_fs *fs) {
+    allow(a, NBS_E_FS_CLOSED, false);
+    if (!fs) allow(a, NBS_E_INVAL, false);
+}
+
+static void base_answers(answers *a, int base, const nbs_fs_dir *at) {
+    if (base == -1) closed_answers(a, at->fs);
     if (base == -2) allow(a, NBS_E_NOT_FOUND, false);
 }
 
 /* Where `path` leads from `base` in the model; the errors a path walk may give go to `a`.
  * Returns whether the walk reached the last name's parent with no error. */
-static bool walk(fs_run *run, int base, const char *path, answers *a, fs_where *w) {
+static bool walk(fs_run *run, int base, const nbs_fs_dir *at, const char *path, answers *a,
+                 fs_where *w) {
     fs_path p = fs_path_parse(path);
-    base_answers(a, base);
+    base_answers(a, base, at);
     if (p.bad) allow(a, NBS_E_FS_PATH, false);
     if (p.bad || base < 0) return false;
     *w = fs_model_walk(run->model, base, &p);
@@ -396,14 +405,14 @@ static void op_remount(fs_run *run) {
 static void op_mkdir(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[600], text[200];
+    char path[PATH_BUF], text[200];
     make_path(run, path, sizeof path);
     snprintf(run->call, sizeof run->call, "call %d: mkdir '%s' from %s", run->op_index, path,
              node_text(run, base, text, sizeof text));
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
-    if (walk(run, base, path, &a, &w)) {
+    if (walk(run, base, at, path, &a, &w)) {
         if (w.node >= 0) {
             allow(&a, 0, false);
         } else if (fs_model_add(run->next, w.parent, w.name, w.name_len, NBS_FS_DIR) < 0) {
@@ -419,14 +428,14 @@ static void op_mkdir(fs_run *run) {
 static void op_delete(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[600], text[200];
+    char path[PATH_BUF], text[200];
     make_path(run, path, sizeof path);
     snprintf(run->call, sizeof run->call, "call %d: delete '%s' from %s", run->op_index, path,
              node_text(run, base, text, sizeof text));
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
-    bool reached = walk(run, base, path, &a, &w);
+    bool reached = walk(run, base, at, path, &a, &w);
     if (base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR))
         allow(&a, 0, false); /* a path whose parent is missing is missing too */
     if (reached && !*path) {
@@ -448,7 +457,7 @@ static void op_move(fs_run *run) {
     int from_base, to_base, slot;
     const nbs_fs_dir *from_at = pick_base(run, &from_base, &slot);
     const nbs_fs_dir *to_at = pick_base(run, &to_base, &slot);
-    char from[600], to[600], text[200], text2[200];
+    char from[PATH_BUF], to[PATH_BUF], text[200], text2[200];
     make_path(run, from, sizeof from);
     make_path(run, to, sizeof to);
     snprintf(run->call, sizeof run->call, "call %d: move '%s' from %s to '%s' from %s",
@@ -457,8 +466,8 @@ static void op_move(fs_run *run) {
     answers a = {0};
     fs_where wf, wt;
     fs_model_copy(run->next, run->model);
-    bool from_ok = walk(run, from_base, from, &a, &wf);
-    bool to_ok = walk(run, to_base, to, &a, &wt);
+    bool from_ok = walk(run, from_base, from_at, from, &a, &wf);
+    bool to_ok = walk(run, to_base, to_at, to, &a, &wt);
     if (from_ok && wf.node < 0) allow(&a, NBS_E_NOT_FOUND, false), from_ok = false;
     if (to_ok && wt.node >= 0) allow(&a, NBS_E_FS_EXISTS, false), to_ok = false;
     if (from_ok && to_ok && run->model->nodes[wf.node].type == NBS_FS_DIR &&
@@ -492,7 +501,7 @@ static uint32_t make_target(fs_run *run, char target[NBS_FS_LINK_MAX + 2]) {
 static void op_link(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[600], target[NBS_FS_LINK_MAX + 2], text[200];
+    char path[PATH_BUF], target[NBS_FS_LINK_MAX + 2], text[200];
     make_path(run, path, sizeof path);
     uint32_t len = make_target(run, target);
     snprintf(run->call, sizeof run->call, "call %d: link '%s' -> '%.40s' (%u bytes) from %s",
@@ -500,7 +509,7 @@ static void op_link(fs_run *run) {
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
-    bool reached = walk(run, base, path, &a, &w);
+    bool reached = walk(run, base, at, path, &a, &w);
     bool bad_target = len < 1 || len > NBS_FS_LINK_MAX;
     if (bad_target) allow(&a, NBS_E_INVAL, false), allow(&a, NBS_E_TOO_BIG, false);
     if (reached && w.node >= 0) {
@@ -529,7 +538,7 @@ static void expect(fs_run *run, int rc, const answers *a) {
 static void op_readlink(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[600], text[200], got[NBS_FS_LINK_MAX + 1];
+    char path[PATH_BUF], text[200], got[NBS_FS_LINK_MAX + 1];
     make_path(run, path, sizeof path);
     uint32_t capacity = fuzz_input_below(run->in, 40);
     if (capacity >= 30) capacity = NBS_FS_LINK_MAX;
@@ -537,7 +546,7 @@ static void op_readlink(fs_run *run) {
              run->op_index, path, node_text(run, base, text, sizeof text), (unsigned)capacity);
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, path, &a, &w);
+    bool reached = walk(run, base, at, path, &a, &w);
     int node = reached ? w.node : -1;
     const fs_model_node *n = node >= 0 ? &run->model->nodes[node] : NULL;
     if (reached && !n) allow(&a, NBS_E_NOT_FOUND, false);
@@ -556,13 +565,13 @@ static void op_readlink(fs_run *run) {
 static void op_status(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[600], text[200];
+    char path[PATH_BUF], text[200];
     make_path(run, path, sizeof path);
     snprintf(run->call, sizeof run->call, "call %d: status '%s' from %s", run->op_index, path,
              node_text(run, base, text, sizeof text));
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, path, &a, &w);
+    bool reached = walk(run, base, at, path, &a, &w);
     /* a missing path, its parent missing too: type none; a file or link on the way: nbs_fs.h
      * does not say (none or NBS_E_FS_NOT_DIR) */
     if (base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR)) allow(&a, 0, false);
@@ -583,13 +592,13 @@ static void op_dir_open(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
     dir_slot *d = &run->dirs[fuzz_input_below(run->in, DIR_SLOTS)];
-    char path[600], text[200];
+    char path[PATH_BUF], text[200];
     make_path(run, path, sizeof path);
     snprintf(run->call, sizeof run->call, "call %d: open directory '%s' from %s", run->op_index,
              path, node_text(run, base, text, sizeof text));
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, path, &a, &w);
+    bool reached = walk(run, base, at, path, &a, &w);
     if (reached && w.node < 0) allow(&a, NBS_E_NOT_FOUND, false);
     if (reached && w.node >= 0)
         allow(&a, run->model->nodes[w.node].type == NBS_FS_DIR ? NBS_OK : NBS_E_FS_NOT_DIR, false);
@@ -609,7 +618,7 @@ static void run_op(fs_run *run, uint8_t opcode);
 static void op_scan(fs_run *run) {
     int base, slot;
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[600], text[200], call[600];
+    char path[PATH_BUF], text[200], call[CALL_BUF];
     make_path(run, path, sizeof path);
     uint8_t inside = fuzz_input_u8(run->in);
     snprintf(call, sizeof call, "call %d: scan '%s' from %s", run->op_index, path,
@@ -617,7 +626,7 @@ static void op_scan(fs_run *run) {
     snprintf(run->call, sizeof run->call, "%s", call);
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, path, &a, &w);
+    bool reached = walk(run, base, at, path, &a, &w);
     if (reached && w.node < 0) allow(&a, NBS_E_NOT_FOUND, false);
     if (reached && w.node >= 0)
         allow(&a, run->model->nodes[w.node].type == NBS_FS_DIR ? NBS_OK : NBS_E_FS_NOT_DIR, false);
@@ -675,7 +684,7 @@ static void op_open(fs_run *run) {
     const nbs_fs_dir *at = pick_base(run, &base, &slot);
     file_slot *f = &run->files[fuzz_input_below(run->in, FILE_SLOTS)];
     nbs_fs_mode mode = (nbs_fs_mode)fuzz_input_below(run->in, 4);
-    char path[600], text[200];
+    char path[PATH_BUF], text[200];
     make_path(run, path, sizeof path);
     static const char *const mode_names[] = {"r", "r+", "w", "w+"};
     snprintf(run->call, sizeof run->call, "call %d: open '%s' mode %s from %s", run->op_index, path,
@@ -685,7 +694,7 @@ static void op_open(fs_run *run) {
     fs_model_copy(run->next, run->model);
     bool creates = mode == NBS_FS_W || mode == NBS_FS_W_PLUS;
     int node = -1;
-    if (walk(run, base, path, &a, &w)) {
+    if (walk(run, base, at, path, &a, &w)) {
         nbs_fs_type type = w.node >= 0 ? run->model->nodes[w.node].type : NBS_FS_NONE;
         if (type == NBS_FS_DIR) {
             allow(&a, NBS_E_FS_IS_DIR, false);
@@ -721,8 +730,8 @@ static int file_node(fs_run *run, file_slot *f) {
     return !f->file.open ? -1 : run->model->nodes[f->node].alive ? f->node : -2;
 }
 
-static void file_answers(answers *a, int node, bool mode_ok) {
-    if (node == -1) allow(a, NBS_E_FS_CLOSED, false);
+static void file_answers(answers *a, const file_slot *f, int node, bool mode_ok) {
+    if (node == -1) closed_answers(a, f->file.fs);
     if (node == -2) allow(a, NBS_E_NOT_FOUND, false);
     if (!mode_ok && node != -1) allow(a, NBS_E_FS_MODE, false);
 }
@@ -739,7 +748,7 @@ static void op_read(fs_run *run) {
              run->op_index, (unsigned)count, (unsigned)offset, (int)(f - run->files),
              (unsigned)size);
     answers a = {0};
-    file_answers(&a, node, f->file.mode != NBS_FS_W);
+    file_answers(&a, f, node, f->file.mode != NBS_FS_W);
     if (a.count == 0) allow(&a, NBS_OK, false);
     size_t actual = 0;
     int rc = nbs_fs_read(&f->file, offset, run->scratch, count, &actual);
@@ -787,7 +796,7 @@ static void op_write(fs_run *run) {
              run->op_index, (unsigned)len, (unsigned)offset, (int)(f - run->files), (unsigned)size,
              (unsigned)bb, (unsigned)run->max_file);
     answers a = {0};
-    file_answers(&a, node, f->file.mode != NBS_FS_R);
+    file_answers(&a, f, node, f->file.mode != NBS_FS_R);
     fs_model_copy(run->next, run->model);
     if (node >= 0 && (uint64_t)offset + len > run->max_file) allow(&a, NBS_E_TOO_BIG, false);
     if (a.count == 0) {
@@ -812,7 +821,7 @@ static void op_set_size(fs_run *run) {
     snprintf(run->call, sizeof run->call, "call %d: setSize %u of file slot %d (%u bytes)",
              run->op_index, (unsigned)size, (int)(f - run->files), (unsigned)old);
     answers a = {0};
-    file_answers(&a, node, f->file.mode != NBS_FS_R);
+    file_answers(&a, f, node, f->file.mode != NBS_FS_R);
     fs_model_copy(run->next, run->model);
     if (node >= 0 && size > run->max_file) allow(&a, NBS_E_TOO_BIG, false);
     if (a.count == 0) {
@@ -829,7 +838,7 @@ static void op_file_status(fs_run *run) {
     snprintf(run->call, sizeof run->call, "call %d: status of file slot %d", run->op_index,
              (int)(f - run->files));
     answers a = {0};
-    file_answers(&a, node, true);
+    file_answers(&a, f, node, true);
     if (a.count == 0) allow(&a, NBS_OK, false);
     nbs_fs_status st = {.type = (nbs_fs_type)99};
     int rc = nbs_fs_file_status(&f->file, &st);
@@ -842,6 +851,8 @@ static void op_file_status(fs_run *run) {
 
 static void op_flush_or_close(fs_run *run, bool close) {
     file_slot *f = &run->files[fuzz_input_below(run->in, FILE_SLOTS)];
+    snprintf(run->call, sizeof run->call, "call %d: %s of file slot %d", run->op_index,
+             close ? "close" : "flush", (int)(f - run->files));
     if (close) {
         if (f->file.open) nbs_fs_close(&f->file);
         FUZZ_REQUIRE(TARGET, !f->file.open, "%s: call %d: a closed file handle stays open",
@@ -849,16 +860,19 @@ static void op_flush_or_close(fs_run *run, bool close) {
         return;
     }
     int node = file_node(run, f);
-    snprintf(run->call, sizeof run->call, "call %d: flush of file slot %d", run->op_index,
-             (int)(f - run->files));
     answers a = {0};
-    allow(&a, node == -1 ? NBS_E_FS_CLOSED : NBS_OK, false);
+    if (node == -1)
+        closed_answers(&a, f->file.fs);
+    else
+        allow(&a, NBS_OK, false);
     if (node == -2) allow(&a, NBS_E_NOT_FOUND, false);
     expect(run, nbs_fs_flush(&f->file), &a);
 }
 
 static void op_dir_close(fs_run *run) {
     dir_slot *d = &run->dirs[fuzz_input_below(run->in, DIR_SLOTS)];
+    snprintf(run->call, sizeof run->call, "call %d: close of directory slot %d", run->op_index,
+             (int)(d - run->dirs));
     if (d->dir.open) nbs_fs_dir_close(&d->dir);
     FUZZ_REQUIRE(TARGET, !d->dir.open, "%s: call %d: a closed directory handle stays open",
                  run->where, run->op_index);
@@ -900,9 +914,10 @@ static void run_op(fs_run *run, uint8_t opcode) {
         op_dir_open(run);
     else if (op == 26)
         op_dir_close(run);
-    else if (op < 30)
+    else if (op < 30) {
+        snprintf(run->call, sizeof run->call, "call %d: a cut armed", run->op_index);
         fuzz_cut_arm(&run->store, run->in);
-    else if (op == 30)
+    } else if (op == 30)
         op_remount(run);
     else {
         snprintf(run->call, sizeof run->call, "call %d: a check of the tree", run->op_index);
@@ -931,7 +946,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_REQUIRE(TARGET, run->fs.block_bytes >= 64 && run->max_file >= run->fs.block_bytes,
                  "%s: blocks of %u bytes, largest file %u", run->where,
                  (unsigned)run->fs.block_bytes, (unsigned)run->max_file);
-    for (int op = 0; op < MAX_OPS && !fuzz_input_done(&in); op++) run_op(run, fuzz_input_u8(&in));
+    bool trace = getenv("NORBENCH_FUZZ_TRACE") != NULL;
+    for (int op = 0; op < MAX_OPS && !fuzz_input_done(&in); op++) {
+        uint64_t flash_ops = nor_op_count(run->store.f.dev);
+        run_op(run, fuzz_input_u8(&in));
+        if (trace) /* the calls, with their program and erase counts: where a cut may land */
+            fprintf(stderr, "fs: %s (%llu flash operations)\n", run->call,
+                    (unsigned long long)(nor_op_count(run->store.f.dev) - flash_ops));
+    }
     nor_disarm_cut(run->store.f.dev);
     snprintf(run->call, sizeof run->call, "the end");
     check_tree(run, "at the end");
