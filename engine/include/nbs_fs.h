@@ -40,6 +40,10 @@ typedef struct nbs_fs {
     uint32_t max_blocks;  /* blocks a file may hold: its largest size / block_bytes */
     uint32_t next_ino;    /* the next inode id to give (ids are never reused) */
     uint32_t next_block;  /* the next block id to give */
+    /* A write that failed after storing some of its blocks (private): blocks pending_from ..
+     * pending_to - 1 of inode pending_ino, removed by the next write call unless the inode's
+     * record names them (its commit was made after all). */
+    uint32_t pending_ino, pending_from, pending_to;
 } nbs_fs;
 
 /* A directory handle (ECMA-419's Directory): paths are taken from it. It names its directory by
@@ -108,8 +112,8 @@ int nbs_fs_link(nbs_fs *fs, const nbs_fs_dir *at, const char *path, const char *
 /* readLink: the target into buf (capacity bytes, not 0-terminated), *len its bytes;
  * NBS_E_BUFFER_TOO_SMALL (with *len) when it does not fit; NBS_E_FS_NOT_LINK when the path is
  * not a link. */
-int nbs_fs_readlink(nbs_fs *fs, const nbs_fs_dir *at, const char *path, char *buf,
-                    size_t capacity, size_t *len);
+int nbs_fs_readlink(nbs_fs *fs, const nbs_fs_dir *at, const char *path, char *buf, size_t capacity,
+                    size_t *len);
 
 /* scan: the entries of a directory, each once, in no particular order; NBS_E_END after the
  * last. NBS_E_BUFFER_TOO_SMALL (with *name_len the size needed) leaves the scan in place. After
