@@ -80,6 +80,13 @@ static void allow(answers *a, int rc, bool commits) {
     if (a->count < MAX_ANSWERS) a->rc[a->count] = rc, a->commits[a->count++] = commits;
 }
 
+/* A call that writes first removes the blocks an earlier write refused with NBS_E_FULL left
+ * (nbs_fs.h: pending_*); when some are left, that removal may meet NBS_E_FULL before anything
+ * else, and the call changes nothing. */
+static void writer_answers(const fs_run *run, answers *a) {
+    if (run->fs.pending_from != run->fs.pending_to) allow(a, NBS_E_FULL, false);
+}
+
 static bool allowed(const answers *a, int rc, bool *commits) {
     *commits = false;
     if (a->any_error && rc < 0) return true;
@@ -422,6 +429,7 @@ static void op_mkdir(fs_run *run) {
             allow(&a, NBS_E_FULL, false);
         }
     }
+    writer_answers(run, &a);
     end_call(run, nbs_fs_mkdir(&run->fs, at, path), &a);
 }
 
@@ -450,6 +458,7 @@ static void op_delete(fs_run *run) {
         allow(&a, 1, true);
         allow(&a, NBS_E_FULL, false);
     }
+    writer_answers(run, &a);
     end_call(run, nbs_fs_delete(&run->fs, at, path), &a);
 }
 
@@ -483,6 +492,7 @@ static void op_move(fs_run *run) {
         allow(&a, NBS_OK, true);
         allow(&a, NBS_E_FULL, false);
     }
+    writer_answers(run, &a);
     end_call(run, nbs_fs_move(&run->fs, from_at, from, to_at, to), &a);
 }
 
@@ -522,6 +532,7 @@ static void op_link(fs_run *run) {
         allow(&a, NBS_OK, true);
         allow(&a, NBS_E_FULL, false);
     }
+    writer_answers(run, &a);
     end_call(run, nbs_fs_link(&run->fs, at, path, target), &a);
 }
 
@@ -715,6 +726,7 @@ static void op_open(fs_run *run) {
             allow(&a, NBS_E_FULL, false);
         }
     }
+    if (creates) writer_answers(run, &a);
     nbs_fs_file opened;
     int rc = nbs_fs_open(&run->fs, at, path, mode, &opened);
     if (rc == NBS_OK && node >= 0 && powered(run)) {
@@ -805,6 +817,7 @@ static void op_write(fs_run *run) {
         allow(&a, NBS_OK, true);
         allow(&a, NBS_E_FULL, false);
     }
+    writer_answers(run, &a);
     end_call(run, nbs_fs_write(&f->file, offset, data, len), &a);
 }
 
@@ -829,6 +842,7 @@ static void op_set_size(fs_run *run) {
         allow(&a, NBS_OK, true);
         allow(&a, NBS_E_FULL, false);
     }
+    writer_answers(run, &a);
     end_call(run, nbs_fs_set_size(&f->file, size), &a);
 }
 

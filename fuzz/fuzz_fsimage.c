@@ -264,6 +264,8 @@ static void walk(image_run *run, nbs_fs_dir *dir, int depth) {
 
 static void walk_tree(image_run *run) {
     run->visits = 0;
+    run->items = 0;
+    nbs_map_count(&run->store.f.map, &run->items);
     walk(run, NULL, 0);
     static const char *const paths[] = {"", "a", "b", "dd", "a/b", "a/a/a", "dd/a/b", "a/b/dd/a"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
@@ -318,8 +320,6 @@ static void mount_and_init(image_run *run, bool read_only) {
                  read_only ? " (read-only)" : "", nbs_strerror(rc));
     memset(&run->fs, 0xA5, sizeof run->fs);
     check_answer(run, "init", nbs_fs_init(&run->fs, &run->store.f.map, run->buf, run->buf_size));
-    run->items = 0;
-    nbs_map_count(&run->store.f.map, &run->items);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
