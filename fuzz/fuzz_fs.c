@@ -72,6 +72,10 @@ typedef struct fs_run {
     unsigned mounts; /* mounts since the start (a scan does not outlive one) */
 } fs_run;
 
+static const nbs_flash *flash_of(const fs_run *run) {
+    return &run->store.f.binding.flash;
+}
+
 static bool powered(fs_run *run) {
     return nor_is_powered(run->store.f.dev);
 }
@@ -462,6 +466,19 @@ static void op_delete(fs_run *run) {
     end_call(run, nbs_fs_delete(&run->fs, at, path), &a);
 }
 
+/* Whether moving `node` to a name of `name_len` bytes fits one transaction (removal of the old
+ * entry, store of the new; a directory's record too): 1 yes, -1 no, 0 too close to tell (the
+ * staging's own bytes are the engine's). */
+static int move_fits(const fs_run *run, int node, uint32_t name_len) {
+    const fs_model_node *n = &run->model->nodes[node];
+    uint32_t value = n->type == NBS_FS_LINK ? 1 + n->size : 5;
+    uint32_t old = nbs_map_txn_member_bytes(flash_of(run), 5 + n->name_len, 0);
+    uint32_t new = nbs_map_txn_member_bytes(flash_of(run), 5 + name_len, value);
+    uint32_t dir = n->type == NBS_FS_DIR ? nbs_map_txn_member_bytes(flash_of(run), 5, 6) : 0;
+    uint32_t need = old + new + dir, max = nbs_map_txn_max(flash_of(run));
+    return !old || !new || need > max + 16 ? -1 : need + 16 < max ? 1 : 0;
+}
+
 static void op_move(fs_run *run) {
     int from_base, to_base, slot;
     const nbs_fs_dir *from_at = pick_base(run, &from_base, &slot);
@@ -485,12 +502,16 @@ static void op_move(fs_run *run) {
     if (!*from || !*to) {
         a.any_error = true; /* "" (a base itself) at either end: nbs_fs.h does not say */
     } else if (from_ok && to_ok && a.count == 0) {
-        fs_model_node *n = &run->next->nodes[wf.node];
-        n->parent = wt.parent;
-        n->name_len = wt.name_len;
-        memcpy(n->name, wt.name, wt.name_len);
-        allow(&a, NBS_OK, true);
-        allow(&a, NBS_E_FULL, false);
+        int fits = move_fits(run, wf.node, wt.name_len);
+        if (fits <= 0) allow(&a, NBS_E_TOO_BIG, false);
+        if (fits >= 0) {
+            fs_model_node *n = &run->next->nodes[wf.node];
+            n->parent = wt.parent;
+            n->name_len = wt.name_len;
+            memcpy(n->name, wt.name, wt.name_len);
+            allow(&a, NBS_OK, true);
+            allow(&a, NBS_E_FULL, false);
+        }
     }
     writer_answers(run, &a);
     end_call(run, nbs_fs_move(&run->fs, from_at, from, to_at, to), &a);
@@ -524,6 +545,9 @@ static void op_link(fs_run *run) {
     if (bad_target) allow(&a, NBS_E_INVAL, false), allow(&a, NBS_E_TOO_BIG, false);
     if (reached && w.node >= 0) {
         allow(&a, NBS_E_FS_EXISTS, false);
+    } else if (reached && !bad_target &&
+               1 + len > nbs_map_max_value(flash_of(run), 5 + w.name_len)) {
+        allow(&a, NBS_E_TOO_BIG, false); /* its entry (type, target) cannot be one map value */
     } else if (reached && !bad_target) {
         int n = fs_model_add(run->next, w.parent, w.name, w.name_len, NBS_FS_LINK);
         if (n < 0) return;
