@@ -3,7 +3,8 @@
  * must make it stale), directory handles as bases, open in each mode (creating, truncating),
  * read, write at offsets in, at and past the end (and past the largest file), setSize, file
  * status, flush, close, clean remounts with init, and power cuts at a flash operation the input
- * chooses, in a torn mode it chooses, then a mount and init (cut again inside them sometimes).
+ * chooses, in a torn mode it chooses, then a mount and init (cut again inside them sometimes;
+ * a read-only mount and init first, sometimes, which must write nothing and read right).
  * Paths are made from a few short names, so they collide and nest, and some break ECMA-419's
  * rules. Every answer is checked against the target's own model of the tree (fs_model.h); after
  * a cut the tree read back must be the model before the call in flight or after it, whole (a
@@ -354,11 +355,39 @@ static void swap_models(fs_run *run) {
     run->next = t;
 }
 
+/* After a cut, sometimes, before the read-write mount: a read-only mount and init must write
+ * nothing and read the tree as before the call in flight or, whole, as after it (nbs_fs.h: what
+ * a cut left stays until a read-write init; reads are right). */
+static void look_read_only(fs_run *run, bool may_commit) {
+    nor_power_on(run->store.f.dev);
+    uint64_t ops = nor_op_count(run->store.f.dev);
+    run->store.f.config.read_only = true;
+    int rc = fuzz_store_mount(&run->store);
+    FUZZ_REQUIRE(TARGET, rc == NBS_OK, "%s: %s was cut: a read-only mount: %s", run->where,
+                 run->call, nbs_strerror(rc));
+    rc = init_fs(run);
+    FUZZ_REQUIRE(TARGET, rc == NBS_OK, "%s: %s was cut: a read-only init: %s", run->where,
+                 run->call, nbs_strerror(rc));
+    char before[600];
+    bool as_before = tree_matches(run, run->model);
+    snprintf(before, sizeof before, "%s", run->diff);
+    FUZZ_REQUIRE(TARGET, as_before || (may_commit && tree_matches(run, run->next)),
+                 "%s: %s was cut: read-only, the tree is neither as before (%s) nor as after it "
+                 "(%s)",
+                 run->where, run->call, before,
+                 may_commit ? run->diff : "the call may not change it");
+    FUZZ_REQUIRE(TARGET, nor_op_count(run->store.f.dev) == ops,
+                 "%s: %s was cut: the read-only mount and init wrote to flash", run->where,
+                 run->call);
+    run->store.f.config.read_only = false;
+}
+
 /* After a cut in the call under way (`may_commit`: its success was allowed; `answered_commit`:
  * it answered its success before the power went): the tree must be the model before the call
  * or, whole, after it. */
 static void recover(fs_run *run, bool may_commit, bool answered_commit) {
     forget_handles(run);
+    if (fuzz_input_u8(run->in) % 4 == 2) look_read_only(run, may_commit);
     power_on_and_init(run);
     char before[600];
     bool as_before = tree_matches(run, run->model);

@@ -622,13 +622,14 @@ class FsSeed:
         return self
 
     def cut(self, after_ops, torn_program, torn_erase):
-        """Arms a cut; the calls after it run until it lands; then the recovery's bytes: no cut
-        inside the mount (1), none inside the init (1)."""
+        """Arms a cut; the calls after it run until it lands (then recovered())."""
         self.out += cut(after_ops, torn_program, torn_erase)
         return self
 
-    def recovered(self):
-        self.out += [1, 1]
+    def recovered(self, read_only_first=False):
+        """The recovery's bytes: a read-only look first (2) or not (1), no cut inside the mount
+        (1), none inside the init (1)."""
+        self.out += [2 if read_only_first else 1, 1, 1]
         self.slots = {}
         return self
 
@@ -648,13 +649,13 @@ def fs_seeds():
     for at in range(0, 24, 2):
         s = FsSeed(TINY, 5)
         s.open(0, "a", 3).write(0, 140).cut(at, at % 5, 0).write(0, 130, "start")
-        seeds[f"cut-write-at{at}"] = s.recovered().simple(31, 30).out
+        seeds[f"cut-write-at{at}"] = s.recovered(read_only_first=at % 4 == 2).simple(31, 30).out
     # Cuts at each flash operation of a delete, a move and a truncate (3 or 4 each), and in a
     # shrink inside a block (about 15: the block rewritten under a new id, then the record).
     for at in (0, 1, 2, 3):
         s = FsSeed(SAMD21, 5)
         s.mkdir("a").open(0, "a/b", 2).write(0, 90).cut(at, 1, 1).delete("a/b")
-        seeds[f"cut-delete-at{at}"] = s.recovered().simple(31).out
+        seeds[f"cut-delete-at{at}"] = s.recovered(read_only_first=at == 2).simple(31).out
         s = FsSeed(SAMD21, 5)
         s.mkdir("a").mkdir("b").open(0, "a/c", 2).write(0, 30).cut(at, 2, 0).move("a/c", "b/c")
         seeds[f"cut-move-at{at}"] = s.recovered().simple(31).out
