@@ -6,7 +6,8 @@
  * link targets, blocks longer or shorter than a block. Then a cold mount and nbs_fs_init (read
  * only first, sometimes), and every read call on the tree found (scans, status, reads at
  * offsets, readlink with small buffers, directory handles), a few writes (mkdir, create, write,
- * setSize, moves that would make a cycle, links, deletes), a remount and the reads again.
+ * setSize, moves that would make a cycle, links, deletes), a remount and the reads again. Read
+ * only, the same calls must write nothing to flash.
  * The engine must never crash, hang, read out of bounds or touch flash outside its range, and
  * every answer must be data or one of nbs.h's codes; what it reads must be within the limits
  * nbs_fs.h gives (a name 1..NBS_FS_NAME_MAX bytes without "/" or 0, a file no larger than the
@@ -336,9 +337,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The geometry's block size, for crafting (an init on the empty map). */
     nbs_fs_init(&run->fs, &run->store.f.map, run->buf, run->buf_size);
     for (int r = 0; r < MAX_RECORDS && !fuzz_input_done(&in); r++) craft_record(run);
-    if (mode & 1) {
+    if (mode & 1) { /* read-only: every call answers, the writes refused, nothing written */
+        uint64_t ops = nor_op_count(run->store.f.dev);
         mount_and_init(run, true);
         walk_tree(run);
+        write_some(run);
+        FUZZ_REQUIRE(TARGET, nor_op_count(run->store.f.dev) == ops,
+                     "%s: a read-only mount, init and calls wrote to flash", run->where);
     }
     mount_and_init(run, false);
     walk_tree(run);
