@@ -20,6 +20,7 @@
 #include "fuzz_store.h"
 #include "nbs_fs.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,19 +144,48 @@ static void make_path(fs_run *run, char *path, size_t size) {
     if (form % 16 == 2) snprintf(path + strlen(path), size - strlen(path), "/");
 }
 
-/* The base directory of a call: the root (NULL) or an open or closed directory slot. Sets
- * *node to the model's node (-1: a closed handle, -2: a directory since deleted). */
-static const nbs_fs_dir *pick_base(fs_run *run, int *node, int *slot) {
+/* A call's path argument: its base directory (the root, NULL, or an open or closed directory
+ * slot) with the model's node for it (-1: a closed handle, -2: a directory since deleted), and
+ * the path. */
+typedef struct path_arg {
+    const nbs_fs_dir *at;
+    int base;
+    char path[PATH_BUF];
+} path_arg;
+
+static void take_base(fs_run *run, path_arg *p) {
     unsigned pick = fuzz_input_below(run->in, 2 * DIR_SLOTS);
-    *slot = -1;
     if (pick >= DIR_SLOTS) {
-        *node = 0;
-        return NULL;
+        p->at = NULL, p->base = 0;
+        return;
     }
     dir_slot *d = &run->dirs[pick];
-    *slot = (int)pick;
-    *node = !d->dir.open ? -1 : run->model->nodes[d->node].alive ? d->node : -2;
-    return &d->dir;
+    p->at = &d->dir;
+    p->base = !d->dir.open ? -1 : run->model->nodes[d->node].alive ? d->node : -2;
+}
+
+static const char *node_text(fs_run *run, int node, char *buf, size_t size);
+
+/* The path, and the call's text for findings: "call N: WHAT 'PATH' from BASE". */
+static void take_path(fs_run *run, path_arg *p, const char *what) {
+    char text[200];
+    make_path(run, p->path, sizeof p->path);
+    snprintf(run->call, sizeof run->call, "call %d: %s '%s' from %s", run->op_index, what, p->path,
+             node_text(run, p->base, text, sizeof text));
+}
+
+static void take_base_and_path(fs_run *run, path_arg *p, const char *what) {
+    take_base(run, p);
+    take_path(run, p, what);
+}
+
+/* Appends to the call's text. */
+__attribute__((format(printf, 2, 3))) static void call_more(fs_run *run, const char *fmt, ...) {
+    size_t used = strlen(run->call);
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(run->call + used, sizeof run->call - used, fmt, args);
+    va_end(args);
 }
 
 /* A closed handle: NBS_E_FS_CLOSED; one never opened (zeroed, no file system): NBS_E_INVAL too. */
@@ -171,13 +201,12 @@ static void base_answers(answers *a, int base, const nbs_fs_dir *at) {
 
 /* Where `path` leads from `base` in the model; the errors a path walk may give go to `a`.
  * Returns whether the walk reached the last name's parent with no error. */
-static bool walk(fs_run *run, int base, const nbs_fs_dir *at, const char *path, answers *a,
-                 fs_where *w) {
-    fs_path p = fs_path_parse(path);
-    base_answers(a, base, at);
+static bool walk(fs_run *run, const path_arg *arg, answers *a, fs_where *w) {
+    fs_path p = fs_path_parse(arg->path);
+    base_answers(a, arg->base, arg->at);
     if (p.bad) allow(a, NBS_E_FS_PATH, false);
-    if (p.bad || base < 0) return false;
-    *w = fs_model_walk(run->model, base, &p);
+    if (p.bad || arg->base < 0) return false;
+    *w = fs_model_walk(run->model, arg->base, &p);
     if (w->err) allow(a, w->err, false);
     return w->err == 0;
 }
@@ -443,16 +472,12 @@ static void op_remount(fs_run *run) {
 /* ---- calls on the tree ---- */
 
 static void op_mkdir(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[PATH_BUF], text[200];
-    make_path(run, path, sizeof path);
-    snprintf(run->call, sizeof run->call, "call %d: mkdir '%s' from %s", run->op_index, path,
-             node_text(run, base, text, sizeof text));
+    path_arg p;
+    take_base_and_path(run, &p, "mkdir");
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
-    if (walk(run, base, at, path, &a, &w)) {
+    if (walk(run, &p, &a, &w)) {
         if (w.node >= 0) {
             allow(&a, 0, false);
         } else if (fs_model_add(run->next, w.parent, w.name, w.name_len, NBS_FS_DIR) < 0) {
@@ -463,23 +488,19 @@ static void op_mkdir(fs_run *run) {
         }
     }
     writer_answers(run, &a);
-    end_call(run, nbs_fs_mkdir(&run->fs, at, path), &a);
+    end_call(run, nbs_fs_mkdir(&run->fs, p.at, p.path), &a);
 }
 
 static void op_delete(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[PATH_BUF], text[200];
-    make_path(run, path, sizeof path);
-    snprintf(run->call, sizeof run->call, "call %d: delete '%s' from %s", run->op_index, path,
-             node_text(run, base, text, sizeof text));
+    path_arg p;
+    take_base_and_path(run, &p, "delete");
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
-    bool reached = walk(run, base, at, path, &a, &w);
-    if (base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR))
+    bool reached = walk(run, &p, &a, &w);
+    if (p.base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR))
         allow(&a, 0, false); /* a path whose parent is missing is missing too */
-    if (reached && !*path) {
+    if (reached && !*p.path) {
         a.any_error = true; /* "" names the base itself: nbs_fs.h does not say; a refusal */
     } else if (reached && w.node < 0) {
         allow(&a, 0, false);
@@ -492,7 +513,7 @@ static void op_delete(fs_run *run) {
         allow(&a, NBS_E_FULL, false);
     }
     writer_answers(run, &a);
-    end_call(run, nbs_fs_delete(&run->fs, at, path), &a);
+    end_call(run, nbs_fs_delete(&run->fs, p.at, p.path), &a);
 }
 
 /* Whether moving `node` to a name of `name_len` bytes fits one transaction (removal of the old
@@ -509,26 +530,24 @@ static int move_fits(const fs_run *run, int node, uint32_t name_len) {
 }
 
 static void op_move(fs_run *run) {
-    int from_base, to_base, slot;
-    const nbs_fs_dir *from_at = pick_base(run, &from_base, &slot);
-    const nbs_fs_dir *to_at = pick_base(run, &to_base, &slot);
-    char from[PATH_BUF], to[PATH_BUF], text[200], text2[200];
-    make_path(run, from, sizeof from);
-    make_path(run, to, sizeof to);
-    snprintf(run->call, sizeof run->call, "call %d: move '%s' from %s to '%s' from %s",
-             run->op_index, from, node_text(run, from_base, text, sizeof text), to,
-             node_text(run, to_base, text2, sizeof text2));
+    path_arg from, to;
+    char text[200];
+    take_base(run, &from);
+    take_base(run, &to);
+    take_path(run, &from, "move");
+    make_path(run, to.path, sizeof to.path);
+    call_more(run, " to '%s' from %s", to.path, node_text(run, to.base, text, sizeof text));
     answers a = {0};
     fs_where wf, wt;
     fs_model_copy(run->next, run->model);
-    bool from_ok = walk(run, from_base, from_at, from, &a, &wf);
-    bool to_ok = walk(run, to_base, to_at, to, &a, &wt);
+    bool from_ok = walk(run, &from, &a, &wf);
+    bool to_ok = walk(run, &to, &a, &wt);
     if (from_ok && wf.node < 0) allow(&a, NBS_E_NOT_FOUND, false), from_ok = false;
     if (to_ok && wt.node >= 0) allow(&a, NBS_E_FS_EXISTS, false), to_ok = false;
     if (from_ok && to_ok && run->model->nodes[wf.node].type == NBS_FS_DIR &&
         fs_model_within(run->model, wt.parent, wf.node))
         allow(&a, NBS_E_INVAL, false), to_ok = false;
-    if (!*from || !*to) {
+    if (!*from.path || !*to.path) {
         a.any_error = true; /* "" (a base itself) at either end: nbs_fs.h does not say */
     } else if (from_ok && to_ok && a.count == 0) {
         int fits = move_fits(run, wf.node, wt.name_len);
@@ -543,7 +562,7 @@ static void op_move(fs_run *run) {
         }
     }
     writer_answers(run, &a);
-    end_call(run, nbs_fs_move(&run->fs, from_at, from, to_at, to), &a);
+    end_call(run, nbs_fs_move(&run->fs, from.at, from.path, to.at, to.path), &a);
 }
 
 /* A link target: short text with "/" and dots, none, the longest, or one byte more. */
@@ -559,17 +578,15 @@ static uint32_t make_target(fs_run *run, char target[NBS_FS_LINK_MAX + 2]) {
 }
 
 static void op_link(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[PATH_BUF], target[NBS_FS_LINK_MAX + 2], text[200];
-    make_path(run, path, sizeof path);
+    path_arg p;
+    char target[NBS_FS_LINK_MAX + 2];
+    take_base_and_path(run, &p, "link");
     uint32_t len = make_target(run, target);
-    snprintf(run->call, sizeof run->call, "call %d: link '%s' -> '%.40s' (%u bytes) from %s",
-             run->op_index, path, target, (unsigned)len, node_text(run, base, text, sizeof text));
+    call_more(run, " to '%.40s' (%u bytes)", target, (unsigned)len);
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
-    bool reached = walk(run, base, at, path, &a, &w);
+    bool reached = walk(run, &p, &a, &w);
     bool bad_target = len < 1 || len > NBS_FS_LINK_MAX;
     if (bad_target) allow(&a, NBS_E_INVAL, false), allow(&a, NBS_E_TOO_BIG, false);
     if (reached && w.node >= 0) {
@@ -586,7 +603,7 @@ static void op_link(fs_run *run) {
         allow(&a, NBS_E_FULL, false);
     }
     writer_answers(run, &a);
-    end_call(run, nbs_fs_link(&run->fs, at, path, target), &a);
+    end_call(run, nbs_fs_link(&run->fs, p.at, p.path, target), &a);
 }
 
 /* Calls that read the tree: a cut cannot land in them (reads are no flash operations that
@@ -600,17 +617,15 @@ static void expect(fs_run *run, int rc, const answers *a) {
 }
 
 static void op_readlink(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[PATH_BUF], text[200], got[NBS_FS_LINK_MAX + 1];
-    make_path(run, path, sizeof path);
+    path_arg p;
+    char got[NBS_FS_LINK_MAX + 1];
+    take_base_and_path(run, &p, "readlink");
     uint32_t capacity = fuzz_input_below(run->in, 40);
     if (capacity >= 30) capacity = NBS_FS_LINK_MAX;
-    snprintf(run->call, sizeof run->call, "call %d: readlink '%s' from %s, capacity %u",
-             run->op_index, path, node_text(run, base, text, sizeof text), (unsigned)capacity);
+    call_more(run, ", capacity %u", (unsigned)capacity);
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, at, path, &a, &w);
+    bool reached = walk(run, &p, &a, &w);
     int node = reached ? w.node : -1;
     const fs_model_node *n = node >= 0 ? &run->model->nodes[node] : NULL;
     if (reached && !n) allow(&a, NBS_E_NOT_FOUND, false);
@@ -618,7 +633,7 @@ static void op_readlink(fs_run *run) {
     if (n && n->type == NBS_FS_LINK)
         allow(&a, n->size > capacity ? NBS_E_BUFFER_TOO_SMALL : NBS_OK, false);
     size_t len = 0;
-    int rc = nbs_fs_readlink(&run->fs, at, path, got, capacity, &len);
+    int rc = nbs_fs_readlink(&run->fs, p.at, p.path, got, capacity, &len);
     expect(run, rc, &a);
     if (n && n->type == NBS_FS_LINK && (rc == NBS_OK || rc == NBS_E_BUFFER_TOO_SMALL))
         FUZZ_REQUIRE(TARGET, len == n->size && (rc || !memcmp(got, run->model->data[node], len)),
@@ -627,21 +642,17 @@ static void op_readlink(fs_run *run) {
 }
 
 static void op_status(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[PATH_BUF], text[200];
-    make_path(run, path, sizeof path);
-    snprintf(run->call, sizeof run->call, "call %d: status '%s' from %s", run->op_index, path,
-             node_text(run, base, text, sizeof text));
+    path_arg p;
+    take_base_and_path(run, &p, "status");
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, at, path, &a, &w);
+    bool reached = walk(run, &p, &a, &w);
     /* a missing path, its parent missing too: type none; a file or link on the way: nbs_fs.h
      * does not say (none or NBS_E_FS_NOT_DIR) */
-    if (base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR)) allow(&a, 0, false);
+    if (p.base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR)) allow(&a, 0, false);
     if (reached) allow(&a, 0, false);
     nbs_fs_status st = {.type = (nbs_fs_type)99};
-    int rc = nbs_fs_status_of(&run->fs, at, path, &st);
+    int rc = nbs_fs_status_of(&run->fs, p.at, p.path, &st);
     expect(run, rc, &a);
     if (rc) return;
     int node = reached ? w.node : -1;
@@ -652,22 +663,25 @@ static void op_status(fs_run *run) {
                  st.type, (unsigned)st.size, type, (unsigned)size);
 }
 
+/* The answers to a call that needs a directory at the path (open, scan). */
+static void dir_answers(fs_run *run, const path_arg *p, answers *a, fs_where *w) {
+    if (!walk(run, p, a, w)) return;
+    if (w->node < 0)
+        allow(a, NBS_E_NOT_FOUND, false);
+    else
+        allow(a, run->model->nodes[w->node].type == NBS_FS_DIR ? NBS_OK : NBS_E_FS_NOT_DIR, false);
+}
+
 static void op_dir_open(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
+    path_arg p;
+    take_base(run, &p);
     dir_slot *d = &run->dirs[fuzz_input_below(run->in, DIR_SLOTS)];
-    char path[PATH_BUF], text[200];
-    make_path(run, path, sizeof path);
-    snprintf(run->call, sizeof run->call, "call %d: open directory '%s' from %s", run->op_index,
-             path, node_text(run, base, text, sizeof text));
+    take_path(run, &p, "open directory");
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, at, path, &a, &w);
-    if (reached && w.node < 0) allow(&a, NBS_E_NOT_FOUND, false);
-    if (reached && w.node >= 0)
-        allow(&a, run->model->nodes[w.node].type == NBS_FS_DIR ? NBS_OK : NBS_E_FS_NOT_DIR, false);
+    dir_answers(run, &p, &a, &w);
     nbs_fs_dir opened;
-    int rc = nbs_fs_dir_open(&run->fs, at, path, &opened);
+    int rc = nbs_fs_dir_open(&run->fs, p.at, p.path, &opened);
     expect(run, rc, &a);
     if (rc) return;
     if (d->dir.open) nbs_fs_dir_close(&d->dir);
@@ -680,22 +694,16 @@ static void op_dir_open(fs_run *run) {
 static void run_op(fs_run *run, uint8_t opcode);
 
 static void op_scan(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
-    char path[PATH_BUF], text[200], call[CALL_BUF];
-    make_path(run, path, sizeof path);
+    path_arg p;
+    char call[CALL_BUF];
+    take_base_and_path(run, &p, "scan");
     uint8_t inside = fuzz_input_u8(run->in);
-    snprintf(call, sizeof call, "call %d: scan '%s' from %s", run->op_index, path,
-             node_text(run, base, text, sizeof text));
-    snprintf(run->call, sizeof run->call, "%s", call);
+    snprintf(call, sizeof call, "%s", run->call); /* a call inside the scan takes run->call */
     answers a = {0};
     fs_where w;
-    bool reached = walk(run, base, at, path, &a, &w);
-    if (reached && w.node < 0) allow(&a, NBS_E_NOT_FOUND, false);
-    if (reached && w.node >= 0)
-        allow(&a, run->model->nodes[w.node].type == NBS_FS_DIR ? NBS_OK : NBS_E_FS_NOT_DIR, false);
+    dir_answers(run, &p, &a, &w);
     nbs_fs_scan scan;
-    int rc = nbs_fs_scan_open(&run->fs, at, path, &scan);
+    int rc = nbs_fs_scan_open(&run->fs, p.at, p.path, &scan);
     expect(run, rc, &a);
     if (rc) return;
     int dir = w.node;
@@ -744,21 +752,19 @@ static void op_scan(fs_run *run) {
 /* ---- calls on files ---- */
 
 static void op_open(fs_run *run) {
-    int base, slot;
-    const nbs_fs_dir *at = pick_base(run, &base, &slot);
+    static const char *const mode_names[] = {"r", "r+", "w", "w+"};
+    path_arg p;
+    take_base(run, &p);
     file_slot *f = &run->files[fuzz_input_below(run->in, FILE_SLOTS)];
     nbs_fs_mode mode = (nbs_fs_mode)fuzz_input_below(run->in, 4);
-    char path[PATH_BUF], text[200];
-    make_path(run, path, sizeof path);
-    static const char *const mode_names[] = {"r", "r+", "w", "w+"};
-    snprintf(run->call, sizeof run->call, "call %d: open '%s' mode %s from %s", run->op_index, path,
-             mode_names[mode], node_text(run, base, text, sizeof text));
+    take_path(run, &p, "open");
+    call_more(run, " in mode %s", mode_names[mode]);
     answers a = {0};
     fs_where w;
     fs_model_copy(run->next, run->model);
     bool creates = mode == NBS_FS_W || mode == NBS_FS_W_PLUS;
     int node = -1;
-    if (walk(run, base, at, path, &a, &w)) {
+    if (walk(run, &p, &a, &w)) {
         nbs_fs_type type = w.node >= 0 ? run->model->nodes[w.node].type : NBS_FS_NONE;
         if (type == NBS_FS_DIR) {
             allow(&a, NBS_E_FS_IS_DIR, false);
@@ -781,7 +787,7 @@ static void op_open(fs_run *run) {
     }
     if (creates) writer_answers(run, &a);
     nbs_fs_file opened;
-    int rc = nbs_fs_open(&run->fs, at, path, mode, &opened);
+    int rc = nbs_fs_open(&run->fs, p.at, p.path, mode, &opened);
     if (rc == NBS_OK && node >= 0 && powered(run)) {
         if (f->file.open) nbs_fs_close(&f->file);
         f->file = opened;
