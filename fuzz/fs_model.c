@@ -114,19 +114,15 @@ fs_where fs_model_walk(const fs_model *m, int base, const fs_path *path) {
 }
 
 const char *fs_model_path_of(const fs_model *m, int node, char *buf, size_t size) {
-    if (node <= 0) {
-        snprintf(buf, size, "/");
-        return buf;
+    int chain[FS_MODEL_NODES], depth = 0;
+    for (; node > 0 && depth < FS_MODEL_NODES; node = m->nodes[node].parent) chain[depth++] = node;
+    size_t at = 0;
+    buf[0] = 0;
+    if (!depth) snprintf(buf, size, "/");
+    while (depth-- > 0 && at < size) { /* each name cut at 40 bytes, for messages */
+        const fs_model_node *n = &m->nodes[chain[depth]];
+        int len = (int)(n->name_len > 40 ? 40 : n->name_len);
+        at += (size_t)snprintf(buf + at, size - at, "/%.*s", len, n->name);
     }
-    char tail[512] = "";
-    for (int steps = 0; node > 0 && steps < FS_MODEL_NODES; steps++) {
-        const fs_model_node *n = &m->nodes[node];
-        char joined[512];
-        snprintf(joined, sizeof joined, "/%.*s%s", (int)(n->name_len > 40 ? 40 : n->name_len),
-                 n->name, tail);
-        memcpy(tail, joined, sizeof tail);
-        node = n->parent;
-    }
-    snprintf(buf, size, "%s", tail);
     return buf;
 }
