@@ -3,9 +3,10 @@
  * inode records decoded with every count checked, and the removals the other files share. */
 #include "nbs_fs_internal.h"
 
-/* The block size, the blocks a file may hold, and the scratch area of a geometry. */
+/* The block size, the blocks a file may hold, and the scratch area (a transaction's staging) of a
+ * geometry. */
 typedef struct fs_geometry {
-    uint32_t block_bytes, max_blocks, scratch;
+    uint32_t block_bytes, max_blocks, staging;
 } fs_geometry;
 
 static uint32_t pow2_floor(uint32_t v) {
@@ -15,20 +16,23 @@ static uint32_t pow2_floor(uint32_t v) {
 }
 
 /* SPEC 12.2: a block is the largest power of two not above a quarter of a 5-byte key's largest
- * value (at least 64 where a value of 64 fits); a file holds as many blocks as let its record, a
- * full table and a full trash, fit one map value and, beside the removal of the longest entry
- * key, one transaction (a delete's commit). */
+ * value, at most 4 KiB (at least 64 where a value of 64 fits); a file holds as many blocks as let
+ * its record, a full table and a full trash, fit one map value and, beside the removal of the
+ * longest entry key, one transaction (a delete's commit), and no more than the range holds. The
+ * staging takes a delete's transaction and a move's (two entries, a directory's record). */
 static bool geometry_of(const nbs_flash *flash, fs_geometry *g) {
     uint32_t max_value = nbs_map_max_value(flash, FS_ID_KEY_BYTES);
     uint32_t txn = nbs_map_txn_max(flash);
     uint32_t entry_removal = nbs_map_txn_member_bytes(flash, NBS_KEY_MAX, 0);
     if (!max_value || !txn || !entry_removal) return false;
     uint32_t block = pow2_floor(max_value / 4);
+    if (block > FS_BLOCK_MAX) block = FS_BLOCK_MAX;
     if (block < FS_BLOCK_MIN) {
         block = pow2_floor(max_value);
         if (block > FS_BLOCK_MIN) block = FS_BLOCK_MIN;
     }
-    uint32_t lo = 0, hi = max_value / 8;
+    uint32_t in_range = flash->size / block + (flash->size % block != 0);
+    uint32_t lo = 0, hi = max_value / 8 < in_range ? max_value / 8 : in_range;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo + 1) / 2, record = fs_record_bytes(mid);
         uint32_t member =
@@ -39,13 +43,21 @@ static bool geometry_of(const nbs_flash *flash, fs_geometry *g) {
             hi = mid - 1;
     }
     if (!lo || (uint64_t)lo * block > UINT32_MAX) return false;
-    *g = (fs_geometry){.block_bytes = block, .max_blocks = lo, .scratch = txn};
+    uint32_t link_value = nbs_map_max_value(flash, NBS_KEY_MAX);
+    if (link_value > FS_ENTRY_VALUE_MAX) link_value = FS_ENTRY_VALUE_MAX;
+    uint32_t deletes =
+        nbs_map_txn_member_bytes(flash, FS_ID_KEY_BYTES, fs_record_bytes(lo)) + entry_removal;
+    uint32_t moves = entry_removal + nbs_map_txn_member_bytes(flash, NBS_KEY_MAX, link_value) +
+                     nbs_map_txn_member_bytes(flash, FS_ID_KEY_BYTES, FS_DIR_RECORD);
+    uint32_t staging = deletes > moves ? deletes : moves;
+    *g = (fs_geometry){
+        .block_bytes = block, .max_blocks = lo, .staging = staging < txn ? staging : txn};
     return true;
 }
 
 static size_t buffer_bytes(const fs_geometry *g) {
     return 2u * NBS_KEY_MAX + FS_ENTRY_VALUE_MAX + (size_t)fs_record_bytes(g->max_blocks) +
-           g->block_bytes + g->scratch;
+           g->block_bytes + g->staging;
 }
 
 size_t nbs_fs_buffer_bytes(const nbs_flash *flash) {
@@ -88,7 +100,9 @@ int fs_inode_decode(const nbs_fs *fs, const uint8_t *rec, size_t len, fs_inode *
     node->size = nbs_get_le(rec + 2, 4);
     node->n = nbs_get_le(rec + 6, 4);
     /* The counts bound every loop over the ids, and each must lie inside the record. */
-    if (node->n > fs->max_blocks || node->n != fs_blocks_for(fs, node->size)) return NBS_E_CORRUPT;
+    if (node->n > fs->max_blocks || node->n != fs_blocks_for(fs, node->size) ||
+        len < FS_FILE_HEAD + 4u * node->n)
+        return NBS_E_CORRUPT;
     node->table = rec + 10;
     node->t = nbs_get_le(node->table + 4 * node->n, 4);
     node->trash = node->table + 4 * node->n + 4;
@@ -161,9 +175,15 @@ static int settle_pending(nbs_fs *fs) {
     return NBS_OK;
 }
 
+static int clean_up(nbs_fs *fs);
+
 int fs_check_writer(nbs_fs *fs) {
     int rc = fs_check(fs);
     if (rc || (rc = nbs_check_writable(&fs->map->log))) return rc;
+    if (!fs->settled) { /* init's clean-up failed or was not run: the ids are not known */
+        if ((rc = clean_up(fs))) return rc;
+        fs->settled = true;
+    }
     return settle_pending(fs);
 }
 
@@ -175,7 +195,7 @@ typedef struct fs_survey {
     uint32_t max_ref;  /* the highest block id a record names (table or trash) */
     uint32_t work_ino; /* the first file whose clean-up is unfinished (0: none) */
     uint8_t *orphans;  /* orphan walk: block ids above min_orphan collected, u32 LE each (NULL:
-                          none; the block area, at any alignment) */
+                          none; the record area, at any alignment: the caller's buffer) */
     uint32_t orphan_cap, orphan_count, min_orphan;
 } fs_survey;
 
@@ -238,7 +258,7 @@ static int survey(nbs_fs *fs, fs_survey *s) {
     for (;;) {
         size_t klen, vlen;
         uint32_t capacity;
-        uint8_t *value = fs_scratch(fs, &capacity);
+        uint8_t *value = fs_walk_area(fs, &capacity);
         int rc = nbs_map_iter_next(&it, fs_key_a(fs), NBS_KEY_MAX, &klen, value, capacity, &vlen);
         if (rc == NBS_E_END) return NBS_OK;
         if (rc == NBS_E_BUFFER_TOO_SMALL) return NBS_E_CORRUPT; /* no item of ours is longer */
@@ -268,9 +288,9 @@ static int clean_up(nbs_fs *fs) {
     /* Past the highest on flash (0 after the last id: no id left, a create or write is FULL). */
     fs->next_ino = s.max_ino > FS_ROOT ? s.max_ino + 1 : FS_ROOT + 1;
     fs->next_block = s.max_ref + 1;
-    for (;;) { /* the orphans, as many per walk as the block area holds */
-        fs_survey o = {.orphans = fs_block_area(fs),
-                       .orphan_cap = fs->block_bytes / 4,
+    for (;;) { /* the orphans, as many per walk as the record area holds */
+        fs_survey o = {.orphans = fs_record_area(fs),
+                       .orphan_cap = fs_record_bytes(fs->max_blocks) / 4,
                        .min_orphan = s.max_ref};
         if ((rc = survey(fs, &o))) return rc;
         if (!o.orphan_count) return NBS_OK;
@@ -298,5 +318,7 @@ int nbs_fs_init(nbs_fs *fs, nbs_map *map, void *buf, size_t buf_size) {
     /* Read-only: nothing is cleaned up; what a cut left is named by no table and no entry, so
      * reads are right, and every write is the map's NBS_E_READ_ONLY. */
     if (nbs_read_only(&map->log)) return NBS_OK;
-    return clean_up(fs);
+    int rc = clean_up(fs);
+    fs->settled = rc == NBS_OK;
+    return rc;
 }

@@ -2,14 +2,22 @@
  * createLink, readLink and scan, each write one commit (engine/SPEC.md section 12.4). */
 #include "nbs_fs_internal.h"
 
-int nbs_fs_dir_open(nbs_fs *fs, const nbs_fs_dir *at, const char *path, nbs_fs_dir *dir) {
-    if (!dir) return NBS_E_INVAL;
+/* The directory a path names (its inode id): NOT_FOUND when missing, NOT_DIR when another kind. */
+static int resolve_dir(nbs_fs *fs, const nbs_fs_dir *at, const char *path, uint32_t *ino) {
     fs_where w;
     int rc = fs_resolve(fs, at, path, fs_key_a(fs), &w);
     if (rc) return rc;
     if (!w.found) return NBS_E_NOT_FOUND;
     if (w.type != NBS_FS_DIR) return NBS_E_FS_NOT_DIR;
-    *dir = (nbs_fs_dir){.fs = fs, .ino = w.ino, .open = true};
+    *ino = w.ino;
+    return NBS_OK;
+}
+
+int nbs_fs_dir_open(nbs_fs *fs, const nbs_fs_dir *at, const char *path, nbs_fs_dir *dir) {
+    uint32_t ino;
+    int rc = dir ? resolve_dir(fs, at, path, &ino) : NBS_E_INVAL;
+    if (rc) return rc;
+    *dir = (nbs_fs_dir){.fs = fs, .ino = ino, .open = true};
     return NBS_OK;
 }
 
@@ -47,12 +55,12 @@ int nbs_fs_mkdir(nbs_fs *fs, const nbs_fs_dir *at, const char *path) {
 }
 
 /* The next entry of directory `ino` a walk of the map meets: its map key in key area B, its value
- * in the scratch area (NBS_E_END after the last). The walk's place is kept in `it`. */
+ * in the walk area (NBS_E_END after the last). The walk's place is kept in `it`. */
 static int next_entry(nbs_fs *fs, nbs_map_iter *it, uint32_t ino, size_t *key_len,
                       size_t *value_len) {
     for (;;) {
         uint32_t capacity;
-        uint8_t *value = fs_scratch(fs, &capacity), *key = fs_key_b(fs);
+        uint8_t *value = fs_walk_area(fs, &capacity), *key = fs_key_b(fs);
         int rc = nbs_map_iter_next(it, key, NBS_KEY_MAX, key_len, value, capacity, value_len);
         if (rc == NBS_E_BUFFER_TOO_SMALL) return NBS_E_CORRUPT; /* no item of ours is longer */
         if (rc) return rc;
@@ -250,13 +258,10 @@ int nbs_fs_readlink(nbs_fs *fs, const nbs_fs_dir *at, const char *path, char *bu
 /* ---- scan ---- */
 
 int nbs_fs_scan_open(nbs_fs *fs, const nbs_fs_dir *at, const char *path, nbs_fs_scan *scan) {
-    if (!scan) return NBS_E_INVAL;
-    fs_where w;
-    int rc = fs_resolve(fs, at, path, fs_key_a(fs), &w);
+    uint32_t ino;
+    int rc = scan ? resolve_dir(fs, at, path, &ino) : NBS_E_INVAL;
     if (rc) return rc;
-    if (!w.found) return NBS_E_NOT_FOUND;
-    if (w.type != NBS_FS_DIR) return NBS_E_FS_NOT_DIR;
-    *scan = (nbs_fs_scan){.fs = fs, .ino = w.ino, .writes = fs->map->log.writes};
+    *scan = (nbs_fs_scan){.fs = fs, .ino = ino, .writes = fs->map->log.writes};
     nbs_map_iter_init(fs->map, &scan->map_iter);
     return NBS_OK;
 }
@@ -272,9 +277,8 @@ int nbs_fs_scan_next(nbs_fs_scan *scan, char *name, size_t capacity, size_t *nam
     uint8_t type;
     uint32_t ino;
     if ((rc = next_entry(fs, &scan->map_iter, scan->ino, &key_len, &value_len))) return rc;
-    uint32_t capacity_scratch;
-    if ((rc = fs_entry_decode(fs_scratch(fs, &capacity_scratch), value_len, &type, &ino)))
-        return rc;
+    uint32_t capacity_walk;
+    if ((rc = fs_entry_decode(fs_walk_area(fs, &capacity_walk), value_len, &type, &ino))) return rc;
     uint32_t n = (uint32_t)key_len - FS_ENTRY_KEY_HEAD;
     /* A buffer too small leaves the scan where it was, for a call with a larger one. */
     if ((rc = nbs_out_buffer(name, capacity, name_len, n))) {

@@ -19,6 +19,7 @@ enum {
     FS_ENTRY_ID_VALUE = 5, /* a file's or directory's entry value: type, inode id */
     FS_ENTRY_VALUE_MAX = 1 + NBS_FS_LINK_MAX, /* a link's entry value: type, target */
     FS_BLOCK_MIN = 64,                        /* the smallest block size chosen */
+    FS_BLOCK_MAX = 4096,                      /* the largest */
 };
 
 /* An inode record's byte 1. */
@@ -47,7 +48,9 @@ typedef struct fs_where {
 } fs_where;
 
 /* The buffer: two map keys, an entry's value, an inode record, a block, then the scratch area
- * (a transaction's staging, or a map item's value during a walk of the map). */
+ * (a transaction's staging, or a file's new record). A walk of the map reads each item's value
+ * into the block and scratch areas as one (the largest value of the file system's: a block, a
+ * record or an entry). */
 static inline uint8_t *fs_key_a(nbs_fs *fs) {
     return fs->buf;
 }
@@ -68,6 +71,11 @@ static inline uint8_t *fs_block_area(nbs_fs *fs) {
 }
 static inline uint8_t *fs_scratch(nbs_fs *fs, uint32_t *capacity) {
     uint8_t *at = fs_block_area(fs) + fs->block_bytes;
+    *capacity = fs->buf_size - (uint32_t)(at - fs->buf);
+    return at;
+}
+static inline uint8_t *fs_walk_area(nbs_fs *fs, uint32_t *capacity) {
+    uint8_t *at = fs_block_area(fs);
     *capacity = fs->buf_size - (uint32_t)(at - fs->buf);
     return at;
 }
