@@ -47,7 +47,6 @@ typedef struct file_slot {
 
 /* The answers the model allows a call: codes, and which of them mean the call committed. */
 typedef struct answers {
-    bool any_error; /* a case nbs_fs.h leaves open: any refusal, nothing changed */
     int count;
     int rc[MAX_ANSWERS];
     bool commits[MAX_ANSWERS];
@@ -86,16 +85,15 @@ static void allow(answers *a, int rc, bool commits) {
     if (a->count < MAX_ANSWERS) a->rc[a->count] = rc, a->commits[a->count++] = commits;
 }
 
-/* A call that writes first removes the blocks an earlier write refused with NBS_E_FULL left
- * (nbs_fs.h: pending_*); when some are left, that removal may meet NBS_E_FULL before anything
- * else, and the call changes nothing. */
+/* A call that writes first finishes init's clean-up if it failed (settled), then removes the
+ * blocks an earlier write refused with NBS_E_FULL left (pending_*): either may meet NBS_E_FULL
+ * before anything else, and then the call changes nothing (nbs_fs.h). */
 static void writer_answers(const fs_run *run, answers *a) {
-    if (run->fs.pending_from != run->fs.pending_to) allow(a, NBS_E_FULL, false);
+    if (run->fs.pending_from != run->fs.pending_to || !run->fs.settled) allow(a, NBS_E_FULL, false);
 }
 
 static bool allowed(const answers *a, int rc, bool *commits) {
     *commits = false;
-    if (a->any_error && rc < 0) return true;
     for (int i = 0; i < a->count; i++)
         if (a->rc[i] == rc) {
             *commits = a->commits[i];
@@ -107,7 +105,6 @@ static bool allowed(const answers *a, int rc, bool *commits) {
 static const char *answers_text(const answers *a, char *buf, size_t size) {
     size_t at = 0;
     buf[0] = 0;
-    if (a->any_error) at += (size_t)snprintf(buf, size, "any error%s", a->count ? " or " : "");
     for (int i = 0; i < a->count && at < size; i++)
         at += (size_t)snprintf(buf + at, size - at, "%s%s", i ? " or " : "",
                                a->rc[i] > 0 ? "1" : nbs_strerror(a->rc[i]));
@@ -501,7 +498,7 @@ static void op_delete(fs_run *run) {
     if (p.base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR))
         allow(&a, 0, false); /* a path whose parent is missing is missing too */
     if (reached && !*p.path) {
-        a.any_error = true; /* "" names the base itself: nbs_fs.h does not say; a refusal */
+        allow(&a, NBS_E_INVAL, false); /* "" names the base itself, which has no name there */
     } else if (reached && w.node < 0) {
         allow(&a, 0, false);
     } else if (reached && run->model->nodes[w.node].type == NBS_FS_DIR &&
@@ -547,9 +544,9 @@ static void op_move(fs_run *run) {
     if (from_ok && to_ok && run->model->nodes[wf.node].type == NBS_FS_DIR &&
         fs_model_within(run->model, wt.parent, wf.node))
         allow(&a, NBS_E_INVAL, false), to_ok = false;
-    if (!*from.path || !*to.path) {
-        a.any_error = true; /* "" (a base itself) at either end: nbs_fs.h does not say */
-    } else if (from_ok && to_ok && a.count == 0) {
+    if (from_ok && !*from.path) /* "" names the base itself ("" as `to` exists) */
+        allow(&a, NBS_E_INVAL, false), from_ok = false;
+    if (from_ok && to_ok && a.count == 0) {
         int fits = move_fits(run, wf.node, wt.name_len);
         if (fits <= 0) allow(&a, NBS_E_TOO_BIG, false);
         if (fits >= 0) {
@@ -848,6 +845,7 @@ static void op_write(fs_run *run) {
     uint32_t bb = run->fs.block_bytes;
     uint8_t where = fuzz_input_u8(run->in);
     uint32_t len = 1 + fuzz_input_below(run->in, where % 8 == 5 ? 8 : 2 * bb + 16);
+    if (where == 0xFF) len = 0; /* writes nothing, the size as it is */
     uint32_t offset;
     switch (where % 8) {
     case 0: offset = 0; break;
@@ -870,11 +868,13 @@ static void op_write(fs_run *run) {
     file_answers(&a, f, node, f->file.mode != NBS_FS_R);
     fs_model_copy(run->next, run->model);
     if (node >= 0 && (uint64_t)offset + len > run->max_file) allow(&a, NBS_E_TOO_BIG, false);
-    if (a.count == 0) {
+    if (a.count == 0 && len) {
         if (offset + len > size) fs_model_resize(run->next, node, offset + len);
         memcpy(fs_model_data(run->next, node) + offset, data, len);
         allow(&a, NBS_OK, true);
         allow(&a, NBS_E_FULL, false);
+    } else if (a.count == 0) {
+        allow(&a, NBS_OK, false);
     }
     writer_answers(run, &a);
     end_call(run, nbs_fs_write(&f->file, offset, data, len), &a);
