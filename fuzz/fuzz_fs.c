@@ -644,9 +644,9 @@ static void op_status(fs_run *run) {
     answers a = {0};
     fs_where w;
     bool reached = walk(run, &p, &a, &w);
-    /* a missing path, its parent missing too: type none; a file or link on the way: nbs_fs.h
-     * does not say (none or NBS_E_FS_NOT_DIR) */
-    if (p.base >= 0 && (w.err == NBS_E_NOT_FOUND || w.err == NBS_E_FS_NOT_DIR)) allow(&a, 0, false);
+    /* a missing path, its parent missing too: type none (a file or link on the way:
+     * NBS_E_FS_NOT_DIR, from the walk) */
+    if (p.base >= 0 && w.err == NBS_E_NOT_FOUND) allow(&a, 0, false);
     if (reached) allow(&a, 0, false);
     nbs_fs_status st = {.type = (nbs_fs_type)99};
     int rc = nbs_fs_status_of(&run->fs, p.at, p.path, &st);
