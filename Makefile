@@ -18,7 +18,7 @@ TEST_PACKAGES := chromium xvfb xauth
 # libFuzzer runs (fuzz/): `make fuzz` runs each target FUZZ_SECONDS, `make test` FUZZ_TEST_SECONDS.
 # Their clang build is build/libfuzzer (build/fuzz is the plain build's fuzz/ folder).
 FUZZ_BUILD        ?= $(BUILD)/libfuzzer
-FUZZ_TARGETS      := map kv raw kvmap tdb queue image scenario nor sidecar
+FUZZ_TARGETS      := map kv raw kvmap tdb queue image scenario nor sidecar fs fsimage
 FUZZ_SECONDS      ?= 60
 FUZZ_TEST_SECONDS ?= 20
 FUZZ_SEED         ?= 1

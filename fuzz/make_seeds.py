@@ -408,6 +408,9 @@ def kvmap_seeds():
                                             + no_recovery_cut() + KVMAP_ENTRIES)
     seeds["cut-threshold"] = (kvmap_header(TINY, True, 120, 3, 10) + churn + kvmap_cut(3, 2, 0)
                               + churn + no_recovery_cut() + churn)
+    return seeds
+
+
 # ---- tdb (the TDBStore-shaped store; fuzz_tdb.c) -----------------------------------------
 
 TDB_KEYS = {"a": 0, "a.b": 1, "a.c": 2, "b": 3, "bb": 4, "c-x": 5, "c:x": 6}
@@ -496,6 +499,273 @@ def tdb_seeds():
     return seeds
 
 
+# ---- fs (the file system; fuzz_fs.c) -------------------------------------------------------
+
+# Block bytes the file system chooses on each fuzz geometry (engine/SPEC.md 12; a run of
+# fuzz_fs_replay on seed-basics-* checks them: a write's length argument is one byte when
+# 2 * block + 16 <= 256, else two).
+FS_BLOCK = {TINY: 64, SAMD21: 64, STM32L4: 256, NRF52840: 512, UNIT1_ECC: 64, UNIT32_ECC: 128,
+            TINY_ZERO: 64, W25Q16: 512}
+FS_NAMES = {"a": 0, "b": 1, "c": 2, "dd": 3}
+FS_ROOT_BASE = 3  # pick_base: 0..2 a directory slot, 3..5 the root
+FS_GOOD_PATH = 7  # make_path's form byte for a path that keeps every rule
+FS_COUNTING = 2
+
+
+def below(n, bound):
+    """fuzz_input_below's bytes for n < bound."""
+    if bound <= 0x100:
+        return [n]
+    if bound <= 0x10000:
+        return u16(n)
+    return list(n.to_bytes(4, "little"))
+
+
+def fs_path(path, form=FS_GOOD_PATH):
+    """make_path's bytes: form, depth - 1, a name index per name ("" is form 0 with one name;
+    form 2 adds a trailing "/", form 3 joins the names with "//")."""
+    if path == "":
+        return [0, 0, 0]
+    parts = path.split("/")
+    return [form, len(parts) - 1] + [FS_NAMES[p] for p in parts]
+
+
+class FsSeed:
+    """One fuzz_fs input: the map header, then calls; tracks the file sizes the slots see so
+    that arguments bounded by a size take the right number of bytes."""
+
+    def __init__(self, geometry, pages, caches=0):
+        self.bb = FS_BLOCK[geometry]
+        self.out = map_header(geometry, pages, caches)
+        self.sizes = {}  # path -> size
+        self.slots = {}  # file slot -> path
+
+    def mkdir(self, path, base=FS_ROOT_BASE):
+        self.out += [15, base] + fs_path(path)
+        return self
+
+    def delete(self, path, base=FS_ROOT_BASE):
+        self.out += [17, base] + fs_path(path)
+        return self
+
+    def move(self, src, dst):
+        self.out += [19, FS_ROOT_BASE, FS_ROOT_BASE] + fs_path(src) + fs_path(dst)
+        if src in self.sizes:
+            self.sizes[dst] = self.sizes.pop(src)
+        return self
+
+    def link(self, path, target_len):
+        self.out += [21, FS_ROOT_BASE] + fs_path(path) + [2, target_len - 1] + [i % 5 for i in range(target_len)]
+        return self
+
+    def readlink(self, path, capacity):
+        self.out += [22, FS_ROOT_BASE] + fs_path(path) + [capacity]
+        return self
+
+    def status(self, path, form=FS_GOOD_PATH):
+        self.out += [23, FS_ROOT_BASE] + fs_path(path, form)
+        return self
+
+    def scan(self, path, entries, inside=None):
+        """A scan of path holding `entries` entries (a name buffer with room for each, and for
+        the end); `inside` (a call's bytes) runs after the first entry instead."""
+        self.out += [24, FS_ROOT_BASE] + fs_path(path) + [0 if inside else 1]
+        self.out += [1] + inside if inside else [1] * (entries + 1)
+        return self
+
+    def dir_open(self, slot, path):
+        self.out += [25, FS_ROOT_BASE, slot] + fs_path(path)
+        return self
+
+    def open(self, slot, path, mode):
+        """mode 0 r, 1 r+, 2 w, 3 w+ (w, w+ truncate or create)."""
+        self.out += [7, FS_ROOT_BASE, slot, mode] + fs_path(path)
+        self.slots[slot] = path
+        if mode >= 2:
+            self.sizes[path] = 0
+        return self
+
+    def write(self, slot, length, at="start", gap=0):
+        """at: "start" (offset 0), "end" (the file's size), "gap" (size + gap)."""
+        path = self.slots[slot]
+        size = self.sizes.get(path, 0)
+        where = {"start": 0, "end": 1, "gap": 3}[at]
+        self.out += [0, slot, where] + below(length - 1, 2 * self.bb + 16)
+        offset = 0 if at == "start" else size
+        if at == "gap":
+            self.out += below(gap, 2 * self.bb)
+            offset = size + gap
+        self.out += [FS_COUNTING]
+        self.sizes[path] = max(size, offset + length)
+        return self
+
+    def read(self, slot, offset, count):
+        size = self.sizes.get(self.slots[slot], 0)
+        self.out += [5, slot, 1] + below(offset, size + 3) + below(count, 2 * self.bb + 8)
+        return self
+
+    def set_size(self, slot, size):
+        old = self.sizes.get(self.slots[slot], 0)
+        if size == 0:
+            self.out += [12, slot, 0]
+        elif size <= old:
+            self.out += [12, slot, 2] + below(size, old + 1)
+        else:
+            self.out += [12, slot, 5] + below(size - old, 2 * self.bb)
+        self.sizes[self.slots[slot]] = size
+        return self
+
+    def simple(self, *codes):
+        """Calls of one or two bytes: [10, slot] close, [11, slot] status, [14, slot] flush,
+        [26, slot] directory close, [30] remount, [31] check."""
+        self.out += list(codes)
+        return self
+
+    def cut(self, after_ops, torn_program, torn_erase):
+        """Arms a cut; the calls after it run until it lands (then recovered())."""
+        self.out += cut(after_ops, torn_program, torn_erase)
+        return self
+
+    def recovered(self, read_only_first=False):
+        """The recovery's bytes: a read-only look first (2) or not (1), no cut inside the mount
+        (1), none inside the init (1)."""
+        self.out += [2 if read_only_first else 1, 1, 1]
+        self.slots = {}
+        return self
+
+
+def fs_seeds():
+    seeds = {}
+    for g, name in enumerate(GEOMETRY_NAMES):
+        s = FsSeed(g, 5 if g in (TINY, SAMD21, TINY_ZERO) else 3, g % 8)
+        s.mkdir("a").mkdir("a/b").open(0, "a/c", 3).write(0, 100).write(0, 7, "gap", s.bb)
+        s.read(0, 3, 40).status("a/c").link("c", 5).readlink("c", 2).readlink("c", 30)
+        s.scan("", 2).scan("a", 2).move("a/c", "dd").move("a", "a/b/c").delete("a").delete("a/b")
+        s.open(1, "dd", 1).set_size(1, 20).write(1, 9, "end").simple(11, 1, 14, 1, 10, 0)
+        s.status("a", form=2).status("a/b", form=3).simple(30, 31)  # "a/", "a//b": bad paths
+        seeds[f"basics-{name}"] = s.out
+    # A cut in a write of three blocks over old data, at each of its first flash operations and
+    # in each torn program mode: after it the file is as before or as after, whole.
+    for at in range(0, 24, 2):
+        s = FsSeed(TINY, 5)
+        s.open(0, "a", 3).write(0, 140).cut(at, at % 5, 0).write(0, 130, "start")
+        seeds[f"cut-write-at{at}"] = s.recovered(read_only_first=at % 4 == 2).simple(31, 30).out
+    # Cuts at each flash operation of a delete, a move and a truncate (3 or 4 each), and in a
+    # shrink inside a block (about 15: the block rewritten under a new id, then the record).
+    for at in (0, 1, 2, 3):
+        s = FsSeed(SAMD21, 5)
+        s.mkdir("a").open(0, "a/b", 2).write(0, 90).cut(at, 1, 1).delete("a/b")
+        seeds[f"cut-delete-at{at}"] = s.recovered(read_only_first=at == 2).simple(31).out
+        s = FsSeed(SAMD21, 5)
+        s.mkdir("a").mkdir("b").open(0, "a/c", 2).write(0, 30).cut(at, 2, 0).move("a/c", "b/c")
+        seeds[f"cut-move-at{at}"] = s.recovered().simple(31).out
+        s = FsSeed(TINY_ZERO, 5)
+        s.open(0, "a", 3).write(0, 80).cut(at, 0, 2).open(1, "a", 2)
+        seeds[f"cut-truncate-at{at}"] = s.recovered().simple(31).out
+    for at in (1, 4, 9, 13):
+        s = FsSeed(UNIT1_ECC, 4)
+        s.open(0, "a", 3).write(0, 140).cut(at, 3, 0).set_size(0, 70)
+        seeds[f"cut-set-size-at{at}"] = s.recovered().simple(31).out
+    s = FsSeed(TINY, 5)
+    s.mkdir("a").mkdir("b").mkdir("c").scan("", 3, inside=[15, FS_ROOT_BASE] + fs_path("dd"))
+    seeds["scan-stale"] = s.simple(31).out
+    s = FsSeed(TINY, 2)
+    s.open(0, "a", 3)
+    for _ in range(12):
+        s.write(0, 120, "end")
+    seeds["full-tiny"] = s.simple(31, 30).out
+    return seeds
+
+
+# ---- fsimage (crafted file system keys; fuzz_fsimage.c) --------------------------------------
+
+def fsi_id(k):
+    """craft_id's bytes for id k: 1..8 in one byte, 0, or any (u32)."""
+    if k == 0:
+        return [1]
+    if 1 <= k <= 8:
+        return [k - 1 if k >= 3 else k + 7]
+    return [0] + list(k.to_bytes(4, "little"))
+
+
+def fsi_count(n, right):
+    """craft_count's bytes: the right figure, or any (u32)."""
+    return [4] if n == right else [0] + list(n.to_bytes(4, "little"))
+
+
+def fsi_file(ino, blocks, short_by, ids, trash=(), size=None, deleted=False, bb=64):
+    """Kind 0: a file's record, `blocks` * bb - short_by bytes (or `size`), its table `ids`."""
+    right = blocks * bb - short_by if blocks else 0
+    out = [0] + fsi_id(ino) + [blocks] + (below(short_by, bb) if blocks else [])
+    out += fsi_count(right if size is None else size, right) + fsi_count(len(ids), blocks)
+    out += [1] + ([8, 1] if deleted else [1])
+    for i in ids:
+        out += fsi_id(i)
+    out += fsi_count(len(trash), 0)
+    for i in trash:
+        out += fsi_id(i)
+    return out
+
+
+def fsi_dir(ino, parent):
+    """Kind 2: a directory's record (parent == ino: itself)."""
+    return [2] + fsi_id(ino) + ([2] if parent == ino else [4] + fsi_id(parent))
+
+
+FSI_NAMES = {"a": 0, "b": 1, "dd": 2, ".": 10, "..": 11, "a/b": 12, "x\\0y": 13, "": 14,
+             "longest": 15}
+
+
+def fsi_entry(parent, name, kind, ino=None, target_len=None):
+    """Kind 3: entry `name` under `parent`: "file" or "dir" with an inode id, "link" with a
+    target of target_len bytes, or a type byte (an int) with an id."""
+    out = [3] + fsi_id(parent) + [FSI_NAMES[name]]
+    if kind == "link":
+        return out + [2, target_len - 1] + [i % 4 for i in range(target_len)]
+    if isinstance(kind, int):
+        return out + [0, kind] + fsi_id(ino)
+    return out + [{"file": 3, "dir": 4}[kind]] + fsi_id(ino)
+
+
+def fsi_block(block, length, bb=64):
+    return [5] + fsi_id(block) + below(length, bb + 9) + [COUNTING]
+
+
+def fsimage_seeds():
+    def image(records, geometry=TINY, pages=5, read_only_first=True):
+        return map_header(geometry, pages, ALL_CACHES) + [1 if read_only_first else 0] + records
+
+    tree = (fsi_dir(2, 1) + fsi_entry(1, "a", "dir", 2) + fsi_file(3, 2, 28, [1, 2]) +
+            fsi_entry(2, "b", "file", 3) + fsi_block(1, 64) + fsi_block(2, 36) +
+            fsi_entry(1, "dd", "link", target_len=5))
+    return {
+        "tree": image(tree),
+        "tree-samd21": image(tree, SAMD21, 4, False),
+        "dir-own-parent": image(fsi_dir(2, 2) + fsi_entry(1, "a", "dir", 2) +
+                                fsi_entry(2, "a", "dir", 2)),
+        "dir-loop": image(fsi_dir(2, 3) + fsi_dir(3, 2) + fsi_entry(1, "a", "dir", 2) +
+                          fsi_entry(2, "b", "dir", 3) + fsi_entry(3, "a", "dir", 2)),
+        "root-entry": image(fsi_entry(1, "a", "dir", 1) + fsi_entry(1, "b", "file", 1)),
+        "blocks-repeated": image(fsi_file(3, 3, 0, [1, 1, 1]) + fsi_entry(1, "a", "file", 3) +
+                                 fsi_block(1, 64)),
+        "size-past-blocks": image(fsi_file(3, 1, 0, [1], size=0xFFFFFFF0) +
+                                  fsi_entry(1, "a", "file", 3) + fsi_block(1, 64)),
+        "count-past-record": image(fsi_file(3, 2, 0, [1]) + fsi_entry(1, "a", "file", 3)),
+        "block-too-long": image(fsi_file(3, 1, 0, [1]) + fsi_entry(1, "a", "file", 3) +
+                                fsi_block(1, 72)),
+        "bad-types-and-names": image(fsi_entry(1, "a", 7, 2) + fsi_entry(1, "a/b", "file", 3) +
+                                     fsi_entry(1, "x\\0y", "dir", 2) + fsi_entry(1, "..", "dir", 2)
+                                     + fsi_entry(1, "longest", "link", target_len=3) +
+                                     fsi_file(3, 0, 0, []) + fsi_dir(2, 1)),
+        "deleted-with-trash": image(fsi_file(3, 1, 10, [1], trash=[2, 7], deleted=True) +
+                                    fsi_entry(1, "a", "file", 3) + fsi_block(1, 54) +
+                                    fsi_block(2, 64) + fsi_block(8, 64), read_only_first=True),
+        "entry-to-missing-inode": image(fsi_entry(1, "a", "file", 6) + fsi_entry(1, "b", "dir", 7)),
+        "file-as-parent": image(fsi_file(3, 0, 0, []) + fsi_entry(1, "a", "file", 3) +
+                                fsi_entry(3, "b", "dir", 2) + fsi_dir(2, 3)),
+    }
+
+
 # ---- scenario and image -----------------------------------------------------------------
 
 SCENARIO_SEEDS = [
@@ -561,6 +831,8 @@ def main():
     write_seeds("nor", nor_seeds())
     write_seeds("kvmap", kvmap_seeds())
     write_seeds("tdb", tdb_seeds())
+    write_seeds("fs", fs_seeds())
+    write_seeds("fsimage", fsimage_seeds())
     write_scenario_seeds()
     if len(sys.argv) > 1:
         write_image_seeds(sys.argv[1])

@@ -11,7 +11,7 @@ findings="$build/findings"
 log="$build/fuzz-$target.log"
 mkdir -p "$work" "$findings"
 max_len=4096
-[ "$target" = image ] && max_len=20000
+case $target in image | fsimage) max_len=20000 ;; esac
 "$build/fuzz/fuzz_$target" -seed="$seed" -max_total_time="$seconds" -timeout=10 \
     -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$findings/$target-" \
     "$work" "$here/corpus/$target" >"$log" 2>&1

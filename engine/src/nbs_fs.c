@@ -194,7 +194,8 @@ typedef struct fs_survey {
     uint32_t max_ino;  /* the highest inode id (of a record or an entry) */
     uint32_t max_ref;  /* the highest block id a record names (table or trash) */
     uint32_t work_ino; /* the first file whose clean-up is unfinished (0: none) */
-    uint32_t *orphans; /* orphan walk: block ids above min_orphan collected (NULL: none) */
+    uint8_t *orphans;  /* orphan walk: block ids above min_orphan collected, u32 LE each (NULL:
+                          none; the record area, at any alignment: the caller's buffer) */
     uint32_t orphan_cap, orphan_count, min_orphan;
 } fs_survey;
 
@@ -245,7 +246,7 @@ static int survey_item(nbs_fs *fs, fs_survey *s, const uint8_t *key, size_t klen
     case FS_NS_BLOCK:
         if (klen != FS_ID_KEY_BYTES || !id || vlen > fs->block_bytes) return NBS_E_CORRUPT;
         if (s->orphans && id > s->min_orphan && s->orphan_count < s->orphan_cap)
-            s->orphans[s->orphan_count++] = id;
+            nbs_put_le(s->orphans + 4 * s->orphan_count++, id, 4);
         return 0;
     default: return NBS_E_CORRUPT; /* the file system owns every key of its map */
     }
@@ -288,14 +289,14 @@ static int clean_up(nbs_fs *fs) {
     fs->next_ino = s.max_ino > FS_ROOT ? s.max_ino + 1 : FS_ROOT + 1;
     fs->next_block = s.max_ref + 1;
     for (;;) { /* the orphans, as many per walk as the record area holds */
-        fs_survey o = {.orphans = (uint32_t *)(void *)fs_record_area(fs),
+        fs_survey o = {.orphans = fs_record_area(fs),
                        .orphan_cap = fs_record_bytes(fs->max_blocks) / 4,
                        .min_orphan = s.max_ref};
         if ((rc = survey(fs, &o))) return rc;
         if (!o.orphan_count) return NBS_OK;
         for (uint32_t i = 0; i < o.orphan_count; i++) {
             uint8_t key[FS_ID_KEY_BYTES];
-            fs_id_key(FS_NS_BLOCK, o.orphans[i], key);
+            fs_id_key(FS_NS_BLOCK, fs_id_at(o.orphans, i), key);
             if ((rc = nbs_map_remove(fs->map, key, sizeof key))) return rc;
         }
     }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A broken engine (engine/CMakeLists.txt: NBS_TDB_BROKEN_VARIANTS, NBS_FS_BROKEN_VARIANTS,
-# kvmap-wb-held-ignored) must fail the one engine test that names its flaw, as an assertion (not a crash), while the real
-# engine passes it.
+# kvmap-wb-held-ignored) must fail the one engine test that names its flaw, as an assertion (not a
+# crash), while the real engine passes it.
 # usage: broken_test_fails.sh <test executable built with the broken engine> <suite> <test name>
 exe=$1 suite=$2 test=$3
 out=$("$exe" --filter "$suite/$test" --jobs 1 2>&1)
