@@ -154,7 +154,8 @@ typedef struct adapter_fs_ops {
     /* A file opened again after a reboot, as firmware would: by its path from the root without
      * truncating it (r, or r+ for the modes that write), its handle then in `mode`. */
     int (*reopen)(void *ctx, const char *path, int mode, int slot);
-    uint32_t (*max_file)(void *ctx); /* nbs_fs_max_file: a file's largest size */
+    uint32_t (*max_file)(void *ctx);                  /* nbs_fs_max_file: a file's largest size */
+    uint32_t (*max_value)(void *ctx, size_t key_len); /* nbs_map_max_value of its map */
 } adapter_fs_ops;
 
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide

@@ -195,10 +195,30 @@ static uint32_t fs_max_file(void *ctx) {
     return nbs_fs_max_file(&((fs_adapter *)ctx)->fs);
 }
 
+static uint32_t fs_max_value(void *ctx, size_t key_len) {
+    return nbs_map_max_value(adapter_nbs_flash_of(&((fs_adapter *)ctx)->map), key_len);
+}
+
 static const adapter_fs_ops fs_ops = {
-    fs_mkdir, fs_remove, fs_move,     fs_status,    fs_link,        fs_readlink,
-    fs_scan,  fs_open,   fs_read,     fs_write,     fs_file_status, fs_set_size,
-    fs_flush, fs_close,  fs_dir_open, fs_dir_close, fs_reopen,      fs_max_file,
+    .mkdir = fs_mkdir,
+    .remove = fs_remove,
+    .move = fs_move,
+    .status = fs_status,
+    .link = fs_link,
+    .readlink = fs_readlink,
+    .scan = fs_scan,
+    .open = fs_open,
+    .read = fs_read,
+    .write = fs_write,
+    .file_status = fs_file_status,
+    .set_size = fs_set_size,
+    .flush = fs_flush,
+    .close = fs_close,
+    .dir_open = fs_dir_open,
+    .dir_close = fs_dir_close,
+    .reopen = fs_reopen,
+    .max_file = fs_max_file,
+    .max_value = fs_max_value,
 };
 
 /* ---- the whole tree in the runner's view (fs_view.h) ---- */

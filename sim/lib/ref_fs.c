@@ -55,6 +55,9 @@ bool ref_fs_copy(ref_fs *dst, const ref_fs *src) {
         handle_copy(&dst->dirs[i], &src->dirs[i]);
     }
     dst->max_file = src->max_file;
+    dst->read_only = src->read_only;
+    dst->max_value = src->max_value;
+    dst->max_value_ctx = src->max_value_ctx;
     return true;
 }
 
@@ -113,14 +116,15 @@ static const ref_fs_handle *base_dir(const ref_fs *t, int at, int *rc) {
     return h;
 }
 
-static void resolve(const ref_fs *t, const ref_map *m, int at, const char *path, resolved *r) {
+/* The engine checks the path's rules before its base directory, except status (base first). */
+static void resolve_ordered(const ref_fs *t, const ref_map *m, int at, const char *path,
+                            bool base_first, resolved *r) {
     memset(r, 0, sizeof *r);
-    const ref_fs_handle *base = base_dir(t, at, &r->rc);
+    const ref_fs_handle *base = NULL;
+    if (base_first) base = base_dir(t, at, &r->rc);
+    if (!r->rc && !path_ok(path)) r->rc = NBS_E_FS_PATH;
+    if (!r->rc && !base_first) base = base_dir(t, at, &r->rc);
     if (r->rc) return;
-    if (!path_ok(path)) {
-        r->rc = NBS_E_FS_PATH;
-        return;
-    }
     r->full = *path ? joined(base->path, path) : text_copy(base->path, strlen(base->path));
     r->len = strlen(r->full);
     /* every directory on the way below the base */
@@ -139,6 +143,10 @@ static void resolve(const ref_fs *t, const ref_map *m, int at, const char *path,
         }
     }
     r->type = type_at(m, r->full, r->len, &r->item);
+}
+
+static void resolve(const ref_fs *t, const ref_map *m, int at, const char *path, resolved *r) {
+    resolve_ordered(t, m, at, path, false, r);
 }
 
 static void resolved_free(resolved *r) {
@@ -178,6 +186,10 @@ static const ref_item *file_of(const ref_fs *t, const ref_map *m, const ref_fs_c
         *rc = NBS_E_FS_MODE;
         return NULL;
     }
+    if (writes && t->read_only) {
+        *rc = NBS_E_READ_ONLY;
+        return NULL;
+    }
     const ref_item *item = h->gone ? NULL : ref_map_find(m, h->path, strlen(h->path));
     if (!item) *rc = NBS_E_NOT_FOUND;
     return item;
@@ -191,9 +203,20 @@ static uint32_t file_size(const ref_item *item) {
 
 static void predict_path_call(const ref_fs *t, const ref_map *m, const ref_fs_call *c,
                               ref_fs_answer *out) {
-    resolved r;
-    resolve(t, m, c->at, c->path, &r);
+    resolved r = {0};
     bool is_base = !*c->path;
+    size_t target_len = strlen(c->target);
+    bool writer = c->kind == REF_FS_MKDIR || c->kind == REF_FS_DELETE || c->kind == REF_FS_LINK ||
+                  (c->kind == REF_FS_OPEN && c->mode >= NBS_FS_W);
+    if (c->kind == REF_FS_LINK && (target_len == 0 || target_len > NBS_FS_LINK_MAX)) {
+        out->rc = NBS_E_INVAL; /* the target is checked first */
+        return;
+    }
+    if (writer && t->read_only) {
+        out->rc = NBS_E_READ_ONLY;
+        return;
+    }
+    resolve_ordered(t, m, c->at, c->path, c->kind == REF_FS_STATUS, &r);
     switch (c->kind) {
     case REF_FS_MKDIR:
         if (!r.rc) out->rc = r.type == NBS_FS_NONE ? 1 : 0;
@@ -211,11 +234,13 @@ static void predict_path_call(const ref_fs *t, const ref_map *m, const ref_fs_ca
         if (r.type == NBS_FS_FILE || r.type == NBS_FS_LINK) out->size = file_size(r.item);
         break;
     case REF_FS_LINK: {
-        size_t n = strlen(c->target);
-        if (!r.rc && (n == 0 || n > NBS_FS_LINK_MAX))
-            r.rc = NBS_E_INVAL;
-        else if (!r.rc && r.type != NBS_FS_NONE)
+        size_t name_at = 0;
+        if (!r.rc) fs_view_parent_len((const uint8_t *)r.full, r.len, &name_at);
+        if (!r.rc && r.type != NBS_FS_NONE)
             r.rc = NBS_E_FS_EXISTS;
+        else if (!r.rc && t->max_value &&
+                 1 + target_len > t->max_value(t->max_value_ctx, 5 + r.len - name_at))
+            r.rc = NBS_E_TOO_BIG;
         break;
     }
     case REF_FS_READLINK:
@@ -253,6 +278,10 @@ static void predict_path_call(const ref_fs *t, const ref_map *m, const ref_fs_ca
 
 static void predict_move(const ref_fs *t, const ref_map *m, const ref_fs_call *c,
                          ref_fs_answer *out) {
+    if (t->read_only) {
+        out->rc = NBS_E_READ_ONLY;
+        return;
+    }
     resolved from, to;
     resolve(t, m, c->at, c->path, &from);
     resolve(t, m, c->to_at, c->to, &to);
@@ -273,10 +302,6 @@ static void predict_file_call(const ref_fs *t, const ref_map *m, const ref_fs_ca
                               ref_fs_answer *out) {
     int rc;
     const ref_item *item = file_of(t, m, c, &rc);
-    if (c->kind == REF_FS_FLUSH) { /* writes nothing: only a closed handle is refused */
-        out->rc = rc == NBS_E_FS_CLOSED ? rc : NBS_OK;
-        return;
-    }
     if (rc) {
         out->rc = rc;
         return;

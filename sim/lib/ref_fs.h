@@ -72,11 +72,18 @@ typedef struct ref_fs_handle {
     char *path; /* where its entry is now, from the root ("" the root) */
 } ref_fs_handle;
 
-/* The engine's RAM: its handles, and the largest file (nbs_fs_max_file). */
+/* The engine's RAM: its handles, the largest file (nbs_fs_max_file), and whether its map is
+ * mounted read-only (every call that may write answers read_only, in the engine's order). */
 typedef struct ref_fs {
     ref_fs_handle files[REF_FS_SLOTS];
     ref_fs_handle dirs[REF_FS_SLOTS];
     uint32_t max_file;
+    bool read_only;
+    /* The map's largest value for a key of `key_len` bytes (nbs_map_max_value): a link whose
+     * entry (key: 5 bytes and its name; value: a type byte and its target) does not fit answers
+     * too_big. NULL: every entry fits. */
+    uint32_t (*max_value)(void *ctx, size_t key_len);
+    void *max_value_ctx;
 } ref_fs;
 
 void ref_fs_init(ref_fs *t);
@@ -88,8 +95,7 @@ void ref_fs_forget(ref_fs *t);
 
 /* The answer of `call` on the tree `m`. */
 void ref_fs_predict(const ref_fs *t, const ref_map *m, const ref_fs_call *call, ref_fs_answer *out);
-/* Whether a call the model answers with success writes flash (on a map mounted read-only it
- * answers read_only instead). */
+/* Whether a call the model answers `rc` changes flash (then it has a change to begin). */
 bool ref_fs_writes(const ref_fs *t, const ref_map *m, const ref_fs_call *call, int rc);
 /* Begins in `m` the change to the tree a call answered with success makes, as one transaction;
  * false when it changes no entry. The caller ends it (ref_map_end) or leaves it in flight for a

@@ -224,10 +224,34 @@ Test(ref_fs, handles_follow_a_move_and_die_with_a_delete) {
     cr_assert_eq(rc_of(path_call(REF_FS_DELETE, "z/a2/b/f")), 1);
     cr_assert_eq(rc_of(path_call(REF_FS_DELETE, "z/a2/b/f")), 0); /* missing */
     cr_assert_eq(rc_of(handle_call(REF_FS_FILE_STATUS, 0)), NBS_E_NOT_FOUND);
+    cr_assert_eq(rc_of(handle_call(REF_FS_FLUSH, 0)), NBS_E_NOT_FOUND);
     cr_assert_eq(rc_of(open_call("z/a2/b/f", NBS_FS_W, 1)), 0); /* a new file, not handle 0's */
     cr_assert_eq(rc_of(handle_call(REF_FS_FILE_STATUS, 0)), NBS_E_NOT_FOUND);
     ref_fs_close_gone(&t);
     cr_assert_eq(rc_of(handle_call(REF_FS_FILE_STATUS, 0)), NBS_E_FS_CLOSED);
+}
+
+Test(ref_fs, a_read_only_map_refuses_writers_in_the_engines_order) {
+    fill();
+    t.read_only = true;
+    cr_assert_eq(rc_of(path_call(REF_FS_MKDIR, "a")), NBS_E_READ_ONLY); /* even when it exists */
+    cr_assert_eq(rc_of(path_call(REF_FS_DELETE, "/bad")), NBS_E_READ_ONLY);
+    ref_fs_call link = path_call(REF_FS_LINK, "new");
+    cr_assert_eq(rc_of(link), NBS_E_INVAL); /* an empty target: checked first */
+    cr_assert_eq(rc_of(open_call("a", NBS_FS_W, 1)), NBS_E_READ_ONLY);
+    cr_assert_eq(rc_of(open_call("a", NBS_FS_R, 1)), NBS_E_FS_IS_DIR);
+    cr_assert_eq(write_text(0, 0, "x"), NBS_E_READ_ONLY);
+    cr_assert_eq(rc_of(open_call("a/b/f", NBS_FS_R, 2)), 0);
+    cr_assert_eq(write_text(2, 0, "x"), NBS_E_FS_MODE); /* the mode first */
+    cr_assert_eq(status_of("a/b/f").size, 5);
+}
+
+Test(ref_fs, the_base_directory_is_checked_after_the_path_except_by_status) {
+    ref_fs_call c = path_call(REF_FS_MKDIR, "//");
+    c.at = 2; /* never opened */
+    cr_assert_eq(rc_of(c), NBS_E_FS_PATH);
+    c.kind = REF_FS_STATUS;
+    cr_assert_eq(rc_of(c), NBS_E_FS_CLOSED);
 }
 
 Test(ref_fs, moves_refused) {
