@@ -21,7 +21,8 @@
 #     and kvmap_wb (the façade with its write-back RAM variant), update (the update slots as the
 #     application uses them: open, write, complete, status, confirm) and boot (the bootloader's
 #     boot: the swap, its resume and the revert), tdb (the TDBStore-shaped store, incremental
-#     sets included). None is in the map+queue figure;
+#     sets included), fs (the file system, every call, the transactions it commits included).
+#     None is in the map+queue figure;
 #     nbs_inspect (a diagnostic for host tools) is in none of them.
 # Argument: the build dir.
 set -eu
@@ -60,6 +61,7 @@ kvmap_wb=$(layer kvmap_wb)
 update=$(layer update)
 boot=$(layer boot)
 tdb=$(layer tdb)
+fs=$(layer fs)
 messages=$(( $(object_text "$dir/libnbs.a" nbs_strerror) - $(object_text "$dir/libnbs_nocache.a" nbs_strerror) ))
 printf '{"target": "cortex-m4 -Os", "no_caches": %s, "all_caches": %s, "messages": %d, ' \
     "$(sizes "$dir/libnbs_nocache.a")" "$(sizes "$dir/libnbs.a")" "$messages"
@@ -68,5 +70,5 @@ printf '"firmware_map_queue": %s, "firmware_all_caches": %s, "firmware_core": %s
     "$(firmware "$dir/size_firmware_core.map")"
 printf '"read_only": %d, "layers": {"txn": %d, "part": %d, "raw": %d, "kv": %d, "kvmap": %d, ' \
     "$read_only" "$txn" "$part" "$raw" "$kv" "$kvmap"
-printf '"kvmap_wb": %d, "update": %d, "boot": %d, "tdb": %d}, "goal": 6144}\n' "$kvmap_wb" "$update" \
-    "$boot" "$tdb"
+printf '"kvmap_wb": %d, "update": %d, "boot": %d, "tdb": %d, "fs": %d}, "goal": 6144}\n' \
+    "$kvmap_wb" "$update" "$boot" "$tdb" "$fs"

@@ -5,6 +5,7 @@
  * The inspection (nbs_inspect) is left out: a diagnostic for tools on the host (the GUI, the
  * reports), not something a product links to store and queue. */
 #include "nbs.h"
+#include "nbs_fs.h"
 #include "nbs_kv.h"
 #include "nbs_kvmap.h"
 #include "nbs_part.h"
@@ -17,15 +18,16 @@
 #endif
 /* The layer kept besides map and queue: its cost is this firmware's bytes less map+queue's. */
 #define SIZE_LAYER_NONE     0
-#define SIZE_LAYER_TXN      1 /* multi-key transactions (nbs_txn.c's writing side) */
-#define SIZE_LAYER_PART     2 /* the partition table */
-#define SIZE_LAYER_RAW      3 /* raw partition access (with the partition lookup it calls) */
-#define SIZE_LAYER_KV       4 /* key-value domains (with the transactions it stages into) */
-#define SIZE_LAYER_KVMAP    5 /* the Map façade, write-through */
-#define SIZE_LAYER_KVMAP_WB 6 /* the Map façade with its write-back RAM variant */
-#define SIZE_LAYER_UPDATE   7 /* firmware update slots: the writer's side (the application) */
-#define SIZE_LAYER_BOOT     8 /* firmware update slots: the bootloader's side (boot, confirm) */
-#define SIZE_LAYER_TDB      9 /* the TDBStore-shaped store, incremental sets included */
+#define SIZE_LAYER_TXN      1  /* multi-key transactions (nbs_txn.c's writing side) */
+#define SIZE_LAYER_PART     2  /* the partition table */
+#define SIZE_LAYER_RAW      3  /* raw partition access (with the partition lookup it calls) */
+#define SIZE_LAYER_KV       4  /* key-value domains (with the transactions it stages into) */
+#define SIZE_LAYER_KVMAP    5  /* the Map façade, write-through */
+#define SIZE_LAYER_KVMAP_WB 6  /* the Map façade with its write-back RAM variant */
+#define SIZE_LAYER_UPDATE   7  /* firmware update slots: the writer's side (the application) */
+#define SIZE_LAYER_BOOT     8  /* firmware update slots: the bootloader's side (boot, confirm) */
+#define SIZE_LAYER_TDB      9  /* the TDBStore-shaped store, incremental sets included */
+#define SIZE_LAYER_FS       10 /* the file system, every call (with the transactions it commits) */
 #ifndef SIZE_FIRMWARE_LAYER
 #define SIZE_FIRMWARE_LAYER SIZE_LAYER_NONE
 #endif
@@ -95,6 +97,17 @@ static const any_function public_functions[] = {
     (any_function)nbs_tdb_set_finalize, (any_function)nbs_tdb_set_abort,
     (any_function)nbs_tdb_iter_open,    (any_function)nbs_tdb_iter_next,
     (any_function)nbs_tdb_reserved_set, (any_function)nbs_tdb_reserved_get,
+#elif SIZE_FIRMWARE_LAYER == SIZE_LAYER_FS
+    (any_function)nbs_fs_buffer_bytes, (any_function)nbs_fs_init,
+    (any_function)nbs_fs_max_file,     (any_function)nbs_fs_dir_open,
+    (any_function)nbs_fs_dir_close,    (any_function)nbs_fs_mkdir,
+    (any_function)nbs_fs_delete,       (any_function)nbs_fs_move,
+    (any_function)nbs_fs_status_of,    (any_function)nbs_fs_link,
+    (any_function)nbs_fs_readlink,     (any_function)nbs_fs_scan_open,
+    (any_function)nbs_fs_scan_next,    (any_function)nbs_fs_open,
+    (any_function)nbs_fs_read,         (any_function)nbs_fs_write,
+    (any_function)nbs_fs_file_status,  (any_function)nbs_fs_set_size,
+    (any_function)nbs_fs_flush,        (any_function)nbs_fs_close,
 #endif
 };
 

@@ -45,6 +45,10 @@
 #define NBS_TEST_BREAK_UPDATE_RECORD_FIRST                                                         \
     26 /* update: a swap step's progress recorded before the copy it describes */
 #define NBS_TEST_BREAK_UPDATE_NO_CRC 27 /* update: a boot installs without checking the CRC */
+#define NBS_TEST_BREAK_FS_INODE_FIRST                                                              \
+    28 /* fs: a write commits the file's record before storing its new blocks */
+#define NBS_TEST_BREAK_FS_MOVE_TWO_STEPS                                                           \
+    29 /* fs: a move removes the old entry and stores the new one in two writes, not one TXN */
 #if defined(NBS_TEST_BREAK) && NBS_TEST_BREAK == 0
 #error "NBS_TEST_BREAK names no flaw defined above: the broken engine would be the real one"
 #endif
