@@ -93,6 +93,9 @@ static bool field_handle(scenario_ctx *c, const pjson_node *obj, const char *key
               node->length >= 1 && node->length <= SCENARIO_FS_HANDLE_MAX;
     if (ok)
         memcpy(out, node->string, node->length + 1);
+    else if (node->type == PJSON_STRING)
+        ctx_report(c, node->pos, "a handle's name of %zu bytes%s; expected 1 to 16 bytes of text",
+                   node->length, strlen(node->string) != node->length ? " holding a 0 byte" : "");
     else
         report_type(c, node, "a handle's name (a string of 1 to 16 bytes)");
     ctx_path_restore(c, mark);
