@@ -801,8 +801,14 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_FS_READLINK:
     case SCENARIO_OP_FS_SCAN:
     case SCENARIO_OP_FS_OPEN:
+    case SCENARIO_OP_FS_READ:
     case SCENARIO_OP_FS_WRITE:
-    case SCENARIO_OP_FS_DIR_OPEN: fs_args_free(&s->args.fs); break;
+    case SCENARIO_OP_FS_FILE_STATUS:
+    case SCENARIO_OP_FS_SET_SIZE:
+    case SCENARIO_OP_FS_FLUSH:
+    case SCENARIO_OP_FS_CLOSE:
+    case SCENARIO_OP_FS_DIR_OPEN:
+    case SCENARIO_OP_FS_DIR_CLOSE: fs_args_free(&s->args.fs); break;
     default: break;
     }
     expect_free(&s->expect);
