@@ -197,17 +197,6 @@ static int expected_answer(run_state *st, const scenario_expect *e, run_bytes *b
     return RUNNER_OK;
 }
 
-/* The read buffer holds `at_least` bytes (a read's count, a link's target). */
-static int grow_read_buffer(run_state *st, size_t at_least) {
-    size_t want = st->engine.max_value_size > at_least ? st->engine.max_value_size : at_least;
-    if (st->read_buffer_size >= want) return RUNNER_OK;
-    uint8_t *grown = realloc(st->read_buffer, want);
-    if (!grown) return run_fail_nomem(st);
-    st->read_buffer = grown;
-    st->read_buffer_size = want;
-    return RUNNER_OK;
-}
-
 /* One call: predicted, made, followed by the model, checked. *got is the engine's answer (the
  * caller inits and frees its entries); *predicted_rc the model's. */
 static int single_call(run_state *st, const fs_call *c, ref_fs_answer *got, int *predicted_rc) {
@@ -291,7 +280,8 @@ static int reopen_handles(run_state *st) {
 }
 
 static int run_fs_call(run_state *st, const fs_call *c, ref_fs_answer *got) {
-    int rc = grow_read_buffer(st, c->call.kind == REF_FS_READ ? c->call.count : c->call.capacity);
+    int rc =
+        run_grow_read_buffer(st, c->call.kind == REF_FS_READ ? c->call.count : c->call.capacity);
     if (!rc && st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
         rc = run_sync_model_as_check(st);
     int predicted_rc = NBS_OK;

@@ -166,6 +166,8 @@ int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
  * that it is the same however the run got to the step (a campaign resumes runs mid-step). */
 int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out);
 void run_bytes_free(run_bytes *b);
+/* The read buffer holds any value of the engine, and at least `at_least` bytes (a read's size). */
+int run_grow_read_buffer(run_state *st, size_t at_least);
 /* "2 keys: \"a\" (1 byte), \"b\" (1 byte)" (the first four), for messages. */
 void run_describe_keys(char *out, size_t size, const ref_list *keys);
 /* An `items` expectation of keys (kv_keys, tdb_iter): each key, with an empty value, into `out`. */
