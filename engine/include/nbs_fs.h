@@ -45,6 +45,7 @@ typedef struct nbs_fs {
      * pending_to - 1 of inode pending_ino, removed by the next write call unless the inode's
      * record names them (its commit was made after all). */
     uint32_t pending_ino, pending_from, pending_to;
+    bool settled; /* private: init's clean-up is done (until then each write call runs it first) */
 } nbs_fs;
 
 /* A directory handle (ECMA-419's Directory): paths are taken from it. It names its directory by
@@ -86,9 +87,10 @@ size_t nbs_fs_buffer_bytes(const nbs_flash *flash);
  * a read-write init; reads are right). Its clean-up's error is returned (NBS_E_CORRUPT for a
  * key of no namespace of the file system or a record the format does not allow, NBS_E_GEOMETRY
  * when nbs_fs_buffer_bytes() is 0, NBS_E_WORK_BUFFER for a smaller buffer); the file system is
- * bound all the same (but for those last two). Its walk is linear in the map's items, plus a
- * lookup per id of each file's trash list. Mounting the map again needs init again, and handles
- * opened before it are not to be used after it. */
+ * bound all the same (but for those last two), and every write call runs the clean-up first
+ * until it succeeds (so a map whose walk finds it corrupt takes no write: its ids are unknown). Its
+ * walk is linear in the map's items, plus a lookup per id of each file's trash list. Mounting the
+ * map again needs init again, and handles opened before it are not to be used after it. */
 int nbs_fs_init(nbs_fs *fs, nbs_map *map, void *buf, size_t buf_size);
 /* The largest file this file system holds (max_blocks * block_bytes): a write or setSize past it
  * is NBS_E_TOO_BIG and changes nothing. */

@@ -100,7 +100,9 @@ int fs_inode_decode(const nbs_fs *fs, const uint8_t *rec, size_t len, fs_inode *
     node->size = nbs_get_le(rec + 2, 4);
     node->n = nbs_get_le(rec + 6, 4);
     /* The counts bound every loop over the ids, and each must lie inside the record. */
-    if (node->n > fs->max_blocks || node->n != fs_blocks_for(fs, node->size)) return NBS_E_CORRUPT;
+    if (node->n > fs->max_blocks || node->n != fs_blocks_for(fs, node->size) ||
+        len < FS_FILE_HEAD + 4u * node->n)
+        return NBS_E_CORRUPT;
     node->table = rec + 10;
     node->t = nbs_get_le(node->table + 4 * node->n, 4);
     node->trash = node->table + 4 * node->n + 4;
@@ -173,9 +175,15 @@ static int settle_pending(nbs_fs *fs) {
     return NBS_OK;
 }
 
+static int clean_up(nbs_fs *fs);
+
 int fs_check_writer(nbs_fs *fs) {
     int rc = fs_check(fs);
     if (rc || (rc = nbs_check_writable(&fs->map->log))) return rc;
+    if (!fs->settled) { /* init's clean-up failed or was not run: the ids are not known */
+        if ((rc = clean_up(fs))) return rc;
+        fs->settled = true;
+    }
     return settle_pending(fs);
 }
 
@@ -309,5 +317,7 @@ int nbs_fs_init(nbs_fs *fs, nbs_map *map, void *buf, size_t buf_size) {
     /* Read-only: nothing is cleaned up; what a cut left is named by no table and no entry, so
      * reads are right, and every write is the map's NBS_E_READ_ONLY. */
     if (nbs_read_only(&map->log)) return NBS_OK;
-    return clean_up(fs);
+    int rc = clean_up(fs);
+    fs->settled = rc == NBS_OK;
+    return rc;
 }

@@ -2,14 +2,22 @@
  * createLink, readLink and scan, each write one commit (engine/SPEC.md section 12.4). */
 #include "nbs_fs_internal.h"
 
-int nbs_fs_dir_open(nbs_fs *fs, const nbs_fs_dir *at, const char *path, nbs_fs_dir *dir) {
-    if (!dir) return NBS_E_INVAL;
+/* The directory a path names (its inode id): NOT_FOUND when missing, NOT_DIR when another kind. */
+static int resolve_dir(nbs_fs *fs, const nbs_fs_dir *at, const char *path, uint32_t *ino) {
     fs_where w;
     int rc = fs_resolve(fs, at, path, fs_key_a(fs), &w);
     if (rc) return rc;
     if (!w.found) return NBS_E_NOT_FOUND;
     if (w.type != NBS_FS_DIR) return NBS_E_FS_NOT_DIR;
-    *dir = (nbs_fs_dir){.fs = fs, .ino = w.ino, .open = true};
+    *ino = w.ino;
+    return NBS_OK;
+}
+
+int nbs_fs_dir_open(nbs_fs *fs, const nbs_fs_dir *at, const char *path, nbs_fs_dir *dir) {
+    uint32_t ino;
+    int rc = dir ? resolve_dir(fs, at, path, &ino) : NBS_E_INVAL;
+    if (rc) return rc;
+    *dir = (nbs_fs_dir){.fs = fs, .ino = ino, .open = true};
     return NBS_OK;
 }
 
@@ -250,13 +258,10 @@ int nbs_fs_readlink(nbs_fs *fs, const nbs_fs_dir *at, const char *path, char *bu
 /* ---- scan ---- */
 
 int nbs_fs_scan_open(nbs_fs *fs, const nbs_fs_dir *at, const char *path, nbs_fs_scan *scan) {
-    if (!scan) return NBS_E_INVAL;
-    fs_where w;
-    int rc = fs_resolve(fs, at, path, fs_key_a(fs), &w);
+    uint32_t ino;
+    int rc = scan ? resolve_dir(fs, at, path, &ino) : NBS_E_INVAL;
     if (rc) return rc;
-    if (!w.found) return NBS_E_NOT_FOUND;
-    if (w.type != NBS_FS_DIR) return NBS_E_FS_NOT_DIR;
-    *scan = (nbs_fs_scan){.fs = fs, .ino = w.ino, .writes = fs->map->log.writes};
+    *scan = (nbs_fs_scan){.fs = fs, .ino = ino, .writes = fs->map->log.writes};
     nbs_map_iter_init(fs->map, &scan->map_iter);
     return NBS_OK;
 }

@@ -6,6 +6,7 @@
  * GC as it comes), measured once the ring has wrapped. Each value is read back whole. --json: one
  * object. Exit 0 when measured, 1 when an engine call failed or a value read back wrong. */
 #include "bench_store.h"
+#include "bench_traffic.h"
 #include "cli.h"
 #include "commands.h"
 #include "nbs_tdb.h"
@@ -25,24 +26,19 @@
 
 static const char *const tdb_presets[] = {"nrf52840", "w25q16jv"};
 
-/* The traffic of one incremental set (replacing sets: the mean of MEASURED_SETS). */
-typedef struct tdb_traffic {
-    uint64_t program_bytes, program_calls, erases, read_bytes;
-} tdb_traffic;
-
 typedef struct tdb_result {
     const char *preset;
     uint32_t page_size;
-    tdb_traffic first, replace;
-    char error[160]; /* empty when measured */
+    bench_traffic first, replace; /* replacing sets: the mean of MEASURED_SETS */
+    char error[160];              /* empty when measured */
 } tdb_result;
 
 static void value_bytes(uint8_t *v, unsigned seed) {
     for (uint32_t i = 0; i < VALUE_BYTES; i++) v[i] = (uint8_t)(i * 13u + seed + (i >> 9));
 }
 
-/* One incremental set of the whole value in PIECE_BYTES pieces, its traffic in *t. */
-static int set_value(bench_store *s, nbs_tdb *tdb, const uint8_t *v, tdb_traffic *t) {
+/* One incremental set of the whole value in PIECE_BYTES pieces, its traffic added to *t. */
+static int set_value(bench_store *s, nbs_tdb *tdb, const uint8_t *v, bench_traffic *t) {
     nor_stats before, after;
     nor_get_stats(s->dev, &before);
     int rc = nbs_tdb_set_start(tdb, "image", 5, VALUE_BYTES, 0);
@@ -50,9 +46,7 @@ static int set_value(bench_store *s, nbs_tdb *tdb, const uint8_t *v, tdb_traffic
         rc = nbs_tdb_set_add_data(tdb, v + at, PIECE_BYTES);
     if (!rc) rc = nbs_tdb_set_finalize(tdb);
     nor_get_stats(s->dev, &after);
-    *t = (tdb_traffic){
-        after.program_bytes - before.program_bytes, after.program_calls - before.program_calls,
-        after.erase_calls - before.erase_calls, after.read_bytes - before.read_bytes};
+    bench_traffic_add(t, &before, &after);
     return rc;
 }
 
@@ -81,30 +75,14 @@ static void measure(tdb_result *r, uint8_t *first, uint8_t *second, uint8_t *out
         step = "first read", rc = read_back(&tdb, first, out);
     for (unsigned i = 0; !rc && i < WARM_SETS + MEASURED_SETS; i++) {
         const uint8_t *v = i % 2 ? first : second;
-        tdb_traffic t;
-        if ((step = "replacing set", rc = set_value(&s, &tdb, v, &t)) == NBS_OK)
+        bench_traffic warm = {0}, *t = i < WARM_SETS ? &warm : &r->replace;
+        if ((step = "replacing set", rc = set_value(&s, &tdb, v, t)) == NBS_OK)
             step = "read after a replacing set", rc = read_back(&tdb, v, out);
-        if (i < WARM_SETS) continue;
-        r->replace.program_bytes += t.program_bytes;
-        r->replace.program_calls += t.program_calls;
-        r->replace.erases += t.erases;
-        r->replace.read_bytes += t.read_bytes;
     }
-    r->replace.program_bytes /= MEASURED_SETS, r->replace.program_calls /= MEASURED_SETS;
-    r->replace.erases /= MEASURED_SETS, r->replace.read_bytes /= MEASURED_SETS;
+    bench_traffic_mean(&r->replace, MEASURED_SETS);
     if (rc) snprintf(r->error, sizeof r->error, "%s: %s", step, nbs_strerror(rc));
     free(buf);
     bench_store_close(&s);
-}
-
-static cJSON *traffic_json(const tdb_traffic *t) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "program_bytes", (double)t->program_bytes);
-    cJSON_AddNumberToObject(o, "program_calls", (double)t->program_calls);
-    cJSON_AddNumberToObject(o, "erases", (double)t->erases);
-    cJSON_AddNumberToObject(o, "read_bytes", (double)t->read_bytes);
-    cJSON_AddNumberToObject(o, "programmed_per_raw_byte", (double)t->program_bytes / VALUE_BYTES);
-    return o;
 }
 
 static void print_json(const tdb_result *results, size_t n) {
@@ -124,8 +102,8 @@ static void print_json(const tdb_result *results, size_t n) {
         cJSON *raw = cJSON_AddObjectToObject(row, "raw");
         cJSON_AddNumberToObject(raw, "program_bytes", VALUE_BYTES);
         cJSON_AddNumberToObject(raw, "erases", r->page_size ? VALUE_BYTES / r->page_size : 0);
-        cJSON_AddItemToObject(row, "first_set", traffic_json(&r->first));
-        cJSON_AddItemToObject(row, "replacing_set", traffic_json(&r->replace));
+        cJSON_AddItemToObject(row, "first_set", bench_traffic_json(&r->first, VALUE_BYTES));
+        cJSON_AddItemToObject(row, "replacing_set", bench_traffic_json(&r->replace, VALUE_BYTES));
         if (r->error[0]) cJSON_AddStringToObject(row, "error", r->error);
         cJSON_AddItemToArray(rows, row);
     }
@@ -133,12 +111,6 @@ static void print_json(const tdb_result *results, size_t n) {
     puts(text);
     free(text);
     cJSON_Delete(root);
-}
-
-static void print_row(const char *what, const tdb_traffic *t) {
-    printf("  %-14s %12llu %9.3f %14llu %7llu %12llu\n", what, (unsigned long long)t->program_bytes,
-           (double)t->program_bytes / VALUE_BYTES, (unsigned long long)t->program_calls,
-           (unsigned long long)t->erases, (unsigned long long)t->read_bytes);
 }
 
 static void print_table(const tdb_result *results, size_t n) {
@@ -149,12 +121,11 @@ static void print_table(const tdb_result *results, size_t n) {
     for (size_t i = 0; i < n; i++) {
         const tdb_result *r = &results[i];
         printf("\n%s (%u-byte sectors)\n", r->preset, r->page_size);
-        printf("  %-14s %12s %9s %14s %7s %12s\n", "", "programmed", "x raw", "program calls",
-               "erases", "read bytes");
-        tdb_traffic raw = {VALUE_BYTES, 0, r->page_size ? VALUE_BYTES / r->page_size : 0, 0};
-        print_row("raw", &raw);
-        print_row("first set", &r->first);
-        print_row("replacing set", &r->replace);
+        bench_traffic_print_header();
+        bench_traffic raw = {VALUE_BYTES, 0, r->page_size ? VALUE_BYTES / r->page_size : 0, 0};
+        bench_traffic_print_row("raw", &raw, VALUE_BYTES);
+        bench_traffic_print_row("first set", &r->first, VALUE_BYTES);
+        bench_traffic_print_row("replacing set", &r->replace, VALUE_BYTES);
         if (r->error[0]) printf("  error: %s\n", r->error);
     }
 }

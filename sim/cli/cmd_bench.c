@@ -16,14 +16,15 @@ int cmd_bench(int argc, char **argv) {
     if (rc >= 0) return rc;
     if (npos != 1)
         return cli_usage_error(
-            cmd, "expected one benchmark: sim, engine, seqstore, tdb, powercut or emu");
+            cmd, "expected one benchmark: sim, engine, seqstore, tdb, fs, powercut or emu");
     if (strcmp(argv[1], "sim") == 0) return bench_sim(json);
     if (strcmp(argv[1], "engine") == 0) return bench_engine(json);
     if (strcmp(argv[1], "seqstore") == 0) return bench_seqstore(json);
     if (strcmp(argv[1], "tdb") == 0) return bench_tdb(json);
+    if (strcmp(argv[1], "fs") == 0) return bench_fs(json);
     if (strcmp(argv[1], "powercut") == 0) return bench_powercut(json);
     if (strcmp(argv[1], "emu") == 0) return bench_emu(json);
     return cli_usage_error(
-        cmd, "unknown benchmark '%s' (expected sim, engine, seqstore, tdb, powercut or emu)",
+        cmd, "unknown benchmark '%s' (expected sim, engine, seqstore, tdb, fs, powercut or emu)",
         argv[1]);
 }

@@ -22,6 +22,7 @@ int bench_sim(bool json);
 int bench_engine(bool json);
 int bench_seqstore(bool json);
 int bench_tdb(bool json);
+int bench_fs(bool json);
 int bench_powercut(bool json);
 int bench_emu(bool json);
 

@@ -14,7 +14,7 @@ const cli_command cli_commands[] = {
      "Programs, erases and tears a few operations on a preset, printing what the model does.",
      cmd_demo},
     {"bench", "measure the model, the engine, the power-cut campaigns or the emulator",
-     "sim|engine|seqstore|tdb|powercut|emu [--json]",
+     "sim|engine|seqstore|tdb|fs|powercut|emu [--json]",
      "Runs a benchmark and prints its figures:\n"
      "  sim     program/read/erase throughput of the NOR model against memcpy, snapshot cost\n"
      "  engine  flash traffic, wear and write amplification of the storage engine, and its\n"
@@ -25,6 +25,9 @@ const cli_command cli_commands[] = {
      "  tdb     a 64 KiB value set incrementally in the TDB store (chunks, descriptor,\n"
      "          journal) on 4 KiB-sector presets: bytes programmed and erases beside its raw\n"
      "          65,536 bytes, for the first set and one replacing it\n"
+     "  fs      a 100 KiB file written in 4 KiB writes in the file system on nrf52840, then\n"
+     "          4 KiB overwrites in its middle: bytes programmed and erases beside the raw\n"
+     "          bytes\n"
      "  powercut  cut points verified per second per core by an exhaustive campaign\n"
      "  emu     the emulator on the nrf52840 (the boot counter built beside norbench):\n"
      "          instructions per CPU second with the flash hooks on, boot and reboot time,\n"

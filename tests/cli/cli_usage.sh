@@ -37,7 +37,7 @@ done
 expect 2 "unknown option '-x'" presets -x
 expect 2 "--json takes no value" presets --json=yes
 expect 2 "expected one benchmark" bench
-expect 2 "unknown benchmark 'nope' (expected sim, engine, seqstore, tdb, powercut or emu)" bench nope
+expect 2 "unknown benchmark 'nope' (expected sim, engine, seqstore, tdb, fs, powercut or emu)" bench nope
 expect 0 "seqstore  sequential-storage's own map and queue" bench --help
 expect 2 "unknown option '--no-such-flag'" bench seqstore --no-such-flag
 expect 2 "--seed expects a non-negative integer" demo --seed banana
