@@ -60,8 +60,14 @@ defs = {
                                for op in ["==","!=","<","<=",">",">="]}) | {"minProperties": 1}]},
  "steps": {"type": "array", "minItems": 1, "items": ref("step")},
  "partition_name": {"type": "string", "pattern": "^[!-~]{1,16}$"},
+ "fs_path": {"description": "A path (or a link's target) of the file system: text of up to 1024 bytes without a 0 byte; the engine answers fs_path for one that breaks ECMA-419's subpath rules.",
+             "type": "string", "maxLength": 1024},
+ "fs_handle": {"description": "A file or directory handle's name: 1 to 16 bytes.", "type": "string", "minLength": 1, "maxLength": 16},
  "raw_args": obj({"partition": {"$ref": "#/$defs/partition_name"}}, ["partition"]),
 }
+# The file system's entry types and open modes (scenario_fs.c).
+FS_TYPES = c_names("sim/scenario/scenario_fs.c", "type_names[]")
+FS_MODES = c_names("sim/scenario/scenario_fs.c", "mode_names[]")
 def expect(*kinds):
     alts = []
     for k in kinds:
@@ -72,6 +78,8 @@ def expect(*kinds):
         if k == "status": alts.append(obj({"value": obj({f: U32 for f in c_names("sim/scenario/scenario_partitions.c", "figure_names[]")}) | {"minProperties": 1}}, ["value"]))
         if k == "names": alts.append(obj({"value": {"type": "array", "maxItems": 16, "items": ref("partition_name")}}, ["value"]))
         if k == "tdb_info": alts.append(obj({"value": obj({"size": U32, "flags": ref("tdb_flags")}, ["size"])}, ["value"]))
+        if k == "fs_status": alts.append(obj({"value": obj({"type": {"enum": FS_TYPES}, "size": U32}, ["type"])}, ["value"]))
+        if k == "fs_entries": alts.append(obj({"value": {"type": "object", "additionalProperties": {"enum": FS_TYPES[1:]}}}, ["value"]))
         if k == "items": alts.append(obj({"items": {"type": "array", "items": {"anyOf": [ref("value"), obj({"key": ref("key"), "value": ref("value")}, ["key", "value"])]}}}, ["items"]))
     alts.append(obj({"error": ref("error_name")}, ["error"]))
     return {"oneOf": alts}
@@ -171,6 +179,22 @@ ops = {
               expect("items")),
  "tdb_reserved_set": (obj({"value": ref("value")}, ["value"]), expect()),
  "tdb_reserved_get": (ref("no_args"), expect("bytes", "absent")),
+ "fs_mkdir": (obj({"path": ref("fs_path"), "at": ref("fs_handle")}, ["path"]), expect("bool")),
+ "fs_delete": (obj({"path": ref("fs_path"), "at": ref("fs_handle")}, ["path"]), expect("bool")),
+ "fs_move": (obj({"from": ref("fs_path"), "to": ref("fs_path"), "at": ref("fs_handle"), "to_at": ref("fs_handle")}, ["from", "to"]), expect()),
+ "fs_status": (obj({"path": ref("fs_path"), "at": ref("fs_handle")}, ["path"]), expect("fs_status")),
+ "fs_link": (obj({"path": ref("fs_path"), "target": ref("fs_path"), "at": ref("fs_handle")}, ["path", "target"]), expect()),
+ "fs_readlink": (obj({"path": ref("fs_path"), "at": ref("fs_handle"), "capacity": rng(0, 1024)}, ["path"]), expect("bytes")),
+ "fs_scan": (obj({"path": ref("fs_path"), "at": ref("fs_handle")}), expect("fs_entries")),
+ "fs_open": (obj({"path": ref("fs_path"), "mode": {"enum": FS_MODES}, "handle": ref("fs_handle"), "at": ref("fs_handle")}, ["path", "mode", "handle"]), expect()),
+ "fs_read": (obj({"handle": ref("fs_handle"), "offset": U32, "count": rng(0, MAXV)}, ["handle", "count"]), expect("bytes")),
+ "fs_write": (obj({"handle": ref("fs_handle"), "offset": U32, "data": ref("value")}, ["handle", "data"]), expect()),
+ "fs_file_status": (obj({"handle": ref("fs_handle")}, ["handle"]), expect("fs_status")),
+ "fs_set_size": (obj({"handle": ref("fs_handle"), "size": U32}, ["handle", "size"]), expect()),
+ "fs_flush": (obj({"handle": ref("fs_handle")}, ["handle"]), expect()),
+ "fs_close": (obj({"handle": ref("fs_handle")}, ["handle"]), None),
+ "fs_dir_open": (obj({"path": ref("fs_path"), "handle": ref("fs_handle"), "at": ref("fs_handle")}, ["path", "handle"]), expect()),
+ "fs_dir_close": (obj({"handle": ref("fs_handle")}, ["handle"]), None),
 }
 step_alts = []
 for name, (args, exp) in ops.items():
@@ -199,7 +223,7 @@ schema = {
                 "timing": {"enum": ["typical","max","random"]}, "endurance": U32, "wear_fail_ppm": rng(0, 1000000),
                 "image": {"type": "string", "minLength": 1,
                           "description": "A flash image (and IMAGE.json) to start from, relative to the scenario file."}}, ["preset"]),
-  "engine": obj({"type": {"enum": ["map", "queue", "kv", "kvmap", "tdb", "naive-map", "plugin"]},
+  "engine": obj({"type": {"enum": ["map", "queue", "kv", "kvmap", "tdb", "fs", "naive-map", "plugin"]},
                  "key_rules": {"type": "boolean", "description": "type tdb: TDBStore's key rule (forbidden characters answer key_chars)."},
                  "library": {"type": "string", "minLength": 1,
                              "description": "type plugin: the engine plugin's shared object (docs/plugins.md), relative to the scenario file."},

@@ -13,6 +13,7 @@ static const adapter_kind adapter_kinds[] = {
     {"tdb", ADAPTER_CAN_TDB, adapter_nbs_tdb_create, NULL},
     {"naive-map", ADAPTER_CAN_MAP, adapter_naive_map_create, NULL},
     {"kvmap", ADAPTER_CAN_MAP | ADAPTER_CAN_KVMAP, adapter_nbs_kvmap_create, NULL},
+    {"fs", ADAPTER_CAN_FS, adapter_nbs_fs_create, NULL},
 };
 
 #define ADAPTER_KIND_COUNT (sizeof adapter_kinds / sizeof adapter_kinds[0])

@@ -21,6 +21,7 @@ enum {
     ADAPTER_CAN_KV = 1u << 2,
     ADAPTER_CAN_KVMAP = 1u << 3,
     ADAPTER_CAN_TDB = 1u << 4,
+    ADAPTER_CAN_FS = 1u << 5,
 };
 
 /* Flags of push(). */
@@ -126,6 +127,37 @@ typedef struct adapter_tdb_ops {
     int (*reserved_get)(void *ctx, void *buf, size_t capacity, size_t *len);
 } adapter_tdb_ops;
 
+/* The file system (ADAPTER_CAN_FS; nbs_fs.h's calls and vocabulary). The adapter holds
+ * ADAPTER_FS_HANDLES file handles and as many directory handles, by slot; slot
+ * ADAPTER_FS_NEVER_OPEN is one never opened (its calls answer as a closed handle's), `at` -1 is
+ * the root. Paths and targets are 0-terminated text. Every mount and format closes them all. */
+#define ADAPTER_FS_HANDLES    16
+#define ADAPTER_FS_NEVER_OPEN ADAPTER_FS_HANDLES
+typedef struct adapter_fs_ops {
+    int (*mkdir)(void *ctx, int at, const char *path);  /* 1 made, 0 it exists */
+    int (*remove)(void *ctx, int at, const char *path); /* 1 deleted, 0 missing */
+    int (*move)(void *ctx, int from_at, const char *from, int to_at, const char *to);
+    int (*status)(void *ctx, int at, const char *path, int *type, uint32_t *size);
+    int (*link)(void *ctx, int at, const char *path, const char *target);
+    int (*readlink)(void *ctx, int at, const char *path, void *buf, size_t capacity, size_t *len);
+    /* visit(visit_ctx, name, name_len, &type_byte, 1, ...) for each entry of the directory. */
+    int (*scan)(void *ctx, int at, const char *path, adapter_visit_fn visit, void *visit_ctx);
+    int (*open)(void *ctx, int at, const char *path, int mode, int slot);
+    int (*read)(void *ctx, int slot, uint32_t offset, void *buf, size_t count, size_t *actual);
+    int (*write)(void *ctx, int slot, uint32_t offset, const void *data, size_t len);
+    int (*file_status)(void *ctx, int slot, int *type, uint32_t *size);
+    int (*set_size)(void *ctx, int slot, uint32_t size);
+    int (*flush)(void *ctx, int slot);
+    void (*close)(void *ctx, int slot);
+    int (*dir_open)(void *ctx, int at, const char *path, int slot);
+    void (*dir_close)(void *ctx, int slot);
+    /* A file opened again after a reboot, as firmware would: by its path from the root without
+     * truncating it (r, or r+ for the modes that write), its handle then in `mode`. */
+    int (*reopen)(void *ctx, const char *path, int mode, int slot);
+    uint32_t (*max_file)(void *ctx);                  /* nbs_fs_max_file: a file's largest size */
+    uint32_t (*max_value)(void *ctx, size_t key_len); /* nbs_map_max_value of its map */
+} adapter_fs_ops;
+
 /* Every operation returns 0 or a negative NBS_E_* code. Operations an adapter does not provide
  * (see capabilities) are NULL. On NBS_E_BUFFER_TOO_SMALL, *len is the size needed. */
 struct adapter {
@@ -196,6 +228,10 @@ struct adapter {
      * adapter also answers iterate, count, fetch and has over the whole store in the runner's
      * view of it (tdb_view.h), as a kv adapter does; it has no other map operation. */
     const adapter_tdb_ops *tdb;
+    /* The file system (NULL without ADAPTER_CAN_FS), last for the same reason. Such an adapter
+     * also answers iterate, count, fetch and has over the whole tree in the runner's view of it
+     * (fs_view.h), as a tdb adapter does; it has no other map operation. */
+    const adapter_fs_ops *fs;
 };
 
 /* Makes an adapter for an engine on `dev` (which must outlive it). Returns 0, NBS_E_GEOMETRY
@@ -247,5 +283,7 @@ int adapter_nbs_kv_create(adapter *out, nor *dev, const adapter_config *cfg);
 int adapter_nbs_kvmap_create(adapter *out, nor *dev, const adapter_config *cfg);
 /* The TDBStore-shaped store of the built-in engine on its map (adapter_tdb.c). */
 int adapter_nbs_tdb_create(adapter *out, nor *dev, const adapter_config *cfg);
+/* The file system of the built-in engine on its map (adapter_fs.c). */
+int adapter_nbs_fs_create(adapter *out, nor *dev, const adapter_config *cfg);
 
 #endif

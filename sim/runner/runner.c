@@ -302,6 +302,22 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_TDB_ITER:
     case SCENARIO_OP_TDB_RESERVED_SET:
     case SCENARIO_OP_TDB_RESERVED_GET: return run_tdb_step(st, step);
+    case SCENARIO_OP_FS_MKDIR:
+    case SCENARIO_OP_FS_DELETE:
+    case SCENARIO_OP_FS_MOVE:
+    case SCENARIO_OP_FS_STATUS:
+    case SCENARIO_OP_FS_LINK:
+    case SCENARIO_OP_FS_READLINK:
+    case SCENARIO_OP_FS_SCAN:
+    case SCENARIO_OP_FS_OPEN:
+    case SCENARIO_OP_FS_READ:
+    case SCENARIO_OP_FS_WRITE:
+    case SCENARIO_OP_FS_FILE_STATUS:
+    case SCENARIO_OP_FS_SET_SIZE:
+    case SCENARIO_OP_FS_FLUSH:
+    case SCENARIO_OP_FS_CLOSE:
+    case SCENARIO_OP_FS_DIR_OPEN:
+    case SCENARIO_OP_FS_DIR_CLOSE: return run_fs_step(st, step);
     default: return run_item_step(st, step);
     }
 }
@@ -465,6 +481,7 @@ static int setup(run_state *st) {
                         (sc->engine.capabilities & ADAPTER_CAN_MAP)   ? "map"
                         : (sc->engine.capabilities & ADAPTER_CAN_KV)  ? "kv"
                         : (sc->engine.capabilities & ADAPTER_CAN_TDB) ? "tdb"
+                        : (sc->engine.capabilities & ADAPTER_CAN_FS)  ? "fs"
                                                                       : "queue");
     snprintf(st->result->engine, sizeof st->result->engine, "%s", kind->name);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
@@ -491,10 +508,10 @@ static int setup(run_state *st) {
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
-    /* The model is a map's for a map, for key-value domains (runner_kv.c) and for the
-     * TDBStore-shaped store (runner_tdb.c). */
-    st->is_map =
-        (sc->engine.capabilities & (ADAPTER_CAN_MAP | ADAPTER_CAN_KV | ADAPTER_CAN_TDB)) != 0;
+    /* The model is a map's for a map, for key-value domains (runner_kv.c), for the
+     * TDBStore-shaped store (runner_tdb.c) and for the file system (runner_fs.c). */
+    st->is_map = (sc->engine.capabilities &
+                  (ADAPTER_CAN_MAP | ADAPTER_CAN_KV | ADAPTER_CAN_TDB | ADAPTER_CAN_FS)) != 0;
     run_seed_stream(&st->value_stream, st->result->seed, VALUE_STREAM_PURPOSE);
     run_seed_stream(&st->workload_stream, st->result->seed, WORKLOAD_STREAM_PURPOSE);
     st->keep_history = has_raw_faults(&sc->steps);
@@ -516,6 +533,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_write_back_init(&st.write_back, sc->engine.write_back);
     ref_queue_init(&st.queue);
     ref_tdb_init(&st.tdb, sc->engine.key_rules);
+    ref_fs_init(&st.fs.model);
     int rc = setup(&st);
     bool setup_failed = rc != RUNNER_OK;
     if (!rc) rc = run_from_cursor(&st);
@@ -541,6 +559,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     ref_write_back_free(&st.write_back);
     ref_queue_free(&st.queue);
     ref_tdb_free(&st.tdb);
+    ref_fs_free(&st.fs.model);
     run_history_free(&st.history);
     free(st.read_buffer);
     out->wall_seconds = run_now_seconds() - started;

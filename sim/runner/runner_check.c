@@ -96,12 +96,14 @@ static void describe_store(const run_state *st, const ref_list *list, char *out,
     for (size_t i = 0; i < list->count && i < 4 && used < size; i++) {
         const ref_item *it = &list->items[i];
         char k[80] = "", v[100];
-        if (st->engine.kv || st->engine.tdb) { /* the item in the layer's own terms */
+        if (st->engine.kv || st->engine.tdb || st->engine.fs) { /* in the layer's own terms */
             char item[200];
             if (st->engine.kv)
                 run_kv_describe_item(it, item, sizeof item);
-            else
+            else if (st->engine.tdb)
                 run_tdb_describe_item(it, item, sizeof item);
+            else
+                run_fs_describe_item(it, item, sizeof item);
             used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", item);
             continue;
         }
@@ -268,6 +270,7 @@ static int mount_checked(run_state *st, const scenario_expect *expect, bool ever
 int run_mount(run_state *st, const scenario_expect *expect, bool read_only) {
     run_kv_forget_open(st); /* the scenario's own mount: its domains are closed */
     run_tdb_forget(st);     /* ... and an incremental set ended */
+    run_fs_forget(st);      /* ... and every file system handle closed */
     return mount_checked(st, expect, true, read_only);
 }
 

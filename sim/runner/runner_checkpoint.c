@@ -32,6 +32,7 @@ struct run_saved {
     ref_write_back write_back;
     run_update *update; /* NULL: no update step had run */
     ref_tdb tdb;
+    run_fs fs;
 };
 
 struct runner_branch_point {
@@ -52,6 +53,7 @@ static run_saved *saved_new(const run_state *st) {
     ref_queue_init(&s->queue);
     ref_write_back_init(&s->write_back, false);
     ref_tdb_init(&s->tdb, false);
+    ref_fs_init(&s->fs.model);
     return s;
 }
 
@@ -63,6 +65,7 @@ static void saved_free(run_saved *s) {
     ref_queue_free(&s->queue);
     ref_write_back_free(&s->write_back);
     ref_tdb_free(&s->tdb);
+    ref_fs_free(&s->fs.model);
     run_history_free(&s->history);
     run_raw_release(s->raw);
     run_update_release(s->update);
@@ -131,6 +134,7 @@ static bool save(run_state *st, run_saved *s) {
         s->update = NULL;
     }
     ref_tdb_copy(&s->tdb, &st->tdb);
+    run_fs_copy(&s->fs, &st->fs);
     s->valid = true;
     return true;
 }
@@ -173,6 +177,7 @@ static bool restore(run_state *st, const run_saved *s) {
         run_update_copy(st->update, s->update);
     }
     ref_tdb_copy(&st->tdb, &s->tdb);
+    run_fs_copy(&st->fs, &s->fs);
     return true;
 }
 

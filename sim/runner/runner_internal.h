@@ -9,6 +9,7 @@
 #include "ref_model.h"
 #include "ref_write_back.h"
 #include "ref_tdb.h"
+#include "ref_fs.h"
 #include "runner.h"
 
 #include <stdarg.h>
@@ -95,6 +96,14 @@ typedef struct run_kv_open {
     } domains[ADAPTER_KV_OPEN_MAX];
 } run_kv_open;
 
+/* The file system's handles the scenario named (runner_fs.c): the model's RAM (ref_fs.h) and the
+ * names of the file and directory handles by slot ("" a slot never named). */
+typedef struct run_fs {
+    ref_fs model;
+    char file_names[REF_FS_HANDLES][SCENARIO_FS_HANDLE_MAX + 1];
+    char dir_names[REF_FS_HANDLES][SCENARIO_FS_HANDLE_MAX + 1];
+} run_fs;
+
 typedef struct run_state {
     const scenario *sc;
     const char *file;
@@ -138,6 +147,7 @@ typedef struct run_state {
     run_kv_open kv_open;
     ref_write_back write_back; /* kvmap write-back: what flash must hold (runner_kvmap.c) */
     ref_tdb tdb; /* the TDBStore-shaped store's RAM in the model (its keys are in `map`) */
+    run_fs fs;   /* the file system's handles in the model (its tree is in `map`) */
 } run_state;
 
 /* Internal: a branch reached its then_steps; unwinds to the top as a pass. */
@@ -156,6 +166,8 @@ int run_value_get(run_state *st, const scenario_value *v, run_bytes *out);
  * that it is the same however the run got to the step (a campaign resumes runs mid-step). */
 int run_value_get_fixed(run_state *st, const scenario_value *v, run_bytes *out);
 void run_bytes_free(run_bytes *b);
+/* The read buffer holds any value of the engine, and at least `at_least` bytes (a read's size). */
+int run_grow_read_buffer(run_state *st, size_t at_least);
 /* "2 keys: \"a\" (1 byte), \"b\" (1 byte)" (the first four), for messages. */
 void run_describe_keys(char *out, size_t size, const ref_list *keys);
 /* An `items` expectation of keys (kv_keys, tdb_iter): each key, with an empty value, into `out`. */
@@ -251,6 +263,15 @@ void run_tdb_forget(run_state *st);
 /* An item of the model or the store's view for messages: `"cfg" = write_once "abc" (3 bytes)`,
  * `reserved area = hex 01 (1 byte)`. */
 void run_tdb_describe_item(const ref_item *item, char *out, size_t size);
+
+/* runner_fs.c: an fs_* step, checked against its expectation or the model (ref_fs.h over st->map
+ * in the fs_view.h form); a mount or erase_all of the scenario's closes every handle; copies of
+ * the handles for checkpoints. */
+int run_fs_step(run_state *st, const scenario_step *step);
+void run_fs_forget(run_state *st);
+void run_fs_copy(run_fs *dst, const run_fs *src);
+/* An item of the model or the store's view for messages: `"a/b" = file "hi" (2 bytes)`. */
+void run_fs_describe_item(const ref_item *item, char *out, size_t size);
 
 /* runner_workloads.c: random_ops, config_updates, log_appends. */
 int run_workload(run_state *st, const scenario_step *step);

@@ -190,6 +190,7 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
         case SCENARIO_OP_ERASE_ALL:
             run_kv_forget_open(st); /* the domains are gone, and closed */
             run_tdb_forget(st);     /* ... and an incremental set ended */
+            run_fs_forget(st);      /* ... and every file system handle closed */
             rc = a->format ? a->format(a->ctx) : NBS_E_INVAL;
             break;
         case SCENARIO_OP_HAS: rc = a->has(a->ctx, key, key_len, &got->boolean); break;

@@ -145,17 +145,6 @@ static int expected_answer(run_state *st, const scenario_expect *e, run_bytes *b
     return RUNNER_OK;
 }
 
-/* The read buffer holds any value, and at least `at_least` bytes (a get's size). */
-static int grow_read_buffer(run_state *st, size_t at_least) {
-    size_t want = st->engine.max_value_size > at_least ? st->engine.max_value_size : at_least;
-    if (st->read_buffer_size >= want) return RUNNER_OK;
-    uint8_t *grown = realloc(st->read_buffer, want);
-    if (!grown) return run_fail_nomem(st);
-    st->read_buffer = grown;
-    st->read_buffer_size = want;
-    return RUNNER_OK;
-}
-
 /* One call: predicted, made, followed by the model, checked. *got is the engine's answer (the
  * caller inits and frees its keys). */
 static int single_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
@@ -233,7 +222,7 @@ static int resume_set(run_state *st, const ref_tdb *before, const tdb_call *c) {
 }
 
 static int run_tdb_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
-    int rc = grow_read_buffer(st, c->call.capacity);
+    int rc = run_grow_read_buffer(st, c->call.capacity);
     if (!rc && st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
         rc = run_sync_model_as_check(st);
     ref_tdb before;
@@ -377,7 +366,7 @@ int run_tdb_step(run_state *st, const scenario_step *step) {
     if (run_value_get(st, &a->key, &key) || run_value_get(st, &a->value, &value) ||
         run_value_get(st, &a->set_key, &set_key))
         rc = run_fail_nomem(st);
-    if (!rc) rc = grow_read_buffer(st, a->has_size ? a->size : 0);
+    if (!rc) rc = run_grow_read_buffer(st, a->has_size ? a->size : 0);
     tdb_call c = {.call = {.kind = kind_of_op[step->op],
                            .key = key.bytes,
                            .key_len = key.length,

@@ -100,3 +100,13 @@ void run_describe_keys(char *out, size_t size, const ref_list *keys) {
         used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : ":", k);
     }
 }
+
+int run_grow_read_buffer(run_state *st, size_t at_least) {
+    size_t want = st->engine.max_value_size > at_least ? st->engine.max_value_size : at_least;
+    if (st->read_buffer_size >= want) return RUNNER_OK;
+    uint8_t *grown = realloc(st->read_buffer, want);
+    if (!grown) return run_fail_nomem(st);
+    st->read_buffer = grown;
+    st->read_buffer_size = want;
+    return RUNNER_OK;
+}

@@ -61,6 +61,7 @@ enum {
     SCENARIO_CAN_KV = 1u << 2,
     SCENARIO_CAN_KVMAP = 1u << 3, /* the Map façade's own steps (map_*: nbs_kvmap.h) */
     SCENARIO_CAN_TDB = 1u << 4,   /* the TDBStore-shaped store (engine type "tdb") */
+    SCENARIO_CAN_FS = 1u << 5,    /* the file system (engine type "fs": nbs_fs.h) */
 };
 
 /* Cache flags: the same bits as nbs.h's NBS_CACHE_*. */
@@ -181,6 +182,23 @@ typedef enum scenario_op {
     SCENARIO_OP_TDB_ITER,
     SCENARIO_OP_TDB_RESERVED_SET,
     SCENARIO_OP_TDB_RESERVED_GET,
+    /* the file system (scenario_fs.c, runner_fs.c) */
+    SCENARIO_OP_FS_MKDIR,
+    SCENARIO_OP_FS_DELETE,
+    SCENARIO_OP_FS_MOVE,
+    SCENARIO_OP_FS_STATUS,
+    SCENARIO_OP_FS_LINK,
+    SCENARIO_OP_FS_READLINK,
+    SCENARIO_OP_FS_SCAN,
+    SCENARIO_OP_FS_OPEN,
+    SCENARIO_OP_FS_READ,
+    SCENARIO_OP_FS_WRITE,
+    SCENARIO_OP_FS_FILE_STATUS,
+    SCENARIO_OP_FS_SET_SIZE,
+    SCENARIO_OP_FS_FLUSH,
+    SCENARIO_OP_FS_CLOSE,
+    SCENARIO_OP_FS_DIR_OPEN,
+    SCENARIO_OP_FS_DIR_CLOSE,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
@@ -195,7 +213,10 @@ typedef enum scenario_expect_kind {
     SCENARIO_EXPECT_ITEMS,      /* iterate: these items (map: any order; queue: oldest first) */
     SCENARIO_EXPECT_RAW_STATUS, /* raw_status: these figures (any of them) */
     SCENARIO_EXPECT_NAMES,      /* partitions: these names, in table order */
-    SCENARIO_EXPECT_TDB_INFO    /* tdb_info: this size and these flags */
+    SCENARIO_EXPECT_TDB_INFO,   /* tdb_info: this size and these flags */
+    SCENARIO_EXPECT_FS_STATUS,  /* fs_status, fs_file_status: this type (and size) */
+    SCENARIO_EXPECT_FS_ENTRIES  /* fs_scan: these names with these types (items: key the name,
+                                   value one byte, the scenario_fs_type) */
 } scenario_expect_kind;
 
 /* raw_status's figures; `given` has bit i set for figure i (SCENARIO_RAW_SIZE, ...). */
@@ -232,6 +253,11 @@ typedef struct scenario_expect {
     struct {
         uint32_t size, flags;
     } tdb_info; /* TDB_INFO */
+    struct {
+        uint8_t type; /* scenario_fs_type */
+        bool has_size;
+        uint32_t size;
+    } fs_status; /* FS_STATUS */
 } scenario_expect;
 
 typedef struct scenario_step scenario_step;
@@ -457,6 +483,43 @@ typedef struct scenario_tdb_args {
     scenario_value set_key;
 } scenario_tdb_args;
 
+/* The file system's entry types (nbs_fs_type's numbers) and open modes (nbs_fs_mode's). */
+typedef enum scenario_fs_type {
+    SCENARIO_FS_NONE = 0,
+    SCENARIO_FS_FILE = 1,
+    SCENARIO_FS_DIR = 2,
+    SCENARIO_FS_LINK = 3,
+} scenario_fs_type;
+const char *scenario_fs_type_name(unsigned type); /* "none", "file", "directory", "link"; "?" */
+typedef enum scenario_fs_mode {
+    SCENARIO_FS_R = 0,
+    SCENARIO_FS_R_PLUS = 1,
+    SCENARIO_FS_W = 2,
+    SCENARIO_FS_W_PLUS = 3,
+} scenario_fs_mode;
+const char *scenario_fs_mode_name(unsigned mode); /* "r", "r+", "w", "w+"; "?" */
+/* A handle's name: 1..16 bytes of text; the run keeps up to 16 open at once. */
+#define SCENARIO_FS_HANDLE_MAX 16u
+#define SCENARIO_FS_PATH_MAX   1024u /* bytes of a path or a link target in the file */
+
+/* fs_* steps. Paths and targets are text (no 0 byte), owned; "" is the base directory. */
+typedef struct scenario_fs_args {
+    char *path;   /* every step that names a path; fs_move: the source */
+    char *to;     /* fs_move: the destination */
+    char *target; /* fs_link */
+    char at[SCENARIO_FS_HANDLE_MAX +
+            1]; /* the open directory the path is taken from ("": the root) */
+    char to_at[SCENARIO_FS_HANDLE_MAX + 1];  /* fs_move: ... the destination is taken from */
+    char handle[SCENARIO_FS_HANDLE_MAX + 1]; /* fs_open, fs_dir_open and the handle steps */
+    scenario_fs_mode mode;                   /* fs_open */
+    uint32_t offset;                         /* fs_read, fs_write */
+    uint32_t count;                          /* fs_read */
+    uint32_t size;                           /* fs_set_size */
+    scenario_value data;                     /* fs_write */
+    bool has_capacity;                       /* fs_readlink: a buffer of `capacity` bytes */
+    uint32_t capacity;
+} scenario_fs_args;
+
 struct scenario_step {
     scenario_op op;
     uint32_t line, column; /* where the step's object starts */
@@ -482,6 +545,7 @@ struct scenario_step {
         scenario_kv_args kv;
         scenario_update_args update;
         scenario_tdb_args tdb;
+        scenario_fs_args fs;
     } args; /* count, remove_all, erase_all, check: none */
 };
 

@@ -220,7 +220,7 @@ static const scenario_name engine_types[] = {
     {"map", SCENARIO_CAN_MAP}, {"queue", SCENARIO_CAN_QUEUE},
     {"kv", SCENARIO_CAN_KV},   {"naive-map", SCENARIO_CAN_MAP},
     {"plugin", ENGINE_PLUGIN}, {"kvmap", SCENARIO_CAN_MAP | SCENARIO_CAN_KVMAP},
-    {"tdb", SCENARIO_CAN_TDB},
+    {"tdb", SCENARIO_CAN_TDB}, {"fs", SCENARIO_CAN_FS},
 };
 
 static const scenario_name plugin_apis[] = {
@@ -279,7 +279,7 @@ static const scenario_name cache_names[] = {
 };
 
 /* Engines over a map, which have the key cache. */
-#define KEYED (SCENARIO_CAN_MAP | SCENARIO_CAN_KV | SCENARIO_CAN_TDB)
+#define KEYED (SCENARIO_CAN_MAP | SCENARIO_CAN_KV | SCENARIO_CAN_TDB | SCENARIO_CAN_FS)
 
 #define CACHE_EXPECTED "\"all\", \"none\" or an array of page_states, page_pointers, keys"
 

@@ -119,6 +119,13 @@ bool parse_tdb_step(scenario_ctx *c, const pjson_node *args, scenario_step *step
 bool parse_tdb_info_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
 void tdb_args_free(scenario_tdb_args *a);
 
+/* Steps of the file system (scenario_fs.c): their arguments, the expectations of fs_status and
+ * fs_file_status ({"type", "size"}) and of fs_scan (names and types), and freeing them. */
+bool parse_fs_step(scenario_ctx *c, const pjson_node *args, scenario_step *step);
+bool parse_fs_status_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
+bool parse_fs_entries_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
+void fs_args_free(scenario_fs_args *a);
+
 /* The "txn" step's argument (scenario_txn.c). */
 bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);
 

@@ -419,7 +419,8 @@ enum {
     QUEUE = SCENARIO_CAN_QUEUE,
     KV = SCENARIO_CAN_KV,
     KVMAP = SCENARIO_CAN_KVMAP,
-    TDB = SCENARIO_CAN_TDB
+    TDB = SCENARIO_CAN_TDB,
+    FS = SCENARIO_CAN_FS
 };
 #define NONE  SCENARIO_EXPECT_NONE
 #define BYTES SCENARIO_EXPECT_BYTES
@@ -527,6 +528,28 @@ static const op_spec op_specs[] = {
      parse_tdb_step, NULL, 0},
     {"tdb_reserved_get", SCENARIO_OP_TDB_RESERVED_GET, TDB, true, BYTES, true, false, parse_no_args,
      NULL, 0},
+    {"fs_mkdir", SCENARIO_OP_FS_MKDIR, FS, true, SCENARIO_EXPECT_BOOL, false, false, parse_fs_step,
+     NULL, 0},
+    {"fs_delete", SCENARIO_OP_FS_DELETE, FS, true, SCENARIO_EXPECT_BOOL, false, false,
+     parse_fs_step, NULL, 0},
+    {"fs_move", SCENARIO_OP_FS_MOVE, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_status", SCENARIO_OP_FS_STATUS, FS, true, SCENARIO_EXPECT_FS_STATUS, false, false,
+     parse_fs_step, NULL, 0},
+    {"fs_link", SCENARIO_OP_FS_LINK, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_readlink", SCENARIO_OP_FS_READLINK, FS, true, BYTES, false, false, parse_fs_step, NULL, 0},
+    {"fs_scan", SCENARIO_OP_FS_SCAN, FS, true, SCENARIO_EXPECT_FS_ENTRIES, false, false,
+     parse_fs_step, NULL, 0},
+    {"fs_open", SCENARIO_OP_FS_OPEN, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_read", SCENARIO_OP_FS_READ, FS, true, BYTES, false, false, parse_fs_step, NULL, 0},
+    {"fs_write", SCENARIO_OP_FS_WRITE, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_file_status", SCENARIO_OP_FS_FILE_STATUS, FS, true, SCENARIO_EXPECT_FS_STATUS, false,
+     false, parse_fs_step, NULL, 0},
+    {"fs_set_size", SCENARIO_OP_FS_SET_SIZE, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_flush", SCENARIO_OP_FS_FLUSH, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_close", SCENARIO_OP_FS_CLOSE, FS, false, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_dir_open", SCENARIO_OP_FS_DIR_OPEN, FS, true, NONE, false, false, parse_fs_step, NULL, 0},
+    {"fs_dir_close", SCENARIO_OP_FS_DIR_CLOSE, FS, false, NONE, false, false, parse_fs_step, NULL,
+     0},
 };
 _Static_assert(NAME_COUNT(op_specs) == SCENARIO_OP_KIND_COUNT, "one spec per operation");
 
@@ -556,6 +579,7 @@ static const char *needs_phrase(unsigned needs) {
     case KV: return "kv (key-value domains)";
     case KVMAP: return "kvmap (the Map façade)";
     case TDB: return "tdb (TDBStore-shaped store)";
+    case FS: return "fs (the file system)";
     case MAP | KV: return "map or kv";
     default: return "map or queue";
     }
@@ -706,6 +730,10 @@ static bool parse_expect(scenario_ctx *c, const pjson_node *node, const op_spec 
             ok = parse_raw_expect(c, v, e);
         else if (e->kind == SCENARIO_EXPECT_TDB_INFO)
             ok = parse_tdb_info_expect(c, v, e);
+        else if (e->kind == SCENARIO_EXPECT_FS_STATUS)
+            ok = parse_fs_status_expect(c, v, e);
+        else if (e->kind == SCENARIO_EXPECT_FS_ENTRIES)
+            ok = parse_fs_entries_expect(c, v, e);
         else if (v->type == PJSON_BOOL)
             e->boolean = v->boolean;
         else {
@@ -765,6 +793,22 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_TDB_SET_ADD:
     case SCENARIO_OP_TDB_ITER:
     case SCENARIO_OP_TDB_RESERVED_SET: tdb_args_free(&s->args.tdb); break;
+    case SCENARIO_OP_FS_MKDIR:
+    case SCENARIO_OP_FS_DELETE:
+    case SCENARIO_OP_FS_MOVE:
+    case SCENARIO_OP_FS_STATUS:
+    case SCENARIO_OP_FS_LINK:
+    case SCENARIO_OP_FS_READLINK:
+    case SCENARIO_OP_FS_SCAN:
+    case SCENARIO_OP_FS_OPEN:
+    case SCENARIO_OP_FS_READ:
+    case SCENARIO_OP_FS_WRITE:
+    case SCENARIO_OP_FS_FILE_STATUS:
+    case SCENARIO_OP_FS_SET_SIZE:
+    case SCENARIO_OP_FS_FLUSH:
+    case SCENARIO_OP_FS_CLOSE:
+    case SCENARIO_OP_FS_DIR_OPEN:
+    case SCENARIO_OP_FS_DIR_CLOSE: fs_args_free(&s->args.fs); break;
     default: break;
     }
     expect_free(&s->expect);

@@ -21,7 +21,8 @@ cmp -s "$tmp/schema.json" "$src/scenarios/scenario.schema.json" ||
 mkdir -p "$tmp/tree/sim/nor" "$tmp/tree/sim/scenario"
 cp "$src/sim/nor/nor_names.c" "$src/sim/nor/nor_presets.c" "$tmp/tree/sim/nor/"
 cp "$src/sim/scenario/scenario_partitions.c" "$tmp/tree/sim/scenario/"
-cp "$src/sim/scenario/scenario_txn.c" "$src/sim/scenario/scenario_tdb.c" "$tmp/tree/sim/scenario/"
+cp "$src/sim/scenario/scenario_txn.c" "$src/sim/scenario/scenario_tdb.c" "$src/sim/scenario/scenario_fs.c" \
+    "$tmp/tree/sim/scenario/"
 sed 's|{"read_only", NBS_E_READ_ONLY},|{"read_only", NBS_E_READ_ONLY}, {"made_up", -99},|' \
     "$src/sim/scenario/scenario_names.c" >"$tmp/tree/sim/scenario/scenario_names.c"
 python3 "$src/scenarios/schema-gen.py" "$tmp/tree" >"$tmp/changed.json" || fail "schema-gen.py on the copy exited $?"
