@@ -387,10 +387,10 @@ static uint32_t spec_member(const spec_image *img, uint8_t *out, const char *key
     return data_at + data_len;
 }
 
-/* A TXN item (tk 0x83) and an item of a reserved kind (tk 0x84), each sealed and built from the
- * SPEC alone: the TXN's members read in place (its store replaces an older value, its removal
- * hides one), the reserved item is skipped by its lengths and the items after it count; a TXN
- * whose CRC does not match counts nothing. */
+/* A TXN item (tk 0x83) and an item of a reserved kind (tk 0x85; 0x84 is a STORE-SAME, SPEC 3.6),
+ * each sealed and built from the SPEC alone: the TXN's members read in place (its store replaces an
+ * older value, its removal hides one), the reserved item is skipped by its lengths and the items
+ * after it count; a TXN whose CRC does not match counts nothing. */
 static void check_txn_image(uint32_t unit, uint8_t e, uint8_t version) {
     uint8_t members[128], bad[128];
     char what[64];
@@ -406,7 +406,7 @@ static void check_txn_image(uint32_t unit, uint8_t e, uint8_t version) {
     d += spec_member(&img, members + d, "b", NULL, true);
     d += spec_member(&img, members + d, "c", "sea", false);
     spec_item_raw(&pg, 0x83, d * 4, members, d, true);
-    spec_item_raw(&pg, 0x84, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
+    spec_item_raw(&pg, 0x85, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
     spec_map_store(&pg, "d", 1, "dee", 3, true);
     uint32_t bd = spec_member(&img, bad, "e", "eee", false);
     spec_item raw = spec_item_raw(&pg, 0x83, bd * 4, bad, bd, true);
