@@ -36,9 +36,10 @@ static void item_list(gui_app *app) {
         const gui_item *it = &v->items[i];
         char key[GUI_KEY_SHOWN * 2 + 1], row[160];
         key_text(it, key, sizeof key);
-        snprintf(row, sizeof row, "%04x %-8s %-10s %-10.10s %5u %5u %-3s %s", it->info.offset,
-                 nbs_item_kind_name(it->info.kind), nbs_item_state_name(it->info.state), key,
-                 it->info.value_len, it->info.length,
+        /* A STORE-SAME (its key elided, shown resolved) reads "store=". */
+        snprintf(row, sizeof row, "%04x %-7s%c %-10s %-10.10s %5u %5u %-3s %s", it->info.offset,
+                 nbs_item_kind_name(it->info.kind), it->info.elided ? '=' : ' ',
+                 nbs_item_state_name(it->info.state), key, it->info.value_len, it->info.length,
                  it->info.kind == NBS_ITEM_FILLER ? ""
                  : it->info.crc_ok                ? "ok"
                                                   : "BAD",

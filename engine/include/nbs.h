@@ -212,6 +212,11 @@ typedef struct nbs_log {
     uint32_t moved_from;
     uint32_t kept_off; /* offset + 1 of the newest page's unsealed last item, kept (its CRC
                           matched at mount) as a read-write recovery would (0: none) */
+    /* Map: the newest page's last item, when it is a STORE this mount wrote there and ends at
+     * `front` (elide_end): its key bytes at elide_key, elide_klen of them (0: none). A STORE of
+     * the same key may then be written as a STORE-SAME (SPEC 3.6). */
+    uint32_t elide_key, elide_end, elide_klen;
+    uint8_t elide_id[8]; /* that key (up to 8 bytes: compared with no read) or its CRC-32C */
 } nbs_log;
 
 /* The key-value map of the norbench storage engine: power-fail-safe store, fetch and removal
@@ -249,7 +254,7 @@ uint32_t nbs_map_max_value(const nbs_flash *flash, size_t key_len);
  * changed during an iteration. Returns NBS_E_END after the last item. */
 typedef struct nbs_map_iter {
     nbs_map *map;
-    uint32_t page_step, slot, member; /* private */
+    uint32_t page_step, slot, member, chain; /* private */
 } nbs_map_iter;
 void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it);
 int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *key_len,
@@ -391,6 +396,7 @@ typedef struct nbs_item_info {
     uint32_t value_len;
     bool sealed; /* its seal unit reads programmed */
     bool crc_ok; /* its CRC matches its header and data */
+    bool elided; /* map: a STORE-SAME (its key, resolved, is the STORE's before it) */
 } nbs_item_info;
 
 /* Called per item of a page (item NULL: pages only), then for the page. Returning non-zero

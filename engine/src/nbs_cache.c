@@ -28,10 +28,11 @@ typedef struct cache_header {
  * CRC-32C, confirmed against the key on flash. */
 typedef struct key_entry {
     uint32_t id;
-    uint32_t lengths; /* key length << 24 | after-gap flag << 23 | a TXN's member << 22 | value
-                         length; 0: empty */
+    uint32_t lengths; /* key length << 24 | after-gap flag << 23 | a TXN's member << 22 | a
+                         STORE-SAME << 21 | value length; 0: empty */
     uint32_t loc;     /* page * page size + offset of the item */
-    uint32_t crc;     /* the item's CRC as written */
+    uint32_t crc;     /* the item's CRC as written; a STORE-SAME's: the offset of its key bytes in
+                         the page (its chain's STORE, SPEC 3.6), its CRC read from flash */
 } key_entry;
 
 typedef struct page_seed {
@@ -39,7 +40,13 @@ typedef struct page_seed {
     uint32_t known;
 } page_seed;
 
-enum { AFTER_GAP = 1u << 23, IN_TXN = 1u << 22, VLEN_MASK = IN_TXN - 1, SHORT_KEY = 4 };
+enum {
+    AFTER_GAP = 1u << 23,
+    IN_TXN = 1u << 22,
+    ELIDED = 1u << 21,
+    VLEN_MASK = ELIDED - 1, /* values are below 2^19 (a page's bytes) */
+    SHORT_KEY = 4
+};
 
 typedef struct cache_layout {
     uint64_t key_slots, keys, seeds, ends, entries, total;
@@ -124,7 +131,9 @@ static void entry_item(const nbs_log *log, const key_entry *e, nbs_item *it) {
     it->klen = e->lengths >> 24;
     it->vlen = e->lengths & VLEN_MASK;
     it->after_gap = e->lengths & AFTER_GAP;
-    it->crc = e->crc;
+    it->elided = e->lengths & ELIDED;
+    it->key_at = e->crc; /* a STORE-SAME's (nbs_item_layout sets any other's) */
+    it->crc = it->elided ? 0 : e->crc;
     it->sealed = true;
     nbs_item_layout(log, it);
 }
@@ -136,7 +145,7 @@ static int entry_holds(nbs_log *log, const key_entry *e, const uint8_t *key, uin
     if (klen <= SHORT_KEY) return 1;
     nbs_item it;
     entry_item(log, e, &it);
-    return nbs_key_equal(log, e->loc / log->flash.page_size, it.data, key, klen);
+    return nbs_key_equal(log, e->loc / log->flash.page_size, it.key_at, key, klen);
 }
 
 /* The entry of this key (*slot), or the empty entry where it would go: 1 found, 0 not, or an
@@ -183,10 +192,10 @@ static void key_delete(nbs_log *log, uint32_t hole) {
 static void key_fill(const nbs_log *log, key_entry *e, const uint8_t *key, const nbs_item *it,
                      uint32_t page) {
     e->id = key_id(key, it->klen, nbs_crc32c(0, key, it->klen));
-    e->lengths =
-        it->klen << 24 | (it->after_gap ? AFTER_GAP : 0) | (it->in_txn ? IN_TXN : 0) | it->vlen;
+    e->lengths = it->klen << 24 | (it->after_gap ? AFTER_GAP : 0) | (it->in_txn ? IN_TXN : 0) |
+                 (it->elided ? ELIDED : 0) | it->vlen;
     e->loc = loc_of(log, page, it->off);
-    e->crc = it->crc;
+    e->crc = it->elided ? it->key_at : it->crc;
 }
 
 /* The key's newest version is `it` in `page` (a STORE), or none (NULL). */
@@ -232,7 +241,7 @@ static int keys_fill(nbs_log *log) {
                 if (ok < 0) return ok;
                 continue;
             }
-            rc = nbs_read(log, cur.page, it.data, key, it.klen);
+            rc = nbs_read(log, cur.page, it.key_at, key, it.klen);
             if (rc == NBS_E_ECC) continue; /* read whole just now: left to flash lookups */
             if (!rc) rc = key_set(log, key, it.klen, it.type == ITEM_STORE ? &it : NULL, cur.page);
         }
@@ -253,6 +262,30 @@ void nbs_cache_clear(nbs_log *log) {
     if (on(log, NBS_CACHE_KEYS) && log->kind == NBS_KIND_MAP) keys_clear(log);
 }
 
+/* A STORE-SAME's entry (its item rebuilt in f->it) for `key`, which the entry was found to hold
+ * (a short key by its bytes, a long one confirmed on flash): its CRC and value in one read, from
+ * the CRC in its commit header on. The chunk area then holds key and value as for any item
+ * (f->in_chunk). */
+static int elided_find(nbs_log *log, const uint8_t *key, uint32_t page, nbs_found *f) {
+    uint32_t size, klen = f->it.klen, vlen = f->it.vlen;
+    uint32_t crc_at = f->it.off + nbs_head_at(log) + f->it.head_len;
+    uint32_t pre = nbs_item_value_at(&f->it) - crc_at; /* the CRC and padding before the value */
+    uint8_t *chunk = nbs_work_chunk(log, &size);
+    f->in_chunk = pre + vlen <= size && klen + vlen <= size;
+    int rc = nbs_read(log, page, crc_at, chunk, f->in_chunk ? pre + vlen : NBS_CRC_BYTES);
+    if (rc == NBS_E_ECC) return NBS_CACHE_ASK;
+    if (rc) return rc;
+    f->it.crc = nbs_get_le(chunk, NBS_CRC_BYTES);
+    if (!f->in_chunk) {
+        int ok = nbs_item_intact(log, &f->cur, &f->it);
+        return ok < 0 ? ok : ok ? NBS_OK : NBS_CACHE_ASK;
+    }
+    memmove(chunk + klen, chunk + pre, vlen);
+    memcpy(chunk, key, klen);
+    uint32_t crc = nbs_crc32c(f->cur.seed, f->it.head, f->it.head_len);
+    return nbs_crc32c(crc, chunk, klen + vlen) == f->it.crc ? NBS_OK : NBS_CACHE_ASK;
+}
+
 int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
     if (!on(log, NBS_CACHE_KEYS) || log->kind != NBS_KIND_MAP) return NBS_CACHE_ASK;
     uint32_t s;
@@ -268,6 +301,7 @@ int nbs_cache_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f
     /* Read key and value at once when they fit the chunk area: the CRC checks them both. */
     uint8_t *chunk = nbs_work_chunk(log, &size);
     uint32_t n = f->it.klen + f->it.vlen;
+    if (f->it.elided) return elided_find(log, key, page, f);
     f->in_chunk = n <= size;
     if (f->in_chunk) {
         rc = nbs_read(log, page, f->it.data, chunk, n);
@@ -312,8 +346,10 @@ void nbs_cache_key_moved(nbs_log *log, uint32_t page, uint32_t off, const nbs_it
     key_entry *e = entry_at(log, loc_of(log, page, off), &s);
     if (!e) return;
     e->loc = loc_of(log, log->newest, to->off);
-    e->crc = to->crc;
-    e->lengths &= ~(uint32_t)(AFTER_GAP | IN_TXN); /* a copy: an item that follows no gap */
+    e->crc = to->elided ? to->key_at : to->crc;
+    /* a copy: an item that follows no gap, a full STORE (GC expands a STORE-SAME) */
+    e->lengths &= ~(uint32_t)(AFTER_GAP | IN_TXN | ELIDED);
+    e->lengths |= to->elided ? ELIDED : 0;
 }
 
 int nbs_cache_key_count(nbs_log *log, uint32_t *count) {
@@ -332,7 +368,7 @@ int nbs_cache_live_bytes(nbs_log *log, uint32_t page, uint32_t *bytes) {
         if (!t[s].lengths || t[s].loc / log->flash.page_size != page) continue;
         nbs_item it;
         entry_item(log, &t[s], &it);
-        *bytes += it.end - it.off;
+        *bytes += nbs_copy_cost(log, &it);
     }
     return NBS_OK;
 }

@@ -103,8 +103,9 @@ static int report_item(nbs_log *log, const nbs_cursor *cur, const inspect_walk *
     int rc = nbs_item_intact(log, cur, it);
     if (rc < 0) return rc;
     info.crc_ok = rc == 1;
-    if (it->klen) {
-        rc = nbs_read(log, cur->page, it->data, key, it->klen);
+    info.elided = it->elided;
+    if (it->klen) { /* a STORE-SAME's: the key it resolves to, its chain's (SPEC 3.6) */
+        rc = nbs_read(log, cur->page, it->key_at, key, it->klen);
         if (rc && rc != NBS_E_ECC) return rc;
         info.key = key, info.key_len = it->klen;
     }

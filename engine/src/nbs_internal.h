@@ -19,6 +19,7 @@
 #define NBS_TEST_BREAK_SKIP_CRC             2 /* an item's CRC is not checked */
 #define NBS_TEST_BREAK_GC_RELEASE_FIRST     3 /* a GC round releases the tail (DONE) before copying */
 #define NBS_TEST_BREAK_GAP_ERASED           4 /* rule 2: the gap after a mount is left erased */
+#define NBS_TEST_BREAK_ELIDE_GC_KEPT        5 /* GC copies a live STORE-SAME still elided */
 #define NBS_TEST_BREAK_NO_KILL              6 /* a page is erased without its KILL first */
 #define NBS_TEST_BREAK_TRUST_LENGTHS        7 /* lengths read from flash may reach past the page */
 #define NBS_TEST_BREAK_ERASE_ALL_NO_COMMIT  8 /* erase_all erases every page with no commit */
@@ -61,8 +62,9 @@
 enum { NBS_KIND_MAP = 1, NBS_KIND_QUEUE = 2 };
 
 /* Byte 0 of a map item's commit header: 1..128 an item with that key length, else control; a
- * TXN's data holds its members (SPEC 3.4); 0x84..0xFE are reserved: skipped by their lengths. */
-enum { TK_CLEAR = 0x81, TK_MARK = 0x82, TK_TXN = 0x83, TK_LAST = 0xFE };
+ * TXN's data holds its members (SPEC 3.4); a STORE-SAME repeats the key of the STORE before it
+ * (SPEC 3.6); 0x85..0xFE are reserved: skipped by their lengths. */
+enum { TK_CLEAR = 0x81, TK_MARK = 0x82, TK_TXN = 0x83, TK_SAME = 0x84, TK_LAST = 0xFE };
 
 /* What an item is, as read. A MARK is an item with no meaning: the first item of a page that
  * has nothing else to hold (erase_all's commit in a queue, a recovery copy of a page whose items
@@ -96,12 +98,15 @@ typedef struct nbs_page_hdr {
 
 /* One item as read by a walk. Offsets are within the page. */
 typedef struct nbs_item {
-    uint32_t off;  /* its commit header */
-    uint32_t data; /* its data (map: key then value) */
-    uint32_t end;  /* the first byte after it */
-    uint32_t klen, vlen;
+    uint32_t off;        /* its commit header */
+    uint32_t data;       /* its data (map: key then value) */
+    uint32_t end;        /* the first byte after it */
+    uint32_t klen, vlen; /* klen: its key's length (a STORE-SAME's: the key it resolves to) */
+    uint32_t key_at;     /* map STORE/REMOVE: where its key bytes are in the page (a STORE-SAME's:
+                            in the STORE its chain starts with) */
     uint32_t crc;
     uint8_t type;
+    bool elided;                      /* a STORE-SAME (SPEC 3.6): no key bytes in its data */
     uint8_t head[1 + NBS_VARINT_MAX]; /* the commit header bytes before the CRC */
     uint8_t head_len;
     uint32_t read_len; /* bytes nbs_item_next read at `off` into the chunk area */
@@ -124,6 +129,10 @@ typedef struct nbs_cursor {
      * solid), and it counts. */
     bool strict;
     uint32_t txn; /* a walk of a TXN's members: the TXN's offset + 1 (0: a page's items) */
+    /* The key a STORE-SAME at chain_end would resolve to (SPEC 3.6): that of the STORE (or
+     * STORE-SAME) the walk returned last, ending there: its bytes at chain_key, chain_klen of
+     * them (0: none; a walk started mid-page has none unless its caller sets it). */
+    uint32_t chain_end, chain_key, chain_klen;
 } nbs_cursor;
 
 /* Bytes to write: key and value (map) or the entry (queue, key empty). */
@@ -132,7 +141,17 @@ typedef struct nbs_payload {
     uint32_t klen;
     const uint8_t *value;
     uint32_t vlen;
+    bool elided; /* a STORE written as a STORE-SAME (SPEC 3.6): its key bytes not programmed */
 } nbs_payload;
+
+/* Bytes of an item's key in its own data: none for a STORE-SAME. */
+static inline uint32_t nbs_item_own_key(const nbs_item *it) {
+    return it->elided ? 0 : it->klen;
+}
+/* Where an item's value starts in the page. */
+static inline uint32_t nbs_item_value_at(const nbs_item *it) {
+    return it->data + nbs_item_own_key(it);
+}
 
 /* The read-only mount (SPEC 6.5) is an option, like the caches: a product that never mounts
  * read-only builds with NBS_WITH_READ_ONLY=0, and a mount that asks for it is refused
@@ -279,6 +298,9 @@ bool nbs_item_in_chunk(const nbs_item *it);
 bool nbs_item_matches(uint32_t seed, const nbs_item *it, const void *key, const void *value);
 /* 1 when the item's CRC matches its header and data, 0 when not, or an error. */
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it);
+/* The same, a STORE-SAME's key given by a caller that matched its chain's key (SPEC 3.6) rather
+ * than read again (NULL: read). */
+int nbs_item_intact_as(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, const uint8_t *key);
 
 /* nbs_room.c: the one owner of room (SPEC section 7). */
 uint32_t nbs_fresh_room(const nbs_log *log); /* a fresh page's bytes for items */
@@ -287,6 +309,9 @@ uint32_t nbs_item_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
 /* Bytes it takes in the newest page now (with the gap when one is pending). */
 uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen);
 bool nbs_fits_newest(const nbs_log *log, uint32_t bytes);
+/* Bytes a GC copy of the item takes: its own, or a STORE-SAME's as the full STORE it becomes
+ * (SPEC 3.6: at most its own bytes and its dead chain head's together). */
+uint32_t nbs_copy_cost(const nbs_log *log, const nbs_item *it);
 /* The space figures, given the bytes of the live items (the store kind's to count). */
 int nbs_space_figures(nbs_log *log, uint32_t live, nbs_space *space);
 
@@ -313,8 +338,13 @@ int nbs_program_seal(nbs_log *log, const nbs_item *it);
  * (when not NULL) is the item as written. */
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out);
 /* Appends a copy of the item `it` of the page `src` walks (nbs_copy.c); *out is the copy as
- * written (out->crc does not match when the data read did not). */
-int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, nbs_item *out);
+ * written (out->crc does not match when the data read did not). A STORE-SAME is copied elided
+ * when `elide` (the newest page's last item is a copy of its chain), else as a full STORE. */
+int nbs_copy_item(nbs_log *log, const nbs_cursor *src, const nbs_item *it, bool elide,
+                  nbs_item *out);
+/* Whether a STORE of this payload may be written as a STORE-SAME now: the newest page's last
+ * item is a STORE of the same key that this mount wrote there (SPEC 3.6). 1, 0 or an error. */
+int nbs_can_elide(nbs_log *log, const nbs_payload *p);
 /* Opens the page after the newest (erasing it when needed) with this generation and tail
  * distance; the caller's next append checks its header. */
 int nbs_open_next(nbs_log *log, uint16_t tail_dist);

@@ -29,7 +29,7 @@ static int find_key(nbs_map *map, const void *key, size_t key_len, nbs_found *f)
  * answer twice). */
 static int read_value(nbs_log *log, const nbs_cursor *cur, const nbs_item *it, const void *key,
                       void *value) {
-    int rc = it->vlen ? nbs_read(log, cur->page, it->data + it->klen, value, it->vlen) : NBS_OK;
+    int rc = it->vlen ? nbs_read(log, cur->page, nbs_item_value_at(it), value, it->vlen) : NBS_OK;
     if (rc) return rc;
     return nbs_item_matches(cur->seed, it, key, value) ? NBS_OK : NBS_E_ECC;
 }
@@ -48,15 +48,25 @@ int nbs_key_equal(nbs_log *log, uint32_t page, uint32_t off, const uint8_t *key,
     return 1;
 }
 
-/* One page's answer for a key, from offset `from` on (0: the page's first item): 1 found (STORE
- * or REMOVE in *f: an item, or a member of a TXN with the walk of its members), 2 cleared, 0
- * nothing. */
-static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t *key, uint32_t klen,
-                       nbs_found *f) {
+/* Where a search starts: offset `from` of its last page (0: the page's first item) and, when the
+ * item there is a STORE-SAME, its chain's key offset + 1 (0: none), which holds the key searched.
+ */
+typedef struct search_from {
+    uint32_t from, chain;
+} search_from;
+
+/* One page's answer for a key, from `start` on: 1 found (STORE or REMOVE in *f: an item, or a
+ * member of a TXN with the walk of its members), 2 cleared, 0 nothing. A STORE-SAME matches when
+ * its chain's STORE did (the key offset + 1 of the last match: `match`). */
+static int search_page(nbs_log *log, uint16_t seq, search_from start, const uint8_t *key,
+                       uint32_t klen, nbs_found *f) {
     nbs_cursor page, in = {0};
     nbs_item it;
     int rc = nbs_cursor_start(log, nbs_page_of(log, seq), &page), state = 0;
-    if (from) page.pos = from;
+    uint32_t match = start.chain;
+    if (start.from) page.pos = start.from;
+    if (start.chain) page.chain_end = start.from, page.chain_key = start.chain - 1;
+    if (start.chain) page.chain_klen = klen;
     while (!rc && (rc = nbs_map_walk_next(log, &page, &in, &it, klen)) == NBS_OK) {
         const nbs_cursor cur = it.in_txn ? in : page;
         if (it.type == ITEM_CLEAR) {
@@ -64,16 +74,18 @@ static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t 
             continue;
         }
         if ((it.type != ITEM_STORE && it.type != ITEM_REMOVE) || it.klen != klen) continue;
+        if (it.elided && match != it.key_at + 1) continue;
         uint32_t len, at = it.data - it.off;
         const uint8_t *b = nbs_item_read_bytes(log, &it, &len);
         uint32_t n = len < at ? 0 : len - at < klen ? len - at : klen; /* read with the header */
-        if (memcmp(b + at, key, n)) continue;
-        if (n < klen) { /* the rest of the key: from flash */
+        if (!it.elided && memcmp(b + at, key, n)) continue;
+        if (!it.elided && n < klen) { /* the rest of the key: from flash */
             int same = nbs_key_equal(log, cur.page, it.data + n, key + n, klen - n);
             if (same < 0) return same;
             if (!same) continue;
         }
-        int ok = nbs_item_intact(log, &cur, &it);
+        match = it.key_at + 1;
+        int ok = nbs_item_intact_as(log, &cur, &it, key);
         if (ok < 0) return ok;
         if (ok) {
             state = 1;
@@ -87,13 +99,13 @@ static int search_page(nbs_log *log, uint16_t seq, uint32_t from, const uint8_t 
 /* The key's newest intact STORE (NBS_OK) or NBS_E_NOT_FOUND, from flash: the pages from the
  * newest back to page `last` are searched, that one from offset `from` on (0: whole; the versions
  * before an item are older than it). */
-static int find_flash(nbs_log *log, uint16_t last, uint32_t from, const uint8_t *key, uint32_t klen,
-                      nbs_found *f) {
+static int find_flash(nbs_log *log, uint16_t last, search_from from, const uint8_t *key,
+                      uint32_t klen, nbs_found *f) {
     uint32_t pages = nbs_live_pages(log) - (uint16_t)(last - log->tail_seq);
     f->in_chunk = false;
     for (uint32_t back = 0; back < pages; back++) {
         uint16_t seq = (uint16_t)(log->newest_seq - back);
-        int rc = search_page(log, seq, seq == last ? from : 0, key, klen, f);
+        int rc = search_page(log, seq, seq == last ? from : (search_from){0, 0}, key, klen, f);
         if (rc < 0) return rc;
         if (rc == 2) return NBS_E_NOT_FOUND;
         if (rc == 1) return f->it.type == ITEM_STORE ? NBS_OK : NBS_E_NOT_FOUND;
@@ -103,10 +115,11 @@ static int find_flash(nbs_log *log, uint16_t last, uint32_t from, const uint8_t 
 
 int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) {
     int rc = nbs_cache_find(log, key, klen, f);
-    if (rc == NBS_CACHE_ASK) return find_flash(log, log->tail_seq, 0, key, klen, f);
+    const search_from whole = {0, 0};
+    if (rc == NBS_CACHE_ASK) return find_flash(log, log->tail_seq, whole, key, klen, f);
     if ((rc && rc != NBS_E_NOT_FOUND) || !log->cache.check) return rc;
     nbs_found truth;
-    int want = find_flash(log, log->tail_seq, 0, key, klen, &truth);
+    int want = find_flash(log, log->tail_seq, whole, key, klen, &truth);
     if (want && want != NBS_E_NOT_FOUND) return want;
     f->in_chunk = false; /* the check read over the chunk area */
     if (want != rc || (!rc && (truth.cur.page != f->cur.page || truth.it.off != f->it.off ||
@@ -121,10 +134,10 @@ int nbs_map_find(nbs_log *log, const uint8_t *key, uint32_t klen, nbs_found *f) 
 int nbs_map_is_newest(nbs_log *log, uint16_t seq, const nbs_item *it) {
     if (it->type != ITEM_STORE) return 0;
     uint8_t *key = nbs_work_key(log);
-    int rc = nbs_read(log, nbs_page_of(log, seq), it->data, key, it->klen);
+    int rc = nbs_read(log, nbs_page_of(log, seq), it->key_at, key, it->klen);
     if (rc == NBS_E_ECC) return 0;
     nbs_found f;
-    uint32_t from = it->in_txn ? it->in_txn - 1 : it->off;
+    search_from from = {it->in_txn ? it->in_txn - 1 : it->off, it->elided ? it->key_at + 1 : 0};
     if (!rc) rc = find_flash(log, seq, from, key, it->klen, &f);
     if (rc == NBS_E_NOT_FOUND) return 0;
     return rc ? rc : f.seq == seq && f.it.off == it->off;
@@ -144,9 +157,15 @@ int nbs_map_erase_all(nbs_map *map) {
 
 int nbs_map_write(nbs_log *log, uint8_t type, const nbs_payload *p) {
     nbs_item written;
+    nbs_payload w = *p;
     log->writes++; /* before anything: a write that fails part way may have changed pages */
-    int rc = nbs_map_make_room(log, p->klen, p->klen + p->vlen);
-    if (!rc) rc = nbs_append(log, type, p, &written);
+    /* A STORE of the key the newest page's last item stores: a STORE-SAME, when it fits there
+     * (making room would open another page, where no chain continues). */
+    int rc = type == ITEM_STORE ? nbs_can_elide(log, p) : 0;
+    if (rc < 0) return rc;
+    w.elided = rc == 1 && nbs_fits_newest(log, nbs_append_cost(log, 0, p->vlen));
+    rc = w.elided ? NBS_OK : nbs_map_make_room(log, p->klen, p->klen + p->vlen);
+    if (!rc) rc = nbs_append(log, type, &w, &written);
     if (!rc && type == ITEM_TXN) nbs_txn_written(log, &written, p->value);
     if (!rc && type != ITEM_TXN) nbs_cache_key_written(log, &written, p->key);
     return rc ? rc : nbs_map_finish_round(log);
@@ -154,7 +173,7 @@ int nbs_map_write(nbs_log *log, uint8_t type, const nbs_payload *p) {
 
 static int write_item(nbs_log *log, uint8_t type, const void *key, size_t klen, const void *value,
                       size_t vlen) {
-    nbs_payload p = {key, (uint32_t)klen, value, (uint32_t)vlen};
+    nbs_payload p = {key, (uint32_t)klen, value, (uint32_t)vlen, false};
     return nbs_map_write(log, type, &p);
 }
 
@@ -209,6 +228,8 @@ int nbs_map_has(nbs_map *map, const void *key, size_t key_len, bool *present) {
  * its next member (0: none). */
 typedef struct iter_pos {
     uint32_t page_step, pos, member;
+    uint32_t
+        chain; /* at pos, the walk's chain (SPEC 3.6): key offset << 8 | key length (0: none) */
 } iter_pos;
 
 /* Starts the walk of page `seq` where *at says (a TXN's members entered again). */
@@ -219,6 +240,8 @@ static int iter_resume(nbs_log *log, uint16_t seq, const iter_pos *at, nbs_curso
     in->txn = 0;
     if (rc || !at->pos) return rc;
     page->pos = at->pos;
+    page->chain_end = at->pos, page->chain_key = at->chain >> 8,
+    page->chain_klen = at->chain & 0xFF;
     if (!at->member) return NBS_OK;
     if ((rc = nbs_item_next(log, page, &txn, 0)) || txn.type != ITEM_TXN) return rc;
     if ((rc = nbs_txn_members(log, page, &txn, in)) < 0) return rc;
@@ -237,6 +260,7 @@ static int iter_step(nbs_log *log, iter_pos *at, nbs_item *it, nbs_cursor *cur) 
         while (!rc && (rc = nbs_map_walk_next(log, &page, &in, it, 0)) == NBS_OK) {
             at->pos = it->in_txn ? it->in_txn - 1 : page.pos;
             at->member = it->in_txn ? in.pos : 0;
+            at->chain = page.chain_klen ? page.chain_key << 8 | page.chain_klen : 0;
             if ((rc = nbs_map_is_newest(log, seq, it)) == 1) {
                 *cur = it->in_txn ? in : page;
                 return NBS_OK;
@@ -281,6 +305,7 @@ void nbs_map_iter_init(nbs_map *map, nbs_map_iter *it) {
     it->page_step = 0;
     it->slot = 0;
     it->member = 0;
+    it->chain = 0;
 }
 
 int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *key_len,
@@ -290,7 +315,7 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     nbs_log *log = &it->map->log;
     nbs_item item;
     nbs_cursor cur;
-    iter_pos at = {it->page_step, it->slot, it->member};
+    iter_pos at = {it->page_step, it->slot, it->member, it->chain};
     if ((rc = iter_step(log, &at, &item, &cur))) {
         if (rc == NBS_E_END) it->page_step = at.page_step;
         return rc;
@@ -306,5 +331,6 @@ int nbs_map_iter_next(nbs_map_iter *it, void *key, size_t key_capacity, size_t *
     it->page_step = at.page_step;
     it->slot = at.pos;
     it->member = at.member;
+    it->chain = at.chain;
     return NBS_OK;
 }

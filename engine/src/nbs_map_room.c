@@ -65,7 +65,7 @@ static int gc_round(nbs_log *log, const uint8_t *notes) {
             nbs_item whole, copy;
             at.pos = it.in_txn - 1, in.txn = 0;
             if ((rc = nbs_item_next(log, &at, &whole, 0)) ||
-                (rc = nbs_copy_item(log, &cur, &whole, &copy)))
+                (rc = nbs_copy_item(log, &cur, &whole, false, &copy)))
                 return rc;
             copied = true;
             continue;
@@ -74,7 +74,9 @@ static int gc_round(nbs_log *log, const uint8_t *notes) {
         int newest = tail_item_live(log, old_tail, &it, notes);
         if (newest < 0) return newest;
         nbs_item copy;
-        if (newest && (rc = nbs_copy_item(log, it.in_txn ? &in : &cur, &it, &copy))) return rc;
+        /* A live STORE-SAME's chain is dead and not copied: it becomes a full STORE (3.6). */
+        if (newest && (rc = nbs_copy_item(log, it.in_txn ? &in : &cur, &it, false, &copy)))
+            return rc;
         if (newest) nbs_cache_key_moved(log, tail_page, it.off, &copy);
         copied |= newest == 1;
     }
@@ -101,7 +103,7 @@ static int live_bytes(nbs_log *log, uint16_t seq, uint32_t *bytes, uint8_t *note
         if (newest < 0) return newest;
         uint32_t bit = it.off / NBS_NOTE_SLOT;
         if (newest && notes) notes[bit / 8] |= (uint8_t)(1u << (bit % 8));
-        if (newest) *bytes += it.end - it.off;
+        if (newest) *bytes += nbs_copy_cost(log, &it);
     }
     if (rc != NBS_E_END && rc != NBS_WALK_TORN) return rc;
     return check && cached != *bytes ? NBS_E_CACHE_MISMATCH : notes != NULL;

@@ -196,7 +196,7 @@ int nbs_queue_push(nbs_queue *q, const void *data, size_t len, unsigned flags) {
     if (!data && len) return NBS_E_INVAL;
     nbs_log *log = &q->log;
     if (len > nbs_queue_max_item(&log->flash)) return NBS_E_TOO_BIG;
-    nbs_payload p = {NULL, 0, data, (uint32_t)len};
+    nbs_payload p = {NULL, 0, data, (uint32_t)len, false};
     for (;;) {
         if (nbs_fits_newest(log, nbs_append_cost(log, 0, p.vlen))) break;
         if ((rc = open_for_push(log)) == NBS_OK) continue;

@@ -32,13 +32,17 @@ static int copy_page(nbs_log *log, uint32_t src, const nbs_page_hdr *h, uint32_t
     /* The source's header as the mount read it seeds the checks: one reading decides. */
     nbs_cursor cur;
     nbs_item it, copy;
+    uint32_t chain = 0; /* the source key + 1 of the STORE copied last, when last (0: none) */
     nbs_cursor_read_as(log, src, h, &cur);
     while ((rc = nbs_item_next(log, &cur, &it, 0)) == NBS_OK || rc == NBS_WALK_TORN) {
         bool torn = rc == NBS_WALK_TORN;
         if (torn && !it.end) break; /* nothing could be parsed: not applied */
         int k = keep(log, &cur, &it);
         if (k < 0) return k;
-        if (k && (rc = nbs_copy_item(log, &cur, &it, &copy))) return rc;
+        /* A STORE-SAME stays elided behind a copy of its chain; when its chain's earlier items
+         * were dropped it is copied as a full STORE, in their room (SPEC 3.6). */
+        if (k && (rc = nbs_copy_item(log, &cur, &it, chain == it.key_at + 1, &copy))) return rc;
+        if (k) chain = it.type == ITEM_STORE ? it.key_at + 1 : 0;
         if (torn) break; /* the unsealed last operation: nothing follows it */
     }
     if (rc < 0 && rc != NBS_E_END) return rc;

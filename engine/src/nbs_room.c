@@ -1,5 +1,6 @@
 /* Room (SPEC section 7), in one place: the bytes a write needs (an item sized with the
  * longest length field its value can have, and the gap the first write after a mount spends),
+ * the bytes a GC copy of an item takes (a STORE-SAME's as the full STORE it becomes),
  * whether it fits the newest page now, the largest item a fresh page holds
  * (nbs_map_max_value, nbs_queue_max_item), the per-item overhead, and the space figures of both
  * store kinds. Deciding what a write must do first (open a page, collect garbage, declare pages
@@ -31,6 +32,11 @@ uint32_t nbs_append_cost(const nbs_log *log, uint32_t klen, uint32_t dlen) {
 
 bool nbs_fits_newest(const nbs_log *log, uint32_t bytes) {
     return !log->empty && (uint64_t)log->front + bytes <= log->flash.page_size;
+}
+
+uint32_t nbs_copy_cost(const nbs_log *log, const nbs_item *it) {
+    if (!it->elided) return it->end - it->off;
+    return nbs_item_bytes(log, it->klen + it->vlen, nbs_length_field(log, it->vlen, false, false));
 }
 
 /* The largest value (key klen bytes; a queue: 0) whose item fits a fresh page. A page is only

@@ -9,8 +9,11 @@
 int nbs_txn_members(nbs_log *log, const nbs_cursor *cur, const nbs_item *txn, nbs_cursor *in) {
     int ok = nbs_item_intact(log, cur, txn);
     if (ok != 1) return ok;
-    *in = (nbs_cursor){cur->page, NBS_TXN_MEMBER_SEED, txn->data, txn->data + txn->vlen,
-                       false,     txn->off + 1};
+    *in = (nbs_cursor){.page = cur->page,
+                       .seed = NBS_TXN_MEMBER_SEED,
+                       .pos = txn->data,
+                       .limit = txn->data + txn->vlen,
+                       .txn = txn->off + 1}; /* no chain: a member is never a STORE-SAME */
     return 1;
 }
 
@@ -137,11 +140,11 @@ int nbs_map_txn_commit(nbs_map_txn *txn) {
     for (uint32_t pos = 0; !rc && pos < txn->used; pos = it.end) {
         if (!nbs_item_parse(log, txn->buf + pos, txn->used - pos, pos, &it)) break;
         const uint8_t *key = txn->buf + it.data;
-        nbs_payload one = {key, it.klen, key + it.klen, it.vlen};
+        nbs_payload one = {key, it.klen, key + it.klen, it.vlen, false};
         rc = nbs_map_write(log, it.type, &one);
     }
     return rc;
 #endif
-    nbs_payload all = {NULL, 0, txn->buf, txn->used};
+    nbs_payload all = {NULL, 0, txn->buf, txn->used, false};
     return nbs_map_write(log, ITEM_TXN, &all);
 }

@@ -44,6 +44,7 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
     cur->page = page;
     cur->pos = nbs_items_start(log);
     cur->txn = 0;
+    cur->chain_end = cur->chain_key = cur->chain_klen = 0;
     /* After a mount, seals are decided (SPEC 4): a read-only store's newest page, which its mount
      * did not rewrite, is walked as any other, up to the end its mount found. */
     cur->strict = !log->mounted || (NBS_TEST_BREAK == NBS_TEST_BREAK_RO_STRICT_NEWEST &&
@@ -53,8 +54,11 @@ int nbs_cursor_start(nbs_log *log, uint32_t page, nbs_cursor *cur) {
 }
 
 void nbs_cursor_read_as(const nbs_log *log, uint32_t page, const nbs_page_hdr *h, nbs_cursor *cur) {
-    *cur = (nbs_cursor){
-        page, nbs_page_seed(log, h->b), nbs_items_start(log), log->flash.page_size, true, 0};
+    *cur = (nbs_cursor){.page = page,
+                        .seed = nbs_page_seed(log, h->b),
+                        .pos = nbs_items_start(log),
+                        .limit = log->flash.page_size,
+                        .strict = true};
 }
 
 /* A varint of at most NBS_VARINT_MAX bytes, shortest form only: its length, or 0. */
@@ -107,6 +111,9 @@ bool nbs_item_parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nb
     if (tk == TK_CLEAR || tk == TK_MARK) { /* no flag2, no data */
         if (flag2) return false;
         it->type = tk == TK_CLEAR ? ITEM_CLEAR : ITEM_MARK;
+    } else if (tk == TK_SAME) { /* a STORE of the key before it, no key bytes (3.6) */
+        it->elided = !flag2 && !it->after_gap && it->vlen;
+        it->type = it->elided ? ITEM_STORE : ITEM_RESERVED;
     } else if (tk > NBS_KEY_MAX) { /* data of vlen bytes: a TXN's members, or reserved (3.2) */
         it->type = tk == TK_TXN && !flag2 ? ITEM_TXN : ITEM_RESERVED;
     } else {
@@ -117,7 +124,7 @@ bool nbs_item_parse(nbs_log *log, const uint8_t *b, uint32_t n, uint32_t pos, nb
         return false;
     /* Lengths read from flash are input: the item must end inside the page (no sum here can
      * wrap: pos, the header and the lengths are each below 2^22). */
-    it->data = pos + nbs_item_data_at(log, it->head_len);
+    it->data = it->key_at = pos + nbs_item_data_at(log, it->head_len);
     it->end = it->data + nbs_round_up(it->klen + it->vlen, w);
     if (it->end > log->flash.page_size && NBS_TEST_BREAK != NBS_TEST_BREAK_TRUST_LENGTHS)
         return false;
@@ -148,7 +155,7 @@ int nbs_out_buffer(const void *buf, size_t capacity, size_t *len, uint32_t need)
 }
 
 bool nbs_item_in_chunk(const nbs_item *it) {
-    return it->read_len && it->data + it->klen + it->vlen <= it->off + it->read_len;
+    return it->read_len && nbs_item_value_at(it) + it->vlen <= it->off + it->read_len;
 }
 
 /* Reads up to `want` bytes at pos (no further than the page end) into the chunk area. */
@@ -271,12 +278,25 @@ static int torn_end(const nbs_log *log, nbs_cursor *cur, const nbs_item *it) {
     return NBS_OK;
 }
 
-int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
+/* A STORE-SAME's key (SPEC 3.6): that of the item the walk returned just before it, ending where
+ * it starts, when that item is a STORE (or a STORE-SAME, itself resolved); else it is an item of
+ * no meaning. Its CRC covers the key it resolves to, so a wrong resolution never checks. */
+static void chain_resolve(const nbs_cursor *cur, nbs_item *it) {
+    if (!it->elided) return;
+    if (!cur->txn && cur->chain_klen && cur->chain_end == it->off) {
+        it->klen = cur->chain_klen, it->key_at = cur->chain_key;
+        return;
+    }
+    it->elided = false, it->type = ITEM_RESERVED;
+}
+
+static int item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     uint32_t pos = cur->pos;
     /* Room for the smallest item (a control record) or nothing is left. */
     if (pos >= cur->limit || pos + nbs_item_bytes(log, 0, 1) > log->flash.page_size)
         return page_ends(log, cur);
     int rc = item_at(log, cur, pos, extra, it);
+    if (rc == NBS_OK) chain_resolve(cur, it); /* before any CRC check of it */
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_GAP_ERASED
     if (rc == NBS_E_END) { /* the design before rule 2: an erased gap is skipped */
         if ((rc = gap_after(log, cur, pos, extra, it)) <= 0) return rc ? rc : NBS_E_END;
@@ -319,6 +339,15 @@ int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
     return torn_end(log, cur, it);
 }
 
+int nbs_item_next(nbs_log *log, nbs_cursor *cur, nbs_item *it, uint32_t extra) {
+    int rc = item_next(log, cur, it, extra);
+    if (rc == NBS_OK) { /* the chain a STORE-SAME right after it would continue */
+        cur->chain_end = it->end, cur->chain_key = it->key_at;
+        cur->chain_klen = it->type == ITEM_STORE && !cur->txn ? it->klen : 0;
+    }
+    return rc;
+}
+
 static int crc_matches(uint32_t crc, const nbs_item *it) {
     return NBS_TEST_BREAK == NBS_TEST_BREAK_SKIP_CRC || crc == it->crc;
 }
@@ -329,11 +358,27 @@ bool nbs_item_matches(uint32_t seed, const nbs_item *it, const void *key, const 
 }
 
 int nbs_item_intact(nbs_log *log, const nbs_cursor *cur, const nbs_item *it) {
+    return nbs_item_intact_as(log, cur, it, NULL);
+}
+
+int nbs_item_intact_as(nbs_log *log, const nbs_cursor *cur, const nbs_item *it,
+                       const uint8_t *key) {
     uint32_t size, crc = nbs_crc32c(cur->seed, it->head, it->head_len);
     uint8_t *chunk = nbs_work_chunk(log, &size);
+    if (it->elided && key) {
+        crc = nbs_crc32c(crc, key, it->klen);
+    } else if (it->elided) { /* the key it resolves to, from its chain's STORE (not the chunk) */
+        uint8_t read[NBS_KEY_MAX];
+        int rc = it->klen <= sizeof read ? nbs_read(log, cur->page, it->key_at, read, it->klen)
+                                         : NBS_E_ECC;
+        if (rc == NBS_E_ECC) return 0;
+        if (rc) return rc;
+        crc = nbs_crc32c(crc, read, it->klen);
+    }
+    const uint32_t own = nbs_item_own_key(it) + it->vlen; /* the data's bytes */
     if (nbs_item_in_chunk(it)) /* the walk read it whole: no second read */
-        return crc_matches(nbs_crc32c(crc, chunk + (it->data - it->off), it->klen + it->vlen), it);
-    uint32_t off = it->data, left = it->klen + it->vlen;
+        return crc_matches(nbs_crc32c(crc, chunk + (it->data - it->off), own), it);
+    uint32_t off = it->data, left = own;
     while (left) {
         uint32_t n = left < size ? left : size;
         int rc = nbs_read(log, cur->page, off, chunk, n);

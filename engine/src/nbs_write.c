@@ -56,6 +56,7 @@ static uint32_t head_encode(const nbs_log *log, const nbs_item *it, uint8_t *out
         out[n++] = it->type == ITEM_CLEAR  ? TK_CLEAR
                    : it->type == ITEM_MARK ? TK_MARK
                    : it->type == ITEM_TXN  ? TK_TXN
+                   : it->elided            ? TK_SAME
                                            : (uint8_t)it->klen;
     return n + varint_put(out + n, nbs_length_field(log, it->vlen, flag2, it->after_gap));
 }
@@ -93,13 +94,15 @@ static int fill_gap(nbs_log *log, uint32_t *pos, bool *after_gap) {
 void nbs_item_layout(const nbs_log *log, nbs_item *it) {
     it->head_len = (uint8_t)head_encode(log, it, it->head);
     it->data = it->off + nbs_item_data_at(log, it->head_len);
-    it->end = it->data + nbs_round_up(it->klen + it->vlen, log->unit);
+    if (!it->elided) it->key_at = it->data;
+    it->end = it->data + nbs_round_up(nbs_item_own_key(it) + it->vlen, log->unit);
 }
 
 int nbs_place_item(nbs_log *log, nbs_item *it) {
     nbs_item_layout(log, it);
     if (it->end > log->flash.page_size) return NBS_E_FULL;
     log->front = it->end;
+    log->elide_klen = 0; /* the last item is no STORE of this writer's until nbs_append says */
     return NBS_OK;
 }
 
@@ -134,21 +137,50 @@ int nbs_program_seal(nbs_log *log, const nbs_item *it) {
     return program_header(log, it, true);
 }
 
+/* A key as the writer remembers it (nbs_log.elide_id): itself up to 8 bytes, else its CRC-32C
+ * (a match then confirmed against the key on flash). */
+static void elide_id_of(const nbs_payload *p, uint8_t id[8]) {
+    memset(id, 0, 8);
+    if (p->klen <= 8)
+        memcpy(id, p->key, p->klen);
+    else
+        nbs_put_le(id, nbs_crc32c(0, p->key, p->klen), NBS_CRC_BYTES);
+}
+
+int nbs_can_elide(nbs_log *log, const nbs_payload *p) {
+    uint8_t id[8];
+    /* The gap after a mount comes first (an item behind it has after_gap set: never elided), and
+     * an empty value is never elided (SPEC 3.6: the smallest live item stays NBS_NOTE_SLOT). */
+    if (!log->elide_klen || log->elide_end != log->front || log->gap_pending || log->empty ||
+        log->elide_klen != p->klen || !p->vlen)
+        return 0;
+    elide_id_of(p, id);
+    if (memcmp(id, log->elide_id, sizeof id)) return 0;
+    return p->klen <= 8 ? 1 : nbs_key_equal(log, log->newest, log->elide_key, p->key, p->klen);
+}
+
 int nbs_append(nbs_log *log, uint8_t type, const nbs_payload *p, nbs_item *out) {
-    nbs_item it = {.type = type, .klen = p->klen, .vlen = p->vlen};
-    if (!nbs_fits_newest(log, nbs_append_cost(log, p->klen, p->klen + p->vlen))) return NBS_E_FULL;
+    const bool elided =
+        type == ITEM_STORE && p->elided && log->elide_klen == p->klen && !log->gap_pending;
+    const uint32_t own = elided ? 0 : p->klen; /* key bytes programmed */
+    nbs_item it = {.type = type, .klen = p->klen, .vlen = p->vlen, .elided = elided};
+    if (!nbs_fits_newest(log, nbs_append_cost(log, own, own + p->vlen))) return NBS_E_FULL;
     int rc = fill_gap(log, &it.off, &it.after_gap);
+    if (elided) it.key_at = log->elide_key; /* the chain's key (fill_gap: no gap was pending) */
     if (rc || (rc = nbs_place_item(log, &it))) return rc;
+    /* The newest page's last item: a STORE of this key (the next may elide it), or not. */
+    log->elide_klen = type == ITEM_STORE ? p->klen : 0;
+    log->elide_key = it.key_at, log->elide_end = it.end;
+    if (type == ITEM_STORE) elide_id_of(p, log->elide_id);
     it.crc = nbs_crc32c(log->newest_seed, it.head, it.head_len);
-    it.crc = nbs_crc32c(it.crc, p->key, p->klen);
+    it.crc = nbs_crc32c(it.crc, p->key, p->klen); /* a STORE-SAME's too: the key it resolves to */
     it.crc = nbs_crc32c(it.crc, p->value, p->vlen);
     it.sealed = true;
 #if NBS_TEST_BREAK == NBS_TEST_BREAK_SEAL_FIRST
     if ((rc = nbs_program_seal(log, &it))) return rc;
 #endif
     rc = nbs_program_head(log, &it);
-    if (!rc && p->klen + p->vlen)
-        rc = program_data(log, it.data, p->key, p->klen, p->value, p->vlen);
+    if (!rc && own + p->vlen) rc = program_data(log, it.data, p->key, own, p->value, p->vlen);
 #if NBS_TEST_BREAK != NBS_TEST_BREAK_SEAL_FIRST
     if (!rc) rc = nbs_program_seal(log, &it);
 #endif
@@ -205,6 +237,7 @@ int nbs_start_page(nbs_log *log, uint32_t page, uint16_t seq, uint8_t gen, uint1
     log->newest_seed = nbs_page_seed(log, hdr);
     log->front = nbs_items_start(log);
     log->gap_pending = false;
+    log->elide_klen = 0;                                        /* a chain never crosses a page */
     return nbs_program(log, page, 0, hdr, nbs_hdr_region(log)); /* not DONE or KILL */
 }
 

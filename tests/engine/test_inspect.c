@@ -108,6 +108,36 @@ Test(inspect, map_states_of_a_known_scenario) {
     ef_close(&f);
 }
 
+/* Key elision (SPEC 3.6): a store of the key the page's last item stores is a STORE-SAME, 7 +
+ * value bytes at W = 1 (no key bytes); inspect reports it as a store of its resolved key, elided.
+ * A store behind another key's item is a full STORE again. */
+Test(inspect, a_store_same_shows_its_resolved_key) {
+    engine_fixture f;
+    open_store(&f, EF_MAP, NOR_WRITES_ONCE);
+    store(&f, "cfg", "one");
+    store(&f, "cfg", "two");
+    store(&f, "cfg", "three");
+    store(&f, "b", "x");
+    store(&f, "cfg", "four");
+    seen s;
+    inspect(&f, &s);
+    cr_assert_eq(s.summary.mount_result, NBS_OK);
+    expect_item(&s, 0, 0, NBS_ITEM_STORE, NBS_ITEM_SUPERSEDED, "cfg", true);
+    expect_item(&s, 0, 1, NBS_ITEM_STORE, NBS_ITEM_SUPERSEDED, "cfg", true);
+    expect_item(&s, 0, 2, NBS_ITEM_STORE, NBS_ITEM_SUPERSEDED, "cfg", true);
+    expect_item(&s, 0, 3, NBS_ITEM_STORE, NBS_ITEM_LIVE, "b", true);
+    expect_item(&s, 0, 4, NBS_ITEM_STORE, NBS_ITEM_LIVE, "cfg", true);
+    static const bool elided[5] = {false, true, true, false, false};
+    static const uint32_t length[5] = {7 + 3 + 3, 7 + 3, 7 + 5, 7 + 1 + 1, 7 + 3 + 4};
+    for (uint32_t n = 0; n < 5; n++) {
+        const nbs_item_info *it = &s.items[nth_item(&s, 0, n)];
+        cr_expect_eq(it->elided, elided[n], "item %u: elided %d", n, it->elided);
+        cr_expect_eq(it->length, length[n], "item %u: %u bytes, expected %u", n, it->length,
+                     length[n]);
+    }
+    ef_close(&f);
+}
+
 Test(inspect, a_torn_store_reads_torn_until_the_recovery) {
     engine_fixture f;
     open_store(&f, EF_MAP, NOR_WRITES_ONCE);

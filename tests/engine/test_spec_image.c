@@ -190,6 +190,93 @@ Test(spec_image, map_clear_hides_older_items) {
     spec_image_free(&img);
 }
 
+/* Key elision (SPEC 3.6), built from the SPEC's chain and CRC rules: on page 0 (seq 1) a chain
+ * cfg = v1, v2 (STORE-SAME), v3 (STORE-SAME); a chain whose STORE has a corrupt value (its CRC
+ * fails) and a STORE-SAME after it that counts; a STORE-SAME after a REMOVE (no chain: counts
+ * nothing); a STORE-SAME whose CRC covers another key than its chain's (counts nothing); page 1
+ * (seq 2) another chain of cfg after a CLEAR-free STORE of x. Every unit and erase value, both
+ * layouts; then the engine writes more (its own chains), collects garbage (a live STORE-SAME
+ * copied as a full STORE), and with the key cache in check mode reads it all again. */
+static void check_elided_image(uint32_t unit, uint8_t e, uint8_t version) {
+    char what[80];
+    snprintf(what, sizeof what, "elision: version %u, W %u, E 0x%02X", version, unit, e);
+    spec_image img;
+    spec_page pg;
+    spec_image_init(&img, SPEC_MAP, 4, 512, unit, e);
+    img.version = version;
+    spec_page_begin(&img, &pg, 0, 1, 0, 0);
+    spec_map_store(&pg, "cfg", 3, "v1", 2, true);
+    spec_map_store_same(&pg, "cfg", 3, "v2", 2, true);
+    spec_map_store_same(&pg, "cfg", 3, "v3-long", 7, true);
+    spec_item head = spec_map_store(&pg, "bad", 3, "b1", 2, true);
+    img.mem[head.data + 3] ^= 0x01; /* its value corrupt: its own CRC fails, its key holds */
+    spec_map_store_same(&pg, "bad", 3, "b2", 2, true);
+    spec_map_store(&pg, "gone", 4, "g1", 2, true);
+    spec_map_remove(&pg, "gone", 4, true);
+    spec_map_store_same(&pg, "gone", 4, "g2", 2, true); /* after a REMOVE: no key */
+    spec_map_store(&pg, "x", 1, "x1", 2, true);
+    spec_map_store_same(&pg, "y", 1, "y1", 2, true); /* resolves to x: its CRC (over y) fails */
+    spec_page_begin(&img, &pg, 1, 2, 0, 1);
+    spec_map_store(&pg, "x", 1, "x2", 2, true);
+    spec_map_store(&pg, "cfg", 3, "v4", 2, true);
+    spec_map_store_same(&pg, "cfg", 3, "v5", 2, true);
+    rig r;
+    nbs_map map;
+    mount_clean(&r, &img, &map, what);
+    expect_value(&map, "cfg", 3, "v5", 2, what);
+    expect_value(&map, "bad", 3, "b2", 2, what);
+    expect_value(&map, "gone", 4, NULL, 0, what);
+    expect_value(&map, "x", 1, "x2", 2, what);
+    expect_value(&map, "y", 1, NULL, 0, what);
+    uint32_t count = 0;
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 3, "%s: count %u", what, count);
+    /* The iterator resumes inside chains: it names each live key once, cfg with v5. */
+    nbs_map_iter it;
+    nbs_map_iter_init(&map, &it);
+    uint8_t key[8], value[16];
+    size_t klen, vlen;
+    unsigned seen = 0;
+    while (nbs_map_iter_next(&it, key, sizeof key, &klen, value, sizeof value, &vlen) == NBS_OK) {
+        seen++;
+        if (klen == 3 && !memcmp(key, "cfg", 3))
+            cr_assert(vlen == 2 && !memcmp(value, "v5", 2), "%s: iterated cfg", what);
+    }
+    cr_assert_eq(seen, 3, "%s: iterated %u keys", what, seen);
+    /* The engine's own chains, then enough stores to collect every page. */
+    uint8_t v[20];
+    for (unsigned i = 0; i < 40; i++) {
+        memset(v, (int)(i + 1), sizeof v);
+        cr_assert_eq(nbs_map_store(&map, "cfg", 3, v, 1 + i % sizeof v), NBS_OK, "%s: %u", what, i);
+    }
+    cr_assert_gt(r.rf.erases, 0, "%s: no garbage collection ran", what);
+    static uint8_t cache[2048];
+    r.cfg.cache = (nbs_cache_config){NBS_CACHE_ALL, cache, sizeof cache, 8, true};
+    cr_assert_eq(nbs_map_mount(&map, &r.cfg), NBS_OK, "%s: remount", what);
+    expect_value(&map, "cfg", 3, v, 1 + 39 % sizeof v, what);
+    expect_value(&map, "bad", 3, "b2", 2, what);
+    expect_value(&map, "x", 1, "x2", 2, what);
+    cr_assert_eq(nbs_map_store(&map, "cfg", 3, "w", 1), NBS_OK, "%s", what);
+    cr_assert_eq(nbs_map_store(&map, "cfg", 3, "w2", 2), NBS_OK, "%s", what);
+    expect_value(&map, "cfg", 3, "w2", 2, what);
+    cr_assert_eq(nbs_map_count(&map, &count), NBS_OK);
+    cr_assert_eq(count, 3, "%s: count %u after GC", what, count);
+    cr_assert_eq(r.rf.refused, 0, "%s: a program the part refuses", what);
+    ram_flash_free(&r.rf);
+    spec_image_free(&img);
+}
+
+Test(spec_image, map_store_same_chains_read_as_the_spec_says) {
+    static const uint32_t units[] = {1, 4, 8};
+    for (unsigned u = 0; u < 3; u++)
+        for (int ev = 0; ev < 2; ev++) check_elided_image(units[u], ev ? 0x00 : 0xFF, 3);
+    static const uint32_t units4[] = {2, 4};
+    for (unsigned u = 0; u < 2; u++)
+        for (int ev = 0; ev < 2; ev++) {
+            check_elided_image(units4[u], ev ? 0x00 : 0xFF, 4);
+        }
+}
+
 /* A queue of 4 x 256 B: page 1 (seq 3) e0 popped, e1, e2; page 2 (seq 4, tail distance 1) e3
  * popped out of order, a filler, e4. Pages 3 (seq 1) and 0 (seq 2) are dead pages of the
  * previous lap, before the tail (SPEC 5.4), left as they were: page 3 even holds an entry not
@@ -300,10 +387,10 @@ static uint32_t spec_member(const spec_image *img, uint8_t *out, const char *key
     return data_at + data_len;
 }
 
-/* A TXN item (tk 0x83) and an item of a reserved kind (tk 0x84), each sealed and built from the
- * SPEC alone: the TXN's members read in place (its store replaces an older value, its removal
- * hides one), the reserved item is skipped by its lengths and the items after it count; a TXN
- * whose CRC does not match counts nothing. */
+/* A TXN item (tk 0x83) and an item of a reserved kind (tk 0x85; 0x84 is a STORE-SAME, SPEC 3.6),
+ * each sealed and built from the SPEC alone: the TXN's members read in place (its store replaces an
+ * older value, its removal hides one), the reserved item is skipped by its lengths and the items
+ * after it count; a TXN whose CRC does not match counts nothing. */
 static void check_txn_image(uint32_t unit, uint8_t e, uint8_t version) {
     uint8_t members[128], bad[128];
     char what[64];
@@ -319,7 +406,7 @@ static void check_txn_image(uint32_t unit, uint8_t e, uint8_t version) {
     d += spec_member(&img, members + d, "b", NULL, true);
     d += spec_member(&img, members + d, "c", "sea", false);
     spec_item_raw(&pg, 0x83, d * 4, members, d, true);
-    spec_item_raw(&pg, 0x84, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
+    spec_item_raw(&pg, 0x85, 5 * 4 + 2, "xyzzy", 5, true); /* reserved: skipped */
     spec_map_store(&pg, "d", 1, "dee", 3, true);
     uint32_t bd = spec_member(&img, bad, "e", "eee", false);
     spec_item raw = spec_item_raw(&pg, 0x83, bd * 4, bad, bd, true);

@@ -95,8 +95,10 @@ static uint32_t put_varint(uint8_t *b, uint32_t v) {
     return n;
 }
 
-spec_item spec_item_raw(spec_page *pg, int tk, uint32_t field, const void *data, uint32_t dlen,
-                        bool sealed) {
+/* An item whose CRC covers `unstored` (klen bytes, not programmed: a STORE-SAME's key) before
+ * its data. */
+static spec_item item_put(spec_page *pg, int tk, uint32_t field, const void *unstored,
+                          uint32_t ulen, const void *data, uint32_t dlen, bool sealed) {
     spec_image *img = pg->img;
     uint8_t head[8];
     uint32_t n = 0;
@@ -104,6 +106,7 @@ spec_item spec_item_raw(spec_page *pg, int tk, uint32_t field, const void *data,
     n += put_varint(head + n, field);
     uint32_t crc = spec_crc32c_update(0xFFFFFFFFu, pg->hdr, pg->hdr_len);
     crc = spec_crc32c_update(crc, head, n);
+    crc = spec_crc32c_update(crc, unstored, ulen);
     crc = ~spec_crc32c_update(crc, data, dlen);
     for (int i = 0; i < 4; i++) head[n + i] = (uint8_t)(crc >> (8 * i));
     spec_item it;
@@ -121,6 +124,17 @@ spec_item spec_item_raw(spec_page *pg, int tk, uint32_t field, const void *data,
     pg->pos = it.end;
     pg->after_gap = false;
     return it;
+}
+
+spec_item spec_item_raw(spec_page *pg, int tk, uint32_t field, const void *data, uint32_t dlen,
+                        bool sealed) {
+    return item_put(pg, tk, field, NULL, 0, data, dlen, sealed);
+}
+
+spec_item spec_map_store_same(spec_page *pg, const void *key, uint32_t klen, const void *value,
+                              uint32_t vlen, bool sealed) {
+    cr_assert(klen >= 1 && klen <= 128 && vlen >= 1);
+    return item_put(pg, 0x84, vlen * 4, key, klen, value, vlen, sealed);
 }
 
 spec_item spec_map_store(spec_page *pg, const void *key, uint32_t klen, const void *value,

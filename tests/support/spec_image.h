@@ -54,6 +54,9 @@ void spec_filler(spec_page *pg);    /* G bytes of P; the next item has after_gap
 /* Map items; `sealed` false leaves S erased (the unsealed last operation of a cut). */
 spec_item spec_map_store(spec_page *pg, const void *key, uint32_t klen, const void *value,
                          uint32_t vlen, bool sealed);
+/* A STORE-SAME (SPEC 3.6, tk 0x84): no key bytes; its CRC covers `key`, the key it resolves to. */
+spec_item spec_map_store_same(spec_page *pg, const void *key, uint32_t klen, const void *value,
+                              uint32_t vlen, bool sealed);
 spec_item spec_map_remove(spec_page *pg, const void *key, uint32_t klen, bool sealed);
 spec_item spec_map_control(spec_page *pg, uint8_t tk, bool sealed); /* CLEAR 0x81, MARK 0x82 */
 /* A queue entry; `popped` programs P and A. */
