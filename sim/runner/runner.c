@@ -235,6 +235,7 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     if (!rc && step->op >= SCENARIO_OP_POWER_CUT) rc = run_resolve_drops(st);
     if (rc) return rc;
     if (run_txn_takes(st, step)) return run_txn_step(st, step);
+    if (scenario_op_is_fs(step->op)) return run_fs_step(st, step);
     switch (step->op) {
     case SCENARIO_OP_SLEEP: nor_advance_time(st->dev, step->args.sleep_us); return RUNNER_OK;
     case SCENARIO_OP_POWER_CUT: {
@@ -302,22 +303,6 @@ static int run_simple_step(run_state *st, const scenario_step *step) {
     case SCENARIO_OP_TDB_ITER:
     case SCENARIO_OP_TDB_RESERVED_SET:
     case SCENARIO_OP_TDB_RESERVED_GET: return run_tdb_step(st, step);
-    case SCENARIO_OP_FS_MKDIR:
-    case SCENARIO_OP_FS_DELETE:
-    case SCENARIO_OP_FS_MOVE:
-    case SCENARIO_OP_FS_STATUS:
-    case SCENARIO_OP_FS_LINK:
-    case SCENARIO_OP_FS_READLINK:
-    case SCENARIO_OP_FS_SCAN:
-    case SCENARIO_OP_FS_OPEN:
-    case SCENARIO_OP_FS_READ:
-    case SCENARIO_OP_FS_WRITE:
-    case SCENARIO_OP_FS_FILE_STATUS:
-    case SCENARIO_OP_FS_SET_SIZE:
-    case SCENARIO_OP_FS_FLUSH:
-    case SCENARIO_OP_FS_CLOSE:
-    case SCENARIO_OP_FS_DIR_OPEN:
-    case SCENARIO_OP_FS_DIR_CLOSE: return run_fs_step(st, step);
     default: return run_item_step(st, step);
     }
 }

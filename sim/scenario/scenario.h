@@ -201,6 +201,10 @@ typedef enum scenario_op {
     SCENARIO_OP_FS_DIR_CLOSE,
     SCENARIO_OP_KIND_COUNT
 } scenario_op;
+/* The file system's steps (fs_*): one run, one argument block (scenario_fs.c). */
+static inline bool scenario_op_is_fs(scenario_op op) {
+    return op >= SCENARIO_OP_FS_MKDIR && op <= SCENARIO_OP_FS_DIR_CLOSE;
+}
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
 
 typedef enum scenario_expect_kind {

@@ -758,6 +758,10 @@ static void expect_free(scenario_expect *e) {
 }
 
 static void step_free(scenario_step *s) {
+    if (scenario_op_is_fs(s->op)) {
+        fs_args_free(&s->args.fs);
+        return;
+    }
     switch (s->op) {
     case SCENARIO_OP_STORE:
     case SCENARIO_OP_FETCH:
@@ -793,22 +797,6 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_TDB_SET_ADD:
     case SCENARIO_OP_TDB_ITER:
     case SCENARIO_OP_TDB_RESERVED_SET: tdb_args_free(&s->args.tdb); break;
-    case SCENARIO_OP_FS_MKDIR:
-    case SCENARIO_OP_FS_DELETE:
-    case SCENARIO_OP_FS_MOVE:
-    case SCENARIO_OP_FS_STATUS:
-    case SCENARIO_OP_FS_LINK:
-    case SCENARIO_OP_FS_READLINK:
-    case SCENARIO_OP_FS_SCAN:
-    case SCENARIO_OP_FS_OPEN:
-    case SCENARIO_OP_FS_READ:
-    case SCENARIO_OP_FS_WRITE:
-    case SCENARIO_OP_FS_FILE_STATUS:
-    case SCENARIO_OP_FS_SET_SIZE:
-    case SCENARIO_OP_FS_FLUSH:
-    case SCENARIO_OP_FS_CLOSE:
-    case SCENARIO_OP_FS_DIR_OPEN:
-    case SCENARIO_OP_FS_DIR_CLOSE: fs_args_free(&s->args.fs); break;
     default: break;
     }
     expect_free(&s->expect);
