@@ -59,8 +59,7 @@ static const char messages[] = "success\0"
                                "unknown error";
 
 const char *nbs_strerror(int err) {
-    unsigned index =
-        err <= 0 && err >= NBS_E_FS_NOT_LINK ? (unsigned)-err : 1u - NBS_E_FS_NOT_LINK;
+    unsigned index = err <= 0 && err >= NBS_E_FS_NOT_LINK ? (unsigned)-err : 1u - NBS_E_FS_NOT_LINK;
     const char *message = messages;
     while (index--)
         while (*message++) {
