@@ -757,7 +757,8 @@ static void expect_free(scenario_expect *e) {
     free(e->names);
 }
 
-static void step_free(scenario_step *s) {
+/* What a step's arguments own (one union member, chosen by the operation). */
+static void step_args_free(scenario_step *s) {
     if (scenario_op_is_fs(s->op)) {
         fs_args_free(&s->args.fs);
         return;
@@ -799,6 +800,10 @@ static void step_free(scenario_step *s) {
     case SCENARIO_OP_TDB_RESERVED_SET: tdb_args_free(&s->args.tdb); break;
     default: break;
     }
+}
+
+static void step_free(scenario_step *s) {
+    step_args_free(s);
     expect_free(&s->expect);
     free(s->path);
     free(s->comment);
