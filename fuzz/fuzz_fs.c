@@ -1003,8 +1003,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input_init(&in, data, size);
     fs_run *run = calloc(1, sizeof *run);
     run->in = &in;
-    fuzz_store_start(&run->store, TARGET, EF_MAP, &in);
-    fuzz_store_describe(&run->store, run->where, sizeof run->where);
+    fuzz_store_start(&run->store, TARGET, EF_MAP, &in, run->where, sizeof run->where);
     snprintf(run->call, sizeof run->call, "the first init");
     run->buf_size = nbs_fs_buffer_bytes(&run->store.f.binding.flash);
     run->buf = malloc(run->buf_size ? run->buf_size : 1);

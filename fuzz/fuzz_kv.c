@@ -420,8 +420,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input_init(&in, data, size);
     kv_run *run = calloc(1, sizeof *run);
     run->in = &in;
-    fuzz_store_start(&run->store, TARGET, EF_MAP, &in);
-    fuzz_store_describe(&run->store, run->where, sizeof run->where);
+    fuzz_store_start(&run->store, TARGET, EF_MAP, &in, run->where, sizeof run->where);
     run->kv_buf_size = nbs_kv_buffer_bytes(flash_of(run));
     run->kv_buf = malloc(run->kv_buf_size);
     ref_map_init(&run->model);

@@ -262,13 +262,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input_init(&in, data, size);
     kvmap_run *run = calloc(1, sizeof *run);
     run->in = &in;
-    fuzz_store_start(&run->store, TARGET, EF_MAP, &in);
+    fuzz_store_start(&run->store, TARGET, EF_MAP, &in, run->where, sizeof run->where);
     run->write_back = fuzz_input_u8(&in) & 1;
     size_t ram = 64 + 8 * (size_t)fuzz_input_u8(&in);
     size_t stage = run->store.f.page_size * (fuzz_input_u8(&in) % 4) / 4;
     run->wb = (nbs_kvmap_wb_config){malloc(ram), ram, stage ? malloc(stage) : NULL, stage,
                                     4u * fuzz_input_u8(&in)};
-    fuzz_store_describe(&run->store, run->where, sizeof run->where);
     size_t used = strlen(run->where);
     if (run->write_back)
         snprintf(run->where + used, sizeof run->where - used,

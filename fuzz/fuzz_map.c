@@ -215,8 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input_init(&in, data, size);
     map_run *run = calloc(1, sizeof *run);
     run->in = &in;
-    fuzz_store_start(&run->store, TARGET, EF_MAP, &in);
-    fuzz_store_describe(&run->store, run->where, sizeof run->where);
+    fuzz_store_start(&run->store, TARGET, EF_MAP, &in, run->where, sizeof run->where);
     ref_map_init(&run->model);
     for (int op = 0; op < MAX_OPS && !fuzz_input_done(&in); op++) run_op(run, fuzz_input_u8(&in));
     fuzz_final_check(&run->store, &run->model, NULL);

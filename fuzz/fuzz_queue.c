@@ -211,8 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input_init(&in, data, size);
     queue_run *run = calloc(1, sizeof *run);
     run->in = &in;
-    fuzz_store_start(&run->store, TARGET, EF_QUEUE, &in);
-    fuzz_store_describe(&run->store, run->where, sizeof run->where);
+    fuzz_store_start(&run->store, TARGET, EF_QUEUE, &in, run->where, sizeof run->where);
     run->buf = malloc(run->store.f.page_size);
     ref_queue_init(&run->model);
     for (int op = 0; op < MAX_OPS && !fuzz_input_done(&in); op++) run_op(run, fuzz_input_u8(&in));

@@ -107,17 +107,17 @@ void fuzz_store_close(fuzz_store *s) {
     memset(s, 0, sizeof *s);
 }
 
-void fuzz_store_start(fuzz_store *s, const char *target, ef_kind kind, fuzz_input *in) {
+void fuzz_store_start(fuzz_store *s, const char *target, ef_kind kind, fuzz_input *in, char *where,
+                      size_t where_size) {
     fuzz_store_options opts = {.kind = kind, .seed = in->size};
     opts.geometry = fuzz_input_u8(in);
     opts.pages = 2 + fuzz_input_below(in, 8);
     opts.cache_flags = fuzz_input_u8(in);
     if (kind == EF_MAP) opts.cache_max_keys = 1 + fuzz_input_below(in, 32);
     fuzz_store_open(s, target, &opts);
+    fuzz_store_describe(s, where, where_size);
     int rc = fuzz_store_mount(s);
-    char where[160];
-    FUZZ_REQUIRE(target, rc == NBS_OK, "%s: first mount: %s",
-                 fuzz_store_describe(s, where, sizeof where), nbs_strerror(rc));
+    FUZZ_REQUIRE(target, rc == NBS_OK, "%s: first mount: %s", where, nbs_strerror(rc));
 }
 
 int fuzz_store_mount(fuzz_store *s) {

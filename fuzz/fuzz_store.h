@@ -35,9 +35,11 @@ typedef struct fuzz_store_options {
 void fuzz_store_open(fuzz_store *s, const char *target, const fuzz_store_options *opts);
 void fuzz_store_close(fuzz_store *s);
 /* The map and queue targets' start: decodes the store from the input (geometry, pages - 2,
- * cache flags, and for a map the key table's size - 1), opens it and mounts the erased range,
+ * cache flags, and for a map the key table's size - 1), opens it, writes its description
+ * (fuzz_store_describe) into `where` for the target's findings, and mounts the erased range,
  * which must succeed. The device's seed is the input's size. */
-void fuzz_store_start(fuzz_store *s, const char *target, ef_kind kind, fuzz_input *in);
+void fuzz_store_start(fuzz_store *s, const char *target, ef_kind kind, fuzz_input *in, char *where,
+                      size_t where_size);
 /* Mounts as after a reset: nothing in RAM survives. Returns the engine's code. */
 int fuzz_store_mount(fuzz_store *s);
 /* True when `rc` says the power went off (the flash is unpowered and the engine said NBS_E_IO). */

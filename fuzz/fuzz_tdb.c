@@ -460,8 +460,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_input_init(&in, data, size);
     tdb_run *run = calloc(1, sizeof *run);
     run->in = &in;
-    fuzz_store_start(&run->store, TARGET, EF_MAP, &in);
-    fuzz_store_describe(&run->store, run->where, sizeof run->where);
+    fuzz_store_start(&run->store, TARGET, EF_MAP, &in, run->where, sizeof run->where);
     run->key_rules = fuzz_input_u8(&in) % 2 == 1;
     run->buf_size = nbs_tdb_buffer_bytes(flash_of(run));
     run->buf = malloc(run->buf_size);

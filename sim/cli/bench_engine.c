@@ -15,11 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP_KEY_BYTES     8
-#define MAP_VALUE_BYTES   24
-#define QUEUE_ENTRY_BYTES 32
-#define MEASURED_OPS      2000
-#define CACHE_MAX_KEYS    512
+#define MEASURED_OPS   2000
+#define CACHE_MAX_KEYS 512
 
 /* The goals the engine is measured against. */
 #define GOAL_FETCH_READS  2.0 /* read calls per map fetch with every cache on */
@@ -67,22 +64,13 @@ typedef struct bench_result {
     int error;            /* 0, or the engine error that stopped the workload */
 } bench_result;
 
-static void fill_bytes(nor_prng *prng, uint8_t *buf, size_t len) {
-    for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)nor_prng_next(prng);
-}
-
-static void map_key(uint32_t id, uint8_t key[MAP_KEY_BYTES]) {
-    memset(key, 'k', MAP_KEY_BYTES);
-    nbs_key_u32(id, key);
-}
-
 /* One measured pair of the map workload into r: store a random held key, fetch one. */
 static void map_pair(bench_store *s, bench_result *r, nor_prng *prng, uint32_t stored) {
-    const uint32_t item = r->item_header + MAP_KEY_BYTES + MAP_VALUE_BYTES;
-    uint8_t key[MAP_KEY_BYTES], value[MAP_VALUE_BYTES];
+    const uint32_t item = r->item_header + BENCH_KEY_BYTES + BENCH_VALUE_BYTES;
+    uint8_t key[BENCH_KEY_BYTES], value[BENCH_VALUE_BYTES];
     int rc;
-    map_key((uint32_t)nor_prng_below(prng, stored), key);
-    fill_bytes(prng, value, sizeof value);
+    bench_key((uint32_t)nor_prng_below(prng, stored), key);
+    bench_random_bytes(prng, value, sizeof value);
     BENCH_MEASURE(s->dev, &r->store, rc,
                   nbs_map_store(&s->map, key, sizeof key, value, sizeof value));
     if (rc == NBS_OK)
@@ -90,25 +78,23 @@ static void map_pair(bench_store *s, bench_result *r, nor_prng *prng, uint32_t s
     else
         r->failures++;
 
-    map_key((uint32_t)nor_prng_below(prng, stored), key);
+    bench_key((uint32_t)nor_prng_below(prng, stored), key);
     size_t len = 0;
     BENCH_MEASURE(s->dev, &r->fetch, rc,
                   nbs_map_fetch(&s->map, key, sizeof key, value, sizeof value, &len));
     if (rc != NBS_OK) r->failures++;
 }
 
-/* Fills the map to the target; returns the keys stored (0 on an error, in r->error). */
-static uint32_t fill_map(bench_store *s, bench_result *r, nor_prng *prng) {
+/* Fills the store to the target; returns the items written (0 on an error, in r->error). */
+static uint32_t fill_store(bench_store *s, bench_result *r, nor_prng *prng) {
     r->item_header = nbs_item_overhead(&s->binding.flash);
-    const uint32_t item = r->item_header + MAP_KEY_BYTES + MAP_VALUE_BYTES;
-    uint32_t keys = (uint32_t)((uint64_t)s->binding.flash.size * r->fill_target / 100 / item);
-    if (keys == 0) keys = 1;
-    uint8_t key[MAP_KEY_BYTES], value[MAP_VALUE_BYTES];
-    uint32_t stored = 0;
-    for (; stored < keys; stored++) {
-        map_key(stored, key);
-        fill_bytes(prng, value, sizeof value);
-        int rc = nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
+    const uint32_t item =
+        r->item_header + (r->is_map ? BENCH_KEY_BYTES + BENCH_VALUE_BYTES : BENCH_ENTRY_BYTES);
+    uint32_t target = (uint32_t)((uint64_t)s->binding.flash.size * r->fill_target / 100 / item);
+    if (target == 0) target = 1;
+    uint32_t written = 0;
+    for (; written < target; written++) {
+        int rc = bench_add_item(s, r->is_map, written, prng);
         if (rc == NBS_E_FULL) {
             r->fill_hit_full = true;
             break;
@@ -118,17 +104,17 @@ static uint32_t fill_map(bench_store *s, bench_result *r, nor_prng *prng) {
             return 0;
         }
     }
-    r->fill_reached = 100.0 * stored * item / s->binding.flash.size;
-    return stored;
+    r->fill_reached = 100.0 * written * item / s->binding.flash.size;
+    return written;
 }
 
 /* One measured pair of the queue workload into r: push one entry, pop one (steady state: the
  * live data stays at the fill level). */
 static void queue_pair(bench_store *s, bench_result *r, nor_prng *prng) {
-    const uint32_t item = r->item_header + QUEUE_ENTRY_BYTES;
-    uint8_t entry[QUEUE_ENTRY_BYTES];
+    const uint32_t item = r->item_header + BENCH_ENTRY_BYTES;
+    uint8_t entry[BENCH_ENTRY_BYTES];
     int rc;
-    fill_bytes(prng, entry, sizeof entry);
+    bench_random_bytes(prng, entry, sizeof entry);
     BENCH_MEASURE(s->dev, &r->push, rc, nbs_queue_push(&s->queue, entry, sizeof entry, 0));
     if (rc == NBS_OK)
         r->item_bytes += item;
@@ -138,30 +124,6 @@ static void queue_pair(bench_store *s, bench_result *r, nor_prng *prng) {
     size_t len = 0;
     BENCH_MEASURE(s->dev, &r->pop, rc, nbs_queue_pop(&s->queue, entry, sizeof entry, &len));
     if (rc != NBS_OK) r->failures++;
-}
-
-/* Fills the queue to the target; returns the entries pushed. */
-static uint32_t fill_queue(bench_store *s, bench_result *r, nor_prng *prng) {
-    r->item_header = nbs_item_overhead(&s->binding.flash);
-    const uint32_t item = r->item_header + QUEUE_ENTRY_BYTES;
-    uint32_t entries = (uint32_t)((uint64_t)s->binding.flash.size * r->fill_target / 100 / item);
-    if (entries == 0) entries = 1;
-    uint8_t entry[QUEUE_ENTRY_BYTES];
-    uint32_t pushed = 0;
-    for (; pushed < entries; pushed++) {
-        fill_bytes(prng, entry, sizeof entry);
-        int rc = nbs_queue_push(&s->queue, entry, sizeof entry, 0);
-        if (rc == NBS_E_FULL) {
-            r->fill_hit_full = true;
-            break;
-        }
-        if (rc) {
-            r->error = rc;
-            return 0;
-        }
-    }
-    r->fill_reached = 100.0 * pushed * item / s->binding.flash.size;
-    return pushed;
 }
 
 /* The workload's pair of operations, once. */
@@ -215,7 +177,7 @@ static void run_workload(const bench_geometry *g, size_t cache_level, bool is_ma
         nor_prng prng;
         nor_prng_seed(&prng,
                       1000u * (unsigned)(g - bench_geometries) + 10u * fill + (is_map ? 1 : 2));
-        uint32_t items = is_map ? fill_map(&s, r, &prng) : fill_queue(&s, r, &prng);
+        uint32_t items = fill_store(&s, r, &prng);
         if (items && !r->error) {
             nor_reset_stats(s.dev);
             for (uint32_t i = 0; i < MEASURED_OPS; i++) run_pair(&s, r, &prng, items);

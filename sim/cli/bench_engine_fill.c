@@ -12,9 +12,6 @@
 #include <string.h>
 
 #define FILL_ROUNDS               100
-#define FILL_KEY_BYTES            8
-#define FILL_VALUE                24
-#define FILL_ENTRY                32
 #define FILL_MAX_ITEMS            100000u
 #define FILL_MAX_KEYS             4096u
 #define GOAL_FLAT_RATIO           1.5 /* reads at 95% fill / reads at 10%: "independent of fill" */
@@ -24,27 +21,6 @@ static const unsigned fill_levels[FILL_LEVELS] = {10, 50, 95};
 static const char *const map_ops[] = {"store", "fetch", "count"};
 static const char *const queue_ops[] = {"push", "peek", "pop", "count"};
 
-static void map_key(uint32_t id, uint8_t key[FILL_KEY_BYTES]) {
-    memset(key, 'k', FILL_KEY_BYTES);
-    nbs_key_u32(id, key);
-}
-
-static void random_bytes(nor_prng *prng, uint8_t *buf, size_t len) {
-    for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)nor_prng_next(prng);
-}
-
-/* One item more into the store: key `id` (map) or an entry (queue). */
-static int add_item(bench_store *s, bool is_map, uint32_t id, nor_prng *prng) {
-    uint8_t key[FILL_KEY_BYTES], data[FILL_ENTRY];
-    if (!is_map) {
-        random_bytes(prng, data, FILL_ENTRY);
-        return nbs_queue_push(&s->queue, data, FILL_ENTRY, 0);
-    }
-    map_key(id, key);
-    random_bytes(prng, data, FILL_VALUE);
-    return nbs_map_store(&s->map, key, sizeof key, data, FILL_VALUE);
-}
-
 /* Items an uncached store of this geometry takes from empty until NBS_E_FULL. */
 static int capacity_of(const nor_config *cfg, const bench_geometry *g, bool is_map,
                        uint32_t *capacity) {
@@ -53,7 +29,8 @@ static int capacity_of(const nor_config *cfg, const bench_geometry *g, bool is_m
     nor_prng_seed(&prng, 77);
     int rc = bench_store_open(&s, cfg, g->pages, 0, 0, is_map);
     uint32_t n = 0;
-    while (rc == NBS_OK && n < FILL_MAX_ITEMS && (rc = add_item(&s, is_map, n, &prng)) == NBS_OK)
+    while (rc == NBS_OK && n < FILL_MAX_ITEMS &&
+           (rc = bench_add_item(&s, is_map, n, &prng)) == NBS_OK)
         n++;
     bench_store_close(&s);
     *capacity = n;
@@ -84,23 +61,23 @@ static void run_level(const nor_config *cfg, const bench_geometry *g, size_t g_i
     uint32_t items = (uint32_t)((uint64_t)capacity * fill / 100);
     if (items == 0) items = 1;
     for (uint32_t i = 0; i < items && r->error == NBS_OK; i++) {
-        r->error = add_item(&s, is_map, i, &prng);
+        r->error = bench_add_item(&s, is_map, i, &prng);
         r->items = i + (r->error == NBS_OK);
     }
-    uint8_t key[FILL_KEY_BYTES], data[FILL_ENTRY], got[FILL_ENTRY];
+    uint8_t key[BENCH_KEY_BYTES], data[BENCH_ENTRY_BYTES], got[BENCH_ENTRY_BYTES];
     size_t len;
     uint32_t count;
     for (unsigned round = 0; round < FILL_ROUNDS && r->error == NBS_OK; round++) {
         if (is_map) {
-            map_key((uint32_t)nor_prng_below(&prng, items), key);
-            random_bytes(&prng, data, FILL_VALUE);
-            MEASURE(r, &r->op[0], nbs_map_store(&s.map, key, sizeof key, data, FILL_VALUE));
-            map_key((uint32_t)nor_prng_below(&prng, items), key);
+            bench_key((uint32_t)nor_prng_below(&prng, items), key);
+            bench_random_bytes(&prng, data, BENCH_VALUE_BYTES);
+            MEASURE(r, &r->op[0], nbs_map_store(&s.map, key, sizeof key, data, BENCH_VALUE_BYTES));
+            bench_key((uint32_t)nor_prng_below(&prng, items), key);
             MEASURE(r, &r->op[1], nbs_map_fetch(&s.map, key, sizeof key, got, sizeof got, &len));
             MEASURE(r, &r->op[2], nbs_map_count(&s.map, &count));
         } else {
-            random_bytes(&prng, data, FILL_ENTRY);
-            MEASURE(r, &r->op[0], nbs_queue_push(&s.queue, data, FILL_ENTRY, 0));
+            bench_random_bytes(&prng, data, BENCH_ENTRY_BYTES);
+            MEASURE(r, &r->op[0], nbs_queue_push(&s.queue, data, BENCH_ENTRY_BYTES, 0));
             MEASURE(r, &r->op[1], nbs_queue_peek(&s.queue, got, sizeof got, &len));
             MEASURE(r, &r->op[2], nbs_queue_pop(&s.queue, got, sizeof got, &len));
             MEASURE(r, &r->op[3], nbs_queue_count(&s.queue, &count));
@@ -195,8 +172,8 @@ void bench_fill_print(const fill_result *results, size_t n) {
            "as a share of the store's capacity (the items it took from empty until full: map\n"
            "%d-byte keys with %d-byte values, queue %d-byte entries); rd = read calls, B = bytes\n"
            "read, per operation; caches: none, or all (map keys: %u entries)\n\n",
-           fill_levels[0], fill_levels[1], fill_levels[2], FILL_ROUNDS, FILL_KEY_BYTES, FILL_VALUE,
-           FILL_ENTRY, FILL_MAX_KEYS);
+           fill_levels[0], fill_levels[1], fill_levels[2], FILL_ROUNDS, BENCH_KEY_BYTES,
+           BENCH_VALUE_BYTES, BENCH_ENTRY_BYTES, FILL_MAX_KEYS);
     for (int map = 1; map >= 0; map--) {
         printf("%s (a round: %s)\n", map ? "map" : "queue",
                map ? "store a held key, fetch a held key, count" : "push, peek, pop, count");

@@ -1,5 +1,6 @@
 /* Shared pieces of the engine benchmarks: the measured geometries, a store mounted on a fresh
- * NOR device, per-operation flash traffic and erase counts (see bench_store.h). */
+ * NOR device, the workloads' keys and bytes, per-operation flash traffic and erase counts (see
+ * bench_store.h). */
 #include "bench_store.h"
 
 #include <stdlib.h>
@@ -42,6 +43,27 @@ void bench_store_close(bench_store *s) {
     if (s->dev) nor_destroy(s->dev);
     s->work = s->cache_mem = NULL;
     s->dev = NULL;
+}
+
+void bench_key(uint32_t id, uint8_t key[BENCH_KEY_BYTES]) {
+    memset(key, 'k', BENCH_KEY_BYTES);
+    nbs_key_u32(id, key);
+}
+
+void bench_random_bytes(nor_prng *prng, uint8_t *out, size_t len) {
+    for (size_t i = 0; i < len; i++) out[i] = (uint8_t)nor_prng_next(prng);
+}
+
+int bench_add_item(bench_store *s, bool is_map, uint32_t id, nor_prng *prng) {
+    if (!is_map) {
+        uint8_t entry[BENCH_ENTRY_BYTES];
+        bench_random_bytes(prng, entry, sizeof entry);
+        return nbs_queue_push(&s->queue, entry, sizeof entry, 0);
+    }
+    uint8_t key[BENCH_KEY_BYTES], value[BENCH_VALUE_BYTES];
+    bench_key(id, key);
+    bench_random_bytes(prng, value, sizeof value);
+    return nbs_map_store(&s->map, key, sizeof key, value, sizeof value);
 }
 
 void bench_cost_add(bench_op_cost *cost, const nor_stats *before, const nor_stats *after) {

@@ -1,12 +1,14 @@
 /* Shared pieces of the engine benchmarks (bench_engine.c, bench_engine_fill.c,
- * bench_seqstore.c): a map or queue mounted on a fresh NOR device, the flash traffic of one
- * operation taken from the model's statistics, and the erase counts over the store's pages. */
+ * bench_seqstore.c): a map or queue mounted on a fresh NOR device, the workloads' keys and
+ * seeded bytes, the flash traffic of one operation taken from the model's statistics, and the
+ * erase counts over the store's pages. */
 #ifndef NORBENCH_BENCH_STORE_H
 #define NORBENCH_BENCH_STORE_H
 
 #include "nbs.h"
 #include "nbs_nor.h"
 #include "nor.h"
+#include "nor_prng.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +41,18 @@ typedef struct bench_store {
 int bench_store_open(bench_store *s, const nor_config *cfg, uint32_t pages, unsigned cache_flags,
                      uint32_t max_keys, bool is_map);
 void bench_store_close(bench_store *s);
+
+/* The items of bench engine's workloads (bench_engine.c, bench_engine_fill.c): map keys (key
+ * number `id`: its 4 bytes, nbs_key_u32, then 'k') with random values, queue entries of random
+ * bytes, each byte one draw of the workload's PRNG. */
+#define BENCH_KEY_BYTES   8
+#define BENCH_VALUE_BYTES 24
+#define BENCH_ENTRY_BYTES 32
+void bench_key(uint32_t id, uint8_t key[BENCH_KEY_BYTES]);
+void bench_random_bytes(nor_prng *prng, uint8_t *out, size_t len);
+/* One item more into the store: key `id` with a random value (map) or a random entry (queue).
+ * Returns the engine's code. */
+int bench_add_item(bench_store *s, bool is_map, uint32_t id, nor_prng *prng);
 
 /* Flash traffic of one kind of operation. */
 typedef struct bench_op_cost {

@@ -95,6 +95,9 @@ typedef int (*cli_page_fn)(const char *dir, const char *json, const void *data,
                            const struct report_html_context *ctx, const char **failed);
 int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, const char *dir,
                     cli_page_fn write_page, const void *data, int argc, char **argv);
+/* The flags that set its `print` (--json) and `dir` (--report DIR). */
+cli_flag cli_answer_json_flag(bool *print);
+cli_flag cli_answer_report_flag(const char **dir);
 
 /* cli_torn.c: --torn MODES, "all" or a comma list of torn-mode names (nor.h), into bit masks
  * of nor_torn_program and nor_torn_erase modes. -1 to go on, or CLI_EXIT_USAGE after one

@@ -13,6 +13,15 @@ int cli_print_json(struct cJSON *root) {
     return cli_json_answer(NULL, root, true, NULL, NULL, NULL, 0, NULL);
 }
 
+cli_flag cli_answer_json_flag(bool *print) {
+    return (cli_flag){"json", CLI_BOOL, print, NULL, "print the figures as JSON"};
+}
+
+cli_flag cli_answer_report_flag(const char **dir) {
+    return (cli_flag){"report", CLI_STRING, dir, "DIR",
+                      "write DIR/results.json (the JSON) and DIR/index.html (the page)"};
+}
+
 int cli_json_answer(const cli_command *cmd, struct cJSON *root, bool print, const char *dir,
                     cli_page_fn write_page, const void *data, int argc, char **argv) {
     char *printed = root ? cJSON_Print(root) : NULL;

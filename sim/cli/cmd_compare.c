@@ -154,9 +154,8 @@ int cmd_compare(int argc, char **argv) {
         {"campaign", CLI_STRING, &campaign_file, "FILE",
          "the scenario of the power-cut column (default: FILE)"},
         cli_max_hours_flag(&max_hours),
-        {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
-        {"report", CLI_STRING, &report_dir, "DIR",
-         "write DIR/results.json (the JSON) and DIR/index.html (the page)"},
+        cli_answer_json_flag(&json),
+        cli_answer_report_flag(&report_dir),
         {NULL, 0, NULL, NULL, NULL},
     };
     int npos = 0;

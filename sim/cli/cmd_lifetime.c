@@ -90,9 +90,8 @@ int cmd_lifetime(int argc, char **argv) {
         {"engine", CLI_STRING, &engine_name, "NAME",
          "measure this engine instead of the scenario's: map, queue, naive-map, plugin:PATH"},
         cli_max_hours_flag(&max_hours),
-        {"json", CLI_BOOL, &json, NULL, "print the figures as JSON"},
-        {"report", CLI_STRING, &report_dir, "DIR",
-         "write DIR/results.json (the JSON) and DIR/index.html (the page)"},
+        cli_answer_json_flag(&json),
+        cli_answer_report_flag(&report_dir),
         {NULL, 0, NULL, NULL, NULL},
     };
     int npos = 0;

@@ -202,6 +202,11 @@ int run_sync_model_as_check(run_state *st) {
     return rc;
 }
 
+int run_sync_model_before_call(run_state *st) {
+    if (!st->mounted || !nor_is_powered(st->dev) || run_model_definite(st)) return RUNNER_OK;
+    return run_sync_model_as_check(st);
+}
+
 /* The store equals the model: by iteration, count, and (map) fetch of every key or (queue)
  * peek of the oldest entry. */
 int run_verify_store(run_state *st, const char *what) {

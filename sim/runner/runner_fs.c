@@ -71,11 +71,7 @@ static bool refused_unwritten(int rc) {
 static void call_adapter(run_state *st, const ref_fs_call *c, ref_fs_answer *got) {
     const adapter_fs_ops *fs = st->engine.fs;
     void *ctx = st->engine.ctx;
-    run_count_engine_op(st);
-    if (!st->mounted) {
-        got->rc = NBS_E_NOT_MOUNTED;
-        return;
-    }
+    if (!run_call_mounted(st, &got->rc)) return;
     switch (c->kind) {
     case REF_FS_MKDIR: got->rc = fs->mkdir(ctx, c->at, c->path); break;
     case REF_FS_DELETE: got->rc = fs->remove(ctx, c->at, c->path); break;
@@ -210,30 +206,20 @@ static int single_call(run_state *st, const fs_call *c, ref_fs_answer *got, int 
     model->max_value_ctx = st->engine.ctx;
     ref_fs_predict(model, &st->map, &c->call, &want);
     *predicted_rc = want.rc;
-    /* A read's prediction points into the model: keep a copy of its own. */
-    uint8_t *predicted_bytes = NULL;
-    if (want.bytes) {
-        if (!(predicted_bytes = malloc(want.length + 1))) return run_fail_nomem(st);
-        memcpy(predicted_bytes, want.bytes, want.length);
-        want.bytes = predicted_bytes;
-    }
+    uint8_t *predicted_bytes;
+    int rc = run_keep_prediction(st, &want.bytes, want.length, &predicted_bytes);
+    if (rc) return rc;
     bool tracked = predicted && want.rc >= 0 && ref_fs_begin(model, &st->map, &c->call);
     bool powered_before = nor_is_powered(st->dev);
     call_adapter(st, &c->call, got);
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
-    if (tracked) {
-        if (got->rc >= 0)
-            ref_map_end(&st->map, true);
-        else if (!cut_in_call && (!nor_is_powered(st->dev) || refused_unwritten(got->rc)))
-            ref_map_end(&st->map, false);
-        /* otherwise in flight: old or new, settled by the next observation */
-    }
+    if (tracked) run_end_tracked(st, got->rc >= 0, cut_in_call, refused_unwritten(got->rc));
     if (!cut_in_call && nor_is_powered(st->dev)) ref_fs_after(model, &c->call, got->rc);
 
-    int rc = RUNNER_OK;
-    if (cut_in_call && st->plan.recovery_pending) {
-        /* the planned cut landed in this call: run_fs_call recovers and checks */
-    } else if (c->expect && c->expect->kind != SCENARIO_EXPECT_NONE) {
+    /* A planned cut in this call: run_fs_call recovers and checks. */
+    run_answer_check check = run_answer_check_for(st, c->expect, got->rc, cut_in_call,
+                                                  predicted && !(got->rc >= 0 && !powered_before));
+    if (check == RUN_CHECK_EXPECTATION) {
         ref_fs_answer asked = {0};
         run_bytes bytes = {0};
         ref_list_init(&asked.entries);
@@ -245,10 +231,7 @@ static int single_call(run_state *st, const fs_call *c, ref_fs_answer *got, int 
             rc = fail_disagreement(st, c, "the step's expectation", &asked, got);
         run_bytes_free(&bytes);
         ref_list_free(&asked.entries);
-    } else if (!nor_is_powered(st->dev) && (got->rc == NBS_E_IO || got->rc == NBS_E_NOT_MOUNTED)) {
-        /* the power is off: the model cannot say more */
-    } else if (predicted && !(got->rc >= 0 && !powered_before) &&
-               !answers_agree(c->call.kind, &want, got, true)) {
+    } else if (check == RUN_CHECK_MODEL && !answers_agree(c->call.kind, &want, got, true)) {
         rc = fail_disagreement(st, c, "the reference model", &want, got);
     }
     free(predicted_bytes);
@@ -282,8 +265,7 @@ static int reopen_handles(run_state *st) {
 static int run_fs_call(run_state *st, const fs_call *c, ref_fs_answer *got) {
     int rc =
         run_grow_read_buffer(st, c->call.kind == REF_FS_READ ? c->call.count : c->call.capacity);
-    if (!rc && st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
-        rc = run_sync_model_as_check(st);
+    if (!rc) rc = run_sync_model_before_call(st);
     int predicted_rc = NBS_OK;
     if (!rc) rc = single_call(st, c, got, &predicted_rc);
     if (!rc && st->plan.recovery_pending && !nor_is_powered(st->dev)) {

@@ -225,10 +225,33 @@ int run_fail_store(run_state *st, const char *what, const ref_list *want, const 
 int run_sync_model(run_state *st);
 /* The same, as one of the runner's own checks (its reads are not the scenario's). */
 int run_sync_model_as_check(run_state *st);
+/* Before an engine call: the same, when the store can be observed (mounted, powered). */
+int run_sync_model_before_call(run_state *st);
 bool run_model_definite(const run_state *st);
 void run_history_note(run_state *st, const void *key, size_t key_len, const void *value,
                       size_t value_len);
 void run_history_free(run_history *h);
+
+/* runner_call.c: one engine call of a layer step (kv, tdb, fs). Counts the call; false, with *rc
+ * NBS_E_NOT_MOUNTED, when no store is mounted to take it. */
+bool run_call_mounted(run_state *st, int *rc);
+/* A read's prediction points into the model, which the call may change: *bytes (NULL: none)
+ * moved to a copy of its own, *copy, for the caller to free. */
+int run_keep_prediction(run_state *st, const uint8_t **bytes, size_t length, uint8_t **copy);
+/* After the call, the model's tracked write: applied when the call succeeded; not applied when
+ * it failed without a cut inside it and the power is off or the error writes nothing
+ * (`refused_unwritten`); otherwise left in flight, for the next observation to settle. */
+void run_end_tracked(run_state *st, bool succeeded, bool cut_in_call, bool refused_unwritten);
+/* What the engine's answer is checked against: nothing when the planned cut landed in the call
+ * (the recovery that follows checks) or the power is off (an I/O error or no mount says no
+ * more); the step's expectation when it has one; the model when `model_applies`. */
+typedef enum run_answer_check {
+    RUN_CHECK_NONE,
+    RUN_CHECK_EXPECTATION,
+    RUN_CHECK_MODEL,
+} run_answer_check;
+run_answer_check run_answer_check_for(const run_state *st, const scenario_expect *expect,
+                                      int got_rc, bool cut_in_call, bool model_applies);
 
 /* runner_kv.c: a kv_* step, checked against its expectation or the model (the model is st->map
  * in the kv_view.h form); forgetting the open domains (a mount or erase_all of the scenario's

@@ -209,11 +209,7 @@ static void call_adapter(run_state *st, const kv_op *op, kv_answer *got) {
     const void *name = op->domain.bytes, *key = op->key.bytes;
     size_t name_len = op->domain.length, key_len = op->key.length;
     int stored = 0;
-    run_count_engine_op(st);
-    if (!st->mounted) {
-        got->rc = NBS_E_NOT_MOUNTED;
-        return;
-    }
+    if (!run_call_mounted(st, &got->rc)) return;
     switch (op->op) {
     case SCENARIO_OP_KV_OPEN: got->rc = kv->open(ctx, name, name_len, op->writable); break;
     case SCENARIO_OP_KV_CLOSE: got->rc = kv->close(ctx, name, name_len); break;
@@ -309,32 +305,22 @@ static int single_op(run_state *st, const kv_op *op) {
     bool writes = false, predicted = run_model_definite(st);
     predict(st, op, &want, &writes);
     if (writes && st->read_only) want.rc = NBS_E_READ_ONLY, writes = false;
-    /* A read's prediction points into the model: keep a copy of its own. */
-    uint8_t *predicted_value = NULL;
-    if (want.value) {
-        if (!(predicted_value = malloc(want.length + 1))) return run_fail_nomem(st);
-        memcpy(predicted_value, want.value, want.length);
-        want.value = predicted_value;
-    }
+    uint8_t *predicted_value;
+    int rc = run_keep_prediction(st, &want.value, want.length, &predicted_value);
+    if (rc) return rc;
     bool tracked = writes && predicted;
     if (tracked) model_begin(st, op);
     bool powered_before = nor_is_powered(st->dev);
     call_adapter(st, op, &got);
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
-    if (tracked) {
-        if (got.rc == NBS_OK)
-            ref_map_end(&st->map, true);
-        else if (!cut_in_call && (!nor_is_powered(st->dev) || refused_unwritten(got.rc)))
-            ref_map_end(&st->map, false);
-        /* otherwise in flight: old or new, settled by the next observation */
-    }
+    if (tracked) run_end_tracked(st, got.rc == NBS_OK, cut_in_call, refused_unwritten(got.rc));
     if (got.rc == NBS_OK && op->op == SCENARIO_OP_KV_OPEN) note_open(st, &op->domain, op->writable);
     if (got.rc == NBS_OK && op->op == SCENARIO_OP_KV_CLOSE) note_closed(st, &op->domain);
 
-    int rc = RUNNER_OK;
-    if (cut_in_call && st->plan.recovery_pending) {
-        /* the planned cut landed in this call: run_kv_op recovers and checks */
-    } else if (op->expect && op->expect->kind != SCENARIO_EXPECT_NONE) {
+    /* A planned cut in this call: run_kv_op recovers and checks. */
+    run_answer_check check = run_answer_check_for(
+        st, op->expect, got.rc, cut_in_call, predicted && !(got.rc == NBS_OK && !powered_before));
+    if (check == RUN_CHECK_EXPECTATION) {
         kv_answer asked = {0};
         run_bytes bytes = {0};
         ref_list_init(&asked.keys);
@@ -343,10 +329,7 @@ static int single_op(run_state *st, const kv_op *op) {
             rc = fail_disagreement(st, op, "the step's expectation", &asked, &got);
         run_bytes_free(&bytes);
         ref_list_free(&asked.keys);
-    } else if (!nor_is_powered(st->dev) && (got.rc == NBS_E_IO || got.rc == NBS_E_NOT_MOUNTED)) {
-        /* the power is off: the model cannot say more */
-    } else if (predicted && !(got.rc == NBS_OK && !powered_before) &&
-               !answers_agree(op->op, &want, &got)) {
+    } else if (check == RUN_CHECK_MODEL && !answers_agree(op->op, &want, &got)) {
         rc = fail_disagreement(st, op, "the reference model", &want, &got);
     }
     free(predicted_value);
@@ -356,9 +339,7 @@ static int single_op(run_state *st, const kv_op *op) {
 }
 
 static int run_kv_op(run_state *st, const kv_op *op) {
-    int rc = RUNNER_OK;
-    if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
-        rc = run_sync_model_as_check(st);
+    int rc = run_sync_model_before_call(st);
     if (!rc) rc = single_op(st, op);
     if (rc || !st->plan.recovery_pending || nor_is_powered(st->dev)) return rc;
     if ((rc = run_recover(st))) return rc;

@@ -489,9 +489,7 @@ static int finish_pops(run_state *st, const run_op *op) {
  * pushes learned (before every operation a cut may land in, and before any but a push
  * otherwise), and for a push with drop_oldest a cut may land in, what it drops (K). */
 static int prepare_model(run_state *st, run_op *op) {
-    int rc = RUNNER_OK;
-    if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
-        rc = run_sync_model_as_check(st);
+    int rc = run_sync_model_before_call(st);
     bool cut_may_land = run_cut_may_land(st);
     if (!rc && (op->op != SCENARIO_OP_PUSH || cut_may_land)) rc = run_resolve_drops(st);
     if (!rc && op->op == SCENARIO_OP_PUSH && op->drop_oldest && cut_may_land &&

@@ -48,11 +48,7 @@ static int collect_keys(run_state *st, ref_tdb_answer *got) {
 static void call_adapter(run_state *st, const ref_tdb_call *c, ref_tdb_answer *got) {
     const adapter_tdb_ops *tdb = st->engine.tdb;
     void *ctx = st->engine.ctx;
-    run_count_engine_op(st);
-    if (!st->mounted) {
-        got->rc = NBS_E_NOT_MOUNTED;
-        return;
-    }
+    if (!run_call_mounted(st, &got->rc)) return;
     switch (c->kind) {
     case REF_TDB_SET:
         got->rc = tdb->set(ctx, c->key, c->key_len, c->value, c->value_len, c->flags);
@@ -154,30 +150,20 @@ static int single_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
     ref_list_clear(&st->tdb.reset_keys); /* a reset's keys count only while it is in flight */
     ref_tdb_predict(&st->tdb, &st->map, &c->call, &want);
     if (!want.rc && st->read_only && writes_flash(c->call.kind)) want.rc = NBS_E_READ_ONLY;
-    /* A read's prediction points into the model: keep a copy of its own. */
-    uint8_t *predicted_bytes = NULL;
-    if (want.bytes) {
-        if (!(predicted_bytes = malloc(want.length + 1))) return run_fail_nomem(st);
-        memcpy(predicted_bytes, want.bytes, want.length);
-        want.bytes = predicted_bytes;
-    }
+    uint8_t *predicted_bytes;
+    int rc = run_keep_prediction(st, &want.bytes, want.length, &predicted_bytes);
+    if (rc) return rc;
     bool tracked = predicted && !want.rc && ref_tdb_begin(&st->tdb, &st->map, &c->call);
     bool powered_before = nor_is_powered(st->dev);
     call_adapter(st, &c->call, got);
     bool cut_in_call = powered_before && !nor_is_powered(st->dev);
-    if (tracked) {
-        if (got->rc == NBS_OK)
-            ref_map_end(&st->map, true);
-        else if (!cut_in_call && (!nor_is_powered(st->dev) || refused_unwritten(got->rc)))
-            ref_map_end(&st->map, false);
-        /* otherwise in flight: old or new, settled by the next observation */
-    }
+    if (tracked) run_end_tracked(st, got->rc == NBS_OK, cut_in_call, refused_unwritten(got->rc));
     ref_tdb_after(&st->tdb, &c->call, cut_in_call || !nor_is_powered(st->dev) ? NBS_E_IO : got->rc);
 
-    int rc = RUNNER_OK;
-    if (cut_in_call && st->plan.recovery_pending) {
-        /* the planned cut landed in this call: run_tdb_call recovers and checks */
-    } else if (c->expect && c->expect->kind != SCENARIO_EXPECT_NONE) {
+    /* A planned cut in this call: run_tdb_call recovers and checks. */
+    run_answer_check check = run_answer_check_for(
+        st, c->expect, got->rc, cut_in_call, predicted && !(got->rc == NBS_OK && !powered_before));
+    if (check == RUN_CHECK_EXPECTATION) {
         ref_tdb_answer asked = {0};
         run_bytes bytes = {0};
         ref_list_init(&asked.keys);
@@ -186,10 +172,7 @@ static int single_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
             rc = fail_disagreement(st, c, "the step's expectation", &asked, got);
         run_bytes_free(&bytes);
         ref_list_free(&asked.keys);
-    } else if (!nor_is_powered(st->dev) && (got->rc == NBS_E_IO || got->rc == NBS_E_NOT_MOUNTED)) {
-        /* the power is off: the model cannot say more */
-    } else if (predicted && !(got->rc == NBS_OK && !powered_before) &&
-               !answers_agree(c->call.kind, &want, got)) {
+    } else if (check == RUN_CHECK_MODEL && !answers_agree(c->call.kind, &want, got)) {
         rc = fail_disagreement(st, c, "the reference model", &want, got);
     }
     free(predicted_bytes);
@@ -223,8 +206,7 @@ static int resume_set(run_state *st, const ref_tdb *before, const tdb_call *c) {
 
 static int run_tdb_call(run_state *st, const tdb_call *c, ref_tdb_answer *got) {
     int rc = run_grow_read_buffer(st, c->call.capacity);
-    if (!rc && st->mounted && nor_is_powered(st->dev) && !run_model_definite(st))
-        rc = run_sync_model_as_check(st);
+    if (!rc) rc = run_sync_model_before_call(st);
     ref_tdb before;
     ref_tdb_init(&before, st->tdb.key_rules);
     ref_tdb_copy(&before, &st->tdb);
@@ -292,10 +274,8 @@ static int iter_with_set(run_state *st, const scenario_step *step, const tdb_cal
     ref_tdb_answer want = {0}, got = {0};
     ref_list_init(&want.keys);
     ref_list_init(&got.keys);
-    int rc = RUNNER_OK;
-    if (st->mounted && nor_is_powered(st->dev) && !run_model_definite(st) &&
-        (rc = run_sync_model_as_check(st)))
-        goto done;
+    int rc = run_sync_model_before_call(st);
+    if (rc) goto done;
     bool predicted = run_model_definite(st);
     ref_tdb_predict(&st->tdb, &st->map, &c->call, &want);
     run_count_engine_op(st);
