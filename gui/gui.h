@@ -8,8 +8,11 @@
 #include <stdint.h>
 
 typedef struct gui_options {
-    const char *source;     /* a scenario FILE.json, a flash IMAGE, or NULL: a demo store */
-    const char *preset;     /* the demo store's device */
+    const char *source; /* a scenario FILE.json, a flash IMAGE, or NULL: a demo store */
+    const char *preset; /* the demo store's device */
+    /* A scenario with a "matrix" runs on this preset when it is one of the matrix's (--preset);
+     * NULL or another: on its own flash.preset. */
+    const char *matrix_preset;
     uint32_t pages;         /* the demo store's pages (0: every sector of its first region; more
                                than it has: all of them) */
     bool queue;             /* the demo store, or an image, holds a queue (else a map) */

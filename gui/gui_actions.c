@@ -108,9 +108,18 @@ static void power_or_time(gui_app *app, gui_action a) {
     case GUI_START: gui_session_seek(s, 0); break;
     case GUI_END: gui_session_seek(s, s->tl.count); break;
     case GUI_CUT: gui_session_cut(s, app->torn_mode), app->running = false; break;
-    case GUI_TORN_MODE: app->torn_mode = (app->torn_mode + 1) % gui_torn_mode_count; break;
+    case GUI_TORN_MODE:
+        app->torn_mode = (app->torn_mode + 1) % gui_torn_mode_count;
+        if (app->torn_mode && s->no_workload[0])
+            snprintf(s->last_op, sizeof s->last_op, "c cuts between operations: %.160s",
+                     s->no_workload);
+        break;
     case GUI_POWER_ON: gui_session_power_on(s); break;
     case GUI_WORKLOAD:
+        if (!s->workload_on && s->no_workload[0]) { /* refused: the source has none */
+            snprintf(s->last_op, sizeof s->last_op, "%s", s->no_workload);
+            break;
+        }
         s->workload_on = !s->workload_on;
         snprintf(s->last_op, sizeof s->last_op, "%s",
                  s->workload_on ? "workload on: at the end each step runs one workload operation"

@@ -130,7 +130,11 @@ void gui_app_load(gui_app *app, const char *source) {
     app->running = false;
     gui_layout_compute(&app->lay, app->lay.w, app->lay.h, &app->text, gui_view_tiles(&app->view));
     SDL_SetWindowTitle(app->window, app->ses.title);
-    gui_app_status(app, "loaded %s", app->ses.title);
+    /* What the source said as it opened (a matrix's preset, no workload) matters more. */
+    if (app->ses.last_op[0])
+        app->status[0] = 0;
+    else
+        gui_app_status(app, "loaded %s", app->ses.title);
     app->dirty = true;
 }
 

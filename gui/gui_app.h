@@ -63,7 +63,6 @@ typedef struct gui_session {
     nor *dev;
     adapter engine;
     bool have_engine;
-    bool is_map;
     adapter_config range;
     uint32_t pages;
     gui_timeline tl;
@@ -74,6 +73,9 @@ typedef struct gui_session {
      * store and an image start with it, a scenario without (it stops at its end; w sets it). */
     bool workload_on;
     uint64_t workload_rng;
+    /* Why the demo workload cannot run on this source ("": it can): the engine's adapter offers
+     * no map or queue operations (fs, tdb, kv), or an image's map holds another writer's keys. */
+    char no_workload[200];
     uint64_t workload_ops;
     int last_result;   /* of the last engine operation */
     char last_op[200]; /* what it was, for the status line */
@@ -100,8 +102,16 @@ void gui_session_cut(gui_session *s, unsigned torn_mode);
 /* Power on, then mount (the recovery runs as the engine decides). */
 void gui_session_power_on(gui_session *s);
 int gui_session_flip_bit(gui_session *s, uint32_t addr, unsigned bit);
-/* One seeded operation of the demo workload (store/remove for a map, push/pop for a queue). */
-void gui_workload_step(gui_session *s);
+/* Decides whether the demo workload can run on the engine just attached, saying why not in
+ * s->no_workload: it needs an adapter with a map's store and remove or a queue's push, pop and
+ * count. With `only_its_own_keys` (an image: its sidecar does not say which layer wrote it) a map
+ * that holds keys the workload would not write is refused too: a file system, a TDBStore-shaped
+ * store and key-value domains keep their records in such a map, and k00..k23 must not land
+ * among them. Reads the store through the adapter, so the engine is mounted first. */
+void gui_workload_decide(gui_session *s, bool only_its_own_keys);
+/* One seeded operation of the demo workload (store/remove for a map, push/pop for a queue);
+ * false, with s->last_op saying why, when the source has none (s->no_workload). */
+bool gui_workload_step(gui_session *s);
 
 typedef struct gui_torn_mode {
     const char *name;
@@ -316,6 +326,9 @@ void gui_draw_map(gui_app *app);
 void gui_draw_legend(gui_app *app);
 void gui_panel_stats(gui_app *app);
 void gui_panel_page(gui_app *app);
+/* A key as text when its first `shown` bytes are printable, else in hex, ".." after them when it
+ * is longer; "-" for an empty key. */
+void gui_key_text(const uint8_t *key, size_t len, size_t shown, char *out, size_t n);
 void gui_panel_timeline(gui_app *app);
 void gui_draw_help(gui_app *app);
 /* The tick under x of the timeline bar. */

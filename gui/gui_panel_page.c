@@ -7,19 +7,14 @@
 
 #include <stdio.h>
 
-/* A key as text when printable, else as hex. */
-static void key_text(const gui_item *it, char *out, size_t n) {
-    uint32_t len = it->info.key_len < GUI_KEY_SHOWN ? it->info.key_len : GUI_KEY_SHOWN;
-    bool printable = len > 0;
-    for (uint32_t i = 0; i < len; i++) printable &= it->key[i] >= 0x20 && it->key[i] < 0x7F;
-    size_t at = 0;
-    out[0] = 0;
-    if (!it->info.key_len) {
-        snprintf(out, n, "-");
-        return;
-    }
-    for (uint32_t i = 0; i < len && at + 3 < n; i++)
-        at += (size_t)snprintf(out + at, n - at, printable ? "%c" : "%02x", it->key[i]);
+void gui_key_text(const uint8_t *key, size_t len, size_t shown, char *out, size_t n) {
+    size_t count = len < shown ? len : shown, at = 0;
+    bool printable = true;
+    for (size_t i = 0; i < count; i++) printable &= key[i] >= 0x20 && key[i] < 0x7F;
+    snprintf(out, n, "%s", len ? "" : "-");
+    for (size_t i = 0; i < count && at + 3 < n; i++)
+        at += (size_t)snprintf(out + at, n - at, printable ? "%c" : "%02x", key[i]);
+    if (count < len && at < n) snprintf(out + at, n - at, "..");
 }
 
 static void item_list(gui_app *app) {
@@ -34,8 +29,8 @@ static void item_list(gui_app *app) {
     for (size_t i = app->list_top; i < v->item_count && (int)(i - app->list_top) < l->list_rows;
          i++, y += t->line) {
         const gui_item *it = &v->items[i];
-        char key[GUI_KEY_SHOWN * 2 + 1], row[160];
-        key_text(it, key, sizeof key);
+        char key[GUI_KEY_SHOWN * 2 + 3], row[160];
+        gui_key_text(it->key, it->info.key_len, GUI_KEY_SHOWN, key, sizeof key);
         /* A STORE-SAME (its key elided, shown resolved) reads "store=". */
         snprintf(row, sizeof row, "%04x %-7s%c %-10s %-10.10s %5u %5u %-3s %s", it->info.offset,
                  nbs_item_kind_name(it->info.kind), it->info.elided ? '=' : ' ',

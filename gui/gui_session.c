@@ -58,12 +58,12 @@ bool gui_session_step(gui_session *s) {
         return true;
     }
     if (!s->workload_on) {
+        const char *then = s->no_workload[0] ? s->no_workload : "w runs the workload on from here";
         if (s->verdict[0]) /* a scenario's */
-            snprintf(s->last_op, sizeof s->last_op,
-                     "the end of the scenario (%.80s): w runs a workload on from here", s->verdict);
+            snprintf(s->last_op, sizeof s->last_op, "the end of the scenario (%.30s): %.140s",
+                     s->verdict, then);
         else
-            snprintf(s->last_op, sizeof s->last_op,
-                     "the end of the timeline: w runs the workload on from here");
+            snprintf(s->last_op, sizeof s->last_op, "the end of the timeline: %.170s", then);
         return false;
     }
     if (!engine_ready(s)) {
@@ -71,10 +71,10 @@ bool gui_session_step(gui_session *s) {
                  s->have_engine ? "the power is off: p powers on" : "no engine on this source");
         return false;
     }
-    gui_workload_step(s);
+    bool ran = gui_workload_step(s);
     gui_timeline_seal(&s->tl);
     s->cursor = end_tick(s);
-    return true;
+    return ran;
 }
 
 void gui_session_cut(gui_session *s, unsigned torn_mode) {
@@ -83,17 +83,23 @@ void gui_session_cut(gui_session *s, unsigned torn_mode) {
         snprintf(s->last_op, sizeof s->last_op, "the power is already off");
         return;
     }
-    if (torn_mode == 0 || !engine_ready(s)) {
+    /* Without a workload there is no operation to tear: the cut falls between operations. */
+    if (torn_mode == 0 || s->no_workload[0] || !engine_ready(s)) {
         gui_session_branch_here(s);
         nor_cut_now(s->dev);
         gui_timeline_mark(&s->tl, NOR_EV_CUT, 0);
-        snprintf(s->last_op, sizeof s->last_op, "power cut between operations");
+        if (torn_mode && s->no_workload[0])
+            snprintf(s->last_op, sizeof s->last_op,
+                     "power cut between operations, none to tear: %.150s", s->no_workload);
+        else
+            snprintf(s->last_op, sizeof s->last_op, "power cut between operations");
     } else {
         nor_set_torn_modes(s->dev, m->program, m->erase);
         nor_arm_cut_after_ops(s->dev, 0);
         /* The first program or erase is torn (an operation that writes nothing, such as the
          * removal of an absent key, lets the next one go). */
-        for (int tries = 0; tries < 64 && nor_is_powered(s->dev); tries++) gui_workload_step(s);
+        for (int tries = 0; tries < 64 && nor_is_powered(s->dev) && gui_workload_step(s); tries++)
+            ;
         nor_disarm_cut(s->dev);
         char op[sizeof s->last_op];
         snprintf(op, sizeof op, "%s", s->last_op);

@@ -32,8 +32,10 @@ static void announce_engine(const gui_options *o, const char *what, const adapte
     if (o->on_engine) o->on_engine(o->engine_ctx, what, o->source, kind);
 }
 
-/* The engine the window drives, on the range `range` of the device. */
-static int attach_engine(gui_session *s, const adapter_kind *kind, char *why, size_t n) {
+/* The engine the window drives, on the range `range` of the device, and whether the demo
+ * workload may run on it (gui_workload_decide: `only_its_own_keys` for an image). */
+static int attach_engine(gui_session *s, const adapter_kind *kind, bool only_its_own_keys,
+                         char *why, size_t n) {
     s->pages = s->range.size / s->range.page_size;
     int rc = adapter_kind_create(kind, &s->engine, s->dev, &s->range);
     if (rc) {
@@ -41,25 +43,72 @@ static int attach_engine(gui_session *s, const adapter_kind *kind, char *why, si
         return 2;
     }
     s->have_engine = true;
-    s->is_map = (kind->capabilities & ADAPTER_CAN_MAP) != 0;
     s->mount_result = 1;
     if (nor_is_powered(s->dev)) gui_session_mount(s);
+    gui_workload_decide(s, only_its_own_keys);
     return 0;
 }
 
-static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t n) {
-    scenario *sc = NULL;
+/* The scenario's name, preset and engine type, the partition the engine is on and the update
+ * slots beside it (docs/update.md), for the window title. */
+static void scenario_title(gui_session *s, const scenario *sc) {
+    int at =
+        snprintf(s->title, sizeof s->title, "%s (%s, %s", sc->name, sc->preset, sc->engine.type);
+    bool update_slots = false;
+    for (size_t i = 0; i < sc->partition_count; i++)
+        update_slots |= strcmp(sc->partitions[i].name, SCENARIO_UPDATE_STATE) == 0;
+    if (at > 0 && (size_t)at < sizeof s->title)
+        snprintf(s->title + at, sizeof s->title - (size_t)at, "%s%s%s)",
+                 sc->engine.partition[0] ? " on partition " : "", sc->engine.partition,
+                 update_slots ? ", update slots beside it" : "");
+}
+
+/* Whether the preset named `name` is one of the scenario's matrix's. */
+static bool in_matrix(const scenario *sc, const char *name) {
+    for (size_t i = 0; name && i < sc->matrix.preset_count; i++)
+        if (strcmp(nor_preset_at(sc->matrix.presets[i])->name, name) == 0) return true;
+    return false;
+}
+
+/* A matrix shows one of its presets: the status line says which and how to see another. */
+static void matrix_note(gui_session *s, const scenario *sc, const gui_options *o) {
+    bool picked = o->matrix_preset && strcmp(sc->preset, o->matrix_preset) == 0;
+    if (picked || sc->matrix.preset_count < 2) return;
+    char names[120] = "";
+    size_t at = 0;
+    for (size_t i = 0; i < sc->matrix.preset_count && at < sizeof names; i++)
+        at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "",
+                               nor_preset_at(sc->matrix.presets[i])->name);
+    snprintf(s->last_op, sizeof s->last_op,
+             "a matrix of %zu presets (%.80s): shown on %.20s; --preset NAME runs it on another",
+             sc->matrix.preset_count, names, sc->preset);
+}
+
+/* Loads the scenario file on `preset` (NULL: its own); 2 with the first error in `why`. */
+static int load_scenario(const char *path, const char *preset, scenario **sc, char *why, size_t n) {
     scenario_errors errors = {0};
-    int rc = scenario_load_file(o->source, &sc, &errors);
+    scenario_load_options load = {.preset = preset};
+    int rc = scenario_load_file_with(path, &load, sc, &errors);
     if (rc) {
         if (errors.count)
             scenario_error_format(&errors.items[0], why, n);
         else
-            snprintf(why, n, "%s: cannot load the scenario", o->source);
-        scenario_errors_free(&errors);
-        return 2;
+            snprintf(why, n, "%s: cannot load the scenario", path);
     }
     scenario_errors_free(&errors);
+    return rc ? 2 : 0;
+}
+
+static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t n) {
+    scenario *sc = NULL;
+    int rc = load_scenario(o->source, NULL, &sc, why, n);
+    if (rc) return rc;
+    /* --preset picks one of a matrix's presets (else it is the demo store's device alone). */
+    if (in_matrix(sc, o->matrix_preset) && strcmp(sc->preset, o->matrix_preset) != 0) {
+        scenario_free(sc);
+        sc = NULL;
+        if ((rc = load_scenario(o->source, o->matrix_preset, &sc, why, n))) return rc;
+    }
     const adapter_kind *kind = o->engine;
     if (!kind && sc->engine.library) {
         if (engine_plugin_load(&scenario_plugin, sc->engine.library, why, n)) {
@@ -83,13 +132,9 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
     if (!kind) kind = adapter_find(sc->engine.type);
     char type[sizeof sc->engine.type];
     snprintf(type, sizeof type, "%s", sc->engine.type);
-    s->range = (adapter_config){.start = sc->engine.start,
-                                .size = sc->engine.size,
-                                .page_size = sc->engine.page_size,
-                                .cache_flags = sc->engine.cache_flags,
-                                .cache_max_keys = sc->engine.cache_max_keys,
-                                .cache_check = sc->engine.cache_check};
-    snprintf(s->title, sizeof s->title, "%s (%s, %s)", sc->name, sc->preset, sc->engine.type);
+    s->range = runner_adapter_config(&sc->engine);
+    scenario_title(s, sc);
+    matrix_note(s, sc, o);
     scenario_free(sc);
     if (!s->dev || !s->tl.dev) {
         snprintf(why, n, "%s: the scenario did not run: %s", o->source, runner_strerror(rc));
@@ -99,7 +144,7 @@ static int open_scenario(gui_session *s, const gui_options *o, char *why, size_t
         snprintf(why, n, "%s: no engine named '%s'", o->source, type);
         return 2;
     }
-    return attach_engine(s, kind, why, n);
+    return attach_engine(s, kind, false, why, n);
 }
 
 /* A device like the image's: its preset when the sidecar names a known one of the same
@@ -170,7 +215,7 @@ static int open_image(gui_session *s, const gui_options *o, char *why, size_t n)
     snprintf(s->title, sizeof s->title, "%s (%s image, %s)", o->source, cfg.name,
              o->queue ? "queue" : "map");
     announce_engine(o, "image", store_kind(o));
-    return attach_engine(s, store_kind(o), why, n);
+    return attach_engine(s, store_kind(o), true, why, n);
 }
 
 static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) {
@@ -194,7 +239,7 @@ static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) 
     snprintf(s->title, sizeof s->title, "demo %s on %s, %u pages", o->queue ? "queue" : "map",
              cfg->name, s->range.size / s->range.page_size);
     announce_engine(o, "the demo store", store_kind(o));
-    return attach_engine(s, store_kind(o), why, n);
+    return attach_engine(s, store_kind(o), false, why, n);
 }
 
 /* A source that is no file to read (missing, a folder): false with the reason in `why`. */
@@ -217,10 +262,14 @@ int gui_source_open(gui_session *s, const gui_options *o, char *why, size_t n) {
     s->workload_rng = o->seed;
     s->mount_result = 1;
     bool scenario = o->source && ends_with(o->source, ".json");
-    s->workload_on = !scenario; /* a scenario is watched to its end, then stops */
     int rc = !o->source ? open_demo(s, o, why, n)
              : scenario ? open_scenario(s, o, why, n)
                         : open_image(s, o, why, n);
+    /* A scenario is watched to its end, then stops; a source without a workload never starts
+     * one (the status line says why). */
+    s->workload_on = !scenario && !s->no_workload[0];
+    if (!rc && !scenario && s->no_workload[0])
+        snprintf(s->last_op, sizeof s->last_op, "%s", s->no_workload);
     if (!rc && !s->tl.count) gui_timeline_start(&s->tl, s->dev);
     gui_timeline_seal(&s->tl);
     s->cursor = s->tl.count ? s->tl.count - 1 : 0;

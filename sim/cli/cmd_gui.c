@@ -39,7 +39,9 @@ int cmd_gui(int argc, char **argv) {
         {"screenshot", CLI_STRING, &screenshot, "PNG", "headless: write the frame as a PNG"},
         {"bench-frames", CLI_U64, &bench, "N", "headless: render N frames, print frames/second"},
         {"font", CLI_STRING, &font, "TTF", "font file (default: fc-match monospace)"},
-        {"preset", CLI_STRING, &preset, "NAME", "without FILE: the demo store's device (samd21)"},
+        {"preset", CLI_STRING, &preset, "NAME",
+         "without FILE: the demo store's device (samd21); a FILE.json with a matrix: the "
+         "matrix's preset to run it on"},
         {"pages", CLI_U64, &pages, "N", "without FILE: the demo store's pages (default 64)"},
         {"engine", CLI_STRING, &engine, "map|queue", "the demo store's or the image's kind"},
         {"engine-lib", CLI_STRING, &engine_lib, "PATH",
@@ -74,6 +76,7 @@ int cmd_gui(int argc, char **argv) {
     if (!cli_flag_present(argc, argv, "pages")) pages = 64;
     gui_options o = {.source = npos ? argv[1] : NULL,
                      .preset = preset,
+                     .matrix_preset = cli_flag_present(argc, argv, "preset") ? preset : NULL,
                      .pages = (uint32_t)pages,
                      .queue = queue,
                      .seed = seed,

@@ -127,7 +127,8 @@ const cli_command cli_commands[] = {
     {"gui", "watch the page map, wear and power cuts in a window",
      "[FILE.json | IMAGE] [--headless --steps N --screenshot PNG] [--bench-frames N]\n"
      "       [--font TTF] [--preset NAME --pages N] [--engine map|queue] [--seed N] [--at OP]\n"
-     "       [--heatmap] [--select PAGE] [--width PX --height PX] [--engine-lib PATH]",
+     "       [--heatmap] [--sectors] [--select PAGE] [--width PX --height PX] [--engine-lib PATH]\n"
+     "       [--script FILE --state-out FILE]",
      "Opens a window (SDL2) on a scenario (run first, every flash operation on the timeline),\n"
      "a flash image (IMAGE and IMAGE.json, a map or, with --engine queue, a queue over the\n"
      "device's sectors), or without FILE a demo store (--preset, --pages, --engine) that a\n"
@@ -135,6 +136,8 @@ const cli_command cli_commands[] = {
      "the newest page; m toggles the erase-count heatmap; a selected page lists its items from\n"
      "the engine's inspection and its bytes. Step, run and scrub the timeline, cut the power,\n"
      "power on and remount, flip a bit, save the image or a screenshot: h lists every key.\n"
+     "A scenario runs on its own preset (with a matrix: --preset NAME picks one). The demo\n"
+     "workload (w) runs on a map or a queue only: fs, tdb and kv stores refuse it.\n"
      "--headless renders with SDL's offscreen driver (for tests and reports). Exits 0, 1 on a\n"
      "run-time failure, 2 on bad input (a message names it). See docs/gui.md.",
      cmd_gui},

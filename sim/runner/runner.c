@@ -479,16 +479,7 @@ static int setup(run_state *st) {
         st->tainted = st->from_image = true; /* the first mount takes its items as the truth */
     }
     if (o && o->on_device) o->on_device(o->device_ctx, st->dev);
-    adapter_config cfg = {.start = sc->engine.start,
-                          .size = sc->engine.size,
-                          .page_size = sc->engine.page_size,
-                          .cache_flags = sc->engine.cache_flags,
-                          .cache_max_keys = sc->engine.cache_max_keys,
-                          .cache_check = sc->engine.cache_check,
-                          .write_back = sc->engine.write_back,
-                          .write_back_ram = sc->engine.write_back_ram,
-                          .write_back_threshold = sc->engine.write_back_threshold,
-                          .key_rules = sc->engine.key_rules};
+    adapter_config cfg = runner_adapter_config(&sc->engine);
     rc = adapter_kind_create(kind, &st->engine, st->dev, &cfg);
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
@@ -505,6 +496,19 @@ static int setup(run_state *st) {
     const scenario_cut *cut = st->opts && st->opts->cut ? st->opts->cut : &sc->cut;
     if (cut->present) run_plan_start(st, cut);
     return RUNNER_OK;
+}
+
+adapter_config runner_adapter_config(const scenario_engine *engine) {
+    return (adapter_config){.start = engine->start,
+                            .size = engine->size,
+                            .page_size = engine->page_size,
+                            .cache_flags = engine->cache_flags,
+                            .cache_max_keys = engine->cache_max_keys,
+                            .cache_check = engine->cache_check,
+                            .write_back = engine->write_back,
+                            .write_back_ram = engine->write_back_ram,
+                            .write_back_threshold = engine->write_back_threshold,
+                            .key_rules = engine->key_rules};
 }
 
 int runner_run(const scenario *sc, const char *file, const runner_options *opts,

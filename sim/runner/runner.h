@@ -126,6 +126,10 @@ int runner_branch(runner_branch_point *from, const scenario_cut *cut, scenario_r
 /* run_clock.c: monotonic wall-clock seconds. */
 double run_now_seconds(void);
 
+/* The adapter configuration of a scenario's engine: its range, caches and the layers' options
+ * (a write-back Map façade, TDBStore's key rule), as the run creates the engine with it. */
+adapter_config runner_adapter_config(const scenario_engine *engine);
+
 /* Runs `sc` (read from `file`, used in messages) and fills *out, which the caller later frees
  * with the run_results it belongs to. opts may be NULL. */
 int runner_run(const scenario *sc, const char *file, const runner_options *opts,

@@ -1,7 +1,9 @@
 #!/bin/sh
 # `norbench gui` from the command line, headless: --help; a screenshot is a valid PNG of the
 # window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
-# caught); every bundled example scenario and a saved image open; bad input (a missing file, a
+# caught); every bundled example scenario and a saved image open; the demo workload and torn
+# cuts on fs and tdb scenarios and on an fs image are refused, with the reason; a matrix says
+# which preset it shows and --preset picks another; bad input (a missing file, a
 # folder, a malformed scenario, a truncated image, bad flags, a font that is none, --select and
 # --at past what the source holds) is one message naming it and exit 2; an output file that
 # cannot be written is one message and exit 1; SIGTERM stops a long --steps (exit 130).
@@ -60,6 +62,66 @@ done
 "$nb" run "$scenarios/examples/map-basics.json" --dump-image "$tmp/img" >/dev/null 2>&1
 img=$(ls "$tmp"/img/*.bin | head -n 1)
 "$nb" gui --headless "$img" --screenshot "$tmp/i.png" >"$tmp/out" 2>&1 || fail "image: $(cat "$tmp/out")"
+
+# The demo workload runs only where the engine's adapter offers a map's or a queue's operations:
+# on an fs or a tdb store, w at the end is refused with a status line (no workload starts, a step
+# runs nothing), and a torn cut (t, then c) falls between operations, as nothing is there to
+# tear. Both once called the adapter's missing push() (a NULL call: SIGSEGV, exit 139).
+# expect_state WHAT STATE LINE: the state file holds LINE exactly.
+expect_state() {
+    grep -qxF -- "$3" "$2" || fail "$1: no line '$3' in the state: $(cat "$2")"
+}
+printf 'key End\nkey w\nkey Right\nwait 1\n' >"$tmp/w.script"
+printf 'key End\nkey t\nkey c\nwait 1\n' >"$tmp/torn.script"
+for pair in fs:fs-partition-nrf52840 tdb:tdb-ops; do
+    engine=${pair%%:*}
+    f=$scenarios/suite/${pair#*:}.json
+    none="no demo workload for the $engine engine (it offers no map or queue operations; a scenario's steps drive it)"
+    "$nb" gui --headless "$f" --script "$tmp/w.script" --state-out "$tmp/w.state" >"$tmp/out" 2>&1 ||
+        fail "$f: w and a step at the end: exit $?: $(cat "$tmp/out")"
+    expect_state "$f: w" "$tmp/w.state" "workload_on 0"
+    expect_state "$f: w" "$tmp/w.state" "workload_ops 0"
+    expect_state "$f: w" "$tmp/w.state" "status the end of the scenario (pass): $none"
+    "$nb" gui --headless "$f" --script "$tmp/torn.script" --state-out "$tmp/torn.state" >"$tmp/out" 2>&1 ||
+        fail "$f: a torn cut at the end: exit $?: $(cat "$tmp/out")"
+    expect_state "$f: t c" "$tmp/torn.state" "powered 0"
+    expect_state "$f: t c" "$tmp/torn.state" "status power cut between operations, none to tear: $none"
+done
+# w alone says so at once (the status line of the refusal itself).
+printf 'key End\nkey w\nwait 1\n' >"$tmp/w-only.script"
+"$nb" gui --headless "$scenarios/suite/fs-partition-nrf52840.json" --script "$tmp/w-only.script" \
+    --state-out "$tmp/w.state" >"$tmp/out" 2>&1 || fail "fs: w: exit $?: $(cat "$tmp/out")"
+expect_state "fs: w" "$tmp/w.state" "status no demo workload for the fs engine (it offers no map or queue operations; a scenario's steps drive it)"
+# An image of a file system opens as the map beneath it, without the workload (which would
+# write k00..k23 among the file system's records): --steps run nothing and w is refused.
+"$nb" run "$scenarios/suite/fs-ops.json" --preset tiny --dump-image "$tmp/fsimg" >/dev/null 2>&1
+"$nb" gui --headless "$tmp/fsimg/fs-ops.tiny.bin" --steps 5 --script "$tmp/w.script" \
+    --state-out "$tmp/fs-image.state" >"$tmp/out" 2>&1 || fail "fs image: exit $?: $(cat "$tmp/out")"
+expect_state "fs image" "$tmp/fs-image.state" "workload_on 0"
+expect_state "fs image" "$tmp/fs-image.state" "workload_ops 0"
+grep -q "^status the end of the timeline: no demo workload on this image: its map holds keys it did not write" \
+    "$tmp/fs-image.state" || fail "fs image: $(grep ^status "$tmp/fs-image.state")"
+# ... while the map image saved above (its keys all removed) and a demo store still run it.
+"$nb" gui --headless "$img" --steps 5 --state-out "$tmp/map-image.state" >"$tmp/out" 2>&1 ||
+    fail "map image: exit $?: $(cat "$tmp/out")"
+expect_state "map image" "$tmp/map-image.state" "workload_ops 5"
+
+# A scenario with a matrix shows one preset and says so; --preset runs it on another. An update
+# scenario's title names the map's partition and the update slots beside it.
+"$nb" gui --headless "$scenarios/suite/tdb-ops.json" --state-out "$tmp/matrix.state" >"$tmp/out" 2>&1 ||
+    fail "matrix: exit $?: $(cat "$tmp/out")"
+expect_state "matrix" "$tmp/matrix.state" "status a matrix of 3 presets (tiny, nrf52840, stm32h7-2m): shown on tiny; --preset NAME runs it on another"
+"$nb" gui --headless "$scenarios/suite/tdb-ops.json" --preset nrf52840 --state-out "$tmp/matrix.state" >"$tmp/out" 2>&1 ||
+    fail "matrix --preset: exit $?: $(cat "$tmp/out")"
+expect_state "matrix --preset" "$tmp/matrix.state" "title tdb-ops (nrf52840, tdb)"
+expect_state "matrix --preset" "$tmp/matrix.state" "verdict pass"
+# A preset the matrix does not list is the demo store's device only: the scenario's own runs.
+"$nb" gui --headless "$scenarios/suite/tdb-ops.json" --preset samd21 --state-out "$tmp/matrix.state" >"$tmp/out" 2>&1 ||
+    fail "matrix --preset samd21: exit $?: $(cat "$tmp/out")"
+expect_state "matrix --preset samd21" "$tmp/matrix.state" "title tdb-ops (tiny, tdb)"
+"$nb" gui --headless "$scenarios/suite/update-upgrade-w25q16.json" --state-out "$tmp/update.state" >"$tmp/out" 2>&1 ||
+    fail "update: exit $?: $(cat "$tmp/out")"
+expect_state "update" "$tmp/update.state" "title update-upgrade-w25q16 (w25q16jv, map on partition store, update slots beside it)"
 
 # s and x save under the first free number: two windows in one folder keep both of each.
 mkdir "$tmp/saves"

@@ -1,6 +1,8 @@
 /* The visualizer's session, checked through its state (SDL's offscreen driver, no pixels): a
  * scenario stops at its end, stepping and running alike, and says so on the status line; w
- * turns the workload on, and then steps go on past the end. */
+ * turns the workload on, and then steps go on past the end; on an engine with no demo workload
+ * (kv) w, a step and a torn cut are refused with the reason, while the Map façade (kvmap) runs
+ * it, in the write-back mode its scenario names. */
 #include "gui_app.h"
 #include "gui_test_open.h"
 
@@ -9,18 +11,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A small map scenario on tiny, written to a temporary file. */
-static void write_scenario(char *path, size_t n) {
+/* A scenario's text written to a temporary file. */
+static void write_text(char *path, size_t n, const char *text) {
     snprintf(path, n, "/tmp/gui-session-%d.json", (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert(f);
-    fputs("{ \"name\": \"gui-session\", \"seed\": 3, \"flash\": { \"preset\": \"tiny\" },\n"
-          "  \"engine\": { \"type\": \"map\", \"page_size\": 256 },\n"
-          "  \"steps\": [ { \"store\": { \"key\": \"a\", \"value\": \"one\" } },\n"
-          "             { \"store\": { \"key\": \"b\", \"value\": \"two\" } },\n"
-          "             { \"remove\": { \"key\": \"a\" } } ] }\n",
-          f);
+    fputs(text, f);
     cr_assert_eq(fclose(f), 0);
+}
+
+/* A small map scenario on tiny. */
+static void write_scenario(char *path, size_t n) {
+    write_text(path, n,
+               "{ \"name\": \"gui-session\", \"seed\": 3, \"flash\": { \"preset\": \"tiny\" },\n"
+               "  \"engine\": { \"type\": \"map\", \"page_size\": 256 },\n"
+               "  \"steps\": [ { \"store\": { \"key\": \"a\", \"value\": \"one\" } },\n"
+               "             { \"store\": { \"key\": \"b\", \"value\": \"two\" } },\n"
+               "             { \"remove\": { \"key\": \"a\" } } ] }\n");
 }
 
 static gui_app *open_scenario(const char *path, uint64_t steps) {
@@ -82,4 +89,57 @@ Test(gui_session, a_demo_store_runs_its_workload_from_the_start) {
     cr_expect_eq(app->ses.workload_ops, 7);
     cr_expect(strstr(app->ses.last_op, "the end of the timeline"), "status: %s", app->ses.last_op);
     gui_app_close(app);
+}
+
+Test(gui_session, an_engine_without_a_demo_workload_refuses_it) {
+    char path[64];
+    write_text(
+        path, sizeof path,
+        "{ \"name\": \"gui-kv\", \"flash\": { \"preset\": \"tiny\" },\n"
+        "  \"engine\": { \"type\": \"kv\" },\n"
+        "  \"steps\": [ { \"kv_open\": { \"domain\": \"d\" } },\n"
+        "             { \"kv_write\": { \"domain\": \"d\", \"key\": \"k\", \"value\": \"v\",\n"
+        "                             \"format\": \"string\" } } ] }\n");
+    gui_app *app = open_scenario(path, 0);
+    const char *none = "no demo workload for the kv engine";
+    size_t ticks = app->ses.tl.count;
+    gui_app_do(app, GUI_WORKLOAD);
+    cr_expect_not(app->ses.workload_on, "w turned a workload on for the kv engine");
+    cr_expect(strstr(app->ses.last_op, none), "status after w: %s", app->ses.last_op);
+    for (int i = 0; i < 3; i++) gui_app_do(app, GUI_STEP);
+    cr_expect_eq(app->ses.workload_ops, 0);
+    cr_expect_eq(app->ses.tl.count, ticks, "a step at the end wrote to the kv store");
+    cr_expect(strstr(app->ses.last_op, none), "status after a step: %s", app->ses.last_op);
+    /* A torn cut (prefix): nothing to tear, so the power goes off between operations. */
+    gui_app_do(app, GUI_TORN_MODE);
+    gui_app_do(app, GUI_TORN_MODE);
+    gui_app_do(app, GUI_CUT);
+    cr_expect_not(nor_is_powered(app->ses.dev));
+    cr_expect(strstr(app->ses.last_op, "between operations, none to tear"), "status: %s",
+              app->ses.last_op);
+    gui_app_do(app, GUI_POWER_ON);
+    cr_expect_eq(app->ses.mount_result, 0, "the kv store did not mount after the cut");
+    gui_app_close(app);
+    unlink(path);
+}
+
+Test(gui_session, the_map_facade_runs_the_workload_in_its_own_mode) {
+    char path[64];
+    write_text(path, sizeof path,
+               "{ \"name\": \"gui-kvmap\", \"flash\": { \"preset\": \"tiny\" },\n"
+               "  \"engine\": { \"type\": \"kvmap\", \"write_back\": { \"ram\": 512, "
+               "\"threshold\": 40 } },\n"
+               "  \"steps\": [ { \"store\": { \"key\": \"a\", \"value\": \"one\" } } ] }\n");
+    gui_app *app = open_scenario(path, 0);
+    cr_expect_eq(app->ses.no_workload[0], 0, "refused: %s", app->ses.no_workload);
+    /* The window's engine is the scenario's: write-back, as the run made it. */
+    cr_expect(app->ses.range.write_back);
+    cr_expect_eq(app->ses.range.write_back_ram, 512);
+    cr_expect_eq(app->ses.range.write_back_threshold, 40);
+    gui_app_do(app, GUI_WORKLOAD);
+    cr_expect(app->ses.workload_on);
+    for (int i = 0; i < 5; i++) gui_app_do(app, GUI_STEP);
+    cr_expect_eq(app->ses.workload_ops, 5);
+    gui_app_close(app);
+    unlink(path);
 }
