@@ -85,7 +85,7 @@ int campaign_plan_limit(campaign_plan *plan, uint64_t max_tries) {
         free(scratch);
         return CAMPAIGN_E_NOMEM;
     }
-    memcpy(points, plan->mode_points, n * sizeof *points);
+    if (n) memcpy(points, plan->mode_points, n * sizeof *points); /* none: a failed plain run */
     if (max_tries)
         n = campaign_select_budget(plan->options, points, n, max_tries, plan->seed, scratch);
     free(scratch);
