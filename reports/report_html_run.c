@@ -119,7 +119,7 @@ static void scenario_section(FILE *out, const scenario_result *r, size_t index) 
     fputs("<div class=\"charts\">\n<figure><figcaption>Figures</figcaption>\n<table>\n", out);
     figure_row(out, "steps", r->steps_run, false);
     figure_row(out, "engine operations", r->engine_ops, false);
-    figure_row(out, "bytes stored (keys and values)", r->user_bytes, true);
+    figure_row(out, "bytes stored (keys, values, file data)", r->user_bytes, true);
     figure_row(out, "programs", r->programs, false);
     figure_row(out, "bytes programmed", r->program_bytes, true);
     figure_row(out, "erases", r->erases, false);

@@ -64,8 +64,11 @@ typedef struct scenario_result {
     uint64_t flash_ops;  /* program + erase operations (the cut points) */
     uint64_t programs, program_bytes;
     uint64_t erases;
-    uint64_t user_bytes; /* key and value bytes of the stores and pushes the engine accepted */
-    uint64_t user_bytes_asked; /* ... of all the stores and pushes made, refused ones too */
+    /* The bytes the writes the engine accepted asked to store: a store's (map_set's, tdb_set's,
+     * kv_write's) key and value, a push's value, an fs_write's data, an incremental tdb set's
+     * key and parts, the tdb reserved area's bytes. */
+    uint64_t user_bytes;
+    uint64_t user_bytes_asked; /* ... of all those writes made, refused ones too */
     uint64_t reads, read_bytes;
     uint64_t violations, ecc_errors, power_cuts;
     run_refused refused;

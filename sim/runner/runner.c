@@ -444,6 +444,46 @@ static void result_header(scenario_result *out, const scenario *sc, const char *
     out->verdict = RUN_PASS;
 }
 
+void run_count_user_bytes(run_state *st, uint64_t bytes, int rc) {
+    if (!st->mounted) return;
+    st->result->user_bytes_asked += bytes;
+    if (rc == NBS_OK) st->result->user_bytes += bytes;
+}
+
+/* The first step of `steps` (inside a repeat too) that an engine providing `capabilities` cannot
+ * run; NULL when there is none. */
+static const scenario_step *first_step_beyond(const scenario_steps *steps, unsigned capabilities) {
+    for (size_t i = 0; i < steps->count; i++) {
+        const scenario_step *s = &steps->items[i];
+        unsigned needs = scenario_op_needs(s->op);
+        if (needs && !(needs & capabilities)) return s;
+        const scenario_step *inner = s->op == SCENARIO_OP_REPEAT
+                                         ? first_step_beyond(&s->args.repeat.steps, capabilities)
+                                         : NULL;
+        if (inner) return inner;
+    }
+    return NULL;
+}
+
+bool runner_engine_fits(const scenario *sc, const adapter_kind *kind, char *why, size_t size) {
+    unsigned missing = sc->engine.capabilities & ~kind->capabilities;
+    if (!missing) return true;
+    char types[64];
+    const scenario_step *step = first_step_beyond(&sc->steps, kind->capabilities);
+    if (step) {
+        scenario_engine_types_for(scenario_op_needs(step->op), types, sizeof types);
+        snprintf(why, size,
+                 "the %s engine is not a %s engine, and this scenario's %s (%s) needs one",
+                 kind->name, types, scenario_op_name(step->op), step->path);
+    } else {
+        scenario_engine_types_for(missing, types, sizeof types);
+        snprintf(why, size,
+                 "the %s engine is not a %s engine, and this scenario's engine type '%s' is one",
+                 kind->name, types, sc->engine.type);
+    }
+    return false;
+}
+
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
     const runner_options *o = st->opts;
@@ -460,14 +500,8 @@ static int setup(run_state *st) {
         kind =
             o && o->find_engine ? o->find_engine(sc->engine.type) : adapter_find(sc->engine.type);
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
-    if (sc->engine.capabilities & ~kind->capabilities)
-        return run_fail(st, "the %s engine is not a %s engine, and this scenario drives one",
-                        kind->name,
-                        (sc->engine.capabilities & ADAPTER_CAN_MAP)   ? "map"
-                        : (sc->engine.capabilities & ADAPTER_CAN_KV)  ? "kv"
-                        : (sc->engine.capabilities & ADAPTER_CAN_TDB) ? "tdb"
-                        : (sc->engine.capabilities & ADAPTER_CAN_FS)  ? "fs"
-                                                                      : "queue");
+    char unfit[RUN_MESSAGE_MAX / 2];
+    if (!runner_engine_fits(sc, kind, unfit, sizeof unfit)) return run_fail(st, "%s", unfit);
     snprintf(st->result->engine, sizeof st->result->engine, "%s", kind->name);
     int rc = nor_create(&st->dev, &sc->flash, st->result->seed);
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));

@@ -22,6 +22,11 @@ enum {
 };
 const char *runner_strerror(int err);
 
+/* Whether engine `kind` provides what scenario `sc` drives. When it does not, `why` says which
+ * step needs which engine type: "the map engine is not a kvmap engine, and this scenario's
+ * map_set (steps[0]) needs one" (or, when no step does, that its engine type is one). */
+bool runner_engine_fits(const scenario *sc, const adapter_kind *kind, char *why, size_t size);
+
 /* Called every few dozen engine operations with those done so far; the callee decides by its
  * clock when to show anything (norbench run: about once a second). */
 typedef void (*runner_progress_fn)(void *ctx, const char *scenario_name, uint64_t engine_ops);

@@ -88,7 +88,10 @@ static void call_adapter(run_state *st, const ref_fs_call *c, ref_fs_answer *got
         got->rc = fs->read(ctx, c->slot, c->offset, st->read_buffer, c->count, &got->length);
         got->bytes = st->read_buffer;
         break;
-    case REF_FS_WRITE: got->rc = fs->write(ctx, c->slot, c->offset, c->data, c->len); break;
+    case REF_FS_WRITE:
+        got->rc = fs->write(ctx, c->slot, c->offset, c->data, c->len);
+        run_count_user_bytes(st, c->len, got->rc);
+        break;
     case REF_FS_FILE_STATUS: got->rc = fs->file_status(ctx, c->slot, &got->type, &got->size); break;
     case REF_FS_SET_SIZE: got->rc = fs->set_size(ctx, c->slot, c->size); break;
     case REF_FS_FLUSH: got->rc = fs->flush(ctx, c->slot); break;

@@ -398,6 +398,9 @@ void run_raw_release(run_raw *raw);
 
 /* Counts an engine call and reports progress now and then. */
 void run_count_engine_op(run_state *st);
+/* Counts the bytes a write asked the mounted engine to store (scenario_result.user_bytes_asked),
+ * and as stored when it returned `rc` NBS_OK (user_bytes). */
+void run_count_user_bytes(run_state *st, uint64_t bytes, int rc);
 /* runner_series.c: a sample of the flash traffic when its engine operation comes (called
  * before each engine operation), and the last one at the end of the run. */
 void run_series_sample_due(run_state *st);

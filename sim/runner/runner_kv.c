@@ -221,6 +221,7 @@ static void call_adapter(run_state *st, const kv_op *op, kv_answer *got) {
     case SCENARIO_OP_KV_WRITE:
         got->rc = kv->write(ctx, name, name_len, key, key_len, (int)op->format, op->value.bytes,
                             op->value.length);
+        run_count_user_bytes(st, key_len + op->value.length, got->rc);
         break;
     case SCENARIO_OP_KV_DELETE:
         got->rc = kv->remove(ctx, name, name_len, key, key_len, &got->existed);

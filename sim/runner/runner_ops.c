@@ -207,11 +207,9 @@ static int call_adapter(run_state *st, const run_op *op, size_t capacity, run_an
         default: rc = NBS_E_INVAL; break;
         }
     }
-    if (st->mounted && (op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH)) {
-        uint64_t bytes = (op->op == SCENARIO_OP_STORE ? key_len : 0) + op->value.length;
-        st->result->user_bytes_asked += bytes;
-        if (rc == NBS_OK) st->result->user_bytes += bytes;
-    }
+    if (op->op == SCENARIO_OP_STORE || op->op == SCENARIO_OP_PUSH)
+        run_count_user_bytes(st, (op->op == SCENARIO_OP_STORE ? key_len : 0) + op->value.length,
+                             rc);
     got->rc = rc;
     got->value = st->read_buffer;
     got->length = len;

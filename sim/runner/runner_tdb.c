@@ -77,6 +77,12 @@ static void call_adapter(run_state *st, const ref_tdb_call *c, ref_tdb_answer *g
         got->bytes = st->read_buffer;
         break;
     }
+    /* What each write asks to store: a set's key and value, an incremental set's key when it
+     * starts and each part's bytes, the reserved area's bytes. */
+    if (c->kind == REF_TDB_SET || c->kind == REF_TDB_SET_START)
+        run_count_user_bytes(st, c->key_len + (c->kind == REF_TDB_SET ? c->value_len : 0), got->rc);
+    else if (c->kind == REF_TDB_SET_ADD || c->kind == REF_TDB_RESERVED_SET)
+        run_count_user_bytes(st, c->value_len, got->rc);
 }
 
 static bool answers_agree(ref_tdb_call_kind kind, const ref_tdb_answer *want,

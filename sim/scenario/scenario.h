@@ -63,6 +63,9 @@ enum {
     SCENARIO_CAN_TDB = 1u << 4,   /* the TDBStore-shaped store (engine type "tdb") */
     SCENARIO_CAN_FS = 1u << 5,    /* the file system (engine type "fs": nbs_fs.h) */
 };
+/* The engine types that provide SCENARIO_CAN_* `capabilities`, for messages: for each bit, the
+ * first engine type providing it, joined by " or " ("map or queue"); "" for 0. */
+void scenario_engine_types_for(unsigned capabilities, char *out, size_t size);
 
 /* Cache flags: the same bits as nbs.h's NBS_CACHE_*. */
 enum {
@@ -206,6 +209,8 @@ static inline bool scenario_op_is_fs(scenario_op op) {
     return op >= SCENARIO_OP_FS_MKDIR && op <= SCENARIO_OP_FS_DIR_CLOSE;
 }
 const char *scenario_op_name(scenario_op op); /* the JSON key: "store", "power_cut", ... */
+/* The SCENARIO_CAN_* bits of which the engine must provide one to run `op` (0: any engine). */
+unsigned scenario_op_needs(scenario_op op);
 
 typedef enum scenario_expect_kind {
     SCENARIO_EXPECT_NONE,       /* no "expect": the result is checked against the reference model */

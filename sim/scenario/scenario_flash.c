@@ -223,6 +223,22 @@ static const scenario_name engine_types[] = {
     {"tdb", SCENARIO_CAN_TDB}, {"fs", SCENARIO_CAN_FS},
 };
 
+void scenario_engine_types_for(unsigned capabilities, char *out, size_t size) {
+    size_t used = 0;
+    if (size) out[0] = '\0';
+    for (unsigned bit = 1; bit && bit <= capabilities; bit <<= 1) {
+        if (!(capabilities & bit)) continue;
+        for (size_t i = 0; i < NAME_COUNT(engine_types); i++) {
+            if (engine_types[i].value == ENGINE_PLUGIN || !(engine_types[i].value & (int)bit))
+                continue;
+            if (used < size)
+                used += (size_t)snprintf(out + used, size - used, "%s%s", used ? " or " : "",
+                                         engine_types[i].name);
+            break;
+        }
+    }
+}
+
 static const scenario_name plugin_apis[] = {
     {"map", SCENARIO_CAN_MAP},
     {"queue", SCENARIO_CAN_QUEUE},

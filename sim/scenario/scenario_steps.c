@@ -557,6 +557,10 @@ const char *scenario_op_name(scenario_op op) {
     return (unsigned)op < SCENARIO_OP_KIND_COUNT ? op_specs[op].name : "?";
 }
 
+unsigned scenario_op_needs(scenario_op op) {
+    return (unsigned)op < SCENARIO_OP_KIND_COUNT ? op_specs[op].needs : 0;
+}
+
 /* Every key a step may have: the operations, then "expect" and "comment". */
 typedef struct step_keys {
     scenario_name names[SCENARIO_OP_KIND_COUNT + 2];

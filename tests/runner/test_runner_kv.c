@@ -135,7 +135,8 @@ Test(runner_kv, an_engine_without_domains_is_refused_by_name) {
     runner_options opts = {.engine = &map_kind};
     scenario_result r = run_text(text, &opts);
     cr_assert_eq(r.verdict, RUN_ERROR, "%s", r.message);
-    cr_assert(strstr(r.message, "the map engine is not a kv engine, and this scenario drives one"),
+    cr_assert(strstr(r.message, "the map engine is not a kv engine, and this scenario's kv_open "
+                                "(steps[0]) needs one"),
               "%s", r.message);
     free(r.sector_erases);
     /* An adapter that claims domains but has no kv operations fails the step, not the run. */
