@@ -42,10 +42,10 @@ typedef struct lifetime_figures {
     double busiest_per_hour;       /* the sector erased most in the steady windows */
     uint64_t busiest_erases;       /* its erases in them */
     double wear_spread;            /* busiest / mean: the spread the projection assumes */
-    double program_per_user_byte;  /* bytes programmed per key and value byte stored */
+    double program_per_user_byte;  /* bytes programmed per user byte stored (run_result.h) */
     uint64_t refused; /* stores and pushes the engine refused (full, too big): not stored */
     double years;     /* until the busiest sector reaches `endurance`; INFINITY without erases */
-    /* The range's bytes x endurance / the key and value bytes the workload asks to store in a
+    /* The range's bytes x endurance / the user bytes the workload asks to store in a
      * year (refused ones too: the bound is the workload's, whatever the engine does). */
     double bound_years;
 } lifetime_figures;

@@ -72,8 +72,9 @@ static void bound_note(FILE *out, const lifetime_figures *f) {
     double per_hour = f->hours > 0 ? (double)f->run.user_bytes_asked / f->hours : 0;
     fprintf(out,
             "<p class=\"muted\">Analytic bound: %s, the range's %llu bytes times %u erase cycles "
-            "over the %.0f key and value bytes the workload stores an hour. Lifetime: the "
-            "busiest sector's erase rate in the steady windows, to the rated cycles.</p>\n",
+            "over the %.0f bytes the workload asks to store an hour (keys and values, file "
+            "data). Lifetime: the busiest sector's erase rate in the steady windows, to the "
+            "rated cycles.</p>\n",
             bound, (unsigned long long)f->range_bytes, f->endurance, per_hour);
 }
 

@@ -53,6 +53,13 @@ int cli_collect_scenarios(const cli_command *cmd, char **args, int count, path_l
 /* Prints each FILE:LINE:COLUMN message of a scenario file that did not load, on stderr. */
 struct scenario_errors;
 void cli_print_scenario_errors(const struct scenario_errors *errors);
+/* Loads the one scenario FILE a command takes (`flag`: the option that named it, NULL for the
+ * command's FILE) into *out. 0, or CLI_EXIT_USAGE after its messages: a file that cannot be read
+ * is one line "norbench CMD: [FLAG: ]PATH: why", a file that is not a valid scenario its
+ * FILE:LINE:COLUMN messages. */
+struct scenario;
+int cli_load_scenario(const cli_command *cmd, const char *flag, const char *path,
+                      struct scenario **out);
 /* True when --NAME (or --NAME=...) is among the flags. */
 bool cli_flag_present(int argc, char **argv, const char *name);
 
@@ -123,6 +130,8 @@ int cli_engine_lib_load(const cli_command *cmd, const char *flag, const char *pa
                         const struct adapter_kind **out);
 int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
                     const struct adapter_kind **out);
+/* What --engine and --engines take, from the adapters' table: "map, queue, ..., plugin:PATH". */
+const char *cli_engine_names(void);
 /* --engine-lib PATH of run and powercut (NULL: *out NULL); refused beside --target BOARD. */
 int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,
                          const struct adapter_kind **out);

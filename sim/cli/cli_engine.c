@@ -24,18 +24,26 @@ int cli_engine_lib_load(const cli_command *cmd, const char *flag, const char *pa
     return CLI_EXIT_OK;
 }
 
+const char *cli_engine_names(void) {
+    static char names[200];
+    if (names[0]) return names;
+    size_t used = 0;
+    for (size_t i = 0; i < adapter_kind_count() && used < sizeof names; i++)
+        used +=
+            (size_t)snprintf(names + used, sizeof names - used, "%s, ", adapter_kind_at(i)->name);
+    if (used < sizeof names)
+        snprintf(names + used, sizeof names - used, "%s", PLUGIN_PREFIX "PATH");
+    return names;
+}
+
 int cli_engine_find(const cli_command *cmd, const char *flag, const char *name,
                     const adapter_kind **out) {
     if (strncmp(name, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX)) == 0)
         return cli_engine_lib_load(cmd, flag, name + strlen(PLUGIN_PREFIX), out);
     *out = adapter_find(name);
     if (*out) return CLI_EXIT_OK;
-    char names[200] = "";
-    for (size_t i = 0, used = 0; i < adapter_kind_count() && used < sizeof names; i++)
-        used +=
-            (size_t)snprintf(names + used, sizeof names - used, "%s, ", adapter_kind_at(i)->name);
-    return cli_usage_error(cmd, "%s: unknown engine '%s'; engines: %splugin:PATH", flag, name,
-                           names);
+    return cli_usage_error(cmd, "%s: unknown engine '%s'; engines: %s", flag, name,
+                           cli_engine_names());
 }
 
 int cli_engine_lib_setup(const cli_command *cmd, const char *path, const char *target,

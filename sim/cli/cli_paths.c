@@ -115,10 +115,27 @@ bool cli_flag_present(int argc, char **argv, const char *name) {
     return false;
 }
 
-void cli_print_scenario_errors(const scenario_errors *errors) {
+/* Each message on stderr, after `prefix`. */
+static void print_errors(const char *prefix, const scenario_errors *errors) {
     for (size_t i = 0; i < errors->count; i++) {
         char line[SCENARIO_PATH_MAX + SCENARIO_MESSAGE_MAX + 512];
         scenario_error_format(&errors->items[i], line, sizeof line);
-        fprintf(stderr, "%s\n", line);
+        fprintf(stderr, "%s%s\n", prefix, line);
     }
+}
+
+void cli_print_scenario_errors(const scenario_errors *errors) {
+    print_errors("", errors);
+}
+
+int cli_load_scenario(const cli_command *cmd, const char *flag, const char *path, scenario **out) {
+    scenario_errors errors;
+    int rc = scenario_load_file(path, out, &errors);
+    char prefix[64] = "";
+    if (rc == SCENARIO_E_IO) /* the file itself: said as the command's other messages are */
+        snprintf(prefix, sizeof prefix, "norbench %s: %s%s", cmd->name, flag ? flag : "",
+                 flag ? ": " : "");
+    if (rc != SCENARIO_OK) print_errors(prefix, &errors);
+    scenario_errors_free(&errors);
+    return rc == SCENARIO_OK ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }

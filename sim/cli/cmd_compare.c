@@ -4,7 +4,8 @@
  * wear spread and lifetime as `norbench lifetime` measures them (--max-hours as there), and the
  * verdict of a bounded power-cut campaign on the same file or on --campaign FILE; --report DIR
  * writes the JSON and an HTML page of it (docs/reports.md). Exit 0 when every row was measured,
- * 2 on usage or file errors. */
+ * 1 when a row could not be (its engine cannot run the scenario, or its power cuts are an ERROR;
+ * the table is printed all the same), 2 on usage or file errors. */
 #define _POSIX_C_SOURCE 200809L /* strtok_r, sysconf */
 #include "campaign.h"
 #include "cli.h"
@@ -47,8 +48,8 @@ static void bounded_campaign(const char *file, const adapter_kind *kind, compare
 
 static void print_text(const char *file, const char *campaign_file, const compare_result *rows,
                        size_t count) {
-    printf("%s; power cuts: %s (every torn mode, %d operations after each recovery, at most %d "
-           "tries sampled evenly)\n",
+    printf("workload: %s; power cuts: %s (every torn mode, %d operations after each recovery, at "
+           "most %d tries sampled evenly)\n",
            file, campaign_file, COMPARE_CAMPAIGN_STEPS, COMPARE_CAMPAIGN_MAX_TRIES);
     printf("%-14s %10s %12s %14s %10s %14s %8s %6s %7s %12s %8s %5s  %s\n", "engine", "sim time",
            "reads", "bytes read", "programs", "bytes progr.", "erases", "WA", "spread", "lifetime",
@@ -71,7 +72,7 @@ static void print_text(const char *file, const char *campaign_file, const compar
                      compare_campaign_verdict(row), (unsigned long long)row->campaign.failure_count,
                      (unsigned long long)row->campaign.verified);
         if (row->measured) {
-            printf("%-14.14s %s\n", f->engine, r->message);
+            printf("%-14.14s ERROR: %s\n", f->engine, r->message);
             continue;
         }
         printf("%-14.14s %10s %12llu %14llu %10llu %14llu %8llu %6.2f %7.2f %12s %8llu %5s  %s\n",
@@ -148,9 +149,10 @@ int cmd_compare(int argc, char **argv) {
     const char *engines = NULL, *campaign_file = NULL, *report_dir = NULL;
     bool json = false;
     uint64_t max_hours;
+    char engines_help[256];
+    snprintf(engines_help, sizeof engines_help, "the engines (required): %s", cli_engine_names());
     const cli_flag flags[] = {
-        {"engines", CLI_STRING, &engines, "A,B,...",
-         "the engines: map, queue, naive-map, plugin:PATH (required)"},
+        {"engines", CLI_STRING, &engines, "A,B,...", engines_help},
         {"campaign", CLI_STRING, &campaign_file, "FILE",
          "the scenario of the power-cut column (default: FILE)"},
         cli_max_hours_flag(&max_hours),
@@ -171,22 +173,14 @@ int cmd_compare(int argc, char **argv) {
     if ((rc = parse_engines(cmd, engines, kinds, &count))) return rc;
     if (report_dir && (rc = cli_report_dir_ready(cmd, report_dir))) return rc;
     if (!campaign_file) campaign_file = argv[1];
-    scenario *sc = NULL;
-    scenario_errors errors;
-    rc = scenario_load_file(argv[1], &sc, &errors);
-    if (rc == SCENARIO_OK && campaign_file != argv[1]) {
-        scenario *other = NULL;
-        scenario_errors_free(&errors);
-        rc = scenario_load_file(campaign_file, &other, &errors);
-        scenario_free(other);
-    }
-    if (rc != SCENARIO_OK) {
-        cli_print_scenario_errors(&errors);
-        scenario_errors_free(&errors);
+    scenario *sc = NULL, *campaign = NULL;
+    if ((rc = cli_load_scenario(cmd, NULL, argv[1], &sc))) return rc;
+    if (campaign_file != argv[1] &&
+        (rc = cli_load_scenario(cmd, "--campaign", campaign_file, &campaign))) {
         scenario_free(sc);
-        return CLI_EXIT_USAGE;
+        return rc;
     }
-    scenario_errors_free(&errors);
+    scenario_free(campaign); /* loaded to check it: the campaign reads it again */
     bool progress = !json && isatty(STDERR_FILENO);
     for (size_t i = 0; i < count; i++) {
         cli_crash_guard_engine(cmd->name, "scenario", argv[1], kinds[i], NULL);
@@ -199,6 +193,10 @@ int cmd_compare(int argc, char **argv) {
         lifetime_progress_clear(&progress);
     }
     if (!json) print_text(argv[1], campaign_file, rows, count);
+    int exit_code = CLI_EXIT_OK;
+    for (size_t i = 0; i < count; i++)
+        if (rows[i].measured || strcmp(compare_campaign_verdict(&rows[i]), "ERROR") == 0)
+            exit_code = CLI_EXIT_FAIL;
     rc = CLI_EXIT_OK;
     if (json || report_dir) {
         compare_report report = {
@@ -209,5 +207,5 @@ int cmd_compare(int argc, char **argv) {
     }
     for (size_t i = 0; i < count; i++) campaign_scenario_free(&rows[i].campaign);
     scenario_free(sc);
-    return rc;
+    return rc ? rc : exit_code;
 }

@@ -142,31 +142,37 @@ const cli_command cli_commands[] = {
      "run-time failure, 2 on bad input (a message names it). See docs/gui.md.",
      cmd_gui},
     {"lifetime", "how long the flash lasts under a scenario's workload",
-     "FILE [--engine NAME|plugin:PATH] [--max-hours N] [--json]",
-     "Runs the scenario's workload on the engine (the scenario's own, or --engine: map, queue,\n"
-     "naive-map, or plugin:PATH for an engine plugin) and, for a map scenario, on the naive\n"
-     "baseline beside it. The run's simulated time is cut into 10 windows; the erase rate is\n"
-     "steady when each of the last 4 is within 10% of their mean and the busiest sector was\n"
-     "erased at least 20 times in them. Until it is, the scenario's workload steps run again,\n"
+     "FILE [--engine NAME|plugin:PATH] [--max-hours N] [--json] [--report DIR]",
+     "Runs the scenario's workload on the engine (the scenario's own, or --engine: a built-in\n"
+     "engine named below, or plugin:PATH for an engine plugin) and, for a map scenario, on the\n"
+     "naive baseline beside it (a line says why when the baseline cannot run its steps). The\n"
+     "workload: generated workloads, sleeps, and repeats of these and of the engine's own\n"
+     "operations without \"expect\" (store, push, map_set, kv_write, tdb_set, fs_write, ...).\n"
+     "The run's simulated time is cut into 10 windows; the erase rate is steady when each of\n"
+     "the last 4 is within 10% of their mean and the busiest sector was erased at least 20\n"
+     "times in them. Until it is, the scenario's workload steps run again,\n"
      "pass after pass on the same flash and clock, up to --max-hours of simulated time (a year\n"
      "unless given) or 1000 passes; --json says how long it ran and why it stopped. From the\n"
      "steady windows: erases per sector per simulated hour (the mean sector and the busiest),\n"
      "the wear spread (busiest / mean), and the years until the busiest sector reaches the\n"
-     "flash's rated endurance; from the whole run: bytes programmed per key and value byte\n"
-     "stored. Beside them the analytic bound: the range's bytes x the rated cycles / the key\n"
-     "and value bytes the workload stores a year. Exits 0 when the engine's rate is steady, 1\n"
-     "when it is not, 2 on usage or file errors. See docs/lifetime.md.",
+     "flash's rated endurance; from the whole run: bytes programmed per byte stored (keys and\n"
+     "values; an fs_write's data). Beside them the analytic bound: the range's bytes x the rated\n"
+     "cycles / the bytes the workload asks to store a year. --report DIR writes the JSON and an\n"
+     "HTML page of it. Exits 0 when the engine's rate is steady, 1 when it is not, 2 on usage or\n"
+     "file errors. See docs/lifetime.md.",
      cmd_lifetime},
     {"compare", "engines side by side: flash traffic, wear, lifetime, power cuts",
-     "FILE --engines A,B,... [--campaign FILE] [--max-hours N] [--json]",
-     "Runs the scenario on each engine (map, queue, naive-map, or plugin:PATH for an engine\n"
-     "plugin) and prints one row each: flash reads, bytes read, programs, bytes programmed and\n"
-     "erases of the run, write amplification (bytes programmed per key and value byte stored),\n"
+     "FILE --engines A,B,... [--campaign FILE] [--max-hours N] [--json] [--report DIR]",
+     "Runs the scenario on each engine (built-in engines named below, or plugin:PATH for an\n"
+     "engine plugin) and prints one row each: flash reads, bytes read, programs, bytes programmed\n"
+     "and erases of the run, write amplification (bytes programmed per byte stored),\n"
      "wear spread and lifetime as `norbench lifetime` measures them (the run extended until\n"
      "steady, up to --max-hours of simulated time), the run's verdict, and\n"
      "the verdict of a bounded power-cut campaign (every cut point and torn mode, 20 scenario\n"
      "operations after each recovery, at most 300 tries sampled evenly) on the same file or on\n"
-     "--campaign FILE. Exits 0 once every row is printed, 2 on usage or file errors. See\n"
+     "--campaign FILE. --report DIR writes the JSON and an HTML page of it. Exits 0 when every\n"
+     "row was measured, 1 when a row could not be (its engine cannot run the scenario, or its\n"
+     "power cuts are an ERROR: a line says why), 2 on usage or file errors. See\n"
      "docs/lifetime.md.",
      cmd_compare},
     {NULL, NULL, NULL, NULL, NULL},

@@ -3,8 +3,10 @@
 # run` gives for the same scenario and engine and whose lifetime is `norbench lifetime`'s; the
 # power-cut column passes for the built-in map, fails for the naive baseline (it loses data),
 # and says what hello-engine truly does (it fails: docs/plugins.md); --max-hours caps the
-# extension as lifetime's does; bad engines, a missing --engines and a bad --max-hours are one
-# message and exit 2.
+# extension as lifetime's does; a row whose engine cannot run the scenario names the step and
+# the engine type it needs and makes the command exit 1; bad engines, a missing --engines, a
+# bad --max-hours and a missing FILE or --campaign FILE are one message and exit 2; --help names
+# every option and every built-in engine.
 # Usage: compare.sh PATH/TO/norbench PLUGIN_DIR BROKEN_PLUGIN_DIR SOURCE_DIR
 set -u
 nb=$1 plugins=$2 broken=$3 src=$4
@@ -72,6 +74,16 @@ for hours in 0 1000001 x; do
         fail "--max-hours $hours: exit $rc: $(cat err out)"
 done
 
+# A row whose engine cannot run the scenario (map_* steps need the kvmap engine) says which step
+# needs which engine, and the command exits 1; the table keeps the rows that ran. Its first line
+# names the workload and the power-cut scenario.
+"$nb" compare "$src/scenarios/suite/kvmap-steps.json" --engines map,kvmap >out 2>err
+rc=$?
+[ $rc -eq 1 ] && head -1 out | grep -q "^workload: .*kvmap-steps.json; power cuts: .*kvmap-steps.json (" &&
+    grep -q "^map  *ERROR: .*the map engine is not a kvmap engine, and this scenario's map_[a-z]* (steps\[[0-9]*\]) needs one$" out &&
+    grep -q "^kvmap .* pass  pass (0 of [0-9]* tries failed)$" out ||
+    fail "compare with an engine that cannot run the scenario: exit $rc: $(cat out err)"
+
 # Usage errors: one line, exit 2, nothing run.
 expect_usage() { # PATTERN ARGS...
     pattern=$1
@@ -85,6 +97,16 @@ expect_usage "--engines is required" "$config"
 expect_usage "unknown engine 'bogus'" "$config" --engines map,bogus
 expect_usage "interface version 2" "$config" --engines "map,plugin:$broken/broken-version.so"
 expect_usage "expected one scenario FILE" --engines map
+expect_usage "norbench compare: $tmp/nope.json: cannot open the file" "$tmp/nope.json" --engines map
+expect_usage "norbench compare: --campaign: $tmp/nope.json: cannot open the file" "$config" --engines map --campaign "$tmp/nope.json"
+
+# --help: the usage line names every option; --engines lists the built-in engines.
+"$nb" compare --help >help 2>&1
+for option in $(sed -n 's/^  \(--[a-z-]*\) .*/\1/p' help | grep -v -- --help); do
+    head -1 help | grep -q -- "\[*$option[] ]" || fail "the usage line omits $option: $(head -1 help)"
+done
+grep -q "^  --engines A,B,... .*: map, queue, kv, tdb, naive-map, kvmap, fs, plugin:PATH$" help ||
+    fail "--engines does not list the built-in engines: $(grep -- --engines help)"
 
 [ $fails -eq 0 ] && echo "compare: all checks passed"
 exit $((fails > 0))
