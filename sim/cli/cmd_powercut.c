@@ -406,7 +406,7 @@ int cmd_powercut(int argc, char **argv) {
         return cli_usage_error(cmd, "--steps: expected N <= 2^53 (9007199254740992)");
     if (budget && !cli_parse_duration(budget, &o.time_budget))
         return cli_usage_error(
-            cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 1h30m", budget);
+            cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 5min, 1h30m", budget);
     o.depth = (unsigned)depth;
     o.limit_steps = steps_given;
     o.steps = steps;
