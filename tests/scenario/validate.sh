@@ -52,6 +52,20 @@ mkdir "$tmp/empty"
 "$nb" validate "$tmp/empty" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench validate: $tmp/empty: no scenario files (*.json) in this folder" ] ||
     fail "empty folder: $(cat "$tmp/err")"
+# Images' sidecars (IMAGE.json beside IMAGE, as --dump-image writes them into a scenario folder)
+# are not scenarios: run, validate and powercut skip them, as they skip *.schema.json.
+mkdir "$tmp/with-images"
+cp "$src/scenarios/examples/map-basics.json" "$tmp/with-images/"
+"$nb" run --quiet --dump-image "$tmp/with-images/dumps" "$tmp/with-images" >/dev/null 2>&1 ||
+    fail "run --dump-image exited $?"
+[ -f "$tmp/with-images/dumps/map-basics.bin.json" ] || fail "no sidecar: $(ls -R "$tmp/with-images")"
+for cmd in "validate" "run --quiet" "powercut --dry-run --quiet"; do
+    # shellcheck disable=SC2086
+    "$nb" $cmd "$tmp/with-images" >"$tmp/out" 2>"$tmp/err" ||
+        fail "$cmd on a folder with an image exited $?: $(head -3 "$tmp/err")"
+done
+"$nb" validate "$tmp/with-images" >"$tmp/out" 2>&1
+[ "$(grep -c ': ok (' "$tmp/out")" -eq 1 ] || fail "validate with an image: $(cat "$tmp/out")"
 "$nb" validate >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "expected at least one scenario FILE" "$tmp/err" || fail "no FILE: $(cat "$tmp/err")"
 
