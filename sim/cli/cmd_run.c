@@ -68,7 +68,8 @@ int cmd_run(int argc, char **argv) {
          "run each scenario on each of these presets (instead of its own or its matrix)"},
         {"filter", CLI_STRING, &filter, "GLOB", "run only the scenarios whose name matches GLOB"},
         {"dump-image", CLI_STRING, &dump_dir, "DIR",
-         "save each run's flash (at its end or its failure) as DIR/NAME.bin + .json"},
+         "save each run's flash (at its end or its failure) as DIR/NAME.bin + .json "
+         "(DIR/NAME.PRESET.bin for a matrix's or --preset's runs)"},
         {"target", CLI_STRING, &target, "BOARD",
          "run the engine in the agent firmware on an emulated board (norbench emu's boards)"},
         {"firmware", CLI_STRING, &firmware, "FILE",
