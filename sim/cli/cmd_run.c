@@ -146,7 +146,7 @@ int cmd_run(int argc, char **argv) {
             cli_print_scenario_errors(&errors);
         else if (r->verdict == RUN_ERROR)
             fprintf(stderr, "ERROR %s\n", r->message);
-        if (rc == RUNNER_E_INVALID) {
+        if (rc == RUNNER_E_INVALID || rc == RUNNER_E_UNSUPPORTED) {
             exit_code = CLI_EXIT_USAGE;
         } else if (r->verdict != RUN_PASS && exit_code == CLI_EXIT_OK) {
             exit_code = CLI_EXIT_FAIL;

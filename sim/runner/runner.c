@@ -22,6 +22,7 @@ const char *runner_strerror(int err) {
     case RUNNER_E_NOMEM: return "out of host memory";
     case RUNNER_E_ENGINE: return "the device or the engine could not be set up";
     case RUNNER_E_INVALID: return "the scenario file is invalid";
+    case RUNNER_E_UNSUPPORTED: return "the scenario cannot run on this target";
     default: return "unknown runner error";
     }
 }
@@ -444,6 +445,28 @@ static void result_header(scenario_result *out, const scenario *sc, const char *
     out->verdict = RUN_PASS;
 }
 
+/* "map, queue and kv": the engine types `find` runs, in the adapter table's order. */
+static void engines_found(const adapter_kind *(*find)(const char *type), char *out, size_t size) {
+    size_t found = 0, used = 0, total = 0;
+    for (size_t i = 0; i < adapter_kind_count(); i++)
+        total += find(adapter_kind_at(i)->name) != NULL;
+    out[0] = '\0';
+    for (size_t i = 0; i < adapter_kind_count() && used < size; i++) {
+        const char *name = adapter_kind_at(i)->name;
+        if (!find(name)) continue;
+        found++;
+        const char *sep = found == 1 ? "" : found == total ? " and " : ", ";
+        used += (size_t)snprintf(out + used, size - used, "%s%s", sep, name);
+    }
+}
+
+/* The scenario asks for what the target cannot do: said once, as the run's error, and bad input
+ * (RUNNER_E_UNSUPPORTED) rather than a broken engine. */
+static int refuse_target(run_state *st, const char *why) {
+    run_fail(st, "%s", why);
+    return RUNNER_E_UNSUPPORTED;
+}
+
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
     const runner_options *o = st->opts;
@@ -459,6 +482,15 @@ static int setup(run_state *st) {
     if (!kind)
         kind =
             o && o->find_engine ? o->find_engine(sc->engine.type) : adapter_find(sc->engine.type);
+    if (!kind && o && o->find_engine) {
+        char names[160], why[RUN_MESSAGE_MAX / 2];
+        engines_found(o->find_engine, names, sizeof names);
+        snprintf(why, sizeof why,
+                 "the target runs %s scenarios only, not %.40s ones: run this one on the host "
+                 "(without --target)",
+                 names, sc->engine.type);
+        return refuse_target(st, why);
+    }
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     if (sc->engine.capabilities & ~kind->capabilities)
         return run_fail(st, "the %s engine is not a %s engine, and this scenario drives one",
@@ -489,7 +521,11 @@ static int setup(run_state *st) {
                           .write_back_ram = sc->engine.write_back_ram,
                           .write_back_threshold = sc->engine.write_back_threshold,
                           .key_rules = sc->engine.key_rules};
+    char why[RUN_MESSAGE_MAX / 2] = "";
+    cfg.why = why;
+    cfg.why_size = sizeof why;
     rc = adapter_kind_create(kind, &st->engine, st->dev, &cfg);
+    if (rc && why[0]) return refuse_target(st, why);
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
@@ -527,7 +563,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     if (opts && opts->cut_info) run_plan_info(&st, opts->cut_info);
     if (setup_failed && !st.engine.ctx) {
         out->verdict = RUN_ERROR;
-        rc = RUNNER_E_ENGINE;
+        if (rc != RUNNER_E_UNSUPPORTED) rc = RUNNER_E_ENGINE;
     }
     run_saved_release(&st);
     run_raw_free(&st);
