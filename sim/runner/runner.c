@@ -505,9 +505,9 @@ static int setup(run_state *st) {
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
     if (sc->image) {
         /* The load checked the image; it may have changed since. */
-        char why[NOR_IMAGE_WHY_MAX];
+        char why[NOR_IMAGE_WHY_MAX] = "";
         rc = nor_image_load_explained(st->dev, sc->image, why, sizeof why);
-        if (rc) return run_fail(st, "flash.image: %s", rc == NOR_E_IMAGE ? why : nor_strerror(rc));
+        if (rc) return run_fail(st, "flash.image: %s", why[0] ? why : nor_strerror(rc));
         st->tainted = st->from_image = true; /* the first mount takes its items as the truth */
     }
     if (o && o->on_device) o->on_device(o->device_ctx, st->dev);
