@@ -66,6 +66,19 @@ for cmd in "validate" "run --quiet" "powercut --dry-run --quiet"; do
 done
 "$nb" validate "$tmp/with-images" >"$tmp/out" 2>&1
 [ "$(grep -c ': ok (' "$tmp/out")" -eq 1 ] || fail "validate with an image: $(cat "$tmp/out")"
+# A file with three mistakes: validate, run and powercut (named as a folder) print the same three
+# messages, and exit 2.
+mkdir "$tmp/three"
+printf '{"name":"x","flash":{"preset":"tiny","bogus":1},"engine":{"type":"map","x":2},"steps":[]}' >"$tmp/three/bad.json"
+"$nb" validate "$tmp/three" >/dev/null 2>"$tmp/want"
+[ "$(wc -l <"$tmp/want")" -eq 3 ] || fail "validate of three mistakes: $(cat "$tmp/want")"
+for cmd in "run --quiet" "powercut --quiet"; do
+    # shellcheck disable=SC2086
+    "$nb" $cmd "$tmp/three" >/dev/null 2>"$tmp/err"
+    code=$?
+    [ "$code" -eq 2 ] && grep -v '^ERROR ' "$tmp/err" | cmp -s - "$tmp/want" ||
+        fail "$cmd of three mistakes exited $code and said: $(cat "$tmp/err")"
+done
 "$nb" validate >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "expected at least one scenario FILE" "$tmp/err" || fail "no FILE: $(cat "$tmp/err")"
 
