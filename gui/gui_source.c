@@ -194,10 +194,6 @@ static int open_image(gui_session *s, const gui_options *o, char *why, size_t n)
     if (!plugin_fits(o, why, n)) return 2;
     nor_image_info info;
     int rc = nor_image_read_info(o->source, &info, why, n);
-    if (rc == NOR_E_IO) {
-        size_t len = strlen(why);
-        snprintf(why + len, n - len, ": %s", strerror(errno));
-    }
     if (rc) return 2;
     nor_config cfg = image_config(&info);
     nor_image_info_free(&info);

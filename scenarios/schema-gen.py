@@ -42,8 +42,8 @@ defs = {
            "oneOf": [{"type": "string"}, value_obj]},
  "key": {"description": "A value of 1..64 bytes.",
          "oneOf": [{"type": "string", "minLength": 1, "maxLength": 64}, value_obj]},
- "duration": {"description": "Microseconds, or a string such as \"250ms\" (us, ms, s, min, h); at most 100 years.",
-              "oneOf": [rng(0, 3153600000000000), {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]},
+ "duration": {"description": "Microseconds, or a string such as \"250ms\" or \"1h30m\" (us, ms, s, m or min, h; fractions such as \"2.5h\" allowed); at most 100 years.",
+              "oneOf": [rng(0, 3153600000000000), {"type": "string", "pattern": "^(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(us|ms|s|min|m|h))+$"}]},
  "size_range": {"description": "A size in bytes, or [min, max].",
                 "oneOf": [rng(0, MAXV), {"type": "array", "prefixItems": [rng(0, MAXV), rng(0, MAXV)], "minItems": 2, "maxItems": 2}]},
  "kv_name": {"description": "A domain name or a key of key-value domains: a value of 0..128 bytes (the engine takes 1..127 for a name, 0..127 for a key).",
@@ -55,8 +55,8 @@ defs = {
  "no_args": {"type": "object", "maxProperties": 0},
  "mount_args": obj({"read_only": {"type": "boolean", "description": "mount read-only: nothing is programmed or erased, and every write answers read_only until the next mount"}}),
  "error_name": {"enum": errors + ["NBS_E_" + e.upper() for e in errors]},
- "stat_bound": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"},
-                          obj({op: {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+(us|ms|s|min|h)$"}]}
+ "stat_bound": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(us|ms|s|min|m|h))+$"},
+                          obj({op: {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(us|ms|s|min|m|h))+$"}]}
                                for op in ["==","!=","<","<=",">",">="]}) | {"minProperties": 1}]},
  "steps": {"type": "array", "minItems": 1, "items": ref("step")},
  "partition_name": {"type": "string", "pattern": "^[!-~]{1,16}$"},

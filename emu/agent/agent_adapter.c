@@ -485,11 +485,15 @@ void agent_refused(const char *why) {
     if (selected.refused) selected.refused(message);
 }
 
-/* Refuses the run before anything runs: the reason to `refused`, NBS_E_GEOMETRY. */
-static int refuse(agent *a, const char *why) {
+/* Refuses the run before anything runs: the reason to the caller's cfg->why, or to `refused`
+ * when it gave none; NBS_E_GEOMETRY. */
+static int refuse(agent *a, const adapter_config *cfg, const char *why) {
     if (a) emu_close(a->m);
     free(a);
-    agent_refused(why);
+    if (cfg->why && cfg->why_size)
+        snprintf(cfg->why, cfg->why_size, "target %s: %s", selected.board, why);
+    else
+        agent_refused(why);
     return NBS_E_GEOMETRY;
 }
 
@@ -504,14 +508,14 @@ static int agent_create(adapter *out, nor *dev, const adapter_config *cfg, uint3
                      .storage = dev,
                      .test_break = selected.test_break};
     char why[EMU_WHY_MAX];
-    if (emu_open(&a->m, &o, why, sizeof why)) return refuse(a, why);
+    if (emu_open(&a->m, &o, why, sizeof why)) return refuse(a, cfg, why);
     if (cfg->start < emu_storage_first(a->m)) {
         snprintf(why, sizeof why,
                  "the engine's range starts at 0x%x of the scenario's flash, whose first 0x%x "
                  "bytes lie on the agent firmware in the %s's flash: start it at 0x%x or later "
                  "(engine.start)",
                  cfg->start, emu_storage_first(a->m), selected.board, emu_storage_first(a->m));
-        return refuse(a, why);
+        return refuse(a, cfg, why);
     }
     a->dev = dev;
     a->cfg = *cfg;

@@ -186,8 +186,11 @@ typedef struct campaign_job_plan {
     double branch_seconds;   /* estimated: the run the branches start from */
     double estimate_seconds; /* estimated: what is left to run, wall time */
 } campaign_job_plan;
+/* `errors`, when not NULL, receives every validator message of a file that does not load (out
+ * keeps the first); the caller frees it in every case. */
+struct scenario_errors; /* scenario.h */
 int campaign_job_open(const char *path, const campaign_options *o, campaign_job **job,
-                      campaign_scenario *out);
+                      campaign_scenario *out, struct scenario_errors *errors);
 int campaign_job_resume(campaign_job *job, const campaign_scenario *prior, campaign_scenario *out,
                         char *why, size_t why_size);
 int campaign_job_estimate(campaign_job *job);

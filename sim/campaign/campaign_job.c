@@ -39,8 +39,9 @@ static int reset_done(campaign_job *job) {
 }
 
 int campaign_job_open(const char *path, const campaign_options *o, campaign_job **out_job,
-                      campaign_scenario *out) {
+                      campaign_scenario *out, scenario_errors *all_errors) {
     *out_job = NULL;
+    if (all_errors) memset(all_errors, 0, sizeof *all_errors);
     memset(out, 0, sizeof *out);
     snprintf(out->file, sizeof out->file, "%s", path);
     const char *base = strrchr(path, '/');
@@ -49,15 +50,15 @@ int campaign_job_open(const char *path, const campaign_options *o, campaign_job 
     campaign_job *job = calloc(1, sizeof *job);
     if (!job) return CAMPAIGN_E_NOMEM;
     job->options = *o;
-    scenario_errors errors;
-    int rc = scenario_load_file(path, &job->sc, &errors);
+    scenario_errors own_errors;
+    scenario_errors *errors = all_errors ? all_errors : &own_errors;
+    int rc = scenario_load_file(path, &job->sc, errors);
+    if (rc != SCENARIO_OK) load_error(out, errors, rc);
+    if (!all_errors) scenario_errors_free(&own_errors);
     if (rc != SCENARIO_OK) {
-        load_error(out, &errors, rc);
-        scenario_errors_free(&errors);
         free(job);
         return rc == SCENARIO_E_NOMEM ? CAMPAIGN_E_NOMEM : CAMPAIGN_E_INVALID;
     }
-    scenario_errors_free(&errors);
     snprintf(out->name, sizeof out->name, "%s", job->sc->name);
     rc = campaign_plan_make(path, job->sc, &job->options, &job->plan, out);
     if (!rc) rc = reset_done(job);
@@ -209,7 +210,7 @@ void campaign_job_free(campaign_job *job) {
 
 int campaign_run_file(const char *path, const campaign_options *o, campaign_scenario *out) {
     campaign_job *job;
-    int rc = campaign_job_open(path, o, &job, out);
+    int rc = campaign_job_open(path, o, &job, out, NULL);
     if (!rc) rc = campaign_job_run(job, out);
     campaign_job_free(job);
     return rc;

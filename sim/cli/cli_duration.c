@@ -1,37 +1,19 @@
-/* Durations on the command line: read ("90s", "5m", "1h30m", "2.5h"; a bare number is seconds)
- * for --time-budget, and written for people ("0.4 s", "3 min 05 s", "2 h 10 min"); and the
+/* Durations on the command line: read for --time-budget with the scenarios' syntax (duration.h;
+ * a bare number is seconds), and written for people ("0.4 s", "3 min 05 s", "2 h 10 min"); and the
  * --max-hours flag of lifetime and compare. */
 #include "cli.h"
+#include "duration.h"
 #include "lifetime.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool cli_parse_duration(const char *text, double *seconds) {
-    double total = 0;
-    const char *p = text;
-    if (!*p) return false;
-    while (*p) {
-        char *end;
-        if (!(*p >= '0' && *p <= '9') && *p != '.') return false;
-        double n = strtod(p, &end);
-        if (end == p || !isfinite(n)) return false;
-        double unit = 1;
-        switch (*end) {
-        case 'h': unit = 3600, end++; break;
-        case 'm': unit = 60, end++; break;
-        case 's': end++; break;
-        case '\0':
-            if (p != text) return false; /* "1h30": the 30 of what? */
-            break;
-        default: return false;
-        }
-        total += n * unit;
-        p = end;
-    }
-    if (!(total > 0)) return false;
-    *seconds = total;
+    uint64_t us = 0;
+    if (duration_parse(text, strlen(text), 1000000, &us) != DURATION_OK || us == 0) return false;
+    *seconds = (double)us / 1e6;
     return true;
 }
 

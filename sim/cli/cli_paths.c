@@ -1,7 +1,7 @@
 /* Scenario files named on a command line: files as they are, directories expanded to every
- * *.json below them (schema files left out), sorted so that runs are in a stable order; their
- * validation messages, one line each on stderr; and
- * whether a flag was given at all (a U64 flag reads 0 when absent, and 0 can be meaningful). */
+ * *.json below them (schema files and images' sidecars left out), sorted so that runs are in a
+ * stable order; their validation messages, one line each on stderr; and whether a flag was given at
+ * all (a U64 flag reads 0 when absent, and 0 can be meaningful). */
 #include "cli.h"
 #include "grow.h"
 #include "scenario.h"
@@ -38,6 +38,25 @@ static bool ends_with(const char *s, const char *suffix) {
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A flash image's sidecar: PATH.json beside a file PATH (nor_image_save writes both). */
+static bool is_image_sidecar(const char *path) {
+    size_t n = strlen(path) - strlen(".json");
+    char *image = malloc(n + 1);
+    if (!image) return false;
+    memcpy(image, path, n);
+    image[n] = '\0';
+    struct stat st;
+    bool beside = stat(image, &st) == 0 && S_ISREG(st.st_mode);
+    free(image);
+    return beside;
+}
+
+/* The one rule for which files of a folder are scenarios (run, validate and powercut share it):
+ * every *.json but JSON Schemas and images' sidecars. */
+static bool is_scenario_file(const char *path) {
+    return ends_with(path, ".json") && !ends_with(path, ".schema.json") && !is_image_sidecar(path);
+}
+
 /* Adds every scenario file below `dir`, sorted, so runs are in a stable order. */
 static int collect_dir(const char *dir, path_list *out) {
     DIR *d = opendir(dir);
@@ -55,9 +74,7 @@ static int collect_dir(const char *dir, path_list *out) {
         }
         snprintf(path, size, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
         struct stat st;
-        bool wanted = stat(path, &st) == 0 &&
-                      (S_ISDIR(st.st_mode) ||
-                       (ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".schema.json")));
+        bool wanted = stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || is_scenario_file(path));
         if (wanted && !path_list_add(&found, path)) rc = -ENOMEM;
         free(path);
     }

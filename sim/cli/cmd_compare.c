@@ -38,7 +38,7 @@ static void bounded_campaign(const char *file, const adapter_kind *kind, compare
     o.engine = kind;
     campaign_job *job = NULL;
     cli_crash_guard_engine("compare", "the plain run of scenario", file, kind, NULL);
-    row->campaign_rc = campaign_job_open(file, &o, &job, &row->campaign);
+    row->campaign_rc = campaign_job_open(file, &o, &job, &row->campaign, NULL);
     cli_crash_guard_remove();
     if (!row->campaign_rc)
         row->campaign_rc = campaign_job_limit(job, COMPARE_CAMPAIGN_MAX_TRIES, &row->campaign);

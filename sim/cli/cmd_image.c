@@ -1,14 +1,14 @@
 /* `norbench image info|dump FILE`: what a flash image (nor_image_save's FILE and FILE.json)
  * holds: its geometry, erase counts and how much of it is programmed, as text or JSON; or its
- * bytes as hex, erased lines folded. A malformed, truncated or unreadable image gets one
- * message naming the file and the problem, and exit 2. */
+ * bytes as hex, erased lines folded. A malformed, truncated or unreadable image (or a folder)
+ * gets one message naming the file and the problem, and exit 2; a preset name no preset has, a
+ * warning. */
 #include "cli.h"
 #include "commands.h"
 #include "nor.h"
 #include "run_result.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +29,16 @@ static int load_info(const cli_command *cmd, const char *path, nor_image_info *i
         return CLI_EXIT_FAIL;
     }
     if (rc) {
-        fprintf(stderr, "norbench %s: %s%s%s\n", cmd->name, why, rc == NOR_E_IO ? ": " : "",
-                rc == NOR_E_IO ? strerror(errno) : "");
+        fprintf(stderr, "norbench %s: %s\n", cmd->name, why);
         return CLI_EXIT_USAGE;
     }
+    /* The preset is informational (a visualizer's own device saves its name), so not an error;
+     * but a misspelt one would silently lose the preset's timing and wear in the visualizer. */
+    if (!nor_preset_find(info->preset))
+        fprintf(stderr,
+                "norbench %s: warning: %s.json: preset '%s' is not one of norbench's presets "
+                "(norbench presets); the sidecar's geometry is taken as it is\n",
+                cmd->name, path, info->preset);
     return CLI_EXIT_OK;
 }
 

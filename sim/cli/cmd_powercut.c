@@ -134,7 +134,8 @@ static bool plan_campaigns(session *s, bool estimate) {
         /* The plain run is in this process; the sample and the tries are in workers. */
         s->planning = file;
         cli_crash_guard_engine(s->cmd->name, "the plain run of scenario", file, s->o->engine, NULL);
-        int rc = campaign_job_open(file, s->o, &job, entry);
+        scenario_errors errors;
+        int rc = campaign_job_open(file, s->o, &job, entry, &errors);
         cli_crash_guard_remove();
         char why[700] = "";
         if (!rc && s->prior)
@@ -142,8 +143,17 @@ static bool plan_campaigns(session *s, bool estimate) {
         if (!rc && estimate) rc = campaign_job_estimate(job);
         powercut_clear_progress(&s->bar);
         if (rc == CAMPAIGN_E_INVALID) {
-            /* One message for a file that does not load (or does not resume), and no row. */
-            fprintf(stderr, "%s\n", why[0] ? why : entry->error);
+            /* The validator's messages for a file that does not load, all of them as run and
+             * validate print them (or one for a file that does not resume), and no row. */
+            if (why[0])
+                fprintf(stderr, "%s\n", why);
+            else if (errors.count)
+                cli_print_scenario_errors(&errors);
+            else
+                fprintf(stderr, "%s\n", entry->error);
+        }
+        scenario_errors_free(&errors);
+        if (rc == CAMPAIGN_E_INVALID) {
             campaign_job_free(job);
             campaign_scenario_free(entry);
             note_exit(s, CLI_EXIT_USAGE);
@@ -406,7 +416,7 @@ int cmd_powercut(int argc, char **argv) {
         return cli_usage_error(cmd, "--steps: expected N <= 2^53 (9007199254740992)");
     if (budget && !cli_parse_duration(budget, &o.time_budget))
         return cli_usage_error(
-            cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 1h30m", budget);
+            cmd, "--time-budget '%s': expected a duration such as 90s, 5m, 5min, 1h30m", budget);
     o.depth = (unsigned)depth;
     o.limit_steps = steps_given;
     o.steps = steps;

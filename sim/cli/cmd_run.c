@@ -68,7 +68,8 @@ int cmd_run(int argc, char **argv) {
          "run each scenario on each of these presets (instead of its own or its matrix)"},
         {"filter", CLI_STRING, &filter, "GLOB", "run only the scenarios whose name matches GLOB"},
         {"dump-image", CLI_STRING, &dump_dir, "DIR",
-         "save each run's flash (at its end or its failure) as DIR/NAME.bin + .json"},
+         "save each run's flash (at its end or its failure) as DIR/NAME.bin + .json "
+         "(DIR/NAME.PRESET.bin for a matrix's or --preset's runs)"},
         {"target", CLI_STRING, &target, "BOARD",
          "run the engine in the agent firmware on an emulated board (norbench emu's boards)"},
         {"firmware", CLI_STRING, &firmware, "FILE",
@@ -145,7 +146,7 @@ int cmd_run(int argc, char **argv) {
             cli_print_scenario_errors(&errors);
         else if (r->verdict == RUN_ERROR)
             fprintf(stderr, "ERROR %s\n", r->message);
-        if (rc == RUNNER_E_INVALID) {
+        if (rc == RUNNER_E_INVALID || rc == RUNNER_E_UNSUPPORTED) {
             exit_code = CLI_EXIT_USAGE;
         } else if (r->verdict != RUN_PASS && exit_code == CLI_EXIT_OK) {
             exit_code = CLI_EXIT_FAIL;

@@ -210,7 +210,8 @@ int lifetime_measure(const scenario *sc, const char *file, const adapter_kind *e
     free(workload.items);
     free(out->run.sector_erases);
     out->run.sector_erases = NULL;
-    if (rc == RUNNER_E_ENGINE || rc == RUNNER_E_NOMEM || log.out_of_memory || !dev) {
+    if (rc == RUNNER_E_ENGINE || rc == RUNNER_E_UNSUPPORTED || rc == RUNNER_E_NOMEM ||
+        log.out_of_memory || !dev) {
         free(log.items);
         nor_destroy(dev);
         return log.out_of_memory ? RUNNER_E_NOMEM : rc ? rc : RUNNER_E_ENGINE;

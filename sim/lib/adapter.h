@@ -40,6 +40,10 @@ typedef struct adapter_config {
     bool write_back;
     uint32_t write_back_ram, write_back_threshold;
     bool key_rules; /* the TDBStore-shaped store: TDBStore's key rule (nbs_tdb_init) */
+    /* Where create() may say, in one sentence, why it refuses to run here (an engine on an
+     * emulated board whose flash does not match the scenario's); NULL: nowhere. */
+    char *why;
+    size_t why_size;
 } adapter_config;
 
 /* Called by iterate() for each item, oldest first for a queue. Setting *pop_current pops the

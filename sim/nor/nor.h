@@ -295,8 +295,8 @@ typedef struct nor_image_info {
 int nor_image_parse_sidecar(const char *text, size_t length, nor_image_info *info, char *why,
                             size_t why_size);
 /* Reads PATH.json and checks that PATH holds exactly total_bytes. NOR_E_IO (a file cannot be
- * read: PATH first, so a missing image is named as such) or NOR_E_IMAGE, with `why` naming the
- * file and the problem. */
+ * read: PATH first, so a missing image is named as such; a folder is named as one) or
+ * NOR_E_IMAGE, with `why` naming the file and the problem (for NOR_E_IO, strerror's reason). */
 int nor_image_read_info(const char *path, nor_image_info *info, char *why, size_t why_size);
 void nor_image_info_free(nor_image_info *info);
 /* NOR_E_IMAGE when the image's geometry is not the configuration's, with `why` saying what

@@ -4,10 +4,12 @@
 #include "nor_internal.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IMAGE_FORMAT      "norbench-image"
 #define IMAGE_VERSION     1
@@ -185,12 +187,16 @@ static int read_prefix(const char *path, size_t max, char **out, size_t *len) {
     return NOR_OK;
 }
 
-/* The raw file's size without reading it: seek to its end. */
-static int raw_size(const char *path, long *size) {
+/* The raw file's size without reading it (seek to its end), or why it has none: missing,
+ * unreadable, or a folder (which fopen opens on Linux, and which has no sidecar beside it). */
+static int raw_size(const char *path, long *size, char *why, size_t why_size) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return snprintf(why, why_size, "%s: is a folder, not an image file", path), NOR_E_IO;
     FILE *f = fopen(path, "rb");
-    if (!f) return NOR_E_IO;
-    int rc = fseek(f, 0, SEEK_END) == 0 && (*size = ftell(f)) >= 0 ? NOR_OK : NOR_E_IO;
-    fclose(f);
+    int rc = f && fseek(f, 0, SEEK_END) == 0 && (*size = ftell(f)) >= 0 ? NOR_OK : NOR_E_IO;
+    if (rc) snprintf(why, why_size, "%s: cannot read the image: %s", path, strerror(errno));
+    if (f) fclose(f);
     return rc;
 }
 
@@ -198,10 +204,7 @@ int nor_image_read_info(const char *path, nor_image_info *info, char *why, size_
     memset(info, 0, sizeof *info);
     /* The image first: a missing image is named as such, not by its missing sidecar. */
     long size = 0;
-    if (raw_size(path, &size) != NOR_OK) {
-        snprintf(why, why_size, "%s: cannot read the image", path);
-        return NOR_E_IO;
-    }
+    if (raw_size(path, &size, why, why_size) != NOR_OK) return NOR_E_IO;
     size_t n = strlen(path);
     char *json_path = malloc(n + sizeof ".json");
     if (!json_path) return NOR_E_NOMEM;
@@ -210,7 +213,8 @@ int nor_image_read_info(const char *path, nor_image_info *info, char *why, size_
     char *text = NULL;
     size_t len = 0;
     int rc = read_prefix(json_path, SIDECAR_MAX_BYTES, &text, &len);
-    if (rc == NOR_E_IO) snprintf(why, why_size, "%s: cannot read the sidecar", json_path);
+    if (rc == NOR_E_IO)
+        snprintf(why, why_size, "%s: cannot read the sidecar: %s", json_path, strerror(errno));
     if (!rc) {
         char detail[NOR_IMAGE_WHY_MAX];
         rc = nor_image_parse_sidecar(text, len, info, detail, sizeof detail);

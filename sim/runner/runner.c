@@ -22,6 +22,7 @@ const char *runner_strerror(int err) {
     case RUNNER_E_NOMEM: return "out of host memory";
     case RUNNER_E_ENGINE: return "the device or the engine could not be set up";
     case RUNNER_E_INVALID: return "the scenario file is invalid";
+    case RUNNER_E_UNSUPPORTED: return "the scenario cannot run on this target";
     default: return "unknown runner error";
     }
 }
@@ -484,6 +485,28 @@ bool runner_engine_fits(const scenario *sc, const adapter_kind *kind, char *why,
     return false;
 }
 
+/* "map, queue and kv": the engine types `find` runs, in the adapter table's order. */
+static void engines_found(const adapter_kind *(*find)(const char *type), char *out, size_t size) {
+    size_t found = 0, used = 0, total = 0;
+    for (size_t i = 0; i < adapter_kind_count(); i++)
+        total += find(adapter_kind_at(i)->name) != NULL;
+    out[0] = '\0';
+    for (size_t i = 0; i < adapter_kind_count() && used < size; i++) {
+        const char *name = adapter_kind_at(i)->name;
+        if (!find(name)) continue;
+        found++;
+        const char *sep = found == 1 ? "" : found == total ? " and " : ", ";
+        used += (size_t)snprintf(out + used, size - used, "%s%s", sep, name);
+    }
+}
+
+/* The scenario asks for what the target cannot do: said once, as the run's error, and bad input
+ * (RUNNER_E_UNSUPPORTED) rather than a broken engine. */
+static int refuse_target(run_state *st, const char *why) {
+    run_fail(st, "%s", why);
+    return RUNNER_E_UNSUPPORTED;
+}
+
 static int setup(run_state *st) {
     const scenario *sc = st->sc;
     const runner_options *o = st->opts;
@@ -499,6 +522,15 @@ static int setup(run_state *st) {
     if (!kind)
         kind =
             o && o->find_engine ? o->find_engine(sc->engine.type) : adapter_find(sc->engine.type);
+    if (!kind && o && o->find_engine) {
+        char names[160], why[RUN_MESSAGE_MAX / 2];
+        engines_found(o->find_engine, names, sizeof names);
+        snprintf(why, sizeof why,
+                 "the target runs %s scenarios only, not %.40s ones: run this one on the host "
+                 "(without --target)",
+                 names, sc->engine.type);
+        return refuse_target(st, why);
+    }
     if (!kind) return run_fail(st, "no engine adapter named '%s'", sc->engine.type);
     char unfit[RUN_MESSAGE_MAX / 2];
     if (!runner_engine_fits(sc, kind, unfit, sizeof unfit)) return run_fail(st, "%s", unfit);
@@ -507,14 +539,18 @@ static int setup(run_state *st) {
     if (rc) return run_fail(st, "the flash model refused the configuration: %s", nor_strerror(rc));
     if (sc->image) {
         /* The load checked the image; it may have changed since. */
-        char why[NOR_IMAGE_WHY_MAX];
+        char why[NOR_IMAGE_WHY_MAX] = "";
         rc = nor_image_load_explained(st->dev, sc->image, why, sizeof why);
-        if (rc) return run_fail(st, "flash.image: %s", rc == NOR_E_IMAGE ? why : nor_strerror(rc));
+        if (rc) return run_fail(st, "flash.image: %s", why[0] ? why : nor_strerror(rc));
         st->tainted = st->from_image = true; /* the first mount takes its items as the truth */
     }
     if (o && o->on_device) o->on_device(o->device_ctx, st->dev);
     adapter_config cfg = runner_adapter_config(&sc->engine);
+    char why[RUN_MESSAGE_MAX / 2] = "";
+    cfg.why = why;
+    cfg.why_size = sizeof why;
     rc = adapter_kind_create(kind, &st->engine, st->dev, &cfg);
+    if (rc && why[0]) return refuse_target(st, why);
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
@@ -565,7 +601,7 @@ int runner_run(const scenario *sc, const char *file, const runner_options *opts,
     if (opts && opts->cut_info) run_plan_info(&st, opts->cut_info);
     if (setup_failed && !st.engine.ctx) {
         out->verdict = RUN_ERROR;
-        rc = RUNNER_E_ENGINE;
+        if (rc != RUNNER_E_UNSUPPORTED) rc = RUNNER_E_ENGINE;
     }
     run_saved_release(&st);
     run_raw_free(&st);

@@ -19,6 +19,9 @@ enum {
     RUNNER_E_NOMEM = -2,   /* out of host memory */
     RUNNER_E_ENGINE = -3,  /* the device or the engine adapter could not be set up */
     RUNNER_E_INVALID = -4, /* the scenario file could not be loaded (see the error list) */
+    /* the scenario cannot run where it was asked to (an engine or a flash that --target's board
+     * does not have): bad input, said in the result's message */
+    RUNNER_E_UNSUPPORTED = -5,
 };
 const char *runner_strerror(int err);
 

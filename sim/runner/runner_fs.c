@@ -167,8 +167,8 @@ static int fail_disagreement(run_state *st, const fs_call *c, const char *source
     char expected[400], actual[400];
     describe(expected, sizeof expected, c->call.kind, want);
     describe(actual, sizeof actual, c->call.kind, got);
-    return run_fail(st, "%s: expected %s (%s), got %s",
-                    st->step ? scenario_op_name(st->step->op) : "fs", expected, source, actual);
+    return run_fail_answer(st, st->step ? scenario_op_name(st->step->op) : "fs", expected, source,
+                           actual, want->rc, got->rc);
 }
 
 /* The answer the step's expectation asks for. */

@@ -176,6 +176,12 @@ void run_random_fill(nor_prng *prng, uint8_t *out, size_t length);
 void run_seed_stream(nor_prng *prng, uint64_t seed, uint64_t purpose);
 /* "\"hello\" (5 bytes)" for short printable text, else a hex excerpt and the length. */
 void run_describe_bytes(char *out, size_t size, const void *bytes, size_t length);
+/* A step's answer that is not the one `source` ("the step's expectation", "the reference
+ * model...") expected: run_fail with "NAME: expected E (SOURCE), got A". When the model expected
+ * success (want_rc >= 0) and the engine answered an error, the message adds the expectation that
+ * allows it ("expect": {"error": "full"}): an engine may refuse where the model cannot tell. */
+int run_fail_answer(run_state *st, const char *name, const char *expected, const char *source,
+                    const char *actual, int want_rc, int got_rc);
 
 /* runner.c: reports a failure of the current step; always returns RUNNER_E_FAILED. */
 int run_fail(run_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

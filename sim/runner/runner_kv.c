@@ -263,8 +263,8 @@ static int fail_disagreement(run_state *st, const kv_op *op, const char *source,
     char expected[300], actual[300];
     describe(expected, sizeof expected, op->op, want);
     describe(actual, sizeof actual, op->op, got);
-    return run_fail(st, "%s: expected %s (%s), got %s", scenario_op_name(op->op), expected, source,
-                    actual);
+    return run_fail_answer(st, scenario_op_name(op->op), expected, source, actual, want->rc,
+                           got->rc);
 }
 
 /* The answer the step's expectation asks for. */

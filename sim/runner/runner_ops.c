@@ -72,8 +72,8 @@ static int fail_disagreement(run_state *st, scenario_op op, const char *source,
     char expected[200], actual[200];
     describe_answer(expected, sizeof expected, op, want);
     describe_answer(actual, sizeof actual, op, got);
-    return run_fail(st, "%s: expected %s (%s), got %s", run_kvmap_op_name(st, op), expected, source,
-                    actual);
+    return run_fail_answer(st, run_kvmap_op_name(st, op), expected, source, actual, want->rc,
+                           got->rc);
 }
 
 /* The answer a scenario expectation asks for; false for `items` (compared elsewhere). */

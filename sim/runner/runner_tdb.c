@@ -123,7 +123,7 @@ static int fail_disagreement(run_state *st, const tdb_call *c, const char *sourc
     char expected[300], actual[300];
     describe(expected, sizeof expected, c->call.kind, want);
     describe(actual, sizeof actual, c->call.kind, got);
-    return run_fail(st, "%s: expected %s (%s), got %s", step_name(st), expected, source, actual);
+    return run_fail_answer(st, step_name(st), expected, source, actual, want->rc, got->rc);
 }
 
 /* The answer the step's expectation asks for. */

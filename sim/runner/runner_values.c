@@ -110,3 +110,15 @@ int run_grow_read_buffer(run_state *st, size_t at_least) {
     st->read_buffer_size = want;
     return RUNNER_OK;
 }
+
+int run_fail_answer(run_state *st, const char *name, const char *expected, const char *source,
+                    const char *actual, int want_rc, int got_rc) {
+    static const char model[] = "the reference model";
+    char hint[120] = "";
+    if (strncmp(source, model, sizeof model - 1) == 0 && want_rc >= 0 && got_rc < 0)
+        snprintf(hint, sizeof hint,
+                 "; if the engine may refuse it, expect that: \"expect\": "
+                 "{\"error\": \"%s\"}",
+                 scenario_error_short_name(got_rc));
+    return run_fail(st, "%s: expected %s (%s), got %s%s", name, expected, source, actual, hint);
+}

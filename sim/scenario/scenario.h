@@ -509,7 +509,9 @@ typedef enum scenario_fs_mode {
 const char *scenario_fs_mode_name(unsigned mode); /* "r", "r+", "w", "w+"; "?" */
 /* A handle's name: 1..16 bytes of text; the run keeps up to 16 open at once. */
 #define SCENARIO_FS_HANDLE_MAX 16u
-#define SCENARIO_FS_PATH_MAX   1024u /* bytes of a path or a link target in the file */
+/* Open file handles at once, and as many directory handles (= ADAPTER_FS_HANDLES). */
+#define SCENARIO_FS_OPEN_MAX 16u
+#define SCENARIO_FS_PATH_MAX 1024u /* bytes of a path or a link target in the file */
 
 /* fs_* steps. Paths and targets are text (no 0 byte), owned; "" is the base directory. */
 typedef struct scenario_fs_args {

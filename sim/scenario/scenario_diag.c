@@ -2,6 +2,7 @@
  * its line, column and JSON path, "did you mean" suggestions by edit distance, and getters
  * that turn a JSON node into an integer, duration, flag or name, or say what was expected. */
 #include "scenario_internal.h"
+#include "duration.h"
 #include "grow.h"
 
 #include <stdio.h>
@@ -339,13 +340,9 @@ bool node_i64(scenario_ctx *c, const pjson_node *node, int64_t min, int64_t max,
     return false;
 }
 
-/* 100 years: a sum of a few such durations still fits the NOR model's clock (64-bit
- * nanoseconds: 584 years), which longer ones wrapped silently. */
-#define DURATION_MAX_HOURS 876000
-#define DURATION_MAX_US    ((uint64_t)DURATION_MAX_HOURS * UINT64_C(3600000000))
 #define DURATION_EXPECTED                                                                          \
-    "a duration: a string like \"250ms\" (units us, ms, s, min, h) or an integer of "              \
-    "microseconds"
+    "a duration: a string like \"250ms\" or \"1h30m\" (units " DURATION_UNITS                      \
+    ") or an integer of microseconds"
 
 bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
     if (node->type == PJSON_NUMBER) return node_u64(c, node, 0, DURATION_MAX_US, out);
@@ -353,38 +350,18 @@ bool node_duration(scenario_ctx *c, const pjson_node *node, uint64_t *out) {
         report_type(c, node, DURATION_EXPECTED);
         return false;
     }
-    static const scenario_name units[] = {
-        {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"min", 60000000}, {"h", 0}};
-    const char *s = node->string;
-    uint64_t amount = 0;
-    size_t digits = 0;
-    bool too_big = false;
-    while (s[digits] >= '0' && s[digits] <= '9') {
-        uint64_t d = (uint64_t)(s[digits] - '0');
-        if (amount > (DURATION_MAX_US - d) / 10)
-            too_big = true;
-        else
-            amount = amount * 10 + d;
-        digits++;
-    }
-    const char *unit = s + digits;
-    const scenario_name *u = find_name(unit, node->length - digits, units, NAME_COUNT(units));
+    duration_status status = duration_parse(node->string, node->length, 0, out);
+    if (status == DURATION_OK) return true;
     char quoted[64];
     quote_for_message(node->string, node->length, quoted, sizeof quoted);
-    if (digits == 0 || !u) {
+    if (status == DURATION_INVALID)
         ctx_report(c, node->pos, "invalid duration '%s'; expected %s", quoted, DURATION_EXPECTED);
-        return false;
-    }
-    uint64_t scale = u->value ? (uint64_t)u->value : UINT64_C(3600000000);
-    if (too_big || amount > DURATION_MAX_US / scale) {
+    else
         ctx_report(c, node->pos,
                    "duration '%s' is out of range; expected at most %dh (100 years: the simulated "
                    "clock holds 584)",
                    quoted, DURATION_MAX_HOURS);
-        return false;
-    }
-    *out = amount * scale;
-    return true;
+    return false;
 }
 
 bool node_name(scenario_ctx *c, const pjson_node *node, const char *what,

@@ -4,6 +4,7 @@
  * size) and of fs_scan (each name with its type). */
 #include "scenario_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,31 @@ static const scenario_name mode_names[] = {{"r", SCENARIO_FS_R},
                                            {"r+", SCENARIO_FS_R_PLUS},
                                            {"w", SCENARIO_FS_W},
                                            {"w+", SCENARIO_FS_W_PLUS}};
+
+/* Other APIs' spellings of these modes. The edit distance alone answers 'r' for "rw", one
+ * letter away as 'r+' and 'w' are: the first name wins a tie, and "rw" means read and write. */
+static const struct {
+    const char *spelling, *mode;
+} mode_spellings[] = {{"rw", "r+"},  {"wr", "r+"}, {"rw+", "r+"}, {"rb", "r"},  {"rb+", "r+"},
+                      {"r+b", "r+"}, {"wb", "w"},  {"wb+", "w+"}, {"w+b", "w+"}};
+
+/* The open mode: one of mode_names, or, for another API's spelling of one, a message naming
+ * the mode that means it. */
+static bool field_open_mode(scenario_ctx *c, const pjson_node *args, int *mode) {
+    const pjson_node *node = pjson_get(args, "mode");
+    for (size_t i = 0; node && node->type == PJSON_STRING && i < NAME_COUNT(mode_spellings); i++) {
+        if (strlen(node->string) != node->length ||
+            strcmp(node->string, mode_spellings[i].spelling) != 0)
+            continue;
+        size_t mark = ctx_path_key(c, "mode");
+        ctx_report(c, node->pos, "unknown open mode '%s'; did you mean '%s'?", node->string,
+                   mode_spellings[i].mode);
+        ctx_path_restore(c, mark);
+        return false;
+    }
+    return field_name(c, args, "mode", "open mode", mode_names, NAME_COUNT(mode_names),
+                      SCENARIO_FS_R, mode);
+}
 
 const char *scenario_fs_type_name(unsigned type) {
     return type < NAME_COUNT(type_names) ? type_names[type].name : "?";
@@ -145,8 +171,7 @@ bool parse_fs_step(scenario_ctx *c, const pjson_node *args, scenario_step *step)
     ok &= field_handle(c, args, "to_at", a->to_at);
     ok &= field_handle(c, args, "handle", a->handle);
     int mode = SCENARIO_FS_R;
-    ok &= field_name(c, args, "mode", "open mode", mode_names, NAME_COUNT(mode_names),
-                     SCENARIO_FS_R, &mode);
+    ok &= field_open_mode(c, args, &mode);
     a->mode = (scenario_fs_mode)mode;
     ok &= field_u32(c, args, "offset", 0, UINT32_MAX, 0, &a->offset);
     ok &= field_u32(c, args, "count", 0, SCENARIO_MAX_VALUE_BYTES, 0, &a->count);
@@ -221,4 +246,92 @@ void fs_args_free(scenario_fs_args *a) {
     free(a->target);
     value_free(&a->data);
     a->path = a->to = a->target = NULL;
+}
+
+/* ---- handles held at once ---- */
+
+/* The names of the handles of one kind that are open at a point of the steps. */
+typedef struct open_handles {
+    char names[SCENARIO_FS_OPEN_MAX][SCENARIO_FS_HANDLE_MAX + 1];
+    unsigned count;
+} open_handles;
+
+static void handle_close(open_handles *h, const char *name) {
+    for (unsigned i = 0; i < h->count; i++)
+        if (strcmp(h->names[i], name) == 0) {
+            memcpy(h->names[i], h->names[--h->count], sizeof h->names[i]);
+            return;
+        }
+}
+
+/* Opens `name` (closing the handle of that name first, as the run does); false when every
+ * handle of the kind is open already. */
+static bool handle_open(open_handles *h, const char *name) {
+    handle_close(h, name);
+    if (h->count == SCENARIO_FS_OPEN_MAX) return false;
+    snprintf(h->names[h->count++], sizeof h->names[0], "%s", name);
+    return true;
+}
+
+/* A message at a parsed step (its path and position), after the parse has left the steps. */
+static void report_at_step(scenario_ctx *c, const scenario_step *step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void report_at_step(scenario_ctx *c, const scenario_step *step, const char *fmt, ...) {
+    char message[SCENARIO_MESSAGE_MAX], saved[sizeof c->path];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    size_t saved_length = c->path_length;
+    memcpy(saved, c->path, sizeof saved);
+    snprintf(c->path, sizeof c->path, "%s", step->path);
+    c->path_length = strlen(c->path);
+    ctx_report(c, (pjson_pos){step->line, step->column}, "%s", message);
+    memcpy(c->path, saved, sizeof saved);
+    c->path_length = saved_length;
+}
+
+/* As the run keeps them: an open names its handle (an open that is expected to fail leaves it
+ * closed), a close closes it, and the scenario's own mounts (power_on, reboot) and erase_all
+ * close them all. A repeat's steps run twice here: the second pass sees what the first left
+ * open. A handle the run closes otherwise (a recovery from a planned cut whose file is gone)
+ * is counted open: a scenario relying on that is too subtle to be worth it. */
+static bool walk_handles(scenario_ctx *c, const scenario_steps *steps, open_handles *files,
+                         open_handles *dirs) {
+    for (size_t i = 0; i < steps->count; i++) {
+        const scenario_step *step = &steps->items[i];
+        bool dir = step->op == SCENARIO_OP_FS_DIR_OPEN || step->op == SCENARIO_OP_FS_DIR_CLOSE;
+        open_handles *h = dir ? dirs : files;
+        switch (step->op) {
+        case SCENARIO_OP_FS_OPEN:
+        case SCENARIO_OP_FS_DIR_OPEN:
+            if (step->expect.kind == SCENARIO_EXPECT_ERROR) {
+                handle_close(h, step->args.fs.handle);
+            } else if (!handle_open(h, step->args.fs.handle)) {
+                report_at_step(c, step,
+                               "%s '%s': %u %s handles are open already (the engine holds no "
+                               "more); close one first",
+                               scenario_op_name(step->op), step->args.fs.handle,
+                               SCENARIO_FS_OPEN_MAX, dir ? "directory" : "file");
+                return false;
+            }
+            break;
+        case SCENARIO_OP_FS_CLOSE:
+        case SCENARIO_OP_FS_DIR_CLOSE: handle_close(h, step->args.fs.handle); break;
+        case SCENARIO_OP_POWER_ON:
+        case SCENARIO_OP_REBOOT:
+        case SCENARIO_OP_ERASE_ALL: files->count = dirs->count = 0; break;
+        case SCENARIO_OP_REPEAT:
+            for (int pass = 0; pass < (step->args.repeat.times > 1 ? 2 : 1); pass++)
+                if (!walk_handles(c, &step->args.repeat.steps, files, dirs)) return false;
+            break;
+        default: break;
+        }
+    }
+    return true;
+}
+
+void check_fs_handles(scenario_ctx *c, const scenario_steps *steps) {
+    open_handles files = {.count = 0}, dirs = {.count = 0};
+    walk_handles(c, steps, &files, &dirs);
 }

@@ -125,6 +125,9 @@ bool parse_fs_step(scenario_ctx *c, const pjson_node *args, scenario_step *step)
 bool parse_fs_status_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
 bool parse_fs_entries_expect(scenario_ctx *c, const pjson_node *node, scenario_expect *e);
 void fs_args_free(scenario_fs_args *a);
+/* Whole steps (parsed without an error): an fs_open or fs_dir_open that would hold one handle
+ * more than SCENARIO_FS_OPEN_MAX of its kind is reported at its step. */
+void check_fs_handles(scenario_ctx *c, const scenario_steps *steps);
 
 /* The "txn" step's argument (scenario_txn.c). */
 bool scenario_parse_txn(scenario_ctx *c, const pjson_node *args, scenario_step *step);

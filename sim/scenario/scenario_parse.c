@@ -90,6 +90,7 @@ static void validate(scenario_ctx *c, const pjson_node *root, scenario *sc) {
         size_t mark = ctx_path_key(c, "steps");
         parse_steps(c, steps, &sc->steps);
         ctx_path_restore(c, mark);
+        if (!c->errors->count) check_fs_handles(c, &sc->steps);
     }
     const pjson_node *matrix = pjson_get(root, "matrix");
     if (matrix) {

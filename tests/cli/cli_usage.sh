@@ -34,6 +34,8 @@ for cmd in presets demo bench validate run powercut merge image; do
     expect 0 "usage: norbench $cmd" "$cmd" --help
     expect 2 "unknown option '--no-such-flag'" "$cmd" --no-such-flag
 done
+# --dump-image names a matrix's or --preset's images NAME.PRESET.bin, and says so.
+expect 0 "DIR/NAME.PRESET.bin" run --help
 expect 2 "unknown option '-x'" presets -x
 expect 2 "--json takes no value" presets --json=yes
 expect 2 "expected one benchmark" bench

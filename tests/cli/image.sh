@@ -91,8 +91,32 @@ expect_bad "$tmp/make.tiny.bin.json: the sectors add up to 1024 bytes, but total
 printf '{"format": "norbench-image", "vers' >"$tmp/make.tiny.bin.json"
 expect_bad "$tmp/make.tiny.bin.json: the sidecar is not valid JSON"
 rm "$tmp/make.tiny.bin.json"
-expect_bad "$tmp/make.tiny.bin.json: cannot read the sidecar"
+expect_bad "$tmp/make.tiny.bin.json: cannot read the sidecar: No such file or directory"
 "$nb" validate "$tmp/use.json" >/dev/null 2>&1 && fail "validate accepted a missing image"
+# A missing image says why and where (resolved against the scenario's folder); a folder is
+# named as one, not by the sidecar a folder has not got.
+sed 's/"image": "make.tiny.bin"/"image": "no-such.bin"/' "$tmp/use.json" >"$tmp/use-missing.json"
+"$nb" validate "$tmp/use-missing.json" >/dev/null 2>"$tmp/err"
+grep -qxF "$tmp/use-missing.json:1:56: flash.image: $tmp/no-such.bin: cannot read the image: No such file or directory" "$tmp/err" ||
+    fail "a missing image: $(cat "$tmp/err")"
+mkdir "$tmp/a-folder"
+sed 's/"image": "make.tiny.bin"/"image": "a-folder"/' "$tmp/use.json" >"$tmp/use-folder.json"
+"$nb" validate "$tmp/use-folder.json" >/dev/null 2>"$tmp/err"
+grep -qxF "$tmp/use-folder.json:1:56: flash.image: $tmp/a-folder: is a folder, not an image file" "$tmp/err" ||
+    fail "an image that is a folder: $(cat "$tmp/err")"
+"$nb" image info "$tmp/a-folder" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench image: $tmp/a-folder: is a folder, not an image file" ] ||
+    fail "image info on a folder exited $rc: $(cat "$tmp/err")"
+
+# A sidecar naming no preset norbench has: shown, with a warning naming the field.
+cp "$tmp/img/make.tiny.bin" "$tmp/odd.bin"
+sed 's/"tiny"/"nope"/' "$tmp/img/make.tiny.bin.json" >"$tmp/odd.bin.json"
+"$nb" image info "$tmp/odd.bin" >"$tmp/out" 2>"$tmp/err" || fail "image info on an unknown preset exited $?"
+[ "$(cat "$tmp/err")" = "norbench image: warning: $tmp/odd.bin.json: preset 'nope' is not one of norbench's presets (norbench presets); the sidecar's geometry is taken as it is" ] ||
+    fail "image info on an unknown preset said: $(cat "$tmp/err")"
+grep -q "^preset  *nope$" "$tmp/out" || fail "image info on an unknown preset: $(cat "$tmp/out")"
+"$nb" image info "$tmp/img/make.tiny.bin" >/dev/null 2>"$tmp/err"
+[ ! -s "$tmp/err" ] || fail "image info on a known preset warned: $(cat "$tmp/err")"
 
 # `image` itself: one message and exit 2 for a bad image.
 printf 'not json' >"$tmp/make.tiny.bin.json"

@@ -35,6 +35,10 @@ expect_usage_error "mode" powercut "$scenario" --mode random:9007199254740993
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 5x
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 1h30
 expect_usage_error "time-budget" powercut "$scenario" --time-budget 0s
+# The scenarios' duration syntax (duration.h): 5min as well as 5m, sums, fractions, bare seconds.
+for budget in 5min 5m 1h30m 2.5h 90; do
+    expect_exit 0 "$norbench" powercut "$scenario" --dry-run --quiet --time-budget "$budget"
+done
 expect_usage_error "resume" powercut "$scenario" --resume "$tmp/nothing-here"
 expect_usage_error "sideways" powercut "$scenario" --torn prefix,sideways
 expect_usage_error "sideways" powercut "$scenario" --torn sideways

@@ -312,6 +312,40 @@ static int parse_text(const char *text, scenario_errors *errors) {
     return rc;
 }
 
+/* One duration syntax with the command line's --time-budget (duration.h): "5m" and "5min" are
+ * the same, terms add up, fractions count. */
+Test(scenario_parse, durations_take_m_min_sums_and_fractions) {
+    static const char text[] =
+        "{\"name\": \"d\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": {\"type\": \"map\"},"
+        " \"steps\": [{\"sleep\": \"5m\"}, {\"sleep\": \"5min\"}, {\"sleep\": \"1h30m\"},"
+        " {\"sleep\": \"2.5h\"}, {\"sleep\": \"1s250ms\"}, {\"sleep\": 7}]}";
+    scenario *sc = NULL;
+    scenario_errors errors;
+    cr_assert_eq(scenario_parse("d.json", text, strlen(text), &sc, &errors), SCENARIO_OK);
+    const scenario_step *s = sc->steps.items;
+    cr_assert_eq(s[0].args.sleep_us, UINT64_C(300000000));
+    cr_assert_eq(s[1].args.sleep_us, UINT64_C(300000000));
+    cr_assert_eq(s[2].args.sleep_us, UINT64_C(5400000000));
+    cr_assert_eq(s[3].args.sleep_us, UINT64_C(9000000000));
+    cr_assert_eq(s[4].args.sleep_us, UINT64_C(1250000));
+    cr_assert_eq(s[5].args.sleep_us, 7);
+    scenario_errors_free(&errors);
+    scenario_free(sc);
+    static const char *const refused[] = {"5", "m", "5.m", "1h30", "5 min", "5mins", ""};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        char bad[256];
+        snprintf(bad, sizeof bad,
+                 "{\"name\": \"d\", \"flash\": {\"preset\": \"tiny\"}, \"engine\": {\"type\":"
+                 " \"map\"}, \"steps\": [{\"sleep\": \"%s\"}]}",
+                 refused[i]);
+        cr_assert_eq(parse_text(bad, &errors), SCENARIO_E_INVALID, "'%s' was accepted", refused[i]);
+        cr_assert_eq(errors.count, 1);
+        cr_assert(strstr(errors.items[0].message, "invalid duration"), "%s",
+                  errors.items[0].message);
+        scenario_errors_free(&errors);
+    }
+}
+
 Test(scenario_parse, columns_count_characters_not_bytes) {
     scenario_errors errors;
     const char *text = "{\"description\": \"\xc3\xa9\xe2\x82\xac\", \"x\": 1, \"flash\": {}}";

@@ -52,6 +52,33 @@ mkdir "$tmp/empty"
 "$nb" validate "$tmp/empty" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench validate: $tmp/empty: no scenario files (*.json) in this folder" ] ||
     fail "empty folder: $(cat "$tmp/err")"
+# Images' sidecars (IMAGE.json beside IMAGE, as --dump-image writes them into a scenario folder)
+# are not scenarios: run, validate and powercut skip them, as they skip *.schema.json.
+mkdir "$tmp/with-images"
+cp "$src/scenarios/examples/map-basics.json" "$tmp/with-images/"
+"$nb" run --quiet --dump-image "$tmp/with-images/dumps" "$tmp/with-images" >/dev/null 2>&1 ||
+    fail "run --dump-image exited $?"
+[ -f "$tmp/with-images/dumps/map-basics.bin.json" ] || fail "no sidecar: $(ls -R "$tmp/with-images")"
+for cmd in "validate" "run --quiet" "powercut --dry-run --quiet"; do
+    # shellcheck disable=SC2086
+    "$nb" $cmd "$tmp/with-images" >"$tmp/out" 2>"$tmp/err" ||
+        fail "$cmd on a folder with an image exited $?: $(head -3 "$tmp/err")"
+done
+"$nb" validate "$tmp/with-images" >"$tmp/out" 2>&1
+[ "$(grep -c ': ok (' "$tmp/out")" -eq 1 ] || fail "validate with an image: $(cat "$tmp/out")"
+# A file with three mistakes: validate, run and powercut (named as a folder) print the same three
+# messages, and exit 2.
+mkdir "$tmp/three"
+printf '{"name":"x","flash":{"preset":"tiny","bogus":1},"engine":{"type":"map","x":2},"steps":[]}' >"$tmp/three/bad.json"
+"$nb" validate "$tmp/three" >/dev/null 2>"$tmp/want"
+[ "$(wc -l <"$tmp/want")" -eq 3 ] || fail "validate of three mistakes: $(cat "$tmp/want")"
+for cmd in "run --quiet" "powercut --quiet"; do
+    # shellcheck disable=SC2086
+    "$nb" $cmd "$tmp/three" >/dev/null 2>"$tmp/err"
+    code=$?
+    [ "$code" -eq 2 ] && grep -v '^ERROR ' "$tmp/err" | cmp -s - "$tmp/want" ||
+        fail "$cmd of three mistakes exited $code and said: $(cat "$tmp/err")"
+done
 "$nb" validate >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "expected at least one scenario FILE" "$tmp/err" || fail "no FILE: $(cat "$tmp/err")"
 
