@@ -126,6 +126,11 @@ int campaign_plan_make(const char *path, const scenario *sc, const campaign_opti
         free(ops.items);
         return CAMPAIGN_E_NOMEM;
     }
+    if (rc == RUNNER_E_UNSUPPORTED) { /* bad input (--target): as a file that does not load */
+        free(ops.items);
+        snprintf(out->error, sizeof out->error, "%.900s", plain.message);
+        return CAMPAIGN_E_INVALID;
+    }
     if (plain.verdict != RUN_PASS) {
         free(ops.items);
         out->has_error = true;

@@ -4,6 +4,7 @@
  * all (a U64 flag reads 0 when absent, and 0 can be meaningful). */
 #include "cli.h"
 #include "grow.h"
+#include "nor.h"
 #include "scenario.h"
 
 #include <dirent.h>
@@ -38,17 +39,21 @@ static bool ends_with(const char *s, const char *suffix) {
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* A flash image's sidecar: PATH.json beside a file PATH (nor_image_save writes both). */
+/* A flash image's sidecar: PATH.json that, with the file PATH beside it, reads as an image
+ * (nor_image_save writes both; the image module owns what an image is). A JSON file beside an
+ * unrelated file of the same name is a scenario like any other. */
 static bool is_image_sidecar(const char *path) {
     size_t n = strlen(path) - strlen(".json");
     char *image = malloc(n + 1);
     if (!image) return false;
     memcpy(image, path, n);
     image[n] = '\0';
-    struct stat st;
-    bool beside = stat(image, &st) == 0 && S_ISREG(st.st_mode);
+    nor_image_info info;
+    char why[NOR_IMAGE_WHY_MAX];
+    bool sidecar = nor_image_read_info(image, &info, why, sizeof why) == NOR_OK;
+    if (sidecar) nor_image_info_free(&info);
     free(image);
-    return beside;
+    return sidecar;
 }
 
 /* The one rule for which files of a folder are scenarios (run, validate and powercut share it):

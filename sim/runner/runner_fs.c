@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The scenario's validator, the reference model and the adapter hold as many handles. */
+_Static_assert(SCENARIO_FS_OPEN_MAX == REF_FS_HANDLES && REF_FS_HANDLES == ADAPTER_FS_HANDLES,
+               "the fs handle limits of scenario.h, ref_fs.h and adapter.h differ");
+
 /* ---- handle names ---- */
 
 /* The slot of a handle named `name` in `names`, REF_FS_NEVER_OPEN when it names none. */

@@ -264,6 +264,20 @@ static void handle_close(open_handles *h, const char *name) {
         }
 }
 
+static bool handle_is_open(const open_handles *h, const char *name) {
+    for (unsigned i = 0; i < h->count; i++)
+        if (strcmp(h->names[i], name) == 0) return true;
+    return false;
+}
+
+/* The same handles open in both (in any order). */
+static bool same_handles(const open_handles *a, const open_handles *b) {
+    if (a->count != b->count) return false;
+    for (unsigned i = 0; i < a->count; i++)
+        if (!handle_is_open(b, a->names[i])) return false;
+    return true;
+}
+
 /* Opens `name` (closing the handle of that name first, as the run does); false when every
  * handle of the kind is open already. */
 static bool handle_open(open_handles *h, const char *name) {
@@ -293,9 +307,10 @@ static void report_at_step(scenario_ctx *c, const scenario_step *step, const cha
 
 /* As the run keeps them: an open names its handle (an open that is expected to fail leaves it
  * closed), a close closes it, and the scenario's own mounts (power_on, reboot) and erase_all
- * close them all. A repeat's steps run twice here: the second pass sees what the first left
- * open. A handle the run closes otherwise (a recovery from a planned cut whose file is gone)
- * is counted open: a scenario relying on that is too subtle to be worth it. */
+ * close them all. A repeat's steps run twice here when the first pass changed what is open: the
+ * second pass sees what the first left open. A handle the run closes otherwise (a recovery from a
+ * planned cut whose file is gone) is counted open: a scenario relying on that is too subtle to be
+ * worth it. */
 static bool walk_handles(scenario_ctx *c, const scenario_steps *steps, open_handles *files,
                          open_handles *dirs) {
     for (size_t i = 0; i < steps->count; i++) {
@@ -321,10 +336,18 @@ static bool walk_handles(scenario_ctx *c, const scenario_steps *steps, open_hand
         case SCENARIO_OP_POWER_ON:
         case SCENARIO_OP_REBOOT:
         case SCENARIO_OP_ERASE_ALL: files->count = dirs->count = 0; break;
-        case SCENARIO_OP_REPEAT:
-            for (int pass = 0; pass < (step->args.repeat.times > 1 ? 2 : 1); pass++)
-                if (!walk_handles(c, &step->args.repeat.steps, files, dirs)) return false;
+        case SCENARIO_OP_REPEAT: {
+            /* A second pass only when the first changed what is open: a pass that leaves the
+             * handles as it found them leaves every later pass the same (and nested repeats
+             * stay linear in the file's size). */
+            open_handles files_before = *files, dirs_before = *dirs;
+            if (!walk_handles(c, &step->args.repeat.steps, files, dirs)) return false;
+            bool changed = !same_handles(files, &files_before) || !same_handles(dirs, &dirs_before);
+            if (step->args.repeat.times > 1 && changed &&
+                !walk_handles(c, &step->args.repeat.steps, files, dirs))
+                return false;
             break;
+        }
         default: break;
         }
     }

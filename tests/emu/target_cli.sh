@@ -2,7 +2,7 @@
 # `run --target` and `powercut --target` from the outside: one message and exit 2 for an
 # unknown target, --firmware alone, a firmware that is not an agent, a scenario flash the board
 # cannot hold (the reason, as the run's ERROR row) and an engine the agent lacks (fs, tdb: the
-# engines it has are named); the same flash image on
+# engines it has are named), to run and to powercut alike; the same flash image on
 # the host and on the board, read-only mounts included; a small campaign on the board that
 # passes, and ones over firmware with a broken engine that fail (the read-only mount's flaw
 # among them; on the nrf52840 and the stm32l4); map and kv transactions on the nrf52840: the same
@@ -41,6 +41,10 @@ expect 2 "map-gc-tiny.json:1:1: engine: target nrf52840: the scenario's flash (p
     run --target nrf52840 "$sc/powercut/map-gc-tiny.json"
 expect 2 "fs-error-full.json:1:1: engine: the target runs map, queue and kv scenarios only, not fs ones" \
     run --target nrf52840 "$sc/suite/fs-error-full.json"
+expect 2 "fs-error-full.json:1:1: engine: the target runs map, queue and kv scenarios only, not fs ones" \
+    powercut --quiet --target nrf52840 "$sc/suite/fs-error-full.json"
+expect 2 "map-gc-tiny.json:1:1: engine: target nrf52840: the scenario's flash (preset tiny) does not write like the nrf52840's flash" \
+    powercut --quiet --target nrf52840 "$sc/powercut/map-gc-tiny.json"
 
 # The same flash on the host and on the board: the nrf52840, the stm32f4's 128 KiB sectors and
 # the stm32l4's write-once ECC double words.

@@ -66,6 +66,28 @@ for cmd in "validate" "run --quiet" "powercut --dry-run --quiet"; do
 done
 "$nb" validate "$tmp/with-images" >"$tmp/out" 2>&1
 [ "$(grep -c ': ok (' "$tmp/out")" -eq 1 ] || fail "validate with an image: $(cat "$tmp/out")"
+# The check of the file system's open handles walks a repeat's steps a second time only when the
+# first pass changed what is open: 19 nested repeats (JSON nesting allows no more) around 2,000
+# balanced opens and closes validate at once (walking every repeat twice took 2^19 passes).
+{
+    printf '{"name":"nested","flash":{"preset":"tiny"},"engine":{"type":"fs"},"steps":['
+    i=0; while [ $i -lt 19 ]; do printf '{"repeat":{"times":2,"steps":['; i=$((i + 1)); done
+    i=0; while [ $i -lt 2000 ]; do
+        printf '{"fs_open":{"path":"f","mode":"w+","handle":"h"}},{"fs_close":{"handle":"h"}},'
+        i=$((i + 1))
+    done
+    printf '{"fs_dir_open":{"path":"","handle":"d"}}'
+    i=0; while [ $i -lt 19 ]; do printf ']}}'; i=$((i + 1)); done
+    printf ']}'
+} >"$tmp/nested.json"
+timeout 60 "$nb" validate "$tmp/nested.json" >"$tmp/out" 2>&1 ||
+    fail "nested repeats of opens and closes: $(cat "$tmp/out")"
+# A scenario beside an unrelated file of its name without ".json" is no sidecar: still checked.
+mkdir "$tmp/beside"
+cp "$src/scenarios/examples/map-basics.json" "$tmp/beside/settings.json"
+echo "not an image" >"$tmp/beside/settings"
+"$nb" validate "$tmp/beside" >"$tmp/out" 2>&1
+[ "$(grep -c ': ok (' "$tmp/out")" -eq 1 ] || fail "a scenario beside a text file was skipped: $(cat "$tmp/out")"
 # A file with three mistakes: validate, run and powercut (named as a folder) print the same three
 # messages, and exit 2.
 mkdir "$tmp/three"
