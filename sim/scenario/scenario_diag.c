@@ -479,6 +479,38 @@ bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const c
     return ok;
 }
 
+/* Other APIs' spellings of the open modes: the mode that means each where w and w+ (which
+ * truncate) are modes too (fs_open), and where only r and r+ are (raw_open, kv_open). The edit
+ * distance alone answers 'r' for "rw" (one letter from 'r', 'r+' and 'w': the first name of a
+ * tie wins) and for "w" among r and r+, while both mean writing. */
+static const struct {
+    const char *spelling, *mode, *without_truncation;
+} open_mode_spellings[] = {
+    {"rw", "r+", "r+"},  {"wr", "r+", "r+"},  {"rw+", "r+", "r+"}, {"rb", "r", "r"},
+    {"rb+", "r+", "r+"}, {"r+b", "r+", "r+"}, {"w", "w", "r+"},    {"w+", "w+", "r+"},
+    {"wb", "w", "r+"},   {"wb+", "w+", "r+"}, {"w+b", "w+", "r+"},
+};
+
+bool field_open_mode(scenario_ctx *c, const pjson_node *obj, const char *what,
+                     const scenario_name *names, size_t count, int fallback, int *out) {
+    const pjson_node *node = pjson_get(obj, "mode");
+    bool known =
+        !node || node->type != PJSON_STRING || find_name(node->string, node->length, names, count);
+    for (size_t i = 0; !known && i < NAME_COUNT(open_mode_spellings); i++) {
+        const char *spelling = open_mode_spellings[i].spelling;
+        if (strlen(node->string) != node->length || strcmp(node->string, spelling) != 0) continue;
+        const char *meant = open_mode_spellings[i].mode;
+        if (!find_name(meant, strlen(meant), names, count))
+            meant = open_mode_spellings[i].without_truncation;
+        if (!find_name(meant, strlen(meant), names, count)) break;
+        size_t mark = ctx_path_key(c, "mode");
+        ctx_report(c, node->pos, "unknown %s '%s'; did you mean '%s'?", what, spelling, meant);
+        ctx_path_restore(c, mark);
+        return false;
+    }
+    return field_name(c, obj, "mode", what, names, count, fallback, out);
+}
+
 bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenario_range fallback,
                  scenario_range *out) {
     const pjson_node *node = pjson_get(obj, key);

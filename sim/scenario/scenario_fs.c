@@ -18,31 +18,6 @@ static const scenario_name mode_names[] = {{"r", SCENARIO_FS_R},
                                            {"w", SCENARIO_FS_W},
                                            {"w+", SCENARIO_FS_W_PLUS}};
 
-/* Other APIs' spellings of these modes. The edit distance alone answers 'r' for "rw", one
- * letter away as 'r+' and 'w' are: the first name wins a tie, and "rw" means read and write. */
-static const struct {
-    const char *spelling, *mode;
-} mode_spellings[] = {{"rw", "r+"},  {"wr", "r+"}, {"rw+", "r+"}, {"rb", "r"},  {"rb+", "r+"},
-                      {"r+b", "r+"}, {"wb", "w"},  {"wb+", "w+"}, {"w+b", "w+"}};
-
-/* The open mode: one of mode_names, or, for another API's spelling of one, a message naming
- * the mode that means it. */
-static bool field_open_mode(scenario_ctx *c, const pjson_node *args, int *mode) {
-    const pjson_node *node = pjson_get(args, "mode");
-    for (size_t i = 0; node && node->type == PJSON_STRING && i < NAME_COUNT(mode_spellings); i++) {
-        if (strlen(node->string) != node->length ||
-            strcmp(node->string, mode_spellings[i].spelling) != 0)
-            continue;
-        size_t mark = ctx_path_key(c, "mode");
-        ctx_report(c, node->pos, "unknown open mode '%s'; did you mean '%s'?", node->string,
-                   mode_spellings[i].mode);
-        ctx_path_restore(c, mark);
-        return false;
-    }
-    return field_name(c, args, "mode", "open mode", mode_names, NAME_COUNT(mode_names),
-                      SCENARIO_FS_R, mode);
-}
-
 const char *scenario_fs_type_name(unsigned type) {
     return type < NAME_COUNT(type_names) ? type_names[type].name : "?";
 }
@@ -171,7 +146,8 @@ bool parse_fs_step(scenario_ctx *c, const pjson_node *args, scenario_step *step)
     ok &= field_handle(c, args, "to_at", a->to_at);
     ok &= field_handle(c, args, "handle", a->handle);
     int mode = SCENARIO_FS_R;
-    ok &= field_open_mode(c, args, &mode);
+    ok &= field_open_mode(c, args, "open mode", mode_names, NAME_COUNT(mode_names), SCENARIO_FS_R,
+                          &mode);
     a->mode = (scenario_fs_mode)mode;
     ok &= field_u32(c, args, "offset", 0, UINT32_MAX, 0, &a->offset);
     ok &= field_u32(c, args, "count", 0, SCENARIO_MAX_VALUE_BYTES, 0, &a->count);

@@ -80,6 +80,10 @@ bool field_range(scenario_ctx *c, const pjson_node *obj, const char *key, scenar
 /* A name from `names`; `what` says what kind of name ("write policy"). */
 bool field_name(scenario_ctx *c, const pjson_node *obj, const char *key, const char *what,
                 const scenario_name *names, size_t count, int fallback, int *out);
+/* "mode", an open mode from `names` (r, r+, and for fs_open w, w+); another API's spelling of
+ * one ("rw", "wb", ...) is answered with the mode that means it. */
+bool field_open_mode(scenario_ctx *c, const pjson_node *obj, const char *what,
+                     const scenario_name *names, size_t count, int fallback, int *out);
 /* "torn_program" and "torn_erase" (defaults bits and partial), as power_cut and cut take them. */
 bool field_torn_modes(scenario_ctx *c, const pjson_node *obj, nor_torn_program *program,
                       nor_torn_erase *erase);

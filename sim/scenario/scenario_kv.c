@@ -63,7 +63,7 @@ bool parse_kv_step(scenario_ctx *c, const pjson_node *args, scenario_step *step)
     bool ok = field_value(c, args, "domain", 0, SCENARIO_KV_NAME_MAX, &a->domain);
     if (pjson_get(args, "key")) ok &= field_value(c, args, "key", 0, SCENARIO_KV_NAME_MAX, &a->key);
     int mode = 1, format = SCENARIO_KV_BUFFER;
-    ok &= field_name(c, args, "mode", "domain mode", mode_names, NAME_COUNT(mode_names), 1, &mode);
+    ok &= field_open_mode(c, args, "domain mode", mode_names, NAME_COUNT(mode_names), 1, &mode);
     a->writable = mode == 1;
     bool format_ok = field_name(c, args, "format", "value format", kv_format_names,
                                 NAME_COUNT(kv_format_names), SCENARIO_KV_BUFFER, &format);

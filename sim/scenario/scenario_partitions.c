@@ -252,7 +252,7 @@ bool parse_raw_step(scenario_ctx *c, const pjson_node *args, scenario_step *step
     bool ok = node_partition(c, pjson_get(args, "partition"), &a->partition);
     ctx_path_restore(c, mark);
     int writable = 1;
-    ok &= field_name(c, args, "mode", "mode", mode_names, NAME_COUNT(mode_names), 1, &writable);
+    ok &= field_open_mode(c, args, "mode", mode_names, NAME_COUNT(mode_names), 1, &writable);
     a->writable = writable != 0;
     ok &= field_u32(c, args, "offset", 0, UINT32_MAX, 0, &a->offset);
     ok &= field_u32(c, args, "count", 0, SCENARIO_MAX_VALUE_BYTES, 0, &a->count);
