@@ -13,8 +13,8 @@ typedef struct gui_options {
     /* A scenario with a "matrix" runs on this preset when it is one of the matrix's (--preset);
      * NULL or another: on its own flash.preset. */
     const char *matrix_preset;
-    uint32_t pages;         /* the demo store's pages (0: every sector of its first region; more
-                               than it has: all of them) */
+    uint32_t pages;         /* the demo store's pages, 2 or more (0: every sector of its first
+                               region; more than it has: all of them) */
     bool queue;             /* the demo store, or an image, holds a queue (else a map) */
     uint64_t seed;          /* the demo workload's and the device's seed */
     bool seed_given;        /* a scenario runs with this seed instead of its own */

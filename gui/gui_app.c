@@ -194,6 +194,9 @@ int gui_app_write_state(gui_app *app, const char *path) {
     fprintf(f, "workload_on %d\nworkload_ops %llu\nstatus %s\n", app->ses.workload_on,
             (unsigned long long)app->ses.workload_ops,
             app->status[0] ? app->status : app->ses.last_op);
+    char lifetime[160];
+    gui_lifetime_text(v, lifetime, sizeof lifetime);
+    fprintf(f, "lifetime %s\n", lifetime);
     fprintf(f, "view %s\nmap %dx%d tile %d\n", v->raw ? "sectors" : "pages", app->lay.cols,
             app->lay.rows, app->lay.tile);
     const SDL_Rect *t = &app->lay.timeline;

@@ -160,6 +160,14 @@ typedef struct gui_view {
     bool powered;
 } gui_view;
 
+/* gui_figures.c: seconds for people ("12.3 ms", "4.56 s", "3.2 h", "41 days", "7.5 years"),
+ * and the stats panel's lifetime: when the most erased page reaches the rated endurance if
+ * erases go on at their rate so far in simulated time; a rate from fewer than
+ * GUI_LIFETIME_MIN_ERASES erases of that page (which a few more erases would swing widely) is
+ * no projection: "not enough wear yet". */
+#define GUI_LIFETIME_MIN_ERASES 10
+void gui_human_time(char *out, size_t n, double seconds);
+void gui_lifetime_text(const gui_view *v, char *out, size_t n);
 int gui_view_init(gui_view *v, const gui_session *s);
 void gui_view_free(gui_view *v);
 /* Inspects every page (and the selected one's items and bytes) as the device is now; in the raw

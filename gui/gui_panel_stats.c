@@ -1,39 +1,10 @@
 /* The stats panel: the source and its verdict, power and the last mount, the flash model's
  * counters (reads, programs, erases, cuts, bytes), wear (min / mean / max erases per page),
- * simulated time, the lifetime projected at the current rate, and the wear histogram. */
+ * simulated time, the lifetime projected at the current rate (gui_figures.c), and the wear
+ * histogram. */
 #include "gui_app.h"
 
 #include <stdio.h>
-
-/* Seconds for people: "12.3 ms", "4.56 s", "3.2 h", "41 days", "7.5 years". */
-static void human_time(char *out, size_t n, double s) {
-    if (s < 1)
-        snprintf(out, n, "%.1f ms", s * 1e3);
-    else if (s < 3600)
-        snprintf(out, n, "%.2f s", s);
-    else if (s < 86400 * 3)
-        snprintf(out, n, "%.1f h", s / 3600);
-    else if (s < 86400 * 365.25 * 2)
-        snprintf(out, n, "%.0f days", s / 86400);
-    else
-        snprintf(out, n, "%.1f years", s / (86400 * 365.25));
-}
-
-/* When the most erased page reaches the rated endurance if erases go on at their rate so far. */
-static void lifetime(const gui_view *v, char *out, size_t n) {
-    double elapsed = v->stats.time_us / 1e6;
-    if (!v->endurance) {
-        snprintf(out, n, "no rated endurance on this device");
-    } else if (!v->erase_max || elapsed <= 0) {
-        snprintf(out, n, "no erases yet");
-    } else if (v->erase_max >= v->endurance) {
-        snprintf(out, n, "worn: %u erases of %u rated", v->erase_max, v->endurance);
-    } else {
-        char t[32];
-        human_time(t, sizeof t, (v->endurance - v->erase_max) * elapsed / v->erase_max);
-        snprintf(out, n, "%s more (max %u of %u erases)", t, v->erase_max, v->endurance);
-    }
-}
 
 static void histogram(gui_app *app, const SDL_Rect *area) {
     const gui_view *v = &app->view;
@@ -83,8 +54,8 @@ void gui_panel_stats(gui_app *app) {
              v->erase_mean, v->erase_max);
     gui_text_draw(t, r, x, y, gui_text_colour, buf, max);
     y += line;
-    human_time(when, sizeof when, st->time_us / 1e6);
-    lifetime(v, buf, sizeof buf);
+    gui_human_time(when, sizeof when, st->time_us / 1e6);
+    gui_lifetime_text(v, buf, sizeof buf);
     gui_text_printf(t, r, x, y, gui_text_colour, "simulated time %s", when);
     y += line;
     gui_text_printf(t, r, x, y, gui_text_colour, "lifetime: %.*s", max - 10, buf);

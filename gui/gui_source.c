@@ -221,10 +221,6 @@ static int open_demo(gui_session *s, const gui_options *o, char *why, size_t n) 
         snprintf(why, n, "--preset %s: no such preset (norbench presets lists them)", o->preset);
         return 2;
     }
-    if (o->pages == 1) {
-        snprintf(why, n, "--pages 1: a store needs at least 2 pages");
-        return 2;
-    }
     int rc = nor_create(&s->dev, cfg, o->seed);
     if (rc) {
         snprintf(why, n, "--preset %s: %s", o->preset, nor_strerror(rc));

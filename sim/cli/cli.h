@@ -68,6 +68,10 @@ bool cli_flag_present(int argc, char **argv, const char *name);
 int cli_report_dir_ready(const cli_command *cmd, const char *dir);
 /* The same for another output folder: FILES names what goes there ("the images"). */
 int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *files);
+/* An output file named by FLAG ("--screenshot"): 0 when it can be written (nothing is left
+ * behind, an existing file is not changed), or CLI_EXIT_USAGE after "norbench CMD: FLAG PATH:
+ * cannot write it: why" on stderr. */
+int cli_output_file_ready(const cli_command *cmd, const char *flag, const char *path);
 /* After a report writer failed with `err` (reports.h): one message naming the file it could not
  * write, "norbench COMMAND: DIR/FILE: cannot write it: why" (FILE NULL: DIR itself). */
 void cli_report_write_failed(const char *command, const char *dir, const char *file, int err);

@@ -1,12 +1,13 @@
-/* The --report folder of `run` and `powercut` (and run's --dump-image folder), made and proved
- * writable before anything runs, so that a long run does not end with files it cannot write; the
- * message when a report file still cannot be written; and the command line the report's page
- * shows. */
+/* The --report folder of `run` and `powercut` (and run's --dump-image folder), and an output
+ * file such as gui's --screenshot, made or proved writable before anything runs, so that a long
+ * run does not end with files it cannot write; the message when a report file still cannot be
+ * written; and the command line the report's page shows. */
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 #include "cli.h"
 #include "reports.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,21 @@ int cli_output_dir_ready(const cli_command *cmd, const char *dir, const char *fi
     }
     if (ok) return CLI_EXIT_OK;
     fprintf(stderr, "norbench %s: %s: %s: %s\n", cmd->name, dir, what, strerror(errno));
+    return CLI_EXIT_USAGE;
+}
+
+int cli_output_file_ready(const cli_command *cmd, const char *flag, const char *path) {
+    /* A file made to prove it is removed again; one that was there is opened, not cut short. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    bool made = fd >= 0;
+    if (!made && errno == EEXIST) fd = open(path, O_WRONLY);
+    if (fd >= 0) {
+        close(fd);
+        if (made) unlink(path);
+        return CLI_EXIT_OK;
+    }
+    fprintf(stderr, "norbench %s: %s %s: cannot write it: %s\n", cmd->name, flag, path,
+            strerror(errno));
     return CLI_EXIT_USAGE;
 }
 

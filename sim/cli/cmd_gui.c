@@ -29,8 +29,8 @@ int cmd_gui(int argc, char **argv) {
     const cli_command *cmd = cli_find_command("gui");
     const char *preset = "samd21", *font = NULL, *screenshot = NULL, *script = NULL,
                *state_out = NULL, *engine = "map", *engine_lib = NULL;
-    uint64_t pages = 0, seed = 1, steps = 0, at = UINT64_MAX, bench = 0, width = 1280, height = 800,
-             select = UINT64_MAX;
+    uint64_t pages = 64, seed = 1, steps = 0, at = UINT64_MAX, bench = 0, width = 1280,
+             height = 800, select = UINT64_MAX;
     bool headless = false, heatmap = false, sectors = false;
     const cli_flag flags[] = {
         {"headless", CLI_BOOL, &headless, NULL, "render with SDL's offscreen driver, no window"},
@@ -70,10 +70,16 @@ int cmd_gui(int argc, char **argv) {
         return rc;
     if ((rc = check_range(cmd, "width", width, 320, 8192)) >= 0) return rc;
     if ((rc = check_range(cmd, "height", height, 240, 8192)) >= 0) return rc;
-    if ((rc = check_range(cmd, "pages", pages, 0, 32767)) >= 0) return rc;
+    if (pages < 2 || pages > 32767)
+        return cli_usage_error(cmd,
+                               "--pages %llu: expected 2 to 32767 (a store needs 2 pages; more "
+                               "than the device's first region has: all of them)",
+                               (unsigned long long)pages);
     if ((screenshot || bench) && !headless)
         return cli_usage_error(cmd, "--screenshot and --bench-frames need --headless");
-    if (!cli_flag_present(argc, argv, "pages")) pages = 64;
+    /* Output files proved writable before the window opens and runs. */
+    if (screenshot && (rc = cli_output_file_ready(cmd, "--screenshot", screenshot))) return rc;
+    if (state_out && (rc = cli_output_file_ready(cmd, "--state-out", state_out))) return rc;
     gui_options o = {.source = npos ? argv[1] : NULL,
                      .preset = preset,
                      .matrix_preset = cli_flag_present(argc, argv, "preset") ? preset : NULL,

@@ -3,10 +3,11 @@
 # window's size (its chunk CRCs and zlib stream checked by Python's zlib; a flipped byte is
 # caught); every bundled example scenario and a saved image open; the demo workload and torn
 # cuts on fs and tdb scenarios and on an fs image are refused, with the reason; a matrix says
-# which preset it shows and --preset picks another; bad input (a missing file, a
+# which preset it shows and --preset picks another; the stats panel's lifetime waits for 10
+# erases of the most erased page; bad input (a missing file, a
 # folder, a malformed scenario, a truncated image, bad flags, a font that is none, --select and
-# --at past what the source holds) is one message naming it and exit 2; an output file that
-# cannot be written is one message and exit 1; SIGTERM stops a long --steps (exit 130).
+# --at past what the source holds, --pages below 2, an output file that cannot be written) is
+# one message naming it and exit 2; SIGTERM stops a long --steps (exit 130).
 # Usage: gui_cli.sh PATH/TO/norbench SCENARIOS-DIR
 set -u
 nb=$1
@@ -123,6 +124,17 @@ expect_state "matrix --preset samd21" "$tmp/matrix.state" "title tdb-ops (tiny, 
     fail "update: exit $?: $(cat "$tmp/out")"
 expect_state "update" "$tmp/update.state" "title update-upgrade-w25q16 (w25q16jv, map on partition store, update slots beside it)"
 
+# The stats panel's lifetime: no projection from a few erases (200 demo steps on 8 pages erase
+# the most erased one about 5 times in 0.3 s of simulated time), one from 10 erases on.
+"$nb" gui --headless --pages 8 --steps 200 --state-out "$tmp/life.state" >"$tmp/out" 2>&1 ||
+    fail "lifetime, 200 steps: exit $?: $(cat "$tmp/out")"
+grep -qx "lifetime not enough wear yet (max [0-9] erases; 10 needed)" "$tmp/life.state" ||
+    fail "lifetime after 200 steps: $(grep ^lifetime "$tmp/life.state")"
+"$nb" gui --headless --pages 8 --steps 3000 --state-out "$tmp/life.state" >"$tmp/out" 2>&1 ||
+    fail "lifetime, 3000 steps: exit $?: $(cat "$tmp/out")"
+grep -qx "lifetime [0-9.]* [a-z]* more (max [0-9]* of 25000 erases)" "$tmp/life.state" ||
+    fail "lifetime after 3000 steps: $(grep ^lifetime "$tmp/life.state")"
+
 # s and x save under the first free number: two windows in one folder keep both of each.
 mkdir "$tmp/saves"
 printf 'key s\nkey x\nwait 1\n' >"$tmp/save.script"
@@ -167,16 +179,26 @@ expect_usage "at on an empty timeline" "^norbench gui: --at 1: expected 0, the t
 # ... and at the edge, they are taken.
 "$nb" gui --headless --select 63 --state-out "$tmp/edge.state" >"$tmp/out" 2>&1 &&
     grep -qx "selected 63" "$tmp/edge.state" || fail "--select 63: $(cat "$tmp/out")"
+# --pages: a store needs two (0 and 1 were taken; 1 failed later, 0 meant every sector).
+expect_usage "pages 0" "^norbench gui: --pages 0: expected 2 to 32767 (a store needs 2 pages; more than the device's first region has: all of them)\$" \
+    --headless --pages 0
+expect_usage "pages 1" "^norbench gui: --pages 1: expected 2 to 32767" --headless --pages 1
+"$nb" gui --headless --preset tiny --pages 2 --state-out "$tmp/edge.state" >"$tmp/out" 2>&1 &&
+    grep -qx "title demo map on tiny, 2 pages" "$tmp/edge.state" || fail "--pages 2: $(cat "$tmp/out")"
+# A folder given as an output file is no file to write.
+expect_usage "screenshot into a folder" "^norbench gui: --screenshot $tmp: cannot write it: Is a directory\$" \
+    --headless --screenshot "$tmp"
 
-# An output file that cannot be written: one message naming the flag, the file and why, exit 1;
-# headless, and after a script (which ran the window's loop).
+# An output file that cannot be written: one message naming the flag, the file and why, exit 2
+# (bad input, found before the window opens); headless, and with a script (which would run the
+# window's loop first). It once ran first and failed at the end, exit 1.
 printf 'wait 1\n' >"$tmp/wait.script"
 for how in "" "--script $tmp/wait.script"; do
     for flag in --screenshot --state-out; do
         # shellcheck disable=SC2086 # $how is two words or none
         "$nb" gui --headless $how $flag "$tmp/none/out" >"$tmp/out" 2>"$tmp/err"
         rc=$?
-        [ $rc -eq 1 ] && [ "$(cat "$tmp/err")" = "norbench gui: $flag $tmp/none/out: cannot write it: No such file or directory" ] ||
+        [ $rc -eq 2 ] && [ "$(cat "$tmp/err")" = "norbench gui: $flag $tmp/none/out: cannot write it: No such file or directory" ] ||
             fail "$flag into a missing folder ${how:+(with $how)}: exit $rc: $(cat "$tmp/err")"
     done
 done
