@@ -196,6 +196,9 @@ int campaign_job_resume(campaign_job *job, const campaign_scenario *prior, campa
 int campaign_job_estimate(campaign_job *job);
 int campaign_job_limit(campaign_job *job, uint64_t max_tries, campaign_scenario *out);
 void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *plan);
+/* The smallest --max-tries that keeps one of the mode's cut points (0: the mode has none). */
+uint64_t campaign_job_smallest_budget(const campaign_job *job);
+
 int campaign_job_run(campaign_job *job, campaign_scenario *out);
 void campaign_job_free(campaign_job *job);
 

@@ -55,6 +55,10 @@ uint64_t campaign_points_tries(const campaign_options *o, const campaign_point *
  * within max_tries; `scratch` holds `count` points. */
 size_t campaign_select_budget(const campaign_options *o, campaign_point *points, size_t count,
                               uint64_t max_tries, uint64_t seed, campaign_point *scratch);
+/* The smallest max_tries for which campaign_select_budget keeps a point of points[0..count)
+ * (0 when there is none). */
+uint64_t campaign_smallest_budget(const campaign_options *o, const campaign_point *points,
+                                  size_t count, uint64_t seed);
 /* Torn modes requested for a cut point of this kind (a bit mask) and their count. */
 unsigned campaign_modes_for(const campaign_options *o, bool is_erase);
 unsigned campaign_mode_count(unsigned mask);

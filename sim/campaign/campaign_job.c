@@ -120,6 +120,11 @@ int campaign_job_resume(campaign_job *job, const campaign_scenario *prior, campa
     return campaign_scenario_merge(out, &counts);
 }
 
+uint64_t campaign_job_smallest_budget(const campaign_job *job) {
+    const campaign_plan *plan = &job->plan;
+    return campaign_smallest_budget(plan->options, plan->mode_points, plan->mode_count, plan->seed);
+}
+
 void campaign_job_plan_of(const campaign_job *job, campaign_job_plan *p) {
     memset(p, 0, sizeof *p);
     const campaign_plan *plan = &job->plan;

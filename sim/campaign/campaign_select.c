@@ -81,18 +81,43 @@ static void stratified(const campaign_point *points, size_t count, size_t m, uin
     }
 }
 
-size_t campaign_select_budget(const campaign_options *o, campaign_point *points, size_t count,
-                              uint64_t max_tries, uint64_t seed, campaign_point *scratch) {
+/* The draw of a budget: how many points it keeps (all `count`, scratch untouched, when they
+ * fit; else the drawn ones, at most scratch_size, in scratch). */
+static size_t budget_draw(const campaign_options *o, const campaign_point *points, size_t count,
+                          uint64_t max_tries, uint64_t seed, campaign_point *scratch,
+                          size_t scratch_size) {
     uint64_t tries = campaign_points_tries(o, points, count);
     if (tries <= max_tries) return count;
     /* As many strata as fit on average, fewer while the draw's own tries exceed the budget
      * (program and erase points may have different numbers of torn modes). */
     size_t m = (size_t)((double)max_tries / (double)tries * (double)count);
-    if (m > count) m = count;
+    if (m > scratch_size) m = scratch_size;
     for (; m > 0; m--) {
         stratified(points, count, m, seed, scratch);
         if (campaign_points_tries(o, scratch, m) <= max_tries) break;
     }
-    memcpy(points, scratch, m * sizeof *points);
     return m;
+}
+
+size_t campaign_select_budget(const campaign_options *o, campaign_point *points, size_t count,
+                              uint64_t max_tries, uint64_t seed, campaign_point *scratch) {
+    size_t m = budget_draw(o, points, count, max_tries, seed, scratch, count);
+    if (m < count) memcpy(points, scratch, m * sizeof *points);
+    return m;
+}
+
+uint64_t campaign_smallest_budget(const campaign_options *o, const campaign_point *points,
+                                  size_t count, uint64_t seed) {
+    /* A budget of the most tries a point takes keeps one at least; a smaller one keeps at most
+     * as many points as it has tries (each point takes one or more). */
+    enum { MOST_MODES = NOR_TORN_PROG_MODES + NOR_TORN_ERASE_MODES };
+    campaign_point scratch[MOST_MODES];
+    uint64_t most = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t tries = campaign_points_tries(o, &points[i], 1);
+        if (tries > most) most = tries;
+    }
+    for (uint64_t budget = 1; budget < most; budget++)
+        if (budget_draw(o, points, count, budget, seed, scratch, MOST_MODES)) return budget;
+    return most;
 }

@@ -3,8 +3,8 @@
  * --dry-run does), runs each scenario's campaign with a progress bar on a terminal, prints the
  * table (or the JSON result), writes DIR/powercut.json, DIR/index.html and the reproducers. Exit 0
  * when every cut point verified, 1 when one failed or a scenario could not be run, 2 on usage or
- * file errors, 130 when SIGINT or SIGTERM stopped it (the results so far are written, --resume goes
- * on). */
+ * file errors (a budget that keeps none of a scenario's cut points too), 130 when SIGINT or SIGTERM
+ * stopped it (the results so far are written, --resume goes on). */
 #include "campaign.h"
 #include "cli.h"
 #include "commands.h"
@@ -203,7 +203,8 @@ static void apply_time_budget(session *s) {
 }
 
 /* A budget that keeps no cut point of a scenario whose mode has some (each point takes one try
- * per requested torn mode of its kind) would try nothing and pass: that scenario is an error. */
+ * per requested torn mode of its kind) would try nothing and pass: that scenario is an error, a
+ * bad flag value for it (exit 2), and the message gives the smallest budget that tries one. */
 static void refuse_empty_budgets(session *s) {
     for (size_t i = 0; i < s->result.count; i++) {
         campaign_scenario *entry = &s->result.scenarios[i];
@@ -221,14 +222,22 @@ static void refuse_empty_budgets(session *s) {
         } else {
             snprintf(flag, sizeof flag, "--max-tries %llu", (unsigned long long)entry->max_tries);
         }
+        char smallest[64];
+        uint64_t tries = campaign_job_smallest_budget(s->jobs[i]);
+        if (s->o->time_budget > 0)
+            snprintf(smallest, sizeof smallest, "the smallest budget that tries one is %llu %s",
+                     (unsigned long long)tries, run_plural(tries, "try", "tries"));
+        else
+            snprintf(smallest, sizeof smallest, "--max-tries %llu is the smallest that tries one",
+                     (unsigned long long)tries);
         snprintf(entry->error, sizeof entry->error,
                  "%s keeps none of its %llu cut points (each takes one try per requested torn "
-                 "mode of its kind): nothing would be tried",
-                 flag, (unsigned long long)entry->mode_cut_points);
+                 "mode of its kind): nothing would be tried; %s",
+                 flag, (unsigned long long)entry->mode_cut_points, smallest);
         entry->has_error = true;
         campaign_job_free(s->jobs[i]);
         s->jobs[i] = NULL;
-        note_exit(s, CLI_EXIT_FAIL);
+        note_exit(s, CLI_EXIT_USAGE);
     }
 }
 

@@ -53,25 +53,32 @@ grep -q "^coverage: .* sampled evenly to fit --max-tries" "$tmp/out" ||
 expect_exit 0 "$norbench" powercut "$scenario" --time-budget 1h --json --quiet
 check_json same "$tmp/out" "$tmp/all.json"
 # A budget below one cut point's tries (every torn mode: 8 or 9 each) would try nothing and
-# pass: the scenario is an error instead (exit 1), in the plan, the table and the JSON.
-expect_exit 1 "$norbench" powercut "$scenario" --max-tries 5
-grep -q "ERROR .*--max-tries 5 keeps none of its $cut_points cut points" "$tmp/err" ||
+# pass: the scenario is an error instead, a bad flag value for it (exit 2; it was exit 1), in
+# the plan, the table and the JSON, with the smallest --max-tries that tries a point: the one
+# the sampler keeps a point with (9 here: 8 keeps none), which then runs.
+expect_exit 2 "$norbench" powercut "$scenario" --max-tries 5
+grep -q "ERROR .*--max-tries 5 keeps none of its $cut_points cut points .*nothing would be tried; --max-tries 9 is the smallest that tries one\$" "$tmp/err" ||
     fail "--max-tries 5: $(cat "$tmp/err")"
-expect_exit 1 "$norbench" powercut "$scenario" --max-tries 5 --dry-run
+expect_exit 2 "$norbench" powercut "$scenario" --max-tries 8 --quiet
+grep -q "ERROR .*--max-tries 8 keeps none" "$tmp/err" || fail "--max-tries 8: $(cat "$tmp/err")"
+expect_exit 0 "$norbench" powercut "$scenario" --max-tries 9 --json --quiet
+[ "$(json_value "$tmp/out" 'r["scenarios"][0]["cut_points"]')" = 1 ] ||
+    fail "--max-tries 9 tried $(json_value "$tmp/out" 'r["scenarios"][0]["cut_points"]') cut points, not 1"
+expect_exit 2 "$norbench" powercut "$scenario" --max-tries 5 --dry-run
 grep -q "^plan: .*: cannot be campaigned: --max-tries 5 keeps none" "$tmp/out" ||
     fail "--max-tries 5 --dry-run: $(cat "$tmp/out")"
-expect_exit 1 "$norbench" powercut "$scenario" --max-tries 5 --json --quiet
+expect_exit 2 "$norbench" powercut "$scenario" --max-tries 5 --json --quiet
 [ "$(json_value "$tmp/out" '"keeps none" in r["scenarios"][0]["error"]')" = True ] ||
     fail "--max-tries 5 --json: $(cat "$tmp/out")"
 # A budget that fits everything covers all: no coverage line claims a sample.
 expect_exit 0 "$norbench" powercut "$scenario" --max-tries 100000
 grep -q "^coverage:" "$tmp/out" && fail "a budget that fits says: $(grep "^coverage:" "$tmp/out")"
 # How much fits depends on the machine: a share of the cut points (exit 0), or none, which is
-# no green (exit 1, the scenario's error says so).
+# no green (exit 2, the scenario's error says so, with the smallest budget in tries).
 "$norbench" powercut "$long_scenario" --time-budget 0.01s --jobs 2 --json --quiet >"$tmp/out" \
     2>"$tmp/err" </dev/null
 status=$?
-[ "$(json_value "$tmp/out" 'r["options"]["time_budget"] == 0.01 and (0 < r["totals"]["coverage"] < 1 if '"$status"' == 0 else '"$status"' == 1 and "keeps none" in r["scenarios"][0]["error"])')" = True ] ||
+[ "$(json_value "$tmp/out" 'r["options"]["time_budget"] == 0.01 and (0 < r["totals"]["coverage"] < 1 if '"$status"' == 0 else '"$status"' == 2 and "keeps none" in r["scenarios"][0]["error"] and "the smallest budget that tries one is" in r["scenarios"][0]["error"])')" = True ] ||
     fail "--time-budget 0.01s: exit $status, covered $(json_value "$tmp/out" 'r["totals"]["coverage"]'): $(cat "$tmp/err")"
 
 # --dry-run: the plan alone, nothing run or written.
