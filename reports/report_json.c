@@ -52,6 +52,7 @@ static cJSON *scenario_to_json(const scenario_result *r) {
         cJSON *n = cJSON_CreateNumber(r->sector_erases[i]);
         ok = n && cJSON_AddItemToArray(sectors, n);
     }
+    if (ok && r->note[0]) ok = cJSON_AddStringToObject(o, "note", r->note) != NULL;
     if (ok && r->verdict != RUN_PASS)
         ok = cJSON_AddStringToObject(o, "failed_step", r->failed_step) &&
              cJSON_AddStringToObject(o, "message", r->message);

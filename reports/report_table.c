@@ -1,6 +1,6 @@
 /* The text table `norbench run` prints: one row per scenario with its figures and verdict,
- * then the failure messages (not those of ERROR rows: the command prints those) and a summary.
- * Also the duration format shared by the reports. */
+ * then the runs' notes, the failure messages (not those of ERROR rows: the command prints those)
+ * and a summary. Also the duration format shared by the reports. */
 #include "reports.h"
 
 #include <string.h>
@@ -61,6 +61,14 @@ void report_print_table(FILE *out, const run_results *results) {
                 (unsigned long long)r->erases, (unsigned)r->wear_max, (unsigned)r->wear_min, time,
                 (unsigned long long)run_refused_count(r, RUN_REFUSED_OPS, RUN_REFUSED_ERRORS),
                 run_verdict_name(r->verdict));
+    }
+    /* Notes: what a run found worth saying that fails nothing. */
+    size_t noted = 0;
+    for (size_t i = 0; i < results->count; i++) {
+        const scenario_result *r = &results->items[i];
+        if (!r->note[0]) continue;
+        if (!noted++) fputc('\n', out);
+        fprintf(out, "note: %s: %s\n", r->name, r->note);
     }
     /* An ERROR's message is the command's to print, once, when it finds it (on stderr). */
     size_t failed = 0, errors = run_results_count_verdict(results, RUN_ERROR);

@@ -20,6 +20,7 @@ const char *run_verdict_name(run_verdict verdict); /* "pass", "FAIL", "ERROR" */
 #define RUN_FILE_MAX    512
 #define RUN_PATH_MAX    160
 #define RUN_MESSAGE_MAX 1024
+#define RUN_NOTE_MAX    200
 
 /* Flash traffic of the runner's own checks (readings after mounts, stability checks across
  * power cycles, counts that learn what drop-oldest pushes dropped, dry runs): kept out of the
@@ -84,8 +85,11 @@ typedef struct scenario_result {
      * it, an nbs_page_state code (nbs.h) per page (owned; NULL: none). */
     uint32_t page_count;
     uint8_t *page_states;
-    uint64_t flash_digest;          /* FNV-1a of the device's bytes at the end, when asked for */
-    run_series series;              /* bytes programmed and erases over simulated time */
+    uint64_t flash_digest; /* FNV-1a of the device's bytes at the end, when asked for */
+    run_series series;     /* bytes programmed and erases over simulated time */
+    /* What the run found worth saying that fails nothing ("" when none): a flash.image whose
+     * engine range held no store, which the engine formatted. */
+    char note[RUN_NOTE_MAX];
     char failed_step[RUN_PATH_MAX]; /* JSON path of the failing step, "" when none */
     char message[RUN_MESSAGE_MAX];  /* FILE:LINE:COLUMN: PATH: what was expected, what happened */
 } scenario_result;

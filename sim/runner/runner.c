@@ -554,6 +554,7 @@ static int setup(run_state *st) {
     if (rc)
         return run_fail(st, "the %s engine cannot be set up on this range: %s", kind->name,
                         scenario_error_short_name(rc));
+    run_note_image_without_store(st);
     /* The model is a map's for a map, for key-value domains (runner_kv.c), for the
      * TDBStore-shaped store (runner_tdb.c) and for the file system (runner_fs.c). */
     st->is_map = (sc->engine.capabilities &

@@ -313,6 +313,10 @@ void run_fill_figures(run_state *st);
 /* runner_page_map.c: the result's page_count and page_states from the engine's inspection, when
  * it has one (a result without them otherwise). */
 void run_fill_page_map(run_state *st);
+/* Before the first mount: a flash.image whose engine range holds no page of the engine's store,
+ * only pages programmed otherwise (random bytes, another format), is said in the result's note
+ * (the mount formats it silently). */
+void run_note_image_without_store(run_state *st);
 
 /* runner_checkpoint.c: called before every scenario operation (a step that is not a repeat or
  * workload, one operation of a workload, the initial mount, the end). Finishes a resume, stops

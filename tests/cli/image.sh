@@ -1,7 +1,8 @@
 #!/bin/sh
 # Flash images from the outside: `norbench run --dump-image DIR` saves each run's flash (a
 # failed run's at its failure); `norbench image info` and `image dump` show what one holds; a
-# scenario with "flash": {"image": ...} starts from it, its items the truth; and a truncated,
+# scenario with "flash": {"image": ...} starts from it, its items the truth (an image of random
+# bytes, which holds no store, with a note that the engine formatted it); and a truncated,
 # corrupted or mismatched image is one message naming the file and the problem, exit 2.
 # Usage: image.sh PATH/TO/norbench
 set -u
@@ -71,6 +72,24 @@ cat >"$tmp/use.json" <<'JSON'
              { "store": { "key": "c", "value": "4" } }, { "check": {} } ] }
 JSON
 "$nb" run "$tmp/use.json" >"$tmp/out" 2>&1 || fail "a scenario from an image failed: $(cat "$tmp/out")"
+grep -q "^note:" "$tmp/out" && fail "an image holding a store has a note: $(cat "$tmp/out")"
+# An image of random bytes holds no store: the engine's mount formats it, and the run says so
+# (it passed silently), in the table and in the JSON.
+python3 -c "import random, sys; random.seed(5); sys.stdout.buffer.write(bytes(random.randrange(256) for _ in range(1024)))" \
+    >"$tmp/noise.bin"
+cp "$tmp/make.tiny.bin.json" "$tmp/noise.bin.json"
+cat >"$tmp/noise.json" <<'JSON'
+{ "name": "noise", "flash": { "preset": "tiny", "image": "noise.bin" }, "engine": { "type": "fs" },
+  "steps": [ { "fs_mkdir": { "path": "/a" } } ] }
+JSON
+"$nb" run "$tmp/noise.json" >"$tmp/out" 2>&1 || fail "a scenario on random bytes failed: $(cat "$tmp/out")"
+grep -qx "note: noise: flash.image held no store (4 of the engine's 4 pages programmed, none of them its own): the engine formatted it" \
+    "$tmp/out" || fail "random bytes as an image, no note: $(cat "$tmp/out")"
+"$nb" run "$tmp/noise.json" --json >"$tmp/out" 2>&1 || fail "noise --json: $(cat "$tmp/out")"
+python3 -c "import json, sys; r = json.load(open(sys.argv[1]))['scenarios'][0]; assert r['note'].startswith('flash.image held no store'), r" \
+    "$tmp/out" || fail "random bytes as an image, no note in the JSON: $(cat "$tmp/out")"
+"$nb" run "$tmp/use.json" --json >"$tmp/out" 2>&1 && ! grep -q '"note"' "$tmp/out" ||
+    fail "an image holding a store has a note in the JSON: $(cat "$tmp/out")"
 
 expect_bad() { # expect_bad PATTERN: use.json exits 2 with one message matching PATTERN
     "$nb" run "$tmp/use.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
